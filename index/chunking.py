@@ -1,0 +1,158 @@
+"""Line-aware chunking: every chunk knows its file, lines and character span.
+
+Chunks are exact slices of the document text, so ``text[start_char:end_char]``
+reproduces a chunk and its ``start_line``/``end_line`` (1-based, inclusive) can
+be shown to a user. Lines are packed whole until the token budget is reached;
+a line longer than the budget (a long paragraph) is cut at sentence ends, and a
+sentence longer than the budget at word ends. The budget is counted with the
+embedder's own tokenizer because all-MiniLM-L6-v2 silently drops everything
+past 256 tokens.
+
+This module does not embed or store anything.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from llama_index.core.node_parser import NodeParser
+from llama_index.core.schema import BaseNode, NodeRelationship, TextNode
+
+TokenCounter = Callable[[str], int]
+
+# A sentence ends at . ! ? or … (plus closing quotes/brackets) and whitespace,
+# but not after initials ("U.S.") or common titles ("Mr.").
+_SENTENCE_END = re.compile(
+    r"(?:(?<=[.!?…])(?<!\.[A-Z]\.)(?<!\b[A-Z]\.)(?<!Mr\.)(?<!Ms\.)(?<!Dr\.)(?<!St\.)(?<!Mrs\.)"
+    r"|(?<=[.!?…][\"')\]]))\s+"
+)
+_WORD_END = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Span:
+    """A piece of a document: characters ``[start, end)`` on line ``line``."""
+
+    line: int
+    start: int
+    end: int
+
+
+def line_spans(text: str) -> list[Span]:
+    """Split text into non-blank lines with their 1-based numbers and offsets.
+
+    >>> line_spans("a\\n\\nbc")
+    [Span(line=1, start=0, end=1), Span(line=3, start=3, end=5)]
+    """
+    spans, start = [], 0
+    for number, raw in enumerate(text.splitlines(keepends=True), start=1):
+        body = raw.rstrip("\r\n")
+        stripped = body.strip()
+        if stripped:
+            lead = len(body) - len(body.lstrip())
+            spans.append(Span(number, start + lead, start + lead + len(stripped)))
+        start += len(raw)
+    return spans
+
+
+def split_span(text: str, span: Span, pattern: re.Pattern[str]) -> list[Span]:
+    """Cut a span after each match of ``pattern`` (sentence or word ends).
+
+    >>> split_span("Hi there. Bye.", Span(1, 0, 14), _SENTENCE_END)
+    [Span(line=1, start=0, end=9), Span(line=1, start=10, end=14)]
+    """
+    pieces, start = [], span.start
+    for match in pattern.finditer(text, span.start, span.end):
+        pieces.append(Span(span.line, start, match.start()))
+        start = match.end()
+    if start < span.end:
+        pieces.append(Span(span.line, start, span.end))
+    return [p for p in pieces if p.end > p.start]
+
+
+def sentence_spans(text: str) -> list[Span]:
+    """Sentences of every non-blank line, with line numbers and offsets.
+
+    >>> sentence_spans("A b. C d.\\nE.")
+    [Span(line=1, start=0, end=4), Span(line=1, start=5, end=9), Span(line=2, start=10, end=12)]
+    """
+    return [s for line in line_spans(text) for s in split_span(text, line, _SENTENCE_END)]
+
+
+class LineChunker(NodeParser):
+    """Pack whole lines into chunks of at most ``max_tokens`` tokens.
+
+    ``overlap`` pieces (lines, or sentences of a long line) from the end of one
+    chunk start the next, so a fact split across a boundary is found whole.
+    """
+
+    max_tokens: int = 200
+    overlap: int = 1
+    count_tokens: Any = None  # TokenCounter; pydantic cannot type a Callable alias
+
+    def __init__(self, count_tokens: TokenCounter, max_tokens: int = 200, overlap: int = 1) -> None:
+        super().__init__(count_tokens=count_tokens, max_tokens=max_tokens, overlap=overlap)
+
+    def pieces(self, text: str) -> list[Span]:
+        """Lines, with lines over budget cut into sentences, then words."""
+        out: list[Span] = []
+        for line in line_spans(text):
+            out.extend(self._fit(text, line, (_SENTENCE_END, _WORD_END)))
+        return out
+
+    def _fit(self, text: str, span: Span, patterns: Sequence[re.Pattern[str]]) -> list[Span]:
+        if self.count_tokens(text[span.start : span.end]) <= self.max_tokens or not patterns:
+            return [span]
+        out: list[Span] = []
+        for piece in split_span(text, span, patterns[0]):
+            out.extend(self._fit(text, piece, patterns[1:]))
+        return out
+
+    def groups(self, text: str) -> list[list[Span]]:
+        """Consecutive pieces packed up to the budget, with ``overlap`` carried over."""
+        groups: list[list[Span]] = []
+        current: list[Span] = []
+        for piece in self.pieces(text):
+            candidate = current + [piece]
+            if current and self._tokens(text, candidate) > self.max_tokens:
+                groups.append(current)
+                carried = current[-self.overlap :] if self.overlap else []
+                current = carried + [piece]
+                while len(current) > 1 and self._tokens(text, current) > self.max_tokens:
+                    current = current[1:]
+            else:
+                current = candidate
+        if current:
+            groups.append(current)
+        return groups
+
+    def _tokens(self, text: str, group: list[Span]) -> int:
+        return self.count_tokens(text[group[0].start : group[-1].end])
+
+    def _parse_nodes(
+        self, nodes: Sequence[BaseNode], show_progress: bool = False, **kwargs: Any
+    ) -> list[BaseNode]:
+        out: list[BaseNode] = []
+        for doc in nodes:
+            out.extend(self.chunk(doc))
+        return out
+
+    def chunk(self, doc: BaseNode) -> Iterable[TextNode]:
+        """Chunks of one document, each recording file, lines and offsets."""
+        text = doc.get_content()
+        file = doc.metadata.get("file", doc.id_)
+        for number, group in enumerate(self.groups(text)):
+            start, end = group[0].start, group[-1].end
+            yield TextNode(
+                id_=f"{doc.id_}#{number}",
+                text=text[start:end],
+                start_char_idx=start,
+                end_char_idx=end,
+                metadata={"file": file, "start_line": group[0].line, "end_line": group[-1].line},
+                excluded_embed_metadata_keys=["file", "start_line", "end_line"],
+                excluded_llm_metadata_keys=["file", "start_line", "end_line"],
+                relationships={NodeRelationship.SOURCE: doc.as_related_node_info()},
+            )

@@ -1,0 +1,22 @@
+"""The root of Groundline's error hierarchy and the ingestion errors.
+
+Messages are shown to users as they are: say what went wrong and what to do.
+``rag.errors`` adds the answering-side children of ``GroundlineError``.
+"""
+
+
+class GroundlineError(Exception):
+    """Base class of every error Groundline reports to a user."""
+
+
+class SkippedFile(GroundlineError):
+    """One file could not be ingested; the rest of the batch goes on."""
+
+    def __init__(self, file: str, reason: str) -> None:
+        super().__init__(f"{file} {reason}")
+        self.file = file
+        self.reason = reason
+
+
+class DocumentNotFound(GroundlineError):
+    """A document that is not in the ingested corpus was asked for."""

@@ -1,0 +1,33 @@
+"""Read access to the ingested documents, for citation viewers.
+
+Only documents recorded in the docstore can be read: a name is looked up, never
+joined onto a filesystem path, so no request can reach a file outside the
+ingested corpus.
+"""
+
+from __future__ import annotations
+
+from index.errors import DocumentNotFound
+from index.store import DocStore
+
+
+class Library:
+    """The ingested documents, by the name citations use."""
+
+    def __init__(self, docstore: DocStore) -> None:
+        self.docstore = docstore
+
+    def files(self) -> list[str]:
+        """Names of all ingested documents, sorted."""
+        return sorted(self.docstore.docstore.docs)
+
+    def text(self, file: str) -> str:
+        """The full text of one ingested document."""
+        doc = self.docstore.docstore.get_document(file, raise_error=False)
+        if doc is None:
+            raise DocumentNotFound(f"{file!r} is not an ingested document")
+        return doc.get_content()
+
+    def lines(self, file: str) -> list[str]:
+        """The document's lines; line ``n`` (1-based) is ``lines(file)[n - 1]``."""
+        return self.text(file).splitlines()

@@ -1,0 +1,48 @@
+"""Chroma storage: an embedded ``PersistentClient`` under the data directory.
+
+Also the document store (llama-index ``SimpleDocumentStore``) that records each
+document's content hash, for skipping unchanged files, and its full text, for
+the citation viewer. This module does not chunk or embed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from llama_index.core.storage.docstore import SimpleDocumentStore
+from llama_index.vector_stores.chroma import ChromaVectorStore
+
+COLLECTION = "groundline"
+
+
+def chroma_vector_store(data_dir: Path, collection: str = COLLECTION) -> ChromaVectorStore:
+    """Open (or create) the embedded Chroma collection in ``data_dir/chroma``."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    client = chromadb.PersistentClient(
+        path=str(data_dir / "chroma"),
+        settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False),
+    )
+    chroma_collection = client.get_or_create_collection(
+        collection, metadata={"hnsw:space": "cosine"}
+    )
+    return ChromaVectorStore(chroma_collection=chroma_collection)
+
+
+class DocStore:
+    """The persisted llama-index document store of one data directory."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.path = data_dir / "docstore.json"
+        if self.path.exists():
+            self.docstore = SimpleDocumentStore.from_persist_path(str(self.path))
+        else:
+            self.docstore = SimpleDocumentStore()
+
+    def save(self) -> None:
+        """Write the store atomically, so a crash never leaves half a file."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".json.tmp")
+        self.docstore.persist(str(tmp))
+        tmp.replace(self.path)

@@ -1,0 +1,1 @@
+"""Retrieval and answering: question -> passages -> LLM -> cited ``Answer``."""

@@ -1,0 +1,127 @@
+"""The answering service: retrieve, prompt, stream the LLM, attribute, cite.
+
+Callers (CLI, Gradio chat, HTTP API) use ``stream`` for token-by-token output
+ending with an ``Answer``, or ``ask`` for just the ``Answer``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Iterator, Sequence
+from typing import ContextManager, Protocol
+
+from llama_index.core.llms import LLM
+
+from rag.attribution import Attributor, answer_sentences
+from rag.errors import GroundlineError, LLMUnavailable, QuestionError
+from rag.prompts import ABSTAIN, answer_messages
+from rag.types import Answer, AnswerSentence, Citation, Passage, Token
+
+_ABSTAIN_PATTERN = re.compile(
+    r"documents? (do|does) not (say|contain|mention)|sources? (do|does) not (say|contain|mention)"
+    r"|\bI (do not|don't) know\b|not (mentioned|provided|stated) in the (sources|documents)",
+    re.IGNORECASE,
+)
+
+
+class Retriever(Protocol):
+    def retrieve(self, question: str) -> list[Passage]: ...
+
+
+class AnswerService:
+    """Grounded answers with line-level citations."""
+
+    def __init__(
+        self,
+        retriever: Retriever,
+        llm: LLM,
+        attributor: Attributor,
+        max_question_chars: int = 2000,
+        llm_guard: ContextManager | None = None,
+    ) -> None:
+        self.retriever = retriever
+        self.llm = llm
+        self.attributor = attributor
+        self.max_question_chars = max_question_chars
+        # A local llama.cpp model can run one generation at a time.
+        self.llm_guard = llm_guard or contextlib.nullcontext()
+
+    def check_question(self, question: str) -> str:
+        """The question, trimmed; a clear error if it is empty or too long."""
+        question = (question or "").strip()
+        if not question:
+            raise QuestionError("Please type a question about your documents.")
+        if len(question) > self.max_question_chars:
+            raise QuestionError(
+                f"That question is {len(question)} characters long; "
+                f"the limit is {self.max_question_chars}. Please shorten it."
+            )
+        return question
+
+    def stream(self, question: str) -> Iterator[Token | Answer]:
+        """Yield the model's tokens as they come, then the final cited ``Answer``."""
+        question = self.check_question(question)
+        passages = self.retriever.retrieve(question)
+        if not passages:
+            yield Answer(text="No documents have been ingested yet.", abstained=True)
+            return
+        raw = ""
+        with self.llm_guard:
+            try:
+                for chunk in self.llm.stream_chat(answer_messages(question, passages)):
+                    delta = chunk.delta or ""
+                    raw += delta
+                    if delta:
+                        yield Token(delta)
+            except GroundlineError:
+                raise
+            except Exception as exc:  # any backend failure becomes one clear error
+                raise LLMUnavailable(f"The language model failed: {exc}") from exc
+        yield self.finish(raw, passages)
+
+    def ask(self, question: str) -> Answer:
+        """The final answer, without streaming."""
+        for event in self.stream(question):
+            if isinstance(event, Answer):
+                return event
+        raise LLMUnavailable("The language model returned no answer.")
+
+    def finish(self, raw: str, passages: Sequence[Passage]) -> Answer:
+        """Attribute the raw model output and build the cited answer."""
+        sentences = answer_sentences(raw)
+        if not sentences or _ABSTAIN_PATTERN.search(raw):
+            return abstention(passages)
+        supports = self.attributor.attribute(sentences, passages)
+        if not any(s.citation for s in supports):
+            return abstention(passages)
+        citations: list[Citation] = []
+        out: list[AnswerSentence] = []
+        for s in supports:
+            numbers: tuple[int, ...] = ()
+            if s.citation is not None:
+                if s.citation not in citations:
+                    citations.append(s.citation)
+                numbers = (citations.index(s.citation) + 1,)
+            out.append(AnswerSentence(s.sentence, numbers, s.score))
+        return Answer(
+            text=render(out), abstained=False, citations=citations, sentences=out, passages=list(passages)
+        )
+
+
+def render(sentences: Sequence[AnswerSentence]) -> str:
+    """Answer text with our own markers; unsupported sentences are flagged.
+
+    >>> render([AnswerSentence("A.", (1,), 0.9), AnswerSentence("B.", (), 0.1)])
+    'A. [1] B. [unsupported]'
+    """
+    parts = []
+    for s in sentences:
+        marker = "".join(f"[{n}]" for n in s.citations) if s.citations else "[unsupported]"
+        parts.append(f"{s.text} {marker}")
+    return " ".join(parts)
+
+
+def abstention(passages: Sequence[Passage]) -> Answer:
+    """The answer given when the documents do not support one."""
+    return Answer(text=ABSTAIN, abstained=True, passages=list(passages))

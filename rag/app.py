@@ -1,0 +1,89 @@
+"""The composition root: every component is built here and passed down.
+
+``Groundline`` builds its parts on first use, so ``groundline ingest`` never
+loads the LLM and ``groundline ask`` never re-chunks. Tests pass a fake
+embedder, token counter or LLM through the constructor.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import cached_property
+
+from llama_index.core.base.embeddings.base import BaseEmbedding
+from llama_index.core.llms import LLM
+
+from index.chunking import LineChunker, TokenCounter
+from index.embedding import packaged_embedder, packaged_token_counter
+from index.library import Library
+from index.pipeline import Ingestor
+from index.store import DocStore, chroma_vector_store
+from rag.answering import AnswerService
+from rag.attribution import Attributor
+from rag.llm import build_llm
+from rag.retrieval import VectorRetriever
+from rag.settings import Settings
+
+
+class Groundline:
+    """One deployment's ingestor, library and answering service."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        embed_model: BaseEmbedding | None = None,
+        token_counter: TokenCounter | None = None,
+        llm: LLM | None = None,
+    ) -> None:
+        self.settings = settings
+        self._embed_model = embed_model
+        self._token_counter = token_counter
+        self._llm = llm
+
+    @cached_property
+    def embed_model(self) -> BaseEmbedding:
+        return self._embed_model or packaged_embedder()
+
+    @cached_property
+    def token_counter(self) -> TokenCounter:
+        return self._token_counter or packaged_token_counter()
+
+    @cached_property
+    def llm(self) -> LLM:
+        return self._llm or build_llm(self.settings)
+
+    @cached_property
+    def vector_store(self):
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        return chroma_vector_store(self.settings.data_dir)
+
+    @cached_property
+    def docstore(self) -> DocStore:
+        return DocStore(self.settings.data_dir)
+
+    @cached_property
+    def library(self) -> Library:
+        return Library(self.docstore)
+
+    @cached_property
+    def ingestor(self) -> Ingestor:
+        chunker = LineChunker(
+            self.token_counter, max_tokens=self.settings.chunk_tokens, overlap=self.settings.chunk_overlap
+        )
+        return Ingestor(self.vector_store, self.embed_model, chunker, self.docstore)
+
+    @cached_property
+    def service(self) -> AnswerService:
+        local = self._llm is None and self.settings.llm != "openai"
+        return AnswerService(
+            retriever=VectorRetriever(self.vector_store, self.embed_model, self.settings.top_k),
+            llm=self.llm,
+            attributor=Attributor(self.embed_model, self.settings.min_support),
+            max_question_chars=self.settings.max_question_chars,
+            llm_guard=threading.Lock() if local else None,
+        )
+
+
+def build(settings: Settings | None = None, **overrides) -> Groundline:
+    """Build Groundline from settings (read from the environment if omitted)."""
+    return Groundline(settings or Settings(), **overrides)

@@ -1,0 +1,111 @@
+"""Attribute each answer sentence to the source sentence that supports it.
+
+Small models cite badly, so the model's own ``[n]`` markers are ignored: every
+answer sentence is compared with every sentence of the retrieved passages, by
+word overlap (stemmed content words) and by embedding similarity, and cited to
+the best one if the combined score reaches ``min_support``. The citation names
+the line(s) and the exact character span of that source sentence.
+
+This module does not retrieve or call the LLM.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import Stemmer
+from llama_index.core.base.embeddings.base import BaseEmbedding
+
+from index.chunking import sentence_spans
+from rag.types import Citation, Passage
+
+_WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
+_MODEL_MARKER = re.compile(r"\s*\[(?:\d+(?:\s*[,;-]\s*\d+)*|source[^\]]*)\]")
+_STOPWORDS = frozenset(
+    """a an and are as at be been being but by can could did do does for from had has have he
+    her hers him his how i if in into is it its me my no nor not of on or our she so such than
+    that the their them then there these they this those to too under up us was we were what
+    when where which while who whom whose why will with would you your also any all about said
+    says according""".split()
+)
+
+
+@dataclass(frozen=True)
+class Support:
+    """The best source sentence found for one answer sentence."""
+
+    sentence: str
+    citation: Citation | None
+    score: float
+
+
+def strip_markers(text: str) -> str:
+    """Remove the model's own citation markers.
+
+    >>> strip_markers("North Korea denied it [1]. Yes [2, 3].")
+    'North Korea denied it. Yes.'
+    """
+    return _MODEL_MARKER.sub("", text).strip()
+
+
+def answer_sentences(text: str) -> list[str]:
+    """Sentences of an answer, without the model's markers.
+
+    >>> answer_sentences("It rained [1]. Then it stopped.")
+    ['It rained.', 'Then it stopped.']
+    """
+    clean = strip_markers(text)
+    return [clean[s.start : s.end] for s in sentence_spans(clean)]
+
+
+class Attributor:
+    """Scores answer sentences against source sentences; lexical + semantic."""
+
+    def __init__(self, embed_model: BaseEmbedding, min_support: float, lexical_weight: float = 0.5):
+        self.embed_model = embed_model
+        self.min_support = min_support
+        self.lexical_weight = lexical_weight
+        self.stemmer = Stemmer.Stemmer("english")
+
+    def terms(self, text: str) -> set[str]:
+        """Stemmed content words: ``terms("Denied arms deals")`` -> {'deni', 'arm', 'deal'}."""
+        words = [w.lower() for w in _WORD.findall(text)]
+        return set(self.stemmer.stemWords([w for w in words if w not in _STOPWORDS]))
+
+    def candidates(self, passages: Sequence[Passage]) -> list[Citation]:
+        """Every sentence of every passage, as a citation it could become."""
+        seen: dict[tuple[str, int], Citation] = {}
+        for p in passages:
+            for span in sentence_spans(p.text):
+                start = p.start_char + span.start
+                line = p.start_line + p.text.count("\n", 0, span.start)
+                quote = p.text[span.start : span.end]
+                key = (p.file, start)
+                if key not in seen:
+                    seen[key] = Citation(p.file, line, line, quote, start, start + len(quote))
+        return list(seen.values())
+
+    def attribute(self, sentences: Sequence[str], passages: Sequence[Passage]) -> list[Support]:
+        """The best-supported source sentence for each answer sentence."""
+        cands = self.candidates(passages)
+        if not sentences or not cands:
+            return [Support(s, None, 0.0) for s in sentences]
+        semantic = self._cosine(list(sentences), [c.quote for c in cands])
+        cand_terms = [self.terms(c.quote) for c in cands]
+        out = []
+        for i, sentence in enumerate(sentences):
+            mine = self.terms(sentence)
+            lexical = np.array([len(mine & t) / len(mine) if mine else 0.0 for t in cand_terms])
+            score = self.lexical_weight * lexical + (1 - self.lexical_weight) * semantic[i]
+            best = int(np.argmax(score))
+            ok = score[best] >= self.min_support
+            out.append(Support(sentence, cands[best] if ok else None, float(score[best])))
+        return out
+
+    def _cosine(self, left: list[str], right: list[str]) -> np.ndarray:
+        vectors = np.array(self.embed_model.get_text_embedding_batch(left + right), dtype=float)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-12
+        return vectors[: len(left)] @ vectors[len(left) :].T

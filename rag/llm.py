@@ -1,0 +1,71 @@
+"""LLM backends behind llama-index's ``LLM`` interface, chosen by one setting.
+
+``local`` and ``local-small`` run a packaged Qwen2.5 GGUF in-process with
+llama-cpp-python; ``openai`` talks to any OpenAI-compatible server (Ollama,
+vLLM, llama.cpp server, a hosted API).
+"""
+
+from __future__ import annotations
+
+from llama_index.core.llms import LLM, ChatMessage, MessageRole
+
+from rag.errors import GroundlineError
+from rag.models import QWEN_05B, QWEN_15B, PackagedModel, ensure_model
+from rag.prompts import chatml
+from rag.settings import Settings
+
+# Qwen2.5's end-of-turn markers; stop on them so no template text leaks out.
+_STOP = ["<|im_end|>", "<|endoftext|>", "<|im_start|>"]
+
+
+def build_llm(settings: Settings) -> LLM:
+    """The LLM named by ``settings.llm``."""
+    match settings.llm:
+        case "local":
+            return _local(settings, QWEN_15B)
+        case "local-small":
+            return _local(settings, QWEN_05B)
+        case "openai":
+            return _openai(settings)
+
+
+def _local(settings: Settings, model: PackagedModel) -> LLM:
+    try:
+        from llama_index.llms.llama_cpp import LlamaCPP
+    except ImportError as exc:
+        raise GroundlineError(
+            "The local LLM needs llama-cpp-python: pip install llama-index-llms-llama-cpp"
+        ) from exc
+    path = ensure_model(model, settings.data_dir / "models")
+    return LlamaCPP(
+        model_path=str(path),
+        temperature=0.0,
+        max_new_tokens=settings.max_answer_tokens,
+        context_window=settings.context_window,
+        generate_kwargs={"stop": _STOP, "top_k": 1, "repeat_penalty": 1.05},
+        model_kwargs={"n_threads": settings.llm_threads, "n_batch": 512},
+        messages_to_prompt=chatml,
+        completion_to_prompt=lambda text: chatml([ChatMessage(role=MessageRole.USER, content=text)]),
+        verbose=False,
+    )
+
+
+def _openai(settings: Settings) -> LLM:
+    if not settings.llm_base_url or not settings.llm_model:
+        raise GroundlineError(
+            "GROUNDLINE_LLM=openai needs GROUNDLINE_LLM_BASE_URL (for example "
+            "http://127.0.0.1:11434/v1) and GROUNDLINE_LLM_MODEL"
+        )
+    from llama_index.llms.openai_like import OpenAILike
+
+    return OpenAILike(
+        model=settings.llm_model,
+        api_base=settings.llm_base_url,
+        api_key=settings.llm_api_key or "not-needed",
+        is_chat_model=True,
+        context_window=settings.context_window,
+        max_tokens=settings.max_answer_tokens,
+        temperature=0.0,
+        timeout=settings.llm_timeout_s,
+        max_retries=1,
+    )

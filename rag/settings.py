@@ -1,0 +1,44 @@
+"""The one typed settings object, read from ``GROUNDLINE_*`` variables.
+
+Values come, highest first, from explicit arguments, the environment, then an
+optional ``.env`` file in the working directory (path overridable with
+``GROUNDLINE_ENV_FILE``). Every field is documented in the README.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LLMBackend = Literal["local", "local-small", "openai"]
+
+
+class Settings(BaseSettings):
+    """Everything a deployment can configure."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="GROUNDLINE_",
+        env_file=os.environ.get("GROUNDLINE_ENV_FILE", ".env"),
+        extra="ignore",
+    )
+
+    data_dir: Path = Field(Path(".groundline"), description="Chroma, docstore and joined model files.")
+    llm: LLMBackend = Field("local", description="local (Qwen2.5 1.5B), local-small (0.5B) or openai.")
+    llm_base_url: str | None = Field(None, description="openai backend: server URL, e.g. http://127.0.0.1:11434/v1")
+    llm_model: str | None = Field(None, description="openai backend: model name the server knows.")
+    llm_api_key: str | None = Field(None, description="openai backend: API key, if the server wants one.")
+    llm_timeout_s: float = Field(120.0, gt=0, description="Seconds to wait for the LLM before giving up.")
+    llm_threads: int = Field(max(1, os.cpu_count() or 1), ge=1, description="CPU threads for the local LLM.")
+    context_window: int = Field(4096, ge=512, description="Local LLM context size in tokens.")
+    max_answer_tokens: int = Field(256, ge=16, description="Longest answer the LLM may write, in tokens.")
+    top_k: int = Field(4, ge=1, le=20, description="Passages retrieved and shown to the LLM per question.")
+    chunk_tokens: int = Field(200, ge=32, le=254, description="Chunk budget in embedder tokens (MiniLM reads 256).")
+    chunk_overlap: int = Field(1, ge=0, description="Lines (or sentences) repeated between neighbouring chunks.")
+    min_support: float = Field(0.5, ge=0, le=1, description="Least attribution score for a sentence to count as supported.")
+    max_question_chars: int = Field(2000, ge=1, description="Longest question accepted.")
+    host: str = Field("127.0.0.1", description="Address `groundline serve` listens on.")
+    port: int = Field(7860, ge=1, le=65535, description="Port `groundline serve` listens on.")

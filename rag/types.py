@@ -1,0 +1,85 @@
+"""Data that crosses module boundaries: passages, citations, answers, events."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk: where it lies in its document, and how well it matched."""
+
+    file: str
+    start_line: int
+    end_line: int
+    start_char: int
+    text: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Source lines that support one answer sentence.
+
+    ``start_char``/``end_char`` index the quoted span in the whole document, so a
+    viewer can highlight the exact words, not only the lines.
+    """
+
+    file: str
+    start_line: int
+    end_line: int
+    quote: str
+    start_char: int
+    end_char: int
+
+    def public(self) -> dict:
+        """The fields promised by ``ask --json``."""
+        return {
+            "file": self.file,
+            "start_line": self.start_line,
+            "end_line": self.end_line,
+            "quote": self.quote,
+        }
+
+
+@dataclass(frozen=True)
+class AnswerSentence:
+    """One sentence of the answer and the numbers of the citations backing it."""
+
+    text: str
+    citations: tuple[int, ...]
+    score: float
+
+    @property
+    def supported(self) -> bool:
+        return bool(self.citations)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The final answer: text with [n] markers, citations, and what was retrieved."""
+
+    text: str
+    abstained: bool
+    citations: list[Citation] = field(default_factory=list)
+    sentences: list[AnswerSentence] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        """The object printed by ``groundline ask --json``."""
+        return {
+            "answer": self.text,
+            "abstained": self.abstained,
+            "citations": [c.public() for c in self.citations],
+        }
+
+    def to_dict(self) -> dict:
+        """Everything, for the UI and debugging."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Token:
+    """A streamed piece of the model's raw answer."""
+
+    text: str

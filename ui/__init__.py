@@ -1,0 +1,1 @@
+"""Callers of ``rag`` and ``index``: the command line, the Gradio chat, the server."""

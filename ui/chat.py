@@ -1,0 +1,127 @@
+"""The Gradio chat: streamed answers, numbered citations, a source viewer.
+
+A caller only: it asks ``AnswerService`` for answers and ``Library`` for
+document text, and renders them. Clicking a citation opens its document in
+the viewer with the cited lines highlighted and scrolled into view.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+import gradio as gr
+
+from index.library import Library
+from rag.answering import AnswerService
+from rag.errors import GroundlineError
+from rag.types import Answer, Citation, Passage, Token
+from ui.viewer import SCROLL_JS, placeholder, render_document
+
+EXAMPLES = ["who denied arms deals?", "When will Putin arrive in Pyongyang?"]
+
+
+def citation_label(number: int, c: Citation) -> str:
+    """Button text: ``[1] file.txt · line 9``."""
+    lines = f"line {c.start_line}" if c.start_line == c.end_line else f"lines {c.start_line}-{c.end_line}"
+    return f"[{number}] {c.file} · {lines}"
+
+
+def passage_citation(p: Passage) -> Citation:
+    """A retrieved passage shown as a citation (for 'closest passages')."""
+    return Citation(p.file, p.start_line, p.end_line, p.text, p.start_char, p.start_char + len(p.text))
+
+
+def answer_markdown(answer: Answer) -> str:
+    """The final chat message: answer text plus a short source list."""
+    if answer.abstained:
+        if not answer.passages:
+            return answer.text
+        return f"{answer.text}\n\n*Closest passages are listed below the chat.*"
+    refs = "\n".join(f"- {citation_label(n, c)}" for n, c in enumerate(answer.citations, start=1))
+    return f"{answer.text}\n\n**Sources**\n{refs}"
+
+
+def shown_citations(answer: Answer) -> list[dict]:
+    """Citations to show as buttons: the answer's, or the closest passages."""
+    cites = answer.citations or [passage_citation(p) for p in answer.passages]
+    return [asdict(c) for c in cites]
+
+
+class ChatUI:
+    """Builds the Blocks app around one service and one library."""
+
+    def __init__(self, service: AnswerService, library: Library) -> None:
+        self.service = service
+        self.library = library
+
+    def respond(self, question: str, turns: list[dict]):
+        """Stream one answer into the chat; the last yield carries its citations."""
+        turns = list(turns or []) + [{"role": "user", "content": question}, {"role": "assistant", "content": ""}]
+        yield turns, turns, "", []
+        try:
+            for event in self.service.stream(question):
+                if isinstance(event, Token):
+                    turns[-1]["content"] += event.text
+                    yield turns, turns, gr.skip(), gr.skip()
+                elif isinstance(event, Answer):
+                    turns[-1]["content"] = answer_markdown(event)
+                    yield turns, turns, "", shown_citations(event)
+        except GroundlineError as exc:
+            turns[-1]["content"] = f"⚠️ {exc}"
+            yield turns, turns, gr.skip(), []
+
+    def open_citation(self, citation: dict) -> str:
+        """The viewer HTML for one clicked citation."""
+        c = Citation(**citation)
+        try:
+            return render_document(c.file, self.library.text(c.file), c)
+        except GroundlineError as exc:
+            return f'<div class="gl-file">{exc}</div>'
+
+    def open_file(self, file: str | None) -> str:
+        if not file:
+            return placeholder()
+        try:
+            return render_document(file, self.library.text(file))
+        except GroundlineError as exc:
+            return f'<div class="gl-file">{exc}</div>'
+
+    def blocks(self) -> gr.Blocks:
+        with gr.Blocks(title="Groundline") as demo:
+            gr.Markdown("## Groundline\nAsk about your documents. Every answer cites the lines it rests on.")
+            turns = gr.State([])
+            citations = gr.State([])
+            with gr.Row():
+                with gr.Column(scale=3):
+                    chatbot = gr.Chatbot(elem_id="gl-chat", height=460, feedback_options=None)
+                    @gr.render(inputs=citations)
+                    def citation_buttons(items: list[dict]):
+                        if not items:
+                            return
+                        with gr.Row(elem_id="gl-citations"):
+                            for n, item in enumerate(items, start=1):
+                                button = gr.Button(
+                                    citation_label(n, Citation(**item)),
+                                    size="sm",
+                                    scale=0,
+                                    elem_classes=["gl-citation"],
+                                )
+                                button.click(
+                                    lambda item=item: self.open_citation(item), None, viewer
+                                ).then(None, None, None, js=SCROLL_JS)
+
+                    question = gr.Textbox(
+                        elem_id="gl-question", show_label=False, placeholder="Ask a question and press Enter"
+                    )
+                    gr.Examples(EXAMPLES, inputs=question)
+
+                with gr.Column(scale=2):
+                    files = gr.Dropdown(
+                        choices=self.library.files(), label="Documents", elem_id="gl-files", value=None
+                    )
+                    viewer = gr.HTML(placeholder(), elem_id="gl-viewer")
+            question.submit(
+                self.respond, [question, turns], [chatbot, turns, question, citations]
+            )
+            files.change(self.open_file, files, viewer)
+        return demo

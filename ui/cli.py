@@ -1,0 +1,89 @@
+"""The ``groundline`` command: ingest, ask, serve.
+
+A caller only: it parses arguments, builds the app once from settings and
+prints what the services return. Errors meant for users are printed plainly
+with exit status 1; ``ask --json`` prints exactly one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from rag.errors import GroundlineError
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser (also used to document the CLI in the README)."""
+    p = argparse.ArgumentParser(prog="groundline", description="Grounded chat over your documents.")
+    p.add_argument("--data-dir", type=Path, help="where the index lives (env GROUNDLINE_DATA_DIR; default ./.groundline)")
+    sub = p.add_subparsers(dest="command", required=True)
+    ing = sub.add_parser("ingest", help="add or update files and folders (.txt, .md)")
+    ing.add_argument("paths", nargs="+", type=Path)
+    ask = sub.add_parser("ask", help="ask one question")
+    ask.add_argument("question")
+    ask.add_argument("--json", action="store_true", help="print one JSON object")
+    srv = sub.add_parser("serve", help="serve the chat in the browser")
+    srv.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    srv.add_argument("--port", type=int, help="port to listen on (default 7860)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``groundline`` console script."""
+    args = parser().parse_args(argv)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # belt and braces: never reach a model hub
+    from rag.app import build
+    from rag.settings import Settings
+
+    overrides = {"data_dir": args.data_dir} if args.data_dir else {}
+    try:
+        app = build(Settings(**overrides))
+        match args.command:
+            case "ingest":
+                return ingest(app, args.paths)
+            case "ask":
+                return ask(app, args.question, args.json)
+            case "serve":
+                from ui.server import serve
+
+                serve(app, host=args.host, port=args.port)
+                return 0
+    except GroundlineError as exc:
+        print(f"groundline: {exc}", file=sys.stderr)
+        return 1
+    except FileNotFoundError as exc:
+        print(f"groundline: {exc}", file=sys.stderr)
+        return 1
+    return 2
+
+
+def ingest(app, paths: list[Path]) -> int:
+    report = app.ingestor.ingest(paths, show_progress=sys.stderr.isatty())
+    for skipped in report.skipped:
+        print(f"skipped: {skipped}", file=sys.stderr)
+    print(report.summary())
+    return 0
+
+
+def ask(app, question: str, as_json: bool) -> int:
+    if as_json:
+        print(json.dumps(app.service.ask(question).to_json(), ensure_ascii=False))
+        return 0
+    from rag.types import Answer, Token
+
+    for event in app.service.stream(question):
+        if isinstance(event, Token):
+            print(event.text, end="", flush=True)
+        elif isinstance(event, Answer):
+            print("\n\n" + event.text)
+            for n, c in enumerate(event.citations, start=1):
+                print(f"[{n}] {c.file}:{c.start_line}-{c.end_line}  {c.quote}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
