@@ -55,20 +55,28 @@ class ChatUI:
         self.library = library
 
     def respond(self, question: str, turns: list[dict]):
-        """Stream one answer into the chat; the last yield carries its citations."""
-        turns = list(turns or []) + [{"role": "user", "content": question}, {"role": "assistant", "content": ""}]
-        yield turns, turns, "", []
+        """Stream one answer into the chat; the last yield carries its citations.
+
+        Yields ``(chat, turns, textbox, citations)``; each yield is a new list.
+        """
+        asked = list(turns or []) + [{"role": "user", "content": question}]
+
+        def with_reply(text: str) -> list[dict]:
+            return asked + [{"role": "assistant", "content": text}]
+
+        yield with_reply(""), with_reply(""), "", []
+        text = ""
         try:
             for event in self.service.stream(question):
                 if isinstance(event, Token):
-                    turns[-1]["content"] += event.text
-                    yield turns, turns, gr.skip(), gr.skip()
+                    text += event.text
+                    yield with_reply(text), gr.skip(), gr.skip(), gr.skip()
                 elif isinstance(event, Answer):
-                    turns[-1]["content"] = answer_markdown(event)
-                    yield turns, turns, "", shown_citations(event)
+                    final = with_reply(answer_markdown(event))
+                    yield final, final, "", shown_citations(event)
         except GroundlineError as exc:
-            turns[-1]["content"] = f"⚠️ {exc}"
-            yield turns, turns, gr.skip(), []
+            failed = with_reply(f"⚠️ {exc}")
+            yield failed, failed, gr.skip(), []
 
     def open_citation(self, citation: dict) -> str:
         """The viewer HTML for one clicked citation."""

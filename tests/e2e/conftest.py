@@ -1,0 +1,86 @@
+"""Real components only: packaged MiniLM and Qwen models, Chroma on disk,
+live servers on localhost, Debian's Chromium."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from rag.app import Groundline, build
+from rag.settings import Settings
+from tests.conftest import NEWS
+
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def groundline(*args: str, data_dir: Path, timeout: float = 600) -> subprocess.CompletedProcess:
+    """Run the installed console script, as a user would."""
+    env = {**os.environ, "GROUNDLINE_DATA_DIR": str(data_dir)}
+    return subprocess.run(
+        [str(BIN / "groundline"), *args], env=env, capture_output=True, text=True, timeout=timeout
+    )
+
+
+class Server:
+    """A process serving HTTP on localhost, stopped when the test ends."""
+
+    def __init__(self, cmd: list[str], port: int, ready_path: str, log: Path, env: dict | None = None):
+        self.url = f"http://127.0.0.1:{port}"
+        self.log = log
+        self.proc = subprocess.Popen(
+            cmd, stdout=log.open("w"), stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
+        )
+        self._wait(ready_path)
+
+    def _wait(self, path: str, timeout: float = 300) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited early:\n{self.log.read_text()[-3000:]}")
+            try:
+                with urllib.request.urlopen(self.url + path, timeout=5) as resp:
+                    if resp.status == 200:
+                        return
+            except OSError:
+                time.sleep(1)
+        self.stop()
+        raise RuntimeError(f"server not ready after {timeout}s:\n{self.log.read_text()[-3000:]}")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+@pytest.fixture(scope="session")
+def cli_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data dir filled by the real ``groundline ingest`` command."""
+    data_dir = tmp_path_factory.mktemp("cli-data")
+    done = groundline("ingest", str(NEWS), data_dir=data_dir)
+    assert done.returncode == 0, done.stderr
+    assert "2 added" in done.stdout
+    return data_dir
+
+
+@pytest.fixture(scope="session")
+def local_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Groundline]:
+    """The default deployment (local 1.5B model) with the sample corpus ingested."""
+    app = build(Settings(data_dir=tmp_path_factory.mktemp("local-data"), _env_file=None))
+    app.ingestor.ingest([NEWS])
+    yield app

@@ -1,0 +1,83 @@
+"""Deterministic test doubles that are real subclasses of llama-index's bases."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from llama_index.core.base.embeddings.base import BaseEmbedding
+from llama_index.core.llms import (
+    CompletionResponse,
+    CompletionResponseGen,
+    CustomLLM,
+    LLMMetadata,
+)
+from llama_index.core.llms.callbacks import llm_completion_callback
+
+DIM = 256
+
+
+def word_count(text: str) -> int:
+    """Token counter for tests: one token per whitespace-separated word."""
+    return len(text.split())
+
+
+class HashEmbedding(BaseEmbedding):
+    """Bag-of-words vectors: texts sharing words are close, so ranking means something."""
+
+    def _vector(self, text: str) -> list[float]:
+        vec = np.zeros(DIM)
+        for word in re.findall(r"[a-z0-9]+", text.lower()):
+            stem = word[:5]  # crude stemming: "denied"/"denies" meet
+            vec[int(hashlib.md5(stem.encode()).hexdigest(), 16) % DIM] += 1.0
+        norm = np.linalg.norm(vec)
+        return (vec / norm if norm else vec).tolist()
+
+    def _get_query_embedding(self, query: str) -> list[float]:
+        return self._vector(query)
+
+    async def _aget_query_embedding(self, query: str) -> list[float]:
+        return self._vector(query)
+
+    def _get_text_embedding(self, text: str) -> list[float]:
+        return self._vector(text)
+
+
+class ScriptedLLM(CustomLLM):
+    """Replies with canned answers in order, streamed word by word; records prompts."""
+
+    replies: list[str] = []
+    prompts: list[str] = []
+    fail_with: Any = None
+
+    def __init__(self, replies: Sequence[str] = (), fail_with: Exception | None = None) -> None:
+        super().__init__(replies=list(replies), prompts=[], fail_with=fail_with)
+
+    @property
+    def metadata(self) -> LLMMetadata:
+        return LLMMetadata(context_window=4096, num_output=256, model_name="scripted")
+
+    def _next(self, prompt: str) -> str:
+        if self.fail_with is not None:
+            raise self.fail_with
+        self.prompts.append(prompt)
+        return self.replies.pop(0)
+
+    @llm_completion_callback()
+    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+        return CompletionResponse(text=self._next(prompt))
+
+    @llm_completion_callback()
+    def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseGen:
+        reply = self._next(prompt)
+
+        def gen() -> CompletionResponseGen:
+            text = ""
+            for piece in re.findall(r"\S+\s*", reply):
+                text += piece
+                yield CompletionResponse(text=text, delta=piece)
+
+        return gen()

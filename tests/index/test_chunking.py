@@ -1,0 +1,63 @@
+import pytest
+from llama_index.core import Document
+
+from index.chunking import LineChunker, line_spans
+from tests.conftest import ARMS_FILE, NEWS
+from tests.fakes import word_count
+
+TEXT = "First line here.\n\nSecond line. It has two sentences.\nThird.\n"
+
+
+def chunks_of(text: str, max_tokens: int, overlap: int = 0):
+    doc = Document(text=text, id_="doc.txt", metadata={"file": "doc.txt"})
+    return LineChunker(word_count, max_tokens=max_tokens, overlap=overlap).get_nodes_from_documents([doc])
+
+
+@pytest.mark.parametrize("max_tokens", [3, 5, 8, 100])
+@pytest.mark.parametrize("overlap", [0, 1, 2])
+def test_chunks_are_exact_slices_with_true_line_numbers(max_tokens: int, overlap: int) -> None:
+    def line_of(offset: int) -> int:
+        return TEXT.count("\n", 0, offset) + 1
+
+    for node in chunks_of(TEXT, max_tokens, overlap):
+        assert TEXT[node.start_char_idx : node.end_char_idx] == node.text
+        assert node.metadata["start_line"] == line_of(node.start_char_idx)
+        assert node.metadata["end_line"] == line_of(node.end_char_idx - 1)
+        assert node.ref_doc_id == "doc.txt"
+
+
+@pytest.mark.parametrize("max_tokens", [3, 5, 8])
+def test_every_chunk_fits_the_budget(max_tokens: int) -> None:
+    for node in chunks_of(TEXT, max_tokens):
+        assert word_count(node.text) <= max_tokens
+
+
+def test_a_long_line_is_cut_at_sentence_ends_and_keeps_its_line_number() -> None:
+    nodes = chunks_of(TEXT, 4)
+    line3 = [n.text for n in nodes if n.metadata["start_line"] == 3]
+    assert line3 == ["Second line.", "It has two sentences."]
+    assert all(n.metadata["end_line"] == 3 for n in nodes if n.metadata["start_line"] == 3)
+
+
+def test_no_text_is_lost() -> None:
+    covered = set()
+    for node in chunks_of(TEXT, 4):
+        covered.update(range(node.start_char_idx, node.end_char_idx))
+    for span in line_spans(TEXT):
+        assert set(range(span.start, span.end)) - covered <= {
+            i for i in range(span.start, span.end) if TEXT[i] == " "
+        }
+
+
+def test_overlap_repeats_the_last_piece() -> None:
+    nodes = chunks_of("a b\nc d\ne f\n", 4, overlap=1)
+    assert [n.text for n in nodes] == ["a b\nc d", "c d\ne f"]
+
+
+def test_golden_sample_corpus_chunk_covering_line_9() -> None:
+    """Pins the chunk layout of the sample article under a 120-word budget."""
+    text = (NEWS / ARMS_FILE).read_text()
+    nodes = chunks_of(text, 120, overlap=1)
+    spans = [(n.metadata["start_line"], n.metadata["end_line"]) for n in nodes]
+    assert spans == [(1, 3), (3, 7), (7, 9), (9, 11), (11, 13)]
+    assert any("North Korea has repeatedly denied" in n.text for n in nodes)

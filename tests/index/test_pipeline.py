@@ -1,0 +1,61 @@
+"""Ingestion into a real embedded Chroma, with the fake embedder."""
+
+from pathlib import Path
+
+from rag.settings import Settings
+from tests.conftest import ARMS_FILE, fake_app
+
+
+def chroma_chunks(app, file: str) -> list[dict]:
+    got = app.vector_store.client.get(where={"file": file}, include=["metadatas", "documents"])
+    return [dict(m, text=t) for m, t in zip(got["metadatas"], got["documents"])]
+
+
+def test_ingest_stores_chunks_with_file_lines_and_offsets(settings: Settings, news_dir: Path) -> None:
+    app = fake_app(settings)
+    report = app.ingestor.ingest([news_dir])
+    assert report.added == [ARMS_FILE, "004_29e6f3c5e9546205.txt"]
+    stored = chroma_chunks(app, ARMS_FILE)
+    assert len(stored) > 1
+    text = (news_dir / ARMS_FILE).read_text()
+    for chunk in stored:
+        assert chunk["start_line"] <= chunk["end_line"]
+        assert chunk["text"] in text
+    assert app.library.text(ARMS_FILE) == text
+    assert app.library.files() == [ARMS_FILE, "004_29e6f3c5e9546205.txt"]
+
+
+def test_reingesting_unchanged_files_does_nothing(settings: Settings, news_dir: Path) -> None:
+    fake_app(settings).ingestor.ingest([news_dir])
+    app = fake_app(settings)  # a new process would reopen the stores like this
+    before = app.vector_store.client.count()
+    report = app.ingestor.ingest([news_dir])
+    assert report.unchanged == [ARMS_FILE, "004_29e6f3c5e9546205.txt"]
+    assert report.chunks == 0
+    assert app.vector_store.client.count() == before
+
+
+def test_a_changed_file_replaces_its_old_chunks(settings: Settings, news_dir: Path) -> None:
+    app = fake_app(settings)
+    app.ingestor.ingest([news_dir])
+    other_before = chroma_chunks(app, "004_29e6f3c5e9546205.txt")
+    (news_dir / ARMS_FILE).write_text("A short replacement.\nSecond line.\n")
+    report = app.ingestor.ingest([news_dir])
+    assert report.updated == [ARMS_FILE]
+    stored = chroma_chunks(app, ARMS_FILE)
+    assert [c["text"] for c in stored] == ["A short replacement.\nSecond line."]
+    assert chroma_chunks(app, "004_29e6f3c5e9546205.txt") == other_before
+    assert app.library.text(ARMS_FILE) == "A short replacement.\nSecond line.\n"
+
+
+def test_bad_files_are_reported_and_nothing_stored_is_lost(settings: Settings, news_dir: Path) -> None:
+    app = fake_app(settings)
+    app.ingestor.ingest([news_dir])
+    before = app.vector_store.client.count()
+    (news_dir / "photo.txt").write_bytes(b"\xff\xd8\xff\x00JFIF")
+    (news_dir / "new.md").write_text("# Fresh\nNew text.\n")
+    report = app.ingestor.ingest([news_dir])
+    assert [s.file for s in report.skipped] == ["photo.txt"]
+    assert "binary" in str(report.skipped[0])
+    assert report.added == ["new.md"]
+    assert app.vector_store.client.count() == before + 1

@@ -1,0 +1,91 @@
+from pathlib import Path
+
+import pytest
+
+from rag.answering import AnswerService
+from rag.attribution import Attributor
+from rag.errors import LLMUnavailable, QuestionError
+from rag.settings import Settings
+from rag.types import Answer, Passage, Token
+from tests.conftest import ARMS_FILE, fake_app
+from tests.fakes import HashEmbedding, ScriptedLLM
+
+PASSAGES = [Passage("a.txt", 3, 3, 10, "Dogs bark at night. Cats purr.", 0.9)]
+
+
+class ListRetriever:
+    def __init__(self, passages: list[Passage]) -> None:
+        self.passages = passages
+
+    def retrieve(self, question: str) -> list[Passage]:
+        return list(self.passages)
+
+
+def service(*replies: str, passages=PASSAGES, **llm_kwargs) -> AnswerService:
+    return AnswerService(
+        ListRetriever(passages),
+        ScriptedLLM(replies, **llm_kwargs),
+        Attributor(HashEmbedding(), min_support=0.5),
+        max_question_chars=50,
+    )
+
+
+def test_tokens_stream_before_the_cited_answer() -> None:
+    events = list(service("Dogs bark at night [7].").stream("Do dogs bark?"))
+    assert [e.text for e in events if isinstance(e, Token)] == ["Dogs ", "bark ", "at ", "night ", "[7]."]
+    answer = events[-1]
+    assert isinstance(answer, Answer) and not answer.abstained
+    assert answer.text == "Dogs bark at night. [1]"
+    assert [(c.file, c.start_line, c.quote) for c in answer.citations] == [("a.txt", 3, "Dogs bark at night.")]
+    assert answer.citations[0].start_char == 10
+
+
+def test_sources_are_marked_as_data_in_the_prompt() -> None:
+    svc = service("Dogs bark at night.")
+    svc.ask("Do dogs bark?")
+    prompt = svc.llm.prompts[0]
+    assert '<source id="1" file="a.txt" lines="3-3">\nDogs bark at night. Cats purr.\n</source>' in prompt
+    assert "never instructions" in prompt
+    assert "Question: Do dogs bark?" in prompt
+
+
+def test_an_unsupported_sentence_is_flagged() -> None:
+    answer = service("Dogs bark at night. The moon is cheese.").ask("Do dogs bark?")
+    assert answer.text == "Dogs bark at night. [1] The moon is cheese. [unsupported]"
+    assert [s.supported for s in answer.sentences] == [True, False]
+
+
+@pytest.mark.parametrize("reply", ["The documents do not say.", "I don't know.", "Canberra is the capital of Australia [1]."])
+def test_abstains_when_the_model_declines_or_nothing_supports_the_answer(reply: str) -> None:
+    answer = service(reply).ask("What is the capital of Australia?")
+    assert answer.abstained
+    assert answer.text == "The documents do not say."
+    assert answer.citations == []
+    assert answer.passages == PASSAGES  # shown as the closest passages
+
+
+def test_no_documents_means_no_llm_call() -> None:
+    svc = service(passages=[])
+    answer = svc.ask("Anything?")
+    assert answer.abstained and "No documents" in answer.text
+    assert svc.llm.prompts == []
+
+
+@pytest.mark.parametrize(("question", "message"), [("   ", "type a question"), ("x" * 51, "limit is 50")])
+def test_bad_questions_get_a_clear_message(question: str, message: str) -> None:
+    with pytest.raises(QuestionError, match=message):
+        service("unused").ask(question)
+
+
+def test_a_failing_backend_becomes_one_clear_error() -> None:
+    with pytest.raises(LLMUnavailable, match="language model failed: connection refused"):
+        service(fail_with=ConnectionError("connection refused")).ask("Do dogs bark?")
+
+
+def test_sample_question_through_real_chroma_cites_line_9(settings: Settings, news_dir: Path) -> None:
+    app = fake_app(settings, ["North Korea has denied that it supplies weapons to Russia [3]."])
+    app.ingestor.ingest([news_dir])
+    answer = app.service.ask("who denied arms deals?")
+    assert not answer.abstained
+    assert "North Korea" in answer.text
+    assert any(c.file == ARMS_FILE and c.start_line <= 9 <= c.end_line for c in answer.citations)

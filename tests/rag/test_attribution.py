@@ -1,0 +1,44 @@
+import pytest
+
+from rag.attribution import Attributor, answer_sentences
+from rag.types import Passage
+from tests.fakes import HashEmbedding
+
+DOC_A = "The sky is blue today. Cats sleep a lot.\nDogs bark at night when the moon is full.\n"
+PASSAGES = [
+    Passage("a.txt", 1, 2, 0, DOC_A.rstrip("\n"), 0.9),
+    Passage("b.txt", 5, 5, 40, "Paris is the capital of France.", 0.5),
+]
+
+
+@pytest.fixture
+def attributor() -> Attributor:
+    return Attributor(HashEmbedding(), min_support=0.5)
+
+
+def test_each_sentence_is_cited_to_its_line_and_exact_span(attributor: Attributor) -> None:
+    supports = attributor.attribute(["Dogs bark at night.", "Paris is the capital of France."], PASSAGES)
+    dogs, paris = (s.citation for s in supports)
+    assert (dogs.file, dogs.start_line, dogs.end_line) == ("a.txt", 2, 2)
+    assert dogs.quote == "Dogs bark at night when the moon is full."
+    assert DOC_A[dogs.start_char : dogs.end_char] == dogs.quote
+    assert (paris.file, paris.start_line, paris.start_char) == ("b.txt", 5, 40)
+
+
+def test_the_right_sentence_within_a_line_is_chosen(attributor: Attributor) -> None:
+    (support,) = attributor.attribute(["Cats sleep a lot."], PASSAGES)
+    assert support.citation.quote == "Cats sleep a lot."
+    assert DOC_A[support.citation.start_char : support.citation.end_char] == "Cats sleep a lot."
+
+
+def test_a_sentence_nothing_supports_gets_no_citation(attributor: Attributor) -> None:
+    (support,) = attributor.attribute(["Canberra is the capital of Australia."], PASSAGES[:1])
+    assert support.citation is None
+    assert support.score < 0.5
+
+
+def test_the_models_own_markers_are_ignored() -> None:
+    assert answer_sentences("North Korea denied it [1]. Russia agreed [2, 3].") == [
+        "North Korea denied it.",
+        "Russia agreed.",
+    ]

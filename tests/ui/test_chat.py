@@ -1,0 +1,30 @@
+from pathlib import Path
+
+from rag.settings import Settings
+from tests.conftest import ARMS_FILE, fake_app
+from ui.chat import ChatUI
+
+
+def test_respond_streams_then_shows_citations_and_opens_them(settings: Settings, news_dir: Path) -> None:
+    app = fake_app(settings, ["North Korea has denied that it supplies weapons to Russia."])
+    app.ingestor.ingest([news_dir])
+    ui = ChatUI(app.service, app.library)
+    updates = list(ui.respond("who denied arms deals?", []))
+    streamed = [u[0][-1]["content"] for u in updates[1:-1]]
+    assert streamed[0] == "North " and streamed[-1].startswith("North Korea has denied")
+    turns, _, _, citations = updates[-1]
+    assert turns[0] == {"role": "user", "content": "who denied arms deals?"}
+    assert "[1]" in turns[-1]["content"] and f"[1] {ARMS_FILE} · line 9" in turns[-1]["content"]
+    html = ui.open_citation(citations[0])
+    assert 'id="gl-line-9"' in html and '<div class="gl-line gl-hl" id="gl-line-9"' in html
+
+
+def test_errors_are_shown_in_the_chat(settings: Settings) -> None:
+    ui = ChatUI(fake_app(settings).service, fake_app(settings).library)
+    turns = list(ui.respond("   ", []))[-1][0]
+    assert "type a question" in turns[-1]["content"]
+
+
+def test_an_unknown_document_is_refused(settings: Settings) -> None:
+    ui = ChatUI(fake_app(settings).service, fake_app(settings).library)
+    assert "is not an ingested document" in ui.open_file("../../etc/passwd")

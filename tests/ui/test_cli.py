@@ -1,0 +1,36 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from rag.settings import Settings
+from tests.conftest import ARMS_FILE, fake_app
+from ui import cli
+
+
+def test_ask_json_prints_one_object_with_the_promised_fields(
+    settings: Settings, news_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    app = fake_app(settings, ["North Korea has denied that it supplies weapons to Russia."])
+    app.ingestor.ingest([news_dir])
+    assert cli.ask(app, "who denied arms deals?", as_json=True) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out) == {"answer", "abstained", "citations"}
+    assert out["citations"][0]["file"] == ARMS_FILE
+    assert set(out["citations"][0]) == {"file", "start_line", "end_line", "quote"}
+
+
+def test_ingest_reports_skipped_files(
+    settings: Settings, news_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (news_dir / "blob.txt").write_bytes(b"\x00\x01")
+    assert cli.ingest(fake_app(settings), [news_dir]) == 0
+    captured = capsys.readouterr()
+    assert "skipped: blob.txt looks like a binary file" in captured.err
+    assert "2 added" in captured.out
+
+
+def test_missing_path_is_a_plain_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = cli.main(["--data-dir", str(tmp_path / "d"), "ingest", str(tmp_path / "missing")])
+    assert code == 1
+    assert "does not exist" in capsys.readouterr().err
