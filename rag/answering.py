@@ -9,7 +9,8 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Iterator, Sequence
-from typing import ContextManager, Protocol
+from contextlib import AbstractContextManager
+from typing import Protocol
 
 from llama_index.core.llms import LLM
 
@@ -38,7 +39,7 @@ class AnswerService:
         llm: LLM,
         attributor: Attributor,
         max_question_chars: int = 2000,
-        llm_guard: ContextManager | None = None,
+        llm_guard: AbstractContextManager | None = None,
     ) -> None:
         self.retriever = retriever
         self.llm = llm

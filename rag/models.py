@@ -74,7 +74,7 @@ def part_file(model: PackagedModel, index: int) -> tuple[Path, str]:
     raise ModelFileError(f"{model.name}: {package} holds no data part; {model.reinstall_hint(package)}")
 
 
-def _record_digest(hasher: "hashlib._Hash") -> str:
+def _record_digest(hasher) -> str:  # a hashlib hash object
     return base64.urlsafe_b64encode(hasher.digest()).rstrip(b"=").decode()
 
 

@@ -38,7 +38,9 @@ class Settings(BaseSettings):
     top_k: int = Field(4, ge=1, le=20, description="Passages retrieved and shown to the LLM per question.")
     chunk_tokens: int = Field(200, ge=32, le=254, description="Chunk budget in embedder tokens (MiniLM reads 256).")
     chunk_overlap: int = Field(1, ge=0, description="Lines (or sentences) repeated between neighbouring chunks.")
-    min_support: float = Field(0.5, ge=0, le=1, description="Least attribution score for a sentence to count as supported.")
+    min_support: float = Field(
+        0.5, ge=0, le=1, description="Least attribution score for a sentence to count as supported."
+    )
     max_question_chars: int = Field(2000, ge=1, description="Longest question accepted.")
     host: str = Field("127.0.0.1", description="Address `groundline serve` listens on.")
     port: int = Field(7860, ge=1, le=65535, description="Port `groundline serve` listens on.")

@@ -19,7 +19,9 @@ from rag.errors import GroundlineError
 def parser() -> argparse.ArgumentParser:
     """The argument parser (also used to document the CLI in the README)."""
     p = argparse.ArgumentParser(prog="groundline", description="Grounded chat over your documents.")
-    p.add_argument("--data-dir", type=Path, help="where the index lives (env GROUNDLINE_DATA_DIR; default ./.groundline)")
+    p.add_argument(
+        "--data-dir", type=Path, help="where the index lives (env GROUNDLINE_DATA_DIR; default ./.groundline)"
+    )
     sub = p.add_subparsers(dest="command", required=True)
     ing = sub.add_parser("ingest", help="add or update files and folders (.txt, .md)")
     ing.add_argument("paths", nargs="+", type=Path)
@@ -35,7 +37,9 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``groundline`` console script."""
     args = parser().parse_args(argv)
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # belt and braces: never reach a model hub
+    # Belt and braces for an offline product: never reach a model hub or analytics.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     from rag.app import build
     from rag.settings import Settings
 

@@ -20,7 +20,10 @@ CSS = """
 #gl-viewer mark.gl-span { background: #ffd54f; color: inherit; padding: 0; }
 """
 
-SCROLL_JS = "() => { const m = document.querySelector('#gl-viewer .gl-hl'); if (m) m.scrollIntoView({block: 'center'}); }"
+SCROLL_JS = (
+    "() => { const m = document.querySelector('#gl-viewer .gl-hl');"
+    " if (m) m.scrollIntoView({block: 'center'}); }"
+)
 
 
 def render_document(file: str, text: str, citation: Citation | None = None) -> str:

@@ -8,7 +8,7 @@ from tests.conftest import ARMS_FILE, fake_app
 
 def chroma_chunks(app, file: str) -> list[dict]:
     got = app.vector_store.client.get(where={"file": file}, include=["metadatas", "documents"])
-    return [dict(m, text=t) for m, t in zip(got["metadatas"], got["documents"])]
+    return [dict(m, text=t) for m, t in zip(got["metadatas"], got["documents"], strict=True)]
 
 
 def test_ingest_stores_chunks_with_file_lines_and_offsets(settings: Settings, news_dir: Path) -> None:

@@ -55,7 +55,9 @@ def test_an_unsupported_sentence_is_flagged() -> None:
     assert [s.supported for s in answer.sentences] == [True, False]
 
 
-@pytest.mark.parametrize("reply", ["The documents do not say.", "I don't know.", "Canberra is the capital of Australia [1]."])
+@pytest.mark.parametrize(
+    "reply", ["The documents do not say.", "I don't know.", "Canberra is the capital of Australia [1]."]
+)
 def test_abstains_when_the_model_declines_or_nothing_supports_the_answer(reply: str) -> None:
     answer = service(reply).ask("What is the capital of Australia?")
     assert answer.abstained
