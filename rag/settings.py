@@ -43,4 +43,9 @@ class Settings(BaseSettings):
     )
     max_question_chars: int = Field(2000, ge=1, description="Longest question accepted.")
     host: str = Field("127.0.0.1", description="Address `groundline serve` listens on.")
+    embed_origins: list[str] = Field(
+        ["http://localhost:*", "http://127.0.0.1:*"],
+        description="Origins (scheme://host[:port], ':*' = any port) allowed to embed the chat or call the "
+        "API from a browser, besides the server's own. JSON list in the environment.",
+    )
     port: int = Field(7860, ge=1, le=65535, description="Port `groundline serve` listens on.")

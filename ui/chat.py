@@ -94,14 +94,17 @@ class ChatUI:
         except GroundlineError as exc:
             return f'<div class="gl-file">{exc}</div>'
 
-    def blocks(self) -> gr.Blocks:
+    def blocks(self, compact: bool = False) -> gr.Blocks:
+        """The full chat page, or (``compact``) the stacked view embedded by the widget."""
         with gr.Blocks(title="Groundline") as demo:
-            gr.Markdown("## Groundline\nAsk about your documents. Every answer cites the lines it rests on.")
+            if not compact:
+                gr.Markdown("## Groundline\nAsk about your documents. Every answer cites the lines it rests on.")
             turns = gr.State([])
             citations = gr.State([])
-            with gr.Row():
-                with gr.Column(scale=3):
-                    chatbot = gr.Chatbot(elem_id="gl-chat", height=460, feedback_options=None)
+            with gr.Row(equal_height=False):
+                with gr.Column(scale=3, min_width=280):
+                    chatbot = gr.Chatbot(elem_id="gl-chat", height=300 if compact else 460, feedback_options=None)
+
                     @gr.render(inputs=citations)
                     def citation_buttons(items: list[dict]):
                         if not items:
@@ -121,15 +124,21 @@ class ChatUI:
                     question = gr.Textbox(
                         elem_id="gl-question", show_label=False, placeholder="Ask a question and press Enter"
                     )
-                    gr.Examples(EXAMPLES, inputs=question)
-
-                with gr.Column(scale=2):
+                    if not compact:
+                        gr.Examples(EXAMPLES, inputs=question)
+                with gr.Column(scale=2, min_width=280) if not compact else gr.Row():
                     files = gr.Dropdown(
-                        choices=self.library.files(), label="Documents", elem_id="gl-files", value=None
+                        choices=self.library.files(),
+                        label="Documents",
+                        elem_id="gl-files",
+                        value=None,
+                        visible=not compact,
                     )
-                    viewer = gr.HTML(placeholder(), elem_id="gl-viewer")
+                    viewer = gr.HTML(
+                        placeholder(), elem_id="gl-viewer", elem_classes=["gl-compact"] if compact else None
+                    )
             question.submit(
-                self.respond, [question, turns], [chatbot, turns, question, citations]
+                self.respond, [question, turns], [chatbot, turns, question, citations], api_name="ask"
             )
-            files.change(self.open_file, files, viewer)
-        return demo
+            files.change(self.open_file, files, viewer, api_name="document")
+        return demo.queue(default_concurrency_limit=1)

@@ -1,18 +1,57 @@
-"""Serve the Gradio chat on one host and port."""
+"""The one server: FastAPI with the JSON API, the OpenAI-compatible endpoint,
+the widget script, and the Gradio chat mounted at ``/`` (compact at ``/embed``).
+
+``create_app`` is the web composition root: it takes a built
+``rag.app.Groundline`` and wires its service and library into every route.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import gradio as gr
+from fastapi import FastAPI
+from fastapi.responses import FileResponse
+
+from ui import api, openai_api, security
 from ui.chat import ChatUI
 from ui.viewer import CSS
 
+WIDGET = Path(__file__).parent / "widget" / "widget.js"
+# Gradio's web-component loader ships in the wheel; served here so that
+# <gradio-app> works offline (its relative import resolves to our /assets/).
+GRADIO_JS = Path(gr.__file__).parent / "templates" / "frontend" / "gradio.js"
 
-def serve(app, host: str | None = None, port: int | None = None) -> None:
-    """Block serving the chat for ``app`` (a ``rag.app.Groundline``)."""
-    host = host or app.settings.host
-    port = port or app.settings.port
-    service = app.service  # load the models before the first visitor, not during their question
-    demo = ChatUI(service, app.library).blocks()
+
+def create_app(groundline) -> FastAPI:
+    """The ASGI app for one ``Groundline``; models load here, before any visitor."""
+    service, library = groundline.service, groundline.library
+    app = FastAPI(title="Groundline", docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json")
+    security.install(app, list(groundline.settings.embed_origins))
+    app.include_router(api.router(service, library))
+    app.include_router(openai_api.router(service))
+
+    @app.get("/widget.js", include_in_schema=False)
+    def widget() -> FileResponse:
+        return FileResponse(WIDGET, media_type="text/javascript", headers={"Cache-Control": "no-cache"})
+
+    @app.get("/gradio.js", include_in_schema=False)
+    def gradio_web_component() -> FileResponse:
+        return FileResponse(GRADIO_JS, media_type="text/javascript")
+
+    chat = ChatUI(service, library)
+    # Order matters: "/" catches every path not matched before it.
+    gr.mount_gradio_app(app, chat.blocks(compact=True), path="/embed", css=CSS, footer_links=[])
+    gr.mount_gradio_app(app, chat.blocks(), path="/", css=CSS, footer_links=[])
+    return app
+
+
+def serve(groundline, host: str | None = None, port: int | None = None) -> None:
+    """Serve until interrupted."""
+    import uvicorn
+
+    host = host or groundline.settings.host
+    port = port or groundline.settings.port
+    app = create_app(groundline)
     print(f"Groundline is serving on http://{host}:{port}", flush=True)
-    demo.queue(default_concurrency_limit=1).launch(
-        server_name=host, server_port=port, css=CSS, show_error=True, footer_links=[], quiet=True
-    )
+    uvicorn.run(app, host=host, port=port, log_level="warning")

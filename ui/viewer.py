@@ -18,11 +18,12 @@ CSS = """
 #gl-viewer .gl-ln { color: #888; min-width: 2.5em; text-align: right; user-select: none; }
 #gl-viewer .gl-hl { background: #fff3b0; }
 #gl-viewer mark.gl-span { background: #ffd54f; color: inherit; padding: 0; }
+.gl-compact .gl-doc { max-height: 220px; }
 """
 
 SCROLL_JS = (
     "() => { const m = document.querySelector('#gl-viewer .gl-hl');"
-    " if (m) m.scrollIntoView({block: 'center'}); }"
+    " if (m) m.scrollIntoView({block: 'nearest'}); }"
 )
 
 

@@ -4,6 +4,7 @@ live servers on localhost, Debian's Chromium."""
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -84,3 +85,30 @@ def local_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Groundline]:
     app = build(Settings(data_dir=tmp_path_factory.mktemp("local-data"), _env_file=None))
     app.ingestor.ingest([NEWS])
     yield app
+
+
+@pytest.fixture(scope="session")
+def served(cli_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A live ``groundline serve`` (real models) on the CLI-ingested sample corpus."""
+    port = free_port()
+    server = Server(
+        [str(BIN / "groundline"), "serve", "--port", str(port)],
+        port, "/healthz", tmp_path_factory.mktemp("serve") / "serve.log",
+        env={"GROUNDLINE_DATA_DIR": str(cli_data_dir)},
+    )  # fmt: skip
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright; nothing downloads a browser."""
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    assert os.path.exists(chromium), "Debian's chromium is missing: run `make browser`"
+    with sync_playwright() as pw:
+        yield pw.chromium.launch(
+            executable_path=chromium,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )

@@ -2,42 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import BIN, Server, free_port
+from tests.e2e.conftest import Server
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def served(cli_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    port = free_port()
-    server = Server(
-        [str(BIN / "groundline"), "serve", "--port", str(port)],
-        port, "/", tmp_path_factory.mktemp("serve") / "serve.log",
-        env={"GROUNDLINE_DATA_DIR": str(cli_data_dir), "GRADIO_ANALYTICS_ENABLED": "False"},
-    )  # fmt: skip
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
-    assert os.path.exists(chromium), "Debian's chromium is missing: run `make browser`"
-    with sync_playwright() as pw:
-        yield pw.chromium.launch(
-            executable_path=chromium,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
 
 
 def test_ask_click_citation_and_see_line_9_highlighted(served: Server, browser, tmp_path: Path) -> None:

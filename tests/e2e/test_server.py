@@ -1,0 +1,60 @@
+"""Clients people already use, against a live ``groundline serve`` with the real models."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+
+import pytest
+
+from tests.conftest import ARMS_FILE
+from tests.e2e.conftest import Server
+from tests.e2e.test_answers import QUESTION, assert_names_north_korea_citing_line_9
+
+pytestmark = pytest.mark.e2e
+
+
+def test_official_openai_client_plain_and_streaming(served: Server) -> None:
+    from openai import OpenAI
+
+    client = OpenAI(base_url=f"{served.url}/v1", api_key="unused", timeout=300)
+    reply = client.chat.completions.create(model="groundline", messages=[{"role": "user", "content": QUESTION}])
+    message = reply.choices[0].message
+    extra = message.model_extra
+    assert_names_north_korea_citing_line_9(
+        {"answer": message.content, "abstained": extra["abstained"], "citations": extra["citations"]}
+    )
+    assert f"{ARMS_FILE}, line 9" in message.content
+
+    chunks = list(
+        client.chat.completions.create(
+            model="groundline", messages=[{"role": "user", "content": QUESTION}], stream=True
+        )
+    )
+    text = "".join(c.choices[0].delta.content or "" for c in chunks)
+    assert len(chunks) > 3 and "North Korea" in text and "Sources:" in text
+    last = chunks[-1].choices[0]
+    assert last.finish_reason == "stop"
+    assert any(c["start_line"] <= 9 <= c["end_line"] for c in last.delta.model_extra["citations"])
+
+
+def test_gradio_client_calls_the_chat(served: Server) -> None:
+    from gradio_client import Client
+
+    chat, textbox = Client(served.url + "/", verbose=False).predict(QUESTION, api_name="/ask")
+    reply = chat[-1]
+    text = reply["content"] if isinstance(reply["content"], str) else reply["content"][0]["text"]
+    assert "North Korea" in text and f"{ARMS_FILE} · line 9" in text
+    assert textbox == ""
+
+
+def test_api_ask_json_and_documents(served: Server) -> None:
+    request = urllib.request.Request(
+        f"{served.url}/api/ask",
+        data=json.dumps({"question": QUESTION}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=300) as resp:
+        assert_names_north_korea_citing_line_9(json.load(resp))
+    with urllib.request.urlopen(f"{served.url}/api/documents/{ARMS_FILE}", timeout=30) as resp:
+        assert "North Korea has repeatedly denied" in json.load(resp)["lines"][8]

@@ -1,0 +1,88 @@
+"""The one-line widget on a host page from another origin, in a real browser."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.e2e.conftest import Server, free_port
+
+pytestmark = pytest.mark.e2e
+
+
+@contextmanager
+def host_page(served: Server, tmp_path: Path, address: str, example: str = "index.html") -> Iterator[str]:
+    """Serve an examples/embed page, pointed at the live server, from ``address``."""
+    page = (ROOT / "examples" / "embed" / example).read_text()
+    (tmp_path / "index.html").write_text(page.replace("http://127.0.0.1:7860", served.url))
+    handler = partial(SimpleHTTPRequestHandler, directory=str(tmp_path))
+    httpd = ThreadingHTTPServer((address, free_port()), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://{address}:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+
+
+def test_widget_on_another_origin_asks_and_shows_the_cited_answer(served: Server, browser, tmp_path: Path) -> None:
+    with host_page(served, tmp_path, "127.0.0.1") as url:
+        assert not url.startswith(served.url)  # a different origin (port)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(url)
+        page.locator("#groundline-bubble").click()
+        frame = page.frame_locator("#groundline-frame")
+        box = frame.locator("#gl-question textarea")
+        box.fill("who denied arms deals?")
+        box.press("Enter")
+        citation = frame.locator(".gl-citation", has_text="000_c3c639a3a8103260.txt · line 9")
+        citation.first.wait_for(timeout=180_000)
+        assert "North Korea" in frame.locator("#gl-chat").inner_text()
+        citation.first.click()
+        frame.locator("#gl-viewer .gl-hl").first.wait_for(timeout=30_000)
+        assert frame.locator("#gl-viewer .gl-hl").first.get_attribute("data-line") == "9"
+        assert page.locator("#groundline-panel").inner_text().startswith("Ask the newsroom")
+
+
+def test_a_host_origin_outside_the_allowlist_is_refused(served: Server, browser, tmp_path: Path) -> None:
+    """127.0.0.2 is loopback but not in the default allowlist (localhost, 127.0.0.1)."""
+    with host_page(served, tmp_path, "127.0.0.2") as url:
+        page = browser.new_page()
+        console: list[str] = []
+        page.on("console", lambda m: console.append(m.text))
+        page.goto(url)
+        page.locator("#groundline-bubble").click()
+        page.wait_for_timeout(3000)
+        frame = next(f for f in page.frames if f != page.main_frame)
+        assert frame.locator("#gl-question").count() == 0  # the chat never rendered
+        fetched = page.evaluate(
+            """url => fetch(url + '/api/ask', {method: 'POST', headers: {'Content-Type': 'application/json'},
+                    body: JSON.stringify({question: 'who denied arms deals?'})})
+                 .then(r => 'allowed ' + r.status).catch(e => 'blocked')""",
+            served.url,
+        )
+        assert fetched == "blocked"
+        assert any("frame-ancestors" in line for line in console) or frame.url.startswith("chrome-error://")
+
+
+def test_gradio_web_component_and_plain_iframe_work_offline(served: Server, browser, tmp_path: Path) -> None:
+    with host_page(served, tmp_path, "127.0.0.1", "web-component.html") as url:
+        page = browser.new_page(viewport={"width": 1280, "height": 1400})
+        outside: list[str] = []
+        page.on("request", lambda r: None if r.url.startswith(("http://127.0.0.1",)) else outside.append(r.url))
+        page.goto(url)
+        app = page.locator("gradio-app")
+        box = app.locator("#gl-question textarea")
+        box.fill("who denied arms deals?")
+        box.press("Enter")
+        app.locator(".gl-citation", has_text="line 9").first.wait_for(timeout=180_000)
+        assert "North Korea" in app.locator("#gl-chat").inner_text()
+        assert page.frame_locator("#groundline-iframe").locator("#gl-question textarea").count() == 1
+        assert outside == []

@@ -1,0 +1,103 @@
+"""The HTTP API over the fake models, through FastAPI's TestClient."""
+
+import json
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from rag.settings import Settings
+from tests.conftest import ARMS_FILE, fake_app
+from ui.server import create_app
+
+REPLY = "North Korea has denied that it supplies weapons to Russia [2]."
+
+
+@pytest.fixture
+def client(settings: Settings, news_dir: Path) -> TestClient:
+    app = fake_app(settings, [REPLY] * 5)
+    app.ingestor.ingest([news_dir])
+    return TestClient(create_app(app))
+
+
+def events(body: str) -> list[tuple[str, dict]]:
+    out = []
+    for block in body.strip().split("\n\n"):
+        fields = dict(line.split(": ", 1) for line in block.splitlines())
+        out.append((fields["event"], json.loads(fields["data"])))
+    return out
+
+
+def test_healthz(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok", "documents": 2}
+
+
+def test_ask_returns_the_cli_json_object(client: TestClient) -> None:
+    body = client.post("/api/ask", json={"question": "who denied arms deals?"}).json()
+    assert set(body) == {"answer", "abstained", "citations"}
+    assert body["answer"] == "North Korea has denied that it supplies weapons to Russia. [1]"
+    assert body["citations"][0]["file"] == ARMS_FILE and body["citations"][0]["start_line"] == 9
+
+
+def test_ask_streams_tokens_then_the_answer(client: TestClient) -> None:
+    resp = client.post("/api/ask", json={"question": "who denied arms deals?", "stream": True})
+    assert resp.headers["content-type"].startswith("text/event-stream")
+    got = events(resp.text)
+    assert [e for e, _ in got[:-1]] == ["token"] * (len(got) - 1)
+    assert "".join(d["text"] for _, d in got[:-1]) == REPLY
+    kind, final = got[-1]
+    assert kind == "answer" and final["citations"][0]["start_line"] == 9
+
+
+def test_an_empty_question_is_a_400_with_a_message(client: TestClient) -> None:
+    resp = client.post("/api/ask", json={"question": " "})
+    assert resp.status_code == 400 and "type a question" in resp.json()["error"]
+
+
+def test_documents_serves_ingested_lines(client: TestClient, news_dir: Path) -> None:
+    body = client.get(f"/api/documents/{ARMS_FILE}").json()
+    assert body["lines"] == (news_dir / ARMS_FILE).read_text().splitlines()
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["..%2f..%2fetc%2fpasswd", "%2e%2e/%2e%2e/etc/passwd", "%2Fetc%2Fpasswd", "sub/..%2F..%2Fx", "C:%5Cwindows",
+     "a%00.txt", "..%5c..%5cetc"],
+)  # fmt: skip
+def test_documents_refuses_paths_outside_the_corpus(client: TestClient, path: str) -> None:
+    resp = client.get(f"/api/documents/{path}")
+    assert resp.status_code == 400, resp.text
+
+
+def test_documents_unknown_name_is_404(client: TestClient) -> None:
+    assert client.get("/api/documents/pyproject.toml").status_code == 404
+
+
+def test_openai_chat_completion(client: TestClient) -> None:
+    body = client.post(
+        "/v1/chat/completions",
+        json={"model": "groundline", "messages": [{"role": "user", "content": "who denied arms deals?"}]},
+    ).json()
+    message = body["choices"][0]["message"]
+    assert message["content"].startswith("North Korea has denied")
+    assert f"[1] {ARMS_FILE}, line 9" in message["content"]
+    assert message["citations"][0]["start_line"] == 9
+
+
+def test_openai_stream_ends_with_citations_and_done(client: TestClient) -> None:
+    resp = client.post(
+        "/v1/chat/completions",
+        json={"messages": [{"role": "user", "content": "who denied arms deals?"}], "stream": True},
+    )
+    datas = [line[6:] for line in resp.text.splitlines() if line.startswith("data: ")]
+    assert datas[-1] == "[DONE]"
+    chunks = [json.loads(d) for d in datas[:-1]]
+    text = "".join(c["choices"][0]["delta"].get("content", "") for c in chunks)
+    assert text.startswith(REPLY) and "Sources:" in text
+    assert chunks[-1]["choices"][0]["finish_reason"] == "stop"
+    assert chunks[-1]["choices"][0]["delta"]["citations"][0]["file"] == ARMS_FILE
+
+
+def test_openai_without_a_user_message_is_a_400(client: TestClient) -> None:
+    resp = client.post("/v1/chat/completions", json={"messages": [{"role": "system", "content": "hi"}]})
+    assert resp.status_code == 400 and resp.json()["error"]["type"] == "invalid_request_error"

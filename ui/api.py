@@ -1,0 +1,107 @@
+"""The JSON HTTP API: ``/api/ask`` (plain or server-sent events),
+``/api/documents/{path}`` and ``/healthz``.
+
+A caller only: it validates requests, calls the answering service and the
+library, and shapes their results as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+
+from fastapi import APIRouter, HTTPException
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, Field
+
+from index.library import Library
+from rag.answering import AnswerService
+from rag.errors import DocumentNotFound, GroundlineError, LLMUnavailable, QuestionError
+from rag.types import Answer, Token
+
+# Names citations use: relative, forward slashes, no parent steps, no controls.
+_BAD_PATH = re.compile(r"(^|/)\.\.(/|$)|^/|\\|[\x00-\x1f]|^[A-Za-z]:")
+
+
+class Turn(BaseModel):
+    role: str
+    content: str
+
+
+class AskRequest(BaseModel):
+    question: str = Field(description="The question to answer.")
+    history: list[Turn] = Field(default_factory=list, description="Earlier turns of the chat (unused for now).")
+    stream: bool = Field(False, description="Send server-sent events: tokens, then the answer.")
+
+
+def error_status(exc: GroundlineError) -> int:
+    """The HTTP status for a user-facing error."""
+    match exc:
+        case QuestionError():
+            return 400
+        case DocumentNotFound():
+            return 404
+        case LLMUnavailable():
+            return 503
+        case _:
+            return 500
+
+
+def sse(event: str, data: dict) -> str:
+    """One server-sent event.
+
+    >>> sse("token", {"text": "Hi"})
+    'event: token\\ndata: {"text": "Hi"}\\n\\n'
+    """
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+def check_document_path(path: str) -> str:
+    """Refuse anything but a plain relative corpus name (``../``, absolute, drive, controls)."""
+    if not path or _BAD_PATH.search(path):
+        raise HTTPException(400, "Document paths are names relative to the ingested folder.")
+    return path
+
+
+def router(service: AnswerService, library: Library) -> APIRouter:
+    """The API routes, bound to one service and library."""
+    api = APIRouter()
+
+    @api.get("/healthz")
+    def healthz() -> dict:
+        return {"status": "ok", "documents": len(library.files())}
+
+    @api.post("/api/ask", response_model=None)
+    def ask(request: AskRequest) -> JSONResponse | StreamingResponse:
+        try:
+            question = service.check_question(request.question)
+        except QuestionError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        if request.stream:
+            return StreamingResponse(_events(service, question), media_type="text/event-stream")
+        try:
+            return JSONResponse(service.ask(question).to_json())
+        except GroundlineError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=error_status(exc))
+
+    @api.get("/api/documents/{path:path}")
+    def document(path: str) -> dict:
+        try:
+            lines = library.lines(check_document_path(path))
+        except DocumentNotFound as exc:
+            raise HTTPException(404, str(exc)) from None
+        return {"file": path, "lines": lines}
+
+    return api
+
+
+def _events(service: AnswerService, question: str) -> Iterator[str]:
+    try:
+        for event in service.stream(question):
+            if isinstance(event, Token):
+                yield sse("token", {"text": event.text})
+            elif isinstance(event, Answer):
+                yield sse("answer", event.to_json())
+    except GroundlineError as exc:
+        yield sse("error", {"error": str(exc), "status": error_status(exc)})

@@ -1,0 +1,138 @@
+"""``POST /v1/chat/completions``, compatible with the OpenAI chat API.
+
+The last user message is the question. The reply's text carries numbered
+references (``[1]``) and a "Sources" list; the same citations come back as
+structured data in the message's extra ``citations`` field (in the final
+chunk's delta when streaming). The official ``openai`` client works unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Iterator
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, ConfigDict
+
+from rag.answering import AnswerService
+from rag.errors import GroundlineError, QuestionError
+from rag.types import Answer, Token
+from ui.api import error_status
+
+MODEL = "groundline"
+# Streamed tokens are already out when attribution finds no support: say so plainly.
+ABSTAINED_NOTE = "\n\n[Groundline: no source supports the text above] "
+
+
+class Message(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    role: str
+    content: str | list[dict] | None = None
+
+    def text(self) -> str:
+        if isinstance(self.content, list):  # content parts: keep the text ones
+            return " ".join(str(p.get("text", "")) for p in self.content if p.get("type") == "text")
+        return self.content or ""
+
+
+class ChatRequest(BaseModel):
+    model_config = ConfigDict(extra="allow")  # temperature, max_tokens, ...: accepted, ignored
+    model: str = MODEL
+    messages: list[Message]
+    stream: bool = False
+
+
+def references(answer: Answer) -> str:
+    """The numbered source list appended to the reply text."""
+    if not answer.citations:
+        return ""
+    rows = [
+        f"[{n}] {c.file}, line {c.start_line}" + (f"-{c.end_line}" if c.end_line != c.start_line else "")
+        for n, c in enumerate(answer.citations, start=1)
+    ]
+    return "\n\nSources:\n" + "\n".join(rows)
+
+
+def _error(message: str, status: int) -> JSONResponse:
+    kind = "invalid_request_error" if status == 400 else "server_error"
+    return JSONResponse({"error": {"message": message, "type": kind, "code": status}}, status_code=status)
+
+
+def router(service: AnswerService) -> APIRouter:
+    api = APIRouter()
+
+    @api.get("/v1/models")
+    def models() -> dict:
+        return {"object": "list", "data": [{"id": MODEL, "object": "model", "owned_by": "groundline"}]}
+
+    @api.post("/v1/chat/completions", response_model=None)
+    def chat(request: ChatRequest) -> JSONResponse | StreamingResponse:
+        users = [m.text() for m in request.messages if m.role == "user"]
+        try:
+            question = service.check_question(users[-1] if users else "")
+        except QuestionError as exc:
+            return _error(str(exc), 400)
+        ident, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
+        if request.stream:
+            return StreamingResponse(_chunks(service, question, ident, created), media_type="text/event-stream")
+        try:
+            answer = service.ask(question)
+        except GroundlineError as exc:
+            return _error(str(exc), error_status(exc))
+        message = {
+            "role": "assistant",
+            "content": answer.text + references(answer),
+            "citations": [c.public() for c in answer.citations],
+            "abstained": answer.abstained,
+        }
+        return JSONResponse(
+            {
+                "id": ident,
+                "object": "chat.completion",
+                "created": created,
+                "model": MODEL,
+                "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
+                "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+            }
+        )
+
+    return api
+
+
+def _chunks(service: AnswerService, question: str, ident: str, created: int) -> Iterator[str]:
+    """Tokens as they come; then the cited answer's references and citations.
+
+    The streamed tokens are the model's raw words; the final chunk adds the
+    numbered sources, the structured citations, and ``answer``: the full
+    attributed text with our own markers.
+    """
+
+    def chunk(delta: dict, finish: str | None = None) -> str:
+        body = {
+            "id": ident,
+            "object": "chat.completion.chunk",
+            "created": created,
+            "model": MODEL,
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+        }
+        return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
+
+    yield chunk({"role": "assistant", "content": ""})
+    try:
+        for event in service.stream(question):
+            if isinstance(event, Token):
+                yield chunk({"content": event.text})
+            elif isinstance(event, Answer):
+                final = {
+                    "content": (ABSTAINED_NOTE + event.text if event.abstained else "") + references(event),
+                    "citations": [c.public() for c in event.citations],
+                    "abstained": event.abstained,
+                    "answer": event.text,
+                }
+                yield chunk(final, "stop")
+    except GroundlineError as exc:
+        yield chunk({"content": f"\n\n{exc}"}, "stop")
+    yield "data: [DONE]\n\n"
