@@ -96,6 +96,11 @@ class LineChunker(NodeParser):
     def __init__(self, count_tokens: TokenCounter, max_tokens: int = 200, overlap: int = 1) -> None:
         super().__init__(count_tokens=count_tokens, max_tokens=max_tokens, overlap=overlap)
 
+    @property
+    def signature(self) -> str:
+        """Identifies the chunking; stored with each document so a change re-chunks it."""
+        return f"lines:{self.max_tokens}:{self.overlap}"
+
     def pieces(self, text: str) -> list[Span]:
         """Lines, with lines over budget cut into sentences, then words."""
         out: list[Span] = []

@@ -59,6 +59,10 @@ class Ingestor:
         loaded = load_paths(paths)
         report = IngestReport(skipped=list(loaded.skipped))
         for doc in loaded.documents:
+            # Part of the document's hash: new chunk settings re-chunk unchanged files.
+            doc.metadata["chunking"] = self.chunker.signature
+            doc.excluded_embed_metadata_keys.append("chunking")
+            doc.excluded_llm_metadata_keys.append("chunking")
             stored = self.docstore.docstore.get_document_hash(doc.id_)
             if stored is None:
                 report.added.append(doc.id_)

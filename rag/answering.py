@@ -12,11 +12,11 @@ from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Protocol
 
-from llama_index.core.llms import LLM
+from llama_index.core.llms import LLM, ChatMessage
 
 from rag.attribution import Attributor, answer_sentences
 from rag.errors import GroundlineError, LLMUnavailable, QuestionError
-from rag.prompts import ABSTAIN, answer_messages
+from rag.prompts import ABSTAIN, answer_messages, condense_messages
 from rag.types import Answer, AnswerSentence, Citation, Passage, Token
 
 _ABSTAIN_PATTERN = re.compile(
@@ -39,12 +39,14 @@ class AnswerService:
         llm: LLM,
         attributor: Attributor,
         max_question_chars: int = 2000,
+        min_relevance: float = -1.0,
         llm_guard: AbstractContextManager | None = None,
     ) -> None:
         self.retriever = retriever
         self.llm = llm
         self.attributor = attributor
         self.max_question_chars = max_question_chars
+        self.min_relevance = min_relevance
         # A local llama.cpp model can run one generation at a time.
         self.llm_guard = llm_guard or contextlib.nullcontext()
 
@@ -60,12 +62,27 @@ class AnswerService:
             )
         return question
 
-    def stream(self, question: str) -> Iterator[Token | Answer]:
+    def standalone(self, question: str, history: Sequence[ChatMessage]) -> str:
+        """The question rewritten to stand alone, using the chat history (if any)."""
+        if not history:
+            return question
+        with self.llm_guard:
+            try:
+                reply = self.llm.chat(condense_messages(question, history)).message.content or ""
+            except Exception as exc:  # any backend failure becomes one clear error
+                raise LLMUnavailable(f"The language model failed: {exc}") from exc
+        rewritten = reply.strip().strip('"').splitlines()[0].strip() if reply.strip() else ""
+        return rewritten or question
+
+    def stream(self, question: str, history: Sequence[ChatMessage] = ()) -> Iterator[Token | Answer]:
         """Yield the model's tokens as they come, then the final cited ``Answer``."""
-        question = self.check_question(question)
+        question = self.standalone(self.check_question(question), history)
         passages = self.retriever.retrieve(question)
         if not passages:
-            yield Answer(text="No documents have been ingested yet.", abstained=True)
+            yield Answer(text="No documents have been ingested yet.", abstained=True, question=question)
+            return
+        if max((p.similarity for p in passages if p.similarity is not None), default=1.0) < self.min_relevance:
+            yield abstention(passages, question)  # nothing is even close: don't let the model guess
             return
         raw = ""
         with self.llm_guard:
@@ -79,23 +96,23 @@ class AnswerService:
                 raise
             except Exception as exc:  # any backend failure becomes one clear error
                 raise LLMUnavailable(f"The language model failed: {exc}") from exc
-        yield self.finish(raw, passages)
+        yield self.finish(raw, passages, question)
 
-    def ask(self, question: str) -> Answer:
+    def ask(self, question: str, history: Sequence[ChatMessage] = ()) -> Answer:
         """The final answer, without streaming."""
-        for event in self.stream(question):
+        for event in self.stream(question, history):
             if isinstance(event, Answer):
                 return event
         raise LLMUnavailable("The language model returned no answer.")
 
-    def finish(self, raw: str, passages: Sequence[Passage]) -> Answer:
+    def finish(self, raw: str, passages: Sequence[Passage], question: str = "") -> Answer:
         """Attribute the raw model output and build the cited answer."""
         sentences = answer_sentences(raw)
         if not sentences or _ABSTAIN_PATTERN.search(raw):
-            return abstention(passages)
+            return abstention(passages, question)
         supports = self.attributor.attribute(sentences, passages)
         if not any(s.citation for s in supports):
-            return abstention(passages)
+            return abstention(passages, question)
         citations: list[Citation] = []
         out: list[AnswerSentence] = []
         for s in supports:
@@ -106,7 +123,12 @@ class AnswerService:
                 numbers = (citations.index(s.citation) + 1,)
             out.append(AnswerSentence(s.sentence, numbers, s.score))
         return Answer(
-            text=render(out), abstained=False, citations=citations, sentences=out, passages=list(passages)
+            text=render(out),
+            abstained=False,
+            citations=citations,
+            sentences=out,
+            passages=list(passages),
+            question=question,
         )
 
 
@@ -123,6 +145,6 @@ def render(sentences: Sequence[AnswerSentence]) -> str:
     return " ".join(parts)
 
 
-def abstention(passages: Sequence[Passage]) -> Answer:
+def abstention(passages: Sequence[Passage], question: str = "") -> Answer:
     """The answer given when the documents do not support one."""
-    return Answer(text=ABSTAIN, abstained=True, passages=list(passages))
+    return Answer(text=ABSTAIN, abstained=True, passages=list(passages), question=question)

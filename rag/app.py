@@ -21,7 +21,7 @@ from index.store import DocStore, chroma_vector_store
 from rag.answering import AnswerService
 from rag.attribution import Attributor
 from rag.llm import build_llm
-from rag.retrieval import VectorRetriever
+from rag.retrieval import Retriever
 from rag.settings import Settings
 
 
@@ -73,13 +73,19 @@ class Groundline:
         return Ingestor(self.vector_store, self.embed_model, chunker, self.docstore)
 
     @cached_property
+    def retriever(self) -> Retriever:
+        s = self.settings
+        return Retriever(self.vector_store, self.embed_model, s.top_k, hybrid=s.retrieval == "hybrid")
+
+    @cached_property
     def service(self) -> AnswerService:
         local = self._llm is None and self.settings.llm != "openai"
         return AnswerService(
-            retriever=VectorRetriever(self.vector_store, self.embed_model, self.settings.top_k),
+            retriever=self.retriever,
             llm=self.llm,
             attributor=Attributor(self.embed_model, self.settings.min_support),
             max_question_chars=self.settings.max_question_chars,
+            min_relevance=self.settings.min_relevance,
             llm_guard=threading.Lock() if local else None,
         )
 

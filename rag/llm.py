@@ -36,7 +36,7 @@ def _local(settings: Settings, model: PackagedModel) -> LLM:
         raise GroundlineError(
             "The local LLM needs llama-cpp-python: pip install llama-index-llms-llama-cpp"
         ) from exc
-    path = ensure_model(model, settings.data_dir / "models")
+    path = ensure_model(model, settings.model_files_dir)
     return LlamaCPP(
         model_path=str(path),
         temperature=0.0,

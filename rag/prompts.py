@@ -44,6 +44,23 @@ def answer_messages(question: str, passages: Sequence[Passage]) -> list[ChatMess
     ]
 
 
+CONDENSE = """Rewrite the follow-up question as one standalone question that can be understood without \
+the conversation. Keep names and details from the conversation that the follow-up refers to. \
+Reply with the question only.
+
+Conversation:
+{history}
+
+Follow-up question: {question}
+Standalone question:"""
+
+
+def condense_messages(question: str, history: Sequence[ChatMessage]) -> list[ChatMessage]:
+    """Ask the LLM to turn a follow-up ("and who else?") into a standalone question."""
+    lines = "\n".join(f"{m.role.value.capitalize()}: {m.content}" for m in history[-6:])
+    return [ChatMessage(role=MessageRole.USER, content=CONDENSE.format(history=lines, question=question))]
+
+
 def chatml(messages: Sequence[ChatMessage]) -> str:
     """Render messages in ChatML, the template Qwen2.5 models are trained on.
 

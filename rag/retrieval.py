@@ -1,18 +1,38 @@
-"""Vector retrieval over the Chroma collection, returning ``Passage`` objects."""
+"""Retrieval: vector search over Chroma, optionally fused with BM25 keywords.
+
+Hybrid mode runs both retrievers and merges their rankings by reciprocal-rank
+fusion (RRF). Fusion is done here rather than with llama-index's
+``QueryFusionRetriever`` because that one replaces every score with the fused
+score, and abstention needs each passage's vector similarity (cosine).
+"""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
+
+import Stemmer
 from llama_index.core import VectorStoreIndex
 from llama_index.core.base.embeddings.base import BaseEmbedding
-from llama_index.core.schema import NodeWithScore
-from llama_index.core.vector_stores.types import BasePydanticVectorStore
+from llama_index.core.schema import BaseNode, NodeWithScore
+from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from rag.types import Passage
 
+RRF_K = 60  # the constant from Cormack et al. (2009); damps the weight of top ranks
 
-def to_passage(hit: NodeWithScore) -> Passage:
+
+def cosine_from_chroma(score: float) -> float:
+    """llama-index's Chroma store reports exp(-distance); with cosine space that is exp(cos - 1).
+
+    >>> round(cosine_from_chroma(1.0), 3)
+    1.0
+    """
+    return 1.0 + math.log(max(score, 1e-12))
+
+
+def to_passage(node: BaseNode, score: float, similarity: float | None) -> Passage:
     """Read a retrieved node's file, lines and offsets back from its metadata."""
-    node = hit.node
     meta = node.metadata
     return Passage(
         file=str(meta["file"]),
@@ -20,19 +40,74 @@ def to_passage(hit: NodeWithScore) -> Passage:
         end_line=int(meta["end_line"]),
         start_char=int(node.start_char_idx or 0),
         text=node.get_content(),
-        score=float(hit.score or 0.0),
+        score=score,
+        similarity=similarity,
     )
 
 
-class VectorRetriever:
-    """Top-k nearest chunks by embedding similarity."""
+def reciprocal_rank_fusion(rankings: Sequence[Sequence[NodeWithScore]], k: int = RRF_K) -> list[tuple[BaseNode, float]]:
+    """Merge ranked lists: each node scores sum(1 / (k + rank)), best first.
+
+    >>> from llama_index.core.schema import TextNode
+    >>> a, b = TextNode(id_="a"), TextNode(id_="b")
+    >>> [n.id_ for n, _ in reciprocal_rank_fusion([[NodeWithScore(node=a)], [NodeWithScore(node=b),
+    ...                                           NodeWithScore(node=a)]])]
+    ['a', 'b']
+    """
+    scores: dict[str, float] = {}
+    nodes: dict[str, BaseNode] = {}
+    for ranking in rankings:
+        for rank, hit in enumerate(ranking, start=1):
+            scores[hit.node.node_id] = scores.get(hit.node.node_id, 0.0) + 1.0 / (k + rank)
+            nodes[hit.node.node_id] = hit.node
+    return [(nodes[i], s) for i, s in sorted(scores.items(), key=lambda kv: -kv[1])]
+
+
+class Retriever:
+    """Top-k passages for a question: vector only, or hybrid (vector + BM25)."""
 
     def __init__(
-        self, vector_store: BasePydanticVectorStore, embed_model: BaseEmbedding, top_k: int
+        self,
+        vector_store: ChromaVectorStore,
+        embed_model: BaseEmbedding,
+        top_k: int,
+        hybrid: bool = True,
+        candidates: int | None = None,
     ) -> None:
+        self.vector_store = vector_store
+        self.top_k = top_k
+        self.hybrid = hybrid
+        self.candidates = candidates or 2 * top_k
         index = VectorStoreIndex.from_vector_store(vector_store, embed_model=embed_model)
-        self.retriever = index.as_retriever(similarity_top_k=top_k)
+        self.vector = index.as_retriever(similarity_top_k=self.candidates if hybrid else top_k)
+        self.stemmer = Stemmer.Stemmer("english")
+        self._bm25 = None
+        self._bm25_size = -1
+
+    def keyword_retriever(self):
+        """BM25 over every stored chunk, rebuilt when the collection's size changes."""
+        from llama_index.retrievers.bm25 import BM25Retriever
+
+        size = self.vector_store.client.count()
+        if size != self._bm25_size:
+            nodes = self.vector_store.get_nodes(None) if size else []
+            self._bm25 = (
+                BM25Retriever.from_defaults(
+                    nodes=nodes, similarity_top_k=min(self.candidates, size), stemmer=self.stemmer, language="english"
+                )
+                if nodes
+                else None
+            )
+            self._bm25_size = size
+        return self._bm25
 
     def retrieve(self, question: str) -> list[Passage]:
-        """The best-matching passages, best first."""
-        return [to_passage(hit) for hit in self.retriever.retrieve(question)]
+        """The best passages, best first; each keeps its vector similarity if it had one."""
+        vector_hits = self.vector.retrieve(question)
+        similarity = {h.node.node_id: cosine_from_chroma(h.score or 0.0) for h in vector_hits}
+        if not self.hybrid:
+            return [to_passage(h.node, similarity[h.node.node_id], similarity[h.node.node_id]) for h in vector_hits]
+        bm25 = self.keyword_retriever()
+        keyword_hits = bm25.retrieve(question) if bm25 is not None else []
+        fused = reciprocal_rank_fusion([vector_hits, keyword_hits])[: self.top_k]
+        return [to_passage(node, score, similarity.get(node.node_id)) for node, score in fused]

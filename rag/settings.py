@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     )
 
     data_dir: Path = Field(Path(".groundline"), description="Chroma, docstore and joined model files.")
+    models_dir: Path | None = Field(None, description="Where joined model files live (default: DATA_DIR/models).")
     llm: LLMBackend = Field("local", description="local (Qwen2.5 1.5B), local-small (0.5B) or openai.")
     llm_base_url: str | None = Field(None, description="openai backend: server URL, e.g. http://127.0.0.1:11434/v1")
     llm_model: str | None = Field(None, description="openai backend: model name the server knows.")
@@ -36,6 +37,12 @@ class Settings(BaseSettings):
     context_window: int = Field(4096, ge=512, description="Local LLM context size in tokens.")
     max_answer_tokens: int = Field(256, ge=16, description="Longest answer the LLM may write, in tokens.")
     top_k: int = Field(4, ge=1, le=20, description="Passages retrieved and shown to the LLM per question.")
+    retrieval: Literal["hybrid", "vector"] = Field(
+        "hybrid", description="hybrid: BM25 + vector fused by reciprocal rank; vector: embeddings only."
+    )
+    min_relevance: float = Field(
+        0.2, ge=-1, le=1, description="Abstain without asking the LLM when no passage's cosine reaches this."
+    )
     chunk_tokens: int = Field(200, ge=32, le=254, description="Chunk budget in embedder tokens (MiniLM reads 256).")
     chunk_overlap: int = Field(1, ge=0, description="Lines (or sentences) repeated between neighbouring chunks.")
     min_support: float = Field(
@@ -49,3 +56,8 @@ class Settings(BaseSettings):
         "API from a browser, besides the server's own. JSON list in the environment.",
     )
     port: int = Field(7860, ge=1, le=65535, description="Port `groundline serve` listens on.")
+
+    @property
+    def model_files_dir(self) -> Path:
+        """Where the packaged GGUF files are joined to."""
+        return self.models_dir or self.data_dir / "models"

@@ -15,6 +15,11 @@ class Passage:
     start_char: int
     text: str
     score: float
+    similarity: float | None = None  # cosine with the question, if vector search found it
+
+    def covers(self, file: str, line: int) -> bool:
+        """Whether this passage spans ``line`` of ``file``."""
+        return self.file == file and self.start_line <= line <= self.end_line
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,10 @@ class Citation:
     quote: str
     start_char: int
     end_char: int
+
+    def covers(self, file: str, line: int) -> bool:
+        """Whether this citation spans ``line`` of ``file``."""
+        return self.file == file and self.start_line <= line <= self.end_line
 
     def public(self) -> dict:
         """The fields promised by ``ask --json``."""
@@ -64,6 +73,7 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     sentences: list[AnswerSentence] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list)
+    question: str = ""  # the question actually answered (a follow-up, made standalone)
 
     def to_json(self) -> dict:
         """The object printed by ``groundline ask --json``."""

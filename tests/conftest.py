@@ -18,8 +18,12 @@ ARMS_FILE = "000_c3c639a3a8103260.txt"
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    """Settings pointing at a fresh data dir, independent of the environment's."""
-    return Settings(data_dir=tmp_path / "data", _env_file=None)
+    """Settings pointing at a fresh data dir, independent of the environment's.
+
+    The relevance gate is off: its threshold is calibrated for MiniLM cosines,
+    and the fake embedder's scale differs (the gate has its own tests).
+    """
+    return Settings(data_dir=tmp_path / "data", min_relevance=-1.0, _env_file=None)
 
 
 @pytest.fixture

@@ -10,9 +10,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from typing import Literal
 
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import JSONResponse, StreamingResponse
+from llama_index.core.llms import ChatMessage, MessageRole
 from pydantic import BaseModel, Field
 
 from index.library import Library
@@ -25,13 +27,18 @@ _BAD_PATH = re.compile(r"(^|/)\.\.(/|$)|^/|\\|[\x00-\x1f]|^[A-Za-z]:")
 
 
 class Turn(BaseModel):
-    role: str
+    role: Literal["user", "assistant"]
     content: str
+
+    def message(self) -> ChatMessage:
+        return ChatMessage(role=MessageRole(self.role), content=self.content)
 
 
 class AskRequest(BaseModel):
     question: str = Field(description="The question to answer.")
-    history: list[Turn] = Field(default_factory=list, description="Earlier turns of the chat (unused for now).")
+    history: list[Turn] = Field(
+        default_factory=list, description="Earlier turns; a follow-up question is made standalone with them."
+    )
     stream: bool = Field(False, description="Send server-sent events: tokens, then the answer.")
 
 
@@ -76,12 +83,13 @@ def router(service: AnswerService, library: Library) -> APIRouter:
     def ask(request: AskRequest) -> JSONResponse | StreamingResponse:
         try:
             question = service.check_question(request.question)
+            history = [turn.message() for turn in request.history]
         except QuestionError as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
         if request.stream:
-            return StreamingResponse(_events(service, question), media_type="text/event-stream")
+            return StreamingResponse(_events(service, question, history), media_type="text/event-stream")
         try:
-            return JSONResponse(service.ask(question).to_json())
+            return JSONResponse(service.ask(question, history).to_json())
         except GroundlineError as exc:
             return JSONResponse({"error": str(exc)}, status_code=error_status(exc))
 
@@ -96,9 +104,9 @@ def router(service: AnswerService, library: Library) -> APIRouter:
     return api
 
 
-def _events(service: AnswerService, question: str) -> Iterator[str]:
+def _events(service: AnswerService, question: str, history: list[ChatMessage]) -> Iterator[str]:
     try:
-        for event in service.stream(question):
+        for event in service.stream(question, history):
             if isinstance(event, Token):
                 yield sse("token", {"text": event.text})
             elif isinstance(event, Answer):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict
 
 import gradio as gr
+from llama_index.core.llms import ChatMessage, MessageRole
 
 from index.library import Library
 from rag.answering import AnswerService
@@ -17,6 +18,7 @@ from rag.errors import GroundlineError
 from rag.types import Answer, Citation, Passage, Token
 from ui.viewer import SCROLL_JS, placeholder, render_document
 
+SOURCES_HEADING = "\n\n**Sources**"
 EXAMPLES = ["who denied arms deals?", "When will Putin arrive in Pyongyang?"]
 
 
@@ -38,7 +40,16 @@ def answer_markdown(answer: Answer) -> str:
             return answer.text
         return f"{answer.text}\n\n*Closest passages are listed below the chat.*"
     refs = "\n".join(f"- {citation_label(n, c)}" for n, c in enumerate(answer.citations, start=1))
-    return f"{answer.text}\n\n**Sources**\n{refs}"
+    return f"{answer.text}{SOURCES_HEADING}\n{refs}"
+
+
+def chat_history(turns: list[dict]) -> list[ChatMessage]:
+    """Earlier turns as chat messages, without the source lists we appended."""
+    return [
+        ChatMessage(role=MessageRole(t["role"]), content=str(t["content"]).split(SOURCES_HEADING)[0].strip())
+        for t in turns
+        if t.get("role") in ("user", "assistant") and t.get("content")
+    ]
 
 
 def shown_citations(answer: Answer) -> list[dict]:
@@ -59,6 +70,7 @@ class ChatUI:
 
         Yields ``(chat, turns, textbox, citations)``; each yield is a new list.
         """
+        history = chat_history(turns or [])
         asked = list(turns or []) + [{"role": "user", "content": question}]
 
         def with_reply(text: str) -> list[dict]:
@@ -67,7 +79,7 @@ class ChatUI:
         yield with_reply(""), with_reply(""), "", []
         text = ""
         try:
-            for event in self.service.stream(question):
+            for event in self.service.stream(question, history):
                 if isinstance(event, Token):
                     text += event.text
                     yield with_reply(text), gr.skip(), gr.skip(), gr.skip()

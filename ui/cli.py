@@ -28,6 +28,14 @@ def parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", help="ask one question")
     ask.add_argument("question")
     ask.add_argument("--json", action="store_true", help="print one JSON object")
+    ev = sub.add_parser("eval", help="measure retrieval, citations, answers and abstention on a question set")
+    ev.add_argument("--questions", type=Path, required=True, help="questions.jsonl (SQuAD-style)")
+    ev.add_argument("--docs", type=Path, help="the corpus folder (default: docs/ beside the questions)")
+    ev.add_argument("--limit", type=int, help="a fixed random sample of this many questions (20%% unanswerable)")
+    ev.add_argument("--seed", type=int, default=0, help="sample seed (default 0)")
+    ev.add_argument("--baseline", action="store_true", help="also run the plain llama-index recipe")
+    ev.add_argument("--retrieval-only", action="store_true", help="skip the LLM: retrieval metrics only")
+    ev.add_argument("--json", action="store_true", help="print one JSON object")
     srv = sub.add_parser("serve", help="serve the chat in the browser")
     srv.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     srv.add_argument("--port", type=int, help="port to listen on (default 7860)")
@@ -51,6 +59,8 @@ def main(argv: list[str] | None = None) -> int:
                 return ingest(app, args.paths)
             case "ask":
                 return ask(app, args.question, args.json)
+            case "eval":
+                return evaluate(app.settings, args)
             case "serve":
                 from ui.server import serve
 
@@ -70,6 +80,36 @@ def ingest(app, paths: list[Path]) -> int:
     for skipped in report.skipped:
         print(f"skipped: {skipped}", file=sys.stderr)
     print(report.summary())
+    return 0
+
+
+def evaluate(settings, args) -> int:
+    from tqdm import tqdm
+
+    from rag.eval import METRICS
+    from rag.eval_run import evaluate as run_eval
+
+    report = run_eval(
+        settings,
+        args.questions,
+        args.docs,
+        limit=args.limit,
+        seed=args.seed,
+        baseline=args.baseline,
+        with_answers=not args.retrieval_only,
+        progress=lambda items: tqdm(items, desc="questions", file=sys.stderr, disable=None),
+    )
+    if args.json:
+        out = dict(report["ours"])
+        if "baseline" in report:
+            out["baseline"] = report["baseline"]
+        print(json.dumps(out))
+        return 0
+    systems = list(report)
+    print(f"{'metric':<24}" + "".join(f"{s:>12}" for s in systems))
+    for metric in METRICS:
+        cells = "".join(f"{'-' if report[s][metric] is None else report[s][metric]:>12}" for s in systems)
+        print(f"{metric:<24}{cells}")
     return 0
 
 

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse, StreamingResponse
+from llama_index.core.llms import ChatMessage, MessageRole
 from pydantic import BaseModel, ConfigDict
 
 from rag.answering import AnswerService
@@ -70,16 +71,19 @@ def router(service: AnswerService) -> APIRouter:
 
     @api.post("/v1/chat/completions", response_model=None)
     def chat(request: ChatRequest) -> JSONResponse | StreamingResponse:
-        users = [m.text() for m in request.messages if m.role == "user"]
+        turns = [m for m in request.messages if m.role in ("user", "assistant")]
+        last_user = max((i for i, m in enumerate(turns) if m.role == "user"), default=None)
         try:
-            question = service.check_question(users[-1] if users else "")
+            question = service.check_question(turns[last_user].text() if last_user is not None else "")
         except QuestionError as exc:
             return _error(str(exc), 400)
+        history = [ChatMessage(role=MessageRole(m.role), content=m.text()) for m in turns[:last_user]]
         ident, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
         if request.stream:
-            return StreamingResponse(_chunks(service, question, ident, created), media_type="text/event-stream")
+            stream = _chunks(service, question, history, ident, created)
+            return StreamingResponse(stream, media_type="text/event-stream")
         try:
-            answer = service.ask(question)
+            answer = service.ask(question, history)
         except GroundlineError as exc:
             return _error(str(exc), error_status(exc))
         message = {
@@ -102,7 +106,9 @@ def router(service: AnswerService) -> APIRouter:
     return api
 
 
-def _chunks(service: AnswerService, question: str, ident: str, created: int) -> Iterator[str]:
+def _chunks(
+    service: AnswerService, question: str, history: list[ChatMessage], ident: str, created: int
+) -> Iterator[str]:
     """Tokens as they come; then the cited answer's references and citations.
 
     The streamed tokens are the model's raw words; the final chunk adds the
@@ -122,7 +128,7 @@ def _chunks(service: AnswerService, question: str, ident: str, created: int) -> 
 
     yield chunk({"role": "assistant", "content": ""})
     try:
-        for event in service.stream(question):
+        for event in service.stream(question, history):
             if isinstance(event, Token):
                 yield chunk({"content": event.text})
             elif isinstance(event, Answer):

@@ -59,3 +59,11 @@ def test_bad_files_are_reported_and_nothing_stored_is_lost(settings: Settings, n
     assert "binary" in str(report.skipped[0])
     assert report.added == ["new.md"]
     assert app.vector_store.client.count() == before + 1
+
+
+def test_new_chunk_settings_rechunk_unchanged_files(settings: Settings, news_dir: Path) -> None:
+    fake_app(settings).ingestor.ingest([news_dir])
+    smaller = fake_app(settings.model_copy(update={"chunk_tokens": 40}))
+    report = smaller.ingestor.ingest([news_dir])
+    assert report.updated == [ARMS_FILE, "004_29e6f3c5e9546205.txt"]
+    assert all(c["chunking"] == "lines:40:1" for c in chroma_chunks(smaller, ARMS_FILE))

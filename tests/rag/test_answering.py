@@ -1,6 +1,8 @@
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from llama_index.core.llms import ChatMessage, MessageRole
 
 from rag.answering import AnswerService
 from rag.attribution import Attributor
@@ -21,12 +23,13 @@ class ListRetriever:
         return list(self.passages)
 
 
-def service(*replies: str, passages=PASSAGES, **llm_kwargs) -> AnswerService:
+def service(*replies: str, passages=PASSAGES, min_relevance: float = -1.0, **llm_kwargs) -> AnswerService:
     return AnswerService(
         ListRetriever(passages),
         ScriptedLLM(replies, **llm_kwargs),
         Attributor(HashEmbedding(), min_support=0.5),
         max_question_chars=50,
+        min_relevance=min_relevance,
     )
 
 
@@ -91,3 +94,39 @@ def test_sample_question_through_real_chroma_cites_line_9(settings: Settings, ne
     assert not answer.abstained
     assert "North Korea" in answer.text
     assert any(c.file == ARMS_FILE and c.start_line <= 9 <= c.end_line for c in answer.citations)
+
+
+def test_irrelevant_passages_mean_abstention_without_asking_the_llm() -> None:
+    far = [replace(PASSAGES[0], similarity=0.05)]
+    svc = service("Dogs bark at night.", passages=far, min_relevance=0.2)
+    answer = svc.ask("What is the capital of Australia?")
+    assert answer.abstained and answer.passages == far
+    assert svc.llm.prompts == []
+
+
+def test_a_relevant_passage_passes_the_gate() -> None:
+    near = [replace(PASSAGES[0], similarity=0.6)]
+    assert not service("Dogs bark at night.", passages=near, min_relevance=0.2).ask("Do dogs bark?").abstained
+
+
+def test_a_follow_up_is_condensed_with_the_history_before_retrieval() -> None:
+    retriever = ListRetriever(PASSAGES)
+    seen: list[str] = []
+    retriever.retrieve = lambda q: seen.append(q) or list(PASSAGES)
+    llm = ScriptedLLM(["Which animals bark at night besides dogs?", "Dogs bark at night."])
+    svc = AnswerService(retriever, llm, Attributor(HashEmbedding(), min_support=0.5))
+    history = [
+        ChatMessage(role=MessageRole.USER, content="Which animals bark at night?"),
+        ChatMessage(role=MessageRole.ASSISTANT, content="Dogs bark at night. [1]"),
+    ]
+    answer = svc.ask("and who else?", history)
+    assert seen == ["Which animals bark at night besides dogs?"]
+    assert answer.question == "Which animals bark at night besides dogs?"
+    assert "Follow-up question: and who else?" in llm.prompts[0]
+    assert "User: Which animals bark at night?" in llm.prompts[0]
+
+
+def test_without_history_the_question_is_not_rewritten() -> None:
+    svc = service("Dogs bark at night.")
+    svc.ask("Do dogs bark?")
+    assert len(svc.llm.prompts) == 1  # no condensing call

@@ -101,3 +101,17 @@ def test_openai_stream_ends_with_citations_and_done(client: TestClient) -> None:
 def test_openai_without_a_user_message_is_a_400(client: TestClient) -> None:
     resp = client.post("/v1/chat/completions", json={"messages": [{"role": "system", "content": "hi"}]})
     assert resp.status_code == 400 and resp.json()["error"]["type"] == "invalid_request_error"
+
+
+def test_history_makes_a_follow_up_standalone(settings: Settings, news_dir: Path) -> None:
+    app = fake_app(settings, ["Who denied arms deals with Russia?", REPLY, "Who denied arms deals with Russia?", REPLY])
+    app.ingestor.ingest([news_dir])
+    client = TestClient(create_app(app))
+    history = [{"role": "user", "content": "Tell me about arms deals."}, {"role": "assistant", "content": "..."}]
+    body = client.post("/api/ask", json={"question": "and who denied them?", "history": history}).json()
+    assert body["citations"][0]["start_line"] == 9
+    assert "Follow-up question: and who denied them?" in app.llm.prompts[0]
+    messages = history + [{"role": "user", "content": "and who denied them?"}]
+    reply = client.post("/v1/chat/completions", json={"messages": messages}).json()
+    assert reply["choices"][0]["message"]["citations"][0]["start_line"] == 9
+    assert "User: Tell me about arms deals." in app.llm.prompts[2]

@@ -1,0 +1,174 @@
+"""Measure answers against questions with known gold lines (SQuAD-style).
+
+A question file has one JSON object a line: ``{"id", "question", "answers",
+"file", "line"}``; ``"answers": []`` with ``"file": null`` marks a question the
+corpus cannot answer. Every system is asked through its normal code path and
+scored by the same functions. This module neither ingests nor builds systems.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import string
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+METRICS = (
+    "retrieval_hit_at_5",
+    "mrr",
+    "citation_line_accuracy",
+    "answer_accuracy",
+    "abstention_recall",
+    "false_abstention_rate",
+    "latency_p50_s",
+    "latency_p95_s",
+    "n",
+)
+
+
+@dataclass(frozen=True)
+class EvalQuestion:
+    id: str
+    question: str
+    answers: tuple[str, ...]
+    file: str | None
+    line: int | None
+
+    @property
+    def answerable(self) -> bool:
+        return bool(self.answers) and self.file is not None
+
+
+@dataclass(frozen=True)
+class LineSpan:
+    """Lines ``start``..``end`` (inclusive) of ``file``."""
+
+    file: str
+    start: int
+    end: int
+
+    def covers(self, file: str | None, line: int | None) -> bool:
+        return file == self.file and line is not None and self.start <= line <= self.end
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    abstained: bool
+    citations: list[LineSpan] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    question: EvalQuestion
+    retrieved: list[LineSpan]
+    reply: Reply | None
+    latency_s: float | None
+
+
+class System(Protocol):
+    """What the harness asks of a QA system."""
+
+    def retrieve(self, question: str, k: int) -> list[LineSpan]: ...
+
+    def answer(self, question: str) -> Reply: ...
+
+
+def load_questions(path: Path) -> list[EvalQuestion]:
+    """Read a questions.jsonl file."""
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            q = json.loads(line)
+            answers = tuple(q.get("answers") or ())
+            out.append(EvalQuestion(q["id"], q["question"], answers, q.get("file"), q.get("line")))
+    return out
+
+
+def sample(questions: Sequence[EvalQuestion], limit: int | None, seed: int, unanswerable_share: float = 0.2):
+    """A fixed random sample with ``unanswerable_share`` of unanswerable questions (when available)."""
+    if limit is None or limit >= len(questions):
+        return list(questions)
+    rng = random.Random(seed)
+    unanswerable = [q for q in questions if not q.answerable]
+    answerable = [q for q in questions if q.answerable]
+    n_un = min(len(unanswerable), round(limit * unanswerable_share))
+    picked = rng.sample(unanswerable, n_un) + rng.sample(answerable, min(len(answerable), limit - n_un))
+    rng.shuffle(picked)
+    return picked
+
+
+def normalize(text: str) -> str:
+    """SQuAD's answer normalization: lower case, no punctuation, articles or extra spaces.
+
+    >>> normalize("The  U.S. Army!")
+    'us army'
+    """
+    text = "".join(ch for ch in text.lower() if ch not in set(string.punctuation))
+    text = re.sub(r"\b(a|an|the)\b", " ", text)
+    return " ".join(text.split())
+
+
+def run(
+    system: System, questions: Iterable[EvalQuestion], with_answers: bool = True, progress: Callable | None = None
+) -> list[Outcome]:
+    """Ask every question; time the answers."""
+    outcomes = []
+    for q in progress(questions) if progress else questions:
+        retrieved = system.retrieve(q.question, 5)
+        reply, latency = None, None
+        if with_answers:
+            start = time.perf_counter()
+            reply = system.answer(q.question)
+            latency = time.perf_counter() - start
+        outcomes.append(Outcome(q, retrieved, reply, latency))
+    return outcomes
+
+
+def _mean(values: list[float]) -> float | None:
+    return round(sum(values) / len(values), 4) if values else None
+
+
+def _percentile(values: list[float], p: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(round(p * (len(ordered) - 1))))], 3)
+
+
+def score(outcomes: Sequence[Outcome]) -> dict:
+    """The metrics over a list of outcomes (``None`` where nothing was measured)."""
+    answerable = [o for o in outcomes if o.question.answerable]
+    unanswerable = [o for o in outcomes if not o.question.answerable]
+
+    def rank(o: Outcome) -> float:
+        for i, span in enumerate(o.retrieved, start=1):
+            if span.covers(o.question.file, o.question.line):
+                return 1.0 / i
+        return 0.0
+
+    def correct(o: Outcome) -> bool:
+        got = normalize(o.reply.text)
+        return not o.reply.abstained and any(normalize(a) and normalize(a) in got for a in o.question.answers)
+
+    answered = [o for o in answerable if o.reply is not None]
+    refused = [o for o in unanswerable if o.reply is not None]
+    latencies = [o.latency_s for o in outcomes if o.latency_s is not None]
+    return {
+        "retrieval_hit_at_5": _mean([float(rank(o) > 0) for o in answerable]),
+        "mrr": _mean([rank(o) for o in answerable]),
+        "citation_line_accuracy": _mean(
+            [float(any(c.covers(o.question.file, o.question.line) for c in o.reply.citations)) for o in answered]
+        ),
+        "answer_accuracy": _mean([float(correct(o)) for o in answered]),
+        "abstention_recall": _mean([float(o.reply.abstained) for o in refused]),
+        "false_abstention_rate": _mean([float(o.reply.abstained) for o in answered]),
+        "latency_p50_s": _percentile(latencies, 0.5),
+        "latency_p95_s": _percentile(latencies, 0.95),
+        "n": len(outcomes),
+    }
