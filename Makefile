@@ -33,7 +33,7 @@ run: install
 	$(VENV)/bin/groundline serve --port $(PORT)
 
 test: install-test browser
-	$(VENV)/bin/ruff check index rag ui tests
+	$(VENV)/bin/ruff check index rag ui tests bench
 	$(PY) -m pytest
 
 clean:

@@ -157,7 +157,7 @@ class LineChunker(NodeParser):
                 start_char_idx=start,
                 end_char_idx=end,
                 metadata={"file": file, "start_line": group[0].line, "end_line": group[-1].line},
-                excluded_embed_metadata_keys=["file", "start_line", "end_line"],
-                excluded_llm_metadata_keys=["file", "start_line", "end_line"],
+                excluded_embed_metadata_keys=["file", "start_line", "end_line", "page_starts", "chunking"],
+                excluded_llm_metadata_keys=["file", "start_line", "end_line", "page_starts", "chunking"],
                 relationships={NodeRelationship.SOURCE: doc.as_related_node_info()},
             )

@@ -7,15 +7,37 @@ ingested corpus.
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
+
+from llama_index.vector_stores.chroma import ChromaVectorStore
+
 from index.errors import DocumentNotFound
 from index.store import DocStore
+
+
+@dataclass(frozen=True)
+class DocumentEntry:
+    """One ingested document, as ``groundline list`` shows it."""
+
+    path: str
+    content_hash: str
+    chunks: int
 
 
 class Library:
     """The ingested documents, by the name citations use."""
 
-    def __init__(self, docstore: DocStore) -> None:
+    def __init__(self, docstore: DocStore, vector_store: ChromaVectorStore) -> None:
         self.docstore = docstore
+        self.vector_store = vector_store
+
+    def entries(self) -> list[DocumentEntry]:
+        """Every document with its content hash and how many chunks Chroma holds for it."""
+        metadatas = self.vector_store.client.get(include=["metadatas"])["metadatas"] or []
+        counts = Counter(str(m.get("file")) for m in metadatas)
+        store = self.docstore.docstore
+        return [DocumentEntry(f, store.get_document_hash(f) or "", counts.get(f, 0)) for f in self.files()]
 
     def files(self) -> list[str]:
         """Names of all ingested documents, sorted."""

@@ -1,9 +1,10 @@
-"""Read text files into llama-index ``Document`` objects that keep exact lines.
+"""Read files into llama-index ``Document`` objects that keep exact lines.
 
 Each document's id and ``file`` metadata is its path relative to the ingested
 root, with forward slashes, so citations name files the way users see them.
-The text is kept byte-for-byte as decoded (no markdown parsing, no whitespace
-clean-up): citation line numbers and character offsets index into it.
+Text files are kept as decoded (no markdown parsing, no whitespace clean-up):
+citation line numbers and character offsets index into that text. Other
+formats are turned into text by ``index.formats``.
 
 This module does not chunk, embed or store anything.
 """
@@ -16,42 +17,26 @@ from pathlib import Path
 from llama_index.core import Document
 
 from index.errors import SkippedFile
+from index.formats import SUFFIXES, encode_starts, extract
 
-SUPPORTED_SUFFIXES = (".txt", ".md")
+SUPPORTED_SUFFIXES = SUFFIXES
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 
 
 @dataclass(frozen=True)
 class LoadResult:
-    """Documents that loaded, and the files skipped with the reason for each."""
+    """Documents that loaded, files skipped (with reasons), and non-fatal notes."""
 
     documents: list[Document] = field(default_factory=list)
     skipped: list[SkippedFile] = field(default_factory=list)
-
-
-def decode_text(data: bytes, name: str) -> str:
-    """Decode UTF-8 text, refusing binary or undecodable content.
-
-    >>> decode_text(b"hello", "a.txt")
-    'hello'
-    """
-    if b"\x00" in data:
-        raise SkippedFile(name, "looks like a binary file (it contains NUL bytes); skipped")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SkippedFile(
-            name, f"is not valid UTF-8 (byte {exc.start}); re-save it as UTF-8"
-        ) from exc
-    if not text.strip():
-        raise SkippedFile(name, "is empty; skipped")
-    return text
+    notes: list[SkippedFile] = field(default_factory=list)
 
 
 def discover(paths: list[Path]) -> list[tuple[Path, Path]]:
     """Expand files and folders into ``(root, file)`` pairs, sorted by path.
 
     A folder's files are named relative to that folder; a file given directly is
-    named by its bare file name.
+    named by its bare file name. Hidden files and folders are left out.
     """
     pairs: list[tuple[Path, Path]] = []
     for path in paths:
@@ -66,36 +51,52 @@ def discover(paths: list[Path]) -> list[tuple[Path, Path]]:
     return pairs
 
 
-def load_paths(paths: list[Path]) -> LoadResult:
+def check_name(root: Path, file: Path, name: str) -> None:
+    """Refuse names that would confuse or endanger a reader of citations."""
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
+        raise SkippedFile(repr(name), "has control characters in its name; rename it to ingest it")
+    if file.is_symlink() and not file.resolve().is_relative_to(root.resolve()):
+        raise SkippedFile(name, "is a link to a file outside the ingested folder; skipped")
+
+
+def load_paths(paths: list[Path], max_bytes: int = DEFAULT_MAX_BYTES) -> LoadResult:
     """Load every supported file under ``paths``; skip (and report) the rest."""
     result = LoadResult()
     for root, file in discover(paths):
         name = file.relative_to(root).as_posix()
-        if file.suffix.lower() not in SUPPORTED_SUFFIXES:
-            result.skipped.append(
-                SkippedFile(name, f"has an unsupported type; supported: {', '.join(SUPPORTED_SUFFIXES)}")
-            )
-            continue
         try:
-            text = decode_text(file.read_bytes(), name)
+            check_name(root, file, name)
+            size = file.stat().st_size
+            if size > max_bytes:
+                raise SkippedFile(name, f"is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.1f} MB limit; skipped")
+            extracted = extract(name, file.read_bytes())
         except SkippedFile as skipped:
             result.skipped.append(skipped)
             continue
         except OSError as exc:
-            result.skipped.append(SkippedFile(name, f"could not be read ({exc.strerror})"))
+            result.skipped.append(SkippedFile(name, f"could not be read ({exc.strerror}); skipped"))
             continue
-        result.documents.append(make_document(name, text))
+        if extracted.note:
+            result.notes.append(SkippedFile(name, extracted.note))
+        result.documents.append(make_document(name, extracted.text, extracted.page_starts))
     return result
 
 
-def make_document(name: str, text: str) -> Document:
-    """Build the llama-index document for one file (id and metadata = its name)."""
+def make_document(name: str, text: str, page_starts: tuple[int, ...] = ()) -> Document:
+    """Build the llama-index document for one file (id and metadata = its name).
+
+    A paged document's ``page_starts`` travels into every chunk's metadata, so a
+    citation can be given as page and line without another lookup.
+    """
+    metadata = {"file": name}
+    if page_starts:
+        metadata["page_starts"] = encode_starts(page_starts)
     return Document(
         text=text,
         id_=name,
-        metadata={"file": name},
-        excluded_embed_metadata_keys=["file"],
-        excluded_llm_metadata_keys=["file"],
+        metadata=metadata,
+        excluded_embed_metadata_keys=list(metadata),
+        excluded_llm_metadata_keys=list(metadata),
     )
 
 

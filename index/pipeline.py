@@ -16,7 +16,7 @@ from llama_index.core.vector_stores.types import BasePydanticVectorStore
 
 from index.chunking import LineChunker
 from index.errors import SkippedFile
-from index.loaders import load_paths
+from index.loaders import DEFAULT_MAX_BYTES, load_paths
 from index.store import DocStore
 
 
@@ -28,6 +28,7 @@ class IngestReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     skipped: list[SkippedFile] = field(default_factory=list)
+    notes: list[SkippedFile] = field(default_factory=list)
     chunks: int = 0
 
     def summary(self) -> str:
@@ -48,7 +49,9 @@ class Ingestor:
         embed_model: BaseEmbedding,
         chunker: LineChunker,
         docstore: DocStore,
+        max_bytes: int = DEFAULT_MAX_BYTES,
     ) -> None:
+        self.max_bytes = max_bytes
         self.vector_store = vector_store
         self.embed_model = embed_model
         self.chunker = chunker
@@ -56,8 +59,8 @@ class Ingestor:
 
     def ingest(self, paths: list[Path], show_progress: bool = False) -> IngestReport:
         """Ingest files and folders; unreadable files are skipped and reported."""
-        loaded = load_paths(paths)
-        report = IngestReport(skipped=list(loaded.skipped))
+        loaded = load_paths(paths, self.max_bytes)
+        report = IngestReport(skipped=list(loaded.skipped), notes=list(loaded.notes))
         for doc in loaded.documents:
             # Part of the document's hash: new chunk settings re-chunk unchanged files.
             doc.metadata["chunking"] = self.chunker.signature
@@ -84,5 +87,23 @@ class Ingestor:
             updated=report.updated,
             unchanged=report.unchanged,
             skipped=report.skipped,
+            notes=report.notes,
             chunks=len(nodes),
         )
+
+    def delete(self, files: list[str]) -> list[str]:
+        """Remove documents (their chunks and stored text); returns those that were there.
+
+        Idempotent: a name that is not ingested is skipped.
+        """
+        removed = []
+        for file in files:
+            if self.docstore.docstore.get_document(file, raise_error=False) is None:
+                continue
+            self.vector_store.delete(ref_doc_id=file)
+            self.docstore.docstore.delete_ref_doc(file, raise_error=False)
+            self.docstore.docstore.delete_document(file, raise_error=False)
+            removed.append(file)
+        if removed:
+            self.docstore.save()
+        return removed

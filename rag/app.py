@@ -63,14 +63,15 @@ class Groundline:
 
     @cached_property
     def library(self) -> Library:
-        return Library(self.docstore)
+        return Library(self.docstore, self.vector_store)
 
     @cached_property
     def ingestor(self) -> Ingestor:
         chunker = LineChunker(
             self.token_counter, max_tokens=self.settings.chunk_tokens, overlap=self.settings.chunk_overlap
         )
-        return Ingestor(self.vector_store, self.embed_model, chunker, self.docstore)
+        max_bytes = int(self.settings.max_file_mb * 1024 * 1024)
+        return Ingestor(self.vector_store, self.embed_model, chunker, self.docstore, max_bytes)
 
     @cached_property
     def retriever(self) -> Retriever:

@@ -17,6 +17,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import BaseNode, NodeWithScore
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
+from index.formats import decode_starts
 from rag.types import Passage
 
 RRF_K = 60  # the constant from Cormack et al. (2009); damps the weight of top ranks
@@ -42,6 +43,7 @@ def to_passage(node: BaseNode, score: float, similarity: float | None) -> Passag
         text=node.get_content(),
         score=score,
         similarity=similarity,
+        page_starts=decode_starts(meta.get("page_starts")),
     )
 
 

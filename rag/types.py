@@ -16,6 +16,7 @@ class Passage:
     text: str
     score: float
     similarity: float | None = None  # cosine with the question, if vector search found it
+    page_starts: tuple[int, ...] = ()  # paged documents (PDF): the line each page starts on
 
     def covers(self, file: str, line: int) -> bool:
         """Whether this passage spans ``line`` of ``file``."""
@@ -36,19 +37,19 @@ class Citation:
     quote: str
     start_char: int
     end_char: int
+    page: int | None = None  # paged documents: the page, and the line within it
+    page_line: int | None = None
 
     def covers(self, file: str, line: int) -> bool:
         """Whether this citation spans ``line`` of ``file``."""
         return self.file == file and self.start_line <= line <= self.end_line
 
     def public(self) -> dict:
-        """The fields promised by ``ask --json``."""
-        return {
-            "file": self.file,
-            "start_line": self.start_line,
-            "end_line": self.end_line,
-            "quote": self.quote,
-        }
+        """The fields promised by ``ask --json`` (plus ``page``/``page_line`` for PDFs)."""
+        out = {"file": self.file, "start_line": self.start_line, "end_line": self.end_line, "quote": self.quote}
+        if self.page is not None:
+            out |= {"page": self.page, "page_line": self.page_line}
+        return out
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,10 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     ing = sub.add_parser("ingest", help="add or update files and folders (.txt, .md)")
     ing.add_argument("paths", nargs="+", type=Path)
+    lst = sub.add_parser("list", help="list ingested documents with content hash and chunk count")
+    lst.add_argument("--json", action="store_true", help="print one JSON array")
+    dele = sub.add_parser("delete", help="remove documents from the index (by their listed path)")
+    dele.add_argument("paths", nargs="+")
     ask = sub.add_parser("ask", help="ask one question")
     ask.add_argument("question")
     ask.add_argument("--json", action="store_true", help="print one JSON object")
@@ -59,6 +63,10 @@ def main(argv: list[str] | None = None) -> int:
                 return ingest(app, args.paths)
             case "ask":
                 return ask(app, args.question, args.json)
+            case "list":
+                return list_documents(app, args.json)
+            case "delete":
+                return delete(app, args.paths)
             case "eval":
                 return evaluate(app.settings, args)
             case "serve":
@@ -79,7 +87,27 @@ def ingest(app, paths: list[Path]) -> int:
     report = app.ingestor.ingest(paths, show_progress=sys.stderr.isatty())
     for skipped in report.skipped:
         print(f"skipped: {skipped}", file=sys.stderr)
+    for note in report.notes:
+        print(f"note: {note}", file=sys.stderr)
     print(report.summary())
+    return 0
+
+
+def list_documents(app, as_json: bool) -> int:
+    entries = app.library.entries()
+    if as_json:
+        print(json.dumps([{"path": e.path, "content_hash": e.content_hash, "chunks": e.chunks} for e in entries]))
+        return 0
+    for e in entries:
+        print(f"{e.chunks:>6} chunks  {e.content_hash[:12]}  {e.path}")
+    print(f"{len(entries)} documents")
+    return 0
+
+
+def delete(app, paths: list[str]) -> int:
+    removed = app.ingestor.delete(paths)
+    for path in paths:
+        print(f"{'deleted' if path in removed else 'not ingested, nothing to delete'}: {path}")
     return 0
 
 

@@ -3,7 +3,8 @@ from pathlib import Path
 import pytest
 
 from index.errors import SkippedFile
-from index.loaders import decode_text, load_paths
+from index.formats import decode_text
+from index.loaders import load_paths
 
 
 def test_names_are_relative_to_the_ingested_folder(tmp_path: Path) -> None:
@@ -25,8 +26,7 @@ def test_a_file_given_directly_is_named_by_its_file_name(tmp_path: Path) -> None
     ("name", "data", "reason"),
     [
         ("bin.txt", b"\x89PNG\x00\x00\x01", "binary"),
-        ("latin.txt", "caf\u00e9".encode("latin-1"), "not valid UTF-8"),
-        ("empty.txt", b"   \n", "empty"),
+        ("empty.txt", b"   \n", "no text"),
         ("image.png", b"whatever", "unsupported type"),
     ],
 )
@@ -54,6 +54,34 @@ def test_missing_path_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_decode_strips_a_bom() -> None:
-    assert decode_text("\ufeffhi".encode("utf-8"), "a.txt") == "hi"
+    assert decode_text("\ufeffhi".encode("utf-8"), "a.txt") == ("hi", None)
     with pytest.raises(SkippedFile):
-        decode_text(b"", "a.txt")
+        decode_text(b"a\x00b", "a.txt")
+
+
+def test_non_utf8_is_decoded_with_replacement_and_reported(tmp_path: Path) -> None:
+    (tmp_path / "latin.txt").write_bytes("caf\u00e9 ol\u00e9\n".encode("latin-1"))
+    result = load_paths([tmp_path])
+    assert result.documents[0].text == "caf\ufffd ol\ufffd\n"
+    assert "not valid UTF-8" in str(result.notes[0]) and result.notes[0].file == "latin.txt"
+
+
+def test_files_over_the_size_limit_are_skipped(tmp_path: Path) -> None:
+    (tmp_path / "big.txt").write_text("x" * 2000)
+    (tmp_path / "small.txt").write_text("ok\n")
+    result = load_paths([tmp_path], max_bytes=1000)
+    assert [d.id_ for d in result.documents] == ["small.txt"]
+    assert "over the" in str(result.skipped[0])
+
+
+def test_hostile_names_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "bell\x07.txt").write_text("ding\n")
+    outside = tmp_path.parent / "secret.txt"
+    outside.write_text("top secret\n")
+    (tmp_path / "link.txt").symlink_to(outside)
+    (tmp_path / "fine.txt").write_text("fine\n")
+    result = load_paths([tmp_path])
+    assert [d.id_ for d in result.documents] == ["fine.txt"]
+    reasons = " ".join(str(s) for s in result.skipped)
+    assert "control characters" in reasons and "outside the ingested folder" in reasons
+    assert "top secret" not in " ".join(d.text for d in result.documents)

@@ -67,3 +67,26 @@ def test_new_chunk_settings_rechunk_unchanged_files(settings: Settings, news_dir
     report = smaller.ingestor.ingest([news_dir])
     assert report.updated == [ARMS_FILE, "004_29e6f3c5e9546205.txt"]
     assert all(c["chunking"] == "lines:40:1" for c in chroma_chunks(smaller, ARMS_FILE))
+
+
+def test_list_shows_path_hash_and_chunk_count(settings: Settings, news_dir: Path) -> None:
+    app = fake_app(settings)
+    app.ingestor.ingest([news_dir])
+    entries = {e.path: e for e in app.library.entries()}
+    assert set(entries) == {ARMS_FILE, "004_29e6f3c5e9546205.txt"}
+    assert entries[ARMS_FILE].chunks == len(chroma_chunks(app, ARMS_FILE)) > 0
+    assert entries[ARMS_FILE].content_hash == app.docstore.docstore.get_document_hash(ARMS_FILE)
+
+
+def test_delete_removes_chunks_text_and_keywords_and_is_idempotent(settings: Settings, news_dir: Path) -> None:
+    app = fake_app(settings)
+    app.ingestor.ingest([news_dir])
+    assert any(p.file == ARMS_FILE for p in app.retriever.retrieve("Matsegora ammunition"))
+    assert app.ingestor.delete([ARMS_FILE]) == [ARMS_FILE]
+    assert chroma_chunks(app, ARMS_FILE) == []
+    assert app.library.files() == ["004_29e6f3c5e9546205.txt"]
+    assert all(p.file != ARMS_FILE for p in app.retriever.retrieve("Matsegora ammunition"))
+    assert app.ingestor.delete([ARMS_FILE]) == []
+    reopened = fake_app(settings)  # persisted: a new process sees the same
+    assert reopened.library.files() == ["004_29e6f3c5e9546205.txt"]
+    assert reopened.ingestor.ingest([news_dir]).added == [ARMS_FILE]  # and can ingest it again

@@ -130,3 +130,16 @@ def test_without_history_the_question_is_not_rewritten() -> None:
     svc = service("Dogs bark at night.")
     svc.ask("Do dogs bark?")
     assert len(svc.llm.prompts) == 1  # no condensing call
+
+
+def test_a_pdf_answer_cites_page_and_line(settings: Settings, tmp_path: Path) -> None:
+    from tests.index.test_formats import make_pdf
+
+    docs = tmp_path / "pdfs"
+    docs.mkdir()
+    make_pdf(docs / "port.pdf", [["Alpha one.", "Alpha two."], ["The harbour closed on Friday.", "Beta three."]])
+    app = fake_app(settings, ["The harbour closed on Friday [1]."])
+    app.ingestor.ingest([docs])
+    (citation,) = app.service.ask("When did the harbour close?").citations
+    assert (citation.file, citation.start_line, citation.page, citation.page_line) == ("port.pdf", 3, 2, 1)
+    assert citation.public()["page"] == 2 and citation.public()["page_line"] == 1

@@ -34,3 +34,17 @@ def test_missing_path_is_a_plain_error(tmp_path: Path, capsys: pytest.CaptureFix
     code = cli.main(["--data-dir", str(tmp_path / "d"), "ingest", str(tmp_path / "missing")])
     assert code == 1
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_list_json_and_delete(settings: Settings, news_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    app = fake_app(settings)
+    app.ingestor.ingest([news_dir])
+    assert cli.list_documents(app, as_json=True) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [e["path"] for e in listed] == [ARMS_FILE, "004_29e6f3c5e9546205.txt"]
+    assert all(e["chunks"] > 0 and len(e["content_hash"]) == 64 for e in listed)
+    assert cli.delete(app, [ARMS_FILE, "never.txt"]) == 0
+    out = capsys.readouterr().out
+    assert f"deleted: {ARMS_FILE}" in out and "not ingested, nothing to delete: never.txt" in out
+    cli.list_documents(app, as_json=False)
+    assert capsys.readouterr().out.strip().endswith("1 documents")

@@ -1,0 +1,135 @@
+"""Turn a file's bytes into text with lines, per format.
+
+Citation coordinates per format: ``.txt``/``.md`` lines of the file as is;
+``.html`` lines of the visible text (scripts, styles and markup dropped);
+``.docx`` one line per paragraph; ``.pdf`` lines of each page's extracted
+text, reported as page and line within the page. This module does not chunk.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from index.errors import SkippedFile
+
+SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """Text and, for paged formats, the 1-based line on which each page starts."""
+
+    text: str
+    page_starts: tuple[int, ...] = ()
+    note: str | None = None  # a non-fatal problem to report (e.g. replaced bytes)
+
+
+def decode_text(data: bytes, name: str) -> tuple[str, str | None]:
+    """UTF-8 text; invalid bytes are replaced and reported, binary data refused.
+
+    >>> decode_text(b"caf\\xe9", "a.txt")
+    ('caf�', 'was not valid UTF-8 (first bad byte at 3); decoded with replacement characters')
+    """
+    if b"\x00" in data:
+        raise SkippedFile(name, "looks like a binary file (it contains NUL bytes); skipped")
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        note = f"was not valid UTF-8 (first bad byte at {exc.start}); decoded with replacement characters"
+        return data.decode("utf-8-sig", errors="replace"), note
+
+
+def html_text(html: str) -> str:
+    """Visible text of an HTML page, one block per line.
+
+    >>> html_text("<p>Hi <b>there</b></p><script>x()</script><p>Bye</p>")
+    'Hi there\\nBye'
+    """
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    for hidden in soup(["script", "style", "noscript", "template", "head", "svg", "iframe", "object"]):
+        hidden.decompose()
+    blocks = "address article aside blockquote dd div dl dt fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6"
+    for block in soup.find_all([*blocks.split(), "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section",
+                                "table", "tr", "ul", "br", "td", "th", "title"]):  # fmt: skip
+        block.insert_before("\n")
+        block.insert_after("\n")
+    lines = (" ".join(line.split()) for line in soup.get_text().splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def pdf_text(data: bytes, name: str) -> Extracted:
+    """Each page's text; ``page_starts`` maps lines back to pages."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise SkippedFile(name, "is an encrypted PDF; save an unencrypted copy to ingest it")
+        lines: list[str] = []
+        starts: list[int] = []
+        for page in reader.pages:
+            starts.append(len(lines) + 1)
+            lines.extend(line.rstrip() for line in (page.extract_text() or "").splitlines())
+    except SkippedFile:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
+        raise SkippedFile(name, f"is not a readable PDF ({exc.__class__.__name__}); skipped") from exc
+    return Extracted("\n".join(lines), tuple(starts))
+
+
+def docx_text(data: bytes, name: str) -> str:
+    """A Word document's paragraphs, one per line."""
+    from zipfile import BadZipFile
+
+    import docx
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (BadZipFile, KeyError, ValueError) as exc:
+        raise SkippedFile(name, f"is not a readable .docx file ({exc.__class__.__name__}); skipped") from exc
+    return "\n".join(p.text for p in document.paragraphs)
+
+
+def extract(name: str, data: bytes) -> Extracted:
+    """The text of one file, by its suffix."""
+    suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    match suffix:
+        case ".txt" | ".md":
+            text, note = decode_text(data, name)
+            result = Extracted(text, note=note)
+        case ".html" | ".htm":
+            text, note = decode_text(data, name)
+            result = Extracted(html_text(text), note=note)
+        case ".pdf":
+            result = pdf_text(data, name)
+        case ".docx":
+            result = Extracted(docx_text(data, name))
+        case _:
+            raise SkippedFile(name, f"has an unsupported type; supported: {', '.join(SUFFIXES)}")
+    if not result.text.strip():
+        raise SkippedFile(name, "has no text; skipped")
+    return result
+
+
+def page_of(page_starts: tuple[int, ...], line: int) -> tuple[int, int]:
+    """``(page, line within page)`` for a line of a paged document, both 1-based.
+
+    >>> page_of((1, 4, 9), 5)
+    (2, 2)
+    """
+    page = max(i for i, start in enumerate(page_starts, start=1) if start <= line or i == 1)
+    return page, line - page_starts[page - 1] + 1
+
+
+def encode_starts(starts: tuple[int, ...]) -> str:
+    """Page starts as metadata (Chroma stores scalars only): ``'1,4,9'``."""
+    return ",".join(map(str, starts))
+
+
+def decode_starts(value: str | None) -> tuple[int, ...]:
+    """Inverse of ``encode_starts``; empty for unpaged documents."""
+    return tuple(int(v) for v in value.split(",")) if value else ()

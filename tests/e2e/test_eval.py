@@ -1,0 +1,43 @@
+"""`groundline eval` on a few questions with the real models (the full eval is a benchmark)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from rag.eval import METRICS
+from tests.conftest import ROOT
+from tests.e2e.conftest import groundline
+
+pytestmark = pytest.mark.e2e
+
+SQUAD = ROOT / "bench" / "squad-dev"
+ARTICLE = "1973_oil_crisis"
+
+
+def test_eval_command_reports_every_metric_for_ours_and_the_baseline(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    shutil.copy(SQUAD / "docs" / f"{ARTICLE}.txt", docs)
+    rows = [json.loads(line) for line in (SQUAD / "questions.jsonl").read_text().splitlines()]
+    mine = [r for r in rows if ARTICLE in r["id"]]
+    picked = [r for r in mine if r["answers"]][:3] + [r for r in mine if not r["answers"]][:1]
+    questions = tmp_path / "questions.jsonl"
+    questions.write_text("".join(json.dumps(r) + "\n" for r in picked))
+
+    done = groundline(
+        "eval", "--questions", str(questions), "--docs", str(docs), "--baseline", "--json",
+        data_dir=tmp_path / "data",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(done.stdout)
+    assert set(report) == {*METRICS, "baseline"}
+    for scores in (report, report["baseline"]):
+        assert scores["n"] == 4
+        for metric in METRICS[:6]:
+            assert 0.0 <= scores[metric] <= 1.0, (metric, scores)
+        assert 0 < scores["latency_p50_s"] <= scores["latency_p95_s"]
+    assert report["retrieval_hit_at_5"] >= report["baseline"]["retrieval_hit_at_5"]

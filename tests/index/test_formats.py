@@ -1,0 +1,74 @@
+"""Each format from a real file the test writes with that format's own library."""
+
+from pathlib import Path
+
+import pytest
+
+from index.errors import SkippedFile
+from index.formats import extract, page_of
+from index.loaders import load_paths
+
+HOSTILE_HTML = """<html><head><title>T</title><style>p{color:red}</style></head><body>
+<h1>Harbour report</h1><script>alert('x')</script>
+<p>Ships arrived <b>on time</b>.</p><img src=x onerror="alert(1)"><p>Cranes were idle.</p>
+<noscript>enable js</noscript></body></html>"""
+
+
+def make_pdf(path: Path, pages: list[list[str]], password: str | None = None) -> Path:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_font("helvetica", size=12)
+    for lines in pages:
+        pdf.add_page()
+        for line in lines:
+            pdf.cell(0, 10, line, new_x="LMARGIN", new_y="NEXT")
+    if password:
+        pdf.set_encryption(owner_password=password, user_password=password)
+    pdf.output(str(path))
+    return path
+
+
+def test_html_keeps_visible_text_only() -> None:
+    text = extract("page.html", HOSTILE_HTML.encode()).text
+    assert text.splitlines() == ["Harbour report", "Ships arrived on time.", "Cranes were idle."]
+    assert "alert" not in text and "color" not in text and "enable js" not in text
+
+
+def test_pdf_lines_map_to_pages(tmp_path: Path) -> None:
+    pdf = make_pdf(tmp_path / "r.pdf", [["Alpha one", "Alpha two"], ["Beta one", "Beta two", "Beta three"]])
+    got = extract("r.pdf", pdf.read_bytes())
+    lines = got.text.splitlines()
+    assert lines == ["Alpha one", "Alpha two", "Beta one", "Beta two", "Beta three"]
+    assert got.page_starts == (1, 3)
+    assert page_of(got.page_starts, lines.index("Beta two") + 1) == (2, 2)
+
+
+def test_docx_paragraphs_become_lines(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    for text in ["First paragraph.", "Second paragraph."]:
+        document.add_paragraph(text)
+    document.save(tmp_path / "n.docx")
+    assert extract("n.docx", (tmp_path / "n.docx").read_bytes()).text == "First paragraph.\nSecond paragraph."
+
+
+def test_encrypted_and_corrupt_pdfs_get_clear_errors(tmp_path: Path) -> None:
+    locked = make_pdf(tmp_path / "locked.pdf", [["secret"]], password="pw")
+    with pytest.raises(SkippedFile, match="encrypted PDF"):
+        extract("locked.pdf", locked.read_bytes())
+    with pytest.raises(SkippedFile, match="not a readable PDF"):
+        extract("broken.pdf", b"%PDF-1.4\nthis is not really a pdf")
+    with pytest.raises(SkippedFile, match="not a readable .docx"):
+        extract("broken.docx", b"PK\x03\x04 nope")
+
+
+def test_a_mixed_folder_ingests_what_it_can(tmp_path: Path) -> None:
+    make_pdf(tmp_path / "a.pdf", [["Page one text"]])
+    (tmp_path / "b.html").write_text(HOSTILE_HTML)
+    (tmp_path / "c.pdf").write_bytes(b"garbage")
+    result = load_paths([tmp_path])
+    assert [d.id_ for d in result.documents] == ["a.pdf", "b.html"]
+    assert result.documents[0].metadata["page_starts"] == "1"
+    assert [s.file for s in result.skipped] == ["c.pdf"]
