@@ -1,21 +1,32 @@
 """Ingestion: load files, skip unchanged ones, chunk, embed, store.
 
 Runs llama-index's ``IngestionPipeline`` with a docstore in ``UPSERTS`` mode:
-a document whose content hash is already stored is skipped, and a changed one
-has its old chunks deleted from Chroma before the new ones are added.
+a document whose hash is already stored is skipped, and a changed one has its
+old chunks deleted from Chroma before the new ones are added.
+
+Crash safety: one writer at a time (a file lock; readers keep answering), and
+documents are written in small batches, each recorded in a journal before it
+starts and cleared once Chroma and the docstore both hold it. A writer killed
+part-way leaves the journal behind; the next writer (or reader start-up, when
+no writer holds the lock) deletes those documents' partial chunks, so every
+document is fully present or fully absent, and ingesting again completes it.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from filelock import FileLock, Timeout
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.ingestion import DocstoreStrategy, IngestionPipeline
-from llama_index.core.vector_stores.types import BasePydanticVectorStore
+from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from index.chunking import LineChunker
-from index.errors import SkippedFile
+from index.errors import GroundlineError, SkippedFile
 from index.loaders import DEFAULT_MAX_BYTES, load_paths
 from index.store import DocStore
 
@@ -40,70 +51,120 @@ class IngestReport:
         )
 
 
+@dataclass(frozen=True)
+class Progress:
+    """Files written so far out of those that needed writing, and chunks embedded."""
+
+    files_done: int
+    files_total: int
+    chunks: int
+
+
+class WriterBusy(GroundlineError):
+    """Another process is ingesting into the same data directory."""
+
+
 class Ingestor:
     """Ingests files into one Chroma collection and its docstore."""
 
     def __init__(
         self,
-        vector_store: BasePydanticVectorStore,
+        vector_store: ChromaVectorStore,
         embed_model: BaseEmbedding,
         chunker: LineChunker,
         docstore: DocStore,
+        data_dir: Path,
         max_bytes: int = DEFAULT_MAX_BYTES,
+        batch_files: int = 8,
+        lock_timeout_s: float = 10.0,
     ) -> None:
-        self.max_bytes = max_bytes
         self.vector_store = vector_store
         self.embed_model = embed_model
         self.chunker = chunker
         self.docstore = docstore
+        self.max_bytes = max_bytes
+        self.batch_files = batch_files
+        self.lock = FileLock(str(data_dir / "write.lock"), timeout=lock_timeout_s)
+        self.journal = data_dir / "ingest.journal.json"
 
-    def ingest(self, paths: list[Path], show_progress: bool = False) -> IngestReport:
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the single-writer lock, repairing what a killed writer left."""
+        try:
+            with self.lock:
+                self.recover()
+                yield
+        except Timeout:
+            raise WriterBusy(
+                "Another ingestion is writing to this data directory; try again when it has finished."
+            ) from None
+
+    def recover_if_idle(self) -> None:
+        """Repair a killed writer's leftovers, unless a live writer holds the lock."""
+        if not self.journal.exists():
+            return
+        try:
+            with self.lock.acquire(timeout=0):
+                self.recover()
+        except Timeout:
+            pass
+
+    def recover(self) -> list[str]:
+        """Delete the journaled documents' partial writes (call with the lock held)."""
+        if not self.journal.exists():
+            return []
+        files = json.loads(self.journal.read_text())
+        self._remove(files)
+        self.journal.unlink()
+        return files
+
+    def ingest(
+        self, paths: list[Path], show_progress: bool = False, progress: Callable[[Progress], None] | None = None
+    ) -> IngestReport:
         """Ingest files and folders; unreadable files are skipped and reported."""
         loaded = load_paths(paths, self.max_bytes)
-        report = IngestReport(skipped=list(loaded.skipped), notes=list(loaded.notes))
-        for doc in loaded.documents:
-            # Part of the document's hash: new chunk settings re-chunk unchanged files.
-            doc.metadata["chunking"] = self.chunker.signature
-            doc.excluded_embed_metadata_keys.append("chunking")
-            doc.excluded_llm_metadata_keys.append("chunking")
-            stored = self.docstore.docstore.get_document_hash(doc.id_)
-            if stored is None:
-                report.added.append(doc.id_)
-            elif stored != doc.hash:
-                report.updated.append(doc.id_)
-            else:
-                report.unchanged.append(doc.id_)
-        pipeline = IngestionPipeline(
-            transformations=[self.chunker, self.embed_model],
-            vector_store=self.vector_store,
-            docstore=self.docstore.docstore,
-            docstore_strategy=DocstoreStrategy.UPSERTS,
-            disable_cache=True,
-        )
-        nodes = pipeline.run(documents=loaded.documents, show_progress=show_progress)
-        self.docstore.save()
-        return IngestReport(
-            added=report.added,
-            updated=report.updated,
-            unchanged=report.unchanged,
-            skipped=report.skipped,
-            notes=report.notes,
-            chunks=len(nodes),
-        )
+        added, updated, unchanged = [], [], []
+        with self.writing():
+            for doc in loaded.documents:
+                # Part of the document's hash: new chunk settings re-chunk unchanged files.
+                doc.metadata["chunking"] = self.chunker.signature
+                doc.excluded_embed_metadata_keys.append("chunking")
+                doc.excluded_llm_metadata_keys.append("chunking")
+                stored = self.docstore.docstore.get_document_hash(doc.id_)
+                (added if stored is None else updated if stored != doc.hash else unchanged).append(doc.id_)
+            todo = [d for d in loaded.documents if d.id_ not in unchanged]
+            chunks = 0
+            pipeline = IngestionPipeline(
+                transformations=[self.chunker, self.embed_model],
+                vector_store=self.vector_store,
+                docstore=self.docstore.docstore,
+                docstore_strategy=DocstoreStrategy.UPSERTS,
+                disable_cache=True,
+            )
+            for start in range(0, len(todo), self.batch_files):
+                batch = todo[start : start + self.batch_files]
+                self.journal.write_text(json.dumps([d.id_ for d in batch]))
+                chunks += len(pipeline.run(documents=batch, show_progress=show_progress))
+                self.docstore.save()
+                self.journal.unlink()
+                if progress:
+                    progress(Progress(start + len(batch), len(todo), chunks))
+        return IngestReport(added, updated, unchanged, list(loaded.skipped), list(loaded.notes), chunks)
 
     def delete(self, files: list[str]) -> list[str]:
         """Remove documents (their chunks and stored text); returns those that were there.
 
         Idempotent: a name that is not ingested is skipped.
         """
-        removed = []
+        with self.writing():
+            present = [f for f in files if self.docstore.docstore.get_document(f, raise_error=False) is not None]
+            self._remove(present)
+        return present
+
+    def _remove(self, files: list[str]) -> None:
         for file in files:
-            if self.docstore.docstore.get_document(file, raise_error=False) is None:
-                continue
             self.vector_store.delete(ref_doc_id=file)
             self.docstore.docstore.delete_ref_doc(file, raise_error=False)
             self.docstore.docstore.delete_document(file, raise_error=False)
-            removed.append(file)
-        if removed:
+        if files:
             self.docstore.save()
-        return removed

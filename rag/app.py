@@ -70,8 +70,18 @@ class Groundline:
         chunker = LineChunker(
             self.token_counter, max_tokens=self.settings.chunk_tokens, overlap=self.settings.chunk_overlap
         )
-        max_bytes = int(self.settings.max_file_mb * 1024 * 1024)
-        return Ingestor(self.vector_store, self.embed_model, chunker, self.docstore, max_bytes)
+        s = self.settings
+        ingestor = Ingestor(
+            self.vector_store,
+            self.embed_model,
+            chunker,
+            self.docstore,
+            s.data_dir,
+            max_bytes=int(s.max_file_mb * 1024 * 1024),
+            batch_files=s.ingest_batch_files,
+        )
+        ingestor.recover_if_idle()  # a killed writer's partial documents go before anyone reads them
+        return ingestor
 
     @cached_property
     def retriever(self) -> Retriever:
@@ -80,6 +90,7 @@ class Groundline:
 
     @cached_property
     def service(self) -> AnswerService:
+        self.ingestor  # noqa: B018 -- built first: it repairs what a killed writer left
         local = self._llm is None and self.settings.llm != "openai"
         return AnswerService(
             retriever=self.retriever,

@@ -48,6 +48,7 @@ class Settings(BaseSettings):
     min_support: float = Field(
         0.5, ge=0, le=1, description="Least attribution score for a sentence to count as supported."
     )
+    ingest_batch_files: int = Field(8, ge=1, description="Files written per crash-safe ingestion step.")
     max_file_mb: float = Field(50.0, gt=0, description="Files larger than this are skipped at ingestion.")
     max_question_chars: int = Field(2000, ge=1, description="Longest question accepted.")
     host: str = Field("127.0.0.1", description="Address `groundline serve` listens on.")

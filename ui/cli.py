@@ -84,7 +84,21 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def ingest(app, paths: list[Path]) -> int:
-    report = app.ingestor.ingest(paths, show_progress=sys.stderr.isatty())
+    from tqdm import tqdm
+
+    bar = None
+
+    def progress(p) -> None:
+        nonlocal bar
+        bar = bar or tqdm(total=p.files_total, unit="file", desc="ingesting", file=sys.stderr, disable=None)
+        bar.update(p.files_done - bar.n)
+        bar.set_postfix(chunks=p.chunks)
+
+    try:
+        report = app.ingestor.ingest(paths, progress=progress)
+    finally:
+        if bar is not None:
+            bar.close()
     for skipped in report.skipped:
         print(f"skipped: {skipped}", file=sys.stderr)
     for note in report.notes:
