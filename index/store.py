@@ -15,15 +15,20 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 COLLECTION = "groundline"
 
 
-def chroma_vector_store(data_dir: Path, collection: str = COLLECTION) -> ChromaVectorStore:
-    """Open (or create) the embedded Chroma collection in ``data_dir/chroma``."""
+def chroma_vector_store(
+    data_dir: Path, server: str | None = None, collection: str = COLLECTION
+) -> ChromaVectorStore:
+    """Open (or create) the collection: embedded in ``data_dir/chroma``, or on a
+    Chroma server (``server`` = ``host:port``, as started by ``chroma run``)."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
-    client = chromadb.PersistentClient(
-        path=str(data_dir / "chroma"),
-        settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False),
-    )
+    settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if server:
+        host, _, port = server.rpartition(":")
+        client = chromadb.HttpClient(host=host or "127.0.0.1", port=int(port), settings=settings)
+    else:
+        client = chromadb.PersistentClient(path=str(data_dir / "chroma"), settings=settings)
     chroma_collection = client.get_or_create_collection(
         collection, metadata={"hnsw:space": "cosine"}
     )

@@ -55,7 +55,7 @@ class Groundline:
     @cached_property
     def vector_store(self):
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
-        return chroma_vector_store(self.settings.data_dir)
+        return chroma_vector_store(self.settings.data_dir, self.settings.chroma_server)
 
     @cached_property
     def docstore(self) -> DocStore:

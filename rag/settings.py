@@ -28,6 +28,9 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(Path(".groundline"), description="Chroma, docstore and joined model files.")
     models_dir: Path | None = Field(None, description="Where joined model files live (default: DATA_DIR/models).")
+    chroma_server: str | None = Field(
+        None, description="host:port of a Chroma server (`chroma run`); unset = embedded Chroma in DATA_DIR."
+    )
     llm: LLMBackend = Field("local", description="local (Qwen2.5 1.5B), local-small (0.5B) or openai.")
     llm_base_url: str | None = Field(None, description="openai backend: server URL, e.g. http://127.0.0.1:11434/v1")
     llm_model: str | None = Field(None, description="openai backend: model name the server knows.")
