@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     ingest_batch_files: int = Field(8, ge=1, description="Files written per crash-safe ingestion step.")
     max_file_mb: float = Field(50.0, gt=0, description="Files larger than this are skipped at ingestion.")
     max_question_chars: int = Field(2000, ge=1, description="Longest question accepted.")
+    admin_token: str | None = Field(
+        None, description="Enables upload and delete in the UI for whoever gives this token; unset = off."
+    )
     host: str = Field("127.0.0.1", description="Address `groundline serve` listens on.")
     embed_origins: list[str] = Field(
         ["http://localhost:*", "http://127.0.0.1:*"],

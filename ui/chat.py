@@ -16,6 +16,7 @@ from index.library import Library
 from rag.answering import AnswerService
 from rag.errors import GroundlineError
 from rag.types import Answer, Citation, Passage, Token
+from ui.admin import LibraryAdmin
 from ui.viewer import SCROLL_JS, placeholder, render_document
 
 SOURCES_HEADING = "\n\n**Sources**"
@@ -63,9 +64,10 @@ def shown_citations(answer: Answer) -> list[dict]:
 class ChatUI:
     """Builds the Blocks app around one service and one library."""
 
-    def __init__(self, service: AnswerService, library: Library) -> None:
+    def __init__(self, service: AnswerService, library: Library, admin: LibraryAdmin | None = None) -> None:
         self.service = service
         self.library = library
+        self.admin = admin  # None: no upload or delete in the UI
 
     def respond(self, question: str, turns: list[dict]):
         """Stream one answer into the chat; the last yield carries its citations.
@@ -151,6 +153,8 @@ class ChatUI:
                     viewer = gr.HTML(
                         placeholder(), elem_id="gl-viewer", elem_classes=["gl-compact"] if compact else None
                     )
+                    if self.admin is not None and not compact:
+                        self.admin.panel()
             question.submit(
                 self.respond, [question, turns], [chatbot, turns, question, citations], api_name="ask"
             )

@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse
 
 from ui import api, openai_api, security
+from ui.admin import LibraryAdmin
 from ui.chat import ChatUI
 from ui.viewer import CSS
 
@@ -39,7 +40,11 @@ def create_app(groundline) -> FastAPI:
     def gradio_web_component() -> FileResponse:
         return FileResponse(GRADIO_JS, media_type="text/javascript")
 
-    chat = ChatUI(service, library)
+    settings = groundline.settings
+    admin = None
+    if settings.admin_token:
+        admin = LibraryAdmin(groundline.ingestor, library, settings.data_dir / "uploads", settings.admin_token)
+    chat = ChatUI(service, library, admin)
     # Order matters: "/" catches every path not matched before it.
     gr.mount_gradio_app(app, chat.blocks(compact=True), path="/embed", css=CSS, footer_links=[])
     gr.mount_gradio_app(app, chat.blocks(), path="/", css=CSS, footer_links=[])

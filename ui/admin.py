@@ -1,0 +1,83 @@
+"""Library administration in the UI: upload and delete documents.
+
+Off unless an admin token is configured (``GROUNDLINE_ADMIN_TOKEN``); every
+action checks the token. Uploaded files are copied under ``DATA_DIR/uploads``
+by their bare file name and ingested with a progress bar.
+"""
+
+from __future__ import annotations
+
+import hmac
+import shutil
+from pathlib import Path
+
+import gradio as gr
+
+from index.library import Library
+from index.pipeline import Ingestor, Progress
+from rag.errors import GroundlineError
+
+
+class LibraryAdmin:
+    """Upload and delete, for holders of the admin token."""
+
+    def __init__(self, ingestor: Ingestor, library: Library, uploads_dir: Path, admin_token: str) -> None:
+        self.ingestor = ingestor
+        self.library = library
+        self.uploads_dir = uploads_dir
+        self.admin_token = admin_token
+
+    def allowed(self, token: str | None) -> bool:
+        return bool(token) and hmac.compare_digest(token.encode(), self.admin_token.encode())
+
+    # Gradio injects a live progress bar into a parameter whose default is gr.Progress().
+    def upload(self, files: list[str] | None, token: str, progress=gr.Progress()) -> str:  # noqa: B008
+        """Copy the uploaded files in and ingest them; a report for the user."""
+        if not self.allowed(token):
+            return "⚠️ Wrong or missing admin token."
+        if not files:
+            return "Choose one or more files first."
+        self.uploads_dir.mkdir(parents=True, exist_ok=True)
+        targets = []
+        for upload in files:
+            name = Path(upload).name  # bare name: no directories from the client
+            target = self.uploads_dir / name
+            shutil.copyfile(upload, target)
+            targets.append(target)
+
+        def report(p: Progress) -> None:
+            progress((p.files_done, p.files_total), desc=f"Ingesting: {p.chunks} chunks embedded", unit="files")
+
+        try:
+            result = self.ingestor.ingest(targets, progress=report)
+        except GroundlineError as exc:
+            return f"⚠️ {exc}"
+        lines = [result.summary()] + [f"skipped: {s}" for s in result.skipped] + [f"note: {n}" for n in result.notes]
+        return "\n".join(lines)
+
+    def delete(self, file: str | None, token: str) -> str:
+        if not self.allowed(token):
+            return "⚠️ Wrong or missing admin token."
+        if not file:
+            return "Choose a document to delete."
+        try:
+            removed = self.ingestor.delete([file])
+        except GroundlineError as exc:
+            return f"⚠️ {exc}"
+        return f"Deleted {file}." if removed else f"{file} was not ingested."
+
+    def panel(self) -> None:
+        """The admin accordion, inside the caller's Blocks."""
+        with gr.Accordion("Manage documents (admin)", open=False):
+            token = gr.Textbox(label="Admin token", type="password", elem_id="gl-admin-token")
+            files = gr.File(label="Upload", file_count="multiple", type="filepath", elem_id="gl-upload")
+            upload = gr.Button("Ingest uploaded files", elem_id="gl-ingest")
+            doc = gr.Dropdown(choices=self.library.files(), label="Document", elem_id="gl-delete-choice")
+            delete = gr.Button("Delete document", variant="stop", elem_id="gl-delete")
+            status = gr.Textbox(label="Status", interactive=False, elem_id="gl-admin-status", lines=3)
+
+            def refreshed():
+                return gr.Dropdown(choices=self.library.files())
+
+            upload.click(self.upload, [files, token], status).then(refreshed, None, doc)
+            delete.click(self.delete, [doc, token], status).then(refreshed, None, doc)
