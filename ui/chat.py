@@ -19,7 +19,7 @@ from rag.types import Answer, Citation, Passage, Token
 from ui.admin import LibraryAdmin
 from ui.viewer import SCROLL_JS, placeholder, render_document
 
-SOURCES_HEADING = "\n\n**Sources**"
+SOURCES_HEADING = "\n\nSources:"
 EXAMPLES = ["who denied arms deals?", "When will Putin arrive in Pyongyang?"]
 
 
@@ -36,13 +36,13 @@ def passage_citation(p: Passage) -> Citation:
     return Citation(p.file, p.start_line, p.end_line, p.text, p.start_char, p.start_char + len(p.text))
 
 
-def answer_markdown(answer: Answer) -> str:
-    """The final chat message: answer text plus a short source list."""
+def answer_message(answer: Answer) -> str:
+    """The final chat message (plain text): answer plus a short source list."""
     if answer.abstained:
         if not answer.passages:
             return answer.text
-        return f"{answer.text}\n\n*Closest passages are listed below the chat.*"
-    refs = "\n".join(f"- {citation_label(n, c)}" for n, c in enumerate(answer.citations, start=1))
+        return f"{answer.text}\n\nClosest passages are listed below the chat."
+    refs = "\n".join(citation_label(n, c) for n, c in enumerate(answer.citations, start=1))
     return f"{answer.text}{SOURCES_HEADING}\n{refs}"
 
 
@@ -88,7 +88,7 @@ class ChatUI:
                     text += event.text
                     yield with_reply(text), gr.skip(), gr.skip(), gr.skip()
                 elif isinstance(event, Answer):
-                    final = with_reply(answer_markdown(event))
+                    final = with_reply(answer_message(event))
                     yield final, final, "", shown_citations(event)
         except GroundlineError as exc:
             failed = with_reply(f"⚠️ {exc}")
@@ -119,7 +119,15 @@ class ChatUI:
             citations = gr.State([])
             with gr.Row(equal_height=False):
                 with gr.Column(scale=3, min_width=280):
-                    chatbot = gr.Chatbot(elem_id="gl-chat", height=300 if compact else 460, feedback_options=None)
+                    # Plain text: answers echo untrusted documents, and markdown would let an
+                    # image or link in them reach out of the page.
+                    chatbot = gr.Chatbot(
+                        elem_id="gl-chat",
+                        height=300 if compact else 460,
+                        feedback_options=None,
+                        render_markdown=False,
+                        sanitize_html=True,
+                    )
 
                     @gr.render(inputs=citations)
                     def citation_buttons(items: list[dict]):
