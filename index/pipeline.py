@@ -15,6 +15,7 @@ document is fully present or fully absent, and ingesting again completes it.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -64,6 +65,10 @@ class WriterBusy(GroundlineError):
     """Another process is ingesting into the same data directory."""
 
 
+class DataDirError(GroundlineError):
+    """The data directory cannot be written (read-only, full, no permission)."""
+
+
 class Ingestor:
     """Ingests files into one Chroma collection and its docstore."""
 
@@ -89,7 +94,11 @@ class Ingestor:
 
     @contextmanager
     def writing(self) -> Iterator[None]:
-        """Hold the single-writer lock, repairing what a killed writer left."""
+        """Hold the single-writer lock, repairing what a killed writer left.
+
+        A write that fails part-way leaves its journal, so what it half wrote is
+        removed before the next reader or writer looks; earlier documents stay.
+        """
         try:
             with self.lock:
                 self.recover()
@@ -98,6 +107,12 @@ class Ingestor:
             raise WriterBusy(
                 "Another ingestion is writing to this data directory; try again when it has finished."
             ) from None
+        except (OSError, sqlite3.OperationalError) as exc:
+            reason = getattr(exc, "strerror", None) or str(exc)
+            raise DataDirError(
+                f"Cannot write to the data directory {self.journal.parent} ({reason}). Documents stored "
+                "before are kept; free some space or fix its permissions, then ingest again."
+            ) from exc
 
     def recover_if_idle(self) -> None:
         """Repair a killed writer's leftovers, unless a live writer holds the lock."""

@@ -63,6 +63,7 @@ class Groundline:
 
     @cached_property
     def library(self) -> Library:
+        self.repaired()
         return Library(self.docstore, self.vector_store)
 
     @cached_property
@@ -85,12 +86,16 @@ class Groundline:
 
     @cached_property
     def retriever(self) -> Retriever:
+        self.repaired()
         s = self.settings
         return Retriever(self.vector_store, self.embed_model, s.top_k, hybrid=s.retrieval == "hybrid")
 
+    def repaired(self) -> None:
+        """Readers open the store only after a killed writer's partial documents are gone."""
+        self.ingestor  # noqa: B018 -- building the ingestor runs the repair
+
     @cached_property
     def service(self) -> AnswerService:
-        self.ingestor  # noqa: B018 -- built first: it repairs what a killed writer left
         local = self._llm is None and self.settings.llm != "openai"
         return AnswerService(
             retriever=self.retriever,

@@ -57,6 +57,11 @@ class Settings(BaseSettings):
     admin_token: str | None = Field(
         None, description="Enables upload and delete in the UI for whoever gives this token; unset = off."
     )
+    chat_token: str | None = Field(
+        None, description="If set, chat and API need it (Bearer token; password on the chat's login page)."
+    )
+    rate_limit_per_minute: int = Field(30, ge=0, description="Questions per minute per client address; 0 = no limit.")
+    max_pending: int = Field(8, ge=1, description="Questions running or waiting at once; more get 503.")
     host: str = Field("127.0.0.1", description="Address `groundline serve` listens on.")
     embed_origins: list[str] = Field(
         ["http://localhost:*", "http://127.0.0.1:*"],

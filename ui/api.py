@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from typing import Literal
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from llama_index.core.llms import ChatMessage, MessageRole
 from pydantic import BaseModel, Field
@@ -21,6 +21,7 @@ from index.library import Library
 from rag.answering import AnswerService
 from rag.errors import DocumentNotFound, GroundlineError, LLMUnavailable, QuestionError
 from rag.types import Answer, Token
+from ui.limits import Guard
 
 # Names citations use: relative, forward slashes, no parent steps, no controls.
 _BAD_PATH = re.compile(r"(^|/)\.\.(/|$)|^/|\\|[\x00-\x1f]|^[A-Za-z]:")
@@ -71,7 +72,7 @@ def check_document_path(path: str) -> str:
     return path
 
 
-def router(service: AnswerService, library: Library) -> APIRouter:
+def router(service: AnswerService, library: Library, guard: Guard) -> APIRouter:
     """The API routes, bound to one service and library."""
     api = APIRouter()
 
@@ -80,21 +81,25 @@ def router(service: AnswerService, library: Library) -> APIRouter:
         return {"status": "ok", "documents": len(library.files())}
 
     @api.post("/api/ask", response_model=None)
-    def ask(request: AskRequest) -> JSONResponse | StreamingResponse:
+    def ask(request: AskRequest, http: Request) -> JSONResponse | StreamingResponse:
+        guard.check(http)
         try:
             question = service.check_question(request.question)
             history = [turn.message() for turn in request.history]
         except QuestionError as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
         if request.stream:
-            return StreamingResponse(_events(service, question, history), media_type="text/event-stream")
+            events = guard.admission.streamed(_events(service, question, history))
+            return StreamingResponse(events, media_type="text/event-stream")
         try:
-            return JSONResponse(service.ask(question, history).to_json())
+            with guard.admission.slot():
+                return JSONResponse(service.ask(question, history).to_json())
         except GroundlineError as exc:
             return JSONResponse({"error": str(exc)}, status_code=error_status(exc))
 
     @api.get("/api/documents/{path:path}")
-    def document(path: str) -> dict:
+    def document(path: str, http: Request) -> dict:
+        guard.check(http)
         try:
             lines = library.lines(check_document_path(path))
         except DocumentNotFound as exc:

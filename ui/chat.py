@@ -167,4 +167,4 @@ class ChatUI:
                 self.respond, [question, turns], [chatbot, turns, question, citations], api_name="ask"
             )
             files.change(self.open_file, files, viewer, api_name="document")
-        return demo.queue(default_concurrency_limit=1)
+        return demo

@@ -13,7 +13,7 @@ import time
 import uuid
 from collections.abc import Iterator
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from llama_index.core.llms import ChatMessage, MessageRole
 from pydantic import BaseModel, ConfigDict
@@ -22,6 +22,7 @@ from rag.answering import AnswerService
 from rag.errors import GroundlineError, QuestionError
 from rag.types import Answer, Token
 from ui.api import error_status
+from ui.limits import Guard
 
 MODEL = "groundline"
 # Streamed tokens are already out when attribution finds no support: say so plainly.
@@ -62,7 +63,7 @@ def _error(message: str, status: int) -> JSONResponse:
     return JSONResponse({"error": {"message": message, "type": kind, "code": status}}, status_code=status)
 
 
-def router(service: AnswerService) -> APIRouter:
+def router(service: AnswerService, guard: Guard) -> APIRouter:
     api = APIRouter()
 
     @api.get("/v1/models")
@@ -70,7 +71,8 @@ def router(service: AnswerService) -> APIRouter:
         return {"object": "list", "data": [{"id": MODEL, "object": "model", "owned_by": "groundline"}]}
 
     @api.post("/v1/chat/completions", response_model=None)
-    def chat(request: ChatRequest) -> JSONResponse | StreamingResponse:
+    def chat(request: ChatRequest, http: Request) -> JSONResponse | StreamingResponse:
+        guard.check(http)
         turns = [m for m in request.messages if m.role in ("user", "assistant")]
         last_user = max((i for i, m in enumerate(turns) if m.role == "user"), default=None)
         try:
@@ -80,10 +82,11 @@ def router(service: AnswerService) -> APIRouter:
         history = [ChatMessage(role=MessageRole(m.role), content=m.text()) for m in turns[:last_user]]
         ident, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
         if request.stream:
-            stream = _chunks(service, question, history, ident, created)
+            stream = guard.admission.streamed(_chunks(service, question, history, ident, created))
             return StreamingResponse(stream, media_type="text/event-stream")
         try:
-            answer = service.ask(question, history)
+            with guard.admission.slot():
+                answer = service.ask(question, history)
         except GroundlineError as exc:
             return _error(str(exc), error_status(exc))
         message = {

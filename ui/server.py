@@ -7,6 +7,7 @@ the widget script, and the Gradio chat mounted at ``/`` (compact at ``/embed``).
 
 from __future__ import annotations
 
+import hmac
 from pathlib import Path
 
 import gradio as gr
@@ -16,6 +17,7 @@ from fastapi.responses import FileResponse
 from ui import api, openai_api, security
 from ui.admin import LibraryAdmin
 from ui.chat import ChatUI
+from ui.limits import Admission, Guard, RateLimiter
 from ui.viewer import CSS
 
 WIDGET = Path(__file__).parent / "widget" / "widget.js"
@@ -28,9 +30,11 @@ def create_app(groundline) -> FastAPI:
     """The ASGI app for one ``Groundline``; models load here, before any visitor."""
     service, library = groundline.service, groundline.library
     app = FastAPI(title="Groundline", docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json")
-    security.install(app, list(groundline.settings.embed_origins))
-    app.include_router(api.router(service, library))
-    app.include_router(openai_api.router(service))
+    settings = groundline.settings
+    security.install(app, list(settings.embed_origins))
+    guard = Guard(RateLimiter(settings.rate_limit_per_minute), Admission(settings.max_pending), settings.chat_token)
+    app.include_router(api.router(service, library, guard))
+    app.include_router(openai_api.router(service, guard))
 
     @app.get("/widget.js", include_in_schema=False)
     def widget() -> FileResponse:
@@ -40,14 +44,16 @@ def create_app(groundline) -> FastAPI:
     def gradio_web_component() -> FileResponse:
         return FileResponse(GRADIO_JS, media_type="text/javascript")
 
-    settings = groundline.settings
     admin = None
     if settings.admin_token:
         admin = LibraryAdmin(groundline.ingestor, library, settings.data_dir / "uploads", settings.admin_token)
     chat = ChatUI(service, library, admin)
+    # With a chat token, the browser chat asks for it on Gradio's login page (any user name).
+    auth = (lambda _user, password: hmac.compare_digest(password, settings.chat_token)) if settings.chat_token else None
     # Order matters: "/" catches every path not matched before it.
-    gr.mount_gradio_app(app, chat.blocks(compact=True), path="/embed", css=CSS, footer_links=[])
-    gr.mount_gradio_app(app, chat.blocks(), path="/", css=CSS, footer_links=[])
+    for path, blocks in (("/embed", chat.blocks(compact=True)), ("/", chat.blocks())):
+        blocks.queue(default_concurrency_limit=1, max_size=settings.max_pending)
+        gr.mount_gradio_app(app, blocks, path=path, css=CSS, footer_links=[], auth=auth)
     return app
 
 

@@ -1,0 +1,97 @@
+"""Rate limits, the bounded queue and the chat token, at unit and HTTP level."""
+
+import threading
+from pathlib import Path
+
+import pytest
+from fastapi import HTTPException
+from fastapi.testclient import TestClient
+
+from rag.settings import Settings
+from tests.conftest import fake_app
+from tests.fakes import ScriptedLLM
+from ui.limits import Admission, RateLimiter
+from ui.server import create_app
+
+ASK = {"question": "who denied arms deals?"}
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_rate_limiter_allows_a_burst_then_refills_per_client() -> None:
+    clock = Clock()
+    limiter = RateLimiter(per_minute=6, burst=2, clock=clock)
+    assert [limiter.retry_after("a") for _ in range(2)] == [0.0, 0.0]
+    assert limiter.retry_after("a") == pytest.approx(10.0)  # one token every 10 s
+    assert limiter.retry_after("b") == 0.0  # other clients are unaffected
+    clock.now = 10.0
+    assert limiter.retry_after("a") == 0.0
+
+
+def test_admission_refuses_beyond_its_limit_and_frees_places() -> None:
+    admission = Admission(1)
+    with admission.slot():
+        with pytest.raises(HTTPException) as refused:
+            admission.enter()
+        assert refused.value.status_code == 503
+    admission.enter()  # freed
+    admission.leave()
+    body = admission.streamed(iter(["a", "b"]))
+    assert admission.count == 1  # the stream holds its place from the start...
+    assert list(body) == ["a", "b"]
+    assert admission.count == 0  # ...until it ends
+
+
+def client(settings: Settings, news_dir: Path, replies: int = 5, llm=None, **update) -> tuple:
+    app = fake_app(settings.model_copy(update=update), ["North Korea has denied supplying weapons."] * replies)
+    if llm is not None:
+        app._llm = llm
+    app.ingestor.ingest([news_dir])
+    return app, TestClient(create_app(app))
+
+
+def test_too_many_questions_from_one_address_get_429_with_retry_after(settings: Settings, news_dir: Path) -> None:
+    _, http = client(settings, news_dir, rate_limit_per_minute=12)  # burst of 2
+    codes = [http.post("/api/ask", json=ASK).status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+    refused = http.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": "hi"}]})
+    assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 1
+
+
+def test_a_full_queue_answers_503_not_a_hang(settings: Settings, news_dir: Path) -> None:
+    release = threading.Event()
+
+    class Stalling(ScriptedLLM):
+        def stream_complete(self, prompt, formatted=False, **kwargs):
+            release.wait(10)
+            return super().stream_complete(prompt, formatted, **kwargs)
+
+    _, http = client(settings, news_dir, max_pending=1, llm=Stalling(["North Korea has denied it."] * 2))
+    first: dict = {}
+    worker = threading.Thread(target=lambda: first.update(r=http.post("/api/ask", json=ASK)))
+    worker.start()
+    try:
+        for _ in range(100):  # wait until the first question holds the only place
+            second = http.post("/api/ask", json=ASK)
+            if second.status_code == 503:
+                break
+        assert second.status_code == 503 and "busy" in second.json()["detail"]
+    finally:
+        release.set()
+        worker.join(10)
+    assert first["r"].status_code == 200
+
+
+def test_a_chat_token_protects_the_api(settings: Settings, news_dir: Path) -> None:
+    _, http = client(settings, news_dir, chat_token="letmein")
+    assert http.post("/api/ask", json=ASK).status_code == 401
+    assert http.get("/api/documents/000_c3c639a3a8103260.txt").status_code == 401
+    ok = http.post("/api/ask", json=ASK, headers={"Authorization": "Bearer letmein"})
+    assert ok.status_code == 200
+    assert http.get("/healthz").status_code == 200  # health stays open for probes

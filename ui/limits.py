@@ -1,0 +1,105 @@
+"""Protection for the answer endpoints: per-client rate limits, a bounded queue,
+and an optional bearer token.
+
+Answers are expensive (an LLM call), so requests beyond capacity are refused
+early and clearly, with 429 (this client is too fast; ``Retry-After`` says
+when to come back) or 503 (the server is busy; try again shortly), rather
+than piling up until something times out.
+"""
+
+from __future__ import annotations
+
+import hmac
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from fastapi import HTTPException, Request
+
+
+class RateLimiter:
+    """A token bucket per client address: ``per_minute`` requests, bursts up to ``burst``."""
+
+    def __init__(self, per_minute: int, burst: int | None = None, clock=time.monotonic) -> None:
+        self.rate = per_minute / 60.0
+        self.burst = float(burst or max(1, per_minute // 6))
+        self.clock = clock
+        self.buckets: dict[str, tuple[float, float]] = {}
+        self.lock = threading.Lock()
+
+    def retry_after(self, client: str) -> float:
+        """0 if the request may go ahead (and is counted), else seconds to wait."""
+        if self.rate <= 0:
+            return 0.0
+        now = self.clock()
+        with self.lock:
+            tokens, last = self.buckets.get(client, (self.burst, now))
+            tokens = min(self.burst, tokens + (now - last) * self.rate)
+            if tokens >= 1:
+                self.buckets[client] = (tokens - 1, now)
+                return 0.0
+            self.buckets[client] = (tokens, now)
+            return (1 - tokens) / self.rate
+
+
+class Admission:
+    """At most ``limit`` answer requests in the building (running or waiting)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.count = 0
+        self.lock = threading.Lock()
+
+    def enter(self) -> None:
+        """Take a place, or refuse with 503 when all are taken."""
+        with self.lock:
+            if self.count >= self.limit:
+                raise HTTPException(503, "The server is busy answering other questions; try again shortly.")
+            self.count += 1
+
+    def leave(self) -> None:
+        with self.lock:
+            self.count -= 1
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        """Hold a place for the duration of a request."""
+        self.enter()
+        try:
+            yield
+        finally:
+            self.leave()
+
+    def streamed(self, events: Iterator[str]) -> Iterator[str]:
+        """Hold a place (taken now) until a streamed body ends or the client goes."""
+        self.enter()
+
+        def body() -> Iterator[str]:
+            try:
+                yield from events
+            finally:
+                self.leave()
+
+        return body()
+
+
+class Guard:
+    """Everything an answer endpoint checks before it starts: token, rate, capacity."""
+
+    def __init__(self, limiter: RateLimiter, admission: Admission, token: str | None) -> None:
+        self.limiter = limiter
+        self.admission = admission
+        self.token = token
+
+    def check(self, request: Request) -> None:
+        """Raise the right HTTP error, or return if the request may be answered."""
+        if self.token:
+            given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+            if not hmac.compare_digest(given.encode(), self.token.encode()):
+                raise HTTPException(401, "This Groundline needs a token: send 'Authorization: Bearer <token>'.")
+        wait = self.limiter.retry_after(request.client.host if request.client else "unknown")
+        if wait:
+            raise HTTPException(
+                429, "Too many questions from this address; slow down.", headers={"Retry-After": str(int(wait) + 1)}
+            )
