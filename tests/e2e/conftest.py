@@ -112,3 +112,17 @@ def browser():
             executable_path=chromium,
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
+
+
+def ask_and_open_citation(scope, question: str, citation_text: str | None = None):
+    """In the chat inside ``scope`` (a page or an iframe): ask, wait for a citation
+    (one showing ``citation_text``, if given), open it; returns the highlighted line."""
+    box = scope.locator("#gl-question textarea")
+    box.fill(question)
+    box.press("Enter")
+    citation = scope.locator(".gl-citation", has_text=citation_text).first
+    citation.wait_for(timeout=180_000)
+    citation.click()
+    highlighted = scope.locator("#gl-viewer .gl-hl").first
+    highlighted.wait_for(timeout=30_000)
+    return highlighted

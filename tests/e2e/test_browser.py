@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import Server
+from tests.e2e.conftest import Server, ask_and_open_citation
 
 pytestmark = pytest.mark.e2e
 
@@ -17,16 +17,9 @@ def test_ask_click_citation_and_see_line_9_highlighted(served: Server, browser, 
     outside: list[str] = []
     page.on("request", lambda r: None if r.url.startswith(served.url) else outside.append(r.url))
     page.goto(served.url, wait_until="domcontentloaded")
-    box = page.locator("#gl-question textarea")
-    box.fill("who denied arms deals?")
-    box.press("Enter")
-    citation = page.locator(".gl-citation", has_text="000_c3c639a3a8103260.txt · line 9")
-    citation.first.wait_for(timeout=180_000)
+    highlighted = ask_and_open_citation(page, "who denied arms deals?", "000_c3c639a3a8103260.txt · line 9")
     assert "North Korea" in page.locator("#gl-chat").inner_text()
-    citation.first.click()
-    highlighted = page.locator("#gl-viewer .gl-hl")
-    highlighted.first.wait_for(timeout=30_000)
-    assert highlighted.first.get_attribute("data-line") == "9"
+    assert highlighted.get_attribute("data-line") == "9"
     assert "denied" in page.locator("#gl-viewer mark.gl-span").first.inner_text()
     page.wait_for_function(
         "() => { const el = document.querySelector('#gl-viewer .gl-hl');"

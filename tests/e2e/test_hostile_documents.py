@@ -11,7 +11,7 @@ import pytest
 from rag.app import Groundline, build
 from rag.settings import Settings
 from tests.conftest import NEWS
-from tests.e2e.conftest import BIN, Server, free_port, groundline
+from tests.e2e.conftest import BIN, Server, ask_and_open_citation, free_port, groundline
 from tests.e2e.test_answers import QUESTION, assert_names_north_korea_citing_line_9
 from tests.e2e.test_widget import host_page
 
@@ -68,16 +68,6 @@ def guarded_page(browser, outside: list[str]):
 
     page.context.route("**/*", route)
     return page
-
-
-def ask_and_open_citation(scope, question: str) -> None:
-    box = scope.locator("#gl-question textarea")
-    box.fill(question)
-    box.press("Enter")
-    citation = scope.locator(".gl-citation").first
-    citation.wait_for(timeout=180_000)
-    citation.click()
-    scope.locator("#gl-viewer .gl-hl").first.wait_for(timeout=30_000)
 
 
 def test_markup_in_documents_stays_inert_in_chat_viewer_and_widget(

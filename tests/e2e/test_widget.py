@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from tests.e2e.conftest import Server, free_port
+from tests.e2e.conftest import Server, ask_and_open_citation, free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -39,15 +39,9 @@ def test_widget_on_another_origin_asks_and_shows_the_cited_answer(served: Server
         page.goto(url)
         page.locator("#groundline-bubble").click()
         frame = page.frame_locator("#groundline-frame")
-        box = frame.locator("#gl-question textarea")
-        box.fill("who denied arms deals?")
-        box.press("Enter")
-        citation = frame.locator(".gl-citation", has_text="000_c3c639a3a8103260.txt · line 9")
-        citation.first.wait_for(timeout=180_000)
+        highlighted = ask_and_open_citation(frame, "who denied arms deals?", "000_c3c639a3a8103260.txt · line 9")
         assert "North Korea" in frame.locator("#gl-chat").inner_text()
-        citation.first.click()
-        frame.locator("#gl-viewer .gl-hl").first.wait_for(timeout=30_000)
-        assert frame.locator("#gl-viewer .gl-hl").first.get_attribute("data-line") == "9"
+        assert highlighted.get_attribute("data-line") == "9"
         assert page.locator("#groundline-panel").inner_text().startswith("Ask the newsroom")
 
 
