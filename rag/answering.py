@@ -62,15 +62,24 @@ class AnswerService:
             )
         return question
 
+    @contextlib.contextmanager
+    def calling_llm(self) -> Iterator[None]:
+        """One LLM call at a time where the backend needs it; any backend failure
+        (connection, timeout, server error) becomes one clear ``LLMUnavailable``."""
+        with self.llm_guard:
+            try:
+                yield
+            except GroundlineError:
+                raise
+            except Exception as exc:  # the backends raise many unrelated types
+                raise LLMUnavailable(f"The language model failed: {exc}") from exc
+
     def standalone(self, question: str, history: Sequence[ChatMessage]) -> str:
         """The question rewritten to stand alone, using the chat history (if any)."""
         if not history:
             return question
-        with self.llm_guard:
-            try:
-                reply = self.llm.chat(condense_messages(question, history)).message.content or ""
-            except Exception as exc:  # any backend failure becomes one clear error
-                raise LLMUnavailable(f"The language model failed: {exc}") from exc
+        with self.calling_llm():
+            reply = self.llm.chat(condense_messages(question, history)).message.content or ""
         rewritten = reply.strip().strip('"').splitlines()[0].strip() if reply.strip() else ""
         return rewritten or question
 
@@ -85,17 +94,12 @@ class AnswerService:
             yield abstention(passages, question)  # nothing is even close: don't let the model guess
             return
         raw = ""
-        with self.llm_guard:
-            try:
-                for chunk in self.llm.stream_chat(answer_messages(question, passages)):
-                    delta = chunk.delta or ""
-                    raw += delta
-                    if delta:
-                        yield Token(delta)
-            except GroundlineError:
-                raise
-            except Exception as exc:  # any backend failure becomes one clear error
-                raise LLMUnavailable(f"The language model failed: {exc}") from exc
+        with self.calling_llm():
+            for chunk in self.llm.stream_chat(answer_messages(question, passages)):
+                delta = chunk.delta or ""
+                raw += delta
+                if delta:
+                    yield Token(delta)
         yield self.finish(raw, passages, question)
 
     def ask(self, question: str, history: Sequence[ChatMessage] = ()) -> Answer:
