@@ -95,3 +95,11 @@ def test_a_chat_token_protects_the_api(settings: Settings, news_dir: Path) -> No
     ok = http.post("/api/ask", json=ASK, headers={"Authorization": "Bearer letmein"})
     assert ok.status_code == 200
     assert http.get("/healthz").status_code == 200  # health stays open for probes
+
+
+def test_a_chat_token_also_guards_the_browser_chat(settings: Settings, news_dir: Path) -> None:
+    _, http = client(settings, news_dir, chat_token="letmein")
+    assert http.get("/config").status_code == 401  # the chat's app config needs a login
+    assert http.post("/login", data={"username": "anyone", "password": "wrong"}).status_code == 400
+    assert http.post("/login", data={"username": "anyone", "password": "letmein"}).status_code == 200
+    assert http.get("/config").status_code == 200
