@@ -17,9 +17,8 @@ from pathlib import Path
 from llama_index.core import Document
 
 from index.errors import SkippedFile
-from index.formats import SUFFIXES, encode_starts, extract
+from index.formats import encode_starts, extract
 
-SUPPORTED_SUFFIXES = SUFFIXES
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 
 

@@ -133,9 +133,7 @@ class Ingestor:
         self.journal.unlink()
         return files
 
-    def ingest(
-        self, paths: list[Path], show_progress: bool = False, progress: Callable[[Progress], None] | None = None
-    ) -> IngestReport:
+    def ingest(self, paths: list[Path], progress: Callable[[Progress], None] | None = None) -> IngestReport:
         """Ingest files and folders; unreadable files are skipped and reported."""
         loaded = load_paths(paths, self.max_bytes)
         added, updated, unchanged = [], [], []
@@ -159,7 +157,7 @@ class Ingestor:
             for start in range(0, len(todo), self.batch_files):
                 batch = todo[start : start + self.batch_files]
                 self.journal.write_text(json.dumps([d.id_ for d in batch]))
-                chunks += len(pipeline.run(documents=batch, show_progress=show_progress))
+                chunks += len(pipeline.run(documents=batch))
                 self.docstore.save()
                 self.journal.unlink()
                 if progress:
