@@ -45,6 +45,13 @@ class DocStore:
         else:
             self.docstore = SimpleDocumentStore()
 
+    def version(self) -> tuple[int, int]:
+        """Changes on every save, in this process or another (modification time and size)."""
+        if not self.path.exists():
+            return (0, 0)
+        stat = self.path.stat()
+        return (stat.st_mtime_ns, stat.st_size)
+
     def save(self) -> None:
         """Write the store atomically, so a crash never leaves half a file."""
         self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -88,7 +88,14 @@ class Groundline:
     def retriever(self) -> Retriever:
         self.repaired()
         s = self.settings
-        return Retriever(self.vector_store, self.embed_model, s.top_k, hybrid=s.retrieval == "hybrid")
+        store = self.vector_store.client
+        return Retriever(
+            self.vector_store,
+            self.embed_model,
+            s.top_k,
+            hybrid=s.retrieval == "hybrid",
+            version=lambda: (store.count(), self.docstore.version()),  # another process's writes count too
+        )
 
     def repaired(self) -> None:
         """Readers open the store only after a killed writer's partial documents are gone."""

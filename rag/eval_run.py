@@ -22,7 +22,8 @@ class Ours:
 
     def __init__(self, app: Groundline) -> None:
         self.app = app
-        self.top5 = Retriever(app.vector_store, app.embed_model, 5, hybrid=app.settings.retrieval == "hybrid")
+        hybrid = app.settings.retrieval == "hybrid"
+        self.top5 = Retriever(app.vector_store, app.embed_model, 5, hybrid=hybrid, version=app.retriever.version)
 
     def retrieve(self, question: str, k: int) -> list[LineSpan]:
         return [LineSpan(p.file, p.start_line, p.end_line) for p in self.top5.retrieve(question)[:k]]

@@ -9,7 +9,7 @@ score, and abstention needs each passage's vector similarity (cosine).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import Stemmer
 from llama_index.core import VectorStoreIndex
@@ -75,8 +75,11 @@ class Retriever:
         top_k: int,
         hybrid: bool = True,
         candidates: int | None = None,
+        version: Callable[[], object] | None = None,
     ) -> None:
         self.vector_store = vector_store
+        # What identifies the stored chunks; the keyword index is rebuilt when it changes.
+        self.version = version or vector_store.client.count
         self.top_k = top_k
         self.hybrid = hybrid
         self.candidates = candidates or 2 * top_k
@@ -84,14 +87,15 @@ class Retriever:
         self.vector = index.as_retriever(similarity_top_k=self.candidates if hybrid else top_k)
         self.stemmer = Stemmer.Stemmer("english")
         self._bm25 = None
-        self._bm25_size = -1
+        self._bm25_version: object = None
 
     def keyword_retriever(self):
-        """BM25 over every stored chunk, rebuilt when the collection's size changes."""
+        """BM25 over every stored chunk, rebuilt whenever the store's version changes."""
         from llama_index.retrievers.bm25 import BM25Retriever
 
-        size = self.vector_store.client.count()
-        if size != self._bm25_size:
+        version = self.version()
+        if version != self._bm25_version:
+            size = self.vector_store.client.count()
             nodes = self.vector_store.get_nodes(None) if size else []
             self._bm25 = (
                 BM25Retriever.from_defaults(
@@ -100,7 +104,7 @@ class Retriever:
                 if nodes
                 else None
             )
-            self._bm25_size = size
+            self._bm25_version = version
         return self._bm25
 
     def retrieve(self, question: str) -> list[Passage]:

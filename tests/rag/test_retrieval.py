@@ -27,3 +27,19 @@ def test_the_keyword_index_follows_new_ingestions(settings: Settings, news_dir: 
 
 def test_an_empty_index_retrieves_nothing(settings: Settings) -> None:
     assert fake_app(settings).retriever.retrieve("anything") == []
+
+
+def test_the_keyword_index_follows_an_update_that_keeps_the_chunk_count(
+    settings: Settings, news_dir: Path, tmp_path: Path
+) -> None:
+    """Regression: BM25 was rebuilt only when the number of chunks changed."""
+    docs = tmp_path / "one"
+    docs.mkdir()
+    (docs / "note.txt").write_text("The quokka slept.\n")
+    app = fake_app(settings)
+    app.ingestor.ingest([docs])
+    assert app.retriever.keyword_retriever().retrieve("quokka")
+    (docs / "note.txt").write_text("The wombat slept.\n")  # same number of chunks
+    app.ingestor.ingest([docs])
+    hits = app.retriever.keyword_retriever().retrieve("wombat")
+    assert hits and "wombat" in hits[0].node.get_content()

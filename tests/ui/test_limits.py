@@ -65,22 +65,21 @@ def test_too_many_questions_from_one_address_get_429_with_retry_after(settings: 
 
 
 def test_a_full_queue_answers_503_not_a_hang(settings: Settings, news_dir: Path) -> None:
-    release = threading.Event()
+    entered, release = threading.Event(), threading.Event()
 
     class Stalling(ScriptedLLM):
         def stream_complete(self, prompt, formatted=False, **kwargs):
+            entered.set()  # the first question now holds the only place
             release.wait(10)
             return super().stream_complete(prompt, formatted, **kwargs)
 
-    _, http = client(settings, news_dir, max_pending=1, llm=Stalling(["North Korea has denied it."] * 2))
+    _, http = client(settings, news_dir, max_pending=1, llm=Stalling(["North Korea has denied it."]))
     first: dict = {}
     worker = threading.Thread(target=lambda: first.update(r=http.post("/api/ask", json=ASK)))
     worker.start()
     try:
-        for _ in range(100):  # wait until the first question holds the only place
-            second = http.post("/api/ask", json=ASK)
-            if second.status_code == 503:
-                break
+        assert entered.wait(10)
+        second = http.post("/api/ask", json=ASK)
         assert second.status_code == 503 and "busy" in second.json()["detail"]
     finally:
         release.set()
