@@ -7,6 +7,7 @@ the viewer with the cited lines highlighted and scrolled into view.
 
 from __future__ import annotations
 
+import html
 from dataclasses import asdict
 
 import gradio as gr
@@ -94,21 +95,20 @@ class ChatUI:
             failed = with_reply(f"⚠️ {exc}")
             yield failed, failed, gr.skip(), []
 
+    def show_document(self, file: str, citation: Citation | None = None) -> str:
+        """The viewer HTML for a document (highlighting ``citation``), or the error, escaped."""
+        try:
+            return render_document(file, self.library.text(file), citation)
+        except GroundlineError as exc:  # the message may echo a name the client chose
+            return f'<div class="gl-file">{html.escape(str(exc))}</div>'
+
     def open_citation(self, citation: dict) -> str:
         """The viewer HTML for one clicked citation."""
         c = Citation(**citation)
-        try:
-            return render_document(c.file, self.library.text(c.file), c)
-        except GroundlineError as exc:
-            return f'<div class="gl-file">{exc}</div>'
+        return self.show_document(c.file, c)
 
     def open_file(self, file: str | None) -> str:
-        if not file:
-            return placeholder()
-        try:
-            return render_document(file, self.library.text(file))
-        except GroundlineError as exc:
-            return f'<div class="gl-file">{exc}</div>'
+        return self.show_document(file) if file else placeholder()
 
     def blocks(self, compact: bool = False) -> gr.Blocks:
         """The full chat page, or (``compact``) the stacked view embedded by the widget."""

@@ -28,3 +28,10 @@ def test_errors_are_shown_in_the_chat(settings: Settings) -> None:
 def test_an_unknown_document_is_refused(settings: Settings) -> None:
     ui = ChatUI(fake_app(settings).service, fake_app(settings).library)
     assert "is not an ingested document" in ui.open_file("../../etc/passwd")
+
+
+def test_a_hostile_unknown_name_is_escaped_in_the_viewer(settings: Settings) -> None:
+    """Regression: the not-found message echoed the requested name into HTML unescaped."""
+    ui = ChatUI(fake_app(settings).service, fake_app(settings).library)
+    html = ui.open_file("<img src=x onerror=alert(1)>.txt")
+    assert "<img" not in html and "&lt;img" in html
