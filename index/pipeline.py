@@ -43,6 +43,10 @@ class IngestReport:
     notes: list[SkippedFile] = field(default_factory=list)
     chunks: int = 0
 
+    def problems(self) -> list[str]:
+        """One line per skipped file or note, for the CLI and the UI."""
+        return [f"skipped: {s}" for s in self.skipped] + [f"note: {n}" for n in self.notes]
+
     def summary(self) -> str:
         """One line for the CLI and the UI."""
         return (

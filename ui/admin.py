@@ -52,8 +52,7 @@ class LibraryAdmin:
             result = self.ingestor.ingest(targets, progress=report)
         except GroundlineError as exc:
             return f"⚠️ {exc}"
-        lines = [result.summary()] + [f"skipped: {s}" for s in result.skipped] + [f"note: {n}" for n in result.notes]
-        return "\n".join(lines)
+        return "\n".join([result.summary(), *result.problems()])
 
     def delete(self, file: str | None, token: str) -> str:
         if not self.allowed(token):

@@ -99,10 +99,8 @@ def ingest(app, paths: list[Path]) -> int:
     finally:
         if bar is not None:
             bar.close()
-    for skipped in report.skipped:
-        print(f"skipped: {skipped}", file=sys.stderr)
-    for note in report.notes:
-        print(f"note: {note}", file=sys.stderr)
+    for problem in report.problems():
+        print(problem, file=sys.stderr)
     print(report.summary())
     return 0
 
