@@ -1,16 +1,33 @@
-"""The full eval as a benchmark: ours vs the plain llama-index recipe, with a chart.
+"""The full eval as a benchmark: ours vs the plain llama-index recipe, calibrated, with a chart.
 
-    python -m bench.eval --limit 500 --answers-limit 150 --out bench/results
+Two steps, so the long one can be resumed and the thresholds swept without the LLM:
 
-Retrieval metrics run on ``--limit`` questions (no LLM: cheap); answer,
-citation and abstention metrics on a ``--answers-limit`` sub-sample, because
-every answer is an LLM call (about 5 s each on 2 CPU cores, for each system).
-Writes ``eval.json``, ``eval.md`` (with the exact command) and ``eval.png``.
+    python -m bench.eval collect --limit 500 --dev 100 --baseline-answers 100
+    python -m bench.eval report
+
+``collect`` asks every question of a fixed test sample (``--limit``, seed
+``--seed``, 20% unanswerable) and of a disjoint calibration sample (``--dev``,
+half unanswerable) through Groundline's chat code path, and appends one JSON
+line per question to ``OUT/records-ours.jsonl``: what was retrieved, the
+answer, its latency, and the evidence it was decided from (passages, the
+model's raw output, every sentence's support score). It runs with
+``min_relevance=-1`` so the model is asked every question and any relevance
+threshold can be replayed. The baseline's retrieval runs on the whole test
+sample, its answers (an LLM call of ~16 s each on 2 cores) on the first
+``--baseline-answers`` of it, into ``OUT/records-baseline.jsonl``. Re-running
+skips questions already recorded.
+
+``report`` picks ``min_relevance`` and ``min_support`` on the calibration
+sample (the pair with the most right outcomes, weighting answerable and
+unanswerable questions as the test sample does), applies them to the test
+sample with the same ``Decider`` the chat uses, and writes ``eval.json``,
+``eval.md`` (with the commands) and ``eval.png``.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import shlex
 import sys
@@ -19,11 +36,14 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from rag.eval import METRICS
-from rag.eval_run import evaluate
+from rag.eval import METRICS, ask, dev_sample, load_questions, sample, score
+from rag.eval_run import Ours, eval_data_dir, from_record, replay, to_record
 from rag.settings import Settings
 
 SQUAD = Path(__file__).parent / "squad-dev" / "questions.jsonl"
+RELEVANCE_GRID = (-1.0, 0.2, 0.3, 0.35, 0.4, 0.45, 0.5)
+SUPPORT_GRID = (0.0, 0.3, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8)
+UNANSWERABLE_SHARE = 0.2  # of the test sample (rag.eval.sample's default)
 
 
 def chart(report: dict, path: Path) -> None:
@@ -48,47 +68,183 @@ def chart(report: dict, path: Path) -> None:
     fig.savefig(path, dpi=120)
 
 
+def samples(args) -> tuple[list, list]:
+    questions = load_questions(args.questions)
+    test = sample(questions, args.limit, args.seed)
+    return test, dev_sample(questions, test, args.dev, args.seed + 1) if args.dev else []
+
+
+def recorded_ids(path: Path) -> set[str]:
+    if not path.exists():
+        return set()
+    return {json.loads(line)["id"] for line in path.read_text().splitlines() if line.strip()}
+
+
+def collect(args) -> None:
+    from rag.app import build
+    from rag.baseline import PlainLlamaIndex
+
+    test, dev = samples(args)
+    settings = Settings(data_dir=args.data_dir)
+    data_dir = eval_data_dir(settings, args.questions.parent / "docs")
+    recording = {"data_dir": data_dir, "models_dir": settings.model_files_dir, "min_relevance": -1.0}
+    app = build(settings.model_copy(update=recording))
+    app.ingestor.ingest([args.questions.parent / "docs"])
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "eval-settings.json").write_text(json.dumps(settings.model_dump(mode="json", include=SHOWN)) + "\n")
+    with (args.out / "eval-commands.txt").open("a") as log:
+        log.write(command() + "\n")
+    ours_file, base_file = args.out / "records-ours.jsonl", args.out / "records-baseline.jsonl"
+    plain = None
+    if args.baseline_answers is not None:  # its retrieval-only questions first: they are quick
+        plain = PlainLlamaIndex(args.questions.parent / "docs", data_dir / "baseline", app.embed_model, app.llm)
+        record(plain, [(q, "test") for q in test[args.baseline_answers :]], base_file, "baseline", False)
+    record(Ours(app), [(q, "dev") for q in dev] + [(q, "test") for q in test], ours_file, "ours", True)
+    if plain is not None:
+        record(plain, [(q, "test") for q in test[: args.baseline_answers]], base_file, "baseline answers", True)
+
+
+def record(system, todo: list, path: Path, desc: str, with_answers: bool) -> None:
+    """Ask each (question, split) not yet in ``path``; append one JSON line per question."""
+    done = recorded_ids(path)
+    with path.open("a") as out:
+        for q, split in tqdm([t for t in todo if t[0].id not in done], desc=desc, file=sys.stderr, disable=None):
+            out.write(json.dumps(to_record(ask(system, q, with_answers), split=split)) + "\n")
+            out.flush()
+
+
+def command() -> str:
+    return "python -m bench.eval " + shlex.join(sys.argv[1:])
+
+
+SHOWN = {"llm", "retrieval", "top_k", "chunk_tokens", "chunk_overlap", "min_support", "min_relevance"}
+
+
+def load(path: Path, questions: dict) -> dict[str, list]:
+    by_split: dict[str, list] = {}
+    for line in path.read_text().splitlines():
+        if line.strip():
+            record = json.loads(line)
+            by_split.setdefault(record["split"], []).append(from_record(record, questions))
+    return by_split
+
+
+def utility(scores: dict) -> float:
+    """Share of right outcomes at the test sample's mix: a correct answer, or an abstention where one is due."""
+    return (1 - UNANSWERABLE_SHARE) * (scores["answer_accuracy"] or 0) + UNANSWERABLE_SHARE * (
+        scores["abstention_recall"] or 0
+    )
+
+
+def merged(outcomes: list) -> dict:
+    """Retrieval metrics over every outcome; the rest over those with an answer."""
+    answered = [o for o in outcomes if o.reply is not None]
+    out = score(answered) if answered else dict.fromkeys(METRICS)
+    retrieval = score(outcomes)
+    out |= {key: retrieval[key] for key in ("retrieval_hit_at_5", "mrr")}
+    out["n_retrieval"] = len(outcomes)
+    return out
+
+
+def report(args) -> int:
+    from rag.decision import Decider
+
+    questions = {q.id: q for q in load_questions(args.questions)}
+    ours = load(args.out / "records-ours.jsonl", questions)
+    base_file = args.out / "records-baseline.jsonl"
+    baseline = load(base_file, questions) if base_file.exists() else {}
+    dev, test = ours.get("dev", []), ours["test"]
+    grid = [Decider(r, s) for r, s in itertools.product(RELEVANCE_GRID, SUPPORT_GRID)]
+    dev_scores = {d: score(replay(dev, d)) for d in grid} if dev else {}
+    defaults = Settings(_env_file=None)
+    chosen = (
+        max(grid, key=lambda d: utility(dev_scores[d]))
+        if dev
+        else Decider(defaults.min_relevance, defaults.min_support)
+    )
+    result = {
+        "ours": merged(replay(test, chosen)),
+        "baseline": merged(baseline.get("test", [])),
+        "thresholds": {"min_relevance": chosen.min_relevance, "min_support": chosen.min_support},
+        "n_dev": len(dev),
+        "settings": json.loads((args.out / "eval-settings.json").read_text()),
+        "commands": (args.out / "eval-commands.txt").read_text().strip() + "\n" + command(),
+    }
+    ablation = {
+        "model's word only (no thresholds)": Decider(-1.0, 0.0),
+        "retrieval gate only (min_relevance)": Decider(chosen.min_relevance, 0.0),
+        "attribution only (min_support)": Decider(-1.0, chosen.min_support),
+        "both (chosen)": chosen,
+    }
+    result["ablation"] = {name: score(replay(test, d)) for name, d in ablation.items()}
+    result["support_sweep"] = {str(s): score(replay(test, Decider(chosen.min_relevance, s))) for s in SUPPORT_GRID}
+    result["relevance_sweep"] = {str(r): score(replay(test, Decider(r, chosen.min_support))) for r in RELEVANCE_GRID}
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "eval.json").write_text(json.dumps(result, indent=2) + "\n")
+    chart(result, args.out / "eval.png")
+    (args.out / "eval.md").write_text(markdown(result, dev_scores, chosen))
+    print(json.dumps({k: result[k] for k in ("ours", "baseline", "thresholds")}))
+    return 0
+
+
+def markdown(result: dict, dev_scores: dict, chosen) -> str:
+    ours, base = result["ours"], result["baseline"]
+    rows = "\n".join(f"| {m} | {ours.get(m)} | {base.get(m)} |" for m in (*METRICS, "n_retrieval"))
+    cols = ("answer_accuracy", "citation_line_accuracy", "abstention_recall", "false_abstention_rate")
+
+    def table(scores: dict, label: str) -> str:
+        head = f"| {label} | " + " | ".join(cols) + " |\n|---|" + "---|" * len(cols) + "\n"
+        return head + "\n".join(f"| {k} | " + " | ".join(str(v[c]) for c in cols) + " |" for k, v in scores.items())
+
+    return f"""# Eval: Groundline vs plain llama-index
+
+```
+{result["commands"]}
+```
+
+Settings: `{result["settings"]}`; thresholds chosen on the calibration sample:
+`min_relevance={chosen.min_relevance}`, `min_support={chosen.min_support}`.
+Test sample: {ours["n_retrieval"]} questions (seed 0, 20% unanswerable); calibration sample:
+{result["n_dev"]} other questions (half unanswerable). Baseline answer metrics over its first {base.get("n")}
+test questions; retrieval metrics over all.
+
+| metric | ours | baseline |
+|---|---|---|
+{rows}
+
+![chart](eval.png)
+
+## What the abstention thresholds buy (test sample, replayed from the recorded evidence)
+
+{table(result["ablation"], "decision")}
+
+### min_support (at min_relevance={chosen.min_relevance})
+
+{table(result["support_sweep"], "min_support")}
+
+### min_relevance (at min_support={chosen.min_support})
+
+{table(result["relevance_sweep"], "min_relevance")}
+"""
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("step", choices=("collect", "report"))
     p.add_argument("--questions", type=Path, default=SQUAD)
-    p.add_argument("--limit", type=int, default=500)
-    p.add_argument("--answers-limit", type=int, default=150)
+    p.add_argument("--limit", type=int, default=500, help="test sample size")
+    p.add_argument("--dev", type=int, default=100, help="calibration sample size (0: keep the settings' thresholds)")
+    p.add_argument("--baseline-answers", type=int, default=None, help="baseline LLM answers (omit: no baseline)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--data-dir", type=Path, default=Path(".groundline"))
     p.add_argument("--out", type=Path, default=Path("bench/results"))
     args = p.parse_args(argv)
-    settings = Settings(data_dir=args.data_dir)
-    progress = lambda items: tqdm(items, file=sys.stderr, disable=None)  # noqa: E731
     started = time.time()
-    retrieval = evaluate(settings, args.questions, limit=args.limit, seed=args.seed, baseline=True,
-                         with_answers=False, progress=progress)  # fmt: skip
-    answers = evaluate(settings, args.questions, limit=args.answers_limit, seed=args.seed, baseline=True,
-                       progress=progress)  # fmt: skip
-    report = {}
-    for system in ("ours", "baseline"):
-        merged = dict(answers[system])
-        merged["retrieval_hit_at_5"] = retrieval[system]["retrieval_hit_at_5"]
-        merged["mrr"] = retrieval[system]["mrr"]
-        merged["n_retrieval"] = retrieval[system]["n"]
-        report[system] = merged
-    command = "python -m bench.eval " + shlex.join(argv if argv is not None else sys.argv[1:])
-    report["command"] = command
-    report["settings"] = settings.model_dump(mode="json", include={"llm", "retrieval", "top_k", "chunk_tokens",
-                                                                   "chunk_overlap", "min_support", "min_relevance"})
-    report["wall_s"] = round(time.time() - started, 1)
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "eval.json").write_text(json.dumps(report, indent=2) + "\n")
-    chart(report, args.out / "eval.png")
-    rows = "\n".join(
-        f"| {m} | {report['ours'].get(m)} | {report['baseline'].get(m)} |" for m in (*METRICS, "n_retrieval")
-    )
-    (args.out / "eval.md").write_text(
-        f"# Eval: Groundline vs plain llama-index\n\n`{command}`\n\nSettings: `{report['settings']}`\n\n"
-        f"Retrieval metrics over {args.limit} questions; the rest over {args.answers_limit} "
-        f"(same seed, 20% unanswerable).\n\n| metric | ours | baseline |\n|---|---|---|\n{rows}\n\n![chart](eval.png)\n"
-    )
-    print(json.dumps(report))
-    return 0
+    if args.step == "collect":
+        collect(args)
+        print(json.dumps({"step": "collect", "command": command(), "wall_s": round(time.time() - started)}))
+        return 0
+    return report(args)
 
 
 if __name__ == "__main__":

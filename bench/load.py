@@ -98,8 +98,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--port", type=int, default=7871)
     args = p.parse_args(argv)
     with tempfile.TemporaryDirectory() as data_dir:
-        env = {**os.environ, "GROUNDLINE_DATA_DIR": data_dir, "GROUNDLINE_LLM": args.llm,
-               "GROUNDLINE_RATE_LIMIT_PER_MINUTE": "0"}  # one address here: measure capacity, not the rate limit
+        env = {
+            **os.environ,
+            "GROUNDLINE_DATA_DIR": data_dir,
+            "GROUNDLINE_LLM": args.llm,
+            "GROUNDLINE_RATE_LIMIT_PER_MINUTE": "0",
+        }  # one address here: measure capacity, not the rate limit
         subprocess.run([str(BIN / "groundline"), "ingest", str(ROOT / "examples" / "news")], env=env, check=True,
                        capture_output=True)  # fmt: skip
         server = subprocess.Popen([str(BIN / "groundline"), "serve", "--port", str(args.port)], env=env,

@@ -7,7 +7,6 @@ ending with an ``Answer``, or ``ask`` for just the ``Answer``.
 from __future__ import annotations
 
 import contextlib
-import re
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Protocol
@@ -15,15 +14,10 @@ from typing import Protocol
 from llama_index.core.llms import LLM, ChatMessage
 
 from rag.attribution import Attributor, answer_sentences
+from rag.decision import Decider
 from rag.errors import GroundlineError, LLMUnavailable, QuestionError
-from rag.prompts import ABSTAIN, answer_messages, condense_messages
-from rag.types import Answer, AnswerSentence, Citation, Passage, Token
-
-_ABSTAIN_PATTERN = re.compile(
-    r"documents? (do|does) not (say|contain|mention)|sources? (do|does) not (say|contain|mention)"
-    r"|\bI (do not|don't) know\b|not (mentioned|provided|stated) in the (sources|documents)",
-    re.IGNORECASE,
-)
+from rag.prompts import answer_messages, condense_messages
+from rag.types import Answer, Evidence, Passage, Token
 
 
 class Retriever(Protocol):
@@ -38,15 +32,15 @@ class AnswerService:
         retriever: Retriever,
         llm: LLM,
         attributor: Attributor,
+        decider: Decider,
         max_question_chars: int = 2000,
-        min_relevance: float = -1.0,
         llm_guard: AbstractContextManager | None = None,
     ) -> None:
         self.retriever = retriever
         self.llm = llm
         self.attributor = attributor
+        self.decider = decider
         self.max_question_chars = max_question_chars
-        self.min_relevance = min_relevance
         # A local llama.cpp model can run one generation at a time.
         self.llm_guard = llm_guard or contextlib.nullcontext()
 
@@ -87,11 +81,9 @@ class AnswerService:
         """Yield the model's tokens as they come, then the final cited ``Answer``."""
         question = self.standalone(self.check_question(question), history)
         passages = self.retriever.retrieve(question)
-        if not passages:
-            yield Answer(text="No documents have been ingested yet.", abstained=True, question=question)
-            return
-        if max((p.similarity for p in passages if p.similarity is not None), default=1.0) < self.min_relevance:
-            yield abstention(passages, question)  # nothing is even close: don't let the model guess
+        if not passages or self.decider.too_far(passages):
+            # nothing is even close: don't let the model guess
+            yield self.decider.decide(Evidence(question, passages))
             return
         raw = ""
         with self.calling_llm():
@@ -110,45 +102,6 @@ class AnswerService:
         raise LLMUnavailable("The language model returned no answer.")
 
     def finish(self, raw: str, passages: Sequence[Passage], question: str = "") -> Answer:
-        """Attribute the raw model output and build the cited answer."""
-        sentences = answer_sentences(raw)
-        if not sentences or _ABSTAIN_PATTERN.search(raw):
-            return abstention(passages, question)
-        supports = self.attributor.attribute(sentences, passages)
-        if not any(s.citation for s in supports):
-            return abstention(passages, question)
-        citations: list[Citation] = []
-        out: list[AnswerSentence] = []
-        for s in supports:
-            numbers: tuple[int, ...] = ()
-            if s.citation is not None:
-                if s.citation not in citations:
-                    citations.append(s.citation)
-                numbers = (citations.index(s.citation) + 1,)
-            out.append(AnswerSentence(s.sentence, numbers, s.score))
-        return Answer(
-            text=render(out),
-            abstained=False,
-            citations=citations,
-            sentences=out,
-            passages=list(passages),
-            question=question,
-        )
-
-
-def render(sentences: Sequence[AnswerSentence]) -> str:
-    """Answer text with our own markers; unsupported sentences are flagged.
-
-    >>> render([AnswerSentence("A.", (1,), 0.9), AnswerSentence("B.", (), 0.1)])
-    'A. [1] B. [unsupported]'
-    """
-    parts = []
-    for s in sentences:
-        marker = "".join(f"[{n}]" for n in s.citations) if s.citations else "[unsupported]"
-        parts.append(f"{s.text} {marker}")
-    return " ".join(parts)
-
-
-def abstention(passages: Sequence[Passage], question: str = "") -> Answer:
-    """The answer given when the documents do not support one."""
-    return Answer(text=ABSTAIN, abstained=True, passages=list(passages), question=question)
+        """Attribute the raw model output, then decide the cited answer."""
+        supports = self.attributor.attribute(answer_sentences(raw), passages)
+        return self.decider.decide(Evidence(question, list(passages), raw, supports))

@@ -20,6 +20,7 @@ from index.pipeline import Ingestor
 from index.store import DocStore, chroma_vector_store
 from rag.answering import AnswerService
 from rag.attribution import Attributor
+from rag.decision import Decider
 from rag.llm import build_llm
 from rag.retrieval import Retriever
 from rag.settings import Settings
@@ -107,9 +108,9 @@ class Groundline:
         return AnswerService(
             retriever=self.retriever,
             llm=self.llm,
-            attributor=Attributor(self.embed_model, self.settings.min_support),
+            attributor=Attributor(self.embed_model),
+            decider=Decider(min_relevance=self.settings.min_relevance, min_support=self.settings.min_support),
             max_question_chars=self.settings.max_question_chars,
-            min_relevance=self.settings.min_relevance,
             llm_guard=threading.Lock() if local else None,
         )
 

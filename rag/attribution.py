@@ -3,17 +3,17 @@
 Small models cite badly, so the model's own ``[n]`` markers are ignored: every
 answer sentence is compared with every sentence of the retrieved passages, by
 word overlap (stemmed content words) and by embedding similarity, and cited to
-the best one if the combined score reaches ``min_support``. The citation names
-the line(s) and the exact character span of that source sentence.
+the best one. The citation names the line(s) and the exact character span of that
+source sentence. Whether a score is high enough to count is decided elsewhere
+(``rag.decision``), so recorded scores can be replayed under other thresholds.
 
-This module does not retrieve or call the LLM.
+This module does not retrieve, call the LLM or decide.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import Stemmer
@@ -21,7 +21,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from index.chunking import sentence_spans
 from index.formats import page_of
-from rag.types import Citation, Passage
+from rag.types import Citation, Passage, Support
 
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
 _MODEL_MARKER = re.compile(r"\s*\[(?:\d+(?:\s*[,;-]\s*\d+)*|source[^\]]*)\]")
@@ -32,15 +32,6 @@ _STOPWORDS = frozenset(
     when where which while who whom whose why will with would you your also any all about said
     says according""".split()
 )
-
-
-@dataclass(frozen=True)
-class Support:
-    """The best source sentence found for one answer sentence."""
-
-    sentence: str
-    citation: Citation | None
-    score: float
 
 
 def strip_markers(text: str) -> str:
@@ -65,9 +56,8 @@ def answer_sentences(text: str) -> list[str]:
 class Attributor:
     """Scores answer sentences against source sentences; lexical + semantic."""
 
-    def __init__(self, embed_model: BaseEmbedding, min_support: float, lexical_weight: float = 0.5):
+    def __init__(self, embed_model: BaseEmbedding, lexical_weight: float = 0.5):
         self.embed_model = embed_model
-        self.min_support = min_support
         self.lexical_weight = lexical_weight
         self.stemmer = Stemmer.Stemmer("english")
 
@@ -103,8 +93,7 @@ class Attributor:
             lexical = np.array([len(mine & t) / len(mine) if mine else 0.0 for t in cand_terms])
             score = self.lexical_weight * lexical + (1 - self.lexical_weight) * semantic[i]
             best = int(np.argmax(score))
-            ok = score[best] >= self.min_support
-            out.append(Support(sentence, cands[best] if ok else None, float(score[best])))
+            out.append(Support(sentence, cands[best], round(float(score[best]), 4)))
         return out
 
     def _cosine(self, left: list[str], right: list[str]) -> np.ndarray:

@@ -61,6 +61,7 @@ class Reply:
     text: str
     abstained: bool
     citations: list[LineSpan] = field(default_factory=list)
+    evidence: object = None  # what a system decided from, if it keeps it (for replaying thresholds)
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,12 @@ class System(Protocol):
     def retrieve(self, question: str, k: int) -> list[LineSpan]: ...
 
     def answer(self, question: str) -> Reply: ...
+
+
+def dev_sample(questions: Sequence[EvalQuestion], held_out: Sequence[EvalQuestion], limit: int, seed: int):
+    """A calibration sample disjoint from ``held_out`` (the test sample), half unanswerable."""
+    taken = {q.id for q in held_out}
+    return sample([q for q in questions if q.id not in taken], limit, seed, unanswerable_share=0.5)
 
 
 def load_questions(path: Path) -> list[EvalQuestion]:
@@ -114,20 +121,22 @@ def normalize(text: str) -> str:
     return " ".join(text.split())
 
 
+def ask(system: System, q: EvalQuestion, with_answer: bool = True) -> Outcome:
+    """Ask one question; time the answer."""
+    retrieved = system.retrieve(q.question, 5)
+    reply, latency = None, None
+    if with_answer:
+        start = time.perf_counter()
+        reply = system.answer(q.question)
+        latency = time.perf_counter() - start
+    return Outcome(q, retrieved, reply, latency)
+
+
 def run(
     system: System, questions: Iterable[EvalQuestion], with_answers: bool = True, progress: Callable | None = None
 ) -> list[Outcome]:
-    """Ask every question; time the answers."""
-    outcomes = []
-    for q in progress(questions) if progress else questions:
-        retrieved = system.retrieve(q.question, 5)
-        reply, latency = None, None
-        if with_answers:
-            start = time.perf_counter()
-            reply = system.answer(q.question)
-            latency = time.perf_counter() - start
-        outcomes.append(Outcome(q, retrieved, reply, latency))
-    return outcomes
+    """Ask every question."""
+    return [ask(system, q, with_answers) for q in (progress(questions) if progress else questions)]
 
 
 def _mean(values: list[float]) -> float | None:

@@ -7,14 +7,21 @@ reused when unchanged; model files are shared with the main data dir.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, replace
 from pathlib import Path
+
+from pydantic import TypeAdapter
 
 from rag.app import Groundline, build
 from rag.baseline import PlainLlamaIndex
-from rag.eval import LineSpan, Reply, load_questions, run, sample, score
+from rag.decision import Decider
+from rag.eval import EvalQuestion, LineSpan, Outcome, Reply, load_questions, run, sample, score
 from rag.retrieval import Retriever
 from rag.settings import Settings
+from rag.types import Answer, Evidence
+
+_EVIDENCE = TypeAdapter(Evidence)
 
 
 class Ours:
@@ -29,8 +36,50 @@ class Ours:
         return [LineSpan(p.file, p.start_line, p.end_line) for p in self.top5.retrieve(question)[:k]]
 
     def answer(self, question: str) -> Reply:
-        a = self.app.service.ask(question)
-        return Reply(a.text, a.abstained, [LineSpan(c.file, c.start_line, c.end_line) for c in a.citations])
+        return reply_of(self.app.service.ask(question))
+
+
+def reply_of(answer: Answer) -> Reply:
+    """What the eval scores of one of our answers (its evidence kept for replays)."""
+    cites = [LineSpan(c.file, c.start_line, c.end_line) for c in answer.citations]
+    return Reply(answer.text, answer.abstained, cites, answer.evidence)
+
+
+def replay(outcomes: Sequence[Outcome], decider: Decider) -> list[Outcome]:
+    """The outcomes our answers would have had under ``decider``'s thresholds (no LLM call)."""
+    return [
+        replace(o, reply=reply_of(decider.decide(o.reply.evidence)))
+        if o.reply is not None and o.reply.evidence is not None
+        else o
+        for o in outcomes
+    ]
+
+
+def to_record(outcome: Outcome, **extra) -> dict:
+    """One outcome as a JSON-able dict (one line of a records file)."""
+    reply = outcome.reply
+    evidence = None if reply is None or reply.evidence is None else _EVIDENCE.dump_python(reply.evidence, mode="json")
+    return {
+        "id": outcome.question.id,
+        **extra,
+        "retrieved": [asdict(s) for s in outcome.retrieved],
+        "latency_s": outcome.latency_s,
+        "reply": None
+        if reply is None
+        else {"text": reply.text, "abstained": reply.abstained, "citations": [asdict(c) for c in reply.citations]},
+        "evidence": evidence,
+    }
+
+
+def from_record(record: Mapping, questions: Mapping[str, EvalQuestion]) -> Outcome:
+    """The outcome a ``to_record`` dict holds."""
+    reply = None
+    if record["reply"] is not None:
+        r = record["reply"]
+        evidence = _EVIDENCE.validate_python(record["evidence"]) if record.get("evidence") else None
+        reply = Reply(r["text"], r["abstained"], [LineSpan(**c) for c in r["citations"]], evidence)
+    retrieved = [LineSpan(**s) for s in record["retrieved"]]
+    return Outcome(questions[record["id"]], retrieved, reply, record["latency_s"])
 
 
 def eval_data_dir(settings: Settings, docs_dir: Path) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 
@@ -52,6 +53,38 @@ class Citation:
         return out
 
 
+def best_similarity(passages: Sequence[Passage]) -> float | None:
+    """The best cosine similarity of a passage to the question (None: no vector scores)."""
+    return max((p.similarity for p in passages if p.similarity is not None), default=None)
+
+
+@dataclass(frozen=True)
+class Support:
+    """The best source sentence found for one answer sentence, and how well it matches (0-1)."""
+
+    sentence: str
+    citation: Citation | None  # None only when there was nothing to cite
+    score: float
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Everything an answer is decided from, before any threshold is applied.
+
+    Kept with the answer so an eval can replay other thresholds without asking
+    the LLM again.
+    """
+
+    question: str
+    passages: list[Passage]
+    raw: str | None = None  # the model's output; None when the model was not asked
+    supports: list[Support] = field(default_factory=list)
+
+    @property
+    def relevance(self) -> float | None:
+        return best_similarity(self.passages)
+
+
 @dataclass(frozen=True)
 class AnswerSentence:
     """One sentence of the answer and the numbers of the citations backing it."""
@@ -75,6 +108,7 @@ class Answer:
     sentences: list[AnswerSentence] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list)
     question: str = ""  # the question actually answered (a follow-up, made standalone)
+    evidence: Evidence | None = field(default=None, repr=False, compare=False)
 
     def to_json(self) -> dict:
         """The object printed by ``groundline ask --json``."""
@@ -85,8 +119,10 @@ class Answer:
         }
 
     def to_dict(self) -> dict:
-        """Everything, for the UI and debugging."""
-        return asdict(self)
+        """Everything but the evidence, for the UI and debugging."""
+        out = asdict(self)
+        out.pop("evidence")
+        return out
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from llama_index.core.llms import ChatMessage, MessageRole
 
 from rag.answering import AnswerService
 from rag.attribution import Attributor
+from rag.decision import Decider
 from rag.errors import LLMUnavailable, QuestionError
 from rag.settings import Settings
 from rag.types import Answer, Passage, Token
@@ -27,9 +28,9 @@ def service(*replies: str, passages=PASSAGES, min_relevance: float = -1.0, **llm
     return AnswerService(
         ListRetriever(passages),
         ScriptedLLM(replies, **llm_kwargs),
-        Attributor(HashEmbedding(), min_support=0.5),
+        Attributor(HashEmbedding()),
+        Decider(min_relevance=min_relevance, min_support=0.5),
         max_question_chars=50,
-        min_relevance=min_relevance,
     )
 
 
@@ -114,7 +115,7 @@ def test_a_follow_up_is_condensed_with_the_history_before_retrieval() -> None:
     seen: list[str] = []
     retriever.retrieve = lambda q: seen.append(q) or list(PASSAGES)
     llm = ScriptedLLM(["Which animals bark at night besides dogs?", "Dogs bark at night."])
-    svc = AnswerService(retriever, llm, Attributor(HashEmbedding(), min_support=0.5))
+    svc = AnswerService(retriever, llm, Attributor(HashEmbedding()), Decider())
     history = [
         ChatMessage(role=MessageRole.USER, content="Which animals bark at night?"),
         ChatMessage(role=MessageRole.ASSISTANT, content="Dogs bark at night. [1]"),
@@ -143,3 +144,11 @@ def test_a_pdf_answer_cites_page_and_line(settings: Settings, tmp_path: Path) ->
     (citation,) = app.service.ask("When did the harbour close?").citations
     assert (citation.file, citation.start_line, citation.page, citation.page_line) == ("port.pdf", 3, 2, 1)
     assert citation.public()["page"] == 2 and citation.public()["page_line"] == 1
+
+
+def test_the_answer_keeps_its_evidence_and_deciding_it_again_gives_the_same_answer() -> None:
+    svc = service("Dogs bark at night. The moon is cheese.")
+    answer = svc.ask("Do dogs bark?")
+    assert answer.evidence.raw == "Dogs bark at night. The moon is cheese."
+    assert [s.sentence for s in answer.evidence.supports] == ["Dogs bark at night.", "The moon is cheese."]
+    assert svc.decider.decide(answer.evidence) == answer

@@ -42,3 +42,13 @@ def test_sample_is_fixed_by_the_seed_and_keeps_a_fifth_unanswerable() -> None:
 
 def test_normalize_matches_squad() -> None:
     assert normalize("The Oil  Crisis.") == normalize("oil crisis") == "oil crisis"
+
+
+def test_dev_sample_is_disjoint_from_the_test_sample_and_half_unanswerable() -> None:
+    from rag.eval import dev_sample
+
+    pool = [EvalQuestion(str(i), "q", ("a",) if i % 3 else (), "f" if i % 3 else None, 1) for i in range(300)]
+    test = sample(pool, 100, seed=0)
+    dev = dev_sample(pool, test, 40, seed=1)
+    assert not {q.id for q in dev} & {q.id for q in test}
+    assert sum(not q.answerable for q in dev) == 20

@@ -1,0 +1,101 @@
+"""Decide the answer from the evidence: cite, flag, or abstain.
+
+All thresholds live here, applied to ``Evidence`` that holds only raw scores, so
+the same decision runs live in the chat and offline over an eval's recorded
+evidence (``bench.eval`` calibrates the thresholds that way).
+
+The documents are taken not to answer the question when the best passage is
+too far from it (``min_relevance``), when the model declines, or when no
+sentence of the model's answer reaches ``min_support`` against the sources:
+retrieval scores and attribution decide, not the model's word alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rag.attribution import answer_sentences
+from rag.prompts import ABSTAIN
+from rag.types import Answer, AnswerSentence, Citation, Evidence, Passage, best_similarity
+
+NO_DOCUMENTS = "No documents have been ingested yet."
+
+_DECLINE = re.compile(
+    r"documents? (do|does) not (say|contain|mention)|sources? (do|does) not (say|contain|mention)"
+    r"|\bI (do not|don't) know\b|not (mentioned|provided|stated) in the (sources|documents)",
+    re.IGNORECASE,
+)
+
+
+def declined(raw: str) -> bool:
+    """Whether the model's own words say the sources lack the answer.
+
+    >>> declined("The documents do not say."), declined("Paris [1].")
+    (True, False)
+    """
+    return bool(_DECLINE.search(raw))
+
+
+@dataclass(frozen=True)
+class Decider:
+    """The thresholds, and the one function that applies them."""
+
+    min_relevance: float = -1.0
+    min_support: float = 0.5
+
+    def too_far(self, passages: Sequence[Passage]) -> bool:
+        """No passage is close enough to the question to be worth asking the model."""
+        relevance = best_similarity(passages)
+        return relevance is not None and relevance < self.min_relevance
+
+    def decide(self, evidence: Evidence) -> Answer:
+        """The answer the evidence supports."""
+        ev = evidence
+        if not ev.passages:
+            return Answer(text=NO_DOCUMENTS, abstained=True, question=ev.question, evidence=ev)
+        if self.too_far(ev.passages) or ev.raw is None:
+            return abstention(ev)
+        if not answer_sentences(ev.raw) or declined(ev.raw):
+            return abstention(ev)
+        if not any(s.citation is not None and s.score >= self.min_support for s in ev.supports):
+            return abstention(ev)
+        citations: list[Citation] = []
+        out: list[AnswerSentence] = []
+        for s in ev.supports:
+            numbers: tuple[int, ...] = ()
+            if s.citation is not None and s.score >= self.min_support:
+                if s.citation not in citations:
+                    citations.append(s.citation)
+                numbers = (citations.index(s.citation) + 1,)
+            out.append(AnswerSentence(s.sentence, numbers, s.score))
+        return Answer(
+            text=render(out),
+            abstained=False,
+            citations=citations,
+            sentences=out,
+            passages=list(ev.passages),
+            question=ev.question,
+            evidence=ev,
+        )
+
+
+def render(sentences: Sequence[AnswerSentence]) -> str:
+    """Answer text with our own markers; unsupported sentences are flagged.
+
+    >>> render([AnswerSentence("A.", (1,), 0.9), AnswerSentence("B.", (), 0.1)])
+    'A. [1] B. [unsupported]'
+    """
+    parts = []
+    for s in sentences:
+        marker = "".join(f"[{n}]" for n in s.citations) if s.citations else "[unsupported]"
+        parts.append(f"{s.text} {marker}")
+    return " ".join(parts)
+
+
+def abstention(evidence: Evidence) -> Answer:
+    """The answer given when the documents do not support one: the closest passages are kept."""
+    return Answer(
+        text=ABSTAIN, abstained=True, passages=list(evidence.passages), question=evidence.question, evidence=evidence
+    )

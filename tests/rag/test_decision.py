@@ -1,0 +1,32 @@
+from rag.decision import Decider
+from rag.types import Citation, Evidence, Passage, Support
+
+PASSAGE = Passage("a.txt", 3, 3, 10, "Dogs bark at night. Cats purr.", 0.9, similarity=0.6)
+DOGS = Citation("a.txt", 3, 3, "Dogs bark at night.", 10, 29)
+
+
+def evidence(raw: str | None = "Dogs bark. The moon is cheese.", scores=(0.7, 0.3)) -> Evidence:
+    sentences = ["Dogs bark.", "The moon is cheese."]
+    supports = [Support(s, DOGS, x) for s, x in zip(sentences, scores, strict=True)]
+    return Evidence("Do dogs bark?", [PASSAGE], raw, supports)
+
+
+def test_sentences_under_min_support_are_flagged_not_cited() -> None:
+    answer = Decider(min_support=0.5).decide(evidence())
+    assert not answer.abstained
+    assert answer.text == "Dogs bark. [1] The moon is cheese. [unsupported]"
+    assert answer.citations == [DOGS]
+
+
+def test_the_same_evidence_replays_under_other_thresholds() -> None:
+    ev = evidence()
+    assert Decider(min_support=0.25).decide(ev).text == "Dogs bark. [1] The moon is cheese. [1]"
+    assert Decider(min_support=0.8).decide(ev).abstained  # no sentence is supported enough
+    assert Decider(min_relevance=0.7).decide(ev).abstained  # the passage is too far from the question
+    assert not Decider(min_relevance=0.5).decide(ev).abstained
+
+
+def test_the_model_declining_or_not_being_asked_is_an_abstention_that_keeps_the_passages() -> None:
+    for ev in (evidence("The documents do not say."), evidence(None)):
+        answer = Decider().decide(ev)
+        assert answer.abstained and answer.passages == [PASSAGE] and answer.citations == []
