@@ -15,7 +15,8 @@ model's raw output, every sentence's support score). It runs with
 threshold can be replayed. The baseline's retrieval runs on the whole test
 sample, its answers (an LLM call of ~16 s each on 2 cores) on the first
 ``--baseline-answers`` of it, into ``OUT/records-baseline.jsonl``. Re-running
-skips questions already recorded.
+skips questions already recorded; ``report`` scores what is recorded (the test
+sample is shuffled, so a run stopped early leaves a random subset).
 
 ``report`` picks ``min_relevance`` and ``min_support`` on the calibration
 sample (the pair with the most right outcomes, weighting answerable and
@@ -95,13 +96,11 @@ def collect(args) -> None:
     with (args.out / "eval-commands.txt").open("a") as log:
         log.write(command() + "\n")
     ours_file, base_file = args.out / "records-ours.jsonl", args.out / "records-baseline.jsonl"
-    plain = None
-    if args.baseline_answers is not None:  # its retrieval-only questions first: they are quick
+    if args.baseline_answers is not None:  # bounded, so it goes first; ours may be stopped and resumed
         plain = PlainLlamaIndex(args.questions.parent / "docs", data_dir / "baseline", app.embed_model, app.llm)
         record(plain, [(q, "test") for q in test[args.baseline_answers :]], base_file, "baseline", False)
-    record(Ours(app), [(q, "dev") for q in dev] + [(q, "test") for q in test], ours_file, "ours", True)
-    if plain is not None:
         record(plain, [(q, "test") for q in test[: args.baseline_answers]], base_file, "baseline answers", True)
+    record(Ours(app), [(q, "dev") for q in dev] + [(q, "test") for q in test], ours_file, "ours", True)
 
 
 def record(system, todo: list, path: Path, desc: str, with_answers: bool) -> None:

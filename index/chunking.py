@@ -137,9 +137,7 @@ class LineChunker(NodeParser):
     def _tokens(self, text: str, group: list[Span]) -> int:
         return self.count_tokens(text[group[0].start : group[-1].end])
 
-    def _parse_nodes(
-        self, nodes: Sequence[BaseNode], show_progress: bool = False, **kwargs: Any
-    ) -> list[BaseNode]:
+    def _parse_nodes(self, nodes: Sequence[BaseNode], show_progress: bool = False, **kwargs: Any) -> list[BaseNode]:
         out: list[BaseNode] = []
         for doc in nodes:
             out.extend(self.chunk(doc))

@@ -86,9 +86,11 @@ class Ingestor:
         max_bytes: int = DEFAULT_MAX_BYTES,
         batch_files: int = 8,
         lock_timeout_s: float = 10.0,
+        embedding_id: str = "",
     ) -> None:
         self.vector_store = vector_store
         self.embed_model = embed_model
+        self.embedding_id = embedding_id
         self.chunker = chunker
         self.docstore = docstore
         self.max_bytes = max_bytes
@@ -143,8 +145,8 @@ class Ingestor:
         added, updated, unchanged = [], [], []
         with self.writing():
             for doc in loaded.documents:
-                # Part of the document's hash: new chunk settings re-chunk unchanged files.
-                doc.metadata["chunking"] = self.chunker.signature
+                # Part of the document's hash: new chunk settings or another embedder redo unchanged files.
+                doc.metadata["chunking"] = f"{self.chunker.signature};{self.embedding_id}"
                 doc.excluded_embed_metadata_keys.append("chunking")
                 doc.excluded_llm_metadata_keys.append("chunking")
                 stored = self.docstore.docstore.get_document_hash(doc.id_)

@@ -15,9 +15,7 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 COLLECTION = "groundline"
 
 
-def chroma_vector_store(
-    data_dir: Path, server: str | None = None, collection: str = COLLECTION
-) -> ChromaVectorStore:
+def chroma_vector_store(data_dir: Path, server: str | None = None, collection: str = COLLECTION) -> ChromaVectorStore:
     """Open (or create) the collection: embedded in ``data_dir/chroma``, or on a
     Chroma server (``server`` = ``host:port``, as started by ``chroma run``)."""
     import chromadb
@@ -29,9 +27,7 @@ def chroma_vector_store(
         client = chromadb.HttpClient(host=host or "127.0.0.1", port=int(port), settings=settings)
     else:
         client = chromadb.PersistentClient(path=str(data_dir / "chroma"), settings=settings)
-    chroma_collection = client.get_or_create_collection(
-        collection, metadata={"hnsw:space": "cosine"}
-    )
+    chroma_collection = client.get_or_create_collection(collection, metadata={"hnsw:space": "cosine"})
     return ChromaVectorStore(chroma_collection=chroma_collection)
 
 

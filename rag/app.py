@@ -14,7 +14,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.llms import LLM
 
 from index.chunking import LineChunker, TokenCounter
-from index.embedding import packaged_embedder, packaged_token_counter
+from index.embedding import embedding_id, packaged_embedder, packaged_token_counter
 from index.library import Library
 from index.pipeline import Ingestor
 from index.store import DocStore, chroma_vector_store
@@ -43,7 +43,7 @@ class Groundline:
 
     @cached_property
     def embed_model(self) -> BaseEmbedding:
-        return self._embed_model or packaged_embedder()
+        return self._embed_model or packaged_embedder(self.settings.embed_backend, self.settings.model_files_dir)
 
     @cached_property
     def token_counter(self) -> TokenCounter:
@@ -81,6 +81,7 @@ class Groundline:
             s.data_dir,
             max_bytes=int(s.max_file_mb * 1024 * 1024),
             batch_files=s.ingest_batch_files,
+            embedding_id=embedding_id(s.embed_backend) if self._embed_model is None else self._embed_model.class_name(),
         )
         ingestor.recover_if_idle()  # a killed writer's partial documents go before anyone reads them
         return ingestor

@@ -33,9 +33,7 @@ def _local(settings: Settings, model: PackagedModel) -> LLM:
     try:
         from llama_index.llms.llama_cpp import LlamaCPP
     except ImportError as exc:
-        raise GroundlineError(
-            "The local LLM needs llama-cpp-python: pip install llama-index-llms-llama-cpp"
-        ) from exc
+        raise GroundlineError("The local LLM needs llama-cpp-python: pip install llama-index-llms-llama-cpp") from exc
     path = ensure_model(model, settings.model_files_dir)
     return LlamaCPP(
         model_path=str(path),

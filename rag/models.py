@@ -96,8 +96,7 @@ def join_parts(model: PackagedModel, target: Path) -> Path:
             except OSError as exc:
                 tmp.unlink(missing_ok=True)
                 raise ModelFileError(
-                    f"{model.name}: cannot read {path} ({exc.strerror}); "
-                    f"{model.reinstall_hint(model.package(index))}"
+                    f"{model.name}: cannot read {path} ({exc.strerror}); {model.reinstall_hint(model.package(index))}"
                 ) from exc
             if _record_digest(part_hash) != expected:
                 tmp.unlink(missing_ok=True)

@@ -14,6 +14,8 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from index.embedding import EmbedBackend
+
 LLMBackend = Literal["local", "local-small", "openai"]
 
 
@@ -39,6 +41,11 @@ class Settings(BaseSettings):
     llm_threads: int = Field(max(1, os.cpu_count() or 1), ge=1, description="CPU threads for the local LLM.")
     context_window: int = Field(4096, ge=512, description="Local LLM context size in tokens.")
     max_answer_tokens: int = Field(256, ge=16, description="Longest answer the LLM may write, in tokens.")
+    embed_backend: EmbedBackend = Field(
+        "onnx",
+        description="MiniLM runtime: onnx (ONNX Runtime, exported locally on first use; same vectors as torch, "
+        "~2x faster), onnx-int8 (quantized, ~3x faster, slightly different vectors: re-embeds on switch) or torch.",
+    )
     top_k: int = Field(4, ge=1, le=20, description="Passages retrieved and shown to the LLM per question.")
     retrieval: Literal["hybrid", "vector"] = Field(
         "hybrid", description="hybrid: BM25 + vector fused by reciprocal rank; vector: embeddings only."

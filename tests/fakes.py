@@ -28,6 +28,10 @@ def word_count(text: str) -> int:
 class HashEmbedding(BaseEmbedding):
     """Bag-of-words vectors: texts sharing words are close, so ranking means something."""
 
+    @classmethod
+    def class_name(cls) -> str:
+        return "HashEmbedding"
+
     def _vector(self, text: str) -> list[float]:
         vec = np.zeros(DIM)
         for word in re.findall(r"[a-z0-9]+", text.lower()):

@@ -8,6 +8,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -21,6 +22,10 @@ from tests.conftest import NEWS
 
 BIN = Path(sys.executable).parent
 
+# One models dir for the whole run (the joined GGUF, the locally exported ONNX embedder), unless a test
+# names its own: preparing them per data dir would cost minutes. Subprocesses inherit it.
+os.environ.setdefault("GROUNDLINE_MODELS_DIR", tempfile.mkdtemp(prefix="groundline-models-"))
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -31,9 +36,7 @@ def free_port() -> int:
 def groundline(*args: str, data_dir: Path, timeout: float = 600) -> subprocess.CompletedProcess:
     """Run the installed console script, as a user would."""
     env = {**os.environ, "GROUNDLINE_DATA_DIR": str(data_dir)}
-    return subprocess.run(
-        [str(BIN / "groundline"), *args], env=env, capture_output=True, text=True, timeout=timeout
-    )
+    return subprocess.run([str(BIN / "groundline"), *args], env=env, capture_output=True, text=True, timeout=timeout)
 
 
 class Server:

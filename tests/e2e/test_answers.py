@@ -25,9 +25,7 @@ QUESTION = "who denied arms deals?"
 def assert_names_north_korea_citing_line_9(answer: dict) -> None:
     assert not answer["abstained"], answer
     assert "North Korea" in answer["answer"] or "DPRK" in answer["answer"], answer
-    assert any(
-        c["file"] == ARMS_FILE and c["start_line"] <= 9 <= c["end_line"] for c in answer["citations"]
-    ), answer
+    assert any(c["file"] == ARMS_FILE and c["start_line"] <= 9 <= c["end_line"] for c in answer["citations"]), answer
 
 
 def timed_ask(app: Groundline, question: str, label: str) -> dict:

@@ -44,9 +44,7 @@ def test_no_text_is_lost() -> None:
     for node in chunks_of(TEXT, 4):
         covered.update(range(node.start_char_idx, node.end_char_idx))
     for span in line_spans(TEXT):
-        assert set(range(span.start, span.end)) - covered <= {
-            i for i in range(span.start, span.end) if TEXT[i] == " "
-        }
+        assert set(range(span.start, span.end)) - covered <= {i for i in range(span.start, span.end) if TEXT[i] == " "}
 
 
 def test_overlap_repeats_the_last_piece() -> None:

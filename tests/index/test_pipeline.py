@@ -2,8 +2,10 @@
 
 from pathlib import Path
 
+from rag.app import build
 from rag.settings import Settings
 from tests.conftest import ARMS_FILE, fake_app
+from tests.fakes import HashEmbedding, word_count
 
 
 def chroma_chunks(app, file: str) -> list[dict]:
@@ -66,7 +68,20 @@ def test_new_chunk_settings_rechunk_unchanged_files(settings: Settings, news_dir
     smaller = fake_app(settings.model_copy(update={"chunk_tokens": 40}))
     report = smaller.ingestor.ingest([news_dir])
     assert report.updated == [ARMS_FILE, "004_29e6f3c5e9546205.txt"]
-    assert all(c["chunking"] == "lines:40:1" for c in chroma_chunks(smaller, ARMS_FILE))
+    assert all(c["chunking"] == "lines:40:1;HashEmbedding" for c in chroma_chunks(smaller, ARMS_FILE))
+
+
+def test_another_embedder_re_embeds_unchanged_files(settings: Settings, news_dir: Path) -> None:
+    class OtherEmbedding(HashEmbedding):
+        @classmethod
+        def class_name(cls) -> str:
+            return "OtherEmbedding"
+
+    fake_app(settings).ingestor.ingest([news_dir])
+    other = build(settings, embed_model=OtherEmbedding(), token_counter=word_count)
+    report = other.ingestor.ingest([news_dir])
+    assert report.updated == [ARMS_FILE, "004_29e6f3c5e9546205.txt"] and not report.unchanged
+    assert other.ingestor.ingest([news_dir]).unchanged == report.updated
 
 
 def test_list_shows_path_hash_and_chunk_count(settings: Settings, news_dir: Path) -> None:

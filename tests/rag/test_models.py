@@ -32,9 +32,7 @@ def fake_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> PackagedModel
         info = site / f"glfake_part{i}-1.0.dist-info"
         info.mkdir()
         (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: glfake-part{i}\nVersion: 1.0\n")
-        (info / "RECORD").write_text(
-            f"glfake_part{i}/data/part{i:02d}.bin,sha256={_digest(data)},{len(data)}\n"
-        )
+        (info / "RECORD").write_text(f"glfake_part{i}/data/part{i:02d}.bin,sha256={_digest(data)},{len(data)}\n")
     monkeypatch.syspath_prepend(str(site))
     importlib.invalidate_caches()
     return PackagedModel(
@@ -54,9 +52,7 @@ def test_parts_are_joined_in_order_and_verified(fake_model: PackagedModel, tmp_p
     assert ensure_model(fake_model, tmp_path / "models") == path  # stamped: not joined again
 
 
-def test_a_corrupted_part_is_named_with_the_package_to_reinstall(
-    fake_model: PackagedModel, tmp_path: Path
-) -> None:
+def test_a_corrupted_part_is_named_with_the_package_to_reinstall(fake_model: PackagedModel, tmp_path: Path) -> None:
     part = Path(sys.path[0]) / "glfake_part2" / "data" / "part02.bin"
     part.write_bytes(b"second pArt ")
     fix = r"pip install --force-reinstall 'glfake-part2==1.0'"

@@ -16,7 +16,11 @@ def test_settings_come_from_groundline_variables(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("GROUNDLINE_LLM_API_KEY", "k")
     s = Settings(_env_file=None)
     assert (s.data_dir, s.llm, s.llm_base_url, s.llm_model, s.llm_api_key) == (
-        tmp_path, "openai", "http://127.0.0.1:9/v1", "m", "k"
+        tmp_path,
+        "openai",
+        "http://127.0.0.1:9/v1",
+        "m",
+        "k",
     )
 
 

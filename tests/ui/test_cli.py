@@ -20,9 +20,7 @@ def test_ask_json_prints_one_object_with_the_promised_fields(
     assert set(out["citations"][0]) == {"file", "start_line", "end_line", "quote"}
 
 
-def test_ingest_reports_skipped_files(
-    settings: Settings, news_dir: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_ingest_reports_skipped_files(settings: Settings, news_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (news_dir / "blob.txt").write_bytes(b"\x00\x01")
     assert cli.ingest(fake_app(settings), [news_dir]) == 0
     captured = capsys.readouterr()
