@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +24,9 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.ingestion import DocstoreStrategy, IngestionPipeline
+from llama_index.core.schema import BaseNode, TransformComponent
 from llama_index.vector_stores.chroma import ChromaVectorStore
+from pydantic import ConfigDict
 
 from index.chunking import LineChunker
 from index.errors import GroundlineError, SkippedFile
@@ -63,6 +65,22 @@ class Progress:
     files_done: int
     files_total: int
     chunks: int
+
+
+class ReportingEmbedder(TransformComponent):
+    """The embed model, run a slice of chunks at a time, reporting how many are done after each slice."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    embed_model: BaseEmbedding
+    report: Callable[[int], None]
+    slice_size: int = 128
+
+    def __call__(self, nodes: Sequence[BaseNode], **kwargs) -> Sequence[BaseNode]:
+        done: list[BaseNode] = []
+        for start in range(0, len(nodes), self.slice_size):
+            done.extend(self.embed_model(nodes[start : start + self.slice_size], **kwargs))
+            self.report(len(done))
+        return done
 
 
 class WriterBusy(GroundlineError):
@@ -152,22 +170,29 @@ class Ingestor:
                 stored = self.docstore.docstore.get_document_hash(doc.id_)
                 (added if stored is None else updated if stored != doc.hash else unchanged).append(doc.id_)
             todo = [d for d in loaded.documents if d.id_ not in unchanged]
-            chunks = 0
+            chunks, files_done = 0, 0
+
+            def report(batch_chunks: int) -> None:  # within a batch, as its chunks are embedded
+                if progress:
+                    progress(Progress(files_done, len(todo), chunks + batch_chunks))
+
             pipeline = IngestionPipeline(
-                transformations=[self.chunker, self.embed_model],
+                transformations=[self.chunker, ReportingEmbedder(embed_model=self.embed_model, report=report)],
                 vector_store=self.vector_store,
                 docstore=self.docstore.docstore,
                 docstore_strategy=DocstoreStrategy.UPSERTS,
                 disable_cache=True,
             )
+            if todo:
+                report(0)
             for start in range(0, len(todo), self.batch_files):
                 batch = todo[start : start + self.batch_files]
                 self.journal.write_text(json.dumps([d.id_ for d in batch]))
                 chunks += len(pipeline.run(documents=batch))
                 self.docstore.save()
                 self.journal.unlink()
-                if progress:
-                    progress(Progress(start + len(batch), len(todo), chunks))
+                files_done = start + len(batch)
+                report(0)
         return IngestReport(added, updated, unchanged, list(loaded.skipped), list(loaded.notes), chunks)
 
     def delete(self, files: list[str]) -> list[str]:

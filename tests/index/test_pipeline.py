@@ -2,6 +2,9 @@
 
 from pathlib import Path
 
+from llama_index.core.schema import TextNode
+
+from index.pipeline import Progress, ReportingEmbedder
 from rag.app import build
 from rag.settings import Settings
 from tests.conftest import ARMS_FILE, fake_app
@@ -105,3 +108,19 @@ def test_delete_removes_chunks_text_and_keywords_and_is_idempotent(settings: Set
     reopened = fake_app(settings)  # persisted: a new process sees the same
     assert reopened.library.files() == ["004_29e6f3c5e9546205.txt"]
     assert reopened.ingestor.ingest([news_dir]).added == [ARMS_FILE]  # and can ingest it again
+
+
+def test_progress_starts_at_zero_and_counts_chunks_as_they_are_embedded(settings: Settings, news_dir: Path) -> None:
+    seen: list[Progress] = []
+    report = fake_app(settings).ingestor.ingest([news_dir], progress=seen.append)
+    assert seen[0] == Progress(0, 2, 0)  # the bar shows before the first batch is done
+    assert seen[-1] == Progress(2, 2, report.chunks)
+    assert [p.chunks for p in seen] == sorted(p.chunks for p in seen)
+
+
+def test_the_embedder_reports_after_each_slice() -> None:
+    counts: list[int] = []
+    nodes = [TextNode(text=f"chunk {i}") for i in range(5)]
+    embedded = ReportingEmbedder(embed_model=HashEmbedding(), report=counts.append, slice_size=2)(nodes)
+    assert counts == [2, 4, 5]
+    assert all(n.embedding for n in embedded)
