@@ -61,16 +61,18 @@ def export_onnx(model_dir: Path, target: Path, int8: bool) -> Path:
 
 @contextlib.contextmanager
 def _quiet() -> Iterator[None]:
-    """The exporter reports its steps on stdout and logs skipped optional ops; our stdout may be JSON."""
-    logger = logging.getLogger("torch.onnx")
-    level = logger.level
-    logger.setLevel(logging.ERROR)
+    """The exporter and quantizer report steps on stdout and log advice as warnings; our stdout may be JSON."""
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    logging.disable(logging.WARNING)
     try:
         with contextlib.redirect_stdout(sys.stderr), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             yield
     finally:
-        logger.setLevel(level)
+        logging.disable(logging.NOTSET)
+        root.setLevel(level)  # the quantizer reconfigures the root logger (to DEBUG)
+        root.handlers[:] = handlers
 
 
 def _export_fp32(model_dir: Path, path: Path) -> None:

@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from index.embedding import packaged_embedder
 from tests.conftest import NEWS
@@ -15,11 +16,13 @@ def vectors(embedder) -> np.ndarray:
     return np.array(embedder.get_text_embedding_batch(TEXTS + ["who denied arms deals?"]))
 
 
-def test_onnx_gives_the_torch_vectors_and_int8_stays_close() -> None:
+def test_onnx_gives_the_torch_vectors_and_int8_stays_close(capfd: pytest.CaptureFixture) -> None:
     models = Path(os.environ["GROUNDLINE_MODELS_DIR"])
     torch_v = vectors(packaged_embedder("torch"))
     fp32_v = vectors(packaged_embedder("onnx", models))
+    capfd.readouterr()
     int8_v = vectors(packaged_embedder("onnx-int8", models))
+    assert capfd.readouterr().out == ""  # the export's chatter stays off stdout (`ask --json` prints there)
     assert np.allclose(np.linalg.norm(fp32_v, axis=1), 1.0, atol=1e-4)
     assert (fp32_v * torch_v).sum(axis=1).min() > 0.9999
     assert (int8_v * torch_v).sum(axis=1).min() > 0.97
