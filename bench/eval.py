@@ -94,7 +94,7 @@ def collect(args) -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "eval-settings.json").write_text(json.dumps(settings.model_dump(mode="json", include=SHOWN)) + "\n")
     with (args.out / "eval-commands.txt").open("a") as log:
-        log.write(command() + "\n")
+        log.write(args.command + "\n")
     ours_file, base_file = args.out / "records-ours.jsonl", args.out / "records-baseline.jsonl"
     if args.baseline_answers is not None:  # bounded, so it goes first; ours may be stopped and resumed
         plain = PlainLlamaIndex(args.questions.parent / "docs", data_dir / "baseline", app.embed_model, app.llm)
@@ -110,10 +110,6 @@ def record(system, todo: list, path: Path, desc: str, with_answers: bool) -> Non
         for q, split in tqdm([t for t in todo if t[0].id not in done], desc=desc, file=sys.stderr, disable=None):
             out.write(json.dumps(to_record(ask(system, q, with_answers), split=split)) + "\n")
             out.flush()
-
-
-def command() -> str:
-    return "python -m bench.eval " + shlex.join(sys.argv[1:])
 
 
 SHOWN = {"llm", "retrieval", "top_k", "chunk_tokens", "chunk_overlap", "min_support", "min_relevance"}
@@ -167,7 +163,7 @@ def report(args) -> int:
         "thresholds": {"min_relevance": chosen.min_relevance, "min_support": chosen.min_support},
         "n_dev": len(dev),
         "settings": json.loads((args.out / "eval-settings.json").read_text()),
-        "commands": (args.out / "eval-commands.txt").read_text().strip() + "\n" + command(),
+        "commands": (args.out / "eval-commands.txt").read_text().strip() + "\n" + args.command,
     }
     ablation = {
         "model's word only (no thresholds)": Decider(-1.0, 0.0),
@@ -238,10 +234,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--data-dir", type=Path, default=Path(".groundline"))
     p.add_argument("--out", type=Path, default=Path("bench/results"))
     args = p.parse_args(argv)
+    args.command = "python -m bench.eval " + shlex.join(sys.argv[1:] if argv is None else argv)
     started = time.time()
     if args.step == "collect":
         collect(args)
-        print(json.dumps({"step": "collect", "command": command(), "wall_s": round(time.time() - started)}))
+        print(json.dumps({"step": "collect", "command": args.command, "wall_s": round(time.time() - started)}))
         return 0
     return report(args)
 
