@@ -13,7 +13,7 @@ from typing import Protocol
 
 from llama_index.core.llms import LLM, ChatMessage
 
-from rag.attribution import Attributor, answer_sentences
+from rag.attribution import Attributor
 from rag.decision import Decider
 from rag.errors import GroundlineError, LLMUnavailable, QuestionError
 from rag.prompts import answer_messages, condense_messages
@@ -103,5 +103,4 @@ class AnswerService:
 
     def finish(self, raw: str, passages: Sequence[Passage], question: str = "") -> Answer:
         """Attribute the raw model output, then decide the cited answer."""
-        supports = self.attributor.attribute(answer_sentences(raw), passages)
-        return self.decider.decide(Evidence(question, list(passages), raw, supports))
+        return self.decider.decide(self.attributor.evidence(question, passages, raw))

@@ -21,7 +21,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from index.chunking import sentence_spans
 from index.formats import page_of
-from rag.types import Citation, Passage, Support
+from rag.types import Citation, Evidence, Passage, Support
 
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
 _MODEL_MARKER = re.compile(r"\s*\[(?:\d+(?:\s*[,;-]\s*\d+)*|source[^\]]*)\]")
@@ -95,6 +95,10 @@ class Attributor:
             best = int(np.argmax(score))
             out.append(Support(sentence, cands[best], round(float(score[best]), 4)))
         return out
+
+    def evidence(self, question: str, passages: Sequence[Passage], raw: str) -> Evidence:
+        """What the model said, with every sentence's best support: all an answer is decided from."""
+        return Evidence(question, list(passages), raw, self.attribute(answer_sentences(raw), passages))
 
     def _cosine(self, left: list[str], right: list[str]) -> np.ndarray:
         vectors = np.array(self.embed_model.get_text_embedding_batch(left + right), dtype=float)

@@ -14,6 +14,7 @@ from pathlib import Path
 from pydantic import TypeAdapter
 
 from rag.app import Groundline, build
+from rag.attribution import Attributor
 from rag.baseline import PlainLlamaIndex
 from rag.decision import Decider
 from rag.eval import EvalQuestion, LineSpan, Outcome, Reply, load_questions, run, sample, score
@@ -45,14 +46,19 @@ def reply_of(answer: Answer) -> Reply:
     return Reply(answer.text, answer.abstained, cites, answer.evidence)
 
 
-def replay(outcomes: Sequence[Outcome], decider: Decider) -> list[Outcome]:
-    """The outcomes our answers would have had under ``decider``'s thresholds (no LLM call)."""
-    return [
-        replace(o, reply=reply_of(decider.decide(o.reply.evidence)))
-        if o.reply is not None and o.reply.evidence is not None
-        else o
-        for o in outcomes
-    ]
+def replay(outcomes: Sequence[Outcome], decider: Decider, attributor: Attributor | None = None) -> list[Outcome]:
+    """The outcomes our answers would have had under ``decider``'s thresholds (and, given an
+    ``attributor``, with the model's recorded output attributed again by it); no LLM call."""
+    out = []
+    for o in outcomes:
+        evidence = o.reply.evidence if o.reply is not None else None
+        if evidence is None:
+            out.append(o)
+            continue
+        if attributor is not None and evidence.raw is not None:
+            evidence = attributor.evidence(evidence.question, evidence.passages, evidence.raw)
+        out.append(replace(o, reply=reply_of(decider.decide(evidence))))
+    return out
 
 
 def to_record(outcome: Outcome, **extra) -> dict:

@@ -4,24 +4,26 @@ import json
 from pathlib import Path
 
 from bench.eval import main
+from rag.attribution import Attributor
 from rag.decision import Decider
 from rag.eval import EvalQuestion, LineSpan, Outcome
 from rag.eval_run import reply_of, to_record
 from rag.types import Citation, Evidence, Passage, Support
+from tests.fakes import HashEmbedding
 
 PASSAGE = Passage("a.txt", 3, 3, 0, "Dogs bark at night.", 0.9, similarity=0.6)
 DOGS = Citation("a.txt", 3, 3, "Dogs bark at night.", 0, 19)
 
 
-def outcome(q: EvalQuestion, support: float) -> Outcome:
-    evidence = Evidence(q.question, [PASSAGE], "Dogs bark.", [Support("Dogs bark.", DOGS, support)])
+def outcome(q: EvalQuestion, raw: str) -> Outcome:
+    evidence = Evidence(q.question, [PASSAGE], raw, [Support(raw, DOGS, 0.5)])  # attributed again by report
     return Outcome(q, [LineSpan("a.txt", 3, 3)], reply_of(Decider(-1.0, 0.0).decide(evidence)), 1.0)
 
 
 def test_report_picks_the_threshold_that_separates_the_dev_split(tmp_path: Path) -> None:
-    # answerable questions get well-supported answers, unanswerable ones weakly supported ones
+    # answerable questions get answers the passage supports, unanswerable ones answers it does not
     questions = [EvalQuestion(f"a{i}", "Do dogs bark?", ("bark",), "a.txt", 3) for i in range(8)]
-    questions += [EvalQuestion(f"u{i}", "Do cats bark?", (), None, None) for i in range(4)]
+    questions += [EvalQuestion(f"u{i}", "Do cats meow?", (), None, None) for i in range(4)]
     (tmp_path / "questions.jsonl").write_text(
         "".join(json.dumps({"id": q.id, "question": q.question, "answers": list(q.answers), "file": q.file,
                             "line": q.line}) + "\n" for q in questions)
@@ -29,13 +31,15 @@ def test_report_picks_the_threshold_that_separates_the_dev_split(tmp_path: Path)
     with (tmp_path / "records-ours.jsonl").open("w") as out:
         for i, q in enumerate(questions):
             split = "dev" if i % 2 else "test"
-            out.write(json.dumps(to_record(outcome(q, 0.9 if q.answerable else 0.35), split=split)) + "\n")
+            raw = "Dogs bark." if q.answerable else "Cats meow loudly."
+            out.write(json.dumps(to_record(outcome(q, raw), split=split)) + "\n")
     (tmp_path / "eval-settings.json").write_text("{}\n")
     (tmp_path / "eval-commands.txt").write_text("python -m bench.eval collect ...\n")
 
-    assert main(["report", "--questions", str(tmp_path / "questions.jsonl"), "--out", str(tmp_path)]) == 0
+    argv = ["report", "--questions", str(tmp_path / "questions.jsonl"), "--out", str(tmp_path)]
+    assert main(argv, attributor=Attributor(HashEmbedding())) == 0
     result = json.loads((tmp_path / "eval.json").read_text())
-    assert 0.35 < result["thresholds"]["min_support"] <= 0.9
+    assert result["thresholds"]["min_support"] > 0
     assert result["ours"]["abstention_recall"] == 1.0 and result["ours"]["false_abstention_rate"] == 0.0
     assert result["ablation"]["model's word only (no thresholds)"]["abstention_recall"] == 0.0
     assert (tmp_path / "eval.png").stat().st_size > 0
