@@ -39,8 +39,10 @@ def test_report_picks_the_threshold_that_separates_the_dev_split(tmp_path: Path)
     argv = ["report", "--questions", str(tmp_path / "questions.jsonl"), "--out", str(tmp_path)]
     assert main(argv, attributor=Attributor(HashEmbedding())) == 0
     result = json.loads((tmp_path / "eval.json").read_text())
-    assert result["thresholds"]["min_support"] > 0
-    assert result["ours"]["abstention_recall"] == 1.0 and result["ours"]["false_abstention_rate"] == 0.0
+    assert result["calibrated"]["min_support"] > 0
+    calibrated = result["ablation"]["both, as calibrated on the dev sample"]
+    assert calibrated["abstention_recall"] == 1.0 and calibrated["false_abstention_rate"] == 0.0
+    assert result["thresholds"] == {"min_relevance": 0.2, "min_support": 0.5}  # "ours" = the shipped settings
     assert result["ablation"]["model's word only (no thresholds)"]["abstention_recall"] == 0.0
     assert (tmp_path / "eval.png").stat().st_size > 0
     assert "python -m bench.eval report" in (tmp_path / "eval.md").read_text()

@@ -42,4 +42,3 @@ def test_the_models_own_markers_are_ignored() -> None:
         "North Korea denied it.",
         "Russia agreed.",
     ]
-
