@@ -16,9 +16,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag.attribution import answer_sentences
 from rag.prompts import ABSTAIN
-from rag.types import Answer, AnswerSentence, Citation, Evidence, Passage, best_similarity
+from rag.types import Answer, AnswerSentence, Citation, Evidence, Passage, Support, best_similarity
 
 NO_DOCUMENTS = "No documents have been ingested yet."
 
@@ -50,6 +49,10 @@ class Decider:
         relevance = best_similarity(passages)
         return relevance is not None and relevance < self.min_relevance
 
+    def supported(self, support: Support) -> bool:
+        """Whether a sentence's best source sentence supports it well enough to be cited."""
+        return support.citation is not None and support.score >= self.min_support
+
     def decide(self, evidence: Evidence) -> Answer:
         """The answer the evidence supports."""
         ev = evidence
@@ -57,15 +60,15 @@ class Decider:
             return Answer(text=NO_DOCUMENTS, abstained=True, question=ev.question, evidence=ev)
         if self.too_far(ev.passages) or ev.raw is None:
             return abstention(ev)
-        if not answer_sentences(ev.raw) or declined(ev.raw):
+        if not ev.supports or declined(ev.raw):  # one support per answer sentence: none means no answer
             return abstention(ev)
-        if not any(s.citation is not None and s.score >= self.min_support for s in ev.supports):
+        if not any(self.supported(s) for s in ev.supports):
             return abstention(ev)
         citations: list[Citation] = []
         out: list[AnswerSentence] = []
         for s in ev.supports:
             numbers: tuple[int, ...] = ()
-            if s.citation is not None and s.score >= self.min_support:
+            if self.supported(s):
                 if s.citation not in citations:
                     citations.append(s.citation)
                 numbers = (citations.index(s.citation) + 1,)

@@ -78,11 +78,7 @@ class Evidence:
     question: str
     passages: list[Passage]
     raw: str | None = None  # the model's output; None when the model was not asked
-    supports: list[Support] = field(default_factory=list)
-
-    @property
-    def relevance(self) -> float | None:
-        return best_similarity(self.passages)
+    supports: list[Support] = field(default_factory=list)  # one per sentence of ``raw``
 
 
 @dataclass(frozen=True)
