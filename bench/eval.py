@@ -19,11 +19,12 @@ skips questions already recorded; ``report`` scores what is recorded (the test
 sample is shuffled, so a run stopped early leaves a random subset).
 
 ``report`` attributes the recorded answers again with the current attributor
-(MiniLM calls, no LLM), picks ``min_relevance`` and ``min_support`` on the calibration
-sample (the pair with the most right outcomes, weighting answerable and
-unanswerable questions as the test sample does), applies them to the test
-sample with the same ``Decider`` the chat uses, and writes ``eval.json``,
-``eval.md`` (with the commands) and ``eval.png``.
+(MiniLM calls, no LLM), scores the test sample under the shipped thresholds
+with the same ``Decider`` the chat uses, picks the ``min_relevance`` /
+``min_support`` pair with the most right outcomes on the calibration sample
+(weighting answerable and unanswerable questions as the test sample does) and
+shows it beside them with sweeps of each, and writes ``eval.json``, ``eval.md``
+(with the commands) and ``eval.png``.
 """
 
 from __future__ import annotations
