@@ -9,15 +9,17 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import replace
 from typing import Protocol
 
 from llama_index.core.llms import LLM, ChatMessage
 
 from rag.attribution import Attributor
-from rag.decision import Decider
+from rag.decision import Decider, declined
 from rag.errors import GroundlineError, LLMUnavailable, QuestionError
 from rag.prompts import answer_messages, condense_messages
 from rag.types import Answer, Evidence, Passage, Token
+from rag.verification import Verifier
 
 
 class Retriever(Protocol):
@@ -35,6 +37,7 @@ class AnswerService:
         decider: Decider,
         max_question_chars: int = 2000,
         llm_guard: AbstractContextManager | None = None,
+        verifier: Verifier | None = None,
     ) -> None:
         self.retriever = retriever
         self.llm = llm
@@ -43,6 +46,7 @@ class AnswerService:
         self.max_question_chars = max_question_chars
         # A local llama.cpp model can run one generation at a time.
         self.llm_guard = llm_guard or contextlib.nullcontext()
+        self.verifier = verifier
 
     def check_question(self, question: str) -> str:
         """The question, trimmed; a clear error if it is empty or too long."""
@@ -102,5 +106,9 @@ class AnswerService:
         raise LLMUnavailable("The language model returned no answer.")
 
     def finish(self, raw: str, passages: Sequence[Passage], question: str = "") -> Answer:
-        """Attribute the raw model output, then decide the cited answer."""
-        return self.decider.decide(self.attributor.evidence(question, passages, raw))
+        """Attribute the raw model output, verify it, then decide the cited answer."""
+        evidence = self.attributor.evidence(question, passages, raw)
+        if self.verifier is not None and not declined(raw):
+            with self.calling_llm():
+                evidence = replace(evidence, verified=self.verifier.verify(question, evidence.supports))
+        return self.decider.decide(evidence)

@@ -21,9 +21,10 @@ from index.store import DocStore, chroma_vector_store
 from rag.answering import AnswerService
 from rag.attribution import Attributor
 from rag.decision import Decider
-from rag.llm import build_llm
+from rag.llm import build_judge, build_llm
 from rag.retrieval import Retriever
 from rag.settings import Settings
+from rag.verification import Verifier
 
 
 class Groundline:
@@ -103,16 +104,22 @@ class Groundline:
         """Readers open the store only after a killed writer's partial documents are gone."""
         self.ingestor  # noqa: B018 -- building the ingestor runs the repair
 
+    @property
+    def local_llm(self) -> bool:
+        """Whether the LLM is the packaged model running in this process."""
+        return self._llm is None and self.settings.llm != "openai"
+
     @cached_property
     def service(self) -> AnswerService:
-        local = self._llm is None and self.settings.llm != "openai"
+        s = self.settings
         return AnswerService(
             retriever=self.retriever,
             llm=self.llm,
             attributor=Attributor(self.embed_model),
-            decider=Decider(min_relevance=self.settings.min_relevance, min_support=self.settings.min_support),
-            max_question_chars=self.settings.max_question_chars,
-            llm_guard=threading.Lock() if local else None,
+            decider=Decider(min_relevance=s.min_relevance, min_support=s.min_support, min_verified=s.min_verified),
+            max_question_chars=s.max_question_chars,
+            llm_guard=threading.Lock() if self.local_llm else None,
+            verifier=Verifier(build_judge(self.llm, self.local_llm)) if s.verify else None,
         )
 
 

@@ -5,9 +5,11 @@ the same decision runs live in the chat and offline over an eval's recorded
 evidence (``bench.eval`` calibrates the thresholds that way).
 
 The documents are taken not to answer the question when the best passage is
-too far from it (``min_relevance``), when the model declines, or when no
-sentence of the model's answer reaches ``min_support`` against the sources:
-retrieval scores and attribution decide, not the model's word alone.
+too far from it (``min_relevance``), when the model declines, when no
+sentence of the model's answer reaches ``min_support`` against the sources, or
+when the verifier finds the cited sentences unlikely to answer the question
+(``min_verified``): retrieval scores, attribution and an entailment check
+decide, not the model's word alone.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ class Decider:
 
     min_relevance: float = -1.0
     min_support: float = 0.5
+    min_verified: float = 0.0
 
     def too_far(self, passages: Sequence[Passage]) -> bool:
         """No passage is close enough to the question to be worth asking the model."""
@@ -63,6 +66,8 @@ class Decider:
         if not ev.supports or declined(ev.raw):  # one support per answer sentence: none means no answer
             return abstention(ev)
         if not any(self.supported(s) for s in ev.supports):
+            return abstention(ev)
+        if ev.verified is not None and ev.verified < self.min_verified:
             return abstention(ev)
         citations: list[Citation] = []
         out: list[AnswerSentence] = []

@@ -56,7 +56,9 @@ def replay(outcomes: Sequence[Outcome], decider: Decider, attributor: Attributor
             out.append(o)
             continue
         if attributor is not None and evidence.raw is not None:
-            evidence = attributor.evidence(evidence.question, evidence.passages, evidence.raw)
+            # the recorded verdict is kept: it judged the recorded citations' quotes
+            again = attributor.evidence(evidence.question, evidence.passages, evidence.raw)
+            evidence = replace(again, verified=evidence.verified)
         out.append(replace(o, reply=reply_of(decider.decide(evidence))))
     return out
 

@@ -13,6 +13,7 @@ from rag.errors import GroundlineError
 from rag.models import QWEN_05B, QWEN_15B, PackagedModel, ensure_model
 from rag.prompts import chatml
 from rag.settings import Settings
+from rag.verification import Judge, LlamaCppJudge, ReplyJudge
 
 # Qwen2.5's end-of-turn markers; stop on them so no template text leaks out.
 _STOP = ["<|im_end|>", "<|endoftext|>", "<|im_start|>"]
@@ -67,3 +68,10 @@ def _openai(settings: Settings) -> LLM:
         timeout=settings.llm_timeout_s,
         max_retries=1,
     )
+
+
+def build_judge(llm: LLM, local: bool) -> Judge:
+    """The verifier's judge: the local model gives its probability of yes, read from its
+    logits (llama-index's wrapper keeps the ``llama_cpp.Llama`` in ``_model``); any other
+    LLM gives its written yes or no."""
+    return LlamaCppJudge(llm._model) if local else ReplyJudge(llm)

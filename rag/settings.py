@@ -58,6 +58,18 @@ class Settings(BaseSettings):
     min_support: float = Field(
         0.5, ge=0, le=1, description="Least attribution score for a sentence to count as supported."
     )
+    verify: bool = Field(
+        True,
+        description="Ask the LLM once more whether the cited sentences answer the question (~1 s on CPU); "
+        "the check behind min_verified.",
+    )
+    min_verified: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Abstain when the verifier's probability that the cited sentences answer the question is "
+        "below this (the local model gives a probability, other LLMs a yes (1) or no (0)).",
+    )
     ingest_batch_files: int = Field(8, ge=1, description="Files written per crash-safe ingestion step.")
     max_file_mb: float = Field(50.0, gt=0, description="Files larger than this are skipped at ingestion.")
     max_question_chars: int = Field(2000, ge=1, description="Longest question accepted.")

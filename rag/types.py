@@ -79,6 +79,7 @@ class Evidence:
     passages: list[Passage]
     raw: str | None = None  # the model's output; None when the model was not asked
     supports: list[Support] = field(default_factory=list)  # one per sentence of ``raw``
+    verified: float | None = None  # the LLM's probability that the cited sentences answer the question
 
 
 @dataclass(frozen=True)

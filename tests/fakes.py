@@ -17,6 +17,8 @@ from llama_index.core.llms import (
 )
 from llama_index.core.llms.callbacks import llm_completion_callback
 
+from rag.verification import VERIFY_SYSTEM
+
 DIM = 256
 
 
@@ -51,14 +53,20 @@ class HashEmbedding(BaseEmbedding):
 
 
 class ScriptedLLM(CustomLLM):
-    """Replies with canned answers in order, streamed word by word; records prompts."""
+    """Replies with canned answers in order, streamed word by word; records prompts.
+
+    The verifier's yes/no checks get ``verdict`` and are recorded in ``checks``,
+    so scripts list only the answers.
+    """
 
     replies: list[str] = []
     prompts: list[str] = []
+    checks: list[str] = []
+    verdict: str = "yes"
     fail_with: Any = None
 
-    def __init__(self, replies: Sequence[str] = (), fail_with: Exception | None = None) -> None:
-        super().__init__(replies=list(replies), prompts=[], fail_with=fail_with)
+    def __init__(self, replies: Sequence[str] = (), fail_with: Exception | None = None, verdict: str = "yes") -> None:
+        super().__init__(replies=list(replies), prompts=[], checks=[], verdict=verdict, fail_with=fail_with)
 
     @property
     def metadata(self) -> LLMMetadata:
@@ -67,6 +75,9 @@ class ScriptedLLM(CustomLLM):
     def _next(self, prompt: str) -> str:
         if self.fail_with is not None:
             raise self.fail_with
+        if VERIFY_SYSTEM in prompt:
+            self.checks.append(prompt)
+            return self.verdict
         self.prompts.append(prompt)
         return self.replies.pop(0)
 

@@ -47,6 +47,19 @@ def test_local_model_abstains_on_a_question_the_news_cannot_answer(local_app: Gr
     assert answer.passages  # the closest passages are still offered
 
 
+def test_the_local_verifier_reads_a_probability_that_separates_an_answer_from_a_near_miss(
+    local_app: Groundline,
+) -> None:
+    """The entailment check with the real 1.5B model: the cited line answers the sample
+    question, and the same line does not answer a question about something it never says."""
+    answer = local_app.service.ask(QUESTION)
+    verified = answer.evidence.verified
+    assert verified is not None and verified >= local_app.settings.min_verified, answer.evidence
+    verifier = local_app.service.verifier
+    near_miss = verifier.verify("Who denied building a nuclear submarine?", answer.evidence.supports)
+    assert 0.0 <= near_miss < local_app.settings.min_verified <= verified <= 1.0
+
+
 def test_local_small_model_gives_a_grounded_answer(local_app: Groundline) -> None:
     """The 0.5B model is weaker: on the sample question it often names the White House
     instead of North Korea. What must hold is that it runs, streams, and that every

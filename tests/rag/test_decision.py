@@ -30,3 +30,12 @@ def test_the_model_declining_or_not_being_asked_is_an_abstention_that_keeps_the_
     for ev in (evidence("The documents do not say."), evidence(None)):
         answer = Decider().decide(ev)
         assert answer.abstained and answer.passages == [PASSAGE] and answer.citations == []
+
+
+def test_a_verdict_under_min_verified_abstains_and_no_verdict_is_no_veto() -> None:
+    from dataclasses import replace
+
+    decider = Decider(min_support=0.5, min_verified=0.55)
+    assert decider.decide(replace(evidence(), verified=0.3)).abstained
+    assert not decider.decide(replace(evidence(), verified=0.8)).abstained
+    assert not decider.decide(evidence()).abstained  # not verified (no verifier configured)

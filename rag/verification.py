@@ -1,0 +1,105 @@
+"""Ask the LLM whether the cited source sentences answer the question: an entailment check.
+
+Attribution finds the source sentence most like each answer sentence, but a
+sentence can look like the answer and still not answer the question (SQuAD v2's
+unanswerable questions are written that way: right topic, wrong year or name).
+The verifier shows the model only the question and the cited source sentences,
+not the model's answer (measured: the answer sways the judge; without it the
+check separates unanswerable questions far better), and reads how sure it is
+that they answer it: from the next token's probabilities with the local
+llama.cpp model, from its yes/no reply with any other LLM. ``rag.decision``
+applies the threshold.
+
+This module neither retrieves, attributes nor decides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+from llama_index.core.llms import LLM, ChatMessage, MessageRole
+
+from rag.prompts import chatml
+from rag.types import Support
+
+VERIFY_SYSTEM = "You check answers against a source text. Reply with one word: yes or no."
+
+
+def verify_messages(question: str, quotes: Sequence[str]) -> list[ChatMessage]:
+    """The yes/no question put to the model."""
+    source = " ".join(quotes)
+    user = f"Source text:\n{source}\n\nQuestion: {question}\n\nDoes the source text answer this exact question?"
+    return [
+        ChatMessage(role=MessageRole.SYSTEM, content=VERIFY_SYSTEM),
+        ChatMessage(role=MessageRole.USER, content=user),
+    ]
+
+
+def yes_of(reply: str) -> float:
+    """A text verdict as a probability: 1.0 for yes, 0.0 for anything else.
+
+    >>> yes_of(" Yes."), yes_of("No, it does not.")
+    (1.0, 0.0)
+    """
+    return 1.0 if reply.strip().lower().startswith("yes") else 0.0
+
+
+class Judge(Protocol):
+    """The probability that the model's reply to ``messages`` is yes."""
+
+    def __call__(self, messages: Sequence[ChatMessage]) -> float: ...
+
+
+class ReplyJudge:
+    """Any llama-index LLM: its written yes or no (an OpenAI-compatible server, a test fake)."""
+
+    def __init__(self, llm: LLM) -> None:
+        self.llm = llm
+
+    def __call__(self, messages: Sequence[ChatMessage]) -> float:
+        return yes_of(self.llm.chat(list(messages)).message.content or "")
+
+
+class LlamaCppJudge:
+    """The local model's next-token probability of yes against no, read from its logits."""
+
+    def __init__(self, llama) -> None:  # llama_cpp.Llama
+        self.llama = llama
+        self.yes = self._first_tokens(("yes", "Yes", " yes", " Yes", "YES"))
+        self.no = self._first_tokens(("no", "No", " no", " No", "NO"))
+
+    def _first_tokens(self, words: Sequence[str]) -> list[int]:
+        return sorted({self.llama.tokenize(w.encode(), add_bos=False)[0] for w in words})
+
+    def __call__(self, messages: Sequence[ChatMessage]) -> float:
+        import llama_cpp
+
+        captured: list[np.ndarray] = []
+
+        def capture(_input_ids, scores):
+            captured.append(np.asarray(scores, dtype=float).copy())
+            return scores
+
+        # one generated token is enough: the processor sees the full distribution before sampling
+        self.llama.create_completion(
+            chatml(messages), max_tokens=1, temperature=0.0, logits_processor=llama_cpp.LogitsProcessorList([capture])
+        )
+        logits = captured[0]
+        yes, no = np.logaddexp.reduce(logits[self.yes]), np.logaddexp.reduce(logits[self.no])
+        return float(1.0 / (1.0 + np.exp(no - yes)))
+
+
+class Verifier:
+    """How sure the model is that the cited source sentences answer the question (0-1)."""
+
+    def __init__(self, judge: Judge) -> None:
+        self.judge = judge
+
+    def verify(self, question: str, supports: Sequence[Support]) -> float | None:
+        """None when there is nothing to check (no answer sentence or nothing cited)."""
+        quotes = list(dict.fromkeys(s.citation.quote for s in supports if s.citation is not None))
+        if not quotes:
+            return None
+        return round(self.judge(verify_messages(question, quotes)), 4)

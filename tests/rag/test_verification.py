@@ -1,0 +1,58 @@
+"""The entailment check: what the verifier asks, and how its verdict decides."""
+
+from rag.answering import AnswerService
+from rag.attribution import Attributor
+from rag.decision import Decider
+from rag.types import Citation, Support
+from rag.verification import ReplyJudge, Verifier
+from tests.fakes import HashEmbedding, ScriptedLLM
+from tests.rag.test_answering import PASSAGES, ListRetriever
+
+DOGS = Citation("a.txt", 3, 3, "Dogs bark at night.", 10, 29)
+
+
+def checked_service(reply: str, verdict: str) -> AnswerService:
+    llm = ScriptedLLM([reply], verdict=verdict)
+    return AnswerService(
+        ListRetriever(PASSAGES),
+        llm,
+        Attributor(HashEmbedding()),
+        Decider(min_support=0.5, min_verified=0.55),
+        verifier=Verifier(ReplyJudge(llm)),
+    )
+
+
+def test_the_verifier_shows_the_question_and_only_the_cited_sentences() -> None:
+    llm = ScriptedLLM(verdict="No.")
+    supports = [Support("Dogs bark.", DOGS, 0.8), Support("They bark at night.", DOGS, 0.7)]
+    assert Verifier(ReplyJudge(llm)).verify("When do dogs bark?", supports) == 0.0
+    (prompt,) = llm.checks
+    assert "Source text:\nDogs bark at night.\n" in prompt  # the shared quote once
+    assert "Question: When do dogs bark?" in prompt
+    assert "They bark at night" not in prompt  # not the model's answer: it sways the judge
+    assert "Cats purr" not in prompt  # the rest of the passage is not shown
+
+
+def test_nothing_cited_means_nothing_to_verify() -> None:
+    llm = ScriptedLLM()
+    assert Verifier(ReplyJudge(llm)).verify("Q?", [Support("A.", None, 0.0)]) is None
+    assert llm.checks == []
+
+
+def test_an_answer_the_verifier_rejects_becomes_an_abstention_with_the_passages() -> None:
+    answer = checked_service("Dogs bark at night.", verdict="no").ask("When do dogs bark?")
+    assert answer.abstained and answer.text == "The documents do not say."
+    assert answer.passages == PASSAGES
+    assert answer.evidence.verified == 0.0  # recorded, so an eval can replay other thresholds
+
+
+def test_an_answer_the_verifier_accepts_is_cited() -> None:
+    answer = checked_service("Dogs bark at night.", verdict="yes").ask("When do dogs bark?")
+    assert not answer.abstained and answer.text == "Dogs bark at night. [1]"
+    assert answer.evidence.verified == 1.0
+
+
+def test_the_model_declining_is_not_verified() -> None:
+    svc = checked_service("The documents do not say.", verdict="yes")
+    assert svc.ask("Who won?").abstained
+    assert svc.llm.checks == []
