@@ -1,8 +1,9 @@
 """The full eval as a benchmark: ours vs the plain llama-index recipe, calibrated, with a chart.
 
-Two steps, so the long one can be resumed and the thresholds swept without the LLM:
+Steps, so the long one can be resumed and the thresholds swept without the LLM:
 
     python -m bench.eval collect --limit 500 --dev 100 --baseline-answers 100
+    python -m bench.eval verify      # only for records collected before the verifier existed
     python -m bench.eval report
 
 ``collect`` asks every question of a fixed test sample (``--limit``, seed
@@ -10,21 +11,25 @@ Two steps, so the long one can be resumed and the thresholds swept without the L
 half unanswerable) through Groundline's chat code path, and appends one JSON
 line per question to ``OUT/records-ours.jsonl``: what was retrieved, the
 answer, its latency, and the evidence it was decided from (passages, the
-model's raw output, every sentence's support score). It runs with
-``min_relevance=-1`` so the model is asked every question and any relevance
-threshold can be replayed. The baseline's retrieval runs on the whole test
+model's raw output, every sentence's support score, the verifier's verdict).
+It runs with ``min_relevance=-1`` so the model is asked every question and any
+relevance threshold can be replayed. The baseline's retrieval runs on the whole test
 sample, its answers (an LLM call of ~16 s each on 2 cores) on the first
 ``--baseline-answers`` of it, into ``OUT/records-baseline.jsonl``. Re-running
 skips questions already recorded; ``report`` scores what is recorded (the test
 sample is shuffled, so a run stopped early leaves a random subset).
 
+``verify`` asks the verifier (``rag.verification``, one short LLM call each)
+about every recorded answer that has no verdict yet and writes it into the
+records, so records from before the verifier can be replayed with it.
+
 ``report`` attributes the recorded answers again with the current attributor
-(MiniLM calls, no LLM), scores the test sample under the shipped thresholds
-with the same ``Decider`` the chat uses, picks the ``min_relevance`` /
-``min_support`` pair with the most right outcomes on the calibration sample
-(weighting answerable and unanswerable questions as the test sample does) and
-shows it beside them with sweeps of each, and writes ``eval.json``, ``eval.md``
-(with the commands) and ``eval.png``.
+(MiniLM calls, no LLM; the recorded verdicts are kept), scores the test sample
+under the shipped thresholds with the same ``Decider`` the chat uses, picks the
+``min_relevance`` / ``min_support`` / ``min_verified`` triple with the most right
+outcomes on the calibration sample (weighting answerable and unanswerable
+questions as the test sample does) and shows it beside them with sweeps of
+each, and writes ``eval.json``, ``eval.md`` (with the commands) and ``eval.png``.
 """
 
 from __future__ import annotations
@@ -35,17 +40,23 @@ import json
 import shlex
 import sys
 import time
+from dataclasses import asdict
 from pathlib import Path
 
+from pydantic import TypeAdapter
 from tqdm import tqdm
 
-from rag.eval import METRICS, ask, dev_sample, load_questions, sample, score
+from rag.eval import METRICS, answered_right, ask, dev_sample, load_questions, sample, score
 from rag.eval_run import Ours, eval_data_dir, from_record, replay, to_record
 from rag.settings import Settings
+from rag.types import Support
+
+SUPPORT = TypeAdapter(Support)
 
 SQUAD = Path(__file__).parent / "squad-dev" / "questions.jsonl"
 RELEVANCE_GRID = (-1.0, 0.2, 0.3, 0.35, 0.4, 0.45, 0.5)
 SUPPORT_GRID = (0.0, 0.3, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8)
+VERIFIED_GRID = (0.0, 0.3, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8)
 UNANSWERABLE_SHARE = 0.2  # of the test sample (rag.eval.sample's default)
 
 
@@ -90,7 +101,7 @@ def collect(args) -> None:
     test, dev = samples(args)
     settings = Settings(data_dir=args.data_dir)
     data_dir = eval_data_dir(settings, args.questions.parent / "docs")
-    recording = {"data_dir": data_dir, "models_dir": settings.model_files_dir, "min_relevance": -1.0}
+    recording = {"data_dir": data_dir, "models_dir": settings.model_files_dir, "min_relevance": -1.0, "verify": True}
     app = build(settings.model_copy(update=recording))
     app.ingestor.ingest([args.questions.parent / "docs"])
     args.out.mkdir(parents=True, exist_ok=True)
@@ -114,7 +125,37 @@ def record(system, todo: list, path: Path, desc: str, with_answers: bool) -> Non
             out.flush()
 
 
-SHOWN = {"llm", "retrieval", "top_k", "chunk_tokens", "chunk_overlap", "min_support", "min_relevance"}
+SHOWN = {"llm", "retrieval", "top_k", "chunk_tokens", "chunk_overlap", "min_support", "min_relevance", "min_verified"}
+
+
+def verify(args, judge=None) -> None:
+    """Write the verifier's verdict into every recorded answer that lacks one (resumable)."""
+    from rag.decision import declined
+    from rag.verification import Verifier
+
+    if judge is None:
+        from rag.app import build
+        from rag.llm import build_judge
+
+        settings = Settings(data_dir=args.data_dir)
+        app = build(settings.model_copy(update={"models_dir": settings.model_files_dir}))
+        judge = build_judge(app.llm, app.local_llm)
+    verifier = Verifier(judge)
+    path = args.out / "records-ours.jsonl"
+    records = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    todo = [
+        r for r in records
+        if r["evidence"] and r["evidence"]["raw"] is not None and not declined(r["evidence"]["raw"])
+        and r["evidence"].get("verified") is None
+    ]  # fmt: skip
+    for n, r in enumerate(tqdm(todo, desc="verify", file=sys.stderr, disable=None), start=1):
+        ev = r["evidence"]
+        supports = [SUPPORT.validate_python(s) for s in ev["supports"]]
+        ev["verified"] = verifier.verify(ev["question"], supports)
+        if n % 25 == 0 or n == len(todo):  # atomically, so a stopped run keeps what it did
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text("".join(json.dumps(r) + "\n" for r in records))
+            tmp.replace(path)
 
 
 def load(path: Path, questions: dict) -> dict[str, list]:
@@ -131,6 +172,14 @@ def utility(scores: dict) -> float:
     return (1 - UNANSWERABLE_SHARE) * (scores["answer_accuracy"] or 0) + UNANSWERABLE_SHARE * (
         scores["abstention_recall"] or 0
     )
+
+
+def withheld(before: list, after: list) -> dict:
+    """Answerable questions answered in ``before`` and abstained on in ``after``, by whether the
+    withheld answer was right: what a stricter decision costs, and what it spares the user."""
+    changed = [b for b, a in zip(before, after, strict=True) if not b.reply.abstained and a.reply.abstained]
+    changed = [b for b in changed if b.question.answerable]
+    return {"wrong": sum(not answered_right(b) for b in changed), "right": sum(answered_right(b) for b in changed)}
 
 
 def merged(outcomes: list) -> dict:
@@ -158,41 +207,46 @@ def report(args, attributor=None) -> int:
         settings = Settings(data_dir=args.data_dir)
         attributor = Attributor(packaged_embedder(settings.embed_backend, settings.model_files_dir))
     dev, test = (replay(o, Decider(-1.0, 0.0), attributor) for o in (recorded_dev, recorded_test))
-    grid = [Decider(r, s) for r, s in itertools.product(RELEVANCE_GRID, SUPPORT_GRID)]
+    grid = [Decider(*t) for t in itertools.product(RELEVANCE_GRID, SUPPORT_GRID, VERIFIED_GRID)]
     dev_scores = {d: score(replay(dev, d)) for d in grid} if dev else {}
     defaults = Settings(_env_file=None)
-    shipped = Decider(defaults.min_relevance, defaults.min_support)
+    shipped = Decider(defaults.min_relevance, defaults.min_support, defaults.min_verified)
     calibrated = max(grid, key=lambda d: utility(dev_scores[d])) if dev else shipped
+    r, s, v = shipped.min_relevance, shipped.min_support, shipped.min_verified
     result = {
         "ours": merged(replay(test, shipped)),
         "baseline": merged(baseline.get("test", [])),
-        "thresholds": {"min_relevance": shipped.min_relevance, "min_support": shipped.min_support},
-        "calibrated": {"min_relevance": calibrated.min_relevance, "min_support": calibrated.min_support},
+        "thresholds": asdict(shipped),
+        "calibrated": asdict(calibrated),
         "n_dev": len(dev),
         "settings": json.loads((args.out / "eval-settings.json").read_text()),
         "commands": (args.out / "eval-commands.txt").read_text().strip() + "\n" + args.command,
     }
     ablation = {
-        "model's word only (no thresholds)": Decider(-1.0, 0.0),
-        "retrieval gate only (min_relevance)": Decider(shipped.min_relevance, 0.0),
-        "attribution only (min_support)": Decider(-1.0, shipped.min_support),
-        "both (shipped defaults)": shipped,
-        "both, as calibrated on the dev sample": calibrated,
+        "model's word only (no thresholds)": Decider(-1.0, 0.0, 0.0),
+        "retrieval gate only (min_relevance)": Decider(r, 0.0, 0.0),
+        "attribution only (min_support)": Decider(-1.0, s, 0.0),
+        "verifier only (min_verified)": Decider(-1.0, 0.0, v),
+        "retrieval gate + attribution, no verifier": Decider(r, s, 0.0),
+        "all three (shipped defaults)": shipped,
+        "all three, as calibrated on the dev sample": calibrated,
     }
     result["ablation"] = {name: score(replay(test, d)) for name, d in ablation.items()}
     result["ablation"]["shipped, answer sentence attributed as recorded"] = score(replay(recorded_test, shipped))
-    result["support_sweep"] = {str(s): score(replay(test, Decider(shipped.min_relevance, s))) for s in SUPPORT_GRID}
-    result["relevance_sweep"] = {str(r): score(replay(test, Decider(r, shipped.min_support))) for r in RELEVANCE_GRID}
+    result["support_sweep"] = {str(x): score(replay(test, Decider(r, x, v))) for x in SUPPORT_GRID}
+    result["relevance_sweep"] = {str(x): score(replay(test, Decider(x, s, v))) for x in RELEVANCE_GRID}
+    result["verifier_withheld"] = withheld(replay(test, Decider(r, s, 0.0)), replay(test, shipped))
+    result["verified_sweep"] = {str(x): score(replay(test, Decider(r, s, x))) for x in VERIFIED_GRID}
     result["dev_ablation"] = {name: score(replay(dev, d)) for name, d in ablation.items()} if dev else {}
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "eval.json").write_text(json.dumps(result, indent=2) + "\n")
     chart(result, args.out / "eval.png")
-    (args.out / "eval.md").write_text(markdown(result, shipped, calibrated))
+    (args.out / "eval.md").write_text(markdown(result))
     print(json.dumps({k: result[k] for k in ("ours", "baseline", "thresholds", "calibrated")}))
     return 0
 
 
-def markdown(result: dict, shipped, calibrated) -> str:
+def markdown(result: dict) -> str:
     ours, base = result["ours"], result["baseline"]
     rows = "\n".join(f"| {m} | {ours.get(m)} | {base.get(m)} |" for m in (*METRICS, "n_retrieval"))
     cols = ("answer_accuracy", "citation_line_accuracy", "abstention_recall", "false_abstention_rate")
@@ -210,8 +264,8 @@ def markdown(result: dict, shipped, calibrated) -> str:
 ```
 
 Settings: `{result["settings"]}`. "ours" uses the shipped thresholds
-(`min_relevance={shipped.min_relevance}`, `min_support={shipped.min_support}`); the calibration sample chose
-`min_relevance={calibrated.min_relevance}`, `min_support={calibrated.min_support}` (see below). utility = 0.8 ×
+`{result["thresholds"]}`; the calibration sample chose
+`{result["calibrated"]}` (see below). utility = 0.8 ×
 answer_accuracy + 0.2 × abstention_recall: the share of right outcomes at the test sample's mix.
 Test sample: {ours["n_retrieval"]} questions (seed 0, 20% unanswerable); calibration sample:
 {result["n_dev"]} other questions (half unanswerable). Baseline answer metrics over its first {base.get("n")}
@@ -227,11 +281,18 @@ test questions; retrieval metrics over all.
 
 {table(result["ablation"], "decision")}
 
-### min_support (at min_relevance={shipped.min_relevance})
+Of the answerable test questions the verifier turns into abstentions, {result["verifier_withheld"]["wrong"]}
+had been answered wrongly and {result["verifier_withheld"]["right"]} rightly (the answer lacked / held a gold answer).
+
+### min_verified (the other two as shipped)
+
+{table(result["verified_sweep"], "min_verified")}
+
+### min_support (the other two as shipped)
 
 {table(result["support_sweep"], "min_support")}
 
-### min_relevance (at min_support={shipped.min_support})
+### min_relevance (the other two as shipped)
 
 {table(result["relevance_sweep"], "min_relevance")}
 
@@ -241,10 +302,10 @@ test questions; retrieval metrics over all.
 """
 
 
-def main(argv: list[str] | None = None, attributor=None) -> int:
-    """``attributor``: tests pass one with a fake embedder."""
+def main(argv: list[str] | None = None, attributor=None, judge=None) -> int:
+    """``attributor``, ``judge``: tests pass them built on fakes."""
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("step", choices=("collect", "report"))
+    p.add_argument("step", choices=("collect", "verify", "report"))
     p.add_argument("--questions", type=Path, default=SQUAD)
     p.add_argument("--limit", type=int, default=500, help="test sample size")
     p.add_argument("--dev", type=int, default=100, help="calibration sample size (0: keep the settings' thresholds)")
@@ -255,9 +316,9 @@ def main(argv: list[str] | None = None, attributor=None) -> int:
     args = p.parse_args(argv)
     args.command = "python -m bench.eval " + shlex.join(sys.argv[1:] if argv is None else argv)
     started = time.time()
-    if args.step == "collect":
-        collect(args)
-        print(json.dumps({"step": "collect", "command": args.command, "wall_s": round(time.time() - started)}))
+    if args.step in ("collect", "verify"):
+        collect(args) if args.step == "collect" else verify(args, judge)
+        print(json.dumps({"step": args.step, "command": args.command, "wall_s": round(time.time() - started)}))
         return 0
     return report(args, attributor)
 

@@ -150,6 +150,12 @@ def _percentile(values: list[float], p: float) -> float | None:
     return round(ordered[min(len(ordered) - 1, int(round(p * (len(ordered) - 1))))], 3)
 
 
+def answered_right(o: Outcome) -> bool:
+    """An answer, not an abstention, that contains a normalized gold answer."""
+    got = normalize(o.reply.text)
+    return not o.reply.abstained and any(normalize(a) and normalize(a) in got for a in o.question.answers)
+
+
 def score(outcomes: Sequence[Outcome]) -> dict:
     """The metrics over a list of outcomes (``None`` where nothing was measured)."""
     answerable = [o for o in outcomes if o.question.answerable]
@@ -161,10 +167,6 @@ def score(outcomes: Sequence[Outcome]) -> dict:
                 return 1.0 / i
         return 0.0
 
-    def correct(o: Outcome) -> bool:
-        got = normalize(o.reply.text)
-        return not o.reply.abstained and any(normalize(a) and normalize(a) in got for a in o.question.answers)
-
     answered = [o for o in answerable if o.reply is not None]
     refused = [o for o in unanswerable if o.reply is not None]
     latencies = [o.latency_s for o in outcomes if o.latency_s is not None]
@@ -174,7 +176,7 @@ def score(outcomes: Sequence[Outcome]) -> dict:
         "citation_line_accuracy": _mean(
             [float(any(c.covers(o.question.file, o.question.line) for c in o.reply.citations)) for o in answered]
         ),
-        "answer_accuracy": _mean([float(correct(o)) for o in answered]),
+        "answer_accuracy": _mean([float(answered_right(o)) for o in answered]),
         "abstention_recall": _mean([float(o.reply.abstained) for o in refused]),
         "false_abstention_rate": _mean([float(o.reply.abstained) for o in answered]),
         "latency_p50_s": _percentile(latencies, 0.5),

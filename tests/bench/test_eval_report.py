@@ -20,8 +20,8 @@ def outcome(q: EvalQuestion, raw: str) -> Outcome:
     return Outcome(q, [LineSpan("a.txt", 3, 3)], reply_of(Decider(-1.0, 0.0).decide(evidence)), 1.0)
 
 
-def test_report_picks_the_threshold_that_separates_the_dev_split(tmp_path: Path) -> None:
-    # answerable questions get answers the passage supports, unanswerable ones answers it does not
+def write_records(tmp_path: Path) -> list[str]:
+    """Answerable questions get answers the passage supports, unanswerable ones answers it does not."""
     questions = [EvalQuestion(f"a{i}", "Do dogs bark?", ("bark",), "a.txt", 3) for i in range(8)]
     questions += [EvalQuestion(f"u{i}", "Do cats meow?", (), None, None) for i in range(4)]
     (tmp_path / "questions.jsonl").write_text(
@@ -35,14 +35,32 @@ def test_report_picks_the_threshold_that_separates_the_dev_split(tmp_path: Path)
             out.write(json.dumps(to_record(outcome(q, raw), split=split)) + "\n")
     (tmp_path / "eval-settings.json").write_text("{}\n")
     (tmp_path / "eval-commands.txt").write_text("python -m bench.eval collect ...\n")
+    return ["--questions", str(tmp_path / "questions.jsonl"), "--out", str(tmp_path)]
 
-    argv = ["report", "--questions", str(tmp_path / "questions.jsonl"), "--out", str(tmp_path)]
-    assert main(argv, attributor=Attributor(HashEmbedding())) == 0
+
+def test_report_picks_the_threshold_that_separates_the_dev_split(tmp_path: Path) -> None:
+    args = write_records(tmp_path)
+    assert main(["report", *args], attributor=Attributor(HashEmbedding())) == 0
     result = json.loads((tmp_path / "eval.json").read_text())
     assert result["calibrated"]["min_support"] > 0
-    calibrated = result["ablation"]["both, as calibrated on the dev sample"]
+    calibrated = result["ablation"]["all three, as calibrated on the dev sample"]
     assert calibrated["abstention_recall"] == 1.0 and calibrated["false_abstention_rate"] == 0.0
-    assert result["thresholds"] == {"min_relevance": 0.2, "min_support": 0.5}  # "ours" = the shipped settings
+    # "ours" = the shipped settings
+    assert result["thresholds"] == {"min_relevance": 0.2, "min_support": 0.5, "min_verified": 0.5}
     assert result["ablation"]["model's word only (no thresholds)"]["abstention_recall"] == 0.0
     assert (tmp_path / "eval.png").stat().st_size > 0
     assert "python -m bench.eval report" in (tmp_path / "eval.md").read_text()
+
+
+def test_verify_adds_verdicts_to_the_records_and_report_replays_them(tmp_path: Path) -> None:
+    args = write_records(tmp_path)
+
+    def judge(messages) -> float:  # a fake verifier that rejects the unanswerable questions' answers
+        return 0.0 if "meow" in messages[-1].content else 1.0
+
+    assert main(["verify", *args], judge=judge) == 0
+    records = [json.loads(line) for line in (tmp_path / "records-ours.jsonl").read_text().splitlines()]
+    assert {r["id"][0]: r["evidence"]["verified"] for r in records} == {"a": 1.0, "u": 0.0}
+    assert main(["report", *args], attributor=Attributor(HashEmbedding())) == 0
+    verifier_only = json.loads((tmp_path / "eval.json").read_text())["ablation"]["verifier only (min_verified)"]
+    assert verifier_only["abstention_recall"] == 1.0 and verifier_only["false_abstention_rate"] == 0.0
