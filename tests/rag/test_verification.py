@@ -1,5 +1,7 @@
 """The entailment check: what the verifier asks, and how its verdict decides."""
 
+import numpy as np
+
 from rag.answering import AnswerService
 from rag.attribution import Attributor
 from rag.decision import Decider
@@ -56,3 +58,32 @@ def test_the_model_declining_is_not_verified() -> None:
     svc = checked_service("The documents do not say.", verdict="yes")
     assert svc.ask("Who won?").abstained
     assert svc.llm.checks == []
+
+
+class FakeLlama:
+    """Tokenizes each word to its own id and offers fixed next-token logits to the processors."""
+
+    def __init__(self, logits: dict[str, float]) -> None:
+        self.vocab = {w: i for i, w in enumerate(["yes", "Yes", " yes", " Yes", "YES", "no", "No", " no", " No", "NO"])}
+        self.logits = logits
+
+    def tokenize(self, text: bytes, add_bos: bool = True) -> list[int]:
+        return [self.vocab[text.decode()]]
+
+    def create_completion(self, prompt: str, max_tokens: int, temperature: float, logits_processor) -> dict:
+        scores = np.full(len(self.vocab), -1e9)
+        for word, value in self.logits.items():
+            scores[self.vocab[word]] = value
+        for process in logits_processor:
+            scores = process(np.array([1, 2, 3]), scores)
+        return {"choices": [{"text": ""}]}
+
+
+def test_the_local_judge_reads_p_yes_against_no_from_the_logits() -> None:
+    from math import log
+
+    from rag.verification import LlamaCppJudge
+
+    # yes-like tokens hold 0.6 + 0.2 of the mass, no-like 0.2: P(yes | yes or no) = 0.8
+    judge = LlamaCppJudge(FakeLlama({"Yes": log(0.6), " yes": log(0.2), "No": log(0.2)}))
+    assert abs(judge([]) - 0.8) < 1e-9
