@@ -15,6 +15,7 @@ This module neither retrieves, attributes nor decides.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -24,6 +25,7 @@ from llama_index.core.llms import LLM, ChatMessage, MessageRole
 from rag.prompts import chatml
 from rag.types import Support
 
+_VERDICT = re.compile(r"\b(yes|no)\b", re.IGNORECASE)
 VERIFY_SYSTEM = "You check answers against a source text. Reply with one word: yes or no."
 
 
@@ -37,28 +39,30 @@ def verify_messages(question: str, quotes: Sequence[str]) -> list[ChatMessage]:
     ]
 
 
-def yes_of(reply: str) -> float:
-    """A text verdict as a probability: 1.0 for yes, 0.0 for anything else.
+def yes_of(reply: str) -> float | None:
+    """A written verdict as a probability: its first yes or no word; None if it has neither.
 
-    >>> yes_of(" Yes."), yes_of("No, it does not.")
-    (1.0, 0.0)
+    >>> yes_of(" Yes."), yes_of("The text does not, no."), yes_of("Unclear.")
+    (1.0, 0.0, None)
     """
-    return 1.0 if reply.strip().lower().startswith("yes") else 0.0
+    word = _VERDICT.search(reply)
+    return None if word is None else float(word.group(1).lower() == "yes")
 
 
 class Judge(Protocol):
-    """The probability that the model's reply to ``messages`` is yes."""
+    """The probability that the model's reply to ``messages`` is yes (None: no verdict)."""
 
-    def __call__(self, messages: Sequence[ChatMessage]) -> float: ...
+    def __call__(self, messages: Sequence[ChatMessage]) -> float | None: ...
 
 
 class ReplyJudge:
-    """Any llama-index LLM: its written yes or no (an OpenAI-compatible server, a test fake)."""
+    """Any llama-index LLM: its written yes or no (an OpenAI-compatible server, a test fake).
+    A reply with neither word is no verdict, so a chatty model cannot veto every answer."""
 
     def __init__(self, llm: LLM) -> None:
         self.llm = llm
 
-    def __call__(self, messages: Sequence[ChatMessage]) -> float:
+    def __call__(self, messages: Sequence[ChatMessage]) -> float | None:
         return yes_of(self.llm.chat(list(messages)).message.content or "")
 
 
@@ -98,8 +102,9 @@ class Verifier:
         self.judge = judge
 
     def verify(self, question: str, supports: Sequence[Support]) -> float | None:
-        """None when there is nothing to check (no answer sentence or nothing cited)."""
+        """None when there is nothing to check (nothing cited) or the judge gave no verdict."""
         quotes = list(dict.fromkeys(s.citation.quote for s in supports if s.citation is not None))
         if not quotes:
             return None
-        return round(self.judge(verify_messages(question, quotes)), 4)
+        verdict = self.judge(verify_messages(question, quotes))
+        return None if verdict is None else round(verdict, 4)

@@ -87,3 +87,9 @@ def test_the_local_judge_reads_p_yes_against_no_from_the_logits() -> None:
     # yes-like tokens hold 0.6 + 0.2 of the mass, no-like 0.2: P(yes | yes or no) = 0.8
     judge = LlamaCppJudge(FakeLlama({"Yes": log(0.6), " yes": log(0.2), "No": log(0.2)}))
     assert abs(judge([]) - 0.8) < 1e-9
+
+
+def test_a_reply_without_yes_or_no_is_no_verdict_and_vetoes_nothing() -> None:
+    answer = checked_service("Dogs bark at night.", verdict="I cannot tell.").ask("When do dogs bark?")
+    assert answer.evidence.verified is None
+    assert not answer.abstained
