@@ -22,7 +22,7 @@ from rag.answering import AnswerService
 from rag.attribution import Attributor
 from rag.decision import Decider
 from rag.llm import build_judge, build_llm
-from rag.retrieval import Retriever
+from rag.retrieval import Fusion, Retriever
 from rag.settings import Settings
 from rag.verification import Verifier
 
@@ -97,6 +97,7 @@ class Groundline:
             self.embed_model,
             s.top_k,
             hybrid=s.retrieval == "hybrid",
+            fusion=Fusion(s.fusion_candidates, s.keyword_weight, s.rrf_k),
             version=lambda: (store.count(), self.docstore.version()),  # another process's writes count too
         )
 

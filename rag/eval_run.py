@@ -30,8 +30,8 @@ class Ours:
 
     def __init__(self, app: Groundline) -> None:
         self.app = app
-        hybrid = app.settings.retrieval == "hybrid"
-        self.top5 = Retriever(app.vector_store, app.embed_model, 5, hybrid=hybrid, version=app.retriever.version)
+        r = app.retriever
+        self.top5 = Retriever(app.vector_store, app.embed_model, 5, hybrid=r.hybrid, fusion=r.fusion, version=r.version)
 
     def retrieve(self, question: str, k: int) -> list[LineSpan]:
         return [LineSpan(p.file, p.start_line, p.end_line) for p in self.top5.retrieve(question)[:k]]

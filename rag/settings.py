@@ -50,6 +50,11 @@ class Settings(BaseSettings):
     retrieval: Literal["hybrid", "vector"] = Field(
         "hybrid", description="hybrid: BM25 + vector fused by reciprocal rank; vector: embeddings only."
     )
+    fusion_candidates: int = Field(40, ge=1, le=200, description="hybrid: hits each retriever contributes to fusion.")
+    keyword_weight: float = Field(
+        1.6, ge=0, description="hybrid: weight of BM25's ranking against the vector ranking's 1 in the fusion."
+    )
+    rrf_k: int = Field(5, ge=0, description="hybrid: reciprocal-rank constant; a hit at rank r scores w / (k + r).")
     min_relevance: float = Field(
         0.2, ge=-1, le=1, description="Abstain without asking the LLM when no passage's cosine reaches this."
     )

@@ -43,3 +43,23 @@ def test_the_keyword_index_follows_an_update_that_keeps_the_chunk_count(
     app.ingestor.ingest([docs])
     hits = app.retriever.keyword_retriever().retrieve("wombat")
     assert hits and "wombat" in hits[0].node.get_content()
+
+
+def test_the_keyword_weight_lets_bm25s_first_hit_lead() -> None:
+    """Each list ranks the other's favourite second: the heavier list's first hit leads."""
+    from llama_index.core.schema import NodeWithScore, TextNode
+
+    from rag.retrieval import reciprocal_rank_fusion
+
+    vec, kw = TextNode(id_="vec"), TextNode(id_="kw")
+    vector = [NodeWithScore(node=vec), NodeWithScore(node=kw)]
+    keyword = [NodeWithScore(node=kw), NodeWithScore(node=vec)]
+    assert [n.id_ for n, _ in reciprocal_rank_fusion([vector, keyword], 5, [1.0, 1.6])] == ["kw", "vec"]
+    assert [n.id_ for n, _ in reciprocal_rank_fusion([vector, keyword], 5, [1.6, 1.0])] == ["vec", "kw"]
+
+
+def test_fusion_settings_reach_the_chats_retriever(settings: Settings) -> None:
+    tuned = settings.model_copy(update={"fusion_candidates": 12, "keyword_weight": 0.5, "rrf_k": 7})
+    retriever = fake_app(tuned).retriever
+    assert (retriever.fusion.candidates, retriever.fusion.keyword_weight, retriever.fusion.k) == (12, 0.5, 7)
+    assert retriever.vector._similarity_top_k == 12
