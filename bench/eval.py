@@ -125,7 +125,19 @@ def record(system, todo: list, path: Path, desc: str, with_answers: bool) -> Non
             out.flush()
 
 
-SHOWN = {"llm", "retrieval", "top_k", "chunk_tokens", "chunk_overlap", "min_support", "min_relevance", "min_verified"}
+SHOWN = {
+    "llm",
+    "retrieval",
+    "top_k",
+    "fusion_candidates",
+    "keyword_weight",
+    "rrf_k",
+    "chunk_tokens",
+    "chunk_overlap",
+    "min_support",
+    "min_relevance",
+    "min_verified",
+}
 
 
 def verify(args, judge=None) -> None:
@@ -182,6 +194,32 @@ def withheld(before: list, after: list) -> dict:
     return {"wrong": sum(not answered_right(b) for b in changed), "right": sum(answered_right(b) for b in changed)}
 
 
+def misses(raw: list, final: list) -> dict:
+    """Where the answerable questions end up: whether the gold paragraph was among the passages
+    the model read, what the model made of them (``raw``: no thresholds), and what the decision kept
+    (``final``). Tells a reading problem from a retrieval or a threshold problem."""
+    from rag.decision import declined
+
+    counts: dict[str, dict[str, int]] = {}
+    for before, after in zip(raw, final, strict=True):
+        q, ev = before.question, before.reply.evidence if before.reply else None
+        if not q.answerable or ev is None:
+            continue
+        shown = "gold paragraph shown" if any(p.covers(q.file, q.line) for p in ev.passages) else "not shown"
+        if ev.raw is None or declined(ev.raw) or before.reply.abstained:
+            outcome = "declined by the model (or no source close enough)"
+        else:
+            right = "right" if answered_right(before) else "wrong"
+            if after.reply.abstained:
+                outcome = f"{right}, withheld"
+            else:
+                cited = any(c.covers(q.file, q.line) for c in after.reply.citations)
+                outcome = f"{right}, kept, {'citing' if cited else 'not citing'} the gold line"
+        row = counts.setdefault(outcome, {})
+        row[shown] = row.get(shown, 0) + 1
+    return dict(sorted(counts.items()))
+
+
 def merged(outcomes: list) -> dict:
     """Retrieval metrics over every outcome; the rest over those with an answer."""
     answered = [o for o in outcomes if o.reply is not None]
@@ -236,6 +274,7 @@ def report(args, attributor=None) -> int:
     result["support_sweep"] = {str(x): score(replay(test, Decider(r, x, v))) for x in SUPPORT_GRID}
     result["relevance_sweep"] = {str(x): score(replay(test, Decider(x, s, v))) for x in RELEVANCE_GRID}
     result["verifier_withheld"] = withheld(replay(test, Decider(r, s, 0.0)), replay(test, shipped))
+    result["misses"] = misses(replay(test, Decider(-1.0, 0.0, 0.0)), replay(test, shipped))
     result["verified_sweep"] = {str(x): score(replay(test, Decider(r, s, x))) for x in VERIFIED_GRID}
     result["dev_ablation"] = {name: score(replay(dev, d)) for name, d in ablation.items()} if dev else {}
     args.out.mkdir(parents=True, exist_ok=True)
@@ -256,6 +295,10 @@ def markdown(result: dict) -> str:
         cells = {k: [str(v[c]) for c in cols] + [str(round(utility(v), 4))] for k, v in scores.items()}
         rows = [f"| {k} | " + " | ".join(c) + " |" for k, c in cells.items()]
         return head + "\n".join(rows)
+
+    def rows_of(counts: dict) -> str:
+        cols = ("gold paragraph shown", "not shown")
+        return "\n".join(f"| {k} | " + " | ".join(str(v.get(c, 0)) for c in cols) + " |" for k, v in counts.items())
 
     return f"""# Eval: Groundline vs plain llama-index
 
@@ -283,6 +326,12 @@ test questions; retrieval metrics over all.
 
 Of the answerable test questions the verifier turns into abstentions, {result["verifier_withheld"]["wrong"]}
 had been answered wrongly and {result["verifier_withheld"]["right"]} rightly (the answer lacked / held a gold answer).
+
+## Where the answerable questions end up (shipped thresholds)
+
+| outcome | gold paragraph shown | not shown |
+|---|---|---|
+{rows_of(result["misses"])}
 
 ### min_verified (the other two as shipped)
 

@@ -1,12 +1,13 @@
 """bench.eval report on hand-made records: thresholds come from the dev split, figures from the test split."""
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
-from bench.eval import main
+from bench.eval import main, misses
 from rag.attribution import Attributor
 from rag.decision import Decider
-from rag.eval import EvalQuestion, LineSpan, Outcome
+from rag.eval import EvalQuestion, LineSpan, Outcome, Reply
 from rag.eval_run import reply_of, to_record
 from rag.types import Citation, Evidence, Passage, Support
 from tests.fakes import HashEmbedding
@@ -64,3 +65,21 @@ def test_verify_adds_verdicts_to_the_records_and_report_replays_them(tmp_path: P
     assert main(["report", *args], attributor=Attributor(HashEmbedding())) == 0
     verifier_only = json.loads((tmp_path / "eval.json").read_text())["ablation"]["verifier only (min_verified)"]
     assert verifier_only["abstention_recall"] == 1.0 and verifier_only["false_abstention_rate"] == 0.0
+    shipped = json.loads((tmp_path / "eval.json").read_text())["misses"]
+    assert shipped == {"right, kept, citing the gold line": {"gold paragraph shown": 4}}
+
+
+def test_misses_tell_reading_from_retrieval_and_threshold_losses() -> None:
+    shown = EvalQuestion("a", "Do dogs bark?", ("bark",), "a.txt", 3)
+    elsewhere = EvalQuestion("b", "Do dogs sleep?", ("sleep",), "b.txt", 7)  # its paragraph was not retrieved
+    raw = [
+        outcome(shown, "Dogs bark."),
+        outcome(elsewhere, "Dogs bark."),
+        outcome(elsewhere, "The documents do not say."),
+    ]
+    final = [raw[0], replace(raw[1], reply=Reply("The documents do not say.", True)), raw[2]]
+    assert misses(raw, final) == {
+        "declined by the model (or no source close enough)": {"not shown": 1},
+        "right, kept, citing the gold line": {"gold paragraph shown": 1},
+        "wrong, withheld": {"not shown": 1},
+    }
