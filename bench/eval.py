@@ -194,20 +194,21 @@ def withheld(before: list, after: list) -> dict:
     return {"wrong": sum(not answered_right(b) for b in changed), "right": sum(answered_right(b) for b in changed)}
 
 
+GOLD_SHOWN, GOLD_NOT_SHOWN = "gold paragraph shown", "not shown"
+
+
 def misses(raw: list, final: list) -> dict:
     """Where the answerable questions end up: whether the gold paragraph was among the passages
     the model read, what the model made of them (``raw``: no thresholds), and what the decision kept
     (``final``). Tells a reading problem from a retrieval or a threshold problem."""
-    from rag.decision import declined
-
     counts: dict[str, dict[str, int]] = {}
     for before, after in zip(raw, final, strict=True):
         q, ev = before.question, before.reply.evidence if before.reply else None
         if not q.answerable or ev is None:
             continue
-        shown = "gold paragraph shown" if any(p.covers(q.file, q.line) for p in ev.passages) else "not shown"
-        if ev.raw is None or declined(ev.raw) or before.reply.abstained:
-            outcome = "declined by the model (or no source close enough)"
+        shown = GOLD_SHOWN if any(p.covers(q.file, q.line) for p in ev.passages) else GOLD_NOT_SHOWN
+        if before.reply.abstained:  # with no thresholds: the model declined, or cited nothing
+            outcome = "declined by the model (or nothing it said was attributable)"
         else:
             right = "right" if answered_right(before) else "wrong"
             if after.reply.abstained:
@@ -297,7 +298,7 @@ def markdown(result: dict) -> str:
         return head + "\n".join(rows)
 
     def rows_of(counts: dict) -> str:
-        cols = ("gold paragraph shown", "not shown")
+        cols = (GOLD_SHOWN, GOLD_NOT_SHOWN)
         return "\n".join(f"| {k} | " + " | ".join(str(v.get(c, 0)) for c in cols) + " |" for k, v in counts.items())
 
     return f"""# Eval: Groundline vs plain llama-index

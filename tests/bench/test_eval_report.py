@@ -79,7 +79,7 @@ def test_misses_tell_reading_from_retrieval_and_threshold_losses() -> None:
     ]
     final = [raw[0], replace(raw[1], reply=Reply("The documents do not say.", True)), raw[2]]
     assert misses(raw, final) == {
-        "declined by the model (or no source close enough)": {"not shown": 1},
+        "declined by the model (or nothing it said was attributable)": {"not shown": 1},
         "right, kept, citing the gold line": {"gold paragraph shown": 1},
         "wrong, withheld": {"not shown": 1},
     }
