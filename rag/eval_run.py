@@ -18,7 +18,6 @@ from rag.attribution import Attributor
 from rag.baseline import PlainLlamaIndex
 from rag.decision import Decider
 from rag.eval import EvalQuestion, LineSpan, Outcome, Reply, load_questions, run, sample, score
-from rag.retrieval import Retriever
 from rag.settings import Settings
 from rag.types import Answer, Evidence
 
@@ -30,11 +29,10 @@ class Ours:
 
     def __init__(self, app: Groundline) -> None:
         self.app = app
-        r = app.retriever
-        self.top5 = Retriever(app.vector_store, app.embed_model, 5, hybrid=r.hybrid, fusion=r.fusion, version=r.version)
 
     def retrieve(self, question: str, k: int) -> list[LineSpan]:
-        return [LineSpan(p.file, p.start_line, p.end_line) for p in self.top5.retrieve(question)[:k]]
+        """The chat's own retriever (and its one keyword index), asked for ``k`` passages."""
+        return [LineSpan(p.file, p.start_line, p.end_line) for p in self.app.retriever.retrieve(question, k)]
 
     def answer(self, question: str) -> Reply:
         return reply_of(self.app.service.ask(question))

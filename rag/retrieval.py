@@ -105,8 +105,8 @@ class Retriever:
         self.hybrid = hybrid
         self.fusion = fusion
         self.candidates = max(fusion.candidates, top_k)
-        index = VectorStoreIndex.from_vector_store(vector_store, embed_model=embed_model)
-        self.vector = index.as_retriever(similarity_top_k=self.candidates if hybrid else top_k)
+        self.index = VectorStoreIndex.from_vector_store(vector_store, embed_model=embed_model)
+        self.vector = self.index.as_retriever(similarity_top_k=self.candidates if hybrid else top_k)
         self.stemmer = Stemmer.Stemmer("english")
         self._bm25 = None
         self._bm25_version: object = None
@@ -129,14 +129,19 @@ class Retriever:
             self._bm25_version = version
         return self._bm25
 
-    def retrieve(self, question: str) -> list[Passage]:
-        """The best passages, best first; each keeps its vector similarity if it had one."""
-        vector_hits = self.vector.retrieve(question)
+    def retrieve(self, question: str, top_k: int | None = None) -> list[Passage]:
+        """The best ``top_k`` passages (the chat's ``top_k`` unless given), best first; each keeps
+        its vector similarity if it had one. The eval asks for 5 through the same indexes."""
+        k = top_k or self.top_k
+        vector = self.vector
+        if not self.hybrid and k != self.top_k:
+            vector = self.index.as_retriever(similarity_top_k=k)
+        vector_hits = vector.retrieve(question)
         similarity = {h.node.node_id: cosine_from_chroma(h.score or 0.0) for h in vector_hits}
         if not self.hybrid:
             return [to_passage(h.node, similarity[h.node.node_id], similarity[h.node.node_id]) for h in vector_hits]
         bm25 = self.keyword_retriever()
         keyword_hits = bm25.retrieve(question) if bm25 is not None else []
         f = self.fusion
-        fused = reciprocal_rank_fusion([vector_hits, keyword_hits], f.k, [1.0, f.keyword_weight])[: self.top_k]
+        fused = reciprocal_rank_fusion([vector_hits, keyword_hits], f.k, [1.0, f.keyword_weight])[:k]
         return [to_passage(node, score, similarity.get(node.node_id)) for node, score in fused]

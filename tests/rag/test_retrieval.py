@@ -63,3 +63,13 @@ def test_fusion_settings_reach_the_chats_retriever(settings: Settings) -> None:
     retriever = fake_app(tuned).retriever
     assert (retriever.fusion.candidates, retriever.fusion.keyword_weight, retriever.fusion.k) == (12, 0.5, 7)
     assert retriever.vector._similarity_top_k == 12
+
+
+def test_a_caller_may_ask_for_more_passages_than_the_chat_shows(settings: Settings, news_dir: Path) -> None:
+    """The eval scores hit@5 through the chat's retriever (one keyword index), which shows top_k = 4."""
+    for mode in ("hybrid", "vector"):
+        app = fake_app(settings.model_copy(update={"top_k": 4, "retrieval": mode}))
+        app.ingestor.ingest([news_dir])
+        shown, five = app.retriever.retrieve("North Korea arms"), app.retriever.retrieve("North Korea arms", 5)
+        assert (len(shown), len(five)) == (4, 5), mode
+        assert [p.start_char for p in five[:4]] == [p.start_char for p in shown], mode
