@@ -5,6 +5,7 @@ Steps, so the long one can be resumed and the thresholds swept without the LLM:
     python -m bench.eval collect --limit 500 --dev 100 --baseline-answers 100
     python -m bench.eval verify      # only for records collected before the verifier existed
     python -m bench.eval report
+    python -m bench.eval compare --out A --against B   # two runs, paired on the same questions
 
 ``collect`` asks every question of a fixed test sample (``--limit``, seed
 ``--seed``, 20% unanswerable) and of a disjoint calibration sample (``--dev``,
@@ -30,6 +31,11 @@ under the shipped thresholds with the same ``Decider`` the chat uses, picks the
 outcomes on the calibration sample (weighting answerable and unanswerable
 questions as the test sample does) and shows it beside them with sweeps of
 each, and writes ``eval.json``, ``eval.md`` (with the commands) and ``eval.png``.
+
+``compare`` scores two record folders (for example two models, or before and
+after a change) on the test questions both recorded, attributed and decided the
+same way as ``report`` does, and prints a markdown table: a paired comparison,
+so a run stopped early can still be set beside a full one.
 """
 
 from __future__ import annotations
@@ -231,9 +237,51 @@ def merged(outcomes: list) -> dict:
     return out
 
 
-def report(args, attributor=None) -> int:
+def todays_attributor(args):
+    """The attributor the chat ships, to attribute recorded answers again (embedder calls, no LLM)."""
     from index.embedding import packaged_embedder
     from rag.attribution import Attributor
+
+    settings = Settings(data_dir=args.data_dir)
+    return Attributor(packaged_embedder(settings.embed_backend, settings.model_files_dir))
+
+
+def shipped_decider():
+    from rag.decision import Decider
+
+    defaults = Settings(_env_file=None)
+    return Decider(defaults.min_relevance, defaults.min_support, defaults.min_verified)
+
+
+def compare(args, attributor=None) -> int:
+    """``--out``'s records beside each ``--against`` folder's, on the test questions all of them recorded."""
+    from rag.decision import Decider
+
+    questions = {q.id: q for q in load_questions(args.questions)}
+    folders = [args.out, *args.against]
+    runs = [[o for o in load(d / "records-ours.jsonl", questions).get("test", []) if o.reply] for d in folders]
+    common = set.intersection(*({o.question.id for o in run} for run in runs))
+    attributor = attributor or todays_attributor(args)
+    decisions = {"shipped thresholds": shipped_decider(), "model's word only": Decider(-1.0, 0.0, 0.0)}
+    cols = ("answer_accuracy", "citation_line_accuracy", "abstention_recall", "false_abstention_rate", "latency_p50_s")
+    answerable = sum(questions[i].answerable for i in common)
+    lines = [
+        f"{len(common)} test questions recorded in every folder ({answerable} answerable)",
+        "",
+        "| records | llm | decision | " + " | ".join(cols) + " |",
+        "|---|---|---|" + "---|" * len(cols),
+    ]
+    for folder, run in zip(folders, runs, strict=True):
+        llm = json.loads((folder / "eval-settings.json").read_text()).get("llm")
+        test = replay([o for o in run if o.question.id in common], Decider(-1.0, 0.0), attributor)
+        for name, decider in decisions.items():
+            m = score(replay(test, decider))
+            lines.append(f"| {folder} | {llm} | {name} | " + " | ".join(str(m[c]) for c in cols) + " |")
+    print("\n".join(lines))
+    return 0
+
+
+def report(args, attributor=None) -> int:
     from rag.decision import Decider
 
     questions = {q.id: q for q in load_questions(args.questions)}
@@ -242,14 +290,11 @@ def report(args, attributor=None) -> int:
     baseline = load(base_file, questions) if base_file.exists() else {}
     recorded_dev, recorded_test = ours.get("dev", []), ours["test"]
     # The model's recorded output, attributed again by today's attributor (embedder calls, no LLM).
-    if attributor is None:
-        settings = Settings(data_dir=args.data_dir)
-        attributor = Attributor(packaged_embedder(settings.embed_backend, settings.model_files_dir))
+    attributor = attributor or todays_attributor(args)
     dev, test = (replay(o, Decider(-1.0, 0.0), attributor) for o in (recorded_dev, recorded_test))
     grid = [Decider(*t) for t in itertools.product(RELEVANCE_GRID, SUPPORT_GRID, VERIFIED_GRID)]
     dev_scores = {d: score(replay(dev, d)) for d in grid} if dev else {}
-    defaults = Settings(_env_file=None)
-    shipped = Decider(defaults.min_relevance, defaults.min_support, defaults.min_verified)
+    shipped = shipped_decider()
     calibrated = max(grid, key=lambda d: utility(dev_scores[d])) if dev else shipped
     r, s, v = shipped.min_relevance, shipped.min_support, shipped.min_verified
     result = {
@@ -355,7 +400,7 @@ had been answered wrongly and {result["verifier_withheld"]["right"]} rightly (th
 def main(argv: list[str] | None = None, attributor=None, judge=None) -> int:
     """``attributor``, ``judge``: tests pass them built on fakes."""
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("step", choices=("collect", "verify", "report"))
+    p.add_argument("step", choices=("collect", "verify", "report", "compare"))
     p.add_argument("--questions", type=Path, default=SQUAD)
     p.add_argument("--limit", type=int, default=500, help="test sample size")
     p.add_argument("--dev", type=int, default=100, help="calibration sample size (0: keep the settings' thresholds)")
@@ -363,6 +408,7 @@ def main(argv: list[str] | None = None, attributor=None, judge=None) -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--data-dir", type=Path, default=Path(".groundline"))
     p.add_argument("--out", type=Path, default=Path("bench/results"))
+    p.add_argument("--against", type=Path, nargs="+", default=[], help="compare: other record folders")
     args = p.parse_args(argv)
     args.command = "python -m bench.eval " + shlex.join(sys.argv[1:] if argv is None else argv)
     started = time.time()
@@ -370,7 +416,7 @@ def main(argv: list[str] | None = None, attributor=None, judge=None) -> int:
         collect(args) if args.step == "collect" else verify(args, judge)
         print(json.dumps({"step": args.step, "command": args.command, "wall_s": round(time.time() - started)}))
         return 0
-    return report(args, attributor)
+    return compare(args, attributor) if args.step == "compare" else report(args, attributor)
 
 
 if __name__ == "__main__":

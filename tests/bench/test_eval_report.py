@@ -83,3 +83,25 @@ def test_misses_tell_reading_from_retrieval_and_threshold_losses() -> None:
         "right, kept, citing the gold line": {"gold paragraph shown": 1},
         "wrong, withheld": {"not shown": 1},
     }
+
+
+def test_compare_scores_two_runs_on_the_questions_both_recorded(tmp_path: Path, capsys) -> None:
+    full, part = tmp_path / "full", tmp_path / "part"
+    for folder in (full, part):
+        folder.mkdir()
+        args = write_records(folder)
+    (part / "eval-settings.json").write_text('{"llm": "local-small"}\n')
+    records = (part / "records-ours.jsonl").read_text().splitlines()
+    kept = [r for r in records if json.loads(r)["id"] in ("a0", "a2", "u0")]  # a run stopped early
+    (part / "records-ours.jsonl").write_text("\n".join(kept) + "\n")
+    assert main(["compare", *args[:2], "--out", str(full), "--against", str(part)], Attributor(HashEmbedding())) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert table[0] == "3 test questions recorded in every folder (2 answerable)"
+    rows = [line.split(" | ") for line in table if line.startswith(f"| {tmp_path}")]
+    assert [(r[0][2:], r[1], r[2]) for r in rows] == [
+        (str(full), "None", "shipped thresholds"),
+        (str(full), "None", "model's word only"),
+        (str(part), "local-small", "shipped thresholds"),
+        (str(part), "local-small", "model's word only"),
+    ]
+    assert all(r[3] == "1.0" for r in rows)  # both runs answered every answerable question right
