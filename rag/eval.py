@@ -13,6 +13,7 @@ import random
 import re
 import string
 import time
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -110,13 +111,22 @@ def sample(questions: Sequence[EvalQuestion], limit: int | None, seed: int, unan
     return picked
 
 
+def _is_punctuation(ch: str) -> bool:
+    return ch in string.punctuation or unicodedata.category(ch).startswith("P")
+
+
 def normalize(text: str) -> str:
     """SQuAD's answer normalization: lower case, no punctuation, articles or extra spaces.
 
+    Punctuation is Unicode's, not only ASCII's (as MLQA's evaluation script does), so
+    a typographic dash in the gold answer matches the model's hyphen.
+
     >>> normalize("The  U.S. Army!")
     'us army'
+    >>> normalize("31–24") == normalize("31-24")
+    True
     """
-    text = "".join(ch for ch in text.lower() if ch not in set(string.punctuation))
+    text = "".join(ch for ch in text.lower() if not _is_punctuation(ch))
     text = re.sub(r"\b(a|an|the)\b", " ", text)
     return " ".join(text.split())
 
