@@ -24,7 +24,9 @@ def test_eval_command_reports_every_metric_for_ours_and_the_baseline(tmp_path: P
     shutil.copy(SQUAD / "docs" / f"{ARTICLE}.txt", docs)
     rows = [json.loads(line) for line in (SQUAD / "questions.jsonl").read_text().splitlines()]
     mine = [r for r in rows if ARTICLE in r["id"]]
-    picked = [r for r in mine if r["answers"]][:3] + [r for r in mine if not r["answers"]][:1]
+    # One question of each kind: every metric gets a value, and each question costs an answer from
+    # both systems on the real 1.5B model (~30 s and ~60 s on 2 cores), the suite's largest single cost.
+    picked = [r for r in mine if r["answers"]][:1] + [r for r in mine if not r["answers"]][:1]
     questions = tmp_path / "questions.jsonl"
     questions.write_text("".join(json.dumps(r) + "\n" for r in picked))
 
@@ -36,7 +38,7 @@ def test_eval_command_reports_every_metric_for_ours_and_the_baseline(tmp_path: P
     report = json.loads(done.stdout)
     assert set(report) == {*METRICS, "baseline"}
     for scores in (report, report["baseline"]):
-        assert scores["n"] == 4
+        assert scores["n"] == 2
         for metric in METRICS[:6]:
             assert 0.0 <= scores[metric] <= 1.0, (metric, scores)
         assert 0 < scores["latency_p50_s"] <= scores["latency_p95_s"]
