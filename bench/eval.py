@@ -52,6 +52,7 @@ from pathlib import Path
 from pydantic import TypeAdapter
 from tqdm import tqdm
 
+from rag.decision import Decider
 from rag.eval import METRICS, answered_right, ask, dev_sample, load_questions, sample, score
 from rag.eval_run import Ours, eval_data_dir, from_record, replay, to_record
 from rag.settings import Settings
@@ -64,6 +65,7 @@ RELEVANCE_GRID = (-1.0, 0.2, 0.3, 0.35, 0.4, 0.45, 0.5)
 SUPPORT_GRID = (0.0, 0.3, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8)
 VERIFIED_GRID = (0.0, 0.3, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8)
 UNANSWERABLE_SHARE = 0.2  # of the test sample (rag.eval.sample's default)
+NO_THRESHOLDS = Decider(-1.0, 0.0, 0.0)  # no gate: the model's own word, as attributed
 
 
 def chart(report: dict, path: Path) -> None:
@@ -247,22 +249,18 @@ def todays_attributor(args):
 
 
 def shipped_decider():
-    from rag.decision import Decider
-
     defaults = Settings(_env_file=None)
     return Decider(defaults.min_relevance, defaults.min_support, defaults.min_verified)
 
 
 def compare(args, attributor=None) -> int:
     """``--out``'s records beside each ``--against`` folder's, on the test questions all of them recorded."""
-    from rag.decision import Decider
-
     questions = {q.id: q for q in load_questions(args.questions)}
     folders = [args.out, *args.against]
     runs = [[o for o in load(d / "records-ours.jsonl", questions).get("test", []) if o.reply] for d in folders]
     common = set.intersection(*({o.question.id for o in run} for run in runs))
     attributor = attributor or todays_attributor(args)
-    decisions = {"shipped thresholds": shipped_decider(), "model's word only": Decider(-1.0, 0.0, 0.0)}
+    decisions = {"shipped thresholds": shipped_decider(), "model's word only": NO_THRESHOLDS}
     cols = ("answer_accuracy", "citation_line_accuracy", "abstention_recall", "false_abstention_rate", "latency_p50_s")
     answerable = sum(questions[i].answerable for i in common)
     lines = [
@@ -273,7 +271,7 @@ def compare(args, attributor=None) -> int:
     ]
     for folder, run in zip(folders, runs, strict=True):
         llm = json.loads((folder / "eval-settings.json").read_text()).get("llm")
-        test = replay([o for o in run if o.question.id in common], Decider(-1.0, 0.0), attributor)
+        test = replay([o for o in run if o.question.id in common], NO_THRESHOLDS, attributor)
         for name, decider in decisions.items():
             m = score(replay(test, decider))
             lines.append(f"| {folder} | {llm} | {name} | " + " | ".join(str(m[c]) for c in cols) + " |")
@@ -282,8 +280,6 @@ def compare(args, attributor=None) -> int:
 
 
 def report(args, attributor=None) -> int:
-    from rag.decision import Decider
-
     questions = {q.id: q for q in load_questions(args.questions)}
     ours = load(args.out / "records-ours.jsonl", questions)
     base_file = args.out / "records-baseline.jsonl"
@@ -291,7 +287,7 @@ def report(args, attributor=None) -> int:
     recorded_dev, recorded_test = ours.get("dev", []), ours["test"]
     # The model's recorded output, attributed again by today's attributor (embedder calls, no LLM).
     attributor = attributor or todays_attributor(args)
-    dev, test = (replay(o, Decider(-1.0, 0.0), attributor) for o in (recorded_dev, recorded_test))
+    dev, test = (replay(o, NO_THRESHOLDS, attributor) for o in (recorded_dev, recorded_test))
     grid = [Decider(*t) for t in itertools.product(RELEVANCE_GRID, SUPPORT_GRID, VERIFIED_GRID)]
     dev_scores = {d: score(replay(dev, d)) for d in grid} if dev else {}
     shipped = shipped_decider()
@@ -307,7 +303,7 @@ def report(args, attributor=None) -> int:
         "commands": (args.out / "eval-commands.txt").read_text().strip() + "\n" + args.command,
     }
     ablation = {
-        "model's word only (no thresholds)": Decider(-1.0, 0.0, 0.0),
+        "model's word only (no thresholds)": NO_THRESHOLDS,
         "retrieval gate only (min_relevance)": Decider(r, 0.0, 0.0),
         "attribution only (min_support)": Decider(-1.0, s, 0.0),
         "verifier only (min_verified)": Decider(-1.0, 0.0, v),
@@ -320,7 +316,7 @@ def report(args, attributor=None) -> int:
     result["support_sweep"] = {str(x): score(replay(test, Decider(r, x, v))) for x in SUPPORT_GRID}
     result["relevance_sweep"] = {str(x): score(replay(test, Decider(x, s, v))) for x in RELEVANCE_GRID}
     result["verifier_withheld"] = withheld(replay(test, Decider(r, s, 0.0)), replay(test, shipped))
-    result["misses"] = misses(replay(test, Decider(-1.0, 0.0, 0.0)), replay(test, shipped))
+    result["misses"] = misses(replay(test, NO_THRESHOLDS), replay(test, shipped))
     result["verified_sweep"] = {str(x): score(replay(test, Decider(r, s, x))) for x in VERIFIED_GRID}
     result["dev_ablation"] = {name: score(replay(dev, d)) for name, d in ablation.items()} if dev else {}
     args.out.mkdir(parents=True, exist_ok=True)
