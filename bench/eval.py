@@ -3,7 +3,7 @@
 Steps, so the long one can be resumed and the thresholds swept without the LLM:
 
     python -m bench.eval collect --limit 500 --dev 100 --baseline-answers 100
-    python -m bench.eval verify      # only for records collected before the verifier existed
+    python -m bench.eval verify      # records from before the verifier (--again: after it changed)
     python -m bench.eval report
     python -m bench.eval compare --out A --against B   # two runs, paired on the same questions
 
@@ -22,7 +22,8 @@ sample is shuffled, so a run stopped early leaves a random subset).
 
 ``verify`` asks the verifier (``rag.verification``, one short LLM call each)
 about every recorded answer that has no verdict yet and writes it into the
-records, so records from before the verifier can be replayed with it.
+records, so records from before the verifier can be replayed with it;
+``verify --again`` asks about every recorded answer, after the verifier changed.
 
 ``report`` attributes the recorded answers again with the current attributor
 (MiniLM calls, no LLM; the recorded verdicts are kept), scores the test sample
@@ -149,7 +150,8 @@ SHOWN = {
 
 
 def verify(args, judge=None) -> None:
-    """Write the verifier's verdict into every recorded answer that lacks one (resumable)."""
+    """Write the verifier's verdict into every recorded answer that lacks one (resumable), or
+    with ``--again`` into every recorded answer (after the verifier changed; not resumable)."""
     from rag.decision import declined
     from rag.verification import Verifier
 
@@ -166,7 +168,7 @@ def verify(args, judge=None) -> None:
     todo = [
         r for r in records
         if r["evidence"] and r["evidence"]["raw"] is not None and not declined(r["evidence"]["raw"])
-        and r["evidence"].get("verified") is None
+        and (args.again or r["evidence"].get("verified") is None)
     ]  # fmt: skip
     for n, r in enumerate(tqdm(todo, desc="verify", file=sys.stderr, disable=None), start=1):
         ev = r["evidence"]
@@ -405,6 +407,7 @@ def main(argv: list[str] | None = None, attributor=None, judge=None) -> int:
     p.add_argument("--data-dir", type=Path, default=Path(".groundline"))
     p.add_argument("--out", type=Path, default=Path("bench/results"))
     p.add_argument("--against", type=Path, nargs="+", default=[], help="compare: other record folders")
+    p.add_argument("--again", action="store_true", help="verify: every recorded answer, not only unverified ones")
     args = p.parse_args(argv)
     args.command = "python -m bench.eval " + shlex.join(sys.argv[1:] if argv is None else argv)
     started = time.time()

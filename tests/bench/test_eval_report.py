@@ -69,6 +69,16 @@ def test_verify_adds_verdicts_to_the_records_and_report_replays_them(tmp_path: P
     assert shipped == {"right, kept, citing the gold line": {"gold paragraph shown": 4}}
 
 
+def test_verify_again_replaces_every_verdict_and_plain_verify_keeps_them(tmp_path: Path) -> None:
+    args = write_records(tmp_path)
+    assert main(["verify", *args], judge=lambda messages: 0.25) == 0
+    assert main(["verify", *args], judge=lambda messages: 0.75) == 0  # nothing left to verify
+    verdicts = lambda: {json.loads(line)["evidence"]["verified"] for line in (tmp_path / "records-ours.jsonl").open()}  # noqa: E731
+    assert verdicts() == {0.25}
+    assert main(["verify", "--again", *args], judge=lambda messages: 0.75) == 0
+    assert verdicts() == {0.75}
+
+
 def test_misses_tell_reading_from_retrieval_and_threshold_losses() -> None:
     shown = EvalQuestion("a", "Do dogs bark?", ("bark",), "a.txt", 3)
     elsewhere = EvalQuestion("b", "Do dogs sleep?", ("sleep",), "b.txt", 7)  # its paragraph was not retrieved
