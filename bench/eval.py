@@ -97,10 +97,17 @@ def samples(args) -> tuple[list, list]:
     return test, dev_sample(questions, test, args.dev, args.seed + 1) if args.dev else []
 
 
-def recorded_ids(path: Path) -> set[str]:
+def read_records(path: Path) -> list[dict]:
     if not path.exists():
-        return set()
-    return {json.loads(line)["id"] for line in path.read_text().splitlines() if line.strip()}
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def save_records(path: Path, records: list[dict]) -> None:
+    """Atomically, so a stopped run keeps the file whole."""
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text("".join(json.dumps(r) + "\n" for r in records))
+    tmp.replace(path)
 
 
 def collect(args) -> None:
@@ -126,8 +133,16 @@ def collect(args) -> None:
 
 
 def record(system, todo: list, path: Path, desc: str, with_answers: bool) -> None:
-    """Ask each (question, split) not yet in ``path``; append one JSON line per question."""
-    done = recorded_ids(path)
+    """Ask each (question, split) not yet in ``path``; append one JSON line per question.
+
+    Where answers are wanted, a question recorded without one (retrieval only) is
+    asked again and its old line dropped, so ``--baseline-answers`` can be raised
+    on an existing run."""
+    records = read_records(path)
+    done = {r["id"] for r in records if r["reply"] is not None or not with_answers}
+    wanted = {q.id for q, _ in todo}
+    if any(r["id"] in wanted and r["id"] not in done for r in records):
+        save_records(path, [r for r in records if r["id"] not in wanted or r["id"] in done])
     with path.open("a") as out:
         for q, split in tqdm([t for t in todo if t[0].id not in done], desc=desc, file=sys.stderr, disable=None):
             out.write(json.dumps(to_record(ask(system, q, with_answers), split=split)) + "\n")
@@ -164,7 +179,7 @@ def verify(args, judge=None) -> None:
         judge = build_judge(app.llm, app.local_llm)
     verifier = Verifier(judge)
     path = args.out / "records-ours.jsonl"
-    records = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    records = read_records(path)
     todo = [
         r for r in records
         if r["evidence"] and r["evidence"]["raw"] is not None and not declined(r["evidence"]["raw"])
@@ -174,18 +189,14 @@ def verify(args, judge=None) -> None:
         ev = r["evidence"]
         supports = [SUPPORT.validate_python(s) for s in ev["supports"]]
         ev["verified"] = verifier.verify(ev["question"], supports)
-        if n % 25 == 0 or n == len(todo):  # atomically, so a stopped run keeps what it did
-            tmp = path.with_suffix(".tmp")
-            tmp.write_text("".join(json.dumps(r) + "\n" for r in records))
-            tmp.replace(path)
+        if n % 25 == 0 or n == len(todo):  # a stopped run keeps what it did
+            save_records(path, records)
 
 
 def load(path: Path, questions: dict) -> dict[str, list]:
     by_split: dict[str, list] = {}
-    for line in path.read_text().splitlines():
-        if line.strip():
-            record = json.loads(line)
-            by_split.setdefault(record["split"], []).append(from_record(record, questions))
+    for record in read_records(path):
+        by_split.setdefault(record["split"], []).append(from_record(record, questions))
     return by_split
 
 

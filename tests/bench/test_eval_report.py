@@ -4,7 +4,7 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from bench.eval import main, misses
+from bench.eval import main, misses, record
 from rag.attribution import Attributor
 from rag.decision import Decider
 from rag.eval import EvalQuestion, LineSpan, Outcome, Reply
@@ -77,6 +77,36 @@ def test_verify_again_replaces_every_verdict_and_plain_verify_keeps_them(tmp_pat
     assert verdicts() == {0.25}
     assert main(["verify", "--again", *args], judge=lambda messages: 0.75) == 0
     assert verdicts() == {0.75}
+
+
+class Dogs:
+    """A fake system: every question retrieves a.txt line 3 and is answered "Dogs bark."."""
+
+    def __init__(self) -> None:
+        self.answered: list[str] = []
+
+    def retrieve(self, question: str, k: int) -> list[LineSpan]:
+        return [LineSpan("a.txt", 3, 3)]
+
+    def answer(self, question: str) -> Reply:
+        self.answered.append(question)
+        return Reply("Dogs bark.", False, [LineSpan("a.txt", 3, 3)])
+
+
+def test_raising_the_answered_share_replaces_retrieval_only_records_and_keeps_answered_ones(tmp_path: Path) -> None:
+    questions = [(EvalQuestion(f"q{i}", f"Question {i}?", ("bark",), "a.txt", 3), "test") for i in range(4)]
+    path = tmp_path / "records-baseline.jsonl"
+    first = Dogs()
+    record(first, questions[1:], path, "retrieval", with_answers=False)
+    record(first, questions[:1], path, "answers", with_answers=True)
+    assert first.answered == ["Question 0?"]
+    again = Dogs()  # as collect does with --baseline-answers 2 on the same folder
+    record(again, questions[2:], path, "retrieval", with_answers=False)
+    record(again, questions[:2], path, "answers", with_answers=True)
+    assert again.answered == ["Question 1?"]  # q0 already has its answer
+    records = {r["id"]: r for r in map(json.loads, path.read_text().splitlines())}
+    assert len(records) == len(path.read_text().splitlines()) == 4  # one line per question
+    assert [q for q, r in sorted(records.items()) if r["reply"] is not None] == ["q0", "q1"]
 
 
 def test_misses_tell_reading_from_retrieval_and_threshold_losses() -> None:
