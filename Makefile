@@ -34,6 +34,7 @@ run: install
 
 test: install-test browser
 	$(VENV)/bin/ruff check index rag ui tests bench
+	$(VENV)/bin/ruff format --check index rag ui tests bench
 	$(PY) -m pytest
 
 clean:

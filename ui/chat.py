@@ -141,9 +141,9 @@ class ChatUI:
                                     scale=0,
                                     elem_classes=["gl-citation"],
                                 )
-                                button.click(
-                                    lambda item=item: self.open_citation(item), None, viewer
-                                ).then(None, None, None, js=SCROLL_JS)
+                                button.click(lambda item=item: self.open_citation(item), None, viewer).then(
+                                    None, None, None, js=SCROLL_JS
+                                )
 
                     question = gr.Textbox(
                         elem_id="gl-question", show_label=False, placeholder="Ask a question and press Enter"
@@ -163,8 +163,6 @@ class ChatUI:
                     )
                     if self.admin is not None and not compact:
                         self.admin.panel()
-            question.submit(
-                self.respond, [question, turns], [chatbot, turns, question, citations], api_name="ask"
-            )
+            question.submit(self.respond, [question, turns], [chatbot, turns, question, citations], api_name="ask")
             files.change(self.open_file, files, viewer, api_name="document")
         return demo

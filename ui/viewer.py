@@ -22,8 +22,7 @@ CSS = """
 """
 
 SCROLL_JS = (
-    "() => { const m = document.querySelector('#gl-viewer .gl-hl');"
-    " if (m) m.scrollIntoView({block: 'nearest'}); }"
+    "() => { const m = document.querySelector('#gl-viewer .gl-hl'); if (m) m.scrollIntoView({block: 'nearest'}); }"
 )
 
 
