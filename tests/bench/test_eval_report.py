@@ -53,6 +53,22 @@ def test_report_picks_the_threshold_that_separates_the_dev_split(tmp_path: Path)
     assert "python -m bench.eval report" in (tmp_path / "eval.md").read_text()
 
 
+def test_report_sets_ours_beside_the_baseline_on_the_questions_the_baseline_answered(tmp_path: Path) -> None:
+    args = write_records(tmp_path)
+    test_ids = [json.loads(line)["id"] for line in (tmp_path / "records-ours.jsonl").open()][::2]  # even = test
+    questions = {q["id"]: q for q in map(json.loads, (tmp_path / "questions.jsonl").open())}
+    with (tmp_path / "records-baseline.jsonl").open("w") as out:
+        for n, i in enumerate(test_ids):
+            q = EvalQuestion(i, questions[i]["question"], tuple(questions[i]["answers"]), "a.txt", 3)
+            reply = Reply("Dogs bark.", False, [LineSpan("a.txt", 3, 3)]) if n < 2 else None  # two answered
+            out.write(json.dumps(to_record(Outcome(q, [LineSpan("a.txt", 3, 3)], reply, 1.0), split="test")) + "\n")
+    assert main(["report", *args], attributor=Attributor(HashEmbedding())) == 0
+    result = json.loads((tmp_path / "eval.json").read_text())
+    assert result["baseline"]["n"] == result["ours_paired"]["n"] == 2
+    assert result["ours"]["n"] == len(test_ids)
+    assert "ours, baseline's questions" in (tmp_path / "eval.md").read_text()
+
+
 def test_verify_adds_verdicts_to_the_records_and_report_replays_them(tmp_path: Path) -> None:
     args = write_records(tmp_path)
 
