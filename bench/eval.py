@@ -141,8 +141,9 @@ def record(system, todo: list, path: Path, desc: str, with_answers: bool) -> Non
     records = read_records(path)
     done = {r["id"] for r in records if r["reply"] is not None or not with_answers}
     wanted = {q.id for q, _ in todo}
-    if any(r["id"] in wanted and r["id"] not in done for r in records):
-        save_records(path, [r for r in records if r["id"] not in wanted or r["id"] in done])
+    stale = {r["id"] for r in records if r["id"] in wanted and r["id"] not in done}
+    if stale:
+        save_records(path, [r for r in records if r["id"] not in stale])
     with path.open("a") as out:
         for q, split in tqdm([t for t in todo if t[0].id not in done], desc=desc, file=sys.stderr, disable=None):
             out.write(json.dumps(to_record(ask(system, q, with_answers), split=split)) + "\n")
@@ -244,8 +245,6 @@ def misses(raw: list, final: list) -> dict:
 
 def merged(outcomes: list) -> dict:
     """Retrieval metrics over every outcome; the rest over those with an answer."""
-    if not outcomes:
-        return dict.fromkeys((*METRICS, "n_retrieval"))
     answered = [o for o in outcomes if o.reply is not None]
     out = score(answered) if answered else dict.fromkeys(METRICS)
     retrieval = score(outcomes)
