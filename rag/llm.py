@@ -36,7 +36,7 @@ def _local(settings: Settings, model: PackagedModel) -> LLM:
     except ImportError as exc:
         raise GroundlineError("The local LLM needs llama-cpp-python: pip install llama-index-llms-llama-cpp") from exc
     path = ensure_model(model, settings.model_files_dir)
-    return LlamaCPP(
+    llm = LlamaCPP(
         model_path=str(path),
         temperature=0.0,
         max_new_tokens=settings.max_answer_tokens,
@@ -47,6 +47,19 @@ def _local(settings: Settings, model: PackagedModel) -> LLM:
         completion_to_prompt=lambda text: chatml([ChatMessage(role=MessageRole.USER, content=text)]),
         verbose=False,
     )
+    if settings.llm_cache_mb:
+        reuse_prompts(llm._model, settings.llm_cache_mb)
+    return llm
+
+
+def reuse_prompts(llama, capacity_mb: int) -> None:
+    """Keep the model's state after each prompt (llama-cpp-python's RAM cache, least recently used
+    dropped first), keyed by its tokens: a later prompt with the same beginning (the same question
+    over the same passages, or the same instructions) resumes from it instead of reading it again.
+    The key is the prompt itself, so a changed passage or question can never get a stale answer."""
+    from llama_cpp import LlamaRAMCache
+
+    llama.set_cache(LlamaRAMCache(capacity_bytes=capacity_mb << 20))
 
 
 def _openai(settings: Settings) -> LLM:

@@ -41,6 +41,12 @@ class Settings(BaseSettings):
     llm_threads: int = Field(max(1, os.cpu_count() or 1), ge=1, description="CPU threads for the local LLM.")
     context_window: int = Field(4096, ge=512, description="Local LLM context size in tokens.")
     max_answer_tokens: int = Field(256, ge=16, description="Longest answer the LLM may write, in tokens.")
+    llm_cache_mb: int = Field(
+        1024,
+        ge=0,
+        description="Local LLM: memory for evaluated prompts kept for reuse, so a question asked again over "
+        "unchanged passages skips reading them (~7x faster on 2 cores); 0 = off.",
+    )
     embed_backend: EmbedBackend = Field(
         "onnx",
         description="MiniLM runtime: onnx (ONNX Runtime, exported locally on first use; same vectors as torch, "

@@ -60,6 +60,21 @@ def test_the_local_verifier_reads_a_probability_that_separates_an_answer_from_a_
     assert 0.0 <= near_miss < local_app.settings.min_verified <= verified <= 1.0
 
 
+def test_a_repeated_question_resumes_from_its_kept_prompt(local_app: Groundline) -> None:
+    """The local model keeps each prompt's state (GROUNDLINE_LLM_CACHE_MB, on by default): the
+    same question over the same passages is answered again without the model reading its ~1,000
+    prompt tokens again (as llama.cpp counts them), and the answer still holds."""
+    import llama_cpp
+
+    llama = local_app.llm._model
+    assert isinstance(llama.cache, llama_cpp.LlamaRAMCache)
+    local_app.service.ask(QUESTION)  # kept now, if no earlier test asked it
+    llama_cpp.llama_perf_context_reset(llama._ctx.ctx)
+    again = timed_ask(local_app, QUESTION, "local 1.5B, asked again")
+    assert llama_cpp.llama_perf_context(llama._ctx.ctx).n_p_eval <= 2  # the answer's and the check's last token
+    assert_names_north_korea_citing_line_9(again)
+
+
 def test_local_small_model_gives_a_grounded_answer(local_app: Groundline) -> None:
     """The 0.5B model is weaker: on the sample question it often names the White House
     instead of North Korea. What must hold is that it runs, streams, and that every
