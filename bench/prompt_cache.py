@@ -7,7 +7,8 @@ the default data dir), then asks each question twice with the cache off and
 twice with it on, through the chat's own service. Prints each ask's seconds
 and the prompt tokens llama.cpp evaluated, then the ratios "on / off" for
 first asks (the cost of keeping each prompt's state) and for repeats (what
-the cache saves), and the memory one kept prompt takes.
+the cache saves), the memory one kept prompt takes, and the process's
+resident memory after each half.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pathlib import Path
 
 from bench.load import QUESTIONS
 from rag.app import build
-from rag.llm import reuse_prompts
+from rag.prompt_cache import PromptCache
 from rag.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,6 +37,11 @@ def timed(app, llama, question: str) -> tuple[float, int]:
     start = time.perf_counter()
     app.service.ask(question)
     return time.perf_counter() - start, llama_cpp.llama_perf_context(llama._ctx.ctx).n_p_eval
+
+
+def rss_mb() -> float:
+    """This process's resident memory (Linux)."""
+    return int(Path("/proc/self/statm").read_text().split()[1]) * 4096 / 2**20
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -53,15 +59,16 @@ def main(argv: list[str] | None = None) -> int:
         app.ingestor.ingest([ROOT / "examples" / "news"])
         llama = app.llm._model
         app.service.ask("warm up: is the model loaded?")
-        rows = {}
+        rows, rss = {}, {}
         for mode in ("off", "on"):
             if mode == "on":
-                reuse_prompts(llama, args.cache_mb)
+                llama.set_cache(PromptCache(capacity_bytes=args.cache_mb << 20))
             for question, _ in QUESTIONS:
                 first, again = timed(app, llama, question), timed(app, llama, question)
                 rows.setdefault(question, {})[mode] = {"first": first, "again": again}
                 print(f"cache {mode}: {question!r}: {first[0]:.1f} s ({first[1]} prompt tokens), "
                       f"again {again[0]:.1f} s ({again[1]})", file=sys.stderr)  # fmt: skip
+            rss[mode] = round(rss_mb())
         kept = len(llama.cache.cache_state)
 
     def ratio(ask: str) -> float:
@@ -77,6 +84,9 @@ def main(argv: list[str] | None = None) -> int:
         "repeat_prompt_tokens_off": statistics.median(r["off"]["again"][1] for r in rows.values()),
         "repeat_prompt_tokens_on": statistics.median(r["on"]["again"][1] for r in rows.values()),
         "mb_per_kept_prompt": round(llama.cache.cache_size / max(kept, 1) / 2**20, 1),
+        "kept_prompts": kept,
+        "rss_mb_after_off": rss["off"],
+        "rss_mb_after_on": rss["on"],
     }))  # fmt: skip
     return 0
 

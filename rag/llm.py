@@ -48,18 +48,10 @@ def _local(settings: Settings, model: PackagedModel) -> LLM:
         verbose=False,
     )
     if settings.llm_cache_mb:
-        reuse_prompts(llm._model, settings.llm_cache_mb)
+        from rag.prompt_cache import PromptCache
+
+        llm._model.set_cache(PromptCache(capacity_bytes=settings.llm_cache_mb << 20))
     return llm
-
-
-def reuse_prompts(llama, capacity_mb: int) -> None:
-    """Keep the model's state after each prompt (llama-cpp-python's RAM cache, least recently used
-    dropped first), keyed by its tokens: a later prompt with the same beginning (the same question
-    over the same passages, or the same instructions) resumes from it instead of reading it again.
-    The key is the prompt itself, so a changed passage or question can never get a stale answer."""
-    from llama_cpp import LlamaRAMCache
-
-    llama.set_cache(LlamaRAMCache(capacity_bytes=capacity_mb << 20))
 
 
 def _openai(settings: Settings) -> LLM:

@@ -45,7 +45,7 @@ class Settings(BaseSettings):
         1024,
         ge=0,
         description="Local LLM: memory for evaluated prompts kept for reuse, so a question asked again over "
-        "unchanged passages skips reading them (~7x faster on 2 cores); 0 = off.",
+        "unchanged passages skips reading them (~10x faster on 2 cores); 0 = off.",
     )
     embed_backend: EmbedBackend = Field(
         "onnx",

@@ -66,13 +66,18 @@ def test_a_repeated_question_resumes_from_its_kept_prompt(local_app: Groundline)
     prompt tokens again (as llama.cpp counts them), and the answer still holds."""
     import llama_cpp
 
+    from rag.prompt_cache import PromptCache
+
     llama = local_app.llm._model
-    assert isinstance(llama.cache, llama_cpp.LlamaRAMCache)
+    assert isinstance(llama.cache, PromptCache)
     local_app.service.ask(QUESTION)  # kept now, if no earlier test asked it
     llama_cpp.llama_perf_context_reset(llama._ctx.ctx)
     again = timed_ask(local_app, QUESTION, "local 1.5B, asked again")
     assert llama_cpp.llama_perf_context(llama._ctx.ctx).n_p_eval <= 2  # the answer's and the check's last token
     assert_names_north_korea_citing_line_9(again)
+    kept = list(llama.cache.cache_state.values())
+    assert kept and all(s.scores.shape == (1, llama.n_vocab()) for s in kept)  # not ~300 MB of logits each
+    assert llama.cache.cache_size <= local_app.settings.llm_cache_mb << 20
 
 
 def test_local_small_model_gives_a_grounded_answer(local_app: Groundline) -> None:
