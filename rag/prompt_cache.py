@@ -21,7 +21,8 @@ class PromptCache(LlamaRAMCache):
     Its states also copy the logits of up to a batch of prompt tokens (~300 MB a state with
     Qwen's 152k-word vocabulary), which no resume reads: a resumed prompt decodes its last
     token again before sampling. And its capacity counts only the model's part of a state.
-    So only the last row of logits is kept, and the capacity counts everything kept.
+    So one row of logits is kept (restoring a state copies its rows into the model's logits
+    array, and one row is the least that copy accepts), and the capacity counts everything kept.
     """
 
     def __setitem__(self, key: Sequence[int], state) -> None:  # state: llama_cpp.LlamaState

@@ -27,7 +27,7 @@ def test_a_kept_state_holds_one_row_of_logits_the_last() -> None:
     cache[[1, 2, 3]] = state([1, 2, 3], logit_rows=512)
     kept = cache[[1, 2, 3]]
     assert kept.scores.shape == (1, VOCAB)
-    assert kept.scores[0, 0] == 511 * VOCAB  # the last token's row, not the first
+    assert kept.scores[0, 0] == 511 * VOCAB  # a copy of the last row, not a view of all 512
     assert cache.cache_size == 4000 + VOCAB * 4
 
 
