@@ -160,10 +160,15 @@ def _percentile(values: list[float], p: float) -> float | None:
     return round(ordered[min(len(ordered) - 1, int(round(p * (len(ordered) - 1))))], 3)
 
 
+def contains_answer(q: EvalQuestion, text: str) -> bool:
+    """Whether ``text`` contains one of ``q``'s gold answers, both normalized."""
+    got = normalize(text)
+    return any(normalize(a) and normalize(a) in got for a in q.answers)
+
+
 def answered_right(o: Outcome) -> bool:
     """An answer, not an abstention, that contains a normalized gold answer."""
-    got = normalize(o.reply.text)
-    return not o.reply.abstained and any(normalize(a) and normalize(a) in got for a in o.question.answers)
+    return not o.reply.abstained and contains_answer(o.question, o.reply.text)
 
 
 def score(outcomes: Sequence[Outcome]) -> dict:

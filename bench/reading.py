@@ -1,0 +1,138 @@
+"""How a change to what the model is shown changes what it reads right, from recorded passages.
+
+    python -m bench.reading --variant reversed --out F [--records R] [--right 70] [--limit N] [--data-dir D]
+
+A full ``bench.eval collect`` takes ~2.5 hours for 500 questions on 2 cores. This asks far
+fewer: of the test questions in ``--records`` that are answerable and whose gold paragraph was
+among the passages the model read, every one it read wrong (or declined) and a fixed random
+``--right`` of those it read right, each again with the shipped prompt over the same passages
+arranged by ``--variant``. It scores the model's word (no thresholds, no verifier) and prints
+how many wrong readings the variant fixes, how many right ones it breaks, and the net change
+over all of them, the breaks scaled up from the sample. ``same`` is the control: the shipped
+arrangement again, which shows llama.cpp's run-to-run noise. One JSON line a question is
+appended to ``--out``; questions already there are skipped, so a stopped run resumes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from tqdm import tqdm
+
+from rag.eval import EvalQuestion, contains_answer, load_questions
+from rag.eval_run import from_record
+from rag.prompts import ABSTAIN, answer_messages
+from rag.settings import Settings
+from rag.types import Passage
+
+HERE = Path(__file__).parent
+VARIANTS: dict[str, Callable[[Sequence[Passage]], list[Passage]]] = {
+    "same": list,
+    "reversed": lambda passages: list(reversed(passages)),  # the best passage next to the question
+    "top3": lambda passages: list(passages[:3]),  # one passage fewer to read
+}
+
+
+@dataclass(frozen=True)
+class Case:
+    question: EvalQuestion
+    passages: list[Passage]
+    raw: str  # what the model said over the shipped arrangement
+
+    @property
+    def right(self) -> bool:
+        return read_right(self.question, self.raw)
+
+
+def read_right(q: EvalQuestion, text: str) -> bool:
+    """The model's word holds a gold answer and is no abstention."""
+    return ABSTAIN not in text and contains_answer(q, text)
+
+
+def cases(records: Sequence[dict], questions: dict[str, EvalQuestion]) -> list[Case]:
+    """Answerable test questions whose gold paragraph the model was shown, in record order."""
+    out = []
+    for record in records:
+        o = from_record(record, questions)
+        evidence = o.reply.evidence if o.reply is not None else None
+        q = o.question
+        if record["split"] != "test" or not q.answerable or evidence is None:
+            continue
+        if any(p.covers(q.file, q.line) for p in evidence.passages):
+            out.append(Case(q, list(evidence.passages), evidence.raw))
+    return out
+
+
+def chosen(all_cases: Sequence[Case], right: int, limit: int | None) -> list[Case]:
+    """Every wrong reading, a fixed random ``right`` of the right ones; ``limit`` of those at random."""
+    ok = [c for c in all_cases if c.right]
+    random.Random(0).shuffle(ok)
+    todo = [c for c in all_cases if not c.right] + ok[:right]
+    if limit is not None:
+        random.Random(1).shuffle(todo)
+        todo = todo[:limit]
+    return todo
+
+
+def tally(rows: Sequence[dict], wrong_total: int, right_total: int) -> dict:
+    """Fixed and broken readings, and the net change over every case."""
+    wrong = [r for r in rows if not r["was"]]
+    right = [r for r in rows if r["was"]]
+    fixed, broken = sum(r["now"] for r in wrong), sum(not r["now"] for r in right)
+    net = (fixed / len(wrong) * wrong_total if wrong else 0.0) - (broken / len(right) * right_total if right else 0.0)
+    return {
+        "asked_wrong": len(wrong),
+        "fixed": fixed,
+        "asked_right": len(right),
+        "broken": broken,
+        "wrong_total": wrong_total,
+        "right_total": right_total,
+        "net_estimate": round(net, 1),
+        "mean_s": round(sum(r["s"] for r in rows) / len(rows), 2) if rows else None,
+    }
+
+
+def main(argv: list[str] | None = None, llm=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--variant", choices=sorted(VARIANTS), required=True)
+    p.add_argument("--out", type=Path, required=True, help="JSON lines, one a question asked (resumed)")
+    p.add_argument("--records", type=Path, default=HERE / "results" / "records-ours.jsonl")
+    p.add_argument("--questions", type=Path, default=HERE / "squad-dev" / "questions.jsonl")
+    p.add_argument("--right", type=int, default=70, help="right readings to ask again (a fixed random sample)")
+    p.add_argument("--limit", type=int, help="ask only this many of the chosen questions, at random")
+    p.add_argument("--data-dir", type=Path, default=Path(".groundline"), help="where the joined models are")
+    args = p.parse_args(argv)
+
+    questions = {q.id: q for q in load_questions(args.questions)}
+    records = [json.loads(line) for line in args.records.read_text().splitlines() if line.strip()]
+    everything = cases(records, questions)
+    done = [json.loads(line) for line in args.out.read_text().splitlines()] if args.out.exists() else []
+    seen = {row["id"] for row in done}
+    todo = [c for c in chosen(everything, args.right, args.limit) if c.question.id not in seen]
+    if todo and llm is None:
+        from rag.llm import build_llm
+
+        llm = build_llm(Settings(data_dir=args.data_dir, llm_cache_mb=0))  # every prompt read in full
+    with args.out.open("a") as out:
+        for case in tqdm(todo, desc=args.variant):
+            start = time.perf_counter()
+            shown = VARIANTS[args.variant](case.passages)
+            text = llm.chat(answer_messages(case.question.question, shown)).message.content or ""
+            row = {"id": case.question.id, "was": case.right, "now": read_right(case.question, text)}
+            row |= {"raw": case.raw, "new": text, "s": round(time.perf_counter() - start, 2)}
+            out.write(json.dumps(row) + "\n")
+            out.flush()
+            done.append(row)
+    wrong_total = sum(not c.right for c in everything)
+    print(json.dumps(tally(done, wrong_total, len(everything) - wrong_total)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,73 @@
+"""bench.reading on hand-made records: which questions it asks again, over which passages, and its tally."""
+
+import json
+from pathlib import Path
+
+from bench.reading import main
+from rag.decision import Decider
+from rag.eval import EvalQuestion, LineSpan, Outcome
+from rag.eval_run import reply_of, to_record
+from rag.types import Evidence, Passage
+from tests.fakes import ScriptedLLM
+
+GOLD = Passage("a.txt", 3, 3, 0, "Rex is a dog.", 0.9)
+OTHER = Passage("a.txt", 7, 7, 40, "Tom is a cat.", 0.5)
+
+
+def lines(path: Path, rows: list[dict]) -> None:
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+
+
+def write(tmp_path: Path) -> list[str]:
+    """Two right readings, two wrong, one unanswerable and one without its gold paragraph (both skipped)."""
+    rows = [("r1", "Rex is a dog.", [GOLD, OTHER]), ("r2", "Rex.", [GOLD, OTHER])]
+    rows += [("w1", "Tom.", [GOLD, OTHER]), ("w2", "The documents do not say.", [GOLD, OTHER])]
+    rows += [("u1", "Tom.", [GOLD, OTHER]), ("n1", "Tom.", [OTHER])]
+    questions, records = [], []
+    for qid, raw, passages in rows:
+        gold = qid[0] != "u"
+        q = EvalQuestion(
+            qid, "Who is the dog?", ("Rex",) if gold else (), "a.txt" if gold else None, 3 if gold else None
+        )
+        questions.append(q)
+        answer = Decider(-1.0, 0.0).decide(Evidence(q.question, passages, raw, []))
+        records.append(to_record(Outcome(q, [LineSpan("a.txt", 3, 3)], reply_of(answer), 1.0), split="test"))
+    question_rows = [{"id": q.id, "question": q.question, "answers": list(q.answers), "file": q.file, "line": q.line}
+                     for q in questions]  # fmt: skip
+    lines(tmp_path / "q.jsonl", question_rows)
+    lines(tmp_path / "r.jsonl", records)
+    return ["--questions", str(tmp_path / "q.jsonl"), "--records", str(tmp_path / "r.jsonl")]
+
+
+def test_asks_every_wrong_reading_and_a_sample_of_right_ones_over_the_variants_passages(tmp_path, capsys):
+    common = write(tmp_path) + ["--out", str(tmp_path / "out.jsonl"), "--right", "1"]
+    llm = ScriptedLLM(["Rex.", "Tom.", "Tom."])  # w1 fixed, w2 still wrong, the right one broken
+    assert main(["--variant", "reversed", *common], llm=llm) == 0
+    tally = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    rows = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert [r["id"] for r in rows][:2] == ["w1", "w2"] and rows[2]["id"] in {"r1", "r2"}
+    assert all(p.index("Tom is a cat.") < p.index("Rex is a dog.") for p in llm.prompts)  # best passage last
+    assert tally | {"mean_s": None} == {
+        "asked_wrong": 2, "fixed": 1, "asked_right": 1, "broken": 1, "wrong_total": 2, "right_total": 2,
+        "net_estimate": 1 / 2 * 2 - 1 / 1 * 2, "mean_s": None,
+    }  # fmt: skip
+
+    again = ScriptedLLM([])  # resumed: nothing left to ask, the same tally
+    assert main(["--variant", "reversed", *common], llm=again) == 0
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1]) == tally and again.prompts == []
+
+
+def test_top3_shows_the_first_three_passages_in_order(tmp_path, capsys):
+    write(tmp_path)
+    four = [Passage("a.txt", i, i, 0, f"Line {i}.", 1.0) for i in (3, 4, 5, 6)]
+    records = [json.loads(line) for line in (tmp_path / "r.jsonl").read_text().splitlines()]
+    for r in records:
+        first = r["evidence"]["passages"][0]
+        r["evidence"]["passages"] = [first | {"start_line": p.start_line, "end_line": p.end_line, "text": p.text}
+                                     for p in four]  # fmt: skip
+    lines(tmp_path / "r.jsonl", records)
+    llm = ScriptedLLM(["Tom."] * 3)
+    args = ["--questions", str(tmp_path / "q.jsonl"), "--records", str(tmp_path / "r.jsonl"), "--right", "0"]
+    assert main(["--variant", "top3", "--out", str(tmp_path / "o.jsonl"), *args], llm=llm) == 0
+    assert len(llm.prompts) == 3  # w1, w2 and n1 (its gold line is now shown); r1, r2 right, none sampled
+    assert all("Line 5." in p and "Line 6." not in p and p.index("Line 3.") < p.index("Line 4.") for p in llm.prompts)
