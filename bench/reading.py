@@ -25,6 +25,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from bench.eval import read_records
 from rag.eval import EvalQuestion, contains_answer, load_questions
 from rag.eval_run import from_record
 from rag.prompts import ABSTAIN, answer_messages
@@ -108,11 +109,12 @@ def main(argv: list[str] | None = None, llm=None) -> int:
     p.add_argument("--limit", type=int, help="ask only this many of the chosen questions, at random")
     p.add_argument("--data-dir", type=Path, default=Path(".groundline"), help="where the joined models are")
     args = p.parse_args(argv)
+    if not args.records.exists():
+        p.error(f"no records at {args.records}: run python -m bench.eval collect first")
 
     questions = {q.id: q for q in load_questions(args.questions)}
-    records = [json.loads(line) for line in args.records.read_text().splitlines() if line.strip()]
-    everything = cases(records, questions)
-    done = [json.loads(line) for line in args.out.read_text().splitlines()] if args.out.exists() else []
+    everything = cases(read_records(args.records), questions)
+    done = read_records(args.out)
     seen = {row["id"] for row in done}
     todo = [c for c in chosen(everything, args.right, args.limit) if c.question.id not in seen]
     if todo and llm is None:
