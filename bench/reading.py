@@ -26,9 +26,10 @@ from pathlib import Path
 from tqdm import tqdm
 
 from bench.eval import read_records
+from rag.decision import declined
 from rag.eval import EvalQuestion, contains_answer, load_questions
 from rag.eval_run import from_record
-from rag.prompts import ABSTAIN, answer_messages
+from rag.prompts import answer_messages
 from rag.settings import Settings
 from rag.types import Passage
 
@@ -52,8 +53,8 @@ class Case:
 
 
 def read_right(q: EvalQuestion, text: str) -> bool:
-    """The model's word holds a gold answer and is no abstention."""
-    return ABSTAIN not in text and contains_answer(q, text)
+    """The model's word holds a gold answer and is no decline (the chat's own test for one)."""
+    return not declined(text) and contains_answer(q, text)
 
 
 def cases(records: Sequence[dict], questions: dict[str, EvalQuestion]) -> list[Case]:

@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+from bench.eval import read_records, save_records
 from bench.reading import main
 from rag.decision import Decider
 from rag.eval import EvalQuestion, LineSpan, Outcome
@@ -12,10 +13,6 @@ from tests.fakes import ScriptedLLM
 
 GOLD = Passage("a.txt", 3, 3, 0, "Rex is a dog.", 0.9)
 OTHER = Passage("a.txt", 7, 7, 40, "Tom is a cat.", 0.5)
-
-
-def lines(path: Path, rows: list[dict]) -> None:
-    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
 
 
 def write(tmp_path: Path) -> list[str]:
@@ -34,8 +31,8 @@ def write(tmp_path: Path) -> list[str]:
         records.append(to_record(Outcome(q, [LineSpan("a.txt", 3, 3)], reply_of(answer), 1.0), split="test"))
     question_rows = [{"id": q.id, "question": q.question, "answers": list(q.answers), "file": q.file, "line": q.line}
                      for q in questions]  # fmt: skip
-    lines(tmp_path / "q.jsonl", question_rows)
-    lines(tmp_path / "r.jsonl", records)
+    save_records(tmp_path / "q.jsonl", question_rows)
+    save_records(tmp_path / "r.jsonl", records)
     return ["--questions", str(tmp_path / "q.jsonl"), "--records", str(tmp_path / "r.jsonl")]
 
 
@@ -44,7 +41,7 @@ def test_asks_every_wrong_reading_and_a_sample_of_right_ones_over_the_variants_p
     llm = ScriptedLLM(["Rex.", "Tom.", "Tom."])  # w1 fixed, w2 still wrong, the right one broken
     assert main(["--variant", "reversed", *common], llm=llm) == 0
     tally = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    rows = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    rows = read_records(tmp_path / "out.jsonl")
     assert [r["id"] for r in rows][:2] == ["w1", "w2"] and rows[2]["id"] in {"r1", "r2"}
     assert all(p.index("Tom is a cat.") < p.index("Rex is a dog.") for p in llm.prompts)  # best passage last
     assert tally | {"mean_s": None} == {
@@ -60,12 +57,12 @@ def test_asks_every_wrong_reading_and_a_sample_of_right_ones_over_the_variants_p
 def test_top3_shows_the_first_three_passages_in_order(tmp_path, capsys):
     write(tmp_path)
     four = [Passage("a.txt", i, i, 0, f"Line {i}.", 1.0) for i in (3, 4, 5, 6)]
-    records = [json.loads(line) for line in (tmp_path / "r.jsonl").read_text().splitlines()]
+    records = read_records(tmp_path / "r.jsonl")
     for r in records:
         first = r["evidence"]["passages"][0]
         r["evidence"]["passages"] = [first | {"start_line": p.start_line, "end_line": p.end_line, "text": p.text}
                                      for p in four]  # fmt: skip
-    lines(tmp_path / "r.jsonl", records)
+    save_records(tmp_path / "r.jsonl", records)
     llm = ScriptedLLM(["Tom."] * 3)
     args = ["--questions", str(tmp_path / "q.jsonl"), "--records", str(tmp_path / "r.jsonl"), "--right", "0"]
     assert main(["--variant", "top3", "--out", str(tmp_path / "o.jsonl"), *args], llm=llm) == 0
