@@ -5,8 +5,10 @@
 A full ``bench.eval collect`` takes ~2.5 hours for 500 questions on 2 cores. This asks far
 fewer: of the test questions in ``--records`` that are answerable and whose gold paragraph was
 among the passages the model read, every one it read wrong (or declined) and a fixed random
-``--right`` of those it read right, each again with the shipped prompt over the same passages
-arranged by ``--variant``. It scores the model's word (no thresholds, no verifier) and prints
+``--right`` of those it read right, each again over the same passages, asked as ``--variant``
+says: rearranged (``reversed``, ``top3``), after two worked examples (``fewshot``), or told to
+quote the answering sentence before it answers (``quote``, scored on the answer after the
+quote). It scores the model's word (no thresholds, no verifier) and prints
 how many wrong readings the variant fixes, how many right ones it breaks, and the net change
 over all of them, the breaks scaled up from the sample. ``same`` is the control: the shipped
 arrangement again, which shows llama.cpp's run-to-run noise. One JSON line a question is
@@ -23,21 +25,92 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from llama_index.core.llms import ChatMessage, MessageRole
 from tqdm import tqdm
 
 from bench.eval import read_records
 from rag.decision import declined
 from rag.eval import EvalQuestion, contains_answer, load_questions
 from rag.eval_run import from_record
-from rag.prompts import answer_messages
+from rag.prompts import SYSTEM, answer_messages
 from rag.settings import Settings
 from rag.types import Passage
 
 HERE = Path(__file__).parent
-VARIANTS: dict[str, Callable[[Sequence[Passage]], list[Passage]]] = {
-    "same": list,
-    "reversed": lambda passages: list(reversed(passages)),  # the best passage next to the question
-    "top3": lambda passages: list(passages[:3]),  # one passage fewer to read
+Messages = Callable[[str, Sequence[Passage]], list[ChatMessage]]
+
+
+def arranged(arrange: Callable[[Sequence[Passage]], list[Passage]]) -> Messages:
+    """The shipped prompt over the passages, rearranged."""
+    return lambda question, passages: answer_messages(question, arrange(passages))
+
+
+# Two worked examples on made-up text (nothing from the eval corpus): the answer is in a later
+# source than a distractor, and it is copied in the sources' own words, units and all.
+EXAMPLES = [
+    (
+        [
+            Passage("harbour.txt", 3, 4, 0, "The old harbour at Kelmouth was rebuilt in 1887 by the engineer "
+                    "Thomas Reid. Its lighthouse, painted red and white, stands 31 m (102 ft) tall.", 1.0),
+            Passage("harbour.txt", 5, 6, 140, "In 1902 a storm destroyed the northern pier. The town council "
+                    "asked Margaret Hale, Reid's former assistant, to design its replacement, which opened "
+                    "in 1905.", 1.0),
+        ],
+        "Who designed the new northern pier?",
+        "Margaret Hale, Reid's former assistant, designed the replacement pier. [2]",
+    ),
+    (
+        [
+            Passage("moths.txt", 10, 10, 0, "Most hawk moths feed at dusk, hovering in front of flowers.", 1.0),
+            Passage("moths.txt", 11, 12, 60, "The largest species has a wingspan of 15 to 18 cm, while "
+                    "the smallest reach barely 2 cm. Their caterpillars are called hornworms.", 1.0),
+        ],
+        "How large can the wingspan of a hawk moth be?",
+        "The largest species has a wingspan of 15 to 18 cm. [2]",
+    ),
+]  # fmt: skip
+
+
+def few_shot(question: str, passages: Sequence[Passage]) -> list[ChatMessage]:
+    """The shipped prompt with the worked examples as earlier turns of the chat."""
+    system, *rest = answer_messages(question, passages)
+    shots = []
+    for shown, asked, said in EXAMPLES:
+        shots += [answer_messages(asked, shown)[1], ChatMessage(role=MessageRole.ASSISTANT, content=said)]
+    return [system, *shots, *rest]
+
+
+QUOTE_SYSTEM = SYSTEM.replace(
+    "and answer in one or two short sentences",
+    'copy the sentence of it that answers the question exactly, after "Quote:", then on a new line '
+    'after "Answer:" answer in one or two short sentences',
+)
+
+
+def quote_first(question: str, passages: Sequence[Passage]) -> list[ChatMessage]:
+    """The shipped prompt, but the model first copies the sentence that answers, then answers."""
+    system, *rest = answer_messages(question, passages)
+    return [ChatMessage(role=MessageRole.SYSTEM, content=QUOTE_SYSTEM), *rest]
+
+
+def after_quote(text: str) -> str:
+    """What the quote-first model says after its quote: the answer a user would be shown."""
+    head, sep, answer = text.partition("Answer:")
+    return answer.strip() if sep else "\n".join(x for x in text.splitlines() if not x.startswith("Quote:"))
+
+
+@dataclass(frozen=True)
+class Variant:
+    messages: Messages
+    answer: Callable[[str], str] = str.strip  # the part of the model's text a user would read
+
+
+VARIANTS: dict[str, Variant] = {
+    "same": Variant(arranged(list)),
+    "reversed": Variant(arranged(lambda passages: list(reversed(passages)))),  # best passage next to the question
+    "top3": Variant(arranged(lambda passages: list(passages[:3]))),  # one passage fewer to read
+    "fewshot": Variant(few_shot),
+    "quote": Variant(quote_first, after_quote),
 }
 
 
@@ -125,9 +198,10 @@ def main(argv: list[str] | None = None, llm=None) -> int:
     with args.out.open("a") as out:
         for case in tqdm(todo, desc=args.variant):
             start = time.perf_counter()
-            shown = VARIANTS[args.variant](case.passages)
-            text = llm.chat(answer_messages(case.question.question, shown)).message.content or ""
-            row = {"id": case.question.id, "was": case.right, "now": read_right(case.question, text)}
+            variant = VARIANTS[args.variant]
+            text = llm.chat(variant.messages(case.question.question, case.passages)).message.content or ""
+            now = read_right(case.question, variant.answer(text))
+            row = {"id": case.question.id, "was": case.right, "now": now}
             row |= {"raw": case.raw, "new": text, "s": round(time.perf_counter() - start, 2)}
             out.write(json.dumps(row) + "\n")
             out.flush()

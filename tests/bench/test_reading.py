@@ -68,3 +68,23 @@ def test_top3_shows_the_first_three_passages_in_order(tmp_path, capsys):
     assert main(["--variant", "top3", "--out", str(tmp_path / "o.jsonl"), *args], llm=llm) == 0
     assert len(llm.prompts) == 3  # w1, w2 and n1 (its gold line is now shown); r1, r2 right, none sampled
     assert all("Line 5." in p and "Line 6." not in p and p.index("Line 3.") < p.index("Line 4.") for p in llm.prompts)
+
+
+def test_fewshot_puts_the_worked_examples_before_the_real_question(tmp_path, capsys):
+    args = write(tmp_path) + ["--out", str(tmp_path / "o.jsonl"), "--right", "0"]
+    llm = ScriptedLLM(["Rex.", "Tom."])
+    assert main(["--variant", "fewshot", *args], llm=llm) == 0
+    first = llm.prompts[0]
+    assert first.index("Margaret Hale") < first.index("hawk moth") < first.index("Rex is a dog.")
+    asked = [part.split("\n")[0] for part in first.split("Question: ")[1:]]
+    assert asked == ["Who designed the new northern pier?", "How large can the wingspan of a hawk moth be?",
+                     "Who is the dog?"]  # fmt: skip
+    assert [r["now"] for r in read_records(tmp_path / "o.jsonl")] == [True, False]
+
+
+def test_quote_scores_the_answer_after_the_quote_not_the_quote(tmp_path, capsys):
+    args = write(tmp_path) + ["--out", str(tmp_path / "o.jsonl"), "--right", "0"]
+    llm = ScriptedLLM(["Quote: Rex is a dog.\nAnswer: Tom. [1]", "Quote: Rex is a dog.\nAnswer: Rex. [1]"])
+    assert main(["--variant", "quote", *args], llm=llm) == 0
+    assert 'after "Quote:"' in llm.prompts[0]
+    assert [r["now"] for r in read_records(tmp_path / "o.jsonl")] == [False, True]  # the quote alone holds "Rex"
