@@ -22,16 +22,18 @@ import json
 import random
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from llama_index.core.llms import ChatMessage, MessageRole
 from tqdm import tqdm
 
-from bench.eval import read_records
+from bench.eval import read_records, save_records, shipped_decider
+from rag.answering import AnswerService
+from rag.app import Groundline, build
 from rag.decision import declined
-from rag.eval import EvalQuestion, contains_answer, load_questions
-from rag.eval_run import from_record
+from rag.eval import EvalQuestion, Outcome, answered_right, contains_answer, load_questions
+from rag.eval_run import from_record, replay, reply_of
 from rag.prompts import SYSTEM, answer_messages
 from rag.settings import Settings
 from rag.types import Passage
@@ -116,9 +118,19 @@ VARIANTS: dict[str, Variant] = {
 
 @dataclass(frozen=True)
 class Case:
-    question: EvalQuestion
-    passages: list[Passage]
-    raw: str  # what the model said over the shipped arrangement
+    outcome: Outcome  # as recorded: the question, the passages shown, what the model said
+
+    @property
+    def question(self) -> EvalQuestion:
+        return self.outcome.question
+
+    @property
+    def passages(self) -> list[Passage]:
+        return list(self.outcome.reply.evidence.passages)
+
+    @property
+    def raw(self) -> str:
+        return self.outcome.reply.evidence.raw or ""
 
     @property
     def right(self) -> bool:
@@ -130,17 +142,18 @@ def read_right(q: EvalQuestion, text: str) -> bool:
     return not declined(text) and contains_answer(q, text)
 
 
-def cases(records: Sequence[dict], questions: dict[str, EvalQuestion]) -> list[Case]:
-    """Answerable test questions whose gold paragraph the model was shown, in record order."""
+def cases(records: Sequence[dict], questions: dict[str, EvalQuestion], unanswerable: bool = False) -> list[Case]:
+    """Answerable test questions whose gold paragraph the model was shown (with ``unanswerable``,
+    the test questions the corpus cannot answer instead), in record order."""
     out = []
     for record in records:
         o = from_record(record, questions)
         evidence = o.reply.evidence if o.reply is not None else None
         q = o.question
-        if record["split"] != "test" or not q.answerable or evidence is None:
+        if record["split"] != "test" or q.answerable == unanswerable or evidence is None or evidence.raw is None:
             continue
-        if any(p.covers(q.file, q.line) for p in evidence.passages):
-            out.append(Case(q, list(evidence.passages), evidence.raw))
+        if unanswerable or any(p.covers(q.file, q.line) for p in evidence.passages):
+            out.append(Case(o))
     return out
 
 
@@ -155,25 +168,51 @@ def chosen(all_cases: Sequence[Case], right: int, limit: int | None) -> list[Cas
     return todo
 
 
+def decided(case: Case, service: AnswerService, text: str) -> dict:
+    """The chat's decision (attribution, verifier, shipped thresholds) over the recorded and the new text:
+    whether each was withheld, and whether each was a right answer kept."""
+    was = replay([case.outcome], shipped_decider())[0]
+    now = replace(case.outcome, reply=reply_of(service.finish(text, case.passages, case.question.question)))
+    out = {"abstained_was": was.reply.abstained, "abstained_now": now.reply.abstained}
+    return out | {"kept_was": answered_right(was), "kept_now": answered_right(now)}
+
+
 def tally(rows: Sequence[dict], wrong_total: int, right_total: int) -> dict:
-    """Fixed and broken readings, and the net change over every case."""
-    wrong = [r for r in rows if not r["was"]]
-    right = [r for r in rows if r["was"]]
+    """Fixed and broken readings, and the net change over every case; where the rows were decided as
+    the chat decides, the change in right answers kept and answerable ones withheld, scaled the same
+    way, and the unanswerable ones withheld before and after."""
+    answerable = [r for r in rows if r.get("answerable", True)]
+    wrong = [r for r in answerable if not r["was"]]
+    right = [r for r in answerable if r["was"]]
     fixed, broken = sum(r["now"] for r in wrong), sum(not r["now"] for r in right)
-    net = (fixed / len(wrong) * wrong_total if wrong else 0.0) - (broken / len(right) * right_total if right else 0.0)
-    return {
+
+    def scaled(change: Callable[[dict], int]) -> float:
+        w = sum(map(change, wrong)) / len(wrong) * wrong_total if wrong else 0.0
+        return w + (sum(map(change, right)) / len(right) * right_total if right else 0.0)
+
+    out = {
         "asked_wrong": len(wrong),
         "fixed": fixed,
         "asked_right": len(right),
         "broken": broken,
         "wrong_total": wrong_total,
         "right_total": right_total,
-        "net_estimate": round(net, 1),
+        "net_estimate": round(scaled(lambda r: r["now"] - r["was"]), 1),
         "mean_s": round(sum(r["s"] for r in rows) / len(rows), 2) if rows else None,
     }
+    if rows and all("kept_now" in r for r in rows):
+        out["kept_net_estimate"] = round(scaled(lambda r: r["kept_now"] - r["kept_was"]), 1)
+        out["withheld_net_estimate"] = round(scaled(lambda r: r["abstained_now"] - r["abstained_was"]), 1)
+        unanswerable = [r for r in rows if not r.get("answerable", True)]
+        out["unanswerable_withheld"] = {
+            "asked": len(unanswerable),
+            "was": sum(r["abstained_was"] for r in unanswerable),
+            "now": sum(r["abstained_now"] for r in unanswerable),
+        }
+    return out
 
 
-def main(argv: list[str] | None = None, llm=None) -> int:
+def main(argv: list[str] | None = None, app: Groundline | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--variant", choices=sorted(VARIANTS), required=True)
     p.add_argument("--out", type=Path, required=True, help="JSON lines, one a question asked (resumed)")
@@ -181,28 +220,44 @@ def main(argv: list[str] | None = None, llm=None) -> int:
     p.add_argument("--questions", type=Path, default=HERE / "squad-dev" / "questions.jsonl")
     p.add_argument("--right", type=int, default=70, help="right readings to ask again (a fixed random sample)")
     p.add_argument("--limit", type=int, help="ask only this many of the chosen questions, at random")
+    p.add_argument(
+        "--decide",
+        action="store_true",
+        help="also ask the unanswerable test questions, and decide every answer as the chat does",
+    )
     p.add_argument("--data-dir", type=Path, default=Path(".groundline"), help="where the joined models are")
     args = p.parse_args(argv)
     if not args.records.exists():
         p.error(f"no records at {args.records}: run python -m bench.eval collect first")
 
     questions = {q.id: q for q in load_questions(args.questions)}
-    everything = cases(read_records(args.records), questions)
+    records = read_records(args.records)
+    everything = cases(records, questions)
+    todo = chosen(everything, args.right, args.limit)
+    if args.decide:
+        todo += cases(records, questions, unanswerable=True)
+    by_id = {c.question.id: c for c in todo}
     done = read_records(args.out)
     seen = {row["id"] for row in done}
-    todo = [c for c in chosen(everything, args.right, args.limit) if c.question.id not in seen]
-    if todo and llm is None:
-        from rag.llm import build_llm
-
-        llm = build_llm(Settings(data_dir=args.data_dir, llm_cache_mb=0))  # every prompt read in full
+    todo = [c for c in todo if c.question.id not in seen]
+    undecided = [row for row in done if args.decide and "kept_now" not in row]
+    if (todo or undecided) and app is None:
+        app = build(Settings(data_dir=args.data_dir, llm_cache_mb=0))  # every prompt read in full
+    variant = VARIANTS[args.variant]
+    for row in tqdm(undecided, desc="deciding"):  # asked before --decide: decide what was said then
+        row |= decided(by_id[row["id"]], app.service, variant.answer(row["new"]))
+    if undecided:
+        save_records(args.out, done)
     with args.out.open("a") as out:
         for case in tqdm(todo, desc=args.variant):
             start = time.perf_counter()
-            variant = VARIANTS[args.variant]
-            text = llm.chat(variant.messages(case.question.question, case.passages)).message.content or ""
-            now = read_right(case.question, variant.answer(text))
-            row = {"id": case.question.id, "was": case.right, "now": now}
-            row |= {"raw": case.raw, "new": text, "s": round(time.perf_counter() - start, 2)}
+            text = app.llm.chat(variant.messages(case.question.question, case.passages)).message.content or ""
+            answer = variant.answer(text)
+            row = {"id": case.question.id, "answerable": case.question.answerable, "was": case.right}
+            row |= {"now": read_right(case.question, answer), "raw": case.raw, "new": text}
+            row["s"] = round(time.perf_counter() - start, 2)
+            if args.decide:
+                row |= decided(case, app.service, answer)
             out.write(json.dumps(row) + "\n")
             out.flush()
             done.append(row)
