@@ -1,6 +1,6 @@
 """How a change to what the model is shown changes what it reads right, from recorded passages.
 
-    python -m bench.reading --variant reversed --out F [--records R] [--right 70] [--limit N] [--data-dir D]
+    python -m bench.reading --variant fewshot --out F [--decide] [--records R] [--right 70] [--limit N] [--data-dir D]
 
 A full ``bench.eval collect`` takes ~2.5 hours for 500 questions on 2 cores. This asks far
 fewer: of the test questions in ``--records`` that are answerable and whose gold paragraph was
@@ -13,6 +13,11 @@ how many wrong readings the variant fixes, how many right ones it breaks, and th
 over all of them, the breaks scaled up from the sample. ``same`` is the control: the shipped
 arrangement again, which shows llama.cpp's run-to-run noise. One JSON line a question is
 appended to ``--out``; questions already there are skipped, so a stopped run resumes.
+
+With ``--decide`` every answer, recorded and new, is also decided as the chat decides it
+(attribution, the verifier's call, the shipped thresholds), and the 100 unanswerable test
+questions are asked as well: it then prints the estimated change in right answers kept and in
+answerable questions withheld, and how many unanswerable ones were withheld before and after.
 """
 
 from __future__ import annotations
