@@ -33,7 +33,7 @@ from pathlib import Path
 from llama_index.core.llms import ChatMessage, MessageRole
 from tqdm import tqdm
 
-from bench.eval import read_records, save_records, shipped_decider
+from bench.eval import read_records, save_records
 from rag.answering import AnswerService
 from rag.app import Groundline, build
 from rag.decision import declined
@@ -102,7 +102,7 @@ def quote_first(question: str, passages: Sequence[Passage]) -> list[ChatMessage]
 
 def after_quote(text: str) -> str:
     """What the quote-first model says after its quote: the answer a user would be shown."""
-    head, sep, answer = text.partition("Answer:")
+    _, sep, answer = text.partition("Answer:")
     return answer.strip() if sep else "\n".join(x for x in text.splitlines() if not x.startswith("Quote:"))
 
 
@@ -174,9 +174,9 @@ def chosen(all_cases: Sequence[Case], right: int, limit: int | None) -> list[Cas
 
 
 def decided(case: Case, service: AnswerService, text: str) -> dict:
-    """The chat's decision (attribution, verifier, shipped thresholds) over the recorded and the new text:
+    """The chat's decision (attribution, verifier, its thresholds) over the recorded and the new text:
     whether each was withheld, and whether each was a right answer kept."""
-    was = replay([case.outcome], shipped_decider())[0]
+    was = replay([case.outcome], service.decider)[0]
     now = replace(case.outcome, reply=reply_of(service.finish(text, case.passages, case.question.question)))
     out = {"abstained_was": was.reply.abstained, "abstained_now": now.reply.abstained}
     return out | {"kept_was": answered_right(was), "kept_now": answered_right(now)}
