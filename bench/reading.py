@@ -238,10 +238,9 @@ def main(argv: list[str] | None = None, app: Groundline | None = None) -> int:
     questions = {q.id: q for q in load_questions(args.questions)}
     records = read_records(args.records)
     everything = cases(records, questions)
-    todo = chosen(everything, args.right, args.limit)
-    if args.decide:
-        todo += cases(records, questions, unanswerable=True)
-    by_id = {c.question.id: c for c in todo}
+    unanswerable = cases(records, questions, unanswerable=True)
+    todo = chosen(everything, args.right, args.limit) + (unanswerable if args.decide else [])
+    by_id = {c.question.id: c for c in everything + unanswerable}  # rows asked under any earlier selection
     done = read_records(args.out)
     seen = {row["id"] for row in done}
     todo = [c for c in todo if c.question.id not in seen]

@@ -116,3 +116,11 @@ def test_decide_asks_the_unanswerable_too_and_decides_every_answer_as_the_chat_d
     tally = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert tally["kept_net_estimate"] == 1.0 and tally["withheld_net_estimate"] == -1.0  # w2 declined before
     assert tally["unanswerable_withheld"] == {"asked": 1, "was": 0, "now": 1}
+
+
+def test_decide_decides_rows_asked_under_another_selection(tmp_path, capsys):
+    args = write(tmp_path) + ["--out", str(tmp_path / "o.jsonl")]
+    assert main(["--variant", "same", "--right", "1", *args], app=app(tmp_path, ["Tom."] * 3)) == 0
+    assert main(["--variant", "same", "--right", "0", "--decide", *args], app=app(tmp_path, ["Tom."])) == 0
+    rows = read_records(tmp_path / "o.jsonl")
+    assert len(rows) == 4 and all("kept_now" in r for r in rows)  # the right one sampled first is decided too
