@@ -54,7 +54,17 @@ from pydantic import TypeAdapter
 from tqdm import tqdm
 
 from rag.decision import Decider
-from rag.eval import METRICS, answered_right, ask, dev_sample, load_questions, sample, score
+from rag.eval import (
+    METRICS,
+    LineSpan,
+    answered_right,
+    ask,
+    contains_answer,
+    dev_sample,
+    load_questions,
+    sample,
+    score,
+)
 from rag.eval_run import Ours, eval_data_dir, from_record, replay, to_record
 from rag.settings import Settings
 from rag.types import Support
@@ -236,11 +246,27 @@ def misses(raw: list, final: list) -> dict:
             if after.reply.abstained:
                 outcome = f"{right}, withheld"
             else:
-                cited = any(c.covers(q.file, q.line) for c in after.reply.citations)
-                outcome = f"{right}, kept, {'citing' if cited else 'not citing'} the gold line"
+                outcome = f"{right}, kept, {cites(after)}"
         row = counts.setdefault(outcome, {})
         row[shown] = row.get(shown, 0) + 1
     return dict(sorted(counts.items()))
+
+
+def cites(o) -> str:
+    """What a kept answer's citations point at. SQuAD labels one paragraph per question, and a
+    citation of another sentence that states the same answer (an article often says a fact twice)
+    misses the gold line without being a wrong citation: the report tells the two apart."""
+    q = o.question
+    if any(c.covers(q.file, q.line) for c in o.reply.citations):
+        return "citing the gold line"
+    cited = set(o.reply.citations)
+    quotes = [
+        s.citation.quote for s in o.reply.evidence.supports
+        if s.citation is not None and LineSpan(s.citation.file, s.citation.start_line, s.citation.end_line) in cited
+    ]  # fmt: skip
+    if any(contains_answer(q, quote) for quote in quotes):
+        return "citing another line that states a gold answer"
+    return "citing neither"
 
 
 def merged(outcomes: list) -> dict:

@@ -128,14 +128,21 @@ def test_raising_the_answered_share_replaces_retrieval_only_records_and_keeps_an
 def test_misses_tell_reading_from_retrieval_and_threshold_losses() -> None:
     shown = EvalQuestion("a", "Do dogs bark?", ("bark",), "a.txt", 3)
     elsewhere = EvalQuestion("b", "Do dogs sleep?", ("sleep",), "b.txt", 7)  # its paragraph was not retrieved
+    # gold line 9: the cited line 3 says the gold answer too, or it does not
+    said_twice = EvalQuestion("c", "When do dogs bark?", ("at night",), "a.txt", 9)
+    said_once = EvalQuestion("d", "How do dogs bark?", ("loudly",), "a.txt", 9)
     raw = [
         outcome(shown, "Dogs bark."),
         outcome(elsewhere, "Dogs bark."),
         outcome(elsewhere, "The documents do not say."),
+        outcome(said_twice, "Dogs bark at night."),
+        outcome(said_once, "Dogs bark loudly."),
     ]
-    final = [raw[0], replace(raw[1], reply=Reply("The documents do not say.", True)), raw[2]]
+    final = [raw[0], replace(raw[1], reply=Reply("The documents do not say.", True)), *raw[2:]]
     assert misses(raw, final) == {
         "declined by the model (or nothing it said was attributable)": {"not shown": 1},
+        "right, kept, citing another line that states a gold answer": {"not shown": 1},
+        "right, kept, citing neither": {"not shown": 1},
         "right, kept, citing the gold line": {"gold paragraph shown": 1},
         "wrong, withheld": {"not shown": 1},
     }
