@@ -56,7 +56,6 @@ from tqdm import tqdm
 from rag.decision import Decider
 from rag.eval import (
     METRICS,
-    LineSpan,
     answered_right,
     ask,
     contains_answer,
@@ -65,7 +64,7 @@ from rag.eval import (
     sample,
     score,
 )
-from rag.eval_run import Ours, eval_data_dir, from_record, replay, to_record
+from rag.eval_run import Ours, eval_data_dir, from_record, replay, span_of, to_record
 from rag.settings import Settings
 from rag.types import Support
 
@@ -260,10 +259,7 @@ def cites(o) -> str:
     if any(c.covers(q.file, q.line) for c in o.reply.citations):
         return "citing the gold line"
     cited = set(o.reply.citations)
-    quotes = [
-        s.citation.quote for s in o.reply.evidence.supports
-        if s.citation is not None and LineSpan(s.citation.file, s.citation.start_line, s.citation.end_line) in cited
-    ]  # fmt: skip
+    quotes = [s.citation.quote for s in o.reply.evidence.supports if s.citation and span_of(s.citation) in cited]
     if any(contains_answer(q, quote) for quote in quotes):
         return "citing another line that states a gold answer"
     return "citing neither"

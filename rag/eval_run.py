@@ -19,7 +19,7 @@ from rag.baseline import PlainLlamaIndex
 from rag.decision import Decider
 from rag.eval import EvalQuestion, LineSpan, Outcome, Reply, load_questions, run, sample, score
 from rag.settings import Settings
-from rag.types import Answer, Evidence
+from rag.types import Answer, Citation, Evidence
 
 _EVIDENCE = TypeAdapter(Evidence)
 
@@ -38,10 +38,14 @@ class Ours:
         return reply_of(self.app.service.ask(question))
 
 
+def span_of(citation: Citation) -> LineSpan:
+    """The lines a citation covers, as the eval scores them."""
+    return LineSpan(citation.file, citation.start_line, citation.end_line)
+
+
 def reply_of(answer: Answer) -> Reply:
     """What the eval scores of one of our answers (its evidence kept for replays)."""
-    cites = [LineSpan(c.file, c.start_line, c.end_line) for c in answer.citations]
-    return Reply(answer.text, answer.abstained, cites, answer.evidence)
+    return Reply(answer.text, answer.abstained, [span_of(c) for c in answer.citations], answer.evidence)
 
 
 def replay(outcomes: Sequence[Outcome], decider: Decider, attributor: Attributor | None = None) -> list[Outcome]:
