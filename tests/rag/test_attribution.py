@@ -42,3 +42,16 @@ def test_the_models_own_markers_are_ignored() -> None:
         "North Korea denied it.",
         "Russia agreed.",
     ]
+
+
+def test_abbreviations_do_not_end_a_sentence(attributor: Attributor) -> None:
+    # seen in the eval: "... 6:00 p.m. [1] Eastern and Pacific Time (9:00 a.m. [2] ..." cited fragments
+    answer = "ABC airs sports from 4:00 to 6:00 p.m. Eastern Time (1:00 to 3:00 p.m. Pacific) [1]. Gen. Lee agreed."
+    assert answer_sentences(answer) == [
+        "ABC airs sports from 4:00 to 6:00 p.m. Eastern Time (1:00 to 3:00 p.m. Pacific).",
+        "Gen. Lee agreed.",
+    ]
+    source = "Sports air on Saturdays from 4:00 to 6:00 p.m. Eastern Time (1:00 to 3:00 p.m. Pacific). News follows."
+    (support,) = attributor.attribute(answer_sentences(answer)[:1], [Passage("c.txt", 3, 3, 100, source, 0.9)])
+    assert support.citation.quote == source.removesuffix(" News follows.")
+    assert (support.citation.start_char, support.citation.end_char) == (100, 100 + len(support.citation.quote))
