@@ -17,6 +17,7 @@ import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from llama_index.core.node_parser import NodeParser
@@ -78,10 +79,15 @@ def split_span(text: str, span: Span, pattern: re.Pattern[str]) -> list[Span]:
 
 @functools.cache
 def _punkt():  # -> nltk's PunktTokenizer; loaded on first use (importing nltk takes ~1 s)
-    from llama_index.core.utils import globals_helper
+    import llama_index.core
+    import nltk
     from nltk.tokenize import PunktTokenizer
 
-    globals_helper.wait_for_nltk_check()  # puts llama-index's bundled nltk data on nltk's path
+    # llama-index-core ships nltk's punkt_tab; its own check would download it when NLTK_DATA
+    # names a folder without it, and nothing may be downloaded at run time
+    bundled = str(Path(llama_index.core.__file__).parent / "_static" / "nltk_cache")
+    if bundled not in nltk.data.path:
+        nltk.data.path.append(bundled)
     return PunktTokenizer("english")
 
 

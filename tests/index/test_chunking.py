@@ -1,3 +1,7 @@
+import os
+import subprocess
+import sys
+
 import pytest
 from llama_index.core import Document
 
@@ -59,3 +63,18 @@ def test_golden_sample_corpus_chunk_covering_line_9() -> None:
     spans = [(n.metadata["start_line"], n.metadata["end_line"]) for n in nodes]
     assert spans == [(1, 3), (3, 7), (7, 9), (9, 11), (11, 13)]
     assert any("North Korea has repeatedly denied" in n.text for n in nodes)
+
+
+def test_sentences_come_from_the_bundled_punkt_model_even_when_nltk_data_points_elsewhere(tmp_path) -> None:
+    # a fresh process: nltk reads NLTK_DATA when imported; an empty folder there must not start a download
+    script = (
+        "from index.chunking import sentence_spans as s\n"
+        "t = 'At 6 p.m. sharp. Ok.'\n"
+        "print([t[x.start : x.end] for x in s(t)])"
+    )
+    env = {**os.environ, "NLTK_DATA": str(tmp_path)}
+    out = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120, check=True
+    )
+    assert out.stdout.strip() == "['At 6 p.m. sharp.', 'Ok.']"
+    assert list(tmp_path.iterdir()) == []  # nothing fetched into it
