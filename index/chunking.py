@@ -78,7 +78,9 @@ def split_span(text: str, span: Span, pattern: re.Pattern[str]) -> list[Span]:
 
 
 @functools.cache
-def _punkt():  # -> nltk's PunktTokenizer; loaded on first use (importing nltk takes ~1 s)
+def sentence_model():  # -> nltk's PunktTokenizer
+    """Punkt's English model, loaded once. Importing nltk takes 1-2.5 s on 2 cores: the
+    composition root loads it with the other models, so the first answer does not pay it."""
     import llama_index.core
     import nltk
     from nltk.tokenize import PunktTokenizer
@@ -105,7 +107,7 @@ def sentence_spans(text: str) -> list[Span]:
     return [
         Span(line.line, line.start + start, line.start + end)
         for line in line_spans(text)
-        for start, end in _punkt().span_tokenize(text[line.start : line.end])
+        for start, end in sentence_model().span_tokenize(text[line.start : line.end])
     ]
 
 

@@ -13,7 +13,7 @@ from functools import cached_property
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.llms import LLM
 
-from index.chunking import LineChunker, TokenCounter
+from index.chunking import LineChunker, TokenCounter, sentence_model
 from index.embedding import embedding_id, packaged_embedder, packaged_token_counter
 from index.library import Library
 from index.pipeline import Ingestor
@@ -113,6 +113,7 @@ class Groundline:
     @cached_property
     def service(self) -> AnswerService:
         s = self.settings
+        sentence_model()  # attribution's sentence splitter loads with the models, not on the first answer
         return AnswerService(
             retriever=self.retriever,
             llm=self.llm,

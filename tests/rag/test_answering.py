@@ -1,3 +1,5 @@
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -95,6 +97,23 @@ def test_sample_question_through_real_chroma_cites_line_9(settings: Settings, ne
     assert not answer.abstained
     assert "North Korea" in answer.text
     assert any(c.file == ARMS_FILE and c.start_line <= 9 <= c.end_line for c in answer.citations)
+
+
+def test_the_sentence_splitter_loads_with_the_service_not_on_the_first_answer(tmp_path: Path) -> None:
+    # a fresh process: importing nltk (1-2.5 s) belongs to start-up, before any visitor waits
+    script = (
+        "import sys\n"
+        "from rag.settings import Settings\n"
+        "from tests.conftest import fake_app\n"
+        f"app = fake_app(Settings(data_dir={str(tmp_path)!r}, _env_file=None))\n"
+        "before = 'nltk' in sys.modules\n"
+        "app.service\n"
+        "print(before, 'nltk' in sys.modules)\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["False", "True"]
 
 
 def test_irrelevant_passages_mean_abstention_without_asking_the_llm() -> None:
