@@ -3,7 +3,7 @@
 Steps, so the long one can be resumed and the thresholds swept without the LLM:
 
     python -m bench.eval collect --limit 500 --dev 100 --baseline-answers 100
-    python -m bench.eval verify      # records from before the verifier (--again: after it changed)
+    python -m bench.eval verify      # verdicts for what today's attributor cites (--again: the verifier changed)
     python -m bench.eval report
     python -m bench.eval compare --out A --against B   # two runs, paired on the same questions
 
@@ -21,12 +21,16 @@ skips questions already recorded; ``report`` scores what is recorded (the test
 sample is shuffled, so a run stopped early leaves a random subset).
 
 ``verify`` asks the verifier (``rag.verification``, one short LLM call each)
-about every recorded answer that has no verdict yet and writes it into the
-records, so records from before the verifier can be replayed with it;
-``verify --again`` asks about every recorded answer, after the verifier changed.
+about every recorded answer that has no verdict yet, or whose verdict judged
+other source sentences than today's attributor cites, and writes the verdict
+and the sentences it judged into the records, so records from before the
+verifier, or from before an attribution change, are replayed as the chat would
+decide them now; ``verify --again`` asks about every recorded answer, after the
+verifier changed.
 
 ``report`` attributes the recorded answers again with the current attributor
-(MiniLM calls, no LLM; the recorded verdicts are kept), scores the test sample
+(MiniLM calls, no LLM; the recorded verdicts are kept, and counted where they
+judged other sentences than today's attribution cites), scores the test sample
 under the shipped thresholds with the same ``Decider`` the chat uses, picks the
 ``min_relevance`` / ``min_support`` / ``min_verified`` triple with the most right
 outcomes on the calibration sample (weighting answerable and unanswerable
@@ -66,9 +70,10 @@ from rag.eval import (
 )
 from rag.eval_run import Ours, eval_data_dir, from_record, replay, span_of, to_record
 from rag.settings import Settings
-from rag.types import Support
+from rag.types import Evidence, Support
+from rag.verification import cited_quotes
 
-SUPPORT = TypeAdapter(Support)
+SUPPORT, EVIDENCE = TypeAdapter(Support), TypeAdapter(Evidence)
 
 SQUAD = Path(__file__).parent / "squad-dev" / "questions.jsonl"
 RELEVANCE_GRID = (-1.0, 0.2, 0.3, 0.35, 0.4, 0.45, 0.5)
@@ -174,12 +179,16 @@ SHOWN = {
 }
 
 
-def verify(args, judge=None) -> None:
-    """Write the verifier's verdict into every recorded answer that lacks one (resumable), or
-    with ``--again`` into every recorded answer (after the verifier changed; not resumable)."""
+def verify(args, judge=None, attributor=None) -> None:
+    """Bring the recorded verdicts up to date (resumable): ask the verifier about every recorded
+    answer that has no verdict, or whose verdict judged other sentences than the ones today's
+    attributor cites (the report attributes recorded answers again, so a change in attribution
+    changes what the chat would have asked); with ``--again``, about every recorded answer (after
+    the verifier changed). Each verdict is stored with the sentences it judged."""
     from rag.decision import declined
     from rag.verification import Verifier
 
+    attributor = attributor or todays_attributor(args)
     if judge is None:
         from rag.app import build
         from rag.llm import build_judge
@@ -190,17 +199,39 @@ def verify(args, judge=None) -> None:
     verifier = Verifier(judge)
     path = args.out / "records-ours.jsonl"
     records = read_records(path)
-    todo = [
-        r for r in records
-        if r["evidence"] and r["evidence"]["raw"] is not None and not declined(r["evidence"]["raw"])
-        and (args.again or r["evidence"].get("verified") is None)
-    ]  # fmt: skip
-    for n, r in enumerate(tqdm(todo, desc="verify", file=sys.stderr, disable=None), start=1):
+    todo = []
+    for r in records:
         ev = r["evidence"]
-        supports = [SUPPORT.validate_python(s) for s in ev["supports"]]
-        ev["verified"] = verifier.verify(ev["question"], supports)
+        if not ev or ev["raw"] is None or declined(ev["raw"]):
+            continue
+        evidence = EVIDENCE.validate_python(ev)
+        supports = attributor.evidence(evidence.question, evidence.passages, evidence.raw).supports
+        if args.again or ev.get("verified") is None or judged_quotes(r) != cited_quotes(supports):
+            todo.append((r, supports))
+    for n, (r, supports) in enumerate(tqdm(todo, desc="verify", file=sys.stderr, disable=None), start=1):
+        r["evidence"]["verified"] = verifier.verify(r["evidence"]["question"], supports)
+        r["judged"] = cited_quotes(supports)
         if n % 25 == 0 or n == len(todo):  # a stopped run keeps what it did
             save_records(path, records)
+
+
+def judged_quotes(record: dict) -> list[str]:
+    """The sentences a record's verdict judged: stored by ``verify``; for a verdict given while
+    collecting, those its recorded citations quote."""
+    if "judged" in record:
+        return record["judged"]
+    return cited_quotes([SUPPORT.validate_python(s) for s in record["evidence"]["supports"]])
+
+
+def stale_verdicts(records: list[dict], replayed: list) -> int:
+    """How many replayed answers the verifier would be shown other sentences than it judged."""
+    by_id = {r["id"]: r for r in records}
+    return sum(
+        o.reply.evidence.verified is not None
+        and judged_quotes(by_id[o.question.id]) != cited_quotes(o.reply.evidence.supports)
+        for o in replayed
+        if o.reply is not None and o.reply.evidence is not None and o.reply.evidence.raw is not None
+    )
 
 
 def load(path: Path, questions: dict) -> dict[str, list]:
@@ -331,6 +362,7 @@ def report(args, attributor=None) -> int:
     r, s, v = shipped.min_relevance, shipped.min_support, shipped.min_verified
     answered_by_baseline = {o.question.id for o in baseline.get("test", []) if o.reply is not None}
     ours_test = replay(test, shipped)
+    records = read_records(args.out / "records-ours.jsonl")
     result = {
         "ours": merged(ours_test),
         # the fair comparison: ours on exactly the questions the baseline answered
@@ -339,6 +371,7 @@ def report(args, attributor=None) -> int:
         "thresholds": asdict(shipped),
         "calibrated": asdict(calibrated),
         "n_dev": len(dev),
+        "stale_verdicts": stale_verdicts(records, dev + test),
         "settings": json.loads((args.out / "eval-settings.json").read_text()),
         "commands": (args.out / "eval-commands.txt").read_text().strip() + "\n" + args.command,
     }
@@ -395,7 +428,8 @@ answer_accuracy + 0.2 × abstention_recall: the share of right outcomes at the t
 Test sample: {ours["n_retrieval"]} questions (seed 0, 20% unanswerable); calibration sample:
 {result["n_dev"]} other questions (half unanswerable). Baseline answer metrics over its first {base.get("n")}
 test questions; retrieval metrics over all. The middle column is ours on exactly the questions the
-baseline answered (every metric over those).
+baseline answered (every metric over those). Recorded verdicts that judged other source sentences
+than today's attribution cites (`bench.eval verify` asks again): {result["stale_verdicts"]}.
 
 | metric | ours | ours, baseline's questions | baseline |
 |---|---|---|---|
@@ -446,12 +480,12 @@ def main(argv: list[str] | None = None, attributor=None, judge=None) -> int:
     p.add_argument("--data-dir", type=Path, default=Path(".groundline"))
     p.add_argument("--out", type=Path, default=Path("bench/results"))
     p.add_argument("--against", type=Path, nargs="+", default=[], help="compare: other record folders")
-    p.add_argument("--again", action="store_true", help="verify: every recorded answer, not only unverified ones")
+    p.add_argument("--again", action="store_true", help="verify: every recorded answer, not only stale ones")
     args = p.parse_args(argv)
     args.command = "python -m bench.eval " + shlex.join(sys.argv[1:] if argv is None else argv)
     started = time.time()
     if args.step in ("collect", "verify"):
-        collect(args) if args.step == "collect" else verify(args, judge)
+        collect(args) if args.step == "collect" else verify(args, judge, attributor)
         print(json.dumps({"step": args.step, "command": args.command, "wall_s": round(time.time() - started)}))
         return 0
     return compare(args, attributor) if args.step == "compare" else report(args, attributor)

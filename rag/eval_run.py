@@ -58,7 +58,7 @@ def replay(outcomes: Sequence[Outcome], decider: Decider, attributor: Attributor
             out.append(o)
             continue
         if attributor is not None and evidence.raw is not None:
-            # the recorded verdict is kept: it judged the recorded citations' quotes
+            # the recorded verdict is kept (bench.eval verify asks again where the cited sentences changed)
             again = attributor.evidence(evidence.question, evidence.passages, evidence.raw)
             evidence = replace(again, verified=evidence.verified)
         out.append(replace(o, reply=reply_of(decider.decide(evidence))))

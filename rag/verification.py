@@ -95,6 +95,11 @@ class LlamaCppJudge:
         return float(1.0 / (1.0 + np.exp(no - yes)))
 
 
+def cited_quotes(supports: Sequence[Support]) -> list[str]:
+    """The source sentences the verifier is shown: each cited sentence once, in order."""
+    return list(dict.fromkeys(s.citation.quote for s in supports if s.citation is not None))
+
+
 class Verifier:
     """How sure the model is that the cited source sentences answer the question (0-1)."""
 
@@ -103,7 +108,7 @@ class Verifier:
 
     def verify(self, question: str, supports: Sequence[Support]) -> float | None:
         """None when there is nothing to check (nothing cited) or the judge gave no verdict."""
-        quotes = list(dict.fromkeys(s.citation.quote for s in supports if s.citation is not None))
+        quotes = cited_quotes(supports)
         if not quotes:
             return None
         verdict = self.judge(verify_messages(question, quotes))

@@ -75,7 +75,7 @@ def test_verify_adds_verdicts_to_the_records_and_report_replays_them(tmp_path: P
     def judge(messages) -> float:  # a fake verifier that rejects the unanswerable questions' answers
         return 0.0 if "meow" in messages[-1].content else 1.0
 
-    assert main(["verify", *args], judge=judge) == 0
+    assert main(["verify", *args], judge=judge, attributor=Attributor(HashEmbedding())) == 0
     records = [json.loads(line) for line in (tmp_path / "records-ours.jsonl").read_text().splitlines()]
     assert {r["id"][0]: r["evidence"]["verified"] for r in records} == {"a": 1.0, "u": 0.0}
     assert main(["report", *args], attributor=Attributor(HashEmbedding())) == 0
@@ -85,14 +85,40 @@ def test_verify_adds_verdicts_to_the_records_and_report_replays_them(tmp_path: P
     assert shipped == {"right, kept, citing the gold line": {"gold paragraph shown": 4}}
 
 
+def verdicts(tmp_path: Path) -> dict[str, float]:
+    return {r["id"]: r["evidence"]["verified"] for r in map(json.loads, (tmp_path / "records-ours.jsonl").open())}
+
+
 def test_verify_again_replaces_every_verdict_and_plain_verify_keeps_them(tmp_path: Path) -> None:
-    args = write_records(tmp_path)
-    assert main(["verify", *args], judge=lambda messages: 0.25) == 0
-    assert main(["verify", *args], judge=lambda messages: 0.75) == 0  # nothing left to verify
-    verdicts = lambda: {json.loads(line)["evidence"]["verified"] for line in (tmp_path / "records-ours.jsonl").open()}  # noqa: E731
-    assert verdicts() == {0.25}
-    assert main(["verify", "--again", *args], judge=lambda messages: 0.75) == 0
-    assert verdicts() == {0.75}
+    args, attributor = write_records(tmp_path), Attributor(HashEmbedding())
+    assert main(["verify", *args], judge=lambda messages: 0.25, attributor=attributor) == 0
+    assert main(["verify", *args], judge=lambda messages: 0.75, attributor=attributor) == 0  # nothing left to verify
+    assert set(verdicts(tmp_path).values()) == {0.25}
+    assert main(["verify", "--again", *args], judge=lambda messages: 0.75, attributor=attributor) == 0
+    assert set(verdicts(tmp_path).values()) == {0.75}
+
+
+def test_verify_asks_again_where_todays_attribution_cites_other_sentences_than_the_verdict_judged(
+    tmp_path: Path,
+) -> None:
+    args, attributor = write_records(tmp_path), Attributor(HashEmbedding())
+    path = tmp_path / "records-ours.jsonl"
+    records = [json.loads(line) for line in path.read_text().splitlines()]
+    for r in records:  # verdicts given on a quote that an older sentence splitter cut short
+        r["evidence"]["verified"] = 0.9
+        r["evidence"]["supports"][0]["citation"]["quote"] = "Dogs bark"
+    records[0]["evidence"]["supports"][0]["citation"]["quote"] = DOGS.quote  # one is current
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    assert main(["report", *args], attributor=attributor) == 0
+    assert json.loads((tmp_path / "eval.json").read_text())["stale_verdicts"] == len(records) - 1
+    judged: list[str] = []
+    assert main(["verify", *args], judge=lambda m: judged.append(m[-1].content) or 0.25, attributor=attributor) == 0
+    assert len(judged) == len(records) - 1 and all(DOGS.quote in m for m in judged)
+    assert verdicts(tmp_path) == {r["id"]: 0.9 if i == 0 else 0.25 for i, r in enumerate(records)}
+    assert main(["verify", *args], judge=lambda m: 0.75, attributor=attributor) == 0  # all up to date now
+    assert set(verdicts(tmp_path).values()) == {0.9, 0.25}
+    assert main(["report", *args], attributor=attributor) == 0
+    assert json.loads((tmp_path / "eval.json").read_text())["stale_verdicts"] == 0
 
 
 class Dogs:
