@@ -200,7 +200,7 @@ def verify(args, judge=None, attributor=None) -> None:
     path = args.out / "records-ours.jsonl"
     records = read_records(path)
     todo = []
-    for r in records:
+    for r in tqdm(records, desc="attribute", file=sys.stderr, disable=None):
         ev = r["evidence"]
         if not ev or ev["raw"] is None or declined(ev["raw"]):
             continue
