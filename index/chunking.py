@@ -34,6 +34,10 @@ _SENTENCE_END = re.compile(
     r"|(?<=[.!?…][\"')\]]))\s+"
 )
 _WORD_END = re.compile(r"\s+")
+# Abbreviations Punkt's English model lacks, which it cuts after: "sea anemones, etc.), and",
+# "Doogie Howser, M.D. and the", "Smith et al. found". It still ends a sentence at one when
+# the next word starts a sentence ("dogs, cats, etc. The next").
+MORE_ABBREVIATIONS = frozenset({"etc", "e.g", "i.e", "m.d", "al", "cf", "approx", "fig"})
 
 
 @dataclass(frozen=True)
@@ -90,7 +94,9 @@ def sentence_model():  # -> nltk's PunktTokenizer
     bundled = str(Path(llama_index.core.__file__).parent / "_static" / "nltk_cache")
     if bundled not in nltk.data.path:
         nltk.data.path.append(bundled)
-    return PunktTokenizer("english")
+    punkt = PunktTokenizer("english")
+    punkt._params.abbrev_types.update(MORE_ABBREVIATIONS)  # Punkt has no public setter for them
+    return punkt
 
 
 def sentence_spans(text: str) -> list[Span]:
