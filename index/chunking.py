@@ -38,6 +38,9 @@ _WORD_END = re.compile(r"\s+")
 # "Doogie Howser, M.D. and the", "Smith et al. found". It still ends a sentence at one when
 # the next word starts a sentence ("dogs, cats, etc. The next").
 MORE_ABBREVIATIONS = frozenset({"etc", "e.g", "i.e", "m.d", "al", "cf", "approx", "fig"})
+# what closes a sentence after its full stop: footnotes ("[b]", "[citation needed]", "[12]")
+# or page numbers (":64", ":32-35"), after any closing quote; or closing brackets alone
+_FOOTNOTE_LEAD = re.compile(r"(?:[\"'”’)\]]*(?:\[[^\[\]\n]{1,40}\]|:\d+(?:[–-]\d+)?)+|[”)\]]+)\s*")
 
 
 @dataclass(frozen=True)
@@ -103,18 +106,35 @@ def sentence_spans(text: str) -> list[Span]:
     """Sentences of every non-blank line, with line numbers and offsets: what a citation
     quotes and what an answer is attributed by. Punkt's English model (bundled with
     llama-index, nothing downloaded) knows abbreviations a pattern cuts at: "6:00 p.m.
-    Eastern", "Gen. Washington".
+    Eastern", "Gen. Washington". Footnote marks after a full stop stay with the sentence
+    they annotate.
 
     >>> sentence_spans("A b. C d.\\nE.")
     [Span(line=1, start=0, end=4), Span(line=1, start=5, end=9), Span(line=2, start=10, end=12)]
     >>> [s.end - s.start for s in sentence_spans("It ends at 6:00 p.m. Eastern Time. Then news.")]
     [34, 10]
     """
-    return [
-        Span(line.line, line.start + start, line.start + end)
-        for line in line_spans(text)
-        for start, end in sentence_model().span_tokenize(text[line.start : line.end])
-    ]
+    spans = []
+    for line in line_spans(text):
+        piece = text[line.start : line.end]
+        spans += _with_footnotes(line.line, line.start, piece, sentence_model().span_tokenize(piece))
+    return spans
+
+
+def _with_footnotes(line: int, offset: int, text: str, cuts: Iterable[tuple[int, int]]) -> list[Span]:
+    """Punkt starts the next sentence with the marks that close this one ("oxygen.[b] The",
+    "humor.\":64 Instead", "1975.[12][13] Then"): Wikipedia's footnotes and page numbers. They
+    go back to the sentence before, so a quote neither opens with one nor misses its own."""
+    spans: list[Span] = []
+    for start, end in cuts:
+        lead = _FOOTNOTE_LEAD.match(text, start, end)
+        if spans and lead:
+            marks_end = start + len(lead.group().rstrip())
+            spans[-1] = Span(line, spans[-1].start, offset + marks_end)
+            start = lead.end()
+        if start < end:
+            spans.append(Span(line, offset + start, offset + end))
+    return spans
 
 
 class LineChunker(NodeParser):

@@ -78,6 +78,22 @@ def test_common_abbreviations_do_not_end_a_sentence(text: str, sentences: int) -
     assert len(sentence_spans(text)) == sentences
 
 
+@pytest.mark.parametrize(
+    "text, sentences",
+    [  # Punkt alone starts the next sentence with the footnote (seen in squad-dev's Wikipedia text)
+        ("It is oxygen.[b] The orbitals are antibonding.", ["It is oxygen.[b]", "The orbitals are antibonding."]),
+        ('He said, "our humor.":64 Instead, a raise.', ['He said, "our humor.":64', "Instead, a raise."]),
+        ("It was law.[citation needed] Later, no.", ["It was law.[citation needed]", "Later, no."]),
+        ("Work began in 1975.[12][13] Then more.", ["Work began in 1975.[12][13]", "Then more."]),
+        ("He said so.[1]", ["He said so.[1]"]),
+        ('He said so. "Hello," she replied.', ["He said so.", '"Hello," she replied.']),  # an opening quote stays
+        ("[1] Ibid. A book.", ["[1] Ibid.", "A book."]),  # nothing before it on the line: the mark stays
+    ],
+)
+def test_footnote_marks_stay_with_the_sentence_they_close(text: str, sentences: list[str]) -> None:
+    assert [text[s.start : s.end] for s in sentence_spans(text)] == sentences
+
+
 def test_sentences_come_from_the_bundled_punkt_model_even_when_nltk_data_points_elsewhere(tmp_path) -> None:
     # a fresh process: nltk reads NLTK_DATA when imported; an empty folder there must not start a download
     script = (
