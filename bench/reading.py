@@ -8,9 +8,10 @@ among the passages the model read, every one it read wrong (or declined) and a f
 ``--right`` of those it read right, each again over the same passages, asked as ``--variant``
 says: rearranged (``reversed``, ``top3``), after two worked examples (``fewshot``), or told to
 quote the answering sentence before it answers (``quote``, scored on the answer after the
-quote). It scores the model's word (no thresholds, no verifier) and prints
-how many wrong readings the variant fixes, how many right ones it breaks, and the net change
-over all of them, the breaks scaled up from the sample. ``same`` is the control: the shipped
+quote), or with other sampling (``norepeat``: no repetition penalty). It scores the model's
+word (no thresholds, no verifier) and prints how many wrong readings the variant fixes, how
+many right ones it breaks, and the net change over all of them, the breaks scaled up from the
+sample. ``same`` is the control: the shipped
 arrangement again, which shows llama.cpp's run-to-run noise. One JSON line a question is
 appended to ``--out``; questions already there are skipped, so a stopped run resumes.
 
@@ -26,9 +27,10 @@ import argparse
 import json
 import random
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from llama_index.core.llms import ChatMessage, MessageRole
 from tqdm import tqdm
@@ -110,6 +112,7 @@ def after_quote(text: str) -> str:
 class Variant:
     messages: Messages
     answer: Callable[[str], str] = str.strip  # the part of the model's text a user would read
+    sampling: Mapping[str, Any] = field(default_factory=dict)  # llama.cpp generate kwargs to override
 
 
 VARIANTS: dict[str, Variant] = {
@@ -118,6 +121,9 @@ VARIANTS: dict[str, Variant] = {
     "top3": Variant(arranged(lambda passages: list(passages[:3]))),  # one passage fewer to read
     "fewshot": Variant(few_shot),
     "quote": Variant(quote_first, after_quote),
+    # the shipped prompt with no repetition penalty (rag.llm ships 1.05 over the last 64 tokens,
+    # which at the answer's start are the question's: copying its words is penalised)
+    "norepeat": Variant(arranged(list), sampling={"repeat_penalty": 1.0}),
 }
 
 
@@ -248,6 +254,8 @@ def main(argv: list[str] | None = None, app: Groundline | None = None) -> int:
     if (todo or undecided) and app is None:
         app = build(Settings(data_dir=args.data_dir, llm_cache_mb=0))  # every prompt read in full
     variant = VARIANTS[args.variant]
+    if todo and variant.sampling:
+        app.llm.generate_kwargs.update(variant.sampling)
     for row in tqdm(undecided, desc="deciding"):  # asked before --decide: decide what was said then
         row |= decided(by_id[row["id"]], app.service, variant.answer(row["new"]))
     if undecided:

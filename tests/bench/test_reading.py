@@ -5,7 +5,7 @@ from pathlib import Path
 
 from bench.eval import read_records, save_records
 from bench.reading import main
-from rag.app import Groundline
+from rag.app import Groundline, build
 from rag.attribution import Attributor
 from rag.decision import Decider
 from rag.eval import EvalQuestion, LineSpan, Outcome
@@ -13,7 +13,7 @@ from rag.eval_run import reply_of, to_record
 from rag.settings import Settings
 from rag.types import Passage
 from tests.conftest import fake_app
-from tests.fakes import HashEmbedding
+from tests.fakes import HashEmbedding, ScriptedLLM, word_count
 
 GOLD = Passage("a.txt", 3, 3, 0, "Rex is a dog.", 0.9)
 OTHER = Passage("a.txt", 7, 7, 40, "Tom is a cat.", 0.5)
@@ -124,3 +124,26 @@ def test_decide_decides_rows_asked_under_another_selection(tmp_path, capsys):
     assert main(["--variant", "same", "--right", "0", "--decide", *args], app=app(tmp_path, ["Tom."])) == 0
     rows = read_records(tmp_path / "o.jsonl")
     assert len(rows) == 4 and all("kept_now" in r for r in rows)  # the right one sampled first is decided too
+
+
+class SamplingLLM(ScriptedLLM):
+    """A scripted model that records llama.cpp's generate kwargs at every answer, as LlamaCPP uses them."""
+
+    generate_kwargs: dict = {}
+    sampled: list = []
+
+    def _next(self, prompt: str) -> str:
+        self.sampled.append(dict(self.generate_kwargs))
+        return super()._next(prompt)
+
+
+def test_norepeat_asks_the_shipped_prompt_without_the_repetition_penalty(tmp_path, capsys):
+    args = write(tmp_path) + ["--out", str(tmp_path / "o.jsonl"), "--right", "0"]
+    llm = SamplingLLM(["Rex.", "Tom."])
+    llm.generate_kwargs, llm.sampled = {"repeat_penalty": 1.05, "top_k": 1}, []
+    settings = Settings(data_dir=tmp_path / "data", _env_file=None)
+    fake = build(settings, embed_model=HashEmbedding(), token_counter=word_count, llm=llm)
+    assert main(["--variant", "norepeat", *args], app=fake) == 0
+    assert llm.sampled == [{"repeat_penalty": 1.0, "top_k": 1}] * 2
+    assert llm.prompts[0].index("Rex is a dog.") < llm.prompts[0].index("Tom is a cat.")  # the passages as shown
+    assert [r["now"] for r in read_records(tmp_path / "o.jsonl")] == [True, False]
