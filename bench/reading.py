@@ -11,9 +11,9 @@ quote the answering sentence before it answers (``quote``, scored on the answer 
 quote), or with other sampling (``norepeat``: no repetition penalty). It scores the model's
 word (no thresholds, no verifier) and prints how many wrong readings the variant fixes, how
 many right ones it breaks, and the net change over all of them, the breaks scaled up from the
-sample. ``same`` is the control: the shipped
-arrangement again, which shows llama.cpp's run-to-run noise. One JSON line a question is
-appended to ``--out``; questions already there are skipped, so a stopped run resumes.
+sample. ``same`` is the control: the shipped arrangement again, which shows llama.cpp's
+run-to-run noise. One JSON line a question is appended to ``--out``; questions already there
+are skipped, so a stopped run resumes.
 
 With ``--decide`` every answer, recorded and new, is also decided as the chat decides it
 (attribution, the verifier's call, the shipped thresholds), and the 100 unanswerable test
