@@ -68,12 +68,12 @@ from rag.eval import (
     sample,
     score,
 )
-from rag.eval_run import Ours, eval_data_dir, from_record, replay, span_of, to_record
+from rag.eval_run import Ours, eval_data_dir, evidence_of, from_record, replay, span_of, to_record
 from rag.settings import Settings
-from rag.types import Evidence, Support
+from rag.types import Support
 from rag.verification import cited_quotes
 
-SUPPORT, EVIDENCE = TypeAdapter(Support), TypeAdapter(Evidence)
+SUPPORT = TypeAdapter(Support)
 
 SQUAD = Path(__file__).parent / "squad-dev" / "questions.jsonl"
 RELEVANCE_GRID = (-1.0, 0.2, 0.3, 0.35, 0.4, 0.45, 0.5)
@@ -204,7 +204,7 @@ def verify(args, judge=None, attributor=None) -> None:
         ev = r["evidence"]
         if not ev or ev["raw"] is None or declined(ev["raw"]):
             continue
-        evidence = EVIDENCE.validate_python(ev)
+        evidence = evidence_of(r)
         supports = attributor.evidence(evidence.question, evidence.passages, evidence.raw).supports
         if args.again or ev.get("verified") is None or judged_quotes(r) != cited_quotes(supports):
             todo.append((r, supports))

@@ -81,13 +81,17 @@ def to_record(outcome: Outcome, **extra) -> dict:
     }
 
 
+def evidence_of(record: Mapping) -> Evidence | None:
+    """The evidence a ``to_record`` dict holds (None: none was recorded)."""
+    return _EVIDENCE.validate_python(record["evidence"]) if record.get("evidence") else None
+
+
 def from_record(record: Mapping, questions: Mapping[str, EvalQuestion]) -> Outcome:
     """The outcome a ``to_record`` dict holds."""
     reply = None
     if record["reply"] is not None:
         r = record["reply"]
-        evidence = _EVIDENCE.validate_python(record["evidence"]) if record.get("evidence") else None
-        reply = Reply(r["text"], r["abstained"], [LineSpan(**c) for c in r["citations"]], evidence)
+        reply = Reply(r["text"], r["abstained"], [LineSpan(**c) for c in r["citations"]], evidence_of(record))
     retrieved = [LineSpan(**s) for s in record["retrieved"]]
     return Outcome(questions[record["id"]], retrieved, reply, record["latency_s"])
 
