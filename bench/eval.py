@@ -234,9 +234,9 @@ def stale_verdicts(records: list[dict], replayed: list) -> int:
     )
 
 
-def load(path: Path, questions: dict) -> dict[str, list]:
+def load(records: list[dict], questions: dict) -> dict[str, list]:
     by_split: dict[str, list] = {}
-    for record in read_records(path):
+    for record in records:
         by_split.setdefault(record["split"], []).append(from_record(record, questions))
     return by_split
 
@@ -324,7 +324,8 @@ def compare(args, attributor=None) -> int:
     """``--out``'s records beside each ``--against`` folder's, on the test questions all of them recorded."""
     questions = {q.id: q for q in load_questions(args.questions)}
     folders = [args.out, *args.against]
-    runs = [[o for o in load(d / "records-ours.jsonl", questions).get("test", []) if o.reply] for d in folders]
+    tests = [load(read_records(d / "records-ours.jsonl"), questions).get("test", []) for d in folders]
+    runs = [[o for o in test if o.reply] for test in tests]
     common = set.intersection(*({o.question.id for o in run} for run in runs))
     attributor = attributor or todays_attributor(args)
     decisions = {"shipped thresholds": shipped_decider(), "model's word only": NO_THRESHOLDS}
@@ -348,9 +349,10 @@ def compare(args, attributor=None) -> int:
 
 def report(args, attributor=None) -> int:
     questions = {q.id: q for q in load_questions(args.questions)}
-    ours = load(args.out / "records-ours.jsonl", questions)
+    records = read_records(args.out / "records-ours.jsonl")
+    ours = load(records, questions)
     base_file = args.out / "records-baseline.jsonl"
-    baseline = load(base_file, questions) if base_file.exists() else {}
+    baseline = load(read_records(base_file), questions)
     recorded_dev, recorded_test = ours.get("dev", []), ours["test"]
     # The model's recorded output, attributed again by today's attributor (embedder calls, no LLM).
     attributor = attributor or todays_attributor(args)
@@ -362,7 +364,6 @@ def report(args, attributor=None) -> int:
     r, s, v = shipped.min_relevance, shipped.min_support, shipped.min_verified
     answered_by_baseline = {o.question.id for o in baseline.get("test", []) if o.reply is not None}
     ours_test = replay(test, shipped)
-    records = read_records(args.out / "records-ours.jsonl")
     result = {
         "ours": merged(ours_test),
         # the fair comparison: ours on exactly the questions the baseline answered
