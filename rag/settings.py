@@ -99,6 +99,12 @@ class Settings(BaseSettings):
         "API from a browser, besides the server's own. JSON list in the environment.",
     )
     port: int = Field(7860, ge=1, le=65535, description="Port `groundline serve` listens on.")
+    shutdown_grace_s: float = Field(
+        5.0,
+        ge=0,
+        description="On SIGTERM or Ctrl-C, seconds `groundline serve` lets open requests finish; "
+        "then it closes them (an open browser tab holds a stream that would otherwise keep it up for ever).",
+    )
 
     @property
     def model_files_dir(self) -> Path:

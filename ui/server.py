@@ -7,7 +7,9 @@ the widget script, and the Gradio chat mounted at ``/`` (compact at ``/embed``).
 
 from __future__ import annotations
 
+import asyncio
 import hmac
+import logging
 from pathlib import Path
 
 import gradio as gr
@@ -57,12 +59,23 @@ def create_app(groundline) -> FastAPI:
     return app
 
 
+class _QuietCancelledStreams(logging.Filter):
+    """Drops the traceback uvicorn logs for each stream it cancels when the shutdown grace runs out
+    (its own "Cancel N running task(s)" line stays)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], asyncio.CancelledError))
+
+
 def serve(groundline, host: str | None = None, port: int | None = None) -> None:
-    """Serve until interrupted."""
+    """Serve until interrupted; on SIGTERM or Ctrl-C, open requests get ``shutdown_grace_s`` to finish."""
     import uvicorn
+
+    logging.getLogger("uvicorn.error").addFilter(_QuietCancelledStreams())
 
     host = host or groundline.settings.host
     port = port or groundline.settings.port
     app = create_app(groundline)
     print(f"Groundline is serving on http://{host}:{port}", flush=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    grace = groundline.settings.shutdown_grace_s
+    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=grace)

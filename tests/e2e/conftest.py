@@ -64,12 +64,16 @@ class Server:
         self.stop()
         raise RuntimeError(f"server not ready after {timeout}s:\n{self.log.read_text()[-3000:]}")
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 20) -> bool:
+        """SIGTERM, then SIGKILL after ``timeout`` seconds; whether SIGTERM alone stopped it."""
         self.proc.terminate()
         try:
-            self.proc.wait(timeout=20)
+            self.proc.wait(timeout=timeout)
+            return True
         except subprocess.TimeoutExpired:
             self.proc.kill()
+            self.proc.wait()
+            return False
 
 
 @pytest.fixture(scope="session")

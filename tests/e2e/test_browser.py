@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import Server, ask_and_open_citation
+from tests.e2e.conftest import BIN, Server, ask_and_open_citation, free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -30,3 +31,24 @@ def test_ask_click_citation_and_see_line_9_highlighted(served: Server, browser, 
     page.screenshot(path=str(tmp_path / "citation.png"))
     assert outside == [], f"the page reached outside localhost: {outside}"
     print(f"\n[screenshot] {tmp_path / 'citation.png'}", file=sys.stderr)
+
+
+def test_serve_stops_on_sigterm_while_a_chat_tab_holds_its_stream_open(
+    cli_data_dir: Path, browser, tmp_path: Path
+) -> None:
+    """An open chat tab keeps Gradio's event stream open; without a shutdown grace, uvicorn waited
+    for it for ever and only SIGKILL stopped the server (as `docker stop` or systemd would, later)."""
+    port = free_port()
+    server = Server(
+        [str(BIN / "groundline"), "serve", "--port", str(port)], port, "/healthz", tmp_path / "serve.log",
+        env={"GROUNDLINE_DATA_DIR": str(cli_data_dir), "GROUNDLINE_SHUTDOWN_GRACE_S": "1"},
+    )  # fmt: skip
+    try:
+        page = browser.new_page()
+        page.goto(server.url, wait_until="domcontentloaded")
+        page.locator("#gl-question textarea").wait_for(timeout=60_000)
+    finally:
+        stopped = server.stop(timeout=60)
+    assert stopped, "SIGTERM did not stop `groundline serve`; it had to be killed"
+    assert server.proc.returncode in (0, -signal.SIGTERM)  # uvicorn re-raises the signal once it has shut down
+    assert "Traceback" not in server.log.read_text()  # the cancelled stream is not reported as a crash
