@@ -22,6 +22,23 @@ from rag.types import Answer, Evidence, Passage, Token
 from rag.verification import Verifier
 
 
+def check_question(question: str, max_chars: int) -> str:
+    """The question, trimmed; a clear error if it is empty or too long. Needs no model, so a
+    caller can refuse a bad question before loading any.
+
+    >>> check_question("  who? ", 100)
+    'who?'
+    """
+    question = (question or "").strip()
+    if not question:
+        raise QuestionError("Please type a question about your documents.")
+    if len(question) > max_chars:
+        raise QuestionError(
+            f"That question is {len(question)} characters long; the limit is {max_chars}. Please shorten it."
+        )
+    return question
+
+
 class Retriever(Protocol):
     def retrieve(self, question: str) -> list[Passage]: ...
 
@@ -50,15 +67,7 @@ class AnswerService:
 
     def check_question(self, question: str) -> str:
         """The question, trimmed; a clear error if it is empty or too long."""
-        question = (question or "").strip()
-        if not question:
-            raise QuestionError("Please type a question about your documents.")
-        if len(question) > self.max_question_chars:
-            raise QuestionError(
-                f"That question is {len(question)} characters long; "
-                f"the limit is {self.max_question_chars}. Please shorten it."
-            )
-        return question
+        return check_question(question, self.max_question_chars)
 
     @contextlib.contextmanager
     def calling_llm(self) -> Iterator[None]:

@@ -154,6 +154,9 @@ def evaluate(settings, args) -> int:
 
 
 def ask(app, question: str, as_json: bool) -> int:
+    from rag.answering import check_question
+
+    question = check_question(question, app.settings.max_question_chars)  # before any model loads
     if as_json:
         print(json.dumps(app.service.ask(question).to_json(), ensure_ascii=False))
         return 0
