@@ -33,9 +33,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def groundline(*args: str, data_dir: Path, timeout: float = 600) -> subprocess.CompletedProcess:
-    """Run the installed console script, as a user would."""
-    env = {**os.environ, "GROUNDLINE_DATA_DIR": str(data_dir)}
+def groundline(*args: str, data_dir: Path, timeout: float = 600, **env_vars: str) -> subprocess.CompletedProcess:
+    """Run the installed console script, as a user would (``env_vars``: more of its environment)."""
+    env = {**os.environ, **env_vars, "GROUNDLINE_DATA_DIR": str(data_dir)}
     return subprocess.run([str(BIN / "groundline"), *args], env=env, capture_output=True, text=True, timeout=timeout)
 
 
