@@ -34,6 +34,33 @@ _STOPWORDS = frozenset(
 )
 
 
+_ORDINAL = r"(?:first|second|third|fourth|fifth|last|\d+(?:st|nd|rd|th))"
+_SOURCE = r"(?:sources?|passages?|documents?|text|context|excerpts?)"
+# A sentence that only points at a source, as the small models sometimes add after an answer; read after
+# strip_markers, so "This is stated in source [2]." arrives as "This is stated in source."
+_SOURCE_REMARK = re.compile(
+    rf"""^(?:this|that|it|the\s+(?:above\s+)?(?:answer|information|statement))(?:\s+information)?\s+
+    (?:is|was|are|can\s+be)\s+(?:also\s+)?(?:directly\s+)?
+    (?:supported|stated|mentioned|found|seen|given|shown|confirmed|provided|indicated|taken|based)
+    (?:\s+(?:by|in|from|on))?(?:\s+the)?(?:\s+text\s+(?:in|of))?
+    (?:\s+the)?(?:\s+{_ORDINAL}\s+(?:sentence|line|paragraph)\s+(?:of|in))?
+    (?:\s+the)?(?:\s+{_ORDINAL})?\s+{_SOURCE}(?:\s+and)?\s*[.!]?$
+    |^the\s+(?:supporting|relevant|cited)\s+{_SOURCE}\s+(?:is|are)\s*[.!]?$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def remarks_on_sources(sentence: str) -> bool:
+    """Whether a sentence (markers stripped) only says where the answer comes from, claiming nothing.
+
+    >>> remarks_on_sources("This is stated in the second source."), remarks_on_sources("The supporting source is.")
+    (True, True)
+    >>> remarks_on_sources("This is stated in the first source, which says Skylab was built on the ground.")
+    False
+    """
+    return bool(_SOURCE_REMARK.match(sentence))
+
+
 def strip_markers(text: str) -> str:
     """Remove the model's own citation markers.
 
@@ -44,13 +71,15 @@ def strip_markers(text: str) -> str:
 
 
 def answer_sentences(text: str) -> list[str]:
-    """Sentences of an answer, without the model's markers.
+    """Sentences of an answer, without the model's markers and without remarks that only point at a
+    source (there is nothing in them to cite; kept, they were shown as [unsupported]).
 
-    >>> answer_sentences("It rained [1]. Then it stopped.")
+    >>> answer_sentences("It rained [1]. Then it stopped. This is supported by source [2].")
     ['It rained.', 'Then it stopped.']
     """
     clean = strip_markers(text)
-    return [clean[s.start : s.end] for s in sentence_spans(clean)]
+    sentences = (clean[s.start : s.end] for s in sentence_spans(clean))
+    return [s for s in sentences if not remarks_on_sources(s)]
 
 
 class Attributor:

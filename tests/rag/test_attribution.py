@@ -1,6 +1,6 @@
 import pytest
 
-from rag.attribution import Attributor, answer_sentences
+from rag.attribution import Attributor, answer_sentences, strip_markers
 from rag.types import Passage
 from tests.fakes import HashEmbedding
 
@@ -55,3 +55,24 @@ def test_abbreviations_do_not_end_a_sentence(attributor: Attributor) -> None:
     (support,) = attributor.attribute(answer_sentences(answer)[:1], [Passage("c.txt", 3, 3, 100, source, 0.9)])
     assert support.citation.quote == source.removesuffix(" News follows.")
     assert (support.citation.start_char, support.citation.end_char) == (100, 100 + len(support.citation.quote))
+
+
+@pytest.mark.parametrize(
+    "remark",  # as the 1.5B wrote them after an answer in the eval (bench/results/records-ours.jsonl)
+    [
+        "This is supported by source [1].",
+        "This is stated in the second sentence of source [2].",
+        "This information is found in sources [2] and [4].",
+        "This can be seen from the text in source [1].",
+        "The supporting source is [3].",
+        "This is mentioned in the second source [2].",
+    ],
+)
+def test_remarks_that_only_point_at_a_source_are_not_answer_sentences(remark: str) -> None:
+    assert answer_sentences(f"Broncos won [1]. {remark}") == ["Broncos won."]
+
+
+def test_a_sentence_that_names_its_source_and_says_something_stays() -> None:
+    text = "This is stated in the first source, which mentions that Skylab was built on the ground [1]."
+    assert answer_sentences(text) == [strip_markers(text)]
+    assert answer_sentences("According to the sources, teachers register with the Council.") != []
