@@ -54,6 +54,9 @@ def run_baseline(docs: Path, work: Path, embedder, counter) -> dict:
     from llama_index.core import SimpleDirectoryReader, StorageContext, VectorStoreIndex
     from llama_index.vector_stores.chroma import ChromaVectorStore
 
+    from rag.baseline import load_nltk_data_offline
+
+    load_nltk_data_offline()  # before the clock: the plain recipe's nltk data, from llama-index's bundle
     client = chromadb.PersistentClient(path=str(work / "baseline"))
     store = ChromaVectorStore(chroma_collection=client.create_collection("baseline"))
     start = time.perf_counter()

@@ -7,6 +7,7 @@ engine). Its citations are the source chunks its query engine returns.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -23,6 +24,21 @@ _DECLINED = re.compile(
 )
 
 
+def load_nltk_data_offline() -> None:
+    """Load the nltk data llama-index's default splitter needs (punkt_tab, stopwords) from the
+    copy llama-index-core bundles. Its helper looks only in NLTK_DATA when that is set, and
+    downloads into it what it lacks; nothing may be downloaded at run time (offline, the
+    download fails and the splitter stops with a LookupError). Loaded once, kept by the helper."""
+    from llama_index.core.utils import globals_helper
+
+    saved = os.environ.pop("NLTK_DATA", None)
+    try:
+        _ = globals_helper.punkt_tokenizer  # loads stopwords too
+    finally:
+        if saved is not None:
+            os.environ["NLTK_DATA"] = saved
+
+
 class PlainLlamaIndex:
     """llama-index's getting-started recipe over one folder."""
 
@@ -32,6 +48,7 @@ class PlainLlamaIndex:
         from llama_index.core import SimpleDirectoryReader, StorageContext, VectorStoreIndex
         from llama_index.vector_stores.chroma import ChromaVectorStore
 
+        load_nltk_data_offline()
         documents = SimpleDirectoryReader(str(docs_dir)).load_data()
         self.texts = {d.metadata["file_name"]: d.text for d in documents}
         client = chromadb.PersistentClient(path=str(data_dir), settings=ChromaSettings(anonymized_telemetry=False))
