@@ -55,10 +55,32 @@ Conversation:
 Follow-up question: {question}
 Standalone question:"""
 
+# What of the conversation the rewrite reads: its last turns, each cut to its opening. A follow-up
+# needs the names, not whole texts; an API client may send turns of any length, which would
+# overflow the local model's context (and cost ~1 s of prefill per 100 tokens on 2 cores).
+# 600 characters keep 99% of recorded answers whole (median 74, longest 797).
+HISTORY_TURNS = 6
+HISTORY_TURN_CHARS = 600
+
+
+def clip(text: str, limit: int) -> str:
+    """The text's opening, cut at a word boundary when longer than ``limit`` characters.
+
+    >>> clip("Dogs bark at night.", 12)
+    'Dogs bark …'
+    """
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    return (head.rsplit(" ", 1)[0] if " " in head else head) + " …"
+
 
 def condense_messages(question: str, history: Sequence[ChatMessage]) -> list[ChatMessage]:
     """Ask the LLM to turn a follow-up ("and who else?") into a standalone question."""
-    lines = "\n".join(f"{m.role.value.capitalize()}: {m.content}" for m in history[-6:])
+    lines = "\n".join(
+        f"{m.role.value.capitalize()}: {clip(m.content or '', HISTORY_TURN_CHARS)}" for m in history[-HISTORY_TURNS:]
+    )
     return [ChatMessage(role=MessageRole.USER, content=CONDENSE.format(history=lines, question=question))]
 
 

@@ -60,6 +60,26 @@ def test_the_local_verifier_reads_a_probability_that_separates_an_answer_from_a_
     assert 0.0 <= near_miss < local_app.settings.min_verified <= verified <= 1.0
 
 
+def test_a_follow_up_after_a_long_pasted_turn_is_rewritten_and_finds_line_9(local_app: Groundline) -> None:
+    """The real 1.5B rewrites a follow-up from the history. A history whose turns together run
+    past the model's 4096-token context (a pasted report) failed with "The language model
+    failed"; the rewrite now reads each turn's opening only."""
+    from llama_index.core.llms import ChatMessage, MessageRole
+
+    pasted = "Here is a report I was sent. " + "The Normans were descended from Norse raiders. " * 700
+    history = [
+        ChatMessage(role=MessageRole.USER, content=pasted),
+        ChatMessage(role=MessageRole.ASSISTANT, content="The documents do not say."),
+        ChatMessage(role=MessageRole.USER, content=QUESTION),
+        ChatMessage(role=MessageRole.ASSISTANT, content="North Korea denied arms deals with the Russian Federation."),
+    ]
+    assert local_app.token_counter(pasted) > local_app.settings.context_window
+    standalone = local_app.service.standalone("what did they deny?", history)
+    assert "North Korea" in standalone, standalone
+    best = local_app.service.retriever.retrieve(standalone)[0]
+    assert best.file == ARMS_FILE and best.start_line <= 9 <= best.end_line, standalone
+
+
 def test_a_repeated_question_resumes_from_its_kept_prompt(local_app: Groundline) -> None:
     """The local model keeps each prompt's state (GROUNDLINE_LLM_CACHE_MB, on by default): the
     same question over the same passages is answered again without the model reading its ~1,000

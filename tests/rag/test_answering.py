@@ -153,6 +153,26 @@ def test_a_follow_up_is_condensed_with_the_history_before_retrieval() -> None:
     assert "User: Which animals bark at night?" in llm.prompts[0]
 
 
+def test_the_history_the_rewrite_reads_is_bounded_whatever_the_client_sends() -> None:
+    # an API client may send any history: a pasted report of 100,000 characters overflowed
+    # the local model's 4096-token context ("The language model failed")
+    llm = ScriptedLLM(["Which animals bark at night besides dogs?", "Dogs bark at night."])
+    svc = AnswerService(ListRetriever(PASSAGES), llm, Attributor(HashEmbedding()), Decider())
+    pasted = "Please read this report. " + "Cats purr.\n" * 10_000
+    history = [ChatMessage(role=MessageRole.USER, content=f"Old question {n}?") for n in range(8)]
+    history += [
+        ChatMessage(role=MessageRole.USER, content=pasted),
+        ChatMessage(role=MessageRole.ASSISTANT, content="Dogs bark at night. [1]"),
+    ]
+    svc.ask("and who else?", history)
+    prompt = llm.prompts[0]
+    assert len(prompt) < 6 * 600 + 1000
+    assert "Old question 3?" not in prompt and "User: Old question 4?" in prompt  # the last six turns
+    assert "User: Please read this report. Cats purr. Cats purr." in prompt and " …\n" in prompt  # cut, one line
+    assert "Assistant: Dogs bark at night. [1]" in prompt
+    assert "\n\nFollow-up question: and who else?\nStandalone question:" in prompt
+
+
 def test_without_history_the_question_is_not_rewritten() -> None:
     svc = service("Dogs bark at night.")
     svc.ask("Do dogs bark?")
