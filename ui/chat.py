@@ -112,7 +112,9 @@ class ChatUI:
 
     def blocks(self, compact: bool = False) -> gr.Blocks:
         """The full chat page, or (``compact``) the stacked view embedded by the widget."""
-        with gr.Blocks(title="Groundline") as demo:
+        # Gradio keeps its copy of each upload (the document manager copies them under
+        # DATA_DIR/uploads): every hour, copies older than an hour go; all of them at restart.
+        with gr.Blocks(title="Groundline", delete_cache=(3600, 3600)) as demo:
             if not compact:
                 gr.Markdown("## Groundline\nAsk about your documents. Every answer cites the lines it rests on.")
             turns = gr.State([])

@@ -1,5 +1,5 @@
 """Protection for the answer endpoints: per-client rate limits, a bounded queue,
-and an optional bearer token.
+an optional bearer token, and a cap on request bodies.
 
 Answers are expensive (an LLM call), so requests beyond capacity are refused
 early and clearly, with 429 (this client is too fast; ``Retry-After`` says
@@ -16,6 +16,43 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from fastapi import HTTPException, Request
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+# Every request but a file upload carries a question, its history and a few settings. Bodies are
+# read into memory before any route sees them, so anything larger is refused first.
+MAX_BODY_BYTES = 1 << 20
+UPLOAD_PATH = "/gradio_api/upload"  # capped by Gradio's own max_file_size instead
+
+
+class BodyLimit:
+    """ASGI middleware: a request body over ``max_bytes`` gets 413 before it is read whole
+    (by its Content-Length, or while a chunked body streams in). File uploads are exempt."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.message = f"The request is too large: at most {max_bytes // 1024} KB (a question and its history)."
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].endswith(UPLOAD_PATH):
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope["headers"]).get(b"content-length", b"")
+        if length.isdigit() and int(length) > self.max_bytes:
+            await JSONResponse({"detail": self.message}, status_code=413)(scope, receive, send)
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.max_bytes:
+                raise HTTPException(413, self.message)  # FastAPI passes it on; its handler answers
+            return message
+
+        await self.app(scope, counted, send)
 
 
 class RateLimiter:

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from rag.settings import Settings
 from tests.conftest import fake_app
 from tests.fakes import ScriptedLLM
-from ui.limits import Admission, RateLimiter
+from ui.limits import MAX_BODY_BYTES, Admission, RateLimiter
 from ui.server import create_app
 
 ASK = {"question": "who denied arms deals?"}
@@ -102,3 +102,32 @@ def test_a_chat_token_also_guards_the_browser_chat(settings: Settings, news_dir:
     assert http.post("/login", data={"username": "anyone", "password": "wrong"}).status_code == 400
     assert http.post("/login", data={"username": "anyone", "password": "letmein"}).status_code == 200
     assert http.get("/config").status_code == 200
+
+
+def test_a_body_over_the_limit_gets_413_before_it_is_read_and_a_normal_one_passes(
+    settings: Settings, news_dir: Path
+) -> None:
+    _, http = client(settings, news_dir)
+    history = [{"role": "user", "content": "x" * 1000}] * (MAX_BODY_BYTES // 1000)
+    for route in ("/api/ask", "/v1/chat/completions", "/gradio_api/queue/join"):
+        refused = http.post(route, json={**ASK, "history": history, "messages": history})
+        assert refused.status_code == 413 and "too large" in refused.json()["detail"], route
+    # a chunked body (no Content-Length) is counted as it streams in
+    chunks = (b'{"question": "' + b"x" * 65536 for _ in range(20))
+    assert http.post("/api/ask", content=chunks).status_code == 413
+    assert http.post("/api/ask", json={**ASK, "history": history[:100]}).status_code == 200  # 100 KB of history
+
+
+def test_uploads_are_refused_unless_the_document_manager_takes_them(settings: Settings, tmp_path: Path) -> None:
+    # Gradio's upload route accepted anyone's files, of any size, into its temp folder
+    small = {"files": ("a.txt", b"Dogs bark at night.\n", "text/plain")}
+    http = TestClient(create_app(fake_app(settings)))
+    for page in ("", "/embed"):
+        refused = http.post(page + "/gradio_api/upload", files=small)
+        assert refused.status_code == 403 and "no uploads" in refused.json()["detail"], page
+    managed = TestClient(create_app(fake_app(settings.model_copy(update={"admin_token": "s3cret", "max_file_mb": 1}))))
+    assert managed.post("/embed/gradio_api/upload", files=small).status_code == 403  # the compact chat has no manager
+    (kept,) = managed.post("/gradio_api/upload", files=small).json()
+    assert Path(kept).read_bytes() == b"Dogs bark at night.\n"
+    too_big = {"files": ("big.txt", b"x" * (2 << 20), "text/plain")}
+    assert managed.post("/gradio_api/upload", files=too_big).status_code == 413  # GROUNDLINE_MAX_FILE_MB
