@@ -65,8 +65,9 @@ class LibraryAdmin:
             return f"⚠️ {exc}"
         return f"Deleted {file}." if removed else f"{file} was not ingested."
 
-    def panel(self) -> None:
-        """The admin accordion, inside the caller's Blocks."""
+    def panel(self) -> tuple[gr.Dropdown, list]:
+        """The admin accordion, inside the caller's Blocks: its document list, and the events
+        after which the caller's lists of documents are out of date."""
         with gr.Accordion("Manage documents (admin)", open=False):
             token = gr.Textbox(label="Admin token", type="password", elem_id="gl-admin-token")
             files = gr.File(label="Upload", file_count="multiple", type="filepath", elem_id="gl-upload")
@@ -74,9 +75,4 @@ class LibraryAdmin:
             doc = gr.Dropdown(choices=self.library.files(), label="Document", elem_id="gl-delete-choice")
             delete = gr.Button("Delete document", variant="stop", elem_id="gl-delete")
             status = gr.Textbox(label="Status", interactive=False, elem_id="gl-admin-status", lines=3)
-
-            def refreshed():
-                return gr.Dropdown(choices=self.library.files())
-
-            upload.click(self.upload, [files, token], status).then(refreshed, None, doc)
-            delete.click(self.delete, [doc, token], status).then(refreshed, None, doc)
+        return doc, [upload.click(self.upload, [files, token], status), delete.click(self.delete, [doc, token], status)]

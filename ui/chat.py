@@ -163,8 +163,19 @@ class ChatUI:
                     viewer = gr.HTML(
                         placeholder(), elem_id="gl-viewer", elem_classes=["gl-compact"] if compact else None
                     )
+                    lists, changes = [files], []
                     if self.admin is not None and not compact:
-                        self.admin.panel()
+                        managed, changes = self.admin.panel()
+                        lists.append(managed)
             question.submit(self.respond, [question, turns], [chatbot, turns, question, citations], api_name="ask")
             files.change(self.open_file, files, viewer, api_name="document")
+
+            # The documents as they are when the page opens and after the manager changes them: the
+            # page is built once, at start, and another process may ingest while it serves.
+            def listed(*chosen: str | None) -> list[gr.Dropdown]:
+                names = self.library.files()
+                return [gr.Dropdown(choices=names, value=c if c in names else None) for c in chosen]
+
+            for event in [demo.load, *(change.then for change in changes)] if not compact else []:
+                event(listed, lists, lists, show_progress="hidden", api_visibility="private", concurrency_limit=None)
         return demo

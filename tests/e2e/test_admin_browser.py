@@ -47,14 +47,34 @@ def test_upload_shows_progress_then_the_report_and_delete_removes_the_document(b
         report = status.input_value()
         assert "3 added" in report
         assert "skipped: empty.txt has no text" in report  # the bad file is named, with the reason
+        names = sorted(a.name for a in articles)
+        assert listed_documents(page) == names  # the reader's list too, not only the manager's
 
         first = articles[0].name
         page.locator("#gl-delete-choice input").fill(first)
-        page.get_by_role("option", name=first).click()
+        page.locator("#gl-delete-choice").get_by_role("option", name=first).click()
         page.locator("#gl-delete").click()
         page.wait_for_function(
             "() => document.querySelector('#gl-admin-status textarea').value.startsWith('Deleted')", timeout=60_000
         )
         assert status.input_value() == f"Deleted {first}."
+        assert listed_documents(page) == [n for n in names if n != first]
+        assert page.locator("#gl-delete-choice input").input_value() == ""  # no longer offers the deleted one
+
+        # a page opened now lists what is stored now, not what was there when the server started (none)
+        fresh = browser.new_page()
+        fresh.goto(server.url, wait_until="domcontentloaded")
+        assert listed_documents(fresh) == [n for n in names if n != first]
+
     finally:
         server.stop()
+
+
+def listed_documents(page) -> list[str]:
+    """The names the chat page's "Documents" list offers, as a reader opens it."""
+    page.locator("#gl-files input").click()
+    options = page.locator("#gl-files [role=option]")
+    options.first.wait_for(timeout=30_000)
+    names = sorted(t.strip() for t in options.all_inner_texts())
+    page.keyboard.press("Escape")
+    return names
