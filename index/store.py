@@ -32,25 +32,41 @@ def chroma_vector_store(data_dir: Path, server: str | None = None, collection: s
 
 
 class DocStore:
-    """The persisted llama-index document store of one data directory."""
+    """The persisted llama-index document store of one data directory.
+
+    Another process may save it (``groundline ingest`` while ``groundline serve`` runs, both on
+    one Chroma server): the file is read again whenever it changed since this process read or
+    saved it, so a reader lists what is stored now and a writer (under the write lock) starts
+    from it, never saving over another process's documents with an old copy.
+    """
 
     def __init__(self, data_dir: Path) -> None:
         self.path = data_dir / "docstore.json"
-        if self.path.exists():
-            self.docstore = SimpleDocumentStore.from_persist_path(str(self.path))
-        else:
-            self.docstore = SimpleDocumentStore()
+        self._store = SimpleDocumentStore()
+        self._read: tuple[int, int, int] | None = None  # version() when _store was read or saved
 
-    def version(self) -> tuple[int, int]:
-        """Changes on every save, in this process or another (modification time and size)."""
+    @property
+    def docstore(self) -> SimpleDocumentStore:
+        """The store as last saved, by this process or another."""
+        version = self.version()
+        if version != self._read:
+            exists = self.path.exists()
+            self._store = SimpleDocumentStore.from_persist_path(str(self.path)) if exists else SimpleDocumentStore()
+            self._read = version
+        return self._store
+
+    def version(self) -> tuple[int, int, int]:
+        """Changes on every save, in this process or another (each save is a new file: its
+        inode, modification time and size)."""
         if not self.path.exists():
-            return (0, 0)
+            return (0, 0, 0)
         stat = self.path.stat()
-        return (stat.st_mtime_ns, stat.st_size)
+        return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
 
     def save(self) -> None:
         """Write the store atomically, so a crash never leaves half a file."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_suffix(".json.tmp")
-        self.docstore.persist(str(tmp))
+        self._store.persist(str(tmp))
         tmp.replace(self.path)
+        self._read = self.version()

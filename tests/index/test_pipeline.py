@@ -30,6 +30,27 @@ def test_ingest_stores_chunks_with_file_lines_and_offsets(settings: Settings, ne
     assert app.library.files() == [ARMS_FILE, "004_29e6f3c5e9546205.txt"]
 
 
+def test_a_document_another_writer_stored_is_seen_and_never_saved_over(settings: Settings, tmp_path: Path) -> None:
+    # Two Groundlines on one data dir, as a server and `groundline ingest` are with a Chroma server.
+    # The server's docstore was read once at start: it did not list the other's document, and its
+    # next upload saved its old copy over the file, losing that document (its chunks left orphaned).
+    def folder(name: str, text: str) -> Path:
+        (tmp_path / name).mkdir()
+        (tmp_path / name / f"{name}.txt").write_text(text)
+        return tmp_path / name
+
+    serving = fake_app(settings)
+    assert serving.library.files() == []
+    fake_app(settings).ingestor.ingest([folder("cli", "Zebras gallop at dawn.\n")])
+    assert serving.library.files() == ["cli.txt"]
+    assert serving.library.text("cli.txt") == "Zebras gallop at dawn.\n"  # its citations open
+    serving.ingestor.ingest([folder("ui", "Cats purr when content.\n")])
+    reopened = fake_app(settings)
+    assert reopened.library.files() == ["cli.txt", "ui.txt"]
+    assert {e.path: e.chunks for e in reopened.library.entries()} == {"cli.txt": 1, "ui.txt": 1}
+    assert serving.ingestor.ingest([tmp_path / "cli"]).unchanged == ["cli.txt"]  # not taken for new
+
+
 def test_reingesting_unchanged_files_does_nothing(settings: Settings, news_dir: Path) -> None:
     fake_app(settings).ingestor.ingest([news_dir])
     app = fake_app(settings)  # a new process would reopen the stores like this
