@@ -91,6 +91,47 @@ class DataDirError(GroundlineError):
     """The data directory cannot be written (read-only, full, no permission)."""
 
 
+class ServedElsewhere(GroundlineError):
+    """A server in another process has this data directory's embedded store open."""
+
+
+def server_lock(data_dir: Path) -> FileLock:
+    """The lock a server holds on its data directory for its lifetime (one instance a process).
+
+    Embedded Chroma is one process's store: a process that has it open keeps its vector index
+    in memory, and its queries miss what another process writes afterwards (Chroma is not
+    process-safe). So no other process writes beside a server; with a Chroma server, any may.
+    """
+    # not thread-local: the server takes it on its main thread and writes from request threads
+    return FileLock(str(data_dir / "serve.lock"), timeout=0, is_singleton=True, thread_local=False)
+
+
+_HELD: list[FileLock] = []  # filelock keeps singletons weakly; a held lock must outlive its caller
+
+
+def hold_for_server(data_dir: Path, lock_timeout_s: float = 10.0) -> None:
+    """Take the data directory for this process's server until the process ends (the OS lets
+    go of the lock even on a kill). Call before the store opens: it also waits out a writer at
+    work, so the server reads finished documents."""
+    lock = server_lock(data_dir)
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        lock.acquire()
+    except Timeout:
+        raise ServedElsewhere(
+            f"Another groundline serve is using {data_dir}; stop it first, or give each server its own data directory."
+        ) from None
+    except OSError:
+        return  # a data directory this process cannot write is served as it is
+    _HELD.append(lock)
+    try:
+        with FileLock(str(data_dir / "write.lock"), timeout=lock_timeout_s):
+            pass
+    except Timeout:
+        lock.release()
+        raise WriterBusy("An ingestion is writing to this data directory; serve it when that has finished.") from None
+
+
 class Ingestor:
     """Ingests files into one Chroma collection and its docstore."""
 
@@ -105,6 +146,7 @@ class Ingestor:
         batch_files: int = 8,
         lock_timeout_s: float = 10.0,
         embedding_id: str = "",
+        shared_store: bool = False,
     ) -> None:
         self.vector_store = vector_store
         self.embed_model = embed_model
@@ -115,6 +157,8 @@ class Ingestor:
         self.batch_files = batch_files
         self.lock = FileLock(str(data_dir / "write.lock"), timeout=lock_timeout_s)
         self.journal = data_dir / "ingest.journal.json"
+        self.shared_store = shared_store  # a Chroma server, which serves every process alike
+        self.server_lock = server_lock(data_dir)
 
     @contextmanager
     def writing(self) -> Iterator[None]:
@@ -125,6 +169,7 @@ class Ingestor:
         """
         try:
             with self.lock:
+                self.refuse_beside_a_server()
                 self.recover()
                 yield
         except Timeout:
@@ -137,6 +182,21 @@ class Ingestor:
                 f"Cannot write to the data directory {self.journal.parent} ({reason}). Documents stored "
                 "before are kept; free some space or fix its permissions, then ingest again."
             ) from exc
+
+    def refuse_beside_a_server(self) -> None:
+        """Raise if a server in another process has the embedded store open (call with the
+        write lock held: a server starting meanwhile waits for it)."""
+        if self.shared_store or self.server_lock.is_locked:  # none needed, or ours
+            return
+        try:
+            with self.server_lock:
+                return
+        except Timeout:
+            raise ServedElsewhere(
+                f"groundline serve is using {self.journal.parent}, and an embedded store has one process "
+                "at a time. Add documents on its page (Manage documents, with GROUNDLINE_ADMIN_TOKEN set), "
+                "stop it first, or have both use a Chroma server (GROUNDLINE_CHROMA_SERVER)."
+            ) from None
 
     def recover_if_idle(self) -> None:
         """Repair a killed writer's leftovers, unless a live writer holds the lock."""

@@ -16,7 +16,7 @@ from llama_index.core.llms import LLM
 from index.chunking import LineChunker, TokenCounter, sentence_model
 from index.embedding import embedding_id, packaged_embedder, packaged_token_counter
 from index.library import Library
-from index.pipeline import Ingestor
+from index.pipeline import Ingestor, hold_for_server
 from index.store import DocStore, chroma_vector_store
 from rag.answering import AnswerService
 from rag.attribution import Attributor
@@ -83,6 +83,7 @@ class Groundline:
             max_bytes=int(s.max_file_mb * 1024 * 1024),
             batch_files=s.ingest_batch_files,
             embedding_id=embedding_id(s.embed_backend) if self._embed_model is None else self._embed_model.class_name(),
+            shared_store=s.chroma_server is not None,
         )
         ingestor.recover_if_idle()  # a killed writer's partial documents go before anyone reads them
         return ingestor
@@ -100,6 +101,11 @@ class Groundline:
             fusion=Fusion(s.fusion_candidates, s.keyword_weight, s.rrf_k),
             version=lambda: (store.count(), self.docstore.version()),  # another process's writes count too
         )
+
+    def hold_for_server(self) -> None:
+        """Keep other processes from writing to an embedded store while this one serves it."""
+        if self.settings.chroma_server is None:
+            hold_for_server(self.settings.data_dir)
 
     def repaired(self) -> None:
         """Readers open the store only after a killed writer's partial documents are gone."""

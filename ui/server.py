@@ -88,6 +88,7 @@ def serve(groundline, host: str | None = None, port: int | None = None) -> None:
 
     host = host or groundline.settings.host
     port = port or groundline.settings.port
+    groundline.hold_for_server()  # before the store opens: no other process writes beside it
     app = create_app(groundline)
     print(f"Groundline is serving on http://{host}:{port}", flush=True)
     grace = groundline.settings.shutdown_grace_s

@@ -96,12 +96,15 @@ def local_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Groundline]:
 
 @pytest.fixture(scope="session")
 def served(cli_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """A live ``groundline serve`` (real models) on the CLI-ingested sample corpus."""
+    """A live ``groundline serve`` (real models) on a copy of the CLI-ingested sample corpus (a
+    server keeps other processes from writing to its data dir; tests go on using the original)."""
     port = free_port()
+    work = tmp_path_factory.mktemp("serve")
+    shutil.copytree(cli_data_dir, work / "data")
     server = Server(
         [str(BIN / "groundline"), "serve", "--port", str(port)],
-        port, "/healthz", tmp_path_factory.mktemp("serve") / "serve.log",
-        env={"GROUNDLINE_DATA_DIR": str(cli_data_dir)},
+        port, "/healthz", work / "serve.log",
+        env={"GROUNDLINE_DATA_DIR": str(work / "data")},
     )  # fmt: skip
     yield server
     server.stop()

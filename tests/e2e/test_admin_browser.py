@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import BIN, Server, free_port
+from tests.e2e.conftest import BIN, Server, free_port, groundline
 
 pytestmark = pytest.mark.e2e
 
@@ -66,6 +66,12 @@ def test_upload_shows_progress_then_the_report_and_delete_removes_the_document(b
         fresh.goto(server.url, wait_until="domcontentloaded")
         assert listed_documents(fresh) == [n for n in names if n != first]
 
+        # the embedded store is the server's: the command line does not write beside it
+        (tmp_path / "late").mkdir()
+        (tmp_path / "late" / "late.txt").write_text("Ingested by the command line while the server ran.\n")
+        refused = groundline("ingest", str(tmp_path / "late"), data_dir=tmp_path / "data")
+        assert refused.returncode == 1 and "groundline serve is using" in refused.stderr, refused.stderr
+        assert "Manage documents" in refused.stderr and "GROUNDLINE_CHROMA_SERVER" in refused.stderr
     finally:
         server.stop()
 

@@ -1,13 +1,18 @@
 """Ingestion into a real embedded Chroma, with the fake embedder."""
 
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
 from llama_index.core.schema import TextNode
 
-from index.pipeline import Progress, ReportingEmbedder
+from index.pipeline import Progress, ReportingEmbedder, ServedElsewhere, hold_for_server, server_lock
 from rag.app import build
 from rag.settings import Settings
-from tests.conftest import ARMS_FILE, fake_app
+from tests.conftest import ARMS_FILE, ROOT, fake_app
 from tests.fakes import HashEmbedding, word_count
 
 
@@ -49,6 +54,74 @@ def test_a_document_another_writer_stored_is_seen_and_never_saved_over(settings:
     assert reopened.library.files() == ["cli.txt", "ui.txt"]
     assert {e.path: e.chunks for e in reopened.library.entries()} == {"cli.txt": 1, "ui.txt": 1}
     assert serving.ingestor.ingest([tmp_path / "cli"]).unchanged == ["cli.txt"]  # not taken for new
+
+
+HOLDER = """
+import sys
+from pathlib import Path
+from index.pipeline import hold_for_server
+try:
+    hold_for_server(Path(sys.argv[1]))
+except Exception as exc:
+    print(type(exc).__name__, exc, flush=True)
+    sys.exit(1)
+print("held", flush=True)
+sys.stdin.read()
+"""
+
+
+def start_server_holding(data_dir: Path) -> subprocess.Popen:
+    """Another process that holds the data dir as `groundline serve` does, until killed."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(data_dir)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    return proc
+
+
+def test_no_other_process_writes_to_an_embedded_store_while_a_server_holds_it(
+    settings: Settings, news_dir: Path
+) -> None:
+    # A serving process keeps Chroma's vector index in memory: its queries missed every chunk that
+    # `groundline ingest` in another process wrote afterwards (measured: BM25 found the new file,
+    # the vector search did not). Such a write is now refused, clearly, before anything changes.
+    app = fake_app(settings)
+    app.ingestor.ingest([news_dir / ARMS_FILE])
+    server = start_server_holding(settings.data_dir)
+    try:
+        assert server.stdout.readline().strip() == "held"
+        second = start_server_holding(settings.data_dir)  # a second server on the same data dir
+        assert second.stdout.readline().startswith("ServedElsewhere Another groundline serve is using")
+        assert second.wait(30) == 1
+        with pytest.raises(ServedElsewhere, match="groundline serve is using .*GROUNDLINE_CHROMA_SERVER"):
+            app.ingestor.ingest([news_dir])
+        with pytest.raises(ServedElsewhere):
+            app.ingestor.delete([ARMS_FILE])
+        assert app.library.files() == [ARMS_FILE]  # nothing changed
+    finally:
+        server.kill()  # as a crash would: the OS lets go of the lock
+        server.wait(30)
+    assert app.ingestor.ingest([news_dir]).added == ["004_29e6f3c5e9546205.txt"]
+
+
+def test_the_serving_process_writes_and_a_chroma_server_lets_every_process_write(
+    settings: Settings, news_dir: Path
+) -> None:
+    hold_for_server(settings.data_dir)  # this process is the server: its own uploads go ahead
+    try:
+        with ThreadPoolExecutor(1) as request_thread:  # as the page's upload runs
+            assert request_thread.submit(fake_app(settings).ingestor.ingest, [news_dir]).result().chunks > 0
+    finally:
+        server_lock(settings.data_dir).release()
+    server = start_server_holding(settings.data_dir)
+    try:
+        assert server.stdout.readline().strip() == "held"
+        ingestor = fake_app(settings).ingestor
+        ingestor.shared_store = True  # as built with GROUNDLINE_CHROMA_SERVER set
+        assert ingestor.delete([ARMS_FILE]) == [ARMS_FILE]
+    finally:
+        server.kill()
+        server.wait(30)
 
 
 def test_reingesting_unchanged_files_does_nothing(settings: Settings, news_dir: Path) -> None:
