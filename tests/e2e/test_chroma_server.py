@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -9,28 +12,64 @@ import pytest
 from rag.app import build
 from rag.settings import Settings
 from tests.conftest import NEWS
-from tests.e2e.conftest import BIN, Server, free_port
+from tests.e2e.conftest import BIN, Server, free_port, groundline
 from tests.e2e.test_answers import QUESTION, assert_names_north_korea_citing_line_9
 
 pytestmark = pytest.mark.e2e
 
 
-def test_ingest_and_ask_through_a_chroma_server(tmp_path: Path, local_app) -> None:
+@pytest.fixture()
+def chroma_server(tmp_path: Path) -> Iterator[str]:
+    """A live ``chroma run`` on localhost; its ``host:port``."""
     port = free_port()
     server = Server(
         [str(BIN / "chroma"), "run", "--path", str(tmp_path / "chroma-server"), "--host", "127.0.0.1",
          "--port", str(port)],
         port, "/api/v2/heartbeat", tmp_path / "chroma.log",
     )  # fmt: skip
+    yield f"127.0.0.1:{port}"
+    server.stop()
+
+
+def test_ingest_and_ask_through_a_chroma_server(tmp_path: Path, local_app, chroma_server: str) -> None:
+    settings = Settings(
+        data_dir=tmp_path / "client", chroma_server=chroma_server,
+        models_dir=local_app.settings.model_files_dir, _env_file=None,
+    )  # fmt: skip
+    app = build(settings, llm=local_app.llm)  # the same real 1.5B model, loaded once
+    report = app.ingestor.ingest([NEWS])
+    assert report.added and not (tmp_path / "client" / "chroma").exists()  # vectors live on the server
+    assert app.vector_store.client.count() == report.chunks
+    assert_names_north_korea_citing_line_9(app.service.ask(QUESTION).to_json())
+
+
+def test_the_command_line_ingests_beside_a_running_server_and_it_answers_from_that(
+    tmp_path: Path, chroma_server: str
+) -> None:
+    # With a Chroma server, no process owns the store: a running `groundline serve` does not keep
+    # the command line out (as it must with embedded Chroma), and it reads what the command line wrote.
+    env = {"GROUNDLINE_CHROMA_SERVER": chroma_server, "GROUNDLINE_DATA_DIR": str(tmp_path / "data")}
+    port = free_port()
+    served = Server(
+        [str(BIN / "groundline"), "serve", "--port", str(port)], port, "/healthz", tmp_path / "serve.log", env=env
+    )
     try:
-        settings = Settings(
-            data_dir=tmp_path / "client", chroma_server=f"127.0.0.1:{port}",
-            models_dir=local_app.settings.model_files_dir, _env_file=None,
-        )  # fmt: skip
-        app = build(settings, llm=local_app.llm)  # the same real 1.5B model, loaded once
-        report = app.ingestor.ingest([NEWS])
-        assert report.added and not (tmp_path / "client" / "chroma").exists()  # vectors live on the server
-        assert app.vector_store.client.count() == report.chunks
-        assert_names_north_korea_citing_line_9(app.service.ask(QUESTION).to_json())
+        assert health(served)["documents"] == 0  # it started on an empty store
+        done = groundline("ingest", str(NEWS), data_dir=tmp_path / "data", **env)
+        assert done.returncode == 0, done.stderr
+        assert "2 added" in done.stdout
+        assert health(served)["documents"] == 2
+        request = urllib.request.Request(
+            f"{served.url}/api/ask",
+            data=json.dumps({"question": QUESTION}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=300) as resp:
+            assert_names_north_korea_citing_line_9(json.load(resp))
     finally:
-        server.stop()
+        served.stop()
+
+
+def health(server: Server) -> dict:
+    with urllib.request.urlopen(f"{server.url}/healthz", timeout=30) as resp:
+        return json.load(resp)
