@@ -1,8 +1,10 @@
 """Library administration in the UI: upload and delete documents.
 
 Off unless an admin token is configured (``GROUNDLINE_ADMIN_TOKEN``); every
-action checks the token. Uploaded files are copied under ``DATA_DIR/uploads``
-by their bare file name and ingested with a progress bar.
+action checks the token, and the upload box opens only once it is entered
+(which also gets the browser the cookie Gradio's upload route asks for).
+Uploaded files are copied under ``DATA_DIR/uploads`` by their bare file name
+and ingested with a progress bar.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import gradio as gr
 from index.library import Library
 from index.pipeline import Ingestor, Progress
 from rag.errors import GroundlineError
+from ui.uploads import SET_COOKIE_JS
 
 
 class LibraryAdmin:
@@ -54,6 +57,11 @@ class LibraryAdmin:
             return f"⚠️ {exc}"
         return "\n".join([result.summary(), *result.problems()])
 
+    def upload_box(self, token: str) -> gr.File:
+        """The upload box, open only to the right token."""
+        allowed = self.allowed(token)
+        return gr.File(interactive=allowed, label="Upload" if allowed else "Upload (enter the admin token first)")
+
     def delete(self, file: str | None, token: str) -> str:
         if not self.allowed(token):
             return "⚠️ Wrong or missing admin token."
@@ -70,9 +78,16 @@ class LibraryAdmin:
         after which the caller's lists of documents are out of date."""
         with gr.Accordion("Manage documents (admin)", open=False):
             token = gr.Textbox(label="Admin token", type="password", elem_id="gl-admin-token")
-            files = gr.File(label="Upload", file_count="multiple", type="filepath", elem_id="gl-upload")
+            files = gr.File(
+                label="Upload (enter the admin token first)", file_count="multiple", type="filepath",
+                elem_id="gl-upload", interactive=False,
+            )  # fmt: skip
             upload = gr.Button("Ingest uploaded files", elem_id="gl-ingest")
             doc = gr.Dropdown(choices=self.library.files(), label="Document", elem_id="gl-delete-choice")
             delete = gr.Button("Delete document", variant="stop", elem_id="gl-delete")
             status = gr.Textbox(label="Status", interactive=False, elem_id="gl-admin-status", lines=3)
+        # the browser gets the upload cookie (ui.uploads) first; then the box opens for the right token
+        token.change(None, token, None, js=SET_COOKIE_JS, show_progress="hidden").then(
+            self.upload_box, token, files, show_progress="hidden", api_visibility="private"
+        )
         return doc, [upload.click(self.upload, [files, token], status), delete.click(self.delete, [doc, token], status)]

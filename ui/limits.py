@@ -19,10 +19,11 @@ from fastapi import HTTPException, Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ui.uploads import UPLOAD_PATH  # capped by Gradio's own max_file_size instead
+
 # Every request but a file upload carries a question, its history and a few settings. Bodies are
 # read into memory before any route sees them, so anything larger is refused first.
 MAX_BODY_BYTES = 1 << 20
-UPLOAD_PATH = "/gradio_api/upload"  # capped by Gradio's own max_file_size instead
 
 
 class BodyLimit:

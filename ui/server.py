@@ -13,13 +13,14 @@ import logging
 from pathlib import Path
 
 import gradio as gr
-from fastapi import FastAPI, HTTPException
+from fastapi import FastAPI
 from fastapi.responses import FileResponse
 
 from ui import api, openai_api, security
 from ui.admin import LibraryAdmin
 from ui.chat import ChatUI
-from ui.limits import UPLOAD_PATH, Admission, BodyLimit, Guard, RateLimiter
+from ui.limits import Admission, BodyLimit, Guard, RateLimiter
+from ui.uploads import UploadGate, session_router
 from ui.viewer import CSS
 
 WIDGET = Path(__file__).parent / "widget" / "widget.js"
@@ -33,6 +34,7 @@ def create_app(groundline) -> FastAPI:
     service, library = groundline.service, groundline.library
     app = FastAPI(title="Groundline", docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json")
     settings = groundline.settings
+    app.add_middleware(UploadGate, admin_token=settings.admin_token)
     security.install(app, list(settings.embed_origins))
     app.add_middleware(BodyLimit)
     guard = Guard(RateLimiter(settings.rate_limit_per_minute), Admission(settings.max_pending), settings.chat_token)
@@ -50,13 +52,10 @@ def create_app(groundline) -> FastAPI:
     admin = None
     if settings.admin_token:
         admin = LibraryAdmin(groundline.ingestor, library, settings.data_dir / "uploads", settings.admin_token)
+        app.include_router(session_router(settings.admin_token))
     chat = ChatUI(service, library, admin)
     # With a chat token, the browser chat asks for it on Gradio's login page (any user name).
     auth = (lambda _user, password: hmac.compare_digest(password, settings.chat_token)) if settings.chat_token else None
-    # Gradio's upload route takes anyone's files into its temp folder, whether or not a component
-    # asks for files: only the full page's document manager does, so every other page refuses them.
-    for page in ("/embed",) if admin is not None else ("/embed", ""):
-        app.add_api_route(page + UPLOAD_PATH, _no_uploads, methods=["POST"], include_in_schema=False)
     # Order matters: "/" catches every path not matched before it.
     for path, blocks in (("/embed", chat.blocks(compact=True)), ("/", chat.blocks())):
         blocks.queue(default_concurrency_limit=1, max_size=settings.max_pending)
@@ -64,12 +63,6 @@ def create_app(groundline) -> FastAPI:
             app, blocks, path=path, css=CSS, footer_links=[], auth=auth, max_file_size=int(settings.max_file_mb * 2**20)
         )
     return app
-
-
-def _no_uploads() -> None:
-    raise HTTPException(
-        403, "This page takes no uploads: documents are managed on the chat page, with GROUNDLINE_ADMIN_TOKEN set."
-    )
 
 
 class _QuietCancelledStreams(logging.Filter):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -31,6 +33,9 @@ def test_upload_shows_progress_then_the_report_and_delete_removes_the_document(b
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
         page.goto(server.url, wait_until="domcontentloaded")
         page.get_by_text("Manage documents (admin)").click()
+        page.locator("#gl-admin-token input").wait_for()
+        assert page.locator("#gl-upload input[type=file]").count() == 0  # no upload box before the token
+        assert anonymous_upload(server.url) == 403  # nor does Gradio's route take files from anyone
         page.locator("#gl-admin-token input").fill("s3cret")
         page.locator("#gl-upload input[type=file]").set_input_files(sorted(str(p) for p in uploads.iterdir()))
         page.wait_for_function(  # the uploads are listed (Gradio splits a name from its suffix)
@@ -74,6 +79,19 @@ def test_upload_shows_progress_then_the_report_and_delete_removes_the_document(b
         assert "Manage documents" in refused.stderr and "GROUNDLINE_CHROMA_SERVER" in refused.stderr
     finally:
         server.stop()
+
+
+def anonymous_upload(url: str) -> int:
+    """The status of a file posted to the upload route with no cookie, as any script could."""
+    body = b'--b\r\nContent-Disposition: form-data; name="files"; filename="x.txt"\r\n\r\nx\r\n--b--\r\n'
+    request = urllib.request.Request(
+        url + "/gradio_api/upload", data=body, headers={"Content-Type": "multipart/form-data; boundary=b"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as resp:
+            return resp.status
+    except urllib.error.HTTPError as refused:
+        return refused.code
 
 
 def listed_documents(page) -> list[str]:

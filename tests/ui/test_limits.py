@@ -116,18 +116,3 @@ def test_a_body_over_the_limit_gets_413_before_it_is_read_and_a_normal_one_passe
     chunks = (b'{"question": "' + b"x" * 65536 for _ in range(20))
     assert http.post("/api/ask", content=chunks).status_code == 413
     assert http.post("/api/ask", json={**ASK, "history": history[:100]}).status_code == 200  # 100 KB of history
-
-
-def test_uploads_are_refused_unless_the_document_manager_takes_them(settings: Settings, tmp_path: Path) -> None:
-    # Gradio's upload route accepted anyone's files, of any size, into its temp folder
-    small = {"files": ("a.txt", b"Dogs bark at night.\n", "text/plain")}
-    http = TestClient(create_app(fake_app(settings)))
-    for page in ("", "/embed"):
-        refused = http.post(page + "/gradio_api/upload", files=small)
-        assert refused.status_code == 403 and "no uploads" in refused.json()["detail"], page
-    managed = TestClient(create_app(fake_app(settings.model_copy(update={"admin_token": "s3cret", "max_file_mb": 1}))))
-    assert managed.post("/embed/gradio_api/upload", files=small).status_code == 403  # the compact chat has no manager
-    (kept,) = managed.post("/gradio_api/upload", files=small).json()
-    assert Path(kept).read_bytes() == b"Dogs bark at night.\n"
-    too_big = {"files": ("big.txt", b"x" * (2 << 20), "text/plain")}
-    assert managed.post("/gradio_api/upload", files=too_big).status_code == 413  # GROUNDLINE_MAX_FILE_MB
