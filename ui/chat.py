@@ -56,6 +56,11 @@ def chat_history(turns: list[dict]) -> list[ChatMessage]:
     ]
 
 
+def messages(turns: list[dict]) -> list[dict]:
+    """The turns as the chat shows them (each answer's citations stay in the session's state)."""
+    return [{"role": t["role"], "content": t["content"]} for t in turns]
+
+
 def shown_citations(answer: Answer) -> list[dict]:
     """Citations to show as buttons: the answer's, or the closest passages."""
     cites = answer.citations or [passage_citation(p) for p in answer.passages]
@@ -73,27 +78,35 @@ class ChatUI:
     def respond(self, question: str, turns: list[dict]):
         """Stream one answer into the chat; the last yield carries its citations.
 
-        Yields ``(chat, turns, textbox, citations)``; each yield is a new list.
+        Yields ``(chat, turns, textbox, citations)``; each yield is a new list. ``turns`` is the
+        session's state: the chat's messages, each answer with its citations.
         """
         history = chat_history(turns or [])
         asked = list(turns or []) + [{"role": "user", "content": question}]
 
-        def with_reply(text: str) -> list[dict]:
-            return asked + [{"role": "assistant", "content": text}]
+        def with_reply(text: str, cites: list[dict]) -> list[dict]:
+            return asked + [{"role": "assistant", "content": text, "citations": cites}]
 
-        yield with_reply(""), with_reply(""), "", []
+        yield messages(with_reply("", [])), with_reply("", []), "", []
         text = ""
         try:
             for event in self.service.stream(question, history):
                 if isinstance(event, Token):
                     text += event.text
-                    yield with_reply(text), gr.skip(), gr.skip(), gr.skip()
+                    yield messages(with_reply(text, [])), gr.skip(), gr.skip(), gr.skip()
                 elif isinstance(event, Answer):
-                    final = with_reply(answer_message(event))
-                    yield final, final, "", shown_citations(event)
+                    final = with_reply(answer_message(event), shown_citations(event))
+                    yield messages(final), final, "", final[-1]["citations"]
         except GroundlineError as exc:
-            failed = with_reply(f"⚠️ {exc}")
-            yield failed, failed, gr.skip(), []
+            failed = with_reply(f"⚠️ {exc}", [])
+            yield messages(failed), failed, gr.skip(), []
+
+    def citations_of(self, turns: list[dict], selected: gr.SelectData) -> list[dict]:
+        """The citations of the answer the reader clicked in the chat (an earlier one, say)."""
+        index = selected.index if isinstance(selected.index, int) else selected.index[0]
+        if not 0 <= index < len(turns or []) or turns[index].get("role") != "assistant":
+            return gr.skip()  # a question, or an answer still streaming
+        return turns[index].get("citations", [])
 
     def show_document(self, file: str, citation: Citation | None = None) -> str:
         """The viewer HTML for a document (highlighting ``citation``), or the error, escaped."""
@@ -116,7 +129,10 @@ class ChatUI:
         # DATA_DIR/uploads): every hour, copies older than an hour go; all of them at restart.
         with gr.Blocks(title="Groundline", delete_cache=(3600, 3600)) as demo:
             if not compact:
-                gr.Markdown("## Groundline\nAsk about your documents. Every answer cites the lines it rests on.")
+                gr.Markdown(
+                    "## Groundline\nAsk about your documents. Every answer cites the lines it rests on; "
+                    "click an earlier answer to list its sources again."
+                )
             turns = gr.State([])
             citations = gr.State([])
             with gr.Row(equal_height=False):
@@ -129,6 +145,7 @@ class ChatUI:
                         feedback_options=None,
                         render_markdown=False,
                         sanitize_html=True,
+                        buttons=["copy", "copy_all"],  # Gradio's "share" works only on Hugging Face Spaces
                     )
 
                     @gr.render(inputs=citations)
@@ -169,6 +186,10 @@ class ChatUI:
                         lists.append(managed)
             question.submit(self.respond, [question, turns], [chatbot, turns, question, citations], api_name="ask")
             files.change(self.open_file, files, viewer, api_name="document")
+            chatbot.select(self.citations_of, turns, citations, show_progress="hidden", api_visibility="private")
+            # the chat's Clear button empties the display only: the session forgets the turns too, or
+            # they came back with the next answer and the next question was read against them
+            chatbot.clear(lambda: ([], []), None, [turns, citations], api_visibility="private")
 
             # The documents as they are when the page opens and after the manager changes them: the
             # page is built once, at start, and another process may ingest while it serves.

@@ -33,6 +33,48 @@ def test_ask_click_citation_and_see_line_9_highlighted(served: Server, browser, 
     print(f"\n[screenshot] {tmp_path / 'citation.png'}", file=sys.stderr)
 
 
+def test_an_earlier_answers_sources_come_back_on_a_click_and_clear_forgets_the_chat(served: Server, browser) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(served.url, wait_until="domcontentloaded")
+    line_9 = "000_c3c639a3a8103260.txt · line 9"
+    ask_and_open_citation(page, "who denied arms deals?", line_9)
+    ask(page, "When will Putin arrive in Pyongyang?", answers=2)
+    assert line_9 not in citation_row(page)  # the row now lists the second answer's sources
+
+    page.locator("#gl-chat [data-testid=bot]").first.click()  # the first answer, clicked again
+    page.locator(".gl-citation", has_text=line_9).first.click()
+    assert page.locator("#gl-viewer .gl-hl").first.get_attribute("data-line") == "9"
+
+    # Clear used to empty the display only: the next answer brought both turns back
+    page.locator("#gl-chat button[aria-label=Clear]").click()
+    ask(page, "who denied arms deals?", answers=1)
+    assert page.locator("#gl-chat [data-testid=user]").all_inner_texts() == ["who denied arms deals?"]
+
+
+def ask(page, question: str, answers: int) -> None:
+    """Ask in the chat and wait until it holds ``answers`` answers, the last one finished and its
+    sources listed under the chat (a cited answer: its message ends with them)."""
+    box = page.locator("#gl-question textarea")
+    box.fill(question)
+    box.press("Enter")
+    page.wait_for_function(
+        """n => {
+            const words = s => s.replace(/\\s+/g, ' ').trim();
+            const bots = document.querySelectorAll('#gl-chat [data-testid=bot]');
+            if (bots.length !== n || !bots[n - 1].innerText.includes('Sources:')) return false;
+            const sources = bots[n - 1].innerText.split('Sources:')[1].trim().split('\\n').map(words);
+            const row = [...document.querySelectorAll('.gl-citation')].map(b => words(b.innerText));
+            return JSON.stringify(sources) === JSON.stringify(row);
+        }""",
+        arg=answers,
+        timeout=180_000,
+    )
+
+
+def citation_row(page) -> str:
+    return " | ".join(page.locator(".gl-citation").all_inner_texts())
+
+
 def test_serve_stops_on_sigterm_while_a_chat_tab_holds_its_stream_open(
     cli_data_dir: Path, browser, tmp_path: Path
 ) -> None:

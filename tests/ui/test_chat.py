@@ -1,12 +1,16 @@
 from pathlib import Path
 
+import gradio as gr
+
 from rag.settings import Settings
 from tests.conftest import ARMS_FILE, fake_app
 from ui.chat import ChatUI
 
+ARMS_ANSWER = "North Korea has denied that it supplies weapons to Russia."
+
 
 def test_respond_streams_then_shows_citations_and_opens_them(settings: Settings, news_dir: Path) -> None:
-    app = fake_app(settings, ["North Korea has denied that it supplies weapons to Russia."])
+    app = fake_app(settings, [ARMS_ANSWER])
     app.ingestor.ingest([news_dir])
     ui = ChatUI(app.service, app.library)
     updates = list(ui.respond("who denied arms deals?", []))
@@ -35,3 +39,20 @@ def test_a_hostile_unknown_name_is_escaped_in_the_viewer(settings: Settings) -> 
     ui = ChatUI(fake_app(settings).service, fake_app(settings).library)
     html = ui.open_file("<img src=x onerror=alert(1)>.txt")
     assert "<img" not in html and "&lt;img" in html
+
+
+def test_an_earlier_answer_clicked_lists_its_citations_again(settings: Settings, news_dir: Path) -> None:
+    putin = "Putin will visit Pyongyang."
+    app = fake_app(settings, [ARMS_ANSWER, "When will Putin arrive in Pyongyang?", putin])  # 2nd: the rewrite
+    app.ingestor.ingest([news_dir])
+    ui = ChatUI(app.service, app.library)
+    _, turns, _, first = list(ui.respond("who denied arms deals?", []))[-1]
+    chat, turns, _, latest = list(ui.respond("When will Putin arrive?", turns))[-1]
+    assert latest != first and all(set(m) == {"role", "content"} for m in chat)  # the chat shows text only
+
+    def clicked(index: int):
+        return ui.citations_of(turns, gr.SelectData(None, {"index": index, "value": None}))
+
+    assert clicked(1) == first and first[0]["file"] == ARMS_FILE and first[0]["start_line"] == 9
+    assert clicked(3) == latest
+    assert isinstance(clicked(0), type(gr.skip())) and isinstance(clicked(4), type(gr.skip()))  # a question; none there
