@@ -199,13 +199,15 @@ class Ingestor:
             ) from None
 
     def recover_if_idle(self) -> None:
-        """Repair a killed writer's leftovers, unless a live writer holds the lock."""
+        """Repair a killed writer's leftovers, unless a live writer holds the lock or a server in
+        another process has the embedded store open (either repairs them at its next write)."""
         if not self.journal.exists():
             return
         try:
             with self.lock.acquire(timeout=0):
+                self.refuse_beside_a_server()
                 self.recover()
-        except Timeout:
+        except (Timeout, ServedElsewhere):
             pass
 
     def recover(self) -> list[str]:

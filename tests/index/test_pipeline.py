@@ -1,5 +1,6 @@
 """Ingestion into a real embedded Chroma, with the fake embedder."""
 
+import json
 import os
 import subprocess
 import sys
@@ -102,6 +103,25 @@ def test_no_other_process_writes_to_an_embedded_store_while_a_server_holds_it(
         server.kill()  # as a crash would: the OS lets go of the lock
         server.wait(30)
     assert app.ingestor.ingest([news_dir]).added == ["004_29e6f3c5e9546205.txt"]
+
+
+def test_a_reader_beside_a_server_leaves_a_failed_writes_repair_to_the_server(
+    settings: Settings, news_dir: Path
+) -> None:
+    # A write that fails part-way (a full disk, say) leaves its journal, and the next process to open
+    # the store repaired it by deleting the journaled documents' chunks: beside a server, a
+    # `groundline ask` did so in a store the server's own index would not see change.
+    fake_app(settings).ingestor.ingest([news_dir / ARMS_FILE])
+    journal = settings.data_dir / "ingest.journal.json"
+    journal.write_text(json.dumps([ARMS_FILE]))
+    server = start_server_holding(settings.data_dir)
+    try:
+        assert server.stdout.readline().strip() == "held"
+        assert fake_app(settings).library.files() == [ARMS_FILE] and journal.exists()  # left alone
+    finally:
+        server.kill()
+        server.wait(30)
+    assert fake_app(settings).library.files() == [] and not journal.exists()  # no server: repaired on opening
 
 
 def test_the_serving_process_writes_and_a_chroma_server_lets_every_process_write(
