@@ -3,6 +3,7 @@ live servers on localhost, Debian's Chromium."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -63,6 +64,13 @@ class Server:
                 time.sleep(1)
         self.stop()
         raise RuntimeError(f"server not ready after {timeout}s:\n{self.log.read_text()[-3000:]}")
+
+    def fetch_json(self, path: str, body: dict | None = None, timeout: float = 300) -> dict:
+        """GET ``path`` (or POST ``body`` to it as JSON) and read the JSON reply."""
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.url + path, data=data, headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=timeout) as resp:
+            return json.load(resp)
 
     def stop(self, timeout: float = 20) -> bool:
         """SIGTERM, then SIGKILL after ``timeout`` seconds; whether SIGTERM alone stopped it."""

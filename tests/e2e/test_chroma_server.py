@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -54,22 +52,11 @@ def test_the_command_line_ingests_beside_a_running_server_and_it_answers_from_th
         [str(BIN / "groundline"), "serve", "--port", str(port)], port, "/healthz", tmp_path / "serve.log", env=env
     )
     try:
-        assert health(served)["documents"] == 0  # it started on an empty store
+        assert served.fetch_json("/healthz")["documents"] == 0  # it started on an empty store
         done = groundline("ingest", str(NEWS), data_dir=tmp_path / "data", **env)
         assert done.returncode == 0, done.stderr
         assert "2 added" in done.stdout
-        assert health(served)["documents"] == 2
-        request = urllib.request.Request(
-            f"{served.url}/api/ask",
-            data=json.dumps({"question": QUESTION}).encode(),
-            headers={"Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=300) as resp:
-            assert_names_north_korea_citing_line_9(json.load(resp))
+        assert served.fetch_json("/healthz")["documents"] == 2
+        assert_names_north_korea_citing_line_9(served.fetch_json("/api/ask", {"question": QUESTION}))
     finally:
         served.stop()
-
-
-def health(server: Server) -> dict:
-    with urllib.request.urlopen(f"{server.url}/healthz", timeout=30) as resp:
-        return json.load(resp)

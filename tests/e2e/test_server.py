@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import urllib.request
-
 import pytest
 
 from tests.conftest import ARMS_FILE
@@ -49,12 +46,5 @@ def test_gradio_client_calls_the_chat(served: Server) -> None:
 
 
 def test_api_ask_json_and_documents(served: Server) -> None:
-    request = urllib.request.Request(
-        f"{served.url}/api/ask",
-        data=json.dumps({"question": QUESTION}).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=300) as resp:
-        assert_names_north_korea_citing_line_9(json.load(resp))
-    with urllib.request.urlopen(f"{served.url}/api/documents/{ARMS_FILE}", timeout=30) as resp:
-        assert "North Korea has repeatedly denied" in json.load(resp)["lines"][8]
+    assert_names_north_korea_citing_line_9(served.fetch_json("/api/ask", {"question": QUESTION}))
+    assert "North Korea has repeatedly denied" in served.fetch_json(f"/api/documents/{ARMS_FILE}")["lines"][8]
