@@ -123,13 +123,13 @@ def hold_for_server(data_dir: Path, lock_timeout_s: float = 10.0) -> None:
         ) from None
     except OSError:
         return  # a data directory this process cannot write is served as it is
-    _HELD.append(lock)
     try:
         with FileLock(str(data_dir / "write.lock"), timeout=lock_timeout_s):
             pass
     except Timeout:
         lock.release()
         raise WriterBusy("An ingestion is writing to this data directory; serve it when that has finished.") from None
+    _HELD.append(lock)
 
 
 class Ingestor:

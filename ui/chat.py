@@ -87,7 +87,8 @@ class ChatUI:
         def with_reply(text: str, cites: list[dict]) -> list[dict]:
             return asked + [{"role": "assistant", "content": text, "citations": cites}]
 
-        yield messages(with_reply("", [])), with_reply("", []), "", []
+        started = with_reply("", [])
+        yield messages(started), started, "", []
         text = ""
         try:
             for event in self.service.stream(question, history):

@@ -4,9 +4,9 @@ Gradio stores whatever reaches its upload route in its temp folder before any
 event handler runs, and its browser client adds no header of ours. So the
 route is gated by a cookie: the document manager's token box posts the token
 to ``/api/admin/session``, which answers with a cookie derived from the token,
-and the browser sends that cookie with each upload. Without the token, a
-client cannot put a byte on the server's disk; every page but the full chat
-with the document manager refuses uploads outright.
+and the browser sends that cookie with each upload. Without the token, no
+file reaches Gradio's temp folder through this route; every page but the
+full chat with the document manager refuses uploads outright.
 """
 
 from __future__ import annotations
