@@ -7,25 +7,34 @@ to ``/api/admin/session``, which answers with a cookie derived from the token,
 and the browser sends that cookie with each upload. Without the token, no
 file reaches Gradio's temp folder through this route; every page but the
 full chat with the document manager refuses uploads outright.
+
+Gradio also fetches a file input given as a URL itself, into the same folder,
+before the event's handler (and its token check) runs, without a size limit.
+Files reach Groundline only by upload, so such a request is refused too.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import json
+from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, HTTPException, Request, Response
+from gradio_client.utils import is_file_obj_with_meta, is_http_url_like
 from pydantic import BaseModel
 from starlette.responses import JSONResponse
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-UPLOAD_PATH = "/gradio_api/upload"  # Gradio's; the full chat is mounted at "/"
+GRADIO_API = "/gradio_api/"
+UPLOAD_PATH = GRADIO_API + "upload"  # Gradio's; the full chat is mounted at "/"
 SESSION_PATH = "/api/admin/session"
 COOKIE = "groundline_upload"
 COOKIE_MAX_AGE_S = 12 * 3600
 
 NO_UPLOADS = "This page takes no uploads: documents are managed on the chat page, with GROUNDLINE_ADMIN_TOKEN set."
 NO_TOKEN = "Uploads need the admin token: enter it in Manage documents first."
+NO_FETCHING = "Files are uploaded, not fetched from a URL by the server."
 
 # Run in the browser when the admin token box changes: the cookie is set before the upload
 # box opens (the next event, chained with .then, opens it only for the right token).
@@ -63,9 +72,19 @@ def session_router(admin_token: str) -> APIRouter:
     return router
 
 
+def fetches_a_url(value: Any) -> bool:
+    """Whether a Gradio request's data holds a file given by URL (which Gradio would download)."""
+    if is_file_obj_with_meta(value):
+        return is_http_url_like(value["path"])
+    if isinstance(value, dict):
+        value = list(value.values())
+    return isinstance(value, list) and any(fetches_a_url(v) for v in value)
+
+
 class UploadGate:
     """ASGI middleware: a request to any page's upload route gets 403 unless it is the full chat's
-    and carries the upload cookie (``admin_token`` unset: no page takes uploads)."""
+    and carries the upload cookie (``admin_token`` unset: no page takes uploads); so does any
+    other Gradio request whose data asks the server to fetch a file from a URL."""
 
     def __init__(self, app: ASGIApp, admin_token: str | None) -> None:
         self.app = app
@@ -77,6 +96,20 @@ class UploadGate:
             if refusal:
                 await JSONResponse({"detail": refusal}, status_code=403)(scope, receive, send)
                 return
+        elif scope["type"] == "http" and scope["method"] == "POST" and GRADIO_API in scope["path"]:
+            try:
+                body = await read_body(receive)  # at most BodyLimit's cap: it runs before this
+            except HTTPException as exc:
+                await JSONResponse({"detail": exc.detail}, status_code=exc.status_code)(scope, receive, send)
+                return
+            try:
+                fetching = fetches_a_url(json.loads(body))
+            except ValueError:
+                fetching = False  # not JSON: Gradio refuses it
+            if fetching:
+                await JSONResponse({"detail": NO_FETCHING}, status_code=403)(scope, receive, send)
+                return
+            receive = replay(body, receive)
         await self.app(scope, receive, send)
 
     def refusal(self, scope: Scope) -> str | None:
@@ -84,3 +117,22 @@ class UploadGate:
             return NO_UPLOADS
         given = Request(scope).cookies.get(COOKIE, "")
         return None if hmac.compare_digest(given.encode(), self.expected.encode()) else NO_TOKEN
+
+
+async def read_body(receive: Receive) -> bytes:
+    chunks, more = [], True
+    while more:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        more = message.get("more_body", False)
+    return b"".join(chunks)
+
+
+def replay(body: bytes, receive: Receive) -> Receive:
+    """``receive`` for the app behind: the body read already, then the client's own messages."""
+    pending = [{"type": "http.request", "body": body, "more_body": False}]
+
+    async def replayed() -> Message:
+        return pending.pop() if pending else await receive()
+
+    return replayed

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from rag.settings import Settings
 from tests.conftest import fake_app
 from ui.server import create_app
-from ui.uploads import COOKIE, upload_pass
+from ui.uploads import COOKIE, fetches_a_url, upload_pass
 
 SMALL = {"files": ("a.txt", b"Dogs bark at night.\n", "text/plain")}
 
@@ -51,3 +51,20 @@ def test_the_managers_page_takes_uploads_only_after_the_admin_token(settings: Se
 
 def test_the_cookie_is_worthless_under_another_token() -> None:
     assert upload_pass("s3cret") != upload_pass("other") and "s3cret" not in upload_pass("s3cret")
+
+
+def test_no_gradio_request_makes_the_server_fetch_a_file_from_a_url(settings: Settings) -> None:
+    # Gradio downloaded a file input given as a URL into its temp folder, with no size limit, before
+    # the document manager's handler checked the token (measured: a wrong token, and the server fetched)
+    http = TestClient(create_app(fake_app(settings.model_copy(update={"admin_token": "s3cret"}))))
+    by_url = {"path": "http://example.com/big.iso", "meta": {"_type": "gradio.FileData"}}
+    request = {"data": [[by_url], "wrong"], "fn_index": 0, "session_hash": "abc", "event_data": None}
+    for route in ("/gradio_api/queue/join", "/embed/gradio_api/queue/join", "/gradio_api/call/upload"):
+        refused = http.post(route, json=request)
+        assert refused.status_code == 403 and "not fetched from a URL" in refused.json()["detail"], route
+    uploaded = {**by_url, "path": "/tmp/gradio/abc/a.txt"}  # what the page sends after an upload
+    assert not fetches_a_url({"data": [[uploaded], "s3cret"]}) and fetches_a_url({"a": [{"b": [by_url]}]})
+    asked = http.post("/gradio_api/queue/join", json={**request, "data": ["who denied arms deals?", []]})
+    assert asked.status_code == 200 and "event_id" in asked.json()  # the chat's own requests go through
+    chunks = (b'{"data": ["' + b"x" * 65536 for _ in range(20))  # no Content-Length: read, and counted
+    assert http.post("/gradio_api/queue/join", content=chunks).status_code == 413
