@@ -116,10 +116,11 @@ class ChatUI:
         except GroundlineError as exc:  # the message may echo a name the client chose
             return f'<div class="gl-file">{html.escape(str(exc))}</div>'
 
-    def open_citation(self, citation: dict) -> str:
-        """The viewer HTML for one clicked citation."""
+    def open_citation(self, citation: dict) -> tuple[str, gr.Dropdown]:
+        """The viewer HTML for one clicked citation, and the Documents list naming its file."""
         c = Citation(**citation)
-        return self.show_document(c.file, c)
+        names = self.library.files()
+        return self.show_document(c.file, c), gr.Dropdown(choices=names, value=c.file if c.file in names else None)
 
     def open_file(self, file: str | None) -> str:
         return self.show_document(file) if file else placeholder()
@@ -161,7 +162,7 @@ class ChatUI:
                                     scale=0,
                                     elem_classes=["gl-citation"],
                                 )
-                                button.click(lambda item=item: self.open_citation(item), None, viewer).then(
+                                button.click(lambda item=item: self.open_citation(item), None, [viewer, files]).then(
                                     None, None, None, js=SCROLL_JS
                                 )
 
@@ -186,7 +187,8 @@ class ChatUI:
                         managed, changes = self.admin.panel()
                         lists.append(managed)
             question.submit(self.respond, [question, turns], [chatbot, turns, question, citations], api_name="ask")
-            files.change(self.open_file, files, viewer, api_name="document")
+            # on the reader's choice only: a citation sets the list too, and its highlighted view stays
+            files.input(self.open_file, files, viewer, api_name="document")
             chatbot.select(self.citations_of, turns, citations, show_progress="hidden", api_visibility="private")
             # the chat's Clear button empties the display only: the session forgets the turns too, or
             # they came back with the next answer and the next question was read against them

@@ -44,6 +44,14 @@ def test_an_earlier_answers_sources_come_back_on_a_click_and_clear_forgets_the_c
     page.locator("#gl-chat [data-testid=bot]").first.click()  # the first answer, clicked again
     page.locator(".gl-citation", has_text=line_9).first.click()
     assert page.locator("#gl-viewer .gl-hl").first.get_attribute("data-line") == "9"
+    # the Documents list names the cited file (it went on naming whatever was picked before), and
+    # picking another opens that one
+    files = page.locator("#gl-files input")
+    page.wait_for_function("() => document.querySelector('#gl-files input').value === '000_c3c639a3a8103260.txt'")
+    files.click()
+    page.locator("#gl-files [role=option]", has_text="004_29e6f3c5e9546205.txt").click()
+    page.locator("#gl-viewer .gl-file", has_text="004_29e6f3c5e9546205.txt").wait_for(timeout=30_000)
+    assert page.locator("#gl-viewer .gl-hl").count() == 0  # a whole document, nothing highlighted
 
     # Clear used to empty the display only: the next answer brought both turns back
     page.locator("#gl-chat button[aria-label=Clear]").click()

@@ -19,7 +19,8 @@ def test_respond_streams_then_shows_citations_and_opens_them(settings: Settings,
     turns, _, _, citations = updates[-1]
     assert turns[0] == {"role": "user", "content": "who denied arms deals?"}
     assert "[1]" in turns[-1]["content"] and f"[1] {ARMS_FILE} · line 9" in turns[-1]["content"]
-    html = ui.open_citation(citations[0])
+    html, listed = ui.open_citation(citations[0])
+    assert listed.value == ARMS_FILE and ARMS_FILE in listed.choices[0]  # the Documents list names the file
     assert 'id="gl-line-9"' in html and '<div class="gl-line gl-hl" id="gl-line-9"' in html
 
 
