@@ -18,6 +18,7 @@ from rag.answering import AnswerService
 from rag.errors import GroundlineError
 from rag.types import Answer, Citation, Passage, Token
 from ui.admin import LibraryAdmin
+from ui.limits import TOO_MANY, RateLimiter
 from ui.viewer import SCROLL_JS, placeholder, render_document
 
 SOURCES_HEADING = "\n\nSources:"
@@ -70,12 +71,19 @@ def shown_citations(answer: Answer) -> list[dict]:
 class ChatUI:
     """Builds the Blocks app around one service and one library."""
 
-    def __init__(self, service: AnswerService, library: Library, admin: LibraryAdmin | None = None) -> None:
+    def __init__(
+        self,
+        service: AnswerService,
+        library: Library,
+        admin: LibraryAdmin | None = None,
+        limiter: RateLimiter | None = None,
+    ) -> None:
         self.service = service
         self.library = library
         self.admin = admin  # None: no upload or delete in the UI
+        self.limiter = limiter  # the API's: one budget of questions per client address
 
-    def respond(self, question: str, turns: list[dict]):
+    def respond(self, question: str, turns: list[dict], request: gr.Request | None = None):
         """Stream one answer into the chat; the last yield carries its citations.
 
         Yields ``(chat, turns, textbox, citations)``; each yield is a new list. ``turns`` is the
@@ -87,6 +95,11 @@ class ChatUI:
         def with_reply(text: str, cites: list[dict]) -> list[dict]:
             return asked + [{"role": "assistant", "content": text, "citations": cites}]
 
+        wait = self.limiter.retry_after(request.client.host) if self.limiter and request and request.client else 0
+        if wait:
+            refused = with_reply(f"⚠️ {TOO_MANY} Try again in {int(wait) + 1} s.", [])
+            yield messages(refused), refused, gr.skip(), []  # the question stays in its box
+            return
         started = with_reply("", [])
         yield messages(started), started, "", []
         text = ""

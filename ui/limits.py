@@ -24,6 +24,7 @@ from ui.uploads import UPLOAD_PATH  # capped by Gradio's own max_file_size inste
 # Every request but a file upload carries a question, its history and a few settings. Bodies are
 # read into memory before any route sees them, so anything larger is refused first.
 MAX_BODY_BYTES = 1 << 20
+TOO_MANY = "Too many questions from this address; slow down."
 
 
 class BodyLimit:
@@ -138,6 +139,4 @@ class Guard:
                 raise HTTPException(401, "This Groundline needs a token: send 'Authorization: Bearer <token>'.")
         wait = self.limiter.retry_after(request.client.host if request.client else "unknown")
         if wait:
-            raise HTTPException(
-                429, "Too many questions from this address; slow down.", headers={"Retry-After": str(int(wait) + 1)}
-            )
+            raise HTTPException(429, TOO_MANY, headers={"Retry-After": str(int(wait) + 1)})

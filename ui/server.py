@@ -53,7 +53,7 @@ def create_app(groundline) -> FastAPI:
     if settings.admin_token:
         admin = LibraryAdmin(groundline.ingestor, library, settings.data_dir / "uploads", settings.admin_token)
         app.include_router(session_router(settings.admin_token))
-    chat = ChatUI(service, library, admin)
+    chat = ChatUI(service, library, admin, guard.limiter)
     # With a chat token, the browser chat asks for it on Gradio's login page (any user name).
     auth = (lambda _user, password: hmac.compare_digest(password, settings.chat_token)) if settings.chat_token else None
     # Order matters: "/" catches every path not matched before it.

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import urllib.error
+import urllib.request
+from pathlib import Path
+
 import pytest
 
 from tests.conftest import ARMS_FILE
-from tests.e2e.conftest import Server
+from tests.e2e.conftest import BIN, Server, free_port
 from tests.e2e.test_answers import QUESTION, assert_names_north_korea_citing_line_9
 
 pytestmark = pytest.mark.e2e
@@ -48,3 +52,26 @@ def test_gradio_client_calls_the_chat(served: Server) -> None:
 def test_api_ask_json_and_documents(served: Server) -> None:
     assert_names_north_korea_citing_line_9(served.fetch_json("/api/ask", {"question": QUESTION}))
     assert "North Korea has repeatedly denied" in served.fetch_json(f"/api/documents/{ARMS_FILE}")["lines"][8]
+
+
+def test_the_chat_is_rate_limited_per_address_like_the_api(tmp_path: Path) -> None:
+    from gradio_client import Client
+
+    port = free_port()
+    server = Server(
+        [str(BIN / "groundline"), "serve", "--port", str(port)], port, "/healthz", tmp_path / "serve.log",
+        env={"GROUNDLINE_DATA_DIR": str(tmp_path / "data"), "GROUNDLINE_RATE_LIMIT_PER_MINUTE": "1"},
+    )  # fmt: skip
+    try:
+        chat = Client(server.url + "/", verbose=False)
+        replies = [chat.predict("   ", api_name="/ask")[0][-1]["content"][0]["text"] for _ in range(2)]
+        assert replies[0] == "⚠️ Please type a question about your documents."  # counted all the same
+        assert replies[1].startswith("⚠️ Too many questions from this address")
+        refused = urllib.request.Request(  # and the API draws on the same budget
+            server.url + "/api/ask", data=b'{"question": "who?"}', headers={"Content-Type": "application/json"}
+        )
+        with pytest.raises(urllib.error.HTTPError) as too_many:
+            urllib.request.urlopen(refused, timeout=30)
+        assert too_many.value.code == 429
+    finally:
+        server.stop()

@@ -1,10 +1,12 @@
 from pathlib import Path
+from types import SimpleNamespace
 
 import gradio as gr
 
 from rag.settings import Settings
 from tests.conftest import ARMS_FILE, fake_app
 from ui.chat import ChatUI
+from ui.limits import RateLimiter
 
 ARMS_ANSWER = "North Korea has denied that it supplies weapons to Russia."
 
@@ -57,3 +59,18 @@ def test_an_earlier_answer_clicked_lists_its_citations_again(settings: Settings,
     assert clicked(1) == first and first[0]["file"] == ARMS_FILE and first[0]["start_line"] == 9
     assert clicked(3) == latest
     assert isinstance(clicked(0), type(gr.skip())) and isinstance(clicked(4), type(gr.skip()))  # a question; none there
+
+
+def test_the_chat_shares_the_apis_budget_of_questions_per_address(settings: Settings, news_dir: Path) -> None:
+    # Only the API's routes were rate-limited: a script on the chat's own route could keep the LLM busy
+    app = fake_app(settings, [ARMS_ANSWER])
+    app.ingestor.ingest([news_dir])
+    ui = ChatUI(app.service, app.library, limiter=RateLimiter(per_minute=6, burst=1, clock=lambda: 0.0))
+    client = SimpleNamespace(client=SimpleNamespace(host="10.0.0.1"))
+    answered = list(ui.respond("who denied arms deals?", [], client))[-1]
+    assert answered[0][-1]["content"].startswith("North Korea")
+    chat, turns, box, citations = list(ui.respond("and who else?", answered[1], client))[-1]
+    assert chat[-1]["content"] == "⚠️ Too many questions from this address; slow down. Try again in 11 s."
+    assert isinstance(box, type(gr.skip())) and citations == []  # the question is kept to send again
+    other = SimpleNamespace(client=SimpleNamespace(host="10.0.0.2"))
+    assert "Too many" not in list(ui.respond("   ", [], other))[-1][0][-1]["content"]  # per address
