@@ -84,6 +84,13 @@ class Server:
             return False
 
 
+def serve(data_dir: Path, log: Path, **env_vars: str) -> Server:
+    """A live ``groundline serve`` on a free port over ``data_dir`` (``env_vars``: more of its environment)."""
+    port = free_port()
+    command = [str(BIN / "groundline"), "serve", "--port", str(port)]
+    return Server(command, port, "/healthz", log, env={"GROUNDLINE_DATA_DIR": str(data_dir), **env_vars})
+
+
 @pytest.fixture(scope="session")
 def cli_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data dir filled by the real ``groundline ingest`` command."""
@@ -106,14 +113,9 @@ def local_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Groundline]:
 def served(cli_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A live ``groundline serve`` (real models) on a copy of the CLI-ingested sample corpus (a
     server keeps other processes from writing to its data dir; tests go on using the original)."""
-    port = free_port()
     work = tmp_path_factory.mktemp("serve")
     shutil.copytree(cli_data_dir, work / "data")
-    server = Server(
-        [str(BIN / "groundline"), "serve", "--port", str(port)],
-        port, "/healthz", work / "serve.log",
-        env={"GROUNDLINE_DATA_DIR": str(work / "data")},
-    )  # fmt: skip
+    server = serve(work / "data", work / "serve.log")
     yield server
     server.stop()
 

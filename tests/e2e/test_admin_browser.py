@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import BIN, Server, free_port, groundline
+from tests.e2e.conftest import groundline, serve
 
 pytestmark = pytest.mark.e2e
 
@@ -24,11 +24,7 @@ def test_upload_shows_progress_then_the_report_and_delete_removes_the_document(b
     for article in articles:
         shutil.copy(article, uploads / article.name)
     (uploads / "empty.txt").write_text("")
-    port = free_port()
-    server = Server(
-        [str(BIN / "groundline"), "serve", "--port", str(port)], port, "/healthz", tmp_path / "serve.log",
-        env={"GROUNDLINE_DATA_DIR": str(tmp_path / "data"), "GROUNDLINE_ADMIN_TOKEN": "s3cret"},
-    )  # fmt: skip
+    server = serve(tmp_path / "data", tmp_path / "serve.log", GROUNDLINE_ADMIN_TOKEN="s3cret")
     try:
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
         page.goto(server.url, wait_until="domcontentloaded")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import BIN, Server, ask_and_open_citation, free_port
+from tests.e2e.conftest import Server, ask_and_open_citation, serve
 
 pytestmark = pytest.mark.e2e
 
@@ -88,11 +88,7 @@ def test_serve_stops_on_sigterm_while_a_chat_tab_holds_its_stream_open(
 ) -> None:
     """An open chat tab keeps Gradio's event stream open; without a shutdown grace, uvicorn waited
     for it for ever and only SIGKILL stopped the server (as `docker stop` or systemd would, later)."""
-    port = free_port()
-    server = Server(
-        [str(BIN / "groundline"), "serve", "--port", str(port)], port, "/healthz", tmp_path / "serve.log",
-        env={"GROUNDLINE_DATA_DIR": str(cli_data_dir), "GROUNDLINE_SHUTDOWN_GRACE_S": "1"},
-    )  # fmt: skip
+    server = serve(cli_data_dir, tmp_path / "serve.log", GROUNDLINE_SHUTDOWN_GRACE_S="1")
     try:
         page = browser.new_page()
         page.goto(server.url, wait_until="domcontentloaded")

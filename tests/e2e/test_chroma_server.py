@@ -10,7 +10,7 @@ import pytest
 from rag.app import build
 from rag.settings import Settings
 from tests.conftest import NEWS
-from tests.e2e.conftest import BIN, Server, free_port, groundline
+from tests.e2e.conftest import BIN, Server, free_port, groundline, serve
 from tests.e2e.test_answers import QUESTION, assert_names_north_korea_citing_line_9
 
 pytestmark = pytest.mark.e2e
@@ -46,14 +46,10 @@ def test_the_command_line_ingests_beside_a_running_server_and_it_answers_from_th
 ) -> None:
     # With a Chroma server, no process owns the store: a running `groundline serve` does not keep
     # the command line out (as it must with embedded Chroma), and it reads what the command line wrote.
-    env = {"GROUNDLINE_CHROMA_SERVER": chroma_server, "GROUNDLINE_DATA_DIR": str(tmp_path / "data")}
-    port = free_port()
-    served = Server(
-        [str(BIN / "groundline"), "serve", "--port", str(port)], port, "/healthz", tmp_path / "serve.log", env=env
-    )
+    served = serve(tmp_path / "data", tmp_path / "serve.log", GROUNDLINE_CHROMA_SERVER=chroma_server)
     try:
         assert served.fetch_json("/healthz")["documents"] == 0  # it started on an empty store
-        done = groundline("ingest", str(NEWS), data_dir=tmp_path / "data", **env)
+        done = groundline("ingest", str(NEWS), data_dir=tmp_path / "data", GROUNDLINE_CHROMA_SERVER=chroma_server)
         assert done.returncode == 0, done.stderr
         assert "2 added" in done.stdout
         assert served.fetch_json("/healthz")["documents"] == 2

@@ -12,7 +12,7 @@ from rag.app import Groundline, build
 from rag.prompts import ABSTAIN
 from rag.settings import Settings
 from tests.conftest import NEWS
-from tests.e2e.conftest import BIN, Server, ask_and_open_citation, free_port, groundline
+from tests.e2e.conftest import Server, ask_and_open_citation, groundline, serve
 from tests.e2e.test_answers import QUESTION, assert_names_north_korea_citing_line_9
 from tests.e2e.test_widget import host_page
 
@@ -56,10 +56,7 @@ def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]
     (docs / "notice.md").write_text(HOSTILE)
     data_dir = tmp_path_factory.mktemp("hostile-data")
     assert groundline("ingest", str(docs), data_dir=data_dir).returncode == 0
-    port = free_port()
-    server = Server([str(BIN / "groundline"), "serve", "--port", str(port)], port, "/healthz",
-                    tmp_path_factory.mktemp("hostile-log") / "serve.log",
-                    env={"GROUNDLINE_DATA_DIR": str(data_dir)})  # fmt: skip
+    server = serve(data_dir, tmp_path_factory.mktemp("hostile-log") / "serve.log")
     yield server
     server.stop()
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ARMS_FILE
-from tests.e2e.conftest import BIN, Server, free_port
+from tests.e2e.conftest import Server, serve
 from tests.e2e.test_answers import QUESTION, assert_names_north_korea_citing_line_9
 
 pytestmark = pytest.mark.e2e
@@ -57,11 +57,7 @@ def test_api_ask_json_and_documents(served: Server) -> None:
 def test_the_chat_is_rate_limited_per_address_like_the_api(tmp_path: Path) -> None:
     from gradio_client import Client
 
-    port = free_port()
-    server = Server(
-        [str(BIN / "groundline"), "serve", "--port", str(port)], port, "/healthz", tmp_path / "serve.log",
-        env={"GROUNDLINE_DATA_DIR": str(tmp_path / "data"), "GROUNDLINE_RATE_LIMIT_PER_MINUTE": "1"},
-    )  # fmt: skip
+    server = serve(tmp_path / "data", tmp_path / "serve.log", GROUNDLINE_RATE_LIMIT_PER_MINUTE="1")
     try:
         chat = Client(server.url + "/", verbose=False)
         replies = [chat.predict("   ", api_name="/ask")[0][-1]["content"][0]["text"] for _ in range(2)]
