@@ -1,43 +1,56 @@
 """Library administration in the UI: upload and delete documents.
 
 Off unless an admin token is configured (``GROUNDLINE_ADMIN_TOKEN``); every
-action checks the token, and the upload box opens only once it is entered
-(which also gets the browser the cookie Gradio's upload route asks for).
+action checks the token (with a budget of wrong guesses per address), and the
+upload box opens only once it is entered (which also gets the browser the
+cookie Gradio's upload route asks for).
 Uploaded files are copied under ``DATA_DIR/uploads`` by their bare file name
 and ingested with a progress bar.
 """
 
 from __future__ import annotations
 
-import hmac
 import shutil
 from pathlib import Path
 
 import gradio as gr
+from fastapi import HTTPException
 
 from index.library import Library
 from index.pipeline import Ingestor, Progress
 from rag.errors import GroundlineError
+from ui.limits import TokenCheck, client_address
 from ui.uploads import SET_COOKIE_JS
 
 
 class LibraryAdmin:
     """Upload and delete, for holders of the admin token."""
 
-    def __init__(self, ingestor: Ingestor, library: Library, uploads_dir: Path, admin_token: str) -> None:
+    def __init__(self, ingestor: Ingestor, library: Library, uploads_dir: Path, tokens: TokenCheck) -> None:
         self.ingestor = ingestor
         self.library = library
         self.uploads_dir = uploads_dir
-        self.admin_token = admin_token
+        self.tokens = tokens  # the admin token, with a budget of wrong guesses per address
 
-    def allowed(self, token: str | None) -> bool:
-        return bool(token) and hmac.compare_digest(token.encode(), self.admin_token.encode())
+    def refusal(self, token: str | None, request: gr.Request | None) -> str | None:
+        """None for the admin token; else why not, for the user."""
+        try:
+            self.tokens.verify(token, client_address(request) if request else "local")
+        except HTTPException as exc:
+            return f"⚠️ {exc.detail}"
+        return None
 
-    # Gradio injects a live progress bar into a parameter whose default is gr.Progress().
-    def upload(self, files: list[str] | None, token: str, progress=gr.Progress()) -> str:  # noqa: B008
+    # Gradio passes the request, and injects a live progress bar into a parameter whose default is gr.Progress().
+    def upload(
+        self,
+        files: list[str] | None,
+        token: str,
+        request: gr.Request | None = None,
+        progress=gr.Progress(),  # noqa: B008
+    ) -> str:
         """Copy the uploaded files in and ingest them; a report for the user."""
-        if not self.allowed(token):
-            return "⚠️ Wrong or missing admin token."
+        if refused := self.refusal(token, request):
+            return refused
         if not files:
             return "Choose one or more files first."
         self.uploads_dir.mkdir(parents=True, exist_ok=True)
@@ -57,14 +70,14 @@ class LibraryAdmin:
             return f"⚠️ {exc}"
         return "\n".join([result.summary(), *result.problems()])
 
-    def upload_box(self, token: str) -> gr.File:
-        """The upload box, open only to the right token."""
-        allowed = self.allowed(token)
-        return gr.File(interactive=allowed, label="Upload" if allowed else "Upload (enter the admin token first)")
+    @staticmethod
+    def upload_box(admitted: bool) -> gr.File:
+        """The upload box, open once the browser holds the upload cookie (only the gate checks it)."""
+        return gr.File(interactive=admitted, label="Upload" if admitted else "Upload (enter the admin token first)")
 
-    def delete(self, file: str | None, token: str) -> str:
-        if not self.allowed(token):
-            return "⚠️ Wrong or missing admin token."
+    def delete(self, file: str | None, token: str, request: gr.Request | None = None) -> str:
+        if refused := self.refusal(token, request):
+            return refused
         if not file:
             return "Choose a document to delete."
         try:
@@ -86,8 +99,10 @@ class LibraryAdmin:
             doc = gr.Dropdown(choices=self.library.files(), label="Document", elem_id="gl-delete-choice")
             delete = gr.Button("Delete document", variant="stop", elem_id="gl-delete")
             status = gr.Textbox(label="Status", interactive=False, elem_id="gl-admin-status", lines=3)
-        # the browser gets the upload cookie (ui.uploads) first; then the box opens for the right token
-        token.change(None, token, None, js=SET_COOKIE_JS, show_progress="hidden").then(
-            self.upload_box, token, files, show_progress="hidden", api_visibility="private"
+            admitted = gr.Checkbox(visible=False)
+        # The browser asks for the upload cookie (ui.uploads) once typing pauses, so a token typed
+        # key by key spends no wrong guesses; the box opens if it got the cookie.
+        token.change(None, token, admitted, js=SET_COOKIE_JS, show_progress="hidden", trigger_mode="multiple").then(
+            self.upload_box, admitted, files, show_progress="hidden", api_visibility="private"
         )
         return doc, [upload.click(self.upload, [files, token], status), delete.click(self.delete, [doc, token], status)]

@@ -18,7 +18,7 @@ from rag.answering import AnswerService
 from rag.errors import GroundlineError
 from rag.types import Answer, Citation, Passage, Token
 from ui.admin import LibraryAdmin
-from ui.limits import TOO_MANY, RateLimiter
+from ui.limits import TOO_MANY, RateLimiter, client_address
 from ui.viewer import SCROLL_JS, placeholder, render_document
 
 SOURCES_HEADING = "\n\nSources:"
@@ -95,7 +95,7 @@ class ChatUI:
         def with_reply(text: str, cites: list[dict]) -> list[dict]:
             return asked + [{"role": "assistant", "content": text, "citations": cites}]
 
-        wait = self.limiter.retry_after(request.client.host) if self.limiter and request and request.client else 0
+        wait = self.limiter.retry_after(client_address(request)) if self.limiter and request else 0
         if wait:
             refused = with_reply(f"⚠️ {TOO_MANY} Try again in {int(wait) + 1} s.", [])
             yield messages(refused), refused, gr.skip(), []  # the question stays in its box

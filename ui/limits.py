@@ -1,5 +1,6 @@
 """Protection for the answer endpoints: per-client rate limits, a bounded queue,
-an optional bearer token, and a cap on request bodies.
+an optional bearer token, and a cap on request bodies; and for the admin token,
+a budget of wrong guesses per client.
 
 Answers are expensive (an LLM call), so requests beyond capacity are refused
 early and clearly, with 429 (this client is too fast; ``Retry-After`` says
@@ -19,11 +20,11 @@ from fastapi import HTTPException, Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ui.uploads import UPLOAD_PATH  # capped by Gradio's own max_file_size instead
-
 # Every request but a file upload carries a question, its history and a few settings. Bodies are
 # read into memory before any route sees them, so anything larger is refused first.
 MAX_BODY_BYTES = 1 << 20
+GRADIO_API = "/gradio_api/"
+UPLOAD_PATH = GRADIO_API + "upload"  # Gradio's (ui.uploads gates it), capped by its own max_file_size instead
 TOO_MANY = "Too many questions from this address; slow down."
 
 
@@ -67,8 +68,8 @@ class RateLimiter:
         self.buckets: dict[str, tuple[float, float]] = {}
         self.lock = threading.Lock()
 
-    def retry_after(self, client: str) -> float:
-        """0 if the request may go ahead (and is counted), else seconds to wait."""
+    def retry_after(self, client: str, count: bool = True) -> float:
+        """0 if the request may go ahead (and is counted, unless ``count`` is false), else seconds to wait."""
         if self.rate <= 0:
             return 0.0
         now = self.clock()
@@ -76,10 +77,39 @@ class RateLimiter:
             tokens, last = self.buckets.get(client, (self.burst, now))
             tokens = min(self.burst, tokens + (now - last) * self.rate)
             if tokens >= 1:
-                self.buckets[client] = (tokens - 1, now)
+                self.buckets[client] = (tokens - 1 if count else tokens, now)
                 return 0.0
             self.buckets[client] = (tokens, now)
             return (1 - tokens) / self.rate
+
+
+class TokenCheck:
+    """A secret compared in constant time, with a budget of wrong guesses per client address
+    (``burst``, refilled at ``per_minute``): once it is spent, every guess is refused, right or
+    wrong, until it refills. A short admin token cannot be found by trying, and the admin, who
+    gets it right, never spends any."""
+
+    def __init__(self, secret: str, per_minute: int = 6, burst: int = 10, clock=time.monotonic) -> None:
+        self.secret = secret
+        self.wrong = RateLimiter(per_minute, burst, clock)
+
+    def verify(self, token: str | None, client: str) -> None:
+        """Return for the right token; else raise 429 (this address's budget is spent) or 401."""
+        wait = self.wrong.retry_after(client, count=False)
+        if wait:
+            raise HTTPException(
+                429,
+                f"Too many wrong admin tokens from this address; try again in {int(wait) + 1} s.",
+                headers={"Retry-After": str(int(wait) + 1)},
+            )
+        if not (token and hmac.compare_digest(token.encode(), self.secret.encode())):
+            self.wrong.retry_after(client)
+            raise HTTPException(401, "Wrong or missing admin token.")
+
+
+def client_address(request) -> str:
+    """The client's address, from a Starlette or Gradio request."""
+    return request.client.host if request.client else "unknown"
 
 
 class Admission:
@@ -137,6 +167,6 @@ class Guard:
             given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
             if not hmac.compare_digest(given.encode(), self.token.encode()):
                 raise HTTPException(401, "This Groundline needs a token: send 'Authorization: Bearer <token>'.")
-        wait = self.limiter.retry_after(request.client.host if request.client else "unknown")
+        wait = self.limiter.retry_after(client_address(request))
         if wait:
             raise HTTPException(429, TOO_MANY, headers={"Retry-After": str(int(wait) + 1)})

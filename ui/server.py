@@ -19,7 +19,7 @@ from fastapi.responses import FileResponse
 from ui import api, openai_api, security
 from ui.admin import LibraryAdmin
 from ui.chat import ChatUI
-from ui.limits import Admission, BodyLimit, Guard, RateLimiter
+from ui.limits import Admission, BodyLimit, Guard, RateLimiter, TokenCheck
 from ui.uploads import UploadGate, session_router
 from ui.viewer import CSS
 
@@ -51,8 +51,9 @@ def create_app(groundline) -> FastAPI:
 
     admin = None
     if settings.admin_token:
-        admin = LibraryAdmin(groundline.ingestor, library, settings.data_dir / "uploads", settings.admin_token)
-        app.include_router(session_router(settings.admin_token))
+        tokens = TokenCheck(settings.admin_token)
+        admin = LibraryAdmin(groundline.ingestor, library, settings.data_dir / "uploads", tokens)
+        app.include_router(session_router(tokens))
     chat = ChatUI(service, library, admin, guard.limiter)
     # With a chat token, the browser chat asks for it on Gradio's login page (any user name).
     auth = (lambda _user, password: hmac.compare_digest(password, settings.chat_token)) if settings.chat_token else None

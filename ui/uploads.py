@@ -26,8 +26,8 @@ from pydantic import BaseModel
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-GRADIO_API = "/gradio_api/"
-UPLOAD_PATH = GRADIO_API + "upload"  # Gradio's; the full chat is mounted at "/"
+from ui.limits import GRADIO_API, UPLOAD_PATH, TokenCheck, client_address
+
 SESSION_PATH = "/api/admin/session"
 COOKIE = "groundline_upload"
 COOKIE_MAX_AGE_S = 12 * 3600
@@ -36,11 +36,15 @@ NO_UPLOADS = "This page takes no uploads: documents are managed on the chat page
 NO_TOKEN = "Uploads need the admin token: enter it in Manage documents first."
 NO_FETCHING = "Files are uploaded, not fetched from a URL by the server."
 
-# Run in the browser when the admin token box changes: the cookie is set before the upload
-# box opens (the next event, chained with .then, opens it only for the right token).
+# Run in the browser when the admin token box changes: once typing has paused for 400 ms, post
+# the token; true if the cookie came back (the next event, chained with .then, opens the box).
 SET_COOKIE_JS = f"""async (token) => {{
-    await fetch({SESSION_PATH[1:]!r}, {{method: "POST", headers: {{"Content-Type": "application/json"}},
-        credentials: "same-origin", body: JSON.stringify({{token: token || ""}})}});
+    window.groundlineAdminToken = token;
+    await new Promise(done => setTimeout(done, 400));
+    if (window.groundlineAdminToken !== token) return false;
+    const reply = await fetch({SESSION_PATH[1:]!r}, {{method: "POST", credentials: "same-origin",
+        headers: {{"Content-Type": "application/json"}}, body: JSON.stringify({{token: token || ""}})}});
+    return reply.ok;
 }}"""
 
 
@@ -53,19 +57,22 @@ class TokenBody(BaseModel):
     token: str = ""
 
 
-def session_router(admin_token: str) -> APIRouter:
-    """``POST /api/admin/session``: the upload cookie for the right token, 401 otherwise."""
+def session_router(tokens: TokenCheck) -> APIRouter:
+    """``POST /api/admin/session``: the upload cookie for the admin token; else 401, or 429 once
+    this address has spent its wrong guesses."""
     router = APIRouter()
 
     @router.post(SESSION_PATH, include_in_schema=False)
-    def session(body: TokenBody) -> Response:
-        if not hmac.compare_digest(body.token.encode(), admin_token.encode()):
-            refused = JSONResponse({"detail": "Wrong or missing admin token."}, status_code=401)
+    def session(body: TokenBody, request: Request) -> Response:
+        try:
+            tokens.verify(body.token, client_address(request))
+        except HTTPException as exc:
+            refused = JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
             refused.delete_cookie(COOKIE, path="/")  # a wrong token also ends an earlier right one
             return refused
         admitted = Response(status_code=204)
         admitted.set_cookie(
-            COOKIE, upload_pass(admin_token), max_age=COOKIE_MAX_AGE_S, path="/", httponly=True, samesite="strict"
+            COOKIE, upload_pass(tokens.secret), max_age=COOKIE_MAX_AGE_S, path="/", httponly=True, samesite="strict"
         )
         return admitted
 

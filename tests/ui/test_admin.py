@@ -1,13 +1,15 @@
 from pathlib import Path
+from types import SimpleNamespace
 
 from rag.settings import Settings
 from tests.conftest import ARMS_FILE, fake_app
 from ui.admin import LibraryAdmin
+from ui.limits import TokenCheck
 
 
 def admin_for(settings: Settings) -> tuple:
     app = fake_app(settings)
-    return app, LibraryAdmin(app.ingestor, app.library, settings.data_dir / "uploads", "s3cret")
+    return app, LibraryAdmin(app.ingestor, app.library, settings.data_dir / "uploads", TokenCheck("s3cret"))
 
 
 def no_progress(*args, **kwargs) -> None:
@@ -47,3 +49,24 @@ def test_the_admin_panel_exists_only_when_a_token_is_configured(settings: Settin
     with_admin = element_ids(ChatUI(app.service, app.library, admin).blocks())
     assert {"gl-upload", "gl-admin-token", "gl-delete"} <= with_admin
     assert "gl-upload" not in element_ids(ChatUI(app.service, app.library, admin).blocks(compact=True))
+
+
+def test_wrong_tokens_have_a_budget_per_address_and_the_admin_spends_none(settings: Settings, news_dir: Path) -> None:
+    # a short admin token could be found by trying: every guess was checked, as fast as they came
+    app = fake_app(settings)
+    app.ingestor.ingest([news_dir])
+    now = [0.0]
+    tokens = TokenCheck("s3cret", clock=lambda: now[0])
+    admin = LibraryAdmin(app.ingestor, app.library, settings.data_dir / "uploads", tokens)
+    guesser = SimpleNamespace(client=SimpleNamespace(host="10.0.0.9"))
+    owner = SimpleNamespace(client=SimpleNamespace(host="10.0.0.1"))
+    assert all(admin.refusal("s3cret", owner) is None for _ in range(20))  # right every time: nothing spent
+    assert [admin.delete(ARMS_FILE, f"guess{n}", guesser) for n in range(10)] == [
+        "⚠️ Wrong or missing admin token."
+    ] * 10
+    refused = admin.delete(ARMS_FILE, "s3cret", guesser)  # even the right one, from there, for now
+    assert refused == "⚠️ Too many wrong admin tokens from this address; try again in 11 s."
+    assert ARMS_FILE in app.library.files()
+    assert admin.delete(ARMS_FILE, "s3cret", owner) == f"Deleted {ARMS_FILE}."  # another address is not held up
+    now[0] = 10.0  # one wrong guess is forgiven every 10 s
+    assert admin.refusal("s3cret", guesser) is None

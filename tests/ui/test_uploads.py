@@ -68,3 +68,10 @@ def test_no_gradio_request_makes_the_server_fetch_a_file_from_a_url(settings: Se
     assert asked.status_code == 200 and "event_id" in asked.json()  # the chat's own requests go through
     chunks = (b'{"data": ["' + b"x" * 65536 for _ in range(20))  # no Content-Length: read, and counted
     assert http.post("/gradio_api/queue/join", content=chunks).status_code == 413
+
+
+def test_the_session_route_refuses_guessing_past_the_budget(settings: Settings) -> None:
+    http = TestClient(create_app(fake_app(settings.model_copy(update={"admin_token": "s3cret"}))))
+    assert {http.post("/api/admin/session", json={"token": f"guess{n}"}).status_code for n in range(10)} == {401}
+    held = http.post("/api/admin/session", json={"token": "s3cret"})
+    assert held.status_code == 429 and int(held.headers["retry-after"]) >= 1 and COOKIE not in http.cookies
