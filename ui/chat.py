@@ -208,11 +208,17 @@ class ChatUI:
             chatbot.clear(lambda: ([], []), None, [turns, citations], api_visibility="private")
 
             # The documents as they are when the page opens and after the manager changes them: the
-            # page is built once, at start, and another process may ingest while it serves.
-            def listed(*chosen: str | None) -> list[gr.Dropdown]:
+            # page is built once, at start, and another process may ingest while it serves. The
+            # Documents list names the document the viewer shows; one deleted meanwhile leaves both.
+            def listed(*chosen: str | None) -> list:
                 names = self.library.files()
-                return [gr.Dropdown(choices=names, value=c if c in names else None) for c in chosen]
+                gone = chosen[0] is not None and chosen[0] not in names
+                updated = [gr.Dropdown(choices=names, value=c if c in names else None) for c in chosen]
+                return [*updated, placeholder() if gone else gr.skip()]
 
             for event in [demo.load, *(change.then for change in changes)] if not compact else []:
-                event(listed, lists, lists, show_progress="hidden", api_visibility="private", concurrency_limit=None)
+                event(
+                    listed, lists, [*lists, viewer], show_progress="hidden", api_visibility="private",
+                    concurrency_limit=None,
+                )  # fmt: skip
         return demo

@@ -52,6 +52,10 @@ def test_upload_shows_progress_then_the_report_and_delete_removes_the_document(b
         assert listed_documents(page) == names  # the reader's list too, not only the manager's
 
         first = articles[0].name
+        page.locator("#gl-files input").fill(first)  # the reader has it open...
+        # (its mousedown handler picks it: Playwright finds this list never stable enough to click)
+        page.locator("#gl-files").get_by_role("option", name=first).dispatch_event("mousedown")
+        page.locator("#gl-viewer .gl-file", has_text=first).wait_for(timeout=30_000)
         page.locator("#gl-delete-choice input").fill(first)
         page.locator("#gl-delete-choice").get_by_role("option", name=first).click()
         page.locator("#gl-delete").click()
@@ -61,6 +65,7 @@ def test_upload_shows_progress_then_the_report_and_delete_removes_the_document(b
         assert status.input_value() == f"Deleted {first}."
         assert listed_documents(page) == [n for n in names if n != first]
         assert page.locator("#gl-delete-choice input").input_value() == ""  # no longer offers the deleted one
+        page.get_by_text("Click a citation to see its source lines.").wait_for(timeout=30_000)  # ...and no longer
 
         # a page opened now lists what is stored now, not what was there when the server started (none)
         fresh = browser.new_page()
