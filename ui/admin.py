@@ -71,9 +71,13 @@ class LibraryAdmin:
         return "\n".join([result.summary(), *result.problems()])
 
     @staticmethod
-    def upload_box(admitted: bool) -> gr.File:
-        """The upload box, open once the browser holds the upload cookie (only the gate checks it)."""
-        return gr.File(interactive=admitted, label="Upload" if admitted else "Upload (enter the admin token first)")
+    def upload_box(status: float | None) -> gr.File:
+        """The upload box, open once the browser holds the upload cookie (``status`` 204: only the
+        gate checks the cookie), or why it is closed."""
+        if status == 204:
+            return gr.File(interactive=True, label="Upload")
+        why = "too many wrong tokens from here; wait a minute" if status == 429 else "enter the admin token first"
+        return gr.File(interactive=False, label=f"Upload ({why})")
 
     def delete(self, file: str | None, token: str, request: gr.Request | None = None) -> str:
         if refused := self.refusal(token, request):
@@ -99,10 +103,10 @@ class LibraryAdmin:
             doc = gr.Dropdown(choices=self.library.files(), label="Document", elem_id="gl-delete-choice")
             delete = gr.Button("Delete document", variant="stop", elem_id="gl-delete")
             status = gr.Textbox(label="Status", interactive=False, elem_id="gl-admin-status", lines=3)
-            admitted = gr.Checkbox(visible=False)
+            session = gr.Number(visible=False)  # the status of the page's request for the upload cookie
         # The browser asks for the upload cookie (ui.uploads) once typing pauses, so a token typed
         # key by key spends no wrong guesses; the box opens if it got the cookie.
-        token.change(None, token, admitted, js=SET_COOKIE_JS, show_progress="hidden", trigger_mode="multiple").then(
-            self.upload_box, admitted, files, show_progress="hidden", api_visibility="private"
+        token.change(None, token, session, js=SET_COOKIE_JS, show_progress="hidden", trigger_mode="multiple").then(
+            self.upload_box, session, files, show_progress="hidden", api_visibility="private"
         )
         return doc, [upload.click(self.upload, [files, token], status), delete.click(self.delete, [doc, token], status)]

@@ -37,14 +37,15 @@ NO_TOKEN = "Uploads need the admin token: enter it in Manage documents first."
 NO_FETCHING = "Files are uploaded, not fetched from a URL by the server."
 
 # Run in the browser when the admin token box changes: once typing has paused for 400 ms, post
-# the token; true if the cookie came back (the next event, chained with .then, opens the box).
+# the token; the reply's status (204: the cookie came back) goes to the next event, chained with
+# .then, which opens the box, or says why not.
 SET_COOKIE_JS = f"""async (token) => {{
     window.groundlineAdminToken = token;
     await new Promise(done => setTimeout(done, 400));
-    if (window.groundlineAdminToken !== token) return false;
+    if (window.groundlineAdminToken !== token) return 0;
     const reply = await fetch({SESSION_PATH[1:]!r}, {{method: "POST", credentials: "same-origin",
         headers: {{"Content-Type": "application/json"}}, body: JSON.stringify({{token: token || ""}})}});
-    return reply.ok;
+    return reply.status;
 }}"""
 
 

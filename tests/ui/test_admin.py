@@ -70,3 +70,10 @@ def test_wrong_tokens_have_a_budget_per_address_and_the_admin_spends_none(settin
     assert admin.delete(ARMS_FILE, "s3cret", owner) == f"Deleted {ARMS_FILE}."  # another address is not held up
     now[0] = 10.0  # one wrong guess is forgiven every 10 s
     assert admin.refusal("s3cret", guesser) is None
+
+
+def test_the_upload_box_opens_on_the_cookie_and_says_why_it_is_closed() -> None:
+    box = LibraryAdmin.upload_box
+    assert box(204).interactive
+    assert not box(401).interactive and "enter the admin token" in box(401).label
+    assert "too many wrong tokens" in box(429).label and not box(0).interactive
