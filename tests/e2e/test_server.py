@@ -69,5 +69,13 @@ def test_the_chat_is_rate_limited_per_address_like_the_api(tmp_path: Path) -> No
         with pytest.raises(urllib.error.HTTPError) as too_many:
             urllib.request.urlopen(refused, timeout=30)
         assert too_many.value.code == 429
+        # behind a reverse proxy on this machine, each client is its forwarded address (uvicorn's default)
+        forwarded = urllib.request.Request(
+            server.url + "/api/ask", data=b'{"question": " "}',
+            headers={"Content-Type": "application/json", "X-Forwarded-For": "203.0.113.7"},
+        )  # fmt: skip
+        with pytest.raises(urllib.error.HTTPError) as own_budget:
+            urllib.request.urlopen(forwarded, timeout=30)
+        assert own_budget.value.code == 400  # admitted, then told the question is empty; not 429
     finally:
         server.stop()
