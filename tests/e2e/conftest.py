@@ -65,10 +65,11 @@ class Server:
         self.stop()
         raise RuntimeError(f"server not ready after {timeout}s:\n{self.log.read_text()[-3000:]}")
 
-    def fetch_json(self, path: str, body: dict | None = None, timeout: float = 300) -> dict:
-        """GET ``path`` (or POST ``body`` to it as JSON) and read the JSON reply."""
+    def fetch_json(self, path: str, body: dict | None = None, timeout: float = 300, **headers: str) -> dict:
+        """GET ``path`` (or POST ``body`` to it as JSON, with more ``headers``) and read the JSON reply."""
         data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(self.url + path, data=data, headers={"Content-Type": "application/json"})
+        headers = {"Content-Type": "application/json", **headers}
+        request = urllib.request.Request(self.url + path, data=data, headers=headers)
         with urllib.request.urlopen(request, timeout=timeout) as resp:
             return json.load(resp)
 

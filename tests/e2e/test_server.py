@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -63,19 +62,12 @@ def test_the_chat_is_rate_limited_per_address_like_the_api(tmp_path: Path) -> No
         replies = [chat.predict("   ", api_name="/ask")[0][-1]["content"][0]["text"] for _ in range(2)]
         assert replies[0] == "⚠️ Please type a question about your documents."  # counted all the same
         assert replies[1].startswith("⚠️ Too many questions from this address")
-        refused = urllib.request.Request(  # and the API draws on the same budget
-            server.url + "/api/ask", data=b'{"question": "who?"}', headers={"Content-Type": "application/json"}
-        )
-        with pytest.raises(urllib.error.HTTPError) as too_many:
-            urllib.request.urlopen(refused, timeout=30)
+        with pytest.raises(urllib.error.HTTPError) as too_many:  # and the API draws on the same budget
+            server.fetch_json("/api/ask", {"question": "who?"}, timeout=30)
         assert too_many.value.code == 429
         # behind a reverse proxy on this machine, each client is its forwarded address (uvicorn's default)
-        forwarded = urllib.request.Request(
-            server.url + "/api/ask", data=b'{"question": " "}',
-            headers={"Content-Type": "application/json", "X-Forwarded-For": "203.0.113.7"},
-        )  # fmt: skip
         with pytest.raises(urllib.error.HTTPError) as own_budget:
-            urllib.request.urlopen(forwarded, timeout=30)
+            server.fetch_json("/api/ask", {"question": " "}, timeout=30, **{"X-Forwarded-For": "203.0.113.7"})
         assert own_budget.value.code == 400  # admitted, then told the question is empty; not 429
     finally:
         server.stop()
