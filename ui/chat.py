@@ -18,7 +18,7 @@ from rag.answering import AnswerService
 from rag.errors import GroundlineError
 from rag.types import Answer, Citation, Passage, Token
 from ui.admin import LibraryAdmin
-from ui.limits import TOO_MANY, RateLimiter, client_address
+from ui.limits import TOO_MANY, RateLimiter, client_address, whole_seconds
 from ui.viewer import SCROLL_JS, placeholder, render_document
 
 SOURCES_HEADING = "\n\nSources:"
@@ -97,7 +97,7 @@ class ChatUI:
 
         wait = self.limiter.retry_after(client_address(request)) if self.limiter and request else 0
         if wait:
-            refused = with_reply(f"⚠️ {TOO_MANY} Try again in {int(wait) + 1} s.", [])
+            refused = with_reply(f"⚠️ {TOO_MANY} Try again in {whole_seconds(wait)} s.", [])
             yield messages(refused), refused, gr.skip(), []  # the question stays in its box
             return
         started = with_reply("", [])

@@ -83,6 +83,11 @@ class RateLimiter:
             return (1 - tokens) / self.rate
 
 
+def whole_seconds(wait: float) -> int:
+    """A wait as the whole seconds a client is told (Retry-After, "try again in"): past it, never short."""
+    return int(wait) + 1
+
+
 class TokenCheck:
     """A secret compared in constant time, with a budget of wrong guesses per client address
     (``burst``, refilled at ``per_minute``): once it is spent, every guess is refused, right or
@@ -99,8 +104,8 @@ class TokenCheck:
         if wait:
             raise HTTPException(
                 429,
-                f"Too many wrong admin tokens from this address; try again in {int(wait) + 1} s.",
-                headers={"Retry-After": str(int(wait) + 1)},
+                f"Too many wrong admin tokens from this address; try again in {whole_seconds(wait)} s.",
+                headers={"Retry-After": str(whole_seconds(wait))},
             )
         if not (token and hmac.compare_digest(token.encode(), self.secret.encode())):
             self.wrong.retry_after(client)
@@ -169,4 +174,4 @@ class Guard:
                 raise HTTPException(401, "This Groundline needs a token: send 'Authorization: Bearer <token>'.")
         wait = self.limiter.retry_after(client_address(request))
         if wait:
-            raise HTTPException(429, TOO_MANY, headers={"Retry-After": str(int(wait) + 1)})
+            raise HTTPException(429, TOO_MANY, headers={"Retry-After": str(whole_seconds(wait))})
