@@ -57,6 +57,17 @@ class IngestReport:
             f"{self.chunks} chunks embedded"
         )
 
+    def to_json(self) -> dict:
+        """The report as JSON data (a server sends it to the CLI that asked); ``from_json`` reads it back."""
+        files = {key: getattr(self, key) for key in ("added", "updated", "unchanged")}
+        troubles = {key: [[s.file, s.reason] for s in getattr(self, key)] for key in ("skipped", "notes")}
+        return {**files, **troubles, "chunks": self.chunks}
+
+    @classmethod
+    def from_json(cls, data: dict) -> IngestReport:
+        troubles = {key: [SkippedFile(file, reason) for file, reason in data[key]] for key in ("skipped", "notes")}
+        return cls(data["added"], data["updated"], data["unchanged"], **troubles, chunks=data["chunks"])
+
 
 @dataclass(frozen=True)
 class Progress:
@@ -104,6 +115,20 @@ def server_lock(data_dir: Path) -> FileLock:
     """
     # not thread-local: the server takes it on its main thread and writes from request threads
     return FileLock(str(data_dir / "serve.lock"), timeout=0, is_singleton=True, thread_local=False)
+
+
+def served_elsewhere(data_dir: Path) -> bool:
+    """Whether a server in another process holds ``data_dir`` (its ``server_lock``)."""
+    lock = server_lock(data_dir)
+    if lock.is_locked or not Path(lock.lock_file).exists():  # held here, or never served
+        return False
+    try:
+        with lock:
+            return False
+    except Timeout:
+        return True
+    except OSError:
+        return False  # a lock this process cannot take: nor can it write here
 
 
 _HELD: list[FileLock] = []  # filelock keeps singletons weakly; a held lock must outlive its caller
@@ -158,7 +183,6 @@ class Ingestor:
         self.lock = FileLock(str(data_dir / "write.lock"), timeout=lock_timeout_s)
         self.journal = data_dir / "ingest.journal.json"
         self.shared_store = shared_store  # a Chroma server, which serves every process alike
-        self.server_lock = server_lock(data_dir)
 
     @contextmanager
     def writing(self) -> Iterator[None]:
@@ -186,17 +210,12 @@ class Ingestor:
     def refuse_beside_a_server(self) -> None:
         """Raise if a server in another process has the embedded store open (call with the
         write lock held: a server starting meanwhile waits for it)."""
-        if self.shared_store or self.server_lock.is_locked:  # none needed, or ours
-            return
-        try:
-            with self.server_lock:
-                return
-        except Timeout:
+        if not self.shared_store and served_elsewhere(self.journal.parent):
             raise ServedElsewhere(
                 f"groundline serve is using {self.journal.parent}, and an embedded store has one process "
                 "at a time. Add documents on its page (Manage documents, with GROUNDLINE_ADMIN_TOKEN set), "
                 "stop it first, or have both use a Chroma server (GROUNDLINE_CHROMA_SERVER)."
-            ) from None
+            )
 
     def recover_if_idle(self) -> None:
         """Repair a killed writer's leftovers, unless a live writer holds the lock or a server in

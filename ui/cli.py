@@ -86,6 +86,8 @@ def main(argv: list[str] | None = None) -> int:
 def ingest(app, paths: list[Path]) -> int:
     from tqdm import tqdm
 
+    from ui import handoff
+
     bar = None
 
     def progress(p) -> None:
@@ -95,7 +97,10 @@ def ingest(app, paths: list[Path]) -> int:
         bar.set_postfix(chunks=p.chunks)
 
     try:
-        report = app.ingestor.ingest(paths, progress=progress)
+        if served := receiver(app.settings):
+            report = handoff.ingest_via(served, paths, progress)
+        else:
+            report = app.ingestor.ingest(paths, progress=progress)
     finally:
         if bar is not None:
             bar.close()
@@ -103,6 +108,16 @@ def ingest(app, paths: list[Path]) -> int:
         print(problem, file=sys.stderr)
     print(report.summary())
     return 0
+
+
+def receiver(settings):
+    """The server this process's writes go through, if one holds the data dir (``ui.handoff``)."""
+    from ui import handoff
+
+    served = handoff.receiver(settings.data_dir, shared_store=settings.chroma_server is not None)
+    if served:
+        print(f"{settings.data_dir} is open in groundline serve at {served.url}; it makes the change.", file=sys.stderr)
+    return served
 
 
 def list_documents(app, as_json: bool) -> int:
@@ -117,7 +132,10 @@ def list_documents(app, as_json: bool) -> int:
 
 
 def delete(app, paths: list[str]) -> int:
-    removed = app.ingestor.delete(paths)
+    from ui import handoff
+
+    served = receiver(app.settings)
+    removed = handoff.delete_via(served, paths) if served else app.ingestor.delete(paths)
     for path in paths:
         print(f"{'deleted' if path in removed else 'not ingested, nothing to delete'}: {path}")
     return 0

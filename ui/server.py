@@ -1,5 +1,6 @@
 """The one server: FastAPI with the JSON API, the OpenAI-compatible endpoint,
-the widget script, and the Gradio chat mounted at ``/`` (compact at ``/embed``).
+the widget script, the command line's writes (``ui.handoff``), and the Gradio
+chat mounted at ``/`` (compact at ``/embed``).
 
 ``create_app`` is the web composition root: it takes a built
 ``rag.app.Groundline`` and wires its service and library into every route.
@@ -16,7 +17,7 @@ import gradio as gr
 from fastapi import FastAPI
 from fastapi.responses import FileResponse
 
-from ui import api, openai_api, security
+from ui import api, handoff, openai_api, security
 from ui.admin import LibraryAdmin
 from ui.chat import ChatUI
 from ui.limits import Admission, BodyLimit, Guard, RateLimiter, TokenCheck
@@ -29,17 +30,23 @@ WIDGET = Path(__file__).parent / "widget" / "widget.js"
 GRADIO_JS = Path(gr.__file__).parent / "templates" / "frontend" / "gradio.js"
 
 
-def create_app(groundline) -> FastAPI:
-    """The ASGI app for one ``Groundline``; models load here, before any visitor."""
+def create_app(groundline, served: handoff.Served | None = None) -> FastAPI:
+    """The ASGI app for one ``Groundline``; models load here, before any visitor. With ``served``,
+    it also takes the command line's writes to its data directory (``ui.handoff``)."""
     service, library = groundline.service, groundline.library
-    app = FastAPI(title="Groundline", docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json")
     settings = groundline.settings
+    app = FastAPI(
+        title="Groundline", docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json",
+        lifespan=handoff.announced(settings.data_dir, served) if served else None,
+    )  # fmt: skip
     app.add_middleware(UploadGate, admin_token=settings.admin_token)
     security.install(app, list(settings.embed_origins))
     app.add_middleware(BodyLimit)
     guard = Guard(RateLimiter(settings.rate_limit_per_minute), Admission(settings.max_pending), settings.chat_token)
     app.include_router(api.router(service, library, guard))
     app.include_router(openai_api.router(service, guard))
+    if served:
+        app.include_router(handoff.router(groundline.ingestor, served))
 
     @app.get("/widget.js", include_in_schema=False)
     def widget() -> FileResponse:
@@ -83,7 +90,9 @@ def serve(groundline, host: str | None = None, port: int | None = None) -> None:
     host = host or groundline.settings.host
     port = port or groundline.settings.port
     groundline.hold_for_server()  # before the store opens: no other process writes beside it
-    app = create_app(groundline)
+    settings = groundline.settings
+    # An embedded store is this process's alone: other processes' writes come through it.
+    served = None if settings.chroma_server else handoff.Served.fresh(host, port)
+    app = create_app(groundline, served)
     print(f"Groundline is serving on http://{host}:{port}", flush=True)
-    grace = groundline.settings.shutdown_grace_s
-    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=grace)
+    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=settings.shutdown_grace_s)

@@ -43,9 +43,13 @@ def groundline(*args: str, data_dir: Path, timeout: float = 600, **env_vars: str
 class Server:
     """A process serving HTTP on localhost, stopped when the test ends."""
 
-    def __init__(self, cmd: list[str], port: int, ready_path: str, log: Path, env: dict | None = None):
+    def __init__(
+        self, cmd: list[str], port: int, ready_path: str, log: Path, env: dict | None = None,
+        data_dir: Path | None = None,
+    ):  # fmt: skip
         self.url = f"http://127.0.0.1:{port}"
         self.log = log
+        self.data_dir = data_dir  # the one it serves, if any
         self.proc = subprocess.Popen(
             cmd, stdout=log.open("w"), stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
         )
@@ -89,7 +93,8 @@ def serve(data_dir: Path, log: Path, **env_vars: str) -> Server:
     """A live ``groundline serve`` on a free port over ``data_dir`` (``env_vars``: more of its environment)."""
     port = free_port()
     command = [str(BIN / "groundline"), "serve", "--port", str(port)]
-    return Server(command, port, "/healthz", log, env={"GROUNDLINE_DATA_DIR": str(data_dir), **env_vars})
+    env = {"GROUNDLINE_DATA_DIR": str(data_dir), **env_vars}
+    return Server(command, port, "/healthz", log, env=env, data_dir=data_dir)
 
 
 @pytest.fixture(scope="session")
@@ -113,7 +118,7 @@ def local_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Groundline]:
 @pytest.fixture(scope="session")
 def served(cli_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A live ``groundline serve`` (real models) on a copy of the CLI-ingested sample corpus (a
-    server keeps other processes from writing to its data dir; tests go on using the original)."""
+    server does every write to its data dir; tests go on using the original)."""
     work = tmp_path_factory.mktemp("serve")
     shutil.copytree(cli_data_dir, work / "data")
     server = serve(work / "data", work / "serve.log")

@@ -1,0 +1,135 @@
+"""The command line's writes, done by the server that holds the data dir (`ui.handoff`)."""
+
+from __future__ import annotations
+
+import socket
+import stat
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from index.errors import SkippedFile
+from index.pipeline import IngestReport, Progress
+from rag.app import Groundline
+from rag.settings import Settings
+from tests.conftest import ARMS_FILE, fake_app
+from tests.index.test_pipeline import start_server_holding
+from ui import handoff
+from ui.handoff import HandoffError, Served
+from ui.server import create_app
+
+
+@pytest.mark.parametrize(
+    ("host", "url"),
+    [("127.0.0.1", "http://127.0.0.1:7860"), ("0.0.0.0", "http://127.0.0.1:7860"), ("::", "http://[::1]:7860"),
+     ("example.lan", "http://example.lan:7860")],
+)  # fmt: skip
+def test_the_cli_reaches_the_server_where_it_listens(host: str, url: str) -> None:
+    assert handoff.local_url(host, 7860) == url
+
+
+def test_the_announcement_is_the_owners_alone_and_withdrawn_only_by_its_server(tmp_path: Path) -> None:
+    served = Served.fresh("0.0.0.0", 7860)
+    assert handoff.announce(tmp_path, served)
+    path = tmp_path / handoff.ANNOUNCEMENT
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600  # the key is as good as write access
+    assert handoff.find(tmp_path) == served
+    later = Served.fresh("127.0.0.1", 7861)  # a server started since, on the same dir
+    assert handoff.announce(tmp_path, later) and later.key != served.key
+    handoff.withdraw(tmp_path, served)
+    assert handoff.find(tmp_path) == later
+    handoff.withdraw(tmp_path, later)
+    assert handoff.find(tmp_path) is None
+    path.write_text("{not json")
+    assert handoff.find(tmp_path) is None
+
+
+def test_writes_are_handed_only_to_a_live_server_of_an_embedded_store(settings: Settings) -> None:
+    data_dir = settings.data_dir
+    data_dir.mkdir(parents=True)
+    served = Served.fresh("127.0.0.1", 7860)
+    handoff.announce(data_dir, served)
+    assert handoff.receiver(data_dir, shared_store=False) is None  # stale: no server holds the dir
+    holder = start_server_holding(data_dir)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        assert handoff.receiver(data_dir, shared_store=False) == served
+        assert handoff.receiver(data_dir, shared_store=True) is None  # a Chroma server: every process writes
+    finally:
+        holder.kill()
+        holder.wait(30)
+
+
+def test_the_report_crosses_as_json() -> None:
+    report = IngestReport(["a.txt"], ["b.txt"], ["c.txt"], [SkippedFile("d.bin", "is binary")],
+                          [SkippedFile("e.txt", "had bytes replaced")], chunks=7)  # fmt: skip
+    again = IngestReport.from_json(report.to_json())
+    assert again.summary() == report.summary() and again.problems() == report.problems()
+
+
+def test_the_server_announces_itself_while_it_runs_and_takes_only_its_key(settings: Settings, news_dir: Path) -> None:
+    app, served = fake_app(settings), Served.fresh("127.0.0.1", 7860)
+    with TestClient(create_app(app, served)) as http:  # runs the server's start-up and shut-down
+        assert handoff.find(settings.data_dir) == served
+        for key in ("", "guess", "Bearer " + served.key[:-1]):
+            headers = {"Authorization": key}
+            refused = http.post(handoff.INGEST_PATH, json={"paths": [str(news_dir)]}, headers=headers)
+            assert refused.status_code == 403 and handoff.ANNOUNCEMENT in refused.json()["detail"]
+            assert http.post(handoff.DELETE_PATH, json={"paths": []}, headers=headers).status_code == 403
+    assert app.library.files() == []
+    assert handoff.find(settings.data_dir) is None
+    with TestClient(create_app(app)):  # a Chroma server: nothing to hand off
+        assert handoff.find(settings.data_dir) is None
+
+
+@pytest.fixture
+def server(settings: Settings) -> Iterator[tuple[Groundline, Served]]:
+    """A fake Groundline's write routes on a live local port."""
+    app = fake_app(settings)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    served = Served.fresh("127.0.0.1", port)
+    api = FastAPI()
+    api.include_router(handoff.router(app.ingestor, served))
+    live = uvicorn.Server(uvicorn.Config(api, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=live.run, daemon=True)
+    thread.start()
+    while not live.started:
+        thread.join(0.05)
+    yield app, served
+    live.should_exit = True
+    thread.join(10)
+
+
+def test_the_server_ingests_and_deletes_for_the_cli(server, news_dir: Path, tmp_path: Path, monkeypatch) -> None:
+    app, served = server
+    (news_dir / "blob.txt").write_bytes(b"\x00\x01binary")
+    steps: list[Progress] = []
+    monkeypatch.chdir(news_dir.parent)  # a relative path is this process's, not the server's
+    report = handoff.ingest_via(served, [Path(news_dir.name)], steps.append)
+    assert sorted(report.added) == app.library.files() and ARMS_FILE in report.added
+    assert report.chunks > 0 and [s.file for s in report.skipped] == ["blob.txt"]
+    assert steps[0].files_done == 0 and steps[-1].files_done == steps[-1].files_total == len(report.added)
+    assert handoff.ingest_via(served, [news_dir], steps.append).unchanged == report.added
+
+    assert handoff.delete_via(served, [ARMS_FILE, "never.txt"]) == [ARMS_FILE]
+    assert ARMS_FILE not in app.library.files()
+    with pytest.raises(FileNotFoundError):
+        handoff.ingest_via(served, [tmp_path / "missing"], steps.append)
+    wrong = Served(served.url, "stale")
+    with pytest.raises(HandoffError, match="refused: This is not the key"):
+        handoff.ingest_via(wrong, [news_dir], steps.append)
+
+
+def test_a_server_that_does_not_answer_is_said_so(tmp_path: Path) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nothing listens there once closed
+    with pytest.raises(HandoffError, match="does not answer at http://127.0.0.1"):
+        handoff.delete_via(Served.fresh("127.0.0.1", port), ["a.txt"])
