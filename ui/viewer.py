@@ -21,9 +21,18 @@ CSS = """
 .gl-compact .gl-doc { max-height: 220px; }
 """
 
-SCROLL_JS = (
-    "() => { const m = document.querySelector('#gl-viewer .gl-hl'); if (m) m.scrollIntoView({block: 'nearest'}); }"
-)
+# After a citation opens: the viewer scrolls its first cited line to the top, a line of context above
+# (the marked sentence too, if the line is taller than the viewer), then the page just enough to show
+# the viewer. Scrolling the line into view "nearest" left a passage's first line at the bottom edge
+# and the rest of it out of sight.
+SCROLL_JS = """() => {
+  const line = document.querySelector('#gl-viewer .gl-hl'); if (!line) return;
+  const doc = line.closest('.gl-doc'), mark = line.querySelector('mark');
+  const above = el => el.getBoundingClientRect().top - doc.getBoundingClientRect().top - 24;
+  doc.scrollTop += above(line);
+  if (mark && mark.getBoundingClientRect().bottom > doc.getBoundingClientRect().bottom) doc.scrollTop += above(mark);
+  doc.scrollIntoView({block: 'nearest'});
+}"""
 
 
 def render_document(file: str, text: str, citation: Citation | None = None) -> str:
