@@ -5,6 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
+from index.formats import page_of
+
+SOURCES = "Sources"
+CLOSEST = "Closest passages (they do not answer it)"
+
 
 @dataclass(frozen=True)
 class Passage:
@@ -22,6 +27,14 @@ class Passage:
     def covers(self, file: str, line: int) -> bool:
         """Whether this passage spans ``line`` of ``file``."""
         return self.file == file and self.start_line <= line <= self.end_line
+
+    def as_citation(self) -> Citation:
+        """The passage as a citation of all its lines (how an abstention shows its closest passages)."""
+        page, page_line = page_of(self.page_starts, self.start_line) if self.page_starts else (None, None)
+        end_char = self.start_char + len(self.text)
+        return Citation(
+            self.file, self.start_line, self.end_line, self.text, self.start_char, end_char, page, page_line
+        )
 
 
 @dataclass(frozen=True)
@@ -107,12 +120,22 @@ class Answer:
     question: str = ""  # the question actually answered (a follow-up, made standalone)
     evidence: Evidence | None = field(default=None, repr=False, compare=False)
 
+    def closest(self) -> list[Citation]:
+        """An abstention's closest passages, which the reader is shown instead (none for an answer)."""
+        return [p.as_citation() for p in self.passages] if self.abstained else []
+
+    def references(self) -> tuple[str, list[Citation]]:
+        """The heading and the numbered list a reader is shown under the answer: its sources, or an
+        abstention's closest passages (numbered alike, so their heading says they do not answer it)."""
+        return (CLOSEST, self.closest()) if self.abstained else (SOURCES, self.citations)
+
     def to_json(self) -> dict:
         """The object printed by ``groundline ask --json``."""
         return {
             "answer": self.text,
             "abstained": self.abstained,
             "citations": [c.public() for c in self.citations],
+            "closest": [c.public() for c in self.closest()],
         }
 
     def to_dict(self) -> dict:

@@ -8,6 +8,7 @@ the viewer with the cited lines highlighted and scrolled into view.
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import asdict
 
 import gradio as gr
@@ -16,12 +17,12 @@ from llama_index.core.llms import ChatMessage, MessageRole
 from index.library import Library
 from rag.answering import AnswerService
 from rag.errors import GroundlineError
-from rag.types import Answer, Citation, Passage, Token
+from rag.types import CLOSEST, SOURCES, Answer, Citation, Token
 from ui.admin import LibraryAdmin
 from ui.limits import TOO_MANY, RateLimiter, client_address, whole_seconds
 from ui.viewer import SCROLL_JS, placeholder, render_document
 
-SOURCES_HEADING = "\n\nSources:"
+LISTS = f"\n\n(?:{re.escape(SOURCES)}|{re.escape(CLOSEST)}):\n"  # what answer_message appends
 EXAMPLES = ["who denied arms deals?", "When will Putin arrive in Pyongyang?"]
 
 
@@ -33,25 +34,17 @@ def citation_label(number: int, c: Citation) -> str:
     return f"[{number}] {c.file} · {lines}"
 
 
-def passage_citation(p: Passage) -> Citation:
-    """A retrieved passage shown as a citation (for 'closest passages')."""
-    return Citation(p.file, p.start_line, p.end_line, p.text, p.start_char, p.start_char + len(p.text))
-
-
 def answer_message(answer: Answer) -> str:
-    """The final chat message (plain text): answer plus a short source list."""
-    if answer.abstained:
-        if not answer.passages:
-            return answer.text
-        return f"{answer.text}\n\nClosest passages are listed below the chat."
-    refs = "\n".join(citation_label(n, c) for n, c in enumerate(answer.citations, start=1))
-    return f"{answer.text}{SOURCES_HEADING}\n{refs}"
+    """The final chat message (plain text): the answer, then the list its buttons open."""
+    heading, shown = answer.references()
+    refs = "\n".join(citation_label(n, c) for n, c in enumerate(shown, start=1))
+    return f"{answer.text}\n\n{heading}:\n{refs}" if shown else answer.text
 
 
 def chat_history(turns: list[dict]) -> list[ChatMessage]:
-    """Earlier turns as chat messages, without the source lists we appended."""
+    """Earlier turns as chat messages, without the lists we appended."""
     return [
-        ChatMessage(role=MessageRole(t["role"]), content=str(t["content"]).split(SOURCES_HEADING)[0].strip())
+        ChatMessage(role=MessageRole(t["role"]), content=re.split(LISTS, str(t["content"]))[0].strip())
         for t in turns
         if t.get("role") in ("user", "assistant") and t.get("content")
     ]
@@ -64,8 +57,7 @@ def messages(turns: list[dict]) -> list[dict]:
 
 def shown_citations(answer: Answer) -> list[dict]:
     """Citations to show as buttons: the answer's, or the closest passages."""
-    cites = answer.citations or [passage_citation(p) for p in answer.passages]
-    return [asdict(c) for c in cites]
+    return [asdict(c) for c in answer.references()[1]]
 
 
 class ChatUI:

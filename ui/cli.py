@@ -185,9 +185,19 @@ def ask(app, question: str, as_json: bool) -> int:
             print(event.text, end="", flush=True)
         elif isinstance(event, Answer):
             print("\n\n" + event.text)
-            for n, c in enumerate(event.citations, start=1):
-                print(f"[{n}] {c.file}:{c.start_line}-{c.end_line}  {c.quote}")
+            heading, shown = event.references()
+            if shown and event.abstained:
+                print(f"\n{heading}:")
+            for n, c in enumerate(shown, start=1):
+                quote = shorter(c.quote) if event.abstained else c.quote  # a passage runs to many lines
+                print(f"[{n}] {c.file}:{c.start_line}-{c.end_line}  {quote}")
     return 0
+
+
+def shorter(text: str, most: int = 160) -> str:
+    """``text`` on one line, cut to ``most`` characters: ``shorter("a\\nb")`` is ``"a b"``."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= most else flat[: most - 1].rstrip() + "…"
 
 
 if __name__ == "__main__":

@@ -1,9 +1,10 @@
 """``POST /v1/chat/completions``, compatible with the OpenAI chat API.
 
 The last user message is the question. The reply's text carries numbered
-references (``[1]``) and a "Sources" list; the same citations come back as
-structured data in the message's extra ``citations`` field (in the final
-chunk's delta when streaming). The official ``openai`` client works unchanged.
+references (``[1]``) and a "Sources" list (for an abstention, the closest
+passages); the same come back as structured data in the message's extra
+``citations`` and ``closest`` fields (in the final chunk's delta when
+streaming). The official ``openai`` client works unchanged.
 """
 
 from __future__ import annotations
@@ -48,14 +49,15 @@ class ChatRequest(BaseModel):
 
 
 def references(answer: Answer) -> str:
-    """The numbered source list appended to the reply text."""
-    if not answer.citations:
+    """The numbered list appended to the reply text: its sources, or an abstention's closest passages."""
+    heading, shown = answer.references()
+    if not shown:
         return ""
     rows = [
         f"[{n}] {c.file}, line {c.start_line}" + (f"-{c.end_line}" if c.end_line != c.start_line else "")
-        for n, c in enumerate(answer.citations, start=1)
+        for n, c in enumerate(shown, start=1)
     ]
-    return "\n\nSources:\n" + "\n".join(rows)
+    return f"\n\n{heading}:\n" + "\n".join(rows)
 
 
 def _error(message: str, status: int) -> JSONResponse:
@@ -94,6 +96,7 @@ def router(service: AnswerService, guard: Guard) -> APIRouter:
             "content": answer.text + references(answer),
             "citations": [c.public() for c in answer.citations],
             "abstained": answer.abstained,
+            "closest": [c.public() for c in answer.closest()],
         }
         return JSONResponse(
             {
@@ -139,6 +142,7 @@ def _chunks(
                     "content": (ABSTAINED_NOTE + event.text if event.abstained else "") + references(event),
                     "citations": [c.public() for c in event.citations],
                     "abstained": event.abstained,
+                    "closest": [c.public() for c in event.closest()],
                     "answer": event.text,
                 }
                 yield chunk(final, "stop")

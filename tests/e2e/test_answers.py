@@ -44,7 +44,10 @@ def test_local_model_abstains_on_a_question_the_news_cannot_answer(local_app: Gr
     answer = local_app.service.ask("What is the capital of Australia?")
     assert answer.abstained and answer.citations == []
     assert "do not say" in answer.text
-    assert answer.passages  # the closest passages are still offered
+    assert answer.passages  # the closest passages are still offered, to every client
+    assert [(c["file"], c["start_line"]) for c in answer.to_json()["closest"]] == [
+        (p.file, p.start_line) for p in answer.passages
+    ]
 
 
 def test_the_local_verifier_reads_a_probability_that_separates_an_answer_from_a_near_miss(

@@ -34,9 +34,34 @@ def test_healthz(client: TestClient) -> None:
 
 def test_ask_returns_the_cli_json_object(client: TestClient) -> None:
     body = client.post("/api/ask", json={"question": "who denied arms deals?"}).json()
-    assert set(body) == {"answer", "abstained", "citations"}
+    assert set(body) == {"answer", "abstained", "citations", "closest"}
     assert body["answer"] == "North Korea has denied that it supplies weapons to Russia. [1]"
     assert body["citations"][0]["file"] == ARMS_FILE and body["citations"][0]["start_line"] == 9
+    assert body["closest"] == []
+
+
+def test_an_abstention_comes_with_the_closest_passages(settings: Settings, news_dir: Path) -> None:
+    # Only the chat page showed them; the API, the OpenAI endpoint and the CLI said "The documents
+    # do not say." and nothing else.
+    app = fake_app(settings, ["The documents do not say."] * 2)
+    app.ingestor.ingest([news_dir])
+    http = TestClient(create_app(app))
+    body = http.post("/api/ask", json={"question": "Who won the 1998 World Cup?"}).json()
+    assert body["abstained"] and body["answer"] == "The documents do not say." and body["citations"] == []
+    lines = {f.name: f.read_text().splitlines() for f in news_dir.iterdir()}
+    assert len(body["closest"]) == settings.top_k
+    for c in body["closest"]:  # whole passages: their lines, as stored
+        assert c["quote"].splitlines() == lines[c["file"]][c["start_line"] - 1 : c["end_line"]]
+    reply = http.post(
+        "/v1/chat/completions", json={"messages": [{"role": "user", "content": "Who won the 1998 World Cup?"}]}
+    )
+    message = reply.json()["choices"][0]["message"]
+    assert message["closest"] == body["closest"] and message["citations"] == []
+    heading, *rows = message["content"].split("\n\n")[1].splitlines()
+    assert heading == "Closest passages (they do not answer it):"
+    assert rows == [
+        f"[{n}] {c['file']}, line {c['start_line']}-{c['end_line']}" for n, c in enumerate(body["closest"], 1)
+    ]
 
 
 def test_ask_streams_tokens_then_the_answer(client: TestClient) -> None:

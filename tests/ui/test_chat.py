@@ -4,8 +4,9 @@ from types import SimpleNamespace
 import gradio as gr
 
 from rag.settings import Settings
+from rag.types import Citation
 from tests.conftest import ARMS_FILE, fake_app
-from ui.chat import ChatUI
+from ui.chat import ChatUI, chat_history, citation_label
 from ui.limits import RateLimiter
 
 ARMS_ANSWER = "North Korea has denied that it supplies weapons to Russia."
@@ -24,6 +25,19 @@ def test_respond_streams_then_shows_citations_and_opens_them(settings: Settings,
     html, listed = ui.open_citation(citations[0])
     assert listed.value == ARMS_FILE and ARMS_FILE in listed.choices[0]  # the Documents list names the file
     assert 'id="gl-line-9"' in html and '<div class="gl-line gl-hl" id="gl-line-9"' in html
+
+
+def test_an_abstention_lists_the_closest_passages_its_buttons_open(settings: Settings, news_dir: Path) -> None:
+    # The message said "Closest passages are listed below the chat", above buttons numbered [1]..[4]
+    # like the sources of an answer; it now lists them, and says they do not answer the question.
+    app = fake_app(settings, ["The documents do not say."])
+    app.ingestor.ingest([news_dir])
+    ui = ChatUI(app.service, app.library)
+    turns, _, _, citations = list(ui.respond("Who won the 1998 World Cup?", []))[-1]
+    text, listed = turns[-1]["content"].split("\n\nClosest passages (they do not answer it):\n")
+    assert text == "The documents do not say." and citations
+    assert listed.splitlines() == [citation_label(n, Citation(**c)) for n, c in enumerate(citations, start=1)]
+    assert [m.content for m in chat_history(turns)] == ["Who won the 1998 World Cup?", "The documents do not say."]
 
 
 def test_errors_are_shown_in_the_chat(settings: Settings) -> None:

@@ -15,9 +15,22 @@ def test_ask_json_prints_one_object_with_the_promised_fields(
     app.ingestor.ingest([news_dir])
     assert cli.ask(app, "who denied arms deals?", as_json=True) == 0
     out = json.loads(capsys.readouterr().out)
-    assert set(out) == {"answer", "abstained", "citations"}
-    assert out["citations"][0]["file"] == ARMS_FILE
+    assert set(out) == {"answer", "abstained", "citations", "closest"}
+    assert out["citations"][0]["file"] == ARMS_FILE and out["closest"] == []
     assert set(out["citations"][0]) == {"file", "start_line", "end_line", "quote"}
+
+
+def test_an_abstention_prints_the_closest_passages_one_line_each(
+    settings: Settings, news_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    app = fake_app(settings, ["The documents do not say."])
+    app.ingestor.ingest([news_dir])
+    assert cli.ask(app, "Who won the 1998 World Cup?", as_json=False) == 0
+    streamed, listed = capsys.readouterr().out.strip().split("\n\nClosest passages (they do not answer it):\n")
+    assert streamed.endswith("\n\nThe documents do not say.")  # the model's words, then the answer
+    rows = listed.splitlines()
+    assert len(rows) == settings.top_k and all(len(row) < 240 for row in rows)  # a passage's lines on one line
+    assert rows[0].startswith("[1] ") and ".txt:" in rows[0]
 
 
 def test_ingest_reports_skipped_files(settings: Settings, news_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
