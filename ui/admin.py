@@ -10,7 +10,6 @@ and ingested with a progress bar.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import gradio as gr
@@ -20,7 +19,7 @@ from index.library import Library
 from index.pipeline import Ingestor, Progress
 from rag.errors import GroundlineError
 from ui.limits import TokenCheck, client_address
-from ui.uploads import SET_COOKIE_JS
+from ui.uploads import SET_COOKIE_JS, stored_upload
 
 
 class LibraryAdmin:
@@ -53,13 +52,10 @@ class LibraryAdmin:
             return refused
         if not files:
             return "Choose one or more files first."
-        self.uploads_dir.mkdir(parents=True, exist_ok=True)
         targets = []
-        for upload in files:
-            name = Path(upload).name  # bare name: no directories from the client
-            target = self.uploads_dir / name
-            shutil.copyfile(upload, target)
-            targets.append(target)
+        for upload in files:  # Gradio's copies, under the client's bare file names
+            with open(upload, "rb") as source:
+                targets.append(stored_upload(self.uploads_dir, Path(upload).name, source))
 
         def report(p: Progress) -> None:
             progress((p.files_done, p.files_total), desc=f"Ingesting: {p.chunks} chunks embedded", unit="files")

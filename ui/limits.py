@@ -25,35 +25,43 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 MAX_BODY_BYTES = 1 << 20
 GRADIO_API = "/gradio_api/"
 UPLOAD_PATH = GRADIO_API + "upload"  # Gradio's (ui.uploads gates it), capped by its own max_file_size instead
+DOCUMENTS_PATH = "/api/documents"  # ui.documents_api: list, and (POST) upload with the admin token
+MULTIPART_SLACK = 1 << 16  # a document upload's form headers and boundaries, beyond the files
 TOO_MANY = "Too many questions from this address; slow down."
 
 
 class BodyLimit:
     """ASGI middleware: a request body over ``max_bytes`` gets 413 before it is read whole
-    (by its Content-Length, or while a chunked body streams in). File uploads are exempt."""
+    (by its Content-Length, or while a chunked body streams in). Gradio's upload route is exempt
+    (Gradio caps each file itself); documents posted to ``DOCUMENTS_PATH`` may take ``upload_bytes``."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES, upload_bytes: int = MAX_BODY_BYTES) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.upload_bytes = upload_bytes
         self.message = f"The request is too large: at most {max_bytes // 1024} KB (a question and its history)."
+        self.upload_message = f"The request is too large: documents of at most {upload_bytes / 2**20:g} MB in all."
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].endswith(UPLOAD_PATH):
             await self.app(scope, receive, send)
             return
+        most, message = self.max_bytes, self.message
+        if scope["path"] == DOCUMENTS_PATH and scope["method"] == "POST":
+            most, message = self.upload_bytes + MULTIPART_SLACK, self.upload_message
         length = dict(scope["headers"]).get(b"content-length", b"")
-        if length.isdigit() and int(length) > self.max_bytes:
-            await JSONResponse({"detail": self.message}, status_code=413)(scope, receive, send)
+        if length.isdigit() and int(length) > most:
+            await JSONResponse({"detail": message}, status_code=413)(scope, receive, send)
             return
         seen = 0
 
         async def counted() -> Message:
             nonlocal seen
-            message = await receive()
-            seen += len(message.get("body", b""))
-            if seen > self.max_bytes:
-                raise HTTPException(413, self.message)  # FastAPI passes it on; its handler answers
-            return message
+            received = await receive()
+            seen += len(received.get("body", b""))
+            if seen > most:
+                raise HTTPException(413, message)  # FastAPI passes it on; its handler answers
+            return received
 
         await self.app(scope, counted, send)
 

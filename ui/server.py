@@ -17,7 +17,7 @@ import gradio as gr
 from fastapi import FastAPI
 from fastapi.responses import FileResponse
 
-from ui import api, handoff, openai_api, security
+from ui import api, documents_api, handoff, openai_api, security
 from ui.admin import LibraryAdmin
 from ui.chat import ChatUI
 from ui.limits import Admission, BodyLimit, Guard, RateLimiter, TokenCheck
@@ -41,8 +41,12 @@ def create_app(groundline, served: handoff.Served | None = None) -> FastAPI:
     )  # fmt: skip
     app.add_middleware(UploadGate, admin_token=settings.admin_token)
     security.install(app, list(settings.embed_origins))
-    app.add_middleware(BodyLimit)
+    max_file_bytes = int(settings.max_file_mb * 2**20)
+    app.add_middleware(BodyLimit, upload_bytes=max_file_bytes)
     guard = Guard(RateLimiter(settings.rate_limit_per_minute), Admission(settings.max_pending), settings.chat_token)
+    tokens = TokenCheck(settings.admin_token) if settings.admin_token else None
+    uploads = settings.data_dir / "uploads"
+    app.include_router(documents_api.router(groundline.ingestor, library, guard, tokens, uploads))
     app.include_router(api.router(service, library, guard))
     app.include_router(openai_api.router(service, guard))
     if served:
@@ -57,9 +61,8 @@ def create_app(groundline, served: handoff.Served | None = None) -> FastAPI:
         return FileResponse(GRADIO_JS, media_type="text/javascript")
 
     admin = None
-    if settings.admin_token:
-        tokens = TokenCheck(settings.admin_token)
-        admin = LibraryAdmin(groundline.ingestor, library, settings.data_dir / "uploads", tokens)
+    if tokens:
+        admin = LibraryAdmin(groundline.ingestor, library, uploads, tokens)
         app.include_router(session_router(tokens))
     chat = ChatUI(service, library, admin, guard.limiter)
     # With a chat token, the browser chat asks for it on Gradio's login page (any user name).
@@ -67,9 +70,7 @@ def create_app(groundline, served: handoff.Served | None = None) -> FastAPI:
     # Order matters: "/" catches every path not matched before it.
     for path, blocks in (("/embed", chat.blocks(compact=True)), ("/", chat.blocks())):
         blocks.queue(default_concurrency_limit=1, max_size=settings.max_pending)
-        gr.mount_gradio_app(
-            app, blocks, path=path, css=CSS, footer_links=[], auth=auth, max_file_size=int(settings.max_file_mb * 2**20)
-        )
+        gr.mount_gradio_app(app, blocks, path=path, css=CSS, footer_links=[], auth=auth, max_file_size=max_file_bytes)
     return app
 
 

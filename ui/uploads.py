@@ -18,7 +18,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from typing import Any
+import shutil
+from pathlib import Path
+from typing import Any, BinaryIO
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from gradio_client.utils import is_file_obj_with_meta, is_http_url_like
@@ -47,6 +49,25 @@ SET_COOKIE_JS = f"""async (token) => {{
         headers: {{"Content-Type": "application/json"}}, body: JSON.stringify({{token: token || ""}})}});
     return reply.status;
 }}"""
+
+
+def bare_name(filename: str) -> str | None:
+    """An uploaded file's name without any folders the client put in it (None: no name at all).
+
+    >>> bare_name("../../etc/news.txt"), bare_name("C:\\\\docs\\\\a.txt"), bare_name("..")
+    ('news.txt', 'a.txt', None)
+    """
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    return None if name in ("", ".", "..") else name
+
+
+def stored_upload(uploads_dir: Path, name: str, source: BinaryIO) -> Path:
+    """Keep an upload under ``uploads_dir`` by ``name`` (a ``bare_name``), replacing one kept before."""
+    uploads_dir.mkdir(parents=True, exist_ok=True)
+    target = uploads_dir / name
+    with target.open("wb") as out:
+        shutil.copyfileobj(source, out)
+    return target
 
 
 def upload_pass(admin_token: str) -> str:

@@ -7,6 +7,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.e2e.conftest import groundline, serve
@@ -80,6 +81,18 @@ def test_upload_shows_progress_then_the_report_and_delete_removes_the_document(b
         later = browser.new_page()
         later.goto(server.url, wait_until="domcontentloaded")
         assert listed_documents(later) == sorted([*(n for n in names if n != first), "late.txt"])
+
+        # a script manages them over HTTP with the same token
+        admin = {"Authorization": "Bearer s3cret"}
+        sent = httpx.post(server.url + "/api/documents", files={"files": ("api.txt", b"Posted by a script.\n")},
+                          headers=admin, timeout=120)  # fmt: skip
+        assert sent.status_code == 200 and sent.json()["added"] == ["api.txt"], sent.text
+        listed = httpx.get(server.url + "/api/documents", timeout=30).json()
+        assert "api.txt" in [d["path"] for d in listed]
+        assert httpx.delete(server.url + "/api/documents/late.txt", headers=admin, timeout=60).json()["deleted"]
+        latest = browser.new_page()
+        latest.goto(server.url, wait_until="domcontentloaded")
+        assert listed_documents(latest) == sorted([*(n for n in names if n != first), "api.txt"])
     finally:
         server.stop()
 

@@ -1,0 +1,85 @@
+"""Documents over HTTP: list for readers; upload and delete for the admin token (`ui.documents_api`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from rag.settings import Settings
+from tests.conftest import ARMS_FILE, fake_app
+from ui.server import create_app
+
+ADMIN = {"Authorization": "Bearer s3cret"}
+NOTE = b"Maren Holt has kept the lighthouse on Skerry Point for twenty-two years.\n"
+
+
+def managed(settings: Settings, **more) -> TestClient:
+    return TestClient(create_app(fake_app(settings.model_copy(update={"admin_token": "s3cret", **more}))))
+
+
+def test_the_list_is_what_groundline_list_prints(settings: Settings, news_dir: Path) -> None:
+    app = fake_app(settings)
+    app.ingestor.ingest([news_dir])
+    listed = TestClient(create_app(app)).get("/api/documents").json()
+    assert [(d["path"], d["chunks"]) for d in listed] == [(e.path, e.chunks) for e in app.library.entries()]
+    assert listed[0]["path"] == ARMS_FILE and len(listed[0]["content_hash"]) == 64
+    locked = TestClient(create_app(fake_app(settings.model_copy(update={"chat_token": "t"}))))
+    assert locked.get("/api/documents").status_code == 401  # as closed as the rest of the API
+
+
+def test_upload_ingests_replaces_and_reports_what_it_skipped(settings: Settings) -> None:
+    http = managed(settings)
+    files = [("files", ("../../outside/lighthouse.txt", NOTE)), ("files", ("blob.txt", b"\x00\x01\x02"))]
+    report = http.post("/api/documents", files=files, headers=ADMIN).json()
+    assert report["added"] == ["lighthouse.txt"] and report["chunks"] == 1
+    assert [file for file, _ in report["skipped"]] == ["blob.txt"]
+    assert (settings.data_dir / "uploads" / "lighthouse.txt").read_bytes() == NOTE  # the bare name, kept inside
+    assert not (settings.data_dir.parent / "outside").exists()
+    assert [d["path"] for d in http.get("/api/documents").json()] == ["lighthouse.txt"]
+    again = http.post("/api/documents", files=[("files", ("lighthouse.txt", NOTE))], headers=ADMIN).json()
+    assert again["unchanged"] == ["lighthouse.txt"]
+    changed = http.post("/api/documents", files=[("files", ("lighthouse.txt", NOTE + b"It is red.\n"))], headers=ADMIN)
+    assert changed.json()["updated"] == ["lighthouse.txt"]
+    nameless = http.post("/api/documents", files=[("files", ("..", NOTE))], headers=ADMIN)
+    assert nameless.status_code == 400
+    assert http.post("/api/documents", data={"files": "not a file"}, headers=ADMIN).status_code == 400
+
+
+def test_delete_is_idempotent_and_takes_only_corpus_names(settings: Settings) -> None:
+    http = managed(settings)
+    http.post("/api/documents", files=[("files", ("lighthouse.txt", NOTE))], headers=ADMIN)
+    assert http.delete("/api/documents/lighthouse.txt", headers=ADMIN).json() == {
+        "file": "lighthouse.txt", "deleted": True,
+    }  # fmt: skip
+    assert http.delete("/api/documents/lighthouse.txt", headers=ADMIN).json()["deleted"] is False
+    assert http.delete("/api/documents/..%2F..%2Fetc%2Fpasswd", headers=ADMIN).status_code == 400
+    assert http.get("/api/documents").json() == []
+
+
+def test_writes_need_the_admin_token_with_a_budget_of_wrong_guesses(settings: Settings, news_dir: Path) -> None:
+    http = managed(settings)
+    for headers in ({}, {"Authorization": "Bearer guess"}, {"Authorization": "s3cre"}):
+        refused = http.post("/api/documents", files=[("files", ("a.txt", NOTE))], headers=headers)
+        assert refused.status_code == 401, headers
+        assert http.delete(f"/api/documents/{ARMS_FILE}", headers=headers).status_code == 401
+    for _ in range(10):  # the address's budget of wrong guesses is spent: now even the right one waits
+        http.post("/api/documents", headers={"Authorization": "Bearer guess"})
+    assert http.post("/api/documents", files=[("files", ("a.txt", NOTE))], headers=ADMIN).status_code == 429
+    assert not (settings.data_dir / "uploads").exists()
+
+    off = TestClient(create_app(fake_app(settings)))  # no admin token: no writes over HTTP
+    refused = off.post("/api/documents", files=[("files", ("a.txt", NOTE))], headers=ADMIN)
+    assert refused.status_code == 403 and "GROUNDLINE_ADMIN_TOKEN" in refused.json()["detail"]
+    assert off.delete(f"/api/documents/{ARMS_FILE}", headers=ADMIN).status_code == 403
+
+
+def test_an_upload_may_be_as_large_as_a_file_may_be_and_no_larger(settings: Settings) -> None:
+    http = managed(settings, max_file_mb=2)
+    big = b"Lighthouses are tall. " * 70_000 + b"\n"  # 1.5 MB: over the 1 MB any other request gets
+    assert http.post("/api/documents", files=[("files", ("big.txt", big))], headers=ADMIN).json()["added"] == [
+        "big.txt"
+    ]
+    too_big = http.post("/api/documents", files=[("files", ("huge.txt", big * 2))], headers=ADMIN)
+    assert too_big.status_code == 413 and "at most 2 MB" in too_big.json()["detail"]
+    assert http.post("/api/ask", content=b"{" + b" " * (2 << 20) + b"}").status_code == 413

@@ -1,0 +1,84 @@
+"""Documents over HTTP, for scripts and other services: list, upload, delete.
+
+``GET /api/documents`` lists what ``groundline list --json`` lists, open like
+the rest of the API (the chat token, if one is set). Upload and delete need the
+admin token as ``Authorization: Bearer``, with the same budget of wrong
+guesses per address as the chat page's document manager, and are refused
+while no admin token is set. The token is checked before a byte of the body
+is read. Uploads are kept under ``DATA_DIR/uploads`` by their bare file name,
+as the page keeps them (the same name again replaces the document), and
+ingested with every check a file gets: binary, empty or too large files are
+skipped and named in the report.
+
+A caller only: the ingestor writes, the library reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+
+from fastapi import APIRouter, HTTPException, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from index.errors import GroundlineError
+from index.library import Library
+from index.pipeline import Ingestor, WriterBusy
+from ui.api import check_document_path
+from ui.limits import DOCUMENTS_PATH, Guard, TokenCheck, client_address
+from ui.uploads import bare_name, stored_upload
+
+MOST_FILES = 1000
+OFF = "Managing documents over HTTP is off: the server has no GROUNDLINE_ADMIN_TOKEN."
+
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """A failed write as an HTTP error: 409 while another ingestion writes, else 500 (the data dir)."""
+    try:
+        yield
+    except GroundlineError as exc:
+        raise HTTPException(409 if isinstance(exc, WriterBusy) else 500, str(exc)) from None
+
+
+def router(ingestor: Ingestor, library: Library, guard: Guard, tokens: TokenCheck | None, uploads: Path) -> APIRouter:
+    """The document routes; ``tokens`` None: no admin token, so no upload or delete."""
+    api = APIRouter()
+
+    def admin(http: Request) -> None:
+        if tokens is None:
+            raise HTTPException(403, OFF)
+        tokens.verify(http.headers.get("authorization", "").removeprefix("Bearer ").strip(), client_address(http))
+
+    @api.get(DOCUMENTS_PATH)
+    def documents(http: Request) -> list[dict]:
+        """Every ingested document: its path (as citations name it), content hash and chunk count."""
+        guard.check(http)
+        return [asdict(e) for e in library.entries()]
+
+    @api.post(DOCUMENTS_PATH)
+    async def upload(http: Request) -> dict:
+        """Ingest the files of a multipart form (field ``files``); the ingestion report."""
+        admin(http)
+        async with http.form(max_files=MOST_FILES, max_fields=10) as form:
+            files = [(bare_name(f.filename or ""), f) for f in form.getlist("files") if isinstance(f, UploadFile)]
+            if not files or any(name is None for name, _ in files):
+                raise HTTPException(400, "Send the documents as multipart form data: named files in fields 'files'.")
+            try:
+                stored = [await run_in_threadpool(stored_upload, uploads, name, f.file) for name, f in files]
+            except OSError as exc:  # a name too long for the file system, a full disk
+                raise HTTPException(400, f"The upload could not be kept: {exc.strerror}.") from None
+        with writing():
+            return (await run_in_threadpool(ingestor.ingest, stored)).to_json()
+
+    @api.delete(DOCUMENTS_PATH + "/{path:path}")
+    def delete(path: str, http: Request) -> dict:
+        """Remove one document (idempotent): whether it was there."""
+        admin(http)
+        with writing():
+            return {"file": path, "deleted": bool(ingestor.delete([check_document_path(path)]))}
+
+    return api
