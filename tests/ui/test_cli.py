@@ -8,13 +8,19 @@ from tests.conftest import ARMS_FILE, fake_app
 from ui import cli
 
 
+def printed_answer(settings: Settings, news_dir: Path, reply: str, question: str, as_json: bool, capsys) -> str:
+    """What ``groundline ask`` prints over the sample corpus when the model replies ``reply``."""
+    app = fake_app(settings, [reply])
+    app.ingestor.ingest([news_dir])
+    assert cli.ask(app, question, as_json=as_json) == 0
+    return capsys.readouterr().out
+
+
 def test_ask_json_prints_one_object_with_the_promised_fields(
     settings: Settings, news_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    app = fake_app(settings, ["North Korea has denied that it supplies weapons to Russia."])
-    app.ingestor.ingest([news_dir])
-    assert cli.ask(app, "who denied arms deals?", as_json=True) == 0
-    out = json.loads(capsys.readouterr().out)
+    reply = "North Korea has denied that it supplies weapons to Russia."
+    out = json.loads(printed_answer(settings, news_dir, reply, "who denied arms deals?", True, capsys))
     assert set(out) == {"answer", "abstained", "citations", "closest"}
     assert out["citations"][0]["file"] == ARMS_FILE and out["closest"] == []
     assert set(out["citations"][0]) == {"file", "start_line", "end_line", "quote"}
@@ -23,10 +29,10 @@ def test_ask_json_prints_one_object_with_the_promised_fields(
 def test_an_abstention_prints_the_closest_passages_one_line_each(
     settings: Settings, news_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    app = fake_app(settings, ["The documents do not say."])
-    app.ingestor.ingest([news_dir])
-    assert cli.ask(app, "Who won the 1998 World Cup?", as_json=False) == 0
-    streamed, listed = capsys.readouterr().out.strip().split("\n\nClosest passages (they do not answer it):\n")
+    printed = printed_answer(
+        settings, news_dir, "The documents do not say.", "Who won the 1998 World Cup?", False, capsys
+    )
+    streamed, listed = printed.strip().split("\n\nClosest passages (they do not answer it):\n")
     assert streamed.endswith("\n\nThe documents do not say.")  # the model's words, then the answer
     rows = listed.splitlines()
     assert len(rows) == settings.top_k and all(len(row) < 240 for row in rows)  # a passage's lines on one line
