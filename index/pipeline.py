@@ -172,6 +172,7 @@ class Ingestor:
         lock_timeout_s: float = 10.0,
         embedding_id: str = "",
         shared_store: bool = False,
+        uploads_dir: Path | None = None,
     ) -> None:
         self.vector_store = vector_store
         self.embed_model = embed_model
@@ -183,6 +184,7 @@ class Ingestor:
         self.lock = FileLock(str(data_dir / "write.lock"), timeout=lock_timeout_s)
         self.journal = data_dir / "ingest.journal.json"
         self.shared_store = shared_store  # a Chroma server, which serves every process alike
+        self.uploads_dir = uploads_dir  # kept copies of uploaded documents, by their bare names
 
     @contextmanager
     def writing(self) -> Iterator[None]:
@@ -277,13 +279,16 @@ class Ingestor:
         return IngestReport(added, updated, unchanged, list(loaded.skipped), list(loaded.notes), chunks)
 
     def delete(self, files: list[str]) -> list[str]:
-        """Remove documents (their chunks and stored text); returns those that were there.
+        """Remove documents (their chunks, stored text and any kept upload); returns those that were there.
 
         Idempotent: a name that is not ingested is skipped.
         """
         with self.writing():
             present = [f for f in files if self.docstore.docstore.get_document(f, raise_error=False) is not None]
             self._remove(present)
+            for kept in [self.uploads_dir / f for f in present if "/" not in f] if self.uploads_dir else []:
+                if kept.is_file():  # a deleted document leaves no copy of its upload behind
+                    kept.unlink()
         return present
 
     def _remove(self, files: list[str]) -> None:

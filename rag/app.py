@@ -84,6 +84,7 @@ class Groundline:
             batch_files=s.ingest_batch_files,
             embedding_id=embedding_id(s.embed_backend) if self._embed_model is None else self._embed_model.class_name(),
             shared_store=s.chroma_server is not None,
+            uploads_dir=s.uploads_dir,
         )
         ingestor.recover_if_idle()  # a killed writer's partial documents go before anyone reads them
         return ingestor

@@ -107,6 +107,11 @@ class Settings(BaseSettings):
     )
 
     @property
+    def uploads_dir(self) -> Path:
+        """Where documents uploaded on the page or over HTTP are kept, by their bare file names."""
+        return self.data_dir / "uploads"
+
+    @property
     def model_files_dir(self) -> Path:
         """Where the packaged GGUF files are joined to."""
         return self.models_dir or self.data_dir / "models"

@@ -64,6 +64,7 @@ def test_upload_shows_progress_then_the_report_and_delete_removes_the_document(b
             "() => document.querySelector('#gl-admin-status textarea').value.startsWith('Deleted')", timeout=60_000
         )
         assert status.input_value() == f"Deleted {first}."
+        assert not (tmp_path / "data" / "uploads" / first).exists()  # nor is a copy of it kept
         assert listed_documents(page) == [n for n in names if n != first]
         assert page.locator("#gl-delete-choice input").input_value() == ""  # no longer offers the deleted one
         page.get_by_text("Click a citation to see its source lines.").wait_for(timeout=30_000)  # ...and no longer

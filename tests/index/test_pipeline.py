@@ -224,6 +224,19 @@ def test_delete_removes_chunks_text_and_keywords_and_is_idempotent(settings: Set
     assert reopened.ingestor.ingest([news_dir]).added == [ARMS_FILE]  # and can ingest it again
 
 
+def test_deleting_an_uploaded_document_deletes_the_copy_kept_of_it(settings: Settings, news_dir: Path) -> None:
+    # Uploads are kept under DATA_DIR/uploads; "Delete document" left the file there, on the server.
+    app = fake_app(settings)
+    settings.uploads_dir.mkdir(parents=True)
+    kept = settings.uploads_dir / "upload.txt"
+    kept.write_text("Sent in by a reader.\n")
+    (settings.uploads_dir / "news").mkdir()  # a folder named like a document stays
+    app.ingestor.ingest([kept, news_dir])
+    assert sorted(app.ingestor.delete(["upload.txt", ARMS_FILE, "news"])) == [ARMS_FILE, "upload.txt"]
+    assert not kept.exists() and (settings.uploads_dir / "news").is_dir()
+    assert (news_dir / ARMS_FILE).exists()  # a file ingested from elsewhere is not ours to delete
+
+
 def test_progress_starts_at_zero_and_counts_chunks_as_they_are_embedded(settings: Settings, news_dir: Path) -> None:
     seen: list[Progress] = []
     report = fake_app(settings).ingestor.ingest([news_dir], progress=seen.append)

@@ -34,7 +34,7 @@ def test_upload_ingests_replaces_and_reports_what_it_skipped(settings: Settings)
     report = http.post("/api/documents", files=files, headers=ADMIN).json()
     assert report["added"] == ["lighthouse.txt"] and report["chunks"] == 1
     assert [file for file, _ in report["skipped"]] == ["blob.txt"]
-    assert (settings.data_dir / "uploads" / "lighthouse.txt").read_bytes() == NOTE  # the bare name, kept inside
+    assert (settings.uploads_dir / "lighthouse.txt").read_bytes() == NOTE  # the bare name, kept inside
     assert not (settings.data_dir.parent / "outside").exists()
     assert [d["path"] for d in http.get("/api/documents").json()] == ["lighthouse.txt"]
     again = http.post("/api/documents", files=[("files", ("lighthouse.txt", NOTE))], headers=ADMIN).json()
@@ -52,6 +52,7 @@ def test_delete_is_idempotent_and_takes_only_corpus_names(settings: Settings) ->
     assert http.delete("/api/documents/lighthouse.txt", headers=ADMIN).json() == {
         "file": "lighthouse.txt", "deleted": True,
     }  # fmt: skip
+    assert not (settings.uploads_dir / "lighthouse.txt").exists()  # no copy of it stays on the server
     assert http.delete("/api/documents/lighthouse.txt", headers=ADMIN).json()["deleted"] is False
     assert http.delete("/api/documents/..%2F..%2Fetc%2Fpasswd", headers=ADMIN).status_code == 400
     assert http.get("/api/documents").json() == []
@@ -66,7 +67,7 @@ def test_writes_need_the_admin_token_with_a_budget_of_wrong_guesses(settings: Se
     for _ in range(10):  # the address's budget of wrong guesses is spent: now even the right one waits
         http.post("/api/documents", headers={"Authorization": "Bearer guess"})
     assert http.post("/api/documents", files=[("files", ("a.txt", NOTE))], headers=ADMIN).status_code == 429
-    assert not (settings.data_dir / "uploads").exists()
+    assert not settings.uploads_dir.exists()
 
     off = TestClient(create_app(fake_app(settings)))  # no admin token: no writes over HTTP
     refused = off.post("/api/documents", files=[("files", ("a.txt", NOTE))], headers=ADMIN)
