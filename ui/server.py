@@ -39,12 +39,12 @@ def create_app(groundline, served: handoff.Served | None = None) -> FastAPI:
         title="Groundline", docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json",
         lifespan=handoff.announced(settings.data_dir, served) if served else None,
     )  # fmt: skip
-    app.add_middleware(UploadGate, admin_token=settings.admin_token)
+    tokens = TokenCheck(settings.admin_token) if settings.admin_token else None  # one budget of wrong guesses
+    app.add_middleware(UploadGate, tokens=tokens)
     security.install(app, list(settings.embed_origins))
     max_file_bytes = int(settings.max_file_mb * 2**20)
     app.add_middleware(BodyLimit, upload_bytes=max_file_bytes)
     guard = Guard(RateLimiter(settings.rate_limit_per_minute), Admission(settings.max_pending), settings.chat_token)
-    tokens = TokenCheck(settings.admin_token) if settings.admin_token else None
     app.include_router(documents_api.router(groundline.ingestor, library, guard, tokens, settings.uploads_dir))
     app.include_router(api.router(service, library, guard))
     app.include_router(openai_api.router(service, guard))

@@ -112,12 +112,12 @@ def fetches_a_url(value: Any) -> bool:
 
 class UploadGate:
     """ASGI middleware: a request to any page's upload route gets 403 unless it is the full chat's
-    and carries the upload cookie (``admin_token`` unset: no page takes uploads); so does any
+    and carries the upload cookie (``tokens`` None, no admin token: no page takes uploads); so does any
     other Gradio request whose data asks the server to fetch a file from a URL."""
 
-    def __init__(self, app: ASGIApp, admin_token: str | None) -> None:
+    def __init__(self, app: ASGIApp, tokens: TokenCheck | None) -> None:
         self.app = app
-        self.expected = upload_pass(admin_token) if admin_token else None
+        self.expected = upload_pass(tokens.secret) if tokens else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"].endswith(UPLOAD_PATH):
