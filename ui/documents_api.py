@@ -33,6 +33,20 @@ from ui.uploads import bare_name, stored_upload
 
 MOST_FILES = 1000
 OFF = "Managing documents over HTTP is off: the server has no GROUNDLINE_ADMIN_TOKEN."
+UPLOAD_BODY = {  # how /api/docs describes the upload
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["files"],
+                    "properties": {"files": {"type": "array", "items": {"type": "string", "format": "binary"}}},
+                }
+            }
+        },
+    }
+}
 
 
 @contextmanager
@@ -59,7 +73,7 @@ def router(ingestor: Ingestor, library: Library, guard: Guard, tokens: TokenChec
         guard.check(http)
         return [asdict(e) for e in library.entries()]
 
-    @api.post(DOCUMENTS_PATH)
+    @api.post(DOCUMENTS_PATH, openapi_extra=UPLOAD_BODY)  # the form is read by hand, after the token
     async def upload(http: Request) -> dict:
         """Ingest the files of a multipart form (field ``files``); the ingestion report."""
         admin(http)

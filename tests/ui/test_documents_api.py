@@ -18,6 +18,13 @@ def managed(settings: Settings, **more) -> TestClient:
     return TestClient(create_app(fake_app(settings.model_copy(update={"admin_token": "s3cret", **more}))))
 
 
+def test_the_api_documentation_describes_the_upload(settings: Settings) -> None:
+    schema = managed(settings).get("/api/openapi.json").json()["paths"]["/api/documents"]
+    assert set(schema) == {"get", "post"}
+    form = schema["post"]["requestBody"]["content"]["multipart/form-data"]["schema"]
+    assert form["properties"]["files"]["items"]["format"] == "binary"
+
+
 def test_the_list_is_what_groundline_list_prints(settings: Settings, news_dir: Path) -> None:
     app = fake_app(settings)
     app.ingestor.ingest([news_dir])
