@@ -28,7 +28,7 @@ from index.errors import GroundlineError
 from index.library import Library
 from index.pipeline import Ingestor, WriterBusy
 from ui.api import check_document_path
-from ui.limits import DOCUMENTS_PATH, Guard, TokenCheck, client_address
+from ui.limits import DOCUMENTS_PATH, Guard, TokenCheck, bearer, client_address
 from ui.uploads import bare_name, stored_upload
 
 MOST_FILES = 1000
@@ -65,7 +65,7 @@ def router(ingestor: Ingestor, library: Library, guard: Guard, tokens: TokenChec
     def admin(http: Request) -> None:
         if tokens is None:
             raise HTTPException(403, OFF)
-        tokens.verify(http.headers.get("authorization", "").removeprefix("Bearer ").strip(), client_address(http))
+        tokens.verify(bearer(http), client_address(http))
 
     @api.get(DOCUMENTS_PATH)
     def documents(http: Request) -> list[dict]:

@@ -37,6 +37,7 @@ from pydantic import BaseModel
 
 from index.errors import GroundlineError
 from index.pipeline import Ingestor, IngestReport, Progress, served_elsewhere
+from ui.limits import bearer
 
 ANNOUNCEMENT = "serve.json"
 INGEST_PATH = "/api/local/ingest"
@@ -127,8 +128,7 @@ def router(ingestor: Ingestor, served: Served) -> APIRouter:
     routes = APIRouter(include_in_schema=False)
 
     def check(request: Request) -> None:
-        given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
-        if not hmac.compare_digest(given.encode(), served.key.encode()):
+        if not hmac.compare_digest(bearer(request).encode(), served.key.encode()):
             raise HTTPException(403, f"This is not the key this server wrote in its {ANNOUNCEMENT}.")
 
     @routes.post(INGEST_PATH)

@@ -120,6 +120,11 @@ class TokenCheck:
             raise HTTPException(401, "Wrong or missing admin token.")
 
 
+def bearer(request: Request) -> str:
+    """The token of an ``Authorization: Bearer <token>`` header ("" without one)."""
+    return request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+
+
 def client_address(request) -> str:
     """The client's address, from a Starlette or Gradio request."""
     return request.client.host if request.client else "unknown"
@@ -177,8 +182,7 @@ class Guard:
     def check(self, request: Request) -> None:
         """Raise the right HTTP error, or return if the request may be answered."""
         if self.token:
-            given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
-            if not hmac.compare_digest(given.encode(), self.token.encode()):
+            if not hmac.compare_digest(bearer(request).encode(), self.token.encode()):
                 raise HTTPException(401, "This Groundline needs a token: send 'Authorization: Bearer <token>'.")
         wait = self.limiter.retry_after(client_address(request))
         if wait:
