@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Literal
 
 from fastapi import APIRouter, HTTPException, Request
@@ -18,6 +19,7 @@ from llama_index.core.llms import ChatMessage, MessageRole
 from pydantic import BaseModel, Field
 
 from index.library import Library
+from index.pipeline import WriterBusy
 from rag.answering import AnswerService
 from rag.errors import DocumentNotFound, GroundlineError, LLMUnavailable, QuestionError
 from rag.types import Answer, Token
@@ -50,10 +52,21 @@ def error_status(exc: GroundlineError) -> int:
             return 400
         case DocumentNotFound():
             return 404
+        case WriterBusy():
+            return 409
         case LLMUnavailable():
             return 503
         case _:
             return 500
+
+
+@contextmanager
+def http_errors() -> Iterator[None]:
+    """A user-facing error raised inside as the HTTP error that says it (``error_status``)."""
+    try:
+        yield
+    except GroundlineError as exc:
+        raise HTTPException(error_status(exc), str(exc)) from None
 
 
 def sse(event: str, data: dict) -> str:

@@ -15,8 +15,6 @@ A caller only: the ingestor writes, the library reads.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 
@@ -24,10 +22,9 @@ from fastapi import APIRouter, HTTPException, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from index.errors import GroundlineError
 from index.library import Library
-from index.pipeline import Ingestor, WriterBusy
-from ui.api import check_document_path
+from index.pipeline import Ingestor
+from ui.api import check_document_path, http_errors
 from ui.limits import DOCUMENTS_PATH, Guard, TokenCheck, bearer, client_address
 from ui.uploads import bare_name, stored_upload
 
@@ -47,15 +44,6 @@ UPLOAD_BODY = {  # how /api/docs describes the upload
         },
     }
 }
-
-
-@contextmanager
-def writing() -> Iterator[None]:
-    """A failed write as an HTTP error: 409 while another ingestion writes, else 500 (the data dir)."""
-    try:
-        yield
-    except GroundlineError as exc:
-        raise HTTPException(409 if isinstance(exc, WriterBusy) else 500, str(exc)) from None
 
 
 def router(ingestor: Ingestor, library: Library, guard: Guard, tokens: TokenCheck | None, uploads: Path) -> APIRouter:
@@ -85,14 +73,14 @@ def router(ingestor: Ingestor, library: Library, guard: Guard, tokens: TokenChec
                 stored = [await run_in_threadpool(stored_upload, uploads, name, f.file) for name, f in files]
             except OSError as exc:  # a name too long for the file system, a full disk
                 raise HTTPException(400, f"The upload could not be kept: {exc.strerror}.") from None
-        with writing():
+        with http_errors():
             return (await run_in_threadpool(ingestor.ingest, stored)).to_json()
 
     @api.delete(DOCUMENTS_PATH + "/{path:path}")
     def delete(path: str, http: Request) -> dict:
         """Remove one document (idempotent): whether it was there."""
         admin(http)
-        with writing():
+        with http_errors():
             return {"file": path, "deleted": bool(ingestor.delete([check_document_path(path)]))}
 
     return api

@@ -37,6 +37,7 @@ from pydantic import BaseModel
 
 from index.errors import GroundlineError
 from index.pipeline import Ingestor, IngestReport, Progress, served_elsewhere
+from ui.api import http_errors
 from ui.limits import bearer
 
 ANNOUNCEMENT = "serve.json"
@@ -140,10 +141,8 @@ def router(ingestor: Ingestor, served: Served) -> APIRouter:
     @routes.post(DELETE_PATH)
     def delete(body: Paths, request: Request) -> dict:
         check(request)
-        try:
+        with http_errors():
             return {"removed": ingestor.delete(body.paths)}
-        except GroundlineError as exc:
-            raise HTTPException(409, str(exc)) from None
 
     return routes
 
