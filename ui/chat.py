@@ -23,6 +23,7 @@ from ui.limits import TOO_MANY, RateLimiter, client_address, whole_seconds
 from ui.viewer import SCROLL_JS, placeholder, render_document
 
 LISTS = f"\n\n(?:{re.escape(SOURCES)}|{re.escape(CLOSEST)}):\n"  # what answer_message appends
+LIST_REFRESH_S = 10  # how often an open page looks for documents added or deleted elsewhere
 EXAMPLES = ["who denied arms deals?", "When will Putin arrive in Pyongyang?"]
 
 
@@ -199,18 +200,23 @@ class ChatUI:
             # they came back with the next answer and the next question was read against them
             chatbot.clear(lambda: ([], []), None, [turns, citations], api_visibility="private")
 
-            # The documents as they are when the page opens and after the manager changes them: the
-            # page is built once, at start, and another process may ingest while it serves. The
-            # Documents list names the document the viewer shows; one deleted meanwhile leaves both.
-            def listed(*chosen: str | None) -> list:
+            # The documents as they are when the page opens, after the manager changes them, and every
+            # LIST_REFRESH_S while it stays open (the page is built once, at start, and the command line
+            # or the HTTP API may change them while it serves); a tick that finds them as listed changes
+            # nothing. The Documents list names the document the viewer shows; one deleted meanwhile
+            # leaves both.
+            def listed(known: list[str] | None, *chosen: str | None) -> list:
                 names = self.library.files()
+                if names == known:
+                    return [gr.skip()] * (len(chosen) + 2)
                 gone = chosen[0] is not None and chosen[0] not in names
                 updated = [gr.Dropdown(choices=names, value=c if c in names else None) for c in chosen]
-                return [*updated, placeholder() if gone else gr.skip()]
+                return [names, *updated, placeholder() if gone else gr.skip()]
 
-            for event in [demo.load, *(change.then for change in changes)] if not compact else []:
-                event(
-                    listed, lists, [*lists, viewer], show_progress="hidden", api_visibility="private",
-                    concurrency_limit=None,
-                )  # fmt: skip
+            if not compact:
+                shown = gr.State(None)  # the names the lists offer
+                quietly = {"show_progress": "hidden", "api_visibility": "private", "concurrency_limit": None}
+                for event in [demo.load, *(change.then for change in changes)]:
+                    event(lambda *chosen: listed(None, *chosen), lists, [shown, *lists, viewer], **quietly)
+                gr.Timer(LIST_REFRESH_S).tick(listed, [shown, *lists], [shown, *lists, viewer], **quietly)
         return demo
