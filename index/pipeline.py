@@ -19,6 +19,7 @@ import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from filelock import FileLock, Timeout
@@ -163,8 +164,8 @@ class Ingestor:
     def __init__(
         self,
         vector_store: ChromaVectorStore,
-        embed_model: BaseEmbedding,
-        chunker: LineChunker,
+        embed_model: Callable[[], BaseEmbedding],
+        chunker: Callable[[], LineChunker],
         docstore: DocStore,
         data_dir: Path,
         max_bytes: int = DEFAULT_MAX_BYTES,
@@ -175,9 +176,9 @@ class Ingestor:
         uploads_dir: Path | None = None,
     ) -> None:
         self.vector_store = vector_store
-        self.embed_model = embed_model
+        self._embed_model = embed_model  # built on the first ingestion: listing, deleting and repairing need neither
         self.embedding_id = embedding_id
-        self.chunker = chunker
+        self._chunker = chunker
         self.docstore = docstore
         self.max_bytes = max_bytes
         self.batch_files = batch_files
@@ -185,6 +186,14 @@ class Ingestor:
         self.journal = data_dir / "ingest.journal.json"
         self.shared_store = shared_store  # a Chroma server, which serves every process alike
         self.uploads_dir = uploads_dir  # kept copies of uploaded documents, by their bare names
+
+    @cached_property
+    def embed_model(self) -> BaseEmbedding:
+        return self._embed_model()
+
+    @cached_property
+    def chunker(self) -> LineChunker:
+        return self._chunker()
 
     @contextmanager
     def writing(self) -> Iterator[None]:

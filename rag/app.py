@@ -68,16 +68,19 @@ class Groundline:
         self.repaired()
         return Library(self.docstore, self.vector_store)
 
-    @cached_property
-    def ingestor(self) -> Ingestor:
-        chunker = LineChunker(
+    def chunker(self) -> LineChunker:
+        """A line chunker of the configured size (the ingestor asks for one when it first ingests)."""
+        return LineChunker(
             self.token_counter, max_tokens=self.settings.chunk_tokens, overlap=self.settings.chunk_overlap
         )
+
+    @cached_property
+    def ingestor(self) -> Ingestor:
         s = self.settings
         ingestor = Ingestor(
             self.vector_store,
-            self.embed_model,
-            chunker,
+            lambda: self.embed_model,  # models load on the first ingestion: `groundline list` needs none
+            self.chunker,
             self.docstore,
             s.data_dir,
             max_bytes=int(s.max_file_mb * 1024 * 1024),

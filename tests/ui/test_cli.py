@@ -65,3 +65,15 @@ def test_list_json_and_delete(settings: Settings, news_dir: Path, capsys: pytest
     assert f"deleted: {ARMS_FILE}" in out and "not ingested, nothing to delete: never.txt" in out
     cli.list_documents(app, as_json=False)
     assert capsys.readouterr().out.strip().endswith("1 documents")
+
+
+def test_list_and_delete_load_no_model(settings: Settings, news_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Building the ingestor loaded the embedder and its tokenizer, so `groundline list` and `delete`
+    # took ~4.5 s and ~540 MB, of which ~2.2 s went to an embedder they never use.
+    fake_app(settings).ingestor.ingest([news_dir])
+    app = fake_app(settings)  # another process, as each command is
+    assert cli.list_documents(app, as_json=False) == 0 and cli.delete(app, [ARMS_FILE]) == 0
+    assert "deleted: " + ARMS_FILE in capsys.readouterr().out
+    assert not {"embed_model", "token_counter", "llm"} & set(vars(app))
+    assert app.ingestor.ingest([news_dir]).added == [ARMS_FILE]  # ingesting loads them when it must
+    assert {"embed_model", "token_counter"} <= set(vars(app))
