@@ -1,4 +1,4 @@
-"""Who may send files to Gradio's upload route.
+"""Who may send files to Gradio's upload route, and where uploads are kept.
 
 Gradio stores whatever reaches its upload route in its temp folder before any
 event handler runs, and its browser client adds no header of ours. So the
@@ -11,6 +11,10 @@ full chat with the document manager refuses uploads outright.
 Gradio also fetches a file input given as a URL itself, into the same folder,
 before the event's handler (and its token check) runs, without a size limit.
 Files reach Groundline only by upload, so such a request is refused too.
+
+Uploads that pass, on the page or over HTTP (``ui.documents_api``), are kept
+under ``DATA_DIR/uploads`` by their bare names (``bare_name``,
+``stored_upload``); the ingestor deletes a kept copy with its document.
 """
 
 from __future__ import annotations
