@@ -3,6 +3,7 @@ live servers on localhost, Debian's Chromium."""
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import shutil
@@ -24,8 +25,11 @@ from tests.conftest import NEWS
 BIN = Path(sys.executable).parent
 
 # One models dir for the whole run (the joined GGUF, the locally exported ONNX embedder), unless a test
-# names its own: preparing them per data dir would cost minutes. Subprocesses inherit it.
-os.environ.setdefault("GROUNDLINE_MODELS_DIR", tempfile.mkdtemp(prefix="groundline-models-"))
+# names its own: preparing them per data dir would cost minutes. Subprocesses inherit it. One made here
+# (~1.7 GB once filled) is removed when the run ends; one given in the environment is the caller's.
+if "GROUNDLINE_MODELS_DIR" not in os.environ:
+    os.environ["GROUNDLINE_MODELS_DIR"] = tempfile.mkdtemp(prefix="groundline-models-")
+    atexit.register(shutil.rmtree, os.environ["GROUNDLINE_MODELS_DIR"], ignore_errors=True)
 
 
 def free_port() -> int:

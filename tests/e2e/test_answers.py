@@ -123,7 +123,7 @@ def test_local_small_model_gives_a_grounded_answer(local_app: Groundline) -> Non
 
 def test_openai_backend_against_a_real_llama_cpp_server(local_app: Groundline, tmp_path: Path) -> None:
     """llama.cpp's own OpenAI-compatible server, serving the packaged 1.5B GGUF."""
-    model = ensure_model(QWEN_15B, local_app.settings.data_dir / "models")
+    model = ensure_model(QWEN_15B, local_app.settings.model_files_dir)
     port = free_port()
     server = Server(
         [sys.executable, "-m", "llama_cpp.server", "--model", str(model),
