@@ -18,9 +18,10 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
+from typing import BinaryIO
 
 from filelock import FileLock, Timeout
 from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -33,6 +34,7 @@ from index.chunking import LineChunker
 from index.errors import GroundlineError, SkippedFile
 from index.loaders import DEFAULT_MAX_BYTES, load_paths
 from index.store import DocStore
+from index.uploads import UploadShelf
 
 
 @dataclass(frozen=True)
@@ -173,7 +175,7 @@ class Ingestor:
         lock_timeout_s: float = 10.0,
         embedding_id: str = "",
         shared_store: bool = False,
-        uploads_dir: Path | None = None,
+        uploads: UploadShelf | None = None,
     ) -> None:
         self.vector_store = vector_store
         self._embed_model = embed_model  # built on the first ingestion: listing, deleting and repairing need neither
@@ -185,7 +187,7 @@ class Ingestor:
         self.lock = FileLock(str(data_dir / "write.lock"), timeout=lock_timeout_s)
         self.journal = data_dir / "ingest.journal.json"
         self.shared_store = shared_store  # a Chroma server, which serves every process alike
-        self.uploads_dir = uploads_dir  # kept copies of uploaded documents, by their bare names
+        self.uploads = uploads  # kept copies of uploaded documents, by their bare names
 
     @cached_property
     def embed_model(self) -> BaseEmbedding:
@@ -287,6 +289,23 @@ class Ingestor:
                 report(0)
         return IngestReport(added, updated, unchanged, list(loaded.skipped), list(loaded.notes), chunks)
 
+    def ingest_uploads(
+        self, files: Sequence[tuple[str, BinaryIO]], progress: Callable[[Progress], None] | None = None
+    ) -> IngestReport:
+        """Ingest uploaded files (each a ``bare_name`` and its content), keeping a copy of each one
+        ingested in the upload shelf, over any kept before (``index.uploads``). Under the write lock
+        from staging to keeping, so of two uploads of one name, the copy kept is the one ingested last."""
+        if self.uploads is None:
+            raise ValueError("this ingestor keeps no uploads")
+        with self.writing():
+            try:
+                staged, refused = self.uploads.stage(files)
+                report = self.ingest(staged, progress)
+                self.uploads.keep(staged, {*report.added, *report.updated, *report.unchanged})
+            finally:
+                self.uploads.clear_staging()
+        return replace(report, skipped=refused + report.skipped)
+
     def delete(self, files: list[str]) -> list[str]:
         """Remove documents (their chunks, stored text and any kept upload); returns those that were there.
 
@@ -295,9 +314,8 @@ class Ingestor:
         with self.writing():
             present = [f for f in files if self.docstore.docstore.get_document(f, raise_error=False) is not None]
             self._remove(present)
-            for kept in [self.uploads_dir / f for f in present if "/" not in f] if self.uploads_dir else []:
-                if kept.is_file():  # a deleted document leaves no copy of its upload behind
-                    kept.unlink()
+            if self.uploads:  # a deleted document leaves no copy of its upload behind
+                self.uploads.discard(present)
         return present
 
     def _remove(self, files: list[str]) -> None:

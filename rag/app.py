@@ -18,6 +18,7 @@ from index.embedding import embedding_id, packaged_embedder, packaged_token_coun
 from index.library import Library
 from index.pipeline import Ingestor, hold_for_server
 from index.store import DocStore, chroma_vector_store
+from index.uploads import UploadShelf
 from rag.answering import AnswerService
 from rag.attribution import Attributor
 from rag.decision import Decider
@@ -87,7 +88,7 @@ class Groundline:
             batch_files=s.ingest_batch_files,
             embedding_id=embedding_id(s.embed_backend) if self._embed_model is None else self._embed_model.class_name(),
             shared_store=s.chroma_server is not None,
-            uploads_dir=s.uploads_dir,
+            uploads=UploadShelf(s.uploads_dir),
         )
         ingestor.recover_if_idle()  # a killed writer's partial documents go before anyone reads them
         return ingestor

@@ -4,12 +4,13 @@ Off unless an admin token is configured (``GROUNDLINE_ADMIN_TOKEN``); every
 action checks the token (with a budget of wrong guesses per address), and the
 upload box opens only once it is entered (which also gets the browser the
 cookie Gradio's upload route asks for).
-Uploaded files are copied under ``DATA_DIR/uploads`` by their bare file name
-and ingested with a progress bar.
+Uploaded files are ingested with a progress bar, and those ingested are kept
+under ``DATA_DIR/uploads`` by their bare file names (``index.uploads``).
 """
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from pathlib import Path
 
 import gradio as gr
@@ -19,16 +20,15 @@ from index.library import Library
 from index.pipeline import Ingestor, Progress
 from rag.errors import GroundlineError
 from ui.limits import TokenCheck, client_address
-from ui.uploads import SET_COOKIE_JS, stored_upload
+from ui.uploads import SET_COOKIE_JS
 
 
 class LibraryAdmin:
     """Upload and delete, for holders of the admin token."""
 
-    def __init__(self, ingestor: Ingestor, library: Library, uploads_dir: Path, tokens: TokenCheck) -> None:
+    def __init__(self, ingestor: Ingestor, library: Library, tokens: TokenCheck) -> None:
         self.ingestor = ingestor
         self.library = library
-        self.uploads_dir = uploads_dir
         self.tokens = tokens  # the admin token, with a budget of wrong guesses per address
 
     def refusal(self, token: str | None, request: gr.Request | None) -> str | None:
@@ -52,16 +52,14 @@ class LibraryAdmin:
             return refused
         if not files:
             return "Choose one or more files first."
-        targets = []
-        for upload in files:  # Gradio's copies, under the client's bare file names
-            with open(upload, "rb") as source:
-                targets.append(stored_upload(self.uploads_dir, Path(upload).name, source))
 
         def report(p: Progress) -> None:
             progress((p.files_done, p.files_total), desc=f"Ingesting: {p.chunks} chunks embedded", unit="files")
 
         try:
-            result = self.ingestor.ingest(targets, progress=report)
+            with ExitStack() as opened:  # Gradio's copies, under the client's bare file names
+                uploads = [(Path(f).name, opened.enter_context(open(f, "rb"))) for f in files]
+                result = self.ingestor.ingest_uploads(uploads, progress=report)
         except GroundlineError as exc:
             return f"⚠️ {exc}"
         return "\n".join([result.summary(), *result.problems()])

@@ -5,10 +5,10 @@ the rest of the API (the chat token, if one is set). Upload and delete need the
 admin token as ``Authorization: Bearer``, with the same budget of wrong
 guesses per address as the chat page's document manager, and are refused
 while no admin token is set. The token is checked before a byte of the body
-is read. Uploads are kept under ``DATA_DIR/uploads`` by their bare file name,
-as the page keeps them (the same name again replaces the document), and
-ingested with every check a file gets: binary, empty or too large files are
-skipped and named in the report.
+is read. Uploads are ingested with every check a file gets (binary, empty,
+too large or hidden files are skipped and named in the report), and those
+ingested are kept under ``DATA_DIR/uploads`` by their bare file names, as the
+page keeps them (the same name again replaces the document; ``index.uploads``).
 
 A caller only: the ingestor writes, the library reads.
 """
@@ -16,7 +16,6 @@ A caller only: the ingestor writes, the library reads.
 from __future__ import annotations
 
 from dataclasses import asdict
-from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Request
 from starlette.concurrency import run_in_threadpool
@@ -24,9 +23,9 @@ from starlette.datastructures import UploadFile
 
 from index.library import Library
 from index.pipeline import Ingestor
+from index.uploads import bare_name
 from ui.api import check_document_path, http_errors
 from ui.limits import DOCUMENTS_PATH, Guard, TokenCheck, bearer, client_address
-from ui.uploads import bare_name, stored_upload
 
 MOST_FILES = 1000
 OFF = "Managing documents over HTTP is off: the server has no GROUNDLINE_ADMIN_TOKEN."
@@ -46,7 +45,7 @@ UPLOAD_BODY = {  # how /api/docs describes the upload
 }
 
 
-def router(ingestor: Ingestor, library: Library, guard: Guard, tokens: TokenCheck | None, uploads: Path) -> APIRouter:
+def router(ingestor: Ingestor, library: Library, guard: Guard, tokens: TokenCheck | None) -> APIRouter:
     """The document routes; ``tokens`` None: no admin token, so no upload or delete."""
     api = APIRouter()
 
@@ -69,12 +68,9 @@ def router(ingestor: Ingestor, library: Library, guard: Guard, tokens: TokenChec
             files = [(bare_name(f.filename or ""), f) for f in form.getlist("files") if isinstance(f, UploadFile)]
             if not files or any(name is None for name, _ in files):
                 raise HTTPException(400, "Send the documents as multipart form data: named files in fields 'files'.")
-            try:
-                stored = [await run_in_threadpool(stored_upload, uploads, name, f.file) for name, f in files]
-            except OSError as exc:  # a name too long for the file system, a full disk
-                raise HTTPException(400, f"The upload could not be kept: {exc.strerror}.") from None
-        with http_errors():
-            return (await run_in_threadpool(ingestor.ingest, stored)).to_json()
+            with http_errors():
+                uploads = [(name, f.file) for name, f in files]
+                return (await run_in_threadpool(ingestor.ingest_uploads, uploads)).to_json()
 
     @api.delete(DOCUMENTS_PATH + "/{path:path}")
     def delete(path: str, http: Request) -> dict:

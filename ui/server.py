@@ -45,7 +45,7 @@ def create_app(groundline, served: handoff.Served | None = None) -> FastAPI:
     max_file_bytes = int(settings.max_file_mb * 2**20)
     app.add_middleware(BodyLimit, upload_bytes=max_file_bytes)
     guard = Guard(RateLimiter(settings.rate_limit_per_minute), Admission(settings.max_pending), settings.chat_token)
-    app.include_router(documents_api.router(groundline.ingestor, library, guard, tokens, settings.uploads_dir))
+    app.include_router(documents_api.router(groundline.ingestor, library, guard, tokens))
     app.include_router(api.router(service, library, guard))
     app.include_router(openai_api.router(service, guard))
     if served:
@@ -61,7 +61,7 @@ def create_app(groundline, served: handoff.Served | None = None) -> FastAPI:
 
     admin = None
     if tokens:
-        admin = LibraryAdmin(groundline.ingestor, library, settings.uploads_dir, tokens)
+        admin = LibraryAdmin(groundline.ingestor, library, tokens)
         app.include_router(session_router(tokens))
     chat = ChatUI(service, library, admin, guard.limiter)
     # With a chat token, the browser chat asks for it on Gradio's login page (any user name).

@@ -1,4 +1,4 @@
-"""Who may send files to Gradio's upload route, and where uploads are kept.
+"""Who may send files to Gradio's upload route.
 
 Gradio stores whatever reaches its upload route in its temp folder before any
 event handler runs, and its browser client adds no header of ours. So the
@@ -12,9 +12,8 @@ Gradio also fetches a file input given as a URL itself, into the same folder,
 before the event's handler (and its token check) runs, without a size limit.
 Files reach Groundline only by upload, so such a request is refused too.
 
-Uploads that pass, on the page or over HTTP (``ui.documents_api``), are kept
-under ``DATA_DIR/uploads`` by their bare names (``bare_name``,
-``stored_upload``); the ingestor deletes a kept copy with its document.
+Uploads that pass, on the page or over HTTP (``ui.documents_api``), are
+ingested and kept by ``index.uploads``.
 """
 
 from __future__ import annotations
@@ -22,9 +21,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import shutil
-from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from gradio_client.utils import is_file_obj_with_meta, is_http_url_like
@@ -53,25 +50,6 @@ SET_COOKIE_JS = f"""async (token) => {{
         headers: {{"Content-Type": "application/json"}}, body: JSON.stringify({{token: token || ""}})}});
     return reply.status;
 }}"""
-
-
-def bare_name(filename: str) -> str | None:
-    """An uploaded file's name without any folders the client put in it (None: no name at all).
-
-    >>> bare_name("../../etc/news.txt"), bare_name("C:\\\\docs\\\\a.txt"), bare_name("..")
-    ('news.txt', 'a.txt', None)
-    """
-    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
-    return None if name in ("", ".", "..") else name
-
-
-def stored_upload(uploads_dir: Path, name: str, source: BinaryIO) -> Path:
-    """Keep an upload under ``uploads_dir`` by ``name`` (a ``bare_name``), replacing one kept before."""
-    uploads_dir.mkdir(parents=True, exist_ok=True)
-    target = uploads_dir / name
-    with target.open("wb") as out:
-        shutil.copyfileobj(source, out)
-    return target
 
 
 def upload_pass(admin_token: str) -> str:

@@ -9,7 +9,7 @@ from ui.limits import TokenCheck
 
 def admin_for(settings: Settings) -> tuple:
     app = fake_app(settings)
-    return app, LibraryAdmin(app.ingestor, app.library, settings.data_dir / "uploads", TokenCheck("s3cret"))
+    return app, LibraryAdmin(app.ingestor, app.library, TokenCheck("s3cret"))
 
 
 def no_progress(*args, **kwargs) -> None:
@@ -57,7 +57,7 @@ def test_wrong_tokens_have_a_budget_per_address_and_the_admin_spends_none(settin
     app.ingestor.ingest([news_dir])
     now = [0.0]
     tokens = TokenCheck("s3cret", clock=lambda: now[0])
-    admin = LibraryAdmin(app.ingestor, app.library, settings.data_dir / "uploads", tokens)
+    admin = LibraryAdmin(app.ingestor, app.library, tokens)
     guesser = SimpleNamespace(client=SimpleNamespace(host="10.0.0.9"))
     owner = SimpleNamespace(client=SimpleNamespace(host="10.0.0.1"))
     assert all(admin.refusal("s3cret", owner) is None for _ in range(20))  # right every time: nothing spent

@@ -1,0 +1,78 @@
+"""Uploads are kept only once ingested, whole, and never over a good copy by a bad one."""
+
+import io
+
+from index.loaders import discover
+from index.uploads import STAGING_PREFIX
+from rag.settings import Settings
+from tests.conftest import fake_app
+
+NOTE = b"The lighthouse on Skerry Point is kept by Maren Holt.\n"
+
+
+def upload(name: str, content: bytes) -> tuple[str, io.BytesIO]:
+    return name, io.BytesIO(content)
+
+
+def kept_names(settings: Settings) -> list[str]:
+    return sorted(p.name for p in settings.uploads_dir.iterdir())
+
+
+def test_an_ingested_upload_is_kept_by_its_name(settings: Settings) -> None:
+    app = fake_app(settings)
+    report = app.ingestor.ingest_uploads([upload("lighthouse.txt", NOTE)])
+    assert report.added == ["lighthouse.txt"]
+    assert (settings.uploads_dir / "lighthouse.txt").read_bytes() == NOTE
+    assert kept_names(settings) == ["lighthouse.txt"]  # no staging folder left behind
+    assert app.library.text("lighthouse.txt") == NOTE.decode()
+
+
+def test_a_skipped_upload_leaves_nothing_and_keeps_the_good_copy(settings: Settings) -> None:
+    # Before, every upload was copied in first: a binary file named like a document replaced its
+    # good copy on disk, and a skipped one stayed on the server with no document to delete it by.
+    app = fake_app(settings)
+    app.ingestor.ingest_uploads([upload("lighthouse.txt", NOTE)])
+    report = app.ingestor.ingest_uploads([upload("lighthouse.txt", b"\x00\x01\x02"), upload("photo.png", b"\x89PNG")])
+    assert sorted(s.file for s in report.skipped) == ["lighthouse.txt", "photo.png"]
+    assert kept_names(settings) == ["lighthouse.txt"]
+    assert (settings.uploads_dir / "lighthouse.txt").read_bytes() == NOTE
+    assert app.library.text("lighthouse.txt") == NOTE.decode()  # the document stored before stays too
+
+
+def test_hidden_and_repeated_names_are_refused_with_a_reason(settings: Settings) -> None:
+    app = fake_app(settings)
+    report = app.ingestor.ingest_uploads(
+        [upload(".env", b"GROUNDLINE_ADMIN_TOKEN=x\n"), upload("a.txt", NOTE), upload("a.txt", b"Another.\n")]
+    )
+    assert report.added == ["a.txt"]
+    reasons = {s.file: s.reason for s in report.skipped}
+    assert "hidden file" in reasons[".env"] and "twice" in reasons["a.txt"]
+    assert report.summary().startswith("1 added, 0 updated, 0 unchanged, 2 skipped")
+    assert kept_names(settings) == ["a.txt"] and (settings.uploads_dir / "a.txt").read_bytes() == NOTE
+    assert app.library.files() == ["a.txt"]
+
+
+def test_a_writer_killed_while_staging_leaves_nothing_for_long(settings: Settings) -> None:
+    app = fake_app(settings)
+    leftover = settings.uploads_dir / f"{STAGING_PREFIX}killed"
+    leftover.mkdir(parents=True)
+    (leftover / "half.txt").write_bytes(NOTE[:10])
+    app.ingestor.ingest_uploads([upload("lighthouse.txt", NOTE)])
+    assert kept_names(settings) == ["lighthouse.txt"]
+
+
+def test_a_copy_that_cannot_be_kept_is_skipped_and_the_rest_goes_on(settings: Settings) -> None:
+    app = fake_app(settings)
+    report = app.ingestor.ingest_uploads([upload("x" * 300 + ".txt", NOTE), upload("lighthouse.txt", NOTE)])
+    assert report.added == ["lighthouse.txt"]
+    (skipped,) = report.skipped
+    assert skipped.reason == "could not be kept (File name too long); skipped"
+    assert kept_names(settings) == ["lighthouse.txt"]
+
+
+def test_a_folder_ingestion_of_the_shelf_would_not_see_a_staged_file(settings: Settings) -> None:
+    # Staging folders are hidden, so even ingesting DATA_DIR/uploads as a folder leaves them out.
+    staging = settings.uploads_dir / f"{STAGING_PREFIX}x"
+    staging.mkdir(parents=True)
+    (staging / "a.txt").write_bytes(NOTE)
+    assert discover([settings.uploads_dir]) == []
