@@ -41,6 +41,9 @@ MORE_ABBREVIATIONS = frozenset({"etc", "e.g", "i.e", "m.d", "al", "cf", "approx"
 # what closes a sentence after its full stop: footnotes ("[b]", "[citation needed]", "[12]")
 # or page numbers (":64", ":32-35"), after any closing quote; or closing brackets alone
 _FOOTNOTE_LEAD = re.compile(r"(?:[\"'”’)\]]*(?:\[[^\[\]\n]{1,40}\]|:\d+(?:[–-]\d+)?)+|[”)\]]+)\s*")
+# what does not open a sentence, so Punkt's cut before it was wrong: an operator, a comma or a
+# small letter after a factorial or a name's "!" ("(p − 1)! + 1 is", "n! for every", "Yahoo!, Google")
+_CONTINUATION = re.compile(r"[+\-−×÷*/=<>≤≥±,;.a-z]")
 
 
 @dataclass(frozen=True)
@@ -117,16 +120,22 @@ def sentence_spans(text: str) -> list[Span]:
     spans = []
     for line in line_spans(text):
         piece = text[line.start : line.end]
-        spans += _with_footnotes(line.line, line.start, piece, sentence_model().span_tokenize(piece))
+        spans += _mended(line.line, line.start, piece, sentence_model().span_tokenize(piece))
     return spans
 
 
-def _with_footnotes(line: int, offset: int, text: str, cuts: Iterable[tuple[int, int]]) -> list[Span]:
-    """Punkt starts the next sentence with the marks that close this one ("oxygen.[b] The",
-    "humor.\":64 Instead", "1975.[12][13] Then"): Wikipedia's footnotes and page numbers. They
-    go back to the sentence before, so a quote neither opens with one nor misses its own."""
+def _mended(line: int, offset: int, text: str, cuts: Iterable[tuple[int, int]]) -> list[Span]:
+    """Punkt's sentences of one line, mended where it cut wrongly. It starts the next sentence
+    with the marks that close this one ("oxygen.[b] The", "humor.\":64 Instead", "1975.[12][13]
+    Then"): Wikipedia's footnotes and page numbers. They go back to the sentence before, so a
+    quote neither opens with one nor misses its own. And it cuts after any "!", even a
+    factorial's ("(p − 1)! + 1"): a piece that opens with an operator, a comma or a small letter
+    continues the sentence before."""
     spans: list[Span] = []
     for start, end in cuts:
+        if spans and _CONTINUATION.match(text, start, end):
+            spans[-1] = Span(line, spans[-1].start, offset + end)
+            continue
         lead = _FOOTNOTE_LEAD.match(text, start, end)
         if spans and lead:
             marks_end = start + len(lead.group().rstrip())

@@ -94,6 +94,25 @@ def test_footnote_marks_stay_with_the_sentence_they_close(text: str, sentences: 
     assert [text[s.start : s.end] for s in sentence_spans(text)] == sentences
 
 
+@pytest.mark.parametrize(
+    "text, sentences",
+    [  # Punkt alone cuts after every "!" (the first seen in squad-dev's Prime_number article)
+        (
+            "A prime p divides the factorial (p − 1)! + 1, and only a prime. Moreover, more.",
+            ["A prime p divides the factorial (p − 1)! + 1, and only a prime.", "Moreover, more."],
+        ),
+        (
+            "So n! = n × (n − 1)! for every whole number. Then.",
+            ["So n! = n × (n − 1)! for every whole number.", "Then."],
+        ),
+        ("Yahoo! was first. Then Google.", ["Yahoo! was first.", "Then Google."]),
+        ("Certainly! And how!", ["Certainly!", "And how!"]),  # an exclamation still ends a sentence
+    ],
+)
+def test_a_factorial_does_not_end_a_sentence(text: str, sentences: list[str]) -> None:
+    assert [text[s.start : s.end] for s in sentence_spans(text)] == sentences
+
+
 def test_sentences_come_from_the_bundled_punkt_model_even_when_nltk_data_points_elsewhere(tmp_path) -> None:
     # a fresh process: nltk reads NLTK_DATA when imported; an empty folder there must not start a download
     script = (
