@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from index.errors import DocumentNotFound
-from index.store import DocStore
+from index.store import DocStore, every_chunk
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class Library:
 
     def entries(self) -> list[DocumentEntry]:
         """Every document with its content hash and how many chunks Chroma holds for it."""
-        metadatas = self.vector_store.client.get(include=["metadatas"])["metadatas"] or []
+        metadatas = every_chunk(self.vector_store.client, ["metadatas"])["metadatas"]
         counts = Counter(str(m.get("file")) for m in metadatas)
         store = self.docstore.docstore
         return [DocumentEntry(f, store.get_document_hash(f) or "", counts.get(f, 0)) for f in self.files()]

@@ -8,11 +8,19 @@ the citation viewer. This module does not chunk or embed.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from llama_index.core.storage.docstore import SimpleDocumentStore
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
+if TYPE_CHECKING:
+    from chromadb import Collection
+
 COLLECTION = "groundline"
+# Chunks read from Chroma at a time: its SQLite metadata reader binds one variable per row, and
+# SQLite refuses more than 32766, so one read of every chunk fails beyond that many
+# (chroma-core/chroma#7687).
+READ_PAGE = 5000
 
 
 def chroma_vector_store(data_dir: Path, server: str | None = None, collection: str = COLLECTION) -> ChromaVectorStore:
@@ -29,6 +37,28 @@ def chroma_vector_store(data_dir: Path, server: str | None = None, collection: s
         client = chromadb.PersistentClient(path=str(data_dir / "chroma"), settings=settings)
     chroma_collection = client.get_or_create_collection(collection, metadata={"hnsw:space": "cosine"})
     return ChromaVectorStore(chroma_collection=chroma_collection)
+
+
+def every_chunk(collection: Collection, include: list[str], page: int = READ_PAGE) -> dict[str, list]:
+    """``collection.get(include=...)`` of every chunk (``ids`` and each field in ``include``), read
+    ``page`` rows at a time. A chunk met twice (a write moved it between reads) is kept once.
+
+    Chroma orders rows by when they were written, so pages follow each other.
+    """
+    got: dict[str, list] = {"ids": [], **{field: [] for field in include}}
+    seen: set[str] = set()
+    offset = 0
+    while True:
+        rows = collection.get(include=include, limit=page, offset=offset)
+        for i, chunk_id in enumerate(rows["ids"]):
+            if chunk_id not in seen:
+                seen.add(chunk_id)
+                got["ids"].append(chunk_id)
+                for field in include:
+                    got[field].append(rows[field][i])
+        if len(rows["ids"]) < page:
+            return got
+        offset += page
 
 
 class DocStore:

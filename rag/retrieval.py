@@ -16,9 +16,11 @@ import Stemmer
 from llama_index.core import VectorStoreIndex
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import BaseNode, NodeWithScore
+from llama_index.core.vector_stores.utils import metadata_dict_to_node
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from index.formats import decode_starts
+from index.store import every_chunk
 from rag.types import Passage
 
 
@@ -117,12 +119,16 @@ class Retriever:
 
         version = self.version()
         if version != self._bm25_version:
-            size = self.vector_store.client.count()
-            nodes = self.vector_store.get_nodes(None) if size else []
+            stored = every_chunk(self.vector_store.client, ["metadatas", "documents"])
+            texts = zip(stored["metadatas"], stored["documents"], strict=True)
+            nodes = [metadata_dict_to_node(meta, text=text) for meta, text in texts]
             self._bm25 = (
                 BM25Retriever.from_defaults(
-                    nodes=nodes, similarity_top_k=min(self.candidates, size), stemmer=self.stemmer, language="english"
-                )
+                    nodes=nodes,
+                    similarity_top_k=min(self.candidates, len(nodes)),
+                    stemmer=self.stemmer,
+                    language="english",
+                )  # fmt: skip
                 if nodes
                 else None
             )

@@ -1,7 +1,15 @@
 from pathlib import Path
 
+from llama_index.core import Document
+from llama_index.core.schema import TextNode
+from llama_index.core.vector_stores.utils import node_to_metadata_dict
+
+from index.library import Library
+from index.store import DocStore, chroma_vector_store
+from rag.retrieval import Retriever
 from rag.settings import Settings
 from tests.conftest import ARMS_FILE, fake_app
+from tests.fakes import HashEmbedding
 
 
 def test_hybrid_passages_keep_lines_and_vector_similarity(settings: Settings, news_dir: Path) -> None:
@@ -73,3 +81,25 @@ def test_a_caller_may_ask_for_more_passages_than_the_chat_shows(settings: Settin
         shown, five = app.retriever.retrieve("North Korea arms"), app.retriever.retrieve("North Korea arms", 5)
         assert (len(shown), len(five)) == (4, 5), mode
         assert [p.start_char for p in five[:4]] == [p.start_char for p in shown], mode
+
+
+def test_a_collection_beyond_sqlites_variable_limit_is_listed_and_keyword_searched(tmp_path: Path) -> None:
+    # Chroma's SQLite refuses a read of more than 32766 rows at once: every question (the keyword
+    # index is built from every chunk) and `groundline list` failed on a larger collection.
+    store, docstore = chroma_vector_store(tmp_path), DocStore(tmp_path)
+    n, per_file = 33_000, 1000
+    metadatas = [
+        node_to_metadata_dict(TextNode(id_=f"n{i}", metadata={"file": f"f{i // per_file}.txt"}), remove_text=True)
+        for i in range(n)
+    ]
+    for start in range(0, n, 5000):
+        rows = range(start, min(n, start + 5000))
+        store.client.add(
+            ids=[f"n{i}" for i in rows], embeddings=[[1.0, i / n] for i in rows],
+            documents=[f"Chunk {i} is about the lighthouse." for i in rows], metadatas=metadatas[start : start + 5000],
+        )  # fmt: skip
+    docstore.docstore.add_documents([Document(id_=f"f{k}.txt", text="") for k in range(n // per_file)])
+    entries = Library(docstore, store).entries()
+    assert len(entries) == n // per_file and {e.chunks for e in entries} == {per_file}
+    retriever = Retriever(store, HashEmbedding(), top_k=4)
+    assert [hit.node.node_id for hit in retriever.keyword_retriever().retrieve("chunk 32999")][0] == "n32999"
