@@ -15,6 +15,7 @@ document is fully present or fully absent, and ingesting again completes it.
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -35,6 +36,8 @@ from index.errors import GroundlineError, SkippedFile
 from index.loaders import DEFAULT_MAX_BYTES, load_paths
 from index.store import DocStore
 from index.uploads import UploadShelf
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -188,6 +191,21 @@ class Ingestor:
         self.journal = data_dir / "ingest.journal.json"
         self.shared_store = shared_store  # a Chroma server, which serves every process alike
         self.uploads = uploads  # kept copies of uploaded documents, by their bare names
+        self._listeners: list[Callable[[], None]] = []
+
+    def after_writes(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` after each ingestion or deletion that changed the stored documents, in
+        the writing thread, once the write lock is released (a server readies its keyword index
+        there, so that the next question does not wait for it). A listener that fails is logged:
+        the write itself is done."""
+        self._listeners.append(listener)
+
+    def _written(self) -> None:
+        for listener in self._listeners:
+            try:
+                listener()
+            except Exception:  # an optimisation failed: whoever reads next does the work and reports
+                log.exception("after a write, %s failed", listener)
 
     @cached_property
     def embed_model(self) -> BaseEmbedding:
@@ -253,6 +271,12 @@ class Ingestor:
 
     def ingest(self, paths: list[Path], progress: Callable[[Progress], None] | None = None) -> IngestReport:
         """Ingest files and folders; unreadable files are skipped and reported."""
+        report = self._ingest(paths, progress)
+        if report.added or report.updated:
+            self._written()
+        return report
+
+    def _ingest(self, paths: list[Path], progress: Callable[[Progress], None] | None) -> IngestReport:
         loaded = load_paths(paths, self.max_bytes)
         added, updated, unchanged = [], [], []
         with self.writing():
@@ -300,10 +324,12 @@ class Ingestor:
         with self.writing():
             try:
                 staged, refused = self.uploads.stage(files)
-                report = self.ingest(staged, progress)
+                report = self._ingest(staged, progress)
                 self.uploads.keep(staged, {*report.added, *report.updated, *report.unchanged})
             finally:
                 self.uploads.clear_staging()
+        if report.added or report.updated:
+            self._written()
         return replace(report, skipped=refused + report.skipped)
 
     def delete(self, files: list[str]) -> list[str]:
@@ -316,6 +342,8 @@ class Ingestor:
             self._remove(present)
             if self.uploads:  # a deleted document leaves no copy of its upload behind
                 self.uploads.discard(present)
+        if present:
+            self._written()
         return present
 
     def _remove(self, files: list[str]) -> None:

@@ -9,6 +9,7 @@ score, and abstention needs each passage's vector similarity (cosine).
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -112,28 +113,35 @@ class Retriever:
         self.stemmer = Stemmer.Stemmer("english")
         self._bm25 = None
         self._bm25_version: object = None
+        self._bm25_lock = threading.Lock()  # one thread rebuilds; the others wait for its index
+
+    def refresh(self) -> None:
+        """Bring the keyword index up to date with the store now (after a write), rather than
+        when the next question comes: rebuilding it reads every chunk, 0.4 s for 1,352 chunks
+        and 19 s for 100,000 on 2 cores (the vector index needs nothing)."""
+        if self.hybrid:
+            self.keyword_retriever()
 
     def keyword_retriever(self):
         """BM25 over every stored chunk, rebuilt whenever the store's version changes."""
         from llama_index.retrievers.bm25 import BM25Retriever
 
-        version = self.version()
-        if version != self._bm25_version:
-            stored = every_chunk(self.vector_store.client, ["metadatas", "documents"])
-            texts = zip(stored["metadatas"], stored["documents"], strict=True)
-            nodes = [metadata_dict_to_node(meta, text=text) for meta, text in texts]
-            self._bm25 = (
-                BM25Retriever.from_defaults(
-                    nodes=nodes,
-                    similarity_top_k=min(self.candidates, len(nodes)),
-                    stemmer=self.stemmer,
-                    language="english",
-                )  # fmt: skip
-                if nodes
-                else None
-            )
-            self._bm25_version = version
-        return self._bm25
+        with self._bm25_lock:
+            version = self.version()
+            if version != self._bm25_version:
+                stored = every_chunk(self.vector_store.client, ["metadatas", "documents"])
+                texts = zip(stored["metadatas"], stored["documents"], strict=True)
+                nodes = [metadata_dict_to_node(meta, text=text) for meta, text in texts]
+                top_k = min(self.candidates, len(nodes))
+                self._bm25 = (
+                    BM25Retriever.from_defaults(
+                        nodes=nodes, similarity_top_k=top_k, stemmer=self.stemmer, language="english"
+                    )
+                    if nodes
+                    else None
+                )
+                self._bm25_version = version
+            return self._bm25
 
     def retrieve(self, question: str, top_k: int | None = None) -> list[Passage]:
         """The best ``top_k`` passages (the chat's ``top_k`` unless given), best first; each keeps

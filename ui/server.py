@@ -35,6 +35,8 @@ def create_app(groundline, served: handoff.Served | None = None) -> FastAPI:
     it also takes the command line's writes to its data directory (``ui.handoff``)."""
     service, library = groundline.service, groundline.library
     settings = groundline.settings
+    # Each write's own thread readies the keyword index, so the next question does not wait for it.
+    groundline.ingestor.after_writes(groundline.retriever.refresh)
     app = FastAPI(
         title="Groundline", docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json",
         lifespan=handoff.announced(settings.data_dir, served) if served else None,

@@ -251,3 +251,20 @@ def test_the_embedder_reports_after_each_slice() -> None:
     embedded = ReportingEmbedder(embed_model=HashEmbedding(), report=counts.append, slice_size=2)(nodes)
     assert counts == [2, 4, 5]
     assert all(n.embedding for n in embedded)
+
+
+def test_listeners_hear_of_writes_that_changed_something_and_cannot_fail_them(
+    settings: Settings, news_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = fake_app(settings)
+    heard = []
+    app.ingestor.after_writes(lambda: heard.append(app.ingestor.lock.is_locked))
+    app.ingestor.after_writes(lambda: 1 / 0)
+    assert app.ingestor.ingest([news_dir]).added  # the failing listener does not fail the ingestion
+    assert heard == [False]  # called once the write lock is released
+    app.ingestor.ingest([news_dir])  # nothing changed: nothing to hear
+    app.ingestor.delete(["not-ingested.txt"])
+    assert heard == [False]
+    app.ingestor.delete([ARMS_FILE])
+    assert heard == [False, False]
+    assert "ZeroDivisionError" in caplog.text
