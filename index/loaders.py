@@ -60,8 +60,13 @@ def check_name(root: Path, file: Path, name: str) -> None:
 
 def load_paths(paths: list[Path], max_bytes: int = DEFAULT_MAX_BYTES) -> LoadResult:
     """Load every supported file under ``paths``; skip (and report) the rest."""
+    return load_files(discover(paths), max_bytes)
+
+
+def load_files(found: list[tuple[Path, Path]], max_bytes: int = DEFAULT_MAX_BYTES) -> LoadResult:
+    """Load ``(root, file)`` pairs as ``discover`` finds them; skip (and report) what cannot be read."""
     result = LoadResult()
-    for root, file in discover(paths):
+    for root, file in found:
         name = file.relative_to(root).as_posix()
         try:
             check_name(root, file, name)

@@ -33,7 +33,7 @@ from pydantic import ConfigDict
 
 from index.chunking import LineChunker
 from index.errors import GroundlineError, SkippedFile
-from index.loaders import DEFAULT_MAX_BYTES, load_paths
+from index.loaders import DEFAULT_MAX_BYTES, discover, load_files
 from index.store import DocStore
 from index.uploads import UploadShelf
 
@@ -77,7 +77,7 @@ class IngestReport:
 
 @dataclass(frozen=True)
 class Progress:
-    """Files written so far out of those that needed writing, and chunks embedded."""
+    """Files read (and written, where they changed) out of those found, and chunks embedded."""
 
     files_done: int
     files_total: int
@@ -277,41 +277,58 @@ class Ingestor:
         return report
 
     def _ingest(self, paths: list[Path], progress: Callable[[Progress], None] | None) -> IngestReport:
-        loaded = load_paths(paths, self.max_bytes)
-        added, updated, unchanged = [], [], []
+        """Read, check and write the files found under ``paths``, ``batch_files`` at a time: the
+        progress bar moves from the first file on (extracting a long PDF takes a second), and
+        only one batch's text is held in memory. Each batch's changed documents are one
+        journaled write."""
+        found = discover(paths)
+        added: list[str] = []
+        updated: list[str] = []
+        unchanged: list[str] = []
+        skipped: list[SkippedFile] = []
+        notes: list[SkippedFile] = []
+        chunks, files_done = 0, 0
+
+        def report(batch_chunks: int) -> None:  # within a batch, as its chunks are embedded
+            if progress:
+                progress(Progress(files_done, len(found), chunks + batch_chunks))
+
         with self.writing():
-            for doc in loaded.documents:
-                # Part of the document's hash: new chunk settings or another embedder redo unchanged files.
-                doc.metadata["chunking"] = f"{self.chunker.signature};{self.embedding_id}"
-                doc.excluded_embed_metadata_keys.append("chunking")
-                doc.excluded_llm_metadata_keys.append("chunking")
-                stored = self.docstore.docstore.get_document_hash(doc.id_)
-                (added if stored is None else updated if stored != doc.hash else unchanged).append(doc.id_)
-            todo = [d for d in loaded.documents if d.id_ not in unchanged]
-            chunks, files_done = 0, 0
-
-            def report(batch_chunks: int) -> None:  # within a batch, as its chunks are embedded
-                if progress:
-                    progress(Progress(files_done, len(todo), chunks + batch_chunks))
-
-            pipeline = IngestionPipeline(
-                transformations=[self.chunker, ReportingEmbedder(embed_model=self.embed_model, report=report)],
-                vector_store=self.vector_store,
-                docstore=self.docstore.docstore,
-                docstore_strategy=DocstoreStrategy.UPSERTS,
-                disable_cache=True,
-            )
-            if todo:
+            if found:
                 report(0)
-            for start in range(0, len(todo), self.batch_files):
-                batch = todo[start : start + self.batch_files]
-                self.journal.write_text(json.dumps([d.id_ for d in batch]))
-                chunks += len(pipeline.run(documents=batch))
-                self.docstore.save()
-                self.journal.unlink()
+            for start in range(0, len(found), self.batch_files):
+                batch = found[start : start + self.batch_files]
+                loaded = load_files(batch, self.max_bytes)
+                skipped += loaded.skipped
+                notes += loaded.notes
+                todo = []
+                for doc in loaded.documents:
+                    # Part of the document's hash: new chunk settings or another embedder redo unchanged files.
+                    doc.metadata["chunking"] = f"{self.chunker.signature};{self.embedding_id}"
+                    doc.excluded_embed_metadata_keys.append("chunking")
+                    doc.excluded_llm_metadata_keys.append("chunking")
+                    stored = self.docstore.docstore.get_document_hash(doc.id_)
+                    (added if stored is None else updated if stored != doc.hash else unchanged).append(doc.id_)
+                    if stored != doc.hash:
+                        todo.append(doc)
+                if todo:
+                    self.journal.write_text(json.dumps([d.id_ for d in todo]))
+                    chunks += len(self._pipeline(report).run(documents=todo))
+                    self.docstore.save()
+                    self.journal.unlink()
                 files_done = start + len(batch)
                 report(0)
-        return IngestReport(added, updated, unchanged, list(loaded.skipped), list(loaded.notes), chunks)
+        return IngestReport(added, updated, unchanged, skipped, notes, chunks)
+
+    def _pipeline(self, report: Callable[[int], None]) -> IngestionPipeline:
+        """Chunk, embed (reporting as it goes), and upsert by hash into Chroma and the docstore."""
+        return IngestionPipeline(
+            transformations=[self.chunker, ReportingEmbedder(embed_model=self.embed_model, report=report)],
+            vector_store=self.vector_store,
+            docstore=self.docstore.docstore,
+            docstore_strategy=DocstoreStrategy.UPSERTS,
+            disable_cache=True,
+        )
 
     def ingest_uploads(
         self, files: Sequence[tuple[str, BinaryIO]], progress: Callable[[Progress], None] | None = None

@@ -81,7 +81,7 @@ class Settings(BaseSettings):
         description="Abstain when the verifier's probability that the cited sentences answer the question is "
         "below this (the local model gives a probability, other LLMs a yes (1) or no (0)).",
     )
-    ingest_batch_files: int = Field(8, ge=1, description="Files written per crash-safe ingestion step.")
+    ingest_batch_files: int = Field(8, ge=1, description="Files read, checked and written per ingestion step.")
     max_file_mb: float = Field(50.0, gt=0, description="Files larger than this are skipped at ingestion.")
     max_question_chars: int = Field(2000, ge=1, description="Longest question accepted.")
     admin_token: str | None = Field(

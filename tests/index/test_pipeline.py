@@ -268,3 +268,33 @@ def test_listeners_hear_of_writes_that_changed_something_and_cannot_fail_them(
     app.ingestor.delete([ARMS_FILE])
     assert heard == [False, False]
     assert "ZeroDivisionError" in caplog.text
+
+
+def test_files_are_read_a_batch_at_a_time_with_the_bar_moving_from_the_first(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every file used to be read (a PDF extracted) before the bar showed or anything was written,
+    # all of the text held at once; re-ingesting an unchanged folder showed no bar at all.
+    import index.pipeline
+
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(5):
+        (folder / f"{i}.txt").write_text(f"Note {i} is about the lighthouse.\n")
+    (folder / "blob.txt").write_bytes(b"\x00binary")
+    events: list[str] = []
+    load = index.pipeline.load_files
+    monkeypatch.setattr(
+        index.pipeline, "load_files", lambda found, *a: events.append(f"read {len(found)}") or load(found, *a)
+    )
+    app = fake_app(settings.model_copy(update={"ingest_batch_files": 2}))
+    save = app.docstore.save
+    monkeypatch.setattr(app.docstore, "save", lambda: events.append("write") or save())
+    seen: list[Progress] = []
+    report = app.ingestor.ingest([folder], progress=seen.append)
+    assert events == ["read 2", "write"] * 3  # each batch is written before the next is read
+    assert len(report.added) == 5 and [s.file for s in report.skipped] == ["blob.txt"]
+    assert seen[0] == Progress(0, 6, 0) and seen[-1] == Progress(6, 6, 5)
+    seen.clear()
+    assert len(app.ingestor.ingest([folder], progress=seen.append).unchanged) == 5
+    assert [p.files_done for p in seen] == [0, 2, 4, 6]  # an unchanged folder is read with a bar too
