@@ -11,6 +11,8 @@ This module does not chunk, embed or store anything.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,11 +26,14 @@ DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 
 @dataclass(frozen=True)
 class LoadResult:
-    """Documents that loaded, files skipped (with reasons), and non-fatal notes."""
+    """Documents that loaded (with the SHA-256 of each file's bytes, by name), files skipped (with
+    reasons), non-fatal notes, and files left unread because their bytes were known."""
 
     documents: list[Document] = field(default_factory=list)
     skipped: list[SkippedFile] = field(default_factory=list)
     notes: list[SkippedFile] = field(default_factory=list)
+    digests: dict[str, str] = field(default_factory=dict)
+    known: list[str] = field(default_factory=list)
 
 
 def discover(paths: list[Path]) -> list[tuple[Path, Path]]:
@@ -63,8 +68,16 @@ def load_paths(paths: list[Path], max_bytes: int = DEFAULT_MAX_BYTES) -> LoadRes
     return load_files(discover(paths), max_bytes)
 
 
-def load_files(found: list[tuple[Path, Path]], max_bytes: int = DEFAULT_MAX_BYTES) -> LoadResult:
-    """Load ``(root, file)`` pairs as ``discover`` finds them; skip (and report) what cannot be read."""
+def load_files(
+    found: list[tuple[Path, Path]],
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    known: Callable[[str, str], bool] | None = None,
+) -> LoadResult:
+    """Load ``(root, file)`` pairs as ``discover`` finds them; skip (and report) what cannot be read.
+
+    ``known(name, sha256)``: whether a file with these bytes is stored already; such a file passes
+    every check but is not turned into text (extracting a PDF takes ~15 ms a page).
+    """
     result = LoadResult()
     for root, file in found:
         name = file.relative_to(root).as_posix()
@@ -73,7 +86,12 @@ def load_files(found: list[tuple[Path, Path]], max_bytes: int = DEFAULT_MAX_BYTE
             size = file.stat().st_size
             if size > max_bytes:
                 raise SkippedFile(name, f"is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.1f} MB limit; skipped")
-            extracted = extract(name, file.read_bytes())
+            raw = file.read_bytes()
+            digest = hashlib.sha256(raw).hexdigest()
+            if known and known(name, digest):
+                result.known.append(name)
+                continue
+            extracted = extract(name, raw)
         except SkippedFile as skipped:
             result.skipped.append(skipped)
             continue
@@ -83,6 +101,7 @@ def load_files(found: list[tuple[Path, Path]], max_bytes: int = DEFAULT_MAX_BYTE
         if extracted.note:
             result.notes.append(SkippedFile(name, extracted.note))
         result.documents.append(make_document(name, extracted.text, extracted.page_starts))
+        result.digests[name] = digest
     return result
 
 

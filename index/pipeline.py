@@ -294,17 +294,19 @@ class Ingestor:
                 progress(Progress(files_done, len(found), chunks + batch_chunks))
 
         with self.writing():
+            # Part of each document's hash: new chunk settings or another embedder redo unchanged files.
+            signature = f"{self.chunker.signature};{self.embedding_id}"
             if found:
                 report(0)
             for start in range(0, len(found), self.batch_files):
                 batch = found[start : start + self.batch_files]
-                loaded = load_files(batch, self.max_bytes)
+                loaded = load_files(batch, self.max_bytes, known=lambda name, sha: self._known(name, sha, signature))
                 skipped += loaded.skipped
                 notes += loaded.notes
+                unchanged += loaded.known
                 todo = []
                 for doc in loaded.documents:
-                    # Part of the document's hash: new chunk settings or another embedder redo unchanged files.
-                    doc.metadata["chunking"] = f"{self.chunker.signature};{self.embedding_id}"
+                    doc.metadata["chunking"] = signature
                     doc.excluded_embed_metadata_keys.append("chunking")
                     doc.excluded_llm_metadata_keys.append("chunking")
                     stored = self.docstore.docstore.get_document_hash(doc.id_)
@@ -314,11 +316,26 @@ class Ingestor:
                 if todo:
                     self.journal.write_text(json.dumps([d.id_ for d in todo]))
                     chunks += len(self._pipeline(report).run(documents=todo))
+                for doc in loaded.documents:  # written, or stored as they are: their bytes are known now
+                    self.docstore.set_fingerprint(
+                        doc.id_, self._fingerprint(loaded.digests[doc.id_], signature, doc.hash)
+                    )
+                if loaded.documents:
                     self.docstore.save()
-                    self.journal.unlink()
+                    self.journal.unlink(missing_ok=True)
                 files_done = start + len(batch)
                 report(0)
         return IngestReport(added, updated, unchanged, skipped, notes, chunks)
+
+    @staticmethod
+    def _fingerprint(sha256: str, signature: str, doc_hash: str | None) -> dict:
+        return {"sha256": sha256, "signature": signature, "doc_hash": doc_hash}
+
+    def _known(self, name: str, sha256: str, signature: str) -> bool:
+        """Whether the stored document ``name`` was made, as it is stored now, from a file with
+        these bytes and under this signature: then the file need not be read into text again."""
+        stored = self.docstore.docstore.get_document_hash(name)
+        return stored is not None and self.docstore.fingerprint(name) == self._fingerprint(sha256, signature, stored)
 
     def _pipeline(self, report: Callable[[int], None]) -> IngestionPipeline:
         """Chunk, embed (reporting as it goes), and upsert by hash into Chroma and the docstore."""
@@ -368,5 +385,6 @@ class Ingestor:
             self.vector_store.delete(ref_doc_id=file)
             self.docstore.docstore.delete_ref_doc(file, raise_error=False)
             self.docstore.docstore.delete_document(file, raise_error=False)
+            self.docstore.drop_fingerprint(file)
         if files:
             self.docstore.save()

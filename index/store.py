@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from llama_index.core.storage.docstore import SimpleDocumentStore
+from llama_index.core.storage.kvstore import SimpleKVStore
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 if TYPE_CHECKING:
@@ -21,6 +22,8 @@ COLLECTION = "groundline"
 # SQLite refuses more than 32766, so one read of every chunk fails beyond that many
 # (chroma-core/chroma#7687).
 READ_PAGE = 5000
+# The docstore file's own collection: each document's file fingerprint (``DocStore.fingerprint``).
+FINGERPRINTS = "groundline/fingerprints"
 
 
 def chroma_vector_store(data_dir: Path, server: str | None = None, collection: str = COLLECTION) -> ChromaVectorStore:
@@ -72,7 +75,8 @@ class DocStore:
 
     def __init__(self, data_dir: Path) -> None:
         self.path = data_dir / "docstore.json"
-        self._store = SimpleDocumentStore()
+        self._kv = SimpleKVStore()  # the file's collections: llama-index's, and FINGERPRINTS
+        self._store = SimpleDocumentStore(self._kv)
         self._read: tuple[int, int, int] | None = None  # version() when _store was read or saved
 
     @property
@@ -80,10 +84,25 @@ class DocStore:
         """The store as last saved, by this process or another."""
         version = self.version()
         if version != self._read:
-            exists = self.path.exists()
-            self._store = SimpleDocumentStore.from_persist_path(str(self.path)) if exists else SimpleDocumentStore()
+            self._kv = SimpleKVStore.from_persist_path(str(self.path)) if self.path.exists() else SimpleKVStore()
+            self._store = SimpleDocumentStore(self._kv)
             self._read = version
         return self._store
+
+    def fingerprint(self, name: str) -> dict | None:
+        """What was recorded of the file a stored document was made from (``set_fingerprint``)."""
+        self.docstore  # noqa: B018 -- read again if another process saved
+        return self._kv.get(name, collection=FINGERPRINTS)
+
+    def set_fingerprint(self, name: str, fingerprint: dict) -> None:
+        """Record, with the next ``save``, the SHA-256 of a document's file and how it was stored,
+        so that the same bytes can be known without reading them into text again."""
+        self.docstore  # noqa: B018
+        self._kv.put(name, fingerprint, collection=FINGERPRINTS)
+
+    def drop_fingerprint(self, name: str) -> None:
+        self.docstore  # noqa: B018
+        self._kv.delete(name, collection=FINGERPRINTS)
 
     def version(self) -> tuple[int, int, int]:
         """Changes on every save, in this process or another (each save is a new file: its

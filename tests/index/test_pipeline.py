@@ -285,7 +285,7 @@ def test_files_are_read_a_batch_at_a_time_with_the_bar_moving_from_the_first(
     events: list[str] = []
     load = index.pipeline.load_files
     monkeypatch.setattr(
-        index.pipeline, "load_files", lambda found, *a: events.append(f"read {len(found)}") or load(found, *a)
+        index.pipeline, "load_files", lambda found, *a, **k: events.append(f"read {len(found)}") or load(found, *a, **k)
     )
     app = fake_app(settings.model_copy(update={"ingest_batch_files": 2}))
     save = app.docstore.save
@@ -298,3 +298,40 @@ def test_files_are_read_a_batch_at_a_time_with_the_bar_moving_from_the_first(
     seen.clear()
     assert len(app.ingestor.ingest([folder], progress=seen.append).unchanged) == 5
     assert [p.files_done for p in seen] == [0, 2, 4, 6]  # an unchanged folder is read with a bar too
+
+
+def test_a_file_whose_bytes_are_stored_already_is_not_read_into_text_again(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Re-ingesting an unchanged folder extracted every file again to compare texts: ~15 ms a PDF page.
+    import index.loaders
+
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "a.txt").write_text("The lighthouse is white.\n")
+    (folder / "b.txt").write_text("The keeper rows out.\n")
+    extracted: list[str] = []
+    extract = index.loaders.extract
+    monkeypatch.setattr(index.loaders, "extract", lambda name, raw: extracted.append(name) or extract(name, raw))
+
+    def ingest(app=None):
+        extracted.clear()
+        return (app or fake_app(settings)).ingestor.ingest([folder])
+
+    assert ingest().added == ["a.txt", "b.txt"] and extracted == ["a.txt", "b.txt"]
+    assert ingest().unchanged == ["a.txt", "b.txt"] and extracted == []  # a new process: the record is on disk
+    (folder / "b.txt").write_text("The keeper rows out at dawn.\n")
+    assert ingest().updated == ["b.txt"] and extracted == ["b.txt"]
+    os.utime(folder / "a.txt", (1, 1))  # touched, the same bytes
+    assert ingest().unchanged == ["a.txt", "b.txt"] and extracted == []
+    rechunked = fake_app(settings.model_copy(update={"chunk_overlap": 0}))
+    assert ingest(rechunked).updated == ["a.txt", "b.txt"]  # other chunk settings redo every file
+    assert ingest(rechunked).unchanged == ["a.txt", "b.txt"] and extracted == []
+    rechunked.ingestor.delete(["a.txt"])
+    assert ingest(rechunked).added == ["a.txt"] and extracted == ["a.txt"]
+
+    # A data dir stored before files were fingerprinted reads each file once more, then knows it.
+    rechunked.docstore.drop_fingerprint("b.txt")
+    rechunked.docstore.save()
+    assert ingest(rechunked).unchanged == ["a.txt", "b.txt"] and extracted == ["b.txt"]
+    assert ingest(rechunked).unchanged == ["a.txt", "b.txt"] and extracted == []
