@@ -14,6 +14,7 @@ CSS = """
 #gl-viewer .gl-doc { max-height: 520px; overflow-y: auto; font-family: ui-monospace, monospace;
   font-size: 13px; line-height: 1.5; border: 1px solid #ddd; border-radius: 6px; padding: 6px; }
 #gl-viewer .gl-file { font-weight: 600; margin-bottom: 4px; }
+#gl-viewer .gl-window { color: #666; font-size: 12px; margin-bottom: 4px; }
 #gl-viewer .gl-line { display: flex; gap: 8px; white-space: pre-wrap; word-break: break-word; }
 #gl-viewer .gl-ln { color: #888; min-width: 2.5em; text-align: right; user-select: none; }
 #gl-viewer .gl-hl { background: #fff3b0; }
@@ -35,38 +36,70 @@ SCROLL_JS = """() => {
 }"""
 
 
-def render_document(file: str, text: str, citation: Citation | None = None) -> str:
+# The most the viewer shows at once: a long document's lines around the citation, and a long
+# line's characters around the quote (each says what it leaves out).
+MOST_LINES = 2000
+MOST_CHARS = 20_000
+
+
+def render_document(
+    file: str, text: str, citation: Citation | None = None, most_lines: int = MOST_LINES, most_chars: int = MOST_CHARS
+) -> str:
     """The document as numbered lines; cited lines get ``gl-hl``, the quote a ``<mark>``.
+
+    A long document shows ``most_lines`` lines around the citation (from the top without one),
+    and a long line ``most_chars`` characters around the quote, each saying what is left out:
+    the whole of a 10 MB document was 23 MB of HTML for the browser on every click.
 
     >>> "gl-hl" in render_document("a.txt", "x\\ny", Citation("a.txt", 2, 2, "y", 2, 3))
     True
     """
-    rows, offset = [], 0
-    for number, raw in enumerate(text.splitlines(keepends=True), start=1):
+    lines = text.splitlines(keepends=True)
+    centre = citation.start_line if citation else 1
+    first = max(1, min(centre - most_lines // 2, len(lines) - most_lines + 1))
+    last = min(len(lines), first + most_lines - 1)
+    offset = sum(len(raw) for raw in lines[: first - 1])
+    rows = []
+    for number in range(first, last + 1):
+        raw = lines[number - 1]
         body = raw.rstrip("\r\n")
         cited = citation is not None and citation.start_line <= number <= citation.end_line
-        content = _marked(body, offset, citation) if cited else html.escape(body)
+        content = _shown(body, offset, citation if cited else None, most_chars)
         rows.append(
             f'<div class="gl-line{" gl-hl" if cited else ""}" id="gl-line-{number}" data-line="{number}">'
             f'<span class="gl-ln">{number}</span><span class="gl-text">{content or "&#8203;"}</span></div>'
         )
         offset += len(raw)
+    window = (
+        f'<div class="gl-window">Lines {first:,}–{last:,} of {len(lines):,}</div>'
+        if last - first + 1 < len(lines)
+        else ""
+    )
     return (
-        f'<div class="gl-file">{html.escape(file)}</div>'
+        f'<div class="gl-file">{html.escape(file)}</div>{window}'
         f'<div class="gl-doc" data-file="{html.escape(file, quote=True)}">{"".join(rows)}</div>'
     )
 
 
-def _marked(body: str, offset: int, citation: Citation) -> str:
-    """Escape a line, wrapping the part inside the citation's span in ``<mark>``."""
-    start = max(citation.start_char - offset, 0)
-    end = min(citation.end_char - offset, len(body))
+def _shown(body: str, offset: int, citation: Citation | None, most_chars: int) -> str:
+    """Escape a line, wrapping the part inside the citation's span (if any) in ``<mark>``; of a
+    line over ``most_chars``, only that many characters around the span (or from the start)."""
+    start = max(citation.start_char - offset, 0) if citation else 0
+    end = min(citation.end_char - offset, len(body)) if citation else 0
+    room = max(0, most_chars - (end - start))  # for context either side of the span
+    begin = max(0, min(start - room // 2, len(body) - most_chars))
+    stop = min(len(body), begin + most_chars)
+    start, end = max(start, begin), min(end, stop)
+    cut_before = f"[… {begin:,} characters] " if begin else ""
+    cut_after = f" [… {len(body) - stop:,} characters]" if stop < len(body) else ""
     if start >= end:
-        return html.escape(body)
+        return cut_before + html.escape(body[begin:stop]) + cut_after
     return (
-        html.escape(body[:start])
+        cut_before
+        + html.escape(body[begin:start])
         + f'<mark class="gl-span">{html.escape(body[start:end])}</mark>'
-        + html.escape(body[end:])
+        + html.escape(body[end:stop])
+        + cut_after
     )
 
 

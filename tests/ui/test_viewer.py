@@ -23,3 +23,25 @@ def test_a_span_inside_an_escaped_line_stays_escaped() -> None:
     start = TEXT.index("Bad")
     html = render_document("a.txt", TEXT, Citation("a.txt", 2, 2, "Bad <img", start, start + 8))
     assert '<mark class="gl-span">Bad &lt;img</mark>' in html
+
+
+def test_a_long_document_shows_a_window_of_lines_around_the_citation() -> None:
+    # The whole of a 10 MB document was 23 MB of HTML sent to the browser on every click.
+    text = "".join(f"Line {n} of the log.\n" for n in range(1, 10_001))
+    start = text.index("Line 9000 ")
+    html = render_document("log.txt", text, Citation("log.txt", 9000, 9000, "Line 9000", start, start + 9))
+    assert html.count('class="gl-line') == 2000 and 'id="gl-line-8000"' in html and 'id="gl-line-9999"' in html
+    assert '<mark class="gl-span">Line 9000</mark>' in html and "Lines 8,000–9,999 of 10,000" in html
+    top = render_document("log.txt", text)
+    assert 'id="gl-line-1"' in top and 'id="gl-line-2001"' not in top and "Lines 1–2,000 of 10,000" in top
+    assert "gl-window" not in render_document("a.txt", TEXT)  # a short document is shown whole
+
+
+def test_a_long_line_shows_the_characters_around_the_quote() -> None:
+    text = "x" * 60_000 + " The quote. " + "y" * 60_000 + "\n"
+    start = text.index("The quote.")
+    html = render_document("one.txt", text, Citation("one.txt", 1, 1, "The quote.", start, start + 10), most_chars=1000)
+    assert '<mark class="gl-span">The quote.</mark>' in html and len(html) < 1500
+    assert "[… 59,506 characters]" in html and "[… 59,506 characters]" in html.split("</mark>")[1]
+    uncited = render_document("one.txt", text, most_chars=1000)
+    assert uncited.count("x") >= 1000 and "[… 119,012 characters]" in uncited
