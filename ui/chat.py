@@ -24,6 +24,12 @@ from ui.viewer import SCROLL_JS, placeholder, render_document
 
 LISTS = f"\n\n(?:{re.escape(SOURCES)}|{re.escape(CLOSEST)}):\n"  # what answer_message appends
 LIST_REFRESH_S = 10  # how often an open page looks for documents added or deleted elsewhere
+SAVED_TURNS = 40  # the most chat messages (questions and answers) a browser keeps across reloads
+# what a kept citation's fields must be (``restored``)
+CITATION_TYPES = {
+    "file": str, "start_line": int, "end_line": int, "quote": str, "start_char": int, "end_char": int,
+    "page": (int, type(None)), "page_line": (int, type(None)),
+}  # fmt: skip
 EXAMPLES = ["who denied arms deals?", "When will Putin arrive in Pyongyang?"]
 
 
@@ -54,6 +60,38 @@ def chat_history(turns: list[dict]) -> list[ChatMessage]:
 def messages(turns: list[dict]) -> list[dict]:
     """The turns as the chat shows them (each answer's citations stay in the session's state)."""
     return [{"role": t["role"], "content": t["content"]} for t in turns]
+
+
+def restored(saved: object) -> list[dict]:
+    """The turns a browser kept (``gr.BrowserState``, so whatever a page could have stored there):
+    the last ``SAVED_TURNS`` well-formed messages, each answer with the citations that are."""
+    turns = []
+    for turn in saved[-SAVED_TURNS:] if isinstance(saved, list) else []:
+        if not isinstance(turn, dict) or turn.get("role") not in ("user", "assistant"):
+            continue
+        if not isinstance(turn.get("content"), str):
+            continue
+        if turn["role"] == "user":
+            turns.append({"role": "user", "content": turn["content"]})
+            continue
+        cites = turn.get("citations")
+        turns.append(
+            {
+                "role": "assistant",
+                "content": turn["content"],
+                "citations": [c for c in cites if _citation(c)] if isinstance(cites, list) else [],
+            }
+        )
+    return turns
+
+
+def _citation(value: object) -> bool:
+    """Whether a kept value is a ``Citation`` as ``asdict`` wrote it, each field of its type."""
+    if not isinstance(value, dict) or set(value) != set(CITATION_TYPES):
+        return False
+    return all(
+        isinstance(value[name], kinds) and not isinstance(value[name], bool) for name, kinds in CITATION_TYPES.items()
+    )
 
 
 def shown_citations(answer: Answer) -> list[dict]:
@@ -143,6 +181,11 @@ class ChatUI:
                 )
             turns = gr.State([])
             citations = gr.State([])
+            # The chat outlives a reload: the browser keeps its turns (in localStorage; the full page
+            # and the widget each their own) and the page shows them again as it opens.
+            saved = gr.BrowserState([], storage_key="groundline-chat-embed" if compact else "groundline-chat")
+            # bookkeeping events: no spinner, not in the API, and never queued behind an answer
+            at_once = {"show_progress": "hidden", "api_visibility": "private", "concurrency_limit": None}
             with gr.Row(equal_height=False):
                 with gr.Column(scale=3, min_width=280):
                     # Plain text: answers echo untrusted documents, and markdown would let an
@@ -192,13 +235,17 @@ class ChatUI:
                     if self.admin is not None and not compact:
                         managed, changes = self.admin.panel()
                         lists.append(managed)
-            question.submit(self.respond, [question, turns], [chatbot, turns, question, citations], api_name="ask")
+            asked = question.submit(
+                self.respond, [question, turns], [chatbot, turns, question, citations], api_name="ask"
+            )
+            asked.then(lambda kept: kept[-SAVED_TURNS:], turns, saved, **at_once)
+            demo.load(lambda kept: (messages(t := restored(kept)), t), saved, [chatbot, turns], **at_once)
             # on the reader's choice only: a citation sets the list too, and its highlighted view stays
             files.input(self.open_file, files, viewer, api_name="document")
             chatbot.select(self.citations_of, turns, citations, show_progress="hidden", api_visibility="private")
             # the chat's Clear button empties the display only: the session forgets the turns too, or
             # they came back with the next answer and the next question was read against them
-            chatbot.clear(lambda: ([], []), None, [turns, citations], api_visibility="private")
+            chatbot.clear(lambda: ([], [], []), None, [turns, citations, saved], api_visibility="private")
 
             # The documents as they are when the page opens, after the manager changes them, and every
             # LIST_REFRESH_S while it stays open (the page is built once, at start, and the command line
@@ -215,8 +262,7 @@ class ChatUI:
 
             if not compact:
                 shown = gr.State(None)  # the names the lists offer
-                quietly = {"show_progress": "hidden", "api_visibility": "private", "concurrency_limit": None}
                 for event in [demo.load, *(change.then for change in changes)]:
-                    event(lambda *chosen: listed(None, *chosen), lists, [shown, *lists, viewer], **quietly)
-                gr.Timer(LIST_REFRESH_S).tick(listed, [shown, *lists], [shown, *lists, viewer], **quietly)
+                    event(lambda *chosen: listed(None, *chosen), lists, [shown, *lists, viewer], **at_once)
+                gr.Timer(LIST_REFRESH_S).tick(listed, [shown, *lists], [shown, *lists, viewer], **at_once)
         return demo

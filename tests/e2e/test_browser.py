@@ -28,7 +28,9 @@ def test_ask_click_citation_and_see_line_9_highlighted(served: Server, browser, 
     print(f"\n[screenshot] {tmp_path / 'citation.png'}", file=sys.stderr)
 
 
-def test_an_earlier_answers_sources_come_back_on_a_click_and_clear_forgets_the_chat(served: Server, browser) -> None:
+def test_an_earlier_answers_sources_come_back_on_a_click_and_after_a_reload_and_clear_forgets_the_chat(
+    served: Server, browser
+) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(served.url, wait_until="domcontentloaded")
     line_9 = "000_c3c639a3a8103260.txt · line 9"
@@ -52,6 +54,22 @@ def test_an_earlier_answers_sources_come_back_on_a_click_and_clear_forgets_the_c
     page.locator("#gl-chat button[aria-label=Clear]").click()
     ask(page, "who denied arms deals?", answers=1)
     assert page.locator("#gl-chat [data-testid=user]").all_inner_texts() == ["who denied arms deals?"]
+
+    # The chat outlives a reload (it was lost), and its answers' sources still come back on a click
+    page.reload(wait_until="domcontentloaded")
+    page.locator("#gl-chat [data-testid=bot]", has_text="North Korea").wait_for(timeout=30_000)
+    assert page.locator("#gl-chat [data-testid=user]").all_inner_texts() == ["who denied arms deals?"]
+    page.locator("#gl-chat [data-testid=bot]").first.click()
+    page.locator(".gl-citation", has_text=line_9).first.click()
+    assert page.locator("#gl-viewer .gl-hl").first.get_attribute("data-line") == "9"
+    # and Clear forgets it in the browser too (the kept value is encrypted: it changes)
+    kept = page.evaluate("() => localStorage.getItem('groundline-chat')")
+    page.locator("#gl-chat button[aria-label=Clear]").click()
+    page.wait_for_function("k => localStorage.getItem('groundline-chat') !== k", arg=kept, timeout=10_000)
+    page.reload(wait_until="domcontentloaded")
+    page.locator("#gl-files input").wait_for()
+    page.wait_for_timeout(3000)
+    assert page.locator("#gl-chat [data-testid=user]").count() == 0
 
 
 def assert_scrolled_to_the_citation(page) -> None:
