@@ -85,6 +85,13 @@ def restored(saved: object) -> list[dict]:
     return turns
 
 
+def reopened(saved: object) -> tuple[list[dict], list[dict], list[dict]]:
+    """The page as a reload left it: the kept chat, its turns, and the last answer's sources listed."""
+    turns = restored(saved)
+    last = [t for t in turns if t["role"] == "assistant"][-1:]
+    return messages(turns), turns, last[0]["citations"] if last else []
+
+
 def _citation(value: object) -> bool:
     """Whether a kept value is a ``Citation`` as ``asdict`` wrote it, each field of its type."""
     if not isinstance(value, dict) or set(value) != set(CITATION_TYPES):
@@ -239,7 +246,7 @@ class ChatUI:
                 self.respond, [question, turns], [chatbot, turns, question, citations], api_name="ask"
             )
             asked.then(lambda kept: kept[-SAVED_TURNS:], turns, saved, **at_once)
-            demo.load(lambda kept: (messages(t := restored(kept)), t), saved, [chatbot, turns], **at_once)
+            demo.load(reopened, saved, [chatbot, turns, citations], **at_once)
             # on the reader's choice only: a citation sets the list too, and its highlighted view stays
             files.input(self.open_file, files, viewer, api_name="document")
             chatbot.select(self.citations_of, turns, citations, show_progress="hidden", api_visibility="private")

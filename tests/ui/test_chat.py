@@ -7,7 +7,7 @@ import gradio as gr
 from rag.settings import Settings
 from rag.types import Citation
 from tests.conftest import ARMS_FILE, fake_app
-from ui.chat import CITATION_TYPES, SAVED_TURNS, ChatUI, chat_history, citation_label, restored
+from ui.chat import CITATION_TYPES, SAVED_TURNS, ChatUI, chat_history, citation_label, reopened, restored
 from ui.limits import RateLimiter
 
 ARMS_ANSWER = "North Korea has denied that it supplies weapons to Russia."
@@ -111,6 +111,8 @@ def test_a_kept_chat_comes_back_well_formed_whatever_the_browser_stored() -> Non
         {"role": "assistant", "content": "North Korea did. [1]", "citations": [cite]},
         {"role": "assistant", "content": "No list.", "citations": []},
     ]
+    assert reopened(kept)[2] == []  # the last answer listed no sources
+    assert reopened(kept[:2])[2] == [cite] and reopened(None) == ([], [], [])
     assert restored("junk") == restored(None) == []
     assert {f.name for f in fields(Citation)} == set(CITATION_TYPES)  # the check knows every field
     many = [{"role": "user", "content": f"q{i}"} for i in range(SAVED_TURNS + 5)]
