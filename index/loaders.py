@@ -55,10 +55,15 @@ def discover(paths: list[Path]) -> list[tuple[Path, Path]]:
     return pairs
 
 
-def check_name(root: Path, file: Path, name: str) -> None:
-    """Refuse names that would confuse or endanger a reader of citations."""
+def check_characters(name: str) -> None:
+    """Refuse a name with control characters (a NUL cannot even name a file)."""
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
         raise SkippedFile(repr(name), "has control characters in its name; rename it to ingest it")
+
+
+def check_name(root: Path, file: Path, name: str) -> None:
+    """Refuse names that would confuse or endanger a reader of citations."""
+    check_characters(name)
     if file.is_symlink() and not file.resolve().is_relative_to(root.resolve()):
         raise SkippedFile(name, "is a link to a file outside the ingested folder; skipped")
 

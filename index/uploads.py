@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from index.errors import SkippedFile
+from index.loaders import check_characters
 
 STAGING_PREFIX = ".incoming-"
 
@@ -51,6 +52,11 @@ class UploadShelf:
         refused: list[SkippedFile] = []
         for name, source in files:
             target = staging / name
+            try:
+                check_characters(name)
+            except SkippedFile as refusal:
+                refused.append(refusal)
+                continue
             if name.startswith("."):
                 refused.append(SkippedFile(name, "is a hidden file (its name starts with '.'); rename it to ingest it"))
             elif target in staged:

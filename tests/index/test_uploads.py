@@ -52,6 +52,15 @@ def test_hidden_and_repeated_names_are_refused_with_a_reason(settings: Settings)
     assert app.library.files() == ["a.txt"]
 
 
+def test_a_name_with_control_characters_is_refused_and_the_rest_goes_on(settings: Settings) -> None:
+    # A NUL in an uploaded file's name raised out of the whole upload (HTTP 500).
+    app = fake_app(settings)
+    report = app.ingestor.ingest_uploads([upload("a\x00.txt", NOTE), upload("b\x1b.txt", NOTE), upload("ok.txt", NOTE)])
+    assert report.added == ["ok.txt"]
+    assert [s.reason for s in report.skipped] == ["has control characters in its name; rename it to ingest it"] * 2
+    assert kept_names(settings) == ["ok.txt"]
+
+
 def test_a_writer_killed_while_staging_leaves_nothing_for_long(settings: Settings) -> None:
     app = fake_app(settings)
     leftover = settings.uploads_dir / f"{STAGING_PREFIX}killed"
