@@ -51,6 +51,11 @@ class IngestReport:
     notes: list[SkippedFile] = field(default_factory=list)
     chunks: int = 0
 
+    @property
+    def changed(self) -> bool:
+        """Whether any document was added or replaced."""
+        return bool(self.added or self.updated)
+
     def problems(self) -> list[str]:
         """One line per skipped file or note, for the CLI and the UI."""
         return [f"skipped: {s}" for s in self.skipped] + [f"note: {n}" for n in self.notes]
@@ -272,7 +277,7 @@ class Ingestor:
     def ingest(self, paths: list[Path], progress: Callable[[Progress], None] | None = None) -> IngestReport:
         """Ingest files and folders; unreadable files are skipped and reported."""
         report = self._ingest(paths, progress)
-        if report.added or report.updated:
+        if report.changed:
             self._written()
         return report
 
@@ -362,7 +367,7 @@ class Ingestor:
                 self.uploads.keep(staged, {*report.added, *report.updated, *report.unchanged})
             finally:
                 self.uploads.clear_staging()
-        if report.added or report.updated:
+        if report.changed:
             self._written()
         return replace(report, skipped=refused + report.skipped)
 
