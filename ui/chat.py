@@ -8,8 +8,11 @@ the viewer with the cited lines highlighted and scrolled into view.
 from __future__ import annotations
 
 import html
+import os
 import re
+import secrets
 from dataclasses import asdict
+from pathlib import Path
 
 import gradio as gr
 from llama_index.core.llms import ChatMessage, MessageRole
@@ -85,6 +88,18 @@ def restored(saved: object) -> list[dict]:
     return turns
 
 
+def chat_key(data_dir: Path) -> str:
+    """The key a server encrypts the chats browsers keep with, in ``DATA_DIR/chat.key`` (readable
+    by its owner only; made on first use), so a restarted server can read them back."""
+    path = data_dir / "chat.key"
+    try:
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+            out.write(secrets.token_hex(32))
+    except FileExistsError:
+        pass
+    return path.read_text().strip()
+
+
 def reopened(saved: object) -> tuple[list[dict], list[dict], list[dict]]:
     """The page as a reload left it: the kept chat, its turns, and the last answer's sources listed."""
     turns = restored(saved)
@@ -115,11 +130,13 @@ class ChatUI:
         library: Library,
         admin: LibraryAdmin | None = None,
         limiter: RateLimiter | None = None,
+        chat_key: str | None = None,
     ) -> None:
         self.service = service
         self.library = library
         self.admin = admin  # None: no upload or delete in the UI
         self.limiter = limiter  # the API's: one budget of questions per client address
+        self.chat_key = chat_key  # encrypts the chat a browser keeps (None: a key drawn per process)
 
     def respond(self, question: str, turns: list[dict], request: gr.Request | None = None):
         """Stream one answer into the chat; the last yield carries its citations.
@@ -190,7 +207,9 @@ class ChatUI:
             citations = gr.State([])
             # The chat outlives a reload: the browser keeps its turns (in localStorage; the full page
             # and the widget each their own) and the page shows them again as it opens.
-            saved = gr.BrowserState([], storage_key="groundline-chat-embed" if compact else "groundline-chat")
+            saved = gr.BrowserState(
+                [], storage_key="groundline-chat-embed" if compact else "groundline-chat", secret=self.chat_key
+            )
             # bookkeeping events: no spinner, not in the API, and never queued behind an answer
             at_once = {"show_progress": "hidden", "api_visibility": "private", "concurrency_limit": None}
             with gr.Row(equal_height=False):

@@ -19,7 +19,7 @@ from fastapi.responses import FileResponse
 
 from ui import api, documents_api, handoff, openai_api, security
 from ui.admin import LibraryAdmin
-from ui.chat import ChatUI
+from ui.chat import ChatUI, chat_key
 from ui.limits import Admission, BodyLimit, Guard, RateLimiter, TokenCheck
 from ui.uploads import UploadGate, session_router
 from ui.viewer import CSS
@@ -67,7 +67,7 @@ def create_app(groundline, served: handoff.Served | None = None) -> FastAPI:
     if tokens:
         admin = LibraryAdmin(groundline.ingestor, library, tokens)
         app.include_router(session_router(tokens))
-    chat = ChatUI(service, library, admin, guard.limiter)
+    chat = ChatUI(service, library, admin, guard.limiter, chat_key(settings.data_dir))
     # With a chat token, the browser chat asks for it on Gradio's login page (any user name).
     auth = (lambda _user, password: hmac.compare_digest(password, settings.chat_token)) if settings.chat_token else None
     # Order matters: "/" catches every path not matched before it.

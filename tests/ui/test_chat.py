@@ -7,7 +7,7 @@ import gradio as gr
 from rag.settings import Settings
 from rag.types import Citation
 from tests.conftest import ARMS_FILE, fake_app
-from ui.chat import CITATION_TYPES, SAVED_TURNS, ChatUI, chat_history, citation_label, reopened, restored
+from ui.chat import CITATION_TYPES, SAVED_TURNS, ChatUI, chat_history, chat_key, citation_label, reopened, restored
 from ui.limits import RateLimiter
 
 ARMS_ANSWER = "North Korea has denied that it supplies weapons to Russia."
@@ -117,3 +117,15 @@ def test_a_kept_chat_comes_back_well_formed_whatever_the_browser_stored() -> Non
     assert {f.name for f in fields(Citation)} == set(CITATION_TYPES)  # the check knows every field
     many = [{"role": "user", "content": f"q{i}"} for i in range(SAVED_TURNS + 5)]
     assert restored(many) == many[-SAVED_TURNS:]
+
+
+def test_the_key_for_kept_chats_outlives_a_restart(settings: Settings) -> None:
+    # Gradio draws BrowserState's key per process: a restarted server could not read kept chats back.
+    settings.data_dir.mkdir(parents=True)
+    key = chat_key(settings.data_dir)
+    assert len(key) == 64 and chat_key(settings.data_dir) == key
+    assert (settings.data_dir / "chat.key").stat().st_mode & 0o777 == 0o600
+    app = fake_app(settings)
+    for ui in (ChatUI(app.service, app.library, chat_key=key), ChatUI(app.service, app.library, chat_key=key)):
+        kept = [b for b in ui.blocks().blocks.values() if isinstance(b, gr.BrowserState)]
+        assert [b.secret for b in kept] == [key]
