@@ -23,7 +23,7 @@ from rag.errors import GroundlineError
 from rag.types import CLOSEST, SOURCES, Answer, Citation, Token
 from ui.admin import LibraryAdmin
 from ui.limits import TOO_MANY, RateLimiter, client_address, whole_seconds
-from ui.viewer import SCROLL_JS, placeholder, render_document
+from ui.viewer import MOST_LINES, SCROLL_JS, placeholder, render_view
 
 LISTS = f"\n\n(?:{re.escape(SOURCES)}|{re.escape(CLOSEST)}):\n"  # what answer_message appends
 LIST_REFRESH_S = 10  # how often an open page looks for documents added or deleted elsewhere
@@ -86,6 +86,15 @@ def restored(saved: object) -> list[dict]:
             }
         )
     return turns
+
+
+def hidden_paging() -> tuple[gr.Button, gr.Button]:
+    return gr.Button(visible=False), gr.Button(visible=False)
+
+
+def closed_viewer() -> tuple:
+    """The viewer with no document: its placeholder, no view, no paging."""
+    return placeholder(), None, *hidden_paging()
 
 
 def chat_key(data_dir: Path) -> str:
@@ -177,21 +186,32 @@ class ChatUI:
             return gr.skip()  # a question, or an answer still streaming
         return turns[index].get("citations", [])
 
-    def show_document(self, file: str, citation: Citation | None = None) -> str:
-        """The viewer HTML for a document (highlighting ``citation``), or the error, escaped."""
+    def show_document(self, file: str, citation: Citation | None = None, first: int | None = None) -> tuple:
+        """What the viewer shows of a document (highlighting ``citation``; a long one from line
+        ``first``, else around the citation): its HTML, or the error, escaped; the view, for
+        paging; and the Earlier and Later lines buttons, shown where there is more that way."""
         try:
-            return render_document(file, self.library.text(file), citation)
+            page, shown = render_view(file, self.library.text(file), citation, first)
         except GroundlineError as exc:  # the message may echo a name the client chose
-            return f'<div class="gl-file">{html.escape(str(exc))}</div>'
+            return f'<div class="gl-file">{html.escape(str(exc))}</div>', None, *hidden_paging()
+        view = {"file": file, "first": shown.first, "citation": asdict(citation) if citation else None}
+        return page, view, gr.Button(visible=shown.earlier), gr.Button(visible=shown.later)
 
-    def open_citation(self, citation: dict) -> tuple[str, gr.Dropdown]:
-        """The viewer HTML for one clicked citation, and the Documents list naming its file."""
+    def open_citation(self, citation: dict) -> tuple:
+        """The viewer for one clicked citation (``show_document``), and the Documents list naming its file."""
         c = Citation(**citation)
         names = self.library.files()
-        return self.show_document(c.file, c), gr.Dropdown(choices=names, value=c.file if c.file in names else None)
+        return *self.show_document(c.file, c), gr.Dropdown(choices=names, value=c.file if c.file in names else None)
 
-    def open_file(self, file: str | None) -> str:
-        return self.show_document(file) if file else placeholder()
+    def open_file(self, file: str | None) -> tuple:
+        return self.show_document(file) if file else closed_viewer()
+
+    def turn_page(self, view: dict | None, step: int) -> tuple:
+        """The viewer ``step`` windows of lines further (back, if negative) in the document it shows."""
+        if not view:
+            return closed_viewer()
+        citation = Citation(**view["citation"]) if view["citation"] else None
+        return self.show_document(view["file"], citation, max(1, view["first"] + step * MOST_LINES))
 
     def blocks(self, compact: bool = False) -> gr.Blocks:
         """The full chat page, or (``compact``) the stacked view embedded by the widget."""
@@ -237,7 +257,7 @@ class ChatUI:
                                     scale=0,
                                     elem_classes=["gl-citation"],
                                 )
-                                button.click(lambda item=item: self.open_citation(item), None, [viewer, files]).then(
+                                button.click(lambda item=item: self.open_citation(item), None, [*viewing, files]).then(
                                     None, None, None, js=SCROLL_JS
                                 )
 
@@ -257,6 +277,13 @@ class ChatUI:
                     viewer = gr.HTML(
                         placeholder(), elem_id="gl-viewer", elem_classes=["gl-compact"] if compact else None
                     )
+                    with gr.Row():  # a long document is shown a window of lines at a time
+                        earlier = gr.Button("◀ Earlier lines", size="sm", visible=False, elem_id="gl-earlier")
+                        later = gr.Button("Later lines ▶", size="sm", visible=False, elem_id="gl-later")
+                    view = gr.State(None)  # what the viewer shows: file, first line, citation
+                    viewing = [viewer, view, earlier, later]
+                    earlier.click(lambda v: self.turn_page(v, -1), view, viewing, **at_once)
+                    later.click(lambda v: self.turn_page(v, 1), view, viewing, **at_once)
                     lists, changes = [files], []
                     if self.admin is not None and not compact:
                         managed, changes = self.admin.panel()
@@ -267,7 +294,7 @@ class ChatUI:
             asked.then(lambda kept: kept[-SAVED_TURNS:], turns, saved, **at_once)
             demo.load(reopened, saved, [chatbot, turns, citations], **at_once)
             # on the reader's choice only: a citation sets the list too, and its highlighted view stays
-            files.input(self.open_file, files, viewer, api_name="document")
+            files.input(self.open_file, files, viewing, api_name="document")
             chatbot.select(self.citations_of, turns, citations, show_progress="hidden", api_visibility="private")
             # the chat's Clear button empties the display only: the session forgets the turns too, or
             # they came back with the next answer and the next question was read against them
@@ -281,14 +308,14 @@ class ChatUI:
             def listed(known: list[str] | None, *chosen: str | None) -> list:
                 names = self.library.files()
                 if names == known:
-                    return [gr.skip()] * (len(chosen) + 2)
+                    return [gr.skip()] * (len(chosen) + 1 + len(viewing))
                 gone = chosen[0] is not None and chosen[0] not in names
                 updated = [gr.Dropdown(choices=names, value=c if c in names else None) for c in chosen]
-                return [names, *updated, placeholder() if gone else gr.skip()]
+                return [names, *updated, *(closed_viewer() if gone else [gr.skip()] * len(viewing))]
 
             if not compact:
                 shown = gr.State(None)  # the names the lists offer
                 for event in [demo.load, *(change.then for change in changes)]:
-                    event(lambda *chosen: listed(None, *chosen), lists, [shown, *lists, viewer], **at_once)
-                gr.Timer(LIST_REFRESH_S).tick(listed, [shown, *lists], [shown, *lists, viewer], **at_once)
+                    event(lambda *chosen: listed(None, *chosen), lists, [shown, *lists, *viewing], **at_once)
+                gr.Timer(LIST_REFRESH_S).tick(listed, [shown, *lists], [shown, *lists, *viewing], **at_once)
         return demo

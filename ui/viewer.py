@@ -7,6 +7,7 @@ only markup is ours. This module reads nothing itself: callers pass the text.
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 
 from rag.types import Citation
 
@@ -42,22 +43,60 @@ MOST_LINES = 2000
 MOST_CHARS = 20_000
 
 
-def render_document(
-    file: str, text: str, citation: Citation | None = None, most_lines: int = MOST_LINES, most_chars: int = MOST_CHARS
-) -> str:
-    """The document as numbered lines; cited lines get ``gl-hl``, the quote a ``<mark>``.
+@dataclass(frozen=True)
+class Window:
+    """The lines ``first``..``last`` (from 1, inclusive) the viewer shows of ``total``."""
 
-    A long document shows ``most_lines`` lines around the citation (from the top without one),
-    and a long line ``most_chars`` characters around the quote, each saying what is left out:
-    the whole of a 10 MB document was 23 MB of HTML for the browser on every click.
+    first: int
+    last: int
+    total: int
+
+    @property
+    def earlier(self) -> bool:
+        return self.first > 1
+
+    @property
+    def later(self) -> bool:
+        return self.last < self.total
+
+
+def window(total: int, citation: Citation | None, first: int | None = None, most_lines: int = MOST_LINES) -> Window:
+    """``most_lines`` lines from ``first``, or else centred on the citation (from the top without one).
+
+    >>> window(10_000, None), window(10_000, None, first=9_500)
+    (Window(first=1, last=2000, total=10000), Window(first=8001, last=10000, total=10000))
+    """
+    start = first if first is not None else (citation.start_line if citation else 1) - most_lines // 2
+    begin = max(1, min(start, total - most_lines + 1))
+    return Window(begin, min(total, begin + most_lines - 1), total)
+
+
+def render_document(file: str, text: str, citation: Citation | None = None, **limits: int) -> str:
+    """The document as numbered lines; cited lines get ``gl-hl``, the quote a ``<mark>``.
 
     >>> "gl-hl" in render_document("a.txt", "x\\ny", Citation("a.txt", 2, 2, "y", 2, 3))
     True
     """
+    return render_view(file, text, citation, **limits)[0]
+
+
+def render_view(
+    file: str,
+    text: str,
+    citation: Citation | None = None,
+    first: int | None = None,
+    most_lines: int = MOST_LINES,
+    most_chars: int = MOST_CHARS,
+) -> tuple[str, Window]:
+    """``render_document``, and the window of lines it shows.
+
+    A long document shows ``most_lines`` lines (``window``), and a long line ``most_chars``
+    characters around the quote, each saying what is left out: the whole of a 10 MB document
+    was 23 MB of HTML for the browser on every click.
+    """
     lines = text.splitlines(keepends=True)
-    centre = citation.start_line if citation else 1
-    first = max(1, min(centre - most_lines // 2, len(lines) - most_lines + 1))
-    last = min(len(lines), first + most_lines - 1)
+    shown = window(len(lines), citation, first, most_lines)
+    first, last = shown.first, shown.last
     offset = sum(len(raw) for raw in lines[: first - 1])
     rows = []
     for number in range(first, last + 1):
@@ -70,15 +109,15 @@ def render_document(
             f'<span class="gl-ln">{number}</span><span class="gl-text">{content or "&#8203;"}</span></div>'
         )
         offset += len(raw)
-    window = (
+    note = (
         f'<div class="gl-window">Lines {first:,}–{last:,} of {len(lines):,}</div>'
-        if last - first + 1 < len(lines)
+        if shown.earlier or shown.later
         else ""
     )
     return (
-        f'<div class="gl-file">{html.escape(file)}</div>{window}'
+        f'<div class="gl-file">{html.escape(file)}</div>{note}'
         f'<div class="gl-doc" data-file="{html.escape(file, quote=True)}">{"".join(rows)}</div>'
-    )
+    ), shown
 
 
 def _shown(body: str, offset: int, citation: Citation | None, most_chars: int) -> str:

@@ -1,4 +1,4 @@
-from dataclasses import fields
+from dataclasses import asdict, fields
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -23,9 +23,10 @@ def test_respond_streams_then_shows_citations_and_opens_them(settings: Settings,
     turns, _, _, citations = updates[-1]
     assert turns[0] == {"role": "user", "content": "who denied arms deals?"}
     assert "[1]" in turns[-1]["content"] and f"[1] {ARMS_FILE} · line 9" in turns[-1]["content"]
-    html, listed = ui.open_citation(citations[0])
+    html, view, _, _, listed = ui.open_citation(citations[0])
     assert listed.value == ARMS_FILE and ARMS_FILE in listed.choices[0]  # the Documents list names the file
     assert 'id="gl-line-9"' in html and '<div class="gl-line gl-hl" id="gl-line-9"' in html
+    assert view == {"file": ARMS_FILE, "first": 1, "citation": citations[0]}
 
 
 def test_an_abstention_lists_the_closest_passages_its_buttons_open(settings: Settings, news_dir: Path) -> None:
@@ -49,13 +50,14 @@ def test_errors_are_shown_in_the_chat(settings: Settings) -> None:
 
 def test_an_unknown_document_is_refused(settings: Settings) -> None:
     ui = ChatUI(fake_app(settings).service, fake_app(settings).library)
-    assert "is not an ingested document" in ui.open_file("../../etc/passwd")
+    html, view, earlier, later = ui.open_file("../../etc/passwd")
+    assert "is not an ingested document" in html and view is None and not earlier.visible and not later.visible
 
 
 def test_a_hostile_unknown_name_is_escaped_in_the_viewer(settings: Settings) -> None:
     """Regression: the not-found message echoed the requested name into HTML unescaped."""
     ui = ChatUI(fake_app(settings).service, fake_app(settings).library)
-    html = ui.open_file("<img src=x onerror=alert(1)>.txt")
+    html = ui.open_file("<img src=x onerror=alert(1)>.txt")[0]
     assert "<img" not in html and "&lt;img" in html
 
 
@@ -129,3 +131,26 @@ def test_the_key_for_kept_chats_outlives_a_restart(settings: Settings) -> None:
     for ui in (ChatUI(app.service, app.library, chat_key=key), ChatUI(app.service, app.library, chat_key=key)):
         kept = [b for b in ui.blocks().blocks.values() if isinstance(b, gr.BrowserState)]
         assert [b.secret for b in kept] == [key]
+
+
+def test_a_long_document_pages_a_window_of_lines_at_a_time(settings: Settings, tmp_path: Path) -> None:
+    # Showing 2,000 lines at a time left the rest of a long document out of reach in the page.
+    folder = tmp_path / "long"
+    folder.mkdir()
+    (folder / "ledger.txt").write_text("".join(f"Entry {n}.\n" for n in range(1, 4501)))
+    app = fake_app(settings)
+    app.ingestor.ingest([folder])
+    ui = ChatUI(app.service, app.library)
+    html, view, earlier, later = ui.open_file("ledger.txt")
+    assert "Lines 1–2,000 of 4,500" in html and not earlier.visible and later.visible
+    html, view, earlier, later = ui.turn_page(view, 1)
+    assert "Lines 2,001–4,000 of 4,500" in html and earlier.visible and later.visible
+    html, view, earlier, later = ui.turn_page(view, 1)
+    assert "Lines 2,501–4,500 of 4,500" in html and 'id="gl-line-4500"' in html and not later.visible
+    cited = asdict(Citation("ledger.txt", 4400, 4400, "Entry 4400.", 0, 0))
+    html, view, *_ = ui.open_citation(cited)[:4]
+    html, view, earlier, _ = ui.turn_page(view, -1)  # paging back from a citation
+    assert 'id="gl-line-1401"' in html and "gl-hl" not in html and earlier.visible
+    html, *_ = ui.turn_page(view, 1)  # and forth again: the citation is still marked
+    assert '<div class="gl-line gl-hl" id="gl-line-4400"' in html
+    assert ui.turn_page(None, 1)[1] is None
