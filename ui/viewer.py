@@ -17,7 +17,8 @@ CSS = """
 #gl-viewer .gl-file { font-weight: 600; margin-bottom: 4px; }
 #gl-viewer .gl-window { color: #666; font-size: 12px; margin-bottom: 4px; }
 #gl-viewer .gl-line { display: flex; gap: 8px; white-space: pre-wrap; word-break: break-word; }
-#gl-viewer .gl-ln { color: #888; min-width: 2.5em; text-align: right; user-select: none; }
+#gl-viewer .gl-ln { color: #888; min-width: 2.5em; text-align: right; user-select: none; white-space: nowrap;
+  flex-shrink: 0; }
 #gl-viewer .gl-hl { background: #fff3b0; }
 #gl-viewer mark.gl-span { background: #ffd54f; color: inherit; padding: 0; }
 .gl-compact .gl-doc { max-height: 220px; }
