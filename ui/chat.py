@@ -8,7 +8,6 @@ the viewer with the cited lines highlighted and scrolled into view.
 from __future__ import annotations
 
 import html
-import os
 import re
 import secrets
 from dataclasses import asdict
@@ -23,6 +22,7 @@ from rag.errors import GroundlineError
 from rag.types import CLOSEST, SOURCES, Answer, Citation, Token
 from ui.admin import LibraryAdmin
 from ui.limits import TOO_MANY, RateLimiter, client_address, whole_seconds
+from ui.private import create_private
 from ui.viewer import MOST_LINES, SCROLL_JS, placeholder, render_view
 
 LISTS = f"\n\n(?:{re.escape(SOURCES)}|{re.escape(CLOSEST)}):\n"  # what answer_message appends
@@ -102,8 +102,7 @@ def chat_key(data_dir: Path) -> str:
     by its owner only; made on first use), so a restarted server can read them back."""
     path = data_dir / "chat.key"
     try:
-        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
-            out.write(secrets.token_hex(32))
+        create_private(path, secrets.token_hex(32))
     except FileExistsError:
         pass
     return path.read_text().strip()

@@ -20,7 +20,6 @@ from __future__ import annotations
 import hmac
 import http.client
 import json
-import os
 import queue
 import secrets
 import threading
@@ -39,6 +38,7 @@ from index.errors import GroundlineError
 from index.pipeline import Ingestor, IngestReport, Progress, served_elsewhere
 from ui.api import http_errors
 from ui.limits import bearer
+from ui.private import create_private
 
 ANNOUNCEMENT = "serve.json"
 INGEST_PATH = "/api/local/ingest"
@@ -75,8 +75,7 @@ def announce(data_dir: Path, served: Served) -> bool:
     path, draft = data_dir / ANNOUNCEMENT, data_dir / (ANNOUNCEMENT + ".tmp")
     try:
         draft.unlink(missing_ok=True)  # created afresh below, so never with another file's permissions
-        with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
-            json.dump({"url": served.url, "key": served.key}, out)
+        create_private(draft, json.dumps({"url": served.url, "key": served.key}))
         draft.replace(path)
     except OSError:
         return False
