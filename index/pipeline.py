@@ -309,6 +309,7 @@ class Ingestor:
                 skipped += loaded.skipped
                 notes += loaded.notes
                 unchanged += loaded.known
+                notes += self._earlier_notes(loaded.known)
                 todo = []
                 for doc in loaded.documents:
                     doc.metadata["chunking"] = signature
@@ -321,10 +322,10 @@ class Ingestor:
                 if todo:
                     self.journal.write_text(json.dumps([d.id_ for d in todo]))
                     chunks += len(self._pipeline(report).run(documents=todo))
+                noted = {note.file: note.reason for note in loaded.notes}
                 for doc in loaded.documents:  # written, or stored as they are: their bytes are known now
-                    self.docstore.set_fingerprint(
-                        doc.id_, self._fingerprint(loaded.digests[doc.id_], signature, doc.hash)
-                    )
+                    fingerprint = self._fingerprint(loaded.digests[doc.id_], signature, doc.hash)
+                    self.docstore.set_fingerprint(doc.id_, {**fingerprint, "note": noted.get(doc.id_)})
                 if loaded.documents:
                     self.docstore.save()
                     self.journal.unlink(missing_ok=True)
@@ -340,7 +341,15 @@ class Ingestor:
         """Whether the stored document ``name`` was made, as it is stored now, from a file with
         these bytes and under this signature: then the file need not be read into text again."""
         stored = self.docstore.docstore.get_document_hash(name)
-        return stored is not None and self.docstore.fingerprint(name) == self._fingerprint(sha256, signature, stored)
+        recorded = self.docstore.fingerprint(name) or {}
+        expected = self._fingerprint(sha256, signature, stored)
+        return stored is not None and {key: recorded.get(key) for key in expected} == expected
+
+    def _earlier_notes(self, names: list[str]) -> list[SkippedFile]:
+        """What reading these known files noted when they were read (replaced bytes, say): an
+        unchanged file left unread still has them, and the report says so each time."""
+        recorded = ((name, (self.docstore.fingerprint(name) or {}).get("note")) for name in names)
+        return [SkippedFile(name, note) for name, note in recorded if note]
 
     def _pipeline(self, report: Callable[[int], None]) -> IngestionPipeline:
         """Chunk, embed (reporting as it goes), and upsert by hash into Chroma and the docstore."""

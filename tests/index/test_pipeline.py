@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from llama_index.core.schema import TextNode
 
+from index.errors import SkippedFile
 from index.pipeline import Progress, ReportingEmbedder, ServedElsewhere, hold_for_server, server_lock
 from rag.app import build
 from rag.settings import Settings
@@ -335,3 +336,19 @@ def test_a_file_whose_bytes_are_stored_already_is_not_read_into_text_again(
     rechunked.docstore.save()
     assert ingest(rechunked).unchanged == ["a.txt", "b.txt"] and extracted == ["b.txt"]
     assert ingest(rechunked).unchanged == ["a.txt", "b.txt"] and extracted == []
+
+
+def test_a_known_file_left_unread_is_reported_with_what_reading_it_noted(settings: Settings, tmp_path: Path) -> None:
+    # Left unread, a file with replaced bytes dropped out of the report: it read as clean.
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "a.txt").write_bytes(b"The caf\xe9 opens at nine.\n")
+    (folder / "b.txt").write_text("The keeper rows out.\n")
+    first = fake_app(settings).ingestor.ingest([folder])
+    again = fake_app(settings).ingestor.ingest([folder])
+    assert first.added == again.unchanged == ["a.txt", "b.txt"]
+    assert again.problems() == first.problems() == [f"note: {SkippedFile('a.txt', first.notes[0].reason)}"]
+    assert "not valid UTF-8" in first.notes[0].reason
+    (folder / "a.txt").write_text("The café opens at nine.\n")  # mended: the note goes
+    assert fake_app(settings).ingestor.ingest([folder]).notes == []
+    assert fake_app(settings).ingestor.ingest([folder]).notes == []
