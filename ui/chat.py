@@ -23,7 +23,7 @@ from rag.types import CLOSEST, SOURCES, Answer, Citation, Token
 from ui.admin import LibraryAdmin
 from ui.limits import TOO_MANY, RateLimiter, client_address, whole_seconds
 from ui.private import create_private
-from ui.viewer import MOST_LINES, SCROLL_JS, placeholder, render_view
+from ui.viewer import SCROLL_JS, Window, placeholder, render_view, turned
 
 LISTS = f"\n\n(?:{re.escape(SOURCES)}|{re.escape(CLOSEST)}):\n"  # what answer_message appends
 LIST_REFRESH_S = 10  # how often an open page looks for documents added or deleted elsewhere
@@ -185,15 +185,17 @@ class ChatUI:
             return gr.skip()  # a question, or an answer still streaming
         return turns[index].get("citations", [])
 
-    def show_document(self, file: str, citation: Citation | None = None, first: int | None = None) -> tuple:
-        """What the viewer shows of a document (highlighting ``citation``; a long one from line
-        ``first``, else around the citation): its HTML, or the error, escaped; the view, for
-        paging; and the Earlier and Later lines buttons, shown where there is more that way."""
+    def show_document(self, file: str, citation: Citation | None = None, lines: tuple[int, int] | None = None) -> tuple:
+        """What the viewer shows of a document (highlighting ``citation``; of a long one the
+        ``lines`` first..last, else those around the citation): its HTML, or the error, escaped;
+        the view, for paging; and the Earlier and Later lines buttons, shown where there is more
+        that way."""
         try:
-            page, shown = render_view(file, self.library.text(file), citation, first)
+            page, shown = render_view(file, self.library.text(file), citation, *(lines or ()))
         except GroundlineError as exc:  # the message may echo a name the client chose
             return f'<div class="gl-file">{html.escape(str(exc))}</div>', None, *hidden_paging()
-        view = {"file": file, "first": shown.first, "citation": asdict(citation) if citation else None}
+        cited = asdict(citation) if citation else None
+        view = {"file": file, "first": shown.first, "last": shown.last, "citation": cited}
         return page, view, gr.Button(visible=shown.earlier), gr.Button(visible=shown.later)
 
     def open_citation(self, citation: dict) -> tuple:
@@ -206,11 +208,12 @@ class ChatUI:
         return self.show_document(file) if file else closed_viewer()
 
     def turn_page(self, view: dict | None, step: int) -> tuple:
-        """The viewer ``step`` windows of lines further (back, if negative) in the document it shows."""
+        """The viewer a page of lines further (back, if ``step`` is negative) in the document it shows."""
         if not view:
             return closed_viewer()
         citation = Citation(**view["citation"]) if view["citation"] else None
-        return self.show_document(view["file"], citation, max(1, view["first"] + step * MOST_LINES))
+        shown = Window(view["first"], view["last"], total=0)  # the total is the document's, read again
+        return self.show_document(view["file"], citation, turned(shown, step))
 
     def blocks(self, compact: bool = False) -> gr.Blocks:
         """The full chat page, or (``compact``) the stacked view embedded by the widget."""

@@ -61,15 +61,38 @@ class Window:
         return self.last < self.total
 
 
-def window(total: int, citation: Citation | None, first: int | None = None, most_lines: int = MOST_LINES) -> Window:
-    """``most_lines`` lines from ``first``, or else centred on the citation (from the top without one).
+def window(
+    total: int,
+    citation: Citation | None,
+    first: int | None = None,
+    last: int | None = None,
+    most_lines: int = MOST_LINES,
+) -> Window:
+    """The lines ``first``..``last`` as asked (a page turned to: as much of it as the document
+    has); else ``most_lines`` lines from ``first``, or centred on the citation, or from the top.
 
     >>> window(10_000, None), window(10_000, None, first=9_500)
     (Window(first=1, last=2000, total=10000), Window(first=8001, last=10000, total=10000))
+    >>> window(10_000, None, 9_001, 11_000)
+    Window(first=9001, last=10000, total=10000)
     """
+    if first is not None and last is not None and 1 <= first <= min(last, total):
+        return Window(first, min(last, total), total)
     start = first if first is not None else (citation.start_line if citation else 1) - most_lines // 2
     begin = max(1, min(start, total - most_lines + 1))
     return Window(begin, min(total, begin + most_lines - 1), total)
+
+
+def turned(shown: Window, step: int, most_lines: int = MOST_LINES) -> tuple[int, int]:
+    """The lines a page turn shows: the ``most_lines`` just before ``shown`` (``step`` < 0) or just
+    after it, none of them shown already; a short page at either end of the document.
+
+    >>> turned(Window(501, 2500, 12_000), -1), turned(Window(9001, 11_000, 12_000), 1)
+    ((1, 500), (11001, 13000))
+    """
+    if step < 0:
+        return max(1, shown.first - most_lines), shown.first - 1
+    return shown.last + 1, shown.last + most_lines
 
 
 def render_document(file: str, text: str, citation: Citation | None = None, **limits: int) -> str:
@@ -86,6 +109,7 @@ def render_view(
     text: str,
     citation: Citation | None = None,
     first: int | None = None,
+    last: int | None = None,
     most_lines: int = MOST_LINES,
     most_chars: int = MOST_CHARS,
 ) -> tuple[str, Window]:
@@ -96,7 +120,7 @@ def render_view(
     was 23 MB of HTML for the browser on every click.
     """
     lines = text.splitlines(keepends=True)
-    shown = window(len(lines), citation, first, most_lines)
+    shown = window(len(lines), citation, first, last, most_lines)
     first, last = shown.first, shown.last
     offset = sum(len(raw) for raw in lines[: first - 1])
     rows = []

@@ -1,4 +1,4 @@
-"""An admin's path in a real browser: upload documents, watch the progress bar, delete one."""
+"""An admin's path in a real browser: upload documents, watch the progress bar, delete one, page a long one."""
 
 from __future__ import annotations
 
@@ -55,10 +55,7 @@ def test_upload_shows_progress_then_the_report_and_delete_removes_the_document(b
         assert listed_documents(page) == names  # the reader's list too, not only the manager's
 
         first = articles[0].name
-        page.locator("#gl-files input").fill(first)  # the reader has it open...
-        # (its mousedown handler picks it: Playwright finds this list never stable enough to click)
-        page.locator("#gl-files").get_by_role("option", name=first).dispatch_event("mousedown")
-        page.locator("#gl-viewer .gl-file", has_text=first).wait_for(timeout=30_000)
+        open_from_list(page, first)  # the reader has it open...
         page.locator("#gl-delete-choice input").fill(first)
         page.locator("#gl-delete-choice").get_by_role("option", name=first).click()
         page.locator("#gl-delete").click()
@@ -95,8 +92,42 @@ def test_upload_shows_progress_then_the_report_and_delete_removes_the_document(b
         assert httpx.delete(server.url + "/api/documents/late.txt", headers=admin, timeout=60).json()["deleted"]
         expected = sorted([*kept, "api.txt"])
         assert listed_soon(page, expected) == expected
+
+        # a long document is shown 2,000 lines at a time, and the reader pages through it
+        ledger = "".join(f"Entry {n}.\n" for n in range(1, 4501)).encode()
+        sent = httpx.post(server.url + "/api/documents", files={"files": ("ledger.txt", ledger)},
+                          headers=admin, timeout=300)  # fmt: skip
+        assert sent.status_code == 200 and sent.json()["added"] == ["ledger.txt"], sent.text
+        assert "ledger.txt" in listed_soon(page, sorted([*expected, "ledger.txt"]))
+        open_from_list(page, "ledger.txt")
+        earlier, later = page.locator("#gl-earlier"), page.locator("#gl-later")
+        assert shown_lines(page) == ("Lines 1–2,000 of 4,500", 1, 2000) and not earlier.is_visible()
+        later.click()
+        page.locator("#gl-viewer .gl-window", has_text="Lines 2,001–4,000").wait_for(timeout=30_000)
+        assert shown_lines(page) == ("Lines 2,001–4,000 of 4,500", 2001, 4000)
+        later.click()  # the rest, and no line shown twice
+        page.locator("#gl-viewer .gl-window", has_text="Lines 4,001–4,500").wait_for(timeout=30_000)
+        assert shown_lines(page) == ("Lines 4,001–4,500 of 4,500", 4001, 4500)
+        later.wait_for(state="hidden", timeout=30_000)
+        earlier.click()
+        page.locator("#gl-viewer .gl-window", has_text="Lines 2,001–4,000").wait_for(timeout=30_000)
+        assert later.is_visible() and page.locator("#gl-line-3000").inner_text().endswith("Entry 3000.")
     finally:
         server.stop()
+
+
+def open_from_list(page, name: str) -> None:
+    """Open a document in the viewer from the chat page's Documents list."""
+    page.locator("#gl-files input").fill(name)
+    # (its mousedown handler picks it: Playwright finds this list never stable enough to click)
+    page.locator("#gl-files").get_by_role("option", name=name).dispatch_event("mousedown")
+    page.locator("#gl-viewer .gl-file", has_text=name).wait_for(timeout=30_000)
+
+
+def shown_lines(page) -> tuple[str, int, int]:
+    """What the viewer says it shows of a long document, and the first and last line numbers in it."""
+    numbers = page.locator("#gl-viewer .gl-line").evaluate_all("rows => rows.map(r => +r.dataset.line)")
+    return page.locator("#gl-viewer .gl-window").inner_text(), numbers[0], numbers[-1]
 
 
 def anonymous_upload(url: str) -> int:

@@ -26,7 +26,7 @@ def test_respond_streams_then_shows_citations_and_opens_them(settings: Settings,
     html, view, _, _, listed = ui.open_citation(citations[0])
     assert listed.value == ARMS_FILE and ARMS_FILE in listed.choices[0]  # the Documents list names the file
     assert 'id="gl-line-9"' in html and '<div class="gl-line gl-hl" id="gl-line-9"' in html
-    assert view == {"file": ARMS_FILE, "first": 1, "citation": citations[0]}
+    assert view == {"file": ARMS_FILE, "first": 1, "last": 13, "citation": citations[0]}
 
 
 def test_an_abstention_lists_the_closest_passages_its_buttons_open(settings: Settings, news_dir: Path) -> None:
@@ -145,12 +145,18 @@ def test_a_long_document_pages_a_window_of_lines_at_a_time(settings: Settings, t
     assert "Lines 1–2,000 of 4,500" in html and not earlier.visible and later.visible
     html, view, earlier, later = ui.turn_page(view, 1)
     assert "Lines 2,001–4,000 of 4,500" in html and earlier.visible and later.visible
-    html, view, earlier, later = ui.turn_page(view, 1)
-    assert "Lines 2,501–4,500 of 4,500" in html and 'id="gl-line-4500"' in html and not later.visible
+    html, view, earlier, later = ui.turn_page(view, 1)  # the rest: no line shown twice
+    assert "Lines 4,001–4,500 of 4,500" in html and 'id="gl-line-4500"' in html and not later.visible
+    html, view, earlier, later = ui.turn_page(view, -1)
+    assert "Lines 2,001–4,000 of 4,500" in html and earlier.visible and later.visible
     cited = asdict(Citation("ledger.txt", 4400, 4400, "Entry 4400.", 0, 0))
     html, view, *_ = ui.open_citation(cited)[:4]
-    html, view, earlier, _ = ui.turn_page(view, -1)  # paging back from a citation
-    assert 'id="gl-line-1401"' in html and "gl-hl" not in html and earlier.visible
+    assert "Lines 2,501–4,500 of 4,500" in html
+    html, view, earlier, _ = ui.turn_page(view, -1)  # paging back from a citation: the lines before it
+    assert "Lines 501–2,500 of 4,500" in html and "gl-hl" not in html and earlier.visible
+    html, view, earlier, _ = ui.turn_page(view, -1)
+    assert "Lines 1–500 of 4,500" in html and not earlier.visible
+    html, view, *_ = ui.turn_page(view, 1)
     html, *_ = ui.turn_page(view, 1)  # and forth again: the citation is still marked
-    assert '<div class="gl-line gl-hl" id="gl-line-4400"' in html
+    assert "Lines 2,501–4,500 of 4,500" in html and '<div class="gl-line gl-hl" id="gl-line-4400"' in html
     assert ui.turn_page(None, 1)[1] is None
