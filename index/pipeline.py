@@ -56,6 +56,14 @@ class IngestReport:
         """Whether any document was added or replaced."""
         return bool(self.added or self.updated)
 
+    def plus(self, other: IngestReport) -> IngestReport:
+        """This report and another, as one (a remote ingestion is one report per request)."""
+        lists = {
+            key: getattr(self, key) + getattr(other, key)
+            for key in ("added", "updated", "unchanged", "skipped", "notes")
+        }
+        return IngestReport(**lists, chunks=self.chunks + other.chunks)
+
     def problems(self) -> list[str]:
         """One line per skipped file or note, for the CLI and the UI."""
         return [f"skipped: {s}" for s in self.skipped] + [f"note: {n}" for n in self.notes]
@@ -195,7 +203,7 @@ class Ingestor:
         self.lock = FileLock(str(data_dir / "write.lock"), timeout=lock_timeout_s)
         self.journal = data_dir / "ingest.journal.json"
         self.shared_store = shared_store  # a Chroma server, which serves every process alike
-        self.uploads = uploads  # kept copies of uploaded documents, by their bare names
+        self.uploads = uploads  # kept copies of uploaded documents, by their names
         self._listeners: list[Callable[[], None]] = []
 
     def after_writes(self, listener: Callable[[], None]) -> None:
@@ -364,21 +372,21 @@ class Ingestor:
     def ingest_uploads(
         self, files: Sequence[tuple[str, BinaryIO]], progress: Callable[[Progress], None] | None = None
     ) -> IngestReport:
-        """Ingest uploaded files (each a ``bare_name`` and its content), keeping a copy of each one
-        ingested in the upload shelf, over any kept before (``index.uploads``). Under the write lock
-        from staging to keeping, so of two uploads of one name, the copy kept is the one ingested last."""
+        """Ingest uploaded files (each a name as sent, ``index.uploads.upload_name``, and its content),
+        keeping a copy of each one ingested in the upload shelf, over any kept before. Under the write
+        lock from staging to keeping, so of two uploads of one name, the copy kept is the one ingested last."""
         if self.uploads is None:
             raise ValueError("this ingestor keeps no uploads")
         with self.writing():
             try:
-                staged, refused = self.uploads.stage(files)
-                report = self._ingest(staged, progress)
-                self.uploads.keep(staged, {*report.added, *report.updated, *report.unchanged})
+                staging, refused = self.uploads.stage(files)
+                report = self._ingest([staging], progress)  # a folder: its files keep their folders' names
+                unkept = self.uploads.keep(staging, {*report.added, *report.updated, *report.unchanged})
             finally:
                 self.uploads.clear_staging()
         if report.changed:
             self._written()
-        return replace(report, skipped=refused + report.skipped)
+        return replace(report, skipped=refused + report.skipped, notes=report.notes + unkept)
 
     def delete(self, files: list[str]) -> list[str]:
         """Remove documents (their chunks, stored text and any kept upload); returns those that were there.

@@ -7,8 +7,10 @@ guesses per address as the chat page's document manager, and are refused
 while no admin token is set. The token is checked before a byte of the body
 is read. Uploads are ingested with every check a file gets (binary, empty,
 too large or hidden files are skipped and named in the report), and those
-ingested are kept under ``DATA_DIR/uploads`` by their bare file names, as the
-page keeps them (the same name again replaces the document; ``index.uploads``).
+ingested are kept under ``DATA_DIR/uploads`` by their names, as the page keeps
+them (the same name again replaces the document). A name may hold folders
+(``reports/q3.pdf``, as ``groundline ingest --server`` sends a folder); one
+with ``..`` or an absolute path is refused (``index.uploads.upload_name``).
 
 A caller only: the ingestor writes, the library reads.
 """
@@ -23,7 +25,6 @@ from starlette.datastructures import UploadFile
 
 from index.library import Library
 from index.pipeline import Ingestor
-from index.uploads import bare_name
 from ui.api import check_document_path, http_errors
 from ui.limits import DOCUMENTS_PATH, Guard, TokenCheck, bearer, client_address
 
@@ -65,8 +66,8 @@ def router(ingestor: Ingestor, library: Library, guard: Guard, tokens: TokenChec
         """Ingest the files of a multipart form (field ``files``); the ingestion report."""
         admin(http)
         async with http.form(max_files=MOST_FILES, max_fields=10) as form:
-            files = [(bare_name(f.filename or ""), f) for f in form.getlist("files") if isinstance(f, UploadFile)]
-            if not files or any(name is None for name, _ in files):
+            files = [(f.filename or "", f) for f in form.getlist("files") if isinstance(f, UploadFile)]
+            if not files or not all(name for name, _ in files):
                 raise HTTPException(400, "Send the documents as multipart form data: named files in fields 'files'.")
             with http_errors():
                 uploads = [(name, f.file) for name, f in files]

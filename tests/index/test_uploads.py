@@ -85,3 +85,40 @@ def test_a_folder_ingestion_of_the_shelf_would_not_see_a_staged_file(settings: S
     staging.mkdir(parents=True)
     (staging / "a.txt").write_bytes(NOTE)
     assert discover([settings.uploads_dir]) == []
+
+
+def test_a_name_with_folders_is_kept_in_them_and_its_delete_leaves_no_empty_folder(settings: Settings) -> None:
+    # A folder sent from another machine (`groundline ingest --server`) keeps its subfolders'
+    # names, as a local folder ingestion names its files: two q3.txt in two folders stay two.
+    app = fake_app(settings)
+    report = app.ingestor.ingest_uploads(
+        [upload("north/q3.txt", NOTE), upload("south\\q3.txt", b"The south light is red.\n"), upload("a.txt", NOTE)]
+    )
+    assert report.added == ["a.txt", "north/q3.txt", "south/q3.txt"] and not report.skipped
+    assert (settings.uploads_dir / "south" / "q3.txt").read_bytes() == b"The south light is red.\n"
+    assert app.library.text("north/q3.txt") == NOTE.decode()
+    app.ingestor.delete(["south/q3.txt", "north/q3.txt"])
+    assert kept_names(settings) == ["a.txt"]  # the folders they leave empty go too
+
+
+def test_a_name_that_reaches_out_or_hides_is_refused_and_the_rest_goes_on(settings: Settings) -> None:
+    app = fake_app(settings)
+    names = ["../x.txt", "/etc/x.txt", "C:\\docs\\x.txt", "a//x.txt", "a/./x.txt", "a/.git/x.txt"]
+    report = app.ingestor.ingest_uploads([upload(name, NOTE) for name in names] + [upload("ok.txt", NOTE)])
+    assert report.added == ["ok.txt"]
+    reasons = {s.file: s.reason for s in report.skipped}
+    assert list(reasons) == names
+    assert "absolute" in reasons["/etc/x.txt"] and "absolute" in reasons["C:\\docs\\x.txt"]
+    assert "'..'" in reasons["../x.txt"] and "hidden" in reasons["a/.git/x.txt"]
+    assert kept_names(settings) == ["ok.txt"]
+    assert sorted(str(p.relative_to(settings.uploads_dir)) for p in settings.uploads_dir.rglob("*")) == ["ok.txt"]
+
+
+def test_a_document_whose_copy_cannot_be_kept_is_ingested_and_says_so(settings: Settings) -> None:
+    app = fake_app(settings)
+    app.ingestor.ingest_uploads([upload("a.txt", NOTE)])
+    report = app.ingestor.ingest_uploads([upload("a.txt/b.txt", b"The keeper rows out.\n")])  # a kept file in the way
+    assert report.added == ["a.txt/b.txt"]
+    (note,) = report.notes
+    assert note.file == "a.txt/b.txt" and note.reason.startswith("was ingested, but no copy of it could be kept")
+    assert (settings.uploads_dir / "a.txt").read_bytes() == NOTE

@@ -38,18 +38,21 @@ def test_the_list_is_what_groundline_list_prints(settings: Settings, news_dir: P
 
 def test_upload_ingests_replaces_and_reports_what_it_skipped(settings: Settings) -> None:
     http = managed(settings)
-    files = [("files", ("../../outside/lighthouse.txt", NOTE)), ("files", ("blob.txt", b"\x00\x01\x02"))]
+    files = [("files", ("lighthouse.txt", NOTE)), ("files", ("blob.txt", b"\x00\x01\x02"))]
+    files += [("files", ("../../outside/lighthouse.txt", NOTE)), ("files", ("/etc/lighthouse.txt", NOTE))]
     report = http.post("/api/documents", files=files, headers=ADMIN).json()
     assert report["added"] == ["lighthouse.txt"] and report["chunks"] == 1
-    assert [file for file, _ in report["skipped"]] == ["blob.txt"]
-    assert (settings.uploads_dir / "lighthouse.txt").read_bytes() == NOTE  # the bare name, kept inside
+    skipped = dict(report["skipped"])
+    assert list(skipped) == ["../../outside/lighthouse.txt", "/etc/lighthouse.txt", "blob.txt"]
+    assert "'..'" in skipped["../../outside/lighthouse.txt"] and "absolute" in skipped["/etc/lighthouse.txt"]
+    assert (settings.uploads_dir / "lighthouse.txt").read_bytes() == NOTE  # kept inside, by its name
     assert not (settings.data_dir.parent / "outside").exists()
     assert [d["path"] for d in http.get("/api/documents").json()] == ["lighthouse.txt"]
     again = http.post("/api/documents", files=[("files", ("lighthouse.txt", NOTE))], headers=ADMIN).json()
     assert again["unchanged"] == ["lighthouse.txt"]
     changed = http.post("/api/documents", files=[("files", ("lighthouse.txt", NOTE + b"It is red.\n"))], headers=ADMIN)
     assert changed.json()["updated"] == ["lighthouse.txt"]
-    nameless = http.post("/api/documents", files=[("files", ("..", NOTE))], headers=ADMIN)
+    nameless = http.post("/api/documents", files=[("files", ("", NOTE))], headers=ADMIN)
     assert nameless.status_code == 400
     assert http.post("/api/documents", data={"files": "not a file"}, headers=ADMIN).status_code == 400
 
