@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 from rag.errors import GroundlineError
@@ -29,6 +30,13 @@ def parser() -> argparse.ArgumentParser:
     lst.add_argument("--json", action="store_true", help="print one JSON array")
     dele = sub.add_parser("delete", help="remove documents from the index (by their listed path)")
     dele.add_argument("paths", nargs="+")
+    for command in (ing, lst, dele):
+        command.add_argument(
+            "--server",
+            metavar="URL",
+            help="a groundline serve on another machine: its documents API, with GROUNDLINE_ADMIN_TOKEN "
+            "(GROUNDLINE_CHAT_TOKEN to list)",
+        )
     ask = sub.add_parser("ask", help="ask one question")
     ask.add_argument("question")
     ask.add_argument("--json", action="store_true", help="print one JSON object")
@@ -57,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
 
     overrides = {"data_dir": args.data_dir} if args.data_dir else {}
     try:
+        if getattr(args, "server", None):  # nothing of this machine's data dir is opened
+            return remote(Settings(**overrides), args)
         app = build(Settings(**overrides))
         match args.command:
             case "ingest":
@@ -84,9 +94,19 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def ingest(app, paths: list[Path]) -> int:
-    from tqdm import tqdm
-
     from ui import handoff
+
+    def run(progress):
+        if served := receiver(app.settings):
+            return handoff.ingest_via(served, paths, progress)
+        return app.ingestor.ingest(paths, progress=progress)
+
+    return print_ingestion(run)
+
+
+def print_ingestion(run) -> int:
+    """Run an ingestion (``run(progress)``) with a progress bar, then print its report."""
+    from tqdm import tqdm
 
     bar = None
 
@@ -97,10 +117,7 @@ def ingest(app, paths: list[Path]) -> int:
         bar.set_postfix(chunks=p.chunks)
 
     try:
-        if served := receiver(app.settings):
-            report = handoff.ingest_via(served, paths, progress)
-        else:
-            report = app.ingestor.ingest(paths, progress=progress)
+        report = run(progress)
     finally:
         if bar is not None:
             bar.close()
@@ -108,6 +125,21 @@ def ingest(app, paths: list[Path]) -> int:
         print(problem, file=sys.stderr)
     print(report.summary())
     return 0
+
+
+def remote(settings, args) -> int:
+    """``ingest``, ``list`` or ``delete`` done by the server at ``--server`` (``ui.remote``)."""
+    from ui.remote import Remote
+
+    server = Remote(args.server, settings.admin_token, settings.chat_token)
+    match args.command:
+        case "ingest":
+            most_bytes = int(settings.max_file_mb * 2**20)  # the server's default limit a request
+            return print_ingestion(lambda progress: server.ingest(args.paths, most_bytes, progress))
+        case "list":
+            return print_entries(server.entries(), args.json)
+        case _:
+            return print_deleted(args.paths, server.delete(args.paths))
 
 
 def receiver(settings):
@@ -121,12 +153,16 @@ def receiver(settings):
 
 
 def list_documents(app, as_json: bool) -> int:
-    entries = app.library.entries()
+    return print_entries([asdict(e) for e in app.library.entries()], as_json)
+
+
+def print_entries(entries: list[dict], as_json: bool) -> int:
+    """The documents, as ``path``, ``content_hash`` and ``chunks`` each."""
     if as_json:
-        print(json.dumps([{"path": e.path, "content_hash": e.content_hash, "chunks": e.chunks} for e in entries]))
+        print(json.dumps(entries))
         return 0
     for e in entries:
-        print(f"{e.chunks:>6} chunks  {e.content_hash[:12]}  {e.path}")
+        print(f"{e['chunks']:>6} chunks  {e['content_hash'][:12]}  {e['path']}")
     print(f"{len(entries)} documents")
     return 0
 
@@ -135,7 +171,10 @@ def delete(app, paths: list[str]) -> int:
     from ui import handoff
 
     served = receiver(app.settings)
-    removed = handoff.delete_via(served, paths) if served else app.ingestor.delete(paths)
+    return print_deleted(paths, handoff.delete_via(served, paths) if served else app.ingestor.delete(paths))
+
+
+def print_deleted(paths: list[str], removed: list[str]) -> int:
     for path in paths:
         print(f"{'deleted' if path in removed else 'not ingested, nothing to delete'}: {path}")
     return 0

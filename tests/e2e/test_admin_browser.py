@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import time
 import urllib.error
@@ -112,6 +113,22 @@ def test_upload_shows_progress_then_the_report_and_delete_removes_the_document(b
         earlier.click()
         page.locator("#gl-viewer .gl-window", has_text="Lines 2,001–4,000").wait_for(timeout=30_000)
         assert later.is_visible() and page.locator("#gl-line-3000").inner_text().endswith("Entry 3000.")
+
+        # the command line on another machine: a folder sent by the server's URL and admin token
+        folder = tmp_path / "elsewhere" / "reports"
+        for side, light in (("north", "white"), ("south", "red")):
+            (folder / side).mkdir(parents=True)
+            (folder / side / "q3.txt").write_text(f"The {side} light is {light}.\n")
+        away = {"data_dir": tmp_path / "elsewhere" / "data", "GROUNDLINE_ADMIN_TOKEN": "s3cret"}
+        done = groundline("ingest", "--server", server.url, str(folder), **away)
+        assert done.returncode == 0 and "2 added" in done.stdout, done.stderr
+        listed = json.loads(groundline("list", "--server", server.url, "--json", **away).stdout)
+        assert {"north/q3.txt", "south/q3.txt"} <= {d["path"] for d in listed}  # two q3.txt stay two
+        gone = groundline("delete", "--server", server.url, "south/q3.txt", **away)
+        assert gone.stdout == "deleted: south/q3.txt\n", gone.stderr
+        assert not away["data_dir"].exists()  # nothing of that machine's own data dir was opened
+        refused = groundline("ingest", "--server", server.url, str(folder), data_dir=away["data_dir"])
+        assert refused.returncode == 1 and "set GROUNDLINE_ADMIN_TOKEN" in refused.stderr
     finally:
         server.stop()
 

@@ -1,0 +1,97 @@
+"""The command line against a server on another machine (`ui.remote`), over the real documents API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from index.pipeline import Progress
+from rag.settings import Settings
+from tests.conftest import fake_app
+from ui import remote
+from ui.remote import Remote, RemoteError
+from ui.server import create_app
+
+NOTE = "Maren Holt has kept the lighthouse on Skerry Point for twenty-two years.\n"
+
+
+def server(settings: Settings, **more) -> tuple[TestClient, Settings]:
+    served = settings.model_copy(update={"admin_token": "s3cret", **more})
+    return TestClient(create_app(fake_app(served))), served
+
+
+def corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "reports"
+    (folder / "north").mkdir(parents=True)
+    (folder / "south").mkdir()
+    (folder / "north" / "q3.txt").write_text(NOTE)
+    (folder / "south" / "q3.txt").write_text("The south light is red.\n")
+    (folder / "summary.md").write_text("# Summary\nBoth lights shine.\n")
+    (folder / ".env").write_text("SECRET=1\n")
+    (folder / "blob.txt").write_bytes(b"\x00\x01")
+    (folder / "outside.txt").symlink_to(tmp_path / "elsewhere.txt")
+    (tmp_path / "elsewhere.txt").write_text("Not in the folder.\n")
+    return folder
+
+
+def test_a_folder_is_ingested_by_a_server_elsewhere_with_its_subfolders_names(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    http, served = server(settings)
+    monkeypatch.setattr(remote, "MOST_FILES", 2)  # three requests for the five files sent
+    sent, request = [], http.request
+
+    def counted(method: str, *args, **kwargs):
+        if method == "POST":
+            sent.append(len(kwargs["files"]))
+        return request(method, *args, **kwargs)
+
+    http.request = counted
+    seen: list[Progress] = []
+    folder = corpus(tmp_path)
+    report = Remote("http://elsewhere", "s3cret", http=http).ingest([folder], 2**20, seen.append)
+    assert report.added == ["north/q3.txt", "south/q3.txt", "summary.md"]  # two q3.txt stay two
+    assert {s.file: s.reason for s in report.skipped}.keys() == {"outside.txt", "blob.txt"}
+    assert sent == [2, 2]  # checked here first: the link out of the folder is never sent, nor .env
+    assert [(p.files_done, p.files_total) for p in seen] == [(1, 5), (3, 5), (5, 5)]
+    assert seen[-1].chunks == report.chunks > 0
+    assert (served.uploads_dir / "north" / "q3.txt").read_text() == NOTE
+
+    again = Remote("http://elsewhere", "s3cret", http=http).ingest([folder], 2**20)
+    assert again.unchanged == report.added and again.chunks == 0
+
+    client = Remote("http://elsewhere", "s3cret", http=http)
+    listed = client.entries()
+    assert [e["path"] for e in listed] == report.added and all(e["chunks"] for e in listed)
+    assert client.delete(["south/q3.txt", "nothing.txt"]) == ["south/q3.txt"]
+    assert [e["path"] for e in client.entries()] == ["north/q3.txt", "summary.md"]
+    assert not (served.uploads_dir / "south").exists()
+
+
+def test_a_request_too_large_for_the_server_is_split_down_to_the_lone_file(settings: Settings, tmp_path: Path) -> None:
+    http, _ = server(settings, max_file_mb=0.05)  # 52 KB a file there, and 116 KB a request (with the form)
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    for n in range(4):
+        (folder / f"note{n}.txt").write_text(f"Note {n}: " + "the light turns. " * 2400 + "\n")  # 40 KB each
+    (folder / "huge.txt").write_text("The lamp is lit. " * 12_000 + "\n")  # 200 KB
+    report = Remote("http://elsewhere", "s3cret", http=http).ingest([folder], 2**20)  # one request, here
+    assert report.added == [f"note{n}.txt" for n in range(4)]
+    ((name, reason),) = [(s.file, s.reason) for s in report.skipped]
+    assert name == "huge.txt" and reason.startswith("was refused by the server: The request is too large")
+
+
+def test_a_refusal_or_an_unreachable_server_says_why_and_what_was_sent(settings: Settings, tmp_path: Path) -> None:
+    http, _ = server(settings)
+    folder = corpus(tmp_path)
+    with pytest.raises(RemoteError, match="refused: .*set GROUNDLINE_ADMIN_TOKEN .*0 of 4 files were sent"):
+        Remote("http://elsewhere", "guess", http=http).ingest([folder], 2**20)
+    off, _ = server(settings, admin_token=None)
+    with pytest.raises(RemoteError, match="the server has no GROUNDLINE_ADMIN_TOKEN"):
+        Remote("http://elsewhere", "s3cret", http=off).delete(["a.txt"])
+    with pytest.raises(RemoteError, match=r"Could not reach the server at http://127.0.0.1:9"):
+        Remote("http://127.0.0.1:9", "s3cret").entries()
+    with pytest.raises(FileNotFoundError):
+        Remote("http://127.0.0.1:9", "s3cret").ingest([tmp_path / "missing"], 2**20)

@@ -1,0 +1,153 @@
+"""The command line against a server on another machine: ``--server URL``.
+
+``groundline ingest --server URL PATH...`` reads the files here and sends
+them to the server's documents API (``ui.documents_api``) with the admin
+token this machine's ``GROUNDLINE_ADMIN_TOKEN`` holds. Each file is named as a
+local ingestion names it (relative to the folder given, subfolders kept), and
+checked here as it would be there (hidden files left out, links out of the
+folder refused); the server checks the rest. Files go a few at a time, each
+request one ingestion on the server: the progress bar moves per request, and
+a request the server finds too large is split, down to a lone file, which
+is reported skipped with the server's reason. ``delete`` and ``list`` take the
+same option.
+
+This module only carries requests; the server does the work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+
+from index.errors import GroundlineError, SkippedFile
+from index.loaders import check_name, discover
+from index.pipeline import IngestReport, Progress
+from ui.limits import DOCUMENTS_PATH
+
+MOST_FILES = 50  # a request (the server takes at most 1,000)
+TIMEOUT = httpx.Timeout(600, connect=10)  # a request is one ingestion: it embeds its files before it answers
+
+
+class RemoteError(GroundlineError):
+    """The server could not be reached, or refused the work."""
+
+
+class Remote:
+    """The documents API of the server at ``url``, called with the admin (or chat) token."""
+
+    def __init__(
+        self, url: str, admin_token: str | None, chat_token: str | None = None, http: httpx.Client | None = None
+    ) -> None:
+        self.url = url.rstrip("/")
+        self.admin_token = admin_token
+        self.chat_token = chat_token
+        self.http = http or httpx.Client(base_url=self.url, timeout=TIMEOUT)
+
+    def ingest(
+        self, paths: list[Path], most_bytes: int, progress: Callable[[Progress], None] | None = None
+    ) -> IngestReport:
+        """Send the files under ``paths``, at most ``MOST_FILES`` and ``most_bytes`` a request; the
+        server's reports as one."""
+        found = discover(paths)
+        files, skipped = [], []
+        for root, file in found:
+            name = file.relative_to(root).as_posix()
+            try:
+                check_name(root, file, name)
+                files.append((name, file, file.stat().st_size))
+            except SkippedFile as refused:
+                skipped.append(refused)
+            except OSError as exc:
+                skipped.append(SkippedFile(name, f"could not be read ({exc.strerror}); skipped"))
+        report, sent = IngestReport(skipped=skipped), 0
+        if progress:
+            progress(Progress(len(skipped), len(found), 0))
+        for batch in batches(files, most_bytes):
+            try:
+                report = report.plus(self._send(batch))
+            except RemoteError as exc:
+                raise RemoteError(
+                    f"{exc} ({sent} of {len(files)} files were sent; run it again for the rest)"
+                ) from None
+            sent += len(batch)
+            if progress:
+                progress(Progress(len(skipped) + sent, len(found), report.chunks))
+        return report
+
+    def _send(self, batch: list[tuple[str, Path, int]]) -> IngestReport:
+        """One request of files; split in two if the server finds it too large."""
+        with ExitStack() as opened:
+            form, sent, unread = [], [], []
+            for entry in batch:
+                try:
+                    form.append(("files", (entry[0], opened.enter_context(entry[1].open("rb")))))
+                    sent.append(entry)
+                except OSError as exc:
+                    unread.append(SkippedFile(entry[0], f"could not be read ({exc.strerror}); skipped"))
+            if not form:
+                return IngestReport(skipped=unread)
+            reply = self._request("POST", DOCUMENTS_PATH, self.admin_token, allow=413, files=form)
+        if reply.status_code != 413:
+            report = IngestReport.from_json(reply.json())
+        elif len(sent) > 1:
+            report = self._send(sent[: len(sent) // 2]).plus(self._send(sent[len(sent) // 2 :]))
+        else:
+            report = IngestReport(skipped=[SkippedFile(sent[0][0], f"was refused by the server: {detail(reply)}")])
+        return report.plus(IngestReport(skipped=unread))
+
+    def delete(self, names: list[str]) -> list[str]:
+        """Delete documents by name; those that were there."""
+        path = DOCUMENTS_PATH + "/{}"
+        return [n for n in names if self._request("DELETE", path.format(quote(n)), self.admin_token).json()["deleted"]]
+
+    def entries(self) -> list[dict]:
+        """What ``groundline list --json`` prints, as the server lists it."""
+        return self._request("GET", DOCUMENTS_PATH, self.chat_token).json()
+
+    def _request(self, method: str, path: str, token: str | None, allow: int | None = None, **kw) -> httpx.Response:
+        """The server's reply, or a ``RemoteError`` that says why there is none (a reply with the
+        ``allow``ed status passes)."""
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        try:
+            reply = self.http.request(method, path, headers=headers, **kw)
+        except httpx.TransportError as exc:
+            raise RemoteError(f"Could not reach the server at {self.url} ({exc or type(exc).__name__})") from None
+        if reply.is_success or reply.status_code == allow:
+            return reply
+        hint = {
+            401: "; set GROUNDLINE_ADMIN_TOKEN (GROUNDLINE_CHAT_TOKEN to list) to the server's token",
+            404: "; is it a Groundline server?",
+        }.get(reply.status_code, "")
+        raise RemoteError(f"The server at {self.url} refused: {detail(reply)}{hint}")
+
+
+def detail(reply: httpx.Response) -> str:
+    """The reason a Groundline server gave (its ``detail``), or the HTTP status."""
+    try:
+        said = reply.json().get("detail")
+    except ValueError:
+        said = None
+    return str(said) if said else f"HTTP {reply.status_code} {reply.reason_phrase}"
+
+
+def batches(files: list[tuple[str, Path, int]], most_bytes: int) -> Iterator[list[tuple[str, Path, int]]]:
+    """``(name, file, size)`` in requests of at most ``MOST_FILES`` files and ``most_bytes`` (a
+    larger file alone).
+
+    >>> [[n for n, *_ in b] for b in batches([("a", None, 6), ("b", None, 5), ("c", None, 20)], 10)]
+    [['a'], ['b'], ['c']]
+    """
+    batch: list[tuple[str, Path, int]] = []
+    size = 0
+    for entry in files:
+        if batch and (len(batch) == MOST_FILES or size + entry[2] > most_bytes):
+            yield batch
+            batch, size = [], 0
+        batch.append(entry)
+        size += entry[2]
+    if batch:
+        yield batch
