@@ -208,9 +208,9 @@ class Ingestor:
 
     def after_writes(self, listener: Callable[[], None]) -> None:
         """Call ``listener`` after each ingestion or deletion that changed the stored documents, in
-        the writing thread, once the write lock is released (a server readies its keyword index
-        there, so that the next question does not wait for it). A listener that fails is logged:
-        the write itself is done."""
+        the writing thread, once the write lock is released, before the write returns (a server asks
+        for its keyword index to be rebuilt there). A listener that fails is logged: the write itself
+        is done."""
         self._listeners.append(listener)
 
     def _written(self) -> None:

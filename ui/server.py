@@ -19,6 +19,7 @@ from fastapi.responses import FileResponse
 
 from ui import api, documents_api, handoff, openai_api, security
 from ui.admin import LibraryAdmin
+from ui.background import Coalescing
 from ui.chat import ChatUI, chat_key
 from ui.limits import Admission, BodyLimit, Guard, RateLimiter, TokenCheck
 from ui.uploads import UploadGate, session_router
@@ -35,14 +36,16 @@ def create_app(groundline, served: handoff.Served | None = None) -> FastAPI:
     it also takes the command line's writes to its data directory (``ui.handoff``)."""
     service, library = groundline.service, groundline.library
     settings = groundline.settings
-    # The keyword index is built now, with the models, and again by each write's own thread, so no
-    # question waits for it (it reads every chunk: 19 s for 100,000).
+    # The keyword index is built now, with the models, and again in the background after writes, so
+    # neither a question nor the write's report waits for it (it reads every chunk: 19 s for 100,000).
     groundline.retriever.refresh()
-    groundline.ingestor.after_writes(groundline.retriever.refresh)
+    keyword_index = Coalescing(groundline.retriever.refresh, "keyword-index")
+    groundline.ingestor.after_writes(keyword_index.ask)
     app = FastAPI(
         title="Groundline", docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json",
         lifespan=handoff.announced(settings.data_dir, served) if served else None,
     )  # fmt: skip
+    app.state.keyword_index = keyword_index
     tokens = TokenCheck(settings.admin_token) if settings.admin_token else None  # one budget of wrong guesses
     app.add_middleware(UploadGate, tokens=tokens)
     security.install(app, list(settings.embed_origins))
