@@ -23,7 +23,7 @@ from index.pipeline import WriterBusy
 from rag.answering import AnswerService
 from rag.errors import DocumentNotFound, GroundlineError, LLMUnavailable, QuestionError
 from rag.types import Answer, Token
-from ui.limits import Guard
+from ui.limits import ASK_PATH, Guard
 
 # Names citations use: relative, forward slashes, no parent steps, no controls.
 _BAD_PATH = re.compile(r"(^|/)\.\.(/|$)|^/|\\|[\x00-\x1f]|^[A-Za-z]:")
@@ -93,7 +93,7 @@ def router(service: AnswerService, library: Library, guard: Guard) -> APIRouter:
     def healthz() -> dict:
         return {"status": "ok", "documents": len(library.files())}
 
-    @api.post("/api/ask", response_model=None)
+    @api.post(ASK_PATH, response_model=None)
     def ask(request: AskRequest, http: Request) -> JSONResponse | StreamingResponse:
         guard.check(http)
         try:

@@ -30,16 +30,16 @@ def parser() -> argparse.ArgumentParser:
     lst.add_argument("--json", action="store_true", help="print one JSON array")
     dele = sub.add_parser("delete", help="remove documents from the index (by their listed path)")
     dele.add_argument("paths", nargs="+")
-    for command in (ing, lst, dele):
-        command.add_argument(
-            "--server",
-            metavar="URL",
-            help="a groundline serve on another machine: its documents API, with GROUNDLINE_ADMIN_TOKEN "
-            "(GROUNDLINE_CHAT_TOKEN to list)",
-        )
     ask = sub.add_parser("ask", help="ask one question")
     ask.add_argument("question")
     ask.add_argument("--json", action="store_true", help="print one JSON object")
+    for command in (ing, lst, dele, ask):
+        command.add_argument(
+            "--server",
+            metavar="URL",
+            help="a groundline serve on another machine: its HTTP API, with GROUNDLINE_ADMIN_TOKEN "
+            "(GROUNDLINE_CHAT_TOKEN to ask or list)",
+        )
     ev = sub.add_parser("eval", help="measure retrieval, citations, answers and abstention on a question set")
     ev.add_argument("--questions", type=Path, required=True, help="questions.jsonl (SQuAD-style)")
     ev.add_argument("--docs", type=Path, help="the corpus folder (default: docs/ beside the questions)")
@@ -128,7 +128,7 @@ def print_ingestion(run) -> int:
 
 
 def remote(settings, args) -> int:
-    """``ingest``, ``list`` or ``delete`` done by the server at ``--server`` (``ui.remote``)."""
+    """``ingest``, ``list``, ``delete`` or ``ask`` done by the server at ``--server`` (``ui.remote``)."""
     from ui.remote import Remote
 
     server = Remote(args.server, settings.admin_token, settings.chat_token)
@@ -138,8 +138,17 @@ def remote(settings, args) -> int:
             return print_ingestion(lambda progress: server.ingest(args.paths, most_bytes, progress))
         case "list":
             return print_entries(server.entries(), args.json)
+        case "ask" if args.json:
+            print(json.dumps(server.ask(args.question), ensure_ascii=False))
+        case "ask":
+            for piece in server.stream(args.question):
+                if isinstance(piece, str):
+                    print(piece, end="", flush=True)
+                else:
+                    print_answer(piece)
         case _:
             return print_deleted(args.paths, server.delete(args.paths))
+    return 0
 
 
 def receiver(settings):
@@ -223,14 +232,22 @@ def ask(app, question: str, as_json: bool) -> int:
         if isinstance(event, Token):
             print(event.text, end="", flush=True)
         elif isinstance(event, Answer):
-            print("\n\n" + event.text)
-            heading, shown = event.references()
-            if shown and event.abstained:
-                print(f"\n{heading}:")
-            for n, c in enumerate(shown, start=1):
-                quote = shorter(c.quote) if event.abstained else c.quote  # a passage runs to many lines
-                print(f"[{n}] {c.file}:{c.start_line}-{c.end_line}  {quote}")
+            print_answer(event.to_json())
     return 0
+
+
+def print_answer(answer: dict) -> None:
+    """What ``ask`` prints after the streamed text (an ``ask --json`` object): the answer, then its
+    sources, or an abstention's closest passages under a heading that says they do not answer it."""
+    from rag.types import CLOSEST
+
+    print("\n\n" + answer["answer"])
+    shown = answer["closest"] if answer["abstained"] else answer["citations"]
+    if shown and answer["abstained"]:
+        print(f"\n{CLOSEST}:")
+    for n, c in enumerate(shown, start=1):
+        quote = shorter(c["quote"]) if answer["abstained"] else c["quote"]  # a passage runs to many lines
+        print(f"[{n}] {c['file']}:{c['start_line']}-{c['end_line']}  {quote}")
 
 
 def shorter(text: str, most: int = 160) -> str:

@@ -8,14 +8,16 @@ checked here as it would be there (hidden files left out, links out of the
 folder refused); the server checks the rest. Files go a few at a time, each
 request one ingestion on the server: the progress bar moves per request, and
 a request the server finds too large is split, down to a lone file, which
-is reported skipped with the server's reason. ``delete`` and ``list`` take the
-same option.
+is reported skipped with the server's reason. ``delete``, ``list`` and ``ask``
+take the same option (``ask`` and ``list`` with ``GROUNDLINE_CHAT_TOKEN``, if
+the server sets one).
 
 This module only carries requests; the server does the work.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -26,7 +28,7 @@ import httpx
 from index.errors import GroundlineError, SkippedFile
 from index.loaders import check_name, discover
 from index.pipeline import IngestReport, Progress
-from ui.limits import DOCUMENTS_PATH
+from ui.limits import ASK_PATH, DOCUMENTS_PATH
 
 MOST_FILES = 50  # a request (the server takes at most 1,000)
 TIMEOUT = httpx.Timeout(600, connect=10)  # a request is one ingestion: it embeds its files before it answers
@@ -108,28 +110,61 @@ class Remote:
         """What ``groundline list --json`` prints, as the server lists it."""
         return self._request("GET", DOCUMENTS_PATH, self.chat_token).json()
 
+    def ask(self, question: str) -> dict:
+        """The ``ask --json`` object the server answers with."""
+        return self._request("POST", ASK_PATH, self.chat_token, json={"question": question}).json()
+
+    def stream(self, question: str) -> Iterator[str | dict]:
+        """The server's answer as it comes: each piece of the model's text, then the ``ask --json`` object."""
+        body = {"question": question, "stream": True}
+        try:
+            with self.http.stream("POST", ASK_PATH, json=body, headers=bearer(self.chat_token)) as reply:
+                if not reply.is_success:
+                    reply.read()
+                    raise self._refused(reply)
+                event = None
+                for line in reply.iter_lines():  # server-sent events: "event: name", then "data: {...}"
+                    if line.startswith("event: "):
+                        event = line.removeprefix("event: ")
+                    elif line.startswith("data: "):
+                        data = json.loads(line.removeprefix("data: "))
+                        if event == "error":
+                            raise RemoteError(f"The server at {self.url} could not answer: {data['error']}")
+                        yield data["text"] if event == "token" else data
+        except httpx.TransportError as exc:
+            raise self._unreachable(exc) from None
+
     def _request(self, method: str, path: str, token: str | None, allow: int | None = None, **kw) -> httpx.Response:
         """The server's reply, or a ``RemoteError`` that says why there is none (a reply with the
         ``allow``ed status passes)."""
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
         try:
-            reply = self.http.request(method, path, headers=headers, **kw)
+            reply = self.http.request(method, path, headers=bearer(token), **kw)
         except httpx.TransportError as exc:
-            raise RemoteError(f"Could not reach the server at {self.url} ({exc or type(exc).__name__})") from None
+            raise self._unreachable(exc) from None
         if reply.is_success or reply.status_code == allow:
             return reply
+        raise self._refused(reply)
+
+    def _unreachable(self, exc: httpx.TransportError) -> RemoteError:
+        return RemoteError(f"Could not reach the server at {self.url} ({exc or type(exc).__name__})")
+
+    def _refused(self, reply: httpx.Response) -> RemoteError:
         hint = {
-            401: "; set GROUNDLINE_ADMIN_TOKEN (GROUNDLINE_CHAT_TOKEN to list) to the server's token",
+            401: "; set GROUNDLINE_ADMIN_TOKEN (GROUNDLINE_CHAT_TOKEN to ask or list) to the server's token",
             404: "; is it a Groundline server?",
         }.get(reply.status_code, "")
-        raise RemoteError(f"The server at {self.url} refused: {detail(reply)}{hint}")
+        return RemoteError(f"The server at {self.url} refused: {detail(reply)}{hint}")
+
+
+def bearer(token: str | None) -> dict:
+    return {"Authorization": f"Bearer {token}"} if token else {}
 
 
 def detail(reply: httpx.Response) -> str:
     """The reason a Groundline server gave (its ``detail``), or the HTTP status."""
     try:
-        said = reply.json().get("detail")
-    except ValueError:
+        said = reply.json().get("detail") or reply.json().get("error")
+    except (ValueError, AttributeError):
         said = None
     return str(said) if said else f"HTTP {reply.status_code} {reply.reason_phrase}"
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import re
 import urllib.error
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import ARMS_FILE
-from tests.e2e.conftest import Server, serve
+from tests.e2e.conftest import Server, groundline, serve
 from tests.e2e.test_answers import QUESTION, assert_names_north_korea_citing_line_9
 
 pytestmark = pytest.mark.e2e
@@ -51,6 +53,20 @@ def test_gradio_client_calls_the_chat(served: Server) -> None:
 def test_api_ask_json_and_documents(served: Server) -> None:
     assert_names_north_korea_citing_line_9(served.fetch_json("/api/ask", {"question": QUESTION}))
     assert "North Korea has repeatedly denied" in served.fetch_json(f"/api/documents/{ARMS_FILE}")["lines"][8]
+
+
+def test_the_command_line_on_another_machine_asks_the_server(served: Server, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"  # a data dir of its own, never opened
+    streamed = groundline("ask", "--server", served.url, QUESTION, data_dir=elsewhere)
+    assert streamed.returncode == 0, streamed.stderr
+    assert "North Korea" in streamed.stdout
+    cited = re.findall(rf"^\[\d+\] {re.escape(ARMS_FILE)}:(\d+)-(\d+)  ", streamed.stdout, re.MULTILINE)
+    assert any(int(start) <= 9 <= int(end) for start, end in cited), streamed.stdout
+    whole = groundline("ask", "--server", served.url, "--json", QUESTION, data_dir=elsewhere)
+    assert_names_north_korea_citing_line_9(json.loads(whole.stdout))
+    assert not elsewhere.exists()
+    wrong = groundline("ask", "--server", served.url + "/nowhere", QUESTION, data_dir=elsewhere)
+    assert wrong.returncode == 1 and "is it a Groundline server?" in wrong.stderr
 
 
 def test_the_chat_is_rate_limited_per_address_like_the_api(tmp_path: Path) -> None:

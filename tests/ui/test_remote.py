@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from index.pipeline import Progress
 from rag.settings import Settings
-from tests.conftest import fake_app
+from tests.conftest import ARMS_FILE, fake_app
 from ui import remote
 from ui.remote import Remote, RemoteError
 from ui.server import create_app
@@ -95,3 +95,21 @@ def test_a_refusal_or_an_unreachable_server_says_why_and_what_was_sent(settings:
         Remote("http://127.0.0.1:9", "s3cret").entries()
     with pytest.raises(FileNotFoundError):
         Remote("http://127.0.0.1:9", "s3cret").ingest([tmp_path / "missing"], 2**20)
+
+
+def test_a_question_is_answered_by_the_server_whole_or_as_it_streams(settings: Settings, news_dir: Path) -> None:
+    reply = "North Korea has denied that it supplies weapons to Russia [2]."
+    app = fake_app(settings.model_copy(update={"chat_token": "open sesame"}), [reply] * 2)
+    app.ingestor.ingest([news_dir])
+    http = TestClient(create_app(app))
+    asker = Remote("http://elsewhere", None, "open sesame", http=http)
+    whole = asker.ask("who denied arms deals?")
+    assert whole["answer"] == "North Korea has denied that it supplies weapons to Russia. [1]"
+    assert (whole["citations"][0]["file"], whole["citations"][0]["start_line"]) == (ARMS_FILE, 9)
+    *pieces, last = asker.stream("who denied arms deals?")
+    assert "".join(pieces).startswith("North Korea has denied") and len(pieces) > 3  # word by word
+    assert last == whole
+    with pytest.raises(RemoteError, match="refused: .*set GROUNDLINE_ADMIN_TOKEN .*GROUNDLINE_CHAT_TOKEN to ask"):
+        list(Remote("http://elsewhere", None, "guess", http=http).stream("who denied arms deals?"))
+    with pytest.raises(RemoteError, match="refused: Please type a question"):
+        asker.ask("   ")
