@@ -11,6 +11,8 @@ ingested are kept under ``DATA_DIR/uploads`` by their names, as the page keeps
 them (the same name again replaces the document). A name may hold folders
 (``reports/q3.pdf``, as ``groundline ingest --server`` sends a folder); one
 with ``..`` or an absolute path is refused (``index.uploads.upload_name``).
+A client that accepts ``application/x-ndjson`` gets the ingestion's progress
+as it goes, then the report (``ui.streamed``).
 
 A caller only: the ingestor writes, the library reads.
 """
@@ -20,11 +22,13 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from index.library import Library
 from index.pipeline import Ingestor
+from ui import streamed
 from ui.api import check_document_path, http_errors
 from ui.limits import DOCUMENTS_PATH, Guard, TokenCheck, bearer, client_address
 
@@ -61,17 +65,29 @@ def router(ingestor: Ingestor, library: Library, guard: Guard, tokens: TokenChec
         guard.check(http)
         return [asdict(e) for e in library.entries()]
 
-    @api.post(DOCUMENTS_PATH, openapi_extra=UPLOAD_BODY)  # the form is read by hand, after the token
-    async def upload(http: Request) -> dict:
-        """Ingest the files of a multipart form (field ``files``); the ingestion report."""
+    @api.post(DOCUMENTS_PATH, openapi_extra=UPLOAD_BODY, response_model=None)  # the form is read after the token
+    async def upload(http: Request) -> dict | StreamingResponse:
+        """Ingest the files of a multipart form (field ``files``): the ingestion report; or, asked
+        with ``Accept: application/x-ndjson``, its progress as it goes, then the report (``ui.streamed``)."""
         admin(http)
-        async with http.form(max_files=MOST_FILES, max_fields=10) as form:
-            files = [(f.filename or "", f) for f in form.getlist("files") if isinstance(f, UploadFile)]
-            if not files or not all(name for name, _ in files):
-                raise HTTPException(400, "Send the documents as multipart form data: named files in fields 'files'.")
+        form = await http.form(max_files=MOST_FILES, max_fields=10)
+        uploads = [(f.filename or "", f.file) for f in form.getlist("files") if isinstance(f, UploadFile)]
+        if not uploads or not all(name for name, _ in uploads):
+            await form.close()
+            raise HTTPException(400, "Send the documents as multipart form data: named files in fields 'files'.")
+        if streamed.MEDIA_TYPE in http.headers.get("accept", ""):
+
+            def close() -> None:  # once ingested, in the ingestion's thread, which outlives a client that goes
+                for _, file in uploads:
+                    file.close()
+
+            ingestion = streamed.events(lambda progress: ingestor.ingest_uploads(uploads, progress), done=close)
+            return StreamingResponse(ingestion, media_type=streamed.MEDIA_TYPE)
+        try:
             with http_errors():
-                uploads = [(name, f.file) for name, f in files]
                 return (await run_in_threadpool(ingestor.ingest_uploads, uploads)).to_json()
+        finally:
+            await form.close()
 
     @api.delete(DOCUMENTS_PATH + "/{path:path}")
     def delete(path: str, http: Request) -> dict:

@@ -20,14 +20,12 @@ from __future__ import annotations
 import hmac
 import http.client
 import json
-import queue
 import secrets
-import threading
 import urllib.error
 import urllib.request
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Request
@@ -36,6 +34,7 @@ from pydantic import BaseModel
 
 from index.errors import GroundlineError
 from index.pipeline import Ingestor, IngestReport, Progress, served_elsewhere
+from ui import streamed
 from ui.api import http_errors
 from ui.limits import bearer
 from ui.private import create_private
@@ -135,7 +134,10 @@ def router(ingestor: Ingestor, served: Served) -> APIRouter:
     def ingest(body: Paths, request: Request) -> StreamingResponse:
         """One JSON line per progress step, then ``{"report": ...}`` or ``{"error": ...}``."""
         check(request)
-        return StreamingResponse(ingesting(ingestor, [Path(p) for p in body.paths]), media_type="application/x-ndjson")
+        paths = [Path(p) for p in body.paths]
+        return StreamingResponse(
+            streamed.events(lambda progress: ingestor.ingest(paths, progress)), media_type=streamed.MEDIA_TYPE
+        )
 
     @routes.post(DELETE_PATH)
     def delete(body: Paths, request: Request) -> dict:
@@ -144,25 +146,6 @@ def router(ingestor: Ingestor, served: Served) -> APIRouter:
             return {"removed": ingestor.delete(body.paths)}
 
     return routes
-
-
-def ingesting(ingestor: Ingestor, paths: list[Path]) -> Iterator[str]:
-    """Run an ingestion in a thread of its own (it finishes even if the caller goes) and stream its events."""
-    events: queue.Queue[dict] = queue.Queue()
-
-    def work() -> None:
-        try:
-            report = ingestor.ingest(paths, progress=lambda p: events.put({"progress": asdict(p)}))
-            events.put({"report": report.to_json()})
-        except (GroundlineError, OSError) as exc:
-            events.put({"error": str(exc)})
-
-    threading.Thread(target=work, name="handoff-ingest", daemon=True).start()
-    while True:
-        event = events.get()
-        yield json.dumps(event) + "\n"
-        if "progress" not in event:
-            return
 
 
 def _post(served: Served, path: str, body: dict):
@@ -190,14 +173,8 @@ def ingest_via(served: Served, paths: list[Path], progress: Callable[[Progress],
             raise FileNotFoundError(f"{path} does not exist")
     with _post(served, INGEST_PATH, {"paths": [str(p.absolute()) for p in paths]}) as reply:
         try:
-            for line in reply:
-                event = json.loads(line)
-                if "progress" in event:
-                    progress(Progress(**event["progress"]))
-                elif "error" in event:
-                    raise HandoffError(event["error"])
-                else:
-                    return IngestReport.from_json(event["report"])
+            if report := streamed.followed(reply, progress, HandoffError):
+                return report
         except (OSError, http.client.HTTPException):
             pass  # the connection broke: said below
     raise HandoffError(f"The server at {served.url} stopped before the ingestion finished; run this again.")

@@ -28,10 +28,13 @@ import httpx
 from index.errors import GroundlineError, SkippedFile
 from index.loaders import check_name, discover
 from index.pipeline import IngestReport, Progress
+from ui import streamed
 from ui.limits import ASK_PATH, DOCUMENTS_PATH
 
 MOST_FILES = 50  # a request (the server takes at most 1,000)
-TIMEOUT = httpx.Timeout(600, connect=10)  # a request is one ingestion: it embeds its files before it answers
+MOST_BYTES = 8 * 2**20  # a request: each is one ingestion, and a failure loses at most one request's upload
+# The longest silence: the server streams an upload's progress as it embeds (as it does the handoff's).
+TIMEOUT = httpx.Timeout(600, connect=10)
 
 
 class RemoteError(GroundlineError):
@@ -52,8 +55,8 @@ class Remote:
     def ingest(
         self, paths: list[Path], most_bytes: int, progress: Callable[[Progress], None] | None = None
     ) -> IngestReport:
-        """Send the files under ``paths``, at most ``MOST_FILES`` and ``most_bytes`` a request; the
-        server's reports as one."""
+        """Send the files under ``paths``, at most ``MOST_FILES`` and ``most_bytes`` (or ``MOST_BYTES``,
+        if less) a request, reporting the server's progress as it goes; the server's reports as one."""
         found = discover(paths)
         files, skipped = [], []
         for root, file in found:
@@ -65,23 +68,29 @@ class Remote:
                 skipped.append(refused)
             except OSError as exc:
                 skipped.append(SkippedFile(name, f"could not be read ({exc.strerror}); skipped"))
-        report, sent = IngestReport(skipped=skipped), 0
-        if progress:
-            progress(Progress(len(skipped), len(found), 0))
-        for batch in batches(files, most_bytes):
+        report, sent, shown = IngestReport(skipped=skipped), 0, 0
+
+        def step(within: Progress) -> None:  # a request's own progress, as part of the whole
+            nonlocal shown
+            shown = max(shown, len(skipped) + sent + within.files_done)  # a split request starts again
+            if progress:
+                progress(Progress(shown, len(found), report.chunks + within.chunks))
+
+        step(Progress(0, 0, 0))
+        for batch in batches(files, min(most_bytes, MOST_BYTES)):
             try:
-                report = report.plus(self._send(batch))
+                report = report.plus(self._send(batch, step))
             except RemoteError as exc:
                 raise RemoteError(
                     f"{exc} ({sent} of {len(files)} files were sent; run it again for the rest)"
                 ) from None
             sent += len(batch)
-            if progress:
-                progress(Progress(len(skipped) + sent, len(found), report.chunks))
+            step(Progress(0, 0, 0))
         return report
 
-    def _send(self, batch: list[tuple[str, Path, int]]) -> IngestReport:
-        """One request of files; split in two if the server finds it too large."""
+    def _send(self, batch: list[tuple[str, Path, int]], step: Callable[[Progress], None]) -> IngestReport:
+        """One request of files, its progress followed as the server streams it; split in two if
+        the server finds it too large."""
         with ExitStack() as opened:
             form, sent, unread = [], [], []
             for entry in batch:
@@ -92,14 +101,33 @@ class Remote:
                     unread.append(SkippedFile(entry[0], f"could not be read ({exc.strerror}); skipped"))
             if not form:
                 return IngestReport(skipped=unread)
-            reply = self._request("POST", DOCUMENTS_PATH, self.admin_token, allow=413, files=form)
-        if reply.status_code != 413:
-            report = IngestReport.from_json(reply.json())
-        elif len(sent) > 1:
-            report = self._send(sent[: len(sent) // 2]).plus(self._send(sent[len(sent) // 2 :]))
+            headers = {**bearer(self.admin_token), "Accept": streamed.MEDIA_TYPE}
+            try:
+                with self.http.stream("POST", DOCUMENTS_PATH, files=form, headers=headers) as reply:
+                    if reply.status_code == 413:
+                        reply.read()
+                        too_large = detail(reply)
+                    elif not reply.is_success:
+                        reply.read()
+                        raise self._refused(reply)
+                    else:
+                        return self._followed(reply, step).plus(IngestReport(skipped=unread))
+            except httpx.TransportError as exc:
+                raise self._unreachable(exc) from None
+        if len(sent) > 1:
+            report = self._send(sent[: len(sent) // 2], step).plus(self._send(sent[len(sent) // 2 :], step))
         else:
-            report = IngestReport(skipped=[SkippedFile(sent[0][0], f"was refused by the server: {detail(reply)}")])
+            report = IngestReport(skipped=[SkippedFile(sent[0][0], f"was refused by the server: {too_large}")])
         return report.plus(IngestReport(skipped=unread))
+
+    def _followed(self, reply: httpx.Response, step: Callable[[Progress], None]) -> IngestReport:
+        def failed(message: str) -> RemoteError:
+            return RemoteError(f"The server at {self.url} could not ingest them: {message}")
+
+        report = streamed.followed(reply.iter_lines(), step, failed)
+        if report is None:
+            raise RemoteError(f"The server at {self.url} stopped before the ingestion finished")
+        return report
 
     def delete(self, names: list[str]) -> list[str]:
         """Delete documents by name; those that were there."""

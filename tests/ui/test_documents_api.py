@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from pathlib import Path
 
@@ -55,6 +56,24 @@ def test_upload_ingests_replaces_and_reports_what_it_skipped(settings: Settings)
     nameless = http.post("/api/documents", files=[("files", ("", NOTE))], headers=ADMIN)
     assert nameless.status_code == 400
     assert http.post("/api/documents", data={"files": "not a file"}, headers=ADMIN).status_code == 400
+
+
+def test_an_upload_streams_its_progress_to_a_client_that_asks(settings: Settings) -> None:
+    # One answer at the end left a client of a long upload (ingest --server) waiting, with no
+    # progress, past any sensible timeout: 50 MB of text is an hour of embedding on 2 cores.
+    http = managed(settings)
+    files = [("files", (f"note{n}.txt", NOTE)) for n in range(3)] + [("files", ("blob.txt", b"\x00"))]
+    reply = http.post("/api/documents", files=files, headers={**ADMIN, "Accept": "application/x-ndjson"})
+    assert reply.headers["content-type"].startswith("application/x-ndjson")
+    *steps, last = [json.loads(line) for line in reply.text.splitlines()]
+    assert steps[0]["progress"]["files_done"] == 0 and steps[-1]["progress"] == {
+        "files_done": 4, "files_total": 4, "chunks": 3,
+    }  # fmt: skip
+    assert last["report"]["added"] == ["note0.txt", "note1.txt", "note2.txt"]
+    assert [file for file, _ in last["report"]["skipped"]] == ["blob.txt"]
+    assert (settings.uploads_dir / "note2.txt").read_bytes() == NOTE
+    plain = http.post("/api/documents", files=files[:1], headers=ADMIN)  # curl, a script: the report alone
+    assert plain.json()["unchanged"] == ["note0.txt"]
 
 
 def test_delete_is_idempotent_and_takes_only_corpus_names(settings: Settings) -> None:
