@@ -82,22 +82,58 @@ def pdf_text(data: bytes, name: str) -> Extracted:
 
 
 def docx_text(data: bytes, name: str) -> str:
-    """A Word document's paragraphs, one per line."""
+    """A Word document's paragraphs and table rows, one per line, in the document's order (a row's
+    cells joined by `` | ``)."""
     from zipfile import BadZipFile
 
     import docx
+    from docx.table import Table
 
     try:
         document = docx.Document(io.BytesIO(data))
     except (BadZipFile, KeyError, ValueError) as exc:
         raise SkippedFile(name, f"is not a readable .docx file ({exc.__class__.__name__}); skipped") from exc
-    return "\n".join(p.text for p in document.paragraphs)
+    lines = []
+    for block in document.iter_inner_content():
+        if isinstance(block, Table):
+            lines.extend(_row_text(row.cells) for row in block.rows)
+        else:
+            lines.append(block.text)
+    return "\n".join(lines)
+
+
+def _row_text(cells) -> str:
+    """One table row as a line; a merged cell, listed once per column it spans, is written once."""
+    seen, texts = set(), []
+    for cell in cells:
+        if id(cell._tc) not in seen:
+            seen.add(id(cell._tc))
+            texts.append(" ".join(cell.text.split()))
+    return " | ".join(texts)
+
+
+# What a file was read with, where that changed: a file stored by an older reader is read again
+# (its bytes alone would count it unchanged) and replaced if its text differs.
+READERS = {".docx": 2}  # 2: table rows too (1 read paragraphs only, and left every table out)
+
+
+def reader_version(name: str) -> int:
+    """The version of the reader of ``name``'s format (1 for a format whose reader never changed).
+
+    >>> reader_version("report.DOCX"), reader_version("notes.txt")
+    (2, 1)
+    """
+    return READERS.get(suffix_of(name), 1)
+
+
+def suffix_of(name: str) -> str:
+    """The lower-case suffix of a file name, with its dot ("" without one)."""
+    return "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
 
 
 def extract(name: str, data: bytes) -> Extracted:
     """The text of one file, by its suffix."""
-    suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    match suffix:
+    match suffix_of(name):
         case ".txt" | ".md":
             text, note = decode_text(data, name)
             result = Extracted(text, note=note)

@@ -33,6 +33,7 @@ from pydantic import ConfigDict
 
 from index.chunking import LineChunker
 from index.errors import GroundlineError, SkippedFile
+from index.formats import reader_version
 from index.loaders import DEFAULT_MAX_BYTES, discover, load_files
 from index.store import DocStore
 from index.uploads import UploadShelf
@@ -332,7 +333,7 @@ class Ingestor:
                     chunks += len(self._pipeline(report).run(documents=todo))
                 noted = {note.file: note.reason for note in loaded.notes}
                 for doc in loaded.documents:  # written, or stored as they are: their bytes are known now
-                    fingerprint = self._fingerprint(loaded.digests[doc.id_], signature, doc.hash)
+                    fingerprint = self._fingerprint(doc.id_, loaded.digests[doc.id_], signature, doc.hash)
                     self.docstore.set_fingerprint(doc.id_, {**fingerprint, "note": noted.get(doc.id_)})
                 if loaded.documents:
                     self.docstore.save()
@@ -342,15 +343,16 @@ class Ingestor:
         return IngestReport(added, updated, unchanged, skipped, notes, chunks)
 
     @staticmethod
-    def _fingerprint(sha256: str, signature: str, doc_hash: str | None) -> dict:
-        return {"sha256": sha256, "signature": signature, "doc_hash": doc_hash}
+    def _fingerprint(name: str, sha256: str, signature: str, doc_hash: str | None) -> dict:
+        return {"sha256": sha256, "signature": signature, "doc_hash": doc_hash, "reader": reader_version(name)}
 
     def _known(self, name: str, sha256: str, signature: str) -> bool:
         """Whether the stored document ``name`` was made, as it is stored now, from a file with
-        these bytes and under this signature: then the file need not be read into text again."""
+        these bytes, under this signature and by this version of its format's reader: then the file
+        need not be read into text again."""
         stored = self.docstore.docstore.get_document_hash(name)
-        recorded = self.docstore.fingerprint(name) or {}
-        expected = self._fingerprint(sha256, signature, stored)
+        recorded = {"reader": 1, **(self.docstore.fingerprint(name) or {})}  # recorded before readers had versions
+        expected = self._fingerprint(name, sha256, signature, stored)
         return stored is not None and {key: recorded.get(key) for key in expected} == expected
 
     def _earlier_notes(self, names: list[str]) -> list[SkippedFile]:

@@ -54,6 +54,33 @@ def test_docx_paragraphs_become_lines(tmp_path: Path) -> None:
     assert extract("n.docx", (tmp_path / "n.docx").read_bytes()).text == "First paragraph.\nSecond paragraph."
 
 
+def make_docx_with_a_table(path: Path) -> Path:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Quarterly tonnage by port.")
+    table = document.add_table(rows=3, cols=3)
+    for r, row in enumerate([["Port", "Q1", "Q2"], ["Skerry", "1,200", "1,450"], ["Total", "", "2,650"]]):
+        for c, text in enumerate(row):
+            table.cell(r, c).text = text
+    table.cell(2, 0).merge(table.cell(2, 1))  # "Total" spans two columns
+    document.add_paragraph("Skerry grew in the second quarter.")
+    document.save(path)
+    return path
+
+
+def test_docx_tables_become_one_line_a_row_in_their_place(tmp_path: Path) -> None:
+    # Only paragraphs were read: every table in a Word report was left out, figures and all.
+    docx_file = make_docx_with_a_table(tmp_path / "t.docx")
+    assert extract("t.docx", docx_file.read_bytes()).text.splitlines() == [
+        "Quarterly tonnage by port.",
+        "Port | Q1 | Q2",
+        "Skerry | 1,200 | 1,450",
+        "Total | 2,650",
+        "Skerry grew in the second quarter.",
+    ]
+
+
 def test_encrypted_and_corrupt_pdfs_get_clear_errors(tmp_path: Path) -> None:
     locked = make_pdf(tmp_path / "locked.pdf", [["secret"]], password="pw")
     with pytest.raises(SkippedFile, match="encrypted PDF"):

@@ -1,5 +1,6 @@
 """Ingestion into a real embedded Chroma, with the fake embedder."""
 
+import io
 import json
 import os
 import subprocess
@@ -16,6 +17,7 @@ from rag.app import build
 from rag.settings import Settings
 from tests.conftest import ARMS_FILE, ROOT, fake_app
 from tests.fakes import HashEmbedding, word_count
+from tests.index.test_formats import make_docx_with_a_table
 
 
 def chroma_chunks(app, file: str) -> list[dict]:
@@ -336,6 +338,36 @@ def test_a_file_whose_bytes_are_stored_already_is_not_read_into_text_again(
     rechunked.docstore.save()
     assert ingest(rechunked).unchanged == ["a.txt", "b.txt"] and extracted == ["b.txt"]
     assert ingest(rechunked).unchanged == ["a.txt", "b.txt"] and extracted == []
+
+
+def test_a_file_stored_by_an_older_reader_of_its_format_is_read_again(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Its bytes alone counted it unchanged, so a reader that learned to read more (Word tables)
+    # never reached a document stored before.
+    import docx
+
+    import index.formats
+
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    make_docx_with_a_table(folder / "t.docx")
+    (folder / "a.txt").write_text("The lighthouse is white.\n")
+    with monkeypatch.context() as old:  # as the reader before tables stored it
+        old.setattr(index.formats, "READERS", {})
+        old.setattr(index.formats, "docx_text", lambda data, name: "\n".join(
+            p.text for p in docx.Document(io.BytesIO(data)).paragraphs
+        ))  # fmt: skip
+        assert fake_app(settings).ingestor.ingest([folder]).added == ["a.txt", "t.docx"]
+    app = fake_app(settings)
+    recorded = app.docstore.fingerprint("t.docx")
+    recorded.pop("reader", None)  # nor did it record a reader's version
+    app.docstore.set_fingerprint("t.docx", recorded)
+    app.docstore.save()
+    report = fake_app(settings).ingestor.ingest([folder])
+    assert report.updated == ["t.docx"] and report.unchanged == ["a.txt"]
+    assert "Skerry | 1,200 | 1,450" in fake_app(settings).library.text("t.docx")
+    assert fake_app(settings).ingestor.ingest([folder]).unchanged == ["a.txt", "t.docx"]
 
 
 def test_a_known_file_left_unread_is_reported_with_what_reading_it_noted(settings: Settings, tmp_path: Path) -> None:
