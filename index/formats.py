@@ -1,9 +1,12 @@
 """Turn a file's bytes into text with lines, per format.
 
-Citation coordinates per format: ``.txt``/``.md`` lines of the file as is;
-``.html`` lines of the visible text (scripts, styles and markup dropped);
-``.docx`` one line per paragraph; ``.pdf`` lines of each page's extracted
-text, reported as page and line within the page. This module does not chunk.
+Citation coordinates per format: plain text (``.txt``, ``.md``, ``.csv`` and
+the rest of ``PLAIN``) lines of the file as is; ``.html`` lines of the
+visible text (scripts, styles and markup dropped); ``.docx`` one line per
+paragraph or table row; paged formats as page and line within the page
+(``PAGE_WORDS``): ``.pdf`` lines of each page's extracted text, ``.pptx``
+each slide's paragraphs, table rows and notes, ``.xlsx`` each sheet's rows
+(line = row number). This module does not chunk.
 """
 
 from __future__ import annotations
@@ -13,7 +16,11 @@ from dataclasses import dataclass
 
 from index.errors import SkippedFile
 
-SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
+# Read as they are: a line of the file is a line of the document.
+PLAIN = (".txt", ".md", ".rst", ".org", ".adoc", ".tex", ".csv", ".tsv", ".log")
+SUFFIXES = (*PLAIN, ".html", ".htm", ".pdf", ".docx", ".pptx", ".xlsx")
+# What a paged format's pages and their lines are, as a citation names them.
+PAGE_WORDS = {".pdf": ("page", "line"), ".pptx": ("slide", "line"), ".xlsx": ("sheet", "row")}
 
 
 @dataclass(frozen=True)
@@ -81,37 +88,6 @@ def pdf_text(data: bytes, name: str) -> Extracted:
     return Extracted("\n".join(lines), tuple(starts))
 
 
-def docx_text(data: bytes, name: str) -> str:
-    """A Word document's paragraphs and table rows, one per line, in the document's order (a row's
-    cells joined by `` | ``)."""
-    from zipfile import BadZipFile
-
-    import docx
-    from docx.table import Table
-
-    try:
-        document = docx.Document(io.BytesIO(data))
-    except (BadZipFile, KeyError, ValueError) as exc:
-        raise SkippedFile(name, f"is not a readable .docx file ({exc.__class__.__name__}); skipped") from exc
-    lines = []
-    for block in document.iter_inner_content():
-        if isinstance(block, Table):
-            lines.extend(_row_text(row.cells) for row in block.rows)
-        else:
-            lines.append(block.text)
-    return "\n".join(lines)
-
-
-def _row_text(cells) -> str:
-    """One table row as a line; a merged cell, listed once per column it spans, is written once."""
-    seen, texts = set(), []
-    for cell in cells:
-        if id(cell._tc) not in seen:
-            seen.add(id(cell._tc))
-            texts.append(" ".join(cell.text.split()))
-    return " | ".join(texts)
-
-
 # What a file was read with, where that changed: a file stored by an older reader is read again
 # (its bytes alone would count it unchanged) and replaced if its text differs.
 READERS = {".docx": 2}  # 2: table rows too (1 read paragraphs only, and left every table out)
@@ -126,6 +102,15 @@ def reader_version(name: str) -> int:
     return READERS.get(suffix_of(name), 1)
 
 
+def page_words(name: str) -> tuple[str, str]:
+    """What the pages of ``name``'s format are called, and their lines.
+
+    >>> page_words("deck.pptx"), page_words("book.xlsx"), page_words("r.pdf")
+    (('slide', 'line'), ('sheet', 'row'), ('page', 'line'))
+    """
+    return PAGE_WORDS.get(suffix_of(name), ("page", "line"))
+
+
 def suffix_of(name: str) -> str:
     """The lower-case suffix of a file name, with its dot ("" without one)."""
     return "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
@@ -133,8 +118,10 @@ def suffix_of(name: str) -> str:
 
 def extract(name: str, data: bytes) -> Extracted:
     """The text of one file, by its suffix."""
+    from index.office import docx_text, pptx_text, xlsx_text
+
     match suffix_of(name):
-        case ".txt" | ".md":
+        case suffix if suffix in PLAIN:
             text, note = decode_text(data, name)
             result = Extracted(text, note=note)
         case ".html" | ".htm":
@@ -144,6 +131,10 @@ def extract(name: str, data: bytes) -> Extracted:
             result = pdf_text(data, name)
         case ".docx":
             result = Extracted(docx_text(data, name))
+        case ".pptx":
+            result = pptx_text(data, name)
+        case ".xlsx":
+            result = xlsx_text(data, name)
         case _:
             raise SkippedFile(name, f"has an unsupported type; supported: {', '.join(SUFFIXES)}")
     if not result.text.strip():

@@ -24,7 +24,9 @@ def parser() -> argparse.ArgumentParser:
         "--data-dir", type=Path, help="where the index lives (env GROUNDLINE_DATA_DIR; default ./.groundline)"
     )
     sub = p.add_subparsers(dest="command", required=True)
-    ing = sub.add_parser("ingest", help="add or update files and folders (.txt .md .html .pdf .docx)")
+    ing = sub.add_parser(
+        "ingest", help="add or update files and folders (text, Markdown, CSV, HTML, PDF, Word, PowerPoint, Excel)"
+    )
     ing.add_argument("paths", nargs="+", type=Path)
     lst = sub.add_parser("list", help="list ingested documents with content hash and chunk count")
     lst.add_argument("--json", action="store_true", help="print one JSON array")

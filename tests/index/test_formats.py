@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from index.errors import SkippedFile
-from index.formats import extract, page_of
+from index.formats import extract, page_of, page_words
 from index.loaders import load_paths
 
 HOSTILE_HTML = """<html><head><title>T</title><style>p{color:red}</style></head><body>
@@ -79,6 +79,90 @@ def test_docx_tables_become_one_line_a_row_in_their_place(tmp_path: Path) -> Non
         "Total | 2,650",
         "Skerry grew in the second quarter.",
     ]
+
+
+def make_pptx(path: Path) -> Path:
+    from pptx import Presentation
+    from pptx.util import Inches
+
+    deck = Presentation()
+    title = deck.slides.add_slide(deck.slide_layouts[0])
+    title.shapes.title.text = "Harbour review"
+    title.placeholders[1].text = "Second quarter"
+    body = deck.slides.add_slide(deck.slide_layouts[5])  # title only: the rest added below
+    body.shapes.title.text = "Tonnage"
+    table = body.shapes.add_table(2, 2, Inches(1), Inches(2), Inches(4), Inches(1)).table
+    for r, row in enumerate([["Port", "Q2"], ["Skerry", "1,450"]]):
+        for c, text in enumerate(row):
+            table.cell(r, c).text = text
+    group = body.shapes.add_group_shape()
+    group.shapes.add_textbox(Inches(1), Inches(4), Inches(4), Inches(1)).text_frame.text = "Cranes were idle\vin May."
+    body.notes_slide.notes_text_frame.text = "Mention the new crane."
+    deck.save(path)
+    return path
+
+
+def test_pptx_slides_are_pages_of_paragraphs_tables_and_notes(tmp_path: Path) -> None:
+    got = extract("deck.pptx", make_pptx(tmp_path / "deck.pptx").read_bytes())
+    lines = got.text.splitlines()
+    assert lines == [
+        "Harbour review",
+        "Second quarter",
+        "Tonnage",
+        "Port | Q2",
+        "Skerry | 1,450",
+        "Cranes were idle in May.",
+        "Mention the new crane.",
+    ]
+    assert got.page_starts == (1, 3)
+    assert page_of(got.page_starts, lines.index("Skerry | 1,450") + 1) == (2, 3)  # slide 2, line 3
+    assert page_words("deck.pptx") == ("slide", "line")
+
+
+def make_xlsx(path: Path) -> Path:
+    import datetime
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    first = book.active
+    first.title = "Tonnage"
+    first.append(["Port", "Q1", "Q2", "Total"])
+    first.append(["Skerry", 1200, 1450, "=B2+C2"])
+    first.append([])
+    first.append(["Checked", datetime.datetime(2024, 7, 1), None, None])
+    first["A40"].number_format = "0.00"  # formatting alone, far below: no rows of its own
+    second = book.create_sheet("Crews")
+    second.append(["Maren Holt", "keeper"])
+    book.save(path)
+    return path
+
+
+def test_xlsx_sheets_are_pages_and_a_line_is_a_row(tmp_path: Path) -> None:
+    got = extract("book.xlsx", make_xlsx(tmp_path / "book.xlsx").read_bytes())
+    lines = got.text.splitlines()
+    # The formula shows its cached value, as Excel does; one written by a library has none yet: empty.
+    assert lines == [
+        "Port | Q1 | Q2 | Total",
+        "Skerry | 1200 | 1450",
+        "",
+        "Checked | 2024-07-01",
+        "Maren Holt | keeper",
+    ]
+    assert got.page_starts == (1, 5)
+    assert page_of(got.page_starts, 5) == (2, 1) and page_words("book.xlsx") == ("sheet", "row")
+
+
+@pytest.mark.parametrize("suffix", [".rst", ".org", ".adoc", ".tex", ".csv", ".tsv", ".log"])
+def test_plain_text_formats_are_read_as_they_are(suffix: str) -> None:
+    text = "port,tonnage\nSkerry,1450\n"
+    assert extract(f"data{suffix.upper()}", text.encode()).text == text
+
+
+@pytest.mark.parametrize("suffix", [".pptx", ".xlsx"])
+def test_corrupt_office_files_get_clear_errors(suffix: str) -> None:
+    with pytest.raises(SkippedFile, match=f"not a readable \\{suffix} file"):
+        extract(f"broken{suffix}", b"PK\x03\x04 nope")
 
 
 def test_encrypted_and_corrupt_pdfs_get_clear_errors(tmp_path: Path) -> None:

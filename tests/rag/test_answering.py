@@ -192,6 +192,21 @@ def test_a_pdf_answer_cites_page_and_line(settings: Settings, tmp_path: Path) ->
     assert citation.public()["page"] == 2 and citation.public()["page_line"] == 1
 
 
+def test_a_slide_or_sheet_answer_cites_slide_or_sheet_and_its_line_or_row(settings: Settings, tmp_path: Path) -> None:
+    from tests.index.test_formats import make_pptx, make_xlsx
+
+    docs = tmp_path / "office"
+    docs.mkdir()
+    make_pptx(docs / "deck.pptx")
+    make_xlsx(docs / "book.xlsx")
+    app = fake_app(settings, ["Maren Holt is the keeper [1].", "Cranes were idle in May [1]."])
+    app.ingestor.ingest([docs])
+    (kept,) = app.service.ask("Who is the keeper?").citations
+    assert (kept.file, kept.start_line, kept.page, kept.page_line) == ("book.xlsx", 5, 2, 1)  # sheet 2, row 1
+    (idle,) = app.service.ask("When were the cranes idle?").citations
+    assert (idle.file, idle.start_line, idle.page, idle.page_line) == ("deck.pptx", 6, 2, 4)  # slide 2, line 4
+
+
 def test_the_answer_keeps_its_evidence_and_deciding_it_again_gives_the_same_answer() -> None:
     svc = service("Dogs bark at night. The moon is cheese.")
     answer = svc.ask("Do dogs bark?")

@@ -3,6 +3,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import gradio as gr
+import pytest
 
 from rag.settings import Settings
 from rag.types import Citation
@@ -160,3 +161,14 @@ def test_a_long_document_pages_a_window_of_lines_at_a_time(settings: Settings, t
     html, *_ = ui.turn_page(view, 1)  # and forth again: the citation is still marked
     assert "Lines 2,501–4,500 of 4,500" in html and '<div class="gl-line gl-hl" id="gl-line-4400"' in html
     assert ui.turn_page(None, 1)[1] is None
+
+
+@pytest.mark.parametrize(
+    ("file", "where"),
+    [("r.pdf", "page 2, line 3"), ("deck.pptx", "slide 2, line 3"), ("book.xlsx", "sheet 2, row 3")],
+)
+def test_a_paged_citation_is_labelled_in_its_formats_own_words(file: str, where: str) -> None:
+    assert (
+        citation_label(1, Citation(file, 7, 7, "Skerry | 1450", 0, 13, page=2, page_line=3)) == f"[1] {file} · {where}"
+    )
+    assert citation_label(2, Citation("a.txt", 7, 8, "x", 0, 1)) == "[2] a.txt · lines 7-8"

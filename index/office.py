@@ -1,0 +1,125 @@
+"""Readers of Office Open XML files: Word paragraphs and tables, PowerPoint
+slides, Excel sheets, each as lines of text (``index.formats`` says what a
+line and a page are in each, and calls these).
+
+A table row is one line, its cells joined by `` | ``. This module reads; it
+neither decides what a format is nor chunks.
+"""
+
+from __future__ import annotations
+
+import io
+from zipfile import BadZipFile
+
+from index.errors import SkippedFile
+from index.formats import Extracted
+
+
+def docx_text(data: bytes, name: str) -> str:
+    """A Word document's paragraphs and table rows, one per line, in the document's order (a row's
+    cells joined by `` | ``)."""
+    import docx
+    from docx.table import Table
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (BadZipFile, KeyError, ValueError) as exc:
+        raise SkippedFile(name, f"is not a readable .docx file ({exc.__class__.__name__}); skipped") from exc
+    lines = []
+    for block in document.iter_inner_content():
+        if isinstance(block, Table):
+            lines.extend(_row_text(row.cells) for row in block.rows)
+        else:
+            lines.append(block.text)
+    return "\n".join(lines)
+
+
+def _row_text(cells) -> str:
+    """One table row as a line; a merged cell, listed once per column it spans, is written once."""
+    seen, texts = set(), []
+    for cell in cells:
+        if id(cell._tc) not in seen:
+            seen.add(id(cell._tc))
+            texts.append(" ".join(cell.text.split()))
+    return " | ".join(texts)
+
+
+def pptx_text(data: bytes, name: str) -> Extracted:
+    """Each slide's paragraphs (grouped shapes too), table rows and speaker notes, one per line."""
+    from pptx import Presentation
+    from pptx.exc import PackageNotFoundError
+
+    try:
+        deck = Presentation(io.BytesIO(data))
+    except (BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
+        raise SkippedFile(name, f"is not a readable .pptx file ({exc.__class__.__name__}); skipped") from exc
+    lines: list[str] = []
+    starts: list[int] = []
+    for slide in deck.slides:
+        starts.append(len(lines) + 1)
+        lines.extend(_shape_lines(slide.shapes))
+        if slide.has_notes_slide:
+            lines.extend(_paragraph_lines(slide.notes_slide.notes_text_frame))
+    return Extracted("\n".join(lines), tuple(starts))
+
+
+def _shape_lines(shapes) -> list[str]:
+    from pptx.enum.shapes import MSO_SHAPE_TYPE
+
+    lines = []
+    for shape in shapes:
+        if shape.shape_type == MSO_SHAPE_TYPE.GROUP:
+            lines.extend(_shape_lines(shape.shapes))
+        elif shape.has_text_frame:
+            lines.extend(_paragraph_lines(shape.text_frame))
+        elif shape.has_table:
+            lines.extend(_row_text(row.cells) for row in shape.table.rows)
+    return lines
+
+
+def _paragraph_lines(frame) -> list[str]:
+    """A text frame's paragraphs, one line each (a soft line break inside one is a space)."""
+    return [" ".join(p.text.split()) for p in frame.paragraphs] if frame is not None else []
+
+
+def xlsx_text(data: bytes, name: str) -> Extracted:
+    """Each sheet's rows, one line each (line = row number; a row's cells joined by `` | ``): the
+    values a workbook shows, not its formulas."""
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
+        raise SkippedFile(name, f"is not a readable .xlsx file ({exc.__class__.__name__}); skipped") from exc
+    lines: list[str] = []
+    starts: list[int] = []
+    for sheet in book.worksheets:
+        rows = [_row_of_cells([_cell(v) for v in row]) for row in sheet.iter_rows(values_only=True)]
+        while rows and not rows[-1]:  # formatting alone can stretch a sheet by thousands of empty rows
+            rows.pop()
+        starts.append(len(lines) + 1)
+        lines.extend(rows)
+    book.close()
+    return Extracted("\n".join(lines), tuple(starts))
+
+
+def _row_of_cells(cells: list[str]) -> str:
+    """A sheet's row as a line, its empty cells at the end left off (the ones between kept, so
+    that columns line up).
+
+    >>> _row_of_cells(["Skerry", "", "1450", "", ""])
+    'Skerry |  | 1450'
+    """
+    while cells and not cells[-1]:
+        cells.pop()
+    return " | ".join(cells)
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):  # a date, shown without a midnight time
+        text = value.isoformat()
+        return text.removesuffix("T00:00:00")
+    return " ".join(str(value).split())
