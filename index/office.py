@@ -82,6 +82,9 @@ def _paragraph_lines(frame) -> list[str]:
     return [" ".join(p.text.split()) for p in frame.paragraphs] if frame is not None else []
 
 
+MOST_CELLS = 10_000_000  # a workbook's, empty ones between filled ones included (~2 s to read)
+
+
 def xlsx_text(data: bytes, name: str) -> Extracted:
     """Each sheet's rows, one line each (line = row number; a row's cells joined by `` | ``): the
     values a workbook shows, not its formulas."""
@@ -94,13 +97,22 @@ def xlsx_text(data: bytes, name: str) -> Extracted:
         raise SkippedFile(name, f"is not a readable .xlsx file ({exc.__class__.__name__}); skipped") from exc
     lines: list[str] = []
     starts: list[int] = []
-    for sheet in book.worksheets:
-        rows = [_row_of_cells([_cell(v) for v in row]) for row in sheet.iter_rows(values_only=True)]
-        while rows and not rows[-1]:  # formatting alone can stretch a sheet by thousands of empty rows
-            rows.pop()
-        starts.append(len(lines) + 1)
-        lines.extend(rows)
-    book.close()
+    cells = 0
+    try:
+        for sheet in book.worksheets:
+            sheet.reset_dimensions()  # the declared size, not the cells: one stray format pads every row
+            rows = []
+            for row in sheet.iter_rows(values_only=True):
+                cells += len(row)
+                if cells > MOST_CELLS:  # a few MB of zipped XML can declare billions
+                    raise SkippedFile(name, f"has more than {MOST_CELLS:,} cells; skipped")
+                rows.append(_row_of_cells([_cell(v) for v in row]))
+            while rows and not rows[-1]:  # formatting alone can stretch a sheet by thousands of empty rows
+                rows.pop()
+            starts.append(len(lines) + 1)
+            lines.extend(rows)
+    finally:
+        book.close()
     return Extracted("\n".join(lines), tuple(starts))
 
 

@@ -1,5 +1,6 @@
 """Each format from a real file the test writes with that format's own library."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -151,6 +152,34 @@ def test_xlsx_sheets_are_pages_and_a_line_is_a_row(tmp_path: Path) -> None:
     ]
     assert got.page_starts == (1, 5)
     assert page_of(got.page_starts, 5) == (2, 1) and page_words("book.xlsx") == ("sheet", "row")
+
+
+def test_an_xlsx_is_read_by_its_cells_not_the_size_it_declares(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # openpyxl pads every row to the width a sheet declares: 1,000 rows of a sheet that says it is
+    # 16,384 columns wide were 16 million cells.
+    import zipfile
+
+    from openpyxl import Workbook
+
+    import index.office
+
+    book = Workbook()
+    for n in range(1, 1001):
+        book.active.append([f"Entry {n}", n])
+    book.save(tmp_path / "book.xlsx")
+    swollen = tmp_path / "swollen.xlsx"  # the same cells, in a sheet that says it is 16,384 x 1,048,576
+    with zipfile.ZipFile(tmp_path / "book.xlsx") as source, zipfile.ZipFile(swollen, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:XFD1048576"', data)
+            target.writestr(item, data)
+    text = extract("swollen.xlsx", swollen.read_bytes()).text
+    assert text == extract("book.xlsx", (tmp_path / "book.xlsx").read_bytes()).text
+    assert text.splitlines()[-1] == "Entry 1000 | 1000"
+    monkeypatch.setattr(index.office, "MOST_CELLS", 1999)  # and one that holds too many is refused
+    with pytest.raises(SkippedFile, match="has more than 1,999 cells; skipped"):
+        extract("book.xlsx", (tmp_path / "book.xlsx").read_bytes())
 
 
 @pytest.mark.parametrize("suffix", [".rst", ".org", ".adoc", ".tex", ".csv", ".tsv", ".log"])
