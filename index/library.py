@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from index.errors import DocumentNotFound
+from index.formats import decode_starts
 from index.store import DocStore, every_chunk
 
 
@@ -45,10 +46,17 @@ class Library:
 
     def text(self, file: str) -> str:
         """The full text of one ingested document."""
+        return self._document(file).get_content()
+
+    def page_starts(self, file: str) -> tuple[int, ...]:
+        """The line each page of a paged document (PDF, deck, workbook) starts on; empty without pages."""
+        return decode_starts(self._document(file).metadata.get("page_starts"))
+
+    def _document(self, file: str):
         doc = self.docstore.docstore.get_document(file, raise_error=False)
         if doc is None:
             raise DocumentNotFound(f"{file!r} is not an ingested document")
-        return doc.get_content()
+        return doc
 
     def lines(self, file: str) -> list[str]:
         """The document's lines; line ``n`` (1-based) is ``lines(file)[n - 1]``."""

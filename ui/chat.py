@@ -24,7 +24,7 @@ from rag.types import CLOSEST, SOURCES, Answer, Citation, Token
 from ui.admin import LibraryAdmin
 from ui.limits import TOO_MANY, RateLimiter, client_address, whole_seconds
 from ui.private import create_private
-from ui.viewer import SCROLL_JS, Window, placeholder, render_view, turned
+from ui.viewer import SCROLL_JS, Pages, Window, placeholder, render_view, turned
 
 LISTS = f"\n\n(?:{re.escape(SOURCES)}|{re.escape(CLOSEST)}):\n"  # what answer_message appends
 LIST_REFRESH_S = 10  # how often an open page looks for documents added or deleted elsewhere
@@ -193,7 +193,9 @@ class ChatUI:
         the view, for paging; and the Earlier and Later lines buttons, shown where there is more
         that way."""
         try:
-            page, shown = render_view(file, self.library.text(file), citation, *(lines or ()))
+            starts = self.library.page_starts(file)
+            pages = Pages(starts, page_words(file)) if starts else None
+            page, shown = render_view(file, self.library.text(file), citation, *(lines or ()), pages=pages)
         except GroundlineError as exc:  # the message may echo a name the client chose
             return f'<div class="gl-file">{html.escape(str(exc))}</div>', None, *hidden_paging()
         cited = asdict(citation) if citation else None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
+from index.formats import page_of
 from rag.types import Citation
 
 CSS = """
@@ -20,6 +21,7 @@ CSS = """
 #gl-viewer .gl-ln { color: #888; min-width: 2.5em; text-align: right; user-select: none; white-space: nowrap;
   flex-shrink: 0; }
 #gl-viewer .gl-hl { background: #fff3b0; }
+#gl-viewer .gl-page { color: #666; font-weight: 600; border-top: 1px solid #eee; margin-top: 4px; padding-top: 2px; }
 #gl-viewer mark.gl-span { background: #ffd54f; color: inherit; padding: 0; }
 .gl-compact .gl-doc { max-height: 220px; }
 """
@@ -95,6 +97,26 @@ def turned(shown: Window, step: int, most_lines: int = MOST_LINES) -> tuple[int,
     return shown.last + 1, shown.last + most_lines
 
 
+@dataclass(frozen=True)
+class Pages:
+    """Where a paged document's pages start (line numbers from 1), and what its pages and their
+    lines are called (``index.formats.page_words``): the viewer numbers lines as citations do."""
+
+    starts: tuple[int, ...]
+    words: tuple[str, str] = ("page", "line")
+
+    def at(self, line: int) -> tuple[int, int]:
+        """``(page, line within it)``, as a citation names ``line``."""
+        return page_of(self.starts, line)
+
+    def heading(self, page: int) -> str:
+        """
+        >>> Pages((1, 4), ("slide", "line")).heading(2)
+        'Slide 2'
+        """
+        return f"{self.words[0].capitalize()} {page:,}"
+
+
 def render_document(file: str, text: str, citation: Citation | None = None, **limits: int) -> str:
     """The document as numbered lines; cited lines get ``gl-hl``, the quote a ``<mark>``.
 
@@ -112,12 +134,14 @@ def render_view(
     last: int | None = None,
     most_lines: int = MOST_LINES,
     most_chars: int = MOST_CHARS,
+    pages: Pages | None = None,
 ) -> tuple[str, Window]:
     """``render_document``, and the window of lines it shows.
 
     A long document shows ``most_lines`` lines (``window``), and a long line ``most_chars``
     characters around the quote, each saying what is left out: the whole of a 10 MB document
-    was 23 MB of HTML for the browser on every click.
+    was 23 MB of HTML for the browser on every click. A paged document (``pages``) shows each
+    page's heading and numbers lines within their page, as its citations say "slide 2, line 3".
     """
     lines = text.splitlines(keepends=True)
     shown = window(len(lines), citation, first, last, most_lines)
@@ -129,16 +153,23 @@ def render_view(
         body = raw.rstrip("\r\n")
         cited = citation is not None and citation.start_line <= number <= citation.end_line
         content = _shown(body, offset, citation if cited else None, most_chars)
+        shown_number = number
+        if pages:
+            page, shown_number = pages.at(number)
+            if shown_number == 1 or number == first:  # a page begins, or the window begins inside one
+                rows.append(f'<div class="gl-page">{html.escape(pages.heading(page))}</div>')
         rows.append(
             f'<div class="gl-line{" gl-hl" if cited else ""}" id="gl-line-{number}" data-line="{number}">'
-            f'<span class="gl-ln">{number}</span><span class="gl-text">{content or "&#8203;"}</span></div>'
+            f'<span class="gl-ln">{shown_number}</span><span class="gl-text">{content or "&#8203;"}</span></div>'
         )
         offset += len(raw)
-    note = (
-        f'<div class="gl-window">Lines {first:,}–{last:,} of {len(lines):,}</div>'
-        if shown.earlier or shown.later
-        else ""
-    )
+    note = ""
+    if shown.earlier or shown.later:
+        note = f"Lines {first:,}–{last:,} of {len(lines):,}"
+        if pages:  # "Pages 3–51 of 100 (lines ...)": the pages the window reaches into
+            reach = f"{pages.at(first)[0]:,}–{pages.at(last)[0]:,} of {len(pages.starts):,}"
+            note = f"{pages.words[0].capitalize()}s {reach} ({note.lower()})"
+        note = f'<div class="gl-window">{note}</div>'
     return (
         f'<div class="gl-file">{html.escape(file)}</div>{note}'
         f'<div class="gl-doc" data-file="{html.escape(file, quote=True)}">{"".join(rows)}</div>'

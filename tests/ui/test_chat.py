@@ -1,3 +1,4 @@
+import re
 from dataclasses import asdict, fields
 from pathlib import Path
 from types import SimpleNamespace
@@ -172,3 +173,25 @@ def test_a_paged_citation_is_labelled_in_its_formats_own_words(file: str, where:
         citation_label(1, Citation(file, 7, 7, "Skerry | 1450", 0, 13, page=2, page_line=3)) == f"[1] {file} · {where}"
     )
     assert citation_label(2, Citation("a.txt", 7, 8, "x", 0, 1)) == "[2] a.txt · lines 7-8"
+
+
+def test_a_paged_document_shows_its_pages_and_numbers_lines_as_its_citations_do(
+    settings: Settings, tmp_path: Path
+) -> None:
+    # The citation said "slide 2, line 3" and the viewer numbered that line 5, from the deck's start.
+    from tests.index.test_formats import make_pptx
+
+    folder = tmp_path / "decks"
+    folder.mkdir()
+    make_pptx(folder / "deck.pptx")
+    app = fake_app(settings)
+    app.ingestor.ingest([folder])
+    ui = ChatUI(app.service, app.library)
+    cited = asdict(Citation("deck.pptx", 5, 5, "Skerry | 1,450", 0, 0, page=2, page_line=3))
+    html = ui.open_citation(cited)[0]
+    assert html.count('class="gl-page"') == 2 and ">Slide 1<" in html and ">Slide 2<" in html
+    highlighted = re.search(r'<div class="gl-line gl-hl" id="gl-line-5"[^>]*><span class="gl-ln">(\d+)<', html)
+    assert highlighted and highlighted.group(1) == "3"
+    (folder / "note.txt").write_text("One line.\nTwo lines.\n")
+    app.ingestor.ingest([folder])
+    assert 'class="gl-page"' not in ui.open_file("note.txt")[0]  # a document without pages: none

@@ -1,5 +1,5 @@
 from rag.types import Citation
-from ui.viewer import render_document
+from ui.viewer import Pages, render_document, render_view
 
 TEXT = "Intro line.\n<script>alert(1)</script> Bad <img src=x onerror=alert(2)>.\nThe end.\n"
 
@@ -45,3 +45,12 @@ def test_a_long_line_shows_the_characters_around_the_quote() -> None:
     assert "[… 59,506 characters]" in html and "[… 59,506 characters]" in html.split("</mark>")[1]
     uncited = render_document("one.txt", text, most_chars=1000)
     assert uncited.count("x") >= 1000 and "[… 119,012 characters]" in uncited
+
+
+def test_a_long_paged_document_says_which_pages_the_window_reaches_into() -> None:
+    text = "".join(f"Line {n}.\n" for n in range(1, 4501))
+    pages = Pages(tuple(range(1, 4501, 45)), ("page", "line"))  # 100 pages of 45 lines
+    html, shown = render_view("r.pdf", text, None, 2001, 4000, pages=pages)
+    assert "Pages 45–89 of 100 (lines 2,001–4,000 of 4,500)" in html
+    assert html.count('class="gl-page"') == 45  # page 45 from inside it, then 46 to 89
+    assert '<span class="gl-ln">21</span><span class="gl-text">Line 2001.' in html  # page 45, line 21
