@@ -160,11 +160,6 @@ class ChatUI:
         def with_reply(text: str, cites: list[dict]) -> list[dict]:
             return asked + [{"role": "assistant", "content": text, "citations": cites}]
 
-        wait = self.limiter.retry_after(client_address(request)) if self.limiter and request else 0
-        if wait:
-            refused = with_reply(f"⚠️ {TOO_MANY} Try again in {whole_seconds(wait)} s.", [])
-            yield messages(refused), refused, gr.skip(), []  # the question stays in its box
-            return
         started = with_reply("", [])
         yield messages(started), started, "", []
         text = ""
@@ -179,6 +174,15 @@ class ChatUI:
         except GroundlineError as exc:
             failed = with_reply(f"⚠️ {exc}", [])
             yield messages(failed), failed, gr.skip(), []
+
+    def admitted(self, question: str, turns: list[dict], request: gr.Request | None = None) -> list[dict]:
+        """The question event's validator, run as a question joins Gradio's queue, before it waits
+        there: it takes one question of this address's budget (the API's), or says how long to
+        wait, next to the question, which stays in its box. Checked once the question's turn came,
+        a script's questions held the queue (the page's and every other reader's) until then."""
+        wait = self.limiter.retry_after(client_address(request)) if self.limiter and request else 0
+        said = f"{TOO_MANY} Try again in {whole_seconds(wait)} s." if wait else ""
+        return [gr.validate(not wait, said), gr.validate(True, "")]
 
     def citations_of(self, turns: list[dict], selected: gr.SelectData) -> list[dict]:
         """The citations of the answer the reader clicked in the chat (an earlier one, say)."""
@@ -268,7 +272,10 @@ class ChatUI:
                                 )
 
                     question = gr.Textbox(
-                        elem_id="gl-question", show_label=False, placeholder="Ask a question and press Enter"
+                        label="Question",  # shown only with a refusal ("Too many questions ...")
+                        elem_id="gl-question",
+                        show_label=False,
+                        placeholder="Ask a question and press Enter",
                     )
                     if not compact:
                         gr.Examples(EXAMPLES, inputs=question)
@@ -295,7 +302,11 @@ class ChatUI:
                         managed, changes = self.admin.panel()
                         lists.append(managed)
             asked = question.submit(
-                self.respond, [question, turns], [chatbot, turns, question, citations], api_name="ask"
+                self.respond,
+                [question, turns],
+                [chatbot, turns, question, citations],
+                api_name="ask",
+                validator=self.admitted,
             )
             asked.then(lambda kept: kept[-SAVED_TURNS:], turns, saved, **at_once)
             demo.load(reopened, saved, [chatbot, turns, citations], **at_once)

@@ -86,13 +86,34 @@ def test_the_chat_shares_the_apis_budget_of_questions_per_address(settings: Sett
     app.ingestor.ingest([news_dir])
     ui = ChatUI(app.service, app.library, limiter=RateLimiter(per_minute=6, burst=1, clock=lambda: 0.0))
     client = SimpleNamespace(client=SimpleNamespace(host="10.0.0.1"))
-    answered = list(ui.respond("who denied arms deals?", [], client))[-1]
-    assert answered[0][-1]["content"].startswith("North Korea")
-    chat, turns, box, citations = list(ui.respond("and who else?", answered[1], client))[-1]
-    assert chat[-1]["content"] == "⚠️ Too many questions from this address; slow down. Try again in 11 s."
-    assert isinstance(box, type(gr.skip())) and citations == []  # the question is kept to send again
+    assert [v["is_valid"] for v in ui.admitted("who denied arms deals?", [], client)] == [True, True]
+    refused, turns = ui.admitted("and who else?", [], client)
+    assert not refused["is_valid"] and turns["is_valid"]
+    assert refused["message"] == "Too many questions from this address; slow down. Try again in 11 s."
     other = SimpleNamespace(client=SimpleNamespace(host="10.0.0.2"))
-    assert "Too many" not in list(ui.respond("   ", [], other))[-1][0][-1]["content"]  # per address
+    assert ui.admitted("   ", [], other)[0]["is_valid"]  # per address
+
+
+def test_a_question_over_the_budget_is_refused_as_it_joins_the_queue_not_once_its_turn_comes(
+    settings: Settings, news_dir: Path
+) -> None:
+    # Checked when its turn came, a script's questions waited in Gradio's queue (8 places, for every
+    # reader) until then: a few of them kept everyone else's questions out.
+    from fastapi.testclient import TestClient
+
+    from ui.server import create_app
+
+    app = fake_app(settings.model_copy(update={"rate_limit_per_minute": 6}), [ARMS_ANSWER] * 3)  # a burst of 1
+    app.ingestor.ingest([news_dir])
+    http = TestClient(create_app(app))
+    ask = next(d["id"] for d in http.get("/config").json()["dependencies"] if d.get("api_name") == "ask")
+    joins = [
+        http.post("/gradio_api/queue/join", json={"data": ["who?", []], "fn_index": ask, "session_hash": f"s{n}"})
+        for n in range(3)
+    ]
+    assert [j.status_code for j in joins] == [200, 422, 422]
+    assert joins[1].json()["detail"][0]["message"].startswith("Too many questions from this address")
+    assert http.post("/api/ask", json={"question": "who?"}).status_code == 429  # the budget the API draws on
 
 
 def test_a_kept_chat_comes_back_well_formed_whatever_the_browser_stored() -> None:
