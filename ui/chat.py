@@ -267,9 +267,12 @@ class ChatUI:
                                     scale=0,
                                     elem_classes=["gl-citation"],
                                 )
-                                button.click(lambda item=item: self.open_citation(item), None, [*viewing, files]).then(
-                                    None, None, None, js=SCROLL_JS
-                                )
+                                button.click(
+                                    lambda item=item: self.open_citation(item),
+                                    None,
+                                    [*viewing, files],
+                                    concurrency_limit=None,
+                                ).then(None, None, None, js=SCROLL_JS)
 
                     question = gr.Textbox(
                         label="Question",  # shown only with a refusal ("Too many questions ...")
@@ -311,11 +314,13 @@ class ChatUI:
             asked.then(lambda kept: kept[-SAVED_TURNS:], turns, saved, **at_once)
             demo.load(reopened, saved, [chatbot, turns, citations], **at_once)
             # on the reader's choice only: a citation sets the list too, and its highlighted view stays
-            files.input(self.open_file, files, viewing, api_name="document")
-            chatbot.select(self.citations_of, turns, citations, show_progress="hidden", api_visibility="private")
+            # Only questions take turns (one model); the rest never wait in the queue behind each other,
+            # where a script's flood of them would take every place from other readers' questions.
+            files.input(self.open_file, files, viewing, api_name="document", concurrency_limit=None)
+            chatbot.select(self.citations_of, turns, citations, **at_once)
             # the chat's Clear button empties the display only: the session forgets the turns too, or
             # they came back with the next answer and the next question was read against them
-            chatbot.clear(lambda: ([], [], []), None, [turns, citations, saved], api_visibility="private")
+            chatbot.clear(lambda: ([], [], []), None, [turns, citations, saved], **at_once)
 
             # The documents as they are when the page opens, after the manager changes them, and every
             # LIST_REFRESH_S while it stays open (the page is built once, at start, and the command line

@@ -216,3 +216,13 @@ def test_a_paged_document_shows_its_pages_and_numbers_lines_as_its_citations_do(
     (folder / "note.txt").write_text("One line.\nTwo lines.\n")
     app.ingestor.ingest([folder])
     assert 'class="gl-page"' not in ui.open_file("note.txt")[0]  # a document without pages: none
+
+
+def test_only_questions_take_turns_in_the_queue(settings: Settings) -> None:
+    # The viewer's and the chat's other events waited in Gradio's queue behind each other (one at a
+    # time each), so a flood of them, like a flood of questions, took every place from other readers.
+    app = fake_app(settings)
+    blocks = ChatUI(app.service, app.library).blocks()
+    blocks.queue(default_concurrency_limit=1)
+    waiting = [fn.name for fn in blocks.fns.values() if fn.fn and fn.queue and fn.concurrency_limit is not None]
+    assert waiting == ["respond"]
