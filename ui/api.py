@@ -115,9 +115,11 @@ def router(service: AnswerService, library: Library, guard: Guard) -> APIRouter:
         guard.check(http)
         try:
             lines = library.lines(check_document_path(path))
+            starts = library.page_starts(path)
         except DocumentNotFound as exc:
             raise HTTPException(404, str(exc)) from None
-        return {"file": path, "lines": lines}
+        # a paged document: the line each page (slide, sheet) starts on, as citations count them
+        return {"file": path, "lines": lines} | ({"page_starts": list(starts)} if starts else {})
 
     return api
 

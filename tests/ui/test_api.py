@@ -82,6 +82,20 @@ def test_an_empty_question_is_a_400_with_a_message(client: TestClient) -> None:
 def test_documents_serves_ingested_lines(client: TestClient, news_dir: Path) -> None:
     body = client.get(f"/api/documents/{ARMS_FILE}").json()
     assert body["lines"] == (news_dir / ARMS_FILE).read_text().splitlines()
+    assert "page_starts" not in body
+
+
+def test_a_paged_documents_lines_come_with_where_its_pages_start(settings: Settings, tmp_path: Path) -> None:
+    # A citation's "slide 2, line 3" could not be found in the lines served without them.
+    from tests.index.test_formats import make_pptx
+
+    (tmp_path / "decks").mkdir()
+    make_pptx(tmp_path / "decks" / "deck.pptx")
+    app = fake_app(settings)
+    app.ingestor.ingest([tmp_path / "decks"])
+    body = TestClient(create_app(app)).get("/api/documents/deck.pptx").json()
+    assert body["page_starts"] == [1, 3]
+    assert body["lines"][body["page_starts"][1] - 1 + 3 - 1] == "Skerry | 1,450"  # slide 2, line 3
 
 
 @pytest.mark.parametrize(
