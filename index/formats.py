@@ -6,21 +6,28 @@ visible text (scripts, styles and markup dropped); ``.docx`` one line per
 paragraph or table row; paged formats as page and line within the page
 (``PAGE_WORDS``): ``.pdf`` lines of each page's extracted text, ``.pptx``
 each slide's paragraphs, table rows and notes, ``.xlsx`` each sheet's rows
-(line = row number). This module does not chunk.
+(line = row number), ``.epub`` each section's visible text, as HTML's. This
+module does not chunk.
 """
 
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from zipfile import BadZipFile
 
 from index.errors import SkippedFile
 
 # Read as they are: a line of the file is a line of the document.
 PLAIN = (".txt", ".md", ".rst", ".org", ".adoc", ".tex", ".csv", ".tsv", ".log")
-SUFFIXES = (*PLAIN, ".html", ".htm", ".pdf", ".docx", ".pptx", ".xlsx")
+SUFFIXES = (*PLAIN, ".html", ".htm", ".pdf", ".docx", ".pptx", ".xlsx", ".epub")
 # What a paged format's pages and their lines are, as a citation names them.
-PAGE_WORDS = {".pdf": ("page", "line"), ".pptx": ("slide", "line"), ".xlsx": ("sheet", "row")}
+PAGE_WORDS = {
+    ".pdf": ("page", "line"),
+    ".pptx": ("slide", "line"),
+    ".xlsx": ("sheet", "row"),
+    ".epub": ("section", "line"),
+}
 
 
 @dataclass(frozen=True)
@@ -116,6 +123,31 @@ def suffix_of(name: str) -> str:
     return "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
 
 
+def epub_text(data: bytes, name: str) -> Extracted:
+    """An e-book's documents in reading order (its spine), each a section of visible text, one
+    block per line as in ``html_text``; a document with no text is not a section."""
+    import ebooklib
+    from ebooklib import epub
+    from lxml.etree import LxmlError
+
+    try:
+        book = epub.read_epub(io.BytesIO(data), options={"ignore_ncx": True})
+        documents = [book.get_item_with_id(item_id) for item_id, linear in book.spine if linear != "no"]
+        texts = [
+            html_text(item.get_content().decode("utf-8", errors="replace"))
+            for item in documents
+            if item is not None and item.get_type() == ebooklib.ITEM_DOCUMENT
+        ]
+    except (epub.EpubException, BadZipFile, LxmlError, KeyError, ValueError, IndexError) as exc:
+        raise SkippedFile(name, f"is not a readable .epub file ({exc.__class__.__name__}); skipped") from exc
+    lines: list[str] = []
+    starts: list[int] = []
+    for text in filter(None, texts):
+        starts.append(len(lines) + 1)
+        lines.extend(text.splitlines())
+    return Extracted("\n".join(lines), tuple(starts))
+
+
 def extract(name: str, data: bytes) -> Extracted:
     """The text of one file, by its suffix."""
     from index.office import docx_text, pptx_text, xlsx_text
@@ -135,6 +167,8 @@ def extract(name: str, data: bytes) -> Extracted:
             result = pptx_text(data, name)
         case ".xlsx":
             result = xlsx_text(data, name)
+        case ".epub":
+            result = epub_text(data, name)
         case _:
             raise SkippedFile(name, f"has an unsupported type; supported: {', '.join(SUFFIXES)}")
     if not result.text.strip():

@@ -25,7 +25,7 @@ def parser() -> argparse.ArgumentParser:
     )
     sub = p.add_subparsers(dest="command", required=True)
     ing = sub.add_parser(
-        "ingest", help="add or update files and folders (text, Markdown, CSV, HTML, PDF, Word, PowerPoint, Excel)"
+        "ingest", help="add or update files and folders (text, Markdown, CSV, HTML, PDF, Word, PowerPoint, Excel, EPUB)"
     )
     ing.add_argument("paths", nargs="+", type=Path)
     lst = sub.add_parser("list", help="list ingested documents with content hash and chunk count")

@@ -182,6 +182,38 @@ def test_an_xlsx_is_read_by_its_cells_not_the_size_it_declares(tmp_path: Path, m
         extract("book.xlsx", (tmp_path / "book.xlsx").read_bytes())
 
 
+def make_epub(path: Path) -> Path:
+    from ebooklib import epub
+
+    book = epub.EpubBook()
+    book.set_identifier("lights-1")
+    book.set_title("Lights of the coast")
+    book.set_language("en")
+    chapters = []
+    for n, (light, keeper) in enumerate([("north", "Maren Holt"), ("south", "Asa Lind")], start=1):
+        chapter = epub.EpubHtml(title=f"The {light} light", file_name=f"c{n}.xhtml", lang="en")
+        chapter.content = f"<h1>The {light} light</h1><p>{keeper} keeps it.</p><script>track()</script>"
+        book.add_item(chapter)
+        chapters.append(chapter)
+    blank = epub.EpubHtml(title="Blank", file_name="blank.xhtml", lang="en")
+    blank.content = "<p></p>"
+    book.add_item(blank)
+    book.toc = chapters
+    book.add_item(epub.EpubNcx())
+    book.spine = [chapters[0], blank, chapters[1]]
+    epub.write_epub(str(path), book)
+    return path
+
+
+def test_epub_sections_in_reading_order_are_pages_of_visible_text(tmp_path: Path) -> None:
+    got = extract("lights.epub", make_epub(tmp_path / "lights.epub").read_bytes())
+    assert got.text.splitlines() == ["The north light", "Maren Holt keeps it.", "The south light", "Asa Lind keeps it."]
+    assert got.page_starts == (1, 3)  # the blank document is not a section
+    assert page_words("lights.epub") == ("section", "line")
+    with pytest.raises(SkippedFile, match="not a readable .epub"):
+        extract("broken.epub", b"PK\x03\x04 nope")
+
+
 @pytest.mark.parametrize("suffix", [".rst", ".org", ".adoc", ".tex", ".csv", ".tsv", ".log"])
 def test_plain_text_formats_are_read_as_they_are(suffix: str) -> None:
     text = "port,tonnage\nSkerry,1450\n"
