@@ -148,9 +148,33 @@ def epub_text(data: bytes, name: str) -> Extracted:
     return Extracted("\n".join(lines), tuple(starts))
 
 
+# Office files and e-books are zip archives of XML, which their readers unpack whole: a few MB can
+# unpack to many GB (a "zip bomb"). No real document comes near this.
+ZIPPED = (".docx", ".pptx", ".xlsx", ".epub")
+MOST_UNZIPPED = 256 * 2**20
+
+
+def check_unzipped(data: bytes, name: str) -> None:
+    """Refuse a zipped document whose parts would unpack to more than ``MOST_UNZIPPED`` (by the sizes
+    the archive declares, which bound what unpacking it reads)."""
+    from zipfile import ZipFile
+
+    try:
+        unpacked = sum(part.file_size for part in ZipFile(io.BytesIO(data)).infolist())
+    except BadZipFile:
+        return  # not a zip at all: its format's reader says it cannot read it
+    if unpacked > MOST_UNZIPPED:
+        raise SkippedFile(
+            name, f"would unpack to {unpacked / 2**20:,.0f} MB, over the {MOST_UNZIPPED // 2**20} MB allowed; skipped"
+        )
+
+
 def extract(name: str, data: bytes) -> Extracted:
     """The text of one file, by its suffix."""
     from index.office import docx_text, pptx_text, xlsx_text
+
+    if suffix_of(name) in ZIPPED:
+        check_unzipped(data, name)
 
     match suffix_of(name):
         case suffix if suffix in PLAIN:

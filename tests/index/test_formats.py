@@ -214,6 +214,25 @@ def test_epub_sections_in_reading_order_are_pages_of_visible_text(tmp_path: Path
         extract("broken.epub", b"PK\x03\x04 nope")
 
 
+@pytest.mark.parametrize("suffix", [".docx", ".pptx", ".xlsx", ".epub"])
+def test_a_zipped_document_that_would_unpack_too_large_is_refused_before_it_is_read(
+    suffix: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 2 MB of zeros pack into ~2 KB: the same at scale, a few MB that unpack to many GB, took the
+    # reader's memory (each reads an archive's XML whole).
+    import zipfile
+
+    import index.formats
+
+    monkeypatch.setattr(index.formats, "MOST_UNZIPPED", 2**20)
+    bomb = tmp_path / f"bomb{suffix}"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", bytes(2 * 2**20))
+    assert bomb.stat().st_size < 10_000
+    with pytest.raises(SkippedFile, match="would unpack to 2 MB, over the 1 MB allowed; skipped"):
+        extract(bomb.name, bomb.read_bytes())
+
+
 @pytest.mark.parametrize("suffix", [".rst", ".org", ".adoc", ".tex", ".csv", ".tsv", ".log"])
 def test_plain_text_formats_are_read_as_they_are(suffix: str) -> None:
     text = "port,tonnage\nSkerry,1450\n"
