@@ -6,9 +6,9 @@ token this machine's ``GROUNDLINE_ADMIN_TOKEN`` holds. Each file is named as a
 local ingestion names it (relative to the folder given, subfolders kept), and
 checked here as it would be there (hidden files left out, links out of the
 folder refused); the server checks the rest. Files go a few at a time, each
-request one ingestion on the server: the progress bar moves per request, and
-a request the server finds too large is split, down to a lone file, which
-is reported skipped with the server's reason. ``delete``, ``list`` and ``ask``
+request one ingestion on the server, whose progress it streams back to the
+bar (``ui.streamed``); a request the server finds too large is split, down to
+a lone file, which is reported skipped with the server's reason. ``delete``, ``list`` and ``ask``
 take the same option (``ask`` and ``list`` with ``GROUNDLINE_CHAT_TOKEN``, if
 the server sets one).
 
@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
@@ -41,6 +42,15 @@ class RemoteError(GroundlineError):
     """The server could not be reached, or refused the work."""
 
 
+@dataclass(frozen=True)
+class Outgoing:
+    """A file to send: the name the server will know it by, where it is here, and its size."""
+
+    name: str
+    file: Path
+    size: int
+
+
 class Remote:
     """The documents API of the server at ``url``, called with the admin (or chat) token."""
 
@@ -58,12 +68,13 @@ class Remote:
         """Send the files under ``paths``, at most ``MOST_FILES`` and ``most_bytes`` (or ``MOST_BYTES``,
         if less) a request, reporting the server's progress as it goes; the server's reports as one."""
         found = discover(paths)
-        files, skipped = [], []
+        files: list[Outgoing] = []
+        skipped: list[SkippedFile] = []
         for root, file in found:
             name = file.relative_to(root).as_posix()
             try:
                 check_name(root, file, name)
-                files.append((name, file, file.stat().st_size))
+                files.append(Outgoing(name, file, file.stat().st_size))
             except SkippedFile as refused:
                 skipped.append(refused)
             except OSError as exc:
@@ -88,17 +99,17 @@ class Remote:
             step(Progress(0, 0, 0))
         return report
 
-    def _send(self, batch: list[tuple[str, Path, int]], step: Callable[[Progress], None]) -> IngestReport:
+    def _send(self, batch: list[Outgoing], step: Callable[[Progress], None]) -> IngestReport:
         """One request of files, its progress followed as the server streams it; split in two if
         the server finds it too large."""
         with ExitStack() as opened:
             form, sent, unread = [], [], []
-            for entry in batch:
+            for outgoing in batch:
                 try:
-                    form.append(("files", (entry[0], opened.enter_context(entry[1].open("rb")))))
-                    sent.append(entry)
+                    form.append(("files", (outgoing.name, opened.enter_context(outgoing.file.open("rb")))))
+                    sent.append(outgoing)
                 except OSError as exc:
-                    unread.append(SkippedFile(entry[0], f"could not be read ({exc.strerror}); skipped"))
+                    unread.append(SkippedFile(outgoing.name, f"could not be read ({exc.strerror}); skipped"))
             if not form:
                 return IngestReport(skipped=unread)
             headers = {**bearer(self.admin_token), "Accept": streamed.MEDIA_TYPE}
@@ -117,7 +128,7 @@ class Remote:
         if len(sent) > 1:
             report = self._send(sent[: len(sent) // 2], step).plus(self._send(sent[len(sent) // 2 :], step))
         else:
-            report = IngestReport(skipped=[SkippedFile(sent[0][0], f"was refused by the server: {too_large}")])
+            report = IngestReport(skipped=[SkippedFile(sent[0].name, f"was refused by the server: {too_large}")])
         return report.plus(IngestReport(skipped=unread))
 
     def _followed(self, reply: httpx.Response, step: Callable[[Progress], None]) -> IngestReport:
@@ -162,16 +173,15 @@ class Remote:
         except httpx.TransportError as exc:
             raise self._unreachable(exc) from None
 
-    def _request(self, method: str, path: str, token: str | None, allow: int | None = None, **kw) -> httpx.Response:
-        """The server's reply, or a ``RemoteError`` that says why there is none (a reply with the
-        ``allow``ed status passes)."""
+    def _request(self, method: str, path: str, token: str | None, **kw) -> httpx.Response:
+        """The server's reply, or a ``RemoteError`` that says why there is none."""
         try:
             reply = self.http.request(method, path, headers=bearer(token), **kw)
         except httpx.TransportError as exc:
             raise self._unreachable(exc) from None
-        if reply.is_success or reply.status_code == allow:
-            return reply
-        raise self._refused(reply)
+        if not reply.is_success:
+            raise self._refused(reply)
+        return reply
 
     def _unreachable(self, exc: httpx.TransportError) -> RemoteError:
         return RemoteError(f"Could not reach the server at {self.url} ({exc or type(exc).__name__})")
@@ -189,28 +199,29 @@ def bearer(token: str | None) -> dict:
 
 
 def detail(reply: httpx.Response) -> str:
-    """The reason a Groundline server gave (its ``detail``), or the HTTP status."""
+    """The reason a Groundline server gave (``detail``, or ``error`` as /api/ask says it), or the HTTP status."""
     try:
-        said = reply.json().get("detail") or reply.json().get("error")
-    except (ValueError, AttributeError):
+        body = reply.json()
+        said = body.get("detail") or body.get("error")
+    except (ValueError, AttributeError):  # not JSON, or not an object
         said = None
     return str(said) if said else f"HTTP {reply.status_code} {reply.reason_phrase}"
 
 
-def batches(files: list[tuple[str, Path, int]], most_bytes: int) -> Iterator[list[tuple[str, Path, int]]]:
-    """``(name, file, size)`` in requests of at most ``MOST_FILES`` files and ``most_bytes`` (a
-    larger file alone).
+def batches(files: list[Outgoing], most_bytes: int) -> Iterator[list[Outgoing]]:
+    """Files in requests of at most ``MOST_FILES`` files and ``most_bytes`` (a larger file alone).
 
-    >>> [[n for n, *_ in b] for b in batches([("a", None, 6), ("b", None, 5), ("c", None, 20)], 10)]
-    [['a'], ['b'], ['c']]
+    >>> sizes = {"a": 6, "b": 3, "c": 20, "d": 1}
+    >>> [[o.name for o in b] for b in batches([Outgoing(n, Path(n), s) for n, s in sizes.items()], 10)]
+    [['a', 'b'], ['c'], ['d']]
     """
-    batch: list[tuple[str, Path, int]] = []
+    batch: list[Outgoing] = []
     size = 0
-    for entry in files:
-        if batch and (len(batch) == MOST_FILES or size + entry[2] > most_bytes):
+    for outgoing in files:
+        if batch and (len(batch) == MOST_FILES or size + outgoing.size > most_bytes):
             yield batch
             batch, size = [], 0
-        batch.append(entry)
-        size += entry[2]
+        batch.append(outgoing)
+        size += outgoing.size
     if batch:
         yield batch
