@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
-from index.formats import page_of
+from index.formats import page_of, page_words
 
 SOURCES = "Sources"
 CLOSEST = "Closest passages (they do not answer it)"
@@ -53,6 +53,22 @@ class Citation:
     end_char: int
     page: int | None = None  # paged documents: the page, and the line within it
     page_line: int | None = None
+
+    def where(self) -> str:
+        """Where in its file, as a reader is told: ``line 9``, ``lines 7-8``, or in a paged format's
+        own words ``page 2, line 3``, ``slide 2, line 3``, ``sheet 2, row 3``.
+
+        >>> Citation("deck.pptx", 5, 5, "q", 0, 1, page=2, page_line=3).where()
+        'slide 2, line 3'
+        """
+        if self.page is not None:
+            page, line = page_words(self.file)
+            return f"{page} {self.page}, {line} {self.page_line}"
+        return (
+            f"line {self.start_line}"
+            if self.start_line == self.end_line
+            else f"lines {self.start_line}-{self.end_line}"
+        )
 
     def covers(self, file: str, line: int) -> bool:
         """Whether this citation spans ``line`` of ``file``."""

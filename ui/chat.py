@@ -38,12 +38,8 @@ EXAMPLES = ["who denied arms deals?", "When will Putin arrive in Pyongyang?"]
 
 
 def citation_label(number: int, c: Citation) -> str:
-    """Button text: ``[1] file.txt · line 9``."""
-    lines = f"line {c.start_line}" if c.start_line == c.end_line else f"lines {c.start_line}-{c.end_line}"
-    if c.page is not None:  # "page 2, line 3"; a deck's "slide 2, line 3"; a workbook's "sheet 2, row 3"
-        page, line = page_words(c.file)
-        lines = f"{page} {c.page}, {line} {c.page_line}"
-    return f"[{number}] {c.file} · {lines}"
+    """Button text: ``[1] file.txt · line 9`` (``Citation.where``)."""
+    return f"[{number}] {c.file} · {c.where()}"
 
 
 def answer_message(answer: Answer) -> str:

@@ -53,10 +53,7 @@ def references(answer: Answer) -> str:
     heading, shown = answer.references()
     if not shown:
         return ""
-    rows = [
-        f"[{n}] {c.file}, line {c.start_line}" + (f"-{c.end_line}" if c.end_line != c.start_line else "")
-        for n, c in enumerate(shown, start=1)
-    ]
+    rows = [f"[{n}] {c.file}, {c.where()}" for n, c in enumerate(shown, start=1)]
     return f"\n\n{heading}:\n" + "\n".join(rows)
 
 

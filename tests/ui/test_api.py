@@ -60,7 +60,7 @@ def test_an_abstention_comes_with_the_closest_passages(settings: Settings, news_
     heading, *rows = message["content"].split("\n\n")[1].splitlines()
     assert heading == "Closest passages (they do not answer it):"
     assert rows == [
-        f"[{n}] {c['file']}, line {c['start_line']}-{c['end_line']}" for n, c in enumerate(body["closest"], 1)
+        f"[{n}] {c['file']}, lines {c['start_line']}-{c['end_line']}" for n, c in enumerate(body["closest"], 1)
     ]
 
 
