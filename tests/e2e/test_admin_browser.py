@@ -1,4 +1,5 @@
-"""An admin's path in a real browser: upload documents, watch the progress bar, delete one, page a long one."""
+"""An admin's path in a real browser: upload documents, watch the progress bar, delete one, page a long one,
+send a folder from another machine, and have the real model cite a slide deck."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.conftest import groundline, serve
+from tests.e2e.conftest import ask_and_open_citation, groundline, serve
+from tests.index.test_formats import make_pptx
 from ui.chat import LIST_REFRESH_S
 
 pytestmark = pytest.mark.e2e
@@ -129,6 +131,17 @@ def test_upload_shows_progress_then_the_report_and_delete_removes_the_document(b
         assert not away["data_dir"].exists()  # nothing of that machine's own data dir was opened
         refused = groundline("ingest", "--server", server.url, str(folder), data_dir=away["data_dir"])
         assert refused.returncode == 1 and "set GROUNDLINE_ADMIN_TOKEN" in refused.stderr
+
+        # a slide deck: the 1.5B's answer cites its slide and line, and the viewer shows that slide's line
+        deck = make_pptx(tmp_path / "harbour-review.pptx").read_bytes()
+        sent = httpx.post(server.url + "/api/documents", files={"files": ("harbour-review.pptx", deck)},
+                          headers=admin, timeout=300)  # fmt: skip
+        assert sent.status_code == 200 and sent.json()["added"] == ["harbour-review.pptx"], sent.text
+        page.reload(wait_until="domcontentloaded")
+        highlighted = ask_and_open_citation(page, "What was the Q2 tonnage at Skerry?", "harbour-review.pptx")
+        assert page.locator(".gl-citation", has_text="harbour-review.pptx · slide 2, line 3").count() == 1
+        assert highlighted.inner_text().split() == ["3", "Skerry", "|", "1,450"]  # numbered within its slide
+        assert page.locator("#gl-viewer .gl-page").all_inner_texts() == ["Slide 1", "Slide 2"]
     finally:
         server.stop()
 
