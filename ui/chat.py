@@ -144,8 +144,9 @@ class ChatUI:
         self.limiter = limiter  # the API's: one budget of questions per client address
         self.chat_key = chat_key  # encrypts the chat a browser keeps (None: a key drawn per process)
 
-    def respond(self, question: str, turns: list[dict], request: gr.Request | None = None):
-        """Stream one answer into the chat; the last yield carries its citations.
+    def respond(self, question: str, turns: list[dict]):
+        """Stream one answer into the chat; the last yield carries its citations. (The question's
+        share of its address's budget was taken as it joined the queue: ``admitted``.)
 
         Yields ``(chat, turns, textbox, citations)``; each yield is a new list. ``turns`` is the
         session's state: the chat's messages, each answer with its citations.
