@@ -13,6 +13,7 @@ module does not chunk.
 from __future__ import annotations
 
 import io
+from bisect import bisect_right
 from dataclasses import dataclass
 from zipfile import BadZipFile
 
@@ -203,10 +204,10 @@ def extract(name: str, data: bytes) -> Extracted:
 def page_of(page_starts: tuple[int, ...], line: int) -> tuple[int, int]:
     """``(page, line within page)`` for a line of a paged document, both 1-based.
 
-    >>> page_of((1, 4, 9), 5)
-    (2, 2)
+    >>> page_of((1, 4, 9), 5), page_of((1, 4, 4, 9), 4)
+    ((2, 2), (3, 1))
     """
-    page = max(i for i, start in enumerate(page_starts, start=1) if start <= line or i == 1)
+    page = max(1, bisect_right(page_starts, line))  # the viewer asks for every line it shows
     return page, line - page_starts[page - 1] + 1
 
 
