@@ -49,8 +49,10 @@ def upload_name(filename: str) -> str:
         raise SkippedFile(
             filename, "has '..', '.' or an empty folder in its path; send it with a name relative to its folder"
         )
-    if any(part.startswith(".") for part in parts):
+    if parts[-1].startswith("."):
         raise SkippedFile(filename, "is a hidden file (its name starts with '.'); rename it to ingest it")
+    if any(part.startswith(".") for part in parts):
+        raise SkippedFile(filename, "is in a hidden folder (its name starts with '.'); rename it to ingest it")
     return name
 
 
