@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 from bisect import bisect_right
 from dataclasses import dataclass
-from zipfile import BadZipFile
+from zipfile import BadZipFile, ZipFile
 
 from index.errors import SkippedFile
 
@@ -158,8 +158,6 @@ MOST_UNZIPPED = 256 * 2**20
 def check_unzipped(data: bytes, name: str) -> None:
     """Refuse a zipped document whose parts would unpack to more than ``MOST_UNZIPPED`` (by the sizes
     the archive declares, which bound what unpacking it reads)."""
-    from zipfile import ZipFile
-
     try:
         unpacked = sum(part.file_size for part in ZipFile(io.BytesIO(data)).infolist())
     except BadZipFile:
@@ -174,11 +172,11 @@ def extract(name: str, data: bytes) -> Extracted:
     """The text of one file, by its suffix."""
     from index.office import docx_text, pptx_text, xlsx_text
 
-    if suffix_of(name) in ZIPPED:
+    suffix = suffix_of(name)
+    if suffix in ZIPPED:
         check_unzipped(data, name)
-
-    match suffix_of(name):
-        case suffix if suffix in PLAIN:
+    match suffix:
+        case _ if suffix in PLAIN:
             text, note = decode_text(data, name)
             result = Extracted(text, note=note)
         case ".html" | ".htm":
