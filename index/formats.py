@@ -13,11 +13,14 @@ module does not chunk.
 from __future__ import annotations
 
 import io
+import logging
 from bisect import bisect_right
 from dataclasses import dataclass
 from zipfile import BadZipFile, ZipFile
 
 from index.errors import SkippedFile
+
+log = logging.getLogger(__name__)
 
 # Read as they are: a line of the file is a line of the document.
 PLAIN = (".txt", ".md", ".rst", ".org", ".adoc", ".tex", ".csv", ".tsv", ".log")
@@ -169,7 +172,21 @@ def check_unzipped(data: bytes, name: str) -> None:
 
 
 def extract(name: str, data: bytes) -> Extracted:
-    """The text of one file, by its suffix."""
+    """The text of one file, by its suffix; a file that cannot be read raises ``SkippedFile`` and
+    nothing else, whatever a reader's library raised on it (that is logged)."""
+    try:
+        result = _extract(name, data)
+    except SkippedFile:
+        raise
+    except Exception as exc:  # third-party parsers on untrusted bytes: one file must not end an ingestion
+        log.exception("reading %s failed", name)
+        raise SkippedFile(name, f"could not be read ({exc.__class__.__name__}); skipped") from exc
+    if not result.text.strip():
+        raise SkippedFile(name, "has no text; skipped")
+    return result
+
+
+def _extract(name: str, data: bytes) -> Extracted:
     from index.office import docx_text, pptx_text, xlsx_text
 
     suffix = suffix_of(name)
@@ -194,8 +211,6 @@ def extract(name: str, data: bytes) -> Extracted:
             result = epub_text(data, name)
         case _:
             raise SkippedFile(name, f"has an unsupported type; supported: {', '.join(SUFFIXES)}")
-    if not result.text.strip():
-        raise SkippedFile(name, "has no text; skipped")
     return result
 
 

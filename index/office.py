@@ -9,28 +9,41 @@ neither decides what a format is nor chunks.
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from zipfile import BadZipFile
+
+from lxml.etree import LxmlError
 
 from index.errors import SkippedFile
 from index.formats import Extracted
+
+
+@contextmanager
+def _reading(name: str, suffix: str, *library_errors: type[Exception]) -> Iterator[None]:
+    """Whatever a reader's library raises on a damaged or hostile file (a bad zip, malformed XML,
+    a missing part; and ``library_errors``), as a ``SkippedFile`` that says so. The libraries read
+    lazily, so the whole reading goes inside."""
+    try:
+        yield
+    except (BadZipFile, LxmlError, KeyError, ValueError, IndexError, *library_errors) as exc:
+        raise SkippedFile(name, f"is not a readable {suffix} file ({exc.__class__.__name__}); skipped") from exc
 
 
 def docx_text(data: bytes, name: str) -> str:
     """A Word document's paragraphs and table rows, one per line, in the document's order (a row's
     cells joined by `` | ``)."""
     import docx
+    from docx.opc.exceptions import PackageNotFoundError
     from docx.table import Table
 
-    try:
-        document = docx.Document(io.BytesIO(data))
-    except (BadZipFile, KeyError, ValueError) as exc:
-        raise SkippedFile(name, f"is not a readable .docx file ({exc.__class__.__name__}); skipped") from exc
-    lines = []
-    for block in document.iter_inner_content():
-        if isinstance(block, Table):
-            lines.extend(_row_text(row.cells) for row in block.rows)
-        else:
-            lines.append(block.text)
+    with _reading(name, ".docx", PackageNotFoundError):
+        lines = []
+        for block in docx.Document(io.BytesIO(data)).iter_inner_content():
+            if isinstance(block, Table):
+                lines.extend(_row_text(row.cells) for row in block.rows)
+            else:
+                lines.append(block.text)
     return "\n".join(lines)
 
 
@@ -49,17 +62,14 @@ def pptx_text(data: bytes, name: str) -> Extracted:
     from pptx import Presentation
     from pptx.exc import PackageNotFoundError
 
-    try:
-        deck = Presentation(io.BytesIO(data))
-    except (BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
-        raise SkippedFile(name, f"is not a readable .pptx file ({exc.__class__.__name__}); skipped") from exc
     lines: list[str] = []
     starts: list[int] = []
-    for slide in deck.slides:
-        starts.append(len(lines) + 1)
-        lines.extend(_shape_lines(slide.shapes))
-        if slide.has_notes_slide:
-            lines.extend(_paragraph_lines(slide.notes_slide.notes_text_frame))
+    with _reading(name, ".pptx", PackageNotFoundError):
+        for slide in Presentation(io.BytesIO(data)).slides:
+            starts.append(len(lines) + 1)
+            lines.extend(_shape_lines(slide.shapes))
+            if slide.has_notes_slide:
+                lines.extend(_paragraph_lines(slide.notes_slide.notes_text_frame))
     return Extracted("\n".join(lines), tuple(starts))
 
 
@@ -91,28 +101,26 @@ def xlsx_text(data: bytes, name: str) -> Extracted:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
-        raise SkippedFile(name, f"is not a readable .xlsx file ({exc.__class__.__name__}); skipped") from exc
     lines: list[str] = []
     starts: list[int] = []
     cells = 0
-    try:
-        for sheet in book.worksheets:
-            sheet.reset_dimensions()  # the declared size, not the cells: one stray format pads every row
-            rows = []
-            for row in sheet.iter_rows(values_only=True):
-                cells += len(row)
-                if cells > MOST_CELLS:  # a few MB of zipped XML can declare billions
-                    raise SkippedFile(name, f"has more than {MOST_CELLS:,} cells; skipped")
-                rows.append(_row_of_cells([_cell(v) for v in row]))
-            while rows and not rows[-1]:  # formatting alone can stretch a sheet by thousands of empty rows
-                rows.pop()
-            starts.append(len(lines) + 1)
-            lines.extend(rows)
-    finally:
-        book.close()
+    with _reading(name, ".xlsx", InvalidFileException, OSError):
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            for sheet in book.worksheets:  # read as they are iterated: a damaged sheet fails here
+                sheet.reset_dimensions()  # the declared size, not the cells: one stray format pads every row
+                rows = []
+                for row in sheet.iter_rows(values_only=True):
+                    cells += len(row)
+                    if cells > MOST_CELLS:  # a few MB of zipped XML can declare billions
+                        raise SkippedFile(name, f"has more than {MOST_CELLS:,} cells; skipped")
+                    rows.append(_row_of_cells([_cell(v) for v in row]))
+                while rows and not rows[-1]:  # formatting alone can stretch a sheet by thousands of empty rows
+                    rows.pop()
+                starts.append(len(lines) + 1)
+                lines.extend(rows)
+        finally:
+            book.close()
     return Extracted("\n".join(lines), tuple(starts))
 
 

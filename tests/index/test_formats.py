@@ -1,6 +1,8 @@
 """Each format from a real file the test writes with that format's own library."""
 
+import io
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -233,16 +235,43 @@ def test_a_zipped_document_that_would_unpack_too_large_is_refused_before_it_is_r
         extract(bomb.name, bomb.read_bytes())
 
 
+def test_whatever_a_readers_library_raises_skips_that_file_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Only the errors each reader expected became a skip: anything else a parser raised on hostile
+    # bytes (lxml's XMLSyntaxError did) ended the whole ingestion.
+    import index.office
+
+    def choke(data: bytes, name: str) -> str:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(index.office, "docx_text", choke)
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "deep.docx").write_bytes(b"PK")
+    (tmp_path / "docs" / "fine.txt").write_text("Fine.\n")
+    result = load_paths([tmp_path / "docs"])
+    assert [d.id_ for d in result.documents] == ["fine.txt"]
+    assert [str(s) for s in result.skipped] == ["deep.docx could not be read (RecursionError); skipped"]
+    assert "reading deep.docx failed" in caplog.text  # with its traceback, for whoever looks into it
+
+
 @pytest.mark.parametrize("suffix", [".rst", ".org", ".adoc", ".tex", ".csv", ".tsv", ".log"])
 def test_plain_text_formats_are_read_as_they_are(suffix: str) -> None:
     text = "port,tonnage\nSkerry,1450\n"
     assert extract(f"data{suffix.upper()}", text.encode()).text == text
 
 
-@pytest.mark.parametrize("suffix", [".pptx", ".xlsx"])
-def test_corrupt_office_files_get_clear_errors(suffix: str) -> None:
+@pytest.mark.parametrize("suffix", [".docx", ".pptx", ".xlsx", ".epub"])
+def test_corrupt_office_files_and_books_get_clear_errors(suffix: str) -> None:
+    # A zip whose XML is malformed raised lxml's XMLSyntaxError out of the whole ingestion.
     with pytest.raises(SkippedFile, match=f"not a readable \\{suffix} file"):
         extract(f"broken{suffix}", b"PK\x03\x04 nope")
+    malformed = io.BytesIO()
+    with zipfile.ZipFile(malformed, "w") as archive:
+        for part in ("[Content_Types].xml", "word/document.xml", "META-INF/container.xml"):
+            archive.writestr(part, "<Types><not closed")
+    with pytest.raises(SkippedFile, match=f"not a readable \\{suffix} file"):
+        extract(f"malformed{suffix}", malformed.getvalue())
 
 
 def test_encrypted_and_corrupt_pdfs_get_clear_errors(tmp_path: Path) -> None:
