@@ -7,6 +7,7 @@ import re
 import urllib.error
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.conftest import ARMS_FILE
@@ -73,7 +74,10 @@ def test_the_chat_is_rate_limited_per_address_like_the_api(tmp_path: Path) -> No
     from gradio_client import Client
     from gradio_client.exceptions import ValidationError
 
-    server = serve(tmp_path / "data", tmp_path / "serve.log", GROUNDLINE_RATE_LIMIT_PER_MINUTE="1")
+    server = serve(
+        tmp_path / "data", tmp_path / "serve.log", GROUNDLINE_RATE_LIMIT_PER_MINUTE="1",
+        FORWARDED_ALLOW_IPS="127.0.0.1,127.0.0.2",  # a proxy "elsewhere": connections from 127.0.0.2
+    )  # fmt: skip
     try:
         chat = Client(server.url + "/", verbose=False)
         reply = chat.predict("   ", api_name="/ask")[0][-1]["content"][0]["text"]
@@ -87,5 +91,17 @@ def test_the_chat_is_rate_limited_per_address_like_the_api(tmp_path: Path) -> No
         with pytest.raises(urllib.error.HTTPError) as own_budget:
             server.fetch_json("/api/ask", {"question": " "}, timeout=30, **{"X-Forwarded-For": "203.0.113.7"})
         assert own_budget.value.code == 400  # admitted, then told the question is empty; not 429
+
+        # a proxy elsewhere is believed only where FORWARDED_ALLOW_IPS names it (127.0.0.2 here, not .3)
+        def asked(source: str, forwarded_for: str) -> int:
+            with httpx.Client(transport=httpx.HTTPTransport(local_address=source), timeout=30) as http:
+                body = {"question": " "}
+                return http.post(
+                    server.url + "/api/ask", json=body, headers={"X-Forwarded-For": forwarded_for}
+                ).status_code
+
+        assert [asked("127.0.0.2", "198.51.100.1"), asked("127.0.0.2", "198.51.100.1")] == [400, 429]
+        assert asked("127.0.0.2", "198.51.100.2") == 400  # another client behind that proxy: its own budget
+        assert [asked("127.0.0.3", "198.51.100.3"), asked("127.0.0.3", "198.51.100.4")] == [400, 429]  # one budget
     finally:
         server.stop()
