@@ -49,7 +49,7 @@ class Library:
         return self._document(file).get_content()
 
     def page_starts(self, file: str) -> tuple[int, ...]:
-        """The line each page of a paged document (PDF, deck, workbook) starts on; empty without pages."""
+        """The line each page of a paged document (PDF, deck, workbook, e-book) starts on; empty without pages."""
         return decode_starts(self._document(file).metadata.get("page_starts"))
 
     def _document(self, file: str):

@@ -118,7 +118,7 @@ def router(service: AnswerService, library: Library, guard: Guard) -> APIRouter:
             starts = library.page_starts(path)
         except DocumentNotFound as exc:
             raise HTTPException(404, str(exc)) from None
-        # a paged document: the line each page (slide, sheet) starts on, as citations count them
+        # a paged document: the line each page (slide, sheet, section) starts on, as citations count them
         return {"file": path, "lines": lines} | ({"page_starts": list(starts)} if starts else {})
 
     return api
