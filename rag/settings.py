@@ -91,6 +91,12 @@ class Settings(BaseSettings):
         None, description="If set, chat and API need it (Bearer token; password on the chat's login page)."
     )
     rate_limit_per_minute: int = Field(30, ge=0, description="Questions per minute per client address; 0 = no limit.")
+    views_per_minute: int = Field(
+        240,
+        ge=0,
+        description="Documents and citations opened, and pages turned, in the chat per minute per client "
+        "address (bursts of a sixth of that); 0 = no limit.",
+    )
     max_pending: int = Field(8, ge=1, description="Questions running or waiting at once; more get 503.")
     host: str = Field("127.0.0.1", description="Address `groundline serve` listens on.")
     embed_origins: list[str] = Field(

@@ -22,7 +22,7 @@ from rag.answering import AnswerService
 from rag.errors import GroundlineError
 from rag.types import CLOSEST, SOURCES, Answer, Citation, Token
 from ui.admin import LibraryAdmin
-from ui.limits import TOO_MANY, RateLimiter, client_address, whole_seconds
+from ui.limits import TOO_MANY, TOO_MANY_VIEWS, RateLimiter, client_address, whole_seconds
 from ui.private import create_private
 from ui.viewer import SCROLL_JS, Pages, Window, placeholder, render_view, turned
 
@@ -137,12 +137,14 @@ class ChatUI:
         admin: LibraryAdmin | None = None,
         limiter: RateLimiter | None = None,
         chat_key: str | None = None,
+        views: RateLimiter | None = None,
     ) -> None:
         self.service = service
         self.library = library
         self.admin = admin  # None: no upload or delete in the UI
         self.limiter = limiter  # the API's: one budget of questions per client address
         self.chat_key = chat_key  # encrypts the chat a browser keeps (None: a key drawn per process)
+        self.views = views  # documents opened and pages turned, per client address
 
     def respond(self, question: str, turns: list[dict]):
         """Stream one answer into the chat; the last yield carries its citations. (The question's
@@ -203,22 +205,38 @@ class ChatUI:
         view = {"file": file, "first": shown.first, "last": shown.last, "citation": cited}
         return page, view, gr.Button(visible=shown.earlier), gr.Button(visible=shown.later)
 
-    def open_citation(self, citation: dict) -> tuple:
+    def open_citation(self, citation: dict, request: gr.Request | None = None) -> tuple:
         """The viewer for one clicked citation (``show_document``), and the Documents list naming its file."""
+        if refused := self.refused_view(request):
+            return *refused, gr.skip()
         c = Citation(**citation)
         names = self.library.files()
         return *self.show_document(c.file, c), gr.Dropdown(choices=names, value=c.file if c.file in names else None)
 
-    def open_file(self, file: str | None) -> tuple:
-        return self.show_document(file) if file else closed_viewer()
+    def open_file(self, file: str | None, request: gr.Request | None = None) -> tuple:
+        if not file:
+            return closed_viewer()
+        return self.refused_view(request) or self.show_document(file)
 
-    def turn_page(self, view: dict | None, step: int) -> tuple:
+    def turn_page(self, view: dict | None, step: int, request: gr.Request | None = None) -> tuple:
         """The viewer a page of lines further (back, if ``step`` is negative) in the document it shows."""
         if not view:
             return closed_viewer()
+        if refused := self.refused_view(request):
+            return refused
         citation = Citation(**view["citation"]) if view["citation"] else None
         shown = Window(view["first"], view["last"], total=0)  # the total is the document's, read again
         return self.show_document(view["file"], citation, turned(shown, step))
+
+    def refused_view(self, request: gr.Request | None) -> tuple | None:
+        """None while this address has views left in its budget (each document, citation or page
+        it opens renders up to 2,000 lines, and these events never wait in the queue); else the
+        viewer saying how long to wait, what it showed otherwise left as it was."""
+        wait = self.views.retry_after(client_address(request)) if self.views and request else 0
+        if not wait:
+            return None
+        said = f"{TOO_MANY_VIEWS} Try again in {whole_seconds(wait)} s."
+        return f'<div class="gl-file">{said}</div>', gr.skip(), gr.skip(), gr.skip()
 
     def blocks(self, compact: bool = False) -> gr.Blocks:
         """The full chat page, or (``compact``) the stacked view embedded by the widget."""
@@ -264,8 +282,12 @@ class ChatUI:
                                     scale=0,
                                     elem_classes=["gl-citation"],
                                 )
+
+                                def opened(request: gr.Request, item: dict = item) -> tuple:
+                                    return self.open_citation(item, request)
+
                                 button.click(
-                                    lambda item=item: self.open_citation(item),
+                                    opened,
                                     None,
                                     [*viewing, files],
                                     concurrency_limit=None,
@@ -295,8 +317,15 @@ class ChatUI:
                         later = gr.Button("Later lines ▶", size="sm", visible=False, elem_id="gl-later")
                     view = gr.State(None)  # what the viewer shows: file, first line, citation
                     viewing = [viewer, view, earlier, later]
-                    earlier.click(lambda v: self.turn_page(v, -1), view, viewing, **at_once)
-                    later.click(lambda v: self.turn_page(v, 1), view, viewing, **at_once)
+
+                    def earlier_lines(shown: dict | None, request: gr.Request) -> tuple:
+                        return self.turn_page(shown, -1, request)
+
+                    def later_lines(shown: dict | None, request: gr.Request) -> tuple:
+                        return self.turn_page(shown, 1, request)
+
+                    earlier.click(earlier_lines, view, viewing, **at_once)
+                    later.click(later_lines, view, viewing, **at_once)
                     lists, changes = [files], []
                     if self.admin is not None and not compact:
                         managed, changes = self.admin.panel()

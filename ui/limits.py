@@ -29,6 +29,7 @@ ASK_PATH = "/api/ask"  # ui.api: a question, answered whole or as server-sent ev
 DOCUMENTS_PATH = "/api/documents"  # ui.documents_api: list, and (POST) upload with the admin token
 MULTIPART_SLACK = 1 << 16  # a document upload's form headers and boundaries, beyond the files
 TOO_MANY = "Too many questions from this address; slow down."
+TOO_MANY_VIEWS = "Too many documents opened from this address; slow down."
 
 
 class BodyLimit:

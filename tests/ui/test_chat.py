@@ -226,3 +226,23 @@ def test_only_questions_take_turns_in_the_queue(settings: Settings) -> None:
     blocks.queue(default_concurrency_limit=1)
     waiting = [fn.name for fn in blocks.fns.values() if fn.fn and fn.queue and fn.concurrency_limit is not None]
     assert waiting == ["respond"]
+
+
+def test_documents_opened_and_pages_turned_have_a_budget_per_address(settings: Settings, news_dir: Path) -> None:
+    # They never wait in the queue, and each renders up to 2,000 lines: a script could open
+    # documents as fast as it liked, with nothing to slow it.
+    app = fake_app(settings)
+    app.ingestor.ingest([news_dir])
+    ui = ChatUI(app.service, app.library, views=RateLimiter(per_minute=6, burst=2, clock=lambda: 0.0))
+    client = SimpleNamespace(client=SimpleNamespace(host="10.0.0.1"))
+    html, view, *_ = ui.open_file(ARMS_FILE, client)
+    assert ARMS_FILE in html and view["file"] == ARMS_FILE
+    assert ARMS_FILE in ui.turn_page(view, 1, client)[0]
+    refused = ui.open_file(ARMS_FILE, client)
+    said = "Too many documents opened from this address; slow down. Try again in 11 s."
+    assert refused[0] == f'<div class="gl-file">{said}</div>'
+    assert all(isinstance(kept, type(gr.skip())) for kept in refused[1:])  # what it showed stays
+    cited = asdict(Citation(ARMS_FILE, 9, 9, "North Korea", 0, 0))
+    assert "Too many" in ui.turn_page(view, 1, client)[0] and "Too many" in ui.open_citation(cited, client)[0]
+    other = SimpleNamespace(client=SimpleNamespace(host="10.0.0.2"))
+    assert ARMS_FILE in ui.open_file(ARMS_FILE, other)[0]  # per address
