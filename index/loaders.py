@@ -55,6 +55,20 @@ def discover(paths: list[Path]) -> list[tuple[Path, Path]]:
     return pairs
 
 
+def document_name(root: Path, file: Path) -> str:
+    """The name a file found under ``root`` is ingested (and cited) by: its path from ``root``, with ``/``.
+
+    >>> document_name(Path("/data/reports"), Path("/data/reports/north/q3.txt"))
+    'north/q3.txt'
+    """
+    return file.relative_to(root).as_posix()
+
+
+def unreadable(name: str, exc: OSError) -> SkippedFile:
+    """The skip of a file the system would not let us read."""
+    return SkippedFile(name, f"could not be read ({exc.strerror}); skipped")
+
+
 def check_characters(name: str) -> None:
     """Refuse a name with control characters (a NUL cannot even name a file)."""
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
@@ -85,7 +99,7 @@ def load_files(
     """
     result = LoadResult()
     for root, file in found:
-        name = file.relative_to(root).as_posix()
+        name = document_name(root, file)
         try:
             check_name(root, file, name)
             size = file.stat().st_size
@@ -101,7 +115,7 @@ def load_files(
             result.skipped.append(skipped)
             continue
         except OSError as exc:
-            result.skipped.append(SkippedFile(name, f"could not be read ({exc.strerror}); skipped"))
+            result.skipped.append(unreadable(name, exc))
             continue
         if extracted.note:
             result.notes.append(SkippedFile(name, extracted.note))

@@ -27,7 +27,7 @@ from urllib.parse import quote
 import httpx
 
 from index.errors import GroundlineError, SkippedFile
-from index.loaders import check_name, discover
+from index.loaders import check_name, discover, document_name, unreadable
 from index.pipeline import IngestReport, Progress
 from ui import streamed
 from ui.limits import ASK_PATH, DOCUMENTS_PATH
@@ -71,14 +71,14 @@ class Remote:
         files: list[Outgoing] = []
         skipped: list[SkippedFile] = []
         for root, file in found:
-            name = file.relative_to(root).as_posix()
+            name = document_name(root, file)
             try:
                 check_name(root, file, name)
                 files.append(Outgoing(name, file, file.stat().st_size))
             except SkippedFile as refused:
                 skipped.append(refused)
             except OSError as exc:
-                skipped.append(SkippedFile(name, f"could not be read ({exc.strerror}); skipped"))
+                skipped.append(unreadable(name, exc))
         report, sent, shown = IngestReport(skipped=skipped), 0, 0
 
         def step(within: Progress) -> None:  # a request's own progress, as part of the whole
@@ -109,7 +109,7 @@ class Remote:
                     form.append(("files", (outgoing.name, opened.enter_context(outgoing.file.open("rb")))))
                     sent.append(outgoing)
                 except OSError as exc:
-                    unread.append(SkippedFile(outgoing.name, f"could not be read ({exc.strerror}); skipped"))
+                    unread.append(unreadable(outgoing.name, exc))
             if not form:
                 return IngestReport(skipped=unread)
             headers = {**bearer(self.admin_token), "Accept": streamed.MEDIA_TYPE}
