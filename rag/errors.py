@@ -1,13 +1,15 @@
 """Answering-side errors. Messages are shown to users as they are."""
 
-from index.errors import DocumentNotFound, GroundlineError, SkippedFile
+from index.errors import DocumentNotFound, EmbedderUnavailable, GroundlineError, SkippedFile
 
 __all__ = [
     "DocumentNotFound",
+    "EmbedderUnavailable",
     "GroundlineError",
     "LLMUnavailable",
     "ModelFileError",
     "QuestionError",
+    "SettingsError",
     "SkippedFile",
 ]
 
@@ -22,3 +24,7 @@ class QuestionError(GroundlineError):
 
 class LLMUnavailable(GroundlineError):
     """The configured LLM backend could not be reached or failed."""
+
+
+class SettingsError(GroundlineError):
+    """A GROUNDLINE_* setting has a value Groundline cannot use; the message names it."""

@@ -8,13 +8,16 @@ optional ``.env`` file in the working directory (path overridable with
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsError as UnparsedSetting
 
 from index.embedding import EmbedBackend
+from rag.errors import SettingsError
 
 LLMBackend = Literal["local", "local-small", "openai"]
 
@@ -51,6 +54,11 @@ class Settings(BaseSettings):
         "onnx",
         description="MiniLM runtime: onnx (ONNX Runtime, exported locally on first use; same vectors as torch, "
         "~2x faster), onnx-int8 (quantized, ~3x faster, slightly different vectors: re-embeds on switch) or torch.",
+    )
+    embed_device: str = Field(
+        "cpu",
+        description="torch backend: where MiniLM runs: cpu, cuda (an NVIDIA GPU; needs a CUDA build of PyTorch), "
+        "cuda:N or mps (Apple). The same vectors as the CPU's, so a switch re-embeds nothing.",
     )
     top_k: int = Field(4, ge=1, le=20, description="Passages retrieved and shown to the LLM per question.")
     retrieval: Literal["hybrid", "vector"] = Field(
@@ -112,6 +120,22 @@ class Settings(BaseSettings):
         "then it closes them (an open browser tab holds a stream that would otherwise keep it up for ever).",
     )
 
+    @field_validator("embed_device")
+    @classmethod
+    def _device_name(cls, device: str) -> str:
+        if not re.fullmatch(r"cpu|cuda(:[0-9]+)?|mps", device):
+            raise ValueError("use cpu, cuda, cuda:N (the Nth NVIDIA GPU) or mps")
+        return device
+
+    @model_validator(mode="after")
+    def _device_needs_torch(self) -> Settings:
+        if self.embed_device != "cpu" and self.embed_backend != "torch":
+            raise ValueError(
+                f"GROUNDLINE_EMBED_DEVICE={self.embed_device} needs GROUNDLINE_EMBED_BACKEND=torch: "
+                f"the {self.embed_backend} backend runs on the CPU only"
+            )
+        return self
+
     @property
     def uploads_dir(self) -> Path:
         """Where documents uploaded on the page or over HTTP are kept, by their bare file names."""
@@ -121,3 +145,23 @@ class Settings(BaseSettings):
     def model_files_dir(self) -> Path:
         """Where the packaged GGUF files are joined to."""
         return self.models_dir or self.data_dir / "models"
+
+
+def read_settings(**overrides) -> Settings:
+    """The settings from the environment and ``.env``, with a bad value said plainly, by its variable."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise SettingsError("; ".join(_problem(e) for e in exc.errors(include_url=False))) from None
+    except UnparsedSetting as exc:  # a list or mapping that is not JSON
+        field = re.search(r'field "(\w+)"', str(exc))
+        name = f"GROUNDLINE_{field.group(1).upper()}" if field else "a GROUNDLINE_* setting"
+        raise SettingsError(f"{name} is not valid JSON ({exc.__cause__ or exc})") from None
+
+
+def _problem(error) -> str:
+    message = error["msg"].removeprefix("Value error, ")
+    if not error["loc"]:
+        return message
+    name = "GROUNDLINE_" + "_".join(str(part) for part in error["loc"]).upper()
+    return f"{name}={error['input']!r}: {message}" if isinstance(error["input"], str) else f"{name}: {message}"

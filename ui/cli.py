@@ -63,13 +63,13 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     from rag.app import build
-    from rag.settings import Settings
+    from rag.settings import read_settings
 
     overrides = {"data_dir": args.data_dir} if args.data_dir else {}
     try:
         if getattr(args, "server", None):  # nothing of this machine's data dir is opened
-            return remote(Settings(**overrides), args)
-        app = build(Settings(**overrides))
+            return remote(read_settings(**overrides), args)
+        app = build(read_settings(**overrides))
         match args.command:
             case "ingest":
                 return ingest(app, args.paths)

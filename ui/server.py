@@ -97,6 +97,7 @@ def serve(groundline, host: str | None = None, port: int | None = None) -> None:
 
     host = host or groundline.settings.host
     port = port or groundline.settings.port
+    groundline.check_embedder()
     groundline.hold_for_server()  # before the store opens: no other process writes beside it
     settings = groundline.settings
     # An embedded store is this process's alone: other processes' writes come through it.

@@ -3,9 +3,9 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from rag.errors import GroundlineError
+from rag.errors import GroundlineError, SettingsError
 from rag.llm import build_llm
-from rag.settings import Settings
+from rag.settings import Settings, read_settings
 
 
 def test_settings_come_from_groundline_variables(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -50,3 +50,40 @@ def test_openai_backend_is_configured_from_settings() -> None:
         Settings(llm="openai", llm_base_url="http://127.0.0.1:9/v1", llm_model="qwen", llm_timeout_s=5, _env_file=None)
     )
     assert (llm.model, llm.api_base, llm.timeout, llm.temperature) == ("qwen", "http://127.0.0.1:9/v1", 5, 0.0)
+
+
+def test_a_bad_value_is_named_by_its_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GROUNDLINE_TOP_K", "0")
+    monkeypatch.setenv("GROUNDLINE_VERIFY", "maybe")
+    with pytest.raises(SettingsError) as caught:
+        read_settings(_env_file=None)
+    assert str(caught.value) == (
+        "GROUNDLINE_TOP_K='0': Input should be greater than or equal to 1; "
+        "GROUNDLINE_VERIFY='maybe': Input should be a valid boolean, unable to interpret input"
+    )
+
+
+def test_a_list_that_is_not_json_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GROUNDLINE_EMBED_ORIGINS", "http://intranet:*")
+    with pytest.raises(SettingsError, match=r"^GROUNDLINE_EMBED_ORIGINS is not valid JSON \(Expecting value"):
+        read_settings(_env_file=None)
+
+
+@pytest.mark.parametrize("device", ["cpu", "cuda", "cuda:1", "mps"])
+def test_embedding_devices_are_pytorch_names(device: str) -> None:
+    assert Settings(embed_backend="torch", embed_device=device, _env_file=None).embed_device == device
+
+
+@pytest.mark.parametrize("device", ["gpu", "cuda:", "cuda:x", "CPU", "cuda:0 "])
+def test_other_device_names_are_refused(device: str) -> None:
+    with pytest.raises(
+        SettingsError, match=r"GROUNDLINE_EMBED_DEVICE=.*use cpu, cuda, cuda:N \(the Nth NVIDIA GPU\) or mps"
+    ):
+        read_settings(embed_backend="torch", embed_device=device, _env_file=None)
+
+
+def test_a_gpu_needs_the_torch_backend() -> None:
+    with pytest.raises(
+        SettingsError, match="^GROUNDLINE_EMBED_DEVICE=cuda needs GROUNDLINE_EMBED_BACKEND=torch: the onnx"
+    ):
+        read_settings(embed_device="cuda", _env_file=None)

@@ -53,6 +53,31 @@ def test_missing_path_is_a_plain_error(tmp_path: Path, capsys: pytest.CaptureFix
     assert "does not exist" in capsys.readouterr().err
 
 
+def test_a_bad_setting_is_a_plain_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("GROUNDLINE_RATE_LIMIT_PER_MINUTE", "lots")
+    assert cli.main(["--data-dir", str(tmp_path / "d"), "list"]) == 1
+    assert capsys.readouterr().err == (
+        "groundline: GROUNDLINE_RATE_LIMIT_PER_MINUTE='lots': "
+        "Input should be a valid integer, unable to parse string as an integer\n"
+    )
+    assert not (tmp_path / "d").exists()
+
+
+@pytest.mark.skipif(__import__("torch").cuda.is_available(), reason="this machine's PyTorch sees a GPU")
+def test_serve_refuses_at_start_a_gpu_this_pytorch_cannot_see(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("GROUNDLINE_EMBED_BACKEND", "torch")
+    monkeypatch.setenv("GROUNDLINE_EMBED_DEVICE", "cuda")
+    monkeypatch.setenv("GROUNDLINE_PORT", "9")  # never reached: the check comes before the server starts
+    assert cli.main(["--data-dir", str(tmp_path / "d"), "serve"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("groundline: embedding device cuda: this PyTorch (") and "sees no CUDA GPU" in err
+    assert not (tmp_path / "d").exists()
+
+
 def test_list_json_and_delete(settings: Settings, news_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     app = fake_app(settings)
     app.ingestor.ingest([news_dir])
