@@ -22,5 +22,16 @@ class DocumentNotFound(GroundlineError):
     """A document that is not in the ingested corpus was asked for."""
 
 
+class NothingFound(GroundlineError):
+    """A sync found no files, so it would have removed every document."""
+
+    def __init__(self, paths: list, stored: int) -> None:
+        where = ", ".join(str(p) for p in paths)
+        super().__init__(
+            f"No files were found under {where}; syncing would remove every stored document ({stored}), "
+            "so nothing was changed."
+        )
+
+
 class EmbedderUnavailable(GroundlineError):
     """The embedder cannot run as configured (a GPU that this machine's PyTorch does not see)."""

@@ -32,9 +32,9 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 from pydantic import ConfigDict
 
 from index.chunking import LineChunker
-from index.errors import GroundlineError, SkippedFile
+from index.errors import GroundlineError, NothingFound, SkippedFile
 from index.formats import reader_version
-from index.loaders import DEFAULT_MAX_BYTES, discover, load_files
+from index.loaders import DEFAULT_MAX_BYTES, discover, document_name, load_files
 from index.store import DocStore
 from index.uploads import UploadShelf
 
@@ -51,17 +51,18 @@ class IngestReport:
     skipped: list[SkippedFile] = field(default_factory=list)
     notes: list[SkippedFile] = field(default_factory=list)
     chunks: int = 0
+    removed: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
-        """Whether any document was added or replaced."""
-        return bool(self.added or self.updated)
+        """Whether any document was added, replaced or removed."""
+        return bool(self.added or self.updated or self.removed)
 
     def plus(self, other: IngestReport) -> IngestReport:
         """This report and another, as one (a remote ingestion is one report per request)."""
         lists = {
             key: getattr(self, key) + getattr(other, key)
-            for key in ("added", "updated", "unchanged", "skipped", "notes")
+            for key in ("added", "updated", "unchanged", "skipped", "notes", "removed")
         }
         return IngestReport(**lists, chunks=self.chunks + other.chunks)
 
@@ -73,20 +74,24 @@ class IngestReport:
         """One line for the CLI and the UI."""
         return (
             f"{len(self.added)} added, {len(self.updated)} updated, "
-            f"{len(self.unchanged)} unchanged, {len(self.skipped)} skipped; "
-            f"{self.chunks} chunks embedded"
+            f"{len(self.unchanged)} unchanged, {len(self.skipped)} skipped"
+            + (f", {len(self.removed)} removed" if self.removed else "")
+            + f"; {self.chunks} chunks embedded"
         )
 
     def to_json(self) -> dict:
         """The report as JSON data (a server sends it to the CLI that asked); ``from_json`` reads it back."""
-        files = {key: getattr(self, key) for key in ("added", "updated", "unchanged")}
+        files = {key: getattr(self, key) for key in ("added", "updated", "unchanged", "removed")}
         troubles = {key: [[s.file, s.reason] for s in getattr(self, key)] for key in ("skipped", "notes")}
         return {**files, **troubles, "chunks": self.chunks}
 
     @classmethod
     def from_json(cls, data: dict) -> IngestReport:
         troubles = {key: [SkippedFile(file, reason) for file, reason in data[key]] for key in ("skipped", "notes")}
-        return cls(data["added"], data["updated"], data["unchanged"], **troubles, chunks=data["chunks"])
+        removed = data.get("removed", [])  # a server from before sync sends none
+        return cls(
+            data["added"], data["updated"], data["unchanged"], **troubles, chunks=data["chunks"], removed=removed
+        )
 
 
 @dataclass(frozen=True)
@@ -283,19 +288,31 @@ class Ingestor:
         self.journal.unlink()
         return files
 
-    def ingest(self, paths: list[Path], progress: Callable[[Progress], None] | None = None) -> IngestReport:
-        """Ingest files and folders; unreadable files are skipped and reported."""
-        report = self._ingest(paths, progress)
+    def ingest(
+        self, paths: list[Path], progress: Callable[[Progress], None] | None = None, sync: bool = False
+    ) -> IngestReport:
+        """Ingest files and folders; unreadable files are skipped and reported.
+
+        With ``sync`` the index then holds exactly the files found under ``paths``: every other
+        document is removed, uploads too. A file found but skipped keeps what was stored of it.
+        Finding no file at all removes nothing (an unmounted drive is an empty folder)."""
+        found = discover(paths)
+        with self.writing():
+            if sync and not found and (stored := self.docstore.docstore.docs):
+                raise NothingFound(paths, len(stored))
+            report = self._ingest(found, progress)
+            if sync:
+                kept = {document_name(root, file) for root, file in found}
+                report = replace(report, removed=self._delete(sorted(set(self.docstore.docstore.docs) - kept)))
         if report.changed:
             self._written()
         return report
 
-    def _ingest(self, paths: list[Path], progress: Callable[[Progress], None] | None) -> IngestReport:
-        """Read, check and write the files found under ``paths``, ``batch_files`` at a time: the
-        progress bar moves from the first file on (extracting a long PDF takes a second), and
-        only one batch's text is held in memory. Each batch's changed documents are one
+    def _ingest(self, found: list[tuple[Path, Path]], progress: Callable[[Progress], None] | None) -> IngestReport:
+        """Read, check and write the files ``found`` (``loaders.discover``), ``batch_files`` at a
+        time: the progress bar moves from the first file on (extracting a long PDF takes a second),
+        and only one batch's text is held in memory. Each batch's changed documents are one
         journaled write."""
-        found = discover(paths)
         added: list[str] = []
         updated: list[str] = []
         unchanged: list[str] = []
@@ -382,7 +399,7 @@ class Ingestor:
         with self.writing():
             try:
                 staging, refused = self.uploads.stage(files)
-                report = self._ingest([staging], progress)  # a folder: its files keep their folders' names
+                report = self._ingest(discover([staging]), progress)  # a folder: its files keep their folders' names
                 unkept = self.uploads.keep(staging, {*report.added, *report.updated, *report.unchanged})
             finally:
                 self.uploads.clear_staging()
@@ -396,13 +413,22 @@ class Ingestor:
         Idempotent: a name that is not ingested is skipped.
         """
         with self.writing():
-            present = [f for f in files if self.docstore.docstore.get_document(f, raise_error=False) is not None]
-            self._remove(present)
-            if self.uploads:  # a deleted document leaves no copy of its upload behind
-                self.uploads.discard(present)
+            store = self.docstore.docstore
+            present = self._delete([f for f in files if store.get_document(f, raise_error=False) is not None])
         if present:
             self._written()
         return present
+
+    def _delete(self, files: list[str]) -> list[str]:
+        """Remove documents, journaled: a writer killed part-way leaves them for ``recover`` to finish
+        (under the write lock)."""
+        if files:
+            self.journal.write_text(json.dumps(files))
+            self._remove(files)
+            self.journal.unlink()
+            if self.uploads:  # a deleted document leaves no copy of its upload behind
+                self.uploads.discard(files)
+        return files
 
     def _remove(self, files: list[str]) -> None:
         for file in files:

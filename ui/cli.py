@@ -28,6 +28,12 @@ def parser() -> argparse.ArgumentParser:
         "ingest", help="add or update files and folders (text, Markdown, CSV, HTML, PDF, Word, PowerPoint, Excel, EPUB)"
     )
     ing.add_argument("paths", nargs="+", type=Path)
+    ing.add_argument(
+        "--sync",
+        action="store_true",
+        help="then remove every other document, uploads too, so the index holds exactly these files "
+        "(a file found but skipped keeps what was stored; finding no file removes nothing)",
+    )
     lst = sub.add_parser("list", help="list ingested documents with content hash and chunk count")
     lst.add_argument("--json", action="store_true", help="print one JSON array")
     dele = sub.add_parser("delete", help="remove documents from the index (by their listed path)")
@@ -72,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         app = build(read_settings(**overrides))
         match args.command:
             case "ingest":
-                return ingest(app, args.paths)
+                return ingest(app, args.paths, args.sync)
             case "ask":
                 return ask(app, args.question, args.json)
             case "list":
@@ -95,13 +101,13 @@ def main(argv: list[str] | None = None) -> int:
     return 2
 
 
-def ingest(app, paths: list[Path]) -> int:
+def ingest(app, paths: list[Path], sync: bool = False) -> int:
     from ui import handoff
 
     def run(progress):
         if served := receiver(app.settings):
-            return handoff.ingest_via(served, paths, progress)
-        return app.ingestor.ingest(paths, progress=progress)
+            return handoff.ingest_via(served, paths, progress, sync)
+        return app.ingestor.ingest(paths, progress, sync)
 
     return print_ingestion(run)
 
@@ -137,7 +143,7 @@ def remote(settings, args) -> int:
     match args.command:
         case "ingest":
             most_bytes = int(settings.max_file_mb * 2**20)  # the server's default limit a request
-            return print_ingestion(lambda progress: server.ingest(args.paths, most_bytes, progress))
+            return print_ingestion(lambda progress: server.ingest(args.paths, most_bytes, progress, args.sync))
         case "list":
             return print_entries(server.entries(), args.json)
         case "ask" if args.json:

@@ -122,6 +122,10 @@ class Paths(BaseModel):
     paths: list[str]
 
 
+class Ingestion(Paths):
+    sync: bool = False
+
+
 def router(ingestor: Ingestor, served: Served) -> APIRouter:
     """The write routes, for holders of the announced key."""
     routes = APIRouter(include_in_schema=False)
@@ -131,12 +135,13 @@ def router(ingestor: Ingestor, served: Served) -> APIRouter:
             raise HTTPException(403, f"This is not the key this server wrote in its {ANNOUNCEMENT}.")
 
     @routes.post(INGEST_PATH)
-    def ingest(body: Paths, request: Request) -> StreamingResponse:
+    def ingest(body: Ingestion, request: Request) -> StreamingResponse:
         """One JSON line per progress step, then ``{"report": ...}`` or ``{"error": ...}``."""
         check(request)
         paths = [Path(p) for p in body.paths]
         return StreamingResponse(
-            streamed.events(lambda progress: ingestor.ingest(paths, progress)), media_type=streamed.MEDIA_TYPE
+            streamed.events(lambda progress: ingestor.ingest(paths, progress, body.sync)),
+            media_type=streamed.MEDIA_TYPE,
         )
 
     @routes.post(DELETE_PATH)
@@ -166,12 +171,15 @@ def _post(served: Served, path: str, body: dict):
         ) from None
 
 
-def ingest_via(served: Served, paths: list[Path], progress: Callable[[Progress], None]) -> IngestReport:
-    """Have the server ingest ``paths`` (as this process names them), reporting its progress here."""
+def ingest_via(
+    served: Served, paths: list[Path], progress: Callable[[Progress], None], sync: bool = False
+) -> IngestReport:
+    """Have the server ingest ``paths`` (as this process names them; ``sync`` as ``Ingestor.ingest``
+    takes it), reporting its progress here."""
     for path in paths:
         if not path.exists():
             raise FileNotFoundError(f"{path} does not exist")
-    with _post(served, INGEST_PATH, {"paths": [str(p.absolute()) for p in paths]}) as reply:
+    with _post(served, INGEST_PATH, {"paths": [str(p.absolute()) for p in paths], "sync": sync}) as reply:
         try:
             if report := streamed.followed(reply, progress, HandoffError):
                 return report

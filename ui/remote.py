@@ -20,13 +20,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import quote
 
 import httpx
 
-from index.errors import GroundlineError, SkippedFile
+from index.errors import GroundlineError, NothingFound, SkippedFile
 from index.loaders import check_name, discover, document_name, unreadable
 from index.pipeline import IngestReport, Progress
 from ui import streamed
@@ -63,11 +63,18 @@ class Remote:
         self.http = http or httpx.Client(base_url=self.url, timeout=TIMEOUT)
 
     def ingest(
-        self, paths: list[Path], most_bytes: int, progress: Callable[[Progress], None] | None = None
+        self,
+        paths: list[Path],
+        most_bytes: int,
+        progress: Callable[[Progress], None] | None = None,
+        sync: bool = False,
     ) -> IngestReport:
         """Send the files under ``paths``, at most ``MOST_FILES`` and ``most_bytes`` (or ``MOST_BYTES``,
-        if less) a request, reporting the server's progress as it goes; the server's reports as one."""
+        if less) a request, reporting the server's progress as it goes; the server's reports as one.
+        With ``sync``, then delete the server's documents that were not found here (as a local sync)."""
         found = discover(paths)
+        if sync and not found and (stored := self.entries()):
+            raise NothingFound(paths, len(stored))
         files: list[Outgoing] = []
         skipped: list[SkippedFile] = []
         for root, file in found:
@@ -97,6 +104,9 @@ class Remote:
                 ) from None
             sent += len(batch)
             step(Progress(0, 0, 0))
+        if sync:
+            here = {document_name(root, file) for root, file in found}
+            report = replace(report, removed=self.delete([e["path"] for e in self.entries() if e["path"] not in here]))
         return report
 
     def _send(self, batch: list[Outgoing], step: Callable[[Progress], None]) -> IngestReport:

@@ -11,8 +11,15 @@ from pathlib import Path
 import pytest
 from llama_index.core.schema import TextNode
 
-from index.errors import SkippedFile
-from index.pipeline import Progress, ReportingEmbedder, ServedElsewhere, hold_for_server, server_lock
+from index.errors import NothingFound, SkippedFile
+from index.pipeline import (
+    DataDirError,
+    Progress,
+    ReportingEmbedder,
+    ServedElsewhere,
+    hold_for_server,
+    server_lock,
+)
 from rag.app import build
 from rag.settings import Settings
 from tests.conftest import ARMS_FILE, ROOT, fake_app
@@ -238,6 +245,72 @@ def test_deleting_an_uploaded_document_deletes_the_copy_kept_of_it(settings: Set
     assert sorted(app.ingestor.delete(["upload.txt", ARMS_FILE, "news"])) == [ARMS_FILE, "upload.txt"]
     assert not kept.exists() and (settings.uploads_dir / "news").is_dir()
     assert (news_dir / ARMS_FILE).exists()  # a file ingested from elsewhere is not ours to delete
+
+
+def test_a_sync_removes_the_documents_whose_files_are_gone(settings: Settings, news_dir: Path) -> None:
+    # Re-ingesting a folder never removed anything: a file deleted from it stayed answerable and cited.
+    app = fake_app(settings)
+    (news_dir / "north").mkdir()
+    (news_dir / "north" / "q3.txt").write_text("Zebras gallop at dawn.\n")
+    app.ingestor.ingest([news_dir])
+    (news_dir / ARMS_FILE).unlink()
+    (news_dir / "north" / "q3.txt").unlink()
+    assert app.ingestor.ingest([news_dir]).removed == []  # without sync, as before
+    report = app.ingestor.ingest([news_dir], sync=True)
+    assert report.removed == [ARMS_FILE, "north/q3.txt"] and report.unchanged == ["004_29e6f3c5e9546205.txt"]
+    assert report.summary() == "0 added, 0 updated, 1 unchanged, 0 skipped, 2 removed; 0 chunks embedded"
+    assert app.library.files() == ["004_29e6f3c5e9546205.txt"] and chroma_chunks(app, ARMS_FILE) == []
+    assert all(p.file != ARMS_FILE for p in app.retriever.retrieve("Matsegora ammunition"))  # keywords too
+    assert fake_app(settings).library.files() == ["004_29e6f3c5e9546205.txt"]  # persisted
+
+
+def test_a_sync_keeps_what_it_found_but_skipped_and_removes_uploads_it_did_not_find(
+    settings: Settings, news_dir: Path
+) -> None:
+    app = fake_app(settings)
+    settings.uploads_dir.mkdir(parents=True)
+    kept = settings.uploads_dir / "upload.txt"
+    kept.write_text("Sent in by a reader.\n")
+    app.ingestor.ingest([kept, news_dir])
+    (news_dir / ARMS_FILE).write_bytes(b"\x00\x01 now binary")  # found, skipped: what was stored stays
+    report = app.ingestor.ingest([news_dir], sync=True)
+    assert [s.file for s in report.skipped] == [ARMS_FILE] and report.removed == ["upload.txt"]
+    assert app.library.files() == [ARMS_FILE, "004_29e6f3c5e9546205.txt"] and not kept.exists()
+
+
+def test_a_sync_that_finds_no_files_removes_nothing(settings: Settings, news_dir: Path, tmp_path: Path) -> None:
+    app = fake_app(settings)
+    app.ingestor.ingest([news_dir])
+    (tmp_path / "unmounted").mkdir()
+    with pytest.raises(
+        NothingFound, match=r"^No files were found under .*unmounted; syncing would remove every stored document \(2\)"
+    ):
+        app.ingestor.ingest([tmp_path / "unmounted"], sync=True)
+    assert app.library.files() == [ARMS_FILE, "004_29e6f3c5e9546205.txt"]
+    assert (
+        fake_app(Settings(data_dir=tmp_path / "empty", _env_file=None))
+        .ingestor.ingest([tmp_path / "unmounted"], sync=True)
+        .removed
+        == []
+    )  # nothing stored, nothing to lose
+
+
+def test_a_removal_cut_short_is_finished_by_the_next_writer(
+    settings: Settings, news_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A delete (or sync) that died between Chroma and the docstore left a document listed with no chunks.
+    app = fake_app(settings)
+    app.ingestor.ingest([news_dir])
+
+    def dies(*args, **kwargs) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(app.docstore.docstore, "delete_ref_doc", dies)
+    with pytest.raises(DataDirError):
+        app.ingestor.delete([ARMS_FILE])
+    monkeypatch.undo()
+    assert chroma_chunks(app, ARMS_FILE) == []  # cut short after the chunks went
+    assert fake_app(settings).library.files() == ["004_29e6f3c5e9546205.txt"]
 
 
 def test_progress_starts_at_zero_and_counts_chunks_as_they_are_embedded(settings: Settings, news_dir: Path) -> None:

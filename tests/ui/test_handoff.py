@@ -67,9 +67,12 @@ def test_writes_are_handed_only_to_a_live_server_of_an_embedded_store(settings: 
 
 def test_the_report_crosses_as_json() -> None:
     report = IngestReport(["a.txt"], ["b.txt"], ["c.txt"], [SkippedFile("d.bin", "is binary")],
-                          [SkippedFile("e.txt", "had bytes replaced")], chunks=7)  # fmt: skip
+                          [SkippedFile("e.txt", "had bytes replaced")], chunks=7, removed=["f.txt"])  # fmt: skip
     again = IngestReport.from_json(report.to_json())
     assert again.summary() == report.summary() and again.problems() == report.problems()
+    assert again.removed == ["f.txt"] and "1 removed" in again.summary()
+    older = {key: value for key, value in report.to_json().items() if key != "removed"}  # a server before sync
+    assert IngestReport.from_json(older).removed == []
 
 
 def test_the_server_announces_itself_while_it_runs_and_takes_only_its_key(settings: Settings, news_dir: Path) -> None:
@@ -120,6 +123,16 @@ def test_the_server_ingests_and_deletes_for_the_cli(server, news_dir: Path, tmp_
 
     assert handoff.delete_via(served, [ARMS_FILE, "never.txt"]) == [ARMS_FILE]
     assert ARMS_FILE not in app.library.files()
+    (news_dir / "blob.txt").unlink()
+    (news_dir / "004_29e6f3c5e9546205.txt").rename(news_dir / "renamed.txt")
+    synced = handoff.ingest_via(served, [news_dir], steps.append, sync=True)
+    assert (synced.added, synced.removed) == ([ARMS_FILE, "renamed.txt"], ["004_29e6f3c5e9546205.txt"])
+    assert app.library.files() == [ARMS_FILE, "renamed.txt"]
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(
+        HandoffError, match=r"No files were found under .*empty; syncing would remove every stored document \(2\)"
+    ):
+        handoff.ingest_via(served, [tmp_path / "empty"], steps.append, sync=True)
     with pytest.raises(FileNotFoundError):
         handoff.ingest_via(served, [tmp_path / "missing"], steps.append)
     wrong = Served(served.url, "stale")

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from index.errors import NothingFound
 from index.pipeline import Progress
 from rag.settings import Settings
 from tests.conftest import ARMS_FILE, fake_app
@@ -69,6 +70,24 @@ def test_a_folder_is_ingested_by_a_server_elsewhere_with_its_subfolders_names(
     assert client.delete(["south/q3.txt", "nothing.txt"]) == ["south/q3.txt"]
     assert [e["path"] for e in client.entries()] == ["north/q3.txt", "summary.md"]
     assert not (served.uploads_dir / "south").exists()
+
+
+def test_a_sync_leaves_the_server_holding_exactly_the_files_found_here(settings: Settings, tmp_path: Path) -> None:
+    http, served = server(settings)
+    client = Remote("http://elsewhere", "s3cret", http=http)
+    folder = corpus(tmp_path)
+    client.ingest([folder], 2**20)
+    (tmp_path / "loose.txt").write_text("Sent on its own.\n")
+    client.ingest([tmp_path / "loose.txt"], 2**20)
+    (folder / "south" / "q3.txt").unlink()
+    report = client.ingest([folder], 2**20, sync=True)
+    assert report.removed == ["loose.txt", "south/q3.txt"] and report.unchanged == ["north/q3.txt", "summary.md"]
+    assert [e["path"] for e in client.entries()] == ["north/q3.txt", "summary.md"]
+    assert not (served.uploads_dir / "south").exists() and not (served.uploads_dir / "loose.txt").exists()
+    (tmp_path / "unmounted").mkdir()
+    with pytest.raises(NothingFound, match=r"syncing would remove every stored document \(2\)"):
+        client.ingest([tmp_path / "unmounted"], 2**20, sync=True)
+    assert len(client.entries()) == 2
 
 
 def test_a_request_too_large_for_the_server_is_split_down_to_the_lone_file(settings: Settings, tmp_path: Path) -> None:
