@@ -6,8 +6,9 @@ visible text (scripts, styles and markup dropped); ``.docx`` one line per
 paragraph or table row; paged formats as page and line within the page
 (``PAGE_WORDS``): ``.pdf`` lines of each page's extracted text, ``.pptx``
 each slide's paragraphs, table rows and notes, ``.xlsx`` each sheet's rows
-(line = row number), ``.epub`` each section's visible text, as HTML's. This
-module does not chunk.
+(line = row number), ``.epub`` each section's visible text, as HTML's, ``.mbox``
+each message (``index.mail``; a lone ``.eml`` message is unpaged). This module
+does not chunk.
 """
 
 from __future__ import annotations
@@ -24,13 +25,14 @@ log = logging.getLogger(__name__)
 
 # Read as they are: a line of the file is a line of the document.
 PLAIN = (".txt", ".md", ".rst", ".org", ".adoc", ".tex", ".csv", ".tsv", ".log")
-SUFFIXES = (*PLAIN, ".html", ".htm", ".pdf", ".docx", ".pptx", ".xlsx", ".epub")
+SUFFIXES = (*PLAIN, ".html", ".htm", ".pdf", ".docx", ".pptx", ".xlsx", ".epub", ".eml", ".mbox")
 # What a paged format's pages and their lines are, as a citation names them.
 PAGE_WORDS = {
     ".pdf": ("page", "line"),
     ".pptx": ("slide", "line"),
     ".xlsx": ("sheet", "row"),
     ".epub": ("section", "line"),
+    ".mbox": ("message", "line"),
 }
 
 
@@ -187,6 +189,7 @@ def extract(name: str, data: bytes) -> Extracted:
 
 
 def _extract(name: str, data: bytes) -> Extracted:
+    from index.mail import eml_text, mbox_text
     from index.office import docx_text, pptx_text, xlsx_text
 
     suffix = suffix_of(name)
@@ -209,6 +212,10 @@ def _extract(name: str, data: bytes) -> Extracted:
             result = xlsx_text(data, name)
         case ".epub":
             result = epub_text(data, name)
+        case ".eml":
+            result = eml_text(data, name)
+        case ".mbox":
+            result = mbox_text(data, name)
         case _:
             raise SkippedFile(name, f"has an unsupported type; supported: {', '.join(SUFFIXES)}")
     return result

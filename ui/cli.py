@@ -25,7 +25,8 @@ def parser() -> argparse.ArgumentParser:
     )
     sub = p.add_subparsers(dest="command", required=True)
     ing = sub.add_parser(
-        "ingest", help="add or update files and folders (text, Markdown, CSV, HTML, PDF, Word, PowerPoint, Excel, EPUB)"
+        "ingest",
+        help="add or update files and folders (text, Markdown, CSV, HTML, PDF, Word, PowerPoint, Excel, EPUB, e-mail)",
     )
     ing.add_argument("paths", nargs="+", type=Path)
     ing.add_argument(

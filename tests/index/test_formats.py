@@ -292,3 +292,84 @@ def test_a_mixed_folder_ingests_what_it_can(tmp_path: Path) -> None:
     assert [d.id_ for d in result.documents] == ["a.pdf", "b.html"]
     assert result.documents[0].metadata["page_starts"] == "1"
     assert [s.file for s in result.skipped] == ["c.pdf"]
+
+
+def make_message(sender: str, subject: str, plain: str | None, html: str | None = None, attach: str | None = None):
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["From"], message["To"], message["Date"] = sender, "harbour@example.org", "Tue, 3 Sep 2024 09:15:00 +0000"
+    message["Subject"] = subject
+    if plain is not None:
+        message.set_content(plain)
+        if html is not None:
+            message.add_alternative(html, subtype="html")
+    elif html is not None:
+        message.set_content(html, subtype="html")
+    if attach:
+        message.add_attachment(b"%PDF-1.4 not read", maintype="application", subtype="pdf", filename=attach)
+    return message
+
+
+def test_an_email_reads_as_its_headers_then_its_plain_body_then_its_attachments_names() -> None:
+    message = make_message(
+        "Maren Holt <maren@example.org>",
+        "Skerry light: lamp replaced — über alles",  # not ASCII: sent as an encoded word
+        "The lamp was replaced on Monday.\nIt burns 1450 hours a year.\n",
+        html="<p>The lamp was <b>replaced</b> on Monday.</p><script>x()</script>",
+        attach="invoice.pdf",
+    )
+    assert b"=?utf-8?" in message.as_bytes()
+    got = extract("lamp.eml", message.as_bytes())
+    assert got.text.splitlines() == [
+        "From: Maren Holt <maren@example.org>",
+        "To: harbour@example.org",
+        "Date: Tue, 03 Sep 2024 09:15:00 +0000",
+        "Subject: Skerry light: lamp replaced — über alles",
+        "",
+        "The lamp was replaced on Monday.",
+        "It burns 1450 hours a year.",
+        "Attachment: invoice.pdf",
+    ]
+    assert got.page_starts == () and got.note is None
+
+
+def test_an_email_with_only_html_reads_its_visible_text() -> None:
+    html = "<html><body><p>Cranes were <i>idle</i>.</p><script>alert(1)</script></body></html>"
+    got = extract("idle.eml", make_message("port@example.org", "Cranes", None, html=html).as_bytes())
+    assert got.text.splitlines()[-2:] == ["", "Cranes were idle."]
+
+
+def test_a_mailbox_is_paged_by_message(tmp_path: Path) -> None:
+    import mailbox
+
+    written = mailbox.mbox(tmp_path / "harbour.mbox")
+    written.add(make_message("maren@example.org", "Lamp", "Replaced on Monday.\nFrom now on it is LED.\n"))
+    written.add(make_message("asa@example.org", "Fog", "Fog horn tested.\n"))
+    written.close()
+    box = (tmp_path / "harbour.mbox").read_bytes()
+    assert b"\n>From now on" in box  # a body line starting "From " is escaped in the file
+    got = extract("harbour.mbox", box)
+    lines = got.text.splitlines()
+    assert got.page_starts == (1, 8) and page_words("harbour.mbox") == ("message", "line")
+    assert lines[:7] == [
+        "From: maren@example.org",
+        "To: harbour@example.org",
+        "Date: Tue, 03 Sep 2024 09:15:00 +0000",
+        "Subject: Lamp",
+        "",
+        "Replaced on Monday.",
+        "From now on it is LED.",  # unescaped, as a mail reader shows it
+    ]
+    assert lines[7] == "From: asa@example.org" and lines[-1] == "Fog horn tested."
+    assert page_of(got.page_starts, 12) == (2, 5)
+
+
+def test_mail_that_is_not_mail_is_skipped_and_a_bad_charset_is_noted() -> None:
+    with pytest.raises(SkippedFile, match="notes.eml is not an e-mail message"):
+        extract("notes.eml", b"Just some notes\nwith no headers at all.\n")
+    with pytest.raises(SkippedFile, match='notes.mbox is not an mbox mailbox .it does not start with a "From " line'):
+        extract("notes.mbox", b"Subject: hi\n\nbody\n")
+    lying = b"From: a@example.org\nSubject: Odd\nContent-Type: text/plain; charset=klingon\n\nCaf\xc3\xa9 \xff\n"
+    got = extract("odd.eml", lying)
+    assert got.text.splitlines()[-1] == "Café \ufffd" and got.note == "had a part that was not valid text"
