@@ -6,7 +6,8 @@ visible text (scripts, styles and markup dropped); ``.docx`` one line per
 paragraph or table row; paged formats as page and line within the page
 (``PAGE_WORDS``): ``.pdf`` lines of each page's extracted text, ``.pptx``
 each slide's paragraphs, table rows and notes, ``.xlsx`` each sheet's rows
-(line = row number), ``.epub`` each section's visible text, as HTML's, ``.mbox``
+(line = row number), OpenDocument's ``.odt``, ``.odp`` and ``.ods`` as those three
+(``index.opendocument``), ``.epub`` each section's visible text, as HTML's, ``.mbox``
 each message (``index.mail``; a lone ``.eml`` message is unpaged). This module
 does not chunk.
 """
@@ -25,12 +26,15 @@ log = logging.getLogger(__name__)
 
 # Read as they are: a line of the file is a line of the document.
 PLAIN = (".txt", ".md", ".rst", ".org", ".adoc", ".tex", ".csv", ".tsv", ".log")
-SUFFIXES = (*PLAIN, ".html", ".htm", ".pdf", ".docx", ".pptx", ".xlsx", ".epub", ".eml", ".mbox")
+OPEN_DOCUMENT = (".odt", ".ods", ".odp")
+SUFFIXES = (*PLAIN, ".html", ".htm", ".pdf", ".docx", ".pptx", ".xlsx", *OPEN_DOCUMENT, ".epub", ".eml", ".mbox")
 # What a paged format's pages and their lines are, as a citation names them.
 PAGE_WORDS = {
     ".pdf": ("page", "line"),
     ".pptx": ("slide", "line"),
     ".xlsx": ("sheet", "row"),
+    ".odp": ("slide", "line"),
+    ".ods": ("sheet", "row"),
     ".epub": ("section", "line"),
     ".mbox": ("message", "line"),
 }
@@ -156,7 +160,7 @@ def epub_text(data: bytes, name: str) -> Extracted:
 
 # Office files and e-books are zip archives of XML, which their readers unpack whole: a few MB can
 # unpack to many GB (a "zip bomb"). No real document comes near this.
-ZIPPED = (".docx", ".pptx", ".xlsx", ".epub")
+ZIPPED = (".docx", ".pptx", ".xlsx", *OPEN_DOCUMENT, ".epub")
 MOST_UNZIPPED = 256 * 2**20
 
 
@@ -191,6 +195,7 @@ def extract(name: str, data: bytes) -> Extracted:
 def _extract(name: str, data: bytes) -> Extracted:
     from index.mail import eml_text, mbox_text
     from index.office import docx_text, pptx_text, xlsx_text
+    from index.opendocument import odf_text
 
     suffix = suffix_of(name)
     if suffix in ZIPPED:
@@ -210,6 +215,8 @@ def _extract(name: str, data: bytes) -> Extracted:
             result = pptx_text(data, name)
         case ".xlsx":
             result = xlsx_text(data, name)
+        case _ if suffix in OPEN_DOCUMENT:
+            result = odf_text(data, name, suffix)
         case ".epub":
             result = epub_text(data, name)
         case ".eml":

@@ -20,7 +20,7 @@ from index.formats import Extracted
 
 
 @contextmanager
-def _reading(name: str, suffix: str, *library_errors: type[Exception]) -> Iterator[None]:
+def reading(name: str, suffix: str, *library_errors: type[Exception]) -> Iterator[None]:
     """Whatever a reader's library raises on a damaged or hostile file (a bad zip, malformed XML,
     a missing part; and ``library_errors``), as a ``SkippedFile`` that says so. The libraries read
     lazily, so the whole reading goes inside."""
@@ -37,7 +37,7 @@ def docx_text(data: bytes, name: str) -> str:
     from docx.opc.exceptions import PackageNotFoundError
     from docx.table import Table
 
-    with _reading(name, ".docx", PackageNotFoundError):
+    with reading(name, ".docx", PackageNotFoundError):
         lines = []
         for block in docx.Document(io.BytesIO(data)).iter_inner_content():
             if isinstance(block, Table):
@@ -64,7 +64,7 @@ def pptx_text(data: bytes, name: str) -> Extracted:
 
     lines: list[str] = []
     starts: list[int] = []
-    with _reading(name, ".pptx", PackageNotFoundError):
+    with reading(name, ".pptx", PackageNotFoundError):
         for slide in Presentation(io.BytesIO(data)).slides:
             starts.append(len(lines) + 1)
             lines.extend(_shape_lines(slide.shapes))
@@ -104,7 +104,7 @@ def xlsx_text(data: bytes, name: str) -> Extracted:
     lines: list[str] = []
     starts: list[int] = []
     cells = 0
-    with _reading(name, ".xlsx", InvalidFileException, OSError):
+    with reading(name, ".xlsx", InvalidFileException, OSError):
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
             for sheet in book.worksheets:  # read as they are iterated: a damaged sheet fails here
@@ -114,7 +114,7 @@ def xlsx_text(data: bytes, name: str) -> Extracted:
                     cells += len(row)
                     if cells > MOST_CELLS:  # a few MB of zipped XML can declare billions
                         raise SkippedFile(name, f"has more than {MOST_CELLS:,} cells; skipped")
-                    rows.append(_row_of_cells([_cell(v) for v in row]))
+                    rows.append(row_of_cells([_cell(v) for v in row]))
                 while rows and not rows[-1]:  # formatting alone can stretch a sheet by thousands of empty rows
                     rows.pop()
                 starts.append(len(lines) + 1)
@@ -124,11 +124,11 @@ def xlsx_text(data: bytes, name: str) -> Extracted:
     return Extracted("\n".join(lines), tuple(starts))
 
 
-def _row_of_cells(cells: list[str]) -> str:
+def row_of_cells(cells: list[str]) -> str:
     """A sheet's row as a line, its empty cells at the end left off (the ones between kept, so
     that columns line up).
 
-    >>> _row_of_cells(["Skerry", "", "1450", "", ""])
+    >>> row_of_cells(["Skerry", "", "1450", "", ""])
     'Skerry |  | 1450'
     """
     while cells and not cells[-1]:
