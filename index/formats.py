@@ -2,7 +2,7 @@
 
 Citation coordinates per format: plain text (``.txt``, ``.md``, ``.csv`` and
 the rest of ``PLAIN``) lines of the file as is; ``.html`` lines of the
-visible text (scripts, styles and markup dropped); ``.docx`` one line per
+visible text (scripts, styles and markup dropped); ``.rtf`` a line per paragraph; ``.docx`` one line per
 paragraph or table row; paged formats as page and line within the page
 (``PAGE_WORDS``): ``.pdf`` lines of each page's extracted text, ``.pptx``
 each slide's paragraphs, table rows and notes, ``.xlsx`` each sheet's rows
@@ -27,7 +27,20 @@ log = logging.getLogger(__name__)
 # Read as they are: a line of the file is a line of the document.
 PLAIN = (".txt", ".md", ".rst", ".org", ".adoc", ".tex", ".csv", ".tsv", ".log")
 OPEN_DOCUMENT = (".odt", ".ods", ".odp")
-SUFFIXES = (*PLAIN, ".html", ".htm", ".pdf", ".docx", ".pptx", ".xlsx", *OPEN_DOCUMENT, ".epub", ".eml", ".mbox")
+SUFFIXES = (
+    *PLAIN,
+    ".html",
+    ".htm",
+    ".rtf",
+    ".pdf",
+    ".docx",
+    ".pptx",
+    ".xlsx",
+    *OPEN_DOCUMENT,
+    ".epub",
+    ".eml",
+    ".mbox",
+)
 # What a paged format's pages and their lines are, as a citation names them.
 PAGE_WORDS = {
     ".pdf": ("page", "line"),
@@ -103,6 +116,18 @@ def pdf_text(data: bytes, name: str) -> Extracted:
     except (PdfReadError, ValueError, KeyError, TypeError) as exc:
         raise SkippedFile(name, f"is not a readable PDF ({exc.__class__.__name__}); skipped") from exc
     return Extracted("\n".join(lines), tuple(starts))
+
+
+def rtf_text(data: bytes, name: str) -> Extracted:
+    """A Rich Text document's text (striprtf), a line per paragraph; a table row is a line of its
+    cells, each followed by ``|``. Bytes its code page lacks are replaced, and noted."""
+    from striprtf.striprtf import rtf_to_text
+
+    if not data.lstrip().startswith(b"{\\rtf"):
+        raise SkippedFile(name, "is not an RTF document (it does not start with {\\rtf); skipped")
+    text = rtf_to_text(data.decode("cp1252", errors="replace"), errors="replace")
+    note = "had bytes its code page lacks; decoded with replacement characters" if "\ufffd" in text else None
+    return Extracted("\n".join(line.rstrip() for line in text.splitlines()), note=note)
 
 
 # What a file was read with, where that changed: a file stored by an older reader is read again
@@ -207,6 +232,8 @@ def _extract(name: str, data: bytes) -> Extracted:
         case ".html" | ".htm":
             text, note = decode_text(data, name)
             result = Extracted(html_text(text), note=note)
+        case ".rtf":
+            result = rtf_text(data, name)
         case ".pdf":
             result = pdf_text(data, name)
         case ".docx":

@@ -26,7 +26,7 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     ing = sub.add_parser(
         "ingest",
-        help="add or update files and folders (text, Markdown, CSV, HTML, PDF, Word, PowerPoint, Excel, "
+        help="add or update files and folders (text, Markdown, CSV, HTML, RTF, PDF, Word, PowerPoint, Excel, "
         "OpenDocument, EPUB, e-mail)",
     )
     ing.add_argument("paths", nargs="+", type=Path)

@@ -565,3 +565,29 @@ def test_an_odt_with_broken_or_hostile_xml_is_skipped_or_read_without_expanding_
     bomb = with_content(odt, lambda xml: xml.replace("?>", "?>" + laughs, 1).replace("idle.", "&i;"))
     with pytest.raises(SkippedFile, match=r"bomb.odt is not a readable .odt file \(XMLSyntaxError\)"):
         extract("bomb.odt", bomb)  # refused by libxml2 as it parses (amplification), not expanded
+
+
+RTF = rb"""{\rtf1\ansi\ansicpg1252\deff0{\fonttbl{\f0\fswiss Helvetica;}}
+{\info{\title Not shown}}
+\f0\fs24 Harbour report\par
+Ships arrived on time at the caf\'e9.\par
+{\pict\pngblip 89504e470d0a1a0a}Cranes were idle \u8364?5 a day.\par
+\trowd\cellx2000\cellx4000 Light\cell Keeper\cell\row
+\trowd\cellx2000\cellx4000 Skerry\cell Maren Holt\cell\row
+Signed.\par
+}"""
+
+
+def test_rtf_paragraphs_and_table_rows_are_lines() -> None:
+    got = extract("report.rtf", RTF)
+    assert got.text.splitlines() == [
+        "Harbour report",
+        "Ships arrived on time at the café.",
+        "Cranes were idle €5 a day.",
+        "Light|Keeper|",
+        "Skerry|Maren Holt|",
+        "Signed.",
+    ]
+    assert got.note is None and got.page_starts == ()
+    with pytest.raises(SkippedFile, match=r"notes.rtf is not an RTF document \(it does not start with \{\\rtf\)"):
+        extract("notes.rtf", b"Just text, saved with the wrong name.\n")
