@@ -132,7 +132,10 @@ def rtf_text(data: bytes, name: str) -> Extracted:
 
 # What a file was read with, where that changed: a file stored by an older reader is read again
 # (its bytes alone would count it unchanged) and replaced if its text differs.
-READERS = {".docx": 2}  # 2: table rows too (1 read paragraphs only, and left every table out)
+READERS = {
+    ".docx": 2,  # 2: table rows too (1 read paragraphs only, and left every table out)
+    ".epub": 2,  # 2: without the navigation document (1 read its list of headings as a section)
+}
 
 
 def reader_version(name: str) -> int:
@@ -160,7 +163,9 @@ def suffix_of(name: str) -> str:
 
 def epub_text(data: bytes, name: str) -> Extracted:
     """An e-book's documents in reading order (its spine), each a section of visible text, one
-    block per line as in ``html_text``; a document with no text is not a section."""
+    block per line as in ``html_text``; a document with no text is not a section, nor the
+    navigation document (the table of contents: the headings again, which would outrank the
+    chapters they name in a search)."""
     import ebooklib
     from ebooklib import epub
     from lxml.etree import LxmlError
@@ -171,7 +176,7 @@ def epub_text(data: bytes, name: str) -> Extracted:
         texts = [
             html_text(item.get_content().decode("utf-8", errors="replace"))
             for item in documents
-            if item is not None and item.get_type() == ebooklib.ITEM_DOCUMENT
+            if item is not None and item.get_type() == ebooklib.ITEM_DOCUMENT and not isinstance(item, epub.EpubNav)
         ]
     except (epub.EpubException, BadZipFile, LxmlError, KeyError, ValueError, IndexError) as exc:
         raise SkippedFile(name, f"is not a readable .epub file ({exc.__class__.__name__}); skipped") from exc
