@@ -42,7 +42,7 @@ class Library:
 
     def files(self) -> list[str]:
         """Names of all ingested documents, sorted."""
-        return sorted(self.docstore.docstore.docs)
+        return self.docstore.names()
 
     def text(self, file: str) -> str:
         """The full text of one ingested document."""

@@ -298,12 +298,13 @@ class Ingestor:
         Finding no file at all removes nothing (an unmounted drive is an empty folder)."""
         found = discover(paths)
         with self.writing():
-            if sync and not found and (stored := self.docstore.docstore.docs):
+            if sync and not found and (stored := self.docstore.names()):
                 raise NothingFound(paths, len(stored))
             report = self._ingest(found, progress)
             if sync:
                 kept = {document_name(root, file) for root, file in found}
-                report = replace(report, removed=self._delete(sorted(set(self.docstore.docstore.docs) - kept)))
+                gone = [name for name in self.docstore.names() if name not in kept]
+                report = replace(report, removed=self._delete(gone))
         if report.changed:
             self._written()
         return report

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from llama_index.core.storage.docstore import SimpleDocumentStore
+from llama_index.core.storage.docstore.keyval_docstore import DEFAULT_COLLECTION_DATA_SUFFIX, DEFAULT_NAMESPACE
 from llama_index.core.storage.kvstore import SimpleKVStore
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
@@ -24,6 +25,7 @@ COLLECTION = "groundline"
 READ_PAGE = 5000
 # The docstore file's own collection: each document's file fingerprint (``DocStore.fingerprint``).
 FINGERPRINTS = "groundline/fingerprints"
+DOCUMENTS = DEFAULT_NAMESPACE + DEFAULT_COLLECTION_DATA_SUFFIX  # SimpleDocumentStore's, by default
 
 
 def chroma_vector_store(data_dir: Path, server: str | None = None, collection: str = COLLECTION) -> ChromaVectorStore:
@@ -88,6 +90,13 @@ class DocStore:
             self._store = SimpleDocumentStore(self._kv)
             self._read = version
         return self._store
+
+    def names(self) -> list[str]:
+        """Every stored document's name, sorted, read off the store's keys: ``docstore.docs`` builds
+        every document, text and all (160 ms for 5,000 of 10 KB), and the Documents list asks
+        again every few seconds for each open page."""
+        self.docstore  # noqa: B018 -- read again if another process saved
+        return sorted(self._kv.get_all(collection=DOCUMENTS))
 
     def fingerprint(self, name: str) -> dict | None:
         """What was recorded of the file a stored document was made from (``set_fingerprint``)."""
