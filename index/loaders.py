@@ -46,7 +46,7 @@ def discover(paths: list[Path]) -> list[tuple[Path, Path]]:
     for path in paths:
         if path.is_dir():
             for file in sorted(path.rglob("*")):
-                if file.is_file() and not _hidden(file.relative_to(path)):
+                if file.is_file() and not hidden(file.relative_to(path)):
                     pairs.append((path, file))
         elif path.is_file():
             pairs.append((path.parent, path))
@@ -142,5 +142,5 @@ def make_document(name: str, text: str, page_starts: tuple[int, ...] = ()) -> Do
     )
 
 
-def _hidden(relative: Path) -> bool:
+def hidden(relative: Path) -> bool:
     return any(part.startswith(".") for part in relative.parts)

@@ -34,7 +34,7 @@ from pydantic import ConfigDict
 from index.chunking import LineChunker
 from index.errors import GroundlineError, NothingFound, SkippedFile
 from index.formats import reader_version
-from index.loaders import DEFAULT_MAX_BYTES, discover, document_name, load_files
+from index.loaders import DEFAULT_MAX_BYTES, discover, document_name, hidden, load_files
 from index.store import DocStore
 from index.uploads import UploadShelf
 
@@ -207,6 +207,7 @@ class Ingestor:
         self.max_bytes = max_bytes
         self.batch_files = batch_files
         self.lock = FileLock(str(data_dir / "write.lock"), timeout=lock_timeout_s)
+        self.data_dir = data_dir
         self.journal = data_dir / "ingest.journal.json"
         self.shared_store = shared_store  # a Chroma server, which serves every process alike
         self.uploads = uploads  # kept copies of uploaded documents, by their names
@@ -350,15 +351,61 @@ class Ingestor:
                     self.journal.write_text(json.dumps([d.id_ for d in todo]))
                     chunks += len(self._pipeline(report).run(documents=todo))
                 noted = {note.file: note.reason for note in loaded.notes}
+                roots = {document_name(root, file): str(root.absolute()) for root, file in batch}
                 for doc in loaded.documents:  # written, or stored as they are: their bytes are known now
                     fingerprint = self._fingerprint(doc.id_, loaded.digests[doc.id_], signature, doc.hash)
-                    self.docstore.set_fingerprint(doc.id_, {**fingerprint, "note": noted.get(doc.id_)})
-                if loaded.documents:
+                    self.docstore.set_fingerprint(
+                        doc.id_, {**fingerprint, "note": noted.get(doc.id_), "root": roots[doc.id_]}
+                    )
+                moved = self._rooted(loaded.known, roots)
+                if loaded.documents or moved:
                     self.docstore.save()
                     self.journal.unlink(missing_ok=True)
                 files_done = start + len(batch)
                 report(0)
         return IngestReport(added, updated, unchanged, skipped, notes, chunks)
+
+    def _rooted(self, names: list[str], roots: dict[str, str]) -> bool:
+        """Record the folder each of these unchanged documents was ingested from now, where another
+        was recorded (or none, before folders were): a document belongs to the folder it last came from."""
+        moved = False
+        for name in names:
+            recorded = self.docstore.fingerprint(name) or {}
+            if recorded.get("root") != roots[name]:
+                self.docstore.set_fingerprint(name, {**recorded, "root": roots[name]})
+                moved = True
+        return moved
+
+    def ingest_files(
+        self, root: Path, files: list[Path], progress: Callable[[Progress], None] | None = None
+    ) -> IngestReport:
+        """Ingest some files of the folder ``root`` (a folder among them: its files), each named from
+        ``root`` as ingesting the whole folder names it: what changed in a watched folder."""
+        found = []
+        for path in files:
+            if path.exists():  # not deleted since it was seen
+                found.extend((root, file) for _, file in discover([path]) if not hidden(file.relative_to(root)))
+        with self.writing():
+            report = self._ingest(sorted(set(found)), progress)
+        if report.changed:
+            self._written()
+        return report
+
+    def remove_gone(self, root: Path) -> list[str]:
+        """Remove the documents last ingested from the folder ``root`` whose files are no longer in it
+        (deleted, moved out, or hidden now); those removed."""
+        with self.writing():
+            key = str(root.absolute())
+            recorded = self.docstore.fingerprints()
+            gone = [
+                name
+                for name in self.docstore.names()
+                if recorded.get(name, {}).get("root") == key and not _present(root, name)
+            ]
+            removed = self._delete(gone)
+        if removed:
+            self._written()
+        return removed
 
     @staticmethod
     def _fingerprint(name: str, sha256: str, signature: str, doc_hash: str | None) -> dict:
@@ -439,3 +486,9 @@ class Ingestor:
             self.docstore.drop_fingerprint(file)
         if files:
             self.docstore.save()
+
+
+def _present(root: Path, name: str) -> bool:
+    """Whether the document ``name`` still has its file in ``root``, where ingesting it would find it."""
+    file = root / name
+    return file.is_file() and not hidden(file.relative_to(root))

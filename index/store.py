@@ -98,6 +98,11 @@ class DocStore:
         self.docstore  # noqa: B018 -- read again if another process saved
         return sorted(self._kv.get_all(collection=DOCUMENTS))
 
+    def fingerprints(self) -> dict[str, dict]:
+        """Every document's fingerprint (``set_fingerprint``), by name."""
+        self.docstore  # noqa: B018 -- read again if another process saved
+        return self._kv.get_all(collection=FINGERPRINTS)
+
     def fingerprint(self, name: str) -> dict | None:
         """What was recorded of the file a stored document was made from (``set_fingerprint``)."""
         self.docstore  # noqa: B018 -- read again if another process saved

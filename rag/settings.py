@@ -112,6 +112,11 @@ class Settings(BaseSettings):
         description="Origins (scheme://host[:port], ':*' = any port) allowed to embed the chat or call the "
         "API from a browser, besides the server's own. JSON list in the environment.",
     )
+    watch_dirs: list[Path] = Field(
+        [],
+        description="Folders `groundline serve` keeps ingested as files are added, changed or deleted in them "
+        "(JSON list in the environment; `serve --watch DIR` adds one).",
+    )
     port: int = Field(7860, ge=1, le=65535, description="Port `groundline serve` listens on.")
     shutdown_grace_s: float = Field(
         5.0,

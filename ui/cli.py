@@ -61,6 +61,14 @@ def parser() -> argparse.ArgumentParser:
     srv = sub.add_parser("serve", help="serve the chat in the browser")
     srv.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     srv.add_argument("--port", type=int, help="port to listen on (default 7860)")
+    srv.add_argument(
+        "--watch",
+        action="append",
+        type=Path,
+        metavar="DIR",
+        help="keep this folder ingested while serving: files added, changed or deleted in it are too "
+        "(repeatable; env GROUNDLINE_WATCH_DIRS adds more)",
+    )
     return p
 
 
@@ -77,7 +85,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if getattr(args, "server", None):  # nothing of this machine's data dir is opened
             return remote(read_settings(**overrides), args)
-        app = build(read_settings(**overrides))
+        settings = read_settings(**overrides)
+        if getattr(args, "watch", None):
+            settings = settings.model_copy(update={"watch_dirs": [*settings.watch_dirs, *args.watch]})
+        app = build(settings)
         match args.command:
             case "ingest":
                 return ingest(app, args.paths, args.sync)

@@ -11,12 +11,16 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+import sys
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
 import gradio as gr
 from fastapi import FastAPI
 from fastapi.responses import FileResponse
 
+from index.watch import FolderWatch
 from ui import api, documents_api, handoff, openai_api, security
 from ui.admin import LibraryAdmin
 from ui.background import Coalescing
@@ -31,9 +35,10 @@ WIDGET = Path(__file__).parent / "widget" / "widget.js"
 GRADIO_JS = Path(gr.__file__).parent / "templates" / "frontend" / "gradio.js"
 
 
-def create_app(groundline, served: handoff.Served | None = None) -> FastAPI:
+def create_app(groundline, served: handoff.Served | None = None, watch: FolderWatch | None = None) -> FastAPI:
     """The ASGI app for one ``Groundline``; models load here, before any visitor. With ``served``,
-    it also takes the command line's writes to its data directory (``ui.handoff``)."""
+    it also takes the command line's writes to its data directory (``ui.handoff``); with ``watch``,
+    it keeps those folders ingested while it runs (``index.watch``)."""
     service, library = groundline.service, groundline.library
     settings = groundline.settings
     # The keyword index is built now, with the models, and again in the background after writes, so
@@ -43,7 +48,7 @@ def create_app(groundline, served: handoff.Served | None = None) -> FastAPI:
     groundline.ingestor.after_writes(keyword_index.ask)
     app = FastAPI(
         title="Groundline", docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json",
-        lifespan=handoff.announced(settings.data_dir, served) if served else None,
+        lifespan=lifespan(settings.data_dir, served, watch),
     )  # fmt: skip
     app.state.keyword_index = keyword_index
     tokens = TokenCheck(settings.admin_token) if settings.admin_token else None  # one budget of wrong guesses
@@ -81,6 +86,22 @@ def create_app(groundline, served: handoff.Served | None = None) -> FastAPI:
     return app
 
 
+def lifespan(data_dir: Path, served: handoff.Served | None, watch: FolderWatch | None):
+    """While the server runs: announced to the command line (``served``), and watching folders."""
+
+    @asynccontextmanager
+    async def running(app) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            if served:
+                await stack.enter_async_context(handoff.announced(data_dir, served)(app))
+            if watch:
+                watch.start()
+                stack.callback(watch.stop)
+            yield
+
+    return running
+
+
 class _QuietCancelledStreams(logging.Filter):
     """Drops the traceback uvicorn logs for each stream it cancels when the shutdown grace runs out
     (its own "Cancel N running task(s)" line stays)."""
@@ -98,10 +119,17 @@ def serve(groundline, host: str | None = None, port: int | None = None) -> None:
     host = host or groundline.settings.host
     port = port or groundline.settings.port
     groundline.check_embedder()
-    groundline.hold_for_server()  # before the store opens: no other process writes beside it
     settings = groundline.settings
+    folders = FolderWatch.checked(settings.watch_dirs, settings.data_dir)
+    groundline.hold_for_server()  # before the store opens: no other process writes beside it
     # An embedded store is this process's alone: other processes' writes come through it.
     served = None if settings.chroma_server else handoff.Served.fresh(host, port)
-    app = create_app(groundline, served)
+    watch = FolderWatch(groundline.ingestor, folders, told) if folders else None
+    app = create_app(groundline, served, watch)
     print(f"Groundline is serving on http://{host}:{port}", flush=True)
     uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=settings.shutdown_grace_s)
+
+
+def told(line: str) -> None:
+    """What a folder watch says, on the server's console."""
+    print(f"groundline: {line}", file=sys.stderr, flush=True)

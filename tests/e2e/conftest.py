@@ -125,7 +125,9 @@ def served(cli_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
     server does every write to its data dir; tests go on using the original)."""
     work = tmp_path_factory.mktemp("serve")
     shutil.copytree(cli_data_dir, work / "data")
-    server = serve(work / "data", work / "serve.log")
+    (work / "watched").mkdir()  # a folder it keeps ingested (empty until a test drops a file in)
+    server = serve(work / "data", work / "serve.log", GROUNDLINE_WATCH_DIRS=json.dumps([str(work / "watched")]))
+    server.watched = work / "watched"
     yield server
     server.stop()
 

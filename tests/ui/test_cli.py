@@ -78,6 +78,17 @@ def test_serve_refuses_at_start_a_gpu_this_pytorch_cannot_see(
     assert not (tmp_path / "d").exists()
 
 
+def test_serve_refuses_at_start_a_folder_it_cannot_watch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "docs").mkdir()
+    monkeypatch.setenv("GROUNDLINE_WATCH_DIRS", json.dumps([str(tmp_path / "docs")]))
+    monkeypatch.setenv("GROUNDLINE_PORT", "9")  # never reached
+    assert cli.main(["--data-dir", str(tmp_path / "d"), "serve", "--watch", str(tmp_path / "typo")]) == 1
+    assert capsys.readouterr().err == f"groundline: cannot watch {tmp_path / 'typo'}: it is not a folder\n"
+    assert not (tmp_path / "d").exists()
+
+
 def test_list_json_and_delete(settings: Settings, news_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     app = fake_app(settings)
     app.ingestor.ingest([news_dir])
