@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 7860
 
-.PHONY: run test install install-test browser clean
+.PHONY: run test install install-test browser ocr clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -28,11 +28,19 @@ browser:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver; }
 
+# Debian's Tesseract, with its English data: reads scanned PDF pages and pictures (without it they are
+# skipped, and say so). The tests need it; the app runs without it where it cannot be installed.
+ocr:
+	@command -v tesseract >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq tesseract-ocr; }
+
 run: install
+	@$(MAKE) --no-print-directory ocr || echo "Tesseract could not be installed: scanned pages and pictures will be skipped."
 	$(VENV)/bin/groundline ingest examples/news
 	$(VENV)/bin/groundline serve --port $(PORT)
 
-test: install-test browser
+test: install-test browser ocr
 	$(VENV)/bin/ruff check index rag ui tests bench
 	$(VENV)/bin/ruff format --check index rag ui tests bench
 	$(PY) -m pytest

@@ -21,26 +21,17 @@ from dataclasses import dataclass
 from zipfile import BadZipFile, ZipFile
 
 from index.errors import SkippedFile
+from index.ocr import OCR, WITHOUT
 
 log = logging.getLogger(__name__)
 
 # Read as they are: a line of the file is a line of the document.
 PLAIN = (".txt", ".md", ".rst", ".org", ".adoc", ".tex", ".csv", ".tsv", ".log")
 OPEN_DOCUMENT = (".odt", ".ods", ".odp")
-SUFFIXES = (
-    *PLAIN,
-    ".html",
-    ".htm",
-    ".rtf",
-    ".pdf",
-    ".docx",
-    ".pptx",
-    ".xlsx",
-    *OPEN_DOCUMENT,
-    ".epub",
-    ".eml",
-    ".mbox",
-)
+# Pictures: read by text recognition alone (``index.ocr``).
+IMAGES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp")
+SUFFIXES = (*PLAIN, ".html", ".htm", ".rtf", ".pdf", ".docx", ".pptx", ".xlsx", *OPEN_DOCUMENT, ".epub", ".eml",
+            ".mbox", *IMAGES)  # fmt: skip
 # What a paged format's pages and their lines are, as a citation names them.
 PAGE_WORDS = {
     ".pdf": ("page", "line"),
@@ -97,8 +88,9 @@ def html_text(html: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def pdf_text(data: bytes, name: str) -> Extracted:
-    """Each page's text; ``page_starts`` maps lines back to pages."""
+def pdf_text(data: bytes, name: str, ocr: OCR | None = None) -> Extracted:
+    """Each page's text; ``page_starts`` maps lines back to pages. A page with no text layer (a
+    scan) is read by ``ocr``, and the note says which were; without it, which were left empty."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -106,16 +98,87 @@ def pdf_text(data: bytes, name: str) -> Extracted:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise SkippedFile(name, "is an encrypted PDF; save an unencrypted copy to ingest it")
-        lines: list[str] = []
-        starts: list[int] = []
-        for page in reader.pages:
-            starts.append(len(lines) + 1)
-            lines.extend(line.rstrip() for line in (page.extract_text() or "").splitlines())
+        pages = [[line.rstrip() for line in (page.extract_text() or "").splitlines()] for page in reader.pages]
     except SkippedFile:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError) as exc:
         raise SkippedFile(name, f"is not a readable PDF ({exc.__class__.__name__}); skipped") from exc
-    return Extracted("\n".join(lines), tuple(starts))
+    scans = [number for number, lines in enumerate(pages) if not any(line.strip() for line in lines)]
+    note = None
+    if scans and ocr is None:
+        if len(scans) == len(pages):
+            raise SkippedFile(name, f"has no text layer (a scan?); {WITHOUT}")
+        note = f"no text layer on {_pages(scans)} (scans?), left empty; {WITHOUT}"
+    elif scans:
+        unread = {}
+        for number, read in ocr.pdf_pages(data, scans, name):
+            if isinstance(read, str):
+                unread[number] = read
+            else:
+                pages[number] = read
+        read = [n for n in scans if n not in unread]
+        them = "it" if len(read) == 1 else "them"
+        notes = [f"{_pages(read)} read by text recognition (OCR); check what is cited from {them}"] if read else []
+        notes += [f"page {n + 1} could not be read by text recognition: {why}" for n, why in unread.items()]
+        note = "; ".join(notes)
+    lines: list[str] = []
+    starts: list[int] = []
+    for page in pages:
+        starts.append(len(lines) + 1)
+        lines.extend(page)
+    return Extracted("\n".join(lines), tuple(starts), note)
+
+
+MOST_FRAMES = 1000  # pages of one TIFF: each is a Tesseract run (~1 s)
+
+
+def image_text(data: bytes, name: str, ocr: OCR | None) -> Extracted:
+    """The text in a picture (a scanned page, a photographed notice), read by ``ocr``; each frame of
+    a multi-page TIFF is a page."""
+    from PIL import Image, ImageSequence, UnidentifiedImageError
+
+    from index.ocr import MOST_PIXELS, PageUnread
+
+    if ocr is None:
+        raise SkippedFile(name, f"is an image; {WITHOUT}")
+    pages: list[list[str]] = []
+    try:
+        image = Image.open(io.BytesIO(data))
+        for number, frame in enumerate(ImageSequence.Iterator(image)):
+            if number >= MOST_FRAMES:
+                raise SkippedFile(name, f"has more than {MOST_FRAMES} pages; skipped")
+            if frame.width * frame.height > MOST_PIXELS:  # checked before the pixels are decoded
+                raise SkippedFile(
+                    name, f"is {frame.width} x {frame.height} pixels, over the {MOST_PIXELS:,} allowed; skipped"
+                )
+            pages.append(ocr.lines(frame))
+    except PageUnread as unread:
+        raise SkippedFile(name, f"could not be read by text recognition: {unread}; skipped") from unread
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError, EOFError) as exc:
+        raise SkippedFile(name, f"is not a readable image ({exc.__class__.__name__}); skipped") from exc
+    lines: list[str] = []
+    starts: list[int] = []
+    for page in pages:
+        starts.append(len(lines) + 1)
+        lines.extend(page)
+    note = "read by text recognition (OCR); check what is cited from it"
+    return Extracted("\n".join(lines), tuple(starts) if len(pages) > 1 else (), note)
+
+
+def _pages(numbers: list[int]) -> str:
+    """0-based page numbers as a reader counts them, runs shortened.
+
+    >>> _pages([0]), _pages([0, 1, 2, 4, 6, 7])
+    ('page 1', 'pages 1-3, 5, 7-8')
+    """
+    runs: list[list[int]] = []
+    for number in numbers:
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    said = ", ".join(f"{r[0] + 1}" if len(r) == 1 else f"{r[0] + 1}-{r[-1] + 1}" for r in runs)
+    return f"page {said}" if len(numbers) == 1 else f"pages {said}"
 
 
 def rtf_text(data: bytes, name: str) -> Extracted:
@@ -138,13 +201,19 @@ READERS = {
 }
 
 
-def reader_version(name: str) -> int:
-    """The version of the reader of ``name``'s format (1 for a format whose reader never changed).
+# Where text recognition reads more: a PDF read without it, then with it, is read again.
+READERS_WITH_OCR = {".pdf": 2}  # 2: pages with no text layer read by OCR (1 left them empty)
 
-    >>> reader_version("report.DOCX"), reader_version("notes.txt")
-    (2, 1)
+
+def reader_version(name: str, ocr: bool = False) -> int:
+    """The version of the reader of ``name``'s format (1 for a format whose reader never changed),
+    with text recognition or without.
+
+    >>> reader_version("report.DOCX"), reader_version("notes.txt"), reader_version("scan.pdf", ocr=True)
+    (2, 1, 2)
     """
-    return READERS.get(suffix_of(name), 1)
+    suffix = suffix_of(name)
+    return (ocr and READERS_WITH_OCR.get(suffix)) or READERS.get(suffix, 1)
 
 
 def page_words(name: str) -> tuple[str, str]:
@@ -207,11 +276,12 @@ def check_unzipped(data: bytes, name: str) -> None:
         )
 
 
-def extract(name: str, data: bytes) -> Extracted:
-    """The text of one file, by its suffix; a file that cannot be read raises ``SkippedFile`` and
-    nothing else, whatever a reader's library raised on it (that is logged)."""
+def extract(name: str, data: bytes, ocr: OCR | None = None) -> Extracted:
+    """The text of one file, by its suffix (pictures and scanned pages read by ``ocr``); a file that
+    cannot be read raises ``SkippedFile`` and nothing else, whatever a reader's library raised on it
+    (that is logged)."""
     try:
-        result = _extract(name, data)
+        result = _extract(name, data, ocr)
     except SkippedFile:
         raise
     except Exception as exc:  # third-party parsers on untrusted bytes: one file must not end an ingestion
@@ -222,7 +292,7 @@ def extract(name: str, data: bytes) -> Extracted:
     return result
 
 
-def _extract(name: str, data: bytes) -> Extracted:
+def _extract(name: str, data: bytes, ocr: OCR | None) -> Extracted:
     from index.mail import eml_text, mbox_text
     from index.office import docx_text, pptx_text, xlsx_text
     from index.opendocument import odf_text
@@ -240,7 +310,9 @@ def _extract(name: str, data: bytes) -> Extracted:
         case ".rtf":
             result = rtf_text(data, name)
         case ".pdf":
-            result = pdf_text(data, name)
+            result = pdf_text(data, name, ocr)
+        case _ if suffix in IMAGES:
+            result = image_text(data, name, ocr)
         case ".docx":
             result = Extracted(docx_text(data, name))
         case ".pptx":

@@ -20,6 +20,7 @@ from llama_index.core import Document
 
 from index.errors import SkippedFile
 from index.formats import encode_starts, extract
+from index.ocr import OCR
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 
@@ -91,11 +92,13 @@ def load_files(
     found: list[tuple[Path, Path]],
     max_bytes: int = DEFAULT_MAX_BYTES,
     known: Callable[[str, str], bool] | None = None,
+    ocr: OCR | None = None,
 ) -> LoadResult:
     """Load ``(root, file)`` pairs as ``discover`` finds them; skip (and report) what cannot be read.
 
     ``known(name, sha256)``: whether a file with these bytes is stored already; such a file passes
-    every check but is not turned into text (extracting a PDF takes ~15 ms a page).
+    every check but is not turned into text (extracting a PDF takes ~15 ms a page). ``ocr`` reads
+    pictures and scanned pages (``index.ocr``).
     """
     result = LoadResult()
     for root, file in found:
@@ -110,7 +113,7 @@ def load_files(
             if known and known(name, digest):
                 result.known.append(name)
                 continue
-            extracted = extract(name, raw)
+            extracted = extract(name, raw, ocr)
         except SkippedFile as skipped:
             result.skipped.append(skipped)
             continue

@@ -35,6 +35,7 @@ from index.chunking import LineChunker
 from index.errors import GroundlineError, NothingFound, SkippedFile
 from index.formats import reader_version
 from index.loaders import DEFAULT_MAX_BYTES, discover, document_name, hidden, load_files
+from index.ocr import OCR
 from index.store import DocStore
 from index.uploads import UploadShelf
 
@@ -198,8 +199,10 @@ class Ingestor:
         embedding_id: str = "",
         shared_store: bool = False,
         uploads: UploadShelf | None = None,
+        ocr: OCR | None = None,
     ) -> None:
         self.vector_store = vector_store
+        self.ocr = ocr  # reads pictures and scanned pages; None where Tesseract is missing or turned off
         self._embed_model = embed_model  # built on the first ingestion: listing, deleting and repairing need neither
         self.embedding_id = embedding_id
         self._chunker = chunker
@@ -333,7 +336,9 @@ class Ingestor:
                 report(0)
             for start in range(0, len(found), self.batch_files):
                 batch = found[start : start + self.batch_files]
-                loaded = load_files(batch, self.max_bytes, known=lambda name, sha: self._known(name, sha, signature))
+                loaded = load_files(
+                    batch, self.max_bytes, lambda name, sha: self._known(name, sha, signature), self.ocr
+                )
                 skipped += loaded.skipped
                 notes += loaded.notes
                 unchanged += loaded.known
@@ -407,9 +412,9 @@ class Ingestor:
             self._written()
         return removed
 
-    @staticmethod
-    def _fingerprint(name: str, sha256: str, signature: str, doc_hash: str | None) -> dict:
-        return {"sha256": sha256, "signature": signature, "doc_hash": doc_hash, "reader": reader_version(name)}
+    def _fingerprint(self, name: str, sha256: str, signature: str, doc_hash: str | None) -> dict:
+        reader = reader_version(name, ocr=self.ocr is not None)
+        return {"sha256": sha256, "signature": signature, "doc_hash": doc_hash, "reader": reader}
 
     def _known(self, name: str, sha256: str, signature: str) -> bool:
         """Whether the stored document ``name`` was made, as it is stored now, from a file with

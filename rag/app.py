@@ -7,6 +7,7 @@ embedder, token counter or LLM through the constructor.
 
 from __future__ import annotations
 
+import logging
 import threading
 from functools import cached_property
 
@@ -16,6 +17,7 @@ from llama_index.core.llms import LLM
 from index.chunking import LineChunker, TokenCounter, sentence_model
 from index.embedding import check_device, embedding_id, packaged_embedder, packaged_token_counter
 from index.library import Library
+from index.ocr import OCR, available
 from index.pipeline import Ingestor, hold_for_server
 from index.store import DocStore, chroma_vector_store
 from index.uploads import UploadShelf
@@ -26,6 +28,8 @@ from rag.llm import build_judge, build_llm
 from rag.retrieval import Fusion, Retriever
 from rag.settings import Settings
 from rag.verification import Verifier
+
+log = logging.getLogger(__name__)
 
 
 class Groundline:
@@ -55,6 +59,17 @@ class Groundline:
     @cached_property
     def llm(self) -> LLM:
         return self._llm or build_llm(self.settings)
+
+    @cached_property
+    def ocr(self) -> OCR | None:
+        """Text recognition for scans and pictures, where Tesseract is installed (and not turned off)."""
+        if not self.settings.ocr:
+            return None
+        found = available(self.settings.ocr_languages)
+        if isinstance(found, str):
+            log.warning("%s; scanned pages and images are skipped", found)
+            return None
+        return found
 
     @cached_property
     def vector_store(self):
@@ -94,6 +109,7 @@ class Groundline:
             embedding_id=embedding_id(s.embed_backend) if self._embed_model is None else self._embed_model.class_name(),
             shared_store=s.chroma_server is not None,
             uploads=UploadShelf(s.uploads_dir),
+            ocr=self.ocr,
         )
         ingestor.recover_if_idle()  # a killed writer's partial documents go before anyone reads them
         return ingestor

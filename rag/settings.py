@@ -89,6 +89,14 @@ class Settings(BaseSettings):
         description="Abstain when the verifier's probability that the cited sentences answer the question is "
         "below this (the local model gives a probability, other LLMs a yes (1) or no (0)).",
     )
+    ocr: bool = Field(
+        True,
+        description="Read scanned PDF pages and images with Tesseract (the tesseract-ocr package), where it is "
+        "installed.",
+    )
+    ocr_languages: str = Field(
+        "eng", description="Tesseract's languages for text recognition, e.g. eng+deu (tesseract-ocr-deu installed)."
+    )
     ingest_batch_files: int = Field(8, ge=1, description="Files read, checked and written per ingestion step.")
     max_file_mb: float = Field(50.0, gt=0, description="Files larger than this are skipped at ingestion.")
     max_question_chars: int = Field(2000, ge=1, description="Longest question accepted.")

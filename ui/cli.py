@@ -27,7 +27,7 @@ def parser() -> argparse.ArgumentParser:
     ing = sub.add_parser(
         "ingest",
         help="add or update files and folders (text, Markdown, CSV, HTML, RTF, PDF, Word, PowerPoint, Excel, "
-        "OpenDocument, EPUB, e-mail)",
+        "OpenDocument, EPUB, e-mail, scans and pictures)",
     )
     ing.add_argument("paths", nargs="+", type=Path)
     ing.add_argument(

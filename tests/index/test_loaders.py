@@ -27,7 +27,8 @@ def test_a_file_given_directly_is_named_by_its_file_name(tmp_path: Path) -> None
     [
         ("bin.txt", b"\x89PNG\x00\x00\x01", "binary"),
         ("empty.txt", b"   \n", "no text"),
-        ("image.png", b"whatever", "unsupported type"),
+        ("archive.zip", b"PK\x03\x04", "unsupported type"),
+        ("image.png", b"whatever", "is an image; install the tesseract-ocr package"),  # read with ocr only
     ],
 )
 def test_bad_files_are_skipped_with_a_reason_and_the_rest_loads(

@@ -388,7 +388,9 @@ def test_a_file_whose_bytes_are_stored_already_is_not_read_into_text_again(
     (folder / "b.txt").write_text("The keeper rows out.\n")
     extracted: list[str] = []
     extract = index.loaders.extract
-    monkeypatch.setattr(index.loaders, "extract", lambda name, raw: extracted.append(name) or extract(name, raw))
+    monkeypatch.setattr(
+        index.loaders, "extract", lambda name, raw, ocr: extracted.append(name) or extract(name, raw, ocr)
+    )
 
     def ingest(app=None):
         extracted.clear()

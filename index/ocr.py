@@ -1,0 +1,82 @@
+"""Text recognition (OCR) for pages that are pictures: a scanned PDF's pages and image files.
+
+Tesseract does the reading: the ``tesseract-ocr`` system package (Debian's,
+with its English data; ``make run`` and ``make test`` install it), called
+through pytesseract. PDF pages are drawn with pdfium (pypdfium2) at 300 dpi,
+or less where a page is so large that it would pass ``MOST_PIXELS``. Without
+Tesseract, ``available`` says why, and the readers say what was left unread.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from index.errors import SkippedFile
+
+MOST_PIXELS = 40_000_000  # an A4 page at 600 dpi is 35 M; a page declaring more is drawn smaller
+WITHOUT = "install the tesseract-ocr package (make run does) to read it"
+
+
+def available(languages: str = "eng") -> OCR | str:
+    """An ``OCR`` for these Tesseract languages (``eng+deu``), or why there is none."""
+    if shutil.which("tesseract") is None:
+        return f"no text recognition here: {WITHOUT}"
+    import pytesseract
+
+    try:
+        installed = set(pytesseract.get_languages())
+    except (pytesseract.TesseractError, OSError) as exc:
+        return f"no text recognition here: tesseract did not run ({exc})"
+    if missing := [lang for lang in languages.split("+") if lang not in installed]:
+        return f"no text recognition here: Tesseract has no data for {', '.join(missing)} (tesseract-ocr-LANG)"
+    return OCR(languages)
+
+
+@dataclass(frozen=True)
+class OCR:
+    """Reads the text of page images with Tesseract."""
+
+    languages: str = "eng"
+    dpi: int = 300
+    page_timeout_s: float = 120
+
+    def lines(self, image) -> list[str]:
+        """The text of one page image (PIL), a line per printed line (Tesseract's blank lines between
+        the blocks it finds are left out, so "line 3" is the third line of print)."""
+        import pytesseract
+
+        try:
+            text = pytesseract.image_to_string(image.convert("RGB"), lang=self.languages, timeout=self.page_timeout_s)
+        except RuntimeError as exc:  # pytesseract's timeout
+            raise PageUnread(f"took over {self.page_timeout_s:.0f} s") from exc
+        except pytesseract.TesseractError as exc:
+            raise PageUnread(f"Tesseract failed ({exc.message.strip() or exc.status})") from exc
+        return [line.rstrip() for line in text.splitlines() if line.strip()]
+
+    def pdf_pages(self, data: bytes, numbers: list[int], name: str) -> Iterator[tuple[int, list[str] | str]]:
+        """Each of these pages (0-based) of a PDF drawn and read: its lines, or why it could not be."""
+        import pypdfium2 as pdfium
+
+        try:
+            pdf = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError as exc:
+            raise SkippedFile(name, f"is not a readable PDF (pdfium: {exc}); skipped") from exc
+        try:
+            for number in numbers:
+                page = pdf[number]
+                width, height = page.get_size()  # in points, 72 a inch
+                scale = min(self.dpi / 72, (MOST_PIXELS / max(1.0, width * height)) ** 0.5)
+                try:
+                    yield number, self.lines(page.render(scale=scale).to_pil())
+                except PageUnread as unread:
+                    yield number, str(unread)
+                finally:
+                    page.close()
+        finally:
+            pdf.close()
+
+
+class PageUnread(Exception):
+    """One page's text could not be recognized; the rest of the document goes on."""

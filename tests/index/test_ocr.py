@@ -1,0 +1,136 @@
+"""Scanned pages and pictures, read by the real Tesseract (installed by `make test`)."""
+
+import io
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from index import ocr as ocr_module
+from index.errors import SkippedFile
+from index.formats import extract, page_of, reader_version
+from index.ocr import OCR, available
+from rag.settings import Settings
+from tests.conftest import fake_app
+
+LINES = [
+    "Harbour report, spring edition.",
+    "Maren Holt has kept the Skerry light for 22 years.",
+    "Tonnage checked on 2024-07-01: 1,450 t.",
+]
+
+
+@pytest.fixture(scope="module")
+def ocr() -> OCR:
+    found = available("eng")
+    assert isinstance(found, OCR), found  # make test installs tesseract-ocr: a missing one is a failure here
+    return found
+
+
+def text_pdf(pages: list[list[str]]) -> bytes:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_font("helvetica", size=12)
+    for lines in pages:
+        pdf.add_page()
+        for line in lines:
+            pdf.cell(0, 10, line, new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+def scanned(lines: list[str], dpi: int = 200) -> Image.Image:
+    """A page of these lines as a scanner sees it: pixels, no text."""
+    import pypdfium2 as pdfium
+
+    return pdfium.PdfDocument(text_pdf([lines]))[0].render(scale=dpi / 72).to_pil().convert("L")
+
+
+def scanned_pdf(*pages: Image.Image | list[str]) -> bytes:
+    """A PDF whose pages are scans (images) or, given lines, text."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_font("helvetica", size=12)
+    for page in pages:
+        pdf.add_page()
+        if isinstance(page, Image.Image):
+            pdf.image(page, x=0, y=0, w=pdf.w)
+        else:
+            for line in page:
+                pdf.cell(0, 10, line, new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+def test_a_scanned_pdf_is_read_by_text_recognition_and_says_so(ocr: OCR) -> None:
+    got = extract("scan.pdf", scanned_pdf(scanned(LINES)), ocr)
+    assert got.text.splitlines() == LINES
+    assert got.page_starts == (1,)
+    assert got.note == "page 1 read by text recognition (OCR); check what is cited from it"
+
+
+def test_only_the_pages_without_text_are_recognized(ocr: OCR) -> None:
+    mixed = scanned_pdf(["Typed cover page."], scanned(LINES), ["Typed last page."])
+    got = extract("mixed.pdf", mixed, ocr)
+    assert got.text.splitlines() == ["Typed cover page.", *LINES, "Typed last page."]
+    assert got.page_starts == (1, 2, 5) and page_of(got.page_starts, 3) == (2, 2)
+    assert got.note.startswith("page 2 read by text recognition")
+
+
+def test_without_tesseract_a_scan_is_skipped_or_its_pages_noted_with_what_to_install() -> None:
+    with pytest.raises(
+        SkippedFile, match=r"scan.pdf has no text layer \(a scan\?\); install the tesseract-ocr package"
+    ):
+        extract("scan.pdf", scanned_pdf(scanned(LINES)))
+    got = extract("mixed.pdf", scanned_pdf(["Typed cover page."], scanned(LINES)))
+    assert got.text.splitlines() == ["Typed cover page."]
+    assert (
+        got.note
+        == "no text layer on page 2 (scans?), left empty; install the tesseract-ocr package (make run does) to read it"
+    )
+
+
+def test_pictures_are_documents_and_a_multipage_tiff_is_paged(ocr: OCR) -> None:
+    png = io.BytesIO()
+    scanned(LINES).save(png, format="PNG")
+    got = extract("notice.png", png.getvalue(), ocr)
+    assert got.text.splitlines() == LINES and got.page_starts == ()
+    assert got.note == "read by text recognition (OCR); check what is cited from it"
+    tiff = io.BytesIO()
+    first, second = scanned(LINES[:1]), scanned(LINES[1:])
+    first.save(tiff, format="TIFF", save_all=True, append_images=[second])
+    paged = extract("fax.tiff", tiff.getvalue(), ocr)
+    assert paged.text.splitlines() == LINES and paged.page_starts == (1, 2)
+
+
+def test_pictures_too_large_or_not_pictures_are_skipped(ocr: OCR) -> None:
+    huge = io.BytesIO()
+    Image.new("1", (8000, 8000), 1).save(huge, format="PNG")  # 64 M pixels in a few KB
+    assert len(huge.getvalue()) < 100_000
+    with pytest.raises(SkippedFile, match="huge.png is 8000 x 8000 pixels, over the 40,000,000 allowed; skipped"):
+        extract("huge.png", huge.getvalue(), ocr)
+    with pytest.raises(SkippedFile, match=r"fake.jpg is not a readable image \(UnidentifiedImageError\)"):
+        extract("fake.jpg", b"not a picture at all", ocr)
+
+
+def test_no_text_recognition_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert available("xyz") == "no text recognition here: Tesseract has no data for xyz (tesseract-ocr-LANG)"
+    monkeypatch.setattr(ocr_module.shutil, "which", lambda _: None)
+    assert available("eng").startswith("no text recognition here: install the tesseract-ocr package")
+
+
+def test_a_pdf_stored_without_text_recognition_is_read_again_with_it(
+    ocr: OCR, settings: Settings, tmp_path: Path
+) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "mixed.pdf").write_bytes(scanned_pdf(["Typed cover page."], scanned(LINES)))
+    without = fake_app(settings.model_copy(update={"ocr": False}))
+    assert without.ocr is None
+    first = without.ingestor.ingest([tmp_path / "docs"])
+    assert first.added == ["mixed.pdf"] and "no text layer on page 2" in first.notes[0].reason
+    assert reader_version("mixed.pdf", ocr=True) == 2
+    again = fake_app(settings)  # Tesseract is there: the PDF is read again, and its page 2 with it
+    assert again.ocr == ocr
+    report = again.ingestor.ingest([tmp_path / "docs"])
+    assert report.updated == ["mixed.pdf"] and again.library.text("mixed.pdf").splitlines()[1:] == LINES
+    assert again.ingestor.ingest([tmp_path / "docs"]).unchanged == ["mixed.pdf"]  # once
