@@ -313,11 +313,14 @@ class Ingestor:
             self._written()
         return report
 
-    def _ingest(self, found: list[tuple[Path, Path]], progress: Callable[[Progress], None] | None) -> IngestReport:
+    def _ingest(
+        self, found: list[tuple[Path, Path]], progress: Callable[[Progress], None] | None, kept_in: Path | None = None
+    ) -> IngestReport:
         """Read, check and write the files ``found`` (``loaders.discover``), ``batch_files`` at a
         time: the progress bar moves from the first file on (extracting a long PDF takes a second),
         and only one batch's text is held in memory. Each batch's changed documents are one
-        journaled write."""
+        journaled write. Each document records the folder it came from (``kept_in``, where its
+        files will be kept, instead of a staging folder)."""
         added: list[str] = []
         updated: list[str] = []
         unchanged: list[str] = []
@@ -356,7 +359,7 @@ class Ingestor:
                     self.journal.write_text(json.dumps([d.id_ for d in todo]))
                     chunks += len(self._pipeline(report).run(documents=todo))
                 noted = {note.file: note.reason for note in loaded.notes}
-                roots = {document_name(root, file): str(root.absolute()) for root, file in batch}
+                roots = {document_name(root, file): str((kept_in or root).absolute()) for root, file in batch}
                 for doc in loaded.documents:  # written, or stored as they are: their bytes are known now
                     fingerprint = self._fingerprint(doc.id_, loaded.digests[doc.id_], signature, doc.hash)
                     self.docstore.set_fingerprint(
@@ -452,7 +455,8 @@ class Ingestor:
         with self.writing():
             try:
                 staging, refused = self.uploads.stage(files)
-                report = self._ingest(discover([staging]), progress)  # a folder: its files keep their folders' names
+                # a folder: its files keep their folders' names
+                report = self._ingest(discover([staging]), progress, kept_in=self.uploads.directory)
                 unkept = self.uploads.keep(staging, {*report.added, *report.updated, *report.unchanged})
             finally:
                 self.uploads.clear_staging()

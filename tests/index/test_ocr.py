@@ -27,23 +27,11 @@ def ocr() -> OCR:
     return found
 
 
-def text_pdf(pages: list[list[str]]) -> bytes:
-    from fpdf import FPDF
-
-    pdf = FPDF()
-    pdf.set_font("helvetica", size=12)
-    for lines in pages:
-        pdf.add_page()
-        for line in lines:
-            pdf.cell(0, 10, line, new_x="LMARGIN", new_y="NEXT")
-    return bytes(pdf.output())
-
-
 def scanned(lines: list[str], dpi: int = 200) -> Image.Image:
     """A page of these lines as a scanner sees it: pixels, no text."""
     import pypdfium2 as pdfium
 
-    return pdfium.PdfDocument(text_pdf([lines]))[0].render(scale=dpi / 72).to_pil().convert("L")
+    return pdfium.PdfDocument(scanned_pdf(lines))[0].render(scale=dpi / 72).to_pil().convert("L")
 
 
 def scanned_pdf(*pages: Image.Image | list[str]) -> bytes:

@@ -25,6 +25,8 @@ def test_an_ingested_upload_is_kept_by_its_name(settings: Settings) -> None:
     assert (settings.uploads_dir / "lighthouse.txt").read_bytes() == NOTE
     assert kept_names(settings) == ["lighthouse.txt"]  # no staging folder left behind
     assert app.library.text("lighthouse.txt") == NOTE.decode()
+    # it belongs to the uploads folder, where it is kept, not to the staging folder it was read from
+    assert app.docstore.fingerprint("lighthouse.txt")["root"] == str(settings.uploads_dir.absolute())
 
 
 def test_a_skipped_upload_leaves_nothing_and_keeps_the_good_copy(settings: Settings) -> None:
