@@ -69,19 +69,26 @@ class FolderWatch:
             self._thread.join(wait_s)
 
     def run(self) -> None:
-        """Catch up on every folder, then follow their changes until ``stop``."""
+        """Catch up on every folder, then follow their changes until ``stop``. The catch-up runs once
+        the file events are being collected (their first timeout, after a second), so a file dropped
+        in while a large folder is caught up on is seen too."""
         from watchfiles import watch
 
-        for root in self.roots:
-            self.tell(f"watching {root}")
-            self.update(root, [root])
+        caught_up = False
         for changes in watch(
             *self.roots,
             stop_event=self._stop,
             debounce=self.debounce_ms,
+            rust_timeout=1000,
+            yield_on_timeout=True,
             raise_interrupt=False,
             ignore_permission_denied=True,
         ):
+            if not caught_up:
+                for root in self.roots:
+                    self.tell(f"watching {root}")
+                    self.update(root, [root])
+                caught_up = True
             changed = [Path(path) for _, path in changes]
             for root in self.roots:
                 if mine := [path for path in changed if path.is_relative_to(root)]:

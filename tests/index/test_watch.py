@@ -108,3 +108,23 @@ def test_folders_that_cannot_be_watched_are_refused(tmp_path: Path) -> None:
     with pytest.raises(WatchError, match=r"cannot watch .*reports: the data directory .*reports/north/data is inside"):
         FolderWatch.checked([folder], folder / "north" / "data")
     assert FolderWatch.checked([folder, folder], folder / ".groundline") == [folder]  # hidden: never ingested
+
+
+def test_a_file_dropped_in_while_the_watch_catches_up_is_seen(settings: Settings, tmp_path: Path) -> None:
+    app = fake_app(settings)
+    folder = reports(tmp_path)
+    ingest_files = app.ingestor.ingest_files
+
+    def slow_catch_up(root: Path, paths: list[Path], *args):
+        report = ingest_files(root, paths, *args)
+        if paths == [folder]:  # the catch-up has listed the folder; then a file arrives
+            (folder / "late.txt").write_text("Dropped in during the catch-up.\n")
+        return report
+
+    app.ingestor.ingest_files = slow_catch_up
+    watch = FolderWatch(app.ingestor, [folder], print, debounce_ms=200)
+    watch.start()
+    try:
+        assert eventually(lambda: "late.txt" in app.library.files())
+    finally:
+        watch.stop()
