@@ -23,13 +23,7 @@ from typing import Any
 from llama_index.core.node_parser import NodeParser
 from llama_index.core.schema import BaseNode, NodeRelationship, TextNode
 
-from index.formats import decode_starts, suffix_of
-
 TokenCounter = Callable[[str], int]
-
-# Documents that are tables: a sheet's (or the file's) first row names its columns.
-TABLES = (".csv", ".tsv", ".xlsx", ".ods")
-MOST_HEADER_CHARS = 300
 
 # Where the chunker may cut a line over budget: . ! ? or … (plus closing quotes/brackets)
 # and whitespace, but not after initials ("U.S.") or common titles ("Mr."). Citations
@@ -171,11 +165,6 @@ class LineChunker(NodeParser):
         """Identifies the chunking; stored with each document so a change re-chunks it."""
         return f"lines:{self.max_tokens}:{self.overlap}"
 
-    def signature_of(self, name: str) -> str:
-        """The chunking of the document ``name``: a table's chunks carry its column names too
-        (``columns``), so tables stored before they did are chunked again, and nothing else is."""
-        return f"{self.signature}:columns" if suffix_of(name) in TABLES else self.signature
-
     def pieces(self, text: str) -> list[Span]:
         """Lines, with lines over budget cut into sentences, then words."""
         out: list[Span] = []
@@ -219,55 +208,18 @@ class LineChunker(NodeParser):
         return out
 
     def chunk(self, doc: BaseNode) -> Iterable[TextNode]:
-        """Chunks of one document, each recording file, lines and offsets; a table's chunks that
-        start below its header row, that row too (``columns``: a row's cells mean little alone)."""
+        """Chunks of one document, each recording file, lines and offsets."""
         text = doc.get_content()
         file = doc.metadata.get("file", doc.id_)
-        headers = (
-            table_headers(text, decode_starts(doc.metadata.get("page_starts"))) if suffix_of(file) in TABLES else {}
-        )
-        unshown = ["file", "start_line", "end_line", "page_starts", "chunking", "columns"]
         for number, group in enumerate(self.groups(text)):
             start, end = group[0].start, group[-1].end
-            metadata = {"file": file, "start_line": group[0].line, "end_line": group[-1].line}
-            header = _header_above(headers, group[0].line)
-            if header:
-                metadata["columns"] = header
             yield TextNode(
                 id_=f"{doc.id_}#{number}",
                 text=text[start:end],
                 start_char_idx=start,
                 end_char_idx=end,
-                metadata=metadata,
-                excluded_embed_metadata_keys=unshown,
-                excluded_llm_metadata_keys=unshown,
+                metadata={"file": file, "start_line": group[0].line, "end_line": group[-1].line},
+                excluded_embed_metadata_keys=["file", "start_line", "end_line", "page_starts", "chunking"],
+                excluded_llm_metadata_keys=["file", "start_line", "end_line", "page_starts", "chunking"],
                 relationships={NodeRelationship.SOURCE: doc.as_related_node_info()},
             )
-
-
-def table_headers(text: str, page_starts: tuple[int, ...]) -> dict[int, tuple[int, str]]:
-    """Each page's (sheet's; the whole file's, unpaged) first non-blank line: by page start, its
-    number and text, cut to ``MOST_HEADER_CHARS``.
-
-    >>> table_headers("Light,Height\\nSkerry,22\\n\\nName,Age\\nAsa,40", (1, 3))
-    {1: (1, 'Light,Height'), 3: (4, 'Name,Age')}
-    """
-    starts = page_starts or (1,)
-    headers: dict[int, tuple[int, str]] = {}
-    lines = text.splitlines()
-    for n, start in enumerate(starts):
-        end = starts[n + 1] if n + 1 < len(starts) else len(lines) + 1
-        for number in range(start, end):
-            if lines[number - 1].strip():
-                headers[start] = (number, lines[number - 1].strip()[:MOST_HEADER_CHARS])
-                break
-    return headers
-
-
-def _header_above(headers: dict[int, tuple[int, str]], line: int) -> str | None:
-    """The header row of the page ``line`` is on, if ``line`` is below it."""
-    starts = [start for start in headers if start <= line]
-    if not starts:
-        return None
-    number, header = headers[max(starts)]
-    return header if line > number else None

@@ -334,17 +334,13 @@ class Ingestor:
 
         with self.writing():
             # Part of each document's hash: new chunk settings or another embedder redo unchanged files.
-            chunker = self.chunker
-
-            def signature(name: str) -> str:
-                return f"{chunker.signature_of(name)};{self.embedding_id}"
-
+            signature = f"{self.chunker.signature};{self.embedding_id}"
             if found:
                 report(0)
             for start in range(0, len(found), self.batch_files):
                 batch = found[start : start + self.batch_files]
                 loaded = load_files(
-                    batch, self.max_bytes, lambda name, sha: self._known(name, sha, signature(name)), self.ocr
+                    batch, self.max_bytes, lambda name, sha: self._known(name, sha, signature), self.ocr
                 )
                 skipped += loaded.skipped
                 notes += loaded.notes
@@ -352,7 +348,7 @@ class Ingestor:
                 notes += self._earlier_notes(loaded.known)
                 todo = []
                 for doc in loaded.documents:
-                    doc.metadata["chunking"] = signature(doc.id_)
+                    doc.metadata["chunking"] = signature
                     doc.excluded_embed_metadata_keys.append("chunking")
                     doc.excluded_llm_metadata_keys.append("chunking")
                     stored = self.docstore.docstore.get_document_hash(doc.id_)
@@ -365,7 +361,7 @@ class Ingestor:
                 noted = {note.file: note.reason for note in loaded.notes}
                 roots = {document_name(root, file): str((kept_in or root).absolute()) for root, file in batch}
                 for doc in loaded.documents:  # written, or stored as they are: their bytes are known now
-                    fingerprint = self._fingerprint(doc.id_, loaded.digests[doc.id_], signature(doc.id_), doc.hash)
+                    fingerprint = self._fingerprint(doc.id_, loaded.digests[doc.id_], signature, doc.hash)
                     self.docstore.set_fingerprint(
                         doc.id_, {**fingerprint, "note": noted.get(doc.id_), "root": roots[doc.id_]}
                     )

@@ -24,27 +24,16 @@ Only if no source mentions what the question asks about, reply exactly: {ABSTAIN
 
 
 def format_sources(passages: Sequence[Passage]) -> str:
-    """Numbered sources for the prompt; a table's rows under the names of its columns.
+    """Numbered sources for the prompt.
 
     >>> format_sources([Passage("a.txt", 1, 1, 0, "Hi.", 1.0)])
     '<source id="1" file="a.txt" lines="1-1">\\nHi.\\n</source>'
-    >>> print(format_sources([Passage("t.csv", 9, 9, 0, "Skerry,22", 1.0, columns="Light,Height")]))
-    <source id="1" file="t.csv" lines="9-9">
-    (columns: Light,Height)
-    Skerry,22
-    </source>
     """
     return "\n\n".join(
         f'<source id="{n}" file="{p.file}" lines="{p.start_line}-{p.end_line}">\n'
-        + (f"(columns: {_data(p.columns)})\n" if p.columns else "")
-        + f"{_data(p.text)}\n</source>"
+        f"{p.text.replace('</source>', '</ source>')}\n</source>"
         for n, p in enumerate(passages, start=1)
     )
-
-
-def _data(text: str) -> str:
-    """A document's text inside a source tag, unable to close it."""
-    return text.replace("</source>", "</ source>")
 
 
 def answer_messages(question: str, passages: Sequence[Passage]) -> list[ChatMessage]:

@@ -64,7 +64,6 @@ def to_passage(node: BaseNode, score: float, similarity: float | None) -> Passag
         score=score,
         similarity=similarity,
         page_starts=decode_starts(meta.get("page_starts")),
-        columns=meta.get("columns"),
     )
 
 

@@ -23,7 +23,6 @@ class Passage:
     score: float
     similarity: float | None = None  # cosine with the question, if vector search found it
     page_starts: tuple[int, ...] = ()  # paged documents (PDF): the line each page starts on
-    columns: str | None = None  # a table's header row, when the passage starts below it
 
     def covers(self, file: str, line: int) -> bool:
         """Whether this passage spans ``line`` of ``file``."""

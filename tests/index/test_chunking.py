@@ -4,7 +4,6 @@ import sys
 
 import pytest
 from llama_index.core import Document
-from llama_index.core.schema import MetadataMode
 
 from index.chunking import LineChunker, line_spans, sentence_spans
 from tests.conftest import ARMS_FILE, NEWS
@@ -127,33 +126,3 @@ def test_sentences_come_from_the_bundled_punkt_model_even_when_nltk_data_points_
     )
     assert out.stdout.strip() == "['At 6 p.m. sharp.', 'Ok.']"
     assert list(tmp_path.iterdir()) == []  # nothing fetched into it
-
-
-def table_chunks(name: str, text: str, page_starts: str | None = None, max_tokens: int = 2):
-    metadata = {"file": name} | ({"page_starts": page_starts} if page_starts else {})
-    doc = Document(text=text, id_=name, metadata=metadata)
-    return LineChunker(word_count, max_tokens=max_tokens, overlap=0).get_nodes_from_documents([doc])
-
-
-def test_a_tables_chunks_below_its_header_carry_the_column_names() -> None:
-    rows = "Light,County,Height\nSkerry Point,Cork,22\nHallo Head,Kerry,31\nGull Ness,Clare,17\n"
-    chunks = table_chunks("lights.csv", rows)
-    assert [c.metadata["start_line"] for c in chunks] == [1, 2, 3, 4]
-    assert [c.metadata.get("columns") for c in chunks] == [None, *["Light,County,Height"] * 3]
-    assert "Light" not in chunks[1].get_content(metadata_mode=MetadataMode.EMBED)  # not embedded: the rows are
-    assert [c.metadata.get("columns") for c in table_chunks("lights.txt", rows)] == [None] * 4  # not a table
-
-
-def test_each_sheet_has_its_own_header() -> None:
-    book = "Light | Height\nSkerry | 22\n\nKeeper | Years\nMaren Holt | 22\nAsa Lind | 9"  # sheets from lines 1 and 4
-    columns = {
-        c.metadata["start_line"]: c.metadata.get("columns")
-        for c in table_chunks("book.xlsx", book, "1,4", max_tokens=4)
-    }
-    assert columns == {1: None, 2: "Light | Height", 4: None, 5: "Keeper | Years", 6: "Keeper | Years"}
-
-
-def test_only_tables_are_chunked_anew_for_their_column_names() -> None:
-    chunker = LineChunker(word_count)
-    assert chunker.signature_of("notes.txt") == chunker.signature == "lines:200:1"
-    assert chunker.signature_of("lights.CSV") == chunker.signature_of("book.ods") == "lines:200:1:columns"

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from llama_index.core.schema import TextNode
 
-import index.chunking
 from index.errors import NothingFound, SkippedFile
 from index.pipeline import (
     DataDirError,
@@ -461,21 +460,3 @@ def test_a_known_file_left_unread_is_reported_with_what_reading_it_noted(setting
     (folder / "a.txt").write_text("The café opens at nine.\n")  # mended: the note goes
     assert fake_app(settings).ingestor.ingest([folder]).notes == []
     assert fake_app(settings).ingestor.ingest([folder]).notes == []
-
-
-def test_a_table_stored_before_its_chunks_named_their_columns_is_chunked_anew(
-    settings: Settings, news_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    rows = "".join(f"Light {n},{n % 7} m,{1800 + n}\n" for n in range(1, 300))  # chunks of 200 words
-    (news_dir / "lights.csv").write_text("Light,Height,Year lit\n" + rows)
-    app = fake_app(settings)
-    with monkeypatch.context() as before:  # as this version's predecessor chunked every file
-        before.setattr(index.chunking, "TABLES", ())
-        app.ingestor.ingest([news_dir])
-    assert all("columns" not in c for c in chroma_chunks(app, "lights.csv"))
-    report = app.ingestor.ingest([news_dir])
-    assert report.updated == ["lights.csv"] and sorted(report.unchanged) == [ARMS_FILE, "004_29e6f3c5e9546205.txt"]
-    below = [c for c in chroma_chunks(app, "lights.csv") if c["start_line"] > 1]
-    assert below and all(c["columns"] == "Light,Height,Year lit" for c in below)
-    passages = [p for p in app.retriever.retrieve("Light 257 height year") if p.file == "lights.csv"]
-    assert {p.columns for p in passages if p.start_line > 1} == {"Light,Height,Year lit"}  # retrieved with them
