@@ -22,16 +22,19 @@ from zipfile import BadZipFile, ZipFile
 
 from index.errors import SkippedFile
 from index.ocr import OCR, WITHOUT
+from index.tables import delimited_text
 
 log = logging.getLogger(__name__)
 
 # Read as they are: a line of the file is a line of the document.
-PLAIN = (".txt", ".md", ".rst", ".org", ".adoc", ".tex", ".csv", ".tsv", ".log")
+PLAIN = (".txt", ".md", ".rst", ".org", ".adoc", ".tex", ".log")
+# Read as tables: each row under the header a line of labelled cells (``index.tables``).
+DELIMITED = {".csv": ",", ".tsv": "\t"}
 OPEN_DOCUMENT = (".odt", ".ods", ".odp")
 # Pictures: read by text recognition alone (``index.ocr``).
 IMAGES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp")
-SUFFIXES = (*PLAIN, ".html", ".htm", ".rtf", ".pdf", ".docx", ".pptx", ".xlsx", *OPEN_DOCUMENT, ".epub", ".eml",
-            ".mbox", *IMAGES)  # fmt: skip
+SUFFIXES = (*PLAIN, *DELIMITED, ".html", ".htm", ".rtf", ".pdf", ".docx", ".pptx", ".xlsx", *OPEN_DOCUMENT,
+            ".epub", ".eml", ".mbox", *IMAGES)  # fmt: skip
 # What a paged format's pages and their lines are, as a citation names them.
 PAGE_WORDS = {
     ".pdf": ("page", "line"),
@@ -196,8 +199,17 @@ def rtf_text(data: bytes, name: str) -> Extracted:
 # What a file was read with, where that changed: a file stored by an older reader is read again
 # (its bytes alone would count it unchanged) and replaced if its text differs.
 READERS = {
-    ".docx": 2,  # 2: table rows too (1 read paragraphs only, and left every table out)
+    # 2: table rows too (1 read paragraphs only, and left every table out); 3: labelled rows
+    ".docx": 3,
+    ".pptx": 2,  # 2: a table's rows labelled by its header row (1: its cells joined by " | ")
+    ".odt": 2,
+    ".odp": 2,
     ".epub": 2,  # 2: without the navigation document (1 read its list of headings as a section)
+    # 2: rows labelled by the header row (1: CSV/TSV as plain text, sheets' cells joined by " | ")
+    ".csv": 2,
+    ".tsv": 2,
+    ".xlsx": 2,
+    ".ods": 2,
 }
 
 
@@ -210,7 +222,7 @@ def reader_version(name: str, ocr: bool = False) -> int:
     with text recognition or without.
 
     >>> reader_version("report.DOCX"), reader_version("notes.txt"), reader_version("scan.pdf", ocr=True)
-    (2, 1, 2)
+    (3, 1, 2)
     """
     suffix = suffix_of(name)
     return (ocr and READERS_WITH_OCR.get(suffix)) or READERS.get(suffix, 1)
@@ -304,6 +316,10 @@ def _extract(name: str, data: bytes, ocr: OCR | None) -> Extracted:
         case _ if suffix in PLAIN:
             text, note = decode_text(data, name)
             result = Extracted(text, note=note)
+        case _ if suffix in DELIMITED:
+            text, note = decode_text(data, name)
+            table, unparsed = delimited_text(text, DELIMITED[suffix])
+            result = Extracted(table, note="; ".join(filter(None, [note, unparsed])) or None)
         case ".html" | ".htm":
             text, note = decode_text(data, name)
             result = Extracted(html_text(text), note=note)

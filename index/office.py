@@ -17,6 +17,7 @@ from lxml.etree import LxmlError
 
 from index.errors import SkippedFile
 from index.formats import Extracted
+from index.tables import joined, labelled_rows
 
 
 @contextmanager
@@ -31,8 +32,8 @@ def reading(name: str, suffix: str, *library_errors: type[Exception]) -> Iterato
 
 
 def docx_text(data: bytes, name: str) -> str:
-    """A Word document's paragraphs and table rows, one per line, in the document's order (a row's
-    cells joined by `` | ``)."""
+    """A Word document's paragraphs and table rows, one per line, in the document's order (a table's
+    rows labelled by its header row, ``index.tables``)."""
     import docx
     from docx.opc.exceptions import PackageNotFoundError
     from docx.table import Table
@@ -41,20 +42,27 @@ def docx_text(data: bytes, name: str) -> str:
         lines = []
         for block in docx.Document(io.BytesIO(data)).iter_inner_content():
             if isinstance(block, Table):
-                lines.extend(_row_text(row.cells) for row in block.rows)
+                lines.extend(_table_lines(block.rows))
             else:
                 lines.append(block.text)
     return "\n".join(lines)
 
 
-def _row_text(cells) -> str:
-    """One table row as a line; a merged cell, listed once per column it spans, is written once."""
+def _table_lines(rows) -> list[str]:
+    """A Word or PowerPoint table's rows as lines, labelled by its header row where it has one
+    (``index.tables``); a merged cell, listed once per column it spans, is written once."""
+    table = [_row_cells(row.cells) for row in rows]
+    return labelled_rows(table) or [joined(cells) for cells in table]
+
+
+def _row_cells(cells) -> list[str]:
+    """A row's cells by column: a merged cell's text in its first column, the others it spans empty
+    (so that the columns after it keep their names)."""
     seen, texts = set(), []
     for cell in cells:
-        if id(cell._tc) not in seen:
-            seen.add(id(cell._tc))
-            texts.append(" ".join(cell.text.split()))
-    return " | ".join(texts)
+        texts.append("" if id(cell._tc) in seen else " ".join(cell.text.split()))
+        seen.add(id(cell._tc))
+    return texts
 
 
 def pptx_text(data: bytes, name: str) -> Extracted:
@@ -83,7 +91,7 @@ def _shape_lines(shapes) -> list[str]:
         elif shape.has_text_frame:
             lines.extend(_paragraph_lines(shape.text_frame))
         elif shape.has_table:
-            lines.extend(_row_text(row.cells) for row in shape.table.rows)
+            lines.extend(_table_lines(shape.table.rows))
     return lines
 
 
@@ -96,8 +104,8 @@ MOST_CELLS = 10_000_000  # a workbook's, empty ones between filled ones included
 
 
 def xlsx_text(data: bytes, name: str) -> Extracted:
-    """Each sheet's rows, one line each (line = row number; a row's cells joined by `` | ``): the
-    values a workbook shows, not its formulas."""
+    """Each sheet's rows, one line each (line = row number), labelled by the sheet's header row
+    (``index.tables``): the values a workbook shows, not its formulas."""
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -114,26 +122,14 @@ def xlsx_text(data: bytes, name: str) -> Extracted:
                     cells += len(row)
                     if cells > MOST_CELLS:  # a few MB of zipped XML can declare billions
                         raise SkippedFile(name, f"has more than {MOST_CELLS:,} cells; skipped")
-                    rows.append(row_of_cells([_cell(v) for v in row]))
-                while rows and not rows[-1]:  # formatting alone can stretch a sheet by thousands of empty rows
+                    rows.append([_cell(v) for v in row])
+                while rows and not any(rows[-1]):  # formatting alone can stretch a sheet by thousands of empty rows
                     rows.pop()
                 starts.append(len(lines) + 1)
-                lines.extend(rows)
+                lines.extend(labelled_rows(rows) or [joined(cells) for cells in rows])
         finally:
             book.close()
     return Extracted("\n".join(lines), tuple(starts))
-
-
-def row_of_cells(cells: list[str]) -> str:
-    """A sheet's row as a line, its empty cells at the end left off (the ones between kept, so
-    that columns line up).
-
-    >>> row_of_cells(["Skerry", "", "1450", "", ""])
-    'Skerry |  | 1450'
-    """
-    while cells and not cells[-1]:
-        cells.pop()
-    return " | ".join(cells)
 
 
 def _cell(value) -> str:

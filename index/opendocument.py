@@ -23,7 +23,8 @@ from lxml import etree
 
 from index.errors import SkippedFile
 from index.formats import Extracted
-from index.office import MOST_CELLS, reading, row_of_cells
+from index.office import MOST_CELLS, reading
+from index.tables import joined, labelled_rows
 
 TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
@@ -67,7 +68,8 @@ def _lines(node, name: str) -> Iterator[str]:
         if element.tag in LINES:
             yield _shown(element)
         elif element.tag == TABLE + "table":
-            yield from (row_of_cells(cells) for cells, _ in _rows(element, name))
+            table = [cells for cells, _ in _rows(element, name)]
+            yield from labelled_rows(table) or [joined(cells) for cells in table]
         elif element.tag not in UNSHOWN:
             yield from _lines(element, name)
 
@@ -90,13 +92,13 @@ def _pieces(element) -> Iterator[str]:
 def _rows(table, name: str) -> Iterator[tuple[list[str], int]]:
     """Each row of a table (in row groups too) as its cells' texts, trailing empty ones left off, and
     how many times the row repeats. A repeated cell is written each time; one covered by a merged
-    cell is left out, as Word's are."""
+    cell is empty, as Word's are (so that the columns after it keep their names)."""
     for element in _elements(table):
         if element.tag == TABLE + "table-row":
             cells: list[str] = []
             blanks = 0  # empty cells not yet known to come before a filled one
             for cell in _elements(element):
-                if cell.tag != TABLE + "table-cell":
+                if cell.tag not in (TABLE + "table-cell", TABLE + "covered-table-cell"):
                     continue
                 repeat = int(cell.get(TABLE + "number-columns-repeated") or 1)
                 if not (text := _shown(cell)):
@@ -112,25 +114,25 @@ def _rows(table, name: str) -> Iterator[tuple[list[str], int]]:
 
 
 def _sheets(spreadsheet, name: str) -> Iterator[list[str]]:
-    """Each sheet's rows as lines (line = row number). Empty rows repeated at a sheet's end are a
-    spreadsheet's padding to its last row (often a million): left off."""
+    """Each sheet's rows as lines (line = row number), labelled by its header row (``index.tables``).
+    Empty rows repeated at a sheet's end are a spreadsheet's padding to its last row (often a
+    million): left off."""
     cells = 0
     for sheet in _elements(spreadsheet):
         if sheet.tag != TABLE + "table":
             continue
-        rows: list[str] = []
+        rows: list[list[str]] = []
         pending = 0  # empty rows not yet known to come before a filled one
         for row_cells, repeat in _rows(sheet, name):
-            line = row_of_cells(row_cells)
-            if not line:
+            if not row_cells:
                 pending += repeat
                 continue
-            cells += (pending + repeat) * max(1, len(row_cells))
+            cells += (pending + repeat) * len(row_cells)
             if cells > MOST_CELLS:
                 raise SkippedFile(name, f"has more than {MOST_CELLS:,} cells; skipped")
-            rows.extend([""] * pending + [line] * repeat)
+            rows.extend([[] for _ in range(pending)] + [row_cells] * repeat)
             pending = 0
-        yield rows
+        yield labelled_rows(rows) or [joined(cells) for cells in rows]
 
 
 def _slides(presentation, name: str) -> Iterator[list[str]]:

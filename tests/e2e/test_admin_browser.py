@@ -140,7 +140,7 @@ def test_upload_shows_progress_then_the_report_and_delete_removes_the_document(b
         page.reload(wait_until="domcontentloaded")
         highlighted = ask_and_open_citation(page, "What was the Q2 tonnage at Skerry?", "harbour-review.pptx")
         assert page.locator(".gl-citation", has_text="harbour-review.pptx · slide 2, line 3").count() == 1
-        assert highlighted.inner_text().split() == ["3", "Skerry", "|", "1,450"]  # numbered within its slide
+        assert highlighted.inner_text().split() == ["3", "Port:", "Skerry;", "Q2:", "1,450"]  # line 3 of its slide
         assert page.locator("#gl-viewer .gl-page").all_inner_texts() == ["Slide 1", "Slide 2"]
     finally:
         server.stop()

@@ -78,8 +78,8 @@ def test_docx_tables_become_one_line_a_row_in_their_place(tmp_path: Path) -> Non
     assert extract("t.docx", docx_file.read_bytes()).text.splitlines() == [
         "Quarterly tonnage by port.",
         "Port | Q1 | Q2",
-        "Skerry | 1,200 | 1,450",
-        "Total | 2,650",
+        "Port: Skerry; Q1: 1,200; Q2: 1,450",  # labelled by the header row (index.tables)
+        "Port: Total; Q2: 2,650",  # the merged cell once, the figure still under Q2
         "Skerry grew in the second quarter.",
     ]
 
@@ -113,12 +113,12 @@ def test_pptx_slides_are_pages_of_paragraphs_tables_and_notes(tmp_path: Path) ->
         "Second quarter",
         "Tonnage",
         "Port | Q2",
-        "Skerry | 1,450",
+        "Port: Skerry; Q2: 1,450",
         "Cranes were idle in May.",
         "Mention the new crane.",
     ]
     assert got.page_starts == (1, 3)
-    assert page_of(got.page_starts, lines.index("Skerry | 1,450") + 1) == (2, 3)  # slide 2, line 3
+    assert page_of(got.page_starts, lines.index("Port: Skerry; Q2: 1,450") + 1) == (2, 3)  # slide 2, line 3
     assert page_words("deck.pptx") == ("slide", "line")
 
 
@@ -147,9 +147,9 @@ def test_xlsx_sheets_are_pages_and_a_line_is_a_row(tmp_path: Path) -> None:
     # The formula shows its cached value, as Excel does; one written by a library has none yet: empty.
     assert lines == [
         "Port | Q1 | Q2 | Total",
-        "Skerry | 1200 | 1450",
+        "Port: Skerry; Q1: 1200; Q2: 1450",  # labelled by the header row (index.tables)
         "",
-        "Checked | 2024-07-01",
+        "Checked | 2024-07-01",  # a date in its first row: no header, so cells as they are
         "Maren Holt | keeper",
     ]
     assert got.page_starts == (1, 5)
@@ -256,10 +256,39 @@ def test_whatever_a_readers_library_raises_skips_that_file_alone(
     assert "reading deep.docx failed" in caplog.text  # with its traceback, for whoever looks into it
 
 
-@pytest.mark.parametrize("suffix", [".rst", ".org", ".adoc", ".tex", ".csv", ".tsv", ".log"])
+@pytest.mark.parametrize("suffix", [".rst", ".org", ".adoc", ".tex", ".log"])
 def test_plain_text_formats_are_read_as_they_are(suffix: str) -> None:
     text = "port,tonnage\nSkerry,1450\n"
     assert extract(f"data{suffix.upper()}", text.encode()).text == text
+
+
+def test_a_csv_is_read_as_rows_labelled_by_its_header_line_for_line() -> None:
+    text = (
+        'Light,County,Note,Height (m)\nSkerry Point,Cork,"repainted\nin April",22\nHallo Head,,plain,31\n\nTotal,,,53\n'
+    )
+    got = extract("lights.csv", text.encode())
+    assert got.text.splitlines() == [
+        "Light | County | Note | Height (m)",
+        "Light: Skerry Point; County: Cork; Note: repainted in April; Height (m): 22",
+        "",  # the record's second line: line 4 is still the file's line 4
+        "Light: Hallo Head; Note: plain; Height (m): 31",
+        "",
+        "Total |  |  | 53",  # a block after an empty row, with no header of its own
+    ]
+    assert got.note is None
+    tsv = extract("lights.tsv", b"Light\tHeight\nSkerry, Cork\t22\n").text
+    assert tsv.splitlines() == ["Light | Height", "Light: Skerry, Cork; Height: 22"]
+
+
+def test_a_csv_without_a_header_or_that_is_no_table_is_read_as_it_is() -> None:
+    data = "Skerry Point,22\nHallo Head,31\n"
+    assert extract("lights.csv", data.encode()).text == data  # a number in the first row: no header
+    huge = 'a,b\n"' + "x" * 200_000 + '",1\n'
+    got = extract("huge.csv", huge.encode())
+    assert got.text == huge
+    assert (
+        got.note == "could not be read as a table (line 2: field larger than field limit (131072)); read as plain text"
+    )
 
 
 @pytest.mark.parametrize("suffix", [".docx", ".pptx", ".xlsx", ".odt", ".ods", ".odp", ".epub"])
@@ -424,8 +453,8 @@ def test_odt_paragraphs_lists_and_table_rows_are_lines_in_order(tmp_path: Path) 
         "Ships arrived on time.",
         "Cranes were idle.",
         "Light | Keeper",
-        "Skerry",
-        "Hallo Head | Asa Lind",
+        "Light: Skerry",  # its merged cell once
+        "Light: Hallo Head; Keeper: Asa Lind",
         "Signed, the harbour master.",
     ]
     assert got.page_starts == ()
@@ -465,12 +494,12 @@ def test_ods_sheets_are_pages_a_line_a_row_without_the_padding(tmp_path: Path, m
     got = extract("lights.ods", path.read_bytes())
     assert got.text.splitlines() == [
         "Light |  | Hours",
-        "Skerry |  | 1450",
+        "Light: Skerry; Hours: 1450",
         "",
         "",
-        "Hallo |  | 900",
+        "Hallo |  | 900",  # after empty rows, a block of its own, with no header
         "ok | ok",
-        "ok | ok",
+        "ok: ok; ok: ok",
     ]
     assert got.page_starts == (1, 6) and page_of(got.page_starts, 7) == (2, 2)
     assert page_words("lights.ods") == ("sheet", "row")

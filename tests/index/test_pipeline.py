@@ -442,7 +442,7 @@ def test_a_file_stored_by_an_older_reader_of_its_format_is_read_again(
     app.docstore.save()
     report = fake_app(settings).ingestor.ingest([folder])
     assert report.updated == ["t.docx"] and report.unchanged == ["a.txt"]
-    assert "Skerry | 1,200 | 1,450" in fake_app(settings).library.text("t.docx")
+    assert "Port: Skerry; Q1: 1,200; Q2: 1,450" in fake_app(settings).library.text("t.docx")
     assert fake_app(settings).ingestor.ingest([folder]).unchanged == ["a.txt", "t.docx"]
 
 

@@ -95,7 +95,7 @@ def test_a_paged_documents_lines_come_with_where_its_pages_start(settings: Setti
     app.ingestor.ingest([tmp_path / "decks"])
     body = TestClient(create_app(app)).get("/api/documents/deck.pptx").json()
     assert body["page_starts"] == [1, 3]
-    assert body["lines"][body["page_starts"][1] - 1 + 3 - 1] == "Skerry | 1,450"  # slide 2, line 3
+    assert body["lines"][body["page_starts"][1] - 1 + 3 - 1] == "Port: Skerry; Q2: 1,450"  # slide 2, line 3
 
 
 @pytest.mark.parametrize(

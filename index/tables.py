@@ -1,0 +1,99 @@
+"""Tables as labelled rows: each row under the header a line of ``column: value`` pairs.
+
+A row of a CSV file or a sheet ("Kestrel Bay,Cork,Eoin Ward,1933,11,17")
+means nothing without the header that names its columns, and a passage of
+rows from the middle of a table has no header in it. So each row after a
+table's header row becomes "Light: Kestrel Bay; County: Cork; ...; Height
+(m): 11; Range (nmi): 17": what the model reads, what the verifier and the
+attribution compare an answer with, and what the viewer shows. Line numbers
+do not move: the header row stays as it is, one row is one line, and a CSV
+record that spans several lines (a quoted line break) is padded with empty
+lines, so line N is still the file's line N. Empty cells are left out.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from itertools import zip_longest
+
+# A cell no header would hold: a number (1450, -3.5, 12%, 1,200) or a date (2024-07-01).
+DATUM = re.compile(r"[-+]?[\d.,]+%?|\d{4}-\d{2}-\d{2}.*")
+
+
+def labelled(header: list[str], cells: list[str]) -> str:
+    """One row as ``column: value`` pairs (a column with no name is numbered).
+
+    >>> labelled(["Light", "", "Height"], ["Skerry", "Cork", "", "extra"])
+    'Light: Skerry; column 2: Cork; column 4: extra'
+    """
+    pairs = []
+    for number, (name, value) in enumerate(zip_longest(header, cells, fillvalue=""), start=1):
+        if value := " ".join(value.split()):
+            pairs.append(f"{' '.join(name.split()) or f'column {number}'}: {value}")
+    return "; ".join(pairs)
+
+
+def labelled_rows(rows: list[list[str] | None]) -> list[str] | None:
+    """A table's rows as lines, block by block (rows between empty rows): a block whose first row is
+    a header (no number or date among its cells) has that row's cells joined by `` | `` and every
+    row after it ``labelled``; a block without one (a note under a table, say) has each row's cells
+    joined. Empty rows stay empty; a None row is an empty line that ends no block (the second line
+    of a CSV record). None if no block has a header.
+
+    >>> labelled_rows([[], ["Light", "Height"], ["Skerry", "22"], [], ["Checked", "2024-07-01"]])
+    ['', 'Light | Height', 'Light: Skerry; Height: 22', '', 'Checked | 2024-07-01']
+    >>> labelled_rows([["Skerry", "22"], ["Hallo", "31"]]) is None
+    True
+    """
+    lines: list[str] = []
+    header: list[str] | None = None
+    block_starts, headed = True, False
+    for cells in rows:
+        if cells is None:
+            lines.append("")
+            continue
+        filled = [cell for cell in cells if cell.strip()]
+        if not filled:
+            lines.append("")
+            block_starts = True
+            continue
+        if block_starts:
+            header = None if any(DATUM.fullmatch(cell.strip()) for cell in filled) else cells
+            headed = headed or header is not None
+            block_starts = False
+            if header is not None:
+                lines.append(joined(cells))
+                continue
+        lines.append(labelled(header, cells) if header is not None else joined(cells))
+    return lines if headed else None
+
+
+def joined(cells: list[str]) -> str:
+    """A row's cells joined by `` | ``, empty ones at its end left off (the ones between kept, so
+    that columns line up).
+
+    >>> joined(["Skerry", "", "1450", "", ""])
+    'Skerry |  | 1450'
+    """
+    cells = [" ".join(cell.split()) for cell in cells]
+    while cells and not cells[-1]:
+        cells.pop()
+    return " | ".join(cells)
+
+
+def delimited_text(text: str, delimiter: str) -> tuple[str, str | None]:
+    """A CSV (or, with a tab, TSV) file's text as ``labelled_rows``, line for line with the file; or,
+    where it cannot be parsed as one, the text as it is, and a note saying so; or, where it has no
+    header row, the text as it is."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: list[list[str] | None] = []
+    try:
+        for cells in reader:
+            rows.append(cells)
+            rows.extend(None for _ in range(reader.line_num - len(rows)))  # a record over several lines
+    except csv.Error as exc:  # a cell over csv's field limit, say
+        return text, f"could not be read as a table (line {reader.line_num}: {exc}); read as plain text"
+    lines = labelled_rows(rows)
+    return ("\n".join(lines) if lines is not None else text), None
