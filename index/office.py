@@ -2,7 +2,8 @@
 slides, Excel sheets, each as lines of text (``index.formats`` says what a
 line and a page are in each, and calls these).
 
-A table row is one line, its cells joined by `` | ``. This module reads; it
+A table row is one line: its cells labelled by the table's header row, or
+joined by `` | `` where it has none (``index.tables``). This module reads; it
 neither decides what a format is nor chunks.
 """
 

@@ -4,9 +4,9 @@ as lines of text in the shape of its Office Open XML cousin (``index.office``).
 
 ``.odt``: one line per heading, paragraph or table row, in the document's order.
 ``.ods``: each sheet a page, one line a row (line = row number). ``.odp``: each
-slide a page of its paragraphs, table rows and speaker notes. A table row's
-cells are joined by `` | ``. This module reads; it neither decides what a format
-is nor chunks.
+slide a page of its paragraphs, table rows and speaker notes. A table row is
+labelled as ``index.tables`` labels it. This module reads; it neither decides
+what a format is nor chunks.
 
 The archive's ``content.xml`` is read with lxml (entities left unexpanded, no
 network): odfpy, the ODF library, prints a part it cannot parse to stdout and
