@@ -93,7 +93,8 @@ def html_text(html: str) -> str:
 
 def pdf_text(data: bytes, name: str, ocr: OCR | None = None) -> Extracted:
     """Each page's text; ``page_starts`` maps lines back to pages. A page with no text layer (a
-    scan) is read by ``ocr``, and the note says which were; without it, which were left empty."""
+    scan) is read by ``ocr``, and the note says which were; without it, which were left empty. With
+    it, so is a page whose only text is a stamp on a picture (a typed page number on a scan)."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -102,11 +103,11 @@ def pdf_text(data: bytes, name: str, ocr: OCR | None = None) -> Extracted:
         if reader.is_encrypted and not reader.decrypt(""):
             raise SkippedFile(name, "is an encrypted PDF; save an unencrypted copy to ingest it")
         pages = [[line.rstrip() for line in (page.extract_text() or "").splitlines()] for page in reader.pages]
+        scans = [n for n, lines in enumerate(pages) if _scanned(lines, reader.pages[n] if ocr else None)]
     except SkippedFile:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError) as exc:
         raise SkippedFile(name, f"is not a readable PDF ({exc.__class__.__name__}); skipped") from exc
-    scans = [number for number, lines in enumerate(pages) if not any(line.strip() for line in lines)]
     note = None
     if scans and ocr is None:
         if len(scans) == len(pages):
@@ -166,6 +167,21 @@ def image_text(data: bytes, name: str, ocr: OCR | None) -> Extracted:
         lines.extend(page)
     note = "read by text recognition (OCR); check what is cited from it"
     return Extracted("\n".join(lines), tuple(starts) if len(pages) > 1 else (), note)
+
+
+MOST_STAMP_CHARS = 40  # a scan's typed page number, date stamp or file mark: not its text
+
+
+def _scanned(lines: list[str], page=None) -> bool:
+    """Whether a PDF page is a scan: no text at all; or (given the ``page``, to look for pictures)
+    no more than a stamp's worth of text over a picture."""
+    text = sum(len("".join(line.split())) for line in lines)
+    if not text or page is None or text > MOST_STAMP_CHARS:
+        return not text
+    try:
+        return len(page.images) > 0
+    except Exception:  # noqa: BLE001 -- a picture pypdf cannot list is no reason to fail the file
+        return False
 
 
 def _pages(numbers: list[int]) -> str:

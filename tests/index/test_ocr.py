@@ -122,3 +122,20 @@ def test_a_pdf_stored_without_text_recognition_is_read_again_with_it(
     report = again.ingestor.ingest([tmp_path / "docs"])
     assert report.updated == ["mixed.pdf"] and again.library.text("mixed.pdf").splitlines()[1:] == LINES
     assert again.ingestor.ingest([tmp_path / "docs"]).unchanged == ["mixed.pdf"]  # once
+
+
+def test_a_scan_with_a_typed_page_number_is_recognized_too(ocr: OCR) -> None:
+    # The stamp was the page's whole text layer, so the scan itself was never read.
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_font("helvetica", size=10)
+    pdf.add_page()
+    pdf.image(scanned(LINES), x=0, y=0, w=pdf.w)
+    pdf.set_xy(0, pdf.h - 15)
+    pdf.cell(pdf.w, 10, "Page 7", align="C")
+    got = extract("stamped.pdf", bytes(pdf.output()), ocr)
+    assert got.text.splitlines()[:3] == LINES
+    assert got.note.startswith("page 1 read by text recognition")
+    typed = extract("typed.pdf", scanned_pdf(["Page 7"]), ocr)  # a short page with no picture is just short
+    assert typed.text == "Page 7" and typed.note is None
