@@ -1,9 +1,11 @@
 """Turn a file's bytes into text with lines, per format.
 
-Citation coordinates per format: plain text (``.txt``, ``.md``, ``.csv`` and
-the rest of ``PLAIN``) lines of the file as is; ``.html`` lines of the
-visible text (scripts, styles and markup dropped); ``.rtf`` a line per paragraph; ``.docx`` one line per
-paragraph or table row; paged formats as page and line within the page
+Citation coordinates per format: plain text (``.txt``, ``.md`` and the rest of
+``PLAIN``) lines of the file as is; ``.csv``/``.tsv`` lines of the file, each row
+labelled by the header (``index.tables``); ``.html`` lines of the visible text
+(scripts, styles and markup dropped); ``.rtf`` a line per paragraph; ``.docx``
+one line per paragraph or table row; pictures, lines of recognized text
+(``index.ocr``); paged formats as page and line within the page
 (``PAGE_WORDS``): ``.pdf`` lines of each page's extracted text, ``.pptx``
 each slide's paragraphs, table rows and notes, ``.xlsx`` each sheet's rows
 (line = row number), OpenDocument's ``.odt``, ``.odp`` and ``.ods`` as those three
@@ -17,6 +19,7 @@ from __future__ import annotations
 import io
 import logging
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
 from zipfile import BadZipFile, ZipFile
 
@@ -54,6 +57,20 @@ class Extracted:
     text: str
     page_starts: tuple[int, ...] = ()
     note: str | None = None  # a non-fatal problem to report (e.g. replaced bytes)
+
+    @classmethod
+    def paged(cls, pages: Iterable[Iterable[str]], note: str | None = None) -> Extracted:
+        """The text of pages given as their lines, with the line each page starts on.
+
+        >>> Extracted.paged([["a", "b"], [], ["c"]]).page_starts
+        (1, 3, 3)
+        """
+        lines: list[str] = []
+        starts: list[int] = []
+        for page in pages:
+            starts.append(len(lines) + 1)
+            lines.extend(page)
+        return cls("\n".join(lines), tuple(starts), note)
 
 
 def decode_text(data: bytes, name: str) -> tuple[str, str | None]:
@@ -125,12 +142,7 @@ def pdf_text(data: bytes, name: str, ocr: OCR | None = None) -> Extracted:
         notes = [f"{_pages(read)} read by text recognition (OCR); check what is cited from {them}"] if read else []
         notes += [f"page {n + 1} could not be read by text recognition: {why}" for n, why in unread.items()]
         note = "; ".join(notes)
-    lines: list[str] = []
-    starts: list[int] = []
-    for page in pages:
-        starts.append(len(lines) + 1)
-        lines.extend(page)
-    return Extracted("\n".join(lines), tuple(starts), note)
+    return Extracted.paged(pages, note)
 
 
 MOST_FRAMES = 1000  # pages of one TIFF: each is a Tesseract run (~1 s)
@@ -160,13 +172,8 @@ def image_text(data: bytes, name: str, ocr: OCR | None) -> Extracted:
         raise SkippedFile(name, f"could not be read by text recognition: {unread}; skipped") from unread
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError, EOFError) as exc:
         raise SkippedFile(name, f"is not a readable image ({exc.__class__.__name__}); skipped") from exc
-    lines: list[str] = []
-    starts: list[int] = []
-    for page in pages:
-        starts.append(len(lines) + 1)
-        lines.extend(page)
     note = "read by text recognition (OCR); check what is cited from it"
-    return Extracted("\n".join(lines), tuple(starts) if len(pages) > 1 else (), note)
+    return Extracted.paged(pages, note) if len(pages) > 1 else Extracted("\n".join(pages[0]), note=note)
 
 
 MOST_STAMP_CHARS = 40  # a scan's typed page number, date stamp or file mark: not its text
@@ -277,12 +284,7 @@ def epub_text(data: bytes, name: str) -> Extracted:
         ]
     except (epub.EpubException, BadZipFile, LxmlError, KeyError, ValueError, IndexError) as exc:
         raise SkippedFile(name, f"is not a readable .epub file ({exc.__class__.__name__}); skipped") from exc
-    lines: list[str] = []
-    starts: list[int] = []
-    for text in filter(None, texts):
-        starts.append(len(lines) + 1)
-        lines.extend(text.splitlines())
-    return Extracted("\n".join(lines), tuple(starts))
+    return Extracted.paged(text.splitlines() for text in texts if text)
 
 
 # Office files and e-books are zip archives of XML, which their readers unpack whole: a few MB can

@@ -53,16 +53,13 @@ def mbox_text(data: bytes, name: str) -> Extracted:
             messages = list(box)
         finally:
             box.close()
-    lines: list[str] = []
-    starts: list[int] = []
-    notes = 0
+    pages, notes = [], 0
     for message in messages:
         message_text, note = message_lines(message)
-        starts.append(len(lines) + 1)
-        lines.extend(_ESCAPED_FROM.sub(r"\1", line) for line in message_text)
+        pages.append([_ESCAPED_FROM.sub(r"\1", line) for line in message_text])
         notes += note is not None
     note = f"{notes} of its {len(messages)} messages had parts that were not valid text" if notes else None
-    return Extracted("\n".join(lines), tuple(starts), note)
+    return Extracted.paged(pages, note)
 
 
 def message_lines(message: EmailMessage) -> tuple[list[str], str | None]:

@@ -71,15 +71,14 @@ def pptx_text(data: bytes, name: str) -> Extracted:
     from pptx import Presentation
     from pptx.exc import PackageNotFoundError
 
-    lines: list[str] = []
-    starts: list[int] = []
+    slides = []
     with reading(name, ".pptx", PackageNotFoundError):
         for slide in Presentation(io.BytesIO(data)).slides:
-            starts.append(len(lines) + 1)
-            lines.extend(_shape_lines(slide.shapes))
+            lines = _shape_lines(slide.shapes)
             if slide.has_notes_slide:
                 lines.extend(_paragraph_lines(slide.notes_slide.notes_text_frame))
-    return Extracted("\n".join(lines), tuple(starts))
+            slides.append(lines)
+    return Extracted.paged(slides)
 
 
 def _shape_lines(shapes) -> list[str]:
@@ -110,8 +109,7 @@ def xlsx_text(data: bytes, name: str) -> Extracted:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
-    lines: list[str] = []
-    starts: list[int] = []
+    sheets: list[list[str]] = []
     cells = 0
     with reading(name, ".xlsx", InvalidFileException, OSError):
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -126,11 +124,10 @@ def xlsx_text(data: bytes, name: str) -> Extracted:
                     rows.append([_cell(v) for v in row])
                 while rows and not any(rows[-1]):  # formatting alone can stretch a sheet by thousands of empty rows
                     rows.pop()
-                starts.append(len(lines) + 1)
-                lines.extend(labelled_rows(rows) or [joined(cells) for cells in rows])
+                sheets.append(labelled_rows(rows) or [joined(cells) for cells in rows])
         finally:
             book.close()
-    return Extracted("\n".join(lines), tuple(starts))
+    return Extracted.paged(sheets)
 
 
 def _cell(value) -> str:

@@ -48,13 +48,7 @@ def odf_text(data: bytes, name: str, suffix: str) -> Extracted:
             raise SkippedFile(name, f"is not a readable {suffix} file (it holds no {BODIES[suffix]}); skipped")
         if suffix == ".odt":
             return Extracted("\n".join(_lines(body, name)))
-        pages = _sheets(body, name) if suffix == ".ods" else _slides(body, name)
-        lines: list[str] = []
-        starts: list[int] = []
-        for page in pages:
-            starts.append(len(lines) + 1)
-            lines.extend(page)
-        return Extracted("\n".join(lines), tuple(starts))
+        return Extracted.paged(_sheets(body, name) if suffix == ".ods" else _slides(body, name))
 
 
 def _elements(node) -> Iterator:
