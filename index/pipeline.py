@@ -345,7 +345,8 @@ class Ingestor:
                 skipped += loaded.skipped
                 notes += loaded.notes
                 unchanged += loaded.known
-                notes += self._earlier_notes(loaded.known)
+                known = {name: self.docstore.fingerprint(name) or {} for name in loaded.known}
+                notes += self._earlier_notes(known)
                 todo = []
                 for doc in loaded.documents:
                     doc.metadata["chunking"] = signature
@@ -365,7 +366,7 @@ class Ingestor:
                     self.docstore.set_fingerprint(
                         doc.id_, {**fingerprint, "note": noted.get(doc.id_), "root": roots[doc.id_]}
                     )
-                moved = self._rooted(loaded.known, roots)
+                moved = self._rooted(known, roots)
                 if loaded.documents or moved:
                     self.docstore.save()
                     self.journal.unlink(missing_ok=True)
@@ -373,12 +374,12 @@ class Ingestor:
                 report(0)
         return IngestReport(added, updated, unchanged, skipped, notes, chunks)
 
-    def _rooted(self, names: list[str], roots: dict[str, str]) -> bool:
-        """Record the folder each of these unchanged documents was ingested from now, where another
-        was recorded (or none, before folders were): a document belongs to the folder it last came from."""
+    def _rooted(self, known: dict[str, dict], roots: dict[str, str]) -> bool:
+        """Record the folder each of these unchanged documents (by name, their fingerprints) was
+        ingested from now, where another was recorded (or none, before folders were): a document
+        belongs to the folder it last came from."""
         moved = False
-        for name in names:
-            recorded = self.docstore.fingerprint(name) or {}
+        for name, recorded in known.items():
             if recorded.get("root") != roots[name]:
                 self.docstore.set_fingerprint(name, {**recorded, "root": roots[name]})
                 moved = True
@@ -428,11 +429,12 @@ class Ingestor:
         expected = self._fingerprint(name, sha256, signature, stored)
         return stored is not None and {key: recorded.get(key) for key in expected} == expected
 
-    def _earlier_notes(self, names: list[str]) -> list[SkippedFile]:
-        """What reading these known files noted when they were read (replaced bytes, say): an
-        unchanged file left unread still has them, and the report says so each time."""
-        recorded = ((name, (self.docstore.fingerprint(name) or {}).get("note")) for name in names)
-        return [SkippedFile(name, note) for name, note in recorded if note]
+    @staticmethod
+    def _earlier_notes(known: dict[str, dict]) -> list[SkippedFile]:
+        """What reading these known files (by name, their fingerprints) noted when they were read
+        (replaced bytes, say): an unchanged file left unread still has them, and the report says so
+        each time."""
+        return [SkippedFile(name, recorded["note"]) for name, recorded in known.items() if recorded.get("note")]
 
     def _pipeline(self, report: Callable[[int], None]) -> IngestionPipeline:
         """Chunk, embed (reporting as it goes), and upsert by hash into Chroma and the docstore."""
