@@ -231,7 +231,7 @@ READERS = {
     # 2: rows labelled by the header row (1: CSV/TSV as plain text, sheets' cells joined by " | ")
     ".csv": 2,
     ".tsv": 2,
-    ".xlsx": 2,
+    ".xlsx": 3,  # 3: a chart sheet counted as a (blank) sheet, as Excel's tabs count it
     ".ods": 2,
 }
 

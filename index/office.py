@@ -105,8 +105,10 @@ MOST_CELLS = 10_000_000  # a workbook's, empty ones between filled ones included
 
 def xlsx_text(data: bytes, name: str) -> Extracted:
     """Each sheet's rows, one line each (line = row number), labelled by the sheet's header row
-    (``index.tables``): the values a workbook shows, not its formulas."""
+    (``index.tables``): the values a workbook shows, not its formulas. A chart sheet is an empty
+    page, so that "sheet 3" is the workbook's third tab."""
     from openpyxl import load_workbook
+    from openpyxl.chartsheet import Chartsheet
     from openpyxl.utils.exceptions import InvalidFileException
 
     sheets: list[list[str]] = []
@@ -114,7 +116,10 @@ def xlsx_text(data: bytes, name: str) -> Extracted:
     with reading(name, ".xlsx", InvalidFileException, OSError):
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
-            for sheet in book.worksheets:  # read as they are iterated: a damaged sheet fails here
+            for sheet in (book[title] for title in book.sheetnames):  # read as iterated: a damaged sheet fails here
+                if isinstance(sheet, Chartsheet):
+                    sheets.append([])
+                    continue
                 sheet.reset_dimensions()  # the declared size, not the cells: one stray format pads every row
                 rows = []
                 for row in sheet.iter_rows(values_only=True):

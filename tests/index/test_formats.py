@@ -621,3 +621,20 @@ def test_rtf_paragraphs_and_table_rows_are_lines() -> None:
     assert got.note is None and got.page_starts == ()
     with pytest.raises(SkippedFile, match=r"notes.rtf is not an RTF document \(it does not start with \{\\rtf\)"):
         extract("notes.rtf", b"Just text, saved with the wrong name.\n")
+
+
+def test_a_chart_sheet_counts_as_a_sheet_so_sheet_numbers_are_excels_tabs(tmp_path: Path) -> None:
+    # "sheet 2" counted worksheets only: with a chart between, it named the reader's third tab.
+    from openpyxl import load_workbook
+    from openpyxl.chart import BarChart, Reference
+
+    path = make_xlsx(tmp_path / "book.xlsx")
+    book = load_workbook(path)
+    chart = BarChart()
+    chart.add_data(Reference(book["Tonnage"], min_col=2, min_row=1, max_row=2))
+    book.create_chartsheet("Chart", 1).add_chart(chart)  # between the two worksheets
+    book.save(path)
+    assert load_workbook(path).sheetnames == ["Tonnage", "Chart", "Crews"]
+    got = extract("book.xlsx", path.read_bytes())
+    assert got.page_starts == (1, 5, 5)  # the chart: a sheet with no rows
+    assert page_of(got.page_starts, 5) == (3, 1) and got.text.splitlines()[4] == "Maren Holt | keeper"
