@@ -249,7 +249,11 @@ class Ingestor:
             with self.lock:
                 self.refuse_beside_a_server()
                 self.recover()
-                yield
+                try:
+                    yield
+                except BaseException:
+                    self.docstore.discard()  # the journal has Chroma's part removed
+                    raise
         except Timeout:
             raise WriterBusy(
                 "Another ingestion is writing to this data directory; try again when it has finished."

@@ -1,19 +1,26 @@
 """Chroma storage: an embedded ``PersistentClient`` under the data directory.
 
-Also the document store (llama-index ``SimpleDocumentStore``) that records each
-document's content hash, for skipping unchanged files, and its full text, for
+Also the document store (llama-index's ``KVDocumentStore`` on SQLite) that records
+each document's content hash, for skipping unchanged files, and its full text, for
 the citation viewer. This module does not chunk or embed.
 """
 
 from __future__ import annotations
 
+import json
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from llama_index.core.storage.docstore import SimpleDocumentStore
-from llama_index.core.storage.docstore.keyval_docstore import DEFAULT_COLLECTION_DATA_SUFFIX, DEFAULT_NAMESPACE
-from llama_index.core.storage.kvstore import SimpleKVStore
+from filelock import FileLock
+from llama_index.core.storage.docstore.keyval_docstore import (
+    DEFAULT_COLLECTION_DATA_SUFFIX,
+    DEFAULT_NAMESPACE,
+    KVDocumentStore,
+)
 from llama_index.vector_stores.chroma import ChromaVectorStore
+
+from index.kvstore import SQLiteKVStore
 
 if TYPE_CHECKING:
     from chromadb import Collection
@@ -25,7 +32,11 @@ COLLECTION = "groundline"
 READ_PAGE = 5000
 # The docstore file's own collection: each document's file fingerprint (``DocStore.fingerprint``).
 FINGERPRINTS = "groundline/fingerprints"
-DOCUMENTS = DEFAULT_NAMESPACE + DEFAULT_COLLECTION_DATA_SUFFIX  # SimpleDocumentStore's, by default
+DOCUMENTS = DEFAULT_NAMESPACE + DEFAULT_COLLECTION_DATA_SUFFIX  # KVDocumentStore's, by default
+# Where a ``docstore.json`` imported into the database is recorded (``_import_legacy``).
+IMPORTED = "groundline/imported"
+# Rows written by one statement when llama-index stores many (documents, their hashes).
+WRITE_BATCH = 100
 
 
 def chroma_vector_store(data_dir: Path, server: str | None = None, collection: str = COLLECTION) -> ChromaVectorStore:
@@ -67,69 +78,89 @@ def every_chunk(collection: Collection, include: list[str], page: int = READ_PAG
 
 
 class DocStore:
-    """The persisted llama-index document store of one data directory.
+    """The document store of one data directory: llama-index's ``KVDocumentStore`` on SQLite
+    (``index.kvstore``), with a collection of its own for each document's file fingerprint.
 
-    Another process may save it (``groundline ingest`` while ``groundline serve`` runs, both on
-    one Chroma server): the file is read again whenever it changed since this process read or
-    saved it, so a reader lists what is stored now and a writer (under the write lock) starts
-    from it, never saving over another process's documents with an old copy.
+    Writes wait for ``save``, which makes them visible to every process at once; another process
+    (``groundline ingest`` while ``groundline serve`` runs, both on one Chroma server) reads what
+    was last saved, from any process, whenever it asks. A store written as ``docstore.json`` by an
+    earlier version is moved into the database the first time it is opened.
     """
 
     def __init__(self, data_dir: Path) -> None:
-        self.path = data_dir / "docstore.json"
-        self._kv = SimpleKVStore()  # the file's collections: llama-index's, and FINGERPRINTS
-        self._store = SimpleDocumentStore(self._kv)
-        self._read: tuple[int, int, int] | None = None  # version() when _store was read or saved
+        self.path = data_dir / "docstore.sqlite3"
+        self.legacy = data_dir / "docstore.json"
+        self._kv: SQLiteKVStore | None = None
+        self._store: KVDocumentStore | None = None
+        self._opening = threading.Lock()
 
     @property
-    def docstore(self) -> SimpleDocumentStore:
-        """The store as last saved, by this process or another."""
-        version = self.version()
-        if version != self._read:
-            self._kv = SimpleKVStore.from_persist_path(str(self.path)) if self.path.exists() else SimpleKVStore()
-            self._store = SimpleDocumentStore(self._kv)
-            self._read = version
+    def kv(self) -> SQLiteKVStore:
+        """The key-value store, opened (and created, or imported) on first use."""
+        with self._opening:
+            if self._kv is None:
+                kv = SQLiteKVStore(self.path)
+                if self.legacy.exists():
+                    _import_legacy(self.legacy, kv)
+                self._store = KVDocumentStore(kv, batch_size=WRITE_BATCH)
+                self._kv = kv
+        return self._kv
+
+    @property
+    def docstore(self) -> KVDocumentStore:
+        """llama-index's view of the store."""
+        self.kv  # noqa: B018 -- opened
+        assert self._store is not None
         return self._store
 
     def names(self) -> list[str]:
         """Every stored document's name, sorted, read off the store's keys: ``docstore.docs`` builds
         every document, text and all (160 ms for 5,000 of 10 KB), and the Documents list asks
         again every few seconds for each open page."""
-        self.docstore  # noqa: B018 -- read again if another process saved
-        return sorted(self._kv.get_all(collection=DOCUMENTS))
+        return self.kv.keys(collection=DOCUMENTS)
 
     def fingerprints(self) -> dict[str, dict]:
         """Every document's fingerprint (``set_fingerprint``), by name."""
-        self.docstore  # noqa: B018 -- read again if another process saved
-        return self._kv.get_all(collection=FINGERPRINTS)
+        return self.kv.get_all(collection=FINGERPRINTS)
 
     def fingerprint(self, name: str) -> dict | None:
         """What was recorded of the file a stored document was made from (``set_fingerprint``)."""
-        self.docstore  # noqa: B018 -- read again if another process saved
-        return self._kv.get(name, collection=FINGERPRINTS)
+        return self.kv.get(name, collection=FINGERPRINTS)
 
     def set_fingerprint(self, name: str, fingerprint: dict) -> None:
         """Record, with the next ``save``, the SHA-256 of a document's file and how it was stored,
         so that the same bytes can be known without reading them into text again."""
-        self.docstore  # noqa: B018
-        self._kv.put(name, fingerprint, collection=FINGERPRINTS)
+        self.kv.put(name, fingerprint, collection=FINGERPRINTS)
 
     def drop_fingerprint(self, name: str) -> None:
-        self.docstore  # noqa: B018
-        self._kv.delete(name, collection=FINGERPRINTS)
+        self.kv.delete(name, collection=FINGERPRINTS)
 
-    def version(self) -> tuple[int, int, int]:
-        """Changes on every save, in this process or another (each save is a new file: its
-        inode, modification time and size)."""
-        if not self.path.exists():
-            return (0, 0, 0)
-        stat = self.path.stat()
-        return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    def version(self) -> int:
+        """Changes on every save, in this process or another."""
+        return self.kv.version()
 
     def save(self) -> None:
-        """Write the store atomically, so a crash never leaves half a file."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".json.tmp")
-        self._store.persist(str(tmp))
-        tmp.replace(self.path)
-        self._read = self.version()
+        """Make the writes since the last save visible to every process, all at once."""
+        self.kv.commit()
+
+    def discard(self) -> None:
+        """Forget the writes since the last save: a write that failed part-way (its journal
+        removes what it wrote to Chroma)."""
+        if self._kv is not None:
+            self._kv.rollback()
+
+
+def _import_legacy(legacy: Path, kv: SQLiteKVStore) -> None:
+    """Copy a ``docstore.json`` (llama-index's ``SimpleKVStore`` file, as earlier versions kept the
+    store) into ``kv`` in one transaction, then rename it ``docstore.json.imported``: kept, unread.
+    A process that finds the file already imported by another (a crash before the rename) renames it."""
+    with FileLock(str(legacy.with_name("docstore.import.lock"))):
+        if not legacy.exists():  # another process imported it while this one waited
+            return
+        if kv.get(legacy.name, collection=IMPORTED) is None:
+            collections = json.loads(legacy.read_bytes())
+            for collection, rows in collections.items():
+                kv.put_all(list(rows.items()), collection=collection)
+            kv.put(legacy.name, {"documents": len(collections.get(DOCUMENTS, {}))}, collection=IMPORTED)
+            kv.commit()
+        legacy.replace(legacy.with_suffix(".json.imported"))

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from index.store import DocStore
 from rag.app import build
 from rag.settings import Settings
 from tests.conftest import ROOT
@@ -50,7 +51,7 @@ def test_sigkill_mid_ingestion_then_rerun(tmp_path: Path) -> None:
     proc = subprocess.Popen([str(BIN / "groundline"), "ingest", str(docs)], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # fmt: skip
     deadline = time.monotonic() + 300
-    while not (data_dir / "docstore.json").exists():  # first batch committed
+    while not ((data_dir / "docstore.sqlite3").exists() and DocStore(data_dir).names()):  # first batch committed
         assert proc.poll() is None, proc.stdout.read().decode()[-2000:]
         assert time.monotonic() < deadline
         time.sleep(0.05)

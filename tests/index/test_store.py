@@ -1,12 +1,12 @@
-"""Chroma reads that must hold however large the collection grows."""
+"""The stores: Chroma reads that must hold however large the collection grows, and the document store."""
 
 from pathlib import Path
 
 import pytest
 from llama_index.core import Document
-from llama_index.core.storage.docstore import keyval_docstore
+from llama_index.core.storage.docstore import SimpleDocumentStore, keyval_docstore
 
-from index.store import DocStore, chroma_vector_store, every_chunk
+from index.store import FINGERPRINTS, DocStore, chroma_vector_store, every_chunk
 
 
 def test_every_chunk_reads_page_by_page_and_keeps_each_once(tmp_path: Path) -> None:
@@ -35,3 +35,45 @@ def test_the_document_names_are_read_without_building_the_documents(
 
     monkeypatch.setattr(keyval_docstore, "json_to_doc", built)
     assert DocStore(tmp_path).names() == ["a.txt", "a/c.txt", "b.txt"]  # as another process reads them
+
+
+def test_writes_reach_other_processes_all_at_once_on_save(tmp_path: Path) -> None:
+    writer, reader = DocStore(tmp_path), DocStore(tmp_path)  # two processes' stores on one data dir
+    start = reader.version()
+    writer.docstore.add_documents([Document(text="one", id_="a.txt"), Document(text="two", id_="b.txt")])
+    writer.set_fingerprint("a.txt", {"sha256": "x"})
+    assert writer.names() == ["a.txt", "b.txt"]  # its own writes at once
+    assert reader.names() == [] and reader.fingerprint("a.txt") is None and reader.version() == start
+    writer.save()
+    assert reader.names() == ["a.txt", "b.txt"] and reader.fingerprint("a.txt") == {"sha256": "x"}
+    assert reader.version() == writer.version() == start + 1  # one batch, one change
+    assert reader.docstore.get_document("b.txt").get_content() == "two"
+
+    writer.docstore.delete_document("a.txt")
+    writer.drop_fingerprint("a.txt")
+    writer.discard()  # a write that failed part-way
+    assert writer.names() == reader.names() == ["a.txt", "b.txt"] and writer.fingerprint("a.txt")
+    assert not writer.kv.pending
+    writer.save()  # nothing to save: no change
+    assert reader.version() == start + 1
+
+
+def test_a_store_kept_as_json_by_an_earlier_version_is_imported_once(tmp_path: Path) -> None:
+    # Up to 2026-11-30 the store was llama-index's SimpleDocumentStore, persisted whole as docstore.json.
+    legacy = SimpleDocumentStore()
+    legacy.add_documents([Document(text=f"text of {n}", id_=n, metadata={"file": n}) for n in ("b.txt", "a.txt")])
+    legacy.set_document_hash("a.txt", "hash-a")
+    legacy._kvstore.put("a.txt", {"sha256": "s", "root": "/docs"}, collection=FINGERPRINTS)
+    legacy.persist(str(tmp_path / "docstore.json"))
+    store = DocStore(tmp_path)
+    assert store.names() == ["a.txt", "b.txt"]
+    assert store.docstore.get_document("b.txt").get_content() == "text of b.txt"
+    assert store.docstore.get_document_hash("a.txt") == "hash-a"
+    assert store.fingerprint("a.txt") == {"sha256": "s", "root": "/docs"}
+    assert not (tmp_path / "docstore.json").exists() and (tmp_path / "docstore.json.imported").exists()
+
+    store.docstore.delete_document("b.txt")
+    store.save()
+    (tmp_path / "docstore.json.imported").rename(tmp_path / "docstore.json")  # as if killed before its rename
+    assert DocStore(tmp_path).names() == ["a.txt"]  # not imported again over later writes
+    assert not (tmp_path / "docstore.json").exists()

@@ -84,6 +84,7 @@ def test_a_data_dir_that_cannot_be_written_is_a_clear_error_and_loses_nothing(
     with pytest.raises(DataDirError, match="Cannot write to the data directory.*Documents stored before are kept"):
         app.ingestor.ingest([more])
     monkeypatch.undo()
+    assert not app.docstore.kv.pending  # its half-written batch is forgotten, not left holding the store
     reopened = fake_app(settings)  # the half-written document is gone, the rest intact
     assert {e.path: e.chunks for e in reopened.library.entries()} == before
     assert reopened.vector_store.client.count() == sum(before.values())
