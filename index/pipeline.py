@@ -215,6 +215,7 @@ class Ingestor:
         self.shared_store = shared_store  # a Chroma server, which serves every process alike
         self.uploads = uploads  # kept copies of uploaded documents, by their names
         self._listeners: list[Callable[[], None]] = []
+        self._writes = 0  # under way in this process, in any thread
 
     def after_writes(self, listener: Callable[[], None]) -> None:
         """Call ``listener`` after each ingestion or deletion that changed the stored documents, in
@@ -238,6 +239,11 @@ class Ingestor:
     def chunker(self) -> LineChunker:
         return self._chunker()
 
+    @property
+    def busy(self) -> bool:
+        """Whether this process is writing now (then its listeners hear when it is done)."""
+        return self._writes > 0
+
     @contextmanager
     def writing(self) -> Iterator[None]:
         """Hold the single-writer lock, repairing what a killed writer left.
@@ -247,13 +253,16 @@ class Ingestor:
         """
         try:
             with self.lock:
-                self.refuse_beside_a_server()
-                self.recover()
+                self._writes += 1
                 try:
+                    self.refuse_beside_a_server()
+                    self.recover()
                     yield
                 except BaseException:
                     self.docstore.discard()  # the journal has Chroma's part removed
                     raise
+                finally:
+                    self._writes -= 1
         except Timeout:
             raise WriterBusy(
                 "Another ingestion is writing to this data directory; try again when it has finished."

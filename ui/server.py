@@ -43,9 +43,12 @@ def create_app(groundline, served: handoff.Served | None = None, watch: FolderWa
     settings = groundline.settings
     # The keyword index is built now, with the models, and again in the background after writes, so
     # neither a question nor the write's report waits for it (it reads every chunk: 19 s for 100,000).
+    # Meanwhile questions use it as it was. Another process's writes are noticed by the next question;
+    # this process's own are rebuilt for once they are done, not once per batch while under way.
     groundline.retriever.refresh()
     keyword_index = Coalescing(groundline.retriever.refresh, "keyword-index")
     groundline.ingestor.after_writes(keyword_index.ask)
+    groundline.retriever.when_stale(lambda: None if groundline.ingestor.busy else keyword_index.ask())
     app = FastAPI(
         title="Groundline", docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json",
         lifespan=lifespan(settings.data_dir, served, watch),

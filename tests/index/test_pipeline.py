@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -319,6 +320,24 @@ def test_progress_starts_at_zero_and_counts_chunks_as_they_are_embedded(settings
     assert seen[0] == Progress(0, 2, 0)  # the bar shows before the first batch is done
     assert seen[-1] == Progress(2, 2, report.chunks)
     assert [p.chunks for p in seen] == sorted(p.chunks for p in seen)
+
+
+def test_the_ingestor_is_busy_while_it_writes_from_any_thread(settings: Settings, news_dir: Path) -> None:
+    # The server's questions leave the keyword index to the write's own rebuild meanwhile.
+    ingestor = fake_app(settings).ingestor
+    seen: list[bool] = []
+
+    def progress(_: Progress) -> None:
+        asked = threading.Thread(target=lambda: seen.append(ingestor.busy))  # as a question's thread asks
+        asked.start()
+        asked.join()
+
+    assert not ingestor.busy
+    ingestor.ingest([news_dir], progress=progress)
+    assert seen and all(seen) and not ingestor.busy
+    with pytest.raises(ValueError), ingestor.writing():
+        raise ValueError("a write that failed")
+    assert not ingestor.busy
 
 
 def test_the_embedder_reports_after_each_slice() -> None:

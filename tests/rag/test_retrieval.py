@@ -103,3 +103,24 @@ def test_a_collection_beyond_sqlites_variable_limit_is_listed_and_keyword_search
     assert len(entries) == n // per_file and {e.chunks for e in entries} == {per_file}
     retriever = Retriever(store, HashEmbedding(), top_k=4)
     assert [hit.node.node_id for hit in retriever.keyword_retriever().retrieve("chunk 32999")][0] == "n32999"
+
+
+def test_a_server_question_uses_the_keyword_index_as_built_and_asks_for_a_rebuild(
+    settings: Settings, tmp_path: Path
+) -> None:
+    docs = tmp_path / "one"
+    docs.mkdir()
+    (docs / "a.txt").write_text("The quokka slept.\n")
+    app = fake_app(settings)
+    app.ingestor.ingest([docs])
+    asked: list[int] = []
+    app.retriever.when_stale(lambda: asked.append(1))
+    assert app.retriever.keyword_retriever().retrieve("quokka")  # the first index is built, whatever the hook
+    assert asked == []
+    (docs / "b.txt").write_text("The wombat slept.\n")
+    app.ingestor.ingest([docs])
+    stale = app.retriever.keyword_retriever()  # no rebuild: 19 s at 100,000 chunks
+    assert asked == [1] and len(stale.corpus) == 1
+    app.retriever.refresh()  # as the server's background rebuild does
+    fresh = app.retriever.keyword_retriever()
+    assert asked == [1] and len(fresh.corpus) == 2 and "wombat" in fresh.retrieve("wombat")[0].node.get_content()

@@ -120,8 +120,9 @@ def test_the_keyword_index_is_rebuilt_at_start_and_after_writes_without_holding_
     settings: Settings, news_dir: Path, monkeypatch
 ) -> None:
     # Building it reads every chunk (19 s at 100,000 chunks): the first question after the server
-    # started, or after a write, paid for it; then each write's report waited for it.
-    app = fake_app(settings.model_copy(update={"admin_token": "s3cret", "verify": False}), [NOTE.decode().strip()])
+    # started, or after a write, paid for it; then each write's report waited for it; then a question
+    # during the rebuild after a write (or during a write: once per batch) waited for it.
+    app = fake_app(settings.model_copy(update={"admin_token": "s3cret", "verify": False}), [NOTE.decode().strip()] * 2)
     app.ingestor.ingest([news_dir])
     runs, hold, refresh = [], threading.Event(), app.retriever.refresh
 
@@ -140,6 +141,10 @@ def test_the_keyword_index_is_rebuilt_at_start_and_after_writes_without_holding_
     assert len(http.post("/api/documents", files=files, headers=ADMIN).json()["added"]) == 2
     assert http.delete("/api/documents/keeper.txt", headers=ADMIN).json()["deleted"]
     assert runs == [2] and not keyword_index.settled(0.2)  # the writes did not wait for it
+    built = app.retriever._bm25
+    asked = http.post("/api/ask", json={"question": "Who keeps the lighthouse?"})
+    assert asked.status_code == 200 and app.retriever._bm25 is built  # nor does a question: it used the index as built
+    assert runs == [2]
     hold.set()
     assert keyword_index.settled(30)
     assert runs[-1] == 3 and len(runs) <= 3  # the second write's ask joined the first's run, or ran once after
