@@ -21,6 +21,7 @@ import logging
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 from zipfile import BadZipFile, ZipFile
 
 from index.errors import SkippedFile
@@ -38,6 +39,8 @@ OPEN_DOCUMENT = (".odt", ".ods", ".odp")
 IMAGES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp")
 SUFFIXES = (*PLAIN, *DELIMITED, ".html", ".htm", ".rtf", ".pdf", ".docx", ".pptx", ".xlsx", *OPEN_DOCUMENT,
             ".epub", ".eml", ".mbox", *IMAGES)  # fmt: skip
+# What an e-mail's attachments are read as (``index.mail``): the documents, not pictures or mail.
+ATTACHMENTS = tuple(suffix for suffix in SUFFIXES if suffix not in (*IMAGES, ".eml", ".mbox"))
 # What a paged format's pages and their lines are, as a citation names them.
 PAGE_WORDS = {
     ".pdf": ("page", "line"),
@@ -233,6 +236,8 @@ READERS = {
     ".tsv": 2,
     ".xlsx": 3,  # 3: a chart sheet counted as a (blank) sheet, as Excel's tabs count it
     ".ods": 2,
+    ".eml": 2,  # 2: attachments read (1 named them only)
+    ".mbox": 2,
 }
 
 
@@ -358,12 +363,21 @@ def _extract(name: str, data: bytes, ocr: OCR | None) -> Extracted:
         case ".epub":
             result = epub_text(data, name)
         case ".eml":
-            result = eml_text(data, name)
+            result = eml_text(data, name, partial(_attachment, ocr=ocr))
         case ".mbox":
-            result = mbox_text(data, name)
+            result = mbox_text(data, name, partial(_attachment, ocr=ocr))
         case _:
             raise SkippedFile(name, f"has an unsupported type; supported: {', '.join(SUFFIXES)}")
     return result
+
+
+def _attachment(name: str, data: bytes, ocr: OCR | None) -> Extracted | None:
+    """An e-mail attachment's text, read as a file of its name would be; None for pictures (a
+    signature's logo is not worth a second of text recognition) and mail (a forwarded message is
+    named, not opened: mail within mail within mail has no end)."""
+    if suffix_of(name) not in ATTACHMENTS:
+        return None
+    return extract(name, data, ocr)
 
 
 def page_of(page_starts: tuple[int, ...], line: int) -> tuple[int, int]:

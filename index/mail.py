@@ -3,10 +3,11 @@ Python's own ``email`` and ``mailbox`` packages.
 
 A message reads as its headers (From, To, Cc, Date, Subject; one line each),
 then its body: the plain-text part, or the HTML part's visible text where a
-message has no plain one, then a line naming each attachment (attachments are
-not read). In a mailbox each message is a page (``index.formats.PAGE_WORDS``:
-"message 3, line 5"). This module reads; it neither decides what a format is
-nor chunks.
+message has no plain one, then a line naming each attachment, followed by the
+attachment's text where the reader given for attachments reads it (a PDF, a
+Word file: ``index.formats`` decides which). In a mailbox each message is a page
+(``index.formats.PAGE_WORDS``: "message 3, line 5"). This module reads; it
+neither decides what a format is nor chunks.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import email
 import mailbox
 import re
 import tempfile
+from collections.abc import Callable
 from email import policy
 from email.errors import MessageError
 from email.message import EmailMessage
@@ -24,22 +26,25 @@ from index.errors import SkippedFile
 from index.formats import Extracted, html_text
 
 HEADERS = ("From", "To", "Cc", "Date", "Subject")
+# Reads an attachment (its file name, its bytes) into text, or returns None for one it does not read.
+AttachmentReader = Callable[[str, bytes], Extracted | None]
+NOTES_SHOWN = 3  # a mailbox's notes in its ingestion report; the rest are counted
 # A mailbox escapes a body line that starts "From " as ">From " (and ">From " as ">>From ").
 _ESCAPED_FROM = re.compile(r"^>(>*From )")
 
 
-def eml_text(data: bytes, name: str) -> Extracted:
-    """One message, as its header lines, then its body's."""
+def eml_text(data: bytes, name: str, read: AttachmentReader | None = None) -> Extracted:
+    """One message, as its header lines, then its body's, then its attachments'."""
     message = email.message_from_bytes(data, policy=policy.default)
     if not any(message[header] for header in HEADERS):
         raise SkippedFile(
             name, "is not an e-mail message (it has none of the headers From, To, Date, Subject); skipped"
         )
-    lines, note = message_lines(message)
-    return Extracted("\n".join(lines), note=note)
+    lines, notes = message_lines(message, read)
+    return Extracted("\n".join(lines), note="; ".join(notes) or None)
 
 
-def mbox_text(data: bytes, name: str) -> Extracted:
+def mbox_text(data: bytes, name: str, read: AttachmentReader | None = None) -> Extracted:
     """A mailbox's messages, in the order stored, each a page of ``message_lines``."""
     if not data.startswith(b"From "):
         raise SkippedFile(name, 'is not an mbox mailbox (it does not start with a "From " line); skipped')
@@ -53,31 +58,50 @@ def mbox_text(data: bytes, name: str) -> Extracted:
             messages = list(box)
         finally:
             box.close()
-    pages, notes = [], 0
-    for message in messages:
-        message_text, note = message_lines(message)
+    pages, notes = [], []
+    for number, message in enumerate(messages, start=1):
+        message_text, message_notes = message_lines(message, read)
         pages.append([_ESCAPED_FROM.sub(r"\1", line) for line in message_text])
-        notes += note is not None
-    note = f"{notes} of its {len(messages)} messages had parts that were not valid text" if notes else None
-    return Extracted.paged(pages, note)
+        notes += [f"message {number} {note}" for note in message_notes]
+    if len(notes) > NOTES_SHOWN:
+        notes = [*notes[:NOTES_SHOWN], f"and {len(notes) - NOTES_SHOWN} more"]
+    return Extracted.paged(pages, "; ".join(notes) or None)
 
 
-def message_lines(message: EmailMessage) -> tuple[list[str], str | None]:
-    """A message's header lines, body lines and attachment lines; and a note if a part's text had to
-    be decoded with replacement characters."""
-    lines = [f"{header}: {' '.join(str(message[header]).split())}" for header in HEADERS if message[header]]
-    note = None
+def message_lines(message: EmailMessage, read: AttachmentReader | None = None) -> tuple[list[str], list[str]]:
+    """A message's header lines, body lines and attachment lines (each attachment's name, then the
+    text ``read`` gives of it); and notes: a part's text decoded with replacement characters, an
+    attachment that could not be read."""
+    lines = [f"{header}: {_one_line(str(message[header]))}" for header in HEADERS if message[header]]
+    notes = []
     try:
         body = message.get_body(preferencelist=("plain", "html"))
     except (KeyError, MessageError):
         body = None
     if body is not None:
         text, note = _part_text(body)
+        notes += [note] if note else []
         lines.append("")
         lines.extend(line.rstrip() for line in text.splitlines())
     for part in message.iter_attachments():
-        lines.append(f"Attachment: {part.get_filename() or part.get_content_type()}")
-    return lines, note
+        filename = _one_line(part.get_filename() or "")
+        header = f"Attachment: {filename or part.get_content_type()}"
+        try:
+            payload = part.get_payload(decode=True) if read and filename else None
+            extracted = read(filename, payload) if read and payload else None
+        except SkippedFile as skipped:
+            notes.append(f"has an attachment that was not read: {str(skipped).removesuffix('; skipped')}")
+            extracted = None
+        if extracted is None:
+            lines.append(header)
+        else:
+            lines.extend(["", header, *(line.rstrip() for line in extracted.text.splitlines())])
+    return lines, notes
+
+
+def _one_line(text: str) -> str:
+    """A header's text on one line, control characters and all runs of blanks made single spaces."""
+    return " ".join("".join(" " if ord(ch) < 32 or ord(ch) == 127 else ch for ch in text).split())
 
 
 def _part_text(part: EmailMessage) -> tuple[str, str | None]:

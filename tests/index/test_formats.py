@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from index.errors import SkippedFile
-from index.formats import extract, page_of, page_words
+from index.formats import extract, page_of, page_words, reader_version
 from index.loaders import load_paths
 
 HOSTILE_HTML = """<html><head><title>T</title><style>p{color:red}</style></head><body>
@@ -324,7 +324,10 @@ def test_a_mixed_folder_ingests_what_it_can(tmp_path: Path) -> None:
     assert [s.file for s in result.skipped] == ["c.pdf"]
 
 
-def make_message(sender: str, subject: str, plain: str | None, html: str | None = None, attach: str | None = None):
+def make_message(
+    sender: str, subject: str, plain: str | None, html: str | None = None, attach: dict[str, bytes] | None = None
+):
+    """A message; ``attach``: attachments by file name (their MIME type is not what a reader goes by)."""
     from email.message import EmailMessage
 
     message = EmailMessage()
@@ -336,8 +339,8 @@ def make_message(sender: str, subject: str, plain: str | None, html: str | None 
             message.add_alternative(html, subtype="html")
     elif html is not None:
         message.set_content(html, subtype="html")
-    if attach:
-        message.add_attachment(b"%PDF-1.4 not read", maintype="application", subtype="pdf", filename=attach)
+    for filename, data in (attach or {}).items():
+        message.add_attachment(data, maintype="application", subtype="octet-stream", filename=filename)
     return message
 
 
@@ -347,7 +350,7 @@ def test_an_email_reads_as_its_headers_then_its_plain_body_then_its_attachments_
         "Skerry light: lamp replaced — über alles",  # not ASCII: sent as an encoded word
         "The lamp was replaced on Monday.\nIt burns 1450 hours a year.\n",
         html="<p>The lamp was <b>replaced</b> on Monday.</p><script>x()</script>",
-        attach="invoice.pdf",
+        attach={"logo.png": b"\x89PNG\r\n\x1a\n a signature's picture, not read"},
     )
     assert b"=?utf-8?" in message.as_bytes()
     got = extract("lamp.eml", message.as_bytes())
@@ -359,9 +362,57 @@ def test_an_email_reads_as_its_headers_then_its_plain_body_then_its_attachments_
         "",
         "The lamp was replaced on Monday.",
         "It burns 1450 hours a year.",
-        "Attachment: invoice.pdf",
+        "Attachment: logo.png",
     ]
     assert got.page_starts == () and got.note is None
+
+
+def test_an_emails_attached_documents_are_read_after_their_names(tmp_path: Path) -> None:
+    import docx
+
+    make_pdf(tmp_path / "report.pdf", [["Lamp hours: 1450."], ["Fog horn: tested."]])
+    document = docx.Document()
+    document.add_paragraph("Keeper: Maren Holt.")
+    document.save(tmp_path / "rota.docx")
+    attachments = {
+        "report.pdf": (tmp_path / "report.pdf").read_bytes(),
+        "rota.docx": (tmp_path / "rota.docx").read_bytes(),
+        "broken.docx": b"PK not a zip",
+        "forwarded.eml": make_message("a@example.org", "Fwd", "Not opened.\n").as_bytes(),
+        "photo.jpg": b"\xff\xd8\xff not read",
+    }
+    message = make_message("maren@example.org", "Reports", "Both attached.\n", attach=attachments)
+    got = extract("reports.eml", message.as_bytes())
+    assert got.text.splitlines()[4:] == [
+        "",
+        "Both attached.",
+        "",
+        "Attachment: report.pdf",
+        "Lamp hours: 1450.",
+        "Fog horn: tested.",  # a PDF's pages are lines of the message, which has no pages
+        "",
+        "Attachment: rota.docx",
+        "Keeper: Maren Holt.",
+        "Attachment: broken.docx",
+        "Attachment: forwarded.eml",
+        "Attachment: photo.jpg",
+    ]
+    assert got.note == "has an attachment that was not read: broken.docx is not a readable .docx file (BadZipFile)"
+    assert reader_version("reports.eml") == reader_version("box.mbox") == 2  # stored mail is read again
+
+
+def test_a_mailboxs_attachments_are_read_into_their_messages_page(tmp_path: Path) -> None:
+    import mailbox
+
+    written = mailbox.mbox(tmp_path / "box.mbox")
+    written.add(make_message("maren@example.org", "Lamp", "See notes.\n", attach={"notes.txt": b"LED since May.\n"}))
+    written.add(make_message("asa@example.org", "Bad", "See file.\n", attach={"empty.txt": b"   \n"}))
+    written.close()
+    got = extract("box.mbox", (tmp_path / "box.mbox").read_bytes())
+    lines = got.text.splitlines()
+    assert lines[5:10] == ["See notes.", "", "Attachment: notes.txt", "LED since May.", "From: asa@example.org"]
+    assert got.page_starts == (1, 10)
+    assert got.note == "message 2 has an attachment that was not read: empty.txt has no text"
 
 
 def test_an_email_with_only_html_reads_its_visible_text() -> None:
