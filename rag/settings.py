@@ -114,6 +114,9 @@ class Settings(BaseSettings):
         "address (bursts of a sixth of that); 0 = no limit.",
     )
     max_pending: int = Field(8, ge=1, description="Questions running or waiting at once; more get 503.")
+    max_pending_per_client: int = Field(
+        4, ge=0, description="Of those, the most one client address may hold over the API (more get 429); 0 = any."
+    )
     host: str = Field("127.0.0.1", description="Address `groundline serve` listens on.")
     embed_origins: list[str] = Field(
         ["http://localhost:*", "http://127.0.0.1:*"],

@@ -102,10 +102,10 @@ def router(service: AnswerService, library: Library, guard: Guard) -> APIRouter:
         except QuestionError as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
         if request.stream:
-            events = guard.admission.streamed(_events(service, question, history))
+            events = guard.streamed(_events(service, question, history), http)
             return StreamingResponse(events, media_type="text/event-stream")
         try:
-            with guard.admission.slot():
+            with guard.slot(http):
                 return JSONResponse(service.ask(question, history).to_json())
         except GroundlineError as exc:
             return JSONResponse({"error": str(exc)}, status_code=error_status(exc))

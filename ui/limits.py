@@ -13,8 +13,9 @@ from __future__ import annotations
 import hmac
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 
 from fastapi import HTTPException, Request
 from starlette.responses import JSONResponse
@@ -30,6 +31,7 @@ DOCUMENTS_PATH = "/api/documents"  # ui.documents_api: list, and (POST) upload w
 MULTIPART_SLACK = 1 << 16  # a document upload's form headers and boundaries, beyond the files
 TOO_MANY = "Too many questions from this address; slow down."
 TOO_MANY_VIEWS = "Too many documents opened from this address; slow down."
+SHARE_RETRY_S = 5  # Retry-After for a client holding its share of places: about an answer's time
 
 
 class BodyLimit:
@@ -133,42 +135,57 @@ def client_address(request) -> str:
 
 
 class Admission:
-    """At most ``limit`` answer requests in the building (running or waiting)."""
+    """At most ``limit`` answer requests in the building (running or waiting), and at most
+    ``per_client`` of them from one client address (0: no share), so that one client's script
+    cannot take every place and leave everyone else a 503."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, per_client: int = 0) -> None:
         self.limit = limit
+        self.per_client = per_client
         self.count = 0
+        self.by_client: Counter[str] = Counter()
         self.lock = threading.Lock()
 
-    def enter(self) -> None:
-        """Take a place, or refuse with 503 when all are taken."""
+    def enter(self, client: str = "") -> None:
+        """Take a place, or refuse: 503 when all are taken, 429 when ``client`` holds its share."""
         with self.lock:
             if self.count >= self.limit:
                 raise HTTPException(503, "The server is busy answering other questions; try again shortly.")
+            if self.per_client and self.by_client[client] >= self.per_client:
+                raise HTTPException(
+                    429,
+                    f"You have {self.by_client[client]} questions running or waiting already; "
+                    "ask again once one is answered.",
+                    headers={"Retry-After": str(SHARE_RETRY_S)},
+                )
             self.count += 1
+            self.by_client[client] += 1
 
-    def leave(self) -> None:
+    def leave(self, client: str = "") -> None:
         with self.lock:
             self.count -= 1
+            self.by_client[client] -= 1
+            if not self.by_client[client]:
+                del self.by_client[client]  # addresses come and go: the table keeps only those waiting
 
     @contextmanager
-    def slot(self) -> Iterator[None]:
+    def slot(self, client: str = "") -> Iterator[None]:
         """Hold a place for the duration of a request."""
-        self.enter()
+        self.enter(client)
         try:
             yield
         finally:
-            self.leave()
+            self.leave(client)
 
-    def streamed(self, events: Iterator[str]) -> Iterator[str]:
+    def streamed(self, events: Iterator[str], client: str = "") -> Iterator[str]:
         """Hold a place (taken now) until a streamed body ends or the client goes."""
-        self.enter()
+        self.enter(client)
 
         def body() -> Iterator[str]:
             try:
                 yield from events
             finally:
-                self.leave()
+                self.leave(client)
 
         return body()
 
@@ -180,6 +197,14 @@ class Guard:
         self.limiter = limiter
         self.admission = admission
         self.token = token
+
+    def slot(self, request: Request) -> AbstractContextManager[None]:
+        """A place for one answer to ``request`` (``Admission.slot``), on its client's share."""
+        return self.admission.slot(client_address(request))
+
+    def streamed(self, events: Iterator[str], request: Request) -> Iterator[str]:
+        """A place for one streamed answer to ``request``, held until it ends (``Admission.streamed``)."""
+        return self.admission.streamed(events, client_address(request))
 
     def check(self, request: Request) -> None:
         """Raise the right HTTP error, or return if the request may be answered."""

@@ -81,10 +81,10 @@ def router(service: AnswerService, guard: Guard) -> APIRouter:
         history = [ChatMessage(role=MessageRole(m.role), content=m.text()) for m in turns[:last_user]]
         ident, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
         if request.stream:
-            stream = guard.admission.streamed(_chunks(service, question, history, ident, created))
+            stream = guard.streamed(_chunks(service, question, history, ident, created), http)
             return StreamingResponse(stream, media_type="text/event-stream")
         try:
-            with guard.admission.slot():
+            with guard.slot(http):
                 answer = service.ask(question, history)
         except GroundlineError as exc:
             return _error(str(exc), error_status(exc))

@@ -59,7 +59,11 @@ def create_app(groundline, served: handoff.Served | None = None, watch: FolderWa
     security.install(app, list(settings.embed_origins))
     max_file_bytes = int(settings.max_file_mb * 2**20)
     app.add_middleware(BodyLimit, upload_bytes=max_file_bytes)
-    guard = Guard(RateLimiter(settings.rate_limit_per_minute), Admission(settings.max_pending), settings.chat_token)
+    guard = Guard(
+        RateLimiter(settings.rate_limit_per_minute),
+        Admission(settings.max_pending, settings.max_pending_per_client),
+        settings.chat_token,
+    )
     app.include_router(documents_api.router(groundline.ingestor, library, guard, tokens))
     app.include_router(api.router(service, library, guard))
     app.include_router(openai_api.router(service, guard))

@@ -48,6 +48,52 @@ def test_admission_refuses_beyond_its_limit_and_frees_places() -> None:
     assert admission.count == 0  # ...until it ends
 
 
+def test_one_client_holds_at_most_its_share_of_the_places() -> None:
+    # A script could hold all 8 places with 8 slow questions: everyone else got 503 until it was done.
+    admission = Admission(4, per_client=2)
+    with admission.slot("10.0.0.5"), admission.slot("10.0.0.5"):
+        with pytest.raises(HTTPException) as refused:
+            admission.enter("10.0.0.5")
+        assert refused.value.status_code == 429 and refused.value.headers["Retry-After"] == "5"
+        assert "2 questions running or waiting already" in refused.value.detail
+        with admission.slot("10.0.0.6"), admission.slot("10.0.0.6"):  # another client still gets in
+            with pytest.raises(HTTPException) as full:
+                admission.enter("10.0.0.7")
+            assert full.value.status_code == 503  # the whole house is full
+    assert admission.count == 0 and not admission.by_client  # every place given back, no address kept
+    with admission.slot("10.0.0.5"), admission.slot("10.0.0.5"), admission.slot("10.0.0.6"):
+        pass  # freed
+    unlimited = Admission(3)
+    with unlimited.slot("a"), unlimited.slot("a"), unlimited.slot("a"):
+        assert unlimited.count == 3
+
+
+def test_the_api_gives_each_address_its_share(settings: Settings, news_dir: Path) -> None:
+    entered, release = threading.Semaphore(0), threading.Event()
+
+    class Stalling(ScriptedLLM):
+        def stream_complete(self, prompt, formatted=False, **kwargs):
+            entered.release()
+            release.wait(10)
+            return super().stream_complete(prompt, formatted, **kwargs)
+
+    _, http = client(settings, news_dir, max_pending_per_client=1, llm=Stalling(["North Korea denied it."] * 2))
+    first: dict = {}
+    worker = threading.Thread(target=lambda: first.update(r=http.post("/api/ask", json=ASK)))
+    worker.start()
+    try:
+        assert entered.acquire(timeout=10)
+        again = http.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": "who denied?"}]})
+        assert again.status_code == 429 and again.headers["retry-after"] == "5"
+        streamed = http.post("/api/ask", json={**ASK, "stream": True})
+        assert streamed.status_code == 429 and "running or waiting already" in streamed.json()["detail"]
+    finally:
+        release.set()
+        worker.join(10)
+    assert first["r"].status_code == 200
+    assert http.post("/api/ask", json=ASK).status_code == 200  # its place is given back
+
+
 def client(settings: Settings, news_dir: Path, replies: int = 5, llm=None, **update) -> tuple:
     app = fake_app(settings.model_copy(update=update), ["North Korea has denied supplying weapons."] * replies)
     if llm is not None:
