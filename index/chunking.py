@@ -25,6 +25,8 @@ from llama_index.core.schema import BaseNode, NodeRelationship, TextNode
 
 TokenCounter = Callable[[str], int]
 
+# A chunk's metadata (its own, and its document's merged in) that neither the embedder nor the LLM reads.
+NOT_READ = ("file", "start_line", "end_line", "page_starts", "page_names", "chunking")
 # Where the chunker may cut a line over budget: . ! ? or … (plus closing quotes/brackets)
 # and whitespace, but not after initials ("U.S.") or common titles ("Mr."). Citations
 # use Punkt's sentences instead (``sentence_spans``); changing this re-chunks every
@@ -219,7 +221,7 @@ class LineChunker(NodeParser):
                 start_char_idx=start,
                 end_char_idx=end,
                 metadata={"file": file, "start_line": group[0].line, "end_line": group[-1].line},
-                excluded_embed_metadata_keys=["file", "start_line", "end_line", "page_starts", "chunking"],
-                excluded_llm_metadata_keys=["file", "start_line", "end_line", "page_starts", "chunking"],
+                excluded_embed_metadata_keys=list(NOT_READ),
+                excluded_llm_metadata_keys=list(NOT_READ),
                 relationships={NodeRelationship.SOURCE: doc.as_related_node_info()},
             )

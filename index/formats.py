@@ -17,6 +17,7 @@ does not chunk.
 from __future__ import annotations
 
 import io
+import json
 import logging
 from bisect import bisect_right
 from collections.abc import Iterable
@@ -39,6 +40,7 @@ OPEN_DOCUMENT = (".odt", ".ods", ".odp")
 IMAGES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp")
 SUFFIXES = (*PLAIN, *DELIMITED, ".html", ".htm", ".rtf", ".pdf", ".docx", ".pptx", ".xlsx", *OPEN_DOCUMENT,
             ".epub", ".eml", ".mbox", *IMAGES)  # fmt: skip
+NAME_CHARS = 100  # of a page's name, as citations show it (a sheet's name may be any length in Calc)
 # What an e-mail's attachments are read as (``index.mail``): the documents, not pictures or mail.
 ATTACHMENTS = tuple(suffix for suffix in SUFFIXES if suffix not in (*IMAGES, ".eml", ".mbox"))
 # What a paged format's pages and their lines are, as a citation names them.
@@ -60,10 +62,12 @@ class Extracted:
     text: str
     page_starts: tuple[int, ...] = ()
     note: str | None = None  # a non-fatal problem to report (e.g. replaced bytes)
+    page_names: tuple[str, ...] = ()  # what a format calls its pages besides their numbers: a sheet's name
 
     @classmethod
-    def paged(cls, pages: Iterable[Iterable[str]], note: str | None = None) -> Extracted:
-        """The text of pages given as their lines, with the line each page starts on.
+    def paged(cls, pages: Iterable[Iterable[str]], note: str | None = None, names: Iterable[str] = ()) -> Extracted:
+        """The text of pages given as their lines, with the line each page starts on (and the pages'
+        ``names``, where they have their own: ``page_name``).
 
         >>> Extracted.paged([["a", "b"], [], ["c"]]).page_starts
         (1, 3, 3)
@@ -73,7 +77,7 @@ class Extracted:
         for page in pages:
             starts.append(len(lines) + 1)
             lines.extend(page)
-        return cls("\n".join(lines), tuple(starts), note)
+        return cls("\n".join(lines), tuple(starts), note, tuple(names))
 
 
 def decode_text(data: bytes, name: str) -> tuple[str, str | None]:
@@ -234,8 +238,8 @@ READERS = {
     # 2: rows labelled by the header row (1: CSV/TSV as plain text, sheets' cells joined by " | ")
     ".csv": 2,
     ".tsv": 2,
-    ".xlsx": 3,  # 3: a chart sheet counted as a (blank) sheet, as Excel's tabs count it
-    ".ods": 2,
+    ".xlsx": 4,  # 3: a chart sheet counted as a (blank) sheet, as Excel's tabs count it; 4: sheet names kept
+    ".ods": 3,  # 3: sheet names kept
     ".eml": 2,  # 2: attachments read (1 named them only)
     ".mbox": 2,
 }
@@ -393,6 +397,32 @@ def page_of(page_starts: tuple[int, ...], line: int) -> tuple[int, int]:
 def encode_starts(starts: tuple[int, ...]) -> str:
     """Page starts as metadata (Chroma stores scalars only): ``'1,4,9'``."""
     return ",".join(map(str, starts))
+
+
+def encode_names(names: Iterable[str]) -> str:
+    """Page names as metadata (Chroma stores scalars only): a JSON list, each name on one line and
+    at most ``NAME_CHARS`` long.
+
+    >>> encode_names(["Lights", "Keepers\\n 1950s"])
+    '["Lights", "Keepers 1950s"]'
+    """
+    return json.dumps([" ".join(name.split())[:NAME_CHARS] for name in names], ensure_ascii=False)
+
+
+def decode_names(value: str | None) -> tuple[str, ...]:
+    """Inverse of ``encode_names``; empty for documents whose pages have no names."""
+    return tuple(json.loads(value)) if value else ()
+
+
+def page_name(names: tuple[str, ...], page: int) -> str | None:
+    """Page ``page``'s own name (1-based), if it has one that says more than its number: a sheet
+    left as "Sheet3" is sheet 3 already.
+
+    >>> page_name(("Lights", "Sheet2", ""), 1), page_name(("Lights", "Sheet2", ""), 2), page_name((), 1)
+    ('Lights', None, None)
+    """
+    name = names[page - 1] if 0 < page <= len(names) else ""
+    return None if not name or name.replace(" ", "").lower() == f"sheet{page}" else name
 
 
 def decode_starts(value: str | None) -> tuple[int, ...]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from index.errors import DocumentNotFound
-from index.formats import decode_starts
+from index.formats import decode_names, decode_starts
 from index.store import DocStore, every_chunk
 
 
@@ -51,6 +51,11 @@ class Library:
     def page_starts(self, file: str) -> tuple[int, ...]:
         """The line each page of a paged document (PDF, deck, workbook, e-book) starts on; empty without pages."""
         return decode_starts(self._document(file).metadata.get("page_starts"))
+
+    def page_names(self, file: str) -> tuple[str, ...]:
+        """What each page of a paged document is called, where its pages have names (a workbook's
+        sheets); empty without."""
+        return decode_names(self._document(file).metadata.get("page_names"))
 
     def _document(self, file: str):
         doc = self.docstore.docstore.get_document(file, raise_error=False)

@@ -19,7 +19,7 @@ from pathlib import Path
 from llama_index.core import Document
 
 from index.errors import SkippedFile
-from index.formats import encode_starts, extract
+from index.formats import encode_names, encode_starts, extract
 from index.ocr import OCR
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
@@ -122,20 +122,24 @@ def load_files(
             continue
         if extracted.note:
             result.notes.append(SkippedFile(name, extracted.note))
-        result.documents.append(make_document(name, extracted.text, extracted.page_starts))
+        result.documents.append(make_document(name, extracted.text, extracted.page_starts, extracted.page_names))
         result.digests[name] = digest
     return result
 
 
-def make_document(name: str, text: str, page_starts: tuple[int, ...] = ()) -> Document:
+def make_document(
+    name: str, text: str, page_starts: tuple[int, ...] = (), page_names: tuple[str, ...] = ()
+) -> Document:
     """Build the llama-index document for one file (id and metadata = its name).
 
-    A paged document's ``page_starts`` travels into every chunk's metadata, so a
-    citation can be given as page and line without another lookup.
+    A paged document's ``page_starts`` (and its pages' names) travel into every chunk's
+    metadata, so a citation can be given as page and line without another lookup.
     """
     metadata = {"file": name}
     if page_starts:
         metadata["page_starts"] = encode_starts(page_starts)
+    if page_names:
+        metadata["page_names"] = encode_names(page_names)
     return Document(
         text=text,
         id_=name,

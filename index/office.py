@@ -132,7 +132,7 @@ def xlsx_text(data: bytes, name: str) -> Extracted:
                 sheets.append(labelled_rows(rows) or [joined(cells) for cells in rows])
         finally:
             book.close()
-    return Extracted.paged(sheets)
+    return Extracted.paged(sheets, names=book.sheetnames)
 
 
 def _cell(value) -> str:

@@ -48,7 +48,10 @@ def odf_text(data: bytes, name: str, suffix: str) -> Extracted:
             raise SkippedFile(name, f"is not a readable {suffix} file (it holds no {BODIES[suffix]}); skipped")
         if suffix == ".odt":
             return Extracted("\n".join(_lines(body, name)))
-        return Extracted.paged(_sheets(body, name) if suffix == ".ods" else _slides(body, name))
+        if suffix == ".ods":
+            names = [sheet.get(TABLE + "name") or "" for sheet in _elements(body) if sheet.tag == TABLE + "table"]
+            return Extracted.paged(_sheets(body, name), names=names)
+        return Extracted.paged(_slides(body, name))
 
 
 def _elements(node) -> Iterator:

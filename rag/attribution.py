@@ -20,7 +20,6 @@ import Stemmer
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from index.chunking import sentence_spans
-from index.formats import page_of
 from rag.types import Citation, Evidence, Passage, Support
 
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
@@ -105,8 +104,7 @@ class Attributor:
                 quote = p.text[span.start : span.end]
                 key = (p.file, start)
                 if key not in seen:
-                    page, page_line = page_of(p.page_starts, line) if p.page_starts else (None, None)
-                    seen[key] = Citation(p.file, line, line, quote, start, start + len(quote), page, page_line)
+                    seen[key] = Citation(p.file, line, line, quote, start, start + len(quote), *p.page_at(line))
         return list(seen.values())
 
     def attribute(self, sentences: Sequence[str], passages: Sequence[Passage]) -> list[Support]:

@@ -20,7 +20,7 @@ from llama_index.core.schema import BaseNode, NodeWithScore
 from llama_index.core.vector_stores.utils import metadata_dict_to_node
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
-from index.formats import decode_starts
+from index.formats import decode_names, decode_starts
 from index.store import every_chunk
 from rag.types import Passage
 
@@ -64,6 +64,7 @@ def to_passage(node: BaseNode, score: float, similarity: float | None) -> Passag
         score=score,
         similarity=similarity,
         page_starts=decode_starts(meta.get("page_starts")),
+        page_names=decode_names(meta.get("page_names")),
     )
 
 

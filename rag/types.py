@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
-from index.formats import page_of, page_words
+from index.formats import page_name, page_of, page_words
 
 SOURCES = "Sources"
 CLOSEST = "Closest passages (they do not answer it)"
@@ -23,17 +23,31 @@ class Passage:
     score: float
     similarity: float | None = None  # cosine with the question, if vector search found it
     page_starts: tuple[int, ...] = ()  # paged documents (PDF): the line each page starts on
+    page_names: tuple[str, ...] = ()  # and what each page is called, where pages have names (sheets)
 
     def covers(self, file: str, line: int) -> bool:
         """Whether this passage spans ``line`` of ``file``."""
         return self.file == file and self.start_line <= line <= self.end_line
 
+    def page_at(self, line: int) -> tuple[int | None, int | None, str | None]:
+        """Where ``line`` (of the whole document) is in a paged one: its page, its line within the
+        page and the page's name, as a ``Citation`` records them; all None for an unpaged one."""
+        if not self.page_starts:
+            return None, None, None
+        page, page_line = page_of(self.page_starts, line)
+        return page, page_line, page_name(self.page_names, page)
+
     def as_citation(self) -> Citation:
         """The passage as a citation of all its lines (how an abstention shows its closest passages)."""
-        page, page_line = page_of(self.page_starts, self.start_line) if self.page_starts else (None, None)
         end_char = self.start_char + len(self.text)
         return Citation(
-            self.file, self.start_line, self.end_line, self.text, self.start_char, end_char, page, page_line
+            self.file,
+            self.start_line,
+            self.end_line,
+            self.text,
+            self.start_char,
+            end_char,
+            *self.page_at(self.start_line),
         )
 
 
@@ -53,17 +67,22 @@ class Citation:
     end_char: int
     page: int | None = None  # paged documents: the page, and the line within it
     page_line: int | None = None
+    page_name: str | None = None  # the page's own name, where it has one (a sheet's)
 
     def where(self) -> str:
         """Where in its file, as a reader is told: ``line 9``, ``lines 7-8``, or in a paged format's
-        own words ``page 2, line 3``, ``slide 2, line 3``, ``sheet 2, row 3``.
+        own words ``page 2, line 3``, ``slide 2, line 3``, ``sheet 2, row 3``, with a page's own name
+        where it has one: ``sheet 2 (Keepers), row 3``.
 
         >>> Citation("deck.pptx", 5, 5, "q", 0, 1, page=2, page_line=3).where()
         'slide 2, line 3'
+        >>> Citation("lights.xlsx", 9, 9, "q", 0, 1, page=2, page_line=3, page_name="Keepers").where()
+        'sheet 2 (Keepers), row 3'
         """
         if self.page is not None:
             page, line = page_words(self.file)
-            return f"{page} {self.page}, {line} {self.page_line}"
+            named = f" ({self.page_name})" if self.page_name else ""
+            return f"{page} {self.page}{named}, {line} {self.page_line}"
         return (
             f"line {self.start_line}"
             if self.start_line == self.end_line
@@ -75,10 +94,13 @@ class Citation:
         return self.file == file and self.start_line <= line <= self.end_line
 
     def public(self) -> dict:
-        """The fields promised by ``ask --json`` (plus ``page``/``page_line`` for PDFs)."""
+        """The fields promised by ``ask --json`` (plus ``page``/``page_line`` for paged formats, and
+        ``page_name`` for a page with a name)."""
         out = {"file": self.file, "start_line": self.start_line, "end_line": self.end_line, "quote": self.quote}
         if self.page is not None:
             out |= {"page": self.page, "page_line": self.page_line}
+        if self.page_name is not None:
+            out["page_name"] = self.page_name
         return out
 
 

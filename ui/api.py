@@ -115,11 +115,16 @@ def router(service: AnswerService, library: Library, guard: Guard) -> APIRouter:
         guard.check(http)
         try:
             lines = library.lines(check_document_path(path))
-            starts = library.page_starts(path)
+            starts, names = library.page_starts(path), library.page_names(path)
         except DocumentNotFound as exc:
             raise HTTPException(404, str(exc)) from None
-        # a paged document: the line each page (slide, sheet, section) starts on, as citations count them
-        return {"file": path, "lines": lines} | ({"page_starts": list(starts)} if starts else {})
+        # a paged document: the line each page (slide, sheet, section) starts on, as citations count them;
+        # and the pages' names, where they have them (a workbook's sheets)
+        return (
+            {"file": path, "lines": lines}
+            | ({"page_starts": list(starts)} if starts else {})
+            | ({"page_names": list(names)} if names else {})
+        )
 
     return api
 

@@ -32,8 +32,9 @@ SAVED_TURNS = 40  # the most chat messages (questions and answers) a browser kee
 # what a kept citation's fields must be (``restored``)
 CITATION_TYPES = {
     "file": str, "start_line": int, "end_line": int, "quote": str, "start_char": int, "end_char": int,
-    "page": (int, type(None)), "page_line": (int, type(None)),
+    "page": (int, type(None)), "page_line": (int, type(None)), "page_name": (str, type(None)),
 }  # fmt: skip
+OPTIONAL = {"page_name": None}  # fields a browser may have kept a citation without (kept before they were)
 EXAMPLES = ["who denied arms deals?", "When will Putin arrive in Pyongyang?"]
 
 
@@ -76,13 +77,8 @@ def restored(saved: object) -> list[dict]:
             turns.append({"role": "user", "content": turn["content"]})
             continue
         cites = turn.get("citations")
-        turns.append(
-            {
-                "role": "assistant",
-                "content": turn["content"],
-                "citations": [c for c in cites if _citation(c)] if isinstance(cites, list) else [],
-            }
-        )
+        kept = [{**OPTIONAL, **c} for c in cites if isinstance(c, dict)] if isinstance(cites, list) else []
+        turns.append({"role": "assistant", "content": turn["content"], "citations": [c for c in kept if _citation(c)]})
     return turns
 
 
@@ -197,7 +193,7 @@ class ChatUI:
         that way."""
         try:
             starts = self.library.page_starts(file)
-            pages = Pages(starts, page_words(file)) if starts else None
+            pages = Pages(starts, page_words(file), self.library.page_names(file)) if starts else None
             page, shown = render_view(file, self.library.text(file), citation, *(lines or ()), pages=pages)
         except GroundlineError as exc:  # the message may echo a name the client chose
             return f'<div class="gl-file">{html.escape(str(exc))}</div>', None, *hidden_paging()

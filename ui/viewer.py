@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-from index.formats import page_of
+from index.formats import page_name, page_of
 from rag.types import Citation
 
 CSS = """
@@ -104,6 +104,7 @@ class Pages:
 
     starts: tuple[int, ...]
     words: tuple[str, str] = ("page", "line")
+    names: tuple[str, ...] = ()  # the pages' own names, where they have them (a workbook's sheets)
 
     def at(self, line: int) -> tuple[int, int]:
         """``(page, line within it)``, as a citation names ``line``."""
@@ -113,8 +114,11 @@ class Pages:
         """
         >>> Pages((1, 4), ("slide", "line")).heading(2)
         'Slide 2'
+        >>> Pages((1, 4), ("sheet", "row"), ("Lights", "Keepers")).heading(2)
+        'Sheet 2: Keepers'
         """
-        return f"{self.words[0].capitalize()} {page:,}"
+        name = page_name(self.names, page)
+        return f"{self.words[0].capitalize()} {page:,}" + (f": {name}" if name else "")
 
 
 def render_document(file: str, text: str, citation: Citation | None = None, **limits: int) -> str:

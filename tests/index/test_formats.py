@@ -152,7 +152,7 @@ def test_xlsx_sheets_are_pages_and_a_line_is_a_row(tmp_path: Path) -> None:
         "Checked | 2024-07-01",  # a date in its first row: no header, so cells as they are
         "Maren Holt | keeper",
     ]
-    assert got.page_starts == (1, 5)
+    assert got.page_starts == (1, 5) and got.page_names == ("Tonnage", "Crews")  # citations name the sheet
     assert page_of(got.page_starts, 5) == (2, 1) and page_words("book.xlsx") == ("sheet", "row")
 
 
@@ -553,7 +553,7 @@ def test_ods_sheets_are_pages_a_line_a_row_without_the_padding(tmp_path: Path, m
         "ok: ok; ok: ok",
     ]
     assert got.page_starts == (1, 6) and page_of(got.page_starts, 7) == (2, 2)
-    assert page_words("lights.ods") == ("sheet", "row")
+    assert page_words("lights.ods") == ("sheet", "row") and got.page_names == ("Lights", "Checks")
 
     import index.opendocument
 

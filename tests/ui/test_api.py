@@ -98,6 +98,40 @@ def test_a_paged_documents_lines_come_with_where_its_pages_start(settings: Setti
     assert body["lines"][body["page_starts"][1] - 1 + 3 - 1] == "Port: Skerry; Q2: 1,450"  # slide 2, line 3
 
 
+def test_a_sheets_name_travels_from_the_workbook_to_its_citations_and_viewer(
+    settings: Settings, tmp_path: Path
+) -> None:
+    # "sheet 2, row 1" sent the reader counting tabs; the workbook calls it "Crews".
+    from llama_index.core.schema import MetadataMode
+    from llama_index.core.vector_stores.utils import metadata_dict_to_node
+
+    from index.formats import decode_names
+    from rag.types import Citation
+    from tests.index.test_formats import make_xlsx
+    from ui.chat import ChatUI
+
+    (tmp_path / "books").mkdir()
+    make_xlsx(tmp_path / "books" / "book.xlsx")
+    app = fake_app(settings.model_copy(update={"retrieval": "vector"}), ["Maren Holt is the keeper."])
+    app.ingestor.ingest([tmp_path / "books"])
+    crews = next(p for p in app.retriever.retrieve("Maren Holt keeper") if p.covers("book.xlsx", 5))
+    assert crews.page_names == ("Tonnage", "Crews") and crews.page_at(5) == (2, 1, "Crews")
+    stored = app.vector_store.client.get(include=["metadatas", "documents"])
+    for meta, text in zip(stored["metadatas"], stored["documents"], strict=True):
+        node = metadata_dict_to_node(meta, text=text)
+        assert decode_names(node.metadata["page_names"]) == ("Tonnage", "Crews")  # every chunk of it
+        for mode in (MetadataMode.EMBED, MetadataMode.LLM):  # neither embedded nor shown to the model
+            assert "Crews" not in node.get_content(mode) and "Tonnage" not in node.get_content(mode)
+    http = TestClient(create_app(app))
+    cited = http.post("/api/ask", json={"question": "Who is the keeper?"}).json()["citations"][0]
+    assert (cited["page"], cited["page_line"], cited["page_name"]) == (2, 1, "Crews")
+    assert Citation(**{**cited, "start_char": 0, "end_char": 1}).where() == "sheet 2 (Crews), row 1"
+    body = http.get("/api/documents/book.xlsx").json()
+    assert body["page_names"] == ["Tonnage", "Crews"] and body["page_starts"] == [1, 5]
+    viewer = ChatUI(app.service, app.library).show_document("book.xlsx")[0]
+    assert "Sheet 1: Tonnage" in viewer and "Sheet 2: Crews" in viewer
+
+
 @pytest.mark.parametrize(
     "path",
     ["..%2f..%2fetc%2fpasswd", "%2e%2e/%2e%2e/etc/passwd", "%2Fetc%2Fpasswd", "sub/..%2F..%2Fx", "C:%5Cwindows",

@@ -117,8 +117,10 @@ def test_a_question_over_the_budget_is_refused_as_it_joins_the_queue_not_once_it
 
 
 def test_a_kept_chat_comes_back_well_formed_whatever_the_browser_stored() -> None:
+    # a citation as kept before citations had page_name: it comes back with one (None)
     cite = {"file": "a.txt", "start_line": 9, "end_line": 9, "quote": "North Korea denied it.", "start_char": 0,
             "end_char": 22, "page": None, "page_line": None}  # fmt: skip
+    now = {**cite, "page_name": None}
     kept = [
         {"role": "user", "content": "who denied arms deals?"},
         {
@@ -133,11 +135,12 @@ def test_a_kept_chat_comes_back_well_formed_whatever_the_browser_stored() -> Non
     ]
     assert restored(kept) == [
         {"role": "user", "content": "who denied arms deals?"},
-        {"role": "assistant", "content": "North Korea did. [1]", "citations": [cite]},
+        {"role": "assistant", "content": "North Korea did. [1]", "citations": [now]},
         {"role": "assistant", "content": "No list.", "citations": []},
     ]
     assert reopened(kept)[2] == []  # the last answer listed no sources
-    assert reopened(kept[:2])[2] == [cite] and reopened(None) == ([], [], [])
+    assert reopened(kept[:2])[2] == [now] and reopened(None) == ([], [], [])
+    assert restored([kept[1] | {"citations": [{**now, "page_name": "Keepers"}]}])[0]["citations"][0]["page_name"]
     assert restored("junk") == restored(None) == []
     assert {f.name for f in fields(Citation)} == set(CITATION_TYPES)  # the check knows every field
     many = [{"role": "user", "content": f"q{i}"} for i in range(SAVED_TURNS + 5)]
