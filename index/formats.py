@@ -40,7 +40,7 @@ OPEN_DOCUMENT = (".odt", ".ods", ".odp")
 IMAGES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp")
 SUFFIXES = (*PLAIN, *DELIMITED, ".html", ".htm", ".rtf", ".pdf", ".docx", ".pptx", ".xlsx", *OPEN_DOCUMENT,
             ".epub", ".eml", ".mbox", *IMAGES)  # fmt: skip
-NAME_CHARS = 100  # of a page's name, as citations show it (a sheet's name may be any length in Calc)
+NAME_CHARS = 60  # of a page's name, as citations show it: a sheet's name, a slide's title, a message's subject
 # What an e-mail's attachments are read as (``index.mail``): the documents, not pictures or mail.
 ATTACHMENTS = tuple(suffix for suffix in SUFFIXES if suffix not in (*IMAGES, ".eml", ".mbox"))
 # What a paged format's pages and their lines are, as a citation names them.
@@ -231,9 +231,9 @@ def rtf_text(data: bytes, name: str) -> Extracted:
 READERS = {
     # 2: table rows too (1 read paragraphs only, and left every table out); 3: labelled rows
     ".docx": 3,
-    ".pptx": 2,  # 2: a table's rows labelled by its header row (1: its cells joined by " | ")
+    ".pptx": 3,  # 2: a table's rows labelled by its header row (1: its cells joined by " | "); 3: titles kept
     ".odt": 2,
-    ".odp": 2,
+    ".odp": 3,  # 3: titles kept
     ".epub": 2,  # 2: without the navigation document (1 read its list of headings as a section)
     # 2: rows labelled by the header row (1: CSV/TSV as plain text, sheets' cells joined by " | ")
     ".csv": 2,
@@ -241,7 +241,7 @@ READERS = {
     ".xlsx": 4,  # 3: a chart sheet counted as a (blank) sheet, as Excel's tabs count it; 4: sheet names kept
     ".ods": 3,  # 3: sheet names kept
     ".eml": 2,  # 2: attachments read (1 named them only)
-    ".mbox": 2,
+    ".mbox": 3,  # 2: attachments read; 3: messages named by their subjects
 }
 
 
@@ -405,8 +405,11 @@ def encode_names(names: Iterable[str]) -> str:
 
     >>> encode_names(["Lights", "Keepers\\n 1950s"])
     '["Lights", "Keepers 1950s"]'
+    >>> json.loads(encode_names(["x" * 70]))[0] == "x" * 59 + "…"
+    True
     """
-    return json.dumps([" ".join(name.split())[:NAME_CHARS] for name in names], ensure_ascii=False)
+    names = [" ".join(name.split()) for name in names]
+    return json.dumps([n if len(n) <= NAME_CHARS else n[: NAME_CHARS - 1] + "…" for n in names], ensure_ascii=False)
 
 
 def decode_names(value: str | None) -> tuple[str, ...]:

@@ -59,13 +59,14 @@ def mbox_text(data: bytes, name: str, read: AttachmentReader | None = None) -> E
         finally:
             box.close()
     pages, notes = [], []
+    subjects = [str(message["Subject"] or "") for message in messages]  # "message 3 (Fog horn), line 5"
     for number, message in enumerate(messages, start=1):
         message_text, message_notes = message_lines(message, read)
         pages.append([_ESCAPED_FROM.sub(r"\1", line) for line in message_text])
         notes += [f"message {number} {note}" for note in message_notes]
     if len(notes) > NOTES_SHOWN:
         notes = [*notes[:NOTES_SHOWN], f"and {len(notes) - NOTES_SHOWN} more"]
-    return Extracted.paged(pages, "; ".join(notes) or None)
+    return Extracted.paged(pages, "; ".join(notes) or None, names=subjects)
 
 
 def message_lines(message: EmailMessage, read: AttachmentReader | None = None) -> tuple[list[str], list[str]]:

@@ -67,18 +67,21 @@ def _row_cells(cells) -> list[str]:
 
 
 def pptx_text(data: bytes, name: str) -> Extracted:
-    """Each slide's paragraphs (grouped shapes too), table rows and speaker notes, one per line."""
+    """Each slide's paragraphs (grouped shapes too), table rows and speaker notes, one per line; a
+    slide is named by its title."""
     from pptx import Presentation
     from pptx.exc import PackageNotFoundError
 
-    slides = []
+    slides, titles = [], []
     with reading(name, ".pptx", PackageNotFoundError):
         for slide in Presentation(io.BytesIO(data)).slides:
             lines = _shape_lines(slide.shapes)
             if slide.has_notes_slide:
                 lines.extend(_paragraph_lines(slide.notes_slide.notes_text_frame))
             slides.append(lines)
-    return Extracted.paged(slides)
+            title = slide.shapes.title
+            titles.append(title.text_frame.text if title is not None and title.has_text_frame else "")
+    return Extracted.paged(slides, names=titles)
 
 
 def _shape_lines(shapes) -> list[str]:

@@ -30,6 +30,7 @@ TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 DRAW = "{urn:oasis:names:tc:opendocument:xmlns:drawing:1.0}"
 OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+PRESENTATION = "{urn:oasis:names:tc:opendocument:xmlns:presentation:1.0}"
 LINES = {TEXT + "p", TEXT + "h"}
 SPACES = {TEXT + "s", TEXT + "tab", TEXT + "line-break"}
 # Not in the flow a reader sees: comments, footnotes, tracked deletions, images' titles.
@@ -51,7 +52,8 @@ def odf_text(data: bytes, name: str, suffix: str) -> Extracted:
         if suffix == ".ods":
             names = [sheet.get(TABLE + "name") or "" for sheet in _elements(body) if sheet.tag == TABLE + "table"]
             return Extracted.paged(_sheets(body, name), names=names)
-        return Extracted.paged(_slides(body, name))
+        titles = [_title(slide) for slide in _elements(body) if slide.tag == DRAW + "page"]
+        return Extracted.paged(_slides(body, name), names=titles)
 
 
 def _elements(node) -> Iterator:
@@ -130,6 +132,14 @@ def _sheets(spreadsheet, name: str) -> Iterator[list[str]]:
             rows.extend([[] for _ in range(pending)] + [row_cells] * repeat)
             pending = 0
         yield labelled_rows(rows) or [joined(cells) for cells in rows]
+
+
+def _title(slide) -> str:
+    """A slide's title: the text of its frame of the presentation class "title", if it has one."""
+    for frame in slide.iter(DRAW + "frame"):
+        if frame.get(PRESENTATION + "class") == "title":
+            return " ".join(" ".join("".join(p.itertext()) for p in frame.iter(TEXT + "p", TEXT + "h")).split())
+    return ""
 
 
 def _slides(presentation, name: str) -> Iterator[list[str]]:
