@@ -234,7 +234,7 @@ READERS = {
     ".pptx": 3,  # 2: a table's rows labelled by its header row (1: its cells joined by " | "); 3: titles kept
     ".odt": 2,
     ".odp": 3,  # 3: titles kept
-    ".epub": 2,  # 2: without the navigation document (1 read its list of headings as a section)
+    ".epub": 3,  # 2: without the navigation document (1 read its list of headings as a section); 3: headings kept
     # 2: rows labelled by the header row (1: CSV/TSV as plain text, sheets' cells joined by " | ")
     ".csv": 2,
     ".tsv": 2,
@@ -286,14 +286,27 @@ def epub_text(data: bytes, name: str) -> Extracted:
     try:
         book = epub.read_epub(io.BytesIO(data), options={"ignore_ncx": True})
         documents = [book.get_item_with_id(item_id) for item_id, linear in book.spine if linear != "no"]
-        texts = [
-            html_text(item.get_content().decode("utf-8", errors="replace"))
+        pages = [
+            item.get_content().decode("utf-8", errors="replace")
             for item in documents
             if item is not None and item.get_type() == ebooklib.ITEM_DOCUMENT and not isinstance(item, epub.EpubNav)
         ]
+        sections = [(text, page) for page in pages if (text := html_text(page))]
     except (epub.EpubException, BadZipFile, LxmlError, KeyError, ValueError, IndexError) as exc:
         raise SkippedFile(name, f"is not a readable .epub file ({exc.__class__.__name__}); skipped") from exc
-    return Extracted.paged(text.splitlines() for text in texts if text)
+    return Extracted.paged((text.splitlines() for text, _ in sections), names=[heading(page) for _, page in sections])
+
+
+def heading(html: str) -> str:
+    """An HTML page's first heading (h1 to h3), on one line; empty without one.
+
+    >>> heading("<p>Intro</p><h2>The <i>north</i>\\nlight</h2><h1>Later</h1>")
+    'The north light'
+    """
+    from bs4 import BeautifulSoup
+
+    found = BeautifulSoup(html, "html.parser").find(["h1", "h2", "h3"])
+    return " ".join(found.get_text().split()) if found else ""
 
 
 # Office files and e-books are zip archives of XML, which their readers unpack whole: a few MB can

@@ -213,6 +213,7 @@ def test_epub_sections_in_reading_order_are_pages_of_visible_text(tmp_path: Path
     assert got.text.splitlines() == ["The north light", "Maren Holt keeps it.", "The south light", "Asa Lind keeps it."]
     assert got.page_starts == (1, 3)  # the blank document is not a section, nor the table of contents
     assert page_words("lights.epub") == ("section", "line")
+    assert got.page_names == ("The north light", "The south light")  # each section by its first heading
     with pytest.raises(SkippedFile, match="not a readable .epub"):
         extract("broken.epub", b"PK\x03\x04 nope")
 
