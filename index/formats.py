@@ -246,7 +246,11 @@ READERS = {
 
 
 # Where text recognition reads more: a PDF read without it, then with it, is read again.
-READERS_WITH_OCR = {".pdf": 2}  # 2: pages with no text layer read by OCR (1 left them empty)
+READERS_WITH_OCR = {
+    ".pdf": 2,  # 2: pages with no text layer read by OCR (1 left them empty)
+    ".docx": 4,  # 4: the print in pictures read (3 and before left pictures out)
+    ".pptx": 4,
+}
 
 
 def reader_version(name: str, ocr: bool = False) -> int:
@@ -370,9 +374,9 @@ def _extract(name: str, data: bytes, ocr: OCR | None) -> Extracted:
         case _ if suffix in IMAGES:
             result = image_text(data, name, ocr)
         case ".docx":
-            result = Extracted(docx_text(data, name))
+            result = docx_text(data, name, ocr)
         case ".pptx":
-            result = pptx_text(data, name)
+            result = pptx_text(data, name, ocr)
         case ".xlsx":
             result = xlsx_text(data, name)
         case _ if suffix in OPEN_DOCUMENT:

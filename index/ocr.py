@@ -1,4 +1,5 @@
-"""Text recognition (OCR) for pages that are pictures: a scanned PDF's pages and image files.
+"""Text recognition (OCR) for pages that are pictures: a scanned PDF's pages, image files, and the
+pictures inside Word and PowerPoint files.
 
 Tesseract does the reading: the ``tesseract-ocr`` system package (Debian's,
 with its English data; ``make run`` and ``make test`` install it), called
@@ -9,6 +10,8 @@ Tesseract, ``available`` says why, and the readers say what was left unread.
 
 from __future__ import annotations
 
+import io
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,6 +19,8 @@ from dataclasses import dataclass
 from index.errors import SkippedFile
 
 MOST_PIXELS = 40_000_000  # an A4 page at 600 dpi is 35 M; a page declaring more is drawn smaller
+SMALLEST_SIDE = 120  # pixels: a picture narrower or shorter holds no line of print worth reading (an icon)
+_WORD = re.compile(r"[^\W_]{2,}")  # a line of a picture's text needs a word: "| —" is a frame's edge read as print
 WITHOUT = "install the tesseract-ocr package (make run does) to read it"
 
 
@@ -76,6 +81,53 @@ class OCR:
                     page.close()
         finally:
             pdf.close()
+
+
+@dataclass
+class Pictures:
+    """Reads the pictures inside one document (a scan pasted into a Word file, a screenshot on a
+    slide) with ``ocr``, keeping count for the note. Pictures too small to hold a line of print
+    (icons, bullets, most logos) are left unread, and so are those after ``most``."""
+
+    ocr: OCR | None
+    most: int = 100
+    read: int = 0
+    unread: int = 0
+    skipped: int = 0
+
+    def lines(self, data: bytes) -> list[str]:
+        """The printed lines in one picture's bytes (any format Pillow opens); none where there is no
+        text recognition, the picture is too small or too large, or it cannot be read."""
+        from PIL import Image, UnidentifiedImageError
+
+        if self.ocr is None:
+            return []
+        if self.read + self.unread >= self.most:
+            self.skipped += 1
+            return []
+        try:
+            image = Image.open(io.BytesIO(data))
+            if min(image.size) < SMALLEST_SIDE:
+                return []
+            if image.width * image.height > MOST_PIXELS:  # checked before the pixels are decoded
+                raise ValueError(f"{image.width} x {image.height} pixels")
+            lines = [line for line in self.ocr.lines(image) if _WORD.search(line)]
+        except (PageUnread, UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError, EOFError):
+            self.unread += 1
+            return []
+        self.read += bool(lines)
+        return lines
+
+    def note(self) -> str | None:
+        """What the report says of the pictures read, or not, in this document."""
+        said = []
+        if self.read:
+            said.append(f"text in {self.read} picture(s) read by text recognition (OCR); check what is cited from it")
+        if self.unread:
+            said.append(f"{self.unread} picture(s) could not be read by text recognition")
+        if self.skipped:
+            said.append(f"{self.skipped} picture(s) past the first {self.most} left unread")
+        return "; ".join(said) or None
 
 
 class PageUnread(Exception):

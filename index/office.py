@@ -18,6 +18,7 @@ from lxml.etree import LxmlError
 
 from index.errors import SkippedFile
 from index.formats import Extracted
+from index.ocr import OCR, Pictures
 from index.tables import joined, labelled_rows
 
 
@@ -32,21 +33,26 @@ def reading(name: str, suffix: str, *library_errors: type[Exception]) -> Iterato
         raise SkippedFile(name, f"is not a readable {suffix} file ({exc.__class__.__name__}); skipped") from exc
 
 
-def docx_text(data: bytes, name: str) -> str:
+def docx_text(data: bytes, name: str, ocr: OCR | None = None) -> Extracted:
     """A Word document's paragraphs and table rows, one per line, in the document's order (a table's
-    rows labelled by its header row, ``index.tables``)."""
+    rows labelled by its header row, ``index.tables``); with ``ocr``, the print in a paragraph's
+    pictures follows it, a line per printed line."""
     import docx
     from docx.opc.exceptions import PackageNotFoundError
     from docx.table import Table
 
+    pictures = Pictures(ocr)
     with reading(name, ".docx", PackageNotFoundError):
         lines = []
         for block in docx.Document(io.BytesIO(data)).iter_inner_content():
             if isinstance(block, Table):
                 lines.extend(_table_lines(block.rows))
-            else:
-                lines.append(block.text)
-    return "\n".join(lines)
+                continue
+            lines.append(block.text)
+            for picture in block._p.xpath(".//a:blip/@r:embed") if ocr else ():
+                part = block.part.related_parts.get(picture)
+                lines.extend(pictures.lines(part.blob) if part is not None else [])
+    return Extracted("\n".join(lines), note=pictures.note())
 
 
 def _table_lines(rows) -> list[str]:
@@ -66,35 +72,38 @@ def _row_cells(cells) -> list[str]:
     return texts
 
 
-def pptx_text(data: bytes, name: str) -> Extracted:
-    """Each slide's paragraphs (grouped shapes too), table rows and speaker notes, one per line; a
-    slide is named by its title."""
+def pptx_text(data: bytes, name: str, ocr: OCR | None = None) -> Extracted:
+    """Each slide's paragraphs (grouped shapes too), table rows, the print in its pictures (with
+    ``ocr``) and speaker notes, one per line; a slide is named by its title."""
     from pptx import Presentation
     from pptx.exc import PackageNotFoundError
 
     slides, titles = [], []
+    pictures = Pictures(ocr)
     with reading(name, ".pptx", PackageNotFoundError):
         for slide in Presentation(io.BytesIO(data)).slides:
-            lines = _shape_lines(slide.shapes)
+            lines = _shape_lines(slide.shapes, pictures)
             if slide.has_notes_slide:
                 lines.extend(_paragraph_lines(slide.notes_slide.notes_text_frame))
             slides.append(lines)
             title = slide.shapes.title
             titles.append(title.text_frame.text if title is not None and title.has_text_frame else "")
-    return Extracted.paged(slides, names=titles)
+    return Extracted.paged(slides, pictures.note(), names=titles)
 
 
-def _shape_lines(shapes) -> list[str]:
+def _shape_lines(shapes, pictures: Pictures) -> list[str]:
     from pptx.enum.shapes import MSO_SHAPE_TYPE
 
     lines = []
     for shape in shapes:
         if shape.shape_type == MSO_SHAPE_TYPE.GROUP:
-            lines.extend(_shape_lines(shape.shapes))
+            lines.extend(_shape_lines(shape.shapes, pictures))
         elif shape.has_text_frame:
             lines.extend(_paragraph_lines(shape.text_frame))
         elif shape.has_table:
             lines.extend(_table_lines(shape.table.rows))
+        elif shape.shape_type == MSO_SHAPE_TYPE.PICTURE and pictures.ocr is not None:
+            lines.extend(pictures.lines(shape.image.blob))
     return lines
 
 

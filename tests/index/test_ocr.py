@@ -139,3 +139,69 @@ def test_a_scan_with_a_typed_page_number_is_recognized_too(ocr: OCR) -> None:
     assert got.note.startswith("page 1 read by text recognition")
     typed = extract("typed.pdf", scanned_pdf(["Page 7"]), ocr)  # a short page with no picture is just short
     assert typed.text == "Page 7" and typed.note is None
+
+
+def picture(lines: list[str]) -> io.BytesIO:
+    png = io.BytesIO()
+    scanned(lines).save(png, format="PNG")
+    png.seek(0)
+    return png
+
+
+def test_the_print_in_a_word_files_pictures_follows_their_paragraph(ocr: OCR, tmp_path: Path) -> None:
+    # A scanned page pasted into a Word file was a hole in its text.
+    import docx
+    from docx.shared import Inches
+
+    document = docx.Document()
+    document.add_paragraph("The scanned report follows.")
+    document.add_paragraph().add_run().add_picture(picture(LINES), width=Inches(6))
+    document.add_paragraph().add_run().add_picture(io.BytesIO(icon()), width=Inches(0.3))  # an icon: left out
+    document.add_paragraph("End of file.")
+    document.save(tmp_path / "pasted.docx")
+    data = (tmp_path / "pasted.docx").read_bytes()
+    got = extract("pasted.docx", data, ocr)
+    assert got.text.splitlines() == ["The scanned report follows.", "", *LINES, "", "End of file."]
+    assert got.note == "text in 1 picture(s) read by text recognition (OCR); check what is cited from it"
+    without = extract("pasted.docx", data)  # no text recognition here: the pictures are left out, as before
+    assert without.text.splitlines() == ["The scanned report follows.", "", "", "End of file."] and not without.note
+    assert reader_version("pasted.docx", ocr=True) == 4 and reader_version("pasted.docx") == 3
+
+
+def test_the_print_in_a_slides_pictures_is_read_in_its_place(ocr: OCR, tmp_path: Path) -> None:
+    from pptx import Presentation
+    from pptx.util import Inches
+
+    deck = Presentation()
+    slide = deck.slides.add_slide(deck.slide_layouts[5])
+    slide.shapes.title.text = "Spring report"
+    slide.shapes.add_picture(picture(LINES), Inches(0.5), Inches(1.5), width=Inches(9))
+    slide.shapes.add_picture(picture(LINES), Inches(0.5), Inches(5), width=Inches(2))  # drawn small: read all the same
+    deck.save(tmp_path / "report.pptx")
+    got = extract("report.pptx", (tmp_path / "report.pptx").read_bytes(), ocr)
+    assert got.text.splitlines() == ["Spring report", *LINES, *LINES] and got.page_names == ("Spring report",)
+    assert got.note == "text in 2 picture(s) read by text recognition (OCR); check what is cited from it"
+
+
+def test_pictures_past_the_most_or_that_are_no_pictures_are_counted_not_fatal(ocr: OCR) -> None:
+    from index.ocr import Pictures
+
+    pictures = Pictures(ocr, most=1)
+    assert pictures.lines(picture(LINES).getvalue()) == LINES
+    assert pictures.lines(picture(LINES).getvalue()) == []  # past the most
+    assert Pictures(ocr).lines(icon()) == []  # too small to hold print: not even tried
+    damaged = Pictures(ocr)
+    assert damaged.lines(b"\x89PNG\r\n\x1a\n broken") == []
+    assert pictures.note() == (
+        "text in 1 picture(s) read by text recognition (OCR); check what is cited from it; "
+        "1 picture(s) past the first 1 left unread"
+    )
+    assert damaged.note() == "1 picture(s) could not be read by text recognition"
+    assert Pictures(None).lines(picture(LINES).getvalue()) == [] and Pictures(None).note() is None
+
+
+def icon() -> bytes:
+    """A bullet or logo: too small to hold a line of print."""
+    out = io.BytesIO()
+    Image.new("L", (64, 64), 0).save(out, format="PNG")
+    return out.getvalue()

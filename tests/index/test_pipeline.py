@@ -13,6 +13,7 @@ import pytest
 from llama_index.core.schema import TextNode
 
 from index.errors import NothingFound, SkippedFile
+from index.formats import Extracted
 from index.pipeline import (
     DataDirError,
     Progress,
@@ -450,9 +451,9 @@ def test_a_file_stored_by_an_older_reader_of_its_format_is_read_again(
     (folder / "a.txt").write_text("The lighthouse is white.\n")
     with monkeypatch.context() as old:  # as the reader before tables stored it
         old.setattr(index.formats, "READERS", {})
-        old.setattr(index.office, "docx_text", lambda data, name: "\n".join(
+        old.setattr(index.office, "docx_text", lambda data, name, ocr: Extracted("\n".join(
             p.text for p in docx.Document(io.BytesIO(data)).paragraphs
-        ))  # fmt: skip
+        )))  # fmt: skip
         assert fake_app(settings).ingestor.ingest([folder]).added == ["a.txt", "t.docx"]
     app = fake_app(settings)
     recorded = app.docstore.fingerprint("t.docx")
