@@ -107,12 +107,15 @@ class Pictures:
             return []
         try:
             image = Image.open(io.BytesIO(data))
+        except UnidentifiedImageError:  # a drawing (EMF, WMF, SVG): lines and shapes, not a picture of print
+            return []
+        try:
             if min(image.size) < SMALLEST_SIDE:
                 return []
             if image.width * image.height > MOST_PIXELS:  # checked before the pixels are decoded
                 raise ValueError(f"{image.width} x {image.height} pixels")
             lines = [line for line in self.ocr.lines(image) if _WORD.search(line)]
-        except (PageUnread, UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError, EOFError):
+        except (PageUnread, Image.DecompressionBombError, OSError, ValueError, EOFError):  # damaged, too large
             self.unread += 1
             return []
         self.read += bool(lines)

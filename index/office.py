@@ -103,8 +103,16 @@ def _shape_lines(shapes, pictures: Pictures) -> list[str]:
         elif shape.has_table:
             lines.extend(_table_lines(shape.table.rows))
         elif shape.shape_type == MSO_SHAPE_TYPE.PICTURE and pictures.ocr is not None:
-            lines.extend(pictures.lines(shape.image.blob))
+            lines.extend(pictures.lines(_picture_bytes(shape)))
     return lines
+
+
+def _picture_bytes(shape) -> bytes:
+    """A slide picture's bytes; none for a picture linked to a file outside the deck."""
+    try:
+        return shape.image.blob
+    except (ValueError, KeyError, AttributeError):  # python-pptx: "no embedded image" for a linked one
+        return b""
 
 
 def _paragraph_lines(frame) -> list[str]:
