@@ -97,6 +97,7 @@ def message_lines(message: EmailMessage, read: AttachmentReader | None = None) -
             lines.append(header)
         else:
             lines.extend(["", header, *(line.rstrip() for line in extracted.text.splitlines())])
+            notes += [f"attachment {filename}: {extracted.note}"] if extracted.note else []  # an OCR'd page, say
     return lines, notes
 
 

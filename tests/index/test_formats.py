@@ -381,6 +381,7 @@ def test_an_emails_attached_documents_are_read_after_their_names(tmp_path: Path)
         "broken.docx": b"PK not a zip",
         "forwarded.eml": make_message("a@example.org", "Fwd", "Not opened.\n").as_bytes(),
         "photo.jpg": b"\xff\xd8\xff not read",
+        "notes.txt": "Café\n".encode("latin-1"),
     }
     message = make_message("maren@example.org", "Reports", "Both attached.\n", attach=attachments)
     got = extract("reports.eml", message.as_bytes())
@@ -397,8 +398,14 @@ def test_an_emails_attached_documents_are_read_after_their_names(tmp_path: Path)
         "Attachment: broken.docx",
         "Attachment: forwarded.eml",
         "Attachment: photo.jpg",
+        "",
+        "Attachment: notes.txt",
+        "Caf\ufffd",
     ]
-    assert got.note == "has an attachment that was not read: broken.docx is not a readable .docx file (BadZipFile)"
+    assert got.note == (
+        "has an attachment that was not read: broken.docx is not a readable .docx file (BadZipFile); "
+        "attachment notes.txt: was not valid UTF-8 (first bad byte at 3); decoded with replacement characters"
+    )  # what reading an attachment noted is said too (a page read by OCR: check what is cited from it)
     assert reader_version("reports.eml") == 2 and reader_version("box.mbox") == 3  # stored mail is read again
 
 
