@@ -140,9 +140,9 @@ def test_upload_shows_progress_then_the_report_and_delete_removes_the_document(b
         assert sent.status_code == 200 and sent.json()["added"] == ["harbour-review.pptx"], sent.text
         page.reload(wait_until="domcontentloaded")
         highlighted = ask_and_open_citation(page, "What was the Q2 tonnage at Skerry?", "harbour-review.pptx")
-        assert page.locator(".gl-citation", has_text="harbour-review.pptx · slide 2, line 3").count() == 1
+        assert page.locator(".gl-citation", has_text="harbour-review.pptx · slide 2 (Tonnage), line 3").count() == 1
         assert highlighted.inner_text().split() == ["3", "Port:", "Skerry;", "Q2:", "1,450"]  # line 3 of its slide
-        assert page.locator("#gl-viewer .gl-page").all_inner_texts() == ["Slide 1", "Slide 2"]
+        assert page.locator("#gl-viewer .gl-page").all_inner_texts() == ["Slide 1: Harbour review", "Slide 2: Tonnage"]
     finally:
         server.stop()
 

@@ -213,7 +213,7 @@ def test_a_paged_document_shows_its_pages_and_numbers_lines_as_its_citations_do(
     ui = ChatUI(app.service, app.library)
     cited = asdict(Citation("deck.pptx", 5, 5, "Port: Skerry; Q2: 1,450", 0, 0, page=2, page_line=3))
     html = ui.open_citation(cited)[0]
-    assert html.count('class="gl-page"') == 2 and ">Slide 1<" in html and ">Slide 2<" in html
+    assert html.count('class="gl-page"') == 2 and ">Slide 1: Harbour review<" in html and ">Slide 2: Tonnage<" in html
     highlighted = re.search(r'<div class="gl-line gl-hl" id="gl-line-5"[^>]*><span class="gl-ln">(\d+)<', html)
     assert highlighted and highlighted.group(1) == "3"
     (folder / "note.txt").write_text("One line.\nTwo lines.\n")
