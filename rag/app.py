@@ -24,6 +24,7 @@ from index.uploads import UploadShelf
 from rag.answering import AnswerService
 from rag.attribution import Attributor
 from rag.decision import Decider
+from rag.keyword_cache import KeywordCache
 from rag.llm import build_judge, build_llm
 from rag.retrieval import Fusion, Retriever
 from rag.settings import Settings
@@ -126,6 +127,7 @@ class Groundline:
             hybrid=s.retrieval == "hybrid",
             fusion=Fusion(s.fusion_candidates, s.keyword_weight, s.rrf_k),
             version=lambda: (store.count(), self.docstore.version()),  # another process's writes count too
+            keyword_cache=KeywordCache(s.data_dir / "keyword-index"),
         )
 
     def check_embedder(self) -> None:

@@ -22,6 +22,7 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from index.formats import decode_names, decode_starts
 from index.store import every_chunk
+from rag.keyword_cache import KeywordCache
 from rag.types import Passage
 
 
@@ -101,6 +102,7 @@ class Retriever:
         hybrid: bool = True,
         fusion: Fusion = Fusion(),
         version: Callable[[], object] | None = None,
+        keyword_cache: KeywordCache | None = None,
     ) -> None:
         self.vector_store = vector_store
         # What identifies the stored chunks; the keyword index is rebuilt when it changes.
@@ -116,6 +118,7 @@ class Retriever:
         self._bm25_version: object = None
         self._bm25_lock = threading.Lock()  # one thread rebuilds; the others wait for its index
         self._stale: Callable[[], None] | None = None
+        self.keyword_cache = keyword_cache  # the keyword index as last built, by version, on disk
 
     def when_stale(self, rebuild: Callable[[], None]) -> None:
         """Have a question that finds the keyword index older than the store call ``rebuild`` (which
@@ -146,17 +149,24 @@ class Retriever:
         with self._bm25_lock:
             version = self.version()
             if version != self._bm25_version:
-                stored = every_chunk(self.vector_store.client, ["metadatas", "documents"])
-                texts = zip(stored["metadatas"], stored["documents"], strict=True)
-                nodes = [metadata_dict_to_node(meta, text=text) for meta, text in texts]
-                top_k = min(self.candidates, len(nodes))
-                self._bm25 = (
-                    BM25Retriever.from_defaults(
-                        nodes=nodes, similarity_top_k=top_k, stemmer=self.stemmer, language="english"
+                bm25 = self.keyword_cache.load(version) if self.keyword_cache else None
+                if bm25 is None:
+                    stored = every_chunk(self.vector_store.client, ["metadatas", "documents"])
+                    texts = zip(stored["metadatas"], stored["documents"], strict=True)
+                    nodes = [metadata_dict_to_node(meta, text=text) for meta, text in texts]
+                    top_k = min(self.candidates, len(nodes))
+                    bm25 = (
+                        BM25Retriever.from_defaults(
+                            nodes=nodes, similarity_top_k=top_k, stemmer=self.stemmer, language="english"
+                        )
+                        if nodes
+                        else None
                     )
-                    if nodes
-                    else None
-                )
+                    if bm25 is not None and self.keyword_cache:
+                        self.keyword_cache.save(version, bm25)
+                if bm25 is not None:  # as many candidates as asked for now, however many it was kept with
+                    bm25.similarity_top_k = min(self.candidates, len(bm25.corpus))
+                self._bm25 = bm25
                 self._bm25_version = version
             return self._bm25
 
