@@ -36,6 +36,7 @@ CREATE TABLE IF NOT EXISTS kv (
 );
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT OR IGNORE INTO meta VALUES ('version', 0);
+INSERT OR IGNORE INTO meta VALUES ('id', abs(random()));
 """
 UPSERT = "INSERT INTO kv VALUES (?, ?, ?) ON CONFLICT (collection, key) DO UPDATE SET value = excluded.value"
 
@@ -132,8 +133,16 @@ class SQLiteKVStore(BaseKVStore):
 
     def version(self) -> int:
         """How many commits the store has seen, from any process."""
+        return self._meta("version")
+
+    @property
+    def identity(self) -> int:
+        """A number drawn when the database was created: a store made again counts its versions anew."""
+        return self._meta("id")
+
+    def _meta(self, name: str) -> int:
         with self._lock:
-            return self._db.execute("SELECT value FROM meta WHERE name = 'version'").fetchone()[0]
+            return self._db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()[0]
 
     def close(self) -> None:
         with self._lock:

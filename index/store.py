@@ -135,9 +135,10 @@ class DocStore:
     def drop_fingerprint(self, name: str) -> None:
         self.kv.delete(name, collection=FINGERPRINTS)
 
-    def version(self) -> int:
-        """Changes on every save, in this process or another."""
-        return self.kv.version()
+    def version(self) -> tuple[int, int]:
+        """Changes on every save, in this process or another; and with the store itself (made again,
+        its saves count from 0 again)."""
+        return self.kv.identity, self.kv.version()
 
     def save(self) -> None:
         """Make the writes since the last save visible to every process, all at once."""

@@ -39,14 +39,14 @@ def test_the_document_names_are_read_without_building_the_documents(
 
 def test_writes_reach_other_processes_all_at_once_on_save(tmp_path: Path) -> None:
     writer, reader = DocStore(tmp_path), DocStore(tmp_path)  # two processes' stores on one data dir
-    start = reader.version()
+    identity, start = reader.version()
     writer.docstore.add_documents([Document(text="one", id_="a.txt"), Document(text="two", id_="b.txt")])
     writer.set_fingerprint("a.txt", {"sha256": "x"})
     assert writer.names() == ["a.txt", "b.txt"]  # its own writes at once
-    assert reader.names() == [] and reader.fingerprint("a.txt") is None and reader.version() == start
+    assert reader.names() == [] and reader.fingerprint("a.txt") is None and reader.version() == (identity, start)
     writer.save()
     assert reader.names() == ["a.txt", "b.txt"] and reader.fingerprint("a.txt") == {"sha256": "x"}
-    assert reader.version() == writer.version() == start + 1  # one batch, one change
+    assert reader.version() == writer.version() == (identity, start + 1)  # one batch, one change
     assert reader.docstore.get_document("b.txt").get_content() == "two"
 
     writer.docstore.delete_document("a.txt")
@@ -55,7 +55,14 @@ def test_writes_reach_other_processes_all_at_once_on_save(tmp_path: Path) -> Non
     assert writer.names() == reader.names() == ["a.txt", "b.txt"] and writer.fingerprint("a.txt")
     assert not writer.kv.pending
     writer.save()  # nothing to save: no change
-    assert reader.version() == start + 1
+    assert reader.version() == (identity, start + 1)
+    writer.kv.close()
+    reader.kv.close()
+    (tmp_path / "docstore.sqlite3").unlink()
+    remade = DocStore(tmp_path)  # the store made again, its saves counted anew: not taken for the old one
+    remade.docstore.add_documents([Document(text="one", id_="a.txt")])
+    remade.save()
+    assert remade.version()[1] == 1 and remade.version() != (identity, 1)
 
 
 def test_a_store_kept_as_json_by_an_earlier_version_is_imported_once(tmp_path: Path) -> None:
