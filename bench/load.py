@@ -103,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
             "GROUNDLINE_DATA_DIR": data_dir,
             "GROUNDLINE_LLM": args.llm,
             "GROUNDLINE_RATE_LIMIT_PER_MINUTE": "0",  # one address here: measure capacity, not the rate limit
+            "GROUNDLINE_MAX_PENDING_PER_CLIENT": "0",  # nor one address's share of the queue
             "GROUNDLINE_LLM_CACHE_MB": "0",  # every answer in full: the 4 questions repeat (bench.prompt_cache)
         }
         subprocess.run([str(BIN / "groundline"), "ingest", str(ROOT / "examples" / "news")], env=env, check=True,
