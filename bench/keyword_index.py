@@ -7,6 +7,11 @@ embedder, since vectors play no part here), then, in fresh ``Groundline`` object
 would be: with no index kept, the first keyword search builds it from every chunk (and keeps it);
 with it kept, the next loads it (``rag.keyword_cache``). Baseline, in the same process on the same
 store: the build. Prints one JSON line per size with the load/build ratio and what is kept on disk.
+
+Also, in the same process, the index built from the chunks as ``rag.retrieval.keyword_node``
+makes them against the baseline of llama-index's whole node records (``metadata_dict_to_node``,
+as before): build time, the size of what it holds (and keeps), and whether the two rank the
+first ``--questions`` squad-dev questions alike (ids, scores, offsets and text).
 """
 
 from __future__ import annotations
@@ -17,15 +22,22 @@ import shutil
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
+import Stemmer
 from llama_index.core.base.embeddings.base import BaseEmbedding
+from llama_index.core.vector_stores.utils import metadata_dict_to_node
+from llama_index.retrievers.bm25 import BM25Retriever
 
+from index.store import every_chunk
 from rag.app import build
+from rag.retrieval import keyword_node
 from rag.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLES = ROOT / "bench" / "squad-dev" / "docs"
+QUESTIONS = ROOT / "bench" / "squad-dev" / "questions.jsonl"
 
 
 class ConstantEmbedding(BaseEmbedding):
@@ -50,14 +62,48 @@ def first_search(settings: Settings) -> float:
     return time.perf_counter() - start
 
 
-def run(copies: int, repeat: int, work: Path, articles: int | None = None) -> dict:
+def node_records(app, questions: int) -> dict:
+    """Slim chunks (``keyword_node``) against llama-index's node records, on this store."""
+    stored = every_chunk(app.vector_store.client, ["metadatas", "documents"])
+    chunks = list(zip(stored["ids"], stored["metadatas"], stored["documents"], strict=True))
+
+    def index(make: Callable[[str, dict, str], object]) -> tuple[float, BM25Retriever]:
+        start = time.perf_counter()
+        nodes = [make(*chunk) for chunk in chunks]
+        made = BM25Retriever.from_defaults(
+            nodes=nodes, similarity_top_k=40, stemmer=Stemmer.Stemmer("english"), language="english"
+        )
+        return time.perf_counter() - start, made
+
+    records_s, records = index(lambda _, meta, text: metadata_dict_to_node(meta, text=text))
+    slim_s, slim = index(keyword_node)
+    asked = [json.loads(line)["question"] for line in QUESTIONS.read_text().splitlines()[:questions]]
+
+    def ranked(bm25: BM25Retriever, question: str) -> list:
+        return [
+            (h.node.node_id, round(h.score, 6), h.node.start_char_idx, h.node.get_content())
+            for h in bm25.retrieve(question)
+        ]
+
+    size = lambda bm25: sum(len(json.dumps(entry)) for entry in bm25.corpus)  # noqa: E731
+    return {
+        "records_build_s": round(records_s, 3),
+        "slim_build_s": round(slim_s, 3),
+        "slim_build_ratio": round(slim_s / records_s, 4),
+        "held_ratio": round(size(slim) / size(records), 4),
+        "same_rankings": f"{sum(ranked(records, q) == ranked(slim, q) for q in asked)}/{len(asked)}",
+    }
+
+
+def run(copies: int, repeat: int, work: Path, articles: int | None = None, questions: int = 100) -> dict:
     docs = work / "docs"
     for n in range(copies):
         (docs / f"copy{n:03d}").mkdir(parents=True)
         for article in sorted(ARTICLES.glob("*.txt"))[:articles]:
             shutil.copy(article, docs / f"copy{n:03d}")
     settings = Settings(data_dir=work / "data", _env_file=None)
-    chunks = build(settings, embed_model=ConstantEmbedding()).ingestor.ingest([docs]).chunks
+    app = build(settings, embed_model=ConstantEmbedding())
+    chunks = app.ingestor.ingest([docs]).chunks
     kept = settings.data_dir / "keyword-index"
     built, loaded = [], []
     for _ in range(repeat):
@@ -72,6 +118,7 @@ def run(copies: int, repeat: int, work: Path, articles: int | None = None) -> di
         "load_s": round(load_s, 3),
         "load_ratio": round(load_s / build_s, 4),
         "kept_mb": round(disk / 1e6, 1),
+        **node_records(app, questions),
     }
 
 
@@ -80,11 +127,12 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--copies", type=int, nargs="+", default=[1, 5, 20])
     parser.add_argument("--repeat", type=int, default=3, help="builds and loads per size; medians are printed")
     parser.add_argument("--articles", type=int, default=None, help="of the 23 articles, the first N (all)")
+    parser.add_argument("--questions", type=int, default=100, help="ranked alike by both kinds of chunk record")
     args = parser.parse_args(argv)
     rows = []
     for copies in args.copies:
         with tempfile.TemporaryDirectory() as work:
-            rows.append(run(copies, args.repeat, Path(work), args.articles))
+            rows.append(run(copies, args.repeat, Path(work), args.articles, args.questions))
         print(json.dumps(rows[-1]), flush=True)
     return rows
 

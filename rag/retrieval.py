@@ -8,6 +8,7 @@ score, and abstention needs each passage's vector similarity (cosine).
 
 from __future__ import annotations
 
+import json
 import math
 import threading
 from collections.abc import Callable, Sequence
@@ -16,8 +17,7 @@ from dataclasses import dataclass
 import Stemmer
 from llama_index.core import VectorStoreIndex
 from llama_index.core.base.embeddings.base import BaseEmbedding
-from llama_index.core.schema import BaseNode, NodeWithScore
-from llama_index.core.vector_stores.utils import metadata_dict_to_node
+from llama_index.core.schema import BaseNode, NodeWithScore, TextNode
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from index.formats import decode_names, decode_starts
@@ -66,6 +66,34 @@ def to_passage(node: BaseNode, score: float, similarity: float | None) -> Passag
         similarity=similarity,
         page_starts=decode_starts(meta.get("page_starts")),
         page_names=decode_names(meta.get("page_names")),
+    )
+
+
+PASSAGE_KEYS = ("file", "start_line", "end_line", "page_starts", "page_names")  # what to_passage reads
+
+
+def keyword_node(chunk_id: str, meta: dict, text: str) -> TextNode:
+    """A stored chunk as the keyword index holds and returns it: its text, offsets and the metadata
+    ``to_passage`` reads, none of it read as text. Not llama-index's whole node record, which
+    ``metadata_dict_to_node`` rebuilds (relationships, templates, the document's metadata): ~2 KB
+    more a chunk, held in memory and kept on disk (``rag.keyword_cache``), for nothing read here.
+
+    >>> from llama_index.core.schema import MetadataMode
+    >>> node = keyword_node("a.txt#0", {"file": "a.txt", "start_line": 2, "end_line": 2, "chunking": "x",
+    ...     "_node_content": '{"start_char_idx": 10, "end_char_idx": 19}'}, "Dogs bark")
+    >>> node.metadata, node.start_char_idx, node.get_content(MetadataMode.EMBED)
+    ({'file': 'a.txt', 'start_line': 2, 'end_line': 2}, 10, 'Dogs bark')
+    """
+    offsets = json.loads(meta.get("_node_content") or "{}")
+    kept = {key: meta[key] for key in PASSAGE_KEYS if key in meta}
+    return TextNode(
+        id_=chunk_id,
+        text=text,
+        metadata=kept,
+        excluded_embed_metadata_keys=list(kept),  # BM25 reads the text alone, as it always has
+        excluded_llm_metadata_keys=list(kept),
+        start_char_idx=offsets.get("start_char_idx"),
+        end_char_idx=offsets.get("end_char_idx"),
     )
 
 
@@ -152,8 +180,8 @@ class Retriever:
                 bm25 = self.keyword_cache.load(version) if self.keyword_cache else None
                 if bm25 is None:
                     stored = every_chunk(self.vector_store.client, ["metadatas", "documents"])
-                    texts = zip(stored["metadatas"], stored["documents"], strict=True)
-                    nodes = [metadata_dict_to_node(meta, text=text) for meta, text in texts]
+                    chunks = zip(stored["ids"], stored["metadatas"], stored["documents"], strict=True)
+                    nodes = [keyword_node(*chunk) for chunk in chunks]
                     top_k = min(self.candidates, len(nodes))
                     bm25 = (
                         BM25Retriever.from_defaults(
