@@ -54,3 +54,10 @@ def test_a_long_paged_document_says_which_pages_the_window_reaches_into() -> Non
     assert "Pages 45–89 of 100 (lines 2,001–4,000 of 4,500)" in html
     assert html.count('class="gl-page"') == 45  # page 45 from inside it, then 46 to 89
     assert '<span class="gl-ln">21</span><span class="gl-text">Line 2001.' in html  # page 45, line 21
+
+
+def test_a_pages_name_is_shown_as_text() -> None:
+    # A sheet, slide or subject is named by whoever made the file.
+    pages = Pages((1, 2), ("sheet", "row"), ("Lights", "<img src=x onerror=alert(1)>"))
+    html = render_view("book.xlsx", "a\nb", None, pages=pages)[0]
+    assert "Sheet 2: &lt;img src=x onerror=alert(1)&gt;" in html and "<img" not in html
