@@ -26,6 +26,20 @@ class DocumentEntry:
     chunks: int
 
 
+@dataclass(frozen=True)
+class StoredText:
+    """One ingested document as a viewer shows it: its text, and for a paged one where each page
+    starts (its lines from 1) and what the pages are called (sheets, slide titles; empty without)."""
+
+    text: str
+    page_starts: tuple[int, ...] = ()
+    page_names: tuple[str, ...] = ()
+
+    def lines(self) -> list[str]:
+        """The document's lines; line ``n`` (1-based) is ``lines()[n - 1]``."""
+        return self.text.splitlines()
+
+
 class Library:
     """The ingested documents, by the name citations use."""
 
@@ -44,25 +58,21 @@ class Library:
         """Names of all ingested documents, sorted."""
         return self.docstore.names()
 
-    def text(self, file: str) -> str:
-        """The full text of one ingested document."""
-        return self._document(file).get_content()
-
-    def page_starts(self, file: str) -> tuple[int, ...]:
-        """The line each page of a paged document (PDF, deck, workbook, e-book) starts on; empty without pages."""
-        return decode_starts(self._document(file).metadata.get("page_starts"))
-
-    def page_names(self, file: str) -> tuple[str, ...]:
-        """What each page of a paged document is called, where its pages have names (a workbook's
-        sheets); empty without."""
-        return decode_names(self._document(file).metadata.get("page_names"))
-
-    def _document(self, file: str):
+    def stored(self, file: str) -> StoredText:
+        """One ingested document's text and pages, read from the store once (a document is read
+        whole: a viewer asking for its text and its pages apart read it twice)."""
         doc = self.docstore.docstore.get_document(file, raise_error=False)
         if doc is None:
             raise DocumentNotFound(f"{file!r} is not an ingested document")
-        return doc
+        meta = doc.metadata
+        return StoredText(
+            doc.get_content(), decode_starts(meta.get("page_starts")), decode_names(meta.get("page_names"))
+        )
+
+    def text(self, file: str) -> str:
+        """The full text of one ingested document."""
+        return self.stored(file).text
 
     def lines(self, file: str) -> list[str]:
         """The document's lines; line ``n`` (1-based) is ``lines(file)[n - 1]``."""
-        return self.text(file).splitlines()
+        return self.stored(file).lines()

@@ -164,11 +164,11 @@ class Retriever:
     def keyword_retriever(self):
         """BM25 over every stored chunk. When the store has changed since it was built, it is rebuilt
         first; or, after ``when_stale``, once built, it is used as it is while a rebuild is asked for."""
-        stale = self.version() != self._bm25_version
-        if stale and (self._stale is None or self._bm25_version is None):
+        if self.version() == self._bm25_version:
+            return self._bm25
+        if self._stale is None or self._bm25_version is None:
             return self._rebuild()
-        if stale and self._stale is not None:
-            self._stale()
+        self._stale()
         return self._bm25
 
     def _rebuild(self):

@@ -114,16 +114,15 @@ def router(service: AnswerService, library: Library, guard: Guard) -> APIRouter:
     def document(path: str, http: Request) -> dict:
         guard.check(http)
         try:
-            lines = library.lines(check_document_path(path))
-            starts, names = library.page_starts(path), library.page_names(path)
+            stored = library.stored(check_document_path(path))
         except DocumentNotFound as exc:
             raise HTTPException(404, str(exc)) from None
         # a paged document: the line each page (slide, sheet, section) starts on, as citations count them;
         # and the pages' names, where they have them (a workbook's sheets)
         return (
-            {"file": path, "lines": lines}
-            | ({"page_starts": list(starts)} if starts else {})
-            | ({"page_names": list(names)} if names else {})
+            {"file": path, "lines": stored.lines()}
+            | ({"page_starts": list(stored.page_starts)} if stored.page_starts else {})
+            | ({"page_names": list(stored.page_names)} if stored.page_names else {})
         )
 
     return api

@@ -192,9 +192,9 @@ class ChatUI:
         the view, for paging; and the Earlier and Later lines buttons, shown where there is more
         that way."""
         try:
-            starts = self.library.page_starts(file)
-            pages = Pages(starts, page_words(file), self.library.page_names(file)) if starts else None
-            page, shown = render_view(file, self.library.text(file), citation, *(lines or ()), pages=pages)
+            stored = self.library.stored(file)
+            pages = Pages(stored.page_starts, page_words(file), stored.page_names) if stored.page_starts else None
+            page, shown = render_view(file, stored.text, citation, *(lines or ()), pages=pages)
         except GroundlineError as exc:  # the message may echo a name the client chose
             return f'<div class="gl-file">{html.escape(str(exc))}</div>', None, *hidden_paging()
         cited = asdict(citation) if citation else None
