@@ -54,6 +54,8 @@ class SQLiteKVStore(BaseKVStore):
             self._db.execute("PRAGMA journal_mode=WAL")  # readers in other processes never wait for the writer
             self._db.execute("PRAGMA synchronous=FULL")  # a committed batch survives a power cut
             self._db.executescript(SCHEMA)
+        # drawn when the database was created: a store made again counts its versions anew
+        self.identity: int = self._meta("id")
 
     def _write(self, sql: str, rows: Iterable[tuple]) -> int:
         with self._lock:
@@ -134,11 +136,6 @@ class SQLiteKVStore(BaseKVStore):
     def version(self) -> int:
         """How many commits the store has seen, from any process."""
         return self._meta("version")
-
-    @property
-    def identity(self) -> int:
-        """A number drawn when the database was created: a store made again counts its versions anew."""
-        return self._meta("id")
 
     def _meta(self, name: str) -> int:
         with self._lock:
