@@ -22,7 +22,7 @@ from rag.answering import AnswerService
 from rag.errors import GroundlineError
 from rag.types import CLOSEST, SOURCES, Answer, Citation, Token
 from ui.admin import LibraryAdmin
-from ui.limits import TOO_MANY, TOO_MANY_VIEWS, RateLimiter, client_address, whole_seconds
+from ui.limits import TOO_MANY, TOO_MANY_VIEWS, QueueShares, RateLimiter, client_address, whole_seconds
 from ui.private import create_private
 from ui.viewer import SCROLL_JS, Pages, Window, placeholder, render_view, turned
 
@@ -134,6 +134,7 @@ class ChatUI:
         limiter: RateLimiter | None = None,
         chat_key: str | None = None,
         views: RateLimiter | None = None,
+        shares: QueueShares | None = None,
     ) -> None:
         self.service = service
         self.library = library
@@ -141,10 +142,12 @@ class ChatUI:
         self.limiter = limiter  # the API's: one budget of questions per client address
         self.chat_key = chat_key  # encrypts the chat a browser keeps (None: a key drawn per process)
         self.views = views  # documents opened and pages turned, per client address
+        self.shares = shares  # each client address's share of the questions' queue
 
-    def respond(self, question: str, turns: list[dict]):
+    def respond(self, question: str, turns: list[dict], request: gr.Request | None = None):
         """Stream one answer into the chat; the last yield carries its citations. (The question's
-        share of its address's budget was taken as it joined the queue: ``admitted``.)
+        share of its address's budget, and its place in the queue, were taken as it joined the
+        queue: ``admitted``; the place is given back as the answer ends.)
 
         Yields ``(chat, turns, textbox, citations)``; each yield is a new list. ``turns`` is the
         session's state: the chat's messages, each answer with its citations.
@@ -156,9 +159,9 @@ class ChatUI:
             return asked + [{"role": "assistant", "content": text, "citations": cites}]
 
         started = with_reply("", [])
-        yield messages(started), started, "", []
         text = ""
         try:
+            yield messages(started), started, "", []
             for event in self.service.stream(question, history):
                 if isinstance(event, Token):
                     text += event.text
@@ -169,6 +172,9 @@ class ChatUI:
         except GroundlineError as exc:
             failed = with_reply(f"⚠️ {exc}", [])
             yield messages(failed), failed, gr.skip(), []
+        finally:
+            if self.shares and request:
+                self.shares.give_back(client_address(request))
 
     def admitted(self, question: str, turns: list[dict], request: gr.Request | None = None) -> list[dict]:
         """The question event's validator, run as a question joins Gradio's queue, before it waits
@@ -177,7 +183,9 @@ class ChatUI:
         a script's questions held the queue (the page's and every other reader's) until then."""
         wait = self.limiter.retry_after(client_address(request)) if self.limiter and request else 0
         said = f"{TOO_MANY} Try again in {whole_seconds(wait)} s." if wait else ""
-        return [gr.validate(not wait, said), gr.validate(True, "")]
+        if not wait and self.shares and request and (held := self.shares.take(client_address(request))):
+            said = f"Your earlier questions ({held}) are still waiting; ask again once one is answered."
+        return [gr.validate(not said, said), gr.validate(True, "")]
 
     def citations_of(self, turns: list[dict], selected: gr.SelectData) -> list[dict]:
         """The citations of the answer the reader clicked in the chat (an earlier one, say)."""

@@ -13,8 +13,8 @@ from __future__ import annotations
 import hmac
 import threading
 import time
-from collections import Counter
-from collections.abc import Iterator
+from collections import Counter, deque
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 
 from fastapi import HTTPException, Request
@@ -188,6 +188,48 @@ class Admission:
                 self.leave(client)
 
         return body()
+
+
+class QueueShares:
+    """Each client address's share of a queue this code does not run (the chat's, Gradio's): a
+    question takes a place as it joins and gives it back when its answer ends. A question cancelled
+    while it waited (its page closed) never runs to give its place back, so a place is also given
+    back ``expire_s`` after it was taken: longer than any question waits (at most ``max_pending``
+    answers, each within the LLM's timeout)."""
+
+    def __init__(self, per_client: int, expire_s: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.per_client = per_client  # 0: no share
+        self.expire_s = expire_s
+        self.clock = clock
+        self.taken: dict[str, deque[float]] = {}
+        self.lock = threading.Lock()
+
+    def take(self, client: str) -> int:
+        """Take a place for ``client``; 0 if it did, else how many it holds already."""
+        with self.lock:
+            for other in list(self.taken):  # places never given back, of addresses gone since
+                if other != client and not self._held(other):
+                    del self.taken[other]
+            held = self._held(client)
+            if self.per_client and len(held) >= self.per_client:
+                return len(held)
+            held.append(self.clock())
+            return 0
+
+    def give_back(self, client: str) -> None:
+        """Give back ``client``'s oldest place (an answer ended)."""
+        with self.lock:
+            held = self._held(client)
+            if held:
+                held.popleft()
+            if not held:
+                del self.taken[client]  # addresses come and go: the table keeps only those waiting
+
+    def _held(self, client: str) -> deque[float]:
+        held = self.taken.setdefault(client, deque())
+        while held and self.clock() - held[0] > self.expire_s:
+            held.popleft()
+        return held
 
 
 class Guard:

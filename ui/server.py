@@ -25,7 +25,7 @@ from ui import api, documents_api, handoff, openai_api, security
 from ui.admin import LibraryAdmin
 from ui.background import Coalescing
 from ui.chat import ChatUI, chat_key
-from ui.limits import Admission, BodyLimit, Guard, RateLimiter, TokenCheck
+from ui.limits import Admission, BodyLimit, Guard, QueueShares, RateLimiter, TokenCheck
 from ui.uploads import UploadGate, session_router
 from ui.viewer import CSS
 
@@ -83,7 +83,10 @@ def create_app(groundline, served: handoff.Served | None = None, watch: FolderWa
         admin = LibraryAdmin(groundline.ingestor, library, tokens)
         app.include_router(session_router(tokens))
     views = RateLimiter(settings.views_per_minute)
-    chat = ChatUI(service, library, admin, guard.limiter, chat_key(settings.data_dir), views)
+    # the chat's queue: each address's share of it, as over the API; a place a cancelled question never
+    # gave back is given back once no question could still be waiting with it
+    shares = QueueShares(settings.max_pending_per_client, expire_s=settings.max_pending * settings.llm_timeout_s)
+    chat = ChatUI(service, library, admin, guard.limiter, chat_key(settings.data_dir), views, shares)
     # With a chat token, the browser chat asks for it on Gradio's login page (any user name).
     auth = (lambda _user, password: hmac.compare_digest(password, settings.chat_token)) if settings.chat_token else None
     # Order matters: "/" catches every path not matched before it.

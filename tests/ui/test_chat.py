@@ -10,7 +10,7 @@ from rag.settings import Settings
 from rag.types import Citation
 from tests.conftest import ARMS_FILE, fake_app
 from ui.chat import CITATION_TYPES, SAVED_TURNS, ChatUI, chat_history, chat_key, citation_label, reopened, restored
-from ui.limits import RateLimiter
+from ui.limits import QueueShares, RateLimiter
 
 ARMS_ANSWER = "North Korea has denied that it supplies weapons to Russia."
 
@@ -92,6 +92,58 @@ def test_the_chat_shares_the_apis_budget_of_questions_per_address(settings: Sett
     assert refused["message"] == "Too many questions from this address; slow down. Try again in 11 s."
     other = SimpleNamespace(client=SimpleNamespace(host="10.0.0.2"))
     assert ui.admitted("   ", [], other)[0]["is_valid"]  # per address
+
+
+def test_an_address_holds_its_share_of_the_chats_queue_until_its_answers_end(
+    settings: Settings, news_dir: Path
+) -> None:
+    # The queue's 8 places went to whoever came first: one script's 8 questions kept every reader out.
+    app = fake_app(settings, [ARMS_ANSWER] * 2)
+    app.ingestor.ingest([news_dir])
+    ui = ChatUI(app.service, app.library, shares=QueueShares(1, expire_s=60))
+    client, other = (SimpleNamespace(client=SimpleNamespace(host=host)) for host in ("10.0.0.1", "10.0.0.2"))
+    assert ui.admitted("who denied arms deals?", [], client)[0]["is_valid"]  # its place taken as it joins
+    refused = ui.admitted("and who else?", [], client)[0]
+    assert not refused["is_valid"]
+    assert refused["message"] == "Your earlier questions (1) are still waiting; ask again once one is answered."
+    assert ui.admitted("who denied arms deals?", [], other)[0]["is_valid"]  # another address has its own
+    *_, last = ui.respond("who denied arms deals?", [], client)  # the answer ends: the place comes back
+    assert last[3] and ui.admitted("and who else?", [], client)[0]["is_valid"]
+
+
+def test_the_chats_queue_share_is_taken_and_given_back_through_gradio(settings: Settings, news_dir: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from ui.server import create_app
+
+    app = fake_app(settings.model_copy(update={"rate_limit_per_minute": 0, "max_pending_per_client": 1}), [ARMS_ANSWER])
+    app.ingestor.ingest([news_dir])
+    with TestClient(create_app(app)) as http:  # with its lifespan: Gradio's queue runs
+        ask = next(d["id"] for d in http.get("/config").json()["dependencies"] if d.get("api_name") == "ask")
+
+        def join(session: str):
+            body = {"data": ["who denied arms deals?", []], "fn_index": ask, "session_hash": session}
+            return http.post("/gradio_api/queue/join", json=body)
+
+        assert join("s0").status_code == 200
+        refused = join("s1")
+        assert refused.status_code == 422 and "are still waiting" in refused.json()["detail"][0]["message"]
+        with http.stream("GET", "/gradio_api/queue/data", params={"session_hash": "s0"}) as events:
+            assert any("process_completed" in line for line in events.iter_lines())
+        assert join("s2").status_code == 200  # the answer ended: its place came back
+
+
+def test_a_place_never_given_back_comes_back_when_no_question_could_still_wait() -> None:
+    # A question cancelled while it waited (its page closed) never runs to give its place back.
+    clock = SimpleNamespace(now=0.0)
+    shares = QueueShares(2, expire_s=100, clock=lambda: clock.now)
+    assert shares.take("a") == 0 and shares.take("a") == 0 and shares.take("a") == 2
+    shares.give_back("a")
+    assert shares.take("a") == 0 and shares.take("b") == 0
+    clock.now = 101.0
+    assert shares.take("c") == 0 and set(shares.taken) == {"c"}  # a's and b's places expired, their rows gone
+    assert shares.take("a") == 0
+    assert QueueShares(0, expire_s=1).take("a") == 0  # no share
 
 
 def test_a_question_over_the_budget_is_refused_as_it_joins_the_queue_not_once_its_turn_comes(
