@@ -250,6 +250,8 @@ READERS_WITH_OCR = {
     ".pdf": 2,  # 2: pages with no text layer read by OCR (1 left them empty)
     ".docx": 4,  # 4: the print in pictures read (3 and before left pictures out)
     ".pptx": 4,
+    ".odt": 3,
+    ".odp": 4,
 }
 
 
@@ -380,7 +382,7 @@ def _extract(name: str, data: bytes, ocr: OCR | None) -> Extracted:
         case ".xlsx":
             result = xlsx_text(data, name)
         case _ if suffix in OPEN_DOCUMENT:
-            result = odf_text(data, name, suffix)
+            result = odf_text(data, name, suffix, ocr)
         case ".epub":
             result = epub_text(data, name)
         case ".eml":

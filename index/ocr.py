@@ -1,5 +1,5 @@
 """Text recognition (OCR) for pages that are pictures: a scanned PDF's pages, image files, and the
-pictures inside Word and PowerPoint files.
+pictures inside Word, PowerPoint, Writer and Impress files.
 
 Tesseract does the reading: the ``tesseract-ocr`` system package (Debian's,
 with its English data; ``make run`` and ``make test`` install it), called

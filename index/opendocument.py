@@ -16,13 +16,14 @@ goes on with what it had, so a damaged file would read as a shorter one.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from zipfile import ZipFile
 
 from lxml import etree
 
 from index.errors import SkippedFile
 from index.formats import Extracted
+from index.ocr import OCR, Pictures
 from index.office import MOST_CELLS, reading
 from index.tables import joined, labelled_rows
 
@@ -31,6 +32,7 @@ TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 DRAW = "{urn:oasis:names:tc:opendocument:xmlns:drawing:1.0}"
 OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
 PRESENTATION = "{urn:oasis:names:tc:opendocument:xmlns:presentation:1.0}"
+XLINK = "{http://www.w3.org/1999/xlink}"
 LINES = {TEXT + "p", TEXT + "h"}
 SPACES = {TEXT + "s", TEXT + "tab", TEXT + "line-break"}
 # Not in the flow a reader sees: comments, footnotes, tracked deletions, images' titles.
@@ -39,38 +41,53 @@ BODIES = {".odt": "text", ".ods": "spreadsheet", ".odp": "presentation"}
 PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 
 
-def odf_text(data: bytes, name: str, suffix: str) -> Extracted:
-    """The text of an ``.odt``, ``.ods`` or ``.odp`` file (``suffix``)."""
-    with reading(name, suffix):
-        with ZipFile(io.BytesIO(data)) as archive:
-            content = etree.fromstring(archive.read("content.xml"), PARSER)
+def odf_text(data: bytes, name: str, suffix: str, ocr: OCR | None = None) -> Extracted:
+    """The text of an ``.odt``, ``.ods`` or ``.odp`` file (``suffix``); with ``ocr``, the print in
+    a Writer or Impress file's pictures too, where each picture is (as in ``index.office``)."""
+    with reading(name, suffix), ZipFile(io.BytesIO(data)) as archive:
+        content = etree.fromstring(archive.read("content.xml"), PARSER)
         body = content.find(f"{OFFICE}body/{OFFICE}{BODIES[suffix]}")
         if body is None:
             raise SkippedFile(name, f"is not a readable {suffix} file (it holds no {BODIES[suffix]}); skipped")
+        pictures = Pictures(ocr)
+        kept = set(archive.namelist())
+
+        def printed(image) -> list[str]:  # a draw:image's picture, kept in the archive (not linked)
+            href = image.get(XLINK + "href") or ""
+            return pictures.lines(archive.read(href)) if href in kept else []
+
+        read = printed if ocr else None
         if suffix == ".odt":
-            return Extracted("\n".join(_lines(body, name)))
+            return Extracted("\n".join(_lines(body, name, read)), note=pictures.note())
         if suffix == ".ods":
             names = [sheet.get(TABLE + "name") or "" for sheet in _elements(body) if sheet.tag == TABLE + "table"]
             return Extracted.paged(_sheets(body, name), names=names)
         titles = [_title(slide) for slide in _elements(body) if slide.tag == DRAW + "page"]
-        return Extracted.paged(_slides(body, name), names=titles)
+        slides = list(_slides(body, name, read))  # read now, for the note
+        return Extracted.paged(slides, pictures.note(), names=titles)
 
 
 def _elements(node) -> Iterator:
     return (child for child in node if isinstance(child.tag, str))  # not comments or entities
 
 
-def _lines(node, name: str) -> Iterator[str]:
+def _lines(node, name: str, printed: Callable[..., list[str]] | None = None) -> Iterator[str]:
     """Each paragraph and heading under ``node`` a line, each table row a line, in order; comments,
-    footnotes and tracked deletions, which the page does not show in its flow, left out."""
+    footnotes and tracked deletions, which the page does not show in its flow, left out. With
+    ``printed``, the printed lines of each picture (``draw:image``) after the paragraph it sits in,
+    or in its place."""
     for element in _elements(node):
         if element.tag in LINES:
             yield _shown(element)
+            for image in element.iter(DRAW + "image") if printed else ():
+                yield from printed(image)
         elif element.tag == TABLE + "table":
             table = [cells for cells, _ in _rows(element, name)]
             yield from labelled_rows(table) or [joined(cells) for cells in table]
+        elif element.tag == DRAW + "image" and printed:
+            yield from printed(element)
         elif element.tag not in UNSHOWN:
-            yield from _lines(element, name)
+            yield from _lines(element, name, printed)
 
 
 def _shown(element) -> str:
@@ -142,8 +159,9 @@ def _title(slide) -> str:
     return ""
 
 
-def _slides(presentation, name: str) -> Iterator[list[str]]:
-    """Each slide's paragraphs and table rows, then its speaker notes."""
+def _slides(presentation, name: str, printed: Callable[..., list[str]] | None = None) -> Iterator[list[str]]:
+    """Each slide's paragraphs, table rows (and with ``printed``, its pictures' print), then its
+    speaker notes."""
     for slide in _elements(presentation):
         if slide.tag == DRAW + "page":
-            yield [line for line in _lines(slide, name) if line]
+            yield [line for line in _lines(slide, name, printed) if line]
