@@ -206,12 +206,14 @@ class QueueShares:
 
     def take(self, client: str) -> int:
         """Take a place for ``client``; 0 if it did, else how many it holds already."""
+        if not self.per_client:
+            return 0  # no share: nothing to count
         with self.lock:
             for other in list(self.taken):  # places never given back, of addresses gone since
                 if other != client and not self._held(other):
                     del self.taken[other]
             held = self._held(client)
-            if self.per_client and len(held) >= self.per_client:
+            if len(held) >= self.per_client:
                 return len(held)
             held.append(self.clock())
             return 0

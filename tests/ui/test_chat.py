@@ -143,7 +143,9 @@ def test_a_place_never_given_back_comes_back_when_no_question_could_still_wait()
     clock.now = 101.0
     assert shares.take("c") == 0 and set(shares.taken) == {"c"}  # a's and b's places expired, their rows gone
     assert shares.take("a") == 0
-    assert QueueShares(0, expire_s=1).take("a") == 0  # no share
+    unshared = QueueShares(0, expire_s=1)
+    assert [unshared.take("a") for _ in range(9)] == [0] * 9 and not unshared.taken  # no share, nothing kept
+    unshared.give_back("a")
 
 
 def test_a_question_over_the_budget_is_refused_as_it_joins_the_queue_not_once_its_turn_comes(
