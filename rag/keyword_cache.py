@@ -41,10 +41,13 @@ class KeywordCache:
         if not kept.is_dir():
             return None
         try:
-            return BM25Retriever.from_persist_dir(str(kept), show_progress=False)
+            loaded = BM25Retriever.from_persist_dir(str(kept), show_progress=False)
+            if len(loaded.corpus) != int(loaded.bm25.scores["num_docs"]):  # a hit would name the wrong chunk
+                raise ValueError(f"{len(loaded.corpus)} chunks kept for an index of {loaded.bm25.scores['num_docs']}")
         except Exception:  # noqa: BLE001 -- damaged or removed meanwhile: building it again is always right
             log.warning("the keyword index kept in %s did not load; building it again", kept, exc_info=True)
             return None
+        return loaded
 
     def save(self, version: object, retriever) -> None:
         """Keep ``retriever`` (a ``BM25Retriever``) as the index of ``version``; then remove older ones.
@@ -56,14 +59,15 @@ class KeywordCache:
             self.folder.mkdir(parents=True, exist_ok=True)
             building = Path(tempfile.mkdtemp(prefix=BUILDING, dir=self.folder))
             try:
-                retriever.persist(str(building), show_progress=False)
+                # bm25s would skip a chunk it cannot write, and every hit after it would name the next one
+                retriever.persist(str(building), show_progress=False, raise_on_serialization_error=True)
                 (building / "version.json").write_text(json.dumps(version))
                 building.rename(kept)
-            except OSError:
+            except (OSError, TypeError):
                 shutil.rmtree(building, ignore_errors=True)
                 if not kept.is_dir():
                     raise
-        except OSError:
+        except (OSError, TypeError):
             log.warning("could not keep the keyword index in %s", self.folder, exc_info=True)
             return
         self._remove_older(kept)

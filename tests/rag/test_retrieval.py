@@ -1,3 +1,5 @@
+import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -172,6 +174,18 @@ def test_a_kept_keyword_index_that_does_not_load_or_cannot_be_written_is_built(
     (kept / "corpus.jsonl").write_text("{not json")  # damaged: a full disk, a hand
     assert fake_app(settings).retriever.retrieve("who denied arms deals?")[0].file == ARMS_FILE
     assert "did not load; building it again" in caplog.text
+
+    def short(self, path: str, **kwargs) -> None:  # kept with a chunk missing: every later hit one off
+        self.bm25.save(path, corpus=self.corpus[:-1], show_progress=False)
+        (Path(path) / "retriever.json").write_text(json.dumps(self.get_persist_args()))
+
+    shutil.rmtree(settings.data_dir / "keyword-index")
+    with monkeypatch.context() as cut:
+        cut.setattr(BM25Retriever, "persist", short)
+        fake_app(settings).retriever.keyword_retriever()
+    caplog.clear()
+    assert fake_app(settings).retriever.retrieve("who denied arms deals?")[0].file == ARMS_FILE
+    assert "chunks kept for an index of" in caplog.text  # not loaded: built again
 
     def full(self, path, **kwargs):
         raise OSError(28, "No space left on device")
