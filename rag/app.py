@@ -127,7 +127,7 @@ class Groundline:
             hybrid=s.retrieval == "hybrid",
             fusion=Fusion(s.fusion_candidates, s.keyword_weight, s.rrf_k),
             version=lambda: (store.count(), self.docstore.version()),  # another process's writes count too
-            keyword_cache=KeywordCache(s.data_dir / "keyword-index"),
+            keyword_cache=KeywordCache(s.data_dir / "keyword-index") if s.keep_keyword_index else None,
         )
 
     def check_embedder(self) -> None:

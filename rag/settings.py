@@ -65,6 +65,11 @@ class Settings(BaseSettings):
         "hybrid", description="hybrid: BM25 + vector fused by reciprocal rank; vector: embeddings only."
     )
     fusion_candidates: int = Field(40, ge=1, le=200, description="hybrid: hits each retriever contributes to fusion.")
+    keep_keyword_index: bool = Field(
+        True,
+        description="hybrid: keep the BM25 index built in DATA_DIR/keyword-index/ (about 3.4 times the chunks' "
+        "text), so the next process to open an unchanged store loads it instead of building it.",
+    )
     keyword_weight: float = Field(
         1.6, ge=0, description="hybrid: weight of BM25's ranking against the vector ranking's 1 in the fusion."
     )

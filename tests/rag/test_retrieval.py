@@ -199,3 +199,11 @@ def test_a_kept_keyword_index_that_does_not_load_or_cannot_be_written_is_built(
     assert app.retriever.keyword_retriever().retrieve("zebracorn")  # served from memory all the same
     assert "could not keep the keyword index" in caplog.text
     assert not [p for p in (settings.data_dir / "keyword-index").iterdir() if p.name.startswith(".building-")]
+
+
+def test_with_keep_keyword_index_off_nothing_is_kept(settings: Settings, news_dir: Path) -> None:
+    # For a store whose index would take more disk than its owner gives it (3.4 times the text).
+    off = settings.model_copy(update={"keep_keyword_index": False})
+    fake_app(off).ingestor.ingest([news_dir])
+    assert fake_app(off).retriever.retrieve("who denied arms deals?")[0].file == ARMS_FILE
+    assert not (settings.data_dir / "keyword-index").exists()
