@@ -21,12 +21,12 @@ import json
 import logging
 from bisect import bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from zipfile import BadZipFile, ZipFile
 
 from index.errors import SkippedFile
-from index.ocr import OCR, WITHOUT
+from index.ocr import OCR, WITHOUT, Pictures
 from index.tables import delimited_text
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,9 @@ IMAGES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp")
 SUFFIXES = (*PLAIN, *DELIMITED, ".html", ".htm", ".rtf", ".pdf", ".docx", ".pptx", ".xlsx", *OPEN_DOCUMENT,
             ".epub", ".eml", ".mbox", *IMAGES)  # fmt: skip
 NAME_CHARS = 60  # of a page's name, as citations show it: a sheet's name, a slide's title, a message's subject
-# What an e-mail's attachments are read as (``index.mail``): the documents, not pictures or mail.
+# What an e-mail's attachments are read as files of their name (``index.mail``): the documents.
+# Pictures are read as the pictures in a document are (``index.ocr.Pictures``: a logo is passed
+# over), and attached messages by ``index.mail`` itself.
 ATTACHMENTS = tuple(suffix for suffix in SUFFIXES if suffix not in (*IMAGES, ".eml", ".mbox"))
 # What a paged format's pages and their lines are, as a citation names them.
 PAGE_WORDS = {
@@ -241,8 +243,8 @@ READERS = {
     ".tsv": 3,
     ".xlsx": 5,  # 3: a chart sheet counted as a (blank) sheet, as Excel's tabs count it; 4: sheet names kept
     ".ods": 4,  # 3: sheet names kept
-    ".eml": 3,  # 2: attachments read (1 named them only)
-    ".mbox": 4,  # 2: attachments read; 3: messages named by their subjects
+    ".eml": 4,  # 2: attachments read (1 named them only); 4: attached messages opened
+    ".mbox": 5,  # 2: attachments read; 3: messages named by their subjects; 5: attached messages opened
 }
 
 
@@ -254,6 +256,8 @@ READERS_WITH_OCR = {
     ".pptx": 5,
     ".odt": 4,
     ".odp": 5,
+    ".eml": 5,  # the print in pictures attached read (4 and before named them only)
+    ".mbox": 6,
 }
 
 
@@ -387,20 +391,25 @@ def _extract(name: str, data: bytes, ocr: OCR | None) -> Extracted:
             result = odf_text(data, name, suffix, ocr)
         case ".epub":
             result = epub_text(data, name)
-        case ".eml":
-            result = eml_text(data, name, partial(_attachment, ocr=ocr))
-        case ".mbox":
-            result = mbox_text(data, name, partial(_attachment, ocr=ocr))
+        case ".eml" | ".mbox":
+            pictures = Pictures(ocr)  # one count for the whole file: a mailbox of photos is read up to its most
+            read_mail = eml_text if suffix == ".eml" else mbox_text
+            result = read_mail(data, name, partial(_attachment, ocr=ocr, pictures=pictures))
+            result = replace(result, note="; ".join(filter(None, [result.note, pictures.note()])) or None)
         case _:
             raise SkippedFile(name, f"has an unsupported type; supported: {', '.join(SUFFIXES)}")
     return result
 
 
-def _attachment(name: str, data: bytes, ocr: OCR | None) -> Extracted | None:
-    """An e-mail attachment's text, read as a file of its name would be; None for pictures (a
-    signature's logo is not worth a second of text recognition) and mail (a forwarded message is
-    named, not opened: mail within mail within mail has no end)."""
-    if suffix_of(name) not in ATTACHMENTS:
+def _attachment(name: str, data: bytes, ocr: OCR | None, pictures: Pictures) -> Extracted | None:
+    """An e-mail attachment's text, read as a file of its name would be; a picture's print read by
+    ``pictures`` (a signature's logo is too small to be read); None for what is not read (a picture
+    with no print, a mailbox)."""
+    suffix = suffix_of(name)
+    if suffix in IMAGES:
+        lines = pictures.lines(data)
+        return Extracted("\n".join(lines)) if lines else None
+    if suffix not in ATTACHMENTS:
         return None
     return extract(name, data, ocr)
 

@@ -5,7 +5,9 @@ A message reads as its headers (From, To, Cc, Date, Subject; one line each),
 then its body: the plain-text part, or the HTML part's visible text where a
 message has no plain one, then a line naming each attachment, followed by the
 attachment's text where the reader given for attachments reads it (a PDF, a
-Word file: ``index.formats`` decides which). In a mailbox each message is a page
+Word file, a scan: ``index.formats`` decides which). An attached message (a
+forward sent "as attachment", an attached ``.eml``) reads the same way in its
+place, down to ``MOST_NESTED`` messages deep. In a mailbox each message is a page
 (``index.formats.PAGE_WORDS``: "message 3, line 5"). This module reads; it
 neither decides what a format is nor chunks.
 """
@@ -29,6 +31,9 @@ HEADERS = ("From", "To", "Cc", "Date", "Subject")
 # Reads an attachment (its file name, its bytes) into text, or returns None for one it does not read.
 AttachmentReader = Callable[[str, bytes], Extracted | None]
 NOTES_SHOWN = 3  # a mailbox's notes in its ingestion report; the rest are counted
+# Messages attached within messages that are opened: a forward of a forward of a forward. Deeper
+# ones are named only (mail can nest without end, and each level is one more parse).
+MOST_NESTED = 3
 # A mailbox escapes a body line that starts "From " as ">From " (and ">From " as ">>From ").
 _ESCAPED_FROM = re.compile(r"^>(>*From )")
 
@@ -69,10 +74,13 @@ def mbox_text(data: bytes, name: str, read: AttachmentReader | None = None) -> E
     return Extracted.paged(pages, "; ".join(notes) or None, names=subjects)
 
 
-def message_lines(message: EmailMessage, read: AttachmentReader | None = None) -> tuple[list[str], list[str]]:
+def message_lines(
+    message: EmailMessage, read: AttachmentReader | None = None, depth: int = 0
+) -> tuple[list[str], list[str]]:
     """A message's header lines, body lines and attachment lines (each attachment's name, then the
-    text ``read`` gives of it); and notes: a part's text decoded with replacement characters, an
-    attachment that could not be read."""
+    text ``read`` gives of it, or an attached message's own lines); and notes: a part's text decoded
+    with replacement characters, an attachment that could not be read. ``depth``: how many messages
+    this one is attached within."""
     lines = [f"{header}: {_one_line(str(message[header]))}" for header in HEADERS if message[header]]
     notes = []
     try:
@@ -87,6 +95,17 @@ def message_lines(message: EmailMessage, read: AttachmentReader | None = None) -
     for part in message.iter_attachments():
         filename = _one_line(part.get_filename() or "")
         header = f"Attachment: {filename or part.get_content_type()}"
+        attached = _attached_message(part, filename)
+        if attached is not None:
+            if depth >= MOST_NESTED:
+                lines.append(header)
+                notes.append(f"has a message attached more than {MOST_NESTED} deep that was named, not opened")
+                continue
+            inner, inner_notes = message_lines(attached, read, depth + 1)
+            lines.extend(["", header, *inner])
+            within = f"attached message {filename}: " if filename else "attached message: "
+            notes += [note if note.startswith("attached message") else within + note for note in inner_notes]
+            continue
         try:
             payload = part.get_payload(decode=True) if read and filename else None
             extracted = read(filename, payload) if read and payload else None
@@ -99,6 +118,19 @@ def message_lines(message: EmailMessage, read: AttachmentReader | None = None) -
             lines.extend(["", header, *(line.rstrip() for line in extracted.text.splitlines())])
             notes += [f"attachment {filename}: {extracted.note}"] if extracted.note else []  # an OCR'd page, say
     return lines, notes
+
+
+def _attached_message(part: EmailMessage, filename: str) -> EmailMessage | None:
+    """The message a part holds: a ``message/rfc822`` part's, or an attached ``.eml`` file's where it
+    has a message's headers; None for any other part."""
+    if part.get_content_type() == "message/rfc822":
+        inner = part.get_payload()
+        inner = inner[0] if isinstance(inner, list) and inner else inner
+        return inner if isinstance(inner, EmailMessage) else None
+    if not filename.lower().endswith(".eml"):
+        return None
+    inner = email.message_from_bytes(part.get_payload(decode=True) or b"", policy=policy.default)
+    return inner if any(inner[header] for header in HEADERS) else None
 
 
 def _one_line(text: str) -> str:

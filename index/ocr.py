@@ -86,35 +86,41 @@ class OCR:
 @dataclass
 class Pictures:
     """Reads the pictures inside one document (a scan pasted into a Word file, a screenshot on a
-    slide) with ``ocr``, keeping count for the note. Pictures too small to hold a line of print
-    (icons, bullets, most logos) are left unread, and so are those after ``most``."""
+    slide, a scan attached to a message) with ``ocr``, keeping count for the note. Pictures too
+    small to hold a line of print (icons, bullets, most logos) are left unread, and so is all past
+    ``most`` pictures read (each page of a multi-page TIFF is one), with print or without."""
 
     ocr: OCR | None
     most: int = 100
     read: int = 0
     unread: int = 0
     skipped: int = 0
+    tried: int = 0  # Tesseract runs, the cost ``most`` bounds: a mailbox of holiday photos has no print
 
     def lines(self, data: bytes) -> list[str]:
-        """The printed lines in one picture's bytes (any format Pillow opens); none where there is no
-        text recognition, the picture is too small or too large, or it cannot be read."""
-        from PIL import Image, UnidentifiedImageError
+        """The printed lines in one picture's bytes (any format Pillow opens; each page of a TIFF);
+        none where there is no text recognition, the picture is too small or too large, or it cannot
+        be read."""
+        from PIL import Image, ImageSequence, UnidentifiedImageError
 
         if self.ocr is None:
-            return []
-        if self.read + self.unread >= self.most:
-            self.skipped += 1
             return []
         try:
             image = Image.open(io.BytesIO(data))
         except UnidentifiedImageError:  # a drawing (EMF, WMF, SVG): lines and shapes, not a picture of print
             return []
+        lines: list[str] = []
         try:
-            if min(image.size) < SMALLEST_SIDE:
-                return []
-            if image.width * image.height > MOST_PIXELS:  # checked before the pixels are decoded
-                raise ValueError(f"{image.width} x {image.height} pixels")
-            lines = [line for line in self.ocr.lines(image) if _WORD.search(line)]
+            for frame in ImageSequence.Iterator(image):
+                if min(frame.size) < SMALLEST_SIDE:
+                    continue
+                if self.tried >= self.most:
+                    self.skipped += 1
+                    break
+                self.tried += 1
+                if frame.width * frame.height > MOST_PIXELS:  # checked before the pixels are decoded
+                    raise ValueError(f"{frame.width} x {frame.height} pixels")
+                lines += [line for line in self.ocr.lines(frame) if _WORD.search(line)]
         except (PageUnread, Image.DecompressionBombError, OSError, ValueError, EOFError):  # damaged, too large
             self.unread += 1
             return []

@@ -401,8 +401,7 @@ def test_an_emails_attached_documents_are_read_after_their_names(tmp_path: Path)
         "report.pdf": (tmp_path / "report.pdf").read_bytes(),
         "rota.docx": (tmp_path / "rota.docx").read_bytes(),
         "broken.docx": b"PK not a zip",
-        "forwarded.eml": make_message("a@example.org", "Fwd", "Not opened.\n").as_bytes(),
-        "photo.jpg": b"\xff\xd8\xff not read",
+        "photo.jpg": b"\xff\xd8\xff not a picture: named only",
         "notes.txt": "Café\n".encode("latin-1"),
     }
     message = make_message("maren@example.org", "Reports", "Both attached.\n", attach=attachments)
@@ -418,7 +417,6 @@ def test_an_emails_attached_documents_are_read_after_their_names(tmp_path: Path)
         "Attachment: rota.docx",
         "Keeper: Maren Holt.",
         "Attachment: broken.docx",
-        "Attachment: forwarded.eml",
         "Attachment: photo.jpg",
         "",
         "Attachment: notes.txt",
@@ -429,6 +427,51 @@ def test_an_emails_attached_documents_are_read_after_their_names(tmp_path: Path)
         "attachment notes.txt: was not valid UTF-8 (first bad byte at 3); decoded with replacement characters"
     )  # what reading an attachment noted is said too (a page read by OCR: check what is cited from it)
     assert reader_version("reports.eml") > 1 and reader_version("box.mbox") > 1  # stored mail is read again
+
+
+def test_attached_messages_are_read_in_their_place_down_to_the_most_nested() -> None:
+    from index.mail import MOST_NESTED
+
+    report = make_message("asa@example.org", "Fog horn", "Tested on Friday.\n", attach={"hours.txt": b"1450 h\n"})
+    forward = make_message("maren@example.org", "Fwd: Fog horn", "See below.\n")
+    forward.add_attachment(report)  # "forward as attachment": a message/rfc822 part
+    message = make_message("port@example.org", "Log", "Two forwards.\n", attach={"sent.eml": forward.as_bytes()})
+    lines = extract("log.eml", message.as_bytes()).text.splitlines()
+    assert lines[4:] == [
+        "",
+        "Two forwards.",
+        "",
+        "Attachment: sent.eml",  # an attached .eml file
+        "From: maren@example.org",
+        "To: harbour@example.org",
+        "Date: Tue, 03 Sep 2024 09:15:00 +0000",
+        "Subject: Fwd: Fog horn",
+        "",
+        "See below.",
+        "",
+        "Attachment: message/rfc822",  # a forward has no file name
+        "From: asa@example.org",
+        "To: harbour@example.org",
+        "Date: Tue, 03 Sep 2024 09:15:00 +0000",
+        "Subject: Fog horn",
+        "",
+        "Tested on Friday.",
+        "",
+        "Attachment: hours.txt",  # an attached message's attachments are read as its own
+        "1450 h",
+    ]
+    nested = make_message("a@example.org", "Deepest", "Too deep to open.\n")
+    for depth in range(MOST_NESTED + 1):
+        outer = make_message("a@example.org", f"Fwd {depth}", "Forwarded.\n")
+        outer.add_attachment(nested)
+        nested = outer
+    got = extract("deep.eml", nested.as_bytes())
+    assert "Too deep to open." not in got.text and got.text.count("Forwarded.") == MOST_NESTED + 1
+    assert (
+        got.note == f"attached message: has a message attached more than {MOST_NESTED} deep that was named, not opened"
+    )
+    not_mail = make_message("a@example.org", "Odd", "Look.\n", attach={"notes.eml": b"just notes, no headers"})
+    assert extract("odd.eml", not_mail.as_bytes()).text.splitlines()[-1] == "Attachment: notes.eml"
 
 
 def test_a_mailboxs_attachments_are_read_into_their_messages_page(tmp_path: Path) -> None:

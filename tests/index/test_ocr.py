@@ -243,3 +243,27 @@ def test_the_print_in_writer_and_impress_pictures_is_read_as_in_word_and_powerpo
     assert slides.text.splitlines() == LINES and slides.page_starts == (1,) and slides.note
     assert reader_version("a.odt", ocr=True) != reader_version("a.odt")
     assert reader_version("a.odp", ocr=True) != reader_version("a.odp")
+
+
+def test_the_print_in_pictures_attached_to_mail_is_read_after_their_names(ocr: OCR) -> None:
+    from tests.index.test_formats import make_message
+
+    fax = io.BytesIO()
+    scanned(LINES[:1]).save(fax, format="TIFF", save_all=True, append_images=[scanned(LINES[1:])])
+    attached = {"scan.png": picture(LINES).getvalue(), "logo.png": icon(), "fax.tif": fax.getvalue()}
+    data = make_message("maren@example.org", "Report", "Scanned, attached.\n", attach=attached).as_bytes()
+    got = extract("report.eml", data, ocr)
+    assert got.text.splitlines()[5:] == [
+        "Scanned, attached.",
+        "",
+        "Attachment: scan.png",
+        *LINES,
+        "Attachment: logo.png",  # a signature's logo: too small to hold print, named only
+        "",
+        "Attachment: fax.tif",
+        *LINES,  # each page of a fax, in order
+    ]
+    assert got.note == "text in 2 picture(s) read by text recognition (OCR); check what is cited from it"
+    without = extract("report.eml", data)  # no text recognition here: pictures named, as before
+    assert without.text.splitlines()[-3:] == ["Attachment: scan.png", "Attachment: logo.png", "Attachment: fax.tif"]
+    assert without.note is None and reader_version("report.eml", ocr=True) > reader_version("report.eml")
