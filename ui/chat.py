@@ -174,7 +174,7 @@ class ChatUI:
             yield messages(failed), failed, gr.skip(), []
         finally:
             if self.shares and request:
-                self.shares.give_back(client_address(request))
+                self.shares.give_back(client_address(request), request.session_hash)
 
     def admitted(self, question: str, turns: list[dict], request: gr.Request | None = None) -> list[dict]:
         """The question event's validator, run as a question joins Gradio's queue, before it waits
@@ -183,9 +183,19 @@ class ChatUI:
         a script's questions held the queue (the page's and every other reader's) until then."""
         wait = self.limiter.retry_after(client_address(request)) if self.limiter and request else 0
         said = f"{TOO_MANY} Try again in {whole_seconds(wait)} s." if wait else ""
-        if not wait and self.shares and request and (held := self.shares.take(client_address(request))):
+        if (
+            not wait
+            and self.shares
+            and request
+            and (held := self.shares.take(client_address(request), request.session_hash))
+        ):
             said = f"Your earlier questions ({held}) are still waiting; ask again once one is answered."
         return [gr.validate(not said, said), gr.validate(True, "")]
+
+    def left(self, request: gr.Request) -> None:
+        """The page of ``request``'s session closed: the places its questions held in the queue come
+        back (``QueueShares.leave``)."""
+        self.shares.leave(request.session_hash)
 
     def citations_of(self, turns: list[dict], selected: gr.SelectData) -> list[dict]:
         """The citations of the answer the reader clicked in the chat (an earlier one, say)."""
@@ -343,6 +353,8 @@ class ChatUI:
             )
             asked.then(lambda kept: kept[-SAVED_TURNS:], turns, saved, **at_once)
             demo.load(reopened, saved, [chatbot, turns, citations], **at_once)
+            if self.shares:
+                demo.unload(self.left)  # Gradio drops what a closed page left waiting; its places come back
             # on the reader's choice only: a citation sets the list too, and its highlighted view stays
             # Only questions take turns (one model); the rest never wait in the queue behind each other,
             # where a script's flood of them would take every place from other readers' questions.

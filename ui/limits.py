@@ -193,19 +193,21 @@ class Admission:
 class QueueShares:
     """Each client address's share of a queue this code does not run (the chat's, Gradio's): a
     question takes a place as it joins and gives it back when its answer ends. A question cancelled
-    while it waited (its page closed) never runs to give its place back, so a place is also given
-    back ``expire_s`` after it was taken: longer than any question waits (at most ``max_pending``
-    answers, each within the LLM's timeout)."""
+    while it waited never runs to give its place back: where its page closed, its session's places
+    are given back as the page leaves (``leave``); any other place (a script that cancelled its own
+    job) comes back ``expire_s`` after it was taken, longer than any question waits (at most
+    ``max_pending`` answers, each within the LLM's timeout)."""
 
     def __init__(self, per_client: int, expire_s: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.per_client = per_client  # 0: no share
         self.expire_s = expire_s
         self.clock = clock
-        self.taken: dict[str, deque[float]] = {}
+        self.taken: dict[str, deque[tuple[float, str | None]]] = {}  # by address: (when, the session) a place
         self.lock = threading.Lock()
 
-    def take(self, client: str) -> int:
-        """Take a place for ``client``; 0 if it did, else how many it holds already."""
+    def take(self, client: str, session: str | None = None) -> int:
+        """Take a place for ``client`` (asking in ``session``: a page); 0 if it did, else how many
+        it holds already."""
         if not self.per_client:
             return 0  # no share: nothing to count
         with self.lock:
@@ -215,21 +217,34 @@ class QueueShares:
             held = self._held(client)
             if len(held) >= self.per_client:
                 return len(held)
-            held.append(self.clock())
+            held.append((self.clock(), session))
             return 0
 
-    def give_back(self, client: str) -> None:
-        """Give back ``client``'s oldest place (an answer ended)."""
+    def give_back(self, client: str, session: str | None = None) -> None:
+        """Give back ``client``'s oldest place taken in ``session`` (an answer ended); none where that
+        session has none left (its page left first)."""
         with self.lock:
             held = self._held(client)
-            if held:
-                held.popleft()
+            mine = next((place for place in held if place[1] == session), None)
+            if mine is not None:
+                held.remove(mine)
             if not held:
                 del self.taken[client]  # addresses come and go: the table keeps only those waiting
 
-    def _held(self, client: str) -> deque[float]:
+    def leave(self, session: str) -> None:
+        """Give back every place taken in ``session``: its page closed, and Gradio drops the questions
+        it left waiting (one still answering gives back nothing more as it ends)."""
+        with self.lock:
+            for client, held in list(self.taken.items()):
+                kept = deque(place for place in held if place[1] != session)
+                if kept:
+                    self.taken[client] = kept
+                else:
+                    del self.taken[client]
+
+    def _held(self, client: str) -> deque[tuple[float, str | None]]:
         held = self.taken.setdefault(client, deque())
-        while held and self.clock() - held[0] > self.expire_s:
+        while held and self.clock() - held[0][0] > self.expire_s:
             held.popleft()
         return held
 

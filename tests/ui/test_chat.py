@@ -101,7 +101,9 @@ def test_an_address_holds_its_share_of_the_chats_queue_until_its_answers_end(
     app = fake_app(settings, [ARMS_ANSWER] * 2)
     app.ingestor.ingest([news_dir])
     ui = ChatUI(app.service, app.library, shares=QueueShares(1, expire_s=60))
-    client, other = (SimpleNamespace(client=SimpleNamespace(host=host)) for host in ("10.0.0.1", "10.0.0.2"))
+    client, other = (
+        SimpleNamespace(client=SimpleNamespace(host=host), session_hash=host) for host in ("10.0.0.1", "10.0.0.2")
+    )
     assert ui.admitted("who denied arms deals?", [], client)[0]["is_valid"]  # its place taken as it joins
     refused = ui.admitted("and who else?", [], client)[0]
     assert not refused["is_valid"]
@@ -133,8 +135,63 @@ def test_the_chats_queue_share_is_taken_and_given_back_through_gradio(settings: 
         assert join("s2").status_code == 200  # the answer ended: its place came back
 
 
+def test_a_closed_pages_place_comes_back_through_gradio_while_its_answer_still_runs(
+    settings: Settings, news_dir: Path
+) -> None:
+    import socket
+    import threading
+    import time
+
+    import httpx
+    import uvicorn
+
+    from rag.app import build
+    from tests.fakes import HashEmbedding, ScriptedLLM, word_count
+    from ui.server import create_app
+
+    held = threading.Event()
+
+    class HeldLLM(ScriptedLLM):
+        def _next(self, prompt: str) -> str:
+            held.wait(30)  # the first answer runs until the test lets it end
+            return super()._next(prompt)
+
+    shared = settings.model_copy(update={"rate_limit_per_minute": 0, "max_pending_per_client": 1})
+    app = build(shared, embed_model=HashEmbedding(), token_counter=word_count, llm=HeldLLM([ARMS_ANSWER] * 2))
+    app.ingestor.ingest([news_dir])
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    live = uvicorn.Server(uvicorn.Config(create_app(app), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=live.run, daemon=True)
+    thread.start()  # a real server: a page leaving is its heartbeat connection closing
+    while not live.started:
+        thread.join(0.05)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
+            ask = next(d["id"] for d in http.get("/config").json()["dependencies"] if d.get("api_name") == "ask")
+
+            def join(session: str) -> httpx.Response:
+                body = {"data": ["who denied arms deals?", []], "fn_index": ask, "session_hash": session}
+                return http.post("/gradio_api/queue/join", json=body)
+
+            assert join("s0").status_code == 200
+            assert join("s1").status_code == 422  # s0 holds the address's one place
+            with http.stream("GET", "/gradio_api/heartbeat/s0") as beat:  # s0's page is open ...
+                next(beat.iter_lines())
+            # ... and closes: Gradio runs the page's unload, in the background
+            deadline = time.monotonic() + 10
+            while (joined := join("s2")).status_code != 200 and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert joined.status_code == 200
+    finally:
+        held.set()
+        live.should_exit = True
+        thread.join(10)
+
+
 def test_a_place_never_given_back_comes_back_when_no_question_could_still_wait() -> None:
-    # A question cancelled while it waited (its page closed) never runs to give its place back.
+    # A question cancelled while it waited (a script cancelling its job) never runs to give its place back.
     clock = SimpleNamespace(now=0.0)
     shares = QueueShares(2, expire_s=100, clock=lambda: clock.now)
     assert shares.take("a") == 0 and shares.take("a") == 0 and shares.take("a") == 2
@@ -146,6 +203,20 @@ def test_a_place_never_given_back_comes_back_when_no_question_could_still_wait()
     unshared = QueueShares(0, expire_s=1)
     assert [unshared.take("a") for _ in range(9)] == [0] * 9 and not unshared.taken  # no share, nothing kept
     unshared.give_back("a")
+
+
+def test_a_closed_pages_places_come_back_as_it_leaves() -> None:
+    # A reader who closed the page while questions waited held those places for 960 s (the expiry).
+    shares = QueueShares(3, expire_s=1000, clock=lambda: 0.0)
+    assert [shares.take("a", "page1"), shares.take("a", "page1"), shares.take("a", "page2")] == [0, 0, 0]
+    assert shares.take("a", "page3") == 3 and shares.take("b", "page4") == 0
+    shares.leave("page1")  # one answering, one waiting: both places back
+    assert [session for _, session in shares.taken["a"]] == ["page2"] and "b" in shares.taken
+    shares.give_back("a", "page1")  # its answer ends after the page left: nothing more is given back
+    assert [session for _, session in shares.taken["a"]] == ["page2"]
+    shares.leave("page2")
+    shares.leave("page4")
+    assert not shares.taken
 
 
 def test_a_question_over_the_budget_is_refused_as_it_joins_the_queue_not_once_its_turn_comes(
