@@ -11,9 +11,10 @@ than piling up until something times out.
 from __future__ import annotations
 
 import hmac
+import itertools
 import threading
 import time
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 
@@ -135,64 +136,63 @@ def client_address(request) -> str:
 
 
 class Admission:
-    """At most ``limit`` answer requests in the building (running or waiting), and at most
-    ``per_client`` of them from one client address (0: no share), so that one client's script
-    cannot take every place and leave everyone else a 503."""
+    """At most ``limit`` answer requests in the building (running or waiting), and of them, at most
+    their address's share of ``shares`` (where one is given: the share the chat's questions take
+    from too), so that one client's script cannot take every place and leave everyone else a 503."""
 
-    def __init__(self, limit: int, per_client: int = 0) -> None:
+    def __init__(self, limit: int, shares: QueueShares | None = None) -> None:
         self.limit = limit
-        self.per_client = per_client
+        self.shares = shares or QueueShares(0, expire_s=0)
         self.count = 0
-        self.by_client: Counter[str] = Counter()
         self.lock = threading.Lock()
+        self._requests = itertools.count()  # each request's own place in ``shares``
 
-    def enter(self, client: str = "") -> None:
+    def enter(self, client: str = "", request: str | None = None) -> None:
         """Take a place, or refuse: 503 when all are taken, 429 when ``client`` holds its share."""
         with self.lock:
             if self.count >= self.limit:
                 raise HTTPException(503, "The server is busy answering other questions; try again shortly.")
-            if self.per_client and self.by_client[client] >= self.per_client:
+            if held := self.shares.take(client, request):
                 raise HTTPException(
                     429,
-                    f"You have {self.by_client[client]} questions running or waiting already; "
-                    "ask again once one is answered.",
+                    f"You have {held} questions running or waiting already; ask again once one is answered.",
                     headers={"Retry-After": str(SHARE_RETRY_S)},
                 )
             self.count += 1
-            self.by_client[client] += 1
 
-    def leave(self, client: str = "") -> None:
+    def leave(self, client: str = "", request: str | None = None) -> None:
         with self.lock:
             self.count -= 1
-            self.by_client[client] -= 1
-            if not self.by_client[client]:
-                del self.by_client[client]  # addresses come and go: the table keeps only those waiting
+            self.shares.give_back(client, request)
 
     @contextmanager
     def slot(self, client: str = "") -> Iterator[None]:
         """Hold a place for the duration of a request."""
-        self.enter(client)
+        request = f"api-{next(self._requests)}"
+        self.enter(client, request)
         try:
             yield
         finally:
-            self.leave(client)
+            self.leave(client, request)
 
     def streamed(self, events: Iterator[str], client: str = "") -> Iterator[str]:
         """Hold a place (taken now) until a streamed body ends or the client goes."""
-        self.enter(client)
+        request = f"api-{next(self._requests)}"
+        self.enter(client, request)
 
         def body() -> Iterator[str]:
             try:
                 yield from events
             finally:
-                self.leave(client)
+                self.leave(client, request)
 
         return body()
 
 
 class QueueShares:
-    """Each client address's share of a queue this code does not run (the chat's, Gradio's): a
-    question takes a place as it joins and gives it back when its answer ends. A question cancelled
+    """Each client address's share of the places for answers: of the chat's queue, which Gradio
+    runs, and the API's (``Admission``), counted together. A question takes a place as it joins (or
+    as its request comes in) and gives it back when its answer ends. A question cancelled
     while it waited never runs to give its place back: where its page closed, its session's places
     are given back as the page leaves (``leave``); any other place (a script that cancelled its own
     job) comes back ``expire_s`` after it was taken, longer than any question waits (at most

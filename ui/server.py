@@ -59,10 +59,11 @@ def create_app(groundline, served: handoff.Served | None = None, watch: FolderWa
     security.install(app, list(settings.embed_origins))
     max_file_bytes = int(settings.max_file_mb * 2**20)
     app.add_middleware(BodyLimit, upload_bytes=max_file_bytes)
+    # each address's share of the places for answers, the API's and the chat's queue's together; a place
+    # a cancelled question never gave back is given back once no question could still be waiting with it
+    shares = QueueShares(settings.max_pending_per_client, expire_s=settings.max_pending * settings.llm_timeout_s)
     guard = Guard(
-        RateLimiter(settings.rate_limit_per_minute),
-        Admission(settings.max_pending, settings.max_pending_per_client),
-        settings.chat_token,
+        RateLimiter(settings.rate_limit_per_minute), Admission(settings.max_pending, shares), settings.chat_token
     )
     app.include_router(documents_api.router(groundline.ingestor, library, guard, tokens))
     app.include_router(api.router(service, library, guard))
@@ -83,9 +84,6 @@ def create_app(groundline, served: handoff.Served | None = None, watch: FolderWa
         admin = LibraryAdmin(groundline.ingestor, library, tokens)
         app.include_router(session_router(tokens))
     views = RateLimiter(settings.views_per_minute)
-    # the chat's queue: each address's share of it, as over the API; a place a cancelled question never
-    # gave back is given back once no question could still be waiting with it
-    shares = QueueShares(settings.max_pending_per_client, expire_s=settings.max_pending * settings.llm_timeout_s)
     chat = ChatUI(service, library, admin, guard.limiter, chat_key(settings.data_dir), views, shares)
     # With a chat token, the browser chat asks for it on Gradio's login page (any user name).
     auth = (lambda _user, password: hmac.compare_digest(password, settings.chat_token)) if settings.chat_token else None

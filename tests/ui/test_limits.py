@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from rag.settings import Settings
 from tests.conftest import fake_app
 from tests.fakes import ScriptedLLM
-from ui.limits import MAX_BODY_BYTES, Admission, RateLimiter
+from ui.limits import MAX_BODY_BYTES, Admission, QueueShares, RateLimiter
 from ui.server import create_app
 
 ASK = {"question": "who denied arms deals?"}
@@ -50,7 +50,7 @@ def test_admission_refuses_beyond_its_limit_and_frees_places() -> None:
 
 def test_one_client_holds_at_most_its_share_of_the_places() -> None:
     # A script could hold all 8 places with 8 slow questions: everyone else got 503 until it was done.
-    admission = Admission(4, per_client=2)
+    admission = Admission(4, QueueShares(2, expire_s=60))
     with admission.slot("10.0.0.5"), admission.slot("10.0.0.5"):
         with pytest.raises(HTTPException) as refused:
             admission.enter("10.0.0.5")
@@ -60,7 +60,7 @@ def test_one_client_holds_at_most_its_share_of_the_places() -> None:
             with pytest.raises(HTTPException) as full:
                 admission.enter("10.0.0.7")
             assert full.value.status_code == 503  # the whole house is full
-    assert admission.count == 0 and not admission.by_client  # every place given back, no address kept
+    assert admission.count == 0 and not admission.shares.taken  # every place given back, no address kept
     with admission.slot("10.0.0.5"), admission.slot("10.0.0.5"), admission.slot("10.0.0.6"):
         pass  # freed
     unlimited = Admission(3)
@@ -87,6 +87,11 @@ def test_the_api_gives_each_address_its_share(settings: Settings, news_dir: Path
         assert again.status_code == 429 and again.headers["retry-after"] == "5"
         streamed = http.post("/api/ask", json={**ASK, "stream": True})
         assert streamed.status_code == 429 and "running or waiting already" in streamed.json()["detail"]
+        # the chat's queue counts the same share: 4 places over the API and 4 in the chat were all 8
+        ask = next(d["id"] for d in http.get("/config").json()["dependencies"] if d.get("api_name") == "ask")
+        body = {"data": ["who denied arms deals?", []], "fn_index": ask, "session_hash": "page"}
+        chat = http.post("/gradio_api/queue/join", json=body)
+        assert chat.status_code == 422 and "Your earlier questions (1) are still waiting" in chat.text
     finally:
         release.set()
         worker.join(10)
