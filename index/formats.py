@@ -249,12 +249,12 @@ READERS = {
 
 
 # Where text recognition reads more: a PDF read without it, then with it, is read again. Each is
-# one past the version without it.
+# past the version without it.
 READERS_WITH_OCR = {
     ".pdf": 2,  # 2: pages with no text layer read by OCR (1 left them empty)
-    ".docx": 5,  # the print in pictures read (3 and before left pictures out)
+    ".docx": 6,  # 5: the print in pictures read (3 and before left pictures out); 6: in tables' pictures too
     ".pptx": 5,
-    ".odt": 4,
+    ".odt": 5,  # 5: in tables' pictures too
     ".odp": 5,
     ".eml": 5,  # the print in pictures attached read (4 and before named them only)
     ".mbox": 6,

@@ -36,7 +36,7 @@ def reading(name: str, suffix: str, *library_errors: type[Exception]) -> Iterato
 def docx_text(data: bytes, name: str, ocr: OCR | None = None) -> Extracted:
     """A Word document's paragraphs and table rows, one per line, in the document's order (a table's
     rows labelled by its header row, ``index.tables``); with ``ocr``, the print in a paragraph's
-    pictures follows it, a line per printed line."""
+    pictures follows it, a line per printed line, and the print in a table's follows its rows."""
     import docx
     from docx.opc.exceptions import PackageNotFoundError
     from docx.table import Table
@@ -47,9 +47,11 @@ def docx_text(data: bytes, name: str, ocr: OCR | None = None) -> Extracted:
         for block in docx.Document(io.BytesIO(data)).iter_inner_content():
             if isinstance(block, Table):
                 lines.extend(_table_lines(block.rows))
-                continue
-            lines.append(block.text)
-            for picture in block._p.xpath(".//a:blip/@r:embed") if ocr else ():
+                element = block._tbl  # a table's pictures (a stamp in a cell) follow its rows
+            else:
+                lines.append(block.text)
+                element = block._p
+            for picture in element.xpath(".//a:blip/@r:embed") if ocr else ():
                 part = block.part.related_parts.get(picture)
                 lines.extend(pictures.lines(part.blob) if part is not None else [])
     return Extracted("\n".join(lines), note=pictures.note())

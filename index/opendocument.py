@@ -74,8 +74,8 @@ def _elements(node) -> Iterator:
 def _lines(node, name: str, printed: Callable[..., list[str]] | None = None) -> Iterator[str]:
     """Each paragraph and heading under ``node`` a line, each table row a line, in order; comments,
     footnotes and tracked deletions, which the page does not show in its flow, left out. With
-    ``printed``, the printed lines of each picture (``draw:image``) after the paragraph it sits in,
-    or in its place."""
+    ``printed``, the printed lines of each picture (``draw:image``) after the paragraph or table it
+    sits in, or in its place."""
     for element in _elements(node):
         if element.tag in LINES:
             yield _shown(element)
@@ -84,6 +84,8 @@ def _lines(node, name: str, printed: Callable[..., list[str]] | None = None) -> 
         elif element.tag == TABLE + "table":
             table = [cells for cells, _ in _rows(element, name)]
             yield from labelled_rows(table) or [joined(cells) for cells in table]
+            for image in element.iter(DRAW + "image") if printed else ():  # after its rows, as in Word
+                yield from printed(image)
         elif element.tag == DRAW + "image" and printed:
             yield from printed(element)
         elif element.tag not in UNSHOWN:

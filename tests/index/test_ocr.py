@@ -245,6 +245,49 @@ def test_the_print_in_writer_and_impress_pictures_is_read_as_in_word_and_powerpo
     assert reader_version("a.odp", ocr=True) != reader_version("a.odp")
 
 
+def test_the_print_in_a_tables_pictures_follows_its_rows(ocr: OCR, tmp_path: Path) -> None:
+    # A form scanned into a table cell (Word's and Writer's layout tables) was left out.
+    import docx
+    from docx.shared import Inches
+    from odf import draw, table, text
+    from odf.opendocument import OpenDocumentText
+
+    document = docx.Document()
+    grid = document.add_table(rows=2, cols=3)
+    for row, values in zip(grid.rows, [["Item", "Filed", "Scan"], ["Report", "2024-07-01", ""]], strict=True):
+        for cell, value in zip(row.cells, values, strict=True):
+            cell.text = value
+    grid.rows[1].cells[2].paragraphs[0].add_run().add_picture(picture(LINES), width=Inches(3))
+    document.add_paragraph("End of file.")
+    document.save(tmp_path / "form.docx")
+    got = extract("form.docx", (tmp_path / "form.docx").read_bytes(), ocr)
+    assert got.text.splitlines() == ["Item | Filed | Scan", "Item: Report; Filed: 2024-07-01", *LINES, "End of file."]
+    assert got.note == "text in 1 picture(s) read by text recognition (OCR); check what is cited from it"
+
+    writer = OpenDocumentText()
+    grid = table.Table(name="Form")
+    grid.addElement(table.TableColumn(numbercolumnsrepeated=3))
+    for values in (("Item", "Filed", "Scan"), ("Report", "2024-07-01", None)):
+        row = table.TableRow()
+        for value in values:
+            cell = table.TableCell()
+            holder = text.P(text=value or "")
+            if value is None:
+                frame = draw.Frame(width="8cm", height="4cm", anchortype="as-char")
+                png = writer.addPictureFromString(picture(LINES).getvalue(), "image/png")
+                frame.addElement(draw.Image(href=png))
+                holder.addElement(frame)
+            cell.addElement(holder)
+            row.addElement(cell)
+        grid.addElement(row)
+    writer.text.addElement(grid)
+    writer.text.addElement(text.P(text="End of file."))
+    writer.save(str(tmp_path / "form.odt"))
+    got = extract("form.odt", (tmp_path / "form.odt").read_bytes(), ocr)
+    assert got.text.splitlines() == ["Item | Filed | Scan", "Item: Report; Filed: 2024-07-01", *LINES, "End of file."]
+    assert reader_version("a.docx", ocr=True) > 5 and reader_version("a.odt", ocr=True) > 4  # stored: read again
+
+
 def test_the_print_in_pictures_attached_to_mail_is_read_after_their_names(ocr: OCR) -> None:
     from tests.index.test_formats import make_message
 
