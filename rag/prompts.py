@@ -7,6 +7,7 @@ a document that reads like an instruction is not followed as one.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from html import escape
 
 from llama_index.core.llms import ChatMessage, MessageRole
 
@@ -24,16 +25,48 @@ Only if no source mentions what the question asks about, reply exactly: {ABSTAIN
 
 
 def format_sources(passages: Sequence[Passage]) -> str:
-    """Numbered sources for the prompt.
+    """Numbered sources for the prompt. A paged document's source names the page it opens on, and
+    a line names each page that starts within it: which sheet a row is on is often what tells two
+    rows apart (the 2023 sheet's from the 2024 sheet's).
 
     >>> format_sources([Passage("a.txt", 1, 1, 0, "Hi.", 1.0)])
     '<source id="1" file="a.txt" lines="1-1">\\nHi.\\n</source>'
+    >>> sheets = Passage("b.xlsx", 2, 3, 0, "Hi.\\nBye.", 1.0, page_starts=(1, 3), page_names=("<", "B"))
+    >>> print(format_sources([sheets]))
+    <source id="1" file="b.xlsx" sheet="1 (&lt;)" lines="2-3">
+    Hi.
+    --- sheet 2 (B) ---
+    Bye.
+    </source>
     """
     return "\n\n".join(
-        f'<source id="{n}" file="{p.file}" lines="{p.start_line}-{p.end_line}">\n'
-        f"{p.text.replace('</source>', '</ source>')}\n</source>"
+        f'<source id="{n}" file="{escape(p.file)}"{_opens_on(p)} lines="{p.start_line}-{p.end_line}">\n'
+        f"{_paged_text(p).replace('</source>', '</ source>')}\n</source>"
         for n, p in enumerate(passages, start=1)
     )
+
+
+def _opens_on(passage: Passage) -> str:
+    """The page a source opens on as an attribute in its format's word (``sheet="2 (Crews)"``), or
+    nothing for an unpaged document."""
+    label = passage.page_label(passage.start_line)
+    if label is None:
+        return ""
+    word, _, which = label.partition(" ")
+    return f' {word}="{escape(which)}"'  # a sheet's name is the author's text, quotes and all
+
+
+def _paged_text(passage: Passage) -> str:
+    """A source's text with a line before each page that starts within it: ``--- slide 3 ---``."""
+    if not passage.page_starts:
+        return passage.text
+    lines = []
+    for number, line in enumerate(passage.text.split("\n")):
+        at = passage.start_line + number
+        if number and at in passage.page_starts:
+            lines.append(f"--- {passage.page_label(at)} ---")
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def answer_messages(question: str, passages: Sequence[Passage]) -> list[ChatMessage]:

@@ -37,6 +37,18 @@ class Passage:
         page, page_line = page_of(self.page_starts, line)
         return page, page_line, page_name(self.page_names, page)
 
+    def page_label(self, line: int) -> str | None:
+        """The page ``line`` (of the whole document) is on, in its format's words and with its name:
+        ``sheet 2 (Crews)``, ``page 3``; None for an unpaged document.
+
+        >>> Passage("b.xlsx", 4, 5, 0, "x", 1.0, page_starts=(1, 4), page_names=("Lights", "Crews")).page_label(4)
+        'sheet 2 (Crews)'
+        """
+        page, _, name = self.page_at(line)
+        if page is None:
+            return None
+        return f"{page_words(self.file)[0]} {page}" + (f" ({name})" if name else "")
+
     def as_citation(self) -> Citation:
         """The passage as a citation of all its lines (how an abstention shows its closest passages)."""
         end_char = self.start_char + len(self.text)

@@ -55,6 +55,33 @@ def test_sources_are_marked_as_data_in_the_prompt() -> None:
     assert "Question: Do dogs bark?" in prompt
 
 
+def test_the_prompt_names_the_sheet_or_slide_a_source_is_on(settings: Settings, tmp_path: Path) -> None:
+    # Two sheets' rows read alike: the model was shown "lines 2-3" of the workbook, not which year's sheet.
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for sheet, (year, tonnage) in zip(
+        [book.active, book.create_sheet()], [("2023", "1,200"), ("2024", "1,450")], strict=True
+    ):
+        sheet.title = year
+        sheet.append(["Harbour", "Tonnage"])
+        sheet.append(["Skerry", tonnage])
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    book.save(folder / "tonnage.xlsx")
+    app = fake_app(settings, ["Skerry tonnage was 1,450 in 2024 [1]."])
+    app.ingestor.ingest([folder])
+    answer = app.service.ask("What tonnage did Skerry handle in 2024?")
+    assert [c.where() for c in answer.citations] == ["sheet 2 (2024), row 2"]  # the marker lines are the prompt's
+    prompt = app.service.llm.prompts[0]
+    assert (
+        '<source id="1" file="tonnage.xlsx" sheet="1 (2023)" lines="1-4">\n'
+        "Harbour | Tonnage\nHarbour: Skerry; Tonnage: 1,200\n"
+        "--- sheet 2 (2024) ---\n"
+        "Harbour | Tonnage\nHarbour: Skerry; Tonnage: 1,450\n</source>"
+    ) in prompt
+
+
 def test_an_unsupported_sentence_is_flagged() -> None:
     answer = service("Dogs bark at night. The moon is cheese.").ask("Do dogs bark?")
     assert answer.text == "Dogs bark at night. [1] The moon is cheese. [unsupported]"
