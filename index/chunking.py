@@ -8,6 +8,11 @@ sentence longer than the budget at word ends. The budget is counted with the
 embedder's own tokenizer because all-MiniLM-L6-v2 silently drops everything
 past 256 tokens.
 
+A chunk of a document whose pages have names (a workbook's sheets, a deck's
+slide titles) carries the names of the pages it lies on as ``pages``, which is
+read with its text by the embedder and the keyword index ("the Crews sheet"
+finds the Crews sheet's rows), and counted in its budget.
+
 This module does not embed or store anything.
 """
 
@@ -23,10 +28,15 @@ from typing import Any
 from llama_index.core.node_parser import NodeParser
 from llama_index.core.schema import BaseNode, NodeRelationship, TextNode
 
+from index.formats import NAME_CHARS, decode_names, decode_starts, page_name, page_of
+
 TokenCounter = Callable[[str], int]
 
 # A chunk's metadata (its own, and its document's merged in) that neither the embedder nor the LLM reads.
 NOT_READ = ("file", "start_line", "end_line", "page_starts", "page_names", "chunking")
+# The names of the pages a chunk lies on: embedded and searched with its text. (The LLM is told a
+# source's pages in its prompt, ``rag.prompts``, and reads no metadata.)
+PAGES = "pages"
 # Where the chunker may cut a line over budget: . ! ? or … (plus closing quotes/brackets)
 # and whitespace, but not after initials ("U.S.") or common titles ("Mr."). Citations
 # use Punkt's sentences instead (``sentence_spans``); changing this re-chunks every
@@ -167,32 +177,39 @@ class LineChunker(NodeParser):
         """Identifies the chunking; stored with each document so a change re-chunks it."""
         return f"lines:{self.max_tokens}:{self.overlap}"
 
-    def pieces(self, text: str) -> list[Span]:
-        """Lines, with lines over budget cut into sentences, then words."""
+    def signature_of(self, doc: BaseNode) -> str:
+        """The chunking of ``doc``: ``signature``, and for a document whose pages have names, that
+        its chunks carry them (a document stored before they did is chunked again)."""
+        return self.signature + (":pages" if doc.metadata.get("page_names") else "")
+
+    def pieces(self, text: str, budget: int | None = None) -> list[Span]:
+        """Lines, with lines over budget (``max_tokens`` unless given) cut into sentences, then words."""
         out: list[Span] = []
         for line in line_spans(text):
-            out.extend(self._fit(text, line, (_SENTENCE_END, _WORD_END)))
+            out.extend(self._fit(text, line, (_SENTENCE_END, _WORD_END), budget or self.max_tokens))
         return out
 
-    def _fit(self, text: str, span: Span, patterns: Sequence[re.Pattern[str]]) -> list[Span]:
-        if self.count_tokens(text[span.start : span.end]) <= self.max_tokens or not patterns:
+    def _fit(self, text: str, span: Span, patterns: Sequence[re.Pattern[str]], budget: int) -> list[Span]:
+        if self.count_tokens(text[span.start : span.end]) <= budget or not patterns:
             return [span]
         out: list[Span] = []
         for piece in split_span(text, span, patterns[0]):
-            out.extend(self._fit(text, piece, patterns[1:]))
+            out.extend(self._fit(text, piece, patterns[1:], budget))
         return out
 
-    def groups(self, text: str) -> list[list[Span]]:
-        """Consecutive pieces packed up to the budget, with ``overlap`` carried over."""
+    def groups(self, text: str, budget: int | None = None) -> list[list[Span]]:
+        """Consecutive pieces packed up to the budget (``max_tokens`` unless given), with ``overlap``
+        carried over."""
+        budget = budget or self.max_tokens
         groups: list[list[Span]] = []
         current: list[Span] = []
-        for piece in self.pieces(text):
+        for piece in self.pieces(text, budget):
             candidate = current + [piece]
-            if current and self._tokens(text, candidate) > self.max_tokens:
+            if current and self._tokens(text, candidate) > budget:
                 groups.append(current)
                 carried = current[-self.overlap :] if self.overlap else []
                 current = carried + [piece]
-                while len(current) > 1 and self._tokens(text, current) > self.max_tokens:
+                while len(current) > 1 and self._tokens(text, current) > budget:
                     current = current[1:]
             else:
                 current = candidate
@@ -210,18 +227,45 @@ class LineChunker(NodeParser):
         return out
 
     def chunk(self, doc: BaseNode) -> Iterable[TextNode]:
-        """Chunks of one document, each recording file, lines and offsets."""
+        """Chunks of one document, each recording file, lines and offsets (and the names of the
+        pages it lies on, where they have names)."""
         text = doc.get_content()
         file = doc.metadata.get("file", doc.id_)
-        for number, group in enumerate(self.groups(text)):
+        starts = decode_starts(doc.metadata.get("page_starts"))
+        names = decode_names(doc.metadata.get("page_names"))
+        # what the names take of the embedder's 256 tokens: as much as the longest a chunk can carry
+        reserve = self.count_tokens(_pages_read(_named(starts, names, 1, len(text.splitlines()) or 1))) if names else 0
+        for number, group in enumerate(self.groups(text, max(1, self.max_tokens - reserve))):
             start, end = group[0].start, group[-1].end
+            metadata = {"file": file, "start_line": group[0].line, "end_line": group[-1].line}
+            if named := _named(starts, names, group[0].line, group[-1].line):
+                metadata[PAGES] = named
             yield TextNode(
                 id_=f"{doc.id_}#{number}",
                 text=text[start:end],
                 start_char_idx=start,
                 end_char_idx=end,
-                metadata={"file": file, "start_line": group[0].line, "end_line": group[-1].line},
+                metadata=metadata,
                 excluded_embed_metadata_keys=list(NOT_READ),
-                excluded_llm_metadata_keys=list(NOT_READ),
+                excluded_llm_metadata_keys=[*NOT_READ, PAGES],
                 relationships={NodeRelationship.SOURCE: doc.as_related_node_info()},
             )
+
+
+def _named(starts: tuple[int, ...], names: tuple[str, ...], first: int, last: int) -> str:
+    """The names of the pages from ``first``'s to ``last``'s line, in order, joined and cut to
+    ``NAME_CHARS``; "" where none has a name (a PDF's pages, sheets left as "Sheet1").
+
+    >>> _named((1, 4, 9), ("Lights", "Sheet2", "Crews"), 2, 10), _named((1, 4), ("Sheet1", "Sheet2"), 1, 5)
+    ('Lights, Crews', '')
+    """
+    if not names:
+        return ""
+    pages = range(page_of(starts, first)[0], page_of(starts, last)[0] + 1)
+    named = ", ".join(dict.fromkeys(filter(None, (page_name(names, page) for page in pages))))
+    return named if len(named) <= NAME_CHARS else named[: NAME_CHARS - 1] + "…"
+
+
+def _pages_read(named: str) -> str:
+    """How llama-index writes the ``pages`` metadata before a chunk's text for the embedder."""
+    return f"{PAGES}: {named}\n\n" if named else ""

@@ -231,20 +231,23 @@ def rtf_text(data: bytes, name: str) -> Extracted:
 # What a file was read with, where that changed: a file stored by an older reader is read again
 # (its bytes alone would count it unchanged) and replaced if its text differs.
 READERS = {
+    # Formats whose pages have names moved once more when chunks came to carry those names
+    # (``index.chunking.PAGES``): .pptx 5, .odp 5, .epub 4, .xlsx 6, .ods 5, .mbox 6 (with OCR
+    # .pptx 6, .odp 6, .mbox 7), so that stored ones are read, and chunked, again.
     # 2: table rows too (1 read paragraphs only, and left every table out); 3: labelled rows;
     # 4 (here and below, wherever tables are read): a table's rows go on under its header past a spacer row
     ".docx": 4,
-    ".pptx": 4,  # 2: a table's rows labelled by its header row (1: its cells joined by " | "); 3: titles kept
+    ".pptx": 5,  # 2: a table's rows labelled by its header row (1: its cells joined by " | "); 3: titles kept
     ".odt": 3,
-    ".odp": 4,  # 3: titles kept
-    ".epub": 3,  # 2: without the navigation document (1 read its list of headings as a section); 3: headings kept
+    ".odp": 5,  # 3: titles kept
+    ".epub": 4,  # 2: without the navigation document (1 read its list of headings as a section); 3: headings kept
     # 2: rows labelled by the header row (1: CSV/TSV as plain text, sheets' cells joined by " | ")
     ".csv": 3,
     ".tsv": 3,
-    ".xlsx": 5,  # 3: a chart sheet counted as a (blank) sheet, as Excel's tabs count it; 4: sheet names kept
-    ".ods": 4,  # 3: sheet names kept
+    ".xlsx": 6,  # 3: a chart sheet counted as a (blank) sheet, as Excel's tabs count it; 4: sheet names kept
+    ".ods": 5,  # 3: sheet names kept
     ".eml": 4,  # 2: attachments read (1 named them only); 4: attached messages opened
-    ".mbox": 5,  # 2: attachments read; 3: messages named by their subjects; 5: attached messages opened
+    ".mbox": 6,  # 2: attachments read; 3: messages named by their subjects; 5: attached messages opened
 }
 
 
@@ -253,11 +256,11 @@ READERS = {
 READERS_WITH_OCR = {
     ".pdf": 2,  # 2: pages with no text layer read by OCR (1 left them empty)
     ".docx": 6,  # 5: the print in pictures read (3 and before left pictures out); 6: in tables' pictures too
-    ".pptx": 5,
+    ".pptx": 6,
     ".odt": 5,  # 5: in tables' pictures too
-    ".odp": 5,
+    ".odp": 6,
     ".eml": 5,  # the print in pictures attached read (4 and before named them only)
-    ".mbox": 6,
+    ".mbox": 7,
 }
 
 

@@ -362,7 +362,7 @@ class Ingestor:
                 notes += self._earlier_notes(known)
                 todo = []
                 for doc in loaded.documents:
-                    doc.metadata["chunking"] = signature
+                    doc.metadata["chunking"] = f"{self.chunker.signature_of(doc)};{self.embedding_id}"
                     doc.excluded_embed_metadata_keys.append("chunking")
                     doc.excluded_llm_metadata_keys.append("chunking")
                     stored = self.docstore.docstore.get_document_hash(doc.id_)

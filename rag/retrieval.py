@@ -20,6 +20,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import BaseNode, NodeWithScore, TextNode
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
+from index.chunking import PAGES
 from index.formats import decode_names, decode_starts
 from index.store import every_chunk
 from rag.keyword_cache import KeywordCache
@@ -74,7 +75,8 @@ PASSAGE_KEYS = ("file", "start_line", "end_line", "page_starts", "page_names")  
 
 def keyword_node(chunk_id: str, meta: dict, text: str) -> TextNode:
     """A stored chunk as the keyword index holds and returns it: its text, offsets and the metadata
-    ``to_passage`` reads, none of it read as text. Not llama-index's whole node record, which
+    ``to_passage`` reads, none of it read as text but the names of its pages (``PAGES``), which are
+    searched with the text, as they are embedded with it. Not llama-index's whole node record, which
     ``metadata_dict_to_node`` rebuilds (relationships, templates, the document's metadata): ~2 KB
     more a chunk, held in memory and kept on disk (``rag.keyword_cache``), for nothing read here.
 
@@ -83,14 +85,16 @@ def keyword_node(chunk_id: str, meta: dict, text: str) -> TextNode:
     ...     "_node_content": '{"start_char_idx": 10, "end_char_idx": 19}'}, "Dogs bark")
     >>> node.metadata, node.start_char_idx, node.get_content(MetadataMode.EMBED)
     ({'file': 'a.txt', 'start_line': 2, 'end_line': 2}, 10, 'Dogs bark')
+    >>> keyword_node("b.xlsx#0", {"file": "b.xlsx", "pages": "Crews"}, "Maren").get_content(MetadataMode.EMBED)
+    'pages: Crews\\n\\nMaren'
     """
     offsets = json.loads(meta.get("_node_content") or "{}")
-    kept = {key: meta[key] for key in PASSAGE_KEYS if key in meta}
+    kept = {key: meta[key] for key in (*PASSAGE_KEYS, PAGES) if key in meta}
     return TextNode(
         id_=chunk_id,
         text=text,
         metadata=kept,
-        excluded_embed_metadata_keys=list(kept),  # BM25 reads the text alone, as it always has
+        excluded_embed_metadata_keys=[key for key in kept if key != PAGES],  # BM25 reads the text (and pages)
         excluded_llm_metadata_keys=list(kept),
         start_char_idx=offsets.get("start_char_idx"),
         end_char_idx=offsets.get("end_char_idx"),

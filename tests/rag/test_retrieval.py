@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from llama_index.core import Document
 from llama_index.core.schema import TextNode
-from llama_index.core.vector_stores.utils import node_to_metadata_dict
+from llama_index.core.vector_stores.utils import metadata_dict_to_node, node_to_metadata_dict
 
 from index.library import Library
 from index.store import DocStore, chroma_vector_store
@@ -13,7 +13,7 @@ from rag.app import build
 from rag.retrieval import Retriever
 from rag.settings import Settings
 from tests.conftest import ARMS_FILE, fake_app
-from tests.fakes import HashEmbedding
+from tests.fakes import HashEmbedding, word_count
 
 
 def test_hybrid_passages_keep_lines_and_vector_similarity(settings: Settings, news_dir: Path) -> None:
@@ -207,3 +207,34 @@ def test_with_keep_keyword_index_off_nothing_is_kept(settings: Settings, news_di
     fake_app(off).ingestor.ingest([news_dir])
     assert fake_app(off).retriever.retrieve("who denied arms deals?")[0].file == ARMS_FILE
     assert not (settings.data_dir / "keyword-index").exists()
+
+
+def test_a_sheets_name_is_searched_and_embedded_with_its_rows(settings: Settings, tmp_path: Path) -> None:
+    # "Who is on the Crews sheet?" found nothing by the name: it was kept out of what retrieval reads.
+    import openpyxl
+    from llama_index.core.schema import MetadataMode
+
+    book = openpyxl.Workbook()
+    for sheet, title in zip(
+        [book.active, book.create_sheet(), book.create_sheet()], ["Crews", "Ports", "Lamps"], strict=True
+    ):
+        sheet.title = title
+        sheet.append(["Name", "Place", "Since"])
+        for row in range(60):  # ~250 words a sheet: a chunk or two each (the fake counts words)
+            sheet.append([f"Entry{row}", "Skerry", 1990 + row])
+    (tmp_path / "books").mkdir()
+    book.save(tmp_path / "books" / "register.xlsx")
+    app = fake_app(settings)
+    app.ingestor.ingest([tmp_path / "books"])
+    found = [hit for hit in app.retriever.keyword_retriever().retrieve("crews") if hit.score > 0]
+    assert found and all(hit.node.metadata["pages"].startswith("Crews") for hit in found)  # its rows, and only its
+    stored = app.vector_store.client.get(include=["metadatas", "documents"])
+    chunks = [
+        metadata_dict_to_node(meta, text=text)
+        for meta, text in zip(stored["metadatas"], stored["documents"], strict=True)
+    ]
+    assert {node.metadata["pages"] for node in chunks} >= {"Crews", "Ports", "Lamps"}
+    for node in chunks:  # embedded with its pages' names, as BM25 reads it; the LLM is told them in its prompt
+        assert node.get_content(MetadataMode.EMBED) == f"pages: {node.metadata['pages']}\n\n{node.text}"
+        assert node.get_content(MetadataMode.LLM) == node.text
+        assert settings.chunk_tokens >= word_count(node.get_content(MetadataMode.EMBED))  # within the budget

@@ -120,8 +120,10 @@ def test_a_sheets_name_travels_from_the_workbook_to_its_citations_and_viewer(
     for meta, text in zip(stored["metadatas"], stored["documents"], strict=True):
         node = metadata_dict_to_node(meta, text=text)
         assert decode_names(node.metadata["page_names"]) == ("Tonnage", "Crews")  # every chunk of it
-        for mode in (MetadataMode.EMBED, MetadataMode.LLM):  # neither embedded nor shown to the model
-            assert "Crews" not in node.get_content(mode) and "Tonnage" not in node.get_content(mode)
+        # a chunk is embedded with the names of its own pages (index.chunking.PAGES), not the list; the
+        # model is told them in its prompt (rag.prompts), not by metadata
+        assert node.get_content(MetadataMode.EMBED) == f"pages: {node.metadata['pages']}\n\n{node.text}"
+        assert "Crews" not in node.get_content(MetadataMode.LLM) and "Tonnage" not in node.get_content(MetadataMode.LLM)
     http = TestClient(create_app(app))
     cited = http.post("/api/ask", json={"question": "Who is the keeper?"}).json()["citations"][0]
     assert (cited["page"], cited["page_line"], cited["page_name"]) == (2, 1, "Crews")
