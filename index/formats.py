@@ -8,7 +8,7 @@ one line per paragraph or table row; pictures, lines of recognized text
 (``index.ocr``); paged formats as page and line within the page
 (``PAGE_WORDS``): ``.pdf`` lines of each page's extracted text, ``.pptx``
 each slide's paragraphs, table rows and notes, ``.xlsx`` each sheet's rows
-(line = row number), OpenDocument's ``.odt``, ``.odp`` and ``.ods`` as those three
+(line = row number; ``.xls`` as ``.xlsx``), OpenDocument's ``.odt``, ``.odp`` and ``.ods`` as those three
 (``index.opendocument``), ``.epub`` each section's visible text, as HTML's, ``.mbox``
 each message (``index.mail``; a lone ``.eml`` message is unpaged). This module
 does not chunk.
@@ -38,8 +38,8 @@ DELIMITED = {".csv": ",", ".tsv": "\t"}
 OPEN_DOCUMENT = (".odt", ".ods", ".odp")
 # Pictures: read by text recognition alone (``index.ocr``).
 IMAGES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp")
-SUFFIXES = (*PLAIN, *DELIMITED, ".html", ".htm", ".rtf", ".pdf", ".docx", ".pptx", ".xlsx", *OPEN_DOCUMENT,
-            ".epub", ".eml", ".mbox", *IMAGES)  # fmt: skip
+SUFFIXES = (*PLAIN, *DELIMITED, ".html", ".htm", ".rtf", ".pdf", ".docx", ".pptx", ".xlsx", ".xls",
+            *OPEN_DOCUMENT, ".epub", ".eml", ".mbox", *IMAGES)  # fmt: skip
 NAME_CHARS = 60  # of a page's name, as citations show it: a sheet's name, a slide's title, a message's subject
 # What an e-mail's attachments are read as files of their name (``index.mail``): the documents.
 # Pictures are read as the pictures in a document are (``index.ocr.Pictures``: a logo is passed
@@ -50,6 +50,7 @@ PAGE_WORDS = {
     ".pdf": ("page", "line"),
     ".pptx": ("slide", "line"),
     ".xlsx": ("sheet", "row"),
+    ".xls": ("sheet", "row"),
     ".odp": ("slide", "line"),
     ".ods": ("sheet", "row"),
     ".epub": ("section", "line"),
@@ -361,7 +362,7 @@ def extract(name: str, data: bytes, ocr: OCR | None = None) -> Extracted:
 
 def _extract(name: str, data: bytes, ocr: OCR | None) -> Extracted:
     from index.mail import eml_text, mbox_text
-    from index.office import docx_text, pptx_text, xlsx_text
+    from index.office import docx_text, pptx_text, xls_text, xlsx_text
     from index.opendocument import odf_text
 
     suffix = suffix_of(name)
@@ -390,6 +391,8 @@ def _extract(name: str, data: bytes, ocr: OCR | None) -> Extracted:
             result = pptx_text(data, name, ocr)
         case ".xlsx":
             result = xlsx_text(data, name)
+        case ".xls":
+            result = xls_text(data, name)
         case _ if suffix in OPEN_DOCUMENT:
             result = odf_text(data, name, suffix, ocr)
         case ".epub":

@@ -1,5 +1,5 @@
 """Readers of Office Open XML files: Word paragraphs and tables, PowerPoint
-slides, Excel sheets, each as lines of text (``index.formats`` says what a
+slides, Excel sheets (and Excel 97-2003's ``.xls``), each as lines of text (``index.formats`` says what a
 line and a page are in each, and calls these).
 
 A table row is one line: its cells labelled by the table's header row, or
@@ -10,6 +10,7 @@ neither decides what a format is nor chunks.
 from __future__ import annotations
 
 import io
+import struct
 from collections.abc import Iterator
 from contextlib import contextmanager
 from zipfile import BadZipFile
@@ -149,12 +150,67 @@ def xlsx_text(data: bytes, name: str) -> Extracted:
                     if cells > MOST_CELLS:  # a few MB of zipped XML can declare billions
                         raise SkippedFile(name, f"has more than {MOST_CELLS:,} cells; skipped")
                     rows.append([_cell(v) for v in row])
-                while rows and not any(rows[-1]):  # formatting alone can stretch a sheet by thousands of empty rows
-                    rows.pop()
-                sheets.append(labelled_rows(rows) or [joined(cells) for cells in rows])
+                sheets.append(_sheet_lines(rows))
         finally:
             book.close()
     return Extracted.paged(sheets, names=book.sheetnames)
+
+
+def xls_text(data: bytes, name: str) -> Extracted:
+    """An Excel 97-2003 workbook (``.xls``, read by xlrd) as an ``.xlsx`` reads: each worksheet's
+    rows, one line each (line = row number), labelled by its header row; the values it shows (a
+    number without a trailing ".0", a date as a date). xlrd lists worksheets only: a chart sheet
+    is not counted, as it is in ``.xlsx``."""
+    import xlrd
+    from xlrd.compdoc import CompDocError
+
+    sheets: list[list[str]] = []
+    cells = 0
+    with reading(name, ".xls", xlrd.XLRDError, CompDocError, AssertionError, struct.error):
+        book = xlrd.open_workbook(file_contents=data, on_demand=True, ragged_rows=True, logfile=io.StringIO())
+        try:
+            for number in range(book.nsheets):
+                sheet = book.sheet_by_index(number)
+                rows = []
+                for row in range(sheet.nrows):
+                    cells += sheet.row_len(row)
+                    if cells > MOST_CELLS:
+                        raise SkippedFile(name, f"has more than {MOST_CELLS:,} cells; skipped")
+                    rows.append([_xls_cell(cell, book.datemode) for cell in sheet.row(row)])
+                sheets.append(_sheet_lines(rows))
+                book.unload_sheet(number)
+            names = book.sheet_names()
+        finally:
+            book.release_resources()
+    return Extracted.paged(sheets, names=names)
+
+
+def _sheet_lines(rows: list[list[str]]) -> list[str]:
+    """A sheet's rows as lines, labelled by its header row (``index.tables``), or cells joined."""
+    while rows and not any(rows[-1]):  # formatting alone can stretch a sheet by thousands of empty rows
+        rows.pop()
+    return labelled_rows(rows) or [joined(cells) for cells in rows]
+
+
+def _xls_cell(cell, datemode: int) -> str:
+    """An ``.xls`` cell as the workbook shows it: 1200 (stored as 1200.0), 2024-07-01, TRUE."""
+    import xlrd
+
+    match cell.ctype:
+        case xlrd.XL_CELL_NUMBER:
+            return format(cell.value, ".15g")  # Excel shows 15 significant digits: 0.3, not 0.30000000000000004
+        case xlrd.XL_CELL_DATE:
+            try:
+                return _cell(xlrd.xldate_as_datetime(cell.value, datemode))
+            except (xlrd.xldate.XLDateError, OverflowError, ValueError):  # a date before 1900, or none
+                return format(cell.value, ".15g")
+        case xlrd.XL_CELL_BOOLEAN:
+            return "TRUE" if cell.value else "FALSE"
+        case xlrd.XL_CELL_ERROR:
+            return xlrd.error_text_from_code.get(cell.value, "#ERROR")
+        case xlrd.XL_CELL_TEXT:
+            return _cell(cell.value)
+    return ""
 
 
 def _cell(value) -> str:

@@ -763,3 +763,45 @@ def test_a_chart_sheet_counts_as_a_sheet_so_sheet_numbers_are_excels_tabs(tmp_pa
     got = extract("book.xlsx", path.read_bytes())
     assert got.page_starts == (1, 5, 5)  # the chart: a sheet with no rows
     assert page_of(got.page_starts, 5) == (3, 1) and got.text.splitlines()[4] == "Maren Holt | keeper"
+
+
+def make_xls(path: Path) -> Path:
+    """An Excel 97-2003 workbook (xlwt writes the BIFF8 format Excel 97-2003 saves)."""
+    import datetime
+
+    import xlwt
+
+    book = xlwt.Workbook()
+    first = book.add_sheet("Tonnage")
+    dated = xlwt.easyxf(num_format_str="YYYY-MM-DD")
+    rows = [["Port", "Q1", "Q2", "Share"], ["Skerry", 1200, 1450.5, 0.1 + 0.2], ["Hallo", 900, 1000, True]]
+    for row, values in enumerate(rows):
+        for column, value in enumerate(values):
+            first.write(row, column, value)
+    first.write(4, 0, "Checked")
+    first.write(4, 1, datetime.datetime(2024, 7, 1), dated)
+    second = book.add_sheet("Crews")
+    second.write(0, 0, "Maren Holt")
+    second.write(0, 1, "keeper")
+    book.save(str(path))
+    return path
+
+
+def test_an_excel_97_workbook_reads_as_an_xlsx_does(tmp_path: Path) -> None:
+    # Old spreadsheets (.xls) were refused as an unsupported type.
+    data = make_xls(tmp_path / "old.xls").read_bytes()
+    got = extract("old.xls", data)
+    assert got.text.splitlines() == [
+        "Port | Q1 | Q2 | Share",
+        "Port: Skerry; Q1: 1200; Q2: 1450.5; Share: 0.3",  # as Excel shows them: no "1200.0", 15 digits
+        "Port: Hallo; Q1: 900; Q2: 1000; Share: TRUE",
+        "",
+        "Checked | 2024-07-01",  # a note of its own under the empty row (index.tables), its date a date
+        "Maren Holt | keeper",
+    ]
+    assert got.page_starts == (1, 6) and got.page_names == ("Tonnage", "Crews")
+    assert page_words("old.xls") == ("sheet", "row") and page_of(got.page_starts, 6) == (2, 1)
+    with pytest.raises(SkippedFile, match=r"broken.xls is not a readable .xls file"):
+        extract("broken.xls", data[: len(data) // 2])
+    with pytest.raises(SkippedFile, match=r"fake.xls is not a readable .xls file"):
+        extract("fake.xls", b"Port,Q1\nSkerry,1200\n")  # a CSV named .xls
