@@ -259,7 +259,7 @@ def _named(starts: tuple[int, ...], names: tuple[str, ...], first: int, last: in
     >>> _named((1, 4, 9), ("Lights", "Sheet2", "Crews"), 2, 10), _named((1, 4), ("Sheet1", "Sheet2"), 1, 5)
     ('Lights, Crews', '')
     """
-    if not names:
+    if not names or not starts:
         return ""
     pages = range(page_of(starts, first)[0], page_of(starts, last)[0] + 1)
     named = ", ".join(dict.fromkeys(filter(None, (page_name(names, page) for page in pages))))
