@@ -8,6 +8,7 @@ ingested corpus.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from llama_index.vector_stores.chroma import ChromaVectorStore
@@ -15,6 +16,8 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 from index.errors import DocumentNotFound
 from index.formats import decode_names, decode_starts
 from index.store import DocStore, every_chunk
+
+SHOWN_MISSING = 5  # of the unknown names a question was asked of, those the error names
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,18 @@ class Library:
     def files(self) -> list[str]:
         """Names of all ingested documents, sorted."""
         return self.docstore.names()
+
+    def known(self, files: Sequence[str]) -> list[str]:
+        """``files`` (each once, in order) if every one is an ingested document; else
+        ``DocumentNotFound`` naming those that are not (a question asked of a document deleted
+        meanwhile, or misspelt, would otherwise search nothing and say the documents do not say)."""
+        wanted = list(dict.fromkeys(files))
+        missing = [file for file in wanted if not self.docstore.docstore.document_exists(file)]
+        if missing:
+            named = ", ".join(repr(file) for file in missing[:SHOWN_MISSING])
+            more = f" and {len(missing) - SHOWN_MISSING} more" if len(missing) > SHOWN_MISSING else ""
+            raise DocumentNotFound(f"not ingested documents: {named}{more}")
+        return wanted
 
     def stored(self, file: str) -> StoredText:
         """One ingested document's text and pages, read from the store once (a document is read

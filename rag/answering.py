@@ -40,7 +40,7 @@ def check_question(question: str, max_chars: int) -> str:
 
 
 class Retriever(Protocol):
-    def retrieve(self, question: str) -> list[Passage]: ...
+    def retrieve(self, question: str, *, files: Sequence[str] = ()) -> list[Passage]: ...
 
 
 class AnswerService:
@@ -90,10 +90,13 @@ class AnswerService:
         rewritten = reply.strip().strip('"').splitlines()[0].strip() if reply.strip() else ""
         return rewritten or question
 
-    def stream(self, question: str, history: Sequence[ChatMessage] = ()) -> Iterator[Token | Answer]:
-        """Yield the model's tokens as they come, then the final cited ``Answer``."""
+    def stream(
+        self, question: str, history: Sequence[ChatMessage] = (), files: Sequence[str] = ()
+    ) -> Iterator[Token | Answer]:
+        """Yield the model's tokens as they come, then the final cited ``Answer``; from the passages
+        of ``files`` alone, where given (an abstention's closest passages too)."""
         question = self.standalone(self.check_question(question), history)
-        passages = self.retriever.retrieve(question)
+        passages = self.retriever.retrieve(question, files=files)
         if not passages or self.decider.too_far(passages):
             # nothing is even close: don't let the model guess
             yield self.decider.decide(Evidence(question, passages))
@@ -107,9 +110,9 @@ class AnswerService:
                     yield Token(delta)
         yield self.finish(raw, passages, question)
 
-    def ask(self, question: str, history: Sequence[ChatMessage] = ()) -> Answer:
+    def ask(self, question: str, history: Sequence[ChatMessage] = (), files: Sequence[str] = ()) -> Answer:
         """The final answer, without streaming."""
-        for event in self.stream(question, history):
+        for event in self.stream(question, history, files):
             if isinstance(event, Answer):
                 return event
         raise LLMUnavailable("The language model returned no answer.")

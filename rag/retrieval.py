@@ -18,6 +18,7 @@ import Stemmer
 from llama_index.core import VectorStoreIndex
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import BaseNode, NodeWithScore, TextNode
+from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from index.chunking import PAGES
@@ -202,19 +203,49 @@ class Retriever:
                 self._bm25_version = version
             return self._bm25
 
-    def retrieve(self, question: str, top_k: int | None = None) -> list[Passage]:
+    def retrieve(self, question: str, top_k: int | None = None, files: Sequence[str] = ()) -> list[Passage]:
         """The best ``top_k`` passages (the chat's ``top_k`` unless given), best first; each keeps
-        its vector similarity if it had one. The eval asks for 5 through the same indexes."""
+        its vector similarity if it had one; only from ``files``, where given (a reader who asks of
+        these documents alone). The eval asks for 5 through the same indexes."""
         k = top_k or self.top_k
         vector = self.vector
-        if not self.hybrid and k != self.top_k:
+        if files:  # Chroma filters as it searches: the best of these files' chunks, however few they are
+            within = MetadataFilters(
+                filters=[MetadataFilter(key="file", value=list(files), operator=FilterOperator.IN)]
+            )
+            vector = self.index.as_retriever(similarity_top_k=self.candidates if self.hybrid else k, filters=within)
+        elif not self.hybrid and k != self.top_k:
             vector = self.index.as_retriever(similarity_top_k=k)
         vector_hits = vector.retrieve(question)
         similarity = {h.node.node_id: cosine_from_chroma(h.score or 0.0) for h in vector_hits}
         if not self.hybrid:
             return [to_passage(h.node, similarity[h.node.node_id], similarity[h.node.node_id]) for h in vector_hits]
         bm25 = self.keyword_retriever()
-        keyword_hits = bm25.retrieve(question) if bm25 is not None else []
+        keyword_hits = keyword_search(bm25, question, files) if bm25 is not None else []
         f = self.fusion
         fused = reciprocal_rank_fusion([vector_hits, keyword_hits], f.k, [1.0, f.keyword_weight])[:k]
         return [to_passage(node, score, similarity.get(node.node_id)) for node, score in fused]
+
+
+def keyword_search(bm25, question: str, files: Sequence[str] = ()) -> list[NodeWithScore]:
+    """BM25's hits (a ``BM25Retriever``'s), from ``files`` only where given: bm25s weighs every
+    other chunk by 0 as it ranks (as llama-index's own metadata filters do, but for this question
+    alone: the index is shared by every question), and hits that score nothing are left out."""
+    if not files:
+        return bm25.retrieve(question)
+    import bm25s
+    import numpy as np
+    from llama_index.core.vector_stores.utils import metadata_dict_to_node
+
+    wanted = set(files)
+    mask = np.fromiter((entry.get("file") in wanted for entry in bm25.corpus), dtype=np.float32, count=len(bm25.corpus))
+    if not mask.any():
+        return []
+    stemmer = None if bm25.skip_stemming else bm25.stemmer
+    tokens = bm25s.tokenize(question, stemmer=stemmer, token_pattern=bm25.token_pattern, show_progress=False)
+    indexes, scores = bm25.bm25.retrieve(tokens, k=bm25.similarity_top_k, show_progress=False, weight_mask=mask)
+    return [
+        NodeWithScore(node=metadata_dict_to_node(bm25.corpus[int(index)]), score=float(score))
+        for index, score in zip(indexes[0], scores[0], strict=True)
+        if score > 0 and mask[int(index)]
+    ]

@@ -25,6 +25,7 @@ from rag.errors import DocumentNotFound, GroundlineError, LLMUnavailable, Questi
 from rag.types import Answer, Token
 from ui.limits import ASK_PATH, Guard
 
+MAX_SCOPE_FILES = 1000  # documents one question may be asked of by name (beyond: ask them all)
 # Names citations use: relative, forward slashes, no parent steps, no controls.
 _BAD_PATH = re.compile(r"(^|/)\.\.(/|$)|^/|\\|[\x00-\x1f]|^[A-Za-z]:")
 
@@ -43,6 +44,12 @@ class AskRequest(BaseModel):
         default_factory=list, description="Earlier turns; a follow-up question is made standalone with them."
     )
     stream: bool = Field(False, description="Send server-sent events: tokens, then the answer.")
+    files: list[str] = Field(
+        default_factory=list,
+        max_length=MAX_SCOPE_FILES,
+        description="Answer from these documents alone (names as /api/documents/{path} takes them); "
+        "empty: from every document.",
+    )
 
 
 def error_status(exc: GroundlineError) -> int:
@@ -99,14 +106,15 @@ def router(service: AnswerService, library: Library, guard: Guard) -> APIRouter:
         try:
             question = service.check_question(request.question)
             history = [turn.message() for turn in request.history]
-        except QuestionError as exc:
-            return JSONResponse({"error": str(exc)}, status_code=400)
+            files = library.known(request.files)
+        except (QuestionError, DocumentNotFound) as exc:
+            return JSONResponse({"error": str(exc)}, status_code=error_status(exc))
         if request.stream:
-            events = guard.streamed(_events(service, question, history), http)
+            events = guard.streamed(_events(service, question, history, files), http)
             return StreamingResponse(events, media_type="text/event-stream")
         try:
             with guard.slot(http):
-                return JSONResponse(service.ask(question, history).to_json())
+                return JSONResponse(service.ask(question, history, files).to_json())
         except GroundlineError as exc:
             return JSONResponse({"error": str(exc)}, status_code=error_status(exc))
 
@@ -128,9 +136,9 @@ def router(service: AnswerService, library: Library, guard: Guard) -> APIRouter:
     return api
 
 
-def _events(service: AnswerService, question: str, history: list[ChatMessage]) -> Iterator[str]:
+def _events(service: AnswerService, question: str, history: list[ChatMessage], files: list[str]) -> Iterator[str]:
     try:
-        for event in service.stream(question, history):
+        for event in service.stream(question, history, files):
             if isinstance(event, Token):
                 yield sse("token", {"text": event.text})
             elif isinstance(event, Answer):

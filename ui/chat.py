@@ -82,6 +82,17 @@ def restored(saved: object) -> list[dict]:
     return turns
 
 
+def still_there(chosen: str | list[str] | None, names: list[str]) -> str | list[str] | None:
+    """What a list had chosen, less documents deleted since: one name (or None), or several.
+
+    >>> still_there("a.txt", ["b.txt"]), still_there(["a.txt", "b.txt"], ["b.txt"])
+    (None, ['b.txt'])
+    """
+    if isinstance(chosen, list):
+        return [name for name in chosen if name in names]
+    return chosen if chosen in names else None
+
+
 def hidden_paging() -> tuple[gr.Button, gr.Button]:
     return gr.Button(visible=False), gr.Button(visible=False)
 
@@ -144,10 +155,13 @@ class ChatUI:
         self.views = views  # documents opened and pages turned, per client address
         self.shares = shares  # each client address's share of the questions' queue
 
-    def respond(self, question: str, turns: list[dict], request: gr.Request | None = None):
-        """Stream one answer into the chat; the last yield carries its citations. (The question's
-        share of its address's budget, and its place in the queue, were taken as it joined the
-        queue: ``admitted``; the place is given back as the answer ends.)
+    def respond(
+        self, question: str, turns: list[dict], within: list[str] | None = None, request: gr.Request | None = None
+    ):
+        """Stream one answer into the chat, from the documents ``within`` alone where the reader chose
+        some; the last yield carries its citations. (The question's share of its address's budget,
+        and its place in the queue, were taken as it joined the queue: ``admitted``; the place is
+        given back as the answer ends.)
 
         Yields ``(chat, turns, textbox, citations)``; each yield is a new list. ``turns`` is the
         session's state: the chat's messages, each answer with its citations.
@@ -162,7 +176,7 @@ class ChatUI:
         text = ""
         try:
             yield messages(started), started, "", []
-            for event in self.service.stream(question, history):
+            for event in self.service.stream(question, history, self.library.known(within or [])):
                 if isinstance(event, Token):
                     text += event.text
                     yield messages(with_reply(text, [])), gr.skip(), gr.skip(), gr.skip()
@@ -176,7 +190,9 @@ class ChatUI:
             if self.shares and request:
                 self.shares.give_back(client_address(request), request.session_hash)
 
-    def admitted(self, question: str, turns: list[dict], request: gr.Request | None = None) -> list[dict]:
+    def admitted(
+        self, question: str, turns: list[dict], within: list[str] | None = None, request: gr.Request | None = None
+    ) -> list[dict]:
         """The question event's validator, run as a question joins Gradio's queue, before it waits
         there: it takes one question of this address's budget (the API's), or says how long to
         wait, next to the question, which stays in its box. Checked once the question's turn came,
@@ -190,7 +206,7 @@ class ChatUI:
             and (held := self.shares.take(client_address(request), request.session_hash))
         ):
             said = f"Your earlier questions ({held}) are still waiting; ask again once one is answered."
-        return [gr.validate(not said, said), gr.validate(True, "")]
+        return [gr.validate(not said, said), gr.validate(True, ""), gr.validate(True, "")]
 
     def left(self, request: gr.Request) -> None:
         """The page of ``request``'s session closed: the places its questions held in the queue come
@@ -313,6 +329,15 @@ class ChatUI:
                         show_label=False,
                         placeholder="Ask a question and press Enter",
                     )
+                    within = gr.Dropdown(  # the widget asks of every document
+                        choices=self.library.files(),
+                        value=[],
+                        multiselect=True,
+                        label="Ask within",
+                        info="Answer from these documents alone; none chosen: from all of them.",
+                        elem_id="gl-within",
+                        visible=not compact,
+                    )
                     if not compact:
                         gr.Examples(EXAMPLES, inputs=question)
                 with gr.Column(scale=2, min_width=280) if not compact else gr.Row():
@@ -340,13 +365,13 @@ class ChatUI:
 
                     earlier.click(earlier_lines, view, viewing, **at_once)
                     later.click(later_lines, view, viewing, **at_once)
-                    lists, changes = [files], []
+                    lists, changes = [files, within], []
                     if self.admin is not None and not compact:
                         managed, changes = self.admin.panel()
                         lists.append(managed)
             asked = question.submit(
                 self.respond,
-                [question, turns],
+                [question, turns, within],
                 [chatbot, turns, question, citations],
                 api_name="ask",
                 validator=self.admitted,
@@ -374,7 +399,7 @@ class ChatUI:
                 if names == known:
                     return [gr.skip()] * (len(chosen) + 1 + len(viewing))
                 gone = chosen[0] is not None and chosen[0] not in names
-                updated = [gr.Dropdown(choices=names, value=c if c in names else None) for c in chosen]
+                updated = [gr.Dropdown(choices=names, value=still_there(c, names)) for c in chosen]
                 return [names, *updated, *(closed_viewer() if gone else [gr.skip()] * len(viewing))]
 
             if not compact:

@@ -43,6 +43,14 @@ def parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", help="ask one question")
     ask.add_argument("question")
     ask.add_argument("--json", action="store_true", help="print one JSON object")
+    ask.add_argument(
+        "--file",
+        action="append",
+        default=[],
+        dest="files",
+        metavar="NAME",
+        help="answer from this document alone (as `list` names it); repeat for several",
+    )
     for command in (ing, lst, dele, ask):
         command.add_argument(
             "--server",
@@ -93,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
             case "ingest":
                 return ingest(app, args.paths, args.sync)
             case "ask":
-                return ask(app, args.question, args.json)
+                return ask(app, args.question, args.json, args.files)
             case "list":
                 return list_documents(app, args.json)
             case "delete":
@@ -160,9 +168,9 @@ def remote(settings, args) -> int:
         case "list":
             return print_entries(server.entries(), args.json)
         case "ask" if args.json:
-            print(json.dumps(server.ask(args.question), ensure_ascii=False))
+            print(json.dumps(server.ask(args.question, args.files), ensure_ascii=False))
         case "ask":
-            for piece in server.stream(args.question):
+            for piece in server.stream(args.question, args.files):
                 if isinstance(piece, str):
                     print(piece, end="", flush=True)
                 else:
@@ -240,16 +248,17 @@ def evaluate(settings, args) -> int:
     return 0
 
 
-def ask(app, question: str, as_json: bool) -> int:
+def ask(app, question: str, as_json: bool, files: list[str] | None = None) -> int:
     from rag.answering import check_question
 
     question = check_question(question, app.settings.max_question_chars)  # before any model loads
+    files = app.library.known(files or [])
     if as_json:
-        print(json.dumps(app.service.ask(question).to_json(), ensure_ascii=False))
+        print(json.dumps(app.service.ask(question, files=files).to_json(), ensure_ascii=False))
         return 0
     from rag.types import Answer, Token
 
-    for event in app.service.stream(question):
+    for event in app.service.stream(question, files=files):
         if isinstance(event, Token):
             print(event.text, end="", flush=True)
         elif isinstance(event, Answer):

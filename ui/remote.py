@@ -18,7 +18,7 @@ This module only carries requests; the server does the work.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -159,13 +159,16 @@ class Remote:
         """What ``groundline list --json`` prints, as the server lists it."""
         return self._request("GET", DOCUMENTS_PATH, self.chat_token).json()
 
-    def ask(self, question: str) -> dict:
-        """The ``ask --json`` object the server answers with."""
-        return self._request("POST", ASK_PATH, self.chat_token, json={"question": question}).json()
+    def ask(self, question: str, files: Sequence[str] = ()) -> dict:
+        """The ``ask --json`` object the server answers with (from ``files`` alone, where given)."""
+        return self._request(
+            "POST", ASK_PATH, self.chat_token, json={"question": question, "files": list(files)}
+        ).json()
 
-    def stream(self, question: str) -> Iterator[str | dict]:
-        """The server's answer as it comes: each piece of the model's text, then the ``ask --json`` object."""
-        body = {"question": question, "stream": True}
+    def stream(self, question: str, files: Sequence[str] = ()) -> Iterator[str | dict]:
+        """The server's answer as it comes: each piece of the model's text, then the ``ask --json``
+        object (from ``files`` alone, where given)."""
+        body = {"question": question, "stream": True, "files": list(files)}
         try:
             with self.http.stream("POST", ASK_PATH, json=body, headers=bearer(self.chat_token)) as reply:
                 if not reply.is_success:

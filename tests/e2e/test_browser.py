@@ -50,9 +50,15 @@ def test_an_earlier_answers_sources_come_back_on_a_click_and_after_a_reload_and_
     page.locator("#gl-viewer .gl-file", has_text="004_29e6f3c5e9546205.txt").wait_for(timeout=30_000)
     assert page.locator("#gl-viewer .gl-hl").count() == 0  # a whole document, nothing highlighted
 
-    # Clear used to empty the display only: the next answer brought both turns back
+    # Clear used to empty the display only: the next answer brought both turns back. Asked within
+    # the one article (Ask within lists every document), it is answered from that article.
     page.locator("#gl-chat button[aria-label=Clear]").click()
+    page.locator("#gl-within input").click()
+    assert page.locator("#gl-within [role=option]").count() == 2
+    page.locator("#gl-within [role=option]", has_text="000_c3c639a3a8103260.txt").click()
+    page.locator("#gl-question textarea").click()  # the list closes
     ask(page, "who denied arms deals?", answers=1)
+    assert citation_row(page).count(".txt") == citation_row(page).count("000_c3c639a3a8103260.txt")
     assert page.locator("#gl-chat [data-testid=user]").all_inner_texts() == ["who denied arms deals?"]
 
     # The chat outlives a reload (it was lost), with the last answer's sources listed under it

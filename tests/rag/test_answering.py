@@ -22,8 +22,8 @@ class ListRetriever:
     def __init__(self, passages: list[Passage]) -> None:
         self.passages = passages
 
-    def retrieve(self, question: str) -> list[Passage]:
-        return list(self.passages)
+    def retrieve(self, question: str, files=()) -> list[Passage]:
+        return [p for p in self.passages if not files or p.file in files]
 
 
 def service(*replies: str, passages=PASSAGES, min_relevance: float = -1.0, **llm_kwargs) -> AnswerService:

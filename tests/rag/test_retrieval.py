@@ -238,3 +238,20 @@ def test_a_sheets_name_is_searched_and_embedded_with_its_rows(settings: Settings
         assert node.get_content(MetadataMode.EMBED) == f"pages: {node.metadata['pages']}\n\n{node.text}"
         assert node.get_content(MetadataMode.LLM) == node.text
         assert settings.chunk_tokens >= word_count(node.get_content(MetadataMode.EMBED))  # within the budget
+
+
+def test_a_question_may_be_asked_of_some_documents_alone(settings: Settings, news_dir: Path, tmp_path: Path) -> None:
+    # "Only in this report": the best passages came from anywhere in the library.
+    extra = tmp_path / "more"
+    extra.mkdir()
+    (extra / "notes.txt").write_text("North Korea was mentioned once in the harbour notes.\nThe lamp was replaced.\n")
+    for retrieval in ("hybrid", "vector"):
+        app = fake_app(settings.model_copy(update={"retrieval": retrieval, "data_dir": tmp_path / retrieval}))
+        app.ingestor.ingest([news_dir, extra])
+        anywhere = app.retriever.retrieve("North Korea denied arms deals")
+        assert {p.file for p in anywhere} > {"notes.txt"}
+        scoped = app.retriever.retrieve("North Korea denied arms deals", files=["notes.txt"])
+        assert scoped and {p.file for p in scoped} == {"notes.txt"}  # its chunks only, however few
+        both = app.retriever.retrieve("North Korea denied arms deals", files=["notes.txt", ARMS_FILE])
+        assert {p.file for p in both} == {"notes.txt", ARMS_FILE} and any(p.covers(ARMS_FILE, 9) for p in both)
+        assert app.retriever.retrieve("North Korea", files=["never.txt"]) == []

@@ -64,6 +64,22 @@ def test_an_abstention_comes_with_the_closest_passages(settings: Settings, news_
     ]
 
 
+def test_a_question_may_be_asked_of_named_documents_alone(client: TestClient, news_dir: Path) -> None:
+    other = next(f.name for f in news_dir.iterdir() if f.name != ARMS_FILE)
+    scoped = client.post("/api/ask", json={"question": "who denied arms deals?", "files": [ARMS_FILE]}).json()
+    assert [(c["file"], c["start_line"]) for c in scoped["citations"]] == [(ARMS_FILE, 9)]
+    elsewhere = client.post("/api/ask", json={"question": "who denied arms deals?", "files": [other]}).json()
+    assert {c["file"] for c in elsewhere["citations"] + elsewhere["closest"]} == {other}  # the other article alone
+    streamed = client.post("/api/ask", json={"question": "who denied arms deals?", "files": [other], "stream": True})
+    kind, final = events(streamed.text)[-1]
+    assert kind == "answer" and {c["file"] for c in final["citations"] + final["closest"]} == {other}
+    unknown = client.post("/api/ask", json={"question": "who?", "files": [ARMS_FILE, "gone.txt", "../x"]})
+    assert unknown.status_code == 404
+    assert unknown.json()["error"] == "not ingested documents: 'gone.txt', '../x'"
+    too_many = client.post("/api/ask", json={"question": "who?", "files": [f"{n}.txt" for n in range(1001)]})
+    assert too_many.status_code == 422  # more names than a question is asked of: ask them all
+
+
 def test_ask_streams_tokens_then_the_answer(client: TestClient) -> None:
     resp = client.post("/api/ask", json={"question": "who denied arms deals?", "stream": True})
     assert resp.headers["content-type"].startswith("text/event-stream")

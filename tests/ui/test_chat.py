@@ -9,7 +9,17 @@ import pytest
 from rag.settings import Settings
 from rag.types import Citation
 from tests.conftest import ARMS_FILE, fake_app
-from ui.chat import CITATION_TYPES, SAVED_TURNS, ChatUI, chat_history, chat_key, citation_label, reopened, restored
+from ui.chat import (
+    CITATION_TYPES,
+    SAVED_TURNS,
+    ChatUI,
+    chat_history,
+    chat_key,
+    citation_label,
+    reopened,
+    restored,
+    still_there,
+)
 from ui.limits import QueueShares, RateLimiter
 
 ARMS_ANSWER = "North Korea has denied that it supplies weapons to Russia."
@@ -80,18 +90,31 @@ def test_an_earlier_answer_clicked_lists_its_citations_again(settings: Settings,
     assert isinstance(clicked(0), type(gr.skip())) and isinstance(clicked(4), type(gr.skip()))  # a question; none there
 
 
+def test_a_question_may_be_asked_within_chosen_documents(settings: Settings, news_dir: Path) -> None:
+    other = next(f.name for f in news_dir.iterdir() if f.name != ARMS_FILE)
+    app = fake_app(settings, [ARMS_ANSWER] * 2)
+    app.ingestor.ingest([news_dir])
+    ui = ChatUI(app.service, app.library)
+    *_, (turns, _, _, citations) = ui.respond("who denied arms deals?", [], [other])
+    assert citations and {c["file"] for c in citations} == {other}  # sources, or closest passages: its own
+    app.ingestor.delete([other])  # chosen on the page, deleted elsewhere before the question was asked
+    *_, (turns, _, _, citations) = ui.respond("who denied arms deals?", [], [other])
+    assert turns[-1]["content"] == f"⚠️ not ingested documents: '{other}'" and citations == []
+    assert still_there([other, ARMS_FILE], app.library.files()) == [ARMS_FILE]  # the list lets it go
+
+
 def test_the_chat_shares_the_apis_budget_of_questions_per_address(settings: Settings, news_dir: Path) -> None:
     # Only the API's routes were rate-limited: a script on the chat's own route could keep the LLM busy
     app = fake_app(settings, [ARMS_ANSWER])
     app.ingestor.ingest([news_dir])
     ui = ChatUI(app.service, app.library, limiter=RateLimiter(per_minute=6, burst=1, clock=lambda: 0.0))
     client = SimpleNamespace(client=SimpleNamespace(host="10.0.0.1"))
-    assert [v["is_valid"] for v in ui.admitted("who denied arms deals?", [], client)] == [True, True]
-    refused, turns = ui.admitted("and who else?", [], client)
+    assert [v["is_valid"] for v in ui.admitted("who denied arms deals?", [], [], client)] == [True, True, True]
+    refused, turns, _ = ui.admitted("and who else?", [], [], client)
     assert not refused["is_valid"] and turns["is_valid"]
     assert refused["message"] == "Too many questions from this address; slow down. Try again in 11 s."
     other = SimpleNamespace(client=SimpleNamespace(host="10.0.0.2"))
-    assert ui.admitted("   ", [], other)[0]["is_valid"]  # per address
+    assert ui.admitted("   ", [], [], other)[0]["is_valid"]  # per address
 
 
 def test_an_address_holds_its_share_of_the_chats_queue_until_its_answers_end(
@@ -104,13 +127,13 @@ def test_an_address_holds_its_share_of_the_chats_queue_until_its_answers_end(
     client, other = (
         SimpleNamespace(client=SimpleNamespace(host=host), session_hash=host) for host in ("10.0.0.1", "10.0.0.2")
     )
-    assert ui.admitted("who denied arms deals?", [], client)[0]["is_valid"]  # its place taken as it joins
-    refused = ui.admitted("and who else?", [], client)[0]
+    assert ui.admitted("who denied arms deals?", [], [], client)[0]["is_valid"]  # its place taken as it joins
+    refused = ui.admitted("and who else?", [], [], client)[0]
     assert not refused["is_valid"]
     assert refused["message"] == "Your earlier questions (1) are still waiting; ask again once one is answered."
-    assert ui.admitted("who denied arms deals?", [], other)[0]["is_valid"]  # another address has its own
-    *_, last = ui.respond("who denied arms deals?", [], client)  # the answer ends: the place comes back
-    assert last[3] and ui.admitted("and who else?", [], client)[0]["is_valid"]
+    assert ui.admitted("who denied arms deals?", [], [], other)[0]["is_valid"]  # another address has its own
+    *_, last = ui.respond("who denied arms deals?", [], [], client)  # the answer ends: the place comes back
+    assert last[3] and ui.admitted("and who else?", [], [], client)[0]["is_valid"]
 
 
 def test_the_chats_queue_share_is_taken_and_given_back_through_gradio(settings: Settings, news_dir: Path) -> None:
@@ -124,7 +147,7 @@ def test_the_chats_queue_share_is_taken_and_given_back_through_gradio(settings: 
         ask = next(d["id"] for d in http.get("/config").json()["dependencies"] if d.get("api_name") == "ask")
 
         def join(session: str):
-            body = {"data": ["who denied arms deals?", []], "fn_index": ask, "session_hash": session}
+            body = {"data": ["who denied arms deals?", [], []], "fn_index": ask, "session_hash": session}
             return http.post("/gradio_api/queue/join", json=body)
 
         assert join("s0").status_code == 200
@@ -172,7 +195,7 @@ def test_a_closed_pages_place_comes_back_through_gradio_while_its_answer_still_r
             ask = next(d["id"] for d in http.get("/config").json()["dependencies"] if d.get("api_name") == "ask")
 
             def join(session: str) -> httpx.Response:
-                body = {"data": ["who denied arms deals?", []], "fn_index": ask, "session_hash": session}
+                body = {"data": ["who denied arms deals?", [], []], "fn_index": ask, "session_hash": session}
                 return http.post("/gradio_api/queue/join", json=body)
 
             assert join("s0").status_code == 200
@@ -233,7 +256,7 @@ def test_a_question_over_the_budget_is_refused_as_it_joins_the_queue_not_once_it
     http = TestClient(create_app(app))
     ask = next(d["id"] for d in http.get("/config").json()["dependencies"] if d.get("api_name") == "ask")
     joins = [
-        http.post("/gradio_api/queue/join", json={"data": ["who?", []], "fn_index": ask, "session_hash": f"s{n}"})
+        http.post("/gradio_api/queue/join", json={"data": ["who?", [], []], "fn_index": ask, "session_hash": f"s{n}"})
         for n in range(3)
     ]
     assert [j.status_code for j in joins] == [200, 422, 422]

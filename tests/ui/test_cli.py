@@ -39,6 +39,19 @@ def test_an_abstention_prints_the_closest_passages_one_line_each(
     assert rows[0].startswith("[1] ") and ".txt:" in rows[0]
 
 
+def test_ask_may_be_of_named_documents_alone(
+    settings: Settings, news_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = next(f.name for f in news_dir.iterdir() if f.name != ARMS_FILE)
+    app = fake_app(settings, ["North Korea has denied that it supplies weapons to Russia."] * 2)
+    app.ingestor.ingest([news_dir])
+    assert cli.ask(app, "who denied arms deals?", True, [other]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert {c["file"] for c in out["citations"] + out["closest"]} == {other}
+    code = cli.main(["--data-dir", str(settings.data_dir), "ask", "who?", "--file", ARMS_FILE, "--file", "gone.txt"])
+    assert code == 1 and "groundline: not ingested documents: 'gone.txt'" in capsys.readouterr().err
+
+
 def test_ingest_reports_skipped_files(settings: Settings, news_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (news_dir / "blob.txt").write_bytes(b"\x00\x01")
     assert cli.ingest(fake_app(settings), [news_dir]) == 0

@@ -89,7 +89,7 @@ def test_the_api_gives_each_address_its_share(settings: Settings, news_dir: Path
         assert streamed.status_code == 429 and "running or waiting already" in streamed.json()["detail"]
         # the chat's queue counts the same share: 4 places over the API and 4 in the chat were all 8
         ask = next(d["id"] for d in http.get("/config").json()["dependencies"] if d.get("api_name") == "ask")
-        body = {"data": ["who denied arms deals?", []], "fn_index": ask, "session_hash": "page"}
+        body = {"data": ["who denied arms deals?", [], []], "fn_index": ask, "session_hash": "page"}
         chat = http.post("/gradio_api/queue/join", json=body)
         assert chat.status_code == 422 and "Your earlier questions (1) are still waiting" in chat.text
     finally:

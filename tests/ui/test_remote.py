@@ -133,3 +133,5 @@ def test_a_question_is_answered_by_the_server_whole_or_as_it_streams(settings: S
         list(Remote("http://elsewhere", None, "guess", http=http).stream("who denied arms deals?"))
     with pytest.raises(RemoteError, match="refused: Please type a question"):
         asker.ask("   ")
+    with pytest.raises(RemoteError, match="refused: not ingested documents: 'gone.txt'"):  # asked of a named one
+        list(asker.stream("who denied arms deals?", ["gone.txt"]))

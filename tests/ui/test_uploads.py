@@ -64,7 +64,7 @@ def test_no_gradio_request_makes_the_server_fetch_a_file_from_a_url(settings: Se
         assert refused.status_code == 403 and "not fetched from a URL" in refused.json()["detail"], route
     uploaded = {**by_url, "path": "/tmp/gradio/abc/a.txt"}  # what the page sends after an upload
     assert not fetches_a_url({"data": [[uploaded], "s3cret"]}) and fetches_a_url({"a": [{"b": [by_url]}]})
-    asked = http.post("/gradio_api/queue/join", json={**request, "data": ["who denied arms deals?", []]})
+    asked = http.post("/gradio_api/queue/join", json={**request, "data": ["who denied arms deals?", [], []]})
     assert asked.status_code == 200 and "event_id" in asked.json()  # the chat's own requests go through
     chunks = (b'{"data": ["' + b"x" * 65536 for _ in range(20))  # no Content-Length: read, and counted
     assert http.post("/gradio_api/queue/join", content=chunks).status_code == 413
