@@ -17,12 +17,13 @@ from collections.abc import Iterator
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from llama_index.core.llms import ChatMessage, MessageRole
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
+from index.library import Library
 from rag.answering import AnswerService
-from rag.errors import GroundlineError, QuestionError
+from rag.errors import DocumentNotFound, GroundlineError, QuestionError
 from rag.types import Answer, Token
-from ui.api import error_status
+from ui.api import MAX_SCOPE_FILES, error_status
 from ui.limits import Guard
 
 MODEL = "groundline"
@@ -46,6 +47,8 @@ class ChatRequest(BaseModel):
     model: str = MODEL
     messages: list[Message]
     stream: bool = False
+    # Groundline's own: answer from these documents alone (the openai client's extra_body), as /api/ask's
+    files: list[str] = Field(default_factory=list, max_length=MAX_SCOPE_FILES)
 
 
 def references(answer: Answer) -> str:
@@ -58,11 +61,11 @@ def references(answer: Answer) -> str:
 
 
 def _error(message: str, status: int) -> JSONResponse:
-    kind = "invalid_request_error" if status == 400 else "server_error"
+    kind = "invalid_request_error" if status in (400, 404) else "server_error"
     return JSONResponse({"error": {"message": message, "type": kind, "code": status}}, status_code=status)
 
 
-def router(service: AnswerService, guard: Guard) -> APIRouter:
+def router(service: AnswerService, library: Library, guard: Guard) -> APIRouter:
     api = APIRouter()
 
     @api.get("/v1/models")
@@ -76,16 +79,17 @@ def router(service: AnswerService, guard: Guard) -> APIRouter:
         last_user = max((i for i, m in enumerate(turns) if m.role == "user"), default=None)
         try:
             question = service.check_question(turns[last_user].text() if last_user is not None else "")
-        except QuestionError as exc:
-            return _error(str(exc), 400)
+            files = library.known(request.files)
+        except (QuestionError, DocumentNotFound) as exc:
+            return _error(str(exc), error_status(exc))
         history = [ChatMessage(role=MessageRole(m.role), content=m.text()) for m in turns[:last_user]]
         ident, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
         if request.stream:
-            stream = guard.streamed(_chunks(service, question, history, ident, created), http)
+            stream = guard.streamed(_chunks(service, question, history, files, ident, created), http)
             return StreamingResponse(stream, media_type="text/event-stream")
         try:
             with guard.slot(http):
-                answer = service.ask(question, history)
+                answer = service.ask(question, history, files)
         except GroundlineError as exc:
             return _error(str(exc), error_status(exc))
         message = {
@@ -110,7 +114,7 @@ def router(service: AnswerService, guard: Guard) -> APIRouter:
 
 
 def _chunks(
-    service: AnswerService, question: str, history: list[ChatMessage], ident: str, created: int
+    service: AnswerService, question: str, history: list[ChatMessage], files: list[str], ident: str, created: int
 ) -> Iterator[str]:
     """Tokens as they come; then the cited answer's references and citations.
 
@@ -131,7 +135,7 @@ def _chunks(
 
     yield chunk({"role": "assistant", "content": ""})
     try:
-        for event in service.stream(question, history):
+        for event in service.stream(question, history, files):
             if isinstance(event, Token):
                 yield chunk({"content": event.text})
             elif isinstance(event, Answer):

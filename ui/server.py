@@ -67,7 +67,7 @@ def create_app(groundline, served: handoff.Served | None = None, watch: FolderWa
     )
     app.include_router(documents_api.router(groundline.ingestor, library, guard, tokens))
     app.include_router(api.router(service, library, guard))
-    app.include_router(openai_api.router(service, guard))
+    app.include_router(openai_api.router(service, library, guard))
     if served:
         app.include_router(handoff.router(groundline.ingestor, served))
 

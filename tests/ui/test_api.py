@@ -80,6 +80,21 @@ def test_a_question_may_be_asked_of_named_documents_alone(client: TestClient, ne
     assert too_many.status_code == 422  # more names than a question is asked of: ask them all
 
 
+def test_the_openai_route_may_be_asked_of_named_documents_too(client: TestClient, news_dir: Path) -> None:
+    # as the openai client sends them: extra_body={"files": [...]}
+    other = next(f.name for f in news_dir.iterdir() if f.name != ARMS_FILE)
+    asked = {"messages": [{"role": "user", "content": "who denied arms deals?"}], "files": [other]}
+    message = client.post("/v1/chat/completions", json=asked).json()["choices"][0]["message"]
+    assert {c["file"] for c in message["citations"] + message["closest"]} == {other}
+    streamed = client.post("/v1/chat/completions", json={**asked, "stream": True}).text
+    last = json.loads([line[6:] for line in streamed.splitlines() if line.startswith("data: {")][-1])
+    assert {c["file"] for c in last["choices"][0]["delta"]["citations"] + last["choices"][0]["delta"]["closest"]} == {
+        other
+    }
+    refused = client.post("/v1/chat/completions", json={**asked, "files": ["gone.txt"]})
+    assert refused.status_code == 404 and refused.json()["error"]["message"] == "not ingested documents: 'gone.txt'"
+
+
 def test_ask_streams_tokens_then_the_answer(client: TestClient) -> None:
     resp = client.post("/api/ask", json={"question": "who denied arms deals?", "stream": True})
     assert resp.headers["content-type"].startswith("text/event-stream")
