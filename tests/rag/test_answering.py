@@ -166,7 +166,7 @@ def test_a_relevant_passage_passes_the_gate() -> None:
 def test_a_follow_up_is_condensed_with_the_history_before_retrieval() -> None:
     retriever = ListRetriever(PASSAGES)
     seen: list[str] = []
-    retriever.retrieve = lambda q: seen.append(q) or list(PASSAGES)
+    retriever.retrieve = lambda q, files=(): seen.append(q) or list(PASSAGES)
     llm = ScriptedLLM(["Which animals bark at night besides dogs?", "Dogs bark at night."])
     svc = AnswerService(retriever, llm, Attributor(HashEmbedding()), Decider())
     history = [
