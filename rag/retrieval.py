@@ -243,9 +243,12 @@ def keyword_search(bm25, question: str, files: Sequence[str] = ()) -> list[NodeW
         return []
     stemmer = None if bm25.skip_stemming else bm25.stemmer
     tokens = bm25s.tokenize(question, stemmer=stemmer, token_pattern=bm25.token_pattern, show_progress=False)
-    indexes, scores = bm25.bm25.retrieve(tokens, k=bm25.similarity_top_k, show_progress=False, weight_mask=mask)
+    found, scores = bm25.bm25.retrieve(tokens, k=bm25.similarity_top_k, show_progress=False, weight_mask=mask)
+    # bm25s answers with positions in the corpus, or with its entries where it holds the corpus itself
+    # (an index loaded from disk, rag.keyword_cache), as llama-index's own retrieve reads them
+    entries = (hit if isinstance(hit, dict) else bm25.corpus[int(hit)] for hit in found[0])
     return [
-        NodeWithScore(node=metadata_dict_to_node(bm25.corpus[int(index)]), score=float(score))
-        for index, score in zip(indexes[0], scores[0], strict=True)
-        if score > 0 and mask[int(index)]
+        NodeWithScore(node=metadata_dict_to_node(entry), score=float(score))
+        for entry, score in zip(entries, scores[0], strict=True)
+        if score > 0 and entry.get("file") in wanted
     ]

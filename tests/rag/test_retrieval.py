@@ -255,3 +255,6 @@ def test_a_question_may_be_asked_of_some_documents_alone(settings: Settings, new
         both = app.retriever.retrieve("North Korea denied arms deals", files=["notes.txt", ARMS_FILE])
         assert {p.file for p in both} == {"notes.txt", ARMS_FILE} and any(p.covers(ARMS_FILE, 9) for p in both)
         assert app.retriever.retrieve("North Korea", files=["never.txt"]) == []
+        # the next process loads the kept keyword index (bm25s then answers with corpus entries)
+        again = fake_app(settings.model_copy(update={"retrieval": retrieval, "data_dir": tmp_path / retrieval}))
+        assert again.retriever.retrieve("North Korea denied arms deals", files=["notes.txt"]) == scoped
