@@ -23,7 +23,8 @@ import numpy as np
 from llama_index.core.llms import LLM, ChatMessage, MessageRole
 
 from rag.prompts import chatml
-from rag.types import Support
+from index.formats import page_words
+from rag.types import Citation, Support
 
 _VERDICT = re.compile(r"\b(yes|no)\b", re.IGNORECASE)
 VERIFY_SYSTEM = "You check answers against a source text. Reply with one word: yes or no."
@@ -96,8 +97,23 @@ class LlamaCppJudge:
 
 
 def cited_quotes(supports: Sequence[Support]) -> list[str]:
-    """The source sentences the verifier is shown: each cited sentence once, in order."""
-    return list(dict.fromkeys(s.citation.quote for s in supports if s.citation is not None))
+    """The source sentences the verifier is shown: each cited sentence once, in order; one from a
+    page with a name says which, as the answer's prompt did (a row of the 2024 sheet answers "in
+    2024" only with its sheet named)."""
+    return list(dict.fromkeys(_shown(s.citation) for s in supports if s.citation is not None))
+
+
+def _shown(citation: Citation) -> str:
+    """A cited sentence as the verifier reads it: ``[sheet 2 (2024)] Harbour: Skerry; ...``.
+
+    >>> _shown(Citation("b.xlsx", 5, 5, "Skerry: 1450", 0, 1, page=2, page_line=2, page_name="2024"))
+    '[sheet 2 (2024)] Skerry: 1450'
+    >>> _shown(Citation("a.txt", 5, 5, "Dogs bark.", 0, 1))
+    'Dogs bark.'
+    """
+    if citation.page_name is None:
+        return citation.quote
+    return f"[{page_words(citation.file)[0]} {citation.page} ({citation.page_name})] {citation.quote}"
 
 
 class Verifier:

@@ -72,13 +72,13 @@ def test_the_prompt_names_the_sheet_or_slide_a_source_is_on(settings: Settings, 
     app = fake_app(settings, ["Skerry tonnage was 1,450 in 2024 [1]."])
     app.ingestor.ingest([folder])
     answer = app.service.ask("What tonnage did Skerry handle in 2024?")
-    assert [c.where() for c in answer.citations] == ["sheet 2 (2024), row 2"]  # the marker lines are the prompt's
+    assert [c.where() for c in answer.citations] == ["sheet 2 (2024), row 2"]  # the labels are the prompt's
+    assert "[sheet 2 (2024)] Harbour: Skerry; Tonnage: 1,450" in app.service.llm.checks[0]  # and the verifier's
     prompt = app.service.llm.prompts[0]
     assert (
         '<source id="1" file="tonnage.xlsx" sheet="1 (2023)" lines="1-4">\n'
-        "Harbour | Tonnage\nHarbour: Skerry; Tonnage: 1,200\n"
-        "--- sheet 2 (2024) ---\n"
-        "Harbour | Tonnage\nHarbour: Skerry; Tonnage: 1,450\n</source>"
+        "[sheet 1 (2023)] Harbour | Tonnage\n[sheet 1 (2023)] Harbour: Skerry; Tonnage: 1,200\n"
+        "[sheet 2 (2024)] Harbour | Tonnage\n[sheet 2 (2024)] Harbour: Skerry; Tonnage: 1,450\n</source>"
     ) in prompt
 
 
