@@ -23,9 +23,8 @@ from index.pipeline import WriterBusy
 from rag.answering import AnswerService
 from rag.errors import DocumentNotFound, GroundlineError, LLMUnavailable, QuestionError
 from rag.types import Answer, Token
-from ui.limits import ASK_PATH, Guard
+from ui.limits import ASK_PATH, MAX_SCOPE_FILES, Guard
 
-MAX_SCOPE_FILES = 1000  # documents one question may be asked of by name (beyond: ask them all)
 # Names citations use: relative, forward slashes, no parent steps, no controls.
 _BAD_PATH = re.compile(r"(^|/)\.\.(/|$)|^/|\\|[\x00-\x1f]|^[A-Za-z]:")
 

@@ -22,7 +22,15 @@ from rag.answering import AnswerService
 from rag.errors import GroundlineError
 from rag.types import CLOSEST, SOURCES, Answer, Citation, Token
 from ui.admin import LibraryAdmin
-from ui.limits import TOO_MANY, TOO_MANY_VIEWS, QueueShares, RateLimiter, client_address, whole_seconds
+from ui.limits import (
+    MAX_SCOPE_FILES,
+    TOO_MANY,
+    TOO_MANY_VIEWS,
+    QueueShares,
+    RateLimiter,
+    client_address,
+    whole_seconds,
+)
 from ui.private import create_private
 from ui.viewer import SCROLL_JS, Pages, Window, placeholder, render_view, turned
 
@@ -199,7 +207,9 @@ class ChatUI:
         a script's questions held the queue (the page's and every other reader's) until then."""
         wait = self.limiter.retry_after(client_address(request)) if self.limiter and request else 0
         said = f"{TOO_MANY} Try again in {whole_seconds(wait)} s." if wait else ""
-        if (
+        if not wait and len(within or []) > MAX_SCOPE_FILES:
+            said = f"Ask within at most {MAX_SCOPE_FILES:,} documents; with none chosen, all of them are asked."
+        elif (
             not wait
             and self.shares
             and request

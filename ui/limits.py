@@ -33,6 +33,7 @@ MULTIPART_SLACK = 1 << 16  # a document upload's form headers and boundaries, be
 TOO_MANY = "Too many questions from this address; slow down."
 TOO_MANY_VIEWS = "Too many documents opened from this address; slow down."
 SHARE_RETRY_S = 5  # Retry-After for a client holding its share of places: about an answer's time
+MAX_SCOPE_FILES = 1000  # documents one question may be asked within by name (beyond: ask them all)
 
 
 class BodyLimit:

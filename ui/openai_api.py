@@ -23,8 +23,8 @@ from index.library import Library
 from rag.answering import AnswerService
 from rag.errors import DocumentNotFound, GroundlineError, QuestionError
 from rag.types import Answer, Token
-from ui.api import MAX_SCOPE_FILES, error_status
-from ui.limits import Guard
+from ui.api import error_status
+from ui.limits import MAX_SCOPE_FILES, Guard
 
 MODEL = "groundline"
 # Streamed tokens are already out when attribution finds no support: say so plainly.

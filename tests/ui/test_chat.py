@@ -101,6 +101,8 @@ def test_a_question_may_be_asked_within_chosen_documents(settings: Settings, new
     *_, (turns, _, _, citations) = ui.respond("who denied arms deals?", [], [other])
     assert turns[-1]["content"] == f"⚠️ not ingested documents: '{other}'" and citations == []
     assert still_there([other, ARMS_FILE], app.library.files()) == [ARMS_FILE]  # the list lets it go
+    refused = ui.admitted("who?", [], [f"{n}.txt" for n in range(1001)], None)[0]  # a script's list of names
+    assert not refused["is_valid"] and refused["message"].startswith("Ask within at most 1,000 documents")
 
 
 def test_the_chat_shares_the_apis_budget_of_questions_per_address(settings: Settings, news_dir: Path) -> None:
