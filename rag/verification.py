@@ -22,8 +22,8 @@ from typing import Protocol
 import numpy as np
 from llama_index.core.llms import LLM, ChatMessage, MessageRole
 
-from rag.prompts import chatml
 from index.formats import page_words
+from rag.prompts import chatml
 from rag.types import Citation, Support
 
 _VERDICT = re.compile(r"\b(yes|no)\b", re.IGNORECASE)
