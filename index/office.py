@@ -20,7 +20,7 @@ from lxml.etree import LxmlError
 from index.errors import SkippedFile
 from index.formats import Extracted
 from index.ocr import OCR, Pictures
-from index.tables import joined, labelled_rows
+from index.tables import table_lines
 
 
 @contextmanager
@@ -62,7 +62,7 @@ def _table_lines(rows) -> list[str]:
     """A Word or PowerPoint table's rows as lines, labelled by its header row where it has one
     (``index.tables``); a merged cell, listed once per column it spans, is written once."""
     table = [_row_cells(row.cells) for row in rows]
-    return labelled_rows(table) or [joined(cells) for cells in table]
+    return table_lines(table)
 
 
 def _row_cells(cells) -> list[str]:
@@ -189,7 +189,7 @@ def _sheet_lines(rows: list[list[str]]) -> list[str]:
     """A sheet's rows as lines, labelled by its header row (``index.tables``), or cells joined."""
     while rows and not any(rows[-1]):  # formatting alone can stretch a sheet by thousands of empty rows
         rows.pop()
-    return labelled_rows(rows) or [joined(cells) for cells in rows]
+    return table_lines(rows)
 
 
 def _xls_cell(cell, datemode: int) -> str:

@@ -25,7 +25,7 @@ from index.errors import SkippedFile
 from index.formats import Extracted
 from index.ocr import OCR, Pictures
 from index.office import MOST_CELLS, reading
-from index.tables import joined, labelled_rows
+from index.tables import table_lines
 
 TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
@@ -83,7 +83,7 @@ def _lines(node, name: str, printed: Callable[..., list[str]] | None = None) -> 
                 yield from printed(image)
         elif element.tag == TABLE + "table":
             table = [cells for cells, _ in _rows(element, name)]
-            yield from labelled_rows(table) or [joined(cells) for cells in table]
+            yield from table_lines(table)
             for image in element.iter(DRAW + "image") if printed else ():  # after its rows, as in Word
                 yield from printed(image)
         elif element.tag == DRAW + "image" and printed:
@@ -150,7 +150,7 @@ def _sheets(spreadsheet, name: str) -> Iterator[list[str]]:
                 raise SkippedFile(name, f"has more than {MOST_CELLS:,} cells; skipped")
             rows.extend([[] for _ in range(pending)] + [row_cells] * repeat)
             pending = 0
-        yield labelled_rows(rows) or [joined(cells) for cells in rows]
+        yield table_lines(rows)
 
 
 def _title(slide) -> str:

@@ -88,6 +88,16 @@ def _goes_on(header: list[str], cells: list[str], filled: list[str]) -> bool:
     return len(filled) >= CONTINUED and width <= len(header)
 
 
+def table_lines(rows: list[list[str]]) -> list[str]:
+    """A table's rows as lines: labelled by its header rows (``labelled_rows``), or where no block
+    has a header, each row's cells joined (``joined``), as every reader of tables writes them.
+
+    >>> table_lines([["Light", "Height"], ["Skerry", "22"]]), table_lines([["Skerry", "22"]])
+    (['Light | Height', 'Light: Skerry; Height: 22'], ['Skerry | 22'])
+    """
+    return labelled_rows(rows) or [joined(cells) for cells in rows]
+
+
 def joined(cells: list[str]) -> str:
     """A row's cells joined by `` | ``, empty ones at its end left off (the ones between kept, so
     that columns line up).
