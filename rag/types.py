@@ -45,9 +45,7 @@ class Passage:
         'sheet 2 (Crews)'
         """
         page, _, name = self.page_at(line)
-        if page is None:
-            return None
-        return f"{page_words(self.file)[0]} {page}" + (f" ({name})" if name else "")
+        return None if page is None else page_label(self.file, page, name)
 
     def as_citation(self) -> Citation:
         """The passage as a citation of all its lines (how an abstention shows its closest passages)."""
@@ -61,6 +59,15 @@ class Passage:
             end_char,
             *self.page_at(self.start_line),
         )
+
+
+def page_label(file: str, page: int, name: str | None) -> str:
+    """A page of ``file`` in its format's words, with its own name where it has one.
+
+    >>> page_label("b.xlsx", 2, "Crews"), page_label("r.pdf", 3, None)
+    ('sheet 2 (Crews)', 'page 3')
+    """
+    return f"{page_words(file)[0]} {page}" + (f" ({name})" if name else "")
 
 
 @dataclass(frozen=True)
@@ -92,14 +99,16 @@ class Citation:
         'sheet 2 (Keepers), row 3'
         """
         if self.page is not None:
-            page, line = page_words(self.file)
-            named = f" ({self.page_name})" if self.page_name else ""
-            return f"{page} {self.page}{named}, {line} {self.page_line}"
+            return f"{self.page_label()}, {page_words(self.file)[1]} {self.page_line}"
         return (
             f"line {self.start_line}"
             if self.start_line == self.end_line
             else f"lines {self.start_line}-{self.end_line}"
         )
+
+    def page_label(self) -> str | None:
+        """The page cited, as a passage's ``page_label`` says it: ``sheet 2 (Keepers)``; None unpaged."""
+        return None if self.page is None else page_label(self.file, self.page, self.page_name)
 
     def covers(self, file: str, line: int) -> bool:
         """Whether this citation spans ``line`` of ``file``."""

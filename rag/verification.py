@@ -22,7 +22,6 @@ from typing import Protocol
 import numpy as np
 from llama_index.core.llms import LLM, ChatMessage, MessageRole
 
-from index.formats import page_words
 from rag.prompts import chatml
 from rag.types import Citation, Support
 
@@ -113,7 +112,7 @@ def _shown(citation: Citation) -> str:
     """
     if citation.page_name is None:
         return citation.quote
-    return f"[{page_words(citation.file)[0]} {citation.page} ({citation.page_name})] {citation.quote}"
+    return f"[{citation.page_label()}] {citation.quote}"
 
 
 class Verifier:
