@@ -7,6 +7,7 @@ ingested corpus.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -61,17 +62,32 @@ class Library:
         """Names of all ingested documents, sorted."""
         return self.docstore.names()
 
-    def known(self, files: Sequence[str]) -> list[str]:
-        """``files`` (each once, in order) if every one is an ingested document; else
-        ``DocumentNotFound`` naming those that are not (a question asked of a document deleted
-        meanwhile, or misspelt, would otherwise search nothing and say the documents do not say)."""
-        wanted = list(dict.fromkeys(files))
-        missing = [file for file in wanted if not self.docstore.docstore.document_exists(file)]
+    def folders(self) -> list[str]:
+        """Every folder the ingested documents are in ("north/", "north/2024/"), sorted."""
+        return folders_of(self.files())
+
+    def within(self, entries: Sequence[str]) -> list[str]:
+        """The documents a question is asked within: each entry that names an ingested document,
+        and for each that names a folder (ending in "/", as ``folders`` does) every document under
+        it; each document once, in order. Any entry that names nothing is ``DocumentNotFound``,
+        named (a question asked of a document deleted meanwhile, or misspelt, would otherwise search
+        nothing, or everything, and say what they do not)."""
+        wanted = list(dict.fromkeys(entries))
+        names = self.files() if any(entry.endswith("/") for entry in wanted) else []
+        chosen: list[str] = []
+        missing: list[str] = []
+        for entry in wanted:
+            if entry.endswith("/"):
+                found = under(names, entry)
+            else:
+                found = [entry] if self.docstore.docstore.document_exists(entry) else []
+            chosen.extend(found)
+            if not found:
+                missing.append(f"{entry!r} (no document in it)" if entry.endswith("/") else repr(entry))
         if missing:
-            named = ", ".join(repr(file) for file in missing[:SHOWN_MISSING])
             more = f" and {len(missing) - SHOWN_MISSING} more" if len(missing) > SHOWN_MISSING else ""
-            raise DocumentNotFound(f"not ingested documents: {named}{more}")
-        return wanted
+            raise DocumentNotFound(f"not ingested documents: {', '.join(missing[:SHOWN_MISSING])}{more}")
+        return list(dict.fromkeys(chosen))
 
     def stored(self, file: str) -> StoredText:
         """One ingested document's text and pages, read from the store once (a document is read
@@ -91,3 +107,30 @@ class Library:
     def lines(self, file: str) -> list[str]:
         """The document's lines; line ``n`` (1-based) is ``lines(file)[n - 1]``."""
         return self.stored(file).lines()
+
+
+def folders_of(names: Sequence[str]) -> list[str]:
+    """The folders documents by these names are in, each with its own folders, sorted.
+
+    >>> folders_of(["a.txt", "north/2024/q3.txt", "north/q2.txt"])
+    ['north/', 'north/2024/']
+    """
+    found = set()
+    for name in names:
+        parts = name.split("/")[:-1]
+        found.update("/".join(parts[: n + 1]) + "/" for n in range(len(parts)))
+    return sorted(found)
+
+
+def under(names: Sequence[str], folder: str) -> list[str]:
+    """The names (sorted) of documents in ``folder`` ("north/") or its folders.
+
+    >>> under(["a.txt", "north/2024/q3.txt", "north/q2.txt", "northern.txt"], "north/")
+    ['north/2024/q3.txt', 'north/q2.txt']
+    """
+    found = []
+    for name in names[bisect_left(names, folder) :]:
+        if not name.startswith(folder):
+            break
+        found.append(name)
+    return found

@@ -46,8 +46,8 @@ class AskRequest(BaseModel):
     files: list[str] = Field(
         default_factory=list,
         max_length=MAX_SCOPE_FILES,
-        description="Answer from these documents alone (names as /api/documents/{path} takes them); "
-        "empty: from every document.",
+        description="Answer from these documents alone (names as /api/documents/{path} takes them, or "
+        "folders ending in '/': every document under it); empty: from every document.",
     )
 
 
@@ -105,7 +105,7 @@ def router(service: AnswerService, library: Library, guard: Guard) -> APIRouter:
         try:
             question = service.check_question(request.question)
             history = [turn.message() for turn in request.history]
-            files = library.known(request.files)
+            files = library.within(request.files)
         except (QuestionError, DocumentNotFound) as exc:
             return JSONResponse({"error": str(exc)}, status_code=error_status(exc))
         if request.stream:

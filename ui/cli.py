@@ -49,7 +49,7 @@ def parser() -> argparse.ArgumentParser:
         default=[],
         dest="files",
         metavar="NAME",
-        help="answer from this document alone (as `list` names it); repeat for several",
+        help="answer from this document alone (as `list` names it), or from a folder's (NAME/); repeat for several",
     )
     for command in (ing, lst, dele, ask):
         command.add_argument(
@@ -252,7 +252,7 @@ def ask(app, question: str, as_json: bool, files: list[str] | None = None) -> in
     from rag.answering import check_question
 
     question = check_question(question, app.settings.max_question_chars)  # before any model loads
-    files = app.library.known(files or [])
+    files = app.library.within(files or [])
     if as_json:
         print(json.dumps(app.service.ask(question, files=files).to_json(), ensure_ascii=False))
         return 0

@@ -79,7 +79,7 @@ def router(service: AnswerService, library: Library, guard: Guard) -> APIRouter:
         last_user = max((i for i, m in enumerate(turns) if m.role == "user"), default=None)
         try:
             question = service.check_question(turns[last_user].text() if last_user is not None else "")
-            files = library.known(request.files)
+            files = library.within(request.files)
         except (QuestionError, DocumentNotFound) as exc:
             return _error(str(exc), error_status(exc))
         history = [ChatMessage(role=MessageRole(m.role), content=m.text()) for m in turns[:last_user]]

@@ -76,6 +76,8 @@ def test_a_question_may_be_asked_of_named_documents_alone(client: TestClient, ne
     unknown = client.post("/api/ask", json={"question": "who?", "files": [ARMS_FILE, "gone.txt", "../x"]})
     assert unknown.status_code == 404
     assert unknown.json()["error"] == "not ingested documents: 'gone.txt', '../x'"
+    folder = client.post("/api/ask", json={"question": "who?", "files": ["news/"]})  # a folder: its documents
+    assert folder.status_code == 404 and folder.json()["error"] == "not ingested documents: 'news/' (no document in it)"
     too_many = client.post("/api/ask", json={"question": "who?", "files": [f"{n}.txt" for n in range(1001)]})
     assert too_many.status_code == 422  # more names than a question is asked of: ask them all
 

@@ -1,0 +1,45 @@
+from pathlib import Path
+
+import pytest
+
+from index.errors import DocumentNotFound
+from rag.settings import Settings
+from tests.conftest import fake_app
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    """Notes in folders, as a shared drive holds them."""
+    root = tmp_path / "drive"
+    for name, text in {
+        "north/q2.txt": "Skerry handled 1,200 tonnes.",
+        "north/2024/q3.txt": "Skerry handled 1,900 tonnes.",
+        "northern.txt": "A northern harbour.",
+        "south/q2.txt": "Varne handled 800 tonnes.",
+    }.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text + "\n")
+    return root
+
+
+def test_a_question_may_be_asked_within_a_folder(settings: Settings, tree: Path) -> None:
+    app = fake_app(settings)
+    app.ingestor.ingest([tree])
+    library = app.library
+    assert library.folders() == ["north/", "north/2024/", "south/"]
+    # a folder holds its own folders' documents, and not a document whose name merely starts alike
+    assert library.within(["north/"]) == ["north/2024/q3.txt", "north/q2.txt"]
+    assert library.within(["south/q2.txt", "north/2024/", "north/"]) == [
+        "south/q2.txt",
+        "north/2024/q3.txt",
+        "north/q2.txt",
+    ]  # each once, in the order asked
+    assert library.within([]) == []
+    with pytest.raises(DocumentNotFound) as refused:
+        library.within(["north/", "west/", "north", "south/q3.txt"])
+    assert str(refused.value) == "not ingested documents: 'west/' (no document in it), 'north', 'south/q3.txt'"
+    passages = app.retriever.retrieve("How much did Skerry handle?", files=library.within(["north/2024/"]))
+    assert passages and {p.file for p in passages} == {"north/2024/q3.txt"}
+    app.ingestor.delete(["south/q2.txt"])  # a folder emptied meanwhile names nothing
+    with pytest.raises(DocumentNotFound, match="'south/' \\(no document in it\\)"):
+        library.within(["south/"])
