@@ -17,7 +17,7 @@ import gradio as gr
 from llama_index.core.llms import ChatMessage, MessageRole
 
 from index.formats import page_words
-from index.library import Library
+from index.library import Library, folders_of
 from rag.answering import AnswerService
 from rag.errors import GroundlineError
 from rag.types import CLOSEST, SOURCES, Answer, Citation, Token
@@ -96,9 +96,20 @@ def still_there(chosen: str | list[str] | None, names: list[str]) -> str | list[
     >>> still_there("a.txt", ["b.txt"]), still_there(["a.txt", "b.txt"], ["b.txt"])
     (None, ['b.txt'])
     """
+    offered = set(names)
     if isinstance(chosen, list):
-        return [name for name in chosen if name in names]
-    return chosen if chosen in names else None
+        return [name for name in chosen if isinstance(name, str) and name in offered]
+    return chosen if isinstance(chosen, str) and chosen in offered else None
+
+
+def asked_within(request: gr.Request | None) -> list[str]:
+    """The documents and folders a page's address names to ask within (``?within=north/&within=a.txt``:
+    a shared link's, or the widget's ``data-within``), each as given: one that names nothing is an
+    error when asked, not a question asked of everything. One more than is allowed, at most, for
+    the question's check to refuse."""
+    if request is None:
+        return []
+    return [entry for entry in request.query_params.getlist("within") if entry][: MAX_SCOPE_FILES + 1]
 
 
 def hidden_paging() -> tuple[gr.Button, gr.Button]:
@@ -166,8 +177,8 @@ class ChatUI:
     def respond(
         self, question: str, turns: list[dict], within: list[str] | None = None, request: gr.Request | None = None
     ):
-        """Stream one answer into the chat, from the documents ``within`` alone where the reader chose
-        some; the last yield carries its citations. (The question's share of its address's budget,
+        """Stream one answer into the chat, from the documents (and folders) ``within`` alone where
+        the reader chose some; the last yield carries its citations. (The question's share of its address's budget,
         and its place in the queue, were taken as it joined the queue: ``admitted``; the place is
         given back as the answer ends.)
 
@@ -184,7 +195,7 @@ class ChatUI:
         text = ""
         try:
             yield messages(started), started, "", []
-            for event in self.service.stream(question, history, self.library.known(within or [])):
+            for event in self.service.stream(question, history, self.library.within(within or [])):
                 if isinstance(event, Token):
                     text += event.text
                     yield messages(with_reply(text, [])), gr.skip(), gr.skip(), gr.skip()
@@ -208,7 +219,7 @@ class ChatUI:
         wait = self.limiter.retry_after(client_address(request)) if self.limiter and request else 0
         said = f"{TOO_MANY} Try again in {whole_seconds(wait)} s." if wait else ""
         if not wait and len(within or []) > MAX_SCOPE_FILES:
-            said = f"Ask within at most {MAX_SCOPE_FILES:,} documents; with none chosen, all of them are asked."
+            said = f"Ask within at most {MAX_SCOPE_FILES:,} documents or folders; with none chosen, all are asked."
         elif (
             not wait
             and self.shares
@@ -339,15 +350,24 @@ class ChatUI:
                         show_label=False,
                         placeholder="Ask a question and press Enter",
                     )
-                    within = gr.Dropdown(  # the widget asks of every document
-                        choices=self.library.files(),
-                        value=[],
-                        multiselect=True,
-                        label="Ask within",
-                        info="Answer from these documents alone; none chosen: from all of them.",
-                        elem_id="gl-within",
-                        visible=not compact,
-                    )
+                    if compact:  # the widget asks within what its page names, if anything (data-within)
+                        within = gr.State([])
+                        demo.load(asked_within, None, within, **at_once)
+                    else:  # set as the page opens: what its link names, else what this browser chose last
+                        within = gr.Dropdown(
+                            choices=[],
+                            value=[],
+                            multiselect=True,
+                            # Gradio checks a question's inputs as it joins the queue against the page as
+                            # built, not as this session's lists updated it: every name would be refused.
+                            # Library.within checks each one, naming any that names nothing.
+                            allow_custom_value=True,
+                            label="Ask within",
+                            info="Answer from these documents and folders alone; none chosen: from all of them.",
+                            elem_id="gl-within",
+                        )
+                        chosen_within = gr.BrowserState([], storage_key="groundline-within", secret=self.chat_key)
+                        within.input(lambda chosen: chosen, within, chosen_within, **at_once)
                     if not compact:
                         gr.Examples(EXAMPLES, inputs=question)
                 with gr.Column(scale=2, min_width=280) if not compact else gr.Row():
@@ -404,17 +424,27 @@ class ChatUI:
             # or the HTTP API may change them while it serves); a tick that finds them as listed changes
             # nothing. The Documents list names the document the viewer shows; one deleted meanwhile
             # leaves both.
-            def listed(known: list[str] | None, *chosen: str | None) -> list:
+            def listed(known: list[str] | None, *chosen: str | list[str] | None, linked: tuple = ()) -> list:
                 names = self.library.files()
                 if names == known:
                     return [gr.skip()] * (len(chosen) + 1 + len(viewing))
+                scopes = folders_of(names) + names  # Ask within offers folders, then documents
+                offers = [scopes if choices is within else names for choices in lists]
+                updated = [gr.Dropdown(choices=o, value=still_there(c, o)) for c, o in zip(chosen, offers, strict=True)]
+                if linked:  # a link's are shown as it names them: one that names nothing is refused when asked
+                    updated[1] = gr.Dropdown(choices=list(dict.fromkeys(scopes + list(linked))), value=list(linked))
                 gone = chosen[0] is not None and chosen[0] not in names
-                updated = [gr.Dropdown(choices=names, value=still_there(c, names)) for c in chosen]
                 return [names, *updated, *(closed_viewer() if gone else [gr.skip()] * len(viewing))]
+
+            def opened(request: gr.Request, saved: object, *chosen: str | list[str] | None) -> list:
+                linked = asked_within(request)
+                kept = saved if isinstance(saved, list) else []  # whatever a page could have stored there
+                return listed(None, chosen[0], linked or kept, *chosen[2:], linked=tuple(linked))
 
             if not compact:
                 shown = gr.State(None)  # the names the lists offer
-                for event in [demo.load, *(change.then for change in changes)]:
-                    event(lambda *chosen: listed(None, *chosen), lists, [shown, *lists, *viewing], **at_once)
+                for change in changes:
+                    change.then(lambda *chosen: listed(None, *chosen), lists, [shown, *lists, *viewing], **at_once)
+                demo.load(opened, [chosen_within, *lists], [shown, *lists, *viewing], **at_once)
                 gr.Timer(LIST_REFRESH_S).tick(listed, [shown, *lists], [shown, *lists, *viewing], **at_once)
         return demo

@@ -69,6 +69,7 @@ def test_an_earlier_answers_sources_come_back_on_a_click_and_after_a_reload_and_
     assert page.locator("#gl-chat [data-testid=user]").all_inner_texts() == ["who denied arms deals?"]
     page.locator(".gl-citation", has_text=line_9).first.click()  # the last answer's sources, listed again
     assert page.locator("#gl-viewer .gl-hl").first.get_attribute("data-line") == "9"
+    assert page.locator("#gl-within").inner_text().count("000_c3c639a3a8103260.txt") == 1  # still chosen
     # and Clear forgets it in the browser too (the kept value is encrypted: it changes)
     kept = page.evaluate("() => localStorage.getItem('groundline-chat')")
     page.locator("#gl-chat button[aria-label=Clear]").click()
@@ -77,6 +78,18 @@ def test_an_earlier_answers_sources_come_back_on_a_click_and_after_a_reload_and_
     page.locator("#gl-files input").wait_for()
     page.wait_for_timeout(3000)
     assert page.locator("#gl-chat [data-testid=user]").count() == 0
+
+
+def test_a_link_chooses_what_to_ask_within_and_a_name_it_has_wrong_is_refused(served: Server, browser) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{served.url}/?within=000_c3c639a3a8103260.txt&within=north%2F", wait_until="domcontentloaded")
+    page.locator("#gl-within", has_text="north/").wait_for(timeout=30_000)
+    assert "000_c3c639a3a8103260.txt" in page.locator("#gl-within").inner_text()  # both shown, as named
+    box = page.locator("#gl-question textarea")
+    box.fill("who denied arms deals?")
+    box.press("Enter")
+    said = "⚠️ not ingested documents: 'north/' (no document in it)"
+    page.locator("#gl-chat [data-testid=bot]", has_text=said).wait_for(timeout=60_000)
 
 
 def assert_scrolled_to_the_citation(page) -> None:

@@ -18,9 +18,11 @@ pytestmark = pytest.mark.e2e
 
 
 @contextmanager
-def host_page(served: Server, tmp_path: Path, address: str, example: str = "index.html") -> Iterator[str]:
-    """Serve an examples/embed page, pointed at the live server, from ``address``."""
-    page = (ROOT / "examples" / "embed" / example).read_text()
+def host_page(
+    served: Server, tmp_path: Path, address: str, example: str = "index.html", attributes: str = ""
+) -> Iterator[str]:
+    """Serve an examples/embed page, pointed at the live server (its widget given ``attributes``), from ``address``."""
+    page = (ROOT / "examples" / "embed" / example).read_text().replace(" data-title=", f" {attributes} data-title=")
     (tmp_path / "index.html").write_text(page.replace("http://127.0.0.1:7860", served.url))
     handler = partial(SimpleHTTPRequestHandler, directory=str(tmp_path))
     httpd = ThreadingHTTPServer((address, free_port()), handler)
@@ -43,6 +45,25 @@ def test_widget_on_another_origin_asks_and_shows_the_cited_answer(served: Server
         assert "North Korea" in frame.locator("#gl-chat").inner_text()
         assert highlighted.get_attribute("data-line") == "9"
         assert page.locator("#groundline-panel").inner_text().startswith("Ask the newsroom")
+
+
+def test_a_widget_pinned_to_documents_asks_within_them_and_names_what_matches_nothing(
+    served: Server, browser, tmp_path: Path
+) -> None:
+    # data-within names an article and a folder the library lacks: the question is refused, naming
+    # the folder alone (the article was passed on and found), not asked of every document
+    pinned = """data-within='["000_c3c639a3a8103260.txt", "not here/"]'"""
+    with host_page(served, tmp_path, "127.0.0.1", attributes=pinned) as url:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(url)
+        page.locator("#groundline-bubble").click()
+        frame = page.frame_locator("#groundline-frame")
+        box = frame.locator("#gl-question textarea")
+        box.fill("who denied arms deals?")
+        box.press("Enter")
+        said = "⚠️ not ingested documents: 'not here/' (no document in it)"
+        frame.locator("#gl-chat [data-testid=bot]", has_text=said).wait_for(timeout=60_000)
+        assert frame.locator("#gl-chat [data-testid=bot]").inner_text().strip() == said
 
 
 def test_a_host_origin_outside_the_allowlist_is_refused(served: Server, browser, tmp_path: Path) -> None:

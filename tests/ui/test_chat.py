@@ -306,7 +306,7 @@ def test_the_key_for_kept_chats_outlives_a_restart(settings: Settings) -> None:
     app = fake_app(settings)
     for ui in (ChatUI(app.service, app.library, chat_key=key), ChatUI(app.service, app.library, chat_key=key)):
         kept = [b for b in ui.blocks().blocks.values() if isinstance(b, gr.BrowserState)]
-        assert [b.secret for b in kept] == [key]
+        assert [b.secret for b in kept] == [key, key]  # the chat, and the documents asked within
 
 
 def test_a_long_document_pages_a_window_of_lines_at_a_time(settings: Settings, tmp_path: Path) -> None:

@@ -2,6 +2,8 @@
  * data-title    header text (default "Ask our documents")
  * data-theme    "light" (default) or "dark"
  * data-position "bottom-right" (default) or "bottom-left"
+ * data-within   answer from these documents alone: one name or folder ("handbook/"), or a JSON
+ *               array of them ('["handbook/", "leave policy.pdf"]'); default: every document
  * The chat runs in an iframe on the Groundline server's own origin (/embed),
  * so the host page shares no script, cookie or style with it. */
 (function () {
@@ -14,6 +16,14 @@
   var dark = script.getAttribute("data-theme") === "dark";
   var left = script.getAttribute("data-position") === "bottom-left";
   var side = left ? "left" : "right";
+  var within = script.getAttribute("data-within") || "";
+  if (within.charAt(0) === "[") {
+    try { within = JSON.parse(within); } catch (e) { within = [within]; }  // the page's error, shown when asked
+  } else {
+    within = within ? [within] : [];
+  }
+  var scope = "";
+  for (var i = 0; i < within.length; i++) scope += "&within=" + encodeURIComponent(String(within[i]));
   var bg = dark ? "#1f2937" : "#ffffff", fg = dark ? "#f9fafb" : "#111827";
 
   var button = document.createElement("button");
@@ -55,7 +65,7 @@
       frame = document.createElement("iframe");
       frame.id = "groundline-frame";
       frame.title = title;
-      frame.src = origin + "/embed/?__theme=" + (dark ? "dark" : "light");
+      frame.src = origin + "/embed/?__theme=" + (dark ? "dark" : "light") + scope;
       frame.style.cssText = "flex:1;border:0;width:100%";
       panel.appendChild(frame);
     }
