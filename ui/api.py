@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from typing import Literal
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse
 from llama_index.core.llms import ChatMessage, MessageRole
 from pydantic import BaseModel, Field
 
@@ -23,6 +23,7 @@ from index.pipeline import WriterBusy
 from rag.answering import AnswerService
 from rag.errors import DocumentNotFound, GroundlineError, LLMUnavailable, QuestionError
 from rag.types import Answer, Token
+from ui.answer_stream import AnswerStream
 from ui.limits import ASK_PATH, MAX_SCOPE_FILES, Guard
 
 # Names citations use: relative, forward slashes, no parent steps, no controls.
@@ -100,7 +101,7 @@ def router(service: AnswerService, library: Library, guard: Guard) -> APIRouter:
         return {"status": "ok", "documents": len(library.files())}
 
     @api.post(ASK_PATH, response_model=None)
-    def ask(request: AskRequest, http: Request) -> JSONResponse | StreamingResponse:
+    def ask(request: AskRequest, http: Request) -> JSONResponse | AnswerStream:
         guard.check(http)
         try:
             question = service.check_question(request.question)
@@ -110,7 +111,7 @@ def router(service: AnswerService, library: Library, guard: Guard) -> APIRouter:
             return JSONResponse({"error": str(exc)}, status_code=error_status(exc))
         if request.stream:
             events = guard.streamed(_events(service, question, history, files), http)
-            return StreamingResponse(events, media_type="text/event-stream")
+            return AnswerStream(events)
         try:
             with guard.slot(http):
                 return JSONResponse(service.ask(question, history, files).to_json())

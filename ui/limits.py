@@ -15,7 +15,7 @@ import itertools
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import AbstractContextManager, contextmanager
 
 from fastapi import HTTPException, Request
@@ -176,12 +176,13 @@ class Admission:
         finally:
             self.leave(client, request)
 
-    def streamed(self, events: Iterator[str], client: str = "") -> Iterator[str]:
-        """Hold a place (taken now) until a streamed body ends or the client goes."""
+    def streamed(self, events: Iterator[str], client: str = "") -> Generator[str, None, None]:
+        """Hold a place (taken now) until a streamed body ends or is closed (``AnswerStream``, as its
+        client goes)."""
         request = f"api-{next(self._requests)}"
         self.enter(client, request)
 
-        def body() -> Iterator[str]:
+        def body() -> Generator[str, None, None]:
             try:
                 yield from events
             finally:
@@ -262,7 +263,7 @@ class Guard:
         """A place for one answer to ``request`` (``Admission.slot``), on its client's share."""
         return self.admission.slot(client_address(request))
 
-    def streamed(self, events: Iterator[str], request: Request) -> Iterator[str]:
+    def streamed(self, events: Iterator[str], request: Request) -> Generator[str, None, None]:
         """A place for one streamed answer to ``request``, held until it ends (``Admission.streamed``)."""
         return self.admission.streamed(events, client_address(request))
 

@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Iterator
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse
 from llama_index.core.llms import ChatMessage, MessageRole
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -23,6 +23,7 @@ from index.library import Library
 from rag.answering import AnswerService
 from rag.errors import DocumentNotFound, GroundlineError, QuestionError
 from rag.types import Answer, Token
+from ui.answer_stream import AnswerStream
 from ui.api import error_status
 from ui.limits import MAX_SCOPE_FILES, Guard
 
@@ -73,7 +74,7 @@ def router(service: AnswerService, library: Library, guard: Guard) -> APIRouter:
         return {"object": "list", "data": [{"id": MODEL, "object": "model", "owned_by": "groundline"}]}
 
     @api.post("/v1/chat/completions", response_model=None)
-    def chat(request: ChatRequest, http: Request) -> JSONResponse | StreamingResponse:
+    def chat(request: ChatRequest, http: Request) -> JSONResponse | AnswerStream:
         guard.check(http)
         turns = [m for m in request.messages if m.role in ("user", "assistant")]
         last_user = max((i for i, m in enumerate(turns) if m.role == "user"), default=None)
@@ -86,7 +87,7 @@ def router(service: AnswerService, library: Library, guard: Guard) -> APIRouter:
         ident, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
         if request.stream:
             stream = guard.streamed(_chunks(service, question, history, files, ident, created), http)
-            return StreamingResponse(stream, media_type="text/event-stream")
+            return AnswerStream(stream)
         try:
             with guard.slot(http):
                 answer = service.ask(question, history, files)

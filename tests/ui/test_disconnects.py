@@ -1,0 +1,116 @@
+"""A reader who goes mid-answer stops the model at once: a live server, a streaming fake model."""
+
+import gc
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from llama_index.core.llms import CompletionResponse, CompletionResponseGen
+
+from rag.app import build
+from rag.settings import Settings
+from tests.fakes import HashEmbedding, ScriptedLLM, word_count
+from ui.server import create_app
+
+
+class DrippingLLM(ScriptedLLM):
+    """Streams a word every 50 ms, up to 1,200 of them (a minute); notes each stream's end."""
+
+    words: int = 0
+    ended: Any = None
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ended = threading.Event()
+
+    def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseGen:
+        def gen() -> CompletionResponseGen:
+            text = ""
+            try:
+                for n in range(1200):
+                    time.sleep(0.05)
+                    self.words += 1
+                    text += f"w{n} "
+                    yield CompletionResponse(text=text, delta=f"w{n} ")
+            finally:
+                self.ended.set()
+
+        return gen()
+
+
+@pytest.fixture
+def live(settings: Settings, news_dir: Path) -> Iterator[tuple[httpx.Client, DrippingLLM, Any]]:
+    """A real server (a client going is its connection closing) over a model that holds the local
+    model's lock while it streams, as the packaged one does."""
+    llm = DrippingLLM()
+    quiet = settings.model_copy(
+        update={"min_relevance": -1.0, "verify": False, "rate_limit_per_minute": 0, "max_pending_per_client": 1}
+    )
+    app = build(quiet, embed_model=HashEmbedding(), token_counter=word_count, llm=llm)
+    app.service.llm_guard = threading.Lock()
+    app.ingestor.ingest([news_dir])
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(app), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        thread.join(0.05)
+    gc.disable()  # what is closed here must be closed by the server, not found later by the collector
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
+            yield http, llm, app.service.llm_guard
+    finally:
+        gc.enable()
+        server.should_exit = True
+        thread.join(10)
+
+
+def stopped(llm: DrippingLLM, guard: Any) -> bool:
+    """Whether the model's stream ended and its lock came back within 5 s."""
+    return llm.ended.wait(5) and guard.acquire(timeout=5) and (guard.release() or True)
+
+
+@pytest.mark.parametrize(
+    "path, body",
+    [
+        ("/api/ask", {"question": "who denied arms deals?", "stream": True}),
+        ("/v1/chat/completions", {"messages": [{"role": "user", "content": "who denied arms deals?"}], "stream": True}),
+    ],
+)
+def test_a_client_that_goes_mid_answer_stops_the_model(live, path: str, body: dict) -> None:
+    # Starlette left the answer's generator suspended: the model's lock stayed held (every other
+    # question waited) until the garbage collector came by
+    http, llm, guard = live
+    with http.stream("POST", path, json=body) as streamed:
+        lines = streamed.iter_lines()
+        while "w2" not in next(lines):  # a few words in, the client goes
+            pass
+    assert stopped(llm, guard) and llm.words < 100
+    llm.ended.clear()
+    with http.stream("POST", path, json=body) as again:  # the next is answered at once: its one place is back
+        assert any("w0" in line for line in again.iter_lines())
+    assert stopped(llm, guard)
+
+
+def test_a_chat_page_that_closes_mid_answer_stops_the_model(live) -> None:
+    # Gradio closes an event's generator as its page goes (its heartbeat connection closing)
+    http, llm, guard = live
+    ask = next(d["id"] for d in http.get("/config").json()["dependencies"] if d.get("api_name") == "ask")
+    with http.stream("GET", "/gradio_api/heartbeat/s0") as beat:  # the page is open ...
+        next(beat.iter_lines())
+        body = {"data": ["who denied arms deals?", [], []], "fn_index": ask, "session_hash": "s0"}
+        assert http.post("/gradio_api/queue/join", json=body).status_code == 200
+        with http.stream("GET", "/gradio_api/queue/data", params={"session_hash": "s0"}) as data:
+            lines = data.iter_lines()
+            while "w2" not in next(lines):
+                pass
+    # ... and closes
+    assert stopped(llm, guard) and llm.words < 100
