@@ -8,7 +8,7 @@ would be: with no index kept, the first keyword search builds it from every chun
 with it kept, the next loads it (``rag.keyword_cache``). Baseline, in the same process on the same
 store: the build. Prints one JSON line per size with the load/build ratio and what is kept on disk.
 
-Also, in the same process, the index built from the chunks as ``rag.retrieval.keyword_node``
+Also, in the same process, the index built from the chunks as ``rag.keyword_index.keyword_node``
 makes them against the baseline of llama-index's whole node records (``metadata_dict_to_node``,
 as before): build time, the size of what it holds (and keeps), and whether the two rank the
 first ``--questions`` squad-dev questions alike (ids, scores, offsets and text).
@@ -32,7 +32,7 @@ from llama_index.retrievers.bm25 import BM25Retriever
 
 from index.store import every_chunk
 from rag.app import build
-from rag.retrieval import keyword_node
+from rag.keyword_index import keyword_node
 from rag.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

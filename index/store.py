@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from filelock import FileLock
 from llama_index.core.storage.docstore.keyval_docstore import (
     DEFAULT_COLLECTION_DATA_SUFFIX,
+    DEFAULT_METADATA_COLLECTION_SUFFIX,
     DEFAULT_NAMESPACE,
     KVDocumentStore,
 )
@@ -33,6 +34,7 @@ READ_PAGE = 5000
 # The docstore file's own collection: each document's file fingerprint (``DocStore.fingerprint``).
 FINGERPRINTS = "groundline/fingerprints"
 DOCUMENTS = DEFAULT_NAMESPACE + DEFAULT_COLLECTION_DATA_SUFFIX  # KVDocumentStore's, by default
+HASHES = DEFAULT_NAMESPACE + DEFAULT_METADATA_COLLECTION_SUFFIX  # its record of each document's hash
 # Where a ``docstore.json`` imported into the database is recorded (``_import_legacy``).
 IMPORTED = "groundline/imported"
 # Rows written by one statement when llama-index stores many (documents, their hashes).
@@ -118,6 +120,12 @@ class DocStore:
         every document, text and all (160 ms for 5,000 of 10 KB), and the Documents list asks
         again every few seconds for each open page."""
         return self.kv.keys(collection=DOCUMENTS)
+
+    def hashes(self) -> dict[str, str]:
+        """Every stored document's hash (llama-index's, of its text and metadata), by name: one
+        read of the store, where ``docstore.get_all_document_hashes`` keys them by hash (two
+        documents with the same text would be one)."""
+        return {name: str(meta.get("doc_hash")) for name, meta in self.kv.get_all(collection=HASHES).items()}
 
     def fingerprints(self) -> dict[str, dict]:
         """Every document's fingerprint (``set_fingerprint``), by name."""

@@ -128,6 +128,7 @@ class Groundline:
             fusion=Fusion(s.fusion_candidates, s.keyword_weight, s.rrf_k),
             version=lambda: (store.count(), self.docstore.version()),  # another process's writes count too
             keyword_cache=KeywordCache(s.data_dir / "keyword-index") if s.keep_keyword_index else None,
+            hashes=self.docstore.hashes,  # a write's chunks alone are read and tokenized again
         )
 
     def check_embedder(self) -> None:

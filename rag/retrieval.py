@@ -8,7 +8,6 @@ score, and abstention needs each passage's vector similarity (cosine).
 
 from __future__ import annotations
 
-import json
 import math
 import threading
 from collections.abc import Callable, Sequence
@@ -17,14 +16,13 @@ from dataclasses import dataclass
 import Stemmer
 from llama_index.core import VectorStoreIndex
 from llama_index.core.base.embeddings.base import BaseEmbedding
-from llama_index.core.schema import BaseNode, NodeWithScore, TextNode
+from llama_index.core.schema import BaseNode, NodeWithScore
 from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
-from index.chunking import PAGES
 from index.formats import decode_names, decode_starts
-from index.store import every_chunk
 from rag.keyword_cache import KeywordCache
+from rag.keyword_index import KeywordIndex
 from rag.types import Passage
 
 
@@ -71,37 +69,6 @@ def to_passage(node: BaseNode, score: float, similarity: float | None) -> Passag
     )
 
 
-PASSAGE_KEYS = ("file", "start_line", "end_line", "page_starts", "page_names")  # what to_passage reads
-
-
-def keyword_node(chunk_id: str, meta: dict, text: str) -> TextNode:
-    """A stored chunk as the keyword index holds and returns it: its text, offsets and the metadata
-    ``to_passage`` reads, none of it read as text but the names of its pages (``PAGES``), which are
-    searched with the text, as they are embedded with it. Not llama-index's whole node record, which
-    ``metadata_dict_to_node`` rebuilds (relationships, templates, the document's metadata): ~2 KB
-    more a chunk, held in memory and kept on disk (``rag.keyword_cache``), for nothing read here.
-
-    >>> from llama_index.core.schema import MetadataMode
-    >>> node = keyword_node("a.txt#0", {"file": "a.txt", "start_line": 2, "end_line": 2, "chunking": "x",
-    ...     "_node_content": '{"start_char_idx": 10, "end_char_idx": 19}'}, "Dogs bark")
-    >>> node.metadata, node.start_char_idx, node.get_content(MetadataMode.EMBED)
-    ({'file': 'a.txt', 'start_line': 2, 'end_line': 2}, 10, 'Dogs bark')
-    >>> keyword_node("b.xlsx#0", {"file": "b.xlsx", "pages": "Crews"}, "Maren").get_content(MetadataMode.EMBED)
-    'pages: Crews\\n\\nMaren'
-    """
-    offsets = json.loads(meta.get("_node_content") or "{}")
-    kept = {key: meta[key] for key in (*PASSAGE_KEYS, PAGES) if key in meta}
-    return TextNode(
-        id_=chunk_id,
-        text=text,
-        metadata=kept,
-        excluded_embed_metadata_keys=[key for key in kept if key != PAGES],  # BM25 reads the text (and pages)
-        excluded_llm_metadata_keys=list(kept),
-        start_char_idx=offsets.get("start_char_idx"),
-        end_char_idx=offsets.get("end_char_idx"),
-    )
-
-
 def reciprocal_rank_fusion(
     rankings: Sequence[Sequence[NodeWithScore]], k: int = 60, weights: Sequence[float] | None = None
 ) -> list[tuple[BaseNode, float]]:
@@ -136,6 +103,7 @@ class Retriever:
         fusion: Fusion = Fusion(),
         version: Callable[[], object] | None = None,
         keyword_cache: KeywordCache | None = None,
+        hashes: Callable[[], dict[str, str]] | None = None,
     ) -> None:
         self.vector_store = vector_store
         # What identifies the stored chunks; the keyword index is rebuilt when it changes.
@@ -147,6 +115,10 @@ class Retriever:
         self.index = VectorStoreIndex.from_vector_store(vector_store, embed_model=embed_model)
         self.vector = self.index.as_retriever(similarity_top_k=self.candidates if hybrid else top_k)
         self.stemmer = Stemmer.Stemmer("english")
+        # each stored document's hash, by name: the keyword index reads again only what changed (without,
+        # every chunk, every build)
+        self.hashes = hashes
+        self.keywords = KeywordIndex(self.stemmer)
         self._bm25 = None
         self._bm25_version: object = None
         self._bm25_lock = threading.Lock()  # one thread rebuilds; the others wait for its index
@@ -177,24 +149,13 @@ class Retriever:
         return self._bm25
 
     def _rebuild(self):
-        from llama_index.retrievers.bm25 import BM25Retriever
-
         with self._bm25_lock:
-            version = self.version()
+            version = self.version()  # before what it versions is read: a write meanwhile makes it stale
             if version != self._bm25_version:
                 bm25 = self.keyword_cache.load(version) if self.keyword_cache else None
                 if bm25 is None:
-                    stored = every_chunk(self.vector_store.client, ["metadatas", "documents"])
-                    chunks = zip(stored["ids"], stored["metadatas"], stored["documents"], strict=True)
-                    nodes = [keyword_node(*chunk) for chunk in chunks]
-                    top_k = min(self.candidates, len(nodes))
-                    bm25 = (
-                        BM25Retriever.from_defaults(
-                            nodes=nodes, similarity_top_k=top_k, stemmer=self.stemmer, language="english"
-                        )
-                        if nodes
-                        else None
-                    )
+                    hashes = self.hashes() if self.hashes else {}
+                    bm25 = self.keywords.build(self.vector_store.client, hashes, self.candidates)
                     if bm25 is not None and self.keyword_cache:
                         self.keyword_cache.save(version, bm25)
                 if bm25 is not None:  # as many candidates as asked for now, however many it was kept with

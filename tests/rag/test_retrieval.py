@@ -135,7 +135,7 @@ def test_the_keyword_index_is_kept_on_disk_and_loaded_by_the_next_process(
 ) -> None:
     # Every process built it from every chunk as it opened the store: 6.9 s at 21,420 chunks for
     # each `groundline ask`, each server start, each eval.
-    import rag.retrieval
+    import rag.keyword_index
 
     fake_app(settings).ingestor.ingest([news_dir])
     first = fake_app(settings).retriever
@@ -147,7 +147,7 @@ def test_the_keyword_index_is_kept_on_disk_and_loaded_by_the_next_process(
         raise AssertionError("built again, though the store has not changed")
 
     with monkeypatch.context() as no_build:
-        no_build.setattr(rag.retrieval, "every_chunk", reads_every_chunk)
+        no_build.setattr(rag.keyword_index, "every_chunk", reads_every_chunk)
         again = build(settings.model_copy(update={"fusion_candidates": 3}), embed_model=HashEmbedding())
         loaded = again.retriever.keyword_retriever()
         asked = min(again.retriever.candidates, len(loaded.corpus))

@@ -1,0 +1,92 @@
+"""Keyword index after a write: the chunks written read and tokenized, or every chunk.
+
+    python -m bench.keyword_refresh [--copies 1 5 20] [--repeat 3]
+
+Ingests ``--copies`` copies of the squad-dev articles (the packaged tokenizer's chunks; a constant
+embedder, since vectors play no part here) and builds the keyword index; then, ``--repeat`` times,
+writes one document (an article again, under a new name) and has the retriever bring its index up
+to date, as a server does after each write (``Retriever.refresh``; the index kept on disk is left
+out of both sides). Baseline, in the same process on the same store: the index built from every
+chunk, as every refresh was before ``rag.keyword_index`` kept chunks between builds. Prints one
+JSON line per size with the median seconds of each, their ratio, and whether the two rank the
+first ``--questions`` squad-dev questions alike (ids, scores and text).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import Stemmer
+
+from bench.keyword_index import ARTICLES, QUESTIONS, ConstantEmbedding
+from rag.app import build
+from rag.keyword_index import KeywordIndex
+from rag.settings import Settings
+
+
+def ranked(bm25, questions: list[str]) -> list:
+    return [[(h.node.node_id, h.node.get_content(), round(h.score, 5)) for h in bm25.retrieve(q)] for q in questions]
+
+
+def run(copies: int, repeat: int, work: Path, articles: int | None = None, questions: int = 100) -> dict:
+    docs = work / "docs"
+    chosen = sorted(ARTICLES.glob("*.txt"))[:articles]
+    for n in range(copies):
+        (docs / f"copy{n:03d}").mkdir(parents=True)
+        for article in chosen:
+            shutil.copy(article, docs / f"copy{n:03d}")
+    settings = Settings(data_dir=work / "data", keep_keyword_index=False, _env_file=None)
+    app = build(settings, embed_model=ConstantEmbedding())
+    app.ingestor.ingest([docs])
+    retriever, collection = app.retriever, app.vector_store.client
+    retriever.keyword_retriever()
+    asked = [json.loads(line)["question"] for line in QUESTIONS.read_text().splitlines()[:questions]]
+    written = work / "written"
+    refreshed, rebuilt, read, alike = [], [], [], True
+    for n in range(repeat):
+        written.mkdir(exist_ok=True)
+        shutil.copy(chosen[n % len(chosen)], written / f"new{n}.txt")
+        app.ingestor.ingest([written])
+        start = time.perf_counter()
+        retriever.refresh()
+        refreshed.append(time.perf_counter() - start)
+        read.append(retriever.keywords.read)
+        start = time.perf_counter()
+        scratch = KeywordIndex(Stemmer.Stemmer("english")).build(collection, {}, retriever.candidates)
+        rebuilt.append(time.perf_counter() - start)
+        alike = alike and ranked(retriever.keyword_retriever(), asked) == ranked(scratch, asked)
+    refresh_s, rebuild_s = statistics.median(refreshed), statistics.median(rebuilt)
+    return {
+        "chunks": collection.count(),
+        "chunks_read_after_a_write": read,
+        "refresh_s": round(refresh_s, 3),
+        "every_chunk_s": round(rebuild_s, 3),
+        "ratio": round(refresh_s / rebuild_s, 3),
+        "same_rankings": alike,
+        "questions": len(asked),
+    }
+
+
+def main(argv: list[str] | None = None) -> list[dict]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--copies", type=int, nargs="+", default=[1, 5, 20])
+    parser.add_argument("--repeat", type=int, default=3, help="writes per size; medians are printed")
+    parser.add_argument("--articles", type=int, default=None, help="of the 23 articles, the first N (all)")
+    parser.add_argument("--questions", type=int, default=100, help="ranked alike by both indexes")
+    args = parser.parse_args(argv)
+    rows = []
+    for copies in args.copies:
+        with tempfile.TemporaryDirectory() as work:
+            rows.append(run(copies, args.repeat, Path(work), args.articles, args.questions))
+        print(json.dumps(rows[-1]), flush=True)
+    return rows
+
+
+if __name__ == "__main__":
+    main()
