@@ -20,7 +20,6 @@ import argparse
 import json
 import shutil
 import statistics
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -30,14 +29,11 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.vector_stores.utils import metadata_dict_to_node
 from llama_index.retrievers.bm25 import BM25Retriever
 
+from bench.copies import QUESTIONS, copy_articles, per_size
 from index.store import every_chunk
 from rag.app import build
 from rag.keyword_index import keyword_node
 from rag.settings import Settings
-
-ROOT = Path(__file__).resolve().parent.parent
-ARTICLES = ROOT / "bench" / "squad-dev" / "docs"
-QUESTIONS = ROOT / "bench" / "squad-dev" / "questions.jsonl"
 
 
 class ConstantEmbedding(BaseEmbedding):
@@ -97,10 +93,7 @@ def node_records(app, questions: int) -> dict:
 
 def run(copies: int, repeat: int, work: Path, articles: int | None = None, questions: int = 100) -> dict:
     docs = work / "docs"
-    for n in range(copies):
-        (docs / f"copy{n:03d}").mkdir(parents=True)
-        for article in sorted(ARTICLES.glob("*.txt"))[:articles]:
-            shutil.copy(article, docs / f"copy{n:03d}")
+    copy_articles(docs, copies, articles)
     settings = Settings(data_dir=work / "data", _env_file=None)
     app = build(settings, embed_model=ConstantEmbedding())
     chunks = app.ingestor.ingest([docs]).chunks
@@ -129,12 +122,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--articles", type=int, default=None, help="of the 23 articles, the first N (all)")
     parser.add_argument("--questions", type=int, default=100, help="ranked alike by both kinds of chunk record")
     args = parser.parse_args(argv)
-    rows = []
-    for copies in args.copies:
-        with tempfile.TemporaryDirectory() as work:
-            rows.append(run(copies, args.repeat, Path(work), args.articles, args.questions))
-        print(json.dumps(rows[-1]), flush=True)
-    return rows
+    return per_size(args.copies, lambda copies, work: run(copies, args.repeat, work, args.articles, args.questions))
 
 
 if __name__ == "__main__":

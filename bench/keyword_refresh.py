@@ -18,13 +18,13 @@ import argparse
 import json
 import shutil
 import statistics
-import tempfile
 import time
 from pathlib import Path
 
 import Stemmer
 
-from bench.keyword_index import ARTICLES, QUESTIONS, ConstantEmbedding
+from bench.copies import QUESTIONS, copy_articles, per_size
+from bench.keyword_index import ConstantEmbedding
 from rag.app import build
 from rag.keyword_index import KeywordIndex
 from rag.settings import Settings
@@ -36,11 +36,7 @@ def ranked(bm25, questions: list[str]) -> list:
 
 def run(copies: int, repeat: int, work: Path, articles: int | None = None, questions: int = 100) -> dict:
     docs = work / "docs"
-    chosen = sorted(ARTICLES.glob("*.txt"))[:articles]
-    for n in range(copies):
-        (docs / f"copy{n:03d}").mkdir(parents=True)
-        for article in chosen:
-            shutil.copy(article, docs / f"copy{n:03d}")
+    chosen = copy_articles(docs, copies, articles)
     settings = Settings(data_dir=work / "data", keep_keyword_index=False, _env_file=None)
     app = build(settings, embed_model=ConstantEmbedding())
     app.ingestor.ingest([docs])
@@ -80,12 +76,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--articles", type=int, default=None, help="of the 23 articles, the first N (all)")
     parser.add_argument("--questions", type=int, default=100, help="ranked alike by both indexes")
     args = parser.parse_args(argv)
-    rows = []
-    for copies in args.copies:
-        with tempfile.TemporaryDirectory() as work:
-            rows.append(run(copies, args.repeat, Path(work), args.articles, args.questions))
-        print(json.dumps(rows[-1]), flush=True)
-    return rows
+    return per_size(args.copies, lambda copies, work: run(copies, args.repeat, work, args.articles, args.questions))
 
 
 if __name__ == "__main__":

@@ -16,20 +16,16 @@ import argparse
 import hashlib
 import json
 import math
-import shutil
 import statistics
-import tempfile
 import time
 from pathlib import Path
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
+from bench.copies import QUESTIONS, copy_articles, per_size
 from rag.app import build
 from rag.settings import Settings
 
-ROOT = Path(__file__).resolve().parent.parent
-ARTICLES = ROOT / "bench" / "squad-dev" / "docs"
-QUESTIONS = ROOT / "bench" / "squad-dev" / "questions.jsonl"
 DIMENSIONS = 384  # MiniLM's
 
 
@@ -65,11 +61,7 @@ def timed(retrieve, asked: list[tuple[str, list[str]]], repeat: int) -> tuple[fl
 
 def run(copies: int, questions: int, repeat: int, work: Path, articles: int | None = None) -> dict:
     docs = work / "docs"
-    chosen = sorted(ARTICLES.glob("*.txt"))[:articles]
-    for n in range(copies):
-        (docs / f"copy{n:03d}").mkdir(parents=True)
-        for article in chosen:
-            shutil.copy(article, docs / f"copy{n:03d}")
+    chosen = copy_articles(docs, copies, articles)
     app = build(Settings(data_dir=work / "data", _env_file=None), embed_model=HashedWords())
     chunks = app.ingestor.ingest([docs]).chunks
     names = app.library.files()
@@ -102,12 +94,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--repeat", type=int, default=3, help="rounds of the questions; medians are printed")
     parser.add_argument("--articles", type=int, default=None, help="of the 23 articles, the first N (all)")
     args = parser.parse_args(argv)
-    out = []
-    for copies in args.copies:
-        with tempfile.TemporaryDirectory() as work:
-            out.append(run(copies, args.questions, args.repeat, Path(work), args.articles))
-        print(json.dumps(out[-1]), flush=True)
-    return out
+    return per_size(args.copies, lambda copies, work: run(copies, args.questions, args.repeat, work, args.articles))
 
 
 if __name__ == "__main__":
