@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import shutil
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -42,3 +46,29 @@ def fake_app(settings: Settings, replies: list[str] | None = None) -> Groundline
         token_counter=word_count,
         llm=ScriptedLLM(replies or []),
     )
+
+
+def free_port() -> int:
+    """A local port nothing listens on (now)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def live_server(app, port: int | None = None) -> Iterator[str]:
+    """``app`` (ASGI) served by a real uvicorn on a local port, in a thread, until the block ends:
+    its base URL. Real connections: a client going is its connection closing."""
+    import uvicorn
+
+    port = port or free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        thread.join(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)

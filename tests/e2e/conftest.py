@@ -7,7 +7,6 @@ import atexit
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -20,7 +19,7 @@ import pytest
 
 from rag.app import Groundline, build
 from rag.settings import Settings
-from tests.conftest import NEWS
+from tests.conftest import NEWS, free_port
 
 BIN = Path(sys.executable).parent
 
@@ -30,12 +29,6 @@ BIN = Path(sys.executable).parent
 if "GROUNDLINE_MODELS_DIR" not in os.environ:
     os.environ["GROUNDLINE_MODELS_DIR"] = tempfile.mkdtemp(prefix="groundline-models-")
     atexit.register(shutil.rmtree, os.environ["GROUNDLINE_MODELS_DIR"], ignore_errors=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def groundline(*args: str, data_dir: Path, timeout: float = 600, **env_vars: str) -> subprocess.CompletedProcess:

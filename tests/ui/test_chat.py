@@ -8,7 +8,7 @@ import pytest
 
 from rag.settings import Settings
 from rag.types import Citation
-from tests.conftest import ARMS_FILE, fake_app
+from tests.conftest import ARMS_FILE, fake_app, live_server
 from ui.chat import (
     CITATION_TYPES,
     SAVED_TURNS,
@@ -163,12 +163,10 @@ def test_the_chats_queue_share_is_taken_and_given_back_through_gradio(settings: 
 def test_a_closed_pages_place_comes_back_through_gradio_while_its_answer_still_runs(
     settings: Settings, news_dir: Path
 ) -> None:
-    import socket
     import threading
     import time
 
     import httpx
-    import uvicorn
 
     from rag.app import build
     from tests.fakes import HashEmbedding, ScriptedLLM, word_count
@@ -184,16 +182,8 @@ def test_a_closed_pages_place_comes_back_through_gradio_while_its_answer_still_r
     shared = settings.model_copy(update={"rate_limit_per_minute": 0, "max_pending_per_client": 1})
     app = build(shared, embed_model=HashEmbedding(), token_counter=word_count, llm=HeldLLM([ARMS_ANSWER] * 2))
     app.ingestor.ingest([news_dir])
-    with socket.socket() as free:
-        free.bind(("127.0.0.1", 0))
-        port = free.getsockname()[1]
-    live = uvicorn.Server(uvicorn.Config(create_app(app), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=live.run, daemon=True)
-    thread.start()  # a real server: a page leaving is its heartbeat connection closing
-    while not live.started:
-        thread.join(0.05)
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
+    with live_server(create_app(app)) as url, httpx.Client(base_url=url, timeout=10) as http:
+        try:
             ask = next(d["id"] for d in http.get("/config").json()["dependencies"] if d.get("api_name") == "ask")
 
             def join(session: str) -> httpx.Response:
@@ -209,10 +199,8 @@ def test_a_closed_pages_place_comes_back_through_gradio_while_its_answer_still_r
             while (joined := join("s2")).status_code != 200 and time.monotonic() < deadline:
                 time.sleep(0.1)
             assert joined.status_code == 200
-    finally:
-        held.set()
-        live.should_exit = True
-        thread.join(10)
+        finally:
+            held.set()  # the first answer ends, so the server can stop
 
 
 def test_a_place_never_given_back_comes_back_when_no_question_could_still_wait() -> None:

@@ -1,7 +1,6 @@
 """A reader who goes mid-answer stops the model at once: a live server, a streaming fake model."""
 
 import gc
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -10,11 +9,11 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from llama_index.core.llms import CompletionResponse, CompletionResponseGen
 
 from rag.app import build
 from rag.settings import Settings
+from tests.conftest import live_server
 from tests.fakes import HashEmbedding, ScriptedLLM, word_count
 from ui.server import create_app
 
@@ -55,22 +54,13 @@ def live(settings: Settings, news_dir: Path) -> Iterator[tuple[httpx.Client, Dri
     app = build(quiet, embed_model=HashEmbedding(), token_counter=word_count, llm=llm)
     app.service.llm_guard = threading.Lock()
     app.ingestor.ingest([news_dir])
-    with socket.socket() as free:
-        free.bind(("127.0.0.1", 0))
-        port = free.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(app), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        thread.join(0.05)
-    gc.disable()  # what is closed here must be closed by the server, not found later by the collector
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
-            yield http, llm, app.service.llm_guard
-    finally:
-        gc.enable()
-        server.should_exit = True
-        thread.join(10)
+    with live_server(create_app(app)) as url:
+        gc.disable()  # what is closed here must be closed by the server, not found later by the collector
+        try:
+            with httpx.Client(base_url=url, timeout=10) as http:
+                yield http, llm, app.service.llm_guard
+        finally:
+            gc.enable()
 
 
 def stopped(llm: DrippingLLM, guard: Any) -> bool:

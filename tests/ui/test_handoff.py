@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import socket
 import stat
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -17,7 +14,7 @@ from index.errors import SkippedFile
 from index.pipeline import IngestReport, Progress
 from rag.app import Groundline
 from rag.settings import Settings
-from tests.conftest import ARMS_FILE, fake_app
+from tests.conftest import ARMS_FILE, fake_app, free_port, live_server
 from tests.index.test_pipeline import start_server_holding
 from ui import handoff
 from ui.handoff import HandoffError, Served
@@ -94,20 +91,12 @@ def test_the_server_announces_itself_while_it_runs_and_takes_only_its_key(settin
 def server(settings: Settings) -> Iterator[tuple[Groundline, Served]]:
     """A fake Groundline's write routes on a live local port."""
     app = fake_app(settings)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     served = Served.fresh("127.0.0.1", port)
     api = FastAPI()
     api.include_router(handoff.router(app.ingestor, served))
-    live = uvicorn.Server(uvicorn.Config(api, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=live.run, daemon=True)
-    thread.start()
-    while not live.started:
-        thread.join(0.05)
-    yield app, served
-    live.should_exit = True
-    thread.join(10)
+    with live_server(api, port):
+        yield app, served
 
 
 def test_the_server_ingests_and_deletes_for_the_cli(server, news_dir: Path, tmp_path: Path, monkeypatch) -> None:
@@ -141,8 +130,6 @@ def test_the_server_ingests_and_deletes_for_the_cli(server, news_dir: Path, tmp_
 
 
 def test_a_server_that_does_not_answer_is_said_so(tmp_path: Path) -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]  # nothing listens there once closed
+    port = free_port()  # nothing listens there
     with pytest.raises(HandoffError, match="does not answer at http://127.0.0.1"):
         handoff.delete_via(Served.fresh("127.0.0.1", port), ["a.txt"])
