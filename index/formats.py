@@ -20,7 +20,7 @@ import io
 import json
 import logging
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from zipfile import BadZipFile, ZipFile
@@ -81,6 +81,24 @@ class Extracted:
             starts.append(len(lines) + 1)
             lines.extend(page)
         return cls("\n".join(lines), tuple(starts), note, tuple(names))
+
+
+def noted(*notes: str | None) -> str | None:
+    """A document's notes for its report as one, "; " between them; None if there are none.
+
+    >>> noted("was not valid UTF-8", None, "row 3 was not parsed"), noted(None, "")
+    ('was not valid UTF-8; row 3 was not parsed', None)
+    """
+    return "; ".join(note for note in notes if note) or None
+
+
+def counted(items: Sequence[str], shown: int) -> list[str]:
+    """The first ``shown`` items, and how many more there are, for a message that names them.
+
+    >>> counted(["a", "b", "c", "d"], 2), counted(["a"], 2)
+    (['a', 'b', 'and 2 more'], ['a'])
+    """
+    return [*items[:shown], f"and {len(items) - shown} more"] if len(items) > shown else list(items)
 
 
 def decode_text(data: bytes, name: str) -> tuple[str, str | None]:
@@ -151,7 +169,7 @@ def pdf_text(data: bytes, name: str, ocr: OCR | None = None) -> Extracted:
         them = "it" if len(read) == 1 else "them"
         notes = [f"{_pages(read)} read by text recognition (OCR); check what is cited from {them}"] if read else []
         notes += [f"page {n + 1} could not be read by text recognition: {why}" for n, why in unread.items()]
-        note = "; ".join(notes)
+        note = noted(*notes)
     return Extracted.paged(pages, note)
 
 
@@ -375,7 +393,7 @@ def _extract(name: str, data: bytes, ocr: OCR | None) -> Extracted:
         case _ if suffix in DELIMITED:
             text, note = decode_text(data, name)
             table, unparsed = delimited_text(text, DELIMITED[suffix])
-            result = Extracted(table, note="; ".join(filter(None, [note, unparsed])) or None)
+            result = Extracted(table, note=noted(note, unparsed))
         case ".html" | ".htm":
             text, note = decode_text(data, name)
             result = Extracted(html_text(text), note=note)
@@ -401,7 +419,7 @@ def _extract(name: str, data: bytes, ocr: OCR | None) -> Extracted:
             pictures = Pictures(ocr)  # one count for the whole file: a mailbox of photos is read up to its most
             read_mail = eml_text if suffix == ".eml" else mbox_text
             result = read_mail(data, name, partial(_attachment, ocr=ocr, pictures=pictures))
-            result = replace(result, note="; ".join(filter(None, [result.note, pictures.note()])) or None)
+            result = replace(result, note=noted(result.note, pictures.note()))
         case _:
             raise SkippedFile(name, f"has an unsupported type; supported: {', '.join(SUFFIXES)}")
     return result

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from index.errors import DocumentNotFound
-from index.formats import decode_names, decode_starts
+from index.formats import counted, decode_names, decode_starts
 from index.store import DocStore, every_chunk
 
 SHOWN_MISSING = 5  # of the unknown names a question was asked of, those the error names
@@ -85,8 +85,7 @@ class Library:
             if not found:
                 missing.append(f"{entry!r} (no document in it)" if entry.endswith("/") else repr(entry))
         if missing:
-            more = f" and {len(missing) - SHOWN_MISSING} more" if len(missing) > SHOWN_MISSING else ""
-            raise DocumentNotFound(f"not ingested documents: {', '.join(missing[:SHOWN_MISSING])}{more}")
+            raise DocumentNotFound(f"not ingested documents: {', '.join(counted(missing, SHOWN_MISSING))}")
         return list(dict.fromkeys(chosen))
 
     def stored(self, file: str) -> StoredText:

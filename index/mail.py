@@ -25,7 +25,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from index.errors import SkippedFile
-from index.formats import Extracted, html_text
+from index.formats import Extracted, counted, html_text, noted
 
 HEADERS = ("From", "To", "Cc", "Date", "Subject")
 # Reads an attachment (its file name, its bytes) into text, or returns None for one it does not read.
@@ -46,7 +46,7 @@ def eml_text(data: bytes, name: str, read: AttachmentReader | None = None) -> Ex
             name, "is not an e-mail message (it has none of the headers From, To, Date, Subject); skipped"
         )
     lines, notes = message_lines(message, read)
-    return Extracted("\n".join(lines), note="; ".join(notes) or None)
+    return Extracted("\n".join(lines), note=noted(*notes))
 
 
 def mbox_text(data: bytes, name: str, read: AttachmentReader | None = None) -> Extracted:
@@ -69,9 +69,7 @@ def mbox_text(data: bytes, name: str, read: AttachmentReader | None = None) -> E
         message_text, message_notes = message_lines(message, read)
         pages.append([_ESCAPED_FROM.sub(r"\1", line) for line in message_text])
         notes += [f"message {number} {note}" for note in message_notes]
-    if len(notes) > NOTES_SHOWN:
-        notes = [*notes[:NOTES_SHOWN], f"and {len(notes) - NOTES_SHOWN} more"]
-    return Extracted.paged(pages, "; ".join(notes) or None, names=subjects)
+    return Extracted.paged(pages, noted(*counted(notes, NOTES_SHOWN)), names=subjects)
 
 
 def message_lines(
