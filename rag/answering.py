@@ -22,6 +22,23 @@ from rag.types import Answer, Evidence, Passage, Token
 from rag.verification import Verifier
 
 
+def scoped(answer: Answer, files: Sequence[str]) -> Answer:
+    """An abstention of a question asked within chosen documents says that those do not say: the
+    rest of the library may (its closest passages are theirs too).
+
+    >>> scoped(Answer("The documents do not say.", abstained=True), ["a.txt", "b.txt"]).text
+    'The 2 chosen documents do not say.'
+    >>> scoped(Answer("The documents do not say.", abstained=True), ["a.txt"]).text
+    'The chosen document does not say.'
+    """
+    if not files or not answer.abstained:
+        return answer
+    said = (
+        "The chosen document does not say." if len(files) == 1 else f"The {len(files):,} chosen documents do not say."
+    )
+    return replace(answer, text=said)
+
+
 def check_question(question: str, max_chars: int) -> str:
     """The question, trimmed; a clear error if it is empty or too long. Needs no model, so a
     caller can refuse a bad question before loading any.
@@ -99,7 +116,7 @@ class AnswerService:
         passages = self.retriever.retrieve(question, files=files)
         if not passages or self.decider.too_far(passages):
             # nothing is even close: don't let the model guess
-            yield self.decider.decide(Evidence(question, passages))
+            yield scoped(self.decider.decide(Evidence(question, passages)), files)
             return
         raw = ""
         with self.calling_llm():
@@ -108,7 +125,7 @@ class AnswerService:
                 raw += delta
                 if delta:
                     yield Token(delta)
-        yield self.finish(raw, passages, question)
+        yield scoped(self.finish(raw, passages, question), files)
 
     def ask(self, question: str, history: Sequence[ChatMessage] = (), files: Sequence[str] = ()) -> Answer:
         """The final answer, without streaming."""

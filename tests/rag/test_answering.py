@@ -240,3 +240,16 @@ def test_the_answer_keeps_its_evidence_and_deciding_it_again_gives_the_same_answ
     assert answer.evidence.raw == "Dogs bark at night. The moon is cheese."
     assert [s.sentence for s in answer.evidence.supports] == ["Dogs bark at night.", "The moon is cheese."]
     assert svc.decider.decide(answer.evidence) == answer
+
+
+def test_an_abstention_within_chosen_documents_says_it_is_theirs(settings: Settings, news_dir: Path) -> None:
+    # "The documents do not say." read as if no document did, when only the chosen ones were asked
+    app = fake_app(settings, ["The documents do not say."] * 3)
+    app.ingestor.ingest([news_dir])
+    other = next(f.name for f in news_dir.iterdir() if f.name != ARMS_FILE)
+    one = app.service.ask("Who won the 1998 World Cup?", files=[other])
+    assert one.abstained and one.text == "The chosen document does not say."
+    assert one.closest() and {c.file for c in one.closest()} == {other}
+    both = app.service.ask("Who won the 1998 World Cup?", files=[other, ARMS_FILE])
+    assert both.text == "The 2 chosen documents do not say."
+    assert app.service.ask("Who won the 1998 World Cup?").text == "The documents do not say."
