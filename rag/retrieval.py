@@ -163,6 +163,7 @@ class Retriever:
                 if bm25 is not None:  # as many candidates as asked for now, however many it was kept with
                     bm25.similarity_top_k = min(self.candidates, len(bm25.corpus))
                 self._bm25 = bm25
+                self._at = (None, {})  # the old index's positions: not held past it
                 self._bm25_version = version
             return self._bm25
 

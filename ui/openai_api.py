@@ -49,7 +49,12 @@ class ChatRequest(BaseModel):
     messages: list[Message]
     stream: bool = False
     # Groundline's own: answer from these documents alone (the openai client's extra_body), as /api/ask's
-    files: list[str] = Field(default_factory=list, max_length=MAX_SCOPE_FILES)
+    files: list[str] = Field(
+        default_factory=list,
+        max_length=MAX_SCOPE_FILES,
+        description="Answer from these documents alone (or folders ending in '/': every document under it), "
+        "as /api/ask's files; the openai client sends it in extra_body.",
+    )
 
 
 def references(answer: Answer) -> str:
