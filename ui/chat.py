@@ -139,6 +139,29 @@ def reopened(saved: object) -> tuple[list[dict], list[dict], list[dict]]:
     return messages(turns), turns, last[0]["citations"] if last else []
 
 
+def kept_chat(turns: list[dict], within: list[str]) -> dict:
+    """What a widget's browser keeps: its last turns, with the documents they were asked within."""
+    return {"within": list(within), "turns": turns[-SAVED_TURNS:]}
+
+
+def chat_within(kept: object, within: list[str]) -> object:
+    """The turns a widget's browser kept (``kept_chat``), if they were asked within the documents
+    this page pins (``within``); else none. Two sites may embed one Groundline, pinned to different
+    documents: the browser keeps one widget chat for the server's origin, and one site's chat
+    showed, and was read as history for follow-ups, in the other's. Turns kept as a bare list
+    (before scopes) were an unpinned widget's.
+
+    >>> turns = [{"role": "user", "content": "who?"}]
+    >>> chat_within(kept_chat(turns, ["handbook/"]), ["handbook/"]) == turns, chat_within(turns, [])
+    (True, [{'role': 'user', 'content': 'who?'}])
+    >>> chat_within(kept_chat(turns, ["handbook/"]), []), chat_within(turns, ["handbook/"])
+    ([], [])
+    """
+    if isinstance(kept, dict):
+        return kept.get("turns") if kept.get("within") == list(within) else []
+    return kept if not within else []
+
+
 def _citation(value: object) -> bool:
     """Whether a kept value is a ``Citation`` as ``asdict`` wrote it, each field of its type."""
     if not isinstance(value, dict) or set(value) != set(CITATION_TYPES):
@@ -350,9 +373,8 @@ class ChatUI:
                         show_label=False,
                         placeholder="Ask a question and press Enter",
                     )
-                    if compact:  # the widget asks within what its page names, if anything (data-within)
+                    if compact:  # the widget asks within what its page names, if anything (data-within); set below
                         within = gr.State([])
-                        demo.load(asked_within, None, within, **at_once)
                     else:  # set as the page opens: what its link names, else what this browser chose last
                         within = gr.Dropdown(
                             choices=[],
@@ -406,8 +428,17 @@ class ChatUI:
                 api_name="ask",
                 validator=self.admitted,
             )
-            asked.then(lambda kept: kept[-SAVED_TURNS:], turns, saved, **at_once)
-            demo.load(reopened, saved, [chatbot, turns, citations], **at_once)
+            if compact:  # the chat kept with the documents it was asked within: each pinned widget its own
+                asked.then(lambda kept, scope: kept_chat(kept, scope), [turns, within], saved, **at_once)
+
+                def reopened_within(request: gr.Request, kept: object) -> tuple:
+                    scope = asked_within(request)
+                    return *reopened(chat_within(kept, scope)), scope
+
+                demo.load(reopened_within, saved, [chatbot, turns, citations, within], **at_once)
+            else:
+                asked.then(lambda kept: kept[-SAVED_TURNS:], turns, saved, **at_once)
+                demo.load(reopened, saved, [chatbot, turns, citations], **at_once)
             if self.shares:
                 demo.unload(self.left)  # Gradio drops what a closed page left waiting; its places come back
             # on the reader's choice only: a citation sets the list too, and its highlighted view stays

@@ -66,6 +66,34 @@ def test_a_widget_pinned_to_documents_asks_within_them_and_names_what_matches_no
         assert frame.locator("#gl-chat [data-testid=bot]").inner_text().strip() == said
 
 
+def test_a_widget_pinned_to_other_documents_keeps_its_own_chat(served: Server, browser, tmp_path: Path) -> None:
+    # One Groundline embedded on two sites, one widget pinned to an article: the browser keeps one
+    # widget chat for the server's origin, and the other site's chat showed (and was history) there
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "pinned").mkdir()
+    context = browser.new_context(viewport={"width": 1280, "height": 900})  # one browser's storage
+    with (
+        host_page(served, tmp_path / "plain", "127.0.0.1") as plain,
+        host_page(served, tmp_path / "pinned", "127.0.0.1", attributes='data-within="000_c3c639a3a8103260.txt"') as pin,
+    ):
+        page = context.new_page()
+        page.goto(plain)
+        page.locator("#groundline-bubble").click()
+        frame = page.frame_locator("#groundline-frame")
+        ask_and_open_citation(frame, "who denied arms deals?", "000_c3c639a3a8103260.txt · line 9")
+        page.goto(pin)
+        page.locator("#groundline-bubble").click()
+        frame = page.frame_locator("#groundline-frame")
+        frame.locator("#gl-question textarea").wait_for(timeout=30_000)
+        page.wait_for_timeout(3000)  # the kept chat would be shown as the page opens
+        assert frame.locator("#gl-chat [data-testid=user]").count() == 0
+        page.goto(plain)  # the unpinned widget's chat is still there
+        page.locator("#groundline-bubble").click()
+        frame = page.frame_locator("#groundline-frame")
+        frame.locator("#gl-chat [data-testid=user]", has_text="who denied arms deals?").wait_for(timeout=30_000)
+    context.close()
+
+
 def test_a_host_origin_outside_the_allowlist_is_refused(served: Server, browser, tmp_path: Path) -> None:
     """127.0.0.2 is loopback but not in the default allowlist (localhost, 127.0.0.1)."""
     with host_page(served, tmp_path, "127.0.0.2") as url:
