@@ -201,9 +201,9 @@ class ChatUI:
         self, question: str, turns: list[dict], within: list[str] | None = None, request: gr.Request | None = None
     ):
         """Stream one answer into the chat, from the documents (and folders) ``within`` alone where
-        the reader chose some; the last yield carries its citations. (The question's share of its address's budget,
-        and its place in the queue, were taken as it joined the queue: ``admitted``; the place is
-        given back as the answer ends.)
+        the reader chose some; the last yield carries its citations. (The question's share of its
+        address's budget, and its place in the queue, were taken as it joined the queue:
+        ``admitted``; the place is given back as the answer ends.)
 
         Yields ``(chat, turns, textbox, citations)``; each yield is a new list. ``turns`` is the
         session's state: the chat's messages, each answer with its citations.
@@ -429,7 +429,7 @@ class ChatUI:
                 validator=self.admitted,
             )
             if compact:  # the chat kept with the documents it was asked within: each pinned widget its own
-                asked.then(lambda kept, scope: kept_chat(kept, scope), [turns, within], saved, **at_once)
+                asked.then(kept_chat, [turns, within], saved, **at_once)
 
                 def reopened_within(request: gr.Request, kept: object) -> tuple:
                     scope = asked_within(request)
@@ -467,9 +467,9 @@ class ChatUI:
                 gone = chosen[0] is not None and chosen[0] not in names
                 return [names, *updated, *(closed_viewer() if gone else [gr.skip()] * len(viewing))]
 
-            def opened(request: gr.Request, saved: object, *chosen: str | list[str] | None) -> list:
+            def opened(request: gr.Request, last_chosen: object, *chosen: str | list[str] | None) -> list:
                 linked = asked_within(request)
-                kept = saved if isinstance(saved, list) else []  # whatever a page could have stored there
+                kept = last_chosen if isinstance(last_chosen, list) else []  # whatever a page could have stored
                 return listed(None, chosen[0], linked or kept, *chosen[2:], linked=tuple(linked))
 
             if not compact:

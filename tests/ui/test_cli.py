@@ -50,6 +50,8 @@ def test_ask_may_be_of_named_documents_alone(
     assert {c["file"] for c in out["citations"] + out["closest"]} == {other}
     code = cli.main(["--data-dir", str(settings.data_dir), "ask", "who?", "--file", ARMS_FILE, "--file", "gone.txt"])
     assert code == 1 and "groundline: not ingested documents: 'gone.txt'" in capsys.readouterr().err
+    code = cli.main(["--data-dir", str(settings.data_dir), "ask", "who?", "--file", "news/"])  # a folder: none
+    assert code == 1 and "groundline: not ingested documents: 'news/' (no document in it)" in capsys.readouterr().err
 
 
 def test_ingest_reports_skipped_files(settings: Settings, news_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
