@@ -112,6 +112,32 @@ def asked_within(request: gr.Request | None) -> list[str]:
     return [entry for entry in request.query_params.getlist("within") if entry][: MAX_SCOPE_FILES + 1]
 
 
+def span(text: str | None) -> tuple[int, int] | None:
+    """``"9"`` or ``"9-11"`` as a first and last number (a link's lines or characters); None if it is not.
+
+    >>> span("9"), span("9-11"), span("11-9"), span("x"), span(None)
+    ((9, 9), (9, 11), None, None, None)
+    """
+    match = re.fullmatch(r"(\d{1,9})(?:-(\d{1,9}))?", text or "")
+    if not match:
+        return None
+    first, last = int(match[1]), int(match[2] or match[1])
+    return (first, last) if first <= last else None
+
+
+def linked_citation(request: gr.Request | None) -> tuple[str, Citation | None] | None:
+    """The document, and the lines in it, a page's address asks to open: a citation's own link,
+    ``/?file=a.txt&lines=9-11&chars=310-372`` (the lines highlighted, the characters marked, as a
+    click on the citation shows them; without ``lines``, the document from its top). None without
+    ``file``."""
+    params = request.query_params if request else {}
+    file = params.get("file")
+    if not file:
+        return None
+    lines, chars = span(params.get("lines")), span(params.get("chars")) or (0, 0)
+    return file, Citation(file, *lines, "", *chars) if lines and lines[0] > 0 else None
+
+
 def hidden_paging() -> tuple[gr.Button, gr.Button]:
     return gr.Button(visible=False), gr.Button(visible=False)
 
@@ -470,12 +496,21 @@ class ChatUI:
             def opened(request: gr.Request, last_chosen: object, *chosen: str | list[str] | None) -> list:
                 linked = asked_within(request)
                 kept = last_chosen if isinstance(last_chosen, list) else []  # whatever a page could have stored
-                return listed(None, chosen[0], linked or kept, *chosen[2:], linked=tuple(linked))
+                out = listed(None, chosen[0], linked or kept, *chosen[2:], linked=tuple(linked))
+                if cited := linked_citation(request):  # a citation's link: its document open at its lines
+                    file, citation = cited
+                    names = out[0]
+                    viewed = self.refused_view(request) or self.show_document(file, citation)
+                    documents = gr.Dropdown(choices=names, value=file if file in names else None)
+                    out = [names, documents, *out[2 : 1 + len(chosen)], *viewed]
+                return out
 
             if not compact:
                 shown = gr.State(None)  # the names the lists offer
                 for change in changes:
                     change.then(lambda *chosen: listed(None, *chosen), lists, [shown, *lists, *viewing], **at_once)
-                demo.load(opened, [chosen_within, *lists], [shown, *lists, *viewing], **at_once)
+                demo.load(opened, [chosen_within, *lists], [shown, *lists, *viewing], **at_once).then(
+                    None, None, None, js=SCROLL_JS
+                )
                 gr.Timer(LIST_REFRESH_S).tick(listed, [shown, *lists], [shown, *lists, *viewing], **at_once)
         return demo

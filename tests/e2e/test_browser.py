@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import NEWS
 from tests.e2e.conftest import Server, ask_and_open_citation, serve
 
 pytestmark = pytest.mark.e2e
@@ -90,6 +91,23 @@ def test_a_link_chooses_what_to_ask_within_and_a_name_it_has_wrong_is_refused(se
     box.press("Enter")
     said = "⚠️ not ingested documents: 'north/' (no document in it)"
     page.locator("#gl-chat [data-testid=bot]", has_text=said).wait_for(timeout=60_000)
+
+
+def test_a_citations_link_opens_its_document_at_its_lines(served: Server, browser) -> None:
+    # An answer's citation, linked from anywhere (an API client's message, a note): the page opens
+    # with the document in the viewer, the lines highlighted and the sentence marked, as a click shows
+    lines = (NEWS / "000_c3c639a3a8103260.txt").read_text().splitlines(keepends=True)
+    start = sum(len(line) for line in lines[:8])
+    end = start + len(lines[8].rstrip("\n"))
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{served.url}/?file=000_c3c639a3a8103260.txt&lines=9&chars={start}-{end}", wait_until="domcontentloaded")
+    page.locator("#gl-viewer .gl-hl").first.wait_for(timeout=30_000)
+    assert [h.get_attribute("data-line") for h in page.locator("#gl-viewer .gl-hl").all()] == ["9"]
+    assert page.locator("#gl-viewer mark.gl-span").inner_text() == lines[8].strip()
+    assert_scrolled_to_the_citation(page)
+    page.wait_for_function("() => document.querySelector('#gl-files input').value === '000_c3c639a3a8103260.txt'")
+    page.goto(f"{served.url}/?file=..%2F..%2Fetc%2Fpasswd&lines=1", wait_until="domcontentloaded")
+    page.locator("#gl-viewer", has_text="is not an ingested document").wait_for(timeout=30_000)
 
 
 def assert_scrolled_to_the_citation(page) -> None:
