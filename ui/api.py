@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
@@ -22,7 +23,7 @@ from index.library import Library
 from index.pipeline import WriterBusy
 from rag.answering import AnswerService
 from rag.errors import DocumentNotFound, GroundlineError, LLMUnavailable, QuestionError
-from rag.types import Answer, Token
+from rag.types import Answer, Citation, Token
 from ui.answer_stream import AnswerStream
 from ui.limits import ASK_PATH, MAX_SCOPE_FILES, Guard
 
@@ -50,6 +51,27 @@ class AskRequest(BaseModel):
         description="Answer from these documents alone (names as /api/documents/{path} takes them, or "
         "folders ending in '/': every document under it); empty: from every document.",
     )
+
+
+def linked(citation: Citation) -> dict:
+    """A citation as the HTTP API returns it: its fields, and ``link``, the path (from the server's
+    root) of the chat page opened at it (``ui.chat.linked_citation``).
+
+    >>> linked(Citation("north/q3.txt", 9, 10, "Dogs bark.", 310, 320))["link"]
+    '/?file=north%2Fq3.txt&lines=9-10&chars=310-320'
+    """
+    shown = {"file": citation.file, "lines": f"{citation.start_line}-{citation.end_line}"}
+    shown["chars"] = f"{citation.start_char}-{citation.end_char}"
+    return citation.public() | {"link": "/?" + urlencode(shown)}
+
+
+def answer_json(answer: Answer) -> dict:
+    """``Answer.to_json`` (what ``groundline ask --json`` prints), each citation and closest passage
+    with its ``link``."""
+    return answer.to_json() | {
+        "citations": [linked(c) for c in answer.citations],
+        "closest": [linked(c) for c in answer.closest()],
+    }
 
 
 def error_status(exc: GroundlineError) -> int:
@@ -114,7 +136,7 @@ def router(service: AnswerService, library: Library, guard: Guard) -> APIRouter:
             return AnswerStream(events)
         try:
             with guard.slot(http):
-                return JSONResponse(service.ask(question, history, files).to_json())
+                return JSONResponse(answer_json(service.ask(question, history, files)))
         except GroundlineError as exc:
             return JSONResponse({"error": str(exc)}, status_code=error_status(exc))
 
@@ -142,6 +164,6 @@ def _events(service: AnswerService, question: str, history: list[ChatMessage], f
             if isinstance(event, Token):
                 yield sse("token", {"text": event.text})
             elif isinstance(event, Answer):
-                yield sse("answer", event.to_json())
+                yield sse("answer", answer_json(event))
     except GroundlineError as exc:
         yield sse("error", {"error": str(exc), "status": error_status(exc)})

@@ -24,7 +24,7 @@ from rag.answering import AnswerService
 from rag.errors import DocumentNotFound, GroundlineError, QuestionError
 from rag.types import Answer, Token
 from ui.answer_stream import AnswerStream
-from ui.api import error_status
+from ui.api import error_status, linked
 from ui.limits import MAX_SCOPE_FILES, Guard
 
 MODEL = "groundline"
@@ -101,9 +101,9 @@ def router(service: AnswerService, library: Library, guard: Guard) -> APIRouter:
         message = {
             "role": "assistant",
             "content": answer.text + references(answer),
-            "citations": [c.public() for c in answer.citations],
+            "citations": [linked(c) for c in answer.citations],
             "abstained": answer.abstained,
-            "closest": [c.public() for c in answer.closest()],
+            "closest": [linked(c) for c in answer.closest()],
         }
         return JSONResponse(
             {
@@ -147,9 +147,9 @@ def _chunks(
             elif isinstance(event, Answer):
                 final = {
                     "content": (ABSTAINED_NOTE + event.text if event.abstained else "") + references(event),
-                    "citations": [c.public() for c in event.citations],
+                    "citations": [linked(c) for c in event.citations],
                     "abstained": event.abstained,
-                    "closest": [c.public() for c in event.closest()],
+                    "closest": [linked(c) for c in event.closest()],
                     "answer": event.text,
                 }
                 yield chunk(final, "stop")

@@ -161,9 +161,8 @@ class Remote:
 
     def ask(self, question: str, files: Sequence[str] = ()) -> dict:
         """The ``ask --json`` object the server answers with (from ``files`` alone, where given)."""
-        return self._request(
-            "POST", ASK_PATH, self.chat_token, json={"question": question, "files": list(files)}
-        ).json()
+        body = {"question": question, "files": list(files)}
+        return self._linked(self._request("POST", ASK_PATH, self.chat_token, json=body).json())
 
     def stream(self, question: str, files: Sequence[str] = ()) -> Iterator[str | dict]:
         """The server's answer as it comes: each piece of the model's text, then the ``ask --json``
@@ -182,9 +181,16 @@ class Remote:
                         data = json.loads(line.removeprefix("data: "))
                         if event == "error":
                             raise RemoteError(f"The server at {self.url} could not answer: {data['error']}")
-                        yield data["text"] if event == "token" else data
+                        yield data["text"] if event == "token" else self._linked(data)
         except httpx.TransportError as exc:
             raise self._unreachable(exc) from None
+
+    def _linked(self, answer: dict) -> dict:
+        """``answer`` with each citation's ``link`` whole: this server's address before the path."""
+        for citation in [*answer.get("citations", []), *answer.get("closest", [])]:
+            if isinstance(citation.get("link"), str) and citation["link"].startswith("/"):
+                citation["link"] = self.url.rstrip("/") + citation["link"]
+        return answer
 
     def _request(self, method: str, path: str, token: str | None, **kw) -> httpx.Response:
         """The server's reply, or a ``RemoteError`` that says why there is none."""

@@ -1,6 +1,7 @@
 """The HTTP API over the fake models, through FastAPI's TestClient."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -37,6 +38,8 @@ def test_ask_returns_the_cli_json_object(client: TestClient) -> None:
     assert set(body) == {"answer", "abstained", "citations", "closest"}
     assert body["answer"] == "North Korea has denied that it supplies weapons to Russia. [1]"
     assert body["citations"][0]["file"] == ARMS_FILE and body["citations"][0]["start_line"] == 9
+    cited = body["citations"][0]  # and the path of the chat page opened at it
+    assert re.fullmatch(rf"/\?file={re.escape(ARMS_FILE)}&lines=9-9&chars=\d+-\d+", cited["link"])
     assert body["closest"] == []
 
 
@@ -160,7 +163,8 @@ def test_a_sheets_name_travels_from_the_workbook_to_its_citations_and_viewer(
     http = TestClient(create_app(app))
     cited = http.post("/api/ask", json={"question": "Who is the keeper?"}).json()["citations"][0]
     assert (cited["page"], cited["page_line"], cited["page_name"]) == (2, 1, "Crews")
-    assert Citation(**{**cited, "start_char": 0, "end_char": 1}).where() == "sheet 2 (Crews), row 1"
+    fields = {key: value for key, value in cited.items() if key != "link"}
+    assert Citation(**{**fields, "start_char": 0, "end_char": 1}).where() == "sheet 2 (Crews), row 1"
     body = http.get("/api/documents/book.xlsx").json()
     assert body["page_names"] == ["Tonnage", "Crews"] and body["page_starts"] == [1, 5]
     viewer = ChatUI(app.service, app.library).show_document("book.xlsx")[0]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -126,6 +127,8 @@ def test_a_question_is_answered_by_the_server_whole_or_as_it_streams(settings: S
     whole = asker.ask("who denied arms deals?")
     assert whole["answer"] == "North Korea has denied that it supplies weapons to Russia. [1]"
     assert (whole["citations"][0]["file"], whole["citations"][0]["start_line"]) == (ARMS_FILE, 9)
+    cited = whole["citations"][0]  # its link whole: where this server shows it
+    assert re.fullmatch(rf"http://elsewhere/\?file={re.escape(ARMS_FILE)}&lines=9-9&chars=\d+-\d+", cited["link"])
     *pieces, last = asker.stream("who denied arms deals?")
     assert "".join(pieces).startswith("North Korea has denied") and len(pieces) > 3  # word by word
     assert last == whole
