@@ -60,9 +60,8 @@ def linked(citation: Citation) -> dict:
     >>> linked(Citation("north/q3.txt", 9, 10, "Dogs bark.", 310, 320))["link"]
     '/?file=north%2Fq3.txt&lines=9-10&chars=310-320'
     """
-    shown = {"file": citation.file, "lines": f"{citation.start_line}-{citation.end_line}"}
-    shown["chars"] = f"{citation.start_char}-{citation.end_char}"
-    return citation.public() | {"link": "/?" + urlencode(shown)}
+    lines, chars = f"{citation.start_line}-{citation.end_line}", f"{citation.start_char}-{citation.end_char}"
+    return citation.public() | {"link": "/?" + urlencode({"file": citation.file, "lines": lines, "chars": chars})}
 
 
 def answer_json(answer: Answer) -> dict:
