@@ -62,16 +62,12 @@ class Library:
         """Names of all ingested documents, sorted."""
         return self.docstore.names()
 
-    def folders(self) -> list[str]:
-        """Every folder the ingested documents are in ("north/", "north/2024/"), sorted."""
-        return folders_of(self.files())
-
     def within(self, entries: Sequence[str]) -> list[str]:
         """The documents a question is asked within: each entry that names an ingested document,
-        and for each that names a folder (ending in "/", as ``folders`` does) every document under
-        it; each document once, in order. Any entry that names nothing is ``DocumentNotFound``,
-        named (a question asked of a document deleted meanwhile, or misspelt, would otherwise search
-        nothing, or everything, and say what they do not)."""
+        and for each that names a folder (ending in "/", as ``folders_of`` names them) every
+        document under it; each document once, in order. Any entry that names nothing is
+        ``DocumentNotFound``, named (a question asked of a document deleted meanwhile, or misspelt,
+        would otherwise search nothing, or everything, and say what they do not)."""
         wanted = list(dict.fromkeys(entries))
         names = self.files() if any(entry.endswith("/") for entry in wanted) else []
         chosen: list[str] = []

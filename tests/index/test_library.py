@@ -3,6 +3,7 @@ from pathlib import Path
 import pytest
 
 from index.errors import DocumentNotFound
+from index.library import folders_of
 from rag.settings import Settings
 from tests.conftest import fake_app
 
@@ -26,7 +27,7 @@ def test_a_question_may_be_asked_within_a_folder(settings: Settings, tree: Path)
     app = fake_app(settings)
     app.ingestor.ingest([tree])
     library = app.library
-    assert library.folders() == ["north/", "north/2024/", "south/"]
+    assert folders_of(library.files()) == ["north/", "north/2024/", "south/"]
     # a folder holds its own folders' documents, and not a document whose name merely starts alike
     assert library.within(["north/"]) == ["north/2024/q3.txt", "north/q2.txt"]
     assert library.within(["south/q2.txt", "north/2024/", "north/"]) == [
