@@ -122,6 +122,12 @@ class Settings(BaseSettings):
     max_pending_per_client: int = Field(
         4, ge=0, description="Of those, the most one client address may hold over the API (more get 429); 0 = any."
     )
+    list_refresh_s: float = Field(
+        10.0,
+        gt=0,
+        description="How often an open chat page looks for documents added or deleted elsewhere (the command line, "
+        "the HTTP API, a watched folder); each look lists the library.",
+    )
     host: str = Field("127.0.0.1", description="Address `groundline serve` listens on.")
     embed_origins: list[str] = Field(
         ["http://localhost:*", "http://127.0.0.1:*"],

@@ -35,7 +35,6 @@ from ui.private import create_private
 from ui.viewer import SCROLL_JS, Pages, Window, placeholder, render_view, turned
 
 LISTS = f"\n\n(?:{re.escape(SOURCES)}|{re.escape(CLOSEST)}):\n"  # what answer_message appends
-LIST_REFRESH_S = 10  # how often an open page looks for documents added or deleted elsewhere
 SAVED_TURNS = 40  # the most chat messages (questions and answers) a browser keeps across reloads
 # what a kept citation's fields must be (``restored``)
 CITATION_TYPES = {
@@ -214,6 +213,7 @@ class ChatUI:
         chat_key: str | None = None,
         views: RateLimiter | None = None,
         shares: QueueShares | None = None,
+        list_refresh_s: float = 10.0,
     ) -> None:
         self.service = service
         self.library = library
@@ -222,6 +222,7 @@ class ChatUI:
         self.chat_key = chat_key  # encrypts the chat a browser keeps (None: a key drawn per process)
         self.views = views  # documents opened and pages turned, per client address
         self.shares = shares  # each client address's share of the questions' queue
+        self.list_refresh_s = list_refresh_s  # how often an open page looks for documents changed elsewhere
 
     def respond(
         self, question: str, turns: list[dict], within: list[str] | None = None, request: gr.Request | None = None
@@ -477,7 +478,7 @@ class ChatUI:
             chatbot.clear(lambda: ([], [], []), None, [turns, citations, saved], **at_once)
 
             # The documents as they are when the page opens, after the manager changes them, and every
-            # LIST_REFRESH_S while it stays open (the page is built once, at start, and the command line
+            # list_refresh_s while it stays open (the page is built once, at start, and the command line
             # or the HTTP API may change them while it serves); a tick that finds them as listed changes
             # nothing. The Documents list names the document the viewer shows; one deleted meanwhile
             # leaves both.
@@ -512,5 +513,5 @@ class ChatUI:
                 demo.load(opened, [chosen_within, *lists], [shown, *lists, *viewing], **at_once).then(
                     None, None, None, js=SCROLL_JS
                 )
-                gr.Timer(LIST_REFRESH_S).tick(listed, [shown, *lists], [shown, *lists, *viewing], **at_once)
+                gr.Timer(self.list_refresh_s).tick(listed, [shown, *lists], [shown, *lists, *viewing], **at_once)
         return demo

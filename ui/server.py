@@ -84,7 +84,9 @@ def create_app(groundline, served: handoff.Served | None = None, watch: FolderWa
         admin = LibraryAdmin(groundline.ingestor, library, tokens)
         app.include_router(session_router(tokens))
     views = RateLimiter(settings.views_per_minute)
-    chat = ChatUI(service, library, admin, guard.limiter, chat_key(settings.data_dir), views, shares)
+    chat = ChatUI(
+        service, library, admin, guard.limiter, chat_key(settings.data_dir), views, shares, settings.list_refresh_s
+    )
     # With a chat token, the browser chat asks for it on Gradio's login page (any user name).
     auth = (lambda _user, password: hmac.compare_digest(password, settings.chat_token)) if settings.chat_token else None
     # Order matters: "/" catches every path not matched before it.

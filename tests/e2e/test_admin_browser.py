@@ -15,11 +15,11 @@ import pytest
 
 from tests.e2e.conftest import ask_and_open_citation, groundline, serve
 from tests.index.test_formats import make_pptx
-from ui.chat import LIST_REFRESH_S
 
 pytestmark = pytest.mark.e2e
 
 SQUAD_DOCS = Path(__file__).parents[2] / "bench" / "squad-dev" / "docs"
+LIST_REFRESH_S = 2  # how often the open page looks for documents changed elsewhere (10 s by default)
 
 
 def test_upload_shows_progress_then_the_report_and_delete_removes_the_document(browser, tmp_path: Path) -> None:
@@ -30,7 +30,8 @@ def test_upload_shows_progress_then_the_report_and_delete_removes_the_document(b
     for article in articles:
         shutil.copy(article, uploads / article.name)
     (uploads / "empty.txt").write_text("")
-    server = serve(tmp_path / "data", tmp_path / "serve.log", GROUNDLINE_ADMIN_TOKEN="s3cret")
+    server = serve(tmp_path / "data", tmp_path / "serve.log", GROUNDLINE_ADMIN_TOKEN="s3cret",
+                   GROUNDLINE_LIST_REFRESH_S=str(LIST_REFRESH_S))  # fmt: skip
     try:
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
         page.goto(server.url, wait_until="domcontentloaded")
@@ -174,12 +175,12 @@ def anonymous_upload(url: str) -> int:
         return refused.code
 
 
-def listed_soon(page, expected: list[str], seconds: float = LIST_REFRESH_S * 3) -> list[str]:
+def listed_soon(page, expected: list[str], seconds: float = LIST_REFRESH_S * 5) -> list[str]:
     """The Documents list once it offers ``expected`` (an open page looks every LIST_REFRESH_S), or
     as it is after ``seconds``."""
     deadline = time.monotonic() + seconds
     while (now := listed_documents(page)) != expected and time.monotonic() < deadline:
-        page.wait_for_timeout(1000)
+        page.wait_for_timeout(500)
     return now
 
 
