@@ -16,7 +16,7 @@ from pathlib import Path
 import gradio as gr
 from llama_index.core.llms import ChatMessage, MessageRole
 
-from index.formats import page_words
+from index.formats import counted, page_words
 from index.library import Library, folders_of
 from rag.answering import AnswerService
 from rag.errors import GroundlineError
@@ -185,6 +185,21 @@ def chat_within(kept: object, within: list[str]) -> object:
     if isinstance(kept, dict):
         return kept.get("turns") if kept.get("within") == list(within) else []
     return kept if not within else []
+
+
+def scope_note(within: list[str]) -> str:
+    """What a pinned widget tells its reader it answers from (its page chose, not the reader); ""
+    for one that asks every document. The names come from the embedding page's address: escaped.
+
+    >>> scope_note(["handbook/", "<b>.txt"])
+    'Answers come from <code>handbook/</code>, <code>&lt;b&gt;.txt</code> alone.'
+    >>> scope_note([f"{n}.txt" for n in range(5)]).count("<code>"), scope_note([])
+    (3, '')
+    """
+    if not within:
+        return ""
+    named = [f"<code>{html.escape(name)}</code>" for name in within[:3]] + counted(within, 3)[3:]
+    return f"Answers come from {', '.join(named)} alone."
 
 
 def _citation(value: object) -> bool:
@@ -402,6 +417,7 @@ class ChatUI:
                     )
                     if compact:  # the widget asks within what its page names, if anything (data-within); set below
                         within = gr.State([])
+                        scope = gr.HTML("", elem_id="gl-scope", visible=False)  # and says so
                     else:  # set as the page opens: what its link names, else what this browser chose last
                         within = gr.Dropdown(
                             choices=[],
@@ -459,10 +475,11 @@ class ChatUI:
                 asked.then(kept_chat, [turns, within], saved, **at_once)
 
                 def reopened_within(request: gr.Request, kept: object) -> tuple:
-                    scope = asked_within(request)
-                    return *reopened(chat_within(kept, scope)), scope
+                    pinned = asked_within(request)
+                    note = gr.HTML(scope_note(pinned), visible=bool(pinned))
+                    return *reopened(chat_within(kept, pinned)), pinned, note
 
-                demo.load(reopened_within, saved, [chatbot, turns, citations, within], **at_once)
+                demo.load(reopened_within, saved, [chatbot, turns, citations, within, scope], **at_once)
             else:
                 asked.then(lambda kept: kept[-SAVED_TURNS:], turns, saved, **at_once)
                 demo.load(reopened, saved, [chatbot, turns, citations], **at_once)

@@ -24,6 +24,7 @@ CSS = """
 #gl-viewer .gl-page { color: #666; font-weight: 600; border-top: 1px solid #eee; margin-top: 4px; padding-top: 2px; }
 #gl-viewer mark.gl-span { background: #ffd54f; color: inherit; padding: 0; }
 .gl-compact .gl-doc { max-height: 220px; }
+#gl-scope { color: #666; font-size: 12px; }
 """
 
 # After a citation opens: the viewer scrolls its first cited line to the top, a line of context above

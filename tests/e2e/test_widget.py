@@ -45,6 +45,7 @@ def test_widget_on_another_origin_asks_and_shows_the_cited_answer(served: Server
         assert "North Korea" in frame.locator("#gl-chat").inner_text()
         assert highlighted.get_attribute("data-line") == "9"
         assert page.locator("#groundline-panel").inner_text().startswith("Ask the newsroom")
+        assert not frame.locator("#gl-scope").is_visible()  # it asks every document: no note says otherwise
 
 
 def test_a_widget_pinned_to_documents_asks_within_them_and_names_what_matches_nothing(
@@ -58,6 +59,10 @@ def test_a_widget_pinned_to_documents_asks_within_them_and_names_what_matches_no
         page.goto(url)
         page.locator("#groundline-bubble").click()
         frame = page.frame_locator("#groundline-frame")
+        # the reader is told what the page chose (escaped: the names come from the host page)
+        note = "Answers come from 000_c3c639a3a8103260.txt, not here/ alone."
+        frame.locator("#gl-scope", has_text=note).wait_for(timeout=30_000)
+        assert frame.locator("#gl-scope code").all_inner_texts() == ["000_c3c639a3a8103260.txt", "not here/"]
         box = frame.locator("#gl-question textarea")
         box.fill("who denied arms deals?")
         box.press("Enter")
