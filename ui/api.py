@@ -12,7 +12,6 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Literal
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
@@ -23,9 +22,10 @@ from index.library import Library
 from index.pipeline import WriterBusy
 from rag.answering import AnswerService
 from rag.errors import DocumentNotFound, GroundlineError, LLMUnavailable, QuestionError
-from rag.types import Answer, Citation, Token
+from rag.types import Answer, Token
 from ui.answer_stream import AnswerStream
 from ui.limits import ASK_PATH, MAX_SCOPE_FILES, Guard
+from ui.links import linked
 
 # Names citations use: relative, forward slashes, no parent steps, no controls.
 _BAD_PATH = re.compile(r"(^|/)\.\.(/|$)|^/|\\|[\x00-\x1f]|^[A-Za-z]:")
@@ -51,17 +51,6 @@ class AskRequest(BaseModel):
         description="Answer from these documents alone (names as /api/documents/{path} takes them, or "
         "folders ending in '/': every document under it); empty: from every document.",
     )
-
-
-def linked(citation: Citation) -> dict:
-    """A citation as the HTTP API returns it: its fields, and ``link``, the path (from the server's
-    root) of the chat page opened at it (``ui.chat.linked_citation``).
-
-    >>> linked(Citation("north/q3.txt", 9, 10, "Dogs bark.", 310, 320))["link"]
-    '/?file=north%2Fq3.txt&lines=9-10&chars=310-320'
-    """
-    lines, chars = f"{citation.start_line}-{citation.end_line}", f"{citation.start_char}-{citation.end_char}"
-    return citation.public() | {"link": "/?" + urlencode({"file": citation.file, "lines": lines, "chars": chars})}
 
 
 def answer_json(answer: Answer) -> dict:

@@ -31,6 +31,7 @@ from ui.limits import (
     client_address,
     whole_seconds,
 )
+from ui.links import asked_within, linked_citation
 from ui.private import create_private
 from ui.viewer import SCROLL_JS, Pages, Window, placeholder, render_view, turned
 
@@ -99,42 +100,6 @@ def still_there(chosen: str | list[str] | None, names: list[str]) -> str | list[
     if isinstance(chosen, list):
         return [name for name in chosen if isinstance(name, str) and name in offered]
     return chosen if isinstance(chosen, str) and chosen in offered else None
-
-
-def asked_within(request: gr.Request | None) -> list[str]:
-    """The documents and folders a page's address names to ask within (``?within=north/&within=a.txt``:
-    a shared link's, or the widget's ``data-within``), each as given: one that names nothing is an
-    error when asked, not a question asked of everything. One more than is allowed, at most, for
-    the question's check to refuse."""
-    if request is None:
-        return []
-    return [entry for entry in request.query_params.getlist("within") if entry][: MAX_SCOPE_FILES + 1]
-
-
-def span(text: str | None) -> tuple[int, int] | None:
-    """``"9"`` or ``"9-11"`` as a first and last number (a link's lines or characters); None if it is not.
-
-    >>> span("9"), span("9-11"), span("11-9"), span("x"), span(None)
-    ((9, 9), (9, 11), None, None, None)
-    """
-    match = re.fullmatch(r"(\d{1,9})(?:-(\d{1,9}))?", text or "")
-    if not match:
-        return None
-    first, last = int(match[1]), int(match[2] or match[1])
-    return (first, last) if first <= last else None
-
-
-def linked_citation(request: gr.Request | None) -> tuple[str, Citation | None] | None:
-    """The document, and the lines in it, a page's address asks to open: a citation's own link,
-    ``/?file=a.txt&lines=9-11&chars=310-372`` (the lines highlighted, the characters marked, as a
-    click on the citation shows them; without ``lines``, the document from its top). None without
-    ``file``."""
-    params = request.query_params if request else {}
-    file = params.get("file")
-    if not file:
-        return None
-    lines, chars = span(params.get("lines")), span(params.get("chars")) or (0, 0)
-    return file, Citation(file, *lines, "", *chars) if lines and lines[0] > 0 else None
 
 
 def hidden_paging() -> tuple[gr.Button, gr.Button]:
@@ -475,7 +440,7 @@ class ChatUI:
                 asked.then(kept_chat, [turns, within], saved, **at_once)
 
                 def reopened_within(request: gr.Request, kept: object) -> tuple:
-                    pinned = asked_within(request)
+                    pinned = asked_within(request.query_params.getlist("within"))
                     note = gr.HTML(scope_note(pinned), visible=bool(pinned))
                     return *reopened(chat_within(kept, pinned)), pinned, note
 
@@ -512,10 +477,10 @@ class ChatUI:
                 return [names, *updated, *(closed_viewer() if gone else [gr.skip()] * len(viewing))]
 
             def opened(request: gr.Request, last_chosen: object, *chosen: str | list[str] | None) -> list:
-                linked = asked_within(request)
+                linked = asked_within(request.query_params.getlist("within"))
                 kept = last_chosen if isinstance(last_chosen, list) else []  # whatever a page could have stored
                 out = listed(None, chosen[0], linked or kept, *chosen[2:], linked=tuple(linked))
-                if cited := linked_citation(request):  # a citation's link: its document open at its lines
+                if cited := linked_citation(request.query_params):  # a citation's link: its document open at its lines
                     file, citation = cited
                     names = out[0]
                     viewed = self.refused_view(request) or self.show_document(file, citation)

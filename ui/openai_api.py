@@ -24,8 +24,9 @@ from rag.answering import AnswerService
 from rag.errors import DocumentNotFound, GroundlineError, QuestionError
 from rag.types import Answer, Token
 from ui.answer_stream import AnswerStream
-from ui.api import error_status, linked
+from ui.api import error_status
 from ui.limits import MAX_SCOPE_FILES, Guard
+from ui.links import linked
 
 MODEL = "groundline"
 # Streamed tokens are already out when attribution finds no support: say so plainly.
