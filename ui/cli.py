@@ -268,7 +268,8 @@ def ask(app, question: str, as_json: bool, files: list[str] | None = None) -> in
 
 def print_answer(answer: dict) -> None:
     """What ``ask`` prints after the streamed text (an ``ask --json`` object): the answer, then its
-    sources, or an abstention's closest passages under a heading that says they do not answer it."""
+    sources, or an abstention's closest passages under a heading that says they do not answer it;
+    asked of a server, each with the link that opens its chat page at those lines."""
     from rag.types import CLOSEST
 
     print("\n\n" + answer["answer"])
@@ -278,6 +279,8 @@ def print_answer(answer: dict) -> None:
     for n, c in enumerate(shown, start=1):
         quote = shorter(c["quote"]) if answer["abstained"] else c["quote"]  # a passage runs to many lines
         print(f"[{n}] {c['file']}:{c['start_line']}-{c['end_line']}  {quote}")
+        if c.get("link"):
+            print(f"    {c['link']}")
 
 
 def shorter(text: str, most: int = 160) -> str:

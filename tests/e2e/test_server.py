@@ -63,6 +63,9 @@ def test_the_command_line_on_another_machine_asks_the_server(served: Server, tmp
     assert "North Korea" in streamed.stdout
     cited = re.findall(rf"^\[\d+\] {re.escape(ARMS_FILE)}:(\d+)-(\d+)  ", streamed.stdout, re.MULTILINE)
     assert any(int(start) <= 9 <= int(end) for start, end in cited), streamed.stdout
+    links = re.findall(r"^    (http://\S+)$", streamed.stdout, re.MULTILINE)  # each source's, under it
+    assert len(links) == len(cited) and all(link.startswith(served.url + "/?file=") for link in links)
+    assert httpx.get(links[0], timeout=30).status_code == 200  # the page it opens (what it shows: test_browser)
     whole = groundline("ask", "--server", served.url, "--json", QUESTION, data_dir=elsewhere)
     assert_names_north_korea_citing_line_9(json.loads(whole.stdout))
     assert not elsewhere.exists()
