@@ -8,7 +8,9 @@ in a fraction of that; a store that changed since is built again, and kept again
 Each version is a folder written whole under a temporary name and renamed into place, so a reader
 never loads half of one; older versions are removed once a newer one is in place. A folder that
 cannot be loaded (damaged, or removed under a reader by another process) is built again. Saved
-with llama-index's own ``BM25Retriever.persist`` (bm25s's arrays, and the chunks it returns).
+with llama-index's own ``BM25Retriever.persist`` (bm25s's arrays, and the chunks it returns), and
+with it what the ``KeywordIndex`` that built it holds (each chunk's token ids), so that the process
+that loads it brings it up to date after a write reading only the chunks written since.
 """
 
 from __future__ import annotations
@@ -20,6 +22,10 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rag.keyword_index import KeywordIndex
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +39,9 @@ class KeywordCache:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
-    def load(self, version: object):
-        """The index kept for ``version`` (a ``BM25Retriever``), or None if there is none that loads."""
+    def load(self, version: object, keywords: KeywordIndex | None = None):
+        """The index kept for ``version`` (a ``BM25Retriever``), or None if there is none that loads;
+        ``keywords`` is given what its builder held, where that was kept too."""
         from llama_index.retrievers.bm25 import BM25Retriever
 
         kept = self.folder / _key(version)
@@ -47,11 +54,14 @@ class KeywordCache:
         except Exception:  # noqa: BLE001 -- damaged or removed meanwhile: building it again is always right
             log.warning("the keyword index kept in %s did not load; building it again", kept, exc_info=True)
             return None
+        if keywords is not None and not keywords.load(kept, loaded.corpus):
+            log.info("no chunk tokens kept in %s: the next build after a write reads every chunk", kept)
         return loaded
 
-    def save(self, version: object, retriever) -> None:
-        """Keep ``retriever`` (a ``BM25Retriever``) as the index of ``version``; then remove older ones.
-        A failure (a full disk) is logged: the index in memory serves this process all the same."""
+    def save(self, version: object, retriever, keywords: KeywordIndex | None = None) -> None:
+        """Keep ``retriever`` (a ``BM25Retriever``) as the index of ``version``, with what ``keywords``
+        (which built it) holds; then remove older ones. A failure (a full disk) is logged: the index
+        in memory serves this process all the same."""
         kept = self.folder / _key(version)
         if kept.is_dir():
             return  # another process kept this version first
@@ -61,6 +71,8 @@ class KeywordCache:
             try:
                 # bm25s would skip a chunk it cannot write, and every hit after it would name the next one
                 retriever.persist(str(building), show_progress=False, raise_on_serialization_error=True)
+                if keywords is not None:
+                    keywords.save(building, retriever.corpus)
                 (building / "version.json").write_text(json.dumps(version))
                 building.rename(kept)
             except (OSError, TypeError):

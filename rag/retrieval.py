@@ -154,12 +154,12 @@ class Retriever:
         with self._bm25_lock:
             version = self.version()  # before what it versions is read: a write meanwhile makes it stale
             if version != self._bm25_version:
-                bm25 = self.keyword_cache.load(version) if self.keyword_cache else None
+                bm25 = self.keyword_cache.load(version, self.keywords) if self.keyword_cache else None
                 if bm25 is None:
                     hashes = self.hashes() if self.hashes else {}
                     bm25 = self.keywords.build(self.vector_store.client, hashes, self.candidates)
                     if bm25 is not None and self.keyword_cache:
-                        self.keyword_cache.save(version, bm25)
+                        self.keyword_cache.save(version, bm25, self.keywords)
                 if bm25 is not None:  # as many candidates as asked for now, however many it was kept with
                     bm25.similarity_top_k = min(self.candidates, len(bm25.corpus))
                 self._bm25 = bm25

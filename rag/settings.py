@@ -67,8 +67,9 @@ class Settings(BaseSettings):
     fusion_candidates: int = Field(40, ge=1, le=200, description="hybrid: hits each retriever contributes to fusion.")
     keep_keyword_index: bool = Field(
         True,
-        description="hybrid: keep the BM25 index built in DATA_DIR/keyword-index/ (about 3.4 times the chunks' "
-        "text), so the next process to open an unchanged store loads it instead of building it.",
+        description="hybrid: keep the BM25 index built in DATA_DIR/keyword-index/, with its chunks' tokens "
+        "(about 3.6 times the chunks' text), so the next process to open an unchanged store loads it instead "
+        "of building it, and after a write reads only the chunks written.",
     )
     keyword_weight: float = Field(
         1.6, ge=0, description="hybrid: weight of BM25's ranking against the vector ranking's 1 in the fusion."

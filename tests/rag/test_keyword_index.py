@@ -86,3 +86,35 @@ def test_without_document_hashes_every_build_reads_every_chunk(settings: Setting
     first = keywords.build(collection, {}, 40)
     again = keywords.build(collection, {}, 40)
     assert keywords.read == collection.count() and ranked(first) == ranked(again) == ranked(from_scratch(collection))
+
+
+def test_a_process_that_loads_the_kept_index_reads_only_what_is_written_after(
+    settings: Settings, news_dir: Path, tmp_path: Path
+) -> None:
+    # A server that loaded its index from DATA_DIR/keyword-index held no tokens: its first build
+    # after a write read every chunk again (4.8 s at 27,040 chunks), as if it had built none
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "zebra.txt").write_text("The zebracorn grazed by the river.\n")
+    builder = fake_app(settings)
+    builder.ingestor.ingest([news_dir, notes])
+    builder.retriever.keyword_retriever()  # built, and kept with its tokens
+    total = builder.vector_store.client.count()
+    (kept,) = (settings.data_dir / "keyword-index").iterdir()
+
+    def restarted_then_written(name: str, text: str):
+        app = fake_app(settings)  # a process started since: it loads the kept index
+        loaded = app.retriever.keyword_retriever()
+        assert app.retriever.keywords.read == 0 and len(loaded.corpus) == total
+        (notes / name).write_text(text)
+        app.ingestor.ingest([notes])
+        index = app.retriever.keyword_retriever()
+        assert ranked(index) == ranked(from_scratch(app.vector_store.client))
+        return app.retriever.keywords.read, app.vector_store.client.count()
+
+    read, total = restarted_then_written("extra.txt", "More notes on arms deals.\n")
+    assert read == 1  # the one chunk written
+    (kept,) = (settings.data_dir / "keyword-index").iterdir()
+    (kept / "held-tokens.npz").write_bytes(b"damaged")  # or kept before the tokens were: every chunk, as before
+    read, total = restarted_then_written("plain.txt", "Nothing but notes here.\n")
+    assert read == total

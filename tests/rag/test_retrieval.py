@@ -199,7 +199,7 @@ def test_a_kept_keyword_index_that_does_not_load_or_cannot_be_written_is_built(
 
 
 def test_with_keep_keyword_index_off_nothing_is_kept(settings: Settings, news_dir: Path) -> None:
-    # For a store whose index would take more disk than its owner gives it (3.4 times the text).
+    # For a store whose index would take more disk than its owner gives it (3.6 times the text).
     off = settings.model_copy(update={"keep_keyword_index": False})
     fake_app(off).ingestor.ingest([news_dir])
     assert fake_app(off).retriever.retrieve("who denied arms deals?")[0].file == ARMS_FILE
