@@ -10,6 +10,11 @@ out of both sides). Baseline, in the same process on the same store: the index b
 chunk, as every refresh was before ``rag.keyword_index`` kept chunks between builds. Prints one
 JSON line per size with the median seconds of each, their ratio, and whether the two rank the
 first ``--questions`` squad-dev questions alike (ids, scores and text).
+
+Then, as a process started since (a server restarted): a fresh ``Groundline`` loads the index kept
+in DATA_DIR/keyword-index with the chunks' tokens (``KeywordIndex.save``), one document is written
+and the index brought up to date. Baseline: the same with the tokens' file removed before the
+load, as the kept index was before it kept them (the first build after a restart read every chunk).
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ import Stemmer
 from bench.copies import QUESTIONS, copy_articles, per_size
 from bench.keyword_index import ConstantEmbedding
 from rag.app import build
-from rag.keyword_index import KeywordIndex
+from rag.keyword_index import TOKENS, KeywordIndex
 from rag.settings import Settings
 
 
@@ -58,14 +63,52 @@ def run(copies: int, repeat: int, work: Path, articles: int | None = None, quest
         rebuilt.append(time.perf_counter() - start)
         alike = alike and ranked(retriever.keyword_retriever(), asked) == ranked(scratch, asked)
     refresh_s, rebuild_s = statistics.median(refreshed), statistics.median(rebuilt)
+    chunks = collection.count()
+    restarted = after_restart(settings, written, chosen, repeat)  # (more writes)
     return {
-        "chunks": collection.count(),
+        "chunks": chunks,
         "chunks_read_after_a_write": read,
         "refresh_s": round(refresh_s, 3),
         "every_chunk_s": round(rebuild_s, 3),
         "ratio": round(refresh_s / rebuild_s, 3),
         "same_rankings": alike,
         "questions": len(asked),
+        **restarted,
+    }
+
+
+def after_restart(settings: Settings, written: Path, chosen: list[Path], repeat: int) -> dict:
+    """A fresh process's first refresh after a write, with the chunks' tokens kept on disk and without."""
+    kept = settings.model_copy(update={"keep_keyword_index": True})
+    build(kept, embed_model=ConstantEmbedding()).retriever.keyword_retriever()  # built and kept
+    times: dict[bool, list[float]] = {True: [], False: []}
+    read: dict[bool, list[int]] = {True: [], False: []}
+    loaded = []
+    for n in range(repeat):
+        for with_tokens in (True, False):
+            app = build(kept, embed_model=ConstantEmbedding())  # as a process started since
+            (folder,) = (kept.data_dir / "keyword-index").iterdir()
+            if not with_tokens:
+                (folder / TOKENS).unlink()
+            start = time.perf_counter()
+            app.retriever.keyword_retriever()
+            if with_tokens:
+                loaded.append(time.perf_counter() - start)
+            shutil.copy(chosen[n % len(chosen)], written / f"restart{n}-{with_tokens}.txt")
+            app.ingestor.ingest([written])
+            start = time.perf_counter()
+            app.retriever.refresh()
+            times[with_tokens].append(time.perf_counter() - start)
+            read[with_tokens].append(app.retriever.keywords.read)
+    tokens_s, every_s = statistics.median(times[True]), statistics.median(times[False])
+    tokens_file = next((kept.data_dir / "keyword-index").iterdir()) / TOKENS
+    return {
+        "restarted_load_s": round(statistics.median(loaded), 3),
+        "restarted_refresh_s": round(tokens_s, 3),
+        "restarted_without_tokens_s": round(every_s, 3),
+        "restarted_ratio": round(tokens_s / every_s, 3),
+        "restarted_chunks_read": {"kept tokens": read[True], "without": read[False]},
+        "tokens_kept_mb": round(tokens_file.stat().st_size / 1e6, 1),
     }
 
 
