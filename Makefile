@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 7860
 
-.PHONY: run test install install-test browser ocr clean
+.PHONY: run test install install-test browser ocr proxy clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -35,12 +35,18 @@ ocr:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq tesseract-ocr; }
 
+# Debian's nginx (the light build), for the test that serves Groundline under a path behind it.
+proxy:
+	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx-light; }
+
 run: install
 	@$(MAKE) --no-print-directory ocr || echo "Tesseract could not be installed: scanned pages and pictures will be skipped."
 	$(VENV)/bin/groundline ingest examples/news
 	$(VENV)/bin/groundline serve --port $(PORT)
 
-test: install-test browser ocr
+test: install-test browser ocr proxy
 	$(VENV)/bin/ruff check index rag ui tests bench
 	$(VENV)/bin/ruff format --check index rag ui tests bench
 	$(PY) -m pytest

@@ -141,6 +141,11 @@ class Settings(BaseSettings):
         "(JSON list in the environment; `serve --watch DIR` adds one).",
     )
     port: int = Field(7860, ge=1, le=65535, description="Port `groundline serve` listens on.")
+    root_path: str = Field(
+        "",
+        description="The path a reverse proxy serves Groundline under, e.g. /groundline (the proxy passes "
+        "requests on without it); the pages and the links the API gives are made under it. Empty: at the root.",
+    )
     shutdown_grace_s: float = Field(
         5.0,
         ge=0,
@@ -154,6 +159,14 @@ class Settings(BaseSettings):
         if not re.fullmatch(r"cpu|cuda(:[0-9]+)?|mps", device):
             raise ValueError("use cpu, cuda, cuda:N (the Nth NVIDIA GPU) or mps")
         return device
+
+    @field_validator("root_path")
+    @classmethod
+    def _url_path(cls, path: str) -> str:
+        path = path.rstrip("/")
+        if path and not re.fullmatch(r"(/[A-Za-z0-9._~!$&'()*+,;=:@%-]+)+", path):
+            raise ValueError("use a path such as /groundline: a slash, then the path's own characters")
+        return path
 
     @model_validator(mode="after")
     def _device_needs_torch(self) -> Settings:

@@ -25,7 +25,7 @@ from rag.errors import DocumentNotFound, GroundlineError, LLMUnavailable, Questi
 from rag.types import Answer, Token
 from ui.answer_stream import AnswerStream
 from ui.limits import ASK_PATH, MAX_SCOPE_FILES, Guard
-from ui.links import linked
+from ui.links import linked, root_of
 
 # Names citations use: relative, forward slashes, no parent steps, no controls.
 _BAD_PATH = re.compile(r"(^|/)\.\.(/|$)|^/|\\|[\x00-\x1f]|^[A-Za-z]:")
@@ -53,12 +53,12 @@ class AskRequest(BaseModel):
     )
 
 
-def answer_json(answer: Answer) -> dict:
+def answer_json(answer: Answer, root: str = "") -> dict:
     """``Answer.to_json`` (what ``groundline ask --json`` prints), each citation and closest passage
     with its ``link``."""
     return answer.to_json() | {
-        "citations": [linked(c) for c in answer.citations],
-        "closest": [linked(c) for c in answer.closest()],
+        "citations": [linked(c, root) for c in answer.citations],
+        "closest": [linked(c, root) for c in answer.closest()],
     }
 
 
@@ -120,11 +120,11 @@ def router(service: AnswerService, library: Library, guard: Guard) -> APIRouter:
         except (QuestionError, DocumentNotFound) as exc:
             return JSONResponse({"error": str(exc)}, status_code=error_status(exc))
         if request.stream:
-            events = guard.streamed(_events(service, question, history, files), http)
+            events = guard.streamed(_events(service, question, history, files, root_of(http)), http)
             return AnswerStream(events)
         try:
             with guard.slot(http):
-                return JSONResponse(answer_json(service.ask(question, history, files)))
+                return JSONResponse(answer_json(service.ask(question, history, files), root_of(http)))
         except GroundlineError as exc:
             return JSONResponse({"error": str(exc)}, status_code=error_status(exc))
 
@@ -146,12 +146,14 @@ def router(service: AnswerService, library: Library, guard: Guard) -> APIRouter:
     return api
 
 
-def _events(service: AnswerService, question: str, history: list[ChatMessage], files: list[str]) -> Iterator[str]:
+def _events(
+    service: AnswerService, question: str, history: list[ChatMessage], files: list[str], root: str
+) -> Iterator[str]:
     try:
         for event in service.stream(question, history, files):
             if isinstance(event, Token):
                 yield sse("token", {"text": event.text})
             elif isinstance(event, Answer):
-                yield sse("answer", answer_json(event))
+                yield sse("answer", answer_json(event, root))
     except GroundlineError as exc:
         yield sse("error", {"error": str(exc), "status": error_status(exc)})

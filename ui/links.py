@@ -13,20 +13,27 @@ from rag.types import Citation
 from ui.limits import MAX_SCOPE_FILES
 
 
-def citation_link(citation: Citation) -> str:
-    """The path (from the server's root) of the chat page opened at ``citation``: its document in
-    the viewer, its lines highlighted, its characters marked (``linked_citation`` reads it).
+def citation_link(citation: Citation, root: str = "") -> str:
+    """The path of the chat page opened at ``citation``: its document in the viewer, its lines
+    highlighted, its characters marked (``linked_citation`` reads it); under ``root``, the path a
+    reverse proxy serves Groundline under (``GROUNDLINE_ROOT_PATH``), if any.
 
-    >>> citation_link(Citation("north/q3.txt", 9, 10, "Dogs bark.", 310, 320))
-    '/?file=north%2Fq3.txt&lines=9-10&chars=310-320'
+    >>> cited = Citation("north/q3.txt", 9, 10, "Dogs bark.", 310, 320)
+    >>> citation_link(cited), citation_link(cited, "/groundline")
+    ('/?file=north%2Fq3.txt&lines=9-10&chars=310-320', '/groundline/?file=north%2Fq3.txt&lines=9-10&chars=310-320')
     """
     lines, chars = f"{citation.start_line}-{citation.end_line}", f"{citation.start_char}-{citation.end_char}"
-    return "/?" + urlencode({"file": citation.file, "lines": lines, "chars": chars})
+    return f"{root}/?" + urlencode({"file": citation.file, "lines": lines, "chars": chars})
 
 
-def linked(citation: Citation) -> dict:
+def linked(citation: Citation, root: str = "") -> dict:
     """A citation as the HTTP API returns it: its fields, and ``link`` (``citation_link``)."""
-    return citation.public() | {"link": citation_link(citation)}
+    return citation.public() | {"link": citation_link(citation, root)}
+
+
+def root_of(request) -> str:
+    """The path a request's server is served under (uvicorn's ``root_path``: ``GROUNDLINE_ROOT_PATH``)."""
+    return request.scope.get("root_path", "").rstrip("/")
 
 
 def span(text: str | None) -> tuple[int, int] | None:

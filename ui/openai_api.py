@@ -26,7 +26,7 @@ from rag.types import Answer, Token
 from ui.answer_stream import AnswerStream
 from ui.api import error_status
 from ui.limits import MAX_SCOPE_FILES, Guard
-from ui.links import linked
+from ui.links import linked, root_of
 
 MODEL = "groundline"
 # Streamed tokens are already out when attribution finds no support: say so plainly.
@@ -92,7 +92,7 @@ def router(service: AnswerService, library: Library, guard: Guard) -> APIRouter:
         history = [ChatMessage(role=MessageRole(m.role), content=m.text()) for m in turns[:last_user]]
         ident, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
         if request.stream:
-            stream = guard.streamed(_chunks(service, question, history, files, ident, created), http)
+            stream = guard.streamed(_chunks(service, question, history, files, ident, created, root_of(http)), http)
             return AnswerStream(stream)
         try:
             with guard.slot(http):
@@ -102,9 +102,9 @@ def router(service: AnswerService, library: Library, guard: Guard) -> APIRouter:
         message = {
             "role": "assistant",
             "content": answer.text + references(answer),
-            "citations": [linked(c) for c in answer.citations],
+            "citations": [linked(c, root_of(http)) for c in answer.citations],
             "abstained": answer.abstained,
-            "closest": [linked(c) for c in answer.closest()],
+            "closest": [linked(c, root_of(http)) for c in answer.closest()],
         }
         return JSONResponse(
             {
@@ -121,7 +121,13 @@ def router(service: AnswerService, library: Library, guard: Guard) -> APIRouter:
 
 
 def _chunks(
-    service: AnswerService, question: str, history: list[ChatMessage], files: list[str], ident: str, created: int
+    service: AnswerService,
+    question: str,
+    history: list[ChatMessage],
+    files: list[str],
+    ident: str,
+    created: int,
+    root: str,
 ) -> Iterator[str]:
     """Tokens as they come; then the cited answer's references and citations.
 
@@ -148,9 +154,9 @@ def _chunks(
             elif isinstance(event, Answer):
                 final = {
                     "content": (ABSTAINED_NOTE + event.text if event.abstained else "") + references(event),
-                    "citations": [linked(c) for c in event.citations],
+                    "citations": [linked(c, root) for c in event.citations],
                     "abstained": event.abstained,
-                    "closest": [linked(c) for c in event.closest()],
+                    "closest": [linked(c, root) for c in event.closest()],
                     "answer": event.text,
                 }
                 yield chunk(final, "stop")

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urljoin
 
 import httpx
 
@@ -186,10 +186,11 @@ class Remote:
             raise self._unreachable(exc) from None
 
     def _linked(self, answer: dict) -> dict:
-        """``answer`` with each citation's ``link`` whole: this server's address before the path."""
+        """``answer`` with each citation's ``link`` whole: resolved against this server's address, as a
+        browser would (a server behind a proxy under /groundline gives /groundline/?file=...)."""
         for citation in [*answer.get("citations", []), *answer.get("closest", [])]:
             if isinstance(citation.get("link"), str) and citation["link"].startswith("/"):
-                citation["link"] = self.url.rstrip("/") + citation["link"]
+                citation["link"] = urljoin(self.url + "/", citation["link"])
         return answer
 
     def _request(self, method: str, path: str, token: str | None, **kw) -> httpx.Response:

@@ -92,7 +92,10 @@ def create_app(groundline, served: handoff.Served | None = None, watch: FolderWa
     # Order matters: "/" catches every path not matched before it.
     for path, blocks in (("/embed", chat.blocks(compact=True)), ("/", chat.blocks())):
         blocks.queue(default_concurrency_limit=1, max_size=settings.max_pending)
-        gr.mount_gradio_app(app, blocks, path=path, css=CSS, footer_links=[], auth=auth, max_file_size=max_file_bytes)
+        gr.mount_gradio_app(
+            app, blocks, path=path, css=CSS, footer_links=[], auth=auth, max_file_size=max_file_bytes,
+            root_path=settings.root_path + path.rstrip("/") or None,  # behind a proxy, under its path
+        )  # fmt: skip
     return app
 
 
@@ -136,8 +139,12 @@ def serve(groundline, host: str | None = None, port: int | None = None) -> None:
     served = None if settings.chroma_server else handoff.Served.fresh(host, port)
     watch = FolderWatch(groundline.ingestor, folders, told) if folders else None
     app = create_app(groundline, served, watch)
-    print(f"Groundline is serving on http://{host}:{port}", flush=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=settings.shutdown_grace_s)
+    under = f" (under {settings.root_path} behind a proxy)" if settings.root_path else ""
+    print(f"Groundline is serving on http://{host}:{port}{under}", flush=True)
+    uvicorn.run(
+        app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=settings.shutdown_grace_s,
+        root_path=settings.root_path,  # each request's root_path: the links the API gives start with it
+    )  # fmt: skip
 
 
 def told(line: str) -> None:

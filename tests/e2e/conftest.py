@@ -45,6 +45,7 @@ class Server:
         data_dir: Path | None = None,
     ):  # fmt: skip
         self.url = f"http://127.0.0.1:{port}"
+        self.port = port
         self.log = log
         self.data_dir = data_dir  # the one it serves, if any
         self.proc = subprocess.Popen(

@@ -87,3 +87,12 @@ def test_a_gpu_needs_the_torch_backend() -> None:
         SettingsError, match="^GROUNDLINE_EMBED_DEVICE=cuda needs GROUNDLINE_EMBED_BACKEND=torch: the onnx"
     ):
         read_settings(embed_device="cuda", _env_file=None)
+
+
+def test_a_root_path_is_a_url_path_without_its_last_slash() -> None:
+    assert read_settings(root_path="/groundline/", _env_file=None).root_path == "/groundline"
+    assert read_settings(root_path="/team/docs", _env_file=None).root_path == "/team/docs"
+    assert read_settings(root_path="/", _env_file=None).root_path == ""  # the root itself
+    for bad in ("groundline", "/a b", "/x?y=1", "/x#y"):
+        with pytest.raises(SettingsError, match=r"^GROUNDLINE_ROOT_PATH=.*use a path such as /groundline"):
+            read_settings(root_path=bad, _env_file=None)

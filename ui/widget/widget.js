@@ -4,14 +4,16 @@
  * data-position "bottom-right" (default) or "bottom-left"
  * data-within   answer from these documents alone: one name or folder ("handbook/"), or a JSON
  *               array of them ('["handbook/", "leave policy.pdf"]'); default: every document
- * The chat runs in an iframe on the Groundline server's own origin (/embed),
+ * The chat runs in an iframe on the Groundline server's own origin (embed/ beside this script),
  * so the host page shares no script, cookie or style with it. */
 (function () {
   "use strict";
   var script = document.currentScript;
   if (!script || window.__groundlineWidget) return;
   window.__groundlineWidget = true;
-  var origin = new URL(script.src, location.href).origin;
+  // the chat's address beside this script's: a server behind a proxy under /groundline/ serves
+  // the script at /groundline/widget.js and the chat at /groundline/embed/
+  var embed = new URL("embed/", new URL(script.src, location.href)).href;
   var title = script.getAttribute("data-title") || "Ask our documents";
   var dark = script.getAttribute("data-theme") === "dark";
   var left = script.getAttribute("data-position") === "bottom-left";
@@ -65,7 +67,7 @@
       frame = document.createElement("iframe");
       frame.id = "groundline-frame";
       frame.title = title;
-      frame.src = origin + "/embed/?__theme=" + (dark ? "dark" : "light") + scope;
+      frame.src = embed + "?__theme=" + (dark ? "dark" : "light") + scope;
       frame.style.cssText = "flex:1;border:0;width:100%";
       panel.appendChild(frame);
     }

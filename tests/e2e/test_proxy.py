@@ -1,0 +1,95 @@
+"""Groundline under a sub-path behind a real nginx (examples/nginx/groundline.conf, as shipped):
+the chat page, a citation's link, the widget, the API's links and the command line."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+
+import httpx
+import pytest
+
+from tests.conftest import ARMS_FILE, ROOT, free_port
+from tests.e2e.conftest import Server, ask_and_open_citation, groundline, serve
+from tests.e2e.test_answers import QUESTION, assert_names_north_korea_citing_line_9
+from tests.e2e.test_widget import host_page
+
+pytestmark = pytest.mark.e2e
+
+EXAMPLE = ROOT / "examples" / "nginx" / "groundline.conf"
+UNDER = "/groundline"
+
+
+def nginx_conf(work: Path, port: int, upstream: int) -> Path:
+    """A whole nginx configuration, in ``work``, listening on ``port``, that includes the example
+    block (its upstream's port changed to ``upstream``)."""
+    (work / "groundline.conf").write_text(EXAMPLE.read_text().replace("127.0.0.1:7860", f"127.0.0.1:{upstream}"))
+    temp = "\n".join(
+        f"  {kind}_temp_path {work / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    conf = work / "nginx.conf"
+    conf.write_text(
+        ("user root;\n" if os.geteuid() == 0 else "")  # workers as nobody could not use the test's folders
+        + f"daemon off;\nworker_processes 1;\npid {work / 'nginx.pid'};\nerror_log {work / 'error.log'};\n"
+        + "events {}\n"
+        + f"http {{\n  access_log {work / 'access.log'};\n{temp}\n"
+        + f"  server {{\n    listen 127.0.0.1:{port};\n    include {work / 'groundline.conf'};\n  }}\n}}\n"
+    )
+    return conf
+
+
+@pytest.fixture(scope="module")
+def proxied(cli_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A live ``groundline serve`` with GROUNDLINE_ROOT_PATH, behind nginx; the address it is served at."""
+    work = tmp_path_factory.mktemp("proxy")
+    shutil.copytree(cli_data_dir, work / "data")
+    server = serve(work / "data", work / "serve.log", GROUNDLINE_ROOT_PATH=UNDER)
+    port = free_port()
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"  # `make test` installs it (Debian's nginx-light)
+    try:
+        proxy = Server([nginx, "-c", str(nginx_conf(work, port, server.port)), "-p", str(work)], port,
+                       f"{UNDER}/healthz", work / "nginx.log")  # fmt: skip
+    except Exception:
+        server.stop()
+        raise
+    yield f"http://127.0.0.1:{port}{UNDER}"
+    proxy.stop()
+    server.stop()
+
+
+def test_the_api_and_the_command_line_link_under_the_proxys_path(proxied: str, tmp_path: Path) -> None:
+    reply = httpx.post(proxied + "/api/ask", json={"question": QUESTION}, timeout=300).json()
+    assert_names_north_korea_citing_line_9(reply)
+    links = [c["link"] for c in reply["citations"] + reply["closest"]]
+    assert links and all(link.startswith(f"{UNDER}/?file=") for link in links)
+    printed = groundline("ask", "--server", proxied, QUESTION, data_dir=tmp_path / "elsewhere")
+    assert printed.returncode == 0, printed.stderr
+    whole = re.findall(r"^    (http://\S+)$", printed.stdout, re.MULTILINE)
+    assert whole and all(link.startswith(f"{proxied}/?file=") for link in whole), printed.stdout
+
+
+def test_the_chat_a_citations_link_and_the_widget_work_under_the_proxys_path(
+    proxied: str, browser, tmp_path: Path
+) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(proxied + "/", wait_until="domcontentloaded")
+    line_9 = f"{ARMS_FILE} · line 9"
+    assert ask_and_open_citation(page, QUESTION, line_9).get_attribute("data-line") == "9"  # streamed through nginx
+
+    reply = httpx.post(proxied + "/api/ask", json={"question": QUESTION}, timeout=300).json()
+    cited = next(c for c in reply["citations"] if c["file"] == ARMS_FILE and c["start_line"] <= 9 <= c["end_line"])
+    linked = browser.new_page(viewport={"width": 1280, "height": 900})
+    linked.goto(str(httpx.URL(proxied).join(cited["link"])), wait_until="domcontentloaded")
+    linked.locator("#gl-viewer .gl-hl[data-line='9']").wait_for(timeout=30_000)
+
+    with host_page(SimpleNamespace(url=proxied), tmp_path, "127.0.0.1") as url:  # the script from under the path
+        host = browser.new_page(viewport={"width": 1280, "height": 900})
+        host.goto(url)
+        host.locator("#groundline-bubble").click()
+        frame = host.frame_locator("#groundline-frame")
+        assert ask_and_open_citation(frame, QUESTION, line_9).get_attribute("data-line") == "9"
+        assert host.locator("#groundline-frame").get_attribute("src").startswith(f"{proxied}/embed/?")
