@@ -36,6 +36,21 @@ SHARE_RETRY_S = 5  # Retry-After for a client holding its share of places: about
 MAX_SCOPE_FILES = 1000  # documents one question may be asked within by name (beyond: ask them all)
 
 
+def route_path(scope: Scope) -> str:
+    """A request's path as the routes match it: without the root path Groundline is served under
+    behind a proxy (``GROUNDLINE_ROOT_PATH``), which uvicorn puts before the path it was sent.
+
+    >>> route_path({"path": "/groundline/gradio_api/upload", "root_path": "/groundline"})
+    '/gradio_api/upload'
+    >>> route_path({"path": "/api/ask", "root_path": ""}), route_path({"path": "/gl", "root_path": "/gl"})
+    ('/api/ask', '/')
+    """
+    path, root = scope["path"], scope.get("root_path", "")
+    if root and (path == root or path.startswith(root + "/")):
+        return path[len(root) :] or "/"
+    return path
+
+
 class BodyLimit:
     """ASGI middleware: a request body over ``max_bytes`` gets 413 before it is read whole
     (by its Content-Length, or while a chunked body streams in). Gradio's upload route is exempt
@@ -49,11 +64,11 @@ class BodyLimit:
         self.upload_message = f"The request is too large: documents of at most {upload_bytes / 2**20:g} MB in all."
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].endswith(UPLOAD_PATH):
+        if scope["type"] != "http" or route_path(scope).endswith(UPLOAD_PATH):
             await self.app(scope, receive, send)
             return
         most, message = self.max_bytes, self.message
-        if scope["path"] == DOCUMENTS_PATH and scope["method"] == "POST":
+        if route_path(scope) == DOCUMENTS_PATH and scope["method"] == "POST":
             most, message = self.upload_bytes + MULTIPART_SLACK, self.upload_message
         length = dict(scope["headers"]).get(b"content-length", b"")
         if length.isdigit() and int(length) > most:

@@ -29,7 +29,7 @@ from pydantic import BaseModel
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ui.limits import GRADIO_API, UPLOAD_PATH, TokenCheck, client_address
+from ui.limits import GRADIO_API, UPLOAD_PATH, TokenCheck, client_address, route_path
 
 SESSION_PATH = "/api/admin/session"
 COOKIE = "groundline_upload"
@@ -102,12 +102,12 @@ class UploadGate:
         self.expected = upload_pass(tokens.secret) if tokens else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"].endswith(UPLOAD_PATH):
+        if scope["type"] == "http" and route_path(scope).endswith(UPLOAD_PATH):
             refusal = self.refusal(scope)
             if refusal:
                 await JSONResponse({"detail": refusal}, status_code=403)(scope, receive, send)
                 return
-        elif scope["type"] == "http" and scope["method"] == "POST" and GRADIO_API in scope["path"]:
+        elif scope["type"] == "http" and scope["method"] == "POST" and GRADIO_API in route_path(scope):
             try:
                 body = await read_body(receive)  # at most BodyLimit's cap: it runs before this
             except HTTPException as exc:
@@ -124,7 +124,7 @@ class UploadGate:
         await self.app(scope, receive, send)
 
     def refusal(self, scope: Scope) -> str | None:
-        if self.expected is None or scope["path"] != UPLOAD_PATH:
+        if self.expected is None or route_path(scope) != UPLOAD_PATH:
             return NO_UPLOADS
         given = Request(scope).cookies.get(COOKIE, "")
         return None if hmac.compare_digest(given.encode(), self.expected.encode()) else NO_TOKEN

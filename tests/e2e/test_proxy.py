@@ -47,7 +47,7 @@ def proxied(cli_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
     """A live ``groundline serve`` with GROUNDLINE_ROOT_PATH, behind nginx; the address it is served at."""
     work = tmp_path_factory.mktemp("proxy")
     shutil.copytree(cli_data_dir, work / "data")
-    server = serve(work / "data", work / "serve.log", GROUNDLINE_ROOT_PATH=UNDER)
+    server = serve(work / "data", work / "serve.log", GROUNDLINE_ROOT_PATH=UNDER, GROUNDLINE_ADMIN_TOKEN="s3cret")
     port = free_port()
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"  # `make test` installs it (Debian's nginx-light)
     try:
@@ -93,3 +93,20 @@ def test_the_chat_a_citations_link_and_the_widget_work_under_the_proxys_path(
         frame = host.frame_locator("#groundline-frame")
         assert ask_and_open_citation(frame, QUESTION, line_9).get_attribute("data-line") == "9"
         assert host.locator("#groundline-frame").get_attribute("src").startswith(f"{proxied}/embed/?")
+
+
+def test_the_upload_gates_know_their_routes_under_the_proxys_path(proxied: str) -> None:
+    # uvicorn puts the root path before each request's path: the middlewares matched their routes by
+    # the bare path, so the admin's uploads in the chat were refused, and documents posted over HTTP
+    # were held to a question's 1 MB
+    with httpx.Client(timeout=60) as client:
+        upload = {"files": ("x.txt", b"x\n")}
+        assert client.post(proxied + "/gradio_api/upload", files=upload).status_code == 403  # no cookie
+        assert client.post(proxied + "/api/admin/session", json={"token": "s3cret"}).status_code == 204
+        taken = client.post(proxied + "/gradio_api/upload", files=upload)  # with the cookie the token gave
+        assert taken.status_code == 200, taken.text
+        # 1.2 MB the ingestion refuses at once (binary): over a question's limit, within a document's
+        big = client.post(proxied + "/api/documents", files={"files": ("big.txt", b"\x00" * 1_200_000)},
+                          headers={"Authorization": "Bearer s3cret"})  # fmt: skip
+        assert big.status_code == 200, big.text  # read, not refused as too large (413)
+        assert "big.txt" in str(big.json()["skipped"]), big.text
