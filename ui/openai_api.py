@@ -90,9 +90,9 @@ def router(service: AnswerService, library: Library, guard: Guard) -> APIRouter:
         except (QuestionError, DocumentNotFound) as exc:
             return _error(str(exc), error_status(exc))
         history = [ChatMessage(role=MessageRole(m.role), content=m.text()) for m in turns[:last_user]]
-        ident, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
+        ident, created, root = f"chatcmpl-{uuid.uuid4().hex}", int(time.time()), root_of(http)
         if request.stream:
-            stream = guard.streamed(_chunks(service, question, history, files, ident, created, root_of(http)), http)
+            stream = guard.streamed(_chunks(service, question, history, files, ident, created, root), http)
             return AnswerStream(stream)
         try:
             with guard.slot(http):
@@ -102,9 +102,9 @@ def router(service: AnswerService, library: Library, guard: Guard) -> APIRouter:
         message = {
             "role": "assistant",
             "content": answer.text + references(answer),
-            "citations": [linked(c, root_of(http)) for c in answer.citations],
+            "citations": [linked(c, root) for c in answer.citations],
             "abstained": answer.abstained,
-            "closest": [linked(c, root_of(http)) for c in answer.closest()],
+            "closest": [linked(c, root) for c in answer.closest()],
         }
         return JSONResponse(
             {

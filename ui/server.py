@@ -94,7 +94,7 @@ def create_app(groundline, served: handoff.Served | None = None, watch: FolderWa
         blocks.queue(default_concurrency_limit=1, max_size=settings.max_pending)
         gr.mount_gradio_app(
             app, blocks, path=path, css=CSS, footer_links=[], auth=auth, max_file_size=max_file_bytes,
-            root_path=settings.root_path + path.rstrip("/") or None,  # behind a proxy, under its path
+            root_path=settings.root_path + path.rstrip("/") if settings.root_path else None,  # under a proxy's path
         )  # fmt: skip
     return app
 

@@ -100,7 +100,6 @@ def test_a_process_that_loads_the_kept_index_reads_only_what_is_written_after(
     builder.ingestor.ingest([news_dir, notes])
     builder.retriever.keyword_retriever()  # built, and kept with its tokens
     total = builder.vector_store.client.count()
-    (kept,) = (settings.data_dir / "keyword-index").iterdir()
 
     def restarted_then_written(name: str, text: str):
         app = fake_app(settings)  # a process started since: it loads the kept index
