@@ -1,10 +1,9 @@
 """Groundline under a sub-path behind a real nginx (examples/nginx/groundline.conf, as shipped):
-the chat page, a citation's link, the widget, the API's links and the command line."""
+the chat page, a citation's link, the widget, the API's links and the upload gates."""
 
 from __future__ import annotations
 
 import os
-import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +13,7 @@ import httpx
 import pytest
 
 from tests.conftest import ARMS_FILE, ROOT, free_port
-from tests.e2e.conftest import Server, ask_and_open_citation, groundline, serve
+from tests.e2e.conftest import Server, ask_and_open_citation, serve
 from tests.e2e.test_answers import QUESTION, assert_names_north_korea_citing_line_9
 from tests.e2e.test_widget import host_page
 
@@ -61,15 +60,12 @@ def proxied(cli_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
     server.stop()
 
 
-def test_the_api_and_the_command_line_link_under_the_proxys_path(proxied: str, tmp_path: Path) -> None:
+def test_the_api_links_under_the_proxys_path(proxied: str) -> None:
+    # (the command line makes these whole: tests/ui/test_remote.py)
     reply = httpx.post(proxied + "/api/ask", json={"question": QUESTION}, timeout=300).json()
     assert_names_north_korea_citing_line_9(reply)
     links = [c["link"] for c in reply["citations"] + reply["closest"]]
     assert links and all(link.startswith(f"{UNDER}/?file=") for link in links)
-    printed = groundline("ask", "--server", proxied, QUESTION, data_dir=tmp_path / "elsewhere")
-    assert printed.returncode == 0, printed.stderr
-    whole = re.findall(r"^    (http://\S+)$", printed.stdout, re.MULTILINE)
-    assert whole and all(link.startswith(f"{proxied}/?file=") for link in whole), printed.stdout
 
 
 def test_the_chat_a_citations_link_and_the_widget_work_under_the_proxys_path(

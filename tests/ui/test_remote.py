@@ -118,6 +118,16 @@ def test_a_refusal_or_an_unreachable_server_says_why_and_what_was_sent(settings:
         Remote("http://127.0.0.1:9", "s3cret").ingest([tmp_path / "missing"], 2**20)
 
 
+def test_a_link_from_a_server_under_a_proxys_path_is_made_whole_under_it(settings: Settings, news_dir: Path) -> None:
+    # GROUNDLINE_ROOT_PATH=/groundline behind a proxy: the server links /groundline/?file=..., which
+    # the command line joined to its whole address, path and all (/groundline/groundline/?file=...)
+    app = fake_app(settings, ["North Korea has denied that it supplies weapons to Russia [2]."])
+    app.ingestor.ingest([news_dir])
+    http = TestClient(create_app(app), root_path="/groundline")  # as uvicorn serves it under the setting
+    cited = Remote("https://intranet.example/groundline", None, http=http).ask("who denied arms deals?")["citations"]
+    assert cited and cited[0]["link"].startswith(f"https://intranet.example/groundline/?file={ARMS_FILE}&lines=9-9")
+
+
 def test_a_question_is_answered_by_the_server_whole_or_as_it_streams(settings: Settings, news_dir: Path) -> None:
     reply = "North Korea has denied that it supplies weapons to Russia [2]."
     app = fake_app(settings.model_copy(update={"chat_token": "open sesame"}), [reply] * 2)
