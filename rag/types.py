@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 
 from index.formats import page_name, page_of, page_words
@@ -188,13 +188,14 @@ class Answer:
         abstention's closest passages (numbered alike, so their heading says they do not answer it)."""
         return (CLOSEST, self.closest()) if self.abstained else (SOURCES, self.citations)
 
-    def to_json(self) -> dict:
-        """The object printed by ``groundline ask --json``."""
+    def to_json(self, cited: Callable[[Citation], dict] = Citation.public) -> dict:
+        """The object printed by ``groundline ask --json``; each citation and closest passage as
+        ``cited`` makes it (the HTTP API adds its link)."""
         return {
             "answer": self.text,
             "abstained": self.abstained,
-            "citations": [c.public() for c in self.citations],
-            "closest": [c.public() for c in self.closest()],
+            "citations": [cited(c) for c in self.citations],
+            "closest": [cited(c) for c in self.closest()],
         }
 
     def to_dict(self) -> dict:

@@ -56,10 +56,7 @@ class AskRequest(BaseModel):
 def answer_json(answer: Answer, root: str = "") -> dict:
     """``Answer.to_json`` (what ``groundline ask --json`` prints), each citation and closest passage
     with its ``link``."""
-    return answer.to_json() | {
-        "citations": [linked(c, root) for c in answer.citations],
-        "closest": [linked(c, root) for c in answer.closest()],
-    }
+    return answer.to_json(lambda citation: linked(citation, root))
 
 
 def error_status(exc: GroundlineError) -> int:

@@ -99,13 +99,7 @@ def router(service: AnswerService, library: Library, guard: Guard) -> APIRouter:
                 answer = service.ask(question, history, files)
         except GroundlineError as exc:
             return _error(str(exc), error_status(exc))
-        message = {
-            "role": "assistant",
-            "content": answer.text + references(answer),
-            "citations": [linked(c, root) for c in answer.citations],
-            "abstained": answer.abstained,
-            "closest": [linked(c, root) for c in answer.closest()],
-        }
+        message = {"role": "assistant", "content": answer.text + references(answer)} | cited(answer, root)
         return JSONResponse(
             {
                 "id": ident,
@@ -118,6 +112,13 @@ def router(service: AnswerService, library: Library, guard: Guard) -> APIRouter:
         )
 
     return api
+
+
+def cited(answer: Answer, root: str) -> dict:
+    """An answer's citations, closest passages (each with its link) and whether it abstained, as the
+    OpenAI route's message carries them beside the text."""
+    whole = answer.to_json(lambda citation: linked(citation, root))
+    return {key: whole[key] for key in ("citations", "abstained", "closest")}
 
 
 def _chunks(
@@ -154,9 +155,7 @@ def _chunks(
             elif isinstance(event, Answer):
                 final = {
                     "content": (ABSTAINED_NOTE + event.text if event.abstained else "") + references(event),
-                    "citations": [linked(c, root) for c in event.citations],
-                    "abstained": event.abstained,
-                    "closest": [linked(c, root) for c in event.closest()],
+                    **cited(event, root),
                     "answer": event.text,
                 }
                 yield chunk(final, "stop")
