@@ -68,7 +68,7 @@ def test_the_api_links_under_the_proxys_path(proxied: str) -> None:
     assert links and all(link.startswith(f"{UNDER}/?file=") for link in links)
 
 
-def test_the_chat_a_citations_link_and_the_widget_work_under_the_proxys_path(
+def test_the_chat_a_citations_link_the_widget_and_the_web_component_work_under_the_proxys_path(
     proxied: str, browser, tmp_path: Path
 ) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 900})
@@ -89,6 +89,14 @@ def test_the_chat_a_citations_link_and_the_widget_work_under_the_proxys_path(
         frame = host.frame_locator("#groundline-frame")
         assert ask_and_open_citation(frame, QUESTION, line_9).get_attribute("data-line") == "9"
         assert host.locator("#groundline-frame").get_attribute("src").startswith(f"{proxied}/embed/?")
+    # and Gradio's web component (gradio.js, src=.../groundline/embed/), from under the path too
+    with host_page(SimpleNamespace(url=proxied), tmp_path, "127.0.0.1", "web-component.html") as url:
+        host = browser.new_page(viewport={"width": 1280, "height": 1400})
+        host.goto(url)
+        app = host.locator("gradio-app")
+        app.locator("#gl-question textarea").fill(QUESTION)
+        app.locator("#gl-question textarea").press("Enter")
+        app.locator(".gl-citation", has_text=line_9).first.wait_for(timeout=120_000)
 
 
 def test_the_upload_gates_know_their_routes_under_the_proxys_path(proxied: str) -> None:
