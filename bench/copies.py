@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import shutil
 import tempfile
@@ -33,3 +34,17 @@ def per_size(sizes: Sequence[int], run: Callable[[int, Path], dict]) -> list[dic
             rows.append(run(copies, Path(work)))
         print(json.dumps(rows[-1]), flush=True)
     return rows
+
+
+def main_over_sizes(
+    argv: list[str] | None, description: str, run: Callable[..., dict], repeat_help: str, questions_help: str
+) -> list[dict]:
+    """A scaling bench's command line: ``--copies`` (the sizes), ``--repeat``, ``--articles`` and
+    ``--questions``, each size run as ``run(copies, repeat, work, articles, questions)`` (``per_size``)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--copies", type=int, nargs="+", default=[1, 5, 20])
+    parser.add_argument("--repeat", type=int, default=3, help=repeat_help)
+    parser.add_argument("--articles", type=int, default=None, help="of the 23 articles, the first N (all)")
+    parser.add_argument("--questions", type=int, default=100, help=questions_help)
+    args = parser.parse_args(argv)
+    return per_size(args.copies, lambda copies, work: run(copies, args.repeat, work, args.articles, args.questions))

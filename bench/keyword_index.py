@@ -16,7 +16,6 @@ first ``--questions`` squad-dev questions alike (ids, scores, offsets and text).
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 import statistics
@@ -29,7 +28,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.vector_stores.utils import metadata_dict_to_node
 from llama_index.retrievers.bm25 import BM25Retriever
 
-from bench.copies import QUESTIONS, copy_articles, per_size
+from bench.copies import QUESTIONS, copy_articles, main_over_sizes
 from index.store import every_chunk
 from rag.app import build
 from rag.keyword_index import keyword_node
@@ -116,13 +115,13 @@ def run(copies: int, repeat: int, work: Path, articles: int | None = None, quest
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--copies", type=int, nargs="+", default=[1, 5, 20])
-    parser.add_argument("--repeat", type=int, default=3, help="builds and loads per size; medians are printed")
-    parser.add_argument("--articles", type=int, default=None, help="of the 23 articles, the first N (all)")
-    parser.add_argument("--questions", type=int, default=100, help="ranked alike by both kinds of chunk record")
-    args = parser.parse_args(argv)
-    return per_size(args.copies, lambda copies, work: run(copies, args.repeat, work, args.articles, args.questions))
+    return main_over_sizes(
+        argv,
+        __doc__.splitlines()[0],
+        run,
+        "builds and loads per size; medians are printed",
+        "ranked alike by both kinds of chunk record",
+    )
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ load, as the kept index was before it kept them (the first build after a restart
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 import statistics
@@ -28,7 +27,7 @@ from pathlib import Path
 
 import Stemmer
 
-from bench.copies import QUESTIONS, copy_articles, per_size
+from bench.copies import QUESTIONS, copy_articles, main_over_sizes
 from bench.keyword_index import ConstantEmbedding
 from rag.app import build
 from rag.keyword_index import TOKENS, KeywordIndex
@@ -113,13 +112,9 @@ def after_restart(settings: Settings, written: Path, chosen: list[Path], repeat:
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--copies", type=int, nargs="+", default=[1, 5, 20])
-    parser.add_argument("--repeat", type=int, default=3, help="writes per size; medians are printed")
-    parser.add_argument("--articles", type=int, default=None, help="of the 23 articles, the first N (all)")
-    parser.add_argument("--questions", type=int, default=100, help="ranked alike by both indexes")
-    args = parser.parse_args(argv)
-    return per_size(args.copies, lambda copies, work: run(copies, args.repeat, work, args.articles, args.questions))
+    return main_over_sizes(
+        argv, __doc__.splitlines()[0], run, "writes per size; medians are printed", "ranked alike by both indexes"
+    )
 
 
 if __name__ == "__main__":
