@@ -143,8 +143,9 @@ class Settings(BaseSettings):
     port: int = Field(7860, ge=1, le=65535, description="Port `groundline serve` listens on.")
     root_path: str = Field(
         "",
-        description="The path a reverse proxy serves Groundline under, e.g. /groundline (the proxy passes "
-        "requests on without it); the pages and the links the API gives are made under it. Empty: at the root.",
+        description="The path a reverse proxy serves Groundline under, e.g. /groundline (the proxy may pass "
+        "requests on with it or without it); the pages and the links the API gives are made under it. "
+        "Empty: at the root.",
     )
     shutdown_grace_s: float = Field(
         5.0,

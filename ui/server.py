@@ -21,7 +21,7 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse
 
 from index.watch import FolderWatch
-from ui import api, documents_api, handoff, openai_api, security
+from ui import api, documents_api, handoff, openai_api, root_path, security
 from ui.admin import LibraryAdmin
 from ui.background import Coalescing
 from ui.chat import ChatUI, chat_key
@@ -96,6 +96,8 @@ def create_app(groundline, served: handoff.Served | None = None, watch: FolderWa
             app, blocks, path=path, css=CSS, footer_links=[], auth=auth, max_file_size=max_file_bytes,
             root_path=settings.root_path + path.rstrip("/") if settings.root_path else None,  # under a proxy's path
         )  # fmt: skip
+    root_path.check(settings.root_path, app.routes)
+    app.add_middleware(root_path.PassedOn)  # added last, so first to see a request: before the limits' routes
     return app
 
 
