@@ -25,7 +25,7 @@ from ui import api, documents_api, handoff, openai_api, root_path, security
 from ui.admin import LibraryAdmin
 from ui.background import Coalescing
 from ui.chat import ChatUI, chat_key
-from ui.limits import Admission, BodyLimit, Guard, QueueShares, RateLimiter, TokenCheck
+from ui.limits import MULTIPART_SLACK, Admission, BodyLimit, Drained, Guard, QueueShares, RateLimiter, TokenCheck
 from ui.uploads import UploadGate, session_router
 from ui.viewer import CSS
 
@@ -97,6 +97,8 @@ def create_app(groundline, served: handoff.Served | None = None, watch: FolderWa
             root_path=settings.root_path + path.rstrip("/") if settings.root_path else None,  # under a proxy's path
         )  # fmt: skip
     root_path.check(settings.root_path, app.routes)
+    # before any middleware or route that may answer early: a refused upload is read to its end
+    app.add_middleware(Drained, most=2 * (max_file_bytes + MULTIPART_SLACK))
     app.add_middleware(root_path.PassedOn)  # added last, so first to see a request: before the limits' routes
     return app
 

@@ -1,5 +1,6 @@
 """Rate limits, the bounded queue and the chat token, at unit and HTTP level."""
 
+import asyncio
 import threading
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from fastapi.testclient import TestClient
 from rag.settings import Settings
 from tests.conftest import fake_app
 from tests.fakes import ScriptedLLM
-from ui.limits import MAX_BODY_BYTES, Admission, QueueShares, RateLimiter
+from ui.limits import MAX_BODY_BYTES, Admission, Drained, QueueShares, RateLimiter
 from ui.server import create_app
 
 ASK = {"question": "who denied arms deals?"}
@@ -167,3 +168,30 @@ def test_a_body_over_the_limit_gets_413_before_it_is_read_and_a_normal_one_passe
     chunks = (b'{"question": "' + b"x" * 65536 for _ in range(20))
     assert http.post("/api/ask", content=chunks).status_code == 413
     assert http.post("/api/ask", json={**ASK, "history": history[:100]}).status_code == 200  # 100 KB of history
+
+
+def test_a_request_refused_before_its_body_was_read_has_it_read_before_the_refusal_goes_out() -> None:
+    # closed with the body still coming, the connection is reset under the sender: nginx in front
+    # answered 502 instead of the refusal (tests/e2e/test_proxy.py sends one through a real nginx)
+    async def refuses(scope, receive, send) -> None:
+        await send({"type": "http.response.start", "status": 401, "headers": []})
+        await send({"type": "http.response.body", "body": b"wrong token"})
+
+    def run(length: int, chunks: int) -> tuple[int, list[str]]:
+        pending = [{"type": "http.request", "body": b"x" * 10, "more_body": i < chunks - 1} for i in range(chunks)]
+        events = []
+
+        async def receive() -> dict:
+            events.append("read")
+            return pending.pop(0) if pending else {"type": "http.disconnect"}
+
+        async def send(message: dict) -> None:
+            events.append(message["type"])
+
+        scope = {"type": "http", "method": "POST", "path": "/", "headers": [(b"content-length", str(length).encode())]}
+        asyncio.run(Drained(refuses, most=100)(scope, receive, send))
+        return len(pending), events
+
+    assert run(50, 5) == (0, ["read"] * 5 + ["http.response.start", "http.response.body"])  # read, then refused
+    assert run(500, 50) == (50, ["http.response.start", "http.response.body"])  # declared over the most: not read
+    assert run(0, 0) == (0, ["http.response.start", "http.response.body"])  # no body
