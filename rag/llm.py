@@ -17,6 +17,12 @@ from rag.verification import Judge, LlamaCppJudge, ReplyJudge
 
 # Qwen2.5's end-of-turn markers; stop on them so no template text leaks out.
 _STOP = ["<|im_end|>", "<|endoftext|>", "<|im_start|>"]
+SAMPLING = {"stop": _STOP, "top_k": 1, "repeat_penalty": 1.05}  # with temperature 0: greedy
+
+
+def llama_options(settings: Settings) -> dict:
+    """The ``llama_cpp.Llama`` options the local model is loaded with (bench.llm_options tries others)."""
+    return {"n_threads": settings.llm_threads, "n_batch": 512}
 
 
 def build_llm(settings: Settings) -> LLM:
@@ -41,8 +47,8 @@ def _local(settings: Settings, model: PackagedModel) -> LLM:
         temperature=0.0,
         max_new_tokens=settings.max_answer_tokens,
         context_window=settings.context_window,
-        generate_kwargs={"stop": _STOP, "top_k": 1, "repeat_penalty": 1.05},
-        model_kwargs={"n_threads": settings.llm_threads, "n_batch": 512},
+        generate_kwargs=dict(SAMPLING),
+        model_kwargs=llama_options(settings),
         messages_to_prompt=chatml,
         completion_to_prompt=lambda text: chatml([ChatMessage(role=MessageRole.USER, content=text)]),
         verbose=False,
