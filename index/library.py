@@ -58,6 +58,10 @@ class Library:
         store = self.docstore.docstore
         return [DocumentEntry(f, store.get_document_hash(f) or "", counts.get(f, 0)) for f in self.files()]
 
+    def counts(self) -> tuple[int, int]:
+        """How many documents are ingested, and how many chunks Chroma holds."""
+        return len(self.files()), self.vector_store.client.count()
+
     def files(self) -> list[str]:
         """Names of all ingested documents, sorted."""
         return self.docstore.names()

@@ -7,7 +7,9 @@ ending with an ``Answer``, or ``ask`` for just the ``Answer``.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+import logging
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import replace
 from typing import Protocol
@@ -20,6 +22,8 @@ from rag.errors import GroundlineError, LLMUnavailable, QuestionError
 from rag.prompts import answer_messages, condense_messages
 from rag.types import Answer, Evidence, Passage, Token
 from rag.verification import Verifier
+
+log = logging.getLogger(__name__)
 
 
 def scoped(answer: Answer, files: Sequence[str]) -> Answer:
@@ -60,6 +64,17 @@ class Retriever(Protocol):
     def retrieve(self, question: str, *, files: Sequence[str] = ()) -> list[Passage]: ...
 
 
+class AnswerObserver(Protocol):
+    """Told how each question asked of ``AnswerService.stream`` ended, and how long it took."""
+
+    def answered(self, answer: Answer, seconds: float) -> None:
+        """An answer or an abstention was given (``answer.abstained``, ``answer.withheld_by``)."""
+
+    def unanswered(self, outcome: str, seconds: float) -> None:
+        """None was: ``failed`` (the model, or a bug) or ``cancelled`` (the reader left before the
+        end). A question refused before it is asked (empty, too long) is neither."""
+
+
 class AnswerService:
     """Grounded answers with line-level citations."""
 
@@ -81,6 +96,18 @@ class AnswerService:
         # A local llama.cpp model can run one generation at a time.
         self.llm_guard = llm_guard or contextlib.nullcontext()
         self.verifier = verifier
+        self.observers: list[AnswerObserver] = []
+
+    def observe(self, observer: AnswerObserver) -> None:
+        """Tell ``observer`` how each question ends (a server counts them: ``ui.metrics``)."""
+        self.observers.append(observer)
+
+    def _tell(self, told: Callable[[AnswerObserver], None]) -> None:
+        for observer in self.observers:
+            try:
+                told(observer)
+            except Exception:  # counting failed: the answer itself stands
+                log.exception("%s failed", observer)
 
     def check_question(self, question: str) -> str:
         """The question, trimmed; a clear error if it is empty or too long."""
@@ -111,7 +138,27 @@ class AnswerService:
         self, question: str, history: Sequence[ChatMessage] = (), files: Sequence[str] = ()
     ) -> Iterator[Token | Answer]:
         """Yield the model's tokens as they come, then the final cited ``Answer``; from the passages
-        of ``files`` alone, where given (an abstention's closest passages too)."""
+        of ``files`` alone, where given (an abstention's closest passages too). The observers are
+        told how it ended."""
+        start = time.perf_counter()
+        outcome = "cancelled"  # unless it ends otherwise: closed early, by a reader who left
+        try:
+            for event in self._stream(question, history, files):
+                if isinstance(event, Answer):  # told before it is handed on: a caller may stop there
+                    outcome = ""
+                    self._tell(lambda o, answer=event: o.answered(answer, time.perf_counter() - start))
+                yield event
+        except QuestionError:
+            outcome = ""  # refused before it was asked (empty, too long): no question to count
+            raise
+        except Exception:
+            outcome = "failed"
+            raise
+        finally:
+            if outcome:
+                self._tell(lambda o: o.unanswered(outcome, time.perf_counter() - start))
+
+    def _stream(self, question: str, history: Sequence[ChatMessage], files: Sequence[str]) -> Iterator[Token | Answer]:
         question = self.standalone(self.check_question(question), history)
         passages = self.retriever.retrieve(question, files=files)
         if not passages or self.decider.too_far(passages):

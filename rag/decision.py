@@ -22,6 +22,10 @@ from rag.prompts import ABSTAIN
 from rag.types import Answer, AnswerSentence, Citation, Evidence, Passage, Support, best_similarity
 
 NO_DOCUMENTS = "No documents have been ingested yet."
+# What withheld an answer (``Answer.withheld_by``), in the order ``Decider.decide`` checks: an empty
+# store, no passage close enough (the model is not asked), the model's own word, no sentence of
+# the answer supported by a source, the verifier's verdict.
+WITHHELD_BY = ("no_documents", "relevance", "model", "attribution", "verifier")
 
 _DECLINE = re.compile(
     r"documents? (do|does) not (say|contain|mention)|sources? (do|does) not (say|contain|mention)"
@@ -60,15 +64,17 @@ class Decider:
         """The answer the evidence supports."""
         ev = evidence
         if not ev.passages:
-            return Answer(text=NO_DOCUMENTS, abstained=True, question=ev.question, evidence=ev)
+            return Answer(
+                text=NO_DOCUMENTS, abstained=True, question=ev.question, evidence=ev, withheld_by="no_documents"
+            )
         if self.too_far(ev.passages) or ev.raw is None:
-            return abstention(ev)
+            return abstention(ev, "relevance")
         if not ev.supports or declined(ev.raw):  # one support per answer sentence: none means no answer
-            return abstention(ev)
+            return abstention(ev, "model")
         if not any(self.supported(s) for s in ev.supports):
-            return abstention(ev)
+            return abstention(ev, "attribution")
         if ev.verified is not None and ev.verified < self.min_verified:
-            return abstention(ev)
+            return abstention(ev, "verifier")
         citations: list[Citation] = []
         out: list[AnswerSentence] = []
         for s in ev.supports:
@@ -102,8 +108,9 @@ def render(sentences: Sequence[AnswerSentence]) -> str:
     return " ".join(parts)
 
 
-def abstention(evidence: Evidence) -> Answer:
+def abstention(evidence: Evidence, withheld_by: str) -> Answer:
     """The answer given when the documents do not support one: the closest passages are kept."""
     return Answer(
-        text=ABSTAIN, abstained=True, passages=list(evidence.passages), question=evidence.question, evidence=evidence
-    )
+        text=ABSTAIN, abstained=True, passages=list(evidence.passages), question=evidence.question,
+        evidence=evidence, withheld_by=withheld_by,
+    )  # fmt: skip

@@ -178,6 +178,7 @@ class Answer:
     passages: list[Passage] = field(default_factory=list)
     question: str = ""  # the question actually answered (a follow-up, made standalone)
     evidence: Evidence | None = field(default=None, repr=False, compare=False)
+    withheld_by: str = ""  # an abstention's: the first check the evidence failed (rag.decision.WITHHELD_BY)
 
     def closest(self) -> list[Citation]:
         """An abstention's closest passages, which the reader is shown instead (none for an answer)."""

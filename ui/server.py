@@ -21,7 +21,7 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse
 
 from index.watch import FolderWatch
-from ui import api, documents_api, handoff, openai_api, root_path, security
+from ui import api, documents_api, handoff, metrics, openai_api, root_path, security
 from ui.admin import LibraryAdmin
 from ui.background import Coalescing
 from ui.chat import ChatUI, chat_key
@@ -68,6 +68,9 @@ def create_app(groundline, served: handoff.Served | None = None, watch: FolderWa
     app.include_router(documents_api.router(groundline.ingestor, library, guard, tokens))
     app.include_router(api.router(service, library, guard))
     app.include_router(openai_api.router(service, library, guard))
+    counted = metrics.Metrics(library)
+    service.observe(counted)
+    app.include_router(metrics.router(counted, tokens))
     if served:
         app.include_router(handoff.router(groundline.ingestor, served))
 

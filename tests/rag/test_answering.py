@@ -1,3 +1,4 @@
+import contextlib
 import subprocess
 import sys
 from dataclasses import replace
@@ -9,7 +10,7 @@ from llama_index.core.llms import ChatMessage, MessageRole
 from rag.answering import AnswerService
 from rag.attribution import Attributor
 from rag.decision import Decider
-from rag.errors import LLMUnavailable, QuestionError
+from rag.errors import GroundlineError, LLMUnavailable, QuestionError
 from rag.settings import Settings
 from rag.types import Answer, Passage, Token
 from tests.conftest import ARMS_FILE, fake_app
@@ -253,3 +254,44 @@ def test_an_abstention_within_chosen_documents_says_it_is_theirs(settings: Setti
     both = app.service.ask("Who won the 1998 World Cup?", files=[other, ARMS_FILE])
     assert both.text == "The 2 chosen documents do not say."
     assert app.service.ask("Who won the 1998 World Cup?").text == "The documents do not say."
+
+
+class Told:
+    """An observer that keeps what it is told."""
+
+    def __init__(self) -> None:
+        self.told: list[tuple[str, str]] = []
+
+    def answered(self, answer: Answer, seconds: float) -> None:
+        assert seconds >= 0
+        self.told.append(("abstained" if answer.abstained else "answered", answer.withheld_by))
+
+    def unanswered(self, outcome: str, seconds: float) -> None:
+        assert seconds >= 0
+        self.told.append((outcome, ""))
+
+
+def test_the_observers_are_told_how_each_question_ended_and_which_check_withheld_an_answer() -> None:
+    from tests.rag.test_verification import checked_service
+
+    def told(svc: AnswerService, question: str = "Do dogs bark?") -> list[tuple[str, str]]:
+        svc.observe(seen := Told())
+        with contextlib.suppress(GroundlineError):
+            list(svc.stream(question))
+        return seen.told
+
+    far = [replace(PASSAGES[0], similarity=0.05)]
+    assert told(service("Dogs bark at night [7].")) == [("answered", "")]
+    assert told(service(passages=[])) == [("abstained", "no_documents")]
+    assert told(service("Dogs bark.", passages=far, min_relevance=0.2)) == [("abstained", "relevance")]
+    assert told(service("The documents do not say.")) == [("abstained", "model")]
+    assert told(service("Canberra is the capital of Australia [1].")) == [("abstained", "attribution")]
+    assert told(checked_service("Dogs bark at night [1].", "no")) == [("abstained", "verifier")]
+    assert told(service(fail_with=ConnectionError("refused"))) == [("failed", "")]
+    assert told(service("unused"), "   ") == []  # refused before it was asked: no question to count
+    svc = service("Dogs bark at night [7].")
+    svc.observe(seen := Told())
+    events = svc.stream("Do dogs bark?")
+    next(events), next(events)
+    events.close()  # the reader went after two words
+    assert seen.told == [("cancelled", "")]

@@ -1,0 +1,57 @@
+"""GET /metrics: how the questions asked ended, in Prometheus's format (ui.metrics)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from prometheus_client.parser import text_string_to_metric_families
+
+from rag.settings import Settings
+from tests.conftest import fake_app
+from ui.server import create_app
+
+REPLY = "North Korea has denied that it supplies weapons to Russia [2]."
+
+
+def scraped(http: TestClient, **headers: str) -> dict[tuple[str, tuple], float]:
+    """Each sample of the exposition: (name, its labels) -> value."""
+    reply = http.get("/metrics", headers=headers)
+    assert reply.status_code == 200 and reply.headers["content-type"].startswith("text/plain"), reply.text
+    return {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(reply.text)
+        for s in family.samples
+    }
+
+
+def test_the_questions_are_counted_by_how_they_ended_with_the_store_and_the_process(
+    settings: Settings, news_dir: Path
+) -> None:
+    app = fake_app(settings, [REPLY, "The documents do not say."])
+    app.ingestor.ingest([news_dir])
+    http = TestClient(create_app(app))
+    before = scraped(http)
+    assert before[("groundline_documents", ())] == 2 and before[("groundline_chunks", ())] == app.library.counts()[1]
+    assert ("groundline_answers_total", (("outcome", "answered"), ("withheld_by", ""))) not in before
+
+    assert not http.post("/api/ask", json={"question": "who denied arms deals?"}).json()["abstained"]
+    asked = {"messages": [{"role": "user", "content": "Who won the 1998 World Cup?"}]}
+    assert http.post("/v1/chat/completions", json=asked).status_code == 200  # the OpenAI route, abstaining
+    assert http.post("/api/ask", json={"question": "   "}).status_code == 400  # refused: not a question asked
+    after = scraped(http)
+    assert after[("groundline_answers_total", (("outcome", "answered"), ("withheld_by", "")))] == 1
+    assert after[("groundline_answers_total", (("outcome", "abstained"), ("withheld_by", "model")))] == 1
+    assert after[("groundline_answer_seconds_count", ())] == 2
+    assert after[("groundline_answer_sentences_total", (("cited", "yes"),))] == 1
+    assert after[("groundline_verifier_yes_count", ())] == 1  # the answer's check (a model's decline has none)
+    assert after[("groundline_verifier_yes_bucket", (("le", "0.9"),))] == 0  # its verdict: yes, 1.0
+    assert after[("process_resident_memory_bytes", ())] > 0
+    assert not any("North Korea" in str(key) for key in after)  # counts, never what was asked or said
+
+
+def test_with_an_admin_token_the_metrics_need_it(settings: Settings) -> None:
+    http = TestClient(create_app(fake_app(settings.model_copy(update={"admin_token": "s3cret"}))))
+    assert http.get("/metrics").status_code == 401
+    assert http.get("/metrics", headers={"Authorization": "Bearer guess"}).status_code == 401
+    assert scraped(http, Authorization="Bearer s3cret")[("groundline_documents", ())] == 0

@@ -1,0 +1,115 @@
+"""What the server has answered, for Prometheus: ``GET /metrics``.
+
+Every question asked through the service (the chat, the widget, ``/api/ask``, the OpenAI route)
+is counted by how it ended: answered, abstained (and which check withheld the answer: the
+retrieval gate, the model, attribution or the verifier), failed or cancelled; with its
+time, its answer's sentences cited or shown unsupported, and the verifier's probability of yes.
+Together they show an operator how often the documents are found silent and why, and so whether
+the thresholds suit their documents (``bench/results/eval-notes.md`` on what each one trades).
+The documents and chunks stored, and the process's memory and CPU, are read when scraped.
+
+With an admin token set, the route asks for it (``Authorization: Bearer``, as Prometheus's
+``authorization`` scrape setting sends it); without one, it is open like ``/healthz``. Nothing a
+question or a document says is exported: counts and times only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from fastapi import APIRouter, Request, Response
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    ProcessCollector,
+    generate_latest,
+)
+from prometheus_client.core import GaugeMetricFamily
+
+from index.library import Library
+from rag.types import Answer
+from ui.limits import TokenCheck, bearer, client_address
+
+PATH = "/metrics"
+SECONDS = (1, 2, 5, 10, 15, 20, 30, 45, 60, 90, 120, 300)  # an answer: ~1 s resumed, ~10-20 s on 2 cores
+TENTHS = tuple(round(0.1 * n, 1) for n in range(1, 11))
+
+
+class Metrics:
+    """The server's counters (an ``rag.answering.AnswerObserver``), in a registry of its own."""
+
+    def __init__(self, library: Library) -> None:
+        self.registry = CollectorRegistry()
+        self.answers = Counter(
+            "groundline_answers",
+            "Questions by how they ended: answered, abstained (withheld_by: no_documents, relevance, model, "
+            "attribution, verifier), failed, cancelled.",
+            ["outcome", "withheld_by"],
+            registry=self.registry,
+        )
+        self.seconds = Histogram(
+            "groundline_answer_seconds",
+            "Seconds from a question to its answer or abstention (rewriting a follow-up, retrieval, the model, "
+            "attribution and the verifier).",
+            buckets=SECONDS,
+            registry=self.registry,
+        )
+        self.sentences = Counter(
+            "groundline_answer_sentences",
+            "Sentences of the answers given, cited or shown marked unsupported.",
+            ["cited"],
+            registry=self.registry,
+        )
+        self.verified = Histogram(
+            "groundline_verifier_yes",
+            "The verifier's probability that an answer's cited sentences answer its question "
+            "(GROUNDLINE_MIN_VERIFIED withholds those under it).",
+            buckets=TENTHS,
+            registry=self.registry,
+        )
+        self.registry.register(Stored(library))
+        ProcessCollector(registry=self.registry)
+
+    def answered(self, answer: Answer, seconds: float) -> None:
+        outcome = "abstained" if answer.abstained else "answered"
+        self.answers.labels(outcome, answer.withheld_by).inc()
+        self.seconds.observe(seconds)
+        for sentence in answer.sentences:
+            self.sentences.labels("yes" if sentence.citations else "no").inc()
+        evidence = answer.evidence
+        if evidence is not None and evidence.verified is not None:
+            self.verified.observe(evidence.verified)
+
+    def unanswered(self, outcome: str, seconds: float) -> None:
+        self.answers.labels(outcome, "").inc()
+
+    def exposition(self) -> bytes:
+        """The registry in Prometheus's text format."""
+        return generate_latest(self.registry)
+
+
+class Stored:
+    """A collector: the documents and chunks stored, read when scraped."""
+
+    def __init__(self, library: Library) -> None:
+        self.library = library
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        documents, chunks = self.library.counts()
+        yield GaugeMetricFamily("groundline_documents", "Documents ingested.", value=documents)
+        yield GaugeMetricFamily("groundline_chunks", "Chunks stored (passages retrieval chooses from).", value=chunks)
+
+
+def router(metrics: Metrics, tokens: TokenCheck | None) -> APIRouter:
+    """``GET /metrics``: the admin token's, where one is set."""
+    api = APIRouter()
+
+    @api.get(PATH, include_in_schema=False)
+    def scrape(http: Request) -> Response:
+        if tokens is not None:
+            tokens.verify(bearer(http), client_address(http))
+        return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
+
+    return api
