@@ -319,11 +319,14 @@ class Guard:
         """A place for one streamed answer to ``request``, held until it ends (``Admission.streamed``)."""
         return self.admission.streamed(events, client_address(request))
 
+    def check_token(self, request: Request) -> None:
+        """Raise 401 unless the request carries the chat token (if one is set)."""
+        if self.token and not hmac.compare_digest(bearer(request).encode(), self.token.encode()):
+            raise HTTPException(401, "This Groundline needs a token: send 'Authorization: Bearer <token>'.")
+
     def check(self, request: Request) -> None:
         """Raise the right HTTP error, or return if the request may be answered."""
-        if self.token:
-            if not hmac.compare_digest(bearer(request).encode(), self.token.encode()):
-                raise HTTPException(401, "This Groundline needs a token: send 'Authorization: Bearer <token>'.")
+        self.check_token(request)
         wait = self.limiter.retry_after(client_address(request))
         if wait:
             raise HTTPException(429, TOO_MANY, headers={"Retry-After": str(whole_seconds(wait))})

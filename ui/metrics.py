@@ -9,8 +9,9 @@ the thresholds suit their documents (``bench/results/eval-notes.md`` on what eac
 The documents and chunks stored, and the process's memory and CPU, are read when scraped.
 
 With an admin token set, the route asks for it (``Authorization: Bearer``, as Prometheus's
-``authorization`` scrape setting sends it); without one, it is open like ``/healthz``. Nothing a
-question or a document says is exported: counts and times only.
+``authorization`` scrape setting sends it); else the chat token, where one is set; else it is open
+like ``/healthz``. Scrapes are not held to the questions' rate limit. Nothing a question or a
+document says is exported: counts and times only.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from prometheus_client.core import GaugeMetricFamily
 
 from index.library import Library
 from rag.types import Answer
-from ui.limits import TokenCheck, bearer, client_address
+from ui.limits import Guard, TokenCheck, bearer, client_address
 
 PATH = "/metrics"
 SECONDS = (1, 2, 5, 10, 15, 20, 30, 45, 60, 90, 120, 300)  # an answer: ~1 s resumed, ~10-20 s on 2 cores
@@ -102,14 +103,16 @@ class Stored:
         yield GaugeMetricFamily("groundline_chunks", "Chunks stored (passages retrieval chooses from).", value=chunks)
 
 
-def router(metrics: Metrics, tokens: TokenCheck | None) -> APIRouter:
-    """``GET /metrics``: the admin token's, where one is set."""
+def router(metrics: Metrics, tokens: TokenCheck | None, guard: Guard) -> APIRouter:
+    """``GET /metrics``: the admin token's, where one is set; else the chat token's, if any."""
     api = APIRouter()
 
     @api.get(PATH, include_in_schema=False)
     def scrape(http: Request) -> Response:
         if tokens is not None:
             tokens.verify(bearer(http), client_address(http))
+        else:
+            guard.check_token(http)
         return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     return api

@@ -50,8 +50,12 @@ def test_the_questions_are_counted_by_how_they_ended_with_the_store_and_the_proc
     assert not any("North Korea" in str(key) for key in after)  # counts, never what was asked or said
 
 
-def test_with_an_admin_token_the_metrics_need_it(settings: Settings) -> None:
-    http = TestClient(create_app(fake_app(settings.model_copy(update={"admin_token": "s3cret"}))))
-    assert http.get("/metrics").status_code == 401
-    assert http.get("/metrics", headers={"Authorization": "Bearer guess"}).status_code == 401
-    assert scraped(http, Authorization="Bearer s3cret")[("groundline_documents", ())] == 0
+def test_the_metrics_need_the_admin_token_else_the_chat_token_where_one_is_set(settings: Settings) -> None:
+    both = {"admin_token": "s3cret", "chat_token": "open sesame"}
+    for tokens, right in ((both, "s3cret"), ({"chat_token": "open sesame"}, "open sesame")):
+        limited = {**tokens, "rate_limit_per_minute": 1}  # a question a minute: the second would wait
+        http = TestClient(create_app(fake_app(settings.model_copy(update=limited))))
+        assert http.get("/metrics").status_code == 401
+        assert http.get("/metrics", headers={"Authorization": "Bearer guess"}).status_code == 401
+        for _ in range(3):  # scraped as often as Prometheus likes: no question's rate limit
+            assert scraped(http, Authorization=f"Bearer {right}")[("groundline_documents", ())] == 0
