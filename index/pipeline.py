@@ -20,7 +20,7 @@ import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import BinaryIO
 
@@ -215,6 +215,7 @@ class Ingestor:
         self.shared_store = shared_store  # a Chroma server, which serves every process alike
         self.uploads = uploads  # kept copies of uploaded documents, by their names
         self._listeners: list[Callable[[], None]] = []
+        self._observers: list[Callable[[IngestReport], None]] = []
         self._writes = 0  # under way in this process, in any thread
 
     def after_writes(self, listener: Callable[[], None]) -> None:
@@ -224,12 +225,21 @@ class Ingestor:
         is done."""
         self._listeners.append(listener)
 
-    def _written(self) -> None:
-        for listener in self._listeners:
+    def observe(self, observer: Callable[[IngestReport], None]) -> None:
+        """Call ``observer`` with the report of each ingestion and deletion (a deletion's: its
+        ``removed``), changed or not, in the writing thread once the write lock is released (a
+        server counts them: ``ui.metrics``). An observer that fails is logged."""
+        self._observers.append(observer)
+
+    def _reported(self, report: IngestReport) -> None:
+        """Tell the observers of a write's report, then, if it changed the stored documents, the
+        listeners ``after_writes``."""
+        calls = [partial(observer, report) for observer in self._observers]
+        for call in calls + (self._listeners if report.changed else []):
             try:
-                listener()
-            except Exception:  # an optimisation failed: whoever reads next does the work and reports
-                log.exception("after a write, %s failed", listener)
+                call()
+            except Exception:  # an optimisation or a count failed: the write itself is done
+                log.exception("after a write, %s failed", call)
 
     @cached_property
     def embed_model(self) -> BaseEmbedding:
@@ -322,8 +332,7 @@ class Ingestor:
                 kept = {document_name(root, file) for root, file in found}
                 gone = [name for name in self.docstore.names() if name not in kept]
                 report = replace(report, removed=self._delete(gone))
-        if report.changed:
-            self._written()
+        self._reported(report)
         return report
 
     def _ingest(
@@ -409,8 +418,7 @@ class Ingestor:
                 found.extend((root, file) for _, file in discover([path]) if not hidden(file.relative_to(root)))
         with self.writing():
             report = self._ingest(sorted(set(found)), progress)
-        if report.changed:
-            self._written()
+        self._reported(report)
         return report
 
     def remove_gone(self, root: Path) -> list[str]:
@@ -425,8 +433,7 @@ class Ingestor:
                 if recorded.get(name, {}).get("root") == key and not _present(root, name)
             ]
             removed = self._delete(gone)
-        if removed:
-            self._written()
+        self._reported(IngestReport(removed=removed))
         return removed
 
     def _fingerprint(self, name: str, sha256: str, signature: str, doc_hash: str | None) -> dict:
@@ -475,9 +482,9 @@ class Ingestor:
                 unkept = self.uploads.keep(staging, {*report.added, *report.updated, *report.unchanged})
             finally:
                 self.uploads.clear_staging()
-        if report.changed:
-            self._written()
-        return replace(report, skipped=refused + report.skipped, notes=report.notes + unkept)
+        report = replace(report, skipped=refused + report.skipped, notes=report.notes + unkept)
+        self._reported(report)
+        return report
 
     def delete(self, files: list[str]) -> list[str]:
         """Remove documents (their chunks, stored text and any kept upload); returns those that were there.
@@ -487,8 +494,7 @@ class Ingestor:
         with self.writing():
             store = self.docstore.docstore
             present = self._delete([f for f in files if store.get_document(f, raise_error=False) is not None])
-        if present:
-            self._written()
+        self._reported(IngestReport(removed=present))
         return present
 
     def _delete(self, files: list[str]) -> list[str]:

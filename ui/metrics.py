@@ -1,4 +1,4 @@
-"""What the server has answered, for Prometheus: ``GET /metrics``.
+"""What the server has answered and ingested, for Prometheus: ``GET /metrics``.
 
 Every question asked through the service (the chat, the widget, ``/api/ask``, the OpenAI route)
 is counted by how it ended: answered, abstained (and which check withheld the answer: the
@@ -6,7 +6,9 @@ retrieval gate, the model, attribution or the verifier), failed or cancelled; wi
 time, its answer's sentences cited or shown unsupported, and the verifier's probability of yes.
 Together they show an operator how often the documents are found silent and why, and so whether
 the thresholds suit their documents (``bench/results/eval-notes.md`` on what each one trades).
-The documents and chunks stored, and the process's memory and CPU, are read when scraped.
+The files this server's writes added, updated, left unchanged, skipped (a file no one can ask
+about) or removed are counted; the documents and chunks stored, and the process's memory and CPU,
+are read when scraped.
 
 With an admin token set, the route asks for it (``Authorization: Bearer``, as Prometheus's
 ``authorization`` scrape setting sends it); else the chat token, where one is set; else it is open
@@ -30,6 +32,7 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 
 from index.library import Library
+from index.pipeline import IngestReport
 from rag.types import Answer
 from ui.limits import Guard, TokenCheck, bearer, client_address
 
@@ -70,6 +73,18 @@ class Metrics:
             buckets=TENTHS,
             registry=self.registry,
         )
+        self.files = Counter(
+            "groundline_ingested_files",
+            "Files by what this server's ingestions and deletions did with them (uploads, the command "
+            "line's writes it does, watched folders): added, updated, unchanged, skipped, removed.",
+            ["result"],
+            registry=self.registry,
+        )
+        self.chunks_written = Counter(
+            "groundline_ingested_chunks",
+            "Chunks embedded and stored by this server's ingestions.",
+            registry=self.registry,
+        )
         self.registry.register(Stored(library))
         ProcessCollector(registry=self.registry)
 
@@ -85,6 +100,12 @@ class Metrics:
 
     def unanswered(self, outcome: str, seconds: float) -> None:
         self.answers.labels(outcome, "").inc()
+
+    def ingested(self, report: IngestReport) -> None:
+        """An ``index.pipeline.Ingestor`` observer: one write's report."""
+        for result in ("added", "updated", "unchanged", "skipped", "removed"):
+            self.files.labels(result).inc(len(getattr(report, result)))
+        self.chunks_written.inc(report.chunks)
 
     def exposition(self) -> bytes:
         """The registry in Prometheus's text format."""

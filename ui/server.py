@@ -70,6 +70,7 @@ def create_app(groundline, served: handoff.Served | None = None, watch: FolderWa
     app.include_router(openai_api.router(service, library, guard))
     counted = metrics.Metrics(library)
     service.observe(counted)
+    groundline.ingestor.observe(counted.ingested)
     app.include_router(metrics.router(counted, tokens, guard))
     if served:
         app.include_router(handoff.router(groundline.ingestor, served))

@@ -366,6 +366,28 @@ def test_listeners_hear_of_writes_that_changed_something_and_cannot_fail_them(
     assert "ZeroDivisionError" in caplog.text
 
 
+def test_the_observers_get_every_writes_report_changed_or_not(
+    settings: Settings, news_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = fake_app(settings)
+    reports = []
+    app.ingestor.observe(lambda report: reports.append((report, app.ingestor.lock.is_locked)))
+    app.ingestor.observe(lambda report: 1 / 0)
+    (news_dir / "blob.txt").write_bytes(b"\x00binary")
+    app.ingestor.ingest([news_dir])
+    app.ingestor.ingest([news_dir])  # nothing changed: reported all the same
+    app.ingestor.delete([ARMS_FILE, "not-ingested.txt"])
+    summary = [
+        (len(r.added), len(r.unchanged), [s.file for s in r.skipped], r.removed, locked) for r, locked in reports
+    ]
+    assert summary == [
+        (2, 0, ["blob.txt"], [], False),  # once the write lock is released
+        (0, 2, ["blob.txt"], [], False),
+        (0, 0, [], [ARMS_FILE], False),
+    ]
+    assert reports[0][0].chunks > 0 and "ZeroDivisionError" in caplog.text  # a failing one fails no write
+
+
 def test_files_are_read_a_batch_at_a_time_with_the_bar_moving_from_the_first(
     settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

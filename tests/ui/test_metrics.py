@@ -8,10 +8,11 @@ from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from rag.settings import Settings
-from tests.conftest import fake_app
+from tests.conftest import ARMS_FILE, fake_app
 from ui.server import create_app
 
 REPLY = "North Korea has denied that it supplies weapons to Russia [2]."
+RESULTS = ("added", "updated", "unchanged", "skipped", "removed")
 
 
 def scraped(http: TestClient, **headers: str) -> dict[tuple[str, tuple], float]:
@@ -48,6 +49,23 @@ def test_the_questions_are_counted_by_how_they_ended_with_the_store_and_the_proc
     assert after[("groundline_verifier_yes_bucket", (("le", "0.9"),))] == 0  # its verdict: yes, 1.0
     assert after[("process_resident_memory_bytes", ())] > 0
     assert not any("North Korea" in str(key) for key in after)  # counts, never what was asked or said
+
+
+def test_the_servers_writes_are_counted_by_what_they_did_with_each_file(
+    settings: Settings, news_dir: Path, tmp_path: Path
+) -> None:
+    app = fake_app(settings)
+    http = TestClient(create_app(app))
+    (news_dir / "blob.txt").write_bytes(b"\x00binary")
+    app.ingestor.ingest([news_dir])  # as the command line's handoff, an upload or a watched folder does
+    app.ingestor.ingest([news_dir])  # unchanged: no chunk written again
+    stored = app.library.counts()[1]
+    app.ingestor.delete([ARMS_FILE])
+    after = scraped(http)
+    files = {result: after[("groundline_ingested_files_total", (("result", result),))] for result in RESULTS}
+    assert files == {"added": 2, "updated": 0, "unchanged": 2, "skipped": 2, "removed": 1}
+    assert after[("groundline_ingested_chunks_total", ())] == stored
+    assert after[("groundline_documents", ())] == 1
 
 
 def test_the_metrics_need_the_admin_token_else_the_chat_token_where_one_is_set(settings: Settings) -> None:
