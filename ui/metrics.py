@@ -27,18 +27,23 @@ from prometheus_client import (
     Counter,
     Histogram,
     ProcessCollector,
+    disable_created_metrics,
     generate_latest,
 )
 from prometheus_client.core import GaugeMetricFamily
 
 from index.library import Library
 from index.pipeline import IngestReport
+from rag.decision import WITHHELD_BY
 from rag.types import Answer
 from ui.limits import Guard, TokenCheck, bearer, client_address
+
+disable_created_metrics()  # no *_created series beside each counter: a timestamp no dashboard reads
 
 PATH = "/metrics"
 SECONDS = (1, 2, 5, 10, 15, 20, 30, 45, 60, 90, 120, 300)  # an answer: ~1 s resumed, ~10-20 s on 2 cores
 TENTHS = tuple(round(0.1 * n, 1) for n in range(1, 11))
+FILE_RESULTS = ("added", "updated", "unchanged", "skipped", "removed")  # an IngestReport's lists
 
 
 class Metrics:
@@ -85,6 +90,15 @@ class Metrics:
             "Chunks embedded and stored by this server's ingestions.",
             registry=self.registry,
         )
+        # every series there from the start, at 0, so that a rate over the first ones is whole
+        for outcome, withheld_by in [("answered", ""), *(("abstained", w) for w in WITHHELD_BY)]:
+            self.answers.labels(outcome, withheld_by)
+        for outcome in ("failed", "cancelled"):
+            self.answers.labels(outcome, "")
+        for cited in ("yes", "no"):
+            self.sentences.labels(cited)
+        for result in FILE_RESULTS:
+            self.files.labels(result)
         self.registry.register(Stored(library))
         ProcessCollector(registry=self.registry)
 
@@ -103,7 +117,7 @@ class Metrics:
 
     def ingested(self, report: IngestReport) -> None:
         """An ``index.pipeline.Ingestor`` observer: one write's report."""
-        for result in ("added", "updated", "unchanged", "skipped", "removed"):
+        for result in FILE_RESULTS:
             self.files.labels(result).inc(len(getattr(report, result)))
         self.chunks_written.inc(report.chunks)
 

@@ -9,10 +9,10 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from rag.settings import Settings
 from tests.conftest import ARMS_FILE, fake_app
+from ui.metrics import FILE_RESULTS
 from ui.server import create_app
 
 REPLY = "North Korea has denied that it supplies weapons to Russia [2]."
-RESULTS = ("added", "updated", "unchanged", "skipped", "removed")
 
 
 def scraped(http: TestClient, **headers: str) -> dict[tuple[str, tuple], float]:
@@ -34,7 +34,9 @@ def test_the_questions_are_counted_by_how_they_ended_with_the_store_and_the_proc
     http = TestClient(create_app(app))
     before = scraped(http)
     assert before[("groundline_documents", ())] == 2 and before[("groundline_chunks", ())] == app.library.counts()[1]
-    assert ("groundline_answers_total", (("outcome", "answered"), ("withheld_by", ""))) not in before
+    assert before[("groundline_answers_total", (("outcome", "answered"), ("withheld_by", "")))] == 0  # there at 0
+    assert before[("groundline_answers_total", (("outcome", "abstained"), ("withheld_by", "verifier")))] == 0
+    assert not any(name.endswith("_created") for name, _ in before)
 
     assert not http.post("/api/ask", json={"question": "who denied arms deals?"}).json()["abstained"]
     asked = {"messages": [{"role": "user", "content": "Who won the 1998 World Cup?"}]}
@@ -62,7 +64,7 @@ def test_the_servers_writes_are_counted_by_what_they_did_with_each_file(
     stored = app.library.counts()[1]
     app.ingestor.delete([ARMS_FILE])
     after = scraped(http)
-    files = {result: after[("groundline_ingested_files_total", (("result", result),))] for result in RESULTS}
+    files = {result: after[("groundline_ingested_files_total", (("result", result),))] for result in FILE_RESULTS}
     assert files == {"added": 2, "updated": 0, "unchanged": 2, "skipped": 2, "removed": 1}
     assert after[("groundline_ingested_chunks_total", ())] == stored
     assert after[("groundline_documents", ())] == 1
