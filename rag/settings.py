@@ -147,6 +147,12 @@ class Settings(BaseSettings):
         "requests on with it or without it); the pages and the links the API gives are made under it. "
         "Empty: at the root.",
     )
+    feedback_log: bool = Field(
+        False,
+        description="Keep each answer a reader rates in the chat (thumbs up or down), with its question and the "
+        "lines it cited, in DATA_DIR/feedback.jsonl (readable by its owner only; the page says so). Off: ratings "
+        "are only counted (GET /metrics), and nothing a reader asked is kept.",
+    )
     shutdown_grace_s: float = Field(
         5.0,
         ge=0,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import re
 import secrets
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from rag.answering import AnswerService
 from rag.errors import GroundlineError
 from rag.types import CLOSEST, SOURCES, Answer, Citation, Token
 from ui.admin import LibraryAdmin
+from ui.feedback import Rating, rating_of
 from ui.limits import (
     MAX_SCOPE_FILES,
     TOO_MANY,
@@ -44,6 +46,7 @@ CITATION_TYPES = {
 }  # fmt: skip
 OPTIONAL = {"page_name": None}  # fields a browser may have kept a citation without (kept before they were)
 EXAMPLES = ["who denied arms deals?", "When will Putin arrive in Pyongyang?"]
+RATINGS_KEPT = "Rating an answer (👍 or 👎) keeps it, with its question, on this server for its administrators."
 
 
 def citation_label(number: int, c: Citation) -> str:
@@ -86,7 +89,10 @@ def restored(saved: object) -> list[dict]:
             continue
         cites = turn.get("citations")
         kept = [{**OPTIONAL, **c} for c in cites if isinstance(c, dict)] if isinstance(cites, list) else []
-        turns.append({"role": "assistant", "content": turn["content"], "citations": [c for c in kept if _citation(c)]})
+        answer = {"role": "assistant", "content": turn["content"], "citations": [c for c in kept if _citation(c)]}
+        if isinstance(turn.get("abstained"), bool):  # a finished answer's (readers rate those: ui.feedback)
+            answer["abstained"] = turn["abstained"]
+        turns.append(answer)
     return turns
 
 
@@ -194,6 +200,8 @@ class ChatUI:
         views: RateLimiter | None = None,
         shares: QueueShares | None = None,
         list_refresh_s: float = 10.0,
+        raters: Sequence[Callable[[Rating], None]] = (),
+        ratings_kept: bool = False,
     ) -> None:
         self.service = service
         self.library = library
@@ -203,6 +211,8 @@ class ChatUI:
         self.views = views  # documents opened and pages turned, per client address
         self.shares = shares  # each client address's share of the questions' queue
         self.list_refresh_s = list_refresh_s  # how often an open page looks for documents changed elsewhere
+        self.raters = list(raters)  # told of each reader's thumbs up or down (none: no thumbs shown)
+        self.ratings_kept = ratings_kept  # whether they keep what was rated (the page then says so)
 
     def respond(
         self, question: str, turns: list[dict], within: list[str] | None = None, request: gr.Request | None = None
@@ -231,6 +241,7 @@ class ChatUI:
                     yield messages(with_reply(text, [])), gr.skip(), gr.skip(), gr.skip()
                 elif isinstance(event, Answer):
                     final = with_reply(answer_message(event), shown_citations(event))
+                    final[-1]["abstained"] = event.abstained  # a finished answer, which a reader may rate
                     yield messages(final), final, "", final[-1]["citations"]
         except GroundlineError as exc:
             failed = with_reply(f"⚠️ {exc}", [])
@@ -263,6 +274,16 @@ class ChatUI:
         """The page of ``request``'s session closed: the places its questions held in the queue come
         back (``QueueShares.leave``)."""
         self.shares.leave(request.session_hash)
+
+    def rate(self, turns: list[dict], liked: gr.LikeData, request: gr.Request | None = None) -> None:
+        """A reader's thumbs up or down on an answer, told to the raters (``ui.feedback``); held to
+        the address's budget of documents opened, so no script fills the log."""
+        index = liked.index if isinstance(liked.index, int) else liked.index[0]
+        rating = rating_of(turns or [], index, liked.liked)
+        if rating is None or (self.views and request and self.views.retry_after(client_address(request))):
+            return
+        for rater in self.raters:
+            rater(rating)
 
     def citations_of(self, turns: list[dict], selected: gr.SelectData) -> list[dict]:
         """The citations of the answer the reader clicked in the chat (an earlier one, say)."""
@@ -345,11 +366,13 @@ class ChatUI:
                     chatbot = gr.Chatbot(
                         elem_id="gl-chat",
                         height=300 if compact else 460,
-                        feedback_options=None,
+                        feedback_options=("Like", "Dislike") if self.raters else None,
                         render_markdown=False,
                         sanitize_html=True,
                         buttons=["copy", "copy_all"],  # Gradio's "share" works only on Hugging Face Spaces
                     )
+                    if self.ratings_kept:  # a reader is told before rating what a rating keeps
+                        gr.Markdown(RATINGS_KEPT, elem_id="gl-ratings-kept")
 
                     @gr.render(inputs=citations)
                     def citation_buttons(items: list[dict]):
@@ -455,6 +478,8 @@ class ChatUI:
             # where a script's flood of them would take every place from other readers' questions.
             files.input(self.open_file, files, viewing, api_name="document", concurrency_limit=None)
             chatbot.select(self.citations_of, turns, citations, **at_once)
+            if self.raters:
+                chatbot.like(self.rate, turns, None, **at_once)
             # the chat's Clear button empties the display only: the session forgets the turns too, or
             # they came back with the next answer and the next question was read against them
             chatbot.clear(lambda: ([], [], []), None, [turns, citations, saved], **at_once)

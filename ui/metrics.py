@@ -36,6 +36,7 @@ from index.library import Library
 from index.pipeline import IngestReport
 from rag.decision import WITHHELD_BY
 from rag.types import Answer
+from ui.feedback import Rating
 from ui.limits import Guard, TokenCheck, bearer, client_address
 
 disable_created_metrics()  # no *_created series beside each counter: a timestamp no dashboard reads
@@ -99,6 +100,16 @@ class Metrics:
             self.sentences.labels(cited)
         for result in FILE_RESULTS:
             self.files.labels(result)
+        self.ratings = Counter(
+            "groundline_ratings",
+            "Readers' thumbs up and down in the chat, by rating (up, down) and answer (answered, abstained: "
+            "a thumbs down there is a false abstention, as the reader sees it).",
+            ["rating", "answer"],
+            registry=self.registry,
+        )
+        for rating in ("up", "down"):
+            for answer in ("answered", "abstained"):
+                self.ratings.labels(rating, answer)
         self.registry.register(Stored(library))
         ProcessCollector(registry=self.registry)
 
@@ -120,6 +131,10 @@ class Metrics:
         for result in FILE_RESULTS:
             self.files.labels(result).inc(len(getattr(report, result)))
         self.chunks_written.inc(report.chunks)
+
+    def rated(self, rating: Rating) -> None:
+        """A ``ui.feedback`` rater: one reader's thumbs up or down."""
+        self.ratings.labels("up" if rating.liked else "down", "abstained" if rating.abstained else "answered").inc()
 
     def exposition(self) -> bytes:
         """The registry in Prometheus's text format."""

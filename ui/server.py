@@ -25,6 +25,7 @@ from ui import api, documents_api, handoff, metrics, openai_api, root_path, secu
 from ui.admin import LibraryAdmin
 from ui.background import Coalescing
 from ui.chat import ChatUI, chat_key
+from ui.feedback import FeedbackLog
 from ui.limits import MULTIPART_SLACK, Admission, BodyLimit, Drained, Guard, QueueShares, RateLimiter, TokenCheck
 from ui.uploads import UploadGate, session_router
 from ui.viewer import CSS
@@ -88,9 +89,11 @@ def create_app(groundline, served: handoff.Served | None = None, watch: FolderWa
         admin = LibraryAdmin(groundline.ingestor, library, tokens)
         app.include_router(session_router(tokens))
     views = RateLimiter(settings.views_per_minute)
+    raters = [counted.rated] + ([FeedbackLog(settings.data_dir)] if settings.feedback_log else [])
     chat = ChatUI(
-        service, library, admin, guard.limiter, chat_key(settings.data_dir), views, shares, settings.list_refresh_s
-    )
+        service, library, admin, guard.limiter, chat_key(settings.data_dir), views, shares, settings.list_refresh_s,
+        raters, ratings_kept=settings.feedback_log,
+    )  # fmt: skip
     # With a chat token, the browser chat asks for it on Gradio's login page (any user name).
     auth = (lambda _user, password: hmac.compare_digest(password, settings.chat_token)) if settings.chat_token else None
     # Order matters: "/" catches every path not matched before it.

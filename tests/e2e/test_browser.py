@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import sys
+import time
 import urllib.request
 from pathlib import Path
 
@@ -21,10 +22,16 @@ def test_ask_click_citation_and_see_line_9_highlighted(served: Server, browser, 
     outside: list[str] = []
     page.on("request", lambda r: None if r.url.startswith(served.url) else outside.append(r.url))
     page.goto(served.url, wait_until="domcontentloaded")
-    answered = answers_counted(served)
+    answered, disliked = counted(served, "groundline_answers_total", outcome="answered"), disliked_answers(served)
     highlighted = ask_and_open_citation(page, "who denied arms deals?", "000_c3c639a3a8103260.txt · line 9")
     assert "North Korea" in page.locator("#gl-chat").inner_text()
-    assert answers_counted(served) == answered + 1  # the chat's answers are counted for Prometheus too
+    # the chat's answers are counted for Prometheus too, and a reader's thumbs down on one
+    assert counted(served, "groundline_answers_total", outcome="answered") == answered + 1
+    page.locator("#gl-chat button[aria-label='Dislike']").last.click()
+    deadline = time.monotonic() + 30
+    while disliked_answers(served) == disliked and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert disliked_answers(served) == disliked + 1
     assert highlighted.get_attribute("data-line") == "9"
     assert "denied" in page.locator("#gl-viewer mark.gl-span").first.inner_text()
     assert_scrolled_to_the_citation(page)
@@ -33,16 +40,20 @@ def test_ask_click_citation_and_see_line_9_highlighted(served: Server, browser, 
     print(f"\n[screenshot] {tmp_path / 'citation.png'}", file=sys.stderr)
 
 
-def answers_counted(served: Server) -> float:
-    """The server's count of questions answered (not abstained), from GET /metrics."""
+def counted(served: Server, name: str, **labels: str) -> float:
+    """A sum of the server's samples ``name`` with ``labels``, from GET /metrics."""
     with urllib.request.urlopen(served.url + "/metrics", timeout=30) as reply:
         exposition = reply.read().decode()
     return sum(
         s.value
         for family in text_string_to_metric_families(exposition)
         for s in family.samples
-        if s.name == "groundline_answers_total" and s.labels["outcome"] == "answered"
+        if s.name == name and labels.items() <= s.labels.items()
     )
+
+
+def disliked_answers(served: Server) -> float:
+    return counted(served, "groundline_ratings_total", rating="down", answer="answered")
 
 
 def test_an_earlier_answers_sources_come_back_on_a_click_and_after_a_reload_and_clear_forgets_the_chat(
