@@ -96,6 +96,12 @@ def restored(saved: object) -> list[dict]:
     return turns
 
 
+def message_index(event: gr.SelectData | gr.LikeData) -> int:
+    """The chat message a select or like event is about (Gradio gives a pair for some components)."""
+    index = event.index
+    return index if isinstance(index, int) else index[0]
+
+
 def still_there(chosen: str | list[str] | None, names: list[str]) -> str | list[str] | None:
     """What a list had chosen, less documents deleted since: one name (or None), or several.
 
@@ -278,8 +284,7 @@ class ChatUI:
     def rate(self, turns: list[dict], liked: gr.LikeData, request: gr.Request | None = None) -> None:
         """A reader's thumbs up or down on an answer, told to the raters (``ui.feedback``); held to
         the address's budget of documents opened, so no script fills the log."""
-        index = liked.index if isinstance(liked.index, int) else liked.index[0]
-        rating = rating_of(turns or [], index, liked.liked)
+        rating = rating_of(turns or [], message_index(liked), liked.liked)
         if rating is None or (self.views and request and self.views.retry_after(client_address(request))):
             return
         for rater in self.raters:
@@ -287,7 +292,7 @@ class ChatUI:
 
     def citations_of(self, turns: list[dict], selected: gr.SelectData) -> list[dict]:
         """The citations of the answer the reader clicked in the chat (an earlier one, say)."""
-        index = selected.index if isinstance(selected.index, int) else selected.index[0]
+        index = message_index(selected)
         if not 0 <= index < len(turns or []) or turns[index].get("role") != "assistant":
             return gr.skip()  # a question, or an answer still streaming
         return turns[index].get("citations", [])
