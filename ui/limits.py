@@ -92,7 +92,9 @@ class Drained:
     token, or as too large) has the rest of its body read and let go before the answer goes out,
     up to ``most`` bytes in all. Closed with the body still coming, the connection is reset under
     the sender, and a proxy in front (nginx) answers 502 Bad Gateway instead of the refusal.
-    A body declared larger than ``most`` is not read: its refusal goes out at once."""
+    A body declared larger than ``most`` is not read: its refusal goes out at once. Nor is one
+    whose client waits to be asked for it (``Expect: 100-continue``, as curl sends an upload) and
+    was not: it has sent nothing, and gets the refusal without sending it."""
 
     def __init__(self, app: ASGIApp, most: int) -> None:
         self.app = app
@@ -106,6 +108,7 @@ class Drained:
         length = headers.get(b"content-length", b"")
         declared = int(length) if length.isdigit() else (self.most if b"transfer-encoding" in headers else 0)
         body = {"ended": not 0 < declared <= self.most, "seen": 0}
+        waits = headers.get(b"expect", b"").lower() == b"100-continue"  # uvicorn asks for it at the first read
 
         def note(message: Message) -> Message:
             body["seen"] += len(message.get("body", b""))
@@ -113,10 +116,11 @@ class Drained:
             return message
 
         async def received() -> Message:
+            body["asked"] = True
             return note(await receive())
 
         async def sending(message: Message) -> None:
-            if message["type"] == "http.response.start":
+            if message["type"] == "http.response.start" and not (waits and "asked" not in body):
                 while not body["ended"] and body["seen"] <= self.most:
                     note(await receive())
             await send(message)

@@ -178,7 +178,7 @@ def test_a_request_refused_before_its_body_was_read_has_it_read_before_the_refus
         await send({"type": "http.response.start", "status": 401, "headers": []})
         await send({"type": "http.response.body", "body": b"wrong token"})
 
-    def run(length: int, chunks: int) -> tuple[int, list[str]]:
+    def run(length: int, chunks: int, *headers: tuple[bytes, bytes]) -> tuple[int, list[str]]:
         pending = [{"type": "http.request", "body": b"x" * 10, "more_body": i < chunks - 1} for i in range(chunks)]
         events = []
 
@@ -189,7 +189,12 @@ def test_a_request_refused_before_its_body_was_read_has_it_read_before_the_refus
         async def send(message: dict) -> None:
             events.append(message["type"])
 
-        scope = {"type": "http", "method": "POST", "path": "/", "headers": [(b"content-length", str(length).encode())]}
+        scope = {
+            "type": "http",
+            "method": "POST",
+            "path": "/",
+            "headers": [(b"content-length", str(length).encode()), *headers],
+        }
         with ThreadPoolExecutor(1) as thread:  # a loop of its own: a test before may leave one running in this
             thread.submit(asyncio.run, Drained(refuses, most=100)(scope, receive, send)).result()
         return len(pending), events
@@ -197,3 +202,5 @@ def test_a_request_refused_before_its_body_was_read_has_it_read_before_the_refus
     assert run(50, 5) == (0, ["read"] * 5 + ["http.response.start", "http.response.body"])  # read, then refused
     assert run(500, 50) == (50, ["http.response.start", "http.response.body"])  # declared over the most: not read
     assert run(0, 0) == (0, ["http.response.start", "http.response.body"])  # no body
+    # a client waiting to be asked for its body (curl's uploads) was not asked: it sent none, and need not
+    assert run(50, 5, (b"expect", b"100-continue")) == (5, ["http.response.start", "http.response.body"])
