@@ -64,10 +64,38 @@ class Retriever(Protocol):
     def retrieve(self, question: str, *, files: Sequence[str] = ()) -> list[Passage]: ...
 
 
+class Stopwatch:
+    """How long a question's stages took: ``rewrite`` (a follow-up made standalone, where there is
+    a conversation), ``retrieval``,
+    ``model`` (the answer written) and ``check`` (attribution and the verifier), each timed from
+    the end of the one before; and the reader's wait for the first word (``first_token``)."""
+
+    def __init__(self, clock: Callable[[], float] = time.perf_counter) -> None:
+        self.clock = clock
+        self.started = self.last = clock()
+        self.stages: dict[str, float] = {}
+        self.first_token: float | None = None  # None: the model was not asked
+
+    def lap(self, stage: str | None) -> None:
+        """The stage ``stage`` ends now (None: a stage that did not run, not recorded)."""
+        now = self.clock()
+        if stage is not None:
+            self.stages[stage] = now - self.last
+        self.last = now
+
+    def token(self) -> None:
+        if self.first_token is None:
+            self.first_token = self.clock() - self.started
+
+    @property
+    def total(self) -> float:
+        return self.clock() - self.started
+
+
 class AnswerObserver(Protocol):
     """Told how each question asked of ``AnswerService.stream`` ended, and how long it took."""
 
-    def answered(self, answer: Answer, seconds: float) -> None:
+    def answered(self, answer: Answer, timed: Stopwatch) -> None:
         """An answer or an abstention was given (``answer.abstained``, ``answer.withheld_by``)."""
 
     def unanswered(self, outcome: str, seconds: float) -> None:
@@ -140,13 +168,13 @@ class AnswerService:
         """Yield the model's tokens as they come, then the final cited ``Answer``; from the passages
         of ``files`` alone, where given (an abstention's closest passages too). The observers are
         told how it ended."""
-        start = time.perf_counter()
+        timed = Stopwatch()
         outcome = "cancelled"  # unless it ends otherwise: closed early, by a reader who left
         try:
-            for event in self._stream(question, history, files):
+            for event in self._stream(question, history, files, timed):
                 if isinstance(event, Answer):  # told before it is handed on: a caller may stop there
                     outcome = ""
-                    self._tell(lambda o, answer=event: o.answered(answer, time.perf_counter() - start))
+                    self._tell(lambda o, answer=event: o.answered(answer, timed))
                 yield event
         except QuestionError:
             outcome = ""  # refused before it was asked (empty, too long): no question to count
@@ -156,11 +184,15 @@ class AnswerService:
             raise
         finally:
             if outcome:
-                self._tell(lambda o: o.unanswered(outcome, time.perf_counter() - start))
+                self._tell(lambda o: o.unanswered(outcome, timed.total))
 
-    def _stream(self, question: str, history: Sequence[ChatMessage], files: Sequence[str]) -> Iterator[Token | Answer]:
+    def _stream(
+        self, question: str, history: Sequence[ChatMessage], files: Sequence[str], timed: Stopwatch
+    ) -> Iterator[Token | Answer]:
         question = self.standalone(self.check_question(question), history)
+        timed.lap("rewrite" if history else None)  # a first question is not rewritten
         passages = self.retriever.retrieve(question, files=files)
+        timed.lap("retrieval")
         if not passages or self.decider.too_far(passages):
             # nothing is even close: don't let the model guess
             yield scoped(self.decider.decide(Evidence(question, passages)), files)
@@ -171,8 +203,12 @@ class AnswerService:
                 delta = chunk.delta or ""
                 raw += delta
                 if delta:
+                    timed.token()
                     yield Token(delta)
-        yield scoped(self.finish(raw, passages, question), files)
+        timed.lap("model")
+        answer = self.finish(raw, passages, question)
+        timed.lap("check")
+        yield scoped(answer, files)
 
     def ask(self, question: str, history: Sequence[ChatMessage] = (), files: Sequence[str] = ()) -> Answer:
         """The final answer, without streaming."""

@@ -3,7 +3,8 @@
 Every question asked through the service (the chat, the widget, ``/api/ask``, the OpenAI route)
 is counted by how it ended: answered, abstained (and which check withheld the answer: the
 retrieval gate, the model, attribution or the verifier), failed or cancelled; with its
-time, its answer's sentences cited or shown unsupported, and the verifier's probability of yes.
+time (in all, to its first word, and by stage), its answer's sentences cited or shown
+unsupported, and the verifier's probability of yes.
 Together they show an operator how often the documents are found silent and why, and so whether
 the thresholds suit their documents (``bench/results/eval-notes.md`` on what each one trades).
 The files this server's writes added, updated, left unchanged, skipped (a file no one can ask
@@ -34,6 +35,7 @@ from prometheus_client.core import GaugeMetricFamily
 
 from index.library import Library
 from index.pipeline import IngestReport
+from rag.answering import Stopwatch
 from rag.decision import WITHHELD_BY
 from rag.types import Answer
 from ui.feedback import Rating
@@ -43,6 +45,7 @@ disable_created_metrics()  # no *_created series beside each counter: a timestam
 
 PATH = "/metrics"
 SECONDS = (1, 2, 5, 10, 15, 20, 30, 45, 60, 90, 120, 300)  # an answer: ~1 s resumed, ~10-20 s on 2 cores
+STAGE_SECONDS = (0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60)  # retrieval in ms, the model in seconds
 TENTHS = tuple(round(0.1 * n, 1) for n in range(1, 11))
 FILE_RESULTS = ("added", "updated", "unchanged", "skipped", "removed")  # an IngestReport's lists
 
@@ -64,6 +67,21 @@ class Metrics:
             "Seconds from a question to its answer or abstention (rewriting a follow-up, retrieval, the model, "
             "attribution and the verifier).",
             buckets=SECONDS,
+            registry=self.registry,
+        )
+        self.first_token = Histogram(
+            "groundline_first_token_seconds",
+            "Seconds from a question to the first word of its answer, where the model was asked (what a reader "
+            "waits before the answer starts to stream).",
+            buckets=SECONDS,
+            registry=self.registry,
+        )
+        self.stages = Histogram(
+            "groundline_stage_seconds",
+            "Seconds each stage of an answer took: rewrite (a follow-up made standalone), retrieval, model (the "
+            "answer written; most of it reading the passages), check (attribution and the verifier).",
+            ["stage"],
+            buckets=STAGE_SECONDS,
             registry=self.registry,
         )
         self.sentences = Counter(
@@ -113,10 +131,14 @@ class Metrics:
         self.registry.register(Stored(library))
         ProcessCollector(registry=self.registry)
 
-    def answered(self, answer: Answer, seconds: float) -> None:
+    def answered(self, answer: Answer, timed: Stopwatch) -> None:
         outcome = "abstained" if answer.abstained else "answered"
         self.answers.labels(outcome, answer.withheld_by).inc()
-        self.seconds.observe(seconds)
+        self.seconds.observe(timed.total)
+        if timed.first_token is not None:
+            self.first_token.observe(timed.first_token)
+        for stage, seconds in timed.stages.items():
+            self.stages.labels(stage).observe(seconds)
         for sentence in answer.sentences:
             self.sentences.labels("yes" if sentence.citations else "no").inc()
         evidence = answer.evidence

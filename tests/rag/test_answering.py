@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from llama_index.core.llms import ChatMessage, MessageRole
 
-from rag.answering import AnswerService
+from rag.answering import AnswerService, Stopwatch
 from rag.attribution import Attributor
 from rag.decision import Decider
 from rag.errors import GroundlineError, LLMUnavailable, QuestionError
@@ -262,9 +262,10 @@ class Told:
     def __init__(self) -> None:
         self.told: list[tuple[str, str]] = []
 
-    def answered(self, answer: Answer, seconds: float) -> None:
-        assert seconds >= 0
+    def answered(self, answer: Answer, timed: Stopwatch) -> None:
+        assert timed.total >= sum(timed.stages.values()) >= 0
         self.told.append(("abstained" if answer.abstained else "answered", answer.withheld_by))
+        self.timed = timed
 
     def unanswered(self, outcome: str, seconds: float) -> None:
         assert seconds >= 0
@@ -281,9 +282,14 @@ def test_the_observers_are_told_how_each_question_ended_and_which_check_withheld
         return seen.told
 
     far = [replace(PASSAGES[0], similarity=0.05)]
-    assert told(service("Dogs bark at night [7].")) == [("answered", "")]
+    svc = service("Dogs bark at night [7].")
+    assert told(svc) == [("answered", "")]
+    timed = svc.observers[0].timed  # each stage, and the wait for the first word
+    assert list(timed.stages) == ["retrieval", "model", "check"] and 0 < timed.first_token < timed.total
     assert told(service(passages=[])) == [("abstained", "no_documents")]
-    assert told(service("Dogs bark.", passages=far, min_relevance=0.2)) == [("abstained", "relevance")]
+    svc = service("Dogs bark.", passages=far, min_relevance=0.2)
+    assert told(svc) == [("abstained", "relevance")]
+    assert list(svc.observers[0].timed.stages) == ["retrieval"] and svc.observers[0].timed.first_token is None
     assert told(service("The documents do not say.")) == [("abstained", "model")]
     assert told(service("Canberra is the capital of Australia [1].")) == [("abstained", "attribution")]
     assert told(checked_service("Dogs bark at night [1].", "no")) == [("abstained", "verifier")]
@@ -295,3 +301,7 @@ def test_the_observers_are_told_how_each_question_ended_and_which_check_withheld
     next(events), next(events)
     events.close()  # the reader went after two words
     assert seen.told == [("cancelled", "")]
+    svc = service("Do cats purr?", "Cats purr [7].")  # a follow-up: rewritten first, and timed
+    svc.observe(seen := Told())
+    list(svc.stream("and cats?", [ChatMessage(role=MessageRole.USER, content="Do dogs bark?")]))
+    assert list(seen.timed.stages) == ["rewrite", "retrieval", "model", "check"]

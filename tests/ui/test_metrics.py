@@ -46,6 +46,9 @@ def test_the_questions_are_counted_by_how_they_ended_with_the_store_and_the_proc
     assert after[("groundline_answers_total", (("outcome", "answered"), ("withheld_by", "")))] == 1
     assert after[("groundline_answers_total", (("outcome", "abstained"), ("withheld_by", "model")))] == 1
     assert after[("groundline_answer_seconds_count", ())] == 2
+    assert after[("groundline_first_token_seconds_count", ())] == 2  # the model was asked both times
+    for stage in ("retrieval", "model", "check"):  # (no rewrite: neither was a follow-up)
+        assert after[("groundline_stage_seconds_count", (("stage", stage),))] == 2
     assert after[("groundline_answer_sentences_total", (("cited", "yes"),))] == 1
     assert after[("groundline_verifier_yes_count", ())] == 1  # the answer's check (a model's decline has none)
     assert after[("groundline_verifier_yes_bucket", (("le", "0.9"),))] == 0  # its verdict: yes, 1.0
