@@ -109,6 +109,13 @@ class Metrics:
             "Chunks embedded and stored by this server's ingestions.",
             registry=self.registry,
         )
+        self.ratings = Counter(
+            "groundline_ratings",
+            "Readers' thumbs up and down in the chat, by rating (up, down) and answer (answered, abstained: "
+            "a thumbs down there is a false abstention, as the reader sees it).",
+            ["rating", "answer"],
+            registry=self.registry,
+        )
         # every series there from the start, at 0, so that a rate over the first ones is whole
         for outcome, withheld_by in [("answered", ""), *(("abstained", w) for w in WITHHELD_BY)]:
             self.answers.labels(outcome, withheld_by)
@@ -118,13 +125,6 @@ class Metrics:
             self.sentences.labels(cited)
         for result in FILE_RESULTS:
             self.files.labels(result)
-        self.ratings = Counter(
-            "groundline_ratings",
-            "Readers' thumbs up and down in the chat, by rating (up, down) and answer (answered, abstained: "
-            "a thumbs down there is a false abstention, as the reader sees it).",
-            ["rating", "answer"],
-            registry=self.registry,
-        )
         for rating in ("up", "down"):
             for answer in ("answered", "abstained"):
                 self.ratings.labels(rating, answer)
