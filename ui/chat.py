@@ -46,7 +46,7 @@ CITATION_TYPES = {
 }  # fmt: skip
 OPTIONAL = {"page_name": None}  # fields a browser may have kept a citation without (kept before they were)
 EXAMPLES = ["who denied arms deals?", "When will Putin arrive in Pyongyang?"]
-RATINGS_KEPT = "Rating an answer (👍 or 👎) keeps it, with its question, on this server for its administrators."
+RATINGS_KEPT = "Rating an answer (thumbs up or down) keeps it, with its question, on this server for its admins."
 
 
 def citation_label(number: int, c: Citation) -> str:
