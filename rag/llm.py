@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from llama_index.core.llms import LLM, ChatMessage, MessageRole
 
-from rag.errors import GroundlineError
+from rag.errors import GroundlineError, SettingsError
 from rag.models import QWEN_05B, QWEN_15B, PackagedModel, ensure_model
 from rag.prompts import chatml
 from rag.settings import Settings
@@ -20,9 +20,25 @@ _STOP = ["<|im_end|>", "<|endoftext|>", "<|im_start|>"]
 SAMPLING = {"stop": _STOP, "top_k": 1, "repeat_penalty": 1.05}  # with temperature 0: greedy
 
 
+# How to build llama-cpp-python for an NVIDIA GPU, for the refusal below (README: GROUNDLINE_LLM_GPU_LAYERS).
+GPU_BUILD = 'CMAKE_ARGS="-DGGML_CUDA=on" pip install --force-reinstall --no-cache-dir llama-cpp-python==0.3.36'
+
+
 def llama_options(settings: Settings) -> dict:
     """The ``llama_cpp.Llama`` options the local model is loaded with (bench.llm_options tries others)."""
-    return {"n_threads": settings.llm_threads, "n_batch": 512}
+    return {"n_threads": settings.llm_threads, "n_batch": 512, "n_gpu_layers": settings.llm_gpu_layers}
+
+
+def check_gpu_offload(settings: Settings) -> None:
+    """Refuse GPU layers that this llama-cpp-python cannot run: pip's build runs on the CPU alone,
+    and llama.cpp would quietly run every layer there."""
+    import llama_cpp
+
+    if settings.llm_gpu_layers and not llama_cpp.llama_supports_gpu_offload():
+        raise SettingsError(
+            f"GROUNDLINE_LLM_GPU_LAYERS={settings.llm_gpu_layers}: this llama-cpp-python runs on the CPU alone; "
+            f"build it with GPU support first, for an NVIDIA GPU: {GPU_BUILD}"
+        )
 
 
 def build_llm(settings: Settings) -> LLM:
@@ -41,6 +57,7 @@ def _local(settings: Settings, model: PackagedModel) -> LLM:
         from llama_index.llms.llama_cpp import LlamaCPP
     except ImportError as exc:
         raise GroundlineError("The local LLM needs llama-cpp-python: pip install llama-index-llms-llama-cpp") from exc
+    check_gpu_offload(settings)
     path = ensure_model(model, settings.model_files_dir)
     llm = LlamaCPP(
         model_path=str(path),

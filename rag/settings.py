@@ -42,6 +42,12 @@ class Settings(BaseSettings):
     llm_api_key: str | None = Field(None, description="openai backend: API key, if the server wants one.")
     llm_timeout_s: float = Field(120.0, gt=0, description="Seconds to wait for the LLM before giving up.")
     llm_threads: int = Field(max(1, os.cpu_count() or 1), ge=1, description="CPU threads for the local LLM.")
+    llm_gpu_layers: int = Field(
+        0,
+        ge=-1,
+        description="Layers of the local LLM run on a GPU (-1: all; 0: none, the CPU alone). Needs llama-cpp-python "
+        "built with GPU support in place of pip's CPU build (refused otherwise when the model loads).",
+    )
     context_window: int = Field(4096, ge=512, description="Local LLM context size in tokens.")
     max_answer_tokens: int = Field(256, ge=16, description="Longest answer the LLM may write, in tokens.")
     llm_cache_mb: int = Field(

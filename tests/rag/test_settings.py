@@ -96,3 +96,20 @@ def test_a_root_path_is_a_url_path_without_its_last_slash() -> None:
     for bad in ("groundline", "/a b", "/x?y=1", "/x#y"):
         with pytest.raises(SettingsError, match=r"^GROUNDLINE_ROOT_PATH=.*use a path such as /groundline"):
             read_settings(root_path=bad, _env_file=None)
+
+
+def test_gpu_layers_need_a_llama_cpp_built_for_the_gpu(tmp_path: Path) -> None:
+    # pip builds llama-cpp-python for the CPU: asked for GPU layers, llama.cpp would run them there
+    # quietly; the load is refused, saying how to build it
+    import llama_cpp
+
+    from rag.llm import llama_options
+
+    settings = Settings(data_dir=tmp_path, llm_gpu_layers=-1, _env_file=None)
+    assert llama_options(settings)["n_gpu_layers"] == -1
+    if llama_cpp.llama_supports_gpu_offload():
+        pytest.skip("this llama-cpp-python is built for a GPU")
+    with pytest.raises(
+        SettingsError, match=r"GROUNDLINE_LLM_GPU_LAYERS=-1: .*CPU alone.*CMAKE_ARGS=\"-DGGML_CUDA=on\""
+    ):
+        build_llm(settings)
