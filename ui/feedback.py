@@ -4,7 +4,8 @@ Every rating is counted (``ui.metrics``: by rating and by whether the answer was
 so a thumbs down on "The documents do not say." is the false abstention the eval measures, seen
 in use). With ``GROUNDLINE_FEEDBACK_LOG`` on, each is also kept with what was rated (the question,
 the answer, the lines it cited) in ``DATA_DIR/feedback.jsonl``, readable by its owner only, for an
-operator to read the answers readers found wrong; off, nothing a reader asked is kept.
+operator to read the answers readers found wrong (there, or ``GET /api/feedback`` with the admin
+token); off, nothing a reader asked is kept.
 """
 
 from __future__ import annotations
@@ -13,11 +14,20 @@ import json
 import os
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Literal
+
+from fastapi import APIRouter, HTTPException, Query, Request
+
+from ui.limits import TokenCheck, bearer, client_address
 
 FILE = "feedback.jsonl"
+PATH = "/api/feedback"
+NO_ADMIN = "Reading the ratings kept is off: the server has no GROUNDLINE_ADMIN_TOKEN."
+NOT_KEPT = "No ratings are kept: GROUNDLINE_FEEDBACK_LOG is off (they are only counted, in /metrics)."
 
 
 @dataclass(frozen=True)
@@ -67,3 +77,34 @@ class FeedbackLog:
             fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)  # owner-only from its first byte
             with os.fdopen(fd, "a", encoding="utf-8") as out:
                 out.write(line)
+
+    def latest(self, most: int, liked: bool | None = None) -> list[dict]:
+        """The ``most`` latest ratings kept, newest first; with ``liked``, those up (True) or down
+        (False) alone. The file is read through once, holding no more than ``most`` of them."""
+        if not self.path.exists():
+            return []
+        with self.lock, self.path.open(encoding="utf-8") as kept:
+            rows = (json.loads(line) for line in kept if line.strip())
+            wanted = deque((row for row in rows if liked is None or row.get("liked") is liked), maxlen=most)
+        return list(reversed(wanted))
+
+
+def router(log: FeedbackLog | None, tokens: TokenCheck | None) -> APIRouter:
+    """``GET /api/feedback``: the ratings kept, for the admin token."""
+    api = APIRouter()
+
+    @api.get(PATH)
+    def feedback(
+        http: Request, limit: int = Query(100, ge=1, le=10_000), rating: Literal["up", "down"] | None = None
+    ) -> list[dict]:
+        """The latest ratings readers gave answers in the chat, newest first (``rating``: up or down
+        alone), each with its time, question, answer and cited lines; kept only with
+        GROUNDLINE_FEEDBACK_LOG on. Needs the admin token."""
+        if tokens is None:
+            raise HTTPException(403, NO_ADMIN)
+        tokens.verify(bearer(http), client_address(http))
+        if log is None:
+            raise HTTPException(404, NOT_KEPT)
+        return log.latest(limit, None if rating is None else rating == "up")
+
+    return api

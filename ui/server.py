@@ -21,7 +21,7 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse
 
 from index.watch import FolderWatch
-from ui import api, documents_api, handoff, metrics, openai_api, root_path, security
+from ui import api, documents_api, feedback, handoff, metrics, openai_api, root_path, security
 from ui.admin import LibraryAdmin
 from ui.background import Coalescing
 from ui.chat import ChatUI, chat_key
@@ -89,10 +89,12 @@ def create_app(groundline, served: handoff.Served | None = None, watch: FolderWa
         admin = LibraryAdmin(groundline.ingestor, library, tokens)
         app.include_router(session_router(tokens))
     views = RateLimiter(settings.views_per_minute)
-    raters = [counted.rated] + ([FeedbackLog(settings.data_dir)] if settings.feedback_log else [])
+    kept = FeedbackLog(settings.data_dir) if settings.feedback_log else None
+    raters = [counted.rated] + ([kept] if kept is not None else [])
+    app.include_router(feedback.router(kept, tokens))
     chat = ChatUI(
         service, library, admin, guard.limiter, chat_key(settings.data_dir), views, shares, settings.list_refresh_s,
-        raters, ratings_kept=settings.feedback_log,
+        raters, ratings_kept=kept is not None,
     )  # fmt: skip
     # With a chat token, the browser chat asks for it on Gradio's login page (any user name).
     auth = (lambda _user, password: hmac.compare_digest(password, settings.chat_token)) if settings.chat_token else None

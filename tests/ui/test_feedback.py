@@ -21,6 +21,11 @@ ARMS_ANSWER = "North Korea has denied that it supplies weapons to Russia [2]."
 READER = SimpleNamespace(client=SimpleNamespace(host="10.0.0.1"))
 
 
+def chat_page(server) -> gr.Blocks:
+    """The Gradio page a server mounts at /."""
+    return next(route.app for route in server.routes if getattr(route, "path", None) == "").get_blocks()
+
+
 def liked(index: int, value: object) -> SimpleNamespace:
     """What Gradio hands a like event: the message's index, and True, False or "" (taken back)."""
     return SimpleNamespace(index=index, liked=value)
@@ -53,8 +58,7 @@ def test_ratings_are_counted_and_kept_only_with_the_log_on(settings: Settings, n
         app = fake_app(settings.model_copy(update={"feedback_log": log}), [ARMS_ANSWER])
         app.ingestor.ingest([news_dir])
         server = create_app(app)
-        chat = next(route.app for route in server.routes if getattr(route, "path", None) == "")  # the page at /
-        page = chat.get_blocks()
+        page = chat_page(server)
         assert any(isinstance(b, gr.Markdown) and b.value == RATINGS_KEPT for b in page.blocks.values()) == log
         ui = next(fn.fn.__self__ for fn in page.fns.values() if getattr(fn.fn, "__name__", "") == "rate")
         turns = list(ui.respond("who denied arms deals?", []))[-1][1]
@@ -77,3 +81,28 @@ def test_the_log_appends_one_line_a_rating(tmp_path: Path) -> None:
         log(Rating(liked_it, False, "Q?", "A. [1]", [{"file": "a.txt", "start_line": 1, "end_line": 1}]))
     lines = [json.loads(line) for line in (tmp_path / FILE).read_text().splitlines()]
     assert [line["liked"] for line in lines] == [True, False] and lines[0]["time"] == 12.5
+
+
+def test_the_admin_reads_the_latest_ratings_kept_over_http(settings: Settings, news_dir: Path) -> None:
+    kept = settings.model_copy(update={"feedback_log": True, "admin_token": "s3cret"})
+    app = fake_app(kept, [ARMS_ANSWER])
+    app.ingestor.ingest([news_dir])
+    server = create_app(app)
+    http, admin = TestClient(server), {"Authorization": "Bearer s3cret"}
+    assert http.get("/api/feedback", headers=admin).json() == []  # none yet
+    ui = next(fn.fn.__self__ for fn in chat_page(server).fns.values() if getattr(fn.fn, "__name__", "") == "rate")
+    turns = list(ui.respond("who denied arms deals?", []))[-1][1]
+    for thumb in (True, False, False):
+        ui.rate(turns, liked(1, thumb), READER)
+    latest = http.get("/api/feedback", headers=admin).json()
+    assert [row["liked"] for row in latest] == [False, False, True]  # newest first
+    assert latest[0]["question"] == "who denied arms deals?" and latest[0]["cited"][0]["file"] == ARMS_FILE
+    assert [r["liked"] for r in http.get("/api/feedback?rating=up", headers=admin).json()] == [True]
+    assert len(http.get("/api/feedback?rating=down&limit=1", headers=admin).json()) == 1
+    assert http.get("/api/feedback").status_code == 401
+    assert http.get("/api/feedback?limit=0", headers=admin).status_code == 422
+    off = TestClient(create_app(fake_app(settings.model_copy(update={"admin_token": "s3cret"}))))
+    refused = off.get("/api/feedback", headers=admin)
+    assert refused.status_code == 404 and "GROUNDLINE_FEEDBACK_LOG is off" in refused.json()["detail"]
+    nobody = TestClient(create_app(fake_app(settings.model_copy(update={"feedback_log": True}))))
+    assert "no GROUNDLINE_ADMIN_TOKEN" in nobody.get("/api/feedback").json()["detail"]  # no admin, no reading
