@@ -30,7 +30,7 @@ from index.library import Library
 from index.pipeline import Ingestor
 from ui import streamed
 from ui.api import check_document_path, http_errors
-from ui.limits import DOCUMENTS_PATH, Guard, TokenCheck, bearer, client_address
+from ui.limits import DOCUMENTS_PATH, Guard, TokenCheck, admin_bearer
 
 MOST_FILES = 1000
 OFF = "Managing documents over HTTP is off: the server has no GROUNDLINE_ADMIN_TOKEN."
@@ -55,9 +55,7 @@ def router(ingestor: Ingestor, library: Library, guard: Guard, tokens: TokenChec
     api = APIRouter()
 
     def admin(http: Request) -> None:
-        if tokens is None:
-            raise HTTPException(403, OFF)
-        tokens.verify(bearer(http), client_address(http))
+        admin_bearer(tokens, http, OFF)
 
     @api.get(DOCUMENTS_PATH)
     def documents(http: Request) -> list[dict]:

@@ -22,7 +22,7 @@ from typing import Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
 
-from ui.limits import TokenCheck, bearer, client_address
+from ui.limits import TokenCheck, admin_bearer
 
 FILE = "feedback.jsonl"
 PATH = "/api/feedback"
@@ -100,9 +100,7 @@ def router(log: FeedbackLog | None, tokens: TokenCheck | None) -> APIRouter:
         """The latest ratings readers gave answers in the chat, newest first (``rating``: up or down
         alone), each with its time, question, answer and cited lines; kept only with
         GROUNDLINE_FEEDBACK_LOG on. Needs the admin token."""
-        if tokens is None:
-            raise HTTPException(403, NO_ADMIN)
-        tokens.verify(bearer(http), client_address(http))
+        admin_bearer(tokens, http, NO_ADMIN)
         if log is None:
             raise HTTPException(404, NOT_KEPT)
         return log.latest(limit, None if rating is None else rating == "up")

@@ -182,6 +182,14 @@ class TokenCheck:
             raise HTTPException(401, "Wrong or missing admin token.")
 
 
+def admin_bearer(tokens: TokenCheck | None, request: Request, off: str) -> None:
+    """Return if ``request`` carries the admin token as ``Authorization: Bearer`` (``TokenCheck.verify``:
+    401, or 429 once the address's wrong guesses are spent); 403 ``off`` where no admin token is set."""
+    if tokens is None:
+        raise HTTPException(403, off)
+    tokens.verify(bearer(request), client_address(request))
+
+
 def bearer(request: Request) -> str:
     """The token of an ``Authorization: Bearer <token>`` header ("" without one)."""
     return request.headers.get("authorization", "").removeprefix("Bearer ").strip()
