@@ -41,7 +41,8 @@ VARIANTS = {
 
 
 def prompts(records: Path, questions: Path, count: int) -> list[tuple[str, str, list[str]]]:
-    """The first ``count`` recorded test answers' prompts: (the answer's, the verifier's quotes)."""
+    """The first ``count`` recorded test answers: (the answer's prompt, the question, the quotes the
+    verifier is shown)."""
     known = {q.id: q for q in load_questions(questions)}
     out = []
     for record in read_records(records):

@@ -9,10 +9,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
 from tests.conftest import NEWS
 from tests.e2e.conftest import Server, ask_and_open_citation, serve
+from tests.ui.test_metrics import samples
 
 pytestmark = pytest.mark.e2e
 
@@ -45,10 +45,9 @@ def counted(served: Server, name: str, **labels: str) -> float:
     with urllib.request.urlopen(served.url + "/metrics", timeout=30) as reply:
         exposition = reply.read().decode()
     return sum(
-        s.value
-        for family in text_string_to_metric_families(exposition)
-        for s in family.samples
-        if s.name == name and labels.items() <= s.labels.items()
+        value
+        for (named, tagged), value in samples(exposition).items()
+        if named == name and labels.items() <= set(tagged)
     )
 
 

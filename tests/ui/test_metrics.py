@@ -15,15 +15,20 @@ from ui.server import create_app
 REPLY = "North Korea has denied that it supplies weapons to Russia [2]."
 
 
-def scraped(http: TestClient, **headers: str) -> dict[tuple[str, tuple], float]:
-    """Each sample of the exposition: (name, its labels) -> value."""
-    reply = http.get("/metrics", headers=headers)
-    assert reply.status_code == 200 and reply.headers["content-type"].startswith("text/plain"), reply.text
+def samples(exposition: str) -> dict[tuple[str, tuple], float]:
+    """Each sample of a Prometheus exposition: (name, its labels sorted) -> value."""
     return {
         (s.name, tuple(sorted(s.labels.items()))): s.value
-        for family in text_string_to_metric_families(reply.text)
+        for family in text_string_to_metric_families(exposition)
         for s in family.samples
     }
+
+
+def scraped(http: TestClient, **headers: str) -> dict[tuple[str, tuple], float]:
+    """The server's samples (``samples``), from GET /metrics."""
+    reply = http.get("/metrics", headers=headers)
+    assert reply.status_code == 200 and reply.headers["content-type"].startswith("text/plain"), reply.text
+    return samples(reply.text)
 
 
 def test_the_questions_are_counted_by_how_they_ended_with_the_store_and_the_process(
