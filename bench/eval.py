@@ -131,7 +131,8 @@ def collect(args) -> None:
     test, dev = samples(args)
     settings = Settings(data_dir=args.data_dir)
     data_dir = eval_data_dir(settings, args.questions.parent / "docs")
-    recording = {"data_dir": data_dir, "models_dir": settings.model_files_dir, "min_relevance": -1.0, "verify": True}
+    recording = {"data_dir": data_dir, "models_dir": settings.model_files_dir, "min_relevance": -1.0, "verify": True,
+                 "llm_cache_dir": None}  # fmt: skip
     app = build(settings.model_copy(update=recording))
     app.ingestor.ingest([args.questions.parent / "docs"])
     args.out.mkdir(parents=True, exist_ok=True)

@@ -117,7 +117,9 @@ def evaluate(
     docs_dir = docs_dir or questions_file.parent / "docs"
     questions = sample(load_questions(questions_file), limit, seed)
     data_dir = eval_data_dir(settings, docs_dir)
-    app = build(settings.model_copy(update={"data_dir": data_dir, "models_dir": settings.model_files_dir}), **overrides)
+    # (no prompt states from an earlier run's answers: each question's latency is its own reading)
+    own = {"data_dir": data_dir, "models_dir": settings.model_files_dir, "llm_cache_dir": None}
+    app = build(settings.model_copy(update=own), **overrides)
     app.ingestor.ingest([docs_dir])
     report = {"ours": score(run(Ours(app), questions, with_answers, progress))}
     if baseline:

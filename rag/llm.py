@@ -7,6 +7,8 @@ vLLM, llama.cpp server, a hosted API).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from llama_index.core.llms import LLM, ChatMessage, MessageRole
 
 from rag.errors import GroundlineError, SettingsError
@@ -71,10 +73,20 @@ def _local(settings: Settings, model: PackagedModel) -> LLM:
         verbose=False,
     )
     if settings.llm_cache_mb:
-        from rag.prompt_cache import PromptCache
-
-        llm._model.set_cache(PromptCache(capacity_bytes=settings.llm_cache_mb << 20))
+        llm._model.set_cache(prompt_cache(settings, path))
     return llm
+
+
+def prompt_cache(settings: Settings, model_file: Path):
+    """The local model's prompt cache (``rag.prompt_cache``), on disk too where ``llm_cache_dir`` is set."""
+    from rag.prompt_cache import PromptCache
+    from rag.prompt_store import PromptStore, folder_for
+
+    capacity = settings.llm_cache_mb << 20
+    if settings.llm_cache_dir is None:
+        return PromptCache(capacity)
+    folder = folder_for(settings.llm_cache_dir, model_file, settings.context_window)
+    return PromptCache(capacity, PromptStore(folder, capacity))
 
 
 def _openai(settings: Settings) -> LLM:

@@ -10,13 +10,17 @@ tokens, so a changed passage or question can never get a stale answer.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
-from llama_cpp import LlamaRAMCache
+from llama_cpp import Llama, LlamaRAMCache
+
+from rag.prompt_store import Key, PromptStore
 
 
 class PromptCache(LlamaRAMCache):
     """llama-cpp-python's RAM cache (least recently used dropped first), keeping only what a
-    resume needs.
+    resume needs, and with a ``store``, keeping every state on disk too, where other processes
+    of the same model find it (``rag.prompt_store``).
 
     Its states also copy the logits of up to a batch of prompt tokens (~300 MB a state with
     Qwen's 152k-word vocabulary), which no resume reads: a resumed prompt decodes its last
@@ -25,9 +29,39 @@ class PromptCache(LlamaRAMCache):
     array, and one row is the least that copy accepts), and the capacity counts everything kept.
     """
 
+    def __init__(self, capacity_bytes: int, store: PromptStore | None = None):
+        super().__init__(capacity_bytes)
+        self.store = store
+        self._on_disk: dict[Key, Path] = {}  # the store's prompts, as last listed
+
     def __setitem__(self, key: Sequence[int], state) -> None:  # state: llama_cpp.LlamaState
         state.scores = state.scores[-1:].copy()
         super().__setitem__(key, state)
+        if self.store:
+            self.store.save(key, state)
+
+    def __getitem__(self, key: Sequence[int]):
+        """The kept state whose prompt shares the longest beginning with ``key``, read from disk
+        when another process, or this one before a restart, kept it there."""
+        key = tuple(key)
+        best = self._find_longest_prefix_key(key)
+        if best is None:
+            raise KeyError("Key not found")
+        if best in self.cache_state:
+            self.cache_state.move_to_end(best)
+            return self.cache_state[best]
+        state = self.store.load(self._on_disk[best])
+        if state is None:  # removed or damaged since it was listed
+            raise KeyError("Key not found")
+        super().__setitem__(best, state)  # in memory from now on (it is on disk already)
+        return state
+
+    def _find_longest_prefix_key(self, key: Key) -> Key | None:
+        self._on_disk = self.store.keys() if self.store else {}
+        kept = [*self.cache_state, *self._on_disk]
+        shared = [(Llama.longest_token_prefix(k, key), k) for k in kept]
+        length, best = max(shared, default=(0, None), key=lambda pair: pair[0])
+        return best if length else None
 
     @property
     def cache_size(self) -> int:

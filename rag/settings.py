@@ -56,6 +56,12 @@ class Settings(BaseSettings):
         description="Local LLM: memory for evaluated prompts kept for reuse, so a question asked again over "
         "unchanged passages skips reading them (~10x faster on 2 cores); 0 = off.",
     )
+    llm_cache_dir: Path | None = Field(
+        None,
+        description="Local LLM: also keep those states on disk here, up to GROUNDLINE_LLM_CACHE_MB, so a "
+        "restarted server or the command line resumes them too. They hold the questions and passages read "
+        "(owner-only files); unset = memory only.",
+    )
     embed_backend: EmbedBackend = Field(
         "onnx",
         description="MiniLM runtime: onnx (ONNX Runtime, exported locally on first use; same vectors as torch, "

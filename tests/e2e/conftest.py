@@ -29,6 +29,11 @@ BIN = Path(sys.executable).parent
 if "GROUNDLINE_MODELS_DIR" not in os.environ:
     os.environ["GROUNDLINE_MODELS_DIR"] = tempfile.mkdtemp(prefix="groundline-models-")
     atexit.register(shutil.rmtree, os.environ["GROUNDLINE_MODELS_DIR"], ignore_errors=True)
+# Likewise one folder of the local model's prompt states (GROUNDLINE_LLM_CACHE_DIR), new for each run:
+# the first process to ask a question reads its prompt in full, and the others (servers, the command
+# line) resume it, as a restarted server would.
+os.environ["GROUNDLINE_LLM_CACHE_DIR"] = tempfile.mkdtemp(prefix="groundline-prompts-")
+atexit.register(shutil.rmtree, os.environ["GROUNDLINE_LLM_CACHE_DIR"], ignore_errors=True)
 
 
 def groundline(*args: str, data_dir: Path, timeout: float = 600, **env_vars: str) -> subprocess.CompletedProcess:

@@ -86,7 +86,8 @@ def test_a_follow_up_after_a_long_pasted_turn_is_rewritten_and_finds_line_9(loca
 def test_a_repeated_question_resumes_from_its_kept_prompt(local_app: Groundline) -> None:
     """The local model keeps each prompt's state (GROUNDLINE_LLM_CACHE_MB, on by default): the
     same question over the same passages is answered again without the model reading its ~1,000
-    prompt tokens again (as llama.cpp counts them), and the answer still holds."""
+    prompt tokens again (as llama.cpp counts them), and the answer still holds; with
+    GROUNDLINE_LLM_CACHE_DIR, by another process of the model too."""
     import llama_cpp
 
     from rag.prompt_cache import PromptCache
@@ -101,6 +102,14 @@ def test_a_repeated_question_resumes_from_its_kept_prompt(local_app: Groundline)
     kept = list(llama.cache.cache_state.values())
     assert kept and all(s.scores.shape == (1, llama.n_vocab()) for s in kept)  # not ~300 MB of logits each
     assert llama.cache.cache_size <= local_app.settings.llm_cache_mb << 20
+
+    # Kept on disk as well (GROUNDLINE_LLM_CACHE_DIR, which these tests set): a server started anew
+    # resumes it too, from the files the other model wrote.
+    restarted = build(Settings(data_dir=local_app.settings.data_dir, _env_file=None))
+    assert restarted.settings.llm_cache_dir and restarted.llm._model is not llama
+    llama_cpp.llama_perf_context_reset(restarted.llm._model._ctx.ctx)
+    assert_names_north_korea_citing_line_9(timed_ask(restarted, QUESTION, "local 1.5B, asked after a restart"))
+    assert llama_cpp.llama_perf_context(restarted.llm._model._ctx.ctx).n_p_eval <= 2
 
 
 def test_local_small_model_gives_a_grounded_answer(local_app: Groundline) -> None:

@@ -1,12 +1,18 @@
-"""The local model's prompt cache, with hand-made states (the real model's is in tests/e2e)."""
+"""The local model's prompt cache, in memory and on disk, with hand-made states (the real model's is in
+tests/e2e)."""
 
 from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
 
 import numpy as np
 import pytest
 from llama_cpp import LlamaState
 
 from rag.prompt_cache import PromptCache
+from rag.prompt_store import PromptStore, name_of
 
 VOCAB = 1000  # floats of logits per token
 
@@ -48,3 +54,48 @@ def test_a_prompt_sharing_nothing_with_any_kept_one_is_a_miss() -> None:
     with pytest.raises(KeyError):
         cache[[9, 9]]  # noqa: B018
     assert cache[[1, 2, 7]].input_ids.tolist() == [1, 2]  # the longest shared beginning
+
+
+def test_a_state_kept_on_disk_is_resumed_by_another_process_after_a_restart(tmp_path: Path) -> None:
+    folder = tmp_path / "prompts"
+    first = PromptCache(capacity_bytes=1 << 20, store=PromptStore(folder, capacity_bytes=1 << 20))
+    first[[1, 2, 3]] = state([1, 2, 3], logit_rows=8)
+    assert stat.S_IMODE(next(folder.iterdir()).stat().st_mode) == 0o600  # it holds a question and passages
+
+    later = PromptCache(capacity_bytes=1 << 20, store=PromptStore(folder, capacity_bytes=1 << 20))
+    resumed = later[[1, 2, 3, 4]]  # the longest kept beginning, read from disk
+    assert resumed.input_ids.tolist() == [1, 2, 3] and resumed.n_tokens == 3
+    assert resumed.llama_state == bytes(4000) and resumed.llama_state_size == 4000
+    assert resumed.scores.tolist() == [[float(7 * VOCAB + i) for i in range(VOCAB)]]  # the last row only
+    assert list(later.cache_state) == [(1, 2, 3)]  # in memory from then on
+    with pytest.raises(KeyError):
+        later[[9]]  # noqa: B018
+
+    first[[5, 6]] = state([5, 6], logit_rows=1)  # written by the other process since
+    assert later[[5, 6, 7]].input_ids.tolist() == [5, 6]
+
+
+def test_the_disk_keeps_the_most_recently_used_states_within_its_capacity(tmp_path: Path) -> None:
+    store = PromptStore(tmp_path, capacity_bytes=1 << 20)
+    cache = PromptCache(capacity_bytes=1 << 20, store=store)
+    cache[[1]] = state([1], logit_rows=1, model_bytes=300_000)
+    cache[[2]] = state([2], logit_rows=1, model_bytes=300_000)
+    os.utime(tmp_path / name_of([1]), (1, 1))  # [1] used longest ago,
+    os.utime(tmp_path / name_of([2]), (2, 2))
+    PromptCache(capacity_bytes=1 << 20, store=store)[[1, 5]]  # noqa: B018 -- ...until read again
+    cache[[3]] = state([3], logit_rows=1, model_bytes=300_000)
+    cache[[4]] = state([4], logit_rows=1, model_bytes=300_000)  # four are over the capacity
+    assert set(store.keys()) == {(1,), (3,), (4,)}
+
+
+def test_a_damaged_or_vanished_state_file_is_a_miss_not_an_error(tmp_path: Path) -> None:
+    store = PromptStore(tmp_path, capacity_bytes=1 << 20)
+    PromptCache(capacity_bytes=1 << 20, store=store)[[1, 2]] = state([1, 2], logit_rows=1)
+    reader = PromptCache(capacity_bytes=1 << 20, store=PromptStore(tmp_path, capacity_bytes=1 << 20))
+    assert reader.store.keys()
+    (tmp_path / name_of([1, 2])).write_bytes(b"not a state")  # damaged after it was listed
+    with pytest.raises(KeyError):
+        reader[[1, 2, 3]]  # noqa: B018
+    assert not (tmp_path / name_of([1, 2])).exists()  # and removed
+    (tmp_path / "junk.npz").write_bytes(b"junk")
+    assert reader.store.keys() == {}

@@ -1,0 +1,120 @@
+"""Prompt states kept on disk, for ``rag.prompt_cache.PromptCache``: a restarted server, or the
+command line beside it, resumes a prompt that another process of the same model has read.
+
+One file a state, named by the SHA-256 of its prompt's tokens, written whole (to a temporary
+name, then renamed) so a reader in another process never sees half of one, and readable by its
+owner alone: a state holds its prompt's tokens, the question and the passages. Read with NumPy
+without pickle. The folder is one per model file, context size and llama-cpp-python version, the
+things a state is only valid for; the least recently used files go first past the capacity.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from llama_cpp import LlamaState
+
+Key = tuple[int, ...]
+_SUFFIX = ".npz"
+
+
+def folder_for(root: Path, model_file: Path, context_window: int) -> Path:
+    """The folder under ``root`` for states of ``model_file`` at ``context_window`` tokens with this
+    llama-cpp-python."""
+    import llama_cpp
+
+    return root / f"{model_file.stem}-ctx{context_window}-llama-cpp-{llama_cpp.__version__}"
+
+
+def name_of(key: Sequence[int]) -> str:
+    """A state's file name: its prompt tokens' digest.
+
+    >>> name_of([1, 2, 3])[:12]
+    '4636993d3e1d'
+    """
+    return hashlib.sha256(np.asarray(key, dtype=np.int32).tobytes()).hexdigest() + _SUFFIX
+
+
+class PromptStore:
+    """States of prompts on disk under ``folder``, at most ``capacity_bytes`` of files."""
+
+    def __init__(self, folder: Path, capacity_bytes: int):
+        self.folder = folder
+        self.capacity_bytes = capacity_bytes
+        self._keys: dict[str, Key] = {}  # file name -> its prompt's tokens, as read so far
+
+    def keys(self) -> dict[Key, Path]:
+        """The prompts kept now, by every process: files another one wrote since are read for their
+        tokens alone, and files gone are forgotten."""
+        names = {p.name for p in self.folder.glob("*" + _SUFFIX)} if self.folder.is_dir() else set()
+        self._keys = {name: key for name, key in self._keys.items() if name in names}
+        for name in names - self._keys.keys():
+            try:
+                with np.load(self.folder / name, allow_pickle=False) as kept:
+                    self._keys[name] = tuple(int(t) for t in kept["key"])
+            except (OSError, ValueError, KeyError, EOFError):  # unreadable: gone meanwhile, or damaged
+                continue
+        return {key: self.folder / name for name, key in self._keys.items()}
+
+    def load(self, path: Path) -> LlamaState | None:
+        """The state kept in ``path``, now the most recently used; None when it cannot be read (a
+        damaged file is removed)."""
+        try:
+            with np.load(path, allow_pickle=False) as kept:
+                model = kept["llama_state"]
+                state = LlamaState(
+                    input_ids=kept["input_ids"],
+                    scores=kept["scores"],
+                    n_tokens=int(kept["n_tokens"]),
+                    llama_state=model.tobytes(),
+                    llama_state_size=int(model.size),
+                    seed=int(kept["seed"]),
+                )
+            os.utime(path)
+            return state
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, KeyError, EOFError):
+            path.unlink(missing_ok=True)
+            return None
+
+    def save(self, key: Sequence[int], state: LlamaState) -> None:
+        """Keep ``state`` as the state of prompt ``key``, then drop the least recently used files
+        past the capacity."""
+        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, temporary = tempfile.mkstemp(dir=self.folder, prefix=".writing-")  # owner-only, as mkstemp makes it
+        try:
+            with os.fdopen(fd, "wb") as out:
+                np.savez(
+                    out,
+                    key=np.asarray(key, dtype=np.int32),
+                    input_ids=state.input_ids,
+                    scores=state.scores,
+                    n_tokens=np.int64(state.n_tokens),
+                    llama_state=np.frombuffer(state.llama_state[: state.llama_state_size], dtype=np.uint8),
+                    seed=np.int64(state.seed),
+                )
+            os.replace(temporary, self.folder / name_of(key))
+        finally:
+            Path(temporary).unlink(missing_ok=True)
+        self._keys[name_of(key)] = tuple(key)
+        self._trim()
+
+    def _trim(self) -> None:
+        files = []
+        for path in self.folder.glob("*" + _SUFFIX):
+            try:
+                files.append((path.stat().st_mtime, path.stat().st_size, path))
+            except FileNotFoundError:
+                continue
+        total = sum(size for _, size, _ in files)
+        for _, size, path in sorted(files):
+            if total <= self.capacity_bytes:
+                break
+            path.unlink(missing_ok=True)
+            total -= size
