@@ -139,7 +139,8 @@ def test_upload_shows_progress_then_the_report_and_delete_removes_the_document(b
         sent = httpx.post(server.url + "/api/documents", files={"files": ("harbour-review.pptx", deck)},
                           headers=admin, timeout=300)  # fmt: skip
         assert sent.status_code == 200 and sent.json()["added"] == ["harbour-review.pptx"], sent.text
-        page.reload(wait_until="domcontentloaded")
+        # asked within the deck alone (a link choosing it): its slides, not the articles, are what this shows
+        page.goto(f"{server.url}/?within=harbour-review.pptx", wait_until="domcontentloaded")
         highlighted = ask_and_open_citation(page, "What was the Q2 tonnage at Skerry?", "harbour-review.pptx")
         assert page.locator(".gl-citation", has_text="harbour-review.pptx · slide 2 (Tonnage), line 3").count() == 1
         assert highlighted.inner_text().split() == ["3", "Port:", "Skerry;", "Q2:", "1,450"]  # line 3 of its slide

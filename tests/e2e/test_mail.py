@@ -28,7 +28,10 @@ def test_an_attached_pdf_is_answered_from_and_cited_as_lines_of_its_message(serv
         lines = served.fetch_json("/api/documents/board.eml")["lines"]  # as the citation viewer shows it
         keeper = lines.index(NOTE.splitlines()[2]) + 1
         assert lines[keeper - 5 : keeper] == ["", "Attachment: harbour-notes.pdf", *NOTE.splitlines()]
-        reply = served.fetch_json("/api/ask", {"question": "Who keeps the lighthouse on Skerry Point?"})
+        # asked of the message alone: how its attachment is read, not how it ranks among the news
+        reply = served.fetch_json(
+            "/api/ask", {"question": "Who keeps the lighthouse on Skerry Point?", "files": ["board.eml"]}
+        )
         assert "Maren Holt" in reply["answer"], reply
         assert [(c["file"], c["start_line"]) for c in reply["citations"]] == [("board.eml", keeper)], reply
     finally:

@@ -23,7 +23,10 @@ def test_a_scanned_page_is_read_answered_from_and_cited_by_page_and_line(served:
         assert (
             "note: harbour-scan.pdf page 2 read by text recognition (OCR); check what is cited from it" in done.stderr
         )
-        reply = served.fetch_json("/api/ask", {"question": "Who keeps the lighthouse on Skerry Point?"})
+        # asked of the scan alone: what is read off it, not how it ranks among the news, is what this shows
+        reply = served.fetch_json(
+            "/api/ask", {"question": "Who keeps the lighthouse on Skerry Point?", "files": ["harbour-scan.pdf"]}
+        )
         assert "Maren Holt" in reply["answer"], reply
         cited = [(c["file"], c["page"], c["page_line"]) for c in reply["citations"]]
         assert cited == [("harbour-scan.pdf", 2, 3)], reply
