@@ -197,6 +197,7 @@ class Answer:
             "abstained": self.abstained,
             "citations": [cited(c) for c in self.citations],
             "closest": [cited(c) for c in self.closest()],
+            "withheld_by": self.withheld_by or None,
         }
 
     def to_dict(self) -> dict:

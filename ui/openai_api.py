@@ -115,10 +115,10 @@ def router(service: AnswerService, library: Library, guard: Guard) -> APIRouter:
 
 
 def cited(answer: Answer, root: str) -> dict:
-    """An answer's citations, closest passages (each with its link) and whether it abstained, as the
-    OpenAI route's message carries them beside the text."""
+    """An answer's citations, closest passages (each with its link), whether it abstained and why, as
+    the OpenAI route's message carries them beside the text."""
     whole = answer.to_json(lambda citation: linked(citation, root))
-    return {key: whole[key] for key in ("citations", "abstained", "closest")}
+    return {key: whole[key] for key in ("citations", "abstained", "closest", "withheld_by")}
 
 
 def _chunks(

@@ -35,7 +35,8 @@ def test_healthz(client: TestClient) -> None:
 
 def test_ask_returns_the_cli_json_object(client: TestClient) -> None:
     body = client.post("/api/ask", json={"question": "who denied arms deals?"}).json()
-    assert set(body) == {"answer", "abstained", "citations", "closest"}
+    assert set(body) == {"answer", "abstained", "citations", "closest", "withheld_by"}
+    assert body["withheld_by"] is None
     assert body["answer"] == "North Korea has denied that it supplies weapons to Russia. [1]"
     assert body["citations"][0]["file"] == ARMS_FILE and body["citations"][0]["start_line"] == 9
     cited = body["citations"][0]  # and the path of the chat page opened at it
@@ -51,6 +52,7 @@ def test_an_abstention_comes_with_the_closest_passages(settings: Settings, news_
     http = TestClient(create_app(app))
     body = http.post("/api/ask", json={"question": "Who won the 1998 World Cup?"}).json()
     assert body["abstained"] and body["answer"] == "The documents do not say." and body["citations"] == []
+    assert body["withheld_by"] == "model"  # what withheld it: the model declined
     lines = {f.name: f.read_text().splitlines() for f in news_dir.iterdir()}
     assert len(body["closest"]) == settings.top_k
     for c in body["closest"]:  # whole passages: their lines, as stored
@@ -60,6 +62,7 @@ def test_an_abstention_comes_with_the_closest_passages(settings: Settings, news_
     )
     message = reply.json()["choices"][0]["message"]
     assert message["closest"] == body["closest"] and message["citations"] == []
+    assert message["withheld_by"] == "model"
     heading, *rows = message["content"].split("\n\n")[1].splitlines()
     assert heading == "Closest passages (they do not answer it):"
     assert rows == [
