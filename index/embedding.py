@@ -7,12 +7,14 @@ loads them by path and never contacts a model hub.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from llama_index.core.base.embeddings.base import BaseEmbedding
-
-from index.chunking import TokenCounter
 from index.errors import EmbedderUnavailable
+
+if TYPE_CHECKING:  # annotations only: the settings read EmbedBackend without loading llama-index
+    from llama_index.core.base.embeddings.base import BaseEmbedding
+
+    from index.chunking import TokenCounter
 
 EmbedBackend = Literal["torch", "onnx", "onnx-int8"]
 

@@ -15,12 +15,14 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from llama_index.core import Document
+from typing import TYPE_CHECKING
 
 from index.errors import SkippedFile
 from index.formats import encode_names, encode_starts, extract
 from index.ocr import OCR
+
+if TYPE_CHECKING:  # llama-index is loaded only to build documents: naming and finding files need none
+    from llama_index.core import Document
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 
@@ -135,6 +137,8 @@ def make_document(
     A paged document's ``page_starts`` (and its pages' names) travel into every chunk's
     metadata, so a citation can be given as page and line without another lookup.
     """
+    from llama_index.core import Document
+
     metadata = {"file": name}
     if page_starts:
         metadata["page_starts"] = encode_starts(page_starts)

@@ -19,7 +19,7 @@ import logging
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from functools import cached_property, partial
 from pathlib import Path
 from typing import BinaryIO
@@ -36,72 +36,11 @@ from index.errors import GroundlineError, NothingFound, SkippedFile
 from index.formats import reader_version
 from index.loaders import DEFAULT_MAX_BYTES, discover, document_name, hidden, load_files
 from index.ocr import OCR
+from index.reports import IngestReport, Progress
 from index.store import DocStore
 from index.uploads import UploadShelf
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class IngestReport:
-    """What one ingestion did, file by file."""
-
-    added: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    skipped: list[SkippedFile] = field(default_factory=list)
-    notes: list[SkippedFile] = field(default_factory=list)
-    chunks: int = 0
-    removed: list[str] = field(default_factory=list)
-
-    @property
-    def changed(self) -> bool:
-        """Whether any document was added, replaced or removed."""
-        return bool(self.added or self.updated or self.removed)
-
-    def plus(self, other: IngestReport) -> IngestReport:
-        """This report and another, as one (a remote ingestion is one report per request)."""
-        lists = {
-            key: getattr(self, key) + getattr(other, key)
-            for key in ("added", "updated", "unchanged", "skipped", "notes", "removed")
-        }
-        return IngestReport(**lists, chunks=self.chunks + other.chunks)
-
-    def problems(self) -> list[str]:
-        """One line per skipped file or note, for the CLI and the UI."""
-        return [f"skipped: {s}" for s in self.skipped] + [f"note: {n}" for n in self.notes]
-
-    def summary(self) -> str:
-        """One line for the CLI and the UI."""
-        return (
-            f"{len(self.added)} added, {len(self.updated)} updated, "
-            f"{len(self.unchanged)} unchanged, {len(self.skipped)} skipped"
-            + (f", {len(self.removed)} removed" if self.removed else "")
-            + f"; {self.chunks} chunks embedded"
-        )
-
-    def to_json(self) -> dict:
-        """The report as JSON data (a server sends it to the CLI that asked); ``from_json`` reads it back."""
-        files = {key: getattr(self, key) for key in ("added", "updated", "unchanged", "removed")}
-        troubles = {key: [[s.file, s.reason] for s in getattr(self, key)] for key in ("skipped", "notes")}
-        return {**files, **troubles, "chunks": self.chunks}
-
-    @classmethod
-    def from_json(cls, data: dict) -> IngestReport:
-        troubles = {key: [SkippedFile(file, reason) for file, reason in data[key]] for key in ("skipped", "notes")}
-        removed = data.get("removed", [])  # a server from before sync sends none
-        return cls(
-            data["added"], data["updated"], data["unchanged"], **troubles, chunks=data["chunks"], removed=removed
-        )
-
-
-@dataclass(frozen=True)
-class Progress:
-    """Files read (and written, where they changed) out of those found, and chunks embedded."""
-
-    files_done: int
-    files_total: int
-    chunks: int
 
 
 class ReportingEmbedder(TransformComponent):

@@ -20,7 +20,8 @@ from pathlib import Path
 
 from index.errors import GroundlineError
 from index.loaders import hidden
-from index.pipeline import Ingestor, IngestReport
+from index.pipeline import Ingestor
+from index.reports import IngestReport
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,8 @@ import gradio as gr
 from fastapi import HTTPException
 
 from index.library import Library
-from index.pipeline import Ingestor, Progress
+from index.pipeline import Ingestor
+from index.reports import Progress
 from rag.errors import GroundlineError
 from ui.limits import TokenCheck, client_address
 from ui.uploads import SET_COOKIE_JS

@@ -86,13 +86,14 @@ def main(argv: list[str] | None = None) -> int:
     # Belt and braces for an offline product: never reach a model hub or analytics.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-    from rag.app import build
     from rag.settings import read_settings
 
     overrides = {"data_dir": args.data_dir} if args.data_dir else {}
     try:
-        if getattr(args, "server", None):  # nothing of this machine's data dir is opened
+        if getattr(args, "server", None):  # nothing of this machine's data dir is opened, nor the models loaded
             return remote(read_settings(**overrides), args)
+        from rag.app import build
+
         settings = read_settings(**overrides)
         if getattr(args, "watch", None):
             settings = settings.model_copy(update={"watch_dirs": [*settings.watch_dirs, *args.watch]})

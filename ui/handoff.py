@@ -33,7 +33,8 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
 from index.errors import GroundlineError
-from index.pipeline import Ingestor, IngestReport, Progress, served_elsewhere
+from index.pipeline import Ingestor, served_elsewhere
+from index.reports import IngestReport, Progress
 from ui import streamed
 from ui.api import http_errors
 from ui.limits import bearer

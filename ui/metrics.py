@@ -34,7 +34,7 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 
 from index.library import Library
-from index.pipeline import IngestReport
+from index.reports import IngestReport
 from rag.answering import Stopwatch
 from rag.decision import WITHHELD_BY
 from rag.types import Answer

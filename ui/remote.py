@@ -28,7 +28,7 @@ import httpx
 
 from index.errors import GroundlineError, NothingFound, SkippedFile
 from index.loaders import check_name, discover, document_name, unreadable
-from index.pipeline import IngestReport, Progress
+from index.reports import IngestReport, Progress
 from ui import streamed
 from ui.limits import ASK_PATH, DOCUMENTS_PATH
 

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict
 
 from index.errors import GroundlineError
-from index.pipeline import IngestReport, Progress
+from index.reports import IngestReport, Progress
 
 MEDIA_TYPE = "application/x-ndjson"
 

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from index.errors import SkippedFile
-from index.pipeline import IngestReport, Progress
+from index.reports import IngestReport, Progress
 from rag.app import Groundline
 from rag.settings import Settings
 from tests.conftest import ARMS_FILE, fake_app, free_port, live_server

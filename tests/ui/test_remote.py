@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from index.errors import NothingFound
-from index.pipeline import Progress
+from index.reports import Progress
 from rag.settings import Settings
 from tests.conftest import ARMS_FILE, fake_app
 from ui import remote
@@ -148,3 +151,20 @@ def test_a_question_is_answered_by_the_server_whole_or_as_it_streams(settings: S
         asker.ask("   ")
     with pytest.raises(RemoteError, match="refused: not ingested documents: 'gone.txt'"):  # asked of a named one
         list(asker.stream("who denied arms deals?", ["gone.txt"]))
+
+
+def test_the_command_line_for_a_server_elsewhere_loads_no_model_store_or_index_library(tmp_path: Path) -> None:
+    """`--server` commands only send and print: they started in ~3-5 s, loading llama-index and
+    Chroma first (~2 s of imports alone on 2 cores), where they now start in well under one."""
+    heavy = ("llama_index.core", "chromadb", "torch", "llama_cpp", "gradio", "transformers")
+    script = (
+        "import sys; from ui.cli import main; code = main(['list', '--server', 'http://127.0.0.1:9']); "
+        f"print(code, sorted(m for m in {heavy!r} if m in sys.modules))"
+    )
+    env = {**os.environ, "GROUNDLINE_DATA_DIR": str(tmp_path / "data")}
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=Path(__file__).parents[2], env=env, capture_output=True, text=True
+    )
+    assert done.stdout.splitlines()[-1] == "1 []", done.stdout + done.stderr  # refused: nothing listens on port 9
+    assert "Could not reach the server at http://127.0.0.1:9" in done.stderr
+    assert not (tmp_path / "data").exists()
