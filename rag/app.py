@@ -18,7 +18,8 @@ from index.chunking import LineChunker, TokenCounter, sentence_model
 from index.embedding import check_device, embedding_id, packaged_embedder, packaged_token_counter
 from index.library import Library
 from index.ocr import OCR, available
-from index.pipeline import Ingestor, hold_for_server
+from index.pipeline import Ingestor
+from index.serving import hold_for_server
 from index.store import DocStore, chroma_vector_store
 from index.uploads import UploadShelf
 from rag.answering import AnswerService

@@ -92,9 +92,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if getattr(args, "server", None):  # nothing of this machine's data dir is opened, nor the models loaded
             return remote(read_settings(**overrides), args)
+        settings = read_settings(**overrides)
+        if args.command in ("ingest", "delete") and (served := receiver(settings)):
+            return handed(served, args)  # nor here: a server holds the data dir, and it writes
         from rag.app import build
 
-        settings = read_settings(**overrides)
         if getattr(args, "watch", None):
             settings = settings.model_copy(update={"watch_dirs": [*settings.watch_dirs, *args.watch]})
         app = build(settings)
@@ -124,14 +126,16 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def ingest(app, paths: list[Path], sync: bool = False) -> int:
+    return print_ingestion(lambda progress: app.ingestor.ingest(paths, progress, sync))
+
+
+def handed(served, args) -> int:
+    """``ingest`` or ``delete`` done by the server that holds the data dir (``ui.handoff``)."""
     from ui import handoff
 
-    def run(progress):
-        if served := receiver(app.settings):
-            return handoff.ingest_via(served, paths, progress, sync)
-        return app.ingestor.ingest(paths, progress, sync)
-
-    return print_ingestion(run)
+    if args.command == "ingest":
+        return print_ingestion(lambda progress: handoff.ingest_via(served, args.paths, progress, args.sync))
+    return print_deleted(args.paths, handoff.delete_via(served, args.paths))
 
 
 def print_ingestion(run) -> int:
@@ -207,10 +211,7 @@ def print_entries(entries: list[dict], as_json: bool) -> int:
 
 
 def delete(app, paths: list[str]) -> int:
-    from ui import handoff
-
-    served = receiver(app.settings)
-    return print_deleted(paths, handoff.delete_via(served, paths) if served else app.ingestor.delete(paths))
+    return print_deleted(paths, app.ingestor.delete(paths))
 
 
 def print_deleted(paths: list[str], removed: list[str]) -> int:

@@ -1,6 +1,6 @@
 """The running server does the command line's writes.
 
-An embedded store has one process at a time (``index.pipeline.server_lock``):
+An embedded store has one process at a time (``index.serving.server_lock``):
 while ``groundline serve`` holds a data directory, a write from another
 process would go unseen by the server's in-memory vector index. So
 ``groundline ingest`` and ``delete`` hand their work to that server over HTTP,
@@ -27,18 +27,21 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
 from index.errors import GroundlineError
-from index.pipeline import Ingestor, served_elsewhere
 from index.reports import IngestReport, Progress
+from index.serving import served_elsewhere
 from ui import streamed
-from ui.api import http_errors
 from ui.limits import bearer
 from ui.private import create_private
+
+if TYPE_CHECKING:  # the command line's side (receiver, ingest_via, delete_via) loads no ingestor
+    from index.pipeline import Ingestor
 
 ANNOUNCEMENT = "serve.json"
 INGEST_PATH = "/api/local/ingest"
@@ -129,6 +132,8 @@ class Ingestion(Paths):
 
 def router(ingestor: Ingestor, served: Served) -> APIRouter:
     """The write routes, for holders of the announced key."""
+    from ui.api import http_errors
+
     routes = APIRouter(include_in_schema=False)
 
     def check(request: Request) -> None:

@@ -75,7 +75,7 @@ def test_sigkill_mid_ingestion_then_rerun(tmp_path: Path) -> None:
 def test_a_second_writer_is_refused_while_readers_answer(tmp_path: Path) -> None:
     from filelock import FileLock
 
-    from index.pipeline import WriterBusy
+    from index.serving import WriterBusy
     from tests.fakes import HashEmbedding, ScriptedLLM, word_count
 
     settings = Settings(data_dir=tmp_path, min_relevance=-1.0, _env_file=None)

@@ -14,14 +14,9 @@ from llama_index.core.schema import TextNode
 
 from index.errors import NothingFound, SkippedFile
 from index.formats import Extracted
-from index.pipeline import (
-    DataDirError,
-    Progress,
-    ReportingEmbedder,
-    ServedElsewhere,
-    hold_for_server,
-    server_lock,
-)
+from index.pipeline import DataDirError, ReportingEmbedder
+from index.reports import Progress
+from index.serving import ServedElsewhere, hold_for_server, server_lock
 from rag.app import build
 from rag.settings import Settings
 from tests.conftest import ARMS_FILE, ROOT, fake_app
@@ -72,7 +67,7 @@ def test_a_document_another_writer_stored_is_seen_and_never_saved_over(settings:
 HOLDER = """
 import sys
 from pathlib import Path
-from index.pipeline import hold_for_server
+from index.serving import hold_for_server
 try:
     hold_for_server(Path(sys.argv[1]))
 except Exception as exc:
