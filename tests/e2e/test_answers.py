@@ -131,7 +131,9 @@ def test_local_small_model_gives_a_grounded_answer(local_app: Groundline) -> Non
 
 
 def test_openai_backend_against_a_real_llama_cpp_server(local_app: Groundline, tmp_path: Path) -> None:
-    """llama.cpp's own OpenAI-compatible server, serving the packaged 1.5B GGUF."""
+    """llama.cpp's own OpenAI-compatible server, serving the packaged 1.5B GGUF. It keeps no prompt
+    of ours, so it reads every one in full: asked with the 2 best passages rather than 4, about half
+    the prompt (the backend is what this shows; the shipped top_k is the local model's tests')."""
     model = ensure_model(QWEN_15B, local_app.settings.model_files_dir)
     port = free_port()
     server = Server(
@@ -144,7 +146,7 @@ def test_openai_backend_against_a_real_llama_cpp_server(local_app: Groundline, t
         app = build(
             Settings(
                 data_dir=local_app.settings.data_dir, llm="openai", llm_base_url=f"{server.url}/v1",
-                llm_model="qwen-1.5b", _env_file=None,
+                llm_model="qwen-1.5b", top_k=2, _env_file=None,
             )
         )  # fmt: skip
         assert_names_north_korea_citing_line_9(timed_ask(app, QUESTION, "openai -> llama.cpp server 1.5B"))
