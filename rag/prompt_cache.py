@@ -9,12 +9,15 @@ tokens, so a changed passage or question can never get a stale answer.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 
 from llama_cpp import Llama, LlamaRAMCache
 
 from rag.prompt_store import Key, PromptStore
+
+log = logging.getLogger(__name__)
 
 
 class PromptCache(LlamaRAMCache):
@@ -38,7 +41,10 @@ class PromptCache(LlamaRAMCache):
         state.scores = state.scores[-1:].copy()
         super().__setitem__(key, state)
         if self.store:
-            self.store.save(key, state)
+            try:
+                self.store.save(key, state)
+            except OSError as exc:  # a full disk or a folder it cannot write costs the resume, not the answer
+                log.warning("prompt state not kept on disk in %s: %s", self.store.folder, exc)
 
     def __getitem__(self, key: Sequence[int]):
         """The kept state whose prompt shares the longest beginning with ``key``, read from disk

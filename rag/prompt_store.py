@@ -51,7 +51,10 @@ class PromptStore:
     def keys(self) -> dict[Key, Path]:
         """The prompts kept now, by every process: files another one wrote since are read for their
         tokens alone, and files gone are forgotten."""
-        names = {p.name for p in self.folder.glob("*" + _SUFFIX)} if self.folder.is_dir() else set()
+        try:
+            names = {p.name for p in self.folder.glob("*" + _SUFFIX)} if self.folder.is_dir() else set()
+        except OSError:  # a folder this process cannot read: nothing kept there, for it
+            names = set()
         self._keys = {name: key for name, key in self._keys.items() if name in names}
         for name in names - self._keys.keys():
             try:

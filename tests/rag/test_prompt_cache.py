@@ -99,3 +99,11 @@ def test_a_damaged_or_vanished_state_file_is_a_miss_not_an_error(tmp_path: Path)
     assert not (tmp_path / name_of([1, 2])).exists()  # and removed
     (tmp_path / "junk.npz").write_bytes(b"junk")
     assert reader.store.keys() == {}
+
+
+def test_a_disk_that_cannot_keep_a_state_costs_the_resume_not_the_answer(tmp_path: Path, caplog) -> None:
+    (tmp_path / "taken").write_text("a file where the folder would be")  # as a full or read-only disk fails
+    cache = PromptCache(capacity_bytes=1 << 20, store=PromptStore(tmp_path / "taken" / "prompts", 1 << 20))
+    cache[[1, 2]] = state([1, 2], logit_rows=1)  # no error reaches the model's answer
+    assert cache[[1, 2, 3]].input_ids.tolist() == [1, 2]  # kept in memory all the same
+    assert "prompt state not kept on disk" in caplog.text
