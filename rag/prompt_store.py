@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -21,6 +22,8 @@ from llama_cpp import LlamaState
 
 Key = tuple[int, ...]
 _SUFFIX = ".npz"
+_WRITING = ".writing-"  # a state being written, renamed once whole
+_ABANDONED_S = 3600  # a file still being written after this long was left by a process that died
 
 
 def folder_for(root: Path, model_file: Path, context_window: int) -> Path:
@@ -90,7 +93,7 @@ class PromptStore:
         """Keep ``state`` as the state of prompt ``key``, then drop the least recently used files
         past the capacity."""
         self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, temporary = tempfile.mkstemp(dir=self.folder, prefix=".writing-")  # owner-only, as mkstemp makes it
+        fd, temporary = tempfile.mkstemp(dir=self.folder, prefix=_WRITING)  # owner-only, as mkstemp makes it
         try:
             with os.fdopen(fd, "wb") as out:
                 np.savez(
@@ -109,6 +112,13 @@ class PromptStore:
         self._trim()
 
     def _trim(self) -> None:
+        stale = time.time() - _ABANDONED_S
+        for writing in self.folder.glob(_WRITING + "*"):  # a writer killed part-way leaves its file behind
+            try:
+                if writing.stat().st_mtime < stale:
+                    writing.unlink()
+            except FileNotFoundError:
+                continue
         files = []
         for path in self.folder.glob("*" + _SUFFIX):
             try:

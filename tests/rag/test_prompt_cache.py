@@ -107,3 +107,12 @@ def test_a_disk_that_cannot_keep_a_state_costs_the_resume_not_the_answer(tmp_pat
     cache[[1, 2]] = state([1, 2], logit_rows=1)  # no error reaches the model's answer
     assert cache[[1, 2, 3]].input_ids.tolist() == [1, 2]  # kept in memory all the same
     assert "prompt state not kept on disk" in caplog.text
+
+
+def test_a_state_left_half_written_by_a_killed_process_goes_in_time(tmp_path: Path) -> None:
+    store = PromptStore(tmp_path, capacity_bytes=1 << 20)
+    (tmp_path / ".writing-old").write_bytes(b"half a state")
+    os.utime(tmp_path / ".writing-old", (1, 1))
+    (tmp_path / ".writing-now").write_bytes(b"another process at work")
+    PromptCache(capacity_bytes=1 << 20, store=store)[[1]] = state([1], logit_rows=1)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".writing-now", name_of([1])]
