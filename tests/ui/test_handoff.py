@@ -12,10 +12,12 @@ from fastapi.testclient import TestClient
 
 from index.errors import SkippedFile
 from index.reports import IngestReport, Progress
+from index.serving import hold_for_server, server_lock
 from rag.app import Groundline
 from rag.settings import Settings
-from tests.conftest import ARMS_FILE, fake_app, free_port, live_server
+from tests.conftest import ARMS_FILE, ROOT, fake_app, free_port, live_server
 from tests.index.test_pipeline import start_server_holding
+from tests.ui.test_remote import fresh_command_line
 from ui import handoff
 from ui.handoff import HandoffError, Served
 from ui.server import create_app
@@ -133,3 +135,19 @@ def test_a_server_that_does_not_answer_is_said_so(tmp_path: Path) -> None:
     port = free_port()  # nothing listens there
     with pytest.raises(HandoffError, match="does not answer at http://127.0.0.1"):
         handoff.delete_via(Served.fresh("127.0.0.1", port), ["a.txt"])
+
+
+def test_the_command_line_hands_its_write_over_before_loading_a_store_or_model(server, settings: Settings) -> None:
+    """Beside a running server, `groundline ingest` and `delete` only send the paths; they used to
+    build the whole app first (llama-index, Chroma: ~2-3 s on 2 cores)."""
+    app, served = server
+    app.ingestor.ingest([ROOT / "examples" / "news" / ARMS_FILE])
+    handoff.announce(settings.data_dir, served)
+    hold_for_server(settings.data_dir)  # this process serves the data dir, as groundline serve does
+    try:
+        lines, errors = fresh_command_line(["delete", ARMS_FILE, "never.txt"], settings.data_dir)
+    finally:
+        server_lock(settings.data_dir).release()
+    assert lines == [f"deleted: {ARMS_FILE}", "not ingested, nothing to delete: never.txt", "0 []"], errors
+    assert "it makes the change" in errors
+    assert app.library.files() == []

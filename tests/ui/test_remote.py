@@ -153,18 +153,25 @@ def test_a_question_is_answered_by_the_server_whole_or_as_it_streams(settings: S
         list(asker.stream("who denied arms deals?", ["gone.txt"]))
 
 
-def test_the_command_line_for_a_server_elsewhere_loads_no_model_store_or_index_library(tmp_path: Path) -> None:
-    """`--server` commands only send and print: they started in ~3-5 s, loading llama-index and
-    Chroma first (~2 s of imports alone on 2 cores), where they now start in well under one."""
+def fresh_command_line(argv: list[str], data_dir: Path) -> tuple[list[str], str]:
+    """``groundline *argv`` run in a new interpreter: its output lines, the last being its exit code
+    and which of llama-index, Chroma, torch, llama.cpp, Gradio and transformers it loaded; its errors."""
     heavy = ("llama_index.core", "chromadb", "torch", "llama_cpp", "gradio", "transformers")
     script = (
-        "import sys; from ui.cli import main; code = main(['list', '--server', 'http://127.0.0.1:9']); "
+        f"import sys; from ui.cli import main; code = main({argv!r}); "
         f"print(code, sorted(m for m in {heavy!r} if m in sys.modules))"
     )
-    env = {**os.environ, "GROUNDLINE_DATA_DIR": str(tmp_path / "data")}
+    env = {**os.environ, "GROUNDLINE_DATA_DIR": str(data_dir)}
     done = subprocess.run(
         [sys.executable, "-c", script], cwd=Path(__file__).parents[2], env=env, capture_output=True, text=True
     )
-    assert done.stdout.splitlines()[-1] == "1 []", done.stdout + done.stderr  # refused: nothing listens on port 9
-    assert "Could not reach the server at http://127.0.0.1:9" in done.stderr
+    return done.stdout.splitlines(), done.stderr
+
+
+def test_the_command_line_for_a_server_elsewhere_loads_no_model_store_or_index_library(tmp_path: Path) -> None:
+    """`--server` commands only send and print: they started in ~3-5 s, loading llama-index and
+    Chroma first (~2 s of imports alone on 2 cores), where they now start in well under one."""
+    lines, errors = fresh_command_line(["list", "--server", "http://127.0.0.1:9"], tmp_path / "data")
+    assert lines[-1] == "1 []", lines + [errors]  # refused: nothing listens on port 9
+    assert "Could not reach the server at http://127.0.0.1:9" in errors
     assert not (tmp_path / "data").exists()
