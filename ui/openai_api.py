@@ -24,9 +24,9 @@ from rag.answering import AnswerService
 from rag.errors import DocumentNotFound, GroundlineError, QuestionError
 from rag.types import Answer, Token
 from ui.answer_stream import AnswerStream
-from ui.api import error_status
+from ui.api import answer_json, error_status
 from ui.limits import MAX_SCOPE_FILES, Guard
-from ui.links import linked, root_of
+from ui.links import root_of
 
 MODEL = "groundline"
 # Streamed tokens are already out when attribution finds no support: say so plainly.
@@ -117,7 +117,7 @@ def router(service: AnswerService, library: Library, guard: Guard) -> APIRouter:
 def cited(answer: Answer, root: str) -> dict:
     """An answer's citations, closest passages (each with its link), whether it abstained and why, as
     the OpenAI route's message carries them beside the text."""
-    whole = answer.to_json(lambda citation: linked(citation, root))
+    whole = answer_json(answer, root)
     return {key: whole[key] for key in ("citations", "abstained", "closest", "withheld_by")}
 
 
