@@ -122,7 +122,8 @@ class PromptStore:
         files = []
         for path in self.folder.glob("*" + _SUFFIX):
             try:
-                files.append((path.stat().st_mtime, path.stat().st_size, path))
+                found = path.stat()
+                files.append((found.st_mtime, found.st_size, path))
             except FileNotFoundError:
                 continue
         total = sum(size for _, size, _ in files)
