@@ -10,12 +10,28 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
+# llama-cpp-python is compiled here for this CPU (-march=native), but without Intel AMX: some virtual machines
+# report AMX and then trap its instructions (SIGILL at the first answer, seen on a Xeon VM). pip's wheel cache
+# is keyed by the source alone, not by build flags or CPU, so the wheel is built outside it, kept in a folder
+# named for this CPU's features, the flags and the version (pyproject.toml's pin), and installed before the rest.
+LLAMA_CPP := $(shell grep -o 'llama-cpp-python==[0-9.]*' pyproject.toml | head -1)
+NO_AMX := $(if $(filter x86_64,$(shell uname -m)),-mno-amx-tile -mno-amx-int8 -mno-amx-bf16)
+LLAMA_KEY := $(shell { grep -m1 -E '^(flags|Features)' /proc/cpuinfo; uname -m; echo '$(LLAMA_CPP) $(NO_AMX)'; } \
+                     | sha256sum | cut -c1-16)
+LLAMA_WHEELS := $(HOME)/.cache/groundline/llama-cpp/$(LLAMA_KEY)
+
+$(VENV)/.llama-cpp-installed: | $(PY)
+	ls $(LLAMA_WHEELS)/*.whl >/dev/null 2>&1 || CFLAGS="$(NO_AMX)" CXXFLAGS="$(NO_AMX)" \
+	  $(PY) -m pip wheel --no-deps --no-cache-dir --no-binary llama-cpp-python -w $(LLAMA_WHEELS) "$(LLAMA_CPP)"
+	$(PY) -m pip install --force-reinstall --no-deps $(LLAMA_WHEELS)/*.whl
+	touch $@
+
 # Stamps re-run pip only when pyproject.toml changes.
-$(VENV)/.run-installed: pyproject.toml | $(PY)
+$(VENV)/.run-installed: pyproject.toml | $(PY) $(VENV)/.llama-cpp-installed
 	$(PY) -m pip install -e .
 	touch $@
 
-$(VENV)/.test-installed: pyproject.toml | $(PY)
+$(VENV)/.test-installed: pyproject.toml | $(PY) $(VENV)/.llama-cpp-installed
 	$(PY) -m pip install -e ".[small,dev]"
 	touch $@
 
