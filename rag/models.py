@@ -14,6 +14,8 @@ import importlib.metadata as md
 from dataclasses import dataclass
 from pathlib import Path
 
+from filelock import FileLock
+
 from rag.errors import ModelFileError
 
 _CHUNK = 1 << 20
@@ -120,12 +122,16 @@ def ensure_model(model: PackagedModel, models_dir: Path) -> Path:
     """The verified GGUF file, joining the parts on first use.
 
     A joined file is trusted again only if it carries the verification stamp
-    written after its checksum matched and its size is unchanged.
+    written after its checksum matched and its size is unchanged. Processes
+    starting at once on one models folder (a server and ``groundline ask``)
+    take turns: one joins, the others then find it stamped.
     """
     target = models_dir / model.filename
     stamp = target.with_suffix(".sha256")
-    if target.exists() and stamp.exists():
-        recorded = stamp.read_text().split()
-        if recorded == [model.sha256, str(target.stat().st_size)]:
-            return target
-    return join_parts(model, target)
+    models_dir.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(target) + ".lock"):
+        if target.exists() and stamp.exists():
+            recorded = stamp.read_text().split()
+            if recorded == [model.sha256, str(target.stat().st_size)]:
+                return target
+        return join_parts(model, target)

@@ -8,10 +8,13 @@ import base64
 import hashlib
 import importlib
 import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
+from rag import models
 from rag.errors import ModelFileError
 from rag.models import PackagedModel, ensure_model
 
@@ -71,10 +74,28 @@ def test_a_wrong_whole_file_checksum_is_refused(fake_model: PackagedModel, tmp_p
     wrong = PackagedModel(**{**fake_model.__dict__, "sha256": "0" * 64})
     with pytest.raises(ModelFileError, match="expected 0000"):
         ensure_model(wrong, tmp_path / "models")
-    assert not list((tmp_path / "models").glob("fake.*"))
+    assert [p.name for p in (tmp_path / "models").glob("fake.*")] == ["fake.gguf.lock"]  # no part of it kept
 
 
 def test_a_joined_file_changed_on_disk_is_joined_again(fake_model: PackagedModel, tmp_path: Path) -> None:
     path = ensure_model(fake_model, tmp_path / "models")
     path.write_bytes(b"truncated")
     assert ensure_model(fake_model, tmp_path / "models").read_bytes() == b"".join(PARTS)
+
+
+def test_two_starting_at_once_join_the_parts_once(
+    fake_model: PackagedModel, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    joins = []
+    join = models.join_parts
+
+    def slow_join(model: PackagedModel, target: Path) -> Path:
+        joins.append(target)
+        time.sleep(0.5)  # the other one looks meanwhile
+        return join(model, target)
+
+    monkeypatch.setattr(models, "join_parts", slow_join)
+    with ThreadPoolExecutor(2) as pool:
+        first, second = pool.map(lambda _: ensure_model(fake_model, tmp_path / "models"), range(2))
+    assert first == second and first.read_bytes() == b"".join(PARTS)
+    assert len(joins) == 1  # the second waited, then found it joined and stamped
