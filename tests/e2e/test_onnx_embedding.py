@@ -9,6 +9,8 @@ import pytest
 from index.embedding import packaged_embedder
 from tests.conftest import NEWS
 
+pytestmark = pytest.mark.e2e
+
 TEXTS = [line for line in (NEWS / "000_c3c639a3a8103260.txt").read_text().splitlines() if line.strip()][:12]
 
 
