@@ -20,6 +20,17 @@ NEWS = ROOT / "examples" / "news"
 ARMS_FILE = "000_c3c639a3a8103260.txt"
 
 
+E2E = ROOT / "tests" / "e2e"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Everything under tests/e2e is marked e2e, whether or not its file says so: `make test` runs the
+    unit tests (``-m "not e2e"``) on two workers and the end-to-end tests after them, one at a time."""
+    for item in items:
+        if item.path.is_relative_to(E2E):
+            item.add_marker(pytest.mark.e2e)
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """Settings pointing at a fresh data dir, independent of the environment's.
