@@ -19,6 +19,7 @@ from index.embedding import check_device, embedding_id, packaged_embedder, packa
 from index.library import Library
 from index.ocr import OCR, available
 from index.pipeline import Ingestor
+from index.reports import IngestReport
 from index.serving import hold_for_server
 from index.store import DocStore, chroma_vector_store
 from index.uploads import UploadShelf
@@ -26,7 +27,7 @@ from rag.answering import AnswerService
 from rag.attribution import Attributor
 from rag.decision import Decider
 from rag.keyword_cache import KeywordCache
-from rag.llm import build_judge, build_llm
+from rag.llm import build_judge, build_llm, forget_prompts
 from rag.retrieval import Fusion, Retriever
 from rag.settings import Settings
 from rag.verification import Verifier
@@ -114,7 +115,14 @@ class Groundline:
             ocr=self.ocr,
         )
         ingestor.recover_if_idle()  # a killed writer's partial documents go before anyone reads them
+        ingestor.observe(self._forget_prompts)
         return ingestor
+
+    def _forget_prompts(self, report: IngestReport) -> None:
+        """A replaced or removed document's text goes from the local model's kept prompt states too (they
+        hold the passages read), not only from the index: in this process's model, if loaded, and on disk."""
+        if report.updated or report.removed:
+            forget_prompts(self.__dict__.get("llm"), self.settings.llm_cache_dir)  # (a cached_property's value)
 
     @cached_property
     def retriever(self) -> Retriever:

@@ -89,6 +89,21 @@ def prompt_cache(settings: Settings, model_file: Path):
     return PromptCache(capacity, PromptStore(folder, capacity))
 
 
+def forget_prompts(llm: LLM | None, cache_dir: Path | None) -> None:
+    """Drop every prompt state kept by the local model: in ``llm``'s memory, where it is the local
+    model and loaded, and on disk under ``cache_dir``, every model's. They hold the passages read."""
+    cache = getattr(getattr(llm, "_model", None), "cache", None)
+    if cache is not None:
+        from rag.prompt_cache import PromptCache
+
+        if isinstance(cache, PromptCache):
+            cache.forget()
+    if cache_dir is not None:
+        from rag.prompt_store import forget_all
+
+        forget_all(cache_dir)
+
+
 def _openai(settings: Settings) -> LLM:
     if not settings.llm_base_url or not settings.llm_model:
         raise GroundlineError(

@@ -10,6 +10,7 @@ tokens, so a changed passage or question can never get a stale answer.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -36,20 +37,40 @@ class PromptCache(LlamaRAMCache):
         super().__init__(capacity_bytes)
         self.store = store
         self._on_disk: dict[Key, Path] = {}  # the store's prompts, as last listed
+        self._lock = threading.RLock()  # the answering thread and a writer's ``forget`` meet here
+        self._forgotten = 0  # times ``forget`` ran
+        self._asked = threading.local()  # ``_forgotten`` when this thread's prompt was looked up
+
+    def forget(self) -> None:
+        """Drop every state kept in memory (a replaced or removed document's text is in them); the
+        state of a prompt looked up before this, saved once its answer ends, is not kept either.
+        (Files on disk: ``rag.prompt_store.forget_all``.)"""
+        with self._lock:
+            self._forgotten += 1
+            self.cache_state.clear()
+            self._on_disk = {}
 
     def __setitem__(self, key: Sequence[int], state) -> None:  # state: llama_cpp.LlamaState
-        state.scores = state.scores[-1:].copy()
-        super().__setitem__(key, state)
-        if self.store:
-            try:
-                self.store.save(key, state)
-            except OSError as exc:  # a full disk or a folder it cannot write costs the resume, not the answer
-                log.warning("prompt state not kept on disk in %s: %s", self.store.folder, exc)
+        with self._lock:
+            if getattr(self._asked, "forgotten", self._forgotten) != self._forgotten:
+                return  # its prompt was read before a ``forget``: it may hold what was forgotten
+            state.scores = state.scores[-1:].copy()
+            super().__setitem__(key, state)
+            if self.store:
+                try:
+                    self.store.save(key, state)
+                except OSError as exc:  # a full disk or a folder it cannot write costs the resume, not the answer
+                    log.warning("prompt state not kept on disk in %s: %s", self.store.folder, exc)
 
     def __getitem__(self, key: Sequence[int]):
         """The kept state whose prompt shares the longest beginning with ``key``, read from disk
-        when another process, or this one before a restart, kept it there."""
-        key = tuple(key)
+        when another process, or this one before a restart, kept it there. (llama.cpp looks up
+        every prompt before reading it, and saves its state after the answer.)"""
+        with self._lock:
+            self._asked.forgotten = self._forgotten
+            return self._kept(tuple(key))
+
+    def _kept(self, key: Key):
         best = self._find_longest_prefix_key(key)
         if best is None:
             raise KeyError("Key not found")

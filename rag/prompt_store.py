@@ -34,6 +34,13 @@ def folder_for(root: Path, model_file: Path, context_window: int) -> Path:
     return root / f"{model_file.stem}-ctx{context_window}-llama-cpp-{llama_cpp.__version__}"
 
 
+def forget_all(root: Path) -> None:
+    """Remove every state kept under ``root``, of every model: they hold the passages read, and a
+    replaced or removed document's text must not outlive it there."""
+    for path in root.glob(f"*/*{_SUFFIX}"):
+        path.unlink(missing_ok=True)
+
+
 def name_of(key: Sequence[int]) -> str:
     """A state's file name: its prompt tokens' digest.
 

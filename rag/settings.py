@@ -60,7 +60,7 @@ class Settings(BaseSettings):
         None,
         description="Local LLM: also keep those states on disk here, up to GROUNDLINE_LLM_CACHE_MB, so a "
         "restarted server or the command line resumes them too. They hold the questions and passages read "
-        "(owner-only files); unset = memory only.",
+        "(owner-only files), until a document is replaced or removed; unset = memory only.",
     )
     embed_backend: EmbedBackend = Field(
         "onnx",

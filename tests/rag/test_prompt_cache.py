@@ -6,13 +6,17 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 from llama_cpp import LlamaState
 
+from rag.llm import forget_prompts
 from rag.prompt_cache import PromptCache
-from rag.prompt_store import PromptStore, name_of
+from rag.prompt_store import PromptStore, forget_all, name_of
+from rag.settings import Settings
+from tests.conftest import ARMS_FILE, fake_app
 
 VOCAB = 1000  # floats of logits per token
 
@@ -116,3 +120,59 @@ def test_a_state_left_half_written_by_a_killed_process_goes_in_time(tmp_path: Pa
     (tmp_path / ".writing-now").write_bytes(b"another process at work")
     PromptCache(capacity_bytes=1 << 20, store=store)[[1]] = state([1], logit_rows=1)
     assert sorted(p.name for p in tmp_path.iterdir()) == [".writing-now", name_of([1])]
+
+
+def test_forgetting_drops_every_state_and_that_of_an_answer_under_way() -> None:
+    cache = PromptCache(capacity_bytes=1 << 20)
+    cache[[1, 2]] = state([1, 2], logit_rows=1)
+    cache[[1, 2, 3]]  # noqa: B018 -- an answer begins: llama.cpp looks its prompt up (resuming from [1, 2])
+    cache.forget()  # meanwhile a document is removed
+    cache[[1, 2, 3, 4]] = state([1, 2, 3, 4], logit_rows=1)  # the answer ends: its prompt held the old text
+    assert list(cache.cache_state) == []
+    with pytest.raises(KeyError):
+        cache[[1, 2, 3, 4]]  # noqa: B018 -- the next answer finds nothing...
+    cache[[1, 2, 3, 4]] = state([1, 2, 3, 4], logit_rows=1)
+    assert list(cache.cache_state) == [(1, 2, 3, 4)]  # ...and its state, read after, is kept
+
+
+def test_forgetting_on_disk_removes_the_states_of_every_model_and_nothing_else(tmp_path: Path) -> None:
+    for model in ("qwen-1.5b", "qwen-0.5b"):
+        PromptStore(tmp_path / model, capacity_bytes=1 << 20).save([1, 2], state([1, 2], logit_rows=1))
+    (tmp_path / "notes.txt").write_text("not a state")
+    forget_all(tmp_path)
+    assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == ["notes.txt"]
+    forget_all(tmp_path / "never-made")  # a folder nothing was kept in yet
+
+
+def test_forget_prompts_reaches_a_loaded_local_models_memory_and_the_disk(tmp_path: Path) -> None:
+    cache = PromptCache(capacity_bytes=1 << 20, store=PromptStore(tmp_path / "model", capacity_bytes=1 << 20))
+    cache[[1, 2]] = state([1, 2], logit_rows=1)
+    local = SimpleNamespace(_model=SimpleNamespace(cache=cache))  # LlamaCPP, holding the llama_cpp.Llama rag.llm set
+    forget_prompts(local, tmp_path)
+    assert not cache.cache_state and not list(tmp_path.rglob("*.npz"))
+    forget_prompts(SimpleNamespace(), None)  # another backend, no folder: nothing to drop, no error
+
+
+def test_a_replaced_or_removed_document_takes_the_kept_prompt_states_with_it(
+    settings: Settings, news_dir: Path, tmp_path: Path
+) -> None:
+    prompts = tmp_path / "prompts"
+    app = fake_app(settings.model_copy(update={"llm_cache_dir": prompts}))
+
+    def keep_one() -> None:  # as the local model does after an answer
+        PromptStore(prompts / "model", capacity_bytes=1 << 20).save([1, 2], state([1, 2], logit_rows=1))
+
+    def kept() -> int:
+        return len(list(prompts.rglob("*.npz")))
+
+    keep_one()
+    app.ingestor.ingest([news_dir])
+    assert kept() == 1  # documents added: no kept prompt held text of theirs
+    (news_dir / ARMS_FILE).write_text("Pyongyang denied the reports on Tuesday.\n")
+    assert app.ingestor.ingest([news_dir]).updated == [ARMS_FILE]
+    assert kept() == 0  # replaced: a kept prompt may have held its old lines
+    keep_one()
+    app.ingestor.ingest([news_dir])
+    assert kept() == 1  # nothing changed
+    assert app.ingestor.delete([ARMS_FILE]) == [ARMS_FILE]
+    assert kept() == 0  # removed
