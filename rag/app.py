@@ -120,9 +120,10 @@ class Groundline:
 
     def _forget_prompts(self, report: IngestReport) -> None:
         """A replaced or removed document's text goes from the local model's kept prompt states too (they
-        hold the passages read), not only from the index: in this process's model, if loaded, and on disk."""
-        if report.updated or report.removed:
-            forget_prompts(self.__dict__.get("llm"), self.settings.llm_cache_dir)  # (a cached_property's value)
+        hold the passages read), not only from the index: in this process's model, if loaded, and on disk.
+        States of prompts over other documents stay."""
+        if gone := report.updated + report.removed:
+            forget_prompts(self.__dict__.get("llm"), self.settings.llm_cache_dir, gone)  # (a cached_property's)
 
     @cached_property
     def retriever(self) -> Retriever:

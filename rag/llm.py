@@ -7,13 +7,14 @@ vLLM, llama.cpp server, a hosted API).
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 from llama_index.core.llms import LLM, ChatMessage, MessageRole
 
 from rag.errors import GroundlineError, SettingsError
 from rag.models import QWEN_05B, QWEN_15B, PackagedModel, ensure_model
-from rag.prompts import chatml
+from rag.prompts import chatml, files_named
 from rag.settings import Settings
 from rag.verification import Judge, LlamaCppJudge, ReplyJudge
 
@@ -73,35 +74,40 @@ def _local(settings: Settings, model: PackagedModel) -> LLM:
         verbose=False,
     )
     if settings.llm_cache_mb:
-        llm._model.set_cache(prompt_cache(settings, path))
+        llm._model.set_cache(prompt_cache(settings, path, llm._model))
     return llm
 
 
-def prompt_cache(settings: Settings, model_file: Path):
-    """The local model's prompt cache (``rag.prompt_cache``), on disk too where ``llm_cache_dir`` is set."""
+def prompt_cache(settings: Settings, model_file: Path, llama):
+    """The local model's prompt cache (``rag.prompt_cache``), on disk too where ``llm_cache_dir`` is set;
+    each state knows the documents its prompt's passages came from, read from the prompt's source tags."""
     from rag.prompt_cache import PromptCache
     from rag.prompt_store import PromptStore, folder_for
 
+    def files_of(tokens: Sequence[int]) -> frozenset[str] | None:
+        return files_named(llama.detokenize(list(tokens)).decode("utf-8", errors="replace"))
+
     capacity = settings.llm_cache_mb << 20
-    if settings.llm_cache_dir is None:
-        return PromptCache(capacity)
-    folder = folder_for(settings.llm_cache_dir, model_file, settings.context_window)
-    return PromptCache(capacity, PromptStore(folder, capacity))
+    store = None
+    if settings.llm_cache_dir is not None:
+        store = PromptStore(folder_for(settings.llm_cache_dir, model_file, settings.context_window), capacity)
+    return PromptCache(capacity, store, files_of)
 
 
-def forget_prompts(llm: LLM | None, cache_dir: Path | None) -> None:
-    """Drop every prompt state kept by the local model: in ``llm``'s memory, where it is the local
-    model and loaded, and on disk under ``cache_dir``, every model's. They hold the passages read."""
+def forget_prompts(llm: LLM | None, cache_dir: Path | None, files: Collection[str]) -> None:
+    """Drop the prompt states kept by the local model that hold passages of ``files`` (or of documents
+    not known): in ``llm``'s memory, where it is the local model and loaded, and on disk under
+    ``cache_dir``, every model's."""
     cache = getattr(getattr(llm, "_model", None), "cache", None)
     if cache is not None:
         from rag.prompt_cache import PromptCache
 
         if isinstance(cache, PromptCache):
-            cache.forget()
+            cache.forget(files)
     if cache_dir is not None:
-        from rag.prompt_store import forget_all
+        from rag.prompt_store import forget
 
-        forget_all(cache_dir)
+        forget(cache_dir, files)
 
 
 def _openai(settings: Settings) -> LLM:

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 
 from llama_cpp import Llama, LlamaRAMCache
 
-from rag.prompt_store import Key, PromptStore
+from rag.prompt_store import Files, Key, PromptStore, files_in
 
 log = logging.getLogger(__name__)
 
@@ -33,32 +33,47 @@ class PromptCache(LlamaRAMCache):
     array, and one row is the least that copy accepts), and the capacity counts everything kept.
     """
 
-    def __init__(self, capacity_bytes: int, store: PromptStore | None = None):
+    def __init__(
+        self,
+        capacity_bytes: int,
+        store: PromptStore | None = None,
+        files_of: Callable[[Key], Files] = lambda key: None,
+    ):
         super().__init__(capacity_bytes)
         self.store = store
+        self._files_of = files_of  # the documents a prompt's passages came from (rag.llm reads its source tags)
+        self._files: dict[Key, Files] = {}  # those of the states kept in memory
         self._on_disk: dict[Key, Path] = {}  # the store's prompts, as last listed
         self._lock = threading.RLock()  # the answering thread and a writer's ``forget`` meet here
-        self._forgotten = 0  # times ``forget`` ran
-        self._asked = threading.local()  # ``_forgotten`` when this thread's prompt was looked up
+        self._forgotten: list[frozenset[str]] = []  # the files of each ``forget`` so far
+        self._asked = threading.local()  # how many there were when this thread's prompt was looked up
 
-    def forget(self) -> None:
-        """Drop every state kept in memory (a replaced or removed document's text is in them); the
-        state of a prompt looked up before this, saved once its answer ends, is not kept either.
-        (Files on disk: ``rag.prompt_store.forget_all``.)"""
+    def forget(self, files: Collection[str]) -> None:
+        """Drop the states kept in memory whose prompts held passages of ``files`` (a replaced or
+        removed document's text is in them), or of documents not known; the state of such a prompt
+        looked up before this, saved once its answer ends, is not kept either. (On disk:
+        ``rag.prompt_store.forget``.)"""
+        gone = frozenset(files)
         with self._lock:
-            self._forgotten += 1
-            self.cache_state.clear()
+            self._forgotten.append(gone)
+            for key in [k for k in self.cache_state if _held(self._files.get(k), gone)]:
+                del self.cache_state[key]
+            self._files = {key: self._files.get(key) for key in self.cache_state}
             self._on_disk = {}
 
     def __setitem__(self, key: Sequence[int], state) -> None:  # state: llama_cpp.LlamaState
+        key = tuple(key)
+        files = self._files_of(key)
         with self._lock:
-            if getattr(self._asked, "forgotten", self._forgotten) != self._forgotten:
-                return  # its prompt was read before a ``forget``: it may hold what was forgotten
+            since = self._forgotten[getattr(self._asked, "forgotten", len(self._forgotten)) :]
+            if any(_held(files, gone) for gone in since):
+                return  # its prompt was read before a ``forget`` of what it held
             state.scores = state.scores[-1:].copy()
             super().__setitem__(key, state)
+            self._files = {k: files if k == key else self._files.get(k) for k in self.cache_state}
             if self.store:
                 try:
-                    self.store.save(key, state)
+                    self.store.save(key, state, files)
                 except OSError as exc:  # a full disk or a folder it cannot write costs the resume, not the answer
                     log.warning("prompt state not kept on disk in %s: %s", self.store.folder, exc)
 
@@ -67,7 +82,7 @@ class PromptCache(LlamaRAMCache):
         when another process, or this one before a restart, kept it there. (llama.cpp looks up
         every prompt before reading it, and saves its state after the answer.)"""
         with self._lock:
-            self._asked.forgotten = self._forgotten
+            self._asked.forgotten = len(self._forgotten)
             return self._kept(tuple(key))
 
     def _kept(self, key: Key):
@@ -81,6 +96,8 @@ class PromptCache(LlamaRAMCache):
         if state is None:  # removed or damaged since it was listed
             raise KeyError("Key not found")
         super().__setitem__(best, state)  # in memory from now on (it is on disk already)
+        self._files = {k: self._files.get(k) for k in self.cache_state}
+        self._files[best] = files_in(self._on_disk[best])
         return state
 
     def _find_longest_prefix_key(self, key: Key) -> Key | None:
@@ -93,3 +110,8 @@ class PromptCache(LlamaRAMCache):
     @property
     def cache_size(self) -> int:
         return sum(s.llama_state_size + s.scores.nbytes for s in self.cache_state.values())
+
+
+def _held(files: Files, gone: frozenset[str]) -> bool:
+    """Whether a prompt whose passages came from ``files`` may hold text of the documents ``gone``."""
+    return files is None or not files.isdisjoint(gone)

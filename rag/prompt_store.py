@@ -14,13 +14,14 @@ import hashlib
 import os
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 import numpy as np
 from llama_cpp import LlamaState
 
 Key = tuple[int, ...]
+Files = frozenset[str] | None  # the documents a prompt's passages came from; None: not known
 _SUFFIX = ".npz"
 _WRITING = ".writing-"  # a state being written, renamed once whole
 _ABANDONED_S = 3600  # a file still being written after this long was left by a process that died
@@ -34,11 +35,25 @@ def folder_for(root: Path, model_file: Path, context_window: int) -> Path:
     return root / f"{model_file.stem}-ctx{context_window}-llama-cpp-{llama_cpp.__version__}"
 
 
-def forget_all(root: Path) -> None:
-    """Remove every state kept under ``root``, of every model: they hold the passages read, and a
-    replaced or removed document's text must not outlive it there."""
+def forget(root: Path, files: Collection[str]) -> None:
+    """Remove the states kept under ``root``, of every model, whose prompts held passages of ``files``
+    (or of documents not named: see ``files_in``): a replaced or removed document's text must not
+    outlive it there."""
+    gone = set(files)
     for path in root.glob(f"*/*{_SUFFIX}"):
-        path.unlink(missing_ok=True)
+        named = files_in(path)
+        if named is None or named & gone:
+            path.unlink(missing_ok=True)
+
+
+def files_in(path: Path) -> Files:
+    """The documents whose passages the prompt of the state kept in ``path`` held; None when that
+    is not known (a prompt without source tags, a file written before they were kept, one unreadable)."""
+    try:
+        with np.load(path, allow_pickle=False) as kept:
+            return frozenset(str(name) for name in kept["files"]) if bool(kept["named"]) else None
+    except (OSError, ValueError, KeyError, EOFError):
+        return None
 
 
 def name_of(key: Sequence[int]) -> str:
@@ -96,9 +111,9 @@ class PromptStore:
             path.unlink(missing_ok=True)
             return None
 
-    def save(self, key: Sequence[int], state: LlamaState) -> None:
-        """Keep ``state`` as the state of prompt ``key``, then drop the least recently used files
-        past the capacity."""
+    def save(self, key: Sequence[int], state: LlamaState, files: Files = None) -> None:
+        """Keep ``state`` as the state of prompt ``key``, whose passages came from ``files``, then drop
+        the least recently used files past the capacity."""
         self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd, temporary = tempfile.mkstemp(dir=self.folder, prefix=_WRITING)  # owner-only, as mkstemp makes it
         try:
@@ -111,6 +126,8 @@ class PromptStore:
                     n_tokens=np.int64(state.n_tokens),
                     llama_state=np.frombuffer(state.llama_state[: state.llama_state_size], dtype=np.uint8),
                     seed=np.int64(state.seed),
+                    files=np.array(sorted(files or ()), dtype=np.str_),
+                    named=np.bool_(files is not None),
                 )
             os.replace(temporary, self.folder / name_of(key))
         finally:

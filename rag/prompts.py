@@ -6,8 +6,9 @@ a document that reads like an instruction is not followed as one.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from html import escape
+from html import escape, unescape
 
 from llama_index.core.llms import ChatMessage, MessageRole
 
@@ -50,6 +51,21 @@ def format_sources(passages: Sequence[Passage]) -> str:
         f"{_paged_text(p).replace('</source>', '</ source>')}\n</source>"
         for n, p in enumerate(passages, start=1)
     )
+
+
+_SOURCE_FILE = re.compile(r'<source id="\d+" file="([^"]*)"')
+
+
+def files_named(prompt: str) -> frozenset[str] | None:
+    """The documents whose passages a prompt holds, by its source tags; None for a prompt with none
+    (the verifier's quotes, a follow-up being condensed), whose text may come from any document.
+
+    >>> sorted(files_named(format_sources([Passage("a&b.txt", 1, 1, 0, "Hi.", 1.0)])))
+    ['a&b.txt']
+    >>> files_named("Source text: Hi.") is None
+    True
+    """
+    return frozenset(unescape(name) for name in _SOURCE_FILE.findall(prompt)) or None
 
 
 def _opens_on(passage: Passage) -> str:

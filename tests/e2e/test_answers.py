@@ -91,6 +91,7 @@ def test_a_repeated_question_resumes_from_its_kept_prompt(local_app: Groundline)
     import llama_cpp
 
     from rag.prompt_cache import PromptCache
+    from rag.prompt_store import files_in
 
     llama = local_app.llm._model
     assert isinstance(llama.cache, PromptCache)
@@ -110,6 +111,10 @@ def test_a_repeated_question_resumes_from_its_kept_prompt(local_app: Groundline)
     llama_cpp.llama_perf_context_reset(restarted.llm._model._ctx.ctx)
     assert_names_north_korea_citing_line_9(timed_ask(restarted, QUESTION, "local 1.5B, asked after a restart"))
     assert llama_cpp.llama_perf_context(restarted.llm._model._ctx.ctx).n_p_eval <= 2
+    # each kept state knows the documents its prompt's passages came from, so that replacing or removing
+    # one drops the states over it alone (tests/rag/test_prompt_cache.py)
+    named = [files_in(path) for path in restarted.settings.llm_cache_dir.rglob("*.npz")]
+    assert any(files and ARMS_FILE in files for files in named), named
 
 
 def test_local_small_model_gives_a_grounded_answer(local_app: Groundline) -> None:

@@ -14,7 +14,7 @@ from llama_cpp import LlamaState
 
 from rag.llm import forget_prompts
 from rag.prompt_cache import PromptCache
-from rag.prompt_store import PromptStore, forget_all, name_of
+from rag.prompt_store import PromptStore, files_in, forget, name_of
 from rag.settings import Settings
 from tests.conftest import ARMS_FILE, fake_app
 
@@ -122,57 +122,84 @@ def test_a_state_left_half_written_by_a_killed_process_goes_in_time(tmp_path: Pa
     assert sorted(p.name for p in tmp_path.iterdir()) == [".writing-now", name_of([1])]
 
 
-def test_forgetting_drops_every_state_and_that_of_an_answer_under_way() -> None:
-    cache = PromptCache(capacity_bytes=1 << 20)
+def test_forgetting_drops_the_states_over_those_documents_and_that_of_an_answer_under_way() -> None:
+    named = {(1, 2): frozenset({"a.txt"}), (1, 2, 3, 4): frozenset({"a.txt"}), (7,): frozenset({"b.txt"})}
+    cache = PromptCache(capacity_bytes=1 << 20, files_of=named.get)  # None: a prompt without source tags
     cache[[1, 2]] = state([1, 2], logit_rows=1)
+    cache[[7]] = state([7], logit_rows=1)
+    cache[[8]] = state([8], logit_rows=1)  # its passages' documents are not known
     cache[[1, 2, 3]]  # noqa: B018 -- an answer begins: llama.cpp looks its prompt up (resuming from [1, 2])
-    cache.forget()  # meanwhile a document is removed
-    cache[[1, 2, 3, 4]] = state([1, 2, 3, 4], logit_rows=1)  # the answer ends: its prompt held the old text
-    assert list(cache.cache_state) == []
+    cache.forget(["a.txt"])  # meanwhile a.txt is removed
+    cache[[1, 2, 3, 4]] = state([1, 2, 3, 4], logit_rows=1)  # the answer ends: its prompt held a.txt's text
+    assert list(cache.cache_state) == [(7,)]  # b.txt's alone stays
     with pytest.raises(KeyError):
-        cache[[1, 2, 3, 4]]  # noqa: B018 -- the next answer finds nothing...
+        cache[[1, 2, 3, 4]]  # noqa: B018 -- the next answer finds nothing to resume...
     cache[[1, 2, 3, 4]] = state([1, 2, 3, 4], logit_rows=1)
-    assert list(cache.cache_state) == [(1, 2, 3, 4)]  # ...and its state, read after, is kept
+    assert list(cache.cache_state) == [(7,), (1, 2, 3, 4)]  # ...and its state, read after, is kept
+    cache.forget(["c.txt"])
+    assert list(cache.cache_state) == [(7,), (1, 2, 3, 4)]
 
 
-def test_forgetting_on_disk_removes_the_states_of_every_model_and_nothing_else(tmp_path: Path) -> None:
+def test_forgetting_on_disk_removes_the_states_over_those_documents_of_every_model(tmp_path: Path) -> None:
+    kept = {
+        "over-a": ([1], frozenset({"a.txt", "b.txt"})),
+        "over-b": ([2], frozenset({"b.txt"})),
+        "unknown": ([3], None),
+    }
     for model in ("qwen-1.5b", "qwen-0.5b"):
-        PromptStore(tmp_path / model, capacity_bytes=1 << 20).save([1, 2], state([1, 2], logit_rows=1))
+        store = PromptStore(tmp_path / model, capacity_bytes=1 << 20)
+        for key, files in kept.values():
+            store.save(key, state(key, logit_rows=1), files)
     (tmp_path / "notes.txt").write_text("not a state")
-    forget_all(tmp_path)
-    assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == ["notes.txt"]
-    forget_all(tmp_path / "never-made")  # a folder nothing was kept in yet
+    forget(tmp_path, ["a.txt"])
+    left = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
+    assert left == ["notes.txt", f"qwen-0.5b/{name_of([2])}", f"qwen-1.5b/{name_of([2])}"]
+    assert files_in(tmp_path / "qwen-0.5b" / name_of([2])) == {"b.txt"}
+    forget(tmp_path / "never-made", ["a.txt"])  # a folder nothing was kept in yet
+
+
+def test_a_state_read_from_disk_still_knows_its_documents(tmp_path: Path) -> None:
+    PromptCache(1 << 20, PromptStore(tmp_path, 1 << 20), lambda key: frozenset({"a.txt"}))[[1, 2]] = state([1, 2], 1)
+    later = PromptCache(1 << 20, PromptStore(tmp_path, 1 << 20))
+    assert later[[1, 2, 3]].input_ids.tolist() == [1, 2]  # in memory now
+    later.forget(["b.txt"])
+    assert list(later.cache_state) == [(1, 2)]
+    later.forget(["a.txt"])
+    assert list(later.cache_state) == []
 
 
 def test_forget_prompts_reaches_a_loaded_local_models_memory_and_the_disk(tmp_path: Path) -> None:
-    cache = PromptCache(capacity_bytes=1 << 20, store=PromptStore(tmp_path / "model", capacity_bytes=1 << 20))
+    store = PromptStore(tmp_path / "model", capacity_bytes=1 << 20)
+    cache = PromptCache(capacity_bytes=1 << 20, store=store, files_of=lambda key: frozenset({"a.txt"}))
     cache[[1, 2]] = state([1, 2], logit_rows=1)
     local = SimpleNamespace(_model=SimpleNamespace(cache=cache))  # LlamaCPP, holding the llama_cpp.Llama rag.llm set
-    forget_prompts(local, tmp_path)
+    forget_prompts(local, tmp_path, ["a.txt"])
     assert not cache.cache_state and not list(tmp_path.rglob("*.npz"))
-    forget_prompts(SimpleNamespace(), None)  # another backend, no folder: nothing to drop, no error
+    forget_prompts(SimpleNamespace(), None, ["a.txt"])  # another backend, no folder: nothing to drop, no error
 
 
-def test_a_replaced_or_removed_document_takes_the_kept_prompt_states_with_it(
+def test_a_replaced_or_removed_document_takes_the_kept_prompt_states_over_it_with_it(
     settings: Settings, news_dir: Path, tmp_path: Path
 ) -> None:
     prompts = tmp_path / "prompts"
     app = fake_app(settings.model_copy(update={"llm_cache_dir": prompts}))
+    other = sorted(p.name for p in news_dir.iterdir() if p.name != ARMS_FILE)[0]
 
-    def keep_one() -> None:  # as the local model does after an answer
-        PromptStore(prompts / "model", capacity_bytes=1 << 20).save([1, 2], state([1, 2], logit_rows=1))
+    def keep(key: list[int], file: str) -> None:  # as the local model does after an answer over ``file``
+        PromptStore(prompts / "model", capacity_bytes=1 << 20).save(key, state(key, logit_rows=1), frozenset({file}))
 
-    def kept() -> int:
-        return len(list(prompts.rglob("*.npz")))
+    def kept() -> set[str]:
+        return {name for p in prompts.rglob("*.npz") for name in files_in(p)}
 
-    keep_one()
+    keep([1], ARMS_FILE)
+    keep([2], other)
     app.ingestor.ingest([news_dir])
-    assert kept() == 1  # documents added: no kept prompt held text of theirs
+    assert kept() == {ARMS_FILE, other}  # documents added: no kept prompt held text of theirs
     (news_dir / ARMS_FILE).write_text("Pyongyang denied the reports on Tuesday.\n")
     assert app.ingestor.ingest([news_dir]).updated == [ARMS_FILE]
-    assert kept() == 0  # replaced: a kept prompt may have held its old lines
-    keep_one()
+    assert kept() == {other}  # replaced: the prompt over its old lines goes, the other stays
+    keep([1], ARMS_FILE)
     app.ingestor.ingest([news_dir])
-    assert kept() == 1  # nothing changed
+    assert kept() == {ARMS_FILE, other}  # nothing changed
     assert app.ingestor.delete([ARMS_FILE]) == [ARMS_FILE]
-    assert kept() == 0  # removed
+    assert kept() == {other}  # removed
