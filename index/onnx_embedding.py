@@ -15,6 +15,7 @@ atomically, so concurrent first starts and a killed export are both safe.
 from __future__ import annotations
 
 import contextlib
+import copy
 import logging
 import os
 import shutil
@@ -30,7 +31,7 @@ from filelock import FileLock
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from pydantic import PrivateAttr
 
-INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+INPUTS = {"input_ids": "ids", "attention_mask": "attention_mask", "token_type_ids": "type_ids"}  # ONNX: tokenizers
 
 
 def export_onnx(model_dir: Path, target: Path, int8: bool) -> Path:
@@ -120,17 +121,20 @@ class OnnxEmbedding(BaseEmbedding):
     _session: Any = PrivateAttr()
     _tokenizer: Any = PrivateAttr()
 
-    def __init__(self, model_file: Path, tokenizer_dir: Path, max_length: int = 256, threads: int | None = None):
+    def __init__(self, model_file: Path, tokenizer, max_length: int = 256, threads: int | None = None):
+        """``tokenizer``: a ``tokenizers.Tokenizer`` (``index.embedding.packaged_tokenizer``), copied
+        here to pad each batch to its longest text and cut texts at ``max_length``."""
         # llama-index hands over up to embed_batch_size texts at once; they are sorted by length and
         # run run_batch at a time, so batches hold texts of similar length.
         super().__init__(model_name=str(model_file), embed_batch_size=512, max_length=max_length)
         import onnxruntime as ort
-        from transformers import AutoTokenizer
 
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads or os.cpu_count() or 1
         self._session = ort.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
-        self._tokenizer = AutoTokenizer.from_pretrained(str(tokenizer_dir))
+        self._tokenizer = copy.deepcopy(tokenizer)
+        self._tokenizer.enable_truncation(max_length)
+        self._tokenizer.enable_padding()  # [PAD] (id 0) to the longest text of each batch
 
     @classmethod
     def class_name(cls) -> str:
@@ -147,8 +151,9 @@ class OnnxEmbedding(BaseEmbedding):
         return out
 
     def _encode(self, texts: list[str]) -> np.ndarray:
-        enc = self._tokenizer(texts, padding=True, truncation=True, max_length=self.max_length, return_tensors="np")
-        hidden = self._session.run(None, {name: enc[name].astype(np.int64) for name in INPUTS})[0]
+        encoded = self._tokenizer.encode_batch(texts)
+        enc = {name: np.array([getattr(e, field) for e in encoded], dtype=np.int64) for name, field in INPUTS.items()}
+        hidden = self._session.run(None, enc)[0]
         mask = enc["attention_mask"][..., None].astype(np.float32)
         pooled = (hidden * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
         return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
