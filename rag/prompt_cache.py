@@ -16,7 +16,7 @@ from pathlib import Path
 
 from llama_cpp import Llama, LlamaRAMCache
 
-from rag.prompt_store import Files, Key, PromptStore, files_in
+from rag.prompt_store import Files, Key, PromptStore
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +45,8 @@ class PromptCache(LlamaRAMCache):
         self._files: dict[Key, Files] = {}  # those of the states kept in memory
         self._on_disk: dict[Key, Path] = {}  # the store's prompts, as last listed
         self._lock = threading.RLock()  # the answering thread and a writer's ``forget`` meet here
-        self._forgotten: list[frozenset[str]] = []  # the files of each ``forget`` so far
-        self._asked = threading.local()  # how many there were when this thread's prompt was looked up
+        # by answering thread: the files forgotten since its prompt was looked up, until its state is saved
+        self._pending: dict[int, set[str]] = {}
 
     def forget(self, files: Collection[str]) -> None:
         """Drop the states kept in memory whose prompts held passages of ``files`` (a replaced or
@@ -55,22 +55,23 @@ class PromptCache(LlamaRAMCache):
         ``rag.prompt_store.forget``.)"""
         gone = frozenset(files)
         with self._lock:
-            self._forgotten.append(gone)
+            for pending in self._pending.values():
+                pending.update(gone)
             for key in [k for k in self.cache_state if _held(self._files.get(k), gone)]:
                 del self.cache_state[key]
-            self._files = {key: self._files.get(key) for key in self.cache_state}
+            self._remember()
             self._on_disk = {}
 
     def __setitem__(self, key: Sequence[int], state) -> None:  # state: llama_cpp.LlamaState
         key = tuple(key)
         files = self._files_of(key)
         with self._lock:
-            since = self._forgotten[getattr(self._asked, "forgotten", len(self._forgotten)) :]
-            if any(_held(files, gone) for gone in since):
+            gone = self._pending.pop(threading.get_ident(), None)
+            if gone and _held(files, frozenset(gone)):
                 return  # its prompt was read before a ``forget`` of what it held
             state.scores = state.scores[-1:].copy()
             super().__setitem__(key, state)
-            self._files = {k: files if k == key else self._files.get(k) for k in self.cache_state}
+            self._remember(key, files)
             if self.store:
                 try:
                     self.store.save(key, state, files)
@@ -82,7 +83,7 @@ class PromptCache(LlamaRAMCache):
         when another process, or this one before a restart, kept it there. (llama.cpp looks up
         every prompt before reading it, and saves its state after the answer.)"""
         with self._lock:
-            self._asked.forgotten = len(self._forgotten)
+            self._pending[threading.get_ident()] = set()
             return self._kept(tuple(key))
 
     def _kept(self, key: Key):
@@ -92,13 +93,19 @@ class PromptCache(LlamaRAMCache):
         if best in self.cache_state:
             self.cache_state.move_to_end(best)
             return self.cache_state[best]
-        state = self.store.load(self._on_disk[best])
-        if state is None:  # removed or damaged since it was listed
+        loaded = self.store.load(self._on_disk[best])
+        if loaded is None:  # removed or damaged since it was listed
             raise KeyError("Key not found")
+        state, files = loaded
         super().__setitem__(best, state)  # in memory from now on (it is on disk already)
-        self._files = {k: self._files.get(k) for k in self.cache_state}
-        self._files[best] = files_in(self._on_disk[best])
+        self._remember(best, files)
         return state
+
+    def _remember(self, key: Key | None = None, files: Files = None) -> None:
+        """Note the documents of the state just kept under ``key``, and forget those of states gone."""
+        if key is not None:
+            self._files[key] = files
+        self._files = {k: self._files.get(k) for k in self.cache_state}
 
     def _find_longest_prefix_key(self, key: Key) -> Key | None:
         self._on_disk = self.store.keys() if self.store else {}

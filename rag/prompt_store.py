@@ -51,9 +51,14 @@ def files_in(path: Path) -> Files:
     is not known (a prompt without source tags, a file written before they were kept, one unreadable)."""
     try:
         with np.load(path, allow_pickle=False) as kept:
-            return frozenset(str(name) for name in kept["files"]) if bool(kept["named"]) else None
+            return _named(kept)
     except (OSError, ValueError, KeyError, EOFError):
         return None
+
+
+def _named(kept) -> Files:
+    """The documents named in an open state file (``np.load``'s), None if it names none."""
+    return frozenset(str(name) for name in kept["files"]) if bool(kept.get("named", False)) else None
 
 
 def name_of(key: Sequence[int]) -> str:
@@ -89,9 +94,9 @@ class PromptStore:
                 continue
         return {key: self.folder / name for name, key in self._keys.items()}
 
-    def load(self, path: Path) -> LlamaState | None:
-        """The state kept in ``path``, now the most recently used; None when it cannot be read (a
-        damaged file is removed)."""
+    def load(self, path: Path) -> tuple[LlamaState, Files] | None:
+        """The state kept in ``path``, now the most recently used, and the documents its prompt's
+        passages came from (``files_in``); None when it cannot be read (a damaged file is removed)."""
         try:
             with np.load(path, allow_pickle=False) as kept:
                 model = kept["llama_state"]
@@ -103,8 +108,9 @@ class PromptStore:
                     llama_state_size=int(model.size),
                     seed=int(kept["seed"]),
                 )
+                files = _named(kept)
             os.utime(path)
-            return state
+            return state, files
         except FileNotFoundError:
             return None
         except (OSError, ValueError, KeyError, EOFError):

@@ -203,3 +203,17 @@ def test_a_replaced_or_removed_document_takes_the_kept_prompt_states_over_it_wit
     assert kept() == {ARMS_FILE, other}  # nothing changed
     assert app.ingestor.delete([ARMS_FILE]) == [ARMS_FILE]
     assert kept() == {other}  # removed
+
+
+def test_a_state_kept_before_states_named_their_documents_is_resumed_and_forgotten_at_any_change(
+    tmp_path: Path,
+) -> None:
+    old = state([1, 2], logit_rows=1)
+    fields = {"input_ids": old.input_ids, "scores": old.scores, "n_tokens": np.int64(2), "seed": np.int64(0)}
+    np.savez(tmp_path / name_of([1, 2]), key=np.asarray([1, 2], dtype=np.int32), **fields,
+             llama_state=np.frombuffer(old.llama_state, dtype=np.uint8))  # fmt: skip
+    cache = PromptCache(1 << 20, PromptStore(tmp_path, 1 << 20))
+    assert cache[[1, 2, 3]].input_ids.tolist() == [1, 2]
+    assert files_in(tmp_path / name_of([1, 2])) is None
+    cache.forget(["any.txt"])
+    assert list(cache.cache_state) == []
