@@ -115,6 +115,7 @@ class AnswerService:
         max_question_chars: int = 2000,
         llm_guard: AbstractContextManager | None = None,
         verifier: Verifier | None = None,
+        reading: Callable[[], None] | None = None,
     ) -> None:
         self.retriever = retriever
         self.llm = llm
@@ -124,6 +125,8 @@ class AnswerService:
         # A local llama.cpp model can run one generation at a time.
         self.llm_guard = llm_guard or contextlib.nullcontext()
         self.verifier = verifier
+        # told as each answer's passages are chosen (the local model's prompt cache: rag.llm.prompt_reading)
+        self.reading = reading or (lambda: None)
         self.observers: list[AnswerObserver] = []
 
     def observe(self, observer: AnswerObserver) -> None:
@@ -191,6 +194,7 @@ class AnswerService:
     ) -> Iterator[Token | Answer]:
         question = self.standalone(self.check_question(question), history)
         timed.lap("rewrite" if history else None)  # a first question is not rewritten
+        self.reading()
         passages = self.retriever.retrieve(question, files=files)
         timed.lap("retrieval")
         if not passages or self.decider.too_far(passages):

@@ -27,7 +27,7 @@ from rag.answering import AnswerService
 from rag.attribution import Attributor
 from rag.decision import Decider
 from rag.keyword_cache import KeywordCache
-from rag.llm import build_judge, build_llm, forget_prompts
+from rag.llm import build_judge, build_llm, forget_prompts, prompt_reading
 from rag.retrieval import Fusion, Retriever
 from rag.settings import Settings
 from rag.verification import Verifier
@@ -172,6 +172,7 @@ class Groundline:
             max_question_chars=s.max_question_chars,
             llm_guard=threading.Lock() if self.local_llm else None,
             verifier=Verifier(build_judge(self.llm, self.local_llm)) if s.verify else None,
+            reading=prompt_reading(self.llm),
         )
 
 

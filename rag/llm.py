@@ -7,7 +7,7 @@ vLLM, llama.cpp server, a hosted API).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 
 from llama_index.core.llms import LLM, ChatMessage, MessageRole
@@ -92,6 +92,17 @@ def prompt_cache(settings: Settings, model_file: Path, llama):
     if settings.llm_cache_dir is not None:
         store = PromptStore(folder_for(settings.llm_cache_dir, model_file, settings.context_window), capacity)
     return PromptCache(capacity, store, files_of)
+
+
+def prompt_reading(llm: LLM) -> Callable[[], None] | None:
+    """What the answering service calls as it chooses a prompt's passages, where ``llm`` is the local
+    model keeping prompt states (``PromptCache.reading``); None for any other."""
+    cache = getattr(getattr(llm, "_model", None), "cache", None)
+    if cache is None:
+        return None
+    from rag.prompt_cache import PromptCache
+
+    return cache.reading if isinstance(cache, PromptCache) else None
 
 
 def forget_prompts(llm: LLM | None, cache_dir: Path | None, files: Collection[str]) -> None:

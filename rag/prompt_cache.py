@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 
@@ -45,8 +46,22 @@ class PromptCache(LlamaRAMCache):
         self._files: dict[Key, Files] = {}  # those of the states kept in memory
         self._on_disk: dict[Key, Path] = {}  # the store's prompts, as last listed
         self._lock = threading.RLock()  # the answering thread and a writer's ``forget`` meet here
-        # by answering thread: the files forgotten since its prompt was looked up, until its state is saved
-        self._pending: dict[int, set[str]] = {}
+        # A prompt's state is kept after its answer only if none of its documents was forgotten since its
+        # passages were chosen: by thread, when each began choosing them (``reading``), as ``time.time()``,
+        # with the files forgotten since; and the same for the one prompt the model is reading now (one at
+        # a time: rag.answering's guard), from its lookup to its save, which may come on another thread
+        # (a streamed answer's steps run on whichever worker thread the server has free).
+        self._choosing: dict[int, tuple[float, set[str]]] = {}
+        self._reading: tuple[float, set[str]] | None = None
+
+    def reading(self) -> None:
+        """This thread is about to choose the passages of its next prompt (the answering service
+        retrieves them, then may wait its turn at the model): a forget from now on, in this process
+        or another, counts as one during its answer."""
+        now = time.time()
+        with self._lock:  # a thread's that never reached the model (declined before it) goes in an hour
+            self._choosing = {t: mark for t, mark in self._choosing.items() if mark[0] > now - 3600}
+            self._choosing[threading.get_ident()] = (now, set())
 
     def forget(self, files: Collection[str]) -> None:
         """Drop the states kept in memory whose prompts held passages of ``files`` (a replaced or
@@ -55,8 +70,8 @@ class PromptCache(LlamaRAMCache):
         ``rag.prompt_store.forget``.)"""
         gone = frozenset(files)
         with self._lock:
-            for pending in self._pending.values():
-                pending.update(gone)
+            for _, forgotten in [*self._choosing.values(), *([self._reading] if self._reading else [])]:
+                forgotten.update(gone)
             for key in [k for k in self.cache_state if _held(self._files.get(k), gone)]:
                 del self.cache_state[key]
             self._remember()
@@ -66,24 +81,26 @@ class PromptCache(LlamaRAMCache):
         key = tuple(key)
         files = self._files_of(key)
         with self._lock:
-            gone = self._pending.pop(threading.get_ident(), None)
+            since, gone = self._reading or (None, set())
+            self._reading = None
             if gone and _held(files, frozenset(gone)):
                 return  # its prompt was read before a ``forget`` of what it held
             state.scores = state.scores[-1:].copy()
-            super().__setitem__(key, state)
-            self._remember(key, files)
             if self.store:
-                try:
-                    self.store.save(key, state, files)
+                try:  # another process's forget since: not kept there, nor here
+                    if not self.store.save(key, state, files, since=since):
+                        return
                 except OSError as exc:  # a full disk or a folder it cannot write costs the resume, not the answer
                     log.warning("prompt state not kept on disk in %s: %s", self.store.folder, exc)
+            super().__setitem__(key, state)
+            self._remember(key, files)
 
     def __getitem__(self, key: Sequence[int]):
         """The kept state whose prompt shares the longest beginning with ``key``, read from disk
         when another process, or this one before a restart, kept it there. (llama.cpp looks up
         every prompt before reading it, and saves its state after the answer.)"""
         with self._lock:
-            self._pending[threading.get_ident()] = set()
+            self._reading = self._choosing.pop(threading.get_ident(), None) or (time.time(), set())
             return self._kept(tuple(key))
 
     def _kept(self, key: Key):

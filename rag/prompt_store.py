@@ -6,11 +6,17 @@ name, then renamed) so a reader in another process never sees half of one, and r
 owner alone: a state holds its prompt's tokens, the question and the passages. Read with NumPy
 without pickle. The folder is one per model file, context size and llama-cpp-python version, the
 things a state is only valid for; the least recently used files go first past the capacity.
+
+A replaced or removed document's states are removed (``forget``), and each removal is also noted
+in the root's ``forgotten/`` for an hour: a process that read a prompt before it (``groundline
+ask`` beside a server that deletes) writes that prompt's state after it, finds the note and
+removes what it wrote.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import tempfile
 import time
@@ -25,6 +31,7 @@ Files = frozenset[str] | None  # the documents a prompt's passages came from; No
 _SUFFIX = ".npz"
 _WRITING = ".writing-"  # a state being written, renamed once whole
 _ABANDONED_S = 3600  # a file still being written after this long was left by a process that died
+_FORGOTTEN = "forgotten"  # under the root: a note of each forget, kept _ABANDONED_S for writers under way
 
 
 def folder_for(root: Path, model_file: Path, context_window: int) -> Path:
@@ -40,10 +47,45 @@ def forget(root: Path, files: Collection[str]) -> None:
     (or of documents not named: see ``files_in``): a replaced or removed document's text must not
     outlive it there."""
     gone = set(files)
+    _note_forget(root, gone)  # first: a writer that misses the note renamed its file before the glob below
     for path in root.glob(f"*/*{_SUFFIX}"):
         named = files_in(path)
         if named is None or named & gone:
             path.unlink(missing_ok=True)
+
+
+def _note_forget(root: Path, gone: Collection[str]) -> None:
+    """Note, for an hour, that the states over ``gone`` were removed at this time (``forgot``)."""
+    notes = root / _FORGOTTEN
+    notes.mkdir(parents=True, exist_ok=True, mode=0o700)
+    now = time.time()
+    for note in notes.glob("*.json"):
+        try:
+            if note.stat().st_mtime < now - _ABANDONED_S:
+                note.unlink()
+        except FileNotFoundError:
+            continue
+    fd, temporary = tempfile.mkstemp(dir=notes, prefix=_WRITING)  # owner-only: it names documents
+    try:
+        with os.fdopen(fd, "w") as out:
+            json.dump({"at": now, "files": sorted(gone)}, out)
+        os.replace(temporary, notes / (Path(temporary).name.removeprefix(_WRITING) + ".json"))
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+
+
+def forgot(root: Path, since: float, files: Files) -> bool:
+    """Whether a ``forget`` under ``root`` at or after ``since`` (``time.time()``) named any of
+    ``files``; with ``files`` None (not known), whether any forget did."""
+    for note in (root / _FORGOTTEN).glob("*.json"):
+        try:
+            said = json.loads(note.read_text(encoding="utf-8"))
+            at, gone = float(said["at"]), said["files"]
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        if at >= since and (files is None or not files.isdisjoint(gone)):
+            return True
+    return False
 
 
 def files_in(path: Path) -> Files:
@@ -117,9 +159,10 @@ class PromptStore:
             path.unlink(missing_ok=True)
             return None
 
-    def save(self, key: Sequence[int], state: LlamaState, files: Files = None) -> None:
+    def save(self, key: Sequence[int], state: LlamaState, files: Files = None, since: float | None = None) -> bool:
         """Keep ``state`` as the state of prompt ``key``, whose passages came from ``files``, then drop
-        the least recently used files past the capacity."""
+        the least recently used files past the capacity. With ``since``, when its prompt was read
+        (``time.time()``): not kept if any process forgot one of ``files`` since (False)."""
         self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd, temporary = tempfile.mkstemp(dir=self.folder, prefix=_WRITING)  # owner-only, as mkstemp makes it
         try:
@@ -138,8 +181,12 @@ class PromptStore:
             os.replace(temporary, self.folder / name_of(key))
         finally:
             Path(temporary).unlink(missing_ok=True)
+        if since is not None and forgot(self.folder.parent, since, files):  # checked after the rename: see forget
+            (self.folder / name_of(key)).unlink(missing_ok=True)
+            return False
         self._keys[name_of(key)] = tuple(key)
         self._trim()
+        return True
 
     def _trim(self) -> None:
         stale = time.time() - _ABANDONED_S

@@ -305,3 +305,15 @@ def test_the_observers_are_told_how_each_question_ended_and_which_check_withheld
     svc.observe(seen := Told())
     list(svc.stream("and cats?", [ChatMessage(role=MessageRole.USER, content="Do dogs bark?")]))
     assert list(seen.timed.stages) == ["rewrite", "retrieval", "model", "check"]
+
+
+def test_the_prompt_cache_is_told_before_the_passages_are_chosen() -> None:
+    said = []
+    retriever = ListRetriever(PASSAGES)
+    retriever.retrieve = lambda question, files=(): said.append("retrieve") or PASSAGES
+    svc = AnswerService(
+        retriever, ScriptedLLM(["Dogs bark at night."]), Attributor(HashEmbedding()), Decider(-1.0, 0.5),
+        reading=lambda: said.append("reading"),
+    )  # fmt: skip
+    svc.ask("Do dogs bark?")
+    assert said == ["reading", "retrieve"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import stat
+import threading
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -12,9 +14,9 @@ import numpy as np
 import pytest
 from llama_cpp import LlamaState
 
-from rag.llm import forget_prompts
+from rag.llm import forget_prompts, prompt_reading
 from rag.prompt_cache import PromptCache
-from rag.prompt_store import PromptStore, files_in, forget, name_of
+from rag.prompt_store import PromptStore, files_in, forget, forgot, name_of
 from rag.settings import Settings
 from tests.conftest import ARMS_FILE, fake_app
 
@@ -153,7 +155,9 @@ def test_forgetting_on_disk_removes_the_states_over_those_documents_of_every_mod
     (tmp_path / "notes.txt").write_text("not a state")
     forget(tmp_path, ["a.txt"])
     left = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
-    assert left == ["notes.txt", f"qwen-0.5b/{name_of([2])}", f"qwen-1.5b/{name_of([2])}"]
+    assert [p for p in left if not p.startswith("forgotten/")] == [
+        "notes.txt", f"qwen-0.5b/{name_of([2])}", f"qwen-1.5b/{name_of([2])}"
+    ]  # fmt: skip
     assert files_in(tmp_path / "qwen-0.5b" / name_of([2])) == {"b.txt"}
     forget(tmp_path / "never-made", ["a.txt"])  # a folder nothing was kept in yet
 
@@ -217,3 +221,64 @@ def test_a_state_kept_before_states_named_their_documents_is_resumed_and_forgott
     assert files_in(tmp_path / name_of([1, 2])) is None
     cache.forget(["any.txt"])
     assert list(cache.cache_state) == []
+
+
+def test_a_forget_counts_from_when_the_passages_were_chosen_and_on_whichever_thread_the_answer_ends() -> None:
+    cache = PromptCache(capacity_bytes=1 << 20, files_of=lambda key: frozenset({"a.txt"}))
+    cache.reading()  # the service retrieves from a.txt...
+    cache.forget(["a.txt"])  # ...a.txt is removed while the question waits its turn at the model...
+    with pytest.raises(KeyError):
+        cache[[1, 2]]  # noqa: B018 -- ...then the model looks its prompt up
+    cache[[1, 2]] = state([1, 2], logit_rows=1)
+    assert list(cache.cache_state) == []
+
+    looked_up = threading.Thread(target=lambda: pytest.raises(KeyError, cache.__getitem__, [1, 2]))
+    looked_up.start()
+    looked_up.join()  # a streamed answer: looked up on one worker thread...
+    cache.forget(["a.txt"])
+    cache[[1, 2]] = state([1, 2], logit_rows=1)  # ...its state saved on another
+    assert list(cache.cache_state) == []
+    with pytest.raises(KeyError):
+        cache[[1, 2, 3]]  # noqa: B018 -- the next answer, with nothing forgotten since, is kept
+    cache[[1, 2]] = state([1, 2], logit_rows=1)
+    assert list(cache.cache_state) == [(1, 2)]
+
+
+def test_a_state_written_after_another_process_forgot_its_documents_is_removed(tmp_path: Path) -> None:
+    def process(files: frozenset[str]) -> PromptCache:  # the command line, with the server's prompts folder
+        return PromptCache(1 << 20, PromptStore(tmp_path / "model", 1 << 20), lambda key: files)
+
+    over_a, over_b = process(frozenset({"a.txt"})), process(frozenset({"b.txt"}))
+    for cache in (over_a, over_b):
+        cache.reading()
+        with pytest.raises(KeyError):
+            cache[[1] if cache is over_a else [2]]  # noqa: B018
+    forget(tmp_path, ["a.txt"])  # the server deletes a.txt meanwhile: nothing of a.txt is on disk yet
+    over_a[[1]] = state([1], logit_rows=1)  # the answers end
+    over_b[[2]] = state([2], logit_rows=1)
+    assert sorted(p.name for p in (tmp_path / "model").glob("*.npz")) == [name_of([2])]
+    assert list(over_a.cache_state) == [] and list(over_b.cache_state) == [(2,)]
+    with pytest.raises(KeyError):
+        over_a[[1, 2]]  # noqa: B018 -- asked again after the forget: kept
+    over_a[[1]] = state([1], logit_rows=1)
+    assert (tmp_path / "model" / name_of([1])).exists()
+
+
+def test_a_forget_is_noted_for_an_hour_owner_only(tmp_path: Path) -> None:
+    before = time.time()
+    forget(tmp_path, ["a.txt", "b.txt"])
+    assert forgot(tmp_path, before, frozenset({"b.txt", "c.txt"})) and forgot(tmp_path, before, None)
+    assert not forgot(tmp_path, before, frozenset({"c.txt"})) and not forgot(tmp_path, time.time() + 1, None)
+    (note,) = (tmp_path / "forgotten").iterdir()
+    assert stat.S_IMODE(note.stat().st_mode) == 0o600
+    os.utime(note, (before - 3601, before - 3601))
+    forget(tmp_path, ["c.txt"])  # the next forget clears notes over an hour old
+    assert len(list((tmp_path / "forgotten").iterdir())) == 1 and not note.exists()
+    assert not forgot(tmp_path / "never-made", 0.0, None)
+
+
+def test_only_the_local_models_prompt_cache_is_told_of_passages_being_chosen() -> None:
+    cache = PromptCache(capacity_bytes=1 << 20)
+    assert prompt_reading(SimpleNamespace(_model=SimpleNamespace(cache=cache))) == cache.reading
+    assert prompt_reading(SimpleNamespace()) is None  # another backend
+    assert prompt_reading(SimpleNamespace(_model=SimpleNamespace(cache=None))) is None  # the cache turned off
