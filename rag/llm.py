@@ -94,27 +94,30 @@ def prompt_cache(settings: Settings, model_file: Path, llama):
     return PromptCache(capacity, store, files_of)
 
 
-def prompt_reading(llm: LLM) -> Callable[[], None] | None:
-    """What the answering service calls as it chooses a prompt's passages, where ``llm`` is the local
-    model keeping prompt states (``PromptCache.reading``); None for any other."""
+def _prompt_cache(llm: LLM | None):
+    """The prompt cache ``prompt_cache`` gave the local model, if ``llm`` is it and keeps one."""
     cache = getattr(getattr(llm, "_model", None), "cache", None)
     if cache is None:
         return None
     from rag.prompt_cache import PromptCache
 
-    return cache.reading if isinstance(cache, PromptCache) else None
+    return cache if isinstance(cache, PromptCache) else None
+
+
+def prompt_reading(llm: LLM) -> Callable[[], None] | None:
+    """What the answering service calls as it chooses a prompt's passages, where ``llm`` is the local
+    model keeping prompt states (``PromptCache.reading``); None for any other."""
+    cache = _prompt_cache(llm)
+    return cache.reading if cache is not None else None
 
 
 def forget_prompts(llm: LLM | None, cache_dir: Path | None, files: Collection[str]) -> None:
     """Drop the prompt states kept by the local model that hold passages of ``files`` (or of documents
     not known): in ``llm``'s memory, where it is the local model and loaded, and on disk under
     ``cache_dir``, every model's."""
-    cache = getattr(getattr(llm, "_model", None), "cache", None)
+    cache = _prompt_cache(llm)
     if cache is not None:
-        from rag.prompt_cache import PromptCache
-
-        if isinstance(cache, PromptCache):
-            cache.forget(files)
+        cache.forget(files)
     if cache_dir is not None:
         from rag.prompt_store import forget
 

@@ -8,9 +8,9 @@ without pickle. The folder is one per model file, context size and llama-cpp-pyt
 things a state is only valid for; the least recently used files go first past the capacity.
 
 A replaced or removed document's states are removed (``forget``), and each removal is also noted
-in the root's ``forgotten/`` for an hour: a process that read a prompt before it (``groundline
-ask`` beside a server that deletes) writes that prompt's state after it, finds the note and
-removes what it wrote.
+in the root's ``forgotten/`` for an hour (removed by the next forget or save after it): a process
+that read a prompt before it (``groundline ask`` beside a server that deletes) writes that
+prompt's state after it, finds the note and removes what it wrote.
 """
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 from llama_cpp import LlamaState
@@ -59,19 +60,33 @@ def _note_forget(root: Path, gone: Collection[str]) -> None:
     notes = root / _FORGOTTEN
     notes.mkdir(parents=True, exist_ok=True, mode=0o700)
     now = time.time()
-    for note in notes.glob("*.json"):
-        try:
-            if note.stat().st_mtime < now - _ABANDONED_S:
-                note.unlink()
-        except FileNotFoundError:
-            continue
-    fd, temporary = tempfile.mkstemp(dir=notes, prefix=_WRITING)  # owner-only: it names documents
+    _remove_older(notes.glob("*.json"), now - _ABANDONED_S)
+    note = json.dumps({"at": now, "files": sorted(gone)}).encode()
+    _write_whole(notes, lambda temporary: temporary.removeprefix(_WRITING) + ".json", lambda out: out.write(note))
+
+
+def _write_whole(folder: Path, name: Callable[[str], str], write: Callable[[BinaryIO], object]) -> Path:
+    """A file written whole into ``folder`` (``write`` fills it under a temporary name, then it takes
+    the ``name`` made from that one) and readable by its owner alone, as ``mkstemp`` makes it."""
+    fd, temporary = tempfile.mkstemp(dir=folder, prefix=_WRITING)
     try:
-        with os.fdopen(fd, "w") as out:
-            json.dump({"at": now, "files": sorted(gone)}, out)
-        os.replace(temporary, notes / (Path(temporary).name.removeprefix(_WRITING) + ".json"))
+        with os.fdopen(fd, "wb") as out:
+            write(out)
+        path = folder / name(Path(temporary).name)
+        os.replace(temporary, path)
+        return path
     finally:
         Path(temporary).unlink(missing_ok=True)
+
+
+def _remove_older(paths: Iterable[Path], before: float) -> None:
+    """Remove the files of ``paths`` last changed before ``before`` (``time.time()``)."""
+    for path in paths:
+        try:
+            if path.stat().st_mtime < before:
+                path.unlink()
+        except FileNotFoundError:
+            continue
 
 
 def forgot(root: Path, since: float, files: Files) -> bool:
@@ -164,23 +179,17 @@ class PromptStore:
         the least recently used files past the capacity. With ``since``, when its prompt was read
         (``time.time()``): not kept if any process forgot one of ``files`` since (False)."""
         self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, temporary = tempfile.mkstemp(dir=self.folder, prefix=_WRITING)  # owner-only, as mkstemp makes it
-        try:
-            with os.fdopen(fd, "wb") as out:
-                np.savez(
-                    out,
-                    key=np.asarray(key, dtype=np.int32),
-                    input_ids=state.input_ids,
-                    scores=state.scores,
-                    n_tokens=np.int64(state.n_tokens),
-                    llama_state=np.frombuffer(state.llama_state[: state.llama_state_size], dtype=np.uint8),
-                    seed=np.int64(state.seed),
-                    files=np.array(sorted(files or ()), dtype=np.str_),
-                    named=np.bool_(files is not None),
-                )
-            os.replace(temporary, self.folder / name_of(key))
-        finally:
-            Path(temporary).unlink(missing_ok=True)
+        fields = {
+            "key": np.asarray(key, dtype=np.int32),
+            "input_ids": state.input_ids,
+            "scores": state.scores,
+            "n_tokens": np.int64(state.n_tokens),
+            "llama_state": np.frombuffer(state.llama_state[: state.llama_state_size], dtype=np.uint8),
+            "seed": np.int64(state.seed),
+            "files": np.array(sorted(files or ()), dtype=np.str_),
+            "named": np.bool_(files is not None),
+        }
+        _write_whole(self.folder, lambda temporary: name_of(key), lambda out: np.savez(out, **fields))
         if since is not None and forgot(self.folder.parent, since, files):  # checked after the rename: see forget
             (self.folder / name_of(key)).unlink(missing_ok=True)
             return False
@@ -189,13 +198,9 @@ class PromptStore:
         return True
 
     def _trim(self) -> None:
+        # a writer killed part-way leaves its file behind; a forget's note is needed for an hour
         stale = time.time() - _ABANDONED_S
-        for writing in self.folder.glob(_WRITING + "*"):  # a writer killed part-way leaves its file behind
-            try:
-                if writing.stat().st_mtime < stale:
-                    writing.unlink()
-            except FileNotFoundError:
-                continue
+        _remove_older([*self.folder.glob(_WRITING + "*"), *(self.folder.parent / _FORGOTTEN).glob("*.json")], stale)
         files = []
         for path in self.folder.glob("*" + _SUFFIX):
             try:

@@ -274,6 +274,10 @@ def test_a_forget_is_noted_for_an_hour_owner_only(tmp_path: Path) -> None:
     os.utime(note, (before - 3601, before - 3601))
     forget(tmp_path, ["c.txt"])  # the next forget clears notes over an hour old
     assert len(list((tmp_path / "forgotten").iterdir())) == 1 and not note.exists()
+    (note,) = (tmp_path / "forgotten").iterdir()
+    os.utime(note, (before - 3601, before - 3601))
+    PromptStore(tmp_path / "model", capacity_bytes=1 << 20).save([1], state([1], logit_rows=1))  # so does a save
+    assert not note.exists()
     assert not forgot(tmp_path / "never-made", 0.0, None)
 
 
