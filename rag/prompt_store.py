@@ -189,11 +189,11 @@ class PromptStore:
             "files": np.array(sorted(files or ()), dtype=np.str_),
             "named": np.bool_(files is not None),
         }
-        _write_whole(self.folder, lambda temporary: name_of(key), lambda out: np.savez(out, **fields))
+        path = _write_whole(self.folder, lambda temporary: name_of(key), lambda out: np.savez(out, **fields))
         if since is not None and forgot(self.folder.parent, since, files):  # checked after the rename: see forget
-            (self.folder / name_of(key)).unlink(missing_ok=True)
+            path.unlink(missing_ok=True)
             return False
-        self._keys[name_of(key)] = tuple(key)
+        self._keys[path.name] = tuple(key)
         self._trim()
         return True
 
