@@ -130,6 +130,7 @@ def report(rows: Sequence[dict]) -> dict:
         "decline log-prob": lambda r: r["abstain_sum"],
         "decline minus answer": lambda r: r["abstain_sum"] - r["answer_sum"],
         "first-token entropy": lambda r: r["first_entropy"],
+        "first-token top probability": lambda r: -r["first_top"],
     }
     out = {"rows": {"unanswerable": len(no), "answerable": len(yes)}, "auc": {}, "at_recall": {}}
     for name, f in oriented.items():

@@ -81,6 +81,7 @@ def test_report_orients_each_signal_so_higher_is_less_sure():
         return {
             "id": str(i), "answerable": answerable, "verified": verified, "answer_mean": answer_mean,
             "answer_min": answer_mean, "answer_sum": answer_mean, "abstain_sum": -answer_mean, "first_entropy": 0.0,
+            "first_top": 0.5,
         }  # fmt: skip
 
     rows = [row(0, False, 0.2, -2.0), row(1, False, 0.6, -1.5), row(2, True, 0.4, -0.1), row(3, True, 0.9, -0.2)]
