@@ -17,7 +17,7 @@ from pathlib import Path
 
 from llama_cpp import Llama, LlamaRAMCache
 
-from rag.prompt_store import Files, Key, PromptStore
+from rag.prompt_store import ABANDONED_S, Files, Key, PromptStore
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ class PromptCache(LlamaRAMCache):
         or another, counts as one during its answer."""
         now = time.time()
         with self._lock:  # a thread's that never reached the model (declined before it) goes in an hour
-            self._choosing = {t: mark for t, mark in self._choosing.items() if mark[0] > now - 3600}
+            self._choosing = {t: mark for t, mark in self._choosing.items() if mark[0] > now - ABANDONED_S}
             self._choosing[threading.get_ident()] = (now, set())
 
     def forget(self, files: Collection[str]) -> None:
@@ -118,6 +118,20 @@ class PromptCache(LlamaRAMCache):
         self._remember(best, files)
         return state
 
+    def _drop_forgotten_elsewhere(self) -> None:
+        """Drop the states kept in memory over documents another process forgot (``groundline delete``
+        beside a server): it removed their files, and their text must not outlive them here either."""
+        if self.store is None:
+            return
+        gone = self.store.forgotten_anew()
+        if gone is None:  # too long since the last look to know what: those whose files went
+            dropped = [k for k in self.cache_state if k not in self._on_disk]
+        else:
+            dropped = [k for k in self.cache_state if gone and _held(self._files.get(k), frozenset(gone))]
+        for key in dropped:
+            del self.cache_state[key]
+        self._remember()
+
     def _remember(self, key: Key | None = None, files: Files = None) -> None:
         """Note the documents of the state just kept under ``key``, and forget those of states gone."""
         if key is not None:
@@ -126,6 +140,7 @@ class PromptCache(LlamaRAMCache):
 
     def _find_longest_prefix_key(self, key: Key) -> Key | None:
         self._on_disk = self.store.keys() if self.store else {}
+        self._drop_forgotten_elsewhere()
         kept = [*self.cache_state, *self._on_disk]
         shared = [(Llama.longest_token_prefix(k, key), k) for k in kept]
         length, best = max(shared, default=(0, None), key=lambda pair: pair[0])

@@ -20,7 +20,7 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -31,8 +31,8 @@ Key = tuple[int, ...]
 Files = frozenset[str] | None  # the documents a prompt's passages came from; None: not known
 _SUFFIX = ".npz"
 _WRITING = ".writing-"  # a state being written, renamed once whole
-_ABANDONED_S = 3600  # a file still being written after this long was left by a process that died
-_FORGOTTEN = "forgotten"  # under the root: a note of each forget, kept _ABANDONED_S for writers under way
+ABANDONED_S = 3600  # a file still being written after this long was left by a process that died
+_FORGOTTEN = "forgotten"  # under the root: a note of each forget, kept ABANDONED_S for writers under way
 
 
 def folder_for(root: Path, model_file: Path, context_window: int) -> Path:
@@ -60,7 +60,7 @@ def _note_forget(root: Path, gone: Collection[str]) -> None:
     notes = root / _FORGOTTEN
     notes.mkdir(parents=True, exist_ok=True, mode=0o700)
     now = time.time()
-    _remove_older(notes.glob("*.json"), now - _ABANDONED_S)
+    _remove_older(notes.glob("*.json"), now - ABANDONED_S)
     note = json.dumps({"at": now, "files": sorted(gone)}).encode()
     _write_whole(notes, lambda temporary: temporary.removeprefix(_WRITING) + ".json", lambda out: out.write(note))
 
@@ -92,15 +92,17 @@ def _remove_older(paths: Iterable[Path], before: float) -> None:
 def forgot(root: Path, since: float, files: Files) -> bool:
     """Whether a ``forget`` under ``root`` at or after ``since`` (``time.time()``) named any of
     ``files``; with ``files`` None (not known), whether any forget did."""
+    return any(at >= since and (files is None or not files.isdisjoint(gone)) for _, at, gone in _forget_notes(root))
+
+
+def _forget_notes(root: Path) -> Iterator[tuple[str, float, list[str]]]:
+    """The notes of forgets under ``root`` (``_note_forget``): each one's file name, time and documents."""
     for note in (root / _FORGOTTEN).glob("*.json"):
         try:
             said = json.loads(note.read_text(encoding="utf-8"))
-            at, gone = float(said["at"]), said["files"]
+            yield note.name, float(said["at"]), [str(name) for name in said["files"]]
         except (OSError, ValueError, KeyError, TypeError):
             continue
-        if at >= since and (files is None or not files.isdisjoint(gone)):
-            return True
-    return False
 
 
 def files_in(path: Path) -> Files:
@@ -134,6 +136,8 @@ class PromptStore:
         self.folder = folder
         self.capacity_bytes = capacity_bytes
         self._keys: dict[str, Key] = {}  # file name -> its prompt's tokens, as read so far
+        self._notes_read: set[str] = set()  # the notes of forgets ``forgotten_anew`` has read
+        self._notes_asked: float | None = None  # when it last read them
 
     def keys(self) -> dict[Key, Path]:
         """The prompts kept now, by every process: files another one wrote since are read for their
@@ -150,6 +154,17 @@ class PromptStore:
             except (OSError, ValueError, KeyError, EOFError):  # unreadable: gone meanwhile, or damaged
                 continue
         return {key: self.folder / name for name, key in self._keys.items()}
+
+    def forgotten_anew(self) -> set[str] | None:
+        """The documents any process forgot since this was last asked (the first time: within the
+        hour the notes are kept), for states kept in memory; None when it was last asked so long
+        ago that notes of forgets since may have been removed: anything may have been forgotten."""
+        now = time.time()
+        asked, self._notes_asked = self._notes_asked, now
+        notes = list(_forget_notes(self.folder.parent))
+        gone = {name for note, _, files in notes if note not in self._notes_read for name in files}
+        self._notes_read = {note for note, _, _ in notes}
+        return None if asked is not None and now - asked > ABANDONED_S / 2 else gone
 
     def load(self, path: Path) -> tuple[LlamaState, Files] | None:
         """The state kept in ``path``, now the most recently used, and the documents its prompt's
@@ -199,7 +214,7 @@ class PromptStore:
 
     def _trim(self) -> None:
         # a writer killed part-way leaves its file behind; a forget's note is needed for an hour
-        stale = time.time() - _ABANDONED_S
+        stale = time.time() - ABANDONED_S
         _remove_older([*self.folder.glob(_WRITING + "*"), *(self.folder.parent / _FORGOTTEN).glob("*.json")], stale)
         files = []
         for path in self.folder.glob("*" + _SUFFIX):

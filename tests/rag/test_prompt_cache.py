@@ -264,6 +264,31 @@ def test_a_state_written_after_another_process_forgot_its_documents_is_removed(t
     assert (tmp_path / "model" / name_of([1])).exists()
 
 
+def test_a_state_in_memory_goes_at_the_next_look_up_after_another_process_forgot_its_documents(
+    tmp_path: Path,
+) -> None:
+    named = {(1,): frozenset({"a.txt"}), (2,): frozenset({"b.txt"})}
+    server = PromptCache(1 << 20, PromptStore(tmp_path / "model", 1 << 20), named.get)
+    for key in ([1], [2]):
+        with pytest.raises(KeyError):
+            server[key]  # noqa: B018
+        server[key] = state(key, logit_rows=1)
+    forget(tmp_path, ["a.txt"])  # `groundline delete a.txt` beside the server: its file goes...
+    assert list(server.cache_state) == [(1,), (2,)]
+    server[[2, 3]]  # noqa: B018 -- ...and at the server's next look-up, its state in memory
+    assert list(server.cache_state) == [(2,)]
+    server[[1]] = state([1], logit_rows=1)  # a.txt added again and asked about: kept, the note read once
+    server[[2, 3]]  # noqa: B018
+    assert sorted(server.cache_state) == [(1,), (2,)]
+
+    # a server that looked nothing up for longer than forgets are noted: it cannot tell which went,
+    # so it keeps those whose files are still on disk
+    (tmp_path / "model" / name_of([2])).unlink()  # forgotten, the note long gone
+    server.store._notes_asked = time.time() - 3600
+    server[[1, 3]]  # noqa: B018
+    assert list(server.cache_state) == [(1,)]
+
+
 def test_a_forget_is_noted_for_an_hour_owner_only(tmp_path: Path) -> None:
     before = time.time()
     forget(tmp_path, ["a.txt", "b.txt"])
