@@ -123,14 +123,15 @@ class PromptCache(LlamaRAMCache):
         beside a server): it removed their files, and their text must not outlive them here either."""
         if self.store is None:
             return
-        gone = self.store.forgotten_anew()
-        if gone is None:  # too long since the last look to know what: those whose files went
-            dropped = [k for k in self.cache_state if k not in self._on_disk]
-        else:
-            dropped = [k for k in self.cache_state if gone and _held(self._files.get(k), frozenset(gone))]
-        for key in dropped:
-            del self.cache_state[key]
-        self._remember()
+        with self._lock:  # (llama-cpp-python's ``in`` comes here too, outside a look-up)
+            gone = self.store.forgotten_anew()
+            if gone is None:  # too long since the last look to know what: those whose files went
+                dropped = [k for k in self.cache_state if k not in self._on_disk]
+            else:
+                dropped = [k for k in self.cache_state if gone and _held(self._files.get(k), frozenset(gone))]
+            for key in dropped:
+                del self.cache_state[key]
+            self._remember()
 
     def _remember(self, key: Key | None = None, files: Files = None) -> None:
         """Note the documents of the state just kept under ``key``, and forget those of states gone."""
