@@ -37,3 +37,21 @@ def test_a_root_path_that_groundlines_own_paths_could_be_mistaken_for_is_refused
         with pytest.raises(SettingsError, match=rf"GROUNDLINE_ROOT_PATH={path}: /\w+ is one of Groundline's own"):
             under(settings, path)
     assert under(settings, "/apps/groundline").get("/apps/groundline/apps/groundline/healthz").status_code == 200
+
+
+def test_the_chat_tokens_login_works_under_the_path(settings: Settings) -> None:
+    """Gradio's login page, behind a proxy's path: its form posts to the path's /login, and the chat and
+    the embedded chat each ask for the token (each its own Gradio app, with its own cookie)."""
+    app = create_app(fake_app(settings.model_copy(update={"root_path": "/groundline", "chat_token": "letmein"})))
+    http = TestClient(app, root_path="/groundline")
+    for app_path, root in (
+        ("/groundline/groundline", "/groundline"),
+        ("/groundline/groundline/embed", "/groundline/embed"),
+    ):
+        page = http.get(app_path + "/").text
+        assert '"auth_required":true' in page and f'"root":"http://testserver{root}"' in page, app_path
+        assert http.get(app_path + "/config").status_code == 401
+        assert http.post(app_path + "/login", data={"username": "anyone", "password": "wrong"}).status_code == 400
+        assert http.post(app_path + "/login", data={"username": "anyone", "password": "letmein"}).status_code == 200
+        config = http.get(app_path + "/config")
+        assert config.status_code == 200 and config.json()["root"] == f"http://testserver{root}", app_path
