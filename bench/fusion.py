@@ -56,6 +56,11 @@ def measure(questions: Sequence[EvalQuestion], ranked: Sequence[Rankings], fusio
         meta = [node.metadata for node, _ in fused]
         hits = [i for i, m in enumerate(meta, 1) if m["file"] == q.file and m["start_line"] <= q.line <= m["end_line"]]
         ranks.append(hits[0] if hits else 0)
+    return scored(ranks)
+
+
+def scored(ranks: Sequence[int]) -> dict[str, float]:
+    """hit@4, hit@5 and MRR@5 of the gold passage's rank in each question's top 5 (0: not there)."""
     n = len(ranks)
     return {
         "hit@4": sum(0 < r <= 4 for r in ranks) / n,
@@ -64,13 +69,19 @@ def measure(questions: Sequence[EvalQuestion], ranked: Sequence[Rankings], fusio
     }
 
 
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def arguments(doc: str | None, argv: list[str] | None) -> argparse.Namespace:
+    """The options of a retrieval bench run on dev and test questions."""
+    p = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data-dir", type=Path, default=Path(".groundline"))
     p.add_argument("--questions", type=Path, default=SQUAD)
     p.add_argument("--limit", type=int, default=500, help="test sample size (as groundline eval --limit)")
     p.add_argument("--dev", type=int, default=600, help="answerable dev questions to choose on")
-    args = p.parse_args(argv)
+    return p.parse_args(argv)
+
+
+def ranked_splits(args: argparse.Namespace):
+    """The app over the questions' corpus (ingested into its eval data dir), and for "dev" and "test"
+    the questions with each one's ``rankings`` (every retriever asked for ``max(CANDIDATES)`` hits)."""
     from rag.app import build
 
     docs = args.questions.parent / "docs"
@@ -83,21 +94,30 @@ def main(argv: list[str] | None = None) -> int:
     dev = dev_questions(everything, sample(everything, args.limit, 0), args.dev)
     depth = Fusion(candidates=max(CANDIDATES))
     retriever = Retriever(app.vector_store, app.embed_model, 5, fusion=depth, version=app.retriever.version)
-    split = {"dev": (dev, rankings(retriever, dev, "dev")), "test": (test, rankings(retriever, test, "test"))}
+    return app, {"dev": (dev, rankings(retriever, dev, "dev")), "test": (test, rankings(retriever, test, "test"))}
+
+
+def print_table(names: Sequence[str], rows: list[tuple[Sequence, dict[str, dict[str, float]]]]) -> None:
+    """A markdown table of each setting (its values under ``names``) with its dev and test figures, sorted
+    by dev hit@5, then dev MRR: the choice is made without looking at the test sample."""
+    rows = sorted(rows, key=lambda row: (-row[1]["dev"]["hit@5"], -row[1]["dev"]["mrr"]))
+    figures = [f"{split} {name}" for split in ("dev", "test") for name in ("hit@4", "hit@5", "MRR")]
+    print("| " + " | ".join([*names, *figures]) + " |")
+    print("|---" * (len(names) + len(figures)) + "|")
+    for values, m in rows:
+        cells = [f"{m[split][key]:.4f}" for split in ("dev", "test") for key in ("hit@4", "hit@5", "mrr")]
+        print("| " + " | ".join([*map(str, values), *cells]) + " |")
+
+
+def main(argv: list[str] | None = None) -> int:
+    _, split = ranked_splits(arguments(__doc__, argv))
+    dev, test = split["dev"][0], split["test"][0]
     rows = []
     for c, w, k in itertools.product(CANDIDATES, KEYWORD_WEIGHTS, KS):
         f = Fusion(c, w, k)
-        rows.append((f, {name: measure(qs, ranked, f) for name, (qs, ranked) in split.items()}))
-    rows.sort(key=lambda row: (-row[1]["dev"]["hit@5"], -row[1]["dev"]["mrr"]))
+        rows.append(((c, w, k), {name: measure(qs, ranked, f) for name, (qs, ranked) in split.items()}))
     print(f"dev: {len(dev)} answerable questions outside the test sample; test: the {len(test)} answerable of --limit")
-    print("| candidates | keyword weight | k | dev hit@4 | dev hit@5 | dev MRR | test hit@4 | test hit@5 | test MRR |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    for f, m in rows:
-        d, t = m["dev"], m["test"]
-        print(
-            f"| {f.candidates} | {f.keyword_weight} | {f.k} | {d['hit@4']:.4f} | {d['hit@5']:.4f} | {d['mrr']:.4f} "
-            f"| {t['hit@4']:.4f} | {t['hit@5']:.4f} | {t['mrr']:.4f} |"
-        )
+    print_table(("candidates", "keyword weight", "k"), rows)
     return 0
 
 

@@ -13,16 +13,12 @@ is then scored offline; rows sorted by dev hit@5, then dev MRR, as ``bench.fusio
 
 from __future__ import annotations
 
-import argparse
 import itertools
 from collections.abc import Sequence
-from pathlib import Path
 
-from bench.fusion import SQUAD, Rankings, dev_questions, rankings
-from rag.eval import EvalQuestion, load_questions, sample
-from rag.eval_run import eval_data_dir
-from rag.retrieval import Fusion, Retriever, reciprocal_rank_fusion
-from rag.settings import Settings
+from bench.fusion import Rankings, arguments, print_table, ranked_splits, scored
+from rag.eval import EvalQuestion
+from rag.retrieval import Fusion, reciprocal_rank_fusion
 
 BEFORE = (0.0, 0.1, 0.2, 0.3, 0.5)
 AFTER = (0.0, 0.1, 0.2, 0.3, 0.5)
@@ -79,53 +75,24 @@ def measure(
             if spans[cid][0] == q.file and spans[cid][1] <= q.line <= spans[cid][2]
         ]
         ranks.append(hits[0] if hits else 0)
-    n = len(ranks)
-    return {
-        "hit@4": sum(0 < r <= 4 for r in ranks) / n,
-        "hit@5": sum(r > 0 for r in ranks) / n,
-        "mrr": sum(1 / r for r in ranks if r) / n,
-    }
+    return scored(ranks)
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--data-dir", type=Path, default=Path(".groundline"))
-    p.add_argument("--questions", type=Path, default=SQUAD)
-    p.add_argument("--limit", type=int, default=500, help="test sample size (as groundline eval --limit)")
-    p.add_argument("--dev", type=int, default=600, help="answerable dev questions to choose on")
-    args = p.parse_args(argv)
-    from rag.app import build
-
-    docs = args.questions.parent / "docs"
-    settings = Settings(data_dir=args.data_dir)
-    data = {"data_dir": eval_data_dir(settings, docs), "models_dir": settings.model_files_dir}
-    app = build(settings.model_copy(update=data))
-    app.ingestor.ingest([docs])
+    app, split = ranked_splits(arguments(__doc__, argv))
     stored = app.vector_store.client.get(include=["metadatas"])
     spans = {
         cid: (str(m["file"]), int(m["start_line"]), int(m["end_line"]))
         for cid, m in zip(stored["ids"], stored["metadatas"], strict=True)
     }
     near = neighbours(list(spans.items()))
-    everything = load_questions(args.questions)
-    test = [q for q in sample(everything, args.limit, 0) if q.answerable]
-    dev = dev_questions(everything, sample(everything, args.limit, 0), args.dev)
-    retriever = Retriever(app.vector_store, app.embed_model, 5, version=app.retriever.version)
-    split = {"dev": (dev, rankings(retriever, dev, "dev")), "test": (test, rankings(retriever, test, "test"))}
+    dev, test = split["dev"][0], split["test"][0]
     rows = []
     for before, after in itertools.product(BEFORE, AFTER):
         m = {name: measure(qs, ranked, spans, near, before, after) for name, (qs, ranked) in split.items()}
         rows.append(((before, after), m))
-    rows.sort(key=lambda row: (-row[1]["dev"]["hit@5"], -row[1]["dev"]["mrr"]))
     print(f"{len(spans)} chunks; dev: {len(dev)} answerable questions outside the test sample; test: {len(test)}")
-    print("| before | after | dev hit@4 | dev hit@5 | dev MRR | test hit@4 | test hit@5 | test MRR |")
-    print("|---|---|---|---|---|---|---|---|")
-    for (before, after), m in rows:
-        d, t = m["dev"], m["test"]
-        print(
-            f"| {before} | {after} | {d['hit@4']:.4f} | {d['hit@5']:.4f} | {d['mrr']:.4f} "
-            f"| {t['hit@4']:.4f} | {t['hit@5']:.4f} | {t['mrr']:.4f} |"
-        )
+    print_table(("before", "after"), rows)
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from llama_index.core.schema import NodeWithScore, TextNode
 
+from bench.fusion import print_table
 from bench.neighbours import measure, neighbours, smoothed
 from rag.eval import EvalQuestion
 
@@ -29,3 +30,16 @@ def test_measure_counts_the_gold_line_found_through_a_neighbour():
     assert measure([question], ranked, spans, near, before=0.0, after=0.0)["hit@5"] == 0.0
     found = measure([question], ranked, spans, near, before=0.6, after=0.0)
     assert found["hit@5"] == 1.0 and found["mrr"] == 0.5  # second: 0.6 of p39 outscores the other hit
+
+
+def test_the_table_is_sorted_by_dev_hit_at_5_then_dev_mrr_never_by_test(capsys):
+    def figures(hit5: float, mrr: float, test: float) -> dict:
+        return {"dev": {"hit@4": 0.5, "hit@5": hit5, "mrr": mrr}, "test": {"hit@4": test, "hit@5": test, "mrr": test}}
+
+    print_table(("before", "after"), [((0, 0), figures(0.9, 0.8, 1.0)), ((0.1, 0), figures(0.95, 0.7, 0.0)),
+                                      ((0.2, 0), figures(0.95, 0.75, 0.5))])  # fmt: skip
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "| before | after | dev hit@4 | dev hit@5 | dev MRR | test hit@4 | test hit@5 | test MRR |"
+    assert lines[1] == "|---|---|---|---|---|---|---|---|"
+    assert [line.split(" | ")[0] for line in lines[2:]] == ["| 0.2", "| 0.1", "| 0"]
+    assert lines[2].endswith("| 0.5000 | 0.9500 | 0.7500 | 0.5000 | 0.5000 | 0.5000 |")
