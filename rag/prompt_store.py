@@ -10,7 +10,9 @@ things a state is only valid for; the least recently used files go first past th
 A replaced or removed document's states are removed (``forget``), and each removal is also noted
 in the root's ``forgotten/`` for an hour (removed by the next forget or save after it): a process
 that read a prompt before it (``groundline ask`` beside a server that deletes) writes that
-prompt's state after it, finds the note and removes what it wrote.
+prompt's state after it, finds the note and removes what it wrote; and a process keeping states in
+memory (a server beside ``groundline delete``) drops those over the documents named at its next
+look-up (``PromptStore.forgotten_anew``).
 """
 
 from __future__ import annotations
