@@ -127,8 +127,11 @@ class PromptCache(LlamaRAMCache):
             gone = self.store.forgotten_anew()
             if gone is None:  # too long since the last look to know what: those whose files went
                 dropped = [k for k in self.cache_state if k not in self._on_disk]
+            elif gone:
+                named = frozenset(gone)
+                dropped = [k for k in self.cache_state if _held(self._files.get(k), named)]
             else:
-                dropped = [k for k in self.cache_state if gone and _held(self._files.get(k), frozenset(gone))]
+                return
             for key in dropped:
                 del self.cache_state[key]
             self._remember()
