@@ -97,9 +97,11 @@ def forgot(root: Path, since: float, files: Files) -> bool:
     return any(at >= since and (files is None or not files.isdisjoint(gone)) for _, at, gone in _forget_notes(root))
 
 
-def _forget_notes(root: Path) -> Iterator[tuple[str, float, list[str]]]:
-    """The notes of forgets under ``root`` (``_note_forget``): each one's file name, time and documents."""
-    for note in (root / _FORGOTTEN).glob("*.json"):
+def _forget_notes(root: Path, names: Iterable[str] | None = None) -> Iterator[tuple[str, float, list[str]]]:
+    """The notes of forgets under ``root`` (``_note_forget``), or of those ``names`` only: each one's file
+    name, time and documents."""
+    folder = root / _FORGOTTEN
+    for note in folder.glob("*.json") if names is None else (folder / name for name in names):
         try:
             said = json.loads(note.read_text(encoding="utf-8"))
             yield note.name, float(said["at"]), [str(name) for name in said["files"]]
@@ -163,9 +165,10 @@ class PromptStore:
         ago that notes of forgets since may have been removed: anything may have been forgotten."""
         now = time.time()
         asked, self._notes_asked = self._notes_asked, now
-        notes = list(_forget_notes(self.folder.parent))
-        gone = {name for note, _, files in notes if note not in self._notes_read for name in files}
-        self._notes_read = {note for note, _, _ in notes}
+        present = {note.name for note in (self.folder.parent / _FORGOTTEN).glob("*.json")}
+        fresh = _forget_notes(self.folder.parent, present - self._notes_read)  # a note is read once
+        gone = {name for _, _, files in fresh for name in files}
+        self._notes_read = present
         return None if asked is not None and now - asked > ABANDONED_S / 2 else gone
 
     def load(self, path: Path) -> tuple[LlamaState, Files] | None:

@@ -40,8 +40,9 @@ def test_a_root_path_that_groundlines_own_paths_could_be_mistaken_for_is_refused
 
 
 def test_the_chat_tokens_login_works_under_the_path(settings: Settings) -> None:
-    """Gradio's login page, behind a proxy's path: its form posts to the path's /login, and the chat and
-    the embedded chat each ask for the token (each its own Gradio app, with its own cookie)."""
+    """Gradio's login, behind a proxy's path: each of the chat and the embedded chat (its own Gradio app,
+    with its own cookie) asks for the token at the path's /login and then gives its config. (TestClient
+    passes the root path itself, so this pins the login under the path, not nginx's forwarding.)"""
     app = create_app(fake_app(settings.model_copy(update={"root_path": "/groundline", "chat_token": "letmein"})))
     http = TestClient(app, root_path="/groundline")
     for app_path, root in (
