@@ -344,8 +344,24 @@ def compare(args, attributor=None) -> int:
         for name, decider in decisions.items():
             m = score(replay(test, decider))
             lines.append(f"| {folder} | {llm} | {name} | " + " | ".join(str(m[c]) for c in cols) + " |")
-    print("\n".join(lines))
+    print("\n".join(lines + ["", *agreement(folders, common)]))
     return 0
+
+
+def agreement(folders: list[Path], common: set[str]) -> list[str]:
+    """How far each later folder's records are the first's again, on the questions all recorded: the
+    same top 5 passages, the same reply word for word. llama.cpp is not bit-reproducible across CPUs
+    or threads, so the same code asked again differs in some replies: the noise under any comparison."""
+    first, *others = ({r["id"]: r for r in read_records(d / "records-ours.jsonl")} for d in folders)
+    lines = []
+    for folder, run in zip(folders[1:], others, strict=True):
+        retrieved = sum(run[i]["retrieved"] == first[i]["retrieved"] for i in common)
+        replies = sum(run[i]["reply"]["text"] == first[i]["reply"]["text"] for i in common)
+        lines.append(
+            f"{folder} beside {folders[0]}: the same top 5 passages for {retrieved} of {len(common)} questions, "
+            f"the same reply word for word for {replies}"
+        )
+    return lines
 
 
 def report(args, attributor=None) -> int:

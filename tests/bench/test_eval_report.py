@@ -194,3 +194,21 @@ def test_compare_scores_two_runs_on_the_questions_both_recorded(tmp_path: Path, 
         (str(part), "local-small", "model's word only"),
     ]
     assert all(r[3] == "1.0" for r in rows)  # both runs answered every answerable question right
+    assert table[-1] == (
+        f"{part} beside {full}: the same top 5 passages for 3 of 3 questions, the same reply word for word for 3"
+    )
+
+
+def test_compare_counts_the_replies_another_run_wrote_otherwise(tmp_path: Path, capsys) -> None:
+    first, again = tmp_path / "first", tmp_path / "again"
+    for folder in (first, again):
+        folder.mkdir()
+        args = write_records(folder)
+    records = [json.loads(line) for line in (again / "records-ours.jsonl").read_text().splitlines()]
+    records[0]["reply"]["text"] = "Dogs do bark."  # a test question (a0) answered in other words
+    records[2]["retrieved"].append({"file": "b.txt", "start": 1, "end": 1})  # another (a2) shown more
+    (again / "records-ours.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    assert main(["compare", *args[:2], "--out", str(first), "--against", str(again)], Attributor(HashEmbedding())) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        f"{again} beside {first}: the same top 5 passages for 5 of 6 questions, the same reply word for word for 5"
+    )
