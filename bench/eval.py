@@ -325,7 +325,8 @@ def compare(args, attributor=None) -> int:
     """``--out``'s records beside each ``--against`` folder's, on the test questions all of them recorded."""
     questions = {q.id: q for q in load_questions(args.questions)}
     folders = [args.out, *args.against]
-    tests = [load(read_records(d / "records-ours.jsonl"), questions).get("test", []) for d in folders]
+    recorded = [read_records(d / "records-ours.jsonl") for d in folders]
+    tests = [load(records, questions).get("test", []) for records in recorded]
     runs = [[o for o in test if o.reply] for test in tests]
     common = set.intersection(*({o.question.id for o in run} for run in runs))
     attributor = attributor or todays_attributor(args)
@@ -344,15 +345,15 @@ def compare(args, attributor=None) -> int:
         for name, decider in decisions.items():
             m = score(replay(test, decider))
             lines.append(f"| {folder} | {llm} | {name} | " + " | ".join(str(m[c]) for c in cols) + " |")
-    print("\n".join(lines + ["", *agreement(folders, common)]))
+    print("\n".join(lines + ["", *agreement(folders, recorded, common)]))
     return 0
 
 
-def agreement(folders: list[Path], common: set[str]) -> list[str]:
+def agreement(folders: list[Path], recorded: list[list[dict]], common: set[str]) -> list[str]:
     """How far each later folder's records are the first's again, on the questions all recorded: the
     same top 5 passages, the same reply word for word. llama.cpp is not bit-reproducible across CPUs
     or threads, so the same code asked again differs in some replies: the noise under any comparison."""
-    first, *others = ({r["id"]: r for r in read_records(d / "records-ours.jsonl")} for d in folders)
+    first, *others = ({r["id"]: r for r in records} for records in recorded)
     lines = []
     for folder, run in zip(folders[1:], others, strict=True):
         retrieved = sum(run[i]["retrieved"] == first[i]["retrieved"] for i in common)
