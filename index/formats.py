@@ -254,19 +254,22 @@ READERS = {
     # (``index.chunking.PAGES``): .pptx 5, .odp 5, .epub 4, .xlsx 6, .ods 5, .mbox 6 (with OCR
     # .pptx 6, .odp 6, .mbox 7), so that stored ones are read, and chunked, again.
     # 2: table rows too (1 read paragraphs only, and left every table out); 3: labelled rows;
-    # 4 (here and below, wherever tables are read): a table's rows go on under its header past a spacer row
-    ".docx": 4,
-    ".pptx": 5,  # 2: a table's rows labelled by its header row (1: its cells joined by " | "); 3: titles kept
-    ".odt": 3,
-    ".odp": 5,  # 3: titles kept
+    # 4 (here and below, wherever tables are read): a table's rows go on under its header past a spacer row;
+    # then, wherever tables are read, each one past every number before it, with OCR or without (here .docx 7):
+    # a headerless table after a spacer row is not labelled by the table above
+    ".docx": 7,
+    ".pptx": 7,  # 2: a table's rows labelled by its header row (1: its cells joined by " | "); 3: titles kept
+    ".odt": 6,
+    ".odp": 7,  # 3: titles kept
     ".epub": 4,  # 2: without the navigation document (1 read its list of headings as a section); 3: headings kept
     # 2: rows labelled by the header row (1: CSV/TSV as plain text, sheets' cells joined by " | ")
-    ".csv": 3,
-    ".tsv": 3,
-    ".xlsx": 6,  # 3: a chart sheet counted as a (blank) sheet, as Excel's tabs count it; 4: sheet names kept
-    ".ods": 5,  # 3: sheet names kept
-    ".eml": 4,  # 2: attachments read (1 named them only); 4: attached messages opened
-    ".mbox": 6,  # 2: attachments read; 3: messages named by their subjects; 5: attached messages opened
+    ".csv": 4,
+    ".tsv": 4,
+    ".xlsx": 7,  # 3: a chart sheet counted as a (blank) sheet, as Excel's tabs count it; 4: sheet names kept
+    ".xls": 2,
+    ".ods": 6,  # 3: sheet names kept
+    ".eml": 6,  # 2: attachments read (1 named them only); 4: attached messages opened
+    ".mbox": 8,  # 2: attachments read; 3: messages named by their subjects; 5: attached messages opened
 }
 
 
@@ -274,12 +277,12 @@ READERS = {
 # past the version without it.
 READERS_WITH_OCR = {
     ".pdf": 2,  # 2: pages with no text layer read by OCR (1 left them empty)
-    ".docx": 6,  # 5: the print in pictures read (3 and before left pictures out); 6: in tables' pictures too
-    ".pptx": 6,
-    ".odt": 5,  # 5: in tables' pictures too
-    ".odp": 6,
-    ".eml": 5,  # the print in pictures attached read (4 and before named them only)
-    ".mbox": 7,
+    ".docx": 8,  # 5: the print in pictures read (3 and before left pictures out); 6: in tables' pictures too
+    ".pptx": 8,
+    ".odt": 7,  # 5: in tables' pictures too
+    ".odp": 8,
+    ".eml": 7,  # the print in pictures attached read (4 and before named them only)
+    ".mbox": 9,
 }
 
 
@@ -288,7 +291,7 @@ def reader_version(name: str, ocr: bool = False) -> int:
     with text recognition or without.
 
     >>> reader_version("report.DOCX"), reader_version("notes.txt"), reader_version("scan.pdf", ocr=True)
-    (4, 1, 2)
+    (7, 1, 2)
     """
     suffix = suffix_of(name)
     return (ocr and READERS_WITH_OCR.get(suffix)) or READERS.get(suffix, 1)

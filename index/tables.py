@@ -40,10 +40,11 @@ def labelled_rows(rows: list[list[str] | None]) -> list[str] | None:
     """A table's rows as lines, block by block (rows between empty rows): a block whose first row is
     a header (no number or date among its cells) has that row's cells joined by `` | `` and every
     row after it ``labelled``; a block whose first row looks like the rows above it (a number or
-    date among at least ``CONTINUED`` filled cells, no wider than their header) goes on under that
-    header, past a spacer row; any other block (a note under a table, say) has each row's cells
-    joined. Empty rows stay empty; a None row is an empty line that ends no block (the second line
-    of a CSV record). None if no block has a header.
+    date among at least ``CONTINUED`` filled cells, no wider than their header, of the kinds of the
+    row above in each column: ``_goes_on``) goes on under that header, past a spacer row; any other
+    block (a note under a table, another table without a header) has each row's cells joined.
+    Empty rows stay empty; a None row is an empty line that ends no block (the second line of a CSV
+    record). None if no block has a header.
 
     >>> labelled_rows([[], ["Light", "Height"], ["Skerry", "22"], [], ["Checked", "2024-07-01"]])
     ['', 'Light | Height', 'Light: Skerry; Height: 22', '', 'Checked | 2024-07-01']
@@ -54,6 +55,7 @@ def labelled_rows(rows: list[list[str] | None]) -> list[str] | None:
     """
     lines: list[str] = []
     header: list[str] | None = None
+    above: list[str] = []  # the last row under ``header``, if any
     block_starts, headed = True, False
     for cells in rows:
         if cells is None:
@@ -67,25 +69,39 @@ def labelled_rows(rows: list[list[str] | None]) -> list[str] | None:
         if block_starts:
             block_starts = False
             data = any(DATUM.fullmatch(cell.strip()) for cell in filled)
-            goes_on = data and header is not None and _goes_on(header, cells, filled)
+            goes_on = data and header is not None and _goes_on(header, above, cells, filled)
             if not goes_on:  # a block of its own: headed by this row, or by none
                 header = None if data else cells
                 headed = headed or header is not None
                 if header is not None:
                     lines.append(joined(cells))
+                    above = []  # no row yet to compare a row after a spacer with
                     continue
         lines.append(labelled(header, cells) if header is not None else joined(cells))
+        above = cells
     return lines if headed else None
 
 
-def _goes_on(header: list[str], cells: list[str], filled: list[str]) -> bool:
+def _goes_on(header: list[str], above: list[str], cells: list[str], filled: list[str]) -> bool:
     """Whether a row after an empty one is another row of the table ``header`` heads (a spacer row
-    split it), not a note or another table: as many filled cells as a row needs to be one, and no
-    cell past the header's columns."""
+    split it), not a note or another table: as many filled cells as a row needs to be one, no cell
+    past the header's columns, and cells of the kinds of the row ``above`` in the same columns (a
+    number or date under one, a word under a word), but for one in four, a cell left "n/a" say.
+
+    >>> header, above = ["Light", "County", "Built", "Range"], ["Skerry", "Cork", "1851", "22"]
+    >>> _goes_on(header, above, ["Hallo", "Kerry", "1902", "31"], ["Hallo", "Kerry", "1902", "31"])
+    True
+    >>> _goes_on(header, above, ["2019", "Cork", "86"], ["2019", "Cork", "86"])  # a year under a name
+    False
+    """
     width = len(cells)
     while width and not cells[width - 1].strip():
         width -= 1
-    return len(filled) >= CONTINUED and width <= len(header)
+    if len(filled) < CONTINUED or width > len(header):
+        return False
+    pairs = [(a.strip(), b.strip()) for a, b in zip(above, cells, strict=False) if a.strip() and b.strip()]
+    unlike = sum(bool(DATUM.fullmatch(a)) != bool(DATUM.fullmatch(b)) for a, b in pairs)
+    return unlike <= len(pairs) // 4
 
 
 def table_lines(rows: list[list[str]]) -> list[str]:

@@ -303,6 +303,25 @@ def test_a_tables_rows_go_on_under_its_header_past_spacer_rows() -> None:
     ]
 
 
+def test_a_headerless_table_after_a_spacer_is_not_labelled_by_the_table_above() -> None:
+    # Its rows looked like rows of the table above (a number among 3 cells, no wider): "Light: 2019;
+    # County: South; Built: 86", the labels of another table's columns on numbers they never named.
+    text = (
+        "Light,County,Built,Range (nmi)\n\nSkerry Point,Cork,1851,22\n\nHallo Head,Kerry,n/a,31\n"
+        "\n2019,South,86\n2020,North,91\n"
+    )
+    assert extract("lights.csv", text.encode()).text.splitlines() == [
+        "Light | County | Built | Range (nmi)",
+        "",
+        "Light: Skerry Point; County: Cork; Built: 1851; Range (nmi): 22",  # under the header, past a spacer
+        "",
+        "Light: Hallo Head; County: Kerry; Built: n/a; Range (nmi): 31",  # one cell of four unlike the row above
+        "",
+        "2019 | South | 86",  # a year under a light's name: another table, its columns unnamed
+        "2020 | North | 91",
+    ]
+
+
 def test_a_csv_without_a_header_or_that_is_no_table_is_read_as_it_is() -> None:
     data = "Skerry Point,22\nHallo Head,31\n"
     assert extract("lights.csv", data.encode()).text == data  # a number in the first row: no header
