@@ -39,12 +39,12 @@ OPEN_DOCUMENT = (".odt", ".ods", ".odp")
 # Pictures: read by text recognition alone (``index.ocr``).
 IMAGES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp")
 SUFFIXES = (*PLAIN, *DELIMITED, ".html", ".htm", ".rtf", ".pdf", ".docx", ".pptx", ".xlsx", ".xls",
-            *OPEN_DOCUMENT, ".epub", ".eml", ".mbox", *IMAGES)  # fmt: skip
+            *OPEN_DOCUMENT, ".epub", ".eml", ".mbox", ".msg", *IMAGES)  # fmt: skip
 NAME_CHARS = 60  # of a page's name, as citations show it: a sheet's name, a slide's title, a message's subject
 # What an e-mail's attachments are read as files of their name (``index.mail``): the documents.
 # Pictures are read as the pictures in a document are (``index.ocr.Pictures``: a logo is passed
 # over), and attached messages by ``index.mail`` itself.
-ATTACHMENTS = tuple(suffix for suffix in SUFFIXES if suffix not in (*IMAGES, ".eml", ".mbox"))
+ATTACHMENTS = tuple(suffix for suffix in SUFFIXES if suffix not in (*IMAGES, ".eml", ".mbox", ".msg"))
 # What a paged format's pages and their lines are, as a citation names them.
 PAGE_WORDS = {
     ".pdf": ("page", "line"),
@@ -382,7 +382,7 @@ def extract(name: str, data: bytes, ocr: OCR | None = None) -> Extracted:
 
 
 def _extract(name: str, data: bytes, ocr: OCR | None) -> Extracted:
-    from index.mail import eml_text, mbox_text
+    from index.mail import eml_text, mbox_text, msg_text
     from index.office import docx_text, pptx_text, xls_text, xlsx_text
     from index.opendocument import odf_text
 
@@ -418,9 +418,9 @@ def _extract(name: str, data: bytes, ocr: OCR | None) -> Extracted:
             result = odf_text(data, name, suffix, ocr)
         case ".epub":
             result = epub_text(data, name)
-        case ".eml" | ".mbox":
+        case ".eml" | ".mbox" | ".msg":
             pictures = Pictures(ocr)  # one count for the whole file: a mailbox of photos is read up to its most
-            read_mail = eml_text if suffix == ".eml" else mbox_text
+            read_mail = {".eml": eml_text, ".mbox": mbox_text, ".msg": msg_text}[suffix]
             result = read_mail(data, name, partial(_attachment, ocr=ocr, pictures=pictures))
             result = replace(result, note=noted(result.note, pictures.note()))
         case _:

@@ -1,5 +1,6 @@
 """Readers of e-mail: one message (``.eml``) or a mailbox of them (``.mbox``), with
-Python's own ``email`` and ``mailbox`` packages.
+Python's own ``email`` and ``mailbox`` packages, and an Outlook message (``.msg``), read
+by python-oxmsg into the same ``EmailMessage`` so that all three read alike.
 
 A message reads as its headers (From, To, Cc, Date, Subject; one line each),
 then its body: the plain-text part, or the HTML part's visible text where a
@@ -17,11 +18,14 @@ from __future__ import annotations
 import email
 import mailbox
 import re
+import struct
 import tempfile
 from collections.abc import Callable
+from datetime import datetime
 from email import policy
 from email.errors import MessageError
 from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
 from pathlib import Path
 
 from index.errors import SkippedFile
@@ -36,6 +40,9 @@ NOTES_SHOWN = 3  # a mailbox's notes in its ingestion report; the rest are count
 MOST_NESTED = 3
 # A mailbox escapes a body line that starts "From " as ">From " (and ">From " as ">>From ").
 _ESCAPED_FROM = re.compile(r"^>(>*From )")
+# MAPI's recipient types (PidTagRecipientType) and attachment methods (PidTagAttachMethod) in a .msg
+_RECIPIENT_TYPE, _TO, _CC = 0x0C15, 1, 2
+_ATTACH_METHOD, _EMBEDDED_MESSAGE = 0x3705, 5
 
 
 def eml_text(data: bytes, name: str, read: AttachmentReader | None = None) -> Extracted:
@@ -70,6 +77,70 @@ def mbox_text(data: bytes, name: str, read: AttachmentReader | None = None) -> E
         pages.append([_ESCAPED_FROM.sub(r"\1", line) for line in message_text])
         notes += [f"message {number} {note}" for note in message_notes]
     return Extracted.paged(pages, noted(*counted(notes, NOTES_SHOWN)), names=subjects)
+
+
+def msg_text(data: bytes, name: str, read: AttachmentReader | None = None) -> Extracted:
+    """An Outlook message (``.msg``), as an ``.eml`` reads: its header lines, body and attachments."""
+    message, unopened = outlook_message(data, name)
+    lines, notes = message_lines(message, read)
+    return Extracted("\n".join(lines), note=noted(*notes, *unopened))
+
+
+def outlook_message(data: bytes, name: str) -> tuple[EmailMessage, list[str]]:
+    """An Outlook message (python-oxmsg reads it) as an ``EmailMessage``: From, To, Cc, Date and
+    Subject; the plain-text body, else the HTML one; each attachment with its name and bytes, which
+    ``message_lines`` reads as an ``.eml``'s. And a note for each item dragged into the message,
+    which Outlook stores as a message inside it that python-oxmsg does not open: named only."""
+    from oxmsg import Message
+    from oxmsg.domain.model import UnrecognizedCodePageError
+
+    if not data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # every OLE compound file starts so
+        raise SkippedFile(name, "is not an Outlook message (it is not an OLE compound file); skipped")
+    try:
+        outlook = Message.load(data)
+        addressed = {_TO: [], _CC: []}
+        for recipient in outlook.recipients:
+            kind = recipient.properties.int_prop_value(_RECIPIENT_TYPE)
+            addressed.get(kind, []).append(_person(recipient.name, recipient.email_address))
+        message = EmailMessage(policy=policy.default)
+        sent, sender = outlook.sent_date, outlook.sender or ""
+        for header, value in (
+            ("From", _person(*parseaddr(sender)) if parseaddr(sender)[1] else sender),
+            ("To", ", ".join(addressed[_TO])),
+            ("Cc", ", ".join(addressed[_CC])),
+            ("Date", format_datetime(sent) if isinstance(sent, datetime) else None),  # a damaged one: a number
+            ("Subject", outlook.subject),
+        ):
+            if value and (value := _one_line(value)):
+                message[header] = value
+        body, html = outlook.body, None if outlook.body else outlook.html_body
+        if body or html:
+            message.set_content(body or html, subtype="plain" if body else "html")
+        unopened = []
+        for attachment in outlook.attachments:  # by their names: the reader goes by a file's name, not its type
+            filename = _one_line(attachment.file_name or "")
+            if attachment.properties.int_prop_value(_ATTACH_METHOD) == _EMBEDDED_MESSAGE:
+                filename = filename or "Outlook item"
+                unopened.append(f"has an Outlook item attached ({filename}) that was named, not opened")
+                payload = b""
+            else:
+                payload = attachment.file_bytes or b""  # none where it is attached by reference (a link)
+            message.add_attachment(payload, maintype="application", subtype="octet-stream", filename=filename or None)
+        if not message.is_multipart() and not (body or html):
+            message.set_content("")  # an empty message's body is empty, not missing
+    except (
+        OSError,  # olefile's errors on a damaged container among them
+        ValueError,
+        KeyError,
+        IndexError,
+        LookupError,
+        OverflowError,
+        AssertionError,
+        struct.error,
+        UnrecognizedCodePageError,
+    ) as exc:
+        raise SkippedFile(name, f"is not a readable .msg file ({exc.__class__.__name__}); skipped") from exc
+    return message, unopened
 
 
 def message_lines(
@@ -119,16 +190,32 @@ def message_lines(
 
 
 def _attached_message(part: EmailMessage, filename: str) -> EmailMessage | None:
-    """The message a part holds: a ``message/rfc822`` part's, or an attached ``.eml`` file's where it
-    has a message's headers; None for any other part."""
+    """The message a part holds: a ``message/rfc822`` part's, an attached ``.eml`` file's where it
+    has a message's headers, or an attached Outlook ``.msg`` file's; None for any other part."""
     if part.get_content_type() == "message/rfc822":
         inner = part.get_payload()
         inner = inner[0] if isinstance(inner, list) and inner else inner
         return inner if isinstance(inner, EmailMessage) else None
+    if filename.lower().endswith(".msg"):
+        try:
+            return outlook_message(part.get_payload(decode=True) or b"", filename)[0]
+        except SkippedFile:
+            return None  # named, as any attachment no reader opens
     if not filename.lower().endswith(".eml"):
         return None
     inner = email.message_from_bytes(part.get_payload(decode=True) or b"", policy=policy.default)
     return inner if any(inner[header] for header in HEADERS) else None
+
+
+def _person(name: str, address: str) -> str:
+    """Someone as a header names them: ``"Name" <address>``, or the address alone where there is no
+    other name (Outlook often gives the address as the name).
+
+    >>> _person("Maren Holt", "maren@example.org"), _person("asa@example.org", "asa@example.org")
+    ('"Maren Holt" <maren@example.org>', 'asa@example.org')
+    """
+    name, address = _one_line(name).replace('"', "'"), _one_line(address)
+    return f'"{name}" <{address}>' if name and address and name != address else address or name
 
 
 def _one_line(text: str) -> str:
