@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 7860
 
-.PHONY: run test install install-test browser ocr proxy clean
+.PHONY: run test install install-test browser ocr antiword proxy clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,13 @@ ocr:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq tesseract-ocr; }
 
+# Debian's antiword: reads Word 97-2003 documents (.doc); without it they are skipped, and say so. The tests need
+# it; the app runs without it where it cannot be installed.
+antiword:
+	@command -v antiword >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq antiword; }
+
 # Debian's nginx (the light build), for the test that serves Groundline under a path behind it.
 proxy:
 	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || { \
@@ -59,6 +66,7 @@ proxy:
 
 run: install
 	@$(MAKE) --no-print-directory ocr || echo "Tesseract could not be installed: scanned pages and pictures will be skipped."
+	@$(MAKE) --no-print-directory antiword || echo "antiword could not be installed: Word 97-2003 (.doc) files will be skipped."
 	$(VENV)/bin/groundline ingest examples/news
 	$(VENV)/bin/groundline serve --port $(PORT)
 
@@ -66,7 +74,7 @@ run: install
 # a time: they share session fixtures that take minutes to build (the ingested corpus, the models, a served app,
 # the browser), and beside other work on 2 cores the model answers at half speed (both at once: 1048 s in all,
 # against 900 s one after another, 2026-12-01/02).
-test: install-test browser ocr proxy
+test: install-test browser ocr antiword proxy
 	$(VENV)/bin/ruff check index rag ui tests bench
 	$(VENV)/bin/ruff format --check index rag ui tests bench
 	$(PY) -m pytest -n 2 -m "not e2e"

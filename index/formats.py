@@ -38,7 +38,7 @@ DELIMITED = {".csv": ",", ".tsv": "\t"}
 OPEN_DOCUMENT = (".odt", ".ods", ".odp")
 # Pictures: read by text recognition alone (``index.ocr``).
 IMAGES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp")
-SUFFIXES = (*PLAIN, *DELIMITED, ".html", ".htm", ".rtf", ".pdf", ".docx", ".pptx", ".xlsx", ".xls",
+SUFFIXES = (*PLAIN, *DELIMITED, ".html", ".htm", ".rtf", ".pdf", ".docx", ".doc", ".pptx", ".xlsx", ".xls",
             *OPEN_DOCUMENT, ".epub", ".eml", ".mbox", ".msg", *IMAGES)  # fmt: skip
 NAME_CHARS = 60  # of a page's name, as citations show it: a sheet's name, a slide's title, a message's subject
 # What an e-mail's attachments are read as files of their name (``index.mail``): the documents.
@@ -383,7 +383,7 @@ def extract(name: str, data: bytes, ocr: OCR | None = None) -> Extracted:
 
 def _extract(name: str, data: bytes, ocr: OCR | None) -> Extracted:
     from index.mail import eml_text, mbox_text, msg_text
-    from index.office import docx_text, pptx_text, xls_text, xlsx_text
+    from index.office import doc_text, docx_text, pptx_text, xls_text, xlsx_text
     from index.opendocument import odf_text
 
     suffix = suffix_of(name)
@@ -408,6 +408,8 @@ def _extract(name: str, data: bytes, ocr: OCR | None) -> Extracted:
             result = image_text(data, name, ocr)
         case ".docx":
             result = docx_text(data, name, ocr)
+        case ".doc":
+            result = doc_text(data, name)
         case ".pptx":
             result = pptx_text(data, name, ocr)
         case ".xlsx":

@@ -1,6 +1,6 @@
 """Readers of Office Open XML files: Word paragraphs and tables, PowerPoint
-slides, Excel sheets (and Excel 97-2003's ``.xls``), each as lines of text (``index.formats`` says what a
-line and a page are in each, and calls these).
+slides, Excel sheets (and Excel 97-2003's ``.xls``, Word 97-2003's ``.doc``), each as lines of text
+(``index.formats`` says what a line and a page are in each, and calls these).
 
 A table row is one line: its cells labelled by the table's header row, or
 joined by `` | `` where it has none (``index.tables``). This module reads; it
@@ -10,7 +10,10 @@ neither decides what a format is nor chunks.
 from __future__ import annotations
 
 import io
+import resource
+import shutil
 import struct
+import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from zipfile import BadZipFile
@@ -18,9 +21,14 @@ from zipfile import BadZipFile
 from lxml.etree import LxmlError
 
 from index.errors import SkippedFile
-from index.formats import Extracted
+from index.formats import Extracted, rtf_text
 from index.ocr import OCR, Pictures
 from index.tables import table_lines
+
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # how every OLE compound file (Office 97-2003's) starts
+# antiword, which reads Word 97-2003 documents, runs apart from the server, in these bounds.
+ANTIWORD_SECONDS = 60
+ANTIWORD_BYTES = 1 << 30  # of memory
 
 
 @contextmanager
@@ -220,3 +228,45 @@ def _cell(value) -> str:
         text = value.isoformat()
         return text.removesuffix("T00:00:00")
     return " ".join(str(value).split())
+
+
+def doc_text(data: bytes, name: str) -> Extracted:
+    """A Word 97-2003 document (``.doc``): its paragraphs, one per line, as antiword (Debian's
+    package) reads them (a picture's ``[pic]`` and empty lines left out); a ``.doc`` that Word
+    saved as Rich Text is read as an ``.rtf``. antiword runs as a process of its own, with a
+    time and memory limit: it is old C code, and a document may be hostile."""
+    if data.lstrip().startswith(b"{\\rtf"):
+        return rtf_text(data, name)
+    if not data.startswith(OLE):
+        raise SkippedFile(name, "is not a Word 97-2003 document (it is not an OLE compound file); skipped")
+    antiword = shutil.which("antiword")
+    if antiword is None:
+        raise SkippedFile(name, "is a Word 97-2003 document: install the antiword package (make run does) to read it")
+    try:
+        done = subprocess.run(
+            [antiword, "-w", "0", "-m", "UTF-8.txt", "-"],  # no wrapping: a paragraph is a line
+            input=data,
+            capture_output=True,
+            timeout=ANTIWORD_SECONDS,
+            preexec_fn=_bounded,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise SkippedFile(name, f"took antiword over {ANTIWORD_SECONDS} s to read; skipped") from exc
+    if done.returncode != 0:
+        said = " ".join(done.stderr.decode("utf-8", errors="replace").split()).removeprefix("- ")  # "-": stdin
+        if "Encrypted" in said:
+            reason = "it is encrypted"
+        elif said.startswith("is not a Word Document"):
+            reason = "antiword finds no Word document in it"
+        else:
+            reason = f"antiword: {said}" if said else f"antiword stopped with status {done.returncode}"
+        raise SkippedFile(name, f"is not a readable .doc file ({reason}); skipped")
+    text = done.stdout.decode("utf-8", errors="replace")
+    lines = [line.rstrip() for line in text.splitlines() if line.strip() and line.strip() != "[pic]"]
+    return Extracted("\n".join(lines))
+
+
+def _bounded() -> None:
+    """In antiword's process, before it starts: at most ``ANTIWORD_BYTES`` of memory."""
+    resource.setrlimit(resource.RLIMIT_AS, (ANTIWORD_BYTES, ANTIWORD_BYTES))
