@@ -40,6 +40,7 @@ OPEN_DOCUMENT = (".odt", ".ods", ".odp")
 IMAGES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp")
 SUFFIXES = (*PLAIN, *DELIMITED, ".html", ".htm", ".rtf", ".pdf", ".docx", ".doc", ".pptx", ".xlsx", ".xls",
             *OPEN_DOCUMENT, ".epub", ".eml", ".mbox", ".msg", *IMAGES)  # fmt: skip
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # how every OLE compound file starts: Office 97-2003's, Outlook's .msg
 NAME_CHARS = 60  # of a page's name, as citations show it: a sheet's name, a slide's title, a message's subject
 # What an e-mail's attachments are read as files of their name (``index.mail``): the documents.
 # Pictures are read as the pictures in a document are (``index.ocr.Pictures``: a logo is passed

@@ -21,11 +21,10 @@ from zipfile import BadZipFile
 from lxml.etree import LxmlError
 
 from index.errors import SkippedFile
-from index.formats import Extracted, rtf_text
+from index.formats import OLE, Extracted, rtf_text
 from index.ocr import OCR, Pictures
 from index.tables import table_lines
 
-OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # how every OLE compound file (Office 97-2003's) starts
 # antiword, which reads Word 97-2003 documents, runs apart from the server, in these bounds.
 ANTIWORD_SECONDS = 60
 ANTIWORD_BYTES = 1 << 30  # of memory
