@@ -27,7 +27,7 @@ from zipfile import BadZipFile, ZipFile
 
 from index.errors import SkippedFile
 from index.ocr import OCR, WITHOUT, Pictures
-from index.tables import delimited_text
+from index.tables import delimited_text, html_tables
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +118,8 @@ def decode_text(data: bytes, name: str) -> tuple[str, str | None]:
 
 
 def html_text(html: str) -> str:
-    """Visible text of an HTML page, one block per line.
+    """Visible text of an HTML page, one block per line; a data table's rows one a line, labelled by
+    its header row (``index.tables.html_tables``).
 
     >>> html_text("<p>Hi <b>there</b></p><script>x()</script><p>Bye</p>")
     'Hi there\\nBye'
@@ -128,6 +129,7 @@ def html_text(html: str) -> str:
     soup = BeautifulSoup(html, "html.parser")
     for hidden in soup(["script", "style", "noscript", "template", "head", "svg", "iframe", "object"]):
         hidden.decompose()
+    html_tables(soup)  # a data table's rows as labelled lines, as a sheet's
     blocks = "address article aside blockquote dd div dl dt fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6"
     for block in soup.find_all([*blocks.split(), "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section",
                                 "table", "tr", "ul", "br", "td", "th", "title"]):  # fmt: skip
@@ -262,15 +264,20 @@ READERS = {
     ".pptx": 7,  # 2: a table's rows labelled by its header row (1: its cells joined by " | "); 3: titles kept
     ".odt": 6,
     ".odp": 7,  # 3: titles kept
-    ".epub": 4,  # 2: without the navigation document (1 read its list of headings as a section); 3: headings kept
+    # 2 (and past each number before, with OCR or without, wherever HTML is read: in e-books and mail too):
+    # a data table's rows one a line, labelled by its header row (1: a cell a line)
+    ".html": 2,
+    ".htm": 2,
+    ".epub": 5,  # 2: without the navigation document (1 read its list of headings as a section); 3: headings kept
     # 2: rows labelled by the header row (1: CSV/TSV as plain text, sheets' cells joined by " | ")
     ".csv": 4,
     ".tsv": 4,
     ".xlsx": 7,  # 3: a chart sheet counted as a (blank) sheet, as Excel's tabs count it; 4: sheet names kept
     ".xls": 2,
     ".ods": 6,  # 3: sheet names kept
-    ".eml": 6,  # 2: attachments read (1 named them only); 4: attached messages opened
-    ".mbox": 8,  # 2: attachments read; 3: messages named by their subjects; 5: attached messages opened
+    ".eml": 8,  # 2: attachments read (1 named them only); 4: attached messages opened
+    ".mbox": 10,  # 2: attachments read; 3: messages named by their subjects; 5: attached messages opened
+    ".msg": 2,
 }
 
 
@@ -282,8 +289,9 @@ READERS_WITH_OCR = {
     ".pptx": 8,
     ".odt": 7,  # 5: in tables' pictures too
     ".odp": 8,
-    ".eml": 7,  # the print in pictures attached read (4 and before named them only)
-    ".mbox": 9,
+    ".eml": 9,  # the print in pictures attached read (4 and before named them only)
+    ".mbox": 11,
+    ".msg": 3,
 }
 
 

@@ -141,3 +141,90 @@ def delimited_text(text: str, delimiter: str) -> tuple[str, str | None]:
         return text, f"could not be read as a table (line {reader.line_num}: {exc}); read as plain text"
     lines = labelled_rows(rows)
     return ("\n".join(lines) if lines is not None else text), None
+
+
+# An HTML table is read as data (a row a line, ``table_lines``) when it holds no table itself and no
+# cell longer than this; otherwise it lays a page out, and its cells read as blocks of text.
+DATA_CELL_CHARS = 300
+MOST_SPAN = 100  # of the columns or rows one HTML cell may span
+MOST_CELLS = 200_000  # of an HTML table read as data, spans laid out (one cell spanning 100 x 100 is 10,000)
+
+
+def html_tables(soup) -> None:
+    """Each data table of a parsed HTML page (BeautifulSoup) made its lines in place, a row a line:
+    its caption, then its rows, labelled by its header row where it has one (``labelled``): a first
+    row of ``th`` cells, or, in a table of no ``th`` and three columns or more, a first row as a
+    sheet's (``table_lines``: no number or date in it). A table whose ``th`` head its rows instead
+    (down the first column: "Capital | Dublin"), or of two columns with none, has each row's cells
+    joined. A cell spanning rows is repeated in each (each line then says it); one spanning columns
+    fills the first. A table that lays a page out (a table inside, or a cell of a paragraph's
+    length) is left as it is."""
+    for table in [t for t in soup.find_all("table") if t.find("table") is None]:
+        grid = _grid(table)
+        if grid is None:
+            continue
+        rows, headed = grid
+        if len(rows) < 2 or max(map(len, rows)) < 2:
+            continue
+        if headed:
+            lines = [joined(rows[0]), *(labelled(rows[0], row) if any(map(str.strip, row)) else "" for row in rows[1:])]
+        elif table.find("th") is None and max(map(len, rows)) >= 3:
+            lines = table_lines(rows)
+        else:
+            lines = [joined(row) for row in rows]
+        caption = table.find("caption")
+        lines = ([" ".join(caption.get_text(" ").split())] if caption else []) + lines
+        table.replace_with("\n" + "\n".join(lines) + "\n")
+
+
+def _grid(table) -> tuple[list[list[str]], bool] | None:
+    """A table's rows as their cells' text, spans laid out, and whether its first row is a header
+    (``th`` cells alone); None where a cell is too long for data, or the cells laid out are more
+    than ``MOST_CELLS``."""
+    rows: list[list[str]] = []
+    below: dict[int, tuple[int, str]] = {}  # column -> (rows still spanned, text) of a cell spanning rows
+    laid, headed = 0, False
+    for number, tr in enumerate(table.find_all("tr")):
+        cells, column = [], 0
+        found = tr.find_all(["td", "th"], recursive=False)
+        headed = headed or (number == 0 and bool(found) and all(cell.name == "th" for cell in found))
+        for cell in found:
+            while column in below:
+                column = _spanned(cells, below, column)
+            text = " ".join(cell.get_text(" ").split())
+            if len(text) > DATA_CELL_CHARS:
+                return None
+            across, down = _span(cell, "colspan"), _span(cell, "rowspan")
+            for offset in range(across):
+                cells.append(text if offset == 0 else "")
+                if down > 1:
+                    below[column + offset] = (down - 1, text if offset == 0 else "")
+            column += across
+        while below and max(below) >= column:  # cells spanning down into this row past its last one
+            if column in below:
+                column = _spanned(cells, below, column)
+            else:
+                cells.append("")
+                column += 1
+        rows.append(cells)
+        laid += len(cells)
+        if laid > MOST_CELLS:
+            return None
+    return rows, headed
+
+
+def _spanned(cells: list[str], below: dict[int, tuple[int, str]], column: int) -> int:
+    """Fill ``column`` of this row with the cell above that spans into it; the next column."""
+    left, text = below.pop(column)
+    cells.append(text)
+    if left > 1:
+        below[column] = (left - 1, text)
+    return column + 1
+
+
+def _span(cell, attribute: str) -> int:
+    """How many columns or rows a cell spans (1 where it says nothing sensible; ``MOST_SPAN`` at most)."""
+    try:
+        return min(max(int(str(cell.get(attribute, 1)).strip()), 1), MOST_SPAN)
+    except ValueError:
+        return 1

@@ -38,6 +38,45 @@ def test_html_keeps_visible_text_only() -> None:
     assert "alert" not in text and "color" not in text and "enable js" not in text
 
 
+def test_an_html_data_tables_rows_are_lines_labelled_by_its_header_and_a_layout_table_is_text() -> None:
+    # Each cell was a line of its own: "22" on a line, nothing saying it is Skerry's height.
+    page = """<h1>Lights</h1><table><caption>Lights of <b>Cork</b></caption>
+    <thead><tr><th>Light</th><th>County</th><th>Height (m)</th></tr></thead>
+    <tbody><tr><td>Skerry</td><td rowspan="2">Cork</td><td>22</td></tr><tr><td><p>Hallo Head</p></td><td>31</td></tr>
+    <tr><td colspan="2">Total</td><td>53</td></tr></tbody></table>
+    <table><tr><td>1851</td><td>22</td></tr><tr><td>1902</td><td>31</td></tr></table>
+    <table><tr><th>Keeper</th><td>Maren Holt</td></tr><tr><th>Lit</th><td>1851</td></tr></table>
+    <table><tr><th>Port</th><th>2023</th><th>2024</th></tr><tr><td>Skerry</td><td>1,450</td><td>1,610</td></tr></table>
+    <table><tr><td>Light</td><td>County</td><td>Range</td></tr><tr><td>Skerry</td><td>Cork</td><td>17</td></tr></table>
+    <table><tr><td><table><tr><td>Menu</td></tr></table></td><td>Ships arrived on time.</td></tr>
+    <tr><td>Logo</td><td>Cranes were idle.</td></tr></table>
+    <table><tr><td>Note</td><td>x</td></tr><tr><td>Long</td><td>%s</td></tr></table>""" % ("word " * 80)
+    assert extract("lights.html", page.encode()).text.splitlines() == [
+        "Lights",
+        "Lights of Cork",  # the caption
+        "Light | County | Height (m)",
+        "Light: Skerry; County: Cork; Height (m): 22",
+        "Light: Hallo Head; County: Cork; Height (m): 31",  # a cell spanning two rows says so in each
+        "Light: Total; Height (m): 53",  # one spanning two columns fills the first
+        "1851 | 22",  # no header: the cells joined, a row a line
+        "1902 | 31",
+        "Keeper | Maren Holt",  # th cells heading rows, not columns: joined too
+        "Lit | 1851",
+        "Port | 2023 | 2024",  # a header of th cells, though it holds numbers
+        "Port: Skerry; 2023: 1,450; 2024: 1,610",
+        "Light | County | Range",  # no th: a first row of words heads three columns or more, as a sheet's
+        "Light: Skerry; County: Cork; Range: 17",
+        "Menu",  # a table holding a table lays the page out: its cells stay blocks of text
+        "Ships arrived on time.",
+        "Logo",
+        "Cranes were idle.",
+        "Note",  # and so does one with a cell of a paragraph's length
+        "x",
+        "Long",
+        ("word " * 80).strip(),
+    ]
+
+
 def test_pdf_lines_map_to_pages(tmp_path: Path) -> None:
     pdf = make_pdf(tmp_path / "r.pdf", [["Alpha one", "Alpha two"], ["Beta one", "Beta two", "Beta three"]])
     got = extract("r.pdf", pdf.read_bytes())
