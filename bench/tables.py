@@ -1,9 +1,10 @@
 """Questions about a spreadsheet's rows, asked through the chat's own service with the real models.
 
-    python -m bench.tables [--rows 240] [--questions 24] [--seed 0] [--json OUT]
+    python -m bench.tables [--rows 240] [--questions 24] [--seed 0] [--format csv|html] [--json OUT]
 
 Writes a CSV of lighthouses (name, county, keeper, year lit, height, range)
-with fixed random values, ingests it into a temporary data dir (model files
+with fixed random values (or, with ``--format html``, a web page holding the
+same table), ingests it into a temporary data dir (model files
 shared with the default data dir), and asks about the numbers in rows far from
 the header line ("How tall is the Skerry Point light, in metres?"): in a row
 like "Skerry Point | Cork | Maren Holt | 1851 | 22 | 18" the numbers mean
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import html
 import json
 import random
 import re
@@ -47,11 +49,30 @@ def lighthouses(rows: int, rng: random.Random) -> list[list[str]]:
     ]  # fmt: skip
 
 
+def web_page(table: list[list[str]]) -> str:
+    """The table on a web page, under a heading and a paragraph, its header row in ``th`` cells."""
+
+    def row(cells: list[str], tag: str) -> str:
+        return "<tr>" + "".join(f"<{tag}>{html.escape(c)}</{tag}>" for c in cells) + "</tr>\n"
+
+    rows = row(HEADER, "th") + "".join(row(cells, "td") for cells in table)
+    return f"<html><body><h1>Lighthouses</h1><p>The lights of the coast.</p>\n<table>\n{rows}</table></body></html>\n"
+
+
+def gold_line(lines: list[str], row: list[str], column: str) -> int:
+    """The line of the web page's text that holds ``row``'s value in ``column``: the row's own line
+    where a row is a line, else the line of that cell (a cell a line, as pages were once read)."""
+    own = f"{HEADER[0]}: {row[0]};"  # "Light: Skerry Point; County: ..."
+    first = next(n for n, text in enumerate(lines, start=1) if text.strip() == row[0] or text.startswith(own))
+    return first + HEADER.index(column) if lines[first - 1].strip() == row[0] else first
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--rows", type=int, default=240)
     p.add_argument("--questions", type=int, default=24)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--format", choices=("csv", "html"), default="csv", help="the table as a CSV file or a web page")
     p.add_argument("--json", type=Path, help="also write each question's record here")
     args = p.parse_args(argv)
     rng = random.Random(args.seed)
@@ -61,19 +82,24 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as work:
         docs = Path(work) / "docs"
         docs.mkdir()
-        with (docs / "lighthouses.csv").open("w", newline="") as f:
-            csv.writer(f).writerows([HEADER, *table])
+        name = f"lighthouses.{args.format}"
+        if args.format == "csv":
+            with (docs / name).open("w", newline="") as f:
+                csv.writer(f).writerows([HEADER, *table])
+        else:
+            (docs / name).write_text(web_page(table))
         settings = defaults.model_copy(update={"data_dir": Path(work) / "data", "models_dir": defaults.model_files_dir})
         app = build(settings)
         app.ingestor.ingest([docs])
         far = list(range(args.rows // 10, args.rows))  # rows well past the header's chunk
         for n, index in enumerate(rng.sample(far, args.questions)):
             column = list(ASKED)[n % len(ASKED)]
-            row, line = table[index], index + 2  # line 1 is the header
+            row = table[index]
             gold = row[HEADER.index(column)]
+            line = gold_line(app.library.lines(name), row, column) if args.format == "html" else index + 2
             answer = app.service.ask(ASKED[column].format(light=row[0]))
             right = re.search(rf"(?<!\d){gold}(?!\d)", answer.text) is not None
-            cited = any(c.file == "lighthouses.csv" and c.start_line <= line <= c.end_line for c in answer.citations)
+            cited = any(c.file == name and c.start_line <= line <= c.end_line for c in answer.citations)
             question = ASKED[column].format(light=row[0])
             verdicts.append(
                 {"question": question, "gold": gold, "line": line, "answer": answer.text, "right": right,
