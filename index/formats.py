@@ -140,11 +140,14 @@ def html_text(html: str) -> str:
 
 
 def pdf_text(data: bytes, name: str, ocr: OCR | None = None) -> Extracted:
-    """Each page's text; ``page_starts`` maps lines back to pages. A page with no text layer (a
-    scan) is read by ``ocr``, and the note says which were; without it, which were left empty. With
-    it, so is a page whose only text is a stamp on a picture (a typed page number on a scan)."""
+    """Each page's text, a table's rows labelled by its header row (``index.pdf_tables``);
+    ``page_starts`` maps lines back to pages. A page with no text layer (a scan) is read by
+    ``ocr``, and the note says which were; without it, which were left empty. With it, so is a
+    page whose only text is a stamp on a picture (a typed page number on a scan)."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
+
+    from index.pdf_tables import labelled_tables
 
     try:
         reader = PdfReader(io.BytesIO(data))
@@ -156,6 +159,7 @@ def pdf_text(data: bytes, name: str, ocr: OCR | None = None) -> Extracted:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError) as exc:
         raise SkippedFile(name, f"is not a readable PDF ({exc.__class__.__name__}); skipped") from exc
+    pages = labelled_tables(data, pages, skip=set(scans))  # a table's rows labelled by its header row
     note = None
     if scans and ocr is None:
         if len(scans) == len(pages):
@@ -275,23 +279,24 @@ READERS = {
     ".xlsx": 7,  # 3: a chart sheet counted as a (blank) sheet, as Excel's tabs count it; 4: sheet names kept
     ".xls": 2,
     ".ods": 6,  # 3: sheet names kept
-    ".eml": 8,  # 2: attachments read (1 named them only); 4: attached messages opened
-    ".mbox": 10,  # 2: attachments read; 3: messages named by their subjects; 5: attached messages opened
-    ".msg": 2,
+    ".eml": 10,  # 2: attachments read (1 named them only); 4: attached messages opened
+    ".mbox": 12,  # 2: attachments read; 3: messages named by their subjects; 5: attached messages opened
+    ".msg": 4,
+    ".pdf": 3,  # 3 (and past each number before, with OCR or without, here and in mail): a table's rows labelled
 }
 
 
 # Where text recognition reads more: a PDF read without it, then with it, is read again. Each is
 # past the version without it.
 READERS_WITH_OCR = {
-    ".pdf": 2,  # 2: pages with no text layer read by OCR (1 left them empty)
+    ".pdf": 4,  # 2: pages with no text layer read by OCR (1 left them empty)
     ".docx": 8,  # 5: the print in pictures read (3 and before left pictures out); 6: in tables' pictures too
     ".pptx": 8,
     ".odt": 7,  # 5: in tables' pictures too
     ".odp": 8,
-    ".eml": 9,  # the print in pictures attached read (4 and before named them only)
-    ".mbox": 11,
-    ".msg": 3,
+    ".eml": 11,  # the print in pictures attached read (4 and before named them only)
+    ".mbox": 13,
+    ".msg": 5,
 }
 
 
@@ -300,7 +305,7 @@ def reader_version(name: str, ocr: bool = False) -> int:
     with text recognition or without.
 
     >>> reader_version("report.DOCX"), reader_version("notes.txt"), reader_version("scan.pdf", ocr=True)
-    (7, 1, 2)
+    (7, 1, 4)
     """
     suffix = suffix_of(name)
     return (ocr and READERS_WITH_OCR.get(suffix)) or READERS.get(suffix, 1)
