@@ -1,11 +1,12 @@
 """Questions about a spreadsheet's rows, asked through the chat's own service with the real models.
 
-    python -m bench.tables [--rows 240] [--questions 24] [--seed 0] [--format csv|html] [--json OUT]
+    python -m bench.tables [--rows 240] [--questions 24] [--seed 0] [--format csv|html|pdf] [--json OUT]
 
 Writes a CSV of lighthouses (name, county, keeper, year lit, height, range)
 with fixed random values (or, with ``--format html``, a web page holding the
-same table), ingests it into a temporary data dir (model files
-shared with the default data dir), and asks about the numbers in rows far from
+same table; with ``--format pdf``, a PDF, as a report prints one), ingests it
+into a temporary data dir (model files shared with the default data dir), and
+asks about the numbers in rows far from
 the header line ("How tall is the Skerry Point light, in metres?"): in a row
 like "Skerry Point | Cork | Maren Holt | 1851 | 22 | 18" the numbers mean
 nothing without the column names. Prints each question's verdict, then one
@@ -59,10 +60,27 @@ def web_page(table: list[list[str]]) -> str:
     return f"<html><body><h1>Lighthouses</h1><p>The lights of the coast.</p>\n<table>\n{rows}</table></body></html>\n"
 
 
+def pdf_document(table: list[list[str]], path: Path) -> None:
+    """The table in a PDF (fpdf2), under a heading, its header row repeated on each page."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=9)
+    pdf.cell(0, 10, "Lighthouses of the coast", new_x="LMARGIN", new_y="NEXT")
+    with pdf.table(repeat_headings=1) as drawn:
+        for cells in [HEADER, *table]:
+            row = drawn.row()
+            for cell in cells:
+                row.cell(cell)
+    pdf.output(str(path))
+
+
 def gold_line(lines: list[str], row: list[str], column: str) -> int:
-    """The line of the web page's text that holds ``row``'s value in ``column``: the row's own line
-    where a row is a line, else the line of that cell (a cell a line, as pages were once read)."""
-    own = f"{HEADER[0]}: {row[0]};"  # "Light: Skerry Point; County: ..."
+    """The line of the document's text that holds ``row``'s value in ``column``: the row's own line
+    where a row is a line (labelled, or a PDF's words), else the line of that cell (a cell a line, as
+    web pages were once read)."""
+    own = (f"{HEADER[0]}: {row[0]};", f"{row[0]} ")  # "Light: Skerry Point; County: ...", "Skerry Point Cork ..."
     first = next(n for n, text in enumerate(lines, start=1) if text.strip() == row[0] or text.startswith(own))
     return first + HEADER.index(column) if lines[first - 1].strip() == row[0] else first
 
@@ -72,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rows", type=int, default=240)
     p.add_argument("--questions", type=int, default=24)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--format", choices=("csv", "html"), default="csv", help="the table as a CSV file or a web page")
+    p.add_argument("--format", choices=("csv", "html", "pdf"), default="csv", help="a CSV file, a web page or a PDF")
     p.add_argument("--json", type=Path, help="also write each question's record here")
     args = p.parse_args(argv)
     rng = random.Random(args.seed)
@@ -86,8 +104,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.format == "csv":
             with (docs / name).open("w", newline="") as f:
                 csv.writer(f).writerows([HEADER, *table])
-        else:
+        elif args.format == "html":
             (docs / name).write_text(web_page(table))
+        else:
+            pdf_document(table, docs / name)
         settings = defaults.model_copy(update={"data_dir": Path(work) / "data", "models_dir": defaults.model_files_dir})
         app = build(settings)
         app.ingestor.ingest([docs])
@@ -96,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
             column = list(ASKED)[n % len(ASKED)]
             row = table[index]
             gold = row[HEADER.index(column)]
-            line = gold_line(app.library.lines(name), row, column) if args.format == "html" else index + 2
+            line = gold_line(app.library.lines(name), row, column) if args.format != "csv" else index + 2
             answer = app.service.ask(ASKED[column].format(light=row[0]))
             right = re.search(rf"(?<!\d){gold}(?!\d)", answer.text) is not None
             cited = any(c.file == name and c.start_line <= line <= c.end_line for c in answer.citations)
