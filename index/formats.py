@@ -279,24 +279,26 @@ READERS = {
     ".xlsx": 7,  # 3: a chart sheet counted as a (blank) sheet, as Excel's tabs count it; 4: sheet names kept
     ".xls": 2,
     ".ods": 6,  # 3: sheet names kept
-    ".eml": 10,  # 2: attachments read (1 named them only); 4: attached messages opened
-    ".mbox": 12,  # 2: attachments read; 3: messages named by their subjects; 5: attached messages opened
-    ".msg": 4,
-    ".pdf": 3,  # 3 (and past each number before, with OCR or without, here and in mail): a table's rows labelled
+    ".eml": 12,  # 2: attachments read (1 named them only); 4: attached messages opened
+    ".mbox": 14,  # 2: attachments read; 3: messages named by their subjects; 5: attached messages opened
+    ".msg": 6,
+    # 3 (and past each number before, with OCR or without, here and in mail): a table's rows labelled;
+    # 5: a table going on over a page without its header, under that header
+    ".pdf": 5,
 }
 
 
 # Where text recognition reads more: a PDF read without it, then with it, is read again. Each is
 # past the version without it.
 READERS_WITH_OCR = {
-    ".pdf": 4,  # 2: pages with no text layer read by OCR (1 left them empty)
+    ".pdf": 6,  # 2: pages with no text layer read by OCR (1 left them empty)
     ".docx": 8,  # 5: the print in pictures read (3 and before left pictures out); 6: in tables' pictures too
     ".pptx": 8,
     ".odt": 7,  # 5: in tables' pictures too
     ".odp": 8,
-    ".eml": 11,  # the print in pictures attached read (4 and before named them only)
-    ".mbox": 13,
-    ".msg": 5,
+    ".eml": 13,  # the print in pictures attached read (4 and before named them only)
+    ".mbox": 15,
+    ".msg": 7,
 }
 
 
@@ -305,7 +307,7 @@ def reader_version(name: str, ocr: bool = False) -> int:
     with text recognition or without.
 
     >>> reader_version("report.DOCX"), reader_version("notes.txt"), reader_version("scan.pdf", ocr=True)
-    (7, 1, 4)
+    (7, 1, 6)
     """
     suffix = suffix_of(name)
     return (ocr and READERS_WITH_OCR.get(suffix)) or READERS.get(suffix, 1)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 import logging
 
-from index.tables import table_lines
+from index.tables import DATUM, table_lines
 
 log = logging.getLogger(__name__)
 MOST_LINES = 6  # that one row's words may run over: a cell wrapped in a narrow column
@@ -33,6 +33,7 @@ def labelled_tables(data: bytes, pages: list[list[str]], skip: set[int] = frozen
     ruled = _ruled(data, len(pages)) - set(skip)
     if not ruled:
         return pages
+    header, headed_on = None, -2  # the last table's header, and its page: a table may go on over the next
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             for number, page in enumerate(pdf.pages):
@@ -45,8 +46,11 @@ def labelled_tables(data: bytes, pages: list[list[str]], skip: set[int] = frozen
                         "the tables of page %d could not be read; its lines stay as pypdf read them", number + 1
                     )
                     continue
-                for rows in tables:
-                    _label(pages[number], [[" ".join((cell or "").split()) for cell in row] for row in rows])
+                for order, rows in enumerate(tables):
+                    above = header if order == 0 and headed_on == number - 1 else None
+                    cells = [[" ".join((cell or "").split()) for cell in row] for row in rows]
+                    if cells and (header := _label(pages[number], cells, above)) is not None:
+                        headed_on = number
     except Exception:  # noqa: BLE001 - a PDF pypdf read and pdfminer cannot: the lines stay pypdf's
         log.warning("pdfplumber could not open the PDF; its tables stay as pypdf read them")
     return pages
@@ -73,11 +77,18 @@ def _ruled(data: bytes, count: int) -> set[int]:
     return ruled
 
 
-def _label(lines: list[str], rows: list[list[str]]) -> None:
+def _label(lines: list[str], rows: list[list[str]], above: list[str] | None = None) -> list[str] | None:
     """Replace, in order, each line whose words are a row's with that row's labelled line; or where
     a row's words run over up to ``MOST_LINES`` lines (a cell's text wrapped), the first of them,
-    leaving the others empty (the CSV reader pads a record over several lines so too)."""
-    written = table_lines(rows)
+    leaving the others empty (the CSV reader pads a record over several lines so too). A table
+    whose first row is data (a number or a date in it) and as wide as ``above``, the header of the
+    table at the end of the page before, goes on under that header: a table over a page break whose
+    header is not printed again. The header the rows were labelled by, if any."""
+    own = not any(DATUM.fullmatch(cell) for cell in rows[0] if cell)
+    if not own and above is not None and len(rows[0]) == len(above):
+        written, header = table_lines([above, *rows])[1:], above
+    else:
+        written, header = table_lines(rows), rows[0] if own else None
     at = 0
     for row, line in zip(rows, written, strict=True):
         words = " ".join(row).split()
@@ -88,6 +99,7 @@ def _label(lines: list[str], rows: list[list[str]]) -> None:
             first, end = found
             lines[first:end] = [line] + [""] * (end - first - 1)
             at = end
+    return header
 
 
 def _lines_of(lines: list[str], words: list[str], at: int) -> tuple[int, int] | None:

@@ -16,16 +16,16 @@ ROWS = [
 ]
 
 
-def report(path: Path, rows: list[list[str]], widths: tuple[int, ...] | None = None) -> bytes:
+def report(path: Path, rows: list[list[str]], widths: tuple[int, ...] | None = None, repeat: bool = True) -> bytes:
     """A PDF as a report prints one: a paragraph, a ruled table (its header row repeated on each
-    page), a paragraph after it."""
+    page, unless not to ``repeat`` it), a paragraph after it."""
     from fpdf import FPDF
 
     pdf = FPDF()
     pdf.add_page()
     pdf.set_font("helvetica", size=10)
     pdf.cell(0, 10, "Lights of the south coast, as surveyed.", new_x="LMARGIN", new_y="NEXT")
-    with pdf.table(col_widths=widths, repeat_headings=1) as table:
+    with pdf.table(col_widths=widths, repeat_headings=int(repeat)) as table:
         for cells in [HEADER, *rows]:
             row = table.row()
             for cell in cells:
@@ -58,6 +58,15 @@ def test_a_table_over_pages_is_labelled_on_each_and_no_line_moves(tmp_path: Path
     lines = got.text.splitlines()
     assert len(lines) == len(plain.text.splitlines())
     assert lines[got.page_starts[1] - 1] == "Light | County | Built | Height (m)"  # the header, repeated
+    assert "Light: Light 89; County: Cork; Built: 1889; Height (m): 19" in lines
+
+
+def test_a_table_going_on_over_a_page_without_its_header_goes_on_under_it(tmp_path: Path) -> None:
+    rows = [[f"Light {n}", "Cork", str(1800 + n), str(10 + n % 40)] for n in range(90)]
+    got = extract("long.pdf", report(tmp_path / "long.pdf", rows, repeat=False))
+    lines = got.text.splitlines()
+    assert len(got.page_starts) > 1 and "Light | County | Built | Height (m)" not in lines[got.page_starts[1] - 1 :]
+    assert lines[got.page_starts[1] - 1].startswith("Light: Light ")  # the next page's first row, labelled
     assert "Light: Light 89; County: Cork; Built: 1889; Height (m): 19" in lines
 
 
