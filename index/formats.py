@@ -159,7 +159,7 @@ def pdf_text(data: bytes, name: str, ocr: OCR | None = None) -> Extracted:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError) as exc:
         raise SkippedFile(name, f"is not a readable PDF ({exc.__class__.__name__}); skipped") from exc
-    pages = labelled_tables(data, pages, skip=set(scans))  # a table's rows labelled by its header row
+    pages, tables_note = labelled_tables(data, pages, skip=set(scans))  # a table's rows labelled by its header
     note = None
     if scans and ocr is None:
         if len(scans) == len(pages):
@@ -177,7 +177,7 @@ def pdf_text(data: bytes, name: str, ocr: OCR | None = None) -> Extracted:
         notes = [f"{_pages(read)} read by text recognition (OCR); check what is cited from {them}"] if read else []
         notes += [f"page {n + 1} could not be read by text recognition: {why}" for n, why in unread.items()]
         note = noted(*notes)
-    return Extracted.paged(pages, note)
+    return Extracted.paged(pages, noted(note, tables_note))
 
 
 MOST_FRAMES = 1000  # pages of one TIFF: each is a Tesseract run (~1 s)

@@ -20,19 +20,29 @@ from index.tables import DATUM, table_lines
 log = logging.getLogger(__name__)
 MOST_LINES = 6  # that one row's words may run over: a cell wrapped in a narrow column
 RULES = 4  # paths drawn on a page (a ruled table's borders) before pdfplumber looks for tables on it
+MOST_PAGES = 500  # of a PDF's ruled pages laid out (~0.1 s each), so that no PDF holds ingestion for long
 
 
-def labelled_tables(data: bytes, pages: list[list[str]], skip: set[int] = frozenset()) -> list[list[str]]:
-    """``pages`` (each page's lines, as pypdf read them) with their tables' rows labelled; pages in
-    ``skip`` (scans, read by OCR instead) are left as they are, and so is every page with fewer than
-    ``RULES`` lines drawn: pdfplumber finds tables by their rules, and laying a page out costs it
-    ~0.1 s, 28 times what pypdf takes to read one (``bench.pdf_tables``)."""
+def labelled_tables(
+    data: bytes, pages: list[list[str]], skip: set[int] = frozenset()
+) -> tuple[list[list[str]], str | None]:
+    """``pages`` (each page's lines, as pypdf read them) with their tables' rows labelled, and a note
+    where some were not looked at; pages in ``skip`` (scans, read by OCR instead) are left as they
+    are, and so is every page with fewer than ``RULES`` lines drawn: pdfplumber finds tables by their
+    rules, and laying a page out costs it ~0.1 s, 28 times what pypdf takes to read one
+    (``bench.pdf_tables``). Of those, the first ``MOST_PAGES`` are looked at."""
     import pdfplumber
 
     pages = [list(lines) for lines in pages]
-    ruled = _ruled(data, len(pages)) - set(skip)
+    ruled = sorted(_ruled(data, len(pages)) - set(skip))
+    note = None
+    if len(ruled) > MOST_PAGES:
+        note = (
+            f"tables on its ruled pages after the first {MOST_PAGES} (from page {ruled[MOST_PAGES] + 1}) not labelled"
+        )
+    ruled = set(ruled[:MOST_PAGES])
     if not ruled:
-        return pages
+        return pages, note
     header, headed_on = None, -2  # the last table's header, and its page: a table may go on over the next
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
@@ -53,7 +63,7 @@ def labelled_tables(data: bytes, pages: list[list[str]], skip: set[int] = frozen
                         headed_on = number
     except Exception:  # noqa: BLE001 - a PDF pypdf read and pdfminer cannot: the lines stay pypdf's
         log.warning("pdfplumber could not open the PDF; its tables stay as pypdf read them")
-    return pages
+    return pages, note
 
 
 def _ruled(data: bytes, count: int) -> set[int]:

@@ -87,6 +87,16 @@ def test_a_row_pypdf_read_over_several_lines_is_labelled_on_the_first_and_the_re
 def test_pages_left_out_and_a_pdf_pdfplumber_cannot_open_keep_pypdfs_lines(tmp_path: Path) -> None:
     data = report(tmp_path / "lights.pdf", ROWS)
     read = [["Lights of the south coast, as surveyed.", "Light County Built Height (m)", "Skerry Point Cork 1851 22"]]
-    assert labelled_tables(data, read, skip={0}) == read  # a scan's page: OCR reads it instead
-    assert labelled_tables(b"%PDF-1.4 not really", read) == read
-    assert labelled_tables(data, read)[0][2] == "Light: Skerry Point; County: Cork; Built: 1851; Height (m): 22"
+    assert labelled_tables(data, read, skip={0}) == (read, None)  # a scan's page: OCR reads it instead
+    assert labelled_tables(b"%PDF-1.4 not really", read) == (read, None)
+    assert labelled_tables(data, read)[0][0][2] == "Light: Skerry Point; County: Cork; Built: 1851; Height (m): 22"
+
+
+def test_only_so_many_ruled_pages_are_laid_out_and_the_rest_are_noted(tmp_path: Path, monkeypatch) -> None:
+    rows = [[f"Light {n}", "Cork", str(1800 + n), str(10 + n % 40)] for n in range(90)]
+    monkeypatch.setattr(index.pdf_tables, "MOST_PAGES", 1)
+    got = extract("long.pdf", report(tmp_path / "long.pdf", rows))
+    lines = got.text.splitlines()
+    assert "Light: Light 0; County: Cork; Built: 1800; Height (m): 10" in lines  # page 1: labelled
+    assert "Light 89 Cork 1889 19" in lines  # the last page: as pypdf read it
+    assert got.note == "tables on its ruled pages after the first 1 (from page 2) not labelled"
