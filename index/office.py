@@ -10,7 +10,6 @@ neither decides what a format is nor chunks.
 from __future__ import annotations
 
 import io
-import resource
 import shutil
 import struct
 import subprocess
@@ -241,13 +240,15 @@ def doc_text(data: bytes, name: str) -> Extracted:
     antiword = shutil.which("antiword")
     if antiword is None:
         raise SkippedFile(name, "is a Word 97-2003 document: install the antiword package (make run does) to read it")
+    # The memory limit is set by the shell that then becomes antiword: Python's preexec_fn is not
+    # safe in a process with threads (the server ingests on one).
+    bounded = ["/bin/sh", "-c", 'ulimit -v "$1" && exec "$2" -w 0 -m UTF-8.txt -', "sh", str(ANTIWORD_BYTES // 1024)]
     try:
         done = subprocess.run(
-            [antiword, "-w", "0", "-m", "UTF-8.txt", "-"],  # no wrapping: a paragraph is a line
+            [*bounded, antiword],  # -w 0, no wrapping: a paragraph is a line; -: the document on stdin
             input=data,
             capture_output=True,
             timeout=ANTIWORD_SECONDS,
-            preexec_fn=_bounded,
             check=False,
         )
     except subprocess.TimeoutExpired as exc:
@@ -264,8 +265,3 @@ def doc_text(data: bytes, name: str) -> Extracted:
     text = done.stdout.decode("utf-8", errors="replace")
     lines = [line.rstrip() for line in text.splitlines() if line.strip() and line.strip() != "[pic]"]
     return Extracted("\n".join(lines))
-
-
-def _bounded() -> None:
-    """In antiword's process, before it starts: at most ``ANTIWORD_BYTES`` of memory."""
-    resource.setrlimit(resource.RLIMIT_AS, (ANTIWORD_BYTES, ANTIWORD_BYTES))

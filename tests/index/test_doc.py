@@ -71,3 +71,9 @@ def test_antiword_is_stopped_at_its_time_limit(monkeypatch, tmp_path: Path) -> N
     monkeypatch.setattr(index.office, "ANTIWORD_SECONDS", 0.5)
     with pytest.raises(SkippedFile, match=r"slow.doc took antiword over 0.5 s to read; skipped"):
         extract("slow.doc", (DATA / "harmless-clean.doc").read_bytes())
+
+
+def test_antiword_runs_under_its_memory_limit(monkeypatch) -> None:
+    monkeypatch.setattr(index.office, "ANTIWORD_BYTES", 1 << 20)  # 1 MB: too little for it to start
+    with pytest.raises(SkippedFile, match=r"tight.doc is not a readable .doc file \(antiword: "):
+        extract("tight.doc", (DATA / "harmless-clean.doc").read_bytes())
