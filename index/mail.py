@@ -104,8 +104,9 @@ def outlook_message(data: bytes, name: str) -> tuple[EmailMessage, list[str]]:
             addressed.get(kind, []).append(_person(recipient.name, recipient.email_address))
         message = EmailMessage(policy=policy.default)
         sent, sender = outlook.sent_date, outlook.sender or ""
+        name, address = parseaddr(sender)
         for header, value in (
-            ("From", _person(*parseaddr(sender)) if parseaddr(sender)[1] else sender),
+            ("From", _person(name, address) if address else sender),
             ("To", ", ".join(addressed[_TO])),
             ("Cc", ", ".join(addressed[_CC])),
             ("Date", format_datetime(sent) if isinstance(sent, datetime) else None),  # a damaged one: a number

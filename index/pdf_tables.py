@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 import logging
 
-from index.tables import DATUM, table_lines
+from index.tables import holds_datum, table_lines, under
 
 log = logging.getLogger(__name__)
 MOST_LINES = 6  # that one row's words may run over: a cell wrapped in a narrow column
@@ -94,9 +94,9 @@ def _label(lines: list[str], rows: list[list[str]], above: list[str] | None = No
     whose first row is data (a number or a date in it) and as wide as ``above``, the header of the
     table at the end of the page before, goes on under that header: a table over a page break whose
     header is not printed again. The header the rows were labelled by, if any."""
-    own = not any(DATUM.fullmatch(cell) for cell in rows[0] if cell)
+    own = not holds_datum(rows[0])
     if not own and above is not None and len(rows[0]) == len(above):
-        written, header = table_lines([above, *rows])[1:], above
+        written, header = under(above, rows), above
     else:
         written, header = table_lines(rows), rows[0] if own else None
     at = 0

@@ -36,6 +36,25 @@ def labelled(header: list[str], cells: list[str]) -> str:
     return "; ".join(pairs)
 
 
+def under(header: list[str], rows: list[list[str]]) -> list[str]:
+    """Rows known to stand under ``header`` (a row of ``th`` cells, a header printed on the page
+    before), each ``labelled``; an empty row stays empty.
+
+    >>> under(["Port", "2024"], [["Skerry", "1,450"], ["", ""]])
+    ['Port: Skerry; 2024: 1,450', '']
+    """
+    return [labelled(header, row) if any(cell.strip() for cell in row) else "" for row in rows]
+
+
+def holds_datum(cells: list[str]) -> bool:
+    """Whether a row holds a number or a date: not a header, then.
+
+    >>> holds_datum(["Skerry", " 1851 "]), holds_datum(["Light", "Built"])
+    (True, False)
+    """
+    return any(DATUM.fullmatch(cell.strip()) for cell in cells if cell.strip())
+
+
 def labelled_rows(rows: list[list[str] | None]) -> list[str] | None:
     """A table's rows as lines, block by block (rows between empty rows): a block whose first row is
     a header (no number or date among its cells) has that row's cells joined by `` | `` and every
@@ -68,7 +87,7 @@ def labelled_rows(rows: list[list[str] | None]) -> list[str] | None:
             continue
         if block_starts:
             block_starts = False
-            data = any(DATUM.fullmatch(cell.strip()) for cell in filled)
+            data = holds_datum(filled)
             goes_on = data and header is not None and _goes_on(header, above, cells, filled)
             if not goes_on:  # a block of its own: headed by this row, or by none
                 header = None if data else cells
@@ -167,7 +186,7 @@ def html_tables(soup) -> None:
         if len(rows) < 2 or max(map(len, rows)) < 2:
             continue
         if headed:
-            lines = [joined(rows[0]), *(labelled(rows[0], row) if any(map(str.strip, row)) else "" for row in rows[1:])]
+            lines = [joined(rows[0]), *under(rows[0], rows[1:])]
         elif table.find("th") is None and max(map(len, rows)) >= 3:
             lines = table_lines(rows)
         else:
