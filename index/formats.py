@@ -38,7 +38,7 @@ DELIMITED = {".csv": ",", ".tsv": "\t"}
 OPEN_DOCUMENT = (".odt", ".ods", ".odp")
 # Pictures: read by text recognition alone (``index.ocr``).
 IMAGES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp")
-SUFFIXES = (*PLAIN, *DELIMITED, ".html", ".htm", ".rtf", ".pdf", ".docx", ".doc", ".pptx", ".xlsx", ".xls",
+SUFFIXES = (*PLAIN, *DELIMITED, ".html", ".htm", ".rtf", ".pdf", ".docx", ".doc", ".pptx", ".ppt", ".xlsx", ".xls",
             *OPEN_DOCUMENT, ".epub", ".eml", ".mbox", ".msg", *IMAGES)  # fmt: skip
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # how every OLE compound file starts: Office 97-2003's, Outlook's .msg
 NAME_CHARS = 60  # of a page's name, as citations show it: a sheet's name, a slide's title, a message's subject
@@ -50,6 +50,7 @@ ATTACHMENTS = tuple(suffix for suffix in SUFFIXES if suffix not in (*IMAGES, ".e
 PAGE_WORDS = {
     ".pdf": ("page", "line"),
     ".pptx": ("slide", "line"),
+    ".ppt": ("slide", "line"),
     ".xlsx": ("sheet", "row"),
     ".xls": ("sheet", "row"),
     ".odp": ("slide", "line"),
@@ -399,7 +400,7 @@ def extract(name: str, data: bytes, ocr: OCR | None = None) -> Extracted:
 
 def _extract(name: str, data: bytes, ocr: OCR | None) -> Extracted:
     from index.mail import eml_text, mbox_text, msg_text
-    from index.office import doc_text, docx_text, pptx_text, xls_text, xlsx_text
+    from index.office import doc_text, docx_text, ppt_text, pptx_text, xls_text, xlsx_text
     from index.opendocument import odf_text
 
     suffix = suffix_of(name)
@@ -428,6 +429,8 @@ def _extract(name: str, data: bytes, ocr: OCR | None) -> Extracted:
             result = doc_text(data, name)
         case ".pptx":
             result = pptx_text(data, name, ocr)
+        case ".ppt":
+            result = ppt_text(data, name, ocr)
         case ".xlsx":
             result = xlsx_text(data, name)
         case ".xls":

@@ -1,5 +1,6 @@
 """Readers of Office Open XML files: Word paragraphs and tables, PowerPoint
-slides, Excel sheets (and Excel 97-2003's ``.xls``, Word 97-2003's ``.doc``), each as lines of text
+slides, Excel sheets (and Excel 97-2003's ``.xls``, Word 97-2003's ``.doc``, PowerPoint 97-2003's
+``.ppt``), each as lines of text
 (``index.formats`` says what a line and a page are in each, and calls these).
 
 A table row is one line: its cells labelled by the table's header row, or
@@ -13,8 +14,10 @@ import io
 import shutil
 import struct
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from zipfile import BadZipFile
 
 from lxml.etree import LxmlError
@@ -81,15 +84,16 @@ def _row_cells(cells) -> list[str]:
     return texts
 
 
-def pptx_text(data: bytes, name: str, ocr: OCR | None = None) -> Extracted:
+def pptx_text(data: bytes, name: str, ocr: OCR | None = None, suffix: str = ".pptx") -> Extracted:
     """Each slide's paragraphs (grouped shapes too), table rows, the print in its pictures (with
-    ``ocr``) and speaker notes, one per line; a slide is named by its title."""
+    ``ocr``) and speaker notes, one per line; a slide is named by its title. ``suffix``: what the
+    file was, for a reason to skip it (a ``.ppt`` is read as the ``.pptx`` it converts to)."""
     from pptx import Presentation
     from pptx.exc import PackageNotFoundError
 
     slides, titles = [], []
     pictures = Pictures(ocr)
-    with reading(name, ".pptx", PackageNotFoundError):
+    with reading(name, suffix, PackageNotFoundError):
         for slide in Presentation(io.BytesIO(data)).slides:
             lines = _shape_lines(slide.shapes, pictures)
             if slide.has_notes_slide:
@@ -98,6 +102,33 @@ def pptx_text(data: bytes, name: str, ocr: OCR | None = None) -> Extracted:
             title = slide.shapes.title
             titles.append(title.text_frame.text if title is not None and title.has_text_frame else "")
     return Extracted.paged(slides, pictures.note(), names=titles)
+
+
+def ppt_text(data: bytes, name: str, ocr: OCR | None = None) -> Extracted:
+    """A PowerPoint 97-2003 presentation (``.ppt``), converted to a ``.pptx`` by ppt2pptx (pure
+    Python: it parses the binary records itself, and raises its own errors on what it cannot read)
+    and read as one. Its converter writes a slide's title as a plain text box, so slides are not
+    named by their titles."""
+    from ppt2pptx import convert
+    from ppt2pptx.errors import EncryptedPresentationError, Ppt2PptxError, UnsupportedPptVersionError
+
+    if not data.startswith(OLE):
+        raise SkippedFile(name, "is not a PowerPoint 97-2003 presentation (it is not an OLE compound file); skipped")
+    with tempfile.TemporaryDirectory(prefix="groundline-ppt-") as folder:
+        source, converted = Path(folder, "slides.ppt"), Path(folder, "slides.pptx")  # not the file's own name
+        source.write_bytes(data)
+        try:
+            convert(source, converted)
+        except EncryptedPresentationError as exc:
+            raise SkippedFile(name, "is not a readable .ppt file (it is encrypted); skipped") from exc
+        except UnsupportedPptVersionError as exc:
+            raise SkippedFile(
+                name, "is not a readable .ppt file (it is from PowerPoint 95 or before); skipped"
+            ) from exc
+        except Ppt2PptxError as exc:
+            raise SkippedFile(name, f"is not a readable .ppt file (ppt2pptx: {exc}); skipped") from exc
+        pptx = converted.read_bytes()
+    return pptx_text(pptx, name, ocr, suffix=".ppt")
 
 
 def _shape_lines(shapes, pictures: Pictures) -> list[str]:
