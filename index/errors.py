@@ -18,6 +18,15 @@ class SkippedFile(GroundlineError):
         self.reason = reason
 
 
+class Encrypted(SkippedFile):
+    """A file locked with a password: no reader can open it, and the user can save an open copy."""
+
+    def __init__(self, file: str, kind: str) -> None:
+        super().__init__(
+            file, f"is an encrypted {kind} (locked with a password); save an unencrypted copy to ingest it"
+        )
+
+
 class DocumentNotFound(GroundlineError):
     """A document that is not in the ingested corpus was asked for."""
 

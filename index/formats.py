@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 from zipfile import BadZipFile, ZipFile
 
-from index.errors import SkippedFile
+from index.errors import Encrypted, SkippedFile
 from index.ocr import OCR, WITHOUT, Pictures
 from index.tables import delimited_text, html_tables
 
@@ -153,7 +153,7 @@ def pdf_text(data: bytes, name: str, ocr: OCR | None = None) -> Extracted:
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
-            raise SkippedFile(name, "is an encrypted PDF; save an unencrypted copy to ingest it")
+            raise Encrypted(name, "PDF")
         pages = [[line.rstrip() for line in (page.extract_text() or "").splitlines()] for page in reader.pages]
         scans = [n for n, lines in enumerate(pages) if _scanned(lines, reader.pages[n] if ocr else None)]
     except SkippedFile:
@@ -382,6 +382,27 @@ def check_unzipped(data: bytes, name: str) -> None:
         )
 
 
+# What Office calls each format it keeps in a zip (and, encrypted, in an OLE compound file instead).
+OFFICE_KINDS = {".docx": "Word document", ".pptx": "PowerPoint presentation", ".xlsx": "Excel workbook"}
+
+
+def check_not_encrypted(data: bytes, name: str) -> None:
+    """Refuse, saying so, an Office document saved with a password: Office then keeps the zip,
+    encrypted, as the ``EncryptedPackage`` stream of an OLE compound file (MS-OFFCRYPTO 2.3.4.4),
+    where its reader would only find that it is not a zip."""
+    import olefile
+
+    if not data.startswith(OLE):
+        return
+    try:
+        with olefile.OleFileIO(io.BytesIO(data)) as ole:
+            locked = ole.exists("EncryptedPackage") and ole.exists("EncryptionInfo")
+    except Exception:  # noqa: BLE001 -- a damaged container: the format's reader says it cannot read it
+        return
+    if locked:
+        raise Encrypted(name, OFFICE_KINDS[suffix_of(name)])
+
+
 def extract(name: str, data: bytes, ocr: OCR | None = None) -> Extracted:
     """The text of one file, by its suffix (pictures and scanned pages read by ``ocr``); a file that
     cannot be read raises ``SkippedFile`` and nothing else, whatever a reader's library raised on it
@@ -404,6 +425,8 @@ def _extract(name: str, data: bytes, ocr: OCR | None) -> Extracted:
     from index.opendocument import odf_text
 
     suffix = suffix_of(name)
+    if suffix in OFFICE_KINDS:
+        check_not_encrypted(data, name)
     if suffix in ZIPPED:
         check_unzipped(data, name)
     match suffix:

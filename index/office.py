@@ -22,7 +22,7 @@ from zipfile import BadZipFile
 
 from lxml.etree import LxmlError
 
-from index.errors import SkippedFile
+from index.errors import Encrypted, SkippedFile
 from index.formats import OLE, Extracted, rtf_text
 from index.ocr import OCR, Pictures
 from index.tables import table_lines
@@ -120,7 +120,7 @@ def ppt_text(data: bytes, name: str, ocr: OCR | None = None) -> Extracted:
         try:
             convert(source, converted)
         except EncryptedPresentationError as exc:
-            raise SkippedFile(name, "is not a readable .ppt file (it is encrypted); skipped") from exc
+            raise Encrypted(name, "PowerPoint 97-2003 presentation") from exc
         except UnsupportedPptVersionError as exc:
             raise SkippedFile(
                 name, "is not a readable .ppt file (it is from PowerPoint 95 or before); skipped"
@@ -204,7 +204,12 @@ def xls_text(data: bytes, name: str) -> Extracted:
     sheets: list[list[str]] = []
     cells = 0
     with reading(name, ".xls", xlrd.XLRDError, CompDocError, AssertionError, struct.error):
-        book = xlrd.open_workbook(file_contents=data, on_demand=True, ragged_rows=True, logfile=io.StringIO())
+        try:
+            book = xlrd.open_workbook(file_contents=data, on_demand=True, ragged_rows=True, logfile=io.StringIO())
+        except xlrd.XLRDError as exc:
+            if "encrypted" in str(exc):  # xlrd's "Workbook is encrypted"
+                raise Encrypted(name, "Excel 97-2003 workbook") from exc
+            raise
         try:
             for number in range(book.nsheets):
                 sheet = book.sheet_by_index(number)
@@ -287,8 +292,8 @@ def doc_text(data: bytes, name: str) -> Extracted:
     if done.returncode != 0:
         said = " ".join(done.stderr.decode("utf-8", errors="replace").split()).removeprefix("- ")  # "-": stdin
         if "Encrypted" in said:
-            reason = "it is encrypted"
-        elif said.startswith("is not a Word Document"):
+            raise Encrypted(name, "Word 97-2003 document")
+        if said.startswith("is not a Word Document"):
             reason = "antiword finds no Word document in it"
         else:
             reason = f"antiword: {said}" if said else f"antiword stopped with status {done.returncode}"
