@@ -36,10 +36,12 @@ PLAIN = (".txt", ".md", ".rst", ".org", ".adoc", ".tex", ".log")
 # Read as tables: each row under the header a line of labelled cells (``index.tables``).
 DELIMITED = {".csv": ",", ".tsv": "\t"}
 OPEN_DOCUMENT = (".odt", ".ods", ".odp")
+# Office files that may hold macros: read as their plain kind is (the macros are not run, nor read).
+MACRO_ENABLED = {".docm": ".docx", ".pptm": ".pptx", ".xlsm": ".xlsx"}
 # Pictures: read by text recognition alone (``index.ocr``).
 IMAGES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp")
 SUFFIXES = (*PLAIN, *DELIMITED, ".html", ".htm", ".rtf", ".pdf", ".docx", ".doc", ".pptx", ".ppt", ".xlsx", ".xls",
-            *OPEN_DOCUMENT, ".epub", ".eml", ".mbox", ".msg", *IMAGES)  # fmt: skip
+            *MACRO_ENABLED, *OPEN_DOCUMENT, ".epub", ".eml", ".mbox", ".msg", *IMAGES)  # fmt: skip
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # how every OLE compound file starts: Office 97-2003's, Outlook's .msg
 NAME_CHARS = 60  # of a page's name, as citations show it: a sheet's name, a slide's title, a message's subject
 # What an e-mail's attachments are read as files of their name (``index.mail``): the documents.
@@ -310,7 +312,7 @@ def reader_version(name: str, ocr: bool = False) -> int:
     >>> reader_version("report.DOCX"), reader_version("notes.txt"), reader_version("scan.pdf", ocr=True)
     (7, 1, 6)
     """
-    suffix = suffix_of(name)
+    suffix = format_of(name)
     return (ocr and READERS_WITH_OCR.get(suffix)) or READERS.get(suffix, 1)
 
 
@@ -320,12 +322,22 @@ def page_words(name: str) -> tuple[str, str]:
     >>> page_words("deck.pptx"), page_words("book.xlsx"), page_words("r.pdf")
     (('slide', 'line'), ('sheet', 'row'), ('page', 'line'))
     """
-    return PAGE_WORDS.get(suffix_of(name), ("page", "line"))
+    return PAGE_WORDS.get(format_of(name), ("page", "line"))
 
 
 def suffix_of(name: str) -> str:
     """The lower-case suffix of a file name, with its dot ("" without one)."""
     return "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+
+
+def format_of(name: str) -> str:
+    """The suffix of the format ``name`` is read as: its own, but a macro-enabled Office file's plain kind.
+
+    >>> format_of("Budget.XLSM"), format_of("notes.txt")
+    ('.xlsx', '.txt')
+    """
+    suffix = suffix_of(name)
+    return MACRO_ENABLED.get(suffix, suffix)
 
 
 def epub_text(data: bytes, name: str) -> Extracted:
@@ -400,7 +412,7 @@ def check_not_encrypted(data: bytes, name: str) -> None:
     except Exception:  # noqa: BLE001 -- a damaged container: the format's reader says it cannot read it
         return
     if locked:
-        raise Encrypted(name, OFFICE_KINDS[suffix_of(name)])
+        raise Encrypted(name, OFFICE_KINDS[format_of(name)])
 
 
 def extract(name: str, data: bytes, ocr: OCR | None = None) -> Extracted:
@@ -425,11 +437,12 @@ def _extract(name: str, data: bytes, ocr: OCR | None) -> Extracted:
     from index.opendocument import odf_text
 
     suffix = suffix_of(name)
-    if suffix in OFFICE_KINDS:
+    kind = format_of(name)
+    if kind in OFFICE_KINDS:
         check_not_encrypted(data, name)
-    if suffix in ZIPPED:
+    if kind in ZIPPED:
         check_unzipped(data, name)
-    match suffix:
+    match kind:
         case _ if suffix in PLAIN:
             text, note = decode_text(data, name)
             result = Extracted(text, note=note)
@@ -447,15 +460,15 @@ def _extract(name: str, data: bytes, ocr: OCR | None) -> Extracted:
         case _ if suffix in IMAGES:
             result = image_text(data, name, ocr)
         case ".docx":
-            result = docx_text(data, name, ocr)
+            result = docx_text(data, name, ocr, suffix)
         case ".doc":
             result = doc_text(data, name)
         case ".pptx":
-            result = pptx_text(data, name, ocr)
+            result = pptx_text(data, name, ocr, suffix)
         case ".ppt":
             result = ppt_text(data, name, ocr)
         case ".xlsx":
-            result = xlsx_text(data, name)
+            result = xlsx_text(data, name, suffix)
         case ".xls":
             result = xls_text(data, name)
         case _ if suffix in OPEN_DOCUMENT:

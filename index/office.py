@@ -43,18 +43,18 @@ def reading(name: str, suffix: str, *library_errors: type[Exception]) -> Iterato
         raise SkippedFile(name, f"is not a readable {suffix} file ({exc.__class__.__name__}); skipped") from exc
 
 
-def docx_text(data: bytes, name: str, ocr: OCR | None = None) -> Extracted:
+def docx_text(data: bytes, name: str, ocr: OCR | None = None, suffix: str = ".docx") -> Extracted:
     """A Word document's paragraphs and table rows, one per line, in the document's order (a table's
     rows labelled by its header row, ``index.tables``); with ``ocr``, the print in a paragraph's
-    pictures follows it, a line per printed line, and the print in a table's follows its rows."""
-    import docx
+    pictures follows it, a line per printed line, and the print in a table's follows its rows.
+    ``suffix``: what the file is, for a reason to skip it (a ``.docm`` reads as a ``.docx``)."""
     from docx.opc.exceptions import PackageNotFoundError
     from docx.table import Table
 
     pictures = Pictures(ocr)
-    with reading(name, ".docx", PackageNotFoundError):
+    with reading(name, suffix, PackageNotFoundError):
         lines = []
-        for block in docx.Document(io.BytesIO(data)).iter_inner_content():
+        for block in _word_document(data).iter_inner_content():
             if isinstance(block, Table):
                 lines.extend(_table_lines(block.rows))
                 element = block._tbl  # a table's pictures (a stamp in a cell) follow its rows
@@ -65,6 +65,30 @@ def docx_text(data: bytes, name: str, ocr: OCR | None = None) -> Extracted:
                 part = block.part.related_parts.get(picture)
                 lines.extend(pictures.lines(part.blob) if part is not None else [])
     return Extracted("\n".join(lines), note=pictures.note())
+
+
+# The main parts of Word documents saved with macros (.docm) or as templates, which python-docx does
+# not open as documents (python-openxml/python-docx#284, open since 2017): their XML is a .docx's. A
+# file named .docx may be one of them too.
+WORD_KINDS = (
+    "application/vnd.ms-word.document.macroEnabled.main+xml",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml",
+    "application/vnd.ms-word.template.macroEnabledTemplate.main+xml",
+)
+
+
+def _word_document(data: bytes):
+    """python-docx's document of a ``.docx``, a ``.docm`` or a template; ValueError for another package."""
+    from docx.opc.part import PartFactory
+    from docx.package import Package
+    from docx.parts.document import DocumentPart
+
+    for kind in WORD_KINDS:
+        PartFactory.part_type_for.setdefault(kind, DocumentPart)
+    part = Package.open(io.BytesIO(data)).main_document_part
+    if not isinstance(part, DocumentPart):
+        raise ValueError(f"not a Word document: its main part is {part.content_type}")
+    return part.document
 
 
 def _table_lines(rows) -> list[str]:
@@ -87,7 +111,7 @@ def _row_cells(cells) -> list[str]:
 def pptx_text(data: bytes, name: str, ocr: OCR | None = None, suffix: str = ".pptx") -> Extracted:
     """Each slide's paragraphs (grouped shapes too), table rows, the print in its pictures (with
     ``ocr``) and speaker notes, one per line; a slide is named by its title. ``suffix``: what the
-    file was, for a reason to skip it (a ``.ppt`` is read as the ``.pptx`` it converts to)."""
+    file is, for a reason to skip it (a ``.pptm``; a ``.ppt`` is read as the ``.pptx`` it converts to)."""
     from pptx import Presentation
     from pptx.exc import PackageNotFoundError
 
@@ -163,17 +187,17 @@ def _paragraph_lines(frame) -> list[str]:
 MOST_CELLS = 10_000_000  # a workbook's, empty ones between filled ones included (~2 s to read)
 
 
-def xlsx_text(data: bytes, name: str) -> Extracted:
+def xlsx_text(data: bytes, name: str, suffix: str = ".xlsx") -> Extracted:
     """Each sheet's rows, one line each (line = row number), labelled by the sheet's header row
     (``index.tables``): the values a workbook shows, not its formulas. A chart sheet is an empty
-    page, so that "sheet 3" is the workbook's third tab."""
+    page, so that "sheet 3" is the workbook's third tab. ``suffix``: what the file is (``.xlsm``)."""
     from openpyxl import load_workbook
     from openpyxl.chartsheet import Chartsheet
     from openpyxl.utils.exceptions import InvalidFileException
 
     sheets: list[list[str]] = []
     cells = 0
-    with reading(name, ".xlsx", InvalidFileException, OSError):
+    with reading(name, suffix, InvalidFileException, OSError):
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
             for sheet in (book[title] for title in book.sheetnames):  # read as iterated: a damaged sheet fails here

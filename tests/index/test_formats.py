@@ -283,7 +283,7 @@ def test_whatever_a_readers_library_raises_skips_that_file_alone(
     # bytes (lxml's XMLSyntaxError did) ended the whole ingestion.
     import index.office
 
-    def choke(data: bytes, name: str, ocr: object) -> str:
+    def choke(data: bytes, name: str, ocr: object, suffix: str) -> str:
         raise RecursionError("maximum recursion depth exceeded")
 
     monkeypatch.setattr(index.office, "docx_text", choke)

@@ -468,7 +468,7 @@ def test_a_file_stored_by_an_older_reader_of_its_format_is_read_again(
     (folder / "a.txt").write_text("The lighthouse is white.\n")
     with monkeypatch.context() as old:  # as the reader before tables stored it
         old.setattr(index.formats, "READERS", {})
-        old.setattr(index.office, "docx_text", lambda data, name, ocr: Extracted("\n".join(
+        old.setattr(index.office, "docx_text", lambda data, name, ocr, suffix: Extracted("\n".join(
             p.text for p in docx.Document(io.BytesIO(data)).paragraphs
         )))  # fmt: skip
         assert fake_app(settings).ingestor.ingest([folder]).added == ["a.txt", "t.docx"]
