@@ -41,7 +41,7 @@ MACRO_ENABLED = {".docm": ".docx", ".pptm": ".pptx", ".xlsm": ".xlsx"}
 # Pictures: read by text recognition alone (``index.ocr``).
 IMAGES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp")
 SUFFIXES = (*PLAIN, *DELIMITED, ".html", ".htm", ".rtf", ".pdf", ".docx", ".doc", ".pptx", ".ppt", ".xlsx", ".xls",
-            *MACRO_ENABLED, *OPEN_DOCUMENT, ".epub", ".eml", ".mbox", ".msg", *IMAGES)  # fmt: skip
+            *MACRO_ENABLED, *OPEN_DOCUMENT, ".epub", ".eml", ".mbox", ".msg", ".zip", *IMAGES)  # fmt: skip
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # how every OLE compound file starts: Office 97-2003's, Outlook's .msg
 NAME_CHARS = 60  # of a page's name, as citations show it: a sheet's name, a slide's title, a message's subject
 # What an e-mail's attachments are read as files of their name (``index.mail``): the documents.
@@ -59,6 +59,7 @@ PAGE_WORDS = {
     ".ods": ("sheet", "row"),
     ".epub": ("section", "line"),
     ".mbox": ("message", "line"),
+    ".zip": ("file", "line"),
 }
 
 
@@ -282,9 +283,10 @@ READERS = {
     ".xlsx": 7,  # 3: a chart sheet counted as a (blank) sheet, as Excel's tabs count it; 4: sheet names kept
     ".xls": 2,
     ".ods": 6,  # 3: sheet names kept
-    ".eml": 12,  # 2: attachments read (1 named them only); 4: attached messages opened
-    ".mbox": 14,  # 2: attachments read; 3: messages named by their subjects; 5: attached messages opened
-    ".msg": 6,
+    # then (past each number before, with OCR or without): a zip attached read, its files as attachments
+    ".eml": 14,  # 2: attachments read (1 named them only); 4: attached messages opened
+    ".mbox": 16,  # 2: attachments read; 3: messages named by their subjects; 5: attached messages opened
+    ".msg": 8,
     # 3 (and past each number before, with OCR or without, here and in mail): a table's rows labelled;
     # 5: a table going on over a page without its header, under that header
     ".pdf": 5,
@@ -299,9 +301,9 @@ READERS_WITH_OCR = {
     ".pptx": 8,
     ".odt": 7,  # 5: in tables' pictures too
     ".odp": 8,
-    ".eml": 13,  # the print in pictures attached read (4 and before named them only)
-    ".mbox": 15,
-    ".msg": 7,
+    ".eml": 15,  # the print in pictures attached read (4 and before named them only)
+    ".mbox": 17,
+    ".msg": 9,
 }
 
 
@@ -377,7 +379,7 @@ def heading(html: str) -> str:
 
 # Office files and e-books are zip archives of XML, which their readers unpack whole: a few MB can
 # unpack to many GB (a "zip bomb"). No real document comes near this.
-ZIPPED = (".docx", ".pptx", ".xlsx", *OPEN_DOCUMENT, ".epub")
+ZIPPED = (".docx", ".pptx", ".xlsx", *OPEN_DOCUMENT, ".epub", ".zip")
 MOST_UNZIPPED = 256 * 2**20
 
 
@@ -432,6 +434,7 @@ def extract(name: str, data: bytes, ocr: OCR | None = None) -> Extracted:
 
 
 def _extract(name: str, data: bytes, ocr: OCR | None) -> Extracted:
+    from index.archives import zip_text
     from index.mail import eml_text, mbox_text, msg_text
     from index.office import doc_text, docx_text, ppt_text, pptx_text, xls_text, xlsx_text
     from index.opendocument import odf_text
@@ -475,10 +478,10 @@ def _extract(name: str, data: bytes, ocr: OCR | None) -> Extracted:
             result = odf_text(data, name, suffix, ocr)
         case ".epub":
             result = epub_text(data, name)
-        case ".eml" | ".mbox" | ".msg":
+        case ".eml" | ".mbox" | ".msg" | ".zip":  # mail's attachments, and an archive's files, read by format
             pictures = Pictures(ocr)  # one count for the whole file: a mailbox of photos is read up to its most
-            read_mail = {".eml": eml_text, ".mbox": mbox_text, ".msg": msg_text}[suffix]
-            result = read_mail(data, name, partial(_attachment, ocr=ocr, pictures=pictures))
+            read_all = {".eml": eml_text, ".mbox": mbox_text, ".msg": msg_text, ".zip": zip_text}[suffix]
+            result = read_all(data, name, partial(_attachment, ocr=ocr, pictures=pictures))
             result = replace(result, note=noted(result.note, pictures.note()))
         case _:
             raise SkippedFile(name, f"has an unsupported type; supported: {', '.join(SUFFIXES)}")
@@ -486,9 +489,9 @@ def _extract(name: str, data: bytes, ocr: OCR | None) -> Extracted:
 
 
 def _attachment(name: str, data: bytes, ocr: OCR | None, pictures: Pictures) -> Extracted | None:
-    """An e-mail attachment's text, read as a file of its name would be; a picture's print read by
-    ``pictures`` (a signature's logo is too small to be read); None for what is not read (a picture
-    with no print, a mailbox)."""
+    """An e-mail attachment's text (or a zip archive's file's), read as a file of its name would be; a
+    picture's print read by ``pictures`` (a signature's logo is too small to be read); None for what
+    is not read (a picture with no print, a mailbox)."""
     suffix = suffix_of(name)
     if suffix in IMAGES:
         lines = pictures.lines(data)

@@ -257,7 +257,7 @@ def test_epub_sections_in_reading_order_are_pages_of_visible_text(tmp_path: Path
         extract("broken.epub", b"PK\x03\x04 nope")
 
 
-@pytest.mark.parametrize("suffix", [".docx", ".pptx", ".xlsx", ".odt", ".ods", ".odp", ".epub"])
+@pytest.mark.parametrize("suffix", [".docx", ".pptx", ".xlsx", ".odt", ".ods", ".odp", ".epub", ".zip"])
 def test_a_zipped_document_that_would_unpack_too_large_is_refused_before_it_is_read(
     suffix: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -27,7 +27,8 @@ def test_a_file_given_directly_is_named_by_its_file_name(tmp_path: Path) -> None
     [
         ("bin.txt", b"\x89PNG\x00\x00\x01", "binary"),
         ("empty.txt", b"   \n", "no text"),
-        ("archive.zip", b"PK\x03\x04", "unsupported type"),
+        ("archive.zip", b"PK\x03\x04", "not a readable .zip file"),
+        ("program.exe", b"MZ\x90\x00", "unsupported type"),
         ("image.png", b"whatever", "is an image; install the tesseract-ocr package"),  # read with ocr only
     ],
 )
