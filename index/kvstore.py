@@ -92,6 +92,11 @@ class SQLiteKVStore(BaseKVStore):
             rows = self._db.execute("SELECT key FROM kv WHERE collection = ? ORDER BY key", (collection,)).fetchall()
         return [key for (key,) in rows]
 
+    def collections(self) -> list[str]:
+        """Every collection that holds a key."""
+        with self._lock:
+            return [name for (name,) in self._db.execute("SELECT DISTINCT collection FROM kv ORDER BY collection")]
+
     def delete(self, key: str, collection: str = DEFAULT_COLLECTION) -> bool:
         return self._write("DELETE FROM kv WHERE collection = ? AND key = ?", [(collection, key)]) > 0
 

@@ -55,8 +55,8 @@ class Library:
         """Every document with its content hash and how many chunks Chroma holds for it."""
         metadatas = every_chunk(self.vector_store.client, ["metadatas"])["metadatas"]
         counts = Counter(str(m.get("file")) for m in metadatas)
-        store = self.docstore.docstore
-        return [DocumentEntry(f, store.get_document_hash(f) or "", counts.get(f, 0)) for f in self.files()]
+        hashes = self.docstore.hashes()  # one read, not one a document (a request each on a Chroma server)
+        return [DocumentEntry(f, hashes.get(f, ""), counts.get(f, 0)) for f in self.files()]
 
     def counts(self) -> tuple[int, int]:
         """How many documents are ingested, and how many chunks Chroma holds."""

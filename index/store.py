@@ -1,13 +1,15 @@
-"""Chroma storage: an embedded ``PersistentClient`` under the data directory.
+"""Chroma storage: an embedded ``PersistentClient`` under the data directory, or a Chroma server.
 
-Also the document store (llama-index's ``KVDocumentStore`` on SQLite) that records
-each document's content hash, for skipping unchanged files, and its full text, for
-the citation viewer. This module does not chunk or embed.
+Also the document store (llama-index's ``KVDocumentStore``) that records each document's content
+hash, for skipping unchanged files, and its full text, for the citation viewer: on SQLite in the
+data directory, or, with a Chroma server, in a collection of that server (``index.chroma_kvstore``)
+that every machine using the server shares. This module does not chunk or embed.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,10 +23,15 @@ from llama_index.core.storage.docstore.keyval_docstore import (
 )
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
+from index.chroma_kvstore import COLLECTION as SHARED_DOCSTORE
+from index.chroma_kvstore import ChromaKVStore
 from index.kvstore import SQLiteKVStore
 
 if TYPE_CHECKING:
     from chromadb import Collection
+    from chromadb.api import ClientAPI
+
+log = logging.getLogger(__name__)
 
 COLLECTION = "groundline"
 # Chunks read from Chroma at a time: its SQLite metadata reader binds one variable per row, and
@@ -41,20 +48,27 @@ IMPORTED = "groundline/imported"
 WRITE_BATCH = 100
 
 
-def chroma_vector_store(data_dir: Path, server: str | None = None, collection: str = COLLECTION) -> ChromaVectorStore:
-    """Open (or create) the collection: embedded in ``data_dir/chroma``, or on a
-    Chroma server (``server`` = ``host:port``, as started by ``chroma run``)."""
+def chroma_client(data_dir: Path, server: str | None = None) -> ClientAPI:
+    """Chroma embedded in ``data_dir/chroma``, or a client of a Chroma server (``server`` =
+    ``host:port``, as started by ``chroma run``)."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
     settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     if server:
         host, _, port = server.rpartition(":")
-        client = chromadb.HttpClient(host=host or "127.0.0.1", port=int(port), settings=settings)
-    else:
-        client = chromadb.PersistentClient(path=str(data_dir / "chroma"), settings=settings)
-    chroma_collection = client.get_or_create_collection(collection, metadata={"hnsw:space": "cosine"})
-    return ChromaVectorStore(chroma_collection=chroma_collection)
+        return chromadb.HttpClient(host=host or "127.0.0.1", port=int(port), settings=settings)
+    return chromadb.PersistentClient(path=str(data_dir / "chroma"), settings=settings)
+
+
+def chunk_collection(client: ClientAPI, collection: str = COLLECTION) -> Collection:
+    """The chunks' collection (created if missing)."""
+    return client.get_or_create_collection(collection, metadata={"hnsw:space": "cosine"})
+
+
+def chroma_vector_store(data_dir: Path, server: str | None = None, collection: str = COLLECTION) -> ChromaVectorStore:
+    """Open (or create) the chunks' collection: embedded in ``data_dir/chroma``, or on a Chroma server."""
+    return ChromaVectorStore(chroma_collection=chunk_collection(chroma_client(data_dir, server), collection))
 
 
 def every_chunk(collection: Collection, include: list[str], page: int = READ_PAGE) -> dict[str, list]:
@@ -80,30 +94,42 @@ def every_chunk(collection: Collection, include: list[str], page: int = READ_PAG
 
 
 class DocStore:
-    """The document store of one data directory: llama-index's ``KVDocumentStore`` on SQLite
-    (``index.kvstore``), with a collection of its own for each document's file fingerprint.
+    """The document store: llama-index's ``KVDocumentStore`` on SQLite in the data directory
+    (``index.kvstore``), or, with a Chroma server (``server``), in a collection of that server
+    (``index.chroma_kvstore``), so that every machine using the server knows every document; with a
+    collection of its own for each document's file fingerprint.
 
     Writes wait for ``save``, which makes them visible to every process at once; another process
     (``groundline ingest`` while ``groundline serve`` runs, both on one Chroma server) reads what
     was last saved, from any process, whenever it asks. A store written as ``docstore.json`` by an
-    earlier version is moved into the database the first time it is opened.
+    earlier version is moved into the database the first time it is opened, and a machine's own
+    SQLite store into an empty one on the server (``_import_local``).
     """
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, server: str | None = None) -> None:
         self.path = data_dir / "docstore.sqlite3"
         self.legacy = data_dir / "docstore.json"
-        self._kv: SQLiteKVStore | None = None
+        self.server = server
+        self._kv: SQLiteKVStore | ChromaKVStore | None = None
         self._store: KVDocumentStore | None = None
         self._opening = threading.Lock()
 
     @property
-    def kv(self) -> SQLiteKVStore:
+    def kv(self) -> SQLiteKVStore | ChromaKVStore:
         """The key-value store, opened (and created, or imported) on first use."""
         with self._opening:
             if self._kv is None:
-                kv = SQLiteKVStore(self.path)
-                if self.legacy.exists():
-                    _import_legacy(self.legacy, kv)
+                if self.server:
+                    client = chroma_client(self.path.parent, self.server)
+                    kv: SQLiteKVStore | ChromaKVStore = ChromaKVStore(
+                        client.get_or_create_collection(SHARED_DOCSTORE, embedding_function=None)
+                    )
+                    if self.path.exists() and kv.empty():
+                        _import_local(self.path, kv, chunk_collection(client))
+                else:
+                    kv = SQLiteKVStore(self.path)
+                    if self.legacy.exists():
+                        _import_legacy(self.legacy, kv)
                 self._store = KVDocumentStore(kv, batch_size=WRITE_BATCH)
                 self._kv = kv
         return self._kv
@@ -157,6 +183,36 @@ class DocStore:
         removes what it wrote to Chroma)."""
         if self._kv is not None:
             self._kv.rollback()
+
+
+def _import_local(path: Path, kv: ChromaKVStore, chunks: Collection) -> None:
+    """Copy this machine's SQLite document store into the server's, which is empty: the store of a
+    machine that used the Chroma server before the document store moved there. Only where each of
+    its documents has its chunks on that server (their first chunk, ``name#0``, is there): a store
+    kept beside another Chroma would claim documents the server lacks, and they would be skipped as
+    unchanged. Otherwise nothing is copied, and the next ingestion of their folders reads them again.
+    The file stays, unread."""
+    local = SQLiteKVStore(path)
+    try:
+        names = local.keys(collection=DOCUMENTS)
+        present: set[str] = set()
+        for start in range(0, len(names), READ_PAGE):
+            ids = [f"{name}#0" for name in names[start : start + READ_PAGE]]
+            present.update(chunks.get(ids=ids, include=[])["ids"])
+        if len(present) < len(names):
+            log.warning(
+                "%s has %d document(s) whose chunks are not on the Chroma server; not copied there, "
+                "so they are read again at their folders' next ingestion",
+                path,
+                len(names) - len(present),
+            )
+            return
+        for collection in local.collections():
+            kv.put_all(list(local.get_all(collection=collection).items()), collection=collection)
+        kv.commit()
+        log.info("copied the %d document(s) of %s to the Chroma server's document store", len(names), path)
+    finally:
+        local.close()
 
 
 def _import_legacy(legacy: Path, kv: SQLiteKVStore) -> None:

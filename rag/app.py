@@ -82,7 +82,7 @@ class Groundline:
 
     @cached_property
     def docstore(self) -> DocStore:
-        return DocStore(self.settings.data_dir)
+        return DocStore(self.settings.data_dir, self.settings.chroma_server)
 
     @cached_property
     def library(self) -> Library:

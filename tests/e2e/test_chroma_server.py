@@ -9,7 +9,7 @@ import pytest
 
 from rag.app import build
 from rag.settings import Settings
-from tests.conftest import NEWS
+from tests.conftest import ARMS_FILE, NEWS
 from tests.e2e.conftest import BIN, Server, free_port, groundline, serve
 from tests.e2e.test_answers import QUESTION, assert_names_north_korea_citing_line_9
 
@@ -45,14 +45,22 @@ def test_the_command_line_ingests_beside_a_running_server_and_it_answers_from_th
     tmp_path: Path, chroma_server: str
 ) -> None:
     # With a Chroma server, no process owns the store: a running `groundline serve` does not keep
-    # the command line out (as it must with embedded Chroma), and it reads what the command line wrote.
-    served = serve(tmp_path / "data", tmp_path / "serve.log", GROUNDLINE_CHROMA_SERVER=chroma_server)
+    # the command line out (as it must with embedded Chroma), and it reads what the command line wrote,
+    # on its machine or on another (its own data dir): the document store is on the server too.
+    served = serve(tmp_path / "south", tmp_path / "serve.log", GROUNDLINE_CHROMA_SERVER=chroma_server)
     try:
         assert served.fetch_json("/healthz")["documents"] == 0  # it started on an empty store
-        done = groundline("ingest", str(NEWS), data_dir=tmp_path / "data", GROUNDLINE_CHROMA_SERVER=chroma_server)
-        assert done.returncode == 0, done.stderr
-        assert "2 added" in done.stdout
+        other = NEWS / "004_29e6f3c5e9546205.txt"
+        for data_dir, file in (("south", other), ("north", NEWS / ARMS_FILE)):  # this machine, then another
+            done = groundline("ingest", str(file), data_dir=tmp_path / data_dir, GROUNDLINE_CHROMA_SERVER=chroma_server)
+            assert done.returncode == 0, done.stderr
+            assert "1 added" in done.stdout
+        assert not (tmp_path / "north" / "docstore.sqlite3").exists()  # nothing of it kept on that machine
         assert served.fetch_json("/healthz")["documents"] == 2
         assert_names_north_korea_citing_line_9(served.fetch_json("/api/ask", {"question": QUESTION}))
+        viewed = served.fetch_json(f"/api/documents/{ARMS_FILE}")  # the cited file opens here
+        assert "North Korea" in viewed["lines"][8]
+        again = groundline("ingest", str(NEWS), data_dir=tmp_path / "north", GROUNDLINE_CHROMA_SERVER=chroma_server)
+        assert "2 unchanged" in again.stdout, again.stdout  # known there, though ingested here
     finally:
         served.stop()
