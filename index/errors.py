@@ -19,12 +19,10 @@ class SkippedFile(GroundlineError):
 
 
 class Encrypted(SkippedFile):
-    """A file locked with a password: no reader can open it, and the user can save an open copy."""
+    """A file locked with a password (or DRM): no reader can open it, and the user can save an open copy."""
 
-    def __init__(self, file: str, kind: str) -> None:
-        super().__init__(
-            file, f"is an encrypted {kind} (locked with a password); save an unencrypted copy to ingest it"
-        )
+    def __init__(self, file: str, kind: str, lock: str = "locked with a password") -> None:
+        super().__init__(file, f"is an encrypted {kind} ({lock}); save an unencrypted copy to ingest it")
 
 
 class DocumentNotFound(GroundlineError):

@@ -42,7 +42,6 @@ MACRO_ENABLED = {".docm": ".docx", ".pptm": ".pptx", ".xlsm": ".xlsx"}
 IMAGES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp")
 SUFFIXES = (*PLAIN, *DELIMITED, ".html", ".htm", ".rtf", ".pdf", ".docx", ".doc", ".pptx", ".ppt", ".xlsx", ".xls",
             *MACRO_ENABLED, *OPEN_DOCUMENT, ".epub", ".eml", ".mbox", ".msg", ".zip", *IMAGES)  # fmt: skip
-OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # how every OLE compound file starts: Office 97-2003's, Outlook's .msg
 NAME_CHARS = 60  # of a page's name, as citations show it: a sheet's name, a slide's title, a message's subject
 # What an e-mail's attachments are read as files of their name (``index.mail``): the documents.
 # Pictures are read as the pictures in a document are (``index.ocr.Pictures``: a logo is passed
@@ -396,27 +395,6 @@ def check_unzipped(data: bytes, name: str) -> None:
         )
 
 
-# What Office calls each format it keeps in a zip (and, encrypted, in an OLE compound file instead).
-OFFICE_KINDS = {".docx": "Word document", ".pptx": "PowerPoint presentation", ".xlsx": "Excel workbook"}
-
-
-def check_not_encrypted(data: bytes, name: str) -> None:
-    """Refuse, saying so, an Office document saved with a password: Office then keeps the zip,
-    encrypted, as the ``EncryptedPackage`` stream of an OLE compound file (MS-OFFCRYPTO 2.3.4.4),
-    where its reader would only find that it is not a zip."""
-    import olefile
-
-    if not data.startswith(OLE):
-        return
-    try:
-        with olefile.OleFileIO(io.BytesIO(data)) as ole:
-            locked = ole.exists("EncryptedPackage") and ole.exists("EncryptionInfo")
-    except Exception:  # noqa: BLE001 -- a damaged container: the format's reader says it cannot read it
-        return
-    if locked:
-        raise Encrypted(name, OFFICE_KINDS[format_of(name)])
-
-
 def extract(name: str, data: bytes, ocr: OCR | None = None) -> Extracted:
     """The text of one file, by its suffix (pictures and scanned pages read by ``ocr``); a file that
     cannot be read raises ``SkippedFile`` and nothing else, whatever a reader's library raised on it
@@ -435,14 +413,14 @@ def extract(name: str, data: bytes, ocr: OCR | None = None) -> Extracted:
 
 def _extract(name: str, data: bytes, ocr: OCR | None) -> Extracted:
     from index.archives import zip_text
+    from index.locks import check_not_locked
     from index.mail import eml_text, mbox_text, msg_text
     from index.office import doc_text, docx_text, ppt_text, pptx_text, xls_text, xlsx_text
     from index.opendocument import odf_text
 
     suffix = suffix_of(name)
     kind = format_of(name)
-    if kind in OFFICE_KINDS:
-        check_not_encrypted(data, name)
+    check_not_locked(data, name, kind)
     if kind in ZIPPED:
         check_unzipped(data, name)
     match kind:

@@ -29,7 +29,8 @@ from email.utils import format_datetime, parseaddr
 from pathlib import Path
 
 from index.errors import SkippedFile
-from index.formats import OLE, Extracted, counted, html_text, noted
+from index.formats import Extracted, counted, html_text, noted
+from index.locks import OLE
 
 HEADERS = ("From", "To", "Cc", "Date", "Subject")
 # Reads an attachment (its file name, its bytes) into text, or returns None for one it does not read.

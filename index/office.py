@@ -23,7 +23,8 @@ from zipfile import BadZipFile
 from lxml.etree import LxmlError
 
 from index.errors import Encrypted, SkippedFile
-from index.formats import OLE, Extracted, rtf_text
+from index.formats import Extracted, rtf_text
+from index.locks import OLE
 from index.ocr import OCR, Pictures
 from index.tables import table_lines
 
