@@ -18,7 +18,7 @@ import json
 import logging
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import replace
 from functools import cached_property, partial
 from pathlib import Path
@@ -34,6 +34,7 @@ from pydantic import ConfigDict
 from index.chunking import LineChunker
 from index.errors import GroundlineError, NothingFound, SkippedFile
 from index.formats import reader_version
+from index.lease import LeaseTaken, ServerLease
 from index.loaders import DEFAULT_MAX_BYTES, discover, document_name, hidden, load_files
 from index.ocr import OCR
 from index.reports import IngestReport, Progress
@@ -81,6 +82,7 @@ class Ingestor:
         shared_store: bool = False,
         uploads: UploadShelf | None = None,
         ocr: OCR | None = None,
+        lease: ServerLease | None = None,
     ) -> None:
         self.vector_store = vector_store
         self.ocr = ocr  # reads pictures and scanned pages; None where Tesseract is missing or turned off
@@ -94,6 +96,7 @@ class Ingestor:
         self.data_dir = data_dir
         self.journal = data_dir / "ingest.journal.json"
         self.shared_store = shared_store  # a Chroma server, which serves every process alike
+        self.lease = lease  # with a Chroma server: the lock that keeps other machines' writers out
         self.uploads = uploads  # kept copies of uploaded documents, by their names
         self._listeners: list[Callable[[], None]] = []
         self._observers: list[Callable[[IngestReport], None]] = []
@@ -143,7 +146,7 @@ class Ingestor:
         removed before the next reader or writer looks; earlier documents stay.
         """
         try:
-            with self.lock:
+            with self.lock, self._leased(self.lock.timeout):
                 self._writes += 1
                 try:
                     self.refuse_beside_a_server()
@@ -158,6 +161,8 @@ class Ingestor:
             raise WriterBusy(
                 "Another ingestion is writing to this data directory; try again when it has finished."
             ) from None
+        except LeaseTaken as exc:
+            raise WriterBusy(str(exc)) from None
         except (OSError, sqlite3.OperationalError) as exc:
             reason = getattr(exc, "strerror", None) or str(exc)
             raise DataDirError(
@@ -181,11 +186,15 @@ class Ingestor:
         if not self.journal.exists():
             return
         try:
-            with self.lock.acquire(timeout=0):
+            with self.lock.acquire(timeout=0), self._leased(0):
                 self.refuse_beside_a_server()
                 self.recover()
-        except (Timeout, ServedElsewhere):
+        except (Timeout, ServedElsewhere, LeaseTaken):
             pass
+
+    def _leased(self, timeout: float) -> AbstractContextManager:
+        """The shared server's lease, held for a write (nothing to hold without one)."""
+        return self.lease.held(timeout) if self.lease is not None else nullcontext()
 
     def recover(self) -> list[str]:
         """Delete the journaled documents' partial writes (call with the lock held)."""

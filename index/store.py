@@ -120,12 +120,9 @@ class DocStore:
         with self._opening:
             if self._kv is None:
                 if self.server:
-                    client = chroma_client(self.path.parent, self.server)
-                    kv: SQLiteKVStore | ChromaKVStore = ChromaKVStore(
-                        client.get_or_create_collection(SHARED_DOCSTORE, embedding_function=None)
-                    )
+                    kv: SQLiteKVStore | ChromaKVStore = ChromaKVStore(self.shared_collection())
                     if self.path.exists() and kv.empty():
-                        _import_local(self.path, kv, chunk_collection(client))
+                        _import_local(self.path, kv, chunk_collection(chroma_client(self.path.parent, self.server)))
                 else:
                     kv = SQLiteKVStore(self.path)
                     if self.legacy.exists():
@@ -133,6 +130,12 @@ class DocStore:
                 self._store = KVDocumentStore(kv, batch_size=WRITE_BATCH)
                 self._kv = kv
         return self._kv
+
+    def shared_collection(self) -> Collection:
+        """The Chroma server's collection that holds the shared store (and the machines' write lease)."""
+        assert self.server, "a document store in the data directory shares nothing"
+        client = chroma_client(self.path.parent, self.server)
+        return client.get_or_create_collection(SHARED_DOCSTORE, embedding_function=None)
 
     @property
     def docstore(self) -> KVDocumentStore:

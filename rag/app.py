@@ -17,6 +17,7 @@ from llama_index.core.llms import LLM
 
 from index.chunking import LineChunker, TokenCounter, sentence_model
 from index.embedding import check_device, embedding_id, packaged_embedder, packaged_token_counter
+from index.lease import ServerLease
 from index.library import Library
 from index.ocr import OCR, available
 from index.pipeline import Ingestor
@@ -114,6 +115,7 @@ class Groundline:
             shared_store=s.chroma_server is not None,
             uploads=UploadShelf(s.uploads_dir),
             ocr=self.ocr,
+            lease=ServerLease(self.docstore.shared_collection) if s.chroma_server else None,
         )
         ingestor.recover_if_idle()  # a killed writer's partial documents go before anyone reads them
         ingestor.observe(self._forget_prompts)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import chromadb
 import pytest
 
+from index.lease import LOCK_ID
 from rag.app import build
 from rag.settings import Settings
 from tests.conftest import ARMS_FILE, NEWS
@@ -62,5 +64,8 @@ def test_the_command_line_ingests_beside_a_running_server_and_it_answers_from_th
         assert "North Korea" in viewed["lines"][8]
         again = groundline("ingest", str(NEWS), data_dir=tmp_path / "north", GROUNDLINE_CHROMA_SERVER=chroma_server)
         assert "2 unchanged" in again.stdout, again.stdout  # known there, though ingested here
+        host, _, port = chroma_server.rpartition(":")
+        shared = chromadb.HttpClient(host=host, port=int(port)).get_collection("groundline-docstore")
+        assert shared.get(ids=[LOCK_ID])["ids"] == []  # each writer's lease went when it was done
     finally:
         served.stop()
