@@ -74,7 +74,15 @@ class ChromaKVStore(BaseKVStore):
         return json.loads(rows["documents"][0]) if rows["ids"] else None
 
     def get_all(self, collection: str = DEFAULT_COLLECTION) -> dict[str, dict]:
-        stored = dict(self._rows(collection, documents=True))
+        return self._with_pending(collection, dict(self._rows(collection, documents=True)))
+
+    def keys(self, collection: str = DEFAULT_COLLECTION) -> list[str]:
+        """Every key of ``collection``, sorted, without reading a value (the Documents list asks every
+        few seconds, also while its own process ingests)."""
+        return sorted(self._with_pending(collection, dict(self._rows(collection))))
+
+    def _with_pending(self, collection: str, stored: dict[str, dict | None]) -> dict:
+        """``stored`` (what was committed to ``collection``) as this process's writes since have left it."""
         with self._lock:
             for (pending_collection, key), val in self._pending.items():
                 if pending_collection == collection:
@@ -84,13 +92,12 @@ class ChromaKVStore(BaseKVStore):
                         stored[key] = val
         return stored
 
-    def keys(self, collection: str = DEFAULT_COLLECTION) -> list[str]:
-        """Every key of ``collection``, sorted, without reading a value."""
-        return sorted(self.get_all(collection)) if self._pending else sorted(k for k, _ in self._rows(collection))
-
     def delete(self, key: str, collection: str = DEFAULT_COLLECTION) -> bool:
-        existed = self.get(key, collection) is not None
         with self._lock:
+            if (collection, key) in self._pending:
+                existed = self._pending[(collection, key)] is not _DELETED
+            else:
+                existed = bool(self.collection.get(ids=[_id(collection, key)], include=[])["ids"])
             self._pending[(collection, key)] = _DELETED
         return existed
 

@@ -113,6 +113,8 @@ class DocStore:
         self._kv: SQLiteKVStore | ChromaKVStore | None = None
         self._store: KVDocumentStore | None = None
         self._opening = threading.Lock()
+        self._shared: Collection | None = None
+        self._connecting = threading.Lock()
 
     @property
     def kv(self) -> SQLiteKVStore | ChromaKVStore:
@@ -132,10 +134,14 @@ class DocStore:
         return self._kv
 
     def shared_collection(self) -> Collection:
-        """The Chroma server's collection that holds the shared store (and the machines' write lease)."""
+        """The Chroma server's collection that holds the shared store (and the machines' write lease),
+        opened once."""
         assert self.server, "a document store in the data directory shares nothing"
-        client = chroma_client(self.path.parent, self.server)
-        return client.get_or_create_collection(SHARED_DOCSTORE, embedding_function=None)
+        with self._connecting:
+            if self._shared is None:
+                client = chroma_client(self.path.parent, self.server)
+                self._shared = client.get_or_create_collection(SHARED_DOCSTORE, embedding_function=None)
+        return self._shared
 
     @property
     def docstore(self) -> KVDocumentStore:
