@@ -129,13 +129,18 @@ def run(count: int, kb: int, batch: int, repeat: int, work: Path) -> dict:
     }
 
 
-def main(argv: list[str] | None = None) -> list[dict]:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--documents", type=int, nargs="+", default=[500, 2000, 8000])
+def store_arguments(doc: str | None, documents: list[int]) -> argparse.ArgumentParser:
+    """The options of a bench of document stores (this one's, ``bench.shared_store``'s)."""
+    parser = argparse.ArgumentParser(description=(doc or "").splitlines()[0])
+    parser.add_argument("--documents", type=int, nargs="+", default=documents)
     parser.add_argument("--kb", type=int, default=20, help="size of each document's text")
     parser.add_argument("--batch", type=int, default=8, help="documents a save adds (GROUNDLINE_INGEST_BATCH_FILES)")
     parser.add_argument("--repeat", type=int, default=3, help="batches saved per size; medians are printed")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> list[dict]:
+    args = store_arguments(__doc__, [500, 2000, 8000]).parse_args(argv)
     rows = []
     for count in args.documents:
         with tempfile.TemporaryDirectory() as work:

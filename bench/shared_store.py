@@ -12,7 +12,6 @@ Baseline: the SQLite store in the data dir. Prints one JSON line per size, with 
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import shutil
@@ -26,7 +25,7 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.docstore import documents, timed, write
+from bench.docstore import documents, store_arguments, timed, write
 from index.store import DocStore
 
 
@@ -104,12 +103,7 @@ def run(count: int, kb: int, batch: int, repeat: int, work: Path, server: str) -
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--documents", type=int, nargs="+", default=[200, 1000])
-    parser.add_argument("--kb", type=int, default=20, help="size of each document's text")
-    parser.add_argument("--batch", type=int, default=8, help="documents a save adds (GROUNDLINE_INGEST_BATCH_FILES)")
-    parser.add_argument("--repeat", type=int, default=3, help="batches saved per size; medians are printed")
-    args = parser.parse_args(argv)
+    args = store_arguments(__doc__, [200, 1000]).parse_args(argv)
     rows = []
     for count in args.documents:
         with tempfile.TemporaryDirectory() as work:

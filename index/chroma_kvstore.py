@@ -23,7 +23,9 @@ import random
 import threading
 from typing import TYPE_CHECKING
 
-from llama_index.core.storage.kvstore.types import DEFAULT_BATCH_SIZE, DEFAULT_COLLECTION, BaseKVStore
+from llama_index.core.storage.kvstore.types import DEFAULT_BATCH_SIZE, DEFAULT_COLLECTION
+
+from index.kvstore import BlockingKVStore
 
 if TYPE_CHECKING:
     from chromadb import Collection
@@ -42,7 +44,7 @@ def _id(collection: str, key: str) -> str:
     return f"{collection}{_SEP}{key}"
 
 
-class ChromaKVStore(BaseKVStore):
+class ChromaKVStore(BlockingKVStore):
     """llama-index's ``BaseKVStore`` over ``collection``, a Chroma collection of its own."""
 
     def __init__(self, collection: Collection) -> None:
@@ -100,26 +102,6 @@ class ChromaKVStore(BaseKVStore):
                 existed = bool(self.collection.get(ids=[_id(collection, key)], include=[])["ids"])
             self._pending[(collection, key)] = _DELETED
         return existed
-
-    async def aput(self, key: str, val: dict, collection: str = DEFAULT_COLLECTION) -> None:
-        self.put(key, val, collection)
-
-    async def aput_all(
-        self,
-        kv_pairs: list[tuple[str, dict]],
-        collection: str = DEFAULT_COLLECTION,
-        batch_size: int = DEFAULT_BATCH_SIZE,
-    ) -> None:
-        self.put_all(kv_pairs, collection, batch_size)
-
-    async def aget(self, key: str, collection: str = DEFAULT_COLLECTION) -> dict | None:
-        return self.get(key, collection)
-
-    async def aget_all(self, collection: str = DEFAULT_COLLECTION) -> dict[str, dict]:
-        return self.get_all(collection)
-
-    async def adelete(self, key: str, collection: str = DEFAULT_COLLECTION) -> bool:
-        return self.delete(key, collection)
 
     @property
     def pending(self) -> bool:

@@ -41,7 +41,31 @@ INSERT OR IGNORE INTO meta VALUES ('id', abs(random()));
 UPSERT = "INSERT INTO kv VALUES (?, ?, ?) ON CONFLICT (collection, key) DO UPDATE SET value = excluded.value"
 
 
-class SQLiteKVStore(BaseKVStore):
+class BlockingKVStore(BaseKVStore):
+    """A key-value store whose async methods are its blocking ones, which llama-index asks for too."""
+
+    async def aput(self, key: str, val: dict, collection: str = DEFAULT_COLLECTION) -> None:
+        self.put(key, val, collection)
+
+    async def aput_all(
+        self,
+        kv_pairs: list[tuple[str, dict]],
+        collection: str = DEFAULT_COLLECTION,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+    ) -> None:
+        self.put_all(kv_pairs, collection, batch_size)
+
+    async def aget(self, key: str, collection: str = DEFAULT_COLLECTION) -> dict | None:
+        return self.get(key, collection)
+
+    async def aget_all(self, collection: str = DEFAULT_COLLECTION) -> dict[str, dict]:
+        return self.get_all(collection)
+
+    async def adelete(self, key: str, collection: str = DEFAULT_COLLECTION) -> bool:
+        return self.delete(key, collection)
+
+
+class SQLiteKVStore(BlockingKVStore):
     """llama-index's ``BaseKVStore`` over the SQLite database at ``path`` (created if missing)."""
 
     def __init__(self, path: Path, busy_timeout_s: float = 30.0) -> None:
@@ -99,26 +123,6 @@ class SQLiteKVStore(BaseKVStore):
 
     def delete(self, key: str, collection: str = DEFAULT_COLLECTION) -> bool:
         return self._write("DELETE FROM kv WHERE collection = ? AND key = ?", [(collection, key)]) > 0
-
-    async def aput(self, key: str, val: dict, collection: str = DEFAULT_COLLECTION) -> None:
-        self.put(key, val, collection)
-
-    async def aput_all(
-        self,
-        kv_pairs: list[tuple[str, dict]],
-        collection: str = DEFAULT_COLLECTION,
-        batch_size: int = DEFAULT_BATCH_SIZE,
-    ) -> None:
-        self.put_all(kv_pairs, collection, batch_size)
-
-    async def aget(self, key: str, collection: str = DEFAULT_COLLECTION) -> dict | None:
-        return self.get(key, collection)
-
-    async def aget_all(self, collection: str = DEFAULT_COLLECTION) -> dict[str, dict]:
-        return self.get_all(collection)
-
-    async def adelete(self, key: str, collection: str = DEFAULT_COLLECTION) -> bool:
-        return self.delete(key, collection)
 
     @property
     def pending(self) -> bool:
