@@ -151,6 +151,7 @@ class Ingestor:
                 try:
                     self.refuse_beside_a_server()
                     self.recover()
+                    self.discard_uploads_deleted_elsewhere()
                     yield
                 except BaseException:
                     self.docstore.discard()  # the journal has Chroma's part removed
@@ -181,16 +182,25 @@ class Ingestor:
             )
 
     def recover_if_idle(self) -> None:
-        """Repair a killed writer's leftovers, unless a live writer holds the lock or a server in
-        another process has the embedded store open (either repairs them at its next write)."""
-        if not self.journal.exists():
+        """Repair a killed writer's leftovers (and, with a Chroma server, discard the uploads kept here
+        of documents deleted elsewhere), unless a live writer holds the lock or a server in another
+        process has the embedded store open (either repairs them at its next write)."""
+        if not self.journal.exists() and not (self.shared_store and self.uploads and self.uploads.kept()):
             return
         try:
             with self.lock.acquire(timeout=0), self._leased(0):
                 self.refuse_beside_a_server()
                 self.recover()
+                self.discard_uploads_deleted_elsewhere()
         except (Timeout, ServedElsewhere, LeaseTaken):
             pass
+
+    def discard_uploads_deleted_elsewhere(self) -> None:
+        """With a Chroma server, delete the copies kept here of uploads whose documents another
+        machine deleted (its deletion discards its own copies only); call with the lock held."""
+        if self.shared_store and self.uploads is not None and (kept := self.uploads.kept()):
+            stored = set(self.docstore.names())
+            self.uploads.discard([name for name in kept if name not in stored])
 
     def _leased(self, timeout: float) -> AbstractContextManager:
         """The shared server's lease, held for a write (nothing to hold without one)."""

@@ -123,6 +123,16 @@ class UploadShelf:
                     with suppress(OSError):  # not empty: another copy is kept in it
                         folder.rmdir()
 
+    def kept(self) -> list[str]:
+        """The names of the documents whose uploads are kept here (not those being staged)."""
+        if not self.directory.is_dir():
+            return []
+        return sorted(
+            path.relative_to(self.directory).as_posix()
+            for path in self.directory.rglob("*")
+            if path.is_file() and not path.relative_to(self.directory).parts[0].startswith(STAGING_PREFIX)
+        )
+
     def clear_staging(self) -> None:
         """Remove every staging folder (call with the write lock held, as no upload is then staged)."""
         if self.directory.is_dir():
