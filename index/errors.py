@@ -42,3 +42,7 @@ class NothingFound(GroundlineError):
 
 class EmbedderUnavailable(GroundlineError):
     """The embedder cannot run as configured (a GPU that this machine's PyTorch does not see)."""
+
+
+class StoreUnavailable(GroundlineError):
+    """The Chroma server the settings name cannot be reached."""

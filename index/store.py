@@ -25,6 +25,7 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from index.chroma_kvstore import COLLECTION as SHARED_DOCSTORE
 from index.chroma_kvstore import ChromaKVStore
+from index.errors import StoreUnavailable
 from index.kvstore import SQLiteKVStore
 
 if TYPE_CHECKING:
@@ -57,7 +58,13 @@ def chroma_client(data_dir: Path, server: str | None = None) -> ClientAPI:
     settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     if server:
         host, _, port = server.rpartition(":")
-        return chromadb.HttpClient(host=host or "127.0.0.1", port=int(port), settings=settings)
+        try:
+            return chromadb.HttpClient(host=host or "127.0.0.1", port=int(port), settings=settings)
+        except ValueError as exc:  # chromadb's "Could not connect to a Chroma server", from its first request
+            raise StoreUnavailable(
+                f"Cannot reach the Chroma server at {server} (GROUNDLINE_CHROMA_SERVER): is `chroma run` running "
+                "there, and is its port open to this machine?"
+            ) from exc
     return chromadb.PersistentClient(path=str(data_dir / "chroma"), settings=settings)
 
 

@@ -84,3 +84,13 @@ def test_a_store_kept_as_json_by_an_earlier_version_is_imported_once(tmp_path: P
     (tmp_path / "docstore.json.imported").rename(tmp_path / "docstore.json")  # as if killed before its rename
     assert DocStore(tmp_path).names() == ["a.txt"]  # not imported again over later writes
     assert not (tmp_path / "docstore.json").exists()
+
+
+def test_a_chroma_server_that_cannot_be_reached_is_a_plain_error() -> None:
+    from index.errors import StoreUnavailable
+    from index.store import chroma_client
+    from tests.conftest import free_port
+
+    address = f"127.0.0.1:{free_port()}"  # nothing listens there
+    with pytest.raises(StoreUnavailable, match=rf"Cannot reach the Chroma server at {address} \(GROUNDLINE_CHROMA"):
+        chroma_client(Path("unused"), address)
