@@ -16,7 +16,7 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from index.errors import DocumentNotFound
 from index.formats import counted, decode_names, decode_starts
-from index.store import DocStore, every_chunk
+from index.store import DocStore, every_chunk, reaching_the_server
 
 SHOWN_MISSING = 5  # of the unknown names a question was asked of, those the error names
 
@@ -51,6 +51,7 @@ class Library:
         self.docstore = docstore
         self.vector_store = vector_store
 
+    @reaching_the_server()  # a Chroma server gone: StoreUnavailable, saying so
     def entries(self) -> list[DocumentEntry]:
         """Every document with its content hash and how many chunks Chroma holds for it."""
         metadatas = every_chunk(self.vector_store.client, ["metadatas"])["metadatas"]
@@ -58,14 +59,17 @@ class Library:
         hashes = self.docstore.hashes()  # one read, not one a document (a request each on a Chroma server)
         return [DocumentEntry(f, hashes.get(f, ""), counts.get(f, 0)) for f in self.files()]
 
+    @reaching_the_server()  # a Chroma server gone: StoreUnavailable, saying so
     def counts(self) -> tuple[int, int]:
         """How many documents are ingested, and how many chunks Chroma holds."""
         return len(self.files()), self.vector_store.client.count()
 
+    @reaching_the_server()  # a Chroma server gone: StoreUnavailable, saying so
     def files(self) -> list[str]:
         """Names of all ingested documents, sorted."""
         return self.docstore.names()
 
+    @reaching_the_server()  # a Chroma server gone: StoreUnavailable, saying so
     def within(self, entries: Sequence[str]) -> list[str]:
         """The documents a question is asked within: each entry that names an ingested document,
         and for each that names a folder (ending in "/", as ``folders_of`` names them) every
@@ -88,6 +92,7 @@ class Library:
             raise DocumentNotFound(f"not ingested documents: {', '.join(counted(missing, SHOWN_MISSING))}")
         return list(dict.fromkeys(chosen))
 
+    @reaching_the_server()  # a Chroma server gone: StoreUnavailable, saying so
     def stored(self, file: str) -> StoredText:
         """One ingested document's text and pages, read from the store once (a document is read
         whole: a viewer asking for its text and its pages apart read it twice)."""

@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -66,6 +68,20 @@ def chroma_client(data_dir: Path, server: str | None = None) -> ClientAPI:
                 "there, and is its port open to this machine?"
             ) from exc
     return chromadb.PersistentClient(path=str(data_dir / "chroma"), settings=settings)
+
+
+@contextmanager
+def reaching_the_server() -> Iterator[None]:
+    """A Chroma server gone while Groundline runs (chromadb's client raises httpx's errors) as one
+    plain ``StoreUnavailable``, for the chat and the API to say so instead of failing unexplained."""
+    import httpx
+
+    try:
+        yield
+    except httpx.TransportError as exc:
+        raise StoreUnavailable(
+            f"The Chroma server cannot be reached ({exc.__class__.__name__}); try again when it is back."
+        ) from exc
 
 
 def chunk_collection(client: ClientAPI, collection: str = COLLECTION) -> Collection:

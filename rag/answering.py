@@ -16,6 +16,7 @@ from typing import Protocol
 
 from llama_index.core.llms import LLM, ChatMessage
 
+from index.store import reaching_the_server
 from rag.attribution import Attributor
 from rag.decision import Decider, declined
 from rag.errors import GroundlineError, LLMUnavailable, QuestionError
@@ -195,7 +196,8 @@ class AnswerService:
         question = self.standalone(self.check_question(question), history)
         timed.lap("rewrite" if history else None)  # a first question is not rewritten
         self.reading()
-        passages = self.retriever.retrieve(question, files=files)
+        with reaching_the_server():  # a Chroma server, where one is set, answers the retrieval
+            passages = self.retriever.retrieve(question, files=files)
         timed.lap("retrieval")
         if not passages or self.decider.too_far(passages):
             # nothing is even close: don't let the model guess

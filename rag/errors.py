@@ -1,6 +1,6 @@
 """Answering-side errors. Messages are shown to users as they are."""
 
-from index.errors import DocumentNotFound, EmbedderUnavailable, GroundlineError, SkippedFile
+from index.errors import DocumentNotFound, EmbedderUnavailable, GroundlineError, SkippedFile, StoreUnavailable
 
 __all__ = [
     "DocumentNotFound",
@@ -11,6 +11,7 @@ __all__ = [
     "QuestionError",
     "SettingsError",
     "SkippedFile",
+    "StoreUnavailable",
 ]
 
 

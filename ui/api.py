@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field
 from index.library import Library
 from index.serving import WriterBusy
 from rag.answering import AnswerService
-from rag.errors import DocumentNotFound, GroundlineError, LLMUnavailable, QuestionError
+from rag.errors import DocumentNotFound, GroundlineError, LLMUnavailable, QuestionError, StoreUnavailable
 from rag.types import Answer, Token
 from ui.answer_stream import AnswerStream
 from ui.limits import ASK_PATH, MAX_SCOPE_FILES, Guard
@@ -68,7 +68,7 @@ def error_status(exc: GroundlineError) -> int:
             return 404
         case WriterBusy():
             return 409
-        case LLMUnavailable():
+        case LLMUnavailable() | StoreUnavailable():
             return 503
         case _:
             return 500
@@ -105,7 +105,8 @@ def router(service: AnswerService, library: Library, guard: Guard) -> APIRouter:
 
     @api.get("/healthz")
     def healthz() -> dict:
-        return {"status": "ok", "documents": len(library.files())}
+        with http_errors():  # a Chroma server gone: 503, saying so
+            return {"status": "ok", "documents": len(library.files())}
 
     @api.post(ASK_PATH, response_model=None)
     def ask(request: AskRequest, http: Request) -> JSONResponse | AnswerStream:
@@ -114,7 +115,7 @@ def router(service: AnswerService, library: Library, guard: Guard) -> APIRouter:
             question = service.check_question(request.question)
             history = [turn.message() for turn in request.history]
             files = library.within(request.files)
-        except (QuestionError, DocumentNotFound) as exc:
+        except (QuestionError, DocumentNotFound, StoreUnavailable) as exc:
             return JSONResponse({"error": str(exc)}, status_code=error_status(exc))
         if request.stream:
             events = guard.streamed(_events(service, question, history, files, root_of(http)), http)
@@ -130,8 +131,8 @@ def router(service: AnswerService, library: Library, guard: Guard) -> APIRouter:
         guard.check(http)
         try:
             stored = library.stored(check_document_path(path))
-        except DocumentNotFound as exc:
-            raise HTTPException(404, str(exc)) from None
+        except (DocumentNotFound, StoreUnavailable) as exc:
+            raise HTTPException(error_status(exc), str(exc)) from None
         # a paged document: the line each page (slide, sheet, section) starts on, as citations count them;
         # and the pages' names, where they have them (a workbook's sheets)
         return (
