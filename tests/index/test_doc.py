@@ -38,19 +38,24 @@ def test_rich_text_saved_as_doc_is_read_as_rich_text() -> None:
     assert extract("lights.doc", rtf).text.splitlines() == ["Skerry light: LED since May.", "Hallo Head: lit 1902."]
 
 
-def test_what_antiword_cannot_read_is_skipped_with_the_reason() -> None:
+def excel_97_workbook() -> bytes:
+    """An OLE compound file, as every Office 97-2003 file is, that is a workbook: no document, no deck."""
     import xlwt
 
-    with pytest.raises(SkippedFile, match=r"notes.doc is not a Word 97-2003 document \(it is not an OLE compound"):
-        extract("notes.doc", b"Just notes.\n")
     book = xlwt.Workbook()
     book.add_sheet("Lights").write(0, 0, "Skerry")
     sheet = io.BytesIO()
-    book.save(sheet)  # an OLE compound file, but a workbook
+    book.save(sheet)
+    return sheet.getvalue()
+
+
+def test_what_antiword_cannot_read_is_skipped_with_the_reason() -> None:
+    with pytest.raises(SkippedFile, match=r"notes.doc is not a Word 97-2003 document \(it is not an OLE compound"):
+        extract("notes.doc", b"Just notes.\n")
     with pytest.raises(
         SkippedFile, match=r"book.doc is not a readable .doc file \(antiword: .* an Excel spreadsheet\)"
     ):
-        extract("book.doc", sheet.getvalue())
+        extract("book.doc", excel_97_workbook())
     with pytest.raises(SkippedFile, match="cut.doc is not a readable .doc file"):
         extract("cut.doc", (DATA / "harmless-clean.doc").read_bytes()[:3000])
 

@@ -3,13 +3,13 @@ and read as the .pptx they become."""
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
 
 from index.errors import SkippedFile
 from index.formats import extract, page_of, page_words
+from tests.index.test_doc import excel_97_workbook
 
 DATA = Path(__file__).parent / "data"
 
@@ -35,15 +35,9 @@ def test_a_table_on_a_slide_is_labelled_by_its_header_row() -> None:
 
 
 def test_what_cannot_be_read_is_skipped_with_the_reason() -> None:
-    import xlwt
-
     with pytest.raises(SkippedFile, match=r"notes.ppt is not a PowerPoint 97-2003 presentation \(it is not an OLE"):
         extract("notes.ppt", b"Just notes.\n")
-    book = xlwt.Workbook()
-    book.add_sheet("Lights").write(0, 0, "Skerry")
-    sheet = io.BytesIO()
-    book.save(sheet)  # an OLE compound file, but a workbook
     with pytest.raises(SkippedFile, match=r"book.ppt is not a readable .ppt file \(ppt2pptx: .*Current User\)"):
-        extract("book.ppt", sheet.getvalue())
+        extract("book.ppt", excel_97_workbook())
     with pytest.raises(SkippedFile, match=r"cut.ppt is not a readable .ppt file \(ppt2pptx: "):
         extract("cut.ppt", (DATA / "two-slides.ppt").read_bytes()[:3000])
