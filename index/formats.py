@@ -420,9 +420,9 @@ def _extract(name: str, data: bytes, ocr: OCR | None) -> Extracted:
 
     suffix = suffix_of(name)
     kind = format_of(name)
-    check_not_locked(data, name, kind)
     if kind in ZIPPED:
-        check_unzipped(data, name)
+        check_unzipped(data, name)  # first: the lock check below unpacks an e-book's or ODF file's manifest
+    check_not_locked(data, name, kind)
     match kind:
         case _ if suffix in PLAIN:
             text, note = decode_text(data, name)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from index.errors import Encrypted
+from index.errors import Encrypted, SkippedFile
 from index.formats import extract
 from tests.index.test_formats import make_epub, make_odt
 
@@ -41,8 +41,6 @@ def test_a_locked_document_is_skipped_saying_so(suffix: str, kind: str) -> None:
 
 
 def test_a_damaged_office_container_still_gets_its_readers_reason() -> None:
-    from index.errors import SkippedFile
-
     with pytest.raises(SkippedFile, match=r"cut.docx is not a readable .docx file \(BadZipFile\)"):
         extract("cut.docx", (DATA / "encrypted.docx").read_bytes()[:1000])
 
@@ -106,3 +104,19 @@ def test_an_e_book_under_drm_is_skipped_but_one_with_hidden_fonts_is_read(tmp_pa
     locked = rewritten(book, {"META-INF/encryption.xml": drm, "EPUB/c1.xhtml": os.urandom(600)})
     with pytest.raises(Encrypted, match=r"lights.epub is an encrypted e-book \(protected by DRM\)"):
         extract("lights.epub", locked)
+
+
+def test_a_manifest_that_would_unpack_too_large_is_refused_before_it_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    import index.formats
+    import index.locks
+
+    def unpacked_first(*args: object) -> None:
+        raise AssertionError("the manifest was unpacked before the archive's size was checked")
+
+    monkeypatch.setattr(index.formats, "MOST_UNZIPPED", 2**20)
+    monkeypatch.setattr(index.locks, "check_not_locked", unpacked_first)
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("META-INF/manifest.xml", bytes(2 * 2**20))  # read by the lock check, were it first
+    with pytest.raises(SkippedFile, match="would unpack to 2 MB, over the 1 MB allowed"):
+        extract("bomb.odt", bomb.getvalue())
