@@ -142,19 +142,14 @@ class ChromaKVStore(BlockingKVStore):
 
     def _rows(self, collection: str, documents: bool = False) -> list[tuple[str, dict | None]]:
         """``(key, value)`` of every committed record of ``collection`` (values None unless ``documents``)."""
-        got, offset = [], 0
-        while True:
-            rows = self.collection.get(
-                where={"collection": collection},
-                include=["metadatas", "documents"] if documents else ["metadatas"],
-                limit=PAGE,
-                offset=offset,
-            )
-            for i, meta in enumerate(rows["metadatas"]):
-                got.append((str(meta["key"]), json.loads(rows["documents"][i]) if documents else None))
-            if len(rows["ids"]) < PAGE:
-                return got
-            offset += PAGE
+        from index.store import every_chunk  # index.store builds this store: imported when first read
+
+        include = ["metadatas", "documents"] if documents else ["metadatas"]
+        rows = every_chunk(self.collection, include, page=PAGE, where={"collection": collection})
+        return [
+            (str(meta["key"]), json.loads(rows["documents"][i]) if documents else None)
+            for i, meta in enumerate(rows["metadatas"])
+        ]
 
     def _meta(self, name: str) -> int | None:
         rows = self.collection.get(ids=[_id(META, name)], include=["documents"])

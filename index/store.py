@@ -94,9 +94,12 @@ def chroma_vector_store(data_dir: Path, server: str | None = None, collection: s
     return ChromaVectorStore(chroma_collection=chunk_collection(chroma_client(data_dir, server), collection))
 
 
-def every_chunk(collection: Collection, include: list[str], page: int = READ_PAGE) -> dict[str, list]:
-    """``collection.get(include=...)`` of every chunk (``ids`` and each field in ``include``), read
-    ``page`` rows at a time. A chunk met twice (a write moved it between reads) is kept once.
+def every_chunk(
+    collection: Collection, include: list[str], page: int = READ_PAGE, where: dict | None = None
+) -> dict[str, list]:
+    """``collection.get(include=...)`` of every chunk (``ids`` and each field in ``include``; of the
+    rows ``where`` matches, where given), read ``page`` rows at a time. A chunk met twice (a write
+    moved it between reads) is kept once.
 
     Chroma orders rows by when they were written, so pages follow each other.
     """
@@ -104,7 +107,7 @@ def every_chunk(collection: Collection, include: list[str], page: int = READ_PAG
     seen: set[str] = set()
     offset = 0
     while True:
-        rows = collection.get(include=include, limit=page, offset=offset)
+        rows = collection.get(where=where, include=include, limit=page, offset=offset)
         for i, chunk_id in enumerate(rows["ids"]):
             if chunk_id not in seen:
                 seen.add(chunk_id)

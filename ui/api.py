@@ -129,10 +129,8 @@ def router(service: AnswerService, library: Library, guard: Guard) -> APIRouter:
     @api.get("/api/documents/{path:path}")
     def document(path: str, http: Request) -> dict:
         guard.check(http)
-        try:
+        with http_errors():  # not ingested: 404; a Chroma server gone: 503
             stored = library.stored(check_document_path(path))
-        except (DocumentNotFound, StoreUnavailable) as exc:
-            raise HTTPException(error_status(exc), str(exc)) from None
         # a paged document: the line each page (slide, sheet, section) starts on, as citations count them;
         # and the pages' names, where they have them (a workbook's sheets)
         return (
