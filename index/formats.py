@@ -42,6 +42,7 @@ MACRO_ENABLED = {".docm": ".docx", ".pptm": ".pptx", ".xlsm": ".xlsx"}
 IMAGES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp")
 SUFFIXES = (*PLAIN, *DELIMITED, ".html", ".htm", ".rtf", ".pdf", ".docx", ".doc", ".pptx", ".ppt", ".xlsx", ".xls",
             *MACRO_ENABLED, *OPEN_DOCUMENT, ".epub", ".eml", ".mbox", ".msg", ".zip", *IMAGES)  # fmt: skip
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # how every OLE compound file starts: Office 97-2003's, Outlook's .msg
 NAME_CHARS = 60  # of a page's name, as citations show it: a sheet's name, a slide's title, a message's subject
 # What an e-mail's attachments are read as files of their name (``index.mail``): the documents.
 # Pictures are read as the pictures in a document are (``index.ocr.Pictures``: a logo is passed
@@ -380,6 +381,13 @@ def heading(html: str) -> str:
 # unpack to many GB (a "zip bomb"). No real document comes near this.
 ZIPPED = (".docx", ".pptx", ".xlsx", *OPEN_DOCUMENT, ".epub", ".zip")
 MOST_UNZIPPED = 256 * 2**20
+
+
+def check_ole(data: bytes, name: str, kind: str) -> None:
+    """Refuse a file of an OLE format (``kind``: "a Word 97-2003 document", "an Outlook message")
+    that is no OLE compound file at all, before its reader is asked."""
+    if not data.startswith(OLE):
+        raise SkippedFile(name, f"is not {kind} (it is not an OLE compound file); skipped")
 
 
 def check_unzipped(data: bytes, name: str) -> None:

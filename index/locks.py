@@ -13,8 +13,8 @@ from zipfile import BadZipFile, ZipFile
 from lxml import etree
 
 from index.errors import Encrypted
+from index.formats import OLE
 
-OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # how every OLE compound file starts
 # What each format is called in the message, by the suffix it is read as.
 KINDS = {
     ".docx": "Word document",

@@ -29,8 +29,7 @@ from email.utils import format_datetime, parseaddr
 from pathlib import Path
 
 from index.errors import SkippedFile
-from index.formats import Extracted, counted, html_text, noted
-from index.locks import OLE
+from index.formats import Extracted, check_ole, counted, html_text, noted
 
 HEADERS = ("From", "To", "Cc", "Date", "Subject")
 # Reads an attachment (its file name, its bytes) into text, or returns None for one it does not read.
@@ -95,8 +94,7 @@ def outlook_message(data: bytes, name: str) -> tuple[EmailMessage, list[str]]:
     from oxmsg import Message
     from oxmsg.domain.model import UnrecognizedCodePageError
 
-    if not data.startswith(OLE):
-        raise SkippedFile(name, "is not an Outlook message (it is not an OLE compound file); skipped")
+    check_ole(data, name, "an Outlook message")
     try:
         outlook = Message.load(data)
         addressed = {_TO: [], _CC: []}

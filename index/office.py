@@ -23,8 +23,7 @@ from zipfile import BadZipFile
 from lxml.etree import LxmlError
 
 from index.errors import Encrypted, SkippedFile
-from index.formats import Extracted, rtf_text
-from index.locks import OLE
+from index.formats import Extracted, check_ole, rtf_text
 from index.ocr import OCR, Pictures
 from index.tables import table_lines
 
@@ -137,8 +136,7 @@ def ppt_text(data: bytes, name: str, ocr: OCR | None = None) -> Extracted:
     from ppt2pptx import convert
     from ppt2pptx.errors import EncryptedPresentationError, Ppt2PptxError, UnsupportedPptVersionError
 
-    if not data.startswith(OLE):
-        raise SkippedFile(name, "is not a PowerPoint 97-2003 presentation (it is not an OLE compound file); skipped")
+    check_ole(data, name, "a PowerPoint 97-2003 presentation")
     with tempfile.TemporaryDirectory(prefix="groundline-ppt-") as folder:
         source, converted = Path(folder, "slides.ppt"), Path(folder, "slides.pptx")  # not the file's own name
         source.write_bytes(data)
@@ -296,8 +294,7 @@ def doc_text(data: bytes, name: str) -> Extracted:
     time and memory limit: it is old C code, and a document may be hostile."""
     if data.lstrip().startswith(b"{\\rtf"):
         return rtf_text(data, name)
-    if not data.startswith(OLE):
-        raise SkippedFile(name, "is not a Word 97-2003 document (it is not an OLE compound file); skipped")
+    check_ole(data, name, "a Word 97-2003 document")
     antiword = shutil.which("antiword")
     if antiword is None:
         raise SkippedFile(name, "is a Word 97-2003 document: install the antiword package (make run does) to read it")
