@@ -40,7 +40,7 @@ _SEP = "\x1f"  # between a record's collection and key in its id: no name holds 
 _DELETED = None
 
 
-def _id(collection: str, key: str) -> str:
+def record_id(collection: str, key: str) -> str:
     return f"{collection}{_SEP}{key}"
 
 
@@ -72,7 +72,7 @@ class ChromaKVStore(BlockingKVStore):
         with self._lock:
             if (collection, key) in self._pending:
                 return self._pending[(collection, key)]
-        rows = self.collection.get(ids=[_id(collection, key)], include=["documents"])
+        rows = self.collection.get(ids=[record_id(collection, key)], include=["documents"])
         return json.loads(rows["documents"][0]) if rows["ids"] else None
 
     def get_all(self, collection: str = DEFAULT_COLLECTION) -> dict[str, dict]:
@@ -99,7 +99,7 @@ class ChromaKVStore(BlockingKVStore):
             if (collection, key) in self._pending:
                 existed = self._pending[(collection, key)] is not _DELETED
             else:
-                existed = bool(self.collection.get(ids=[_id(collection, key)], include=[])["ids"])
+                existed = bool(self.collection.get(ids=[record_id(collection, key)], include=[])["ids"])
             self._pending[(collection, key)] = _DELETED
         return existed
 
@@ -114,10 +114,10 @@ class ChromaKVStore(BlockingKVStore):
             if not self._pending:
                 return
             written = [(ids, val) for ids, val in self._pending.items() if val is not _DELETED]
-            deleted = [_id(*ids) for ids, val in self._pending.items() if val is _DELETED]
+            deleted = [record_id(*ids) for ids, val in self._pending.items() if val is _DELETED]
             for batch in _batches(written):
                 self.collection.upsert(
-                    ids=[_id(*ids) for ids, _ in batch],
+                    ids=[record_id(*ids) for ids, _ in batch],
                     documents=[text for _, text in batch],
                     metadatas=[{"collection": c, "key": k} for (c, k), _ in batch],
                     embeddings=[[0.0]] * len(batch),
@@ -152,12 +152,12 @@ class ChromaKVStore(BlockingKVStore):
         ]
 
     def _meta(self, name: str) -> int | None:
-        rows = self.collection.get(ids=[_id(META, name)], include=["documents"])
+        rows = self.collection.get(ids=[record_id(META, name)], include=["documents"])
         return int(json.loads(rows["documents"][0])["value"]) if rows["ids"] else None
 
     def _set_meta(self, name: str, value: int) -> None:
         self.collection.upsert(
-            ids=[_id(META, name)],
+            ids=[record_id(META, name)],
             documents=[json.dumps({"value": value})],
             metadatas=[{"collection": META, "key": name}],
             embeddings=[[0.0]],

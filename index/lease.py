@@ -6,7 +6,7 @@ Chroma has no locks, but it keeps the first record added under an id and ignores
 the same id: whoever reads back its own token holds the lease. The holder renews it every third of
 ``LEASE_S`` while it writes, and deletes it when done. A machine that died holding it keeps the others
 out until its lease runs out (they then take it over, deleting only that holder's record); what it
-half wrote is not in the shared document store, so another machine reads those files again. The
+half wrote is named by its journal on the server, and the next writer removes it (``index.journal``). The
 machines' clocks must agree to well within ``LEASE_S``.
 """
 
@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from index.chroma_kvstore import META
+from index.chroma_kvstore import META, record_id
 from index.errors import GroundlineError
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 LEASE_S = 60.0
 POLL_S = 0.5  # between tries while another machine holds it
-LOCK_ID = f"{META}\x1fwrite-lock"
+LOCK_ID = record_id(META, "write-lock")
 
 
 class LeaseTaken(GroundlineError):

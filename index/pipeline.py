@@ -6,15 +6,16 @@ old chunks deleted from Chroma before the new ones are added.
 
 Crash safety: one writer at a time (a file lock; readers keep answering), and
 documents are written in small batches, each recorded in a journal before it
-starts and cleared once Chroma and the docstore both hold it. A writer killed
-part-way leaves the journal behind; the next writer (or reader start-up, when
-no writer holds the lock) deletes those documents' partial chunks, so every
-document is fully present or fully absent, and ingesting again completes it.
+starts and cleared once Chroma and the docstore both hold it (``index.journal``:
+in the data directory, or on the Chroma server that machines share). A writer
+killed part-way leaves the journal behind; the next writer (or reader start-up,
+when no writer holds the lock), on any machine sharing the store, deletes those
+documents' partial chunks, so every document is fully present or fully absent,
+and ingesting again completes it.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
@@ -34,6 +35,7 @@ from pydantic import ConfigDict
 from index.chunking import LineChunker
 from index.errors import GroundlineError, NothingFound, SkippedFile
 from index.formats import reader_version
+from index.journal import FileJournal, Journal
 from index.lease import LeaseTaken, ServerLease
 from index.loaders import DEFAULT_MAX_BYTES, discover, document_name, hidden, load_files
 from index.ocr import OCR
@@ -83,6 +85,7 @@ class Ingestor:
         uploads: UploadShelf | None = None,
         ocr: OCR | None = None,
         lease: ServerLease | None = None,
+        journal: Journal | None = None,
     ) -> None:
         self.vector_store = vector_store
         self.ocr = ocr  # reads pictures and scanned pages; None where Tesseract is missing or turned off
@@ -94,7 +97,8 @@ class Ingestor:
         self.batch_files = batch_files
         self.lock = FileLock(str(data_dir / "write.lock"), timeout=lock_timeout_s)
         self.data_dir = data_dir
-        self.journal = data_dir / "ingest.journal.json"
+        # what a write is changing; with a Chroma server, on the server (``index.journal``)
+        self.journal = journal or FileJournal(data_dir / "ingest.journal.json")
         self.shared_store = shared_store  # a Chroma server, which serves every process alike
         self.lease = lease  # with a Chroma server: the lock that keeps other machines' writers out
         self.uploads = uploads  # kept copies of uploaded documents, by their names
@@ -167,16 +171,16 @@ class Ingestor:
         except (OSError, sqlite3.OperationalError) as exc:
             reason = getattr(exc, "strerror", None) or str(exc)
             raise DataDirError(
-                f"Cannot write to the data directory {self.journal.parent} ({reason}). Documents stored "
+                f"Cannot write to the data directory {self.data_dir} ({reason}). Documents stored "
                 "before are kept; free some space or fix its permissions, then ingest again."
             ) from exc
 
     def refuse_beside_a_server(self) -> None:
         """Raise if a server in another process has the embedded store open (call with the
         write lock held: a server starting meanwhile waits for it)."""
-        if not self.shared_store and served_elsewhere(self.journal.parent):
+        if not self.shared_store and served_elsewhere(self.data_dir):
             raise ServedElsewhere(
-                f"groundline serve is using {self.journal.parent}, and an embedded store has one process "
+                f"groundline serve is using {self.data_dir}, and an embedded store has one process "
                 "at a time. Add documents on its page (Manage documents, with GROUNDLINE_ADMIN_TOKEN set), "
                 "stop it first, or have both use a Chroma server (GROUNDLINE_CHROMA_SERVER)."
             )
@@ -185,7 +189,7 @@ class Ingestor:
         """Repair a killed writer's leftovers (and, with a Chroma server, discard the uploads kept here
         of documents deleted elsewhere), unless a live writer holds the lock or a server in another
         process has the embedded store open (either repairs them at its next write)."""
-        if not self.journal.exists() and not (self.shared_store and self.uploads and self.uploads.kept()):
+        if not self.journal.pending() and not (self.shared_store and self.uploads and self.uploads.kept()):
             return
         try:
             with self.lock.acquire(timeout=0), self._leased(0):
@@ -208,11 +212,9 @@ class Ingestor:
 
     def recover(self) -> list[str]:
         """Delete the journaled documents' partial writes (call with the lock held)."""
-        if not self.journal.exists():
-            return []
-        files = json.loads(self.journal.read_text())
-        self._remove(files)
-        self.journal.unlink()
+        if files := self.journal.pending():
+            self._remove(files)
+            self.journal.clear()
         return files
 
     def ingest(
@@ -279,7 +281,7 @@ class Ingestor:
                     if stored != doc.hash:
                         todo.append(doc)
                 if todo:
-                    self.journal.write_text(json.dumps([d.id_ for d in todo]))
+                    self.journal.record([d.id_ for d in todo])
                     chunks += len(self._pipeline(report).run(documents=todo))
                 noted = {note.file: note.reason for note in loaded.notes}
                 roots = {document_name(root, file): str((kept_in or root).absolute()) for root, file in batch}
@@ -291,7 +293,7 @@ class Ingestor:
                 moved = self._rooted(known, roots)
                 if loaded.documents or moved:
                     self.docstore.save()
-                    self.journal.unlink(missing_ok=True)
+                    self.journal.clear()
                 files_done = start + len(batch)
                 report(0)
         return IngestReport(added, updated, unchanged, skipped, notes, chunks)
@@ -401,9 +403,9 @@ class Ingestor:
         """Remove documents, journaled: a writer killed part-way leaves them for ``recover`` to finish
         (under the write lock)."""
         if files:
-            self.journal.write_text(json.dumps(files))
+            self.journal.record(files)
             self._remove(files)
-            self.journal.unlink()
+            self.journal.clear()
             if self.uploads:  # a deleted document leaves no copy of its upload behind
                 self.uploads.discard(files)
         return files

@@ -17,6 +17,7 @@ from llama_index.core.llms import LLM
 
 from index.chunking import LineChunker, TokenCounter, sentence_model
 from index.embedding import check_device, embedding_id, packaged_embedder, packaged_token_counter
+from index.journal import FileJournal, ServerJournal
 from index.lease import ServerLease
 from index.library import Library
 from index.ocr import OCR, available
@@ -103,6 +104,7 @@ class Groundline:
     @cached_property
     def ingestor(self) -> Ingestor:
         s = self.settings
+        local_journal = FileJournal(s.data_dir / "ingest.journal.json")
         ingestor = Ingestor(
             self.vector_store,
             lambda: self.embed_model,  # models load on the first ingestion: `groundline list` needs none
@@ -116,6 +118,7 @@ class Groundline:
             uploads=UploadShelf(s.uploads_dir),
             ocr=self.ocr,
             lease=ServerLease(self.docstore.shared_collection) if s.chroma_server else None,
+            journal=ServerJournal(self.docstore.shared_collection, local_journal) if s.chroma_server else local_journal,
         )
         ingestor.recover_if_idle()  # a killed writer's partial documents go before anyone reads them
         ingestor.observe(self._forget_prompts)

@@ -8,8 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from bench.shared_store import chroma_run
+from index.pipeline import DataDirError
 from rag.settings import Settings
 from tests.conftest import fake_app
 
@@ -43,3 +45,34 @@ def test_an_upload_deleted_on_another_machine_leaves_no_copy_here(tmp_path: Path
     south.ingestor.delete(["rota.txt"])
     machine(tmp_path, "north", server).ingestor  # noqa: B018 -- north starting again
     assert not (tmp_path / "north" / "uploads" / "rota.txt").exists()
+
+
+def test_a_write_a_machine_left_half_done_is_repaired_by_the_next_writer_on_any_machine(
+    tmp_path: Path, server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    north = machine(tmp_path, "north", server)
+    north.ingestor.ingest_uploads([("minutes.txt", io.BytesIO(b"The refit starts in May.\n"))])
+    log = "".join(f"Line {n}: the keeper lit the lamp at dusk and logged the fog.\n" for n in range(300))
+    real_add = ChromaVectorStore.add
+
+    def dies_part_way(self, nodes, **kwargs):  # north's disk fills, or north dies, after Chroma got one chunk
+        real_add(self, nodes[:1], **kwargs)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(ChromaVectorStore, "add", dies_part_way)
+    with pytest.raises(DataDirError):
+        north.ingestor.ingest_uploads([("log.txt", io.BytesIO(log.encode()))])
+    monkeypatch.undo()
+    assert len(chunks_of(north, "log.txt")) == 1  # on the server, answerable, in no document list
+
+    south = machine(tmp_path, "south", server)  # north never comes back: south starting repairs it
+    assert south.ingestor.journal.pending() == []
+    assert chunks_of(south, "log.txt") == [] and south.library.files() == ["minutes.txt"]
+    assert len(chunks_of(south, "minutes.txt")) == 1  # what was whole stays
+
+    report = south.ingestor.ingest_uploads([("log.txt", io.BytesIO(log.encode()))])
+    assert report.added == ["log.txt"] and len(chunks_of(north, "log.txt")) == report.chunks > 1
+
+
+def chunks_of(app, name: str) -> list[str]:
+    return app.vector_store.client.get(where={"file": name}, include=[])["ids"]
