@@ -51,8 +51,8 @@ ocr:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq tesseract-ocr; }
 
-# Debian's antiword: reads Word 97-2003 documents (.doc); without it they are skipped, and say so. The tests need
-# it; the app runs without it where it cannot be installed.
+# Debian's antiword: reads the Word 97-2003 documents (.doc) msdoc2docx cannot convert; without it they are
+# skipped, and say so. The tests need it; the app runs without it where it cannot be installed.
 antiword:
 	@command -v antiword >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
@@ -66,7 +66,7 @@ proxy:
 
 run: install
 	@$(MAKE) --no-print-directory ocr || echo "Tesseract could not be installed: scanned pages and pictures will be skipped."
-	@$(MAKE) --no-print-directory antiword || echo "antiword could not be installed: Word 97-2003 (.doc) files will be skipped."
+	@$(MAKE) --no-print-directory antiword || echo "antiword could not be installed: Word 97-2003 (.doc) files msdoc2docx cannot convert will be skipped."
 	$(VENV)/bin/groundline ingest examples/news
 	$(VENV)/bin/groundline serve --port $(PORT)
 

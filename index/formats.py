@@ -283,10 +283,15 @@ READERS = {
     ".xlsx": 7,  # 3: a chart sheet counted as a (blank) sheet, as Excel's tabs count it; 4: sheet names kept
     ".xls": 2,
     ".ods": 6,  # 3: sheet names kept
-    # then (past each number before, with OCR or without): a zip attached read, its files as attachments
-    ".eml": 14,  # 2: attachments read (1 named them only); 4: attached messages opened
-    ".mbox": 16,  # 2: attachments read; 3: messages named by their subjects; 5: attached messages opened
-    ".msg": 8,
+    # then (past each number before, with OCR or without): a zip attached read, its files as attachments;
+    # then a .doc attached read by msdoc2docx, as the .doc reader below
+    ".eml": 16,  # 2: attachments read (1 named them only); 4: attached messages opened
+    ".mbox": 18,  # 2: attachments read; 3: messages named by their subjects; 5: attached messages opened
+    ".msg": 10,
+    ".zip": 2,  # 2: a .doc inside read by msdoc2docx
+    # 2: converted to .docx by msdoc2docx and read as one (tables' rows labelled, empty paragraphs kept as
+    # lines, the print in pictures read with OCR); 1: antiword's lines, now only where msdoc2docx fails
+    ".doc": 2,
     # 3 (and past each number before, with OCR or without, here and in mail): a table's rows labelled;
     # 5: a table going on over a page without its header, under that header
     ".pdf": 5,
@@ -301,9 +306,11 @@ READERS_WITH_OCR = {
     ".pptx": 8,
     ".odt": 7,  # 5: in tables' pictures too
     ".odp": 8,
-    ".eml": 15,  # the print in pictures attached read (4 and before named them only)
-    ".mbox": 17,
-    ".msg": 9,
+    ".eml": 17,  # the print in pictures attached read (4 and before named them only)
+    ".mbox": 19,
+    ".msg": 11,
+    ".zip": 3,
+    ".doc": 3,
 }
 
 
@@ -451,7 +458,7 @@ def _extract(name: str, data: bytes, ocr: OCR | None) -> Extracted:
         case ".docx":
             result = docx_text(data, name, ocr, suffix)
         case ".doc":
-            result = doc_text(data, name)
+            result = doc_text(data, name, ocr)
         case ".pptx":
             result = pptx_text(data, name, ocr, suffix)
         case ".ppt":

@@ -287,17 +287,64 @@ def _cell(value) -> str:
     return " ".join(str(value).split())
 
 
-def doc_text(data: bytes, name: str) -> Extracted:
-    """A Word 97-2003 document (``.doc``): its paragraphs, one per line, as antiword (Debian's
-    package) reads them (a picture's ``[pic]`` and empty lines left out); a ``.doc`` that Word
-    saved as Rich Text is read as an ``.rtf``. antiword runs as a process of its own, with a
-    time and memory limit: it is old C code, and a document may be hostile."""
+def doc_text(data: bytes, name: str, ocr: OCR | None = None) -> Extracted:
+    """A Word 97-2003 document (``.doc``), converted to a ``.docx`` by msdoc2docx (pure Python: it
+    parses the binary format itself, with bounded parsers) and read as one: its paragraphs, its
+    tables' rows labelled by their header rows, and with ``ocr`` the print in its pictures. A
+    document msdoc2docx cannot convert (from Word 95 or before, or using what it does not read yet)
+    is read by antiword where it is installed (``_antiword_text``). A ``.doc`` that Word saved as
+    Rich Text is read as an ``.rtf``."""
     if data.lstrip().startswith(b"{\\rtf"):
         return rtf_text(data, name)
     check_ole(data, name, "a Word 97-2003 document")
+    try:
+        converted = _doc_as_docx(data, name)
+    except Unconverted as exc:
+        return _antiword_text(data, name, exc.reason)
+    return docx_text(converted, name, ocr, suffix=".doc")
+
+
+class Unconverted(Exception):
+    """msdoc2docx could not convert a ``.doc`` (``reason``: what it said)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _doc_as_docx(data: bytes, name: str) -> bytes:
+    """The ``.docx`` msdoc2docx converts a ``.doc`` to; ``Unconverted`` where it cannot."""
+    from doc2docx import convert
+    from doc2docx.errors import EncryptedDocumentError
+
+    # [MS-CFB] 2.2: the header's class ID (bytes 8-24) is reserved, "MUST be set to all zeroes", and
+    # read by no one; WPS Office writes one there, and msdoc2docx refuses the file for it.
+    data = data[:8] + bytes(16) + data[24:]
+    with tempfile.TemporaryDirectory(prefix="groundline-doc-") as folder:
+        source, converted = Path(folder, "document.doc"), Path(folder, "document.docx")  # not the file's own name
+        source.write_bytes(data)
+        try:
+            convert(source, converted)
+        except EncryptedDocumentError as exc:
+            raise Encrypted(name, "Word 97-2003 document") from exc
+        except Exception as exc:  # noqa: BLE001 -- its own errors, or a young parser's slip on a hostile file
+            raise Unconverted(f"{exc.__class__.__name__}: {exc}" if str(exc) else exc.__class__.__name__) from exc
+        return converted.read_bytes()
+
+
+def _antiword_text(data: bytes, name: str, unconverted: str) -> Extracted:
+    """A ``.doc``'s paragraphs, one per line, as antiword (Debian's package) reads them (a picture's
+    ``[pic]`` and empty lines left out; a table's rows as it lays them out, cells between ``|``).
+    antiword runs as a process of its own, with a time and memory limit: it is old C code, and a
+    document may be hostile. ``unconverted``: why msdoc2docx could not read it, said if antiword
+    cannot either."""
     antiword = shutil.which("antiword")
     if antiword is None:
-        raise SkippedFile(name, "is a Word 97-2003 document: install the antiword package (make run does) to read it")
+        raise SkippedFile(
+            name,
+            f"is not a readable .doc file (msdoc2docx: {unconverted}); installing the antiword package "
+            "(make run does) gives it a second reader",
+        )
     # The memory limit is set by the shell that then becomes antiword: Python's preexec_fn is not
     # safe in a process with threads (the server ingests on one).
     bounded = ["/bin/sh", "-c", 'ulimit -v "$1" && exec "$2" -w 0 -m UTF-8.txt -', "sh", str(ANTIWORD_BYTES // 1024)]
@@ -319,7 +366,7 @@ def doc_text(data: bytes, name: str) -> Extracted:
             reason = "antiword finds no Word document in it"
         else:
             reason = f"antiword: {said}" if said else f"antiword stopped with status {done.returncode}"
-        raise SkippedFile(name, f"is not a readable .doc file ({reason}); skipped")
+        raise SkippedFile(name, f"is not a readable .doc file (msdoc2docx: {unconverted}; {reason}); skipped")
     text = done.stdout.decode("utf-8", errors="replace")
     lines = [line.rstrip() for line in text.splitlines() if line.strip() and line.strip() != "[pic]"]
     return Extracted("\n".join(lines))
