@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from index.errors import SkippedFile
-from index.formats import encode_names, encode_starts, extract
+from index.formats import encode_names, encode_starts
+from index.isolation import InProcessReader, Reader
 from index.ocr import OCR
 
 if TYPE_CHECKING:  # llama-index is loaded only to build documents: naming and finding files need none
@@ -95,14 +96,18 @@ def load_files(
     max_bytes: int = DEFAULT_MAX_BYTES,
     known: Callable[[str, str], bool] | None = None,
     ocr: OCR | None = None,
+    reader: Reader | None = None,
 ) -> LoadResult:
     """Load ``(root, file)`` pairs as ``discover`` finds them; skip (and report) what cannot be read.
 
     ``known(name, sha256)``: whether a file with these bytes is stored already; such a file passes
     every check but is not turned into text (extracting a PDF takes ~15 ms a page). ``ocr`` reads
-    pictures and scanned pages (``index.ocr``).
+    pictures and scanned pages (``index.ocr``). ``reader`` turns the rest into text, side by side
+    and within limits where it is an ``index.isolation.IsolatedReader`` (else here, one by one).
     """
     result = LoadResult()
+    to_read: list[tuple[str, bytes]] = []
+    digests: dict[str, str] = {}
     for root, file in found:
         name = document_name(root, file)
         try:
@@ -111,21 +116,26 @@ def load_files(
             if size > max_bytes:
                 raise SkippedFile(name, f"is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.1f} MB limit; skipped")
             raw = file.read_bytes()
-            digest = hashlib.sha256(raw).hexdigest()
-            if known and known(name, digest):
-                result.known.append(name)
-                continue
-            extracted = extract(name, raw, ocr)
         except SkippedFile as skipped:
             result.skipped.append(skipped)
             continue
         except OSError as exc:
             result.skipped.append(unreadable(name, exc))
             continue
+        digest = hashlib.sha256(raw).hexdigest()
+        if known and known(name, digest):
+            result.known.append(name)
+            continue
+        to_read.append((name, raw))
+        digests[name] = digest
+    for (name, _), extracted in zip(to_read, (reader or InProcessReader()).read(to_read, ocr), strict=True):
+        if isinstance(extracted, SkippedFile):
+            result.skipped.append(extracted)
+            continue
         if extracted.note:
             result.notes.append(SkippedFile(name, extracted.note))
         result.documents.append(make_document(name, extracted.text, extracted.page_starts, extracted.page_names))
-        result.digests[name] = digest
+        result.digests[name] = digests[name]
     return result
 
 

@@ -35,6 +35,7 @@ from pydantic import ConfigDict
 from index.chunking import LineChunker
 from index.errors import GroundlineError, NothingFound, SkippedFile
 from index.formats import reader_version
+from index.isolation import InProcessReader, Reader
 from index.journal import FileJournal, Journal
 from index.lease import LeaseTaken, ServerLease
 from index.loaders import DEFAULT_MAX_BYTES, discover, document_name, hidden, load_files
@@ -86,9 +87,11 @@ class Ingestor:
         ocr: OCR | None = None,
         lease: ServerLease | None = None,
         journal: Journal | None = None,
+        reader: Reader | None = None,
     ) -> None:
         self.vector_store = vector_store
         self.ocr = ocr  # reads pictures and scanned pages; None where Tesseract is missing or turned off
+        self.reader = reader or InProcessReader()  # turns files into text (in worker processes: index.isolation)
         self._embed_model = embed_model  # built on the first ingestion: listing, deleting and repairing need neither
         self.embedding_id = embedding_id
         self._chunker = chunker
@@ -264,7 +267,7 @@ class Ingestor:
             for start in range(0, len(found), self.batch_files):
                 batch = found[start : start + self.batch_files]
                 loaded = load_files(
-                    batch, self.max_bytes, lambda name, sha: self._known(name, sha, signature), self.ocr
+                    batch, self.max_bytes, lambda name, sha: self._known(name, sha, signature), self.ocr, self.reader
                 )
                 skipped += loaded.skipped
                 notes += loaded.notes

@@ -17,6 +17,7 @@ from llama_index.core.llms import LLM
 
 from index.chunking import LineChunker, TokenCounter, sentence_model
 from index.embedding import check_device, embedding_id, packaged_embedder, packaged_token_counter
+from index.isolation import IsolatedReader
 from index.journal import FileJournal, ServerJournal
 from index.lease import ServerLease
 from index.library import Library
@@ -118,6 +119,7 @@ class Groundline:
             uploads=UploadShelf(s.uploads_dir),
             ocr=self.ocr,
             lease=ServerLease(self.docstore.shared_collection) if s.chroma_server else None,
+            reader=IsolatedReader(s.read_timeout_s, s.read_memory_mb, s.read_workers) if s.read_workers else None,
             journal=ServerJournal(self.docstore.shared_collection, local_journal) if s.chroma_server else local_journal,
         )
         ingestor.recover_if_idle()  # a killed writer's partial documents go before anyone reads them

@@ -117,6 +117,22 @@ class Settings(BaseSettings):
     )
     ingest_batch_files: int = Field(8, ge=1, description="Files read, checked and written per ingestion step.")
     max_file_mb: float = Field(50.0, gt=0, description="Files larger than this are skipped at ingestion.")
+    read_workers: int = Field(
+        2,
+        ge=0,
+        description="Worker processes that turn files other than plain text into text, side by side, each file "
+        "within read_timeout_s and read_memory_mb; 0 reads them in the ingesting process, without limits.",
+    )
+    read_timeout_s: float = Field(
+        1800.0,
+        gt=0,
+        description="A file still being turned into text after this long is skipped, saying so (a hostile or "
+        "pathological file). Text recognition reads about 12 dense pages a minute on 2 cores, so a scan of over "
+        "~350 pages needs more.",
+    )
+    read_memory_mb: int = Field(
+        2048, ge=256, description="The memory a worker may take to read one file; a file that needs more is skipped."
+    )
     max_question_chars: int = Field(2000, ge=1, description="Longest question accepted.")
     admin_token: str | None = Field(
         None, description="Enables upload and delete in the UI for whoever gives this token; unset = off."

@@ -417,16 +417,16 @@ def test_a_file_whose_bytes_are_stored_already_is_not_read_into_text_again(
     settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Re-ingesting an unchanged folder extracted every file again to compare texts: ~15 ms a PDF page.
-    import index.loaders
+    import index.isolation
 
     folder = tmp_path / "notes"
     folder.mkdir()
     (folder / "a.txt").write_text("The lighthouse is white.\n")
     (folder / "b.txt").write_text("The keeper rows out.\n")
     extracted: list[str] = []
-    extract = index.loaders.extract
+    extract = index.isolation.extract  # text files are read in the ingesting process
     monkeypatch.setattr(
-        index.loaders, "extract", lambda name, raw, ocr: extracted.append(name) or extract(name, raw, ocr)
+        index.isolation, "extract", lambda name, raw, ocr: extracted.append(name) or extract(name, raw, ocr)
     )
 
     def ingest(app=None):
@@ -471,7 +471,8 @@ def test_a_file_stored_by_an_older_reader_of_its_format_is_read_again(
         old.setattr(index.office, "docx_text", lambda data, name, ocr, suffix: Extracted("\n".join(
             p.text for p in docx.Document(io.BytesIO(data)).paragraphs
         )))  # fmt: skip
-        assert fake_app(settings).ingestor.ingest([folder]).added == ["a.txt", "t.docx"]
+        in_process = settings.model_copy(update={"read_workers": 0})  # where the patch above reaches
+        assert fake_app(in_process).ingestor.ingest([folder]).added == ["a.txt", "t.docx"]
     app = fake_app(settings)
     recorded = app.docstore.fingerprint("t.docx")
     recorded.pop("reader", None)  # nor did it record a reader's version

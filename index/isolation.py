@@ -1,0 +1,180 @@
+"""Reading files into text in worker processes of their own, each file under a time and a memory limit.
+
+The readers of rich formats (pypdf and pdfminer, msdoc2docx, ppt2pptx, python-docx, openpyxl,
+lxml, Pillow, ...) parse untrusted bytes. One hostile or pathological file can make a parser spin
+for hours or allocate until the machine swaps; in the ingesting process that would hold the write
+lock (and a shared Chroma server's lease) as long, or take the server down with it. So each such
+file is read by a worker process, forked from multiprocessing's fork server with the readers
+already imported (a worker starts in ~15 ms), whose data may not grow past ``memory_mb``. A file
+still being read after ``timeout_s`` has its worker killed and is skipped, saying so; a worker that
+dies (out of memory in C code, a crash) is replaced and its file skipped. A batch's files are read
+side by side, one a worker; a worker quits when idle. Plain text is read in the process itself:
+decoding it is all there is, and a sample corpus of text files never starts a worker.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import queue
+import resource
+import threading
+import time
+import weakref
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from multiprocessing.connection import Connection
+from typing import Protocol
+
+from index.errors import SkippedFile
+from index.formats import PLAIN, Extracted, extract, suffix_of
+from index.ocr import OCR
+
+# What the fork server imports once, so that each worker starts with it (the readers import their
+# libraries on first use, which would otherwise be paid in every worker).
+PRELOAD = [
+    "index.formats", "index.office", "index.mail", "index.archives", "index.opendocument", "index.pdf_tables",
+    "pypdf", "pdfplumber", "pypdfium2", "docx", "pptx", "openpyxl", "xlrd", "bs4", "lxml.etree", "PIL.Image",
+]  # fmt: skip
+
+
+class Reader(Protocol):
+    def read(self, files: Sequence[tuple[str, bytes]], ocr: OCR | None) -> list[Extracted | SkippedFile]:
+        """Each ``(name, bytes)``'s text, or why it is skipped, in order."""
+
+
+class InProcessReader:
+    """Reads every file in the calling process, without limits (``GROUNDLINE_READ_WORKERS=0``)."""
+
+    def read(self, files: Sequence[tuple[str, bytes]], ocr: OCR | None) -> list[Extracted | SkippedFile]:
+        return [_extracted(name, data, ocr) for name, data in files]
+
+
+class IsolatedReader:
+    """Reads files in up to ``workers`` worker processes at once, each file within ``timeout_s``
+    seconds and ``memory_mb`` of data. Thread-safe; workers start on first use and quit after
+    ``idle_s`` without work."""
+
+    def __init__(self, timeout_s: float, memory_mb: int, workers: int = 2, idle_s: float = 10.0) -> None:
+        self.timeout_s = timeout_s
+        self.memory_mb = memory_mb
+        self.workers = workers
+        self.idle_s = idle_s
+        self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
+        self._started = threading.Semaphore(workers)  # one per worker alive or being started
+        self._all: weakref.WeakSet[_Worker] = weakref.WeakSet()
+        weakref.finalize(self, _stop_all, self._all)
+
+    def read(self, files: Sequence[tuple[str, bytes]], ocr: OCR | None) -> list[Extracted | SkippedFile]:
+        if not files:
+            return []
+        with ThreadPoolExecutor(min(self.workers, len(files)), thread_name_prefix="reader") as pool:
+            return list(pool.map(lambda file: self._read_one(*file, ocr), files))
+
+    def _read_one(self, name: str, data: bytes, ocr: OCR | None) -> Extracted | SkippedFile:
+        if suffix_of(name) in PLAIN:
+            return _extracted(name, data, ocr)
+        worker = self._take()
+        try:
+            return worker.read(name, data, ocr, self.timeout_s, self.memory_mb)
+        finally:
+            self._give(worker)
+
+    def _take(self) -> _Worker:
+        """An idle worker that has not quit, or a new one once a place is free."""
+        while True:
+            try:
+                worker = self._idle.get_nowait()
+            except queue.Empty:
+                if self._started.acquire(timeout=0.05):
+                    worker = _Worker(self.memory_mb, self.idle_s)
+                    self._all.add(worker)
+                    return worker
+                continue
+            if worker.alive and time.monotonic() - worker.last_used < self.idle_s / 2:
+                return worker
+            worker.stop()  # quitting or about to: a file sent now could meet its exit
+            self._started.release()
+
+    def _give(self, worker: _Worker) -> None:
+        if worker.alive:
+            self._idle.put(worker)
+        else:
+            self._started.release()
+
+    def close(self) -> None:
+        """Stop every worker (they also quit on their own when idle, and with this process)."""
+        _stop_all(self._all)
+
+
+class _Worker:
+    """One worker process and the pipe to it."""
+
+    def __init__(self, memory_mb: int, idle_s: float) -> None:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(PRELOAD)  # before the fork server's start; later calls change nothing
+        self.connection, theirs = context.Pipe()
+        self.process = context.Process(
+            target=_serve, args=(theirs, memory_mb, idle_s), name="groundline-reader", daemon=True
+        )
+        self.process.start()
+        theirs.close()
+        self.last_used = time.monotonic()
+
+    @property
+    def alive(self) -> bool:
+        return self.process.is_alive()
+
+    def read(
+        self, name: str, data: bytes, ocr: OCR | None, timeout_s: float, memory_mb: int
+    ) -> Extracted | SkippedFile:
+        try:
+            self.connection.send((name, data, ocr))
+            if not self.connection.poll(timeout_s):
+                self.stop()
+                return SkippedFile(name, f"took over {timeout_s:,.0f} s to read (GROUNDLINE_READ_TIMEOUT_S); skipped")
+            outcome = self.connection.recv()
+        except (EOFError, OSError):  # it died: the kernel's OOM killer, a crash in C
+            self.stop()
+            return SkippedFile(name, f"could not be read: its reader died (it may need over {memory_mb:,} MB); skipped")
+        finally:
+            self.last_used = time.monotonic()
+        return outcome if isinstance(outcome, Extracted) else SkippedFile(*outcome)
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(5)
+        self.connection.close()
+
+
+def _stop_all(workers: weakref.WeakSet[_Worker]) -> None:
+    for worker in list(workers):
+        worker.stop()
+
+
+def _serve(connection: Connection, memory_mb: int, idle_s: float) -> None:
+    """A worker: read files sent on ``connection`` until none comes for ``idle_s`` seconds."""
+    limit = memory_mb * 2**20  # the process's data (heap and anonymous maps), not its libraries' code
+    resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+    while connection.poll(idle_s):
+        try:
+            name, data, ocr = connection.recv()
+        except EOFError:  # the ingesting process is gone
+            return
+        outcome = _extracted(name, data, ocr, memory_mb)
+        if isinstance(outcome, SkippedFile):
+            # sent as its two fields (an exception with arguments of its own does not unpickle), and its
+            # traceback let go first: its frames hold what the reader built, all the memory it was allowed
+            outcome = (outcome.file, outcome.reason)
+            gc.collect()
+        connection.send(outcome)
+
+
+def _extracted(name: str, data: bytes, ocr: OCR | None, memory_mb: int | None = None) -> Extracted | SkippedFile:
+    try:
+        return extract(name, data, ocr)
+    except SkippedFile as skipped:
+        if memory_mb is not None and isinstance(skipped.__cause__, MemoryError):
+            return SkippedFile(name, f"needs over {memory_mb:,} MB to read (GROUNDLINE_READ_MEMORY_MB); skipped")
+        return skipped

@@ -1,0 +1,94 @@
+"""Reading files in worker processes (real ones, forked from multiprocessing's fork server): the
+same text as reading them here, in order, side by side; a file past its time or memory limit is
+skipped saying so, and the next file is read by a fresh worker."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from index.errors import SkippedFile
+from index.formats import Extracted, extract
+from index.isolation import InProcessReader, IsolatedReader
+from tests.index.test_formats import make_docx_with_a_table
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture()
+def files(tmp_path: Path) -> list[tuple[str, bytes]]:
+    return [
+        ("camp.doc", (DATA / "wps-table.doc").read_bytes()),
+        ("notes.txt", b"The keeper rows out at dawn.\n"),
+        ("tonnage.docx", make_docx_with_a_table(tmp_path / "t.docx").read_bytes()),
+        ("empty.html", b"<html><body></body></html>"),
+    ]
+
+
+def test_workers_give_what_reading_here_gives_in_order(files) -> None:
+    reader = IsolatedReader(timeout_s=60, memory_mb=2048, workers=2)
+    try:
+        isolated = reader.read(files, None)
+        here = InProcessReader().read(files, None)
+        assert [type(got) for got in isolated] == [Extracted, Extracted, Extracted, SkippedFile]
+        assert isolated[:3] == here[:3] and isolated[0] == extract("camp.doc", files[0][1])
+        assert str(isolated[3]) == str(here[3]) == "empty.html has no text; skipped"
+        workers = {worker.process.pid for worker in reader._all}
+        assert 1 <= len(workers) <= 2 and os.getpid() not in workers
+    finally:
+        reader.close()
+
+
+def test_plain_text_never_starts_a_worker() -> None:
+    reader = IsolatedReader(timeout_s=60, memory_mb=2048)
+    assert reader.read([("a.txt", b"one\n"), ("b.md", b"# two\n")], None)[1].text == "# two\n"
+    assert len(reader._all) == 0
+
+
+def test_a_file_past_the_time_limit_is_skipped_and_the_next_is_read(files) -> None:
+    slow = IsolatedReader(timeout_s=0.001, memory_mb=2048, workers=1)  # no .doc converts in a millisecond
+    try:
+        (got,) = slow.read(files[:1], None)
+        assert isinstance(got, SkippedFile)
+        assert got.reason == "took over 0 s to read (GROUNDLINE_READ_TIMEOUT_S); skipped"
+        assert readers_alive() == []  # stopped, not left reading
+        slow.timeout_s = 60
+        assert isinstance(slow.read(files[:1], None)[0], Extracted)  # a fresh worker
+    finally:
+        slow.close()
+
+
+def test_a_file_that_needs_more_memory_than_allowed_is_skipped_and_the_next_is_read(files) -> None:
+    page = "<p>" + "The keeper rows out at dawn, and the fog horn sounds. " * 40 + "</p>\n"
+    huge = ("big.html", ("<html><body>" + page * 20_000 + "</body></html>").encode())  # 44 MB of paragraphs
+    reader = IsolatedReader(timeout_s=120, memory_mb=256, workers=1)
+    try:
+        (got,) = reader.read([huge], None)
+        assert (
+            isinstance(got, SkippedFile)
+            and got.reason == "needs over 256 MB to read (GROUNDLINE_READ_MEMORY_MB); skipped"
+        )
+        assert isinstance(reader.read(files[1:3], None)[1], Extracted)
+    finally:
+        reader.close()
+
+
+def test_an_idle_worker_quits_and_a_new_one_reads_the_next_file(files) -> None:
+    reader = IsolatedReader(timeout_s=60, memory_mb=2048, workers=1, idle_s=0.3)
+    try:
+        reader.read(files[2:3], None)
+        (first,) = list(reader._all)
+        time.sleep(1.0)
+        assert not first.alive  # it quit on its own
+        assert isinstance(reader.read(files[2:3], None)[0], Extracted)
+        assert {worker.process.pid for worker in reader._all} - {first.process.pid}
+    finally:
+        reader.close()
+
+
+def readers_alive() -> list:
+    return [process for process in multiprocessing.active_children() if process.name == "groundline-reader"]
