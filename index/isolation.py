@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import os
 import queue
 import resource
+import signal
 import threading
 import time
 import weakref
@@ -142,7 +144,12 @@ class _Worker:
         return outcome if isinstance(outcome, Extracted) else SkippedFile(*outcome)
 
     def stop(self) -> None:
+        """Kill the worker and what it started (Tesseract, antiword: its process group), if alive."""
         if self.process.is_alive():
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):  # gone meanwhile, or not yet in a group of its own
+                pass
             self.process.kill()
         self.process.join(5)
         self.connection.close()
@@ -155,6 +162,7 @@ def _stop_all(workers: weakref.WeakSet[_Worker]) -> None:
 
 def _serve(connection: Connection, memory_mb: int, idle_s: float) -> None:
     """A worker: read files sent on ``connection`` until none comes for ``idle_s`` seconds."""
+    os.setpgid(0, 0)  # a group of its own, so that stopping it stops the programs it runs too
     limit = memory_mb * 2**20  # the process's data (heap and anonymous maps), not its libraries' code
     resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
     while connection.poll(idle_s):

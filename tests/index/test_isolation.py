@@ -92,3 +92,27 @@ def test_an_idle_worker_quits_and_a_new_one_reads_the_next_file(files) -> None:
 
 def readers_alive() -> list:
     return [process for process in multiprocessing.active_children() if process.name == "groundline-reader"]
+
+
+def test_a_worker_stopped_at_its_limit_stops_the_programs_it_ran(tmp_path: Path) -> None:
+    from index.ocr import available
+    from tests.index.test_ocr import LINES, scanned, scanned_pdf
+
+    ocr = available("eng")
+    page = scanned(LINES * 12)
+    reader = IsolatedReader(timeout_s=3, memory_mb=2048, workers=1)  # Tesseract reads a page in ~5 s
+    try:
+        (got,) = reader.read([("scan.pdf", scanned_pdf(page, page, page))], ocr)
+        assert isinstance(got, SkippedFile) and got.reason.startswith("took over 3 s to read")
+        time.sleep(0.5)
+        tesseracts = [p for p in Path("/proc").glob("[0-9]*") if _command(p).startswith("tesseract")]
+        assert tesseracts == []  # the page it was reading went with the worker
+    finally:
+        reader.close()
+
+
+def _command(process: Path) -> str:
+    try:
+        return (process / "cmdline").read_bytes().split(b"\0")[0].decode(errors="replace").rsplit("/", 1)[-1]
+    except OSError:
+        return ""
