@@ -15,7 +15,7 @@ import shutil
 import struct
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from zipfile import BadZipFile
@@ -137,21 +137,26 @@ def ppt_text(data: bytes, name: str, ocr: OCR | None = None) -> Extracted:
     from ppt2pptx.errors import EncryptedPresentationError, Ppt2PptxError, UnsupportedPptVersionError
 
     check_ole(data, name, "a PowerPoint 97-2003 presentation")
-    with tempfile.TemporaryDirectory(prefix="groundline-ppt-") as folder:
-        source, converted = Path(folder, "slides.ppt"), Path(folder, "slides.pptx")  # not the file's own name
-        source.write_bytes(data)
-        try:
-            convert(source, converted)
-        except EncryptedPresentationError as exc:
-            raise Encrypted(name, "PowerPoint 97-2003 presentation") from exc
-        except UnsupportedPptVersionError as exc:
-            raise SkippedFile(
-                name, "is not a readable .ppt file (it is from PowerPoint 95 or before); skipped"
-            ) from exc
-        except Ppt2PptxError as exc:
-            raise SkippedFile(name, f"is not a readable .ppt file (ppt2pptx: {exc}); skipped") from exc
-        pptx = converted.read_bytes()
+    try:
+        pptx = _converted(data, convert, ".ppt", ".pptx")
+    except EncryptedPresentationError as exc:
+        raise Encrypted(name, "PowerPoint 97-2003 presentation") from exc
+    except UnsupportedPptVersionError as exc:
+        raise SkippedFile(name, "is not a readable .ppt file (it is from PowerPoint 95 or before); skipped") from exc
+    except Ppt2PptxError as exc:
+        raise SkippedFile(name, f"is not a readable .ppt file (ppt2pptx: {exc}); skipped") from exc
     return pptx_text(pptx, name, ocr, suffix=".ppt")
+
+
+def _converted(data: bytes, convert: Callable[[Path, Path], object], old: str, new: str) -> bytes:
+    """What a converter (ppt2pptx's, msdoc2docx's ``convert``: a file's path in, the path to write
+    out) makes of ``data``, through a temporary folder; files there are not named by the document's
+    own name. Its errors go to the caller."""
+    with tempfile.TemporaryDirectory(prefix="groundline-convert-") as folder:
+        source, converted = Path(folder, f"original{old}"), Path(folder, f"converted{new}")
+        source.write_bytes(data)
+        convert(source, converted)
+        return converted.read_bytes()
 
 
 def _shape_lines(shapes, pictures: Pictures) -> list[str]:
@@ -319,17 +324,12 @@ def _doc_as_docx(data: bytes, name: str) -> bytes:
 
     # [MS-CFB] 2.2: the header's class ID (bytes 8-24) is reserved, "MUST be set to all zeroes", and
     # read by no one; WPS Office writes one there, and msdoc2docx refuses the file for it.
-    data = data[:8] + bytes(16) + data[24:]
-    with tempfile.TemporaryDirectory(prefix="groundline-doc-") as folder:
-        source, converted = Path(folder, "document.doc"), Path(folder, "document.docx")  # not the file's own name
-        source.write_bytes(data)
-        try:
-            convert(source, converted)
-        except EncryptedDocumentError as exc:
-            raise Encrypted(name, "Word 97-2003 document") from exc
-        except Exception as exc:  # noqa: BLE001 -- its own errors, or a young parser's slip on a hostile file
-            raise Unconverted(f"{exc.__class__.__name__}: {exc}" if str(exc) else exc.__class__.__name__) from exc
-        return converted.read_bytes()
+    try:
+        return _converted(data[:8] + bytes(16) + data[24:], convert, ".doc", ".docx")
+    except EncryptedDocumentError as exc:
+        raise Encrypted(name, "Word 97-2003 document") from exc
+    except Exception as exc:  # noqa: BLE001 -- its own errors, or a young parser's slip on a hostile file
+        raise Unconverted(f"{exc.__class__.__name__}: {exc}" if str(exc) else exc.__class__.__name__) from exc
 
 
 def _antiword_text(data: bytes, name: str, unconverted: str) -> Extracted:
