@@ -6,8 +6,9 @@ Chroma has no locks, but it keeps the first record added under an id and ignores
 the same id: whoever reads back its own token holds the lease. The holder renews it every third of
 ``LEASE_S`` while it writes, and deletes it when done. A machine that died holding it keeps the others
 out until its lease runs out (they then take it over, deleting only that holder's record); what it
-half wrote is named by its journal on the server, and the next writer removes it (``index.journal``). The
-machines' clocks must agree to well within ``LEASE_S``.
+half wrote is named by its journal on the server, and the next writer removes it (``index.journal``). A
+holder that stalled past its lease's end checks before each step it writes (``confirm``) and stops
+once another has taken over. The machines' clocks must agree to well within ``LEASE_S``.
 """
 
 from __future__ import annotations
@@ -39,6 +40,17 @@ class LeaseTaken(GroundlineError):
     def __init__(self, holder: str) -> None:
         super().__init__(
             f"Another machine ({holder}) is ingesting into the shared Chroma server; try again when it has finished."
+        )
+
+
+class LeaseLost(GroundlineError):
+    """This machine stalled past its lease while writing, and another machine took the lease over."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This machine stalled for longer than its lease on the shared Chroma server (60 s) while ingesting, "
+            "and another machine has taken over writing; nothing more was written. What this ingestion stored "
+            "before stays, and its unfinished step is repaired by the next writer: ingest again to complete it."
         )
 
 
@@ -93,6 +105,15 @@ class ServerLease:
             if holder is None or holder["token"] != self._token:
                 return  # taken over (this machine stalled past its lease): nothing of it to renew
             collection.upsert(**_record(self._token, time.time() + self.lease_s))
+
+    def confirm(self) -> None:
+        """Raise ``LeaseLost`` if the lease held is no longer this machine's: it stalled (a paused
+        virtual machine, a swapping disk) past its end, and another machine took it over. A writer
+        asks before each step it writes, so that two machines never write steps in turn."""
+        if self._token:
+            holder = _holder(self._collection())
+            if holder is None or holder["token"] != self._token:
+                raise LeaseLost()
 
     def _release(self) -> None:
         self._stop.set()

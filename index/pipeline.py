@@ -213,6 +213,12 @@ class Ingestor:
         """The shared server's lease, held for a write (nothing to hold without one)."""
         return self.lease.held(timeout) if self.lease is not None else nullcontext()
 
+    def _confirm_lease(self) -> None:
+        """Before writing a step: with a Chroma server, that this machine still holds the lease
+        (``LeaseLost`` if it stalled past it and another machine took over)."""
+        if self.lease is not None:
+            self.lease.confirm()
+
     def recover(self) -> list[str]:
         """Delete the journaled documents' partial writes (call with the lock held)."""
         if files := self.journal.pending():
@@ -284,6 +290,7 @@ class Ingestor:
                     if stored != doc.hash:
                         todo.append(doc)
                 if todo:
+                    self._confirm_lease()
                     self.journal.record([d.id_ for d in todo])
                     chunks += len(self._pipeline(report).run(documents=todo))
                 noted = {note.file: note.reason for note in loaded.notes}
@@ -295,6 +302,7 @@ class Ingestor:
                     )
                 moved = self._rooted(known, roots)
                 if loaded.documents or moved:
+                    self._confirm_lease()
                     self.docstore.save()
                     self.journal.clear()
                 files_done = start + len(batch)
@@ -406,6 +414,7 @@ class Ingestor:
         """Remove documents, journaled: a writer killed part-way leaves them for ``recover`` to finish
         (under the write lock)."""
         if files:
+            self._confirm_lease()
             self.journal.record(files)
             self._remove(files)
             self.journal.clear()

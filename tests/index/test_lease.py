@@ -12,7 +12,8 @@ import pytest
 from chromadb.config import Settings as ChromaSettings
 
 import index.lease
-from index.lease import LOCK_ID, LeaseTaken, ServerLease, _holder, _record
+from index.lease import LOCK_ID, LeaseLost, LeaseTaken, ServerLease, _holder, _record
+from index.reports import Progress
 from index.serving import WriterBusy
 from rag.settings import Settings
 from tests.conftest import fake_app
@@ -94,3 +95,22 @@ def test_an_ingestion_waits_for_another_machines_and_says_whose(settings: Settin
     collection.delete(ids=[LOCK_ID])
     assert app.ingestor.ingest([news_dir]).added  # and writes once it is free, leaving no lease behind
     assert _holder(collection) is None
+
+
+def test_a_machine_that_stalled_past_its_lease_writes_no_further_step(
+    settings: Settings, news_dir: Path, collection
+) -> None:
+    app = fake_app(settings.model_copy(update={"ingest_batch_files": 1}))  # a step per file
+    app.ingestor.lease = ServerLease(lambda: collection)
+
+    def another_machine_takes_over_after_the_first_step(progress: Progress) -> None:
+        if progress.files_done == 1 and _holder(collection)["token"] != "elsewhere":
+            # this machine stalled past its lease's end; another took it over (as _acquire does)
+            collection.delete(ids=[LOCK_ID])
+            collection.add(**_record("elsewhere", time.time() + 30))
+
+    with pytest.raises(LeaseLost, match="another machine has taken over writing; nothing more was written"):
+        app.ingestor.ingest([news_dir], progress=another_machine_takes_over_after_the_first_step)
+    first, second = sorted(path.name for path in news_dir.iterdir())
+    assert app.library.files() == [first]  # the step written before stays; the next was never begun
+    assert _holder(collection)["token"] == "elsewhere"  # and the new holder's lease is left alone
