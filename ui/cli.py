@@ -175,11 +175,13 @@ def remote(settings, args) -> int:
         case "ask" if args.json:
             print(json.dumps(server.ask(args.question, args.files), ensure_ascii=False))
         case "ask":
+            streamed = []
             for piece in server.stream(args.question, args.files):
                 if isinstance(piece, str):
+                    streamed.append(piece)
                     print(piece, end="", flush=True)
                 else:
-                    print_answer(piece)
+                    print_answer(piece, "".join(streamed))
         case _:
             return print_deleted(args.paths, server.delete(args.paths))
     return 0
@@ -260,21 +262,26 @@ def ask(app, question: str, as_json: bool, files: list[str] | None = None) -> in
         return 0
     from rag.types import Answer, Token
 
+    streamed = []
     for event in app.service.stream(question, files=files):
         if isinstance(event, Token):
+            streamed.append(event.text)
             print(event.text, end="", flush=True)
         elif isinstance(event, Answer):
-            print_answer(event.to_json())
+            print_answer(event.to_json(), "".join(streamed))
     return 0
 
 
-def print_answer(answer: dict) -> None:
-    """What ``ask`` prints after the streamed text (an ``ask --json`` object): the answer, then its
-    sources, or an abstention's closest passages under a heading that says they do not answer it;
-    asked of a server, each with the link that opens its chat page at those lines."""
+def print_answer(answer: dict, streamed: str = "") -> None:
+    """What ``ask`` prints after the ``streamed`` text (the model's words as it wrote them), given the
+    answer (an ``ask --json`` object): the answer where the checks changed it (an abstention, a
+    sentence marked unsupported; it was printed already otherwise), then its sources, or an
+    abstention's closest passages under a heading that says they do not answer it; asked of a
+    server, each with the link that opens its chat page at those lines."""
     from rag.types import CLOSEST
 
-    print("\n\n" + answer["answer"])
+    changed = answer["answer"].split() != streamed.split()
+    print("\n\n" + answer["answer"] if changed else "")  # the sources go under the answer
     shown = answer["closest"] if answer["abstained"] else answer["citations"]
     if shown and answer["abstained"]:
         print(f"\n{CLOSEST}:")

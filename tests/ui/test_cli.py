@@ -33,7 +33,7 @@ def test_an_abstention_prints_the_closest_passages_one_line_each(
         settings, news_dir, "The documents do not say.", "Who won the 1998 World Cup?", False, capsys
     )
     streamed, listed = printed.strip().split("\n\nClosest passages (they do not answer it):\n")
-    assert streamed.endswith("\n\nThe documents do not say.")  # the model's words, then the answer
+    assert streamed == "The documents do not say."  # the model's words, the answer itself: said once
     rows = listed.splitlines()
     assert len(rows) == settings.top_k and all(len(row) < 240 for row in rows)  # a passage's lines on one line
     assert rows[0].startswith("[1] ") and ".txt:" in rows[0]
@@ -137,3 +137,20 @@ def test_an_unchanged_ingestion_loads_no_model(settings: Settings, news_dir: Pat
     app = fake_app(settings)
     assert len(app.ingestor.ingest([news_dir]).unchanged) == 2
     assert not {"embed_model", "token_counter", "llm"} & set(vars(app))
+
+
+def test_the_answer_is_printed_again_only_where_the_checks_changed_what_was_streamed(
+    settings: Settings, news_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    said = "North Korea has denied that it supplies weapons to Russia. [1]"  # as the checked answer has it
+    printed = printed_answer(settings, news_dir, said, "who denied arms deals?", False, capsys)
+    assert printed.startswith(said + "\n[1] " + ARMS_FILE + ":9-9  North Korea has repeatedly denied")
+    assert printed.count("North Korea has denied") == 1
+
+    unmarked = "North Korea has denied that it supplies weapons to Russia."  # the checks add where it cites
+    printed = printed_answer(settings, news_dir, unmarked, "who denied arms deals?", False, capsys)
+    assert printed.startswith(unmarked + "\n\n" + said + "\n[1] ")
+
+    guessed = "The capital of Australia is Canberra."  # nothing in the news says so: withheld
+    printed = printed_answer(settings, news_dir, guessed, "What is the capital of Australia?", False, capsys)
+    assert printed.startswith(guessed + "\n\nThe documents do not say.\n")
