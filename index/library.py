@@ -31,6 +31,15 @@ class DocumentEntry:
 
 
 @dataclass(frozen=True)
+class UnreadFile:
+    """A file an ingestion found and could not read, and why (a document stored of it before stays)."""
+
+    path: str
+    reason: str
+    time: str  # when it was last tried, UTC, ISO 8601
+
+
+@dataclass(frozen=True)
 class StoredText:
     """One ingested document as a viewer shows it: its text, and for a paged one where each page
     starts (its lines from 1) and what the pages are called (sheets, slide titles; empty without)."""
@@ -58,6 +67,13 @@ class Library:
         counts = Counter(str(m.get("file")) for m in metadatas)
         hashes = self.docstore.hashes()  # one read, not one a document (a request each on a Chroma server)
         return [DocumentEntry(f, hashes.get(f, ""), counts.get(f, 0)) for f in self.files()]
+
+    @reaching_the_server()  # a Chroma server gone: StoreUnavailable, saying so
+    def unread(self) -> list[UnreadFile]:
+        """The files ingestions found and could not read (with any path: the command line, uploads,
+        watched folders), by name, until they are read, deleted, or gone from their folder."""
+        recorded = self.docstore.skipped()
+        return [UnreadFile(name, was["reason"], was["time"]) for name, was in sorted(recorded.items())]
 
     @reaching_the_server()  # a Chroma server gone: StoreUnavailable, saying so
     def counts(self) -> tuple[int, int]:

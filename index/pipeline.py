@@ -21,6 +21,7 @@ import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import replace
+from datetime import UTC, datetime
 from functools import cached_property, partial
 from pathlib import Path
 from typing import BinaryIO
@@ -243,6 +244,7 @@ class Ingestor:
                 kept = {document_name(root, file) for root, file in found}
                 gone = [name for name in self.docstore.names() if name not in kept]
                 report = replace(report, removed=self._delete(gone))
+                self._forget_skipped([name for name in self.docstore.skipped() if name not in kept])
         self._reported(report)
         return report
 
@@ -268,6 +270,7 @@ class Ingestor:
         with self.writing():
             # Part of each document's hash: new chunk settings or another embedder redo unchanged files.
             signature = f"{self.chunker.signature};{self.embedding_id}"
+            unread_before = set(self.docstore.skipped())  # files not read last time: read now, they go
             if found:
                 report(0)
             for start in range(0, len(found), self.batch_files):
@@ -301,13 +304,38 @@ class Ingestor:
                         doc.id_, {**fingerprint, "note": noted.get(doc.id_), "root": roots[doc.id_]}
                     )
                 moved = self._rooted(known, roots)
-                if loaded.documents or moved:
+                read_now = self._record_skipped(loaded.skipped, [d.id_ for d in loaded.documents] + loaded.known,
+                                                unread_before, roots)  # fmt: skip
+                if loaded.documents or moved or loaded.skipped or read_now:
                     self._confirm_lease()
                     self.docstore.save()
                     self.journal.clear()
                 files_done = start + len(batch)
                 report(0)
         return IngestReport(added, updated, unchanged, skipped, notes, chunks)
+
+    def _record_skipped(
+        self, skipped: list[SkippedFile], read: list[str], unread_before: set[str], roots: dict[str, str]
+    ) -> bool:
+        """Record, with the batch's save, each file of it that could not be read (why, when, from which
+        folder: ``groundline list`` and the admin's page show them), and forget those ``read`` now that
+        were not read before; whether any was."""
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        for file in skipped:
+            self.docstore.set_skipped(file.file, {"reason": file.reason, "time": now, "root": roots.get(file.file)})
+        read_now = [name for name in read if name in unread_before]
+        for name in read_now:
+            self.docstore.drop_skipped(name)
+        return bool(read_now)
+
+    def _forget_skipped(self, names: Sequence[str]) -> None:
+        """Forget that these files could not be read (deleted, or gone from their folder); saved."""
+        recorded = self.docstore.skipped()
+        if gone := [name for name in names if name in recorded]:
+            for name in gone:
+                self.docstore.drop_skipped(name)
+            self._confirm_lease()
+            self.docstore.save()
 
     def _rooted(self, known: dict[str, dict], roots: dict[str, str]) -> bool:
         """Record the folder each of these unchanged documents (by name, their fingerprints) was
@@ -346,6 +374,10 @@ class Ingestor:
                 if recorded.get(name, {}).get("root") == key and not _present(root, name)
             ]
             removed = self._delete(gone)
+            unread = self.docstore.skipped()
+            self._forget_skipped(
+                [name for name, was in unread.items() if was.get("root") == key and not _present(root, name)]
+            )
         self._reported(IngestReport(removed=removed))
         return removed
 
@@ -407,6 +439,7 @@ class Ingestor:
         with self.writing():
             store = self.docstore.docstore
             present = self._delete([f for f in files if store.get_document(f, raise_error=False) is not None])
+            self._forget_skipped(files)  # a file found and not read: its record goes too
         self._reported(IngestReport(removed=present))
         return present
 

@@ -43,6 +43,9 @@ COLLECTION = "groundline"
 READ_PAGE = 5000
 # The docstore file's own collection: each document's file fingerprint (``DocStore.fingerprint``).
 FINGERPRINTS = "groundline/fingerprints"
+# Files an ingestion found and could not read, by name: why, when, and the folder they were found in
+# (``DocStore.set_skipped``), until they are read, deleted or gone from their folder.
+SKIPPED = "groundline/skipped"
 DOCUMENTS = DEFAULT_NAMESPACE + DEFAULT_COLLECTION_DATA_SUFFIX  # KVDocumentStore's, by default
 HASHES = DEFAULT_NAMESPACE + DEFAULT_METADATA_COLLECTION_SUFFIX  # its record of each document's hash
 # Where a ``docstore.json`` imported into the database is recorded (``_import_legacy``).
@@ -203,6 +206,18 @@ class DocStore:
 
     def drop_fingerprint(self, name: str) -> None:
         self.kv.delete(name, collection=FINGERPRINTS)
+
+    def skipped(self) -> dict[str, dict]:
+        """Every file found and not read (``set_skipped``), by name."""
+        return self.kv.get_all(collection=SKIPPED)
+
+    def set_skipped(self, name: str, record: dict) -> None:
+        """Record, with the next ``save``, that the file ``name`` was found and could not be read:
+        ``{"reason", "time", "root"}``. A document stored of it before stays as it was."""
+        self.kv.put(name, record, collection=SKIPPED)
+
+    def drop_skipped(self, name: str) -> None:
+        self.kv.delete(name, collection=SKIPPED)
 
     def version(self) -> tuple[int, int]:
         """Changes on every save, in this process or another; and with the store itself (made again,

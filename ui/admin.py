@@ -1,4 +1,4 @@
-"""Library administration in the UI: upload and delete documents.
+"""Library administration in the UI: upload and delete documents, and see which files could not be read.
 
 Off unless an admin token is configured (``GROUNDLINE_ADMIN_TOKEN``); every
 action checks the token (with a budget of wrong guesses per address), and the
@@ -22,6 +22,8 @@ from index.reports import Progress
 from rag.errors import GroundlineError
 from ui.limits import TokenCheck, client_address
 from ui.uploads import SET_COOKIE_JS
+
+SHOWN_UNREAD = 50  # of the files not read, those the page lists
 
 
 class LibraryAdmin:
@@ -74,6 +76,22 @@ class LibraryAdmin:
         why = "too many wrong tokens from here; wait a minute" if status == 429 else "enter the admin token first"
         return gr.File(interactive=False, label=f"Upload ({why})")
 
+    def unread(self, token: str, request: gr.Request | None = None) -> str:
+        """The files ingestions found and could not read, one a line with why (the first ``SHOWN_UNREAD``)."""
+        if refused := self.refusal(token, request):
+            return refused
+        try:
+            files = self.library.unread()
+        except GroundlineError as exc:
+            return f"⚠️ {exc}"
+        if not files:
+            return "Every file ingestions found was read."
+        lines = [f"{file.path} {file.reason} ({file.time})" for file in files[:SHOWN_UNREAD]]
+        more = [f"... and {len(files) - SHOWN_UNREAD:,} more: groundline list --unread, or GET /api/unread"]
+        return "\n".join(
+            [f"{len(files):,} file(s) found and not read:", *lines, *(more if len(files) > SHOWN_UNREAD else [])]
+        )
+
     def delete(self, file: str | None, token: str, request: gr.Request | None = None) -> str:
         if refused := self.refusal(token, request):
             return refused
@@ -97,6 +115,7 @@ class LibraryAdmin:
             upload = gr.Button("Ingest uploaded files", elem_id="gl-ingest")
             doc = gr.Dropdown(choices=self.library.files(), label="Document", elem_id="gl-delete-choice")
             delete = gr.Button("Delete document", variant="stop", elem_id="gl-delete")
+            unread = gr.Button("Files not read", size="sm", elem_id="gl-unread")
             status = gr.Textbox(label="Status", interactive=False, elem_id="gl-admin-status", lines=3)
             session = gr.Number(visible=False)  # the status of the page's request for the upload cookie
         # The browser asks for the upload cookie (ui.uploads) once typing pauses, so a token typed
@@ -104,4 +123,5 @@ class LibraryAdmin:
         token.change(None, token, session, js=SET_COOKIE_JS, show_progress="hidden", trigger_mode="multiple").then(
             self.upload_box, session, files, show_progress="hidden", api_visibility="private"
         )
+        unread.click(self.unread, token, status, concurrency_limit=None)
         return doc, [upload.click(self.upload, [files, token], status), delete.click(self.delete, [doc, token], status)]

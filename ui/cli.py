@@ -38,6 +38,9 @@ def parser() -> argparse.ArgumentParser:
     )
     lst = sub.add_parser("list", help="list ingested documents with content hash and chunk count")
     lst.add_argument("--json", action="store_true", help="print one JSON array")
+    lst.add_argument(
+        "--unread", action="store_true", help="list the files ingestions found and could not read, and why, instead"
+    )
     dele = sub.add_parser("delete", help="remove documents from the index (by their listed path)")
     dele.add_argument("paths", nargs="+")
     ask = sub.add_parser("ask", help="ask one question")
@@ -106,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
             case "ask":
                 return ask(app, args.question, args.json, args.files)
             case "list":
-                return list_documents(app, args.json)
+                return list_documents(app, args.json, args.unread)
             case "delete":
                 return delete(app, args.paths)
             case "eval":
@@ -170,8 +173,10 @@ def remote(settings, args) -> int:
         case "ingest":
             most_bytes = int(settings.max_file_mb * 2**20)  # the server's default limit a request
             return print_ingestion(lambda progress: server.ingest(args.paths, most_bytes, progress, args.sync))
+        case "list" if args.unread:
+            return print_unread(server.unread(), args.json)
         case "list":
-            return print_entries(server.entries(), args.json)
+            return print_entries(server.entries(), args.json, len(server.unread()))
         case "ask" if args.json:
             print(json.dumps(server.ask(args.question, args.files), ensure_ascii=False))
         case "ask":
@@ -197,18 +202,34 @@ def receiver(settings):
     return served
 
 
-def list_documents(app, as_json: bool) -> int:
-    return print_entries([asdict(e) for e in app.library.entries()], as_json)
+def list_documents(app, as_json: bool, unread: bool = False) -> int:
+    if unread:
+        return print_unread([asdict(file) for file in app.library.unread()], as_json)
+    return print_entries([asdict(e) for e in app.library.entries()], as_json, len(app.library.unread()))
 
 
-def print_entries(entries: list[dict], as_json: bool) -> int:
-    """The documents, as ``path``, ``content_hash`` and ``chunks`` each."""
+def print_entries(entries: list[dict], as_json: bool, unread: int = 0) -> int:
+    """The documents, as ``path``, ``content_hash`` and ``chunks`` each; and, as text, how many files
+    were found and not read (``print_unread`` names them)."""
     if as_json:
         print(json.dumps(entries))
         return 0
     for e in entries:
         print(f"{e['chunks']:>6} chunks  {e['content_hash'][:12]}  {e['path']}")
     print(f"{len(entries)} documents")
+    if unread:
+        print(f"{unread} file(s) found and not read: groundline list --unread says which, and why")
+    return 0
+
+
+def print_unread(files: list[dict], as_json: bool) -> int:
+    """The files ingestions found and could not read, as ``path``, ``reason`` and ``time`` each."""
+    if as_json:
+        print(json.dumps(files, ensure_ascii=False))
+        return 0
+    for file in files:
+        print(f"{file['time']}  {file['path']} {file['reason']}")
+    print(f"{len(files)} file(s) found and not read")
     return 0
 
 

@@ -30,7 +30,7 @@ from index.library import Library
 from index.pipeline import Ingestor
 from ui import streamed
 from ui.api import check_document_path, http_errors
-from ui.limits import DOCUMENTS_PATH, Guard, TokenCheck, admin_bearer
+from ui.limits import DOCUMENTS_PATH, UNREAD_PATH, Guard, TokenCheck, admin_bearer
 
 MOST_FILES = 1000
 OFF = "Managing documents over HTTP is off: the server has no GROUNDLINE_ADMIN_TOKEN."
@@ -62,6 +62,14 @@ def router(ingestor: Ingestor, library: Library, guard: Guard, tokens: TokenChec
         """Every ingested document: its path (as citations name it), content hash and chunk count."""
         guard.check(http)
         return [asdict(e) for e in library.entries()]
+
+    @api.get(UNREAD_PATH)
+    def unread(http: Request) -> list[dict]:
+        """Every file an ingestion found and could not read (from the command line, an upload or a
+        watched folder): its path, why, and when it was last tried (UTC); until it is read, deleted,
+        or gone from its folder. A document stored of it before stays answerable."""
+        guard.check(http)
+        return [asdict(file) for file in library.unread()]
 
     @api.post(DOCUMENTS_PATH, openapi_extra=UPLOAD_BODY, response_model=None)  # the form is read after the token
     async def upload(http: Request) -> dict | StreamingResponse:

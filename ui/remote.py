@@ -30,7 +30,7 @@ from index.errors import GroundlineError, NothingFound, SkippedFile
 from index.loaders import check_name, discover, document_name, unreadable
 from index.reports import IngestReport, Progress
 from ui import streamed
-from ui.limits import ASK_PATH, DOCUMENTS_PATH
+from ui.limits import ASK_PATH, DOCUMENTS_PATH, UNREAD_PATH
 
 MOST_FILES = 50  # a request (the server takes at most 1,000)
 MOST_BYTES = 8 * 2**20  # a request: each is one ingestion, and a failure loses at most one request's upload
@@ -158,6 +158,10 @@ class Remote:
     def entries(self) -> list[dict]:
         """What ``groundline list --json`` prints, as the server lists it."""
         return self._request("GET", DOCUMENTS_PATH, self.chat_token).json()
+
+    def unread(self) -> list[dict]:
+        """What ``groundline list --unread --json`` prints, as the server lists it."""
+        return self._request("GET", UNREAD_PATH, self.chat_token).json()
 
     def ask(self, question: str, files: Sequence[str] = ()) -> dict:
         """The ``ask --json`` object the server answers with (from ``files`` alone, where given)."""

@@ -498,3 +498,38 @@ def test_a_known_file_left_unread_is_reported_with_what_reading_it_noted(setting
     (folder / "a.txt").write_text("The café opens at nine.\n")  # mended: the note goes
     assert fake_app(settings).ingestor.ingest([folder]).notes == []
     assert fake_app(settings).ingestor.ingest([folder]).notes == []
+
+
+def test_files_found_and_not_read_are_kept_until_read_deleted_or_gone(settings: Settings, tmp_path: Path) -> None:
+    # The report named them once; a watched folder's or an upload's skipped files were on a console only.
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "a.txt").write_text("The lighthouse is white.\n")
+    (folder / "blob.txt").write_bytes(b"\x00\x01\x02")
+    (folder / "empty.md").write_text("")
+    app = fake_app(settings)
+    app.ingestor.ingest([folder])
+
+    def unread() -> dict[str, str]:
+        return {file.path: file.reason for file in fake_app(settings).library.unread()}  # as another process sees
+
+    assert unread() == {"blob.txt": unread()["blob.txt"], "empty.md": "has no text; skipped"}
+    assert unread()["blob.txt"].startswith("looks like a binary file")
+    (folder / "blob.txt").write_text("The keeper rows out.\n")  # mended
+    assert app.ingestor.ingest([folder]).added == ["blob.txt"] and list(unread()) == ["empty.md"]
+    assert app.ingestor.delete(["empty.md"]) == [] and unread() == {}  # no document, and no record now
+    (folder / "empty.md").unlink()
+
+    (folder / "bad.txt").write_bytes(b"\x00")
+    app.ingestor.ingest([folder])
+    assert list(unread()) == ["bad.txt"]
+    (folder / "bad.txt").unlink()
+    app.ingestor.ingest([folder])
+    assert list(unread()) == ["bad.txt"]  # a plain ingest removes nothing, records included
+    app.ingestor.remove_gone(folder)  # as a watched folder's deletion does
+    assert unread() == {}
+    (folder / "bad.txt").write_bytes(b"\x00")
+    app.ingestor.ingest([folder])
+    (folder / "bad.txt").unlink()
+    app.ingestor.ingest([folder], sync=True)
+    assert unread() == {} and fake_app(settings).library.files() == ["a.txt", "blob.txt"]

@@ -37,6 +37,21 @@ def test_delete_needs_the_token(settings: Settings, news_dir: Path) -> None:
     assert ARMS_FILE not in app.library.files()
 
 
+def test_the_files_not_read_are_listed_for_the_admin_with_why(settings: Settings, tmp_path: Path) -> None:
+    app, admin = admin_for(settings)
+    assert "admin token" in admin.unread("wrong")
+    assert admin.unread("s3cret") == "Every file ingestions found was read."
+    uploads = [tmp_path / "scan.txt", tmp_path / "empty.md"]
+    uploads[0].write_bytes(b"\x00\x01\x02")
+    uploads[1].write_text("")
+    admin.upload([str(path) for path in uploads], "s3cret", progress=no_progress)
+    lines = admin.unread("s3cret").splitlines()
+    assert lines[0] == "2 file(s) found and not read:"
+    assert lines[1].startswith("empty.md has no text; skipped (20") and lines[2].startswith(
+        "scan.txt looks like a binary"
+    )
+
+
 def element_ids(blocks) -> set[str]:
     return {c["props"].get("elem_id") for c in blocks.get_config_file()["components"]}
 

@@ -62,6 +62,22 @@ def test_ingest_reports_skipped_files(settings: Settings, news_dir: Path, capsys
     assert "2 added" in captured.out
 
 
+def test_list_counts_the_files_not_read_and_list_unread_names_them(
+    settings: Settings, news_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (news_dir / "blob.txt").write_bytes(b"\x00\x01")
+    cli.ingest(fake_app(settings), [news_dir])
+    capsys.readouterr()
+    assert cli.main(["--data-dir", str(settings.data_dir), "list"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert listed[-2:] == ["2 documents", "1 file(s) found and not read: groundline list --unread says which, and why"]
+    assert cli.main(["--data-dir", str(settings.data_dir), "list", "--unread"]) == 0
+    named = capsys.readouterr().out.splitlines()
+    assert "  blob.txt looks like a binary file" in named[0] and named[-1] == "1 file(s) found and not read"
+    assert cli.main(["--data-dir", str(settings.data_dir), "list", "--unread", "--json"]) == 0
+    assert [file["path"] for file in json.loads(capsys.readouterr().out)] == ["blob.txt"]
+
+
 def test_missing_path_is_a_plain_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = cli.main(["--data-dir", str(tmp_path / "d"), "ingest", str(tmp_path / "missing")])
     assert code == 1

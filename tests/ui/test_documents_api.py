@@ -37,6 +37,19 @@ def test_the_list_is_what_groundline_list_prints(settings: Settings, news_dir: P
     assert locked.get("/api/documents").status_code == 401  # as closed as the rest of the API
 
 
+def test_the_files_not_read_are_listed_with_why_until_read(settings: Settings) -> None:
+    http = managed(settings)
+    assert http.get("/api/unread").json() == []
+    http.post("/api/documents", files=[("files", ("lighthouse.txt", b"\x00\x01"))], headers=ADMIN)
+    (unread,) = http.get("/api/unread").json()
+    assert set(unread) == {"path", "reason", "time"} and unread["path"] == "lighthouse.txt"
+    assert unread["reason"].startswith("looks like a binary file") and unread["time"].endswith("+00:00")
+    http.post("/api/documents", files=[("files", ("lighthouse.txt", NOTE))], headers=ADMIN)  # mended
+    assert http.get("/api/unread").json() == []
+    locked = TestClient(create_app(fake_app(settings.model_copy(update={"chat_token": "t"}))))
+    assert locked.get("/api/unread").status_code == 401
+
+
 def test_upload_ingests_replaces_and_reports_what_it_skipped(settings: Settings) -> None:
     http = managed(settings)
     files = [("files", ("lighthouse.txt", NOTE)), ("files", ("blob.txt", b"\x00\x01\x02"))]

@@ -71,6 +71,8 @@ def test_a_folder_is_ingested_by_a_server_elsewhere_with_its_subfolders_names(
     client = Remote("http://elsewhere", "s3cret", http=http)
     listed = client.entries()
     assert [e["path"] for e in listed] == report.added and all(e["chunks"] for e in listed)
+    why = {s.file: s.reason for s in report.skipped}["blob.txt"]  # found by the server (the link: here)
+    assert [(u["path"], u["reason"]) for u in client.unread()] == [("blob.txt", why)]
     assert client.delete(["south/q3.txt", "nothing.txt"]) == ["south/q3.txt"]
     assert [e["path"] for e in client.entries()] == ["north/q3.txt", "summary.md"]
     assert not (served.uploads_dir / "south").exists()
