@@ -164,7 +164,7 @@ class Metrics:
 
 
 class Stored:
-    """A collector: the documents and chunks stored, read when scraped."""
+    """A collector: the documents and chunks stored, and the files not read, read when scraped."""
 
     def __init__(self, library: Library) -> None:
         self.library = library
@@ -173,6 +173,11 @@ class Stored:
         documents, chunks = self.library.counts()
         yield GaugeMetricFamily("groundline_documents", "Documents ingested.", value=documents)
         yield GaugeMetricFamily("groundline_chunks", "Chunks stored (passages retrieval chooses from).", value=chunks)
+        yield GaugeMetricFamily(
+            "groundline_unread_files",
+            "Files ingestions found and could not read, as GET /api/unread lists them (until read, deleted or gone).",
+            value=len(self.library.unread()),
+        )
 
 
 def router(metrics: Metrics, tokens: TokenCheck | None, guard: Guard) -> APIRouter:

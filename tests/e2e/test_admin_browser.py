@@ -55,6 +55,13 @@ def test_upload_shows_progress_then_the_report_and_delete_removes_the_document(b
         report = status.input_value()
         assert "3 added" in report
         assert "skipped: empty.txt has no text" in report  # the bad file is named, with the reason
+        page.locator("#gl-unread").click()  # and stays named after the report has gone
+        page.wait_for_function(
+            "() => document.querySelector('#gl-admin-status textarea').value.includes('found and not read')",
+            timeout=30_000,
+        )
+        shown = status.input_value().splitlines()
+        assert shown[0] == "1 file(s) found and not read:" and shown[1].startswith("empty.txt has no text; skipped (")
         names = sorted(a.name for a in articles)
         assert listed_soon(page, names) == names  # the reader's list too (an event after the report)
 

@@ -39,6 +39,7 @@ def test_the_questions_are_counted_by_how_they_ended_with_the_store_and_the_proc
     http = TestClient(create_app(app))
     before = scraped(http)
     assert before[("groundline_documents", ())] == 2 and before[("groundline_chunks", ())] == app.library.counts()[1]
+    assert before[("groundline_unread_files", ())] == 0
     assert before[("groundline_answers_total", (("outcome", "answered"), ("withheld_by", "")))] == 0  # there at 0
     assert before[("groundline_answers_total", (("outcome", "abstained"), ("withheld_by", "verifier")))] == 0
     assert not any(name.endswith("_created") for name, _ in before)
@@ -76,6 +77,7 @@ def test_the_servers_writes_are_counted_by_what_they_did_with_each_file(
     assert files == {"added": 2, "updated": 0, "unchanged": 2, "skipped": 2, "removed": 1}
     assert after[("groundline_ingested_chunks_total", ())] == stored
     assert after[("groundline_documents", ())] == 1
+    assert after[("groundline_unread_files", ())] == 1  # blob.txt, until it is read, deleted or gone
 
 
 def test_the_metrics_need_the_admin_token_else_the_chat_token_where_one_is_set(settings: Settings) -> None:
