@@ -23,8 +23,8 @@ import signal
 import threading
 import time
 import weakref
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from multiprocessing.connection import Connection
 from typing import Protocol
 
@@ -41,15 +41,25 @@ PRELOAD = [
 
 
 class Reader(Protocol):
-    def read(self, files: Sequence[tuple[str, bytes]], ocr: OCR | None) -> list[Extracted | SkippedFile]:
-        """Each ``(name, bytes)``'s text, or why it is skipped, in order."""
+    def read(
+        self, files: Sequence[tuple[str, bytes]], ocr: OCR | None, done: Callable[[int], None] | None = None
+    ) -> list[Extracted | SkippedFile]:
+        """Each ``(name, bytes)``'s text, or why it is skipped, in order; ``done(n)``, in the calling
+        thread, as each file is read (``n`` of them so far, in whatever order they finish)."""
 
 
 class InProcessReader:
     """Reads every file in the calling process, without limits (``GROUNDLINE_READ_WORKERS=0``)."""
 
-    def read(self, files: Sequence[tuple[str, bytes]], ocr: OCR | None) -> list[Extracted | SkippedFile]:
-        return [_extracted(name, data, ocr) for name, data in files]
+    def read(
+        self, files: Sequence[tuple[str, bytes]], ocr: OCR | None, done: Callable[[int], None] | None = None
+    ) -> list[Extracted | SkippedFile]:
+        results = []
+        for name, data in files:
+            results.append(_extracted(name, data, ocr))
+            if done:
+                done(len(results))
+        return results
 
 
 class IsolatedReader:
@@ -67,11 +77,19 @@ class IsolatedReader:
         self._all: weakref.WeakSet[_Worker] = weakref.WeakSet()
         weakref.finalize(self, _stop_all, self._all)
 
-    def read(self, files: Sequence[tuple[str, bytes]], ocr: OCR | None) -> list[Extracted | SkippedFile]:
+    def read(
+        self, files: Sequence[tuple[str, bytes]], ocr: OCR | None, done: Callable[[int], None] | None = None
+    ) -> list[Extracted | SkippedFile]:
         if not files:
             return []
         with ThreadPoolExecutor(min(self.workers, len(files)), thread_name_prefix="reader") as pool:
-            return list(pool.map(lambda file: self._read_one(*file, ocr), files))
+            reading = [pool.submit(self._read_one, name, data, ocr) for name, data in files]
+            waiting = set(reading)
+            while waiting:
+                _, waiting = wait(waiting, return_when=FIRST_COMPLETED)
+                if done:
+                    done(len(reading) - len(waiting))
+            return [future.result() for future in reading]
 
     def _read_one(self, name: str, data: bytes, ocr: OCR | None) -> Extracted | SkippedFile:
         if suffix_of(name) in PLAIN:

@@ -97,6 +97,7 @@ def load_files(
     known: Callable[[str, str], bool] | None = None,
     ocr: OCR | None = None,
     reader: Reader | None = None,
+    done: Callable[[int], None] | None = None,
 ) -> LoadResult:
     """Load ``(root, file)`` pairs as ``discover`` finds them; skip (and report) what cannot be read.
 
@@ -104,6 +105,7 @@ def load_files(
     every check but is not turned into text (extracting a PDF takes ~15 ms a page). ``ocr`` reads
     pictures and scanned pages (``index.ocr``). ``reader`` turns the rest into text, side by side
     and within limits where it is an ``index.isolation.IsolatedReader`` (else here, one by one).
+    ``done(n)``: ``n`` of the files are done (refused, known or read), as reading goes on.
     """
     result = LoadResult()
     to_read: list[tuple[str, bytes]] = []
@@ -128,7 +130,11 @@ def load_files(
             continue
         to_read.append((name, raw))
         digests[name] = digest
-    for (name, _), extracted in zip(to_read, (reader or InProcessReader()).read(to_read, ocr), strict=True):
+    settled = len(found) - len(to_read)  # refused or known without reading them
+    if done and settled:
+        done(settled)
+    read = (reader or InProcessReader()).read(to_read, ocr, done and (lambda n: done(settled + n)))
+    for (name, _), extracted in zip(to_read, read, strict=True):
         if isinstance(extracted, SkippedFile):
             result.skipped.append(extracted)
             continue

@@ -263,9 +263,18 @@ class Ingestor:
         notes: list[SkippedFile] = []
         chunks, files_done = 0, 0
 
-        def report(batch_chunks: int) -> None:  # within a batch, as its chunks are embedded
-            if progress:
-                progress(Progress(files_done, len(found), chunks + batch_chunks))
+        last: list[Progress] = []  # the step shown last: each is shown once
+
+        def report(batch_chunks: int) -> None:  # within a batch, as its files are read and its chunks embedded
+            step = Progress(files_done, len(found), chunks + batch_chunks)
+            if progress and step not in last:
+                last[:] = [step]
+                progress(step)
+
+        def read(batch_start: int, n: int) -> None:  # n of the batch's files are read
+            nonlocal files_done
+            files_done = batch_start + n
+            report(0)
 
         with self.writing():
             # Part of each document's hash: new chunk settings or another embedder redo unchanged files.
@@ -276,7 +285,12 @@ class Ingestor:
             for start in range(0, len(found), self.batch_files):
                 batch = found[start : start + self.batch_files]
                 loaded = load_files(
-                    batch, self.max_bytes, lambda name, sha: self._known(name, sha, signature), self.ocr, self.reader
+                    batch,
+                    self.max_bytes,
+                    lambda name, sha: self._known(name, sha, signature),
+                    self.ocr,
+                    self.reader,
+                    partial(read, start),
                 )
                 skipped += loaded.skipped
                 notes += loaded.notes

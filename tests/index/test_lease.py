@@ -104,7 +104,7 @@ def test_a_machine_that_stalled_past_its_lease_writes_no_further_step(
     app.ingestor.lease = ServerLease(lambda: collection)
 
     def another_machine_takes_over_after_the_first_step(progress: Progress) -> None:
-        if progress.files_done == 1 and _holder(collection)["token"] != "elsewhere":
+        if progress.files_done == 2 and _holder(collection)["token"] != "elsewhere":  # the second file read
             # this machine stalled past its lease's end; another took it over (as _acquire does)
             collection.delete(ids=[LOCK_ID])
             collection.add(**_record("elsewhere", time.time() + 30))

@@ -410,7 +410,8 @@ def test_files_are_read_a_batch_at_a_time_with_the_bar_moving_from_the_first(
     assert seen[0] == Progress(0, 6, 0) and seen[-1] == Progress(6, 6, 5)
     seen.clear()
     assert len(app.ingestor.ingest([folder], progress=seen.append).unchanged) == 5
-    assert [p.files_done for p in seen] == [0, 2, 4, 6]  # an unchanged folder is read with a bar too
+    # an unchanged folder is read with a bar too; blob.txt, never stored, is read again (4 -> 5 -> 6)
+    assert [p.files_done for p in seen] == [0, 2, 4, 5, 6]
 
 
 def test_a_file_whose_bytes_are_stored_already_is_not_read_into_text_again(
@@ -533,3 +534,18 @@ def test_files_found_and_not_read_are_kept_until_read_deleted_or_gone(settings: 
     (folder / "bad.txt").unlink()
     app.ingestor.ingest([folder], sync=True)
     assert unread() == {} and fake_app(settings).library.files() == ["a.txt", "blob.txt"]
+
+
+def test_the_bar_moves_as_each_file_of_a_batch_is_read(settings: Settings, tmp_path: Path) -> None:
+    # It moved once a batch: 8 scanned PDFs read by OCR left it still for many minutes.
+    from tests.index.test_formats import make_docx_with_a_table
+
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for n in range(3):
+        make_docx_with_a_table(folder / f"{n}.docx")  # read in the worker processes
+    seen: list[Progress] = []
+    fake_app(settings.model_copy(update={"read_workers": 1})).ingestor.ingest([folder], progress=seen.append)
+    read = [p.files_done for p in seen if p.chunks == 0]
+    assert read == [0, 1, 2, 3]  # one step a file (two workers may finish two at once), before any embedding
+    assert len(seen) == len(set(seen))  # and each step shown once
