@@ -15,6 +15,7 @@ decoding it is all there is, and a sample corpus of text files never starts a wo
 from __future__ import annotations
 
 import gc
+import logging
 import multiprocessing
 import os
 import queue
@@ -31,6 +32,8 @@ from typing import Protocol
 from index.errors import SkippedFile
 from index.formats import PLAIN, Extracted, extract, suffix_of
 from index.ocr import OCR
+
+log = logging.getLogger(__name__)
 
 # What the fork server imports once, so that each worker starts with it (the readers import their
 # libraries on first use, which would otherwise be paid in every worker).
@@ -94,11 +97,19 @@ class IsolatedReader:
     def _read_one(self, name: str, data: bytes, ocr: OCR | None) -> Extracted | SkippedFile:
         if suffix_of(name) in PLAIN:
             return _extracted(name, data, ocr)
-        worker = self._take()
-        try:
-            return worker.read(name, data, ocr, self.timeout_s, self.memory_mb)
-        finally:
-            self._give(worker)
+        for _ in range(2):
+            try:
+                worker = self._take()
+            except OSError as exc:  # no worker can start here (no fork server, no shared memory, ...)
+                log.warning("reading %s in this process, without limits: no worker process starts (%s)", name, exc)
+                return _extracted(name, data, ocr)
+            try:
+                return worker.read(name, data, ocr, self.timeout_s, self.memory_mb)
+            except Unsent:  # it had quit (or died idle) before the file reached it: a fresh one reads it
+                continue
+            finally:
+                self._give(worker)
+        return SkippedFile(name, "could not be read: no reader process would take it; skipped")
 
     def _take(self) -> _Worker:
         """An idle worker that has not quit, or a new one once a place is free."""
@@ -107,7 +118,11 @@ class IsolatedReader:
                 worker = self._idle.get_nowait()
             except queue.Empty:
                 if self._started.acquire(timeout=0.05):
-                    worker = _Worker(self.memory_mb, self.idle_s)
+                    try:
+                        worker = _Worker(self.memory_mb, self.idle_s)
+                    except BaseException:
+                        self._started.release()
+                        raise
                     self._all.add(worker)
                     return worker
                 continue
@@ -125,6 +140,10 @@ class IsolatedReader:
     def close(self) -> None:
         """Stop every worker (they also quit on their own when idle, and with this process)."""
         _stop_all(self._all)
+
+
+class Unsent(Exception):
+    """A worker was gone before a file could be sent to it."""
 
 
 class _Worker:
@@ -150,6 +169,10 @@ class _Worker:
     ) -> Extracted | SkippedFile:
         try:
             self.connection.send((name, data, ocr))
+        except OSError as exc:
+            self.stop()
+            raise Unsent() from exc
+        try:
             if not self.connection.poll(timeout_s):
                 self.stop()
                 return SkippedFile(name, f"took over {timeout_s:,.0f} s to read (GROUNDLINE_READ_TIMEOUT_S); skipped")

@@ -116,3 +116,31 @@ def _command(process: Path) -> str:
         return (process / "cmdline").read_bytes().split(b"\0")[0].decode(errors="replace").rsplit("/", 1)[-1]
     except OSError:
         return ""
+
+
+def test_a_worker_gone_before_the_file_reached_it_hands_the_file_to_a_fresh_one(files) -> None:
+    import signal
+
+    reader = IsolatedReader(timeout_s=60, memory_mb=2048, workers=1)
+    try:
+        reader.read(files[2:3], None)
+        (gone,) = list(reader._all)
+        os.kill(gone.process.pid, signal.SIGKILL)  # killed while idle (the kernel's OOM killer, say)
+        gone.process.join(5)
+        take, handed = reader._take, [gone]
+        reader._take = lambda: handed.pop() if handed else take()  # taken just before it died
+        (got,) = reader.read(files[2:3], None)
+        assert isinstance(got, Extracted) and not handed  # not "its reader died": it never had the file
+    finally:
+        reader.close()
+
+
+def test_where_no_worker_can_start_files_are_read_here(files, monkeypatch) -> None:
+    import index.isolation
+
+    def no_fork_server(*args) -> None:
+        raise OSError(38, "Function not implemented")
+
+    monkeypatch.setattr(index.isolation, "_Worker", no_fork_server)
+    reader = IsolatedReader(timeout_s=60, memory_mb=2048)
+    assert reader.read(files[:1], None) == InProcessReader().read(files[:1], None)
