@@ -267,8 +267,9 @@ READERS = {
     # 2: table rows too (1 read paragraphs only, and left every table out); 3: labelled rows;
     # 4 (here and below, wherever tables are read): a table's rows go on under its header past a spacer row;
     # then, wherever tables are read, each one past every number before it, with OCR or without (here .docx 7):
-    # a headerless table after a spacer row is not labelled by the table above
-    ".docx": 7,
+    # a headerless table after a spacer row is not labelled by the table above; 9 (and the Word files in
+    # .doc and mail below, past each number before): list and heading numbers read (index.numbering)
+    ".docx": 9,
     ".pptx": 7,  # 2: a table's rows labelled by its header row (1: its cells joined by " | "); 3: titles kept
     ".odt": 6,
     ".odp": 7,  # 3: titles kept
@@ -284,14 +285,15 @@ READERS = {
     ".xls": 2,
     ".ods": 6,  # 3: sheet names kept
     # then (past each number before, with OCR or without): a zip attached read, its files as attachments;
-    # then a .doc attached read by msdoc2docx, as the .doc reader below
-    ".eml": 16,  # 2: attachments read (1 named them only); 4: attached messages opened
-    ".mbox": 18,  # 2: attachments read; 3: messages named by their subjects; 5: attached messages opened
-    ".msg": 10,
-    ".zip": 2,  # 2: a .doc inside read by msdoc2docx
+    # then a .doc attached read by msdoc2docx, as the .doc reader below; then Word's list numbers read
+    ".eml": 18,  # 2: attachments read (1 named them only); 4: attached messages opened
+    ".mbox": 20,  # 2: attachments read; 3: messages named by their subjects; 5: attached messages opened
+    ".msg": 12,
+    ".zip": 4,  # 2: a .doc inside read by msdoc2docx; 4: Word's list numbers read
     # 2: converted to .docx by msdoc2docx and read as one (tables' rows labelled, empty paragraphs kept as
-    # lines, the print in pictures read with OCR); 1: antiword's lines, now only where msdoc2docx fails
-    ".doc": 2,
+    # lines, the print in pictures read with OCR); 1: antiword's lines, now only where msdoc2docx fails;
+    # 4: list numbers read
+    ".doc": 4,
     # 3 (and past each number before, with OCR or without, here and in mail): a table's rows labelled;
     # 5: a table going on over a page without its header, under that header
     ".pdf": 5,
@@ -302,15 +304,15 @@ READERS = {
 # past the version without it.
 READERS_WITH_OCR = {
     ".pdf": 6,  # 2: pages with no text layer read by OCR (1 left them empty)
-    ".docx": 8,  # 5: the print in pictures read (3 and before left pictures out); 6: in tables' pictures too
+    ".docx": 10,  # 5: the print in pictures read (3 and before left pictures out); 6: in tables' pictures too
     ".pptx": 8,
     ".odt": 7,  # 5: in tables' pictures too
     ".odp": 8,
-    ".eml": 17,  # the print in pictures attached read (4 and before named them only)
-    ".mbox": 19,
-    ".msg": 11,
-    ".zip": 3,
-    ".doc": 3,
+    ".eml": 19,  # the print in pictures attached read (4 and before named them only)
+    ".mbox": 21,
+    ".msg": 13,
+    ".zip": 5,
+    ".doc": 5,
 }
 
 
@@ -319,7 +321,7 @@ def reader_version(name: str, ocr: bool = False) -> int:
     with text recognition or without.
 
     >>> reader_version("report.DOCX"), reader_version("notes.txt"), reader_version("scan.pdf", ocr=True)
-    (7, 1, 6)
+    (9, 1, 6)
     """
     suffix = format_of(name)
     return (ocr and READERS_WITH_OCR.get(suffix)) or READERS.get(suffix, 1)

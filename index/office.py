@@ -24,6 +24,7 @@ from lxml.etree import LxmlError
 
 from index.errors import Encrypted, SkippedFile
 from index.formats import Extracted, check_ole, rtf_text
+from index.numbering import Numbering
 from index.ocr import OCR, Pictures
 from index.tables import table_lines
 
@@ -44,8 +45,9 @@ def reading(name: str, suffix: str, *library_errors: type[Exception]) -> Iterato
 
 
 def docx_text(data: bytes, name: str, ocr: OCR | None = None, suffix: str = ".docx") -> Extracted:
-    """A Word document's paragraphs and table rows, one per line, in the document's order (a table's
-    rows labelled by its header row, ``index.tables``); with ``ocr``, the print in a paragraph's
+    """A Word document's paragraphs (each numbered paragraph with its number, ``index.numbering``)
+    and table rows, one per line, in the document's order (a table's rows labelled by its header
+    row, ``index.tables``); with ``ocr``, the print in a paragraph's
     pictures follows it, a line per printed line, and the print in a table's follows its rows.
     ``suffix``: what the file is, for a reason to skip it (a ``.docm`` reads as a ``.docx``)."""
     from docx.opc.exceptions import PackageNotFoundError
@@ -54,12 +56,14 @@ def docx_text(data: bytes, name: str, ocr: OCR | None = None, suffix: str = ".do
     pictures = Pictures(ocr)
     with reading(name, suffix, PackageNotFoundError):
         lines = []
-        for block in _word_document(data).iter_inner_content():
+        document = _word_document(data)
+        numbering = Numbering(document)  # "2.1", "b)", "•": kept beside the text, not in it
+        for block in document.iter_inner_content():
             if isinstance(block, Table):
                 lines.extend(_table_lines(block.rows))
                 element = block._tbl  # a table's pictures (a stamp in a cell) follow its rows
             else:
-                lines.append(block.text)
+                lines.append(numbering.label(block) + block.text)
                 element = block._p
             for picture in element.xpath(".//a:blip/@r:embed") if ocr else ():
                 part = block.part.related_parts.get(picture)

@@ -1,0 +1,109 @@
+"""Word's list and heading numbers, read into each numbered paragraph's line as Word shows them."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import docx
+from docx.oxml import parse_xml
+
+from index.formats import extract
+
+DATA = Path(__file__).parent / "data"
+NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def saved(document) -> bytes:
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_lists_made_with_words_list_styles_read_with_their_numbers_and_bullets() -> None:
+    document = docx.Document()
+    document.add_paragraph("Closing the light", style="Heading 1")
+    for step in ["Open the valve", "Close the door"]:
+        document.add_paragraph(step, style="List Number")
+    document.add_paragraph("Log the hour", style="List Number 2")  # a list of its own
+    document.add_paragraph("Check the lamp", style="List Number")  # the first list goes on
+    document.add_paragraph("Spare wicks", style="List Bullet")
+    document.add_paragraph("A plain paragraph.")
+    assert extract("steps.docx", saved(document)).text.splitlines() == [
+        "Closing the light",
+        "1. Open the valve",
+        "2. Close the door",
+        "1. Log the hour",
+        "3. Check the lamp",
+        "• Spare wicks",
+        "A plain paragraph.",
+    ]
+
+
+def outline(document) -> None:
+    """A four-level outline list ("1.", "1.1.", "a)", "IV.") as list 90, and list 91 of the same
+    levels restarted at 5."""
+    levels = [("decimal", "%1."), ("decimal", "%1.%2."), ("lowerLetter", "%3)"), ("upperRoman", "%4.")]
+    definition = "".join(
+        f'<w:lvl w:ilvl="{n}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/><w:lvlText w:val="{text}"/></w:lvl>'
+        for n, (fmt, text) in enumerate(levels)
+    )
+    numbering = document.part.numbering_part.element
+    numbering.insert(0, parse_xml(f'<w:abstractNum {NS} w:abstractNumId="90">{definition}</w:abstractNum>'))
+    numbering.append(parse_xml(f'<w:num {NS} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
+    restarted = '<w:lvlOverride w:ilvl="0"><w:startOverride w:val="5"/></w:lvlOverride>'
+    numbering.append(parse_xml(f'<w:num {NS} w:numId="91"><w:abstractNumId w:val="90"/>{restarted}</w:num>'))
+
+
+def numbered(document, text: str, num_id: int, level: int) -> None:
+    numbers = document.add_paragraph(text)._p.get_or_add_pPr().get_or_add_numPr()
+    numbers.get_or_add_ilvl().val = level
+    numbers.get_or_add_numId().val = num_id
+
+
+def test_an_outline_counts_each_level_and_starts_deeper_levels_again() -> None:
+    document = docx.Document()
+    outline(document)
+    for text, level in [("Scope", 0), ("Lights", 1), ("Buoys", 1), ("Keepers", 0), ("Rota", 1), ("Night", 2),
+                        ("Day", 2), ("Relief", 3), ("Leave", 1), ("Pay", 2)]:  # fmt: skip
+        numbered(document, text, 90, level)
+    numbered(document, "Appendix", 91, 0)
+    numbered(document, "Not numbered", 0, 0)  # list 0: numbering taken off
+    assert extract("rules.docx", saved(document)).text.splitlines() == [
+        "1. Scope",
+        "1.1. Lights",
+        "1.2. Buoys",
+        "2. Keepers",
+        "2.1. Rota",
+        "a) Night",
+        "b) Day",
+        "I. Relief",
+        "2.2. Leave",
+        "a) Pay",
+        "5. Appendix",
+        "Not numbered",
+    ]
+
+
+def test_a_word_97_documents_lists_read_as_word_shows_them() -> None:
+    lines = extract("camp.doc", (DATA / "wps-table.doc").read_bytes()).text.splitlines()
+    gear = lines.index("1. 必备露营装备")  # "1. Essential camping gear": its number is in its text
+    assert lines[gear + 1].startswith("• 基础住宿类")  # then bulleted items, as antiword shows them too
+    food = lines.index("2. 食材准备计划")
+    assert [line[:3] for line in lines[food + 1 : food + 4]] == ["1. ", "2. ", "3. "]  # a numbered list
+
+
+def test_a_malformed_number_leaves_its_paragraph_unnumbered_and_the_rest_read() -> None:
+    document = docx.Document()
+    outline(document)
+    numbered(document, "Scope", 90, 0)
+    bad = document.add_paragraph("Lights")._p.get_or_add_pPr()
+    bad.append(parse_xml(f'<w:numPr {NS}><w:ilvl w:val="one"/><w:numId w:val="90"/></w:numPr>'))
+    numbered(document, "Keepers", 90, 0)
+    numbered(document, "Unknown list", 77, 0)  # a list with no definition
+    assert extract("rules.docx", saved(document)).text.splitlines() == [
+        "1. Scope",
+        "Lights",
+        "2. Keepers",
+        "Unknown list",
+    ]
