@@ -270,7 +270,10 @@ READERS = {
     # a headerless table after a spacer row is not labelled by the table above; 9 (and the Word files in
     # .doc and mail below, past each number before): list and heading numbers read (index.numbering)
     ".docx": 9,
-    ".pptx": 7,  # 2: a table's rows labelled by its header row (1: its cells joined by " | "); 3: titles kept
+    # 2: a table's rows labelled by its header row (1: its cells joined by " | "); 3: titles kept;
+    # 9 (past each number before, and .ppt, mail and archives below): numbered paragraphs' numbers read
+    ".pptx": 9,
+    ".ppt": 2,
     ".odt": 6,
     ".odp": 7,  # 3: titles kept
     # 2 (and past each number before, with OCR or without, wherever HTML is read: in e-books and mail too):
@@ -285,11 +288,12 @@ READERS = {
     ".xls": 2,
     ".ods": 6,  # 3: sheet names kept
     # then (past each number before, with OCR or without): a zip attached read, its files as attachments;
-    # then a .doc attached read by msdoc2docx, as the .doc reader below; then Word's list numbers read
-    ".eml": 18,  # 2: attachments read (1 named them only); 4: attached messages opened
-    ".mbox": 20,  # 2: attachments read; 3: messages named by their subjects; 5: attached messages opened
-    ".msg": 12,
-    ".zip": 4,  # 2: a .doc inside read by msdoc2docx; 4: Word's list numbers read
+    # then a .doc attached read by msdoc2docx, as the .doc reader below; then Word's list numbers read;
+    # then a deck's numbered paragraphs'
+    ".eml": 20,  # 2: attachments read (1 named them only); 4: attached messages opened
+    ".mbox": 22,  # 2: attachments read; 3: messages named by their subjects; 5: attached messages opened
+    ".msg": 14,
+    ".zip": 6,  # 2: a .doc inside read by msdoc2docx; 4: Word's list numbers read; 6: a deck's
     # 2: converted to .docx by msdoc2docx and read as one (tables' rows labelled, empty paragraphs kept as
     # lines, the print in pictures read with OCR); 1: antiword's lines, now only where msdoc2docx fails;
     # 4: list numbers read
@@ -305,13 +309,14 @@ READERS = {
 READERS_WITH_OCR = {
     ".pdf": 6,  # 2: pages with no text layer read by OCR (1 left them empty)
     ".docx": 10,  # 5: the print in pictures read (3 and before left pictures out); 6: in tables' pictures too
-    ".pptx": 8,
+    ".pptx": 10,
+    ".ppt": 3,
     ".odt": 7,  # 5: in tables' pictures too
     ".odp": 8,
-    ".eml": 19,  # the print in pictures attached read (4 and before named them only)
-    ".mbox": 21,
-    ".msg": 13,
-    ".zip": 5,
+    ".eml": 21,  # the print in pictures attached read (4 and before named them only)
+    ".mbox": 23,
+    ".msg": 15,
+    ".zip": 7,
     ".doc": 5,
 }
 

@@ -7,7 +7,8 @@ Each list (a ``w:num``) counts on its own; a paragraph at one level starts every
 its list again; a level's number is shown in its format (decimal, letters, roman numerals, a
 bullet) where its label text (``w:lvlText``, "%1.%2.") names it. A list restarted with a start
 override starts there. Not followed: ``w:lvlRestart``, legal numbering's forcing of decimals,
-lists whose counts Word shares between lists of one definition; they are rare.
+lists whose counts Word shares between lists of one definition; they are rare. PowerPoint's
+numbered paragraphs likewise (``slide_labels``).
 """
 
 from __future__ import annotations
@@ -152,3 +153,50 @@ def _roman(n: int) -> str:
         while n >= value:
             out, n = out + letters, n - value
     return out
+
+
+A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+# PowerPoint's numbering schemes (``a:buAutoNum/@type``): how the number is written, then around it
+SCHEMES = {"arabic": "decimal", "alphaLc": "lowerLetter", "alphaUc": "upperLetter",
+           "romanLc": "lowerRoman", "romanUc": "upperRoman"}  # fmt: skip
+PUNCTUATION = {"Period": "{}.", "ParenR": "{})", "ParenBoth": "({})", "Plain": "{}"}
+
+
+def slide_labels(paragraphs) -> list[str]:
+    """The number or bullet (and a space) each paragraph of one PowerPoint text frame shows where
+    the paragraph sets its own (``a:buAutoNum``, "1.", "b)", "(iv)"; ``a:buChar``), else "". A
+    numbered paragraph goes on from the one before at its level, unless an unnumbered one at that
+    level, or a number in another scheme, came between; a shallower one starts deeper levels again.
+    Bullets a placeholder takes from its slide's layout are not followed (most slides' bullets)."""
+    counts: dict[int, tuple[str, int]] = {}  # level -> (scheme, number last shown)
+    labels = []
+    for paragraph in paragraphs:
+        level = paragraph.level
+        ppr = paragraph._p.pPr
+        auto = ppr.find(A + "buAutoNum") if ppr is not None else None
+        char = ppr.find(A + "buChar") if ppr is not None else None
+        for deeper in [known for known in counts if known > level]:
+            del counts[deeper]
+        if auto is None:
+            counts.pop(level, None)
+            labels.append(f"{char.get('char')} " if char is not None and (char.get("char") or "").strip() else "")
+            continue
+        scheme = auto.get("type", "arabicPeriod")
+        previous = counts.get(level)
+        number = previous[1] + 1 if previous and previous[0] == scheme else _int(auto.get("startAt"), 1)
+        counts[level] = (scheme, number)
+        labels.append(_scheme_label(scheme, number) + " ")
+    return labels
+
+
+def _scheme_label(scheme: str, number: int) -> str:
+    """``number`` as PowerPoint writes it in ``scheme``; an unusual scheme (circled, Asian) as "1."
+
+    >>> _scheme_label("arabicPeriod", 3), _scheme_label("alphaLcParenR", 2), _scheme_label("romanUcParenBoth", 4)
+    ('3.', 'b)', '(IV)')
+    """
+    for prefix, number_format in SCHEMES.items():
+        for suffix, around in PUNCTUATION.items():
+            if scheme == prefix + suffix:
+                return around.format(_formatted(number, number_format))
+    return f"{number}."

@@ -24,7 +24,7 @@ from lxml.etree import LxmlError
 
 from index.errors import Encrypted, SkippedFile
 from index.formats import Extracted, check_ole, rtf_text
-from index.numbering import Numbering
+from index.numbering import Numbering, slide_labels
 from index.ocr import OCR, Pictures
 from index.tables import table_lines
 
@@ -188,8 +188,12 @@ def _picture_bytes(shape) -> bytes:
 
 
 def _paragraph_lines(frame) -> list[str]:
-    """A text frame's paragraphs, one line each (a soft line break inside one is a space)."""
-    return [" ".join(p.text.split()) for p in frame.paragraphs] if frame is not None else []
+    """A text frame's paragraphs, one line each (a soft line break inside one is a space), each
+    numbered paragraph with its number ("2.", "b)"; ``index.numbering.slide_labels``)."""
+    if frame is None:
+        return []
+    paragraphs = frame.paragraphs
+    return [label + " ".join(p.text.split()) for label, p in zip(slide_labels(paragraphs), paragraphs, strict=True)]
 
 
 MOST_CELLS = 10_000_000  # a workbook's, empty ones between filled ones included (~2 s to read)

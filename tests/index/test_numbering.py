@@ -107,3 +107,43 @@ def test_a_malformed_number_leaves_its_paragraph_unnumbered_and_the_rest_read() 
         "2. Keepers",
         "Unknown list",
     ]
+
+
+def test_a_slides_numbered_paragraphs_read_with_their_numbers() -> None:
+    from pptx import Presentation
+    from pptx.util import Inches
+
+    deck = Presentation()
+    slide = deck.slides.add_slide(deck.slide_layouts[6])  # blank
+    frame = slide.shapes.add_textbox(Inches(1), Inches(1), Inches(6), Inches(4)).text_frame
+    rows = [
+        ("Closing the light", 0, None),
+        ("Open the valve", 0, "arabicPeriod"),
+        ("Close the door", 0, "arabicPeriod"),
+        ("Log it", 1, "alphaLcParenR"),
+        ("Sign it", 1, "alphaLcParenR"),
+        ("Check the lamp", 0, "arabicPeriod"),
+        ("Relief", 0, None),
+        ("Spare wicks", 0, "romanUcPeriod"),
+        ("Oil", 0, "romanUcPeriod"),
+    ]
+    for n, (text, level, scheme) in enumerate(rows):
+        paragraph = frame.paragraphs[0] if n == 0 else frame.add_paragraph()
+        paragraph.text, paragraph.level = text, level
+        if scheme:
+            paragraph._p.get_or_add_pPr().append(
+                parse_xml(
+                    f'<a:buAutoNum xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" type="{scheme}"/>'
+                )
+            )
+    assert extract("steps.pptx", saved(deck)).text.splitlines() == [
+        "Closing the light",
+        "1. Open the valve",
+        "2. Close the door",
+        "a) Log it",
+        "b) Sign it",
+        "3. Check the lamp",  # goes on past its deeper ones
+        "Relief",
+        "I. Spare wicks",  # an unnumbered paragraph between: starts again
+        "II. Oil",
+    ]
