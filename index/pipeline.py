@@ -244,7 +244,7 @@ class Ingestor:
                 kept = {document_name(root, file) for root, file in found}
                 gone = [name for name in self.docstore.names() if name not in kept]
                 report = replace(report, removed=self._delete(gone))
-                self._forget_skipped([name for name in self.docstore.skipped() if name not in kept])
+                self._forget_skipped(lambda name, _: name not in kept)
         self._reported(report)
         return report
 
@@ -342,10 +342,10 @@ class Ingestor:
             self.docstore.drop_skipped(name)
         return bool(read_now)
 
-    def _forget_skipped(self, names: Sequence[str]) -> None:
-        """Forget that these files could not be read (deleted, or gone from their folder); saved."""
-        recorded = self.docstore.skipped()
-        if gone := [name for name in names if name in recorded]:
+    def _forget_skipped(self, is_gone: Callable[[str, dict], bool]) -> None:
+        """Forget the files not read that ``is_gone(name, record)`` says are deleted or gone from their
+        folder (``set_skipped``'s record); saved."""
+        if gone := [name for name, was in self.docstore.skipped().items() if is_gone(name, was)]:
             for name in gone:
                 self.docstore.drop_skipped(name)
             self._confirm_lease()
@@ -388,10 +388,7 @@ class Ingestor:
                 if recorded.get(name, {}).get("root") == key and not _present(root, name)
             ]
             removed = self._delete(gone)
-            unread = self.docstore.skipped()
-            self._forget_skipped(
-                [name for name, was in unread.items() if was.get("root") == key and not _present(root, name)]
-            )
+            self._forget_skipped(lambda name, was: was.get("root") == key and not _present(root, name))
         self._reported(IngestReport(removed=removed))
         return removed
 
@@ -453,7 +450,7 @@ class Ingestor:
         with self.writing():
             store = self.docstore.docstore
             present = self._delete([f for f in files if store.get_document(f, raise_error=False) is not None])
-            self._forget_skipped(files)  # a file found and not read: its record goes too
+            self._forget_skipped(lambda name, _: name in files)  # a file found and not read: its record goes too
         self._reported(IngestReport(removed=present))
         return present
 
