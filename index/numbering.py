@@ -79,7 +79,7 @@ class Numbering:
             if f"%{level + 1}" in text:
                 known = levels.get(level, Level(1, "decimal", ""))
                 shown = counts[level] if counts[level] is not None else known.start
-                text = text.replace(f"%{level + 1}", _formatted(shown, known.format))
+                text = text.replace(f"%{level + 1}", formatted(shown, known.format))
         return f"{text} " if text.strip() else ""
 
     def _numbered(self, paragraph) -> tuple[str, int] | None:
@@ -121,12 +121,12 @@ def _int(text: str | None, default: int) -> int:
         return default
 
 
-def _formatted(n: int, format: str) -> str:
+def formatted(n: int, format: str) -> str:
     """``n`` in a Word number format.
 
-    >>> [_formatted(n, f) for n, f in [(3, "decimal"), (3, "lowerLetter"), (28, "upperLetter"), (14, "lowerRoman")]]
+    >>> [formatted(n, f) for n, f in [(3, "decimal"), (3, "lowerLetter"), (28, "upperLetter"), (14, "lowerRoman")]]
     ['3', 'c', 'BB', 'xiv']
-    >>> _formatted(4, "upperRoman"), _formatted(7, "decimalZero"), _formatted(2, "ordinal")
+    >>> formatted(4, "upperRoman"), formatted(7, "decimalZero"), formatted(2, "ordinal")
     ('IV', '07', '2nd')
     """
     match format:
@@ -198,5 +198,5 @@ def _scheme_label(scheme: str, number: int) -> str:
     for prefix, number_format in SCHEMES.items():
         for suffix, around in PUNCTUATION.items():
             if scheme == prefix + suffix:
-                return around.format(_formatted(number, number_format))
+                return around.format(formatted(number, number_format))
     return f"{number}."

@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from zipfile import ZipFile
 
 from lxml import etree
 
 from index.errors import SkippedFile
 from index.formats import Extracted
+from index.numbering import formatted
 from index.ocr import OCR, Pictures
 from index.office import MOST_CELLS, reading
 from index.tables import table_lines
@@ -33,6 +35,9 @@ DRAW = "{urn:oasis:names:tc:opendocument:xmlns:drawing:1.0}"
 OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
 PRESENTATION = "{urn:oasis:names:tc:opendocument:xmlns:presentation:1.0}"
 XLINK = "{http://www.w3.org/1999/xlink}"
+STYLE = "{urn:oasis:names:tc:opendocument:xmlns:style:1.0}"
+XML = "{http://www.w3.org/XML/1998/namespace}"
+LIST_LEVELS = 10  # an ODF list style's levels
 LINES = {TEXT + "p", TEXT + "h"}
 SPACES = {TEXT + "s", TEXT + "tab", TEXT + "line-break"}
 # Not in the flow a reader sees: comments, footnotes, tracked deletions, images' titles.
@@ -58,7 +63,8 @@ def odf_text(data: bytes, name: str, suffix: str, ocr: OCR | None = None) -> Ext
 
         read = printed if ocr else None
         if suffix == ".odt":
-            return Extracted("\n".join(_lines(body, name, read)), note=pictures.note())
+            lists = ListNumbers(list_styles(archive, content))  # "2.1", "b)", "•": the list styles' labels
+            return Extracted("\n".join(_lines(body, name, read, lists)), note=pictures.note())
         if suffix == ".ods":
             names = [sheet.get(TABLE + "name") or "" for sheet in _elements(body) if sheet.tag == TABLE + "table"]
             return Extracted.paged(_sheets(body, name), names=names)
@@ -71,13 +77,27 @@ def _elements(node) -> Iterator:
     return (child for child in node if isinstance(child.tag, str))  # not comments or entities
 
 
-def _lines(node, name: str, printed: Callable[..., list[str]] | None = None) -> Iterator[str]:
+def _lines(
+    node,
+    name: str,
+    printed: Callable[..., list[str]] | None = None,
+    lists: ListNumbers | None = None,
+    within: tuple[str | None, int, object] | None = None,
+) -> Iterator[str]:
     """Each paragraph and heading under ``node`` a line, each table row a line, in order; comments,
     footnotes and tracked deletions, which the page does not show in its flow, left out. With
     ``printed``, the printed lines of each picture (``draw:image``) after the paragraph or table it
-    sits in, or in its place."""
+    sits in, or in its place. With ``lists``, a list item's first paragraph with its number or
+    bullet (``within``: the list it is in, as ``ListNumbers.items`` gives it)."""
     for element in _elements(node):
-        if element.tag in LINES:
+        if element.tag == TEXT + "list" and lists is not None:
+            for item, label, inner in lists.items(element, within):
+                lines = _lines(item, name, printed, lists, inner)
+                first = next(_elements(item), None)
+                if label and first is not None and first.tag in LINES:
+                    yield label + next(lines, "")
+                yield from lines
+        elif element.tag in LINES:
             yield _shown(element)
             for image in element.iter(DRAW + "image") if printed else ():
                 yield from printed(image)
@@ -89,7 +109,109 @@ def _lines(node, name: str, printed: Callable[..., list[str]] | None = None) -> 
         elif element.tag == DRAW + "image" and printed:
             yield from printed(element)
         elif element.tag not in UNSHOWN:
-            yield from _lines(element, name, printed)
+            yield from _lines(element, name, printed, lists, within)
+
+
+@dataclass(frozen=True)
+class ListLevel:
+    """One level of an ODF list style: a number (``format`` "1", "a", "A", "i", "I"; "" shows none)
+    between ``prefix`` and ``suffix``, showing the ``shown`` levels up to it ("2.1."), from ``start``;
+    or a ``bullet``."""
+
+    format: str = ""
+    prefix: str = ""
+    suffix: str = ""
+    shown: int = 1
+    start: int = 1
+    bullet: str = ""
+
+
+ODF_FORMATS = {"1": "decimal", "a": "lowerLetter", "A": "upperLetter", "i": "lowerRoman", "I": "upperRoman"}
+
+
+def list_styles(archive: ZipFile, content) -> dict[str, dict[int, ListLevel]]:
+    """Every list style (``text:list-style``) of the document, by name: its levels, from 1."""
+    roots = [etree.fromstring(archive.read("styles.xml"), PARSER)] if "styles.xml" in archive.namelist() else []
+    styles: dict[str, dict[int, ListLevel]] = {}
+    for root in [*roots, content]:  # the document's own (automatic) styles last
+        for list_style in root.iter(TEXT + "list-style"):
+            levels = {}
+            for level in _elements(list_style):
+                n = _number(level.get(TEXT + "level"), 1)
+                if level.tag == TEXT + "list-level-style-number":
+                    levels[n] = ListLevel(
+                        level.get(STYLE + "num-format", ""),
+                        level.get(STYLE + "num-prefix", ""),
+                        level.get(STYLE + "num-suffix", ""),
+                        _number(level.get(TEXT + "display-levels"), 1),
+                        _number(level.get(TEXT + "start-value"), 1),
+                    )
+                elif level.tag == TEXT + "list-level-style-bullet":
+                    levels[n] = ListLevel(bullet=level.get(TEXT + "bullet-char") or "•")
+            styles[list_style.get(STYLE + "name") or ""] = levels
+    return styles
+
+
+class ListNumbers:
+    """The labels of a Writer document's list items, counted as Writer counts them: each list on
+    its own unless it continues another (``text:continue-list``, or ``text:continue-numbering``:
+    the last list of its style), deeper levels starting again under each item, an item's own
+    ``text:start-value`` restarting its level. Outline (chapter) numbering of headings is not read."""
+
+    def __init__(self, styles: dict[str, dict[int, ListLevel]]) -> None:
+        self.styles = styles
+        self.counts: dict[object, list[int | None]] = {}  # by list, as continued: each level's number
+        self.named: dict[str, object] = {}  # a list's xml:id -> the list it counts with
+        self.last: dict[str | None, object] = {}  # a style -> the last list of it
+
+    def items(self, element, within: tuple[str | None, int, object] | None) -> Iterator[tuple]:
+        """``(item, label, within)`` for each item of the ``text:list`` ``element`` (``within``: the
+        list around it, for a nested one): the label ("2.1. ", "• ", "") for its first paragraph."""
+        style = element.get(TEXT + "style-name") or (within[0] if within else None)
+        level = within[1] + 1 if within else 1
+        if within is not None:
+            chain = within[2]
+        elif (continued := element.get(TEXT + "continue-list")) in self.named:
+            chain = self.named[continued]
+        elif element.get(TEXT + "continue-numbering") == "true" and style in self.last:
+            chain = self.last[style]
+        else:
+            chain = object()
+        self.named[element.get(XML + "id") or ""] = chain
+        self.last[style] = chain
+        counts = self.counts.setdefault(chain, [None] * (LIST_LEVELS + 2))
+        levels = self.styles.get(style or "", {})
+        shown = levels.get(min(level, LIST_LEVELS), ListLevel())
+        for item in _elements(element):
+            label = ""
+            if item.tag == TEXT + "list-item" and level <= LIST_LEVELS:
+                restart = item.get(TEXT + "start-value")
+                number = counts[level]
+                counts[level] = _number(restart, shown.start) if restart or number is None else number + 1
+                counts[level + 1 :] = [None] * (len(counts) - level - 1)
+                label = self._label(levels, level, counts)
+            yield item, label, (style, level, chain)
+
+    @staticmethod
+    def _label(levels: dict[int, ListLevel], level: int, counts: list[int | None]) -> str:
+        shown = levels.get(level, ListLevel())
+        if shown.bullet:
+            return f"{shown.bullet} "
+        if not shown.format:
+            return ""
+        numbers = []
+        for upper in range(max(1, level - shown.shown + 1), level + 1):
+            known = levels.get(upper, ListLevel())
+            count = counts[upper] if counts[upper] is not None else known.start
+            numbers.append(formatted(count, ODF_FORMATS.get(known.format or shown.format, "decimal")))
+        return f"{shown.prefix}{'.'.join(numbers)}{shown.suffix} "
+
+
+def _number(text: str | None, default: int) -> int:
+    try:
+        return int(text or "")
+    except ValueError:
+        return default
 
 
 def _shown(element) -> str:

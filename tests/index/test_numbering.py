@@ -147,3 +147,56 @@ def test_a_slides_numbered_paragraphs_read_with_their_numbers() -> None:
         "I. Spare wicks",  # an unnumbered paragraph between: starts again
         "II. Oil",
     ]
+
+
+def test_a_writer_documents_lists_read_with_their_numbers_and_bullets() -> None:
+    from odf import text
+    from odf.opendocument import OpenDocumentText
+
+    document = OpenDocumentText()
+    outline = text.ListStyle(name="Outline")
+    outline.addElement(text.ListLevelStyleNumber(level=1, numformat="1", numsuffix="."))
+    outline.addElement(text.ListLevelStyleNumber(level=2, numformat="1", numsuffix=".", displaylevels=2))
+    outline.addElement(text.ListLevelStyleNumber(level=3, numformat="a", numsuffix=")"))
+    document.automaticstyles.addElement(outline)
+    bullets = text.ListStyle(name="Bullets")
+    bullets.addElement(text.ListLevelStyleBullet(level=1, bulletchar="•"))
+    document.automaticstyles.addElement(bullets)
+
+    def listed(items: list, style_name: str | None = None, **attributes) -> text.List:
+        made = text.List(stylename=style_name, **attributes) if style_name else text.List(**attributes)
+        for entry in items:
+            item = text.ListItem()
+            words, deeper = entry if isinstance(entry, tuple) else (entry, None)
+            item.addElement(text.P(text=words))
+            if deeper:
+                item.addElement(listed(deeper))
+            made.addElement(item)
+        return made
+
+    document.text.addElement(text.H(outlinelevel=1, text="Closing the light"))
+    document.text.addElement(
+        listed(["Scope", ("Lights", ["Lamp", ("Fog horn", ["Night", "Day"])]), "Keepers"], "Outline")
+    )
+    document.text.addElement(text.P(text="Between the lists."))
+    document.text.addElement(listed(["Relief", "Pay"], "Outline", continuenumbering="true"))  # goes on: 4., 5.
+    document.text.addElement(listed(["Spare wicks", "Oil"], "Bullets"))
+    document.text.addElement(listed(["Appendix"], "Outline"))  # a list of its own: 1. again
+    out = io.BytesIO()
+    document.write(out)
+    assert extract("rules.odt", out.getvalue()).text.splitlines() == [
+        "Closing the light",
+        "1. Scope",
+        "2. Lights",
+        "2.1. Lamp",
+        "2.2. Fog horn",
+        "a) Night",
+        "b) Day",
+        "3. Keepers",
+        "Between the lists.",
+        "4. Relief",
+        "5. Pay",
+        "• Spare wicks",
+        "• Oil",
+        "1. Appendix",
+    ]
