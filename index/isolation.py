@@ -26,12 +26,14 @@ import time
 import weakref
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from functools import partial
 from multiprocessing.connection import Connection
 from typing import Protocol
 
 from index.errors import SkippedFile
 from index.formats import PLAIN, Extracted, extract, suffix_of
-from index.ocr import OCR
+from index.ocr import OCR, PAGE_LISTENER
 
 log = logging.getLogger(__name__)
 
@@ -43,23 +45,40 @@ PRELOAD = [
 ]  # fmt: skip
 
 
+# ``page(name, page, pages)``: text recognition reads page ``page`` of ``pages`` of the file ``name``.
+PageListener = Callable[[str, int, int], None]
+
+
 class Reader(Protocol):
     def read(
-        self, files: Sequence[tuple[str, bytes]], ocr: OCR | None, done: Callable[[int], None] | None = None
+        self,
+        files: Sequence[tuple[str, bytes]],
+        ocr: OCR | None,
+        done: Callable[[int], None] | None = None,
+        page: PageListener | None = None,
     ) -> list[Extracted | SkippedFile]:
         """Each ``(name, bytes)``'s text, or why it is skipped, in order; ``done(n)``, in the calling
-        thread, as each file is read (``n`` of them so far, in whatever order they finish)."""
+        thread, as each file is read (``n`` of them so far, in whatever order they finish), and
+        ``page`` as a long file's pages are read by text recognition."""
 
 
 class InProcessReader:
     """Reads every file in the calling process, without limits (``GROUNDLINE_READ_WORKERS=0``)."""
 
     def read(
-        self, files: Sequence[tuple[str, bytes]], ocr: OCR | None, done: Callable[[int], None] | None = None
+        self,
+        files: Sequence[tuple[str, bytes]],
+        ocr: OCR | None,
+        done: Callable[[int], None] | None = None,
+        page: PageListener | None = None,
     ) -> list[Extracted | SkippedFile]:
         results = []
         for name, data in files:
-            results.append(_extracted(name, data, ocr))
+            heard = PAGE_LISTENER.set(partial(page, name) if page else None)
+            try:
+                results.append(_extracted(name, data, ocr))
+            finally:
+                PAGE_LISTENER.reset(heard)
             if done:
                 done(len(results))
         return results
@@ -81,21 +100,31 @@ class IsolatedReader:
         weakref.finalize(self, _stop_all, self._all)
 
     def read(
-        self, files: Sequence[tuple[str, bytes]], ocr: OCR | None, done: Callable[[int], None] | None = None
+        self,
+        files: Sequence[tuple[str, bytes]],
+        ocr: OCR | None,
+        done: Callable[[int], None] | None = None,
+        page: PageListener | None = None,
     ) -> list[Extracted | SkippedFile]:
         if not files:
             return []
+        pages: queue.SimpleQueue[tuple[str, int, int]] = queue.SimpleQueue()  # heard in the reading threads
         with ThreadPoolExecutor(min(self.workers, len(files)), thread_name_prefix="reader") as pool:
-            reading = [pool.submit(self._read_one, name, data, ocr) for name, data in files]
-            waiting = set(reading)
+            reading = [pool.submit(self._read_one, name, data, ocr, pages.put) for name, data in files]
+            waiting, finished = set(reading), 0
             while waiting:
-                _, waiting = wait(waiting, return_when=FIRST_COMPLETED)
-                if done:
-                    done(len(reading) - len(waiting))
+                _, waiting = wait(waiting, timeout=0.25, return_when=FIRST_COMPLETED)
+                while page and not pages.empty():  # passed on here, in the calling thread
+                    page(*pages.get())
+                if done and len(reading) - len(waiting) > finished:
+                    finished = len(reading) - len(waiting)
+                    done(finished)
             return [future.result() for future in reading]
 
-    def _read_one(self, name: str, data: bytes, ocr: OCR | None) -> Extracted | SkippedFile:
-        if suffix_of(name) in PLAIN:
+    def _read_one(
+        self, name: str, data: bytes, ocr: OCR | None, heard: Callable[[tuple[str, int, int]], None]
+    ) -> Extracted | SkippedFile:
+        if suffix_of(name) in PLAIN:  # no page of it is read by text recognition
             return _extracted(name, data, ocr)
         for _ in range(2):
             try:
@@ -104,7 +133,7 @@ class IsolatedReader:
                 log.warning("reading %s in this process, without limits: no worker process starts (%s)", name, exc)
                 return _extracted(name, data, ocr)
             try:
-                return worker.read(name, data, ocr, self.timeout_s, self.memory_mb)
+                return worker.read(name, data, ocr, self.timeout_s, self.memory_mb, heard)
             except Unsent:  # it had quit (or died idle) before the file reached it: a fresh one reads it
                 continue
             finally:
@@ -142,6 +171,17 @@ class IsolatedReader:
         _stop_all(self._all)
 
 
+@dataclass(frozen=True)
+class PageRead:
+    """A worker's word that text recognition reads page ``page`` of ``pages`` of its file."""
+
+    page: int
+    pages: int
+
+
+PAGE_EVERY_S = 0.5  # the most often a worker tells of pages
+
+
 class Unsent(Exception):
     """A worker was gone before a file could be sent to it."""
 
@@ -165,18 +205,31 @@ class _Worker:
         return self.process.is_alive()
 
     def read(
-        self, name: str, data: bytes, ocr: OCR | None, timeout_s: float, memory_mb: int
+        self,
+        name: str,
+        data: bytes,
+        ocr: OCR | None,
+        timeout_s: float,
+        memory_mb: int,
+        heard: Callable[[tuple[str, int, int]], None],
     ) -> Extracted | SkippedFile:
         try:
             self.connection.send((name, data, ocr))
         except OSError as exc:
             self.stop()
             raise Unsent() from exc
+        deadline = time.monotonic() + timeout_s
         try:
-            if not self.connection.poll(timeout_s):
-                self.stop()
-                return SkippedFile(name, f"took over {timeout_s:,.0f} s to read (GROUNDLINE_READ_TIMEOUT_S); skipped")
-            outcome = self.connection.recv()
+            while True:
+                if not self.connection.poll(max(0.0, deadline - time.monotonic())):
+                    self.stop()
+                    return SkippedFile(
+                        name, f"took over {timeout_s:,.0f} s to read (GROUNDLINE_READ_TIMEOUT_S); skipped"
+                    )
+                outcome = self.connection.recv()
+                if not isinstance(outcome, PageRead):
+                    break
+                heard((name, outcome.page, outcome.pages))
         except (EOFError, OSError):  # it died: the kernel's OOM killer, a crash in C
             self.stop()
             return SkippedFile(name, f"could not be read: its reader died (it may need over {memory_mb:,} MB); skipped")
@@ -206,6 +259,14 @@ def _serve(connection: Connection, memory_mb: int, idle_s: float) -> None:
     os.setpgid(0, 0)  # a group of its own, so that stopping it stops the programs it runs too
     limit = memory_mb * 2**20  # the process's data (heap and anonymous maps), not its libraries' code
     resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+    told = [0.0]  # when a page was last told: a page read by OCR takes seconds, a text page microseconds
+
+    def tell(page: int, pages: int) -> None:
+        if page == 1 or time.monotonic() - told[0] >= PAGE_EVERY_S:
+            told[0] = time.monotonic()
+            connection.send(PageRead(page, pages))
+
+    PAGE_LISTENER.set(tell)
     while connection.poll(idle_s):
         try:
             name, data, ocr = connection.recv()

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from index.errors import SkippedFile
 from index.formats import encode_names, encode_starts
-from index.isolation import InProcessReader, Reader
+from index.isolation import InProcessReader, PageListener, Reader
 from index.ocr import OCR
 
 if TYPE_CHECKING:  # llama-index is loaded only to build documents: naming and finding files need none
@@ -98,6 +98,7 @@ def load_files(
     ocr: OCR | None = None,
     reader: Reader | None = None,
     done: Callable[[int], None] | None = None,
+    page: PageListener | None = None,
 ) -> LoadResult:
     """Load ``(root, file)`` pairs as ``discover`` finds them; skip (and report) what cannot be read.
 
@@ -105,7 +106,8 @@ def load_files(
     every check but is not turned into text (extracting a PDF takes ~15 ms a page). ``ocr`` reads
     pictures and scanned pages (``index.ocr``). ``reader`` turns the rest into text, side by side
     and within limits where it is an ``index.isolation.IsolatedReader`` (else here, one by one).
-    ``done(n)``: ``n`` of the files are done (refused, known or read), as reading goes on.
+    ``done(n)``: ``n`` of the files are done (refused, known or read), as reading goes on; ``page``
+    hears of each page text recognition reads (``index.isolation.PageListener``).
     """
     result = LoadResult()
     to_read: list[tuple[str, bytes]] = []
@@ -133,7 +135,7 @@ def load_files(
     settled = len(found) - len(to_read)  # refused or known without reading them
     if done and settled:
         done(settled)
-    read = (reader or InProcessReader()).read(to_read, ocr, done and (lambda n: done(settled + n)))
+    read = (reader or InProcessReader()).read(to_read, ocr, done and (lambda n: done(settled + n)), page)
     for (name, _), extracted in zip(to_read, read, strict=True):
         if isinstance(extracted, SkippedFile):
             result.skipped.append(extracted)

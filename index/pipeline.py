@@ -264,16 +264,22 @@ class Ingestor:
         chunks, files_done = 0, 0
 
         last: list[Progress] = []  # the step shown last: each is shown once
+        paging: tuple[str, int, int] = ("", 0, 0)  # a file being read page by page: name, page, pages
 
         def report(batch_chunks: int) -> None:  # within a batch, as its files are read and its chunks embedded
-            step = Progress(files_done, len(found), chunks + batch_chunks)
+            step = Progress(files_done, len(found), chunks + batch_chunks, *paging)
             if progress and step not in last:
                 last[:] = [step]
                 progress(step)
 
         def read(batch_start: int, n: int) -> None:  # n of the batch's files are read
-            nonlocal files_done
-            files_done = batch_start + n
+            nonlocal files_done, paging
+            files_done, paging = batch_start + n, ("", 0, 0)
+            report(0)
+
+        def page(name: str, page: int, pages: int) -> None:  # text recognition reads a long file
+            nonlocal paging
+            paging = (name, page, pages)
             report(0)
 
         with self.writing():
@@ -291,6 +297,7 @@ class Ingestor:
                     self.ocr,
                     self.reader,
                     partial(read, start),
+                    page,
                 )
                 skipped += loaded.skipped
                 notes += loaded.notes

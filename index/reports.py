@@ -66,8 +66,25 @@ class IngestReport:
 
 @dataclass(frozen=True)
 class Progress:
-    """Files read (and written, where they changed) out of those found, and chunks embedded."""
+    """Files read (and written, where they changed) out of those found, and chunks embedded; while a
+    long file's pages are read by text recognition, which file (``reading``) and how far."""
 
     files_done: int
     files_total: int
     chunks: int
+    reading: str = ""  # the file whose page ``page`` of ``pages`` text recognition is reading, if any
+    page: int = 0
+    pages: int = 0
+
+    @classmethod
+    def from_json(cls, data: dict) -> Progress:
+        """From its JSON (``dataclasses.asdict``); fields a newer server adds are left out.
+
+        >>> Progress.from_json({"files_done": 1, "files_total": 2, "chunks": 3, "added_later": 4})
+        Progress(files_done=1, files_total=2, chunks=3, reading='', page=0, pages=0)
+        """
+        return cls(**{key: value for key, value in data.items() if key in cls.__dataclass_fields__})
+
+    def reading_note(self) -> str:
+        """What a bar says of the file being read page by page ("scan.pdf: page 12 of 300"), or ""."""
+        return f"{self.reading}: page {self.page:,} of {self.pages:,}" if self.reading else ""

@@ -57,7 +57,10 @@ class LibraryAdmin:
             return "Choose one or more files first."
 
         def report(p: Progress) -> None:
-            progress((p.files_done, p.files_total), desc=f"Ingesting: {p.chunks} chunks embedded", unit="files")
+            reading = f"; reading {p.reading_note()}" if p.reading else ""
+            progress(
+                (p.files_done, p.files_total), desc=f"Ingesting: {p.chunks} chunks embedded{reading}", unit="files"
+            )
 
         try:
             with ExitStack() as opened:  # Gradio's copies, under the client's bare file names

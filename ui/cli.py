@@ -151,7 +151,7 @@ def print_ingestion(run) -> int:
         nonlocal bar
         bar = bar or tqdm(total=p.files_total, unit="file", desc="ingesting", file=sys.stderr, disable=None)
         bar.update(p.files_done - bar.n)
-        bar.set_postfix(chunks=p.chunks)
+        bar.set_postfix_str(f"chunks={p.chunks}" + (f", {p.reading_note()}" if p.reading else ""))
 
     try:
         report = run(progress)

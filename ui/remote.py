@@ -92,7 +92,8 @@ class Remote:
             nonlocal shown
             shown = max(shown, len(skipped) + sent + within.files_done)  # a split request starts again
             if progress:
-                progress(Progress(shown, len(found), report.chunks + within.chunks))
+                paging = (within.reading, within.page, within.pages)
+                progress(Progress(shown, len(found), report.chunks + within.chunks, *paging))
 
         step(Progress(0, 0, 0))
         for batch in batches(files, min(most_bytes, MOST_BYTES)):

@@ -59,7 +59,7 @@ def followed(
             continue
         event = json.loads(line)
         if "progress" in event:
-            progress(Progress(**event["progress"]))
+            progress(Progress.from_json(event["progress"]))
         elif "error" in event:
             raise failed(event["error"])
         else:

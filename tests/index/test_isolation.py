@@ -144,3 +144,25 @@ def test_where_no_worker_can_start_files_are_read_here(files, monkeypatch) -> No
     monkeypatch.setattr(index.isolation, "_Worker", no_fork_server)
     reader = IsolatedReader(timeout_s=60, memory_mb=2048)
     assert reader.read(files[:1], None) == InProcessReader().read(files[:1], None)
+
+
+def test_each_page_text_recognition_reads_is_heard_in_the_calling_thread() -> None:
+    import threading
+
+    from index.ocr import available
+    from tests.index.test_ocr import LINES, scanned, scanned_pdf
+
+    ocr = available("eng")
+    scan = ("scan.pdf", scanned_pdf(*[scanned(LINES)] * 3))
+    for reader in (IsolatedReader(timeout_s=300, memory_mb=2048, workers=1), InProcessReader()):
+        heard: list[tuple] = []
+        caller = threading.get_ident()
+
+        def listen(*told, heard=heard) -> None:
+            heard.append((*told, threading.get_ident()))
+
+        (got,) = reader.read([scan], ocr, page=listen)
+        assert isinstance(got, Extracted) and "Skerry light" in got.text
+        assert heard == [("scan.pdf", n, 3, caller) for n in (1, 2, 3)], reader  # each takes over half a second
+        if isinstance(reader, IsolatedReader):
+            reader.close()

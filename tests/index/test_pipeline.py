@@ -549,3 +549,17 @@ def test_the_bar_moves_as_each_file_of_a_batch_is_read(settings: Settings, tmp_p
     read = [p.files_done for p in seen if p.chunks == 0]
     assert read == [0, 1, 2, 3]  # one step a file (two workers may finish two at once), before any embedding
     assert len(seen) == len(set(seen))  # and each step shown once
+
+
+def test_the_bar_says_which_page_of_a_long_scan_is_being_read(settings: Settings, tmp_path: Path) -> None:
+    # A 300-page scan is one file: read at ~12 pages a minute, it held the bar still for 25 minutes.
+    from tests.index.test_ocr import LINES, scanned, scanned_pdf
+
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    (folder / "log.pdf").write_bytes(scanned_pdf(*[scanned(LINES)] * 2))
+    seen: list[Progress] = []
+    fake_app(settings).ingestor.ingest([folder], progress=seen.append)
+    notes = [p.reading_note() for p in seen if p.reading]
+    assert notes == ["log.pdf: page 1 of 2", "log.pdf: page 2 of 2"]
+    assert seen[-1].reading == "" and seen[-1].files_done == 1  # read: the note goes
