@@ -94,7 +94,7 @@ def readers_alive() -> list:
     return [process for process in multiprocessing.active_children() if process.name == "groundline-reader"]
 
 
-def test_a_worker_stopped_at_its_limit_stops_the_programs_it_ran(tmp_path: Path) -> None:
+def test_a_worker_stopped_at_its_limit_stops_the_programs_it_ran(files) -> None:
     from index.ocr import available
     from tests.index.test_ocr import LINES, scanned, scanned_pdf
 
@@ -102,20 +102,26 @@ def test_a_worker_stopped_at_its_limit_stops_the_programs_it_ran(tmp_path: Path)
     page = scanned(LINES * 12)
     reader = IsolatedReader(timeout_s=3, memory_mb=2048, workers=1)  # Tesseract reads a page in ~5 s
     try:
+        reader.read(files[2:3], None)
+        (worker,) = list(reader._all)  # idle: it reads the scan next
+        group = worker.process.pid  # its process group, and that of the programs it runs
         (got,) = reader.read([("scan.pdf", scanned_pdf(page, page, page))], ocr)
         assert isinstance(got, SkippedFile) and got.reason.startswith("took over 3 s to read")
         time.sleep(0.5)
-        tesseracts = [p for p in Path("/proc").glob("[0-9]*") if _command(p).startswith("tesseract")]
-        assert tesseracts == []  # the page it was reading went with the worker
+        left = [p for p in Path("/proc").glob("[0-9]*") if _group(p) == (group, True)]  # others' Tesseracts aside
+        assert left == []  # the page it was reading went with the worker
     finally:
         reader.close()
 
 
-def _command(process: Path) -> str:
+def _group(process: Path) -> tuple[int, bool] | None:
+    """A process's group id (``/proc/PID/stat``'s fifth field, after the command in parentheses), and
+    whether it still runs (a zombie, killed and not yet reaped by this container's first process, does not)."""
     try:
-        return (process / "cmdline").read_bytes().split(b"\0")[0].decode(errors="replace").rsplit("/", 1)[-1]
-    except OSError:
-        return ""
+        state, _, group = (process / "stat").read_text().rsplit(")", 1)[1].split()[:3]
+        return int(group), state != "Z"
+    except (OSError, ValueError):
+        return None
 
 
 def test_a_worker_gone_before_the_file_reached_it_hands_the_file_to_a_fresh_one(files) -> None:
