@@ -275,7 +275,8 @@ READERS = {
     # 9 (past each number before, and .ppt, mail and archives below): numbered paragraphs' numbers read
     ".pptx": 9,
     ".ppt": 2,
-    ".odt": 8,  # 8 (past each number before, and mail and archives below): list numbers and bullets read
+    # 8 (past each number before, and mail and archives below): list numbers and bullets read; 10: chapter numbers
+    ".odt": 10,
     ".odp": 7,  # 3: titles kept
     # 2 (and past each number before, with OCR or without, wherever HTML is read: in e-books and mail too):
     # a data table's rows one a line, labelled by its header row (1: a cell a line)
@@ -290,11 +291,12 @@ READERS = {
     ".ods": 6,  # 3: sheet names kept
     # then (past each number before, with OCR or without): a zip attached read, its files as attachments;
     # then a .doc attached read by msdoc2docx, as the .doc reader below; then Word's list numbers read;
-    # then a deck's numbered paragraphs', then a Writer document's
-    ".eml": 22,  # 2: attachments read (1 named them only); 4: attached messages opened
-    ".mbox": 24,  # 2: attachments read; 3: messages named by their subjects; 5: attached messages opened
-    ".msg": 16,
-    ".zip": 8,  # 2: a .doc inside read by msdoc2docx; 4: Word's list numbers read; 6: a deck's; 8: Writer's
+    # then a deck's numbered paragraphs', then a Writer document's, then its chapter numbers
+    ".eml": 24,  # 2: attachments read (1 named them only); 4: attached messages opened
+    ".mbox": 26,  # 2: attachments read; 3: messages named by their subjects; 5: attached messages opened
+    ".msg": 18,
+    # 2: a .doc inside read by msdoc2docx; 4: Word's list numbers read; 6: a deck's; 8: Writer's; 10: its chapters'
+    ".zip": 10,
     # 2: converted to .docx by msdoc2docx and read as one (tables' rows labelled, empty paragraphs kept as
     # lines, the print in pictures read with OCR); 1: antiword's lines, now only where msdoc2docx fails;
     # 4: list numbers read
@@ -312,12 +314,12 @@ READERS_WITH_OCR = {
     ".docx": 10,  # 5: the print in pictures read (3 and before left pictures out); 6: in tables' pictures too
     ".pptx": 10,
     ".ppt": 3,
-    ".odt": 9,  # 5: in tables' pictures too
+    ".odt": 11,  # 5: in tables' pictures too
     ".odp": 8,
-    ".eml": 23,  # the print in pictures attached read (4 and before named them only)
-    ".mbox": 25,
-    ".msg": 17,
-    ".zip": 9,
+    ".eml": 25,  # the print in pictures attached read (4 and before named them only)
+    ".mbox": 27,
+    ".msg": 19,
+    ".zip": 11,
     ".doc": 5,
 }
 

@@ -38,6 +38,7 @@ XLINK = "{http://www.w3.org/1999/xlink}"
 STYLE = "{urn:oasis:names:tc:opendocument:xmlns:style:1.0}"
 XML = "{http://www.w3.org/XML/1998/namespace}"
 LIST_LEVELS = 10  # an ODF list style's levels
+OUTLINE = "\x00outline"  # the document's outline (chapter numbering) style, among its list styles
 LINES = {TEXT + "p", TEXT + "h"}
 SPACES = {TEXT + "s", TEXT + "tab", TEXT + "line-break"}
 # Not in the flow a reader sees: comments, footnotes, tracked deletions, images' titles.
@@ -98,7 +99,8 @@ def _lines(
                     yield label + next(lines, "")
                 yield from lines
         elif element.tag in LINES:
-            yield _shown(element)
+            numbered = element.tag == TEXT + "h" and lists is not None and within is None
+            yield (lists.heading(element) if numbered else "") + _shown(element)
             for image in element.iter(DRAW + "image") if printed else ():
                 yield from printed(image)
         elif element.tag == TABLE + "table":
@@ -134,11 +136,11 @@ def list_styles(archive: ZipFile, content) -> dict[str, dict[int, ListLevel]]:
     roots = [etree.fromstring(archive.read("styles.xml"), PARSER)] if "styles.xml" in archive.namelist() else []
     styles: dict[str, dict[int, ListLevel]] = {}
     for root in [*roots, content]:  # the document's own (automatic) styles last
-        for list_style in root.iter(TEXT + "list-style"):
+        for list_style in root.iter(TEXT + "list-style", TEXT + "outline-style"):
             levels = {}
             for level in _elements(list_style):
                 n = _number(level.get(TEXT + "level"), 1)
-                if level.tag == TEXT + "list-level-style-number":
+                if level.tag in (TEXT + "list-level-style-number", TEXT + "outline-level-style"):
                     levels[n] = ListLevel(
                         level.get(STYLE + "num-format", ""),
                         level.get(STYLE + "num-prefix", ""),
@@ -148,7 +150,8 @@ def list_styles(archive: ZipFile, content) -> dict[str, dict[int, ListLevel]]:
                     )
                 elif level.tag == TEXT + "list-level-style-bullet":
                     levels[n] = ListLevel(bullet=level.get(TEXT + "bullet-char") or "•")
-            styles[list_style.get(STYLE + "name") or ""] = levels
+            named = OUTLINE if list_style.tag == TEXT + "outline-style" else list_style.get(STYLE + "name") or ""
+            styles[named] = levels
     return styles
 
 
@@ -156,7 +159,7 @@ class ListNumbers:
     """The labels of a Writer document's list items, counted as Writer counts them: each list on
     its own unless it continues another (``text:continue-list``, or ``text:continue-numbering``:
     the last list of its style), deeper levels starting again under each item, an item's own
-    ``text:start-value`` restarting its level. Outline (chapter) numbering of headings is not read."""
+    ``text:start-value`` restarting its level; and headings' chapter numbers (``heading``)."""
 
     def __init__(self, styles: dict[str, dict[int, ListLevel]]) -> None:
         self.styles = styles
@@ -191,6 +194,20 @@ class ListNumbers:
                 counts[level + 1 :] = [None] * (len(counts) - level - 1)
                 label = self._label(levels, level, counts)
             yield item, label, (style, level, chain)
+
+    def heading(self, element) -> str:
+        """The chapter number (and a space) of a heading (``text:h``) outside lists, counted by its
+        outline level as the document's outline style numbers them ("2.1 "); "" where it numbers none."""
+        levels = self.styles.get(OUTLINE, {})
+        level = _number(element.get(TEXT + "outline-level"), 1)
+        if not levels or element.get(TEXT + "is-list-header") == "true" or not 1 <= level <= LIST_LEVELS:
+            return ""
+        counts = self.counts.setdefault(OUTLINE, [None] * (LIST_LEVELS + 2))
+        restart = element.get(TEXT + "start-value") if element.get(TEXT + "restart-numbering") == "true" else None
+        start = levels.get(level, ListLevel()).start
+        counts[level] = _number(restart, start) if restart or counts[level] is None else counts[level] + 1
+        counts[level + 1 :] = [None] * (len(counts) - level - 1)
+        return self._label(levels, level, counts)
 
     @staticmethod
     def _label(levels: dict[int, ListLevel], level: int, counts: list[int | None]) -> str:

@@ -200,3 +200,23 @@ def test_a_writer_documents_lists_read_with_their_numbers_and_bullets() -> None:
         "• Oil",
         "1. Appendix",
     ]
+
+
+def test_a_writer_documents_headings_read_with_their_chapter_numbers() -> None:
+    from odf import text
+    from odf.opendocument import OpenDocumentText
+
+    document = OpenDocumentText()
+    chapters = text.OutlineStyle(name="Outline")
+    chapters.addElement(text.OutlineLevelStyle(level=1, numformat="1", numsuffix="."))
+    chapters.addElement(text.OutlineLevelStyle(level=2, numformat="1", displaylevels=2))
+    chapters.addElement(text.OutlineLevelStyle(level=3, numformat=""))  # this level shows none
+    document.styles.addElement(chapters)
+    for level, words in [(1, "Scope"), (2, "Lights"), (3, "Lamps"), (2, "Buoys"), (1, "Keepers"), (2, "Rota")]:
+        document.text.addElement(text.H(outlinelevel=level, text=words))
+        document.text.addElement(text.P(text=f"About {words.lower()}."))
+    out = io.BytesIO()
+    document.write(out)
+    lines = extract("rules.odt", out.getvalue()).text.splitlines()
+    assert lines[::2] == ["1. Scope", "1.1 Lights", "Lamps", "1.2 Buoys", "2. Keepers", "2.1 Rota"]
+    assert lines[1] == "About scope."  # paragraphs stay as they are
