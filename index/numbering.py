@@ -38,7 +38,9 @@ class Numbering:
         except (KeyError, NotImplementedError):  # python-docx's way of saying the file has none
             root = None
         abstract = {
-            node.get(W + "abstractNumId"): {_int(lvl.get(W + "ilvl"), 0): _level(lvl) for lvl in node.iter(W + "lvl")}
+            node.get(W + "abstractNumId"): {
+                whole_number(lvl.get(W + "ilvl"), 0): _level(lvl) for lvl in node.iter(W + "lvl")
+            }
             for node in (root.iter(W + "abstractNum") if root is not None else ())
         }
         self._lists: dict[str, dict[int, Level]] = {}
@@ -46,9 +48,9 @@ class Numbering:
             ref = num.find(W + "abstractNumId")
             levels = dict(abstract.get(ref.get(W + "val") if ref is not None else None, {}))
             for override in num.iter(W + "lvlOverride"):
-                ilvl = _int(override.get(W + "ilvl"), 0)
+                ilvl = whole_number(override.get(W + "ilvl"), 0)
                 if (start := override.find(W + "startOverride")) is not None and ilvl in levels:
-                    levels[ilvl] = Level(_int(start.get(W + "val"), 1), levels[ilvl].format, levels[ilvl].text)
+                    levels[ilvl] = Level(whole_number(start.get(W + "val"), 1), levels[ilvl].format, levels[ilvl].text)
             self._lists[num.get(W + "numId")] = levels
         self._counts: dict[str, list[int | None]] = {}
 
@@ -68,8 +70,7 @@ class Numbering:
         if ilvl not in levels:
             return ""
         counts = self._counts.setdefault(num_id, [None] * LEVELS)
-        counts[ilvl] = levels[ilvl].start if counts[ilvl] is None else counts[ilvl] + 1
-        counts[ilvl + 1 :] = [None] * (LEVELS - ilvl - 1)  # deeper levels start again
+        count_one(counts, ilvl, levels[ilvl].start)
         text = levels[ilvl].text
         if levels[ilvl].format == "bullet" or any("\uf000" <= ch <= "\uf0ff" for ch in text):  # Symbol font
             text = BULLET
@@ -111,14 +112,23 @@ def _level(lvl) -> Level:
         node = lvl.find(W + tag)
         return node.get(W + "val", default) if node is not None else default
 
-    return Level(_int(value("start", "1"), 1), value("numFmt", "decimal"), value("lvlText", ""))
+    return Level(whole_number(value("start", "1"), 1), value("numFmt", "decimal"), value("lvlText", ""))
 
 
-def _int(text: str | None, default: int) -> int:
+def whole_number(text: str | None, default: int) -> int:
+    """An attribute's whole number, or ``default`` where it has none or a malformed one."""
     try:
         return int(text or "")
     except ValueError:
         return default
+
+
+def count_one(counts: list[int | None], level: int, start: int, restart: int | None = None) -> None:
+    """Count one more item at ``level`` of a list's ``counts`` (each level's number so far; None: not
+    begun): ``start`` for the level's first, ``restart`` where the item starts it again; every
+    deeper level begins again."""
+    counts[level] = restart if restart is not None else start if counts[level] is None else counts[level] + 1
+    counts[level + 1 :] = [None] * (len(counts) - level - 1)
 
 
 def formatted(n: int, format: str) -> str:
@@ -183,7 +193,7 @@ def slide_labels(paragraphs) -> list[str]:
             continue
         scheme = auto.get("type", "arabicPeriod")
         previous = counts.get(level)
-        number = previous[1] + 1 if previous and previous[0] == scheme else _int(auto.get("startAt"), 1)
+        number = previous[1] + 1 if previous and previous[0] == scheme else whole_number(auto.get("startAt"), 1)
         counts[level] = (scheme, number)
         labels.append(_scheme_label(scheme, number) + " ")
     return labels

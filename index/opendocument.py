@@ -24,7 +24,7 @@ from lxml import etree
 
 from index.errors import SkippedFile
 from index.formats import Extracted
-from index.numbering import formatted
+from index.numbering import count_one, formatted, whole_number
 from index.ocr import OCR, Pictures
 from index.office import MOST_CELLS, reading
 from index.tables import table_lines
@@ -139,14 +139,14 @@ def list_styles(archive: ZipFile, content) -> dict[str, dict[int, ListLevel]]:
         for list_style in root.iter(TEXT + "list-style", TEXT + "outline-style"):
             levels = {}
             for level in _elements(list_style):
-                n = _number(level.get(TEXT + "level"), 1)
+                n = whole_number(level.get(TEXT + "level"), 1)
                 if level.tag in (TEXT + "list-level-style-number", TEXT + "outline-level-style"):
                     levels[n] = ListLevel(
                         level.get(STYLE + "num-format", ""),
                         level.get(STYLE + "num-prefix", ""),
                         level.get(STYLE + "num-suffix", ""),
-                        _number(level.get(TEXT + "display-levels"), 1),
-                        _number(level.get(TEXT + "start-value"), 1),
+                        whole_number(level.get(TEXT + "display-levels"), 1),
+                        whole_number(level.get(TEXT + "start-value"), 1),
                     )
                 elif level.tag == TEXT + "list-level-style-bullet":
                     levels[n] = ListLevel(bullet=level.get(TEXT + "bullet-char") or "•")
@@ -189,9 +189,7 @@ class ListNumbers:
             label = ""
             if item.tag == TEXT + "list-item" and level <= LIST_LEVELS:
                 restart = item.get(TEXT + "start-value")
-                number = counts[level]
-                counts[level] = _number(restart, shown.start) if restart or number is None else number + 1
-                counts[level + 1 :] = [None] * (len(counts) - level - 1)
+                count_one(counts, level, shown.start, whole_number(restart, shown.start) if restart else None)
                 label = self._label(levels, level, counts)
             yield item, label, (style, level, chain)
 
@@ -199,14 +197,13 @@ class ListNumbers:
         """The chapter number (and a space) of a heading (``text:h``) outside lists, counted by its
         outline level as the document's outline style numbers them ("2.1 "); "" where it numbers none."""
         levels = self.styles.get(OUTLINE, {})
-        level = _number(element.get(TEXT + "outline-level"), 1)
+        level = whole_number(element.get(TEXT + "outline-level"), 1)
         if not levels or element.get(TEXT + "is-list-header") == "true" or not 1 <= level <= LIST_LEVELS:
             return ""
         counts = self.counts.setdefault(OUTLINE, [None] * (LIST_LEVELS + 2))
         restart = element.get(TEXT + "start-value") if element.get(TEXT + "restart-numbering") == "true" else None
         start = levels.get(level, ListLevel()).start
-        counts[level] = _number(restart, start) if restart or counts[level] is None else counts[level] + 1
-        counts[level + 1 :] = [None] * (len(counts) - level - 1)
+        count_one(counts, level, start, whole_number(restart, start) if restart else None)
         return self._label(levels, level, counts)
 
     @staticmethod
@@ -222,13 +219,6 @@ class ListNumbers:
             count = counts[upper] if counts[upper] is not None else known.start
             numbers.append(formatted(count, ODF_FORMATS.get(known.format or shown.format, "decimal")))
         return f"{shown.prefix}{'.'.join(numbers)}{shown.suffix} "
-
-
-def _number(text: str | None, default: int) -> int:
-    try:
-        return int(text or "")
-    except ValueError:
-        return default
 
 
 def _shown(element) -> str:
