@@ -143,12 +143,16 @@ class Retriever:
     def keyword_retriever(self):
         """BM25 over every stored chunk. When the store has changed since it was built, it is rebuilt
         first; or, after ``when_stale``, once built, it is used as it is while a rebuild is asked for."""
+        return self._keyword_index()[0]
+
+    def _keyword_index(self):
+        """``keyword_retriever``'s index, and whether it is the store's as it is now."""
         if self.version() == self._bm25_version:
-            return self._bm25
+            return self._bm25, True
         if self._stale is None or self._bm25_version is None:
-            return self._rebuild()
+            return self._rebuild(), True
         self._stale()
-        return self._bm25
+        return self._bm25, False
 
     def _rebuild(self):
         with self._bm25_lock:
@@ -193,11 +197,26 @@ class Retriever:
         similarity = {h.node.node_id: cosine_from_chroma(h.score or 0.0) for h in vector_hits}
         if not self.hybrid:
             return [to_passage(h.node, similarity[h.node.node_id], similarity[h.node.node_id]) for h in vector_hits]
-        bm25 = self.keyword_retriever()
+        bm25, current = self._keyword_index()
         keyword_hits = keyword_search(bm25, question, files, self._positions(bm25)) if bm25 is not None else []
+        if not current:
+            keyword_hits = still_stored(self.vector_store.client, keyword_hits)
         f = self.fusion
         fused = reciprocal_rank_fusion([vector_hits, keyword_hits], f.k, [1.0, f.keyword_weight])[:k]
         return [to_passage(node, score, similarity.get(node.node_id)) for node, score in fused]
+
+
+def still_stored(collection, hits: list[NodeWithScore]) -> list[NodeWithScore]:
+    """The hits of a keyword index older than the store whose chunks are still stored as it holds
+    them. While a server ingests, its questions search the index as it was before (``when_stale``):
+    a document deleted since, or written again (its chunks keep their ids, ``file#n``), would be
+    quoted and cited from text the file no longer has, its lines pointing at other words. One read
+    of the hits' rows (at most ``Fusion.candidates``)."""
+    if not hits:
+        return hits
+    rows = collection.get(ids=[hit.node.node_id for hit in hits], include=["documents"])
+    stored = dict(zip(rows["ids"], rows["documents"], strict=True))
+    return [hit for hit in hits if stored.get(hit.node.node_id) == hit.node.get_content()]
 
 
 def file_positions(corpus: Sequence[dict]) -> dict[str, np.ndarray]:

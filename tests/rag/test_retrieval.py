@@ -127,6 +127,30 @@ def test_a_server_question_uses_the_keyword_index_as_built_and_asks_for_a_rebuil
     assert asked == [1] and len(fresh.corpus) == 2 and "wombat" in fresh.retrieve("wombat")[0].node.get_content()
 
 
+def test_a_stale_keyword_index_quotes_nothing_the_store_no_longer_holds(settings: Settings, tmp_path: Path) -> None:
+    """While a server ingests, questions search the keyword index as it was: a document written again
+    (its chunks keep their ids) or deleted meanwhile must not be quoted from its old text."""
+    docs = tmp_path / "one"
+    docs.mkdir()
+    (docs / "a.txt").write_text("The quokka slept under the bridge.\n")
+    (docs / "b.txt").write_text("The heron fished at dawn.\n")
+    (docs / "c.txt").write_text("The otter swam past the quokka.\n")
+    app = fake_app(settings)
+    app.ingestor.ingest([docs])
+    app.retriever.when_stale(lambda: None)  # as a busy server's: no rebuild until the ingestion ends
+    assert {p.file for p in app.retriever.retrieve("quokka")} >= {"a.txt", "c.txt"}
+    (docs / "a.txt").write_text("The wombat dug under the bridge.\n")
+    app.ingestor.ingest([docs])
+    app.ingestor.delete(["c.txt"])
+    old = app.retriever.keyword_retriever().retrieve("quokka")  # the index searched is still the old one
+    assert {hit.node.metadata["file"] for hit in old if hit.score} == {"a.txt", "c.txt"}
+    for passage in app.retriever.retrieve("quokka"):
+        assert passage.file != "c.txt" and "quokka" not in passage.text, passage
+    assert [p.file for p in app.retriever.retrieve("heron fished")][0] == "b.txt"  # what is unchanged is found
+    app.retriever.refresh()
+    assert app.retriever.retrieve("wombat")[0].file == "a.txt"
+
+
 def test_the_keyword_index_is_kept_on_disk_and_loaded_by_the_next_process(
     settings: Settings, news_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
