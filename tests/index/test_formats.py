@@ -123,6 +123,33 @@ def test_docx_tables_become_one_line_a_row_in_their_place(tmp_path: Path) -> Non
     ]
 
 
+def test_a_word_table_that_holds_a_table_lays_the_page_out_and_its_cells_read_as_blocks() -> None:
+    # A cell's nested table was read as nothing: python-docx's cell text is its paragraphs alone, so
+    # a form's inner table of figures was answerable from no line.
+    import docx
+
+    document = docx.Document()
+    form = document.add_table(rows=2, cols=2)
+    form.cell(0, 0).merge(form.cell(0, 1)).text = "Inspection of Kestrel Bay light"
+    form.cell(1, 0).text = "Kestrel Bay"
+    inner = form.cell(1, 1).add_table(rows=2, cols=3)
+    for r, row in enumerate([["Light", "Height (m)", "Range (nmi)"], ["Kestrel Bay", "11", "18"]]):
+        for c, text in enumerate(row):
+            inner.cell(r, c).text = text
+    document.add_paragraph("Signed by the keeper.")
+    out = io.BytesIO()
+    document.save(out)
+    assert extract("form.docx", out.getvalue()).text.splitlines() == [
+        "Inspection of Kestrel Bay light",  # the merged cell once
+        "Kestrel Bay",
+        "",  # the cell's paragraphs as Word keeps them: one before its table, one after
+        "Light | Height (m) | Range (nmi)",
+        "Light: Kestrel Bay; Height (m): 11; Range (nmi): 18",  # the inner table, a data table
+        "",
+        "Signed by the keeper.",
+    ]
+
+
 def make_pptx(path: Path) -> Path:
     from pptx import Presentation
     from pptx.util import Inches

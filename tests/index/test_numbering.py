@@ -40,6 +40,27 @@ def test_lists_made_with_words_list_styles_read_with_their_numbers_and_bullets()
     ]
 
 
+def test_a_numbered_paragraph_in_a_table_cell_reads_with_its_number_and_the_list_counts_on() -> None:
+    # A cell's paragraphs were read without their numbers, and the list after the table counted as
+    # if the cell's step had not been there ("3. Check the lamp" where Word shows "4.").
+    document = docx.Document()
+    for step in ["Open the valve", "Close the door"]:
+        document.add_paragraph(step, style="List Number")
+    table = document.add_table(rows=2, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "Step", "Who"
+    table.cell(1, 0).paragraphs[0].text = "Light the lamp"
+    table.cell(1, 0).paragraphs[0].style = "List Number"
+    table.cell(1, 1).text = "Keeper"
+    document.add_paragraph("Check the lamp", style="List Number")
+    assert extract("steps.docx", saved(document)).text.splitlines() == [
+        "1. Open the valve",
+        "2. Close the door",
+        "Step | Who",
+        "Step: 3. Light the lamp; Who: Keeper",
+        "4. Check the lamp",
+    ]
+
+
 def outline(document) -> None:
     """A four-level outline list ("1.", "1.1.", "a)", "IV.") as list 90, and list 91 of the same
     levels restarted at 5."""
