@@ -4,8 +4,8 @@ slides, Excel sheets (and Excel 97-2003's ``.xls``, Word 97-2003's ``.doc``, Pow
 (``index.formats`` says what a line and a page are in each, and calls these).
 
 A table row is one line: its cells labelled by the table's header row, or
-joined by `` | `` where it has none (``index.tables``); a Word table that holds a
-table lays the page out, and its cells are read as blocks. This module reads; it
+joined by `` | `` where it has none (``index.tables``); Word's body is walked by
+``index.word``. This module reads; it
 neither decides what a format is nor chunks.
 """
 
@@ -28,6 +28,7 @@ from index.formats import Extracted, check_ole, rtf_text
 from index.numbering import Numbering, slide_labels
 from index.ocr import OCR, Pictures
 from index.tables import table_lines
+from index.word import word_lines
 
 # antiword, which reads Word 97-2003 documents, runs apart from the server, in these bounds.
 ANTIWORD_SECONDS = 60
@@ -47,8 +48,7 @@ def reading(name: str, suffix: str, *library_errors: type[Exception]) -> Iterato
 
 def docx_text(data: bytes, name: str, ocr: OCR | None = None, suffix: str = ".docx") -> Extracted:
     """A Word document's paragraphs (each numbered paragraph with its number, ``index.numbering``)
-    and table rows, one per line, in the document's order (a table's rows labelled by its header
-    row, ``index.tables``; a table holding a table lays the page out, ``_word_lines``); with
+    and table rows, one per line, in the document's order, as ``index.word`` reads them; with
     ``ocr``, the print in a paragraph's pictures follows it, a line per printed line, and the print
     in a table's follows its rows.
     ``suffix``: what the file is, for a reason to skip it (a ``.docm`` reads as a ``.docx``)."""
@@ -58,43 +58,8 @@ def docx_text(data: bytes, name: str, ocr: OCR | None = None, suffix: str = ".do
     with reading(name, suffix, PackageNotFoundError):
         document = _word_document(data)
         numbering = Numbering(document)  # "2.1", "b)", "•": kept beside the text, not in it
-        lines = list(_word_lines(document, numbering, pictures if ocr else None))
+        lines = list(word_lines(document, numbering, pictures if ocr else None))
     return Extracted("\n".join(lines), note=pictures.note())
-
-
-def _word_lines(container, numbering: Numbering, pictures: Pictures | None) -> Iterator[str]:
-    """The lines of a Word document's body, or of a table cell: a paragraph a line, with its number;
-    a table's rows a line each (its numbered paragraphs counted in their place, as Word counts them).
-    A table that holds a table lays the page out, as an HTML page's may (a form, a letterhead): its
-    cells are read as blocks, row by row, each cell's paragraphs and tables as the body's are, rather
-    than as a row of cells whose inner table no line would hold. With ``pictures``, the print in each
-    paragraph's pictures follows it, and in a table's, its rows."""
-    from docx.table import Table
-
-    for block in container.iter_inner_content():
-        if isinstance(block, Table) and block._tbl.xpath(".//w:tbl"):
-            for cell in _unmerged_cells(block):
-                yield from _word_lines(cell, numbering, pictures)
-            continue
-        if isinstance(block, Table):
-            yield from table_lines([_row_cells(row.cells, numbering) for row in block.rows])
-            element = block._tbl  # a table's pictures (a stamp in a cell) follow its rows
-        else:
-            yield numbering.label(block) + block.text
-            element = block._p
-        for picture in element.xpath(".//a:blip/@r:embed") if pictures else ():
-            part = block.part.related_parts.get(picture)
-            yield from pictures.lines(part.blob) if part is not None else []
-
-
-def _unmerged_cells(table) -> Iterator:
-    """A table's cells row by row, a merged cell once (python-docx lists it once per grid column)."""
-    seen: set = set()  # the cells' elements, held: an element's id is reused once nothing holds it
-    for row in table.rows:
-        for cell in row.cells:
-            if cell._tc not in seen:
-                seen.add(cell._tc)
-                yield cell
 
 
 # The main parts of Word documents saved with macros (.docm) or as templates, which python-docx does
@@ -127,18 +92,13 @@ def _table_lines(rows) -> list[str]:
     return table_lines([_row_cells(row.cells) for row in rows])
 
 
-def _row_cells(cells, numbering: Numbering | None = None) -> list[str]:
+def _row_cells(cells) -> list[str]:
     """A row's cells by column: a merged cell's text in its first column, the others it spans empty
-    (so that the columns after it keep their names). With ``numbering`` (a Word table's), a numbered
-    paragraph in a cell with its number, counted in its place in the document."""
-    seen, texts = set(), []
+    (so that the columns after it keep their names)."""
+    seen, texts = set(), []  # the cells' elements, held: an element's id is reused once nothing holds it
     for cell in cells:
-        if id(cell._tc) in seen:
-            texts.append("")
-        else:
-            shown = (numbering.label(p) + p.text for p in cell.paragraphs) if numbering else [cell.text]
-            texts.append(" ".join(" ".join(shown).split()))
-        seen.add(id(cell._tc))
+        texts.append("" if cell._tc in seen else " ".join(cell.text.split()))
+        seen.add(cell._tc)
     return texts
 
 

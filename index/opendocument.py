@@ -2,7 +2,8 @@
 Writer text (``.odt``), Calc sheets (``.ods``) and Impress slides (``.odp``), each
 as lines of text in the shape of its Office Open XML cousin (``index.office``).
 
-``.odt``: one line per heading, paragraph or table row, in the document's order.
+``.odt``: one line per heading, paragraph or table row, in the document's order (a
+table holding a table lays the page out: its cells are read as blocks, as in Word).
 ``.ods``: each sheet a page, one line a row (line = row number). ``.odp``: each
 slide a page of its paragraphs, table rows and speaker notes. A table row is
 labelled as ``index.tables`` labels it. This module reads; it neither decides
@@ -103,6 +104,9 @@ def _lines(
             yield (lists.heading(element) if numbered else "") + _shown(element)
             for image in element.iter(DRAW + "image") if printed else ():
                 yield from printed(image)
+        elif element.tag == TABLE + "table" and element.find(f".//{TABLE}table") is not None:
+            for cell in _cells(element):  # a table holding a table lays the page out, as in Word
+                yield from _lines(cell, name, printed, lists, within)
         elif element.tag == TABLE + "table":
             table = [cells for cells, _ in _rows(element, name)]
             yield from table_lines(table)
@@ -234,6 +238,16 @@ def _pieces(element) -> Iterator[str]:
                 yield " "
             yield from _pieces(child)
         yield child.tail or ""  # the text after a footnote is shown
+
+
+def _cells(table) -> Iterator:
+    """A table's own cells (in row groups too, not a table's inside them), row by row; a repeated
+    cell once, a cell covered by a merged one not at all."""
+    for element in _elements(table):
+        if element.tag == TABLE + "table-row":
+            yield from (cell for cell in _elements(element) if cell.tag == TABLE + "table-cell")
+        elif element.tag != TABLE + "table-column":
+            yield from _cells(element)
 
 
 def _rows(table, name: str) -> Iterator[tuple[list[str], int]]:

@@ -669,6 +669,38 @@ def test_odt_paragraphs_lists_and_table_rows_are_lines_in_order(tmp_path: Path) 
     assert got.page_starts == ()
 
 
+def test_a_writer_table_that_holds_a_table_lays_the_page_out_as_a_word_one_does(tmp_path: Path) -> None:
+    # Its cells were run together into one row: "Kestrel Bay | Light Height Kestrel Bay 11".
+    from odf import table, text
+    from odf.opendocument import OpenDocumentText
+
+    def cell(*content) -> table.TableCell:
+        made = table.TableCell()
+        for element in content:
+            made.addElement(element)
+        return made
+
+    doc = OpenDocumentText()
+    inner = table.Table(name="Heights")
+    for cells in (["Light", "Height (m)"], ["Kestrel Bay", "11"]):
+        row = table.TableRow()
+        for value in cells:
+            row.addElement(cell(text.P(text=value)))
+        inner.addElement(row)
+    form, row = table.Table(name="Form"), table.TableRow()
+    row.addElement(cell(text.P(text="Inspection"), text.P(text="Kestrel Bay")))
+    row.addElement(cell(inner))
+    form.addElement(row)
+    doc.text.addElement(form)
+    doc.save(str(tmp_path / "form.odt"))
+    assert extract("form.odt", (tmp_path / "form.odt").read_bytes()).text.splitlines() == [
+        "Inspection",
+        "Kestrel Bay",
+        "Light | Height (m)",
+        "Light: Kestrel Bay; Height (m): 11",
+    ]
+
+
 def make_ods(path: Path, padding: int = 1_048_000) -> Path:
     from odf import table, text
     from odf.opendocument import OpenDocumentSpreadsheet

@@ -1,0 +1,120 @@
+"""A Word document's body as lines: what a reader sees on the page, in its order.
+
+python-docx reads a paragraph's text from its direct runs and links alone and a body's
+paragraphs and tables from its direct children alone, so it leaves out text Word shows:
+tracked insertions (a contract under review), content controls (a template's title, author
+and date fields, a form's answers), simple fields, smart tags, and text boxes (a report's
+sidebar or pull quote). This module walks the XML itself, keeping python-docx's objects where
+they read what is needed (a paragraph's style and number, a table's merged cells).
+
+One line a paragraph (with its number, ``index.numbering``), one a table row (labelled,
+``index.tables``); a paragraph's text boxes follow it, a line a paragraph of theirs. A table
+holding a table or a text box lays the page out, as an HTML page's may (a form, a letterhead):
+its cells are read as blocks, row by row. Deleted text, and the older copy Word keeps of a text
+box for older readers (``mc:Fallback``), are left out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from index.numbering import Numbering
+from index.ocr import Pictures
+from index.tables import table_lines
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+# Wrappers whose blocks (paragraphs, tables) are read as if they stood in their place.
+BLOCK_WRAPPERS = {W + "sdt", W + "sdtContent", W + "customXml"}
+# Inside a paragraph: what is not its own shown text (deleted text; a text box, read on its own
+# lines; the copy of a drawing kept for older readers).
+NOT_OWN = {W + "del", W + "moveFrom", W + "txbxContent", MC + "Fallback", W + "p"}
+
+
+def word_lines(document, numbering: Numbering, pictures: Pictures | None = None) -> Iterator[str]:
+    """The lines of a python-docx ``document``'s body; with ``pictures``, the print in each
+    paragraph's pictures follows it, and in a table's, its rows."""
+    yield from _lines(document.element.body, document, numbering, pictures)
+
+
+def _lines(container, parent, numbering: Numbering, pictures: Pictures | None) -> Iterator[str]:
+    """The lines of the blocks in ``container`` (a body, a cell, a text box); ``parent``: the
+    python-docx object its paragraphs belong to (their styles are read through it)."""
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    for block in blocks(container):
+        if block.tag == W + "tbl":
+            table = Table(block, parent)
+            if block.find(f".//{W}tbl") is not None or block.find(f".//{W}txbxContent") is not None:
+                for cell in _unmerged_cells(table):
+                    yield from _lines(cell._tc, cell, numbering, pictures)
+                continue
+            yield from table_lines([_row_cells(row.cells, numbering) for row in table.rows])
+            drawn = block.iter(A + "blip")  # a table's pictures (a stamp in a cell) follow its rows
+        else:
+            yield numbering.label(Paragraph(block, parent)) + paragraph_text(block)
+            for box in _own(block, W + "txbxContent"):
+                yield from _lines(box, parent, numbering, pictures)
+            drawn = _own(block, A + "blip")
+        for blip in drawn if pictures else ():
+            part = parent.part.related_parts.get(blip.get(R + "embed"))
+            yield from pictures.lines(part.blob) if part is not None else []
+
+
+def blocks(container) -> Iterator:
+    """The paragraphs (``w:p``) and tables (``w:tbl``) of a body, cell or text box in their order,
+    those inside content controls and custom XML too."""
+    for child in container:
+        if child.tag in (W + "p", W + "tbl"):
+            yield child
+        elif child.tag in BLOCK_WRAPPERS:
+            yield from blocks(child)
+
+
+def paragraph_text(p) -> str:
+    """A paragraph's shown text: its runs wherever they sit (links, tracked insertions, content
+    controls, fields, smart tags), tabs and line breaks as python-docx writes them; not deleted
+    text, nor its text boxes' (``_own``)."""
+    return "".join(run.text for run in _own(p, W + "r"))
+
+
+def _own(p, tag: str) -> Iterator:
+    """The elements ``tag`` inside paragraph ``p`` that are its own: not inside another paragraph
+    (a text box's), deleted text, or a drawing's fallback copy; a text box's, for ``w:txbxContent``,
+    is its own but not those inside it."""
+    for element in p.iter(tag):
+        parent = element.getparent()
+        while parent is not None and parent is not p and parent.tag not in NOT_OWN:
+            parent = parent.getparent()
+        if parent is p:
+            yield element
+
+
+def _row_cells(cells, numbering: Numbering) -> list[str]:
+    """A row's cells by column: a merged cell's text in its first column, the others it spans empty
+    (so that the columns after it keep their names); a numbered paragraph in a cell with its number,
+    counted in its place in the document."""
+    from docx.text.paragraph import Paragraph
+
+    seen, texts = set(), []  # the cells' elements, held: an element's id is reused once nothing holds it
+    for cell in cells:
+        if cell._tc in seen:
+            texts.append("")
+            continue
+        seen.add(cell._tc)
+        shown = (numbering.label(Paragraph(p, cell)) + paragraph_text(p) for p in blocks(cell._tc) if p.tag == W + "p")
+        texts.append(" ".join(" ".join(shown).split()))
+    return texts
+
+
+def _unmerged_cells(table) -> Iterator:
+    """A table's cells row by row, a merged cell once (python-docx lists it once per grid column)."""
+    seen: set = set()
+    for row in table.rows:
+        for cell in row.cells:
+            if cell._tc not in seen:
+                seen.add(cell._tc)
+                yield cell

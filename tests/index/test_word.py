@@ -1,0 +1,73 @@
+"""What Word shows that python-docx's paragraph and body text leave out (``index.word``)."""
+
+from __future__ import annotations
+
+import io
+
+import docx
+from docx.oxml import parse_xml
+
+from index.formats import extract
+
+NS = (
+    'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+    'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+    'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
+    'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
+    'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+    'xmlns:v="urn:schemas-microsoft-com:vml"'
+)
+
+
+def text_box(*paragraphs: str) -> str:
+    """A run holding a text box as Word 2010 and later save one: the drawing, and a VML copy of it
+    for older readers (the same paragraphs again)."""
+    content = "".join(f"<w:p><w:r><w:t>{text}</w:t></w:r></w:p>" for text in paragraphs)
+    return (
+        f"<w:r {NS}><mc:AlternateContent><mc:Choice Requires='wps'><w:drawing><wp:anchor><a:graphic>"
+        f"<a:graphicData><wps:wsp><wps:txbx><w:txbxContent>{content}</w:txbxContent></wps:txbx></wps:wsp>"
+        f"</a:graphicData></a:graphic></wp:anchor></w:drawing></mc:Choice><mc:Fallback><w:pict><v:shape>"
+        f"<v:textbox><w:txbxContent>{content}</w:txbxContent></v:textbox></v:shape></w:pict></mc:Fallback>"
+        f"</mc:AlternateContent></w:r>"
+    )
+
+
+def read(document) -> list[str]:
+    out = io.BytesIO()
+    document.save(out)
+    return extract("report.docx", out.getvalue()).text.splitlines()
+
+
+def test_content_controls_tracked_insertions_fields_and_text_boxes_are_read_as_word_shows_them() -> None:
+    # Each of these was left out: a template's title field, a form's answer, a contract's tracked
+    # insertion, a date field's result, a report's sidebar.
+    document = docx.Document()
+    body = document.element.body
+    control = (
+        f"<w:sdt {NS}><w:sdtPr/><w:sdtContent><w:p><w:r><w:t>Kestrel Bay light</w:t></w:r></w:p></w:sdtContent></w:sdt>"
+    )
+    body.insert(len(body) - 1, parse_xml(control))  # before the section's properties, as Word puts it
+    keeper = document.add_paragraph("The keeper is ")._p
+    keeper.append(parse_xml(f"<w:sdt {NS}><w:sdtContent><w:r><w:t>Asa Lind</w:t></w:r></w:sdtContent></w:sdt>"))
+    keeper.append(parse_xml(f"<w:del {NS} w:id='1' w:author='E'><w:r><w:delText>Ola Berg</w:delText></w:r></w:del>"))
+    keeper.append(parse_xml(f"<w:ins {NS} w:id='2' w:author='E'><w:r><w:t>, since May</w:t></w:r></w:ins>"))
+    keeper.append(parse_xml(f"<w:fldSimple {NS} w:instr='DATE'><w:r><w:t> (5 December)</w:t></w:r></w:fldSimple>"))
+    history = document.add_paragraph("History.")._p
+    history.append(parse_xml(text_box("First lit in 1851.", "Automated in 1987.")))
+    document.add_paragraph("Signed by the keeper.")
+    assert read(document) == [
+        "Kestrel Bay light",
+        "The keeper is Asa Lind, since May (5 December)",  # the deleted name left out
+        "History.",
+        "First lit in 1851.",  # the text box after its paragraph, once (not its copy for older readers)
+        "Automated in 1987.",
+        "Signed by the keeper.",
+    ]
+
+
+def test_a_table_holding_a_text_box_lays_the_page_out() -> None:
+    document = docx.Document()
+    table = document.add_table(rows=1, cols=2)
+    table.cell(0, 0).text = "Kestrel Bay"
+    table.cell(0, 1).paragraphs[0]._p.append(parse_xml(text_box("Height 11 m")))
+    assert read(document) == ["Kestrel Bay", "", "Height 11 m"]
