@@ -271,14 +271,14 @@ READERS = {
     # a headerless table after a spacer row is not labelled by the table above; 9 (and the Word files in
     # .doc and mail below, past each number before): list and heading numbers read (index.numbering);
     # 11 (likewise): a table cell's list numbers read, and a table holding a table read as blocks; 13: content
-    # controls, tracked insertions, fields and text boxes read (index.word)
+    # controls, tracked insertions, fields, text boxes, footnotes and endnotes read (index.word)
     ".docx": 13,
     # 2: a table's rows labelled by its header row (1: its cells joined by " | "); 3: titles kept;
     # 9 (past each number before, and .ppt, mail and archives below): numbered paragraphs' numbers read
     ".pptx": 9,
     ".ppt": 2,
     # 8 (past each number before, and mail and archives below): list numbers and bullets read; 10: chapter numbers;
-    # 12: a table holding a table read as blocks
+    # 12: a table holding a table read as blocks, and footnotes after what refers to them
     ".odt": 12,
     ".odp": 7,  # 3: titles kept
     # 2 (and past each number before, with OCR or without, wherever HTML is read: in e-books and mail too):
@@ -300,7 +300,7 @@ READERS = {
     ".mbox": 30,  # 2: attachments read; 3: messages named by their subjects; 5: attached messages opened
     ".msg": 22,
     # 2: a .doc inside read by msdoc2docx; 4: Word's list numbers read; 6: a deck's; 8: Writer's; 10: its chapters';
-    # 12: Word's and Writer's tables within tables; 14: Word's content controls, insertions, text boxes
+    # 12: Word's and Writer's tables within tables; 14: Word's content controls, insertions, text boxes, notes
     ".zip": 14,
     # 2: converted to .docx by msdoc2docx and read as one (tables' rows labelled, empty paragraphs kept as
     # lines, the print in pictures read with OCR); 1: antiword's lines, now only where msdoc2docx fails;

@@ -42,7 +42,8 @@ LIST_LEVELS = 10  # an ODF list style's levels
 OUTLINE = "\x00outline"  # the document's outline (chapter numbering) style, among its list styles
 LINES = {TEXT + "p", TEXT + "h"}
 SPACES = {TEXT + "s", TEXT + "tab", TEXT + "line-break"}
-# Not in the flow a reader sees: comments, footnotes, tracked deletions, images' titles.
+# Not in the flow a reader sees: comments, tracked deletions, images' titles; and footnotes, which are
+# read after the paragraph or table that refers to them (``_notes``), not in its line.
 UNSHOWN = {OFFICE + "annotation", TEXT + "tracked-changes", TEXT + "note", DRAW + "image"}
 BODIES = {".odt": "text", ".ods": "spreadsheet", ".odp": "presentation"}
 PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
@@ -86,11 +87,12 @@ def _lines(
     lists: ListNumbers | None = None,
     within: tuple[str | None, int, object] | None = None,
 ) -> Iterator[str]:
-    """Each paragraph and heading under ``node`` a line, each table row a line, in order; comments,
-    footnotes and tracked deletions, which the page does not show in its flow, left out. With
-    ``printed``, the printed lines of each picture (``draw:image``) after the paragraph or table it
-    sits in, or in its place. With ``lists``, a list item's first paragraph with its number or
-    bullet (``within``: the list it is in, as ``ListNumbers.items`` gives it)."""
+    """Each paragraph and heading under ``node`` a line, each table row a line, in order; comments
+    and tracked deletions, which the page does not show, left out; a footnote on lines of its own
+    after the paragraph or table that refers to it (``_notes``). With ``printed``, the printed lines
+    of each picture (``draw:image``) after the paragraph or table it sits in, or in its place. With
+    ``lists``, a list item's first paragraph with its number or bullet (``within``: the list it is
+    in, as ``ListNumbers.items`` gives it)."""
     for element in _elements(node):
         if element.tag == TEXT + "list" and lists is not None:
             for item, label, inner in lists.items(element, within):
@@ -102,6 +104,7 @@ def _lines(
         elif element.tag in LINES:
             numbered = element.tag == TEXT + "h" and lists is not None and within is None
             yield (lists.heading(element) if numbered else "") + _shown(element)
+            yield from _notes(element, name, lists)
             for image in element.iter(DRAW + "image") if printed else ():
                 yield from printed(image)
         elif element.tag == TABLE + "table" and element.find(f".//{TABLE}table") is not None:
@@ -110,12 +113,26 @@ def _lines(
         elif element.tag == TABLE + "table":
             table = [cells for cells, _ in _rows(element, name)]
             yield from table_lines(table)
+            yield from _notes(element, name, lists)
             for image in element.iter(DRAW + "image") if printed else ():  # after its rows, as in Word
                 yield from printed(image)
         elif element.tag == DRAW + "image" and printed:
             yield from printed(element)
         elif element.tag not in UNSHOWN:
             yield from _lines(element, name, printed, lists, within)
+
+
+def _notes(element, name: str, lists: ListNumbers | None) -> Iterator[str]:
+    """The footnotes and endnotes a paragraph or table refers to, after it, as a printed page shows
+    them beneath it: "Footnote 2: " (its mark as shown) before the first paragraph of each, as Word's
+    are read (``index.word``)."""
+    for note in element.iter(TEXT + "note"):
+        word = "Endnote" if note.get(TEXT + "note-class") == "endnote" else "Footnote"
+        mark = " ".join((note.findtext(TEXT + "note-citation") or "").split())
+        body = note.find(TEXT + "note-body")
+        lines = _lines(body, name, None, lists) if body is not None else iter(())
+        yield f"{word} {mark}: " + next(lines, "")
+        yield from lines
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,9 @@ sidebar or pull quote). This module walks the XML itself, keeping python-docx's 
 they read what is needed (a paragraph's style and number, a table's merged cells).
 
 One line a paragraph (with its number, ``index.numbering``), one a table row (labelled,
-``index.tables``); a paragraph's text boxes follow it, a line a paragraph of theirs. A table
+``index.tables``); a paragraph's text boxes follow it, a line a paragraph of theirs, then the
+footnotes and endnotes it refers to ("Footnote 2: ...", numbered as Word numbers them; a table's
+follow its rows), as a printed page shows them beneath it. A table
 holding a table or a text box lays the page out, as an HTML page's may (a form, a letterhead):
 its cells are read as blocks, row by row. Deleted text, and the older copy Word keeps of a text
 box for older readers (``mc:Fallback``), are left out.
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from index.numbering import Numbering
+from index.numbering import Numbering, formatted
 from index.ocr import Pictures
 from index.tables import table_lines
 
@@ -30,16 +32,17 @@ R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 BLOCK_WRAPPERS = {W + "sdt", W + "sdtContent", W + "customXml"}
 # Inside a paragraph: what is not its own shown text (deleted text; a text box, read on its own
 # lines; the copy of a drawing kept for older readers).
+NOTE_REFERENCES = (W + "footnoteReference", W + "endnoteReference")
 NOT_OWN = {W + "del", W + "moveFrom", W + "txbxContent", MC + "Fallback", W + "p"}
 
 
 def word_lines(document, numbering: Numbering, pictures: Pictures | None = None) -> Iterator[str]:
     """The lines of a python-docx ``document``'s body; with ``pictures``, the print in each
     paragraph's pictures follows it, and in a table's, its rows."""
-    yield from _lines(document.element.body, document, numbering, pictures)
+    yield from _lines(document.element.body, document, numbering, pictures, Notes(document))
 
 
-def _lines(container, parent, numbering: Numbering, pictures: Pictures | None) -> Iterator[str]:
+def _lines(container, parent, numbering: Numbering, pictures: Pictures | None, notes: Notes) -> Iterator[str]:
     """The lines of the blocks in ``container`` (a body, a cell, a text box); ``parent``: the
     python-docx object its paragraphs belong to (their styles are read through it)."""
     from docx.table import Table
@@ -50,18 +53,72 @@ def _lines(container, parent, numbering: Numbering, pictures: Pictures | None) -
             table = Table(block, parent)
             if block.find(f".//{W}tbl") is not None or block.find(f".//{W}txbxContent") is not None:
                 for cell in _unmerged_cells(table):
-                    yield from _lines(cell._tc, cell, numbering, pictures)
+                    yield from _lines(cell._tc, cell, numbering, pictures, notes)
                 continue
             yield from table_lines([_row_cells(row.cells, numbering) for row in table.rows])
             drawn = block.iter(A + "blip")  # a table's pictures (a stamp in a cell) follow its rows
+            referred = block.iter(*NOTE_REFERENCES)
         else:
             yield numbering.label(Paragraph(block, parent)) + paragraph_text(block)
             for box in _own(block, W + "txbxContent"):
-                yield from _lines(box, parent, numbering, pictures)
+                yield from _lines(box, parent, numbering, pictures, notes)
             drawn = _own(block, A + "blip")
+            referred = _own(block, *NOTE_REFERENCES)
+        for reference in list(referred):
+            yield from notes.lines(reference, parent, numbering)
         for blip in drawn if pictures else ():
             part = parent.part.related_parts.get(blip.get(R + "embed"))
             yield from pictures.lines(part.blob) if part is not None else []
+
+
+class Notes:
+    """A document's footnotes and endnotes, by id, and how many of each have been referred to so far
+    (Word numbers them in the order they are referred to: 1, 2, 3 for footnotes and i, ii, iii for
+    endnotes unless the document says otherwise)."""
+
+    def __init__(self, document) -> None:
+        from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+        settings = document.settings.element
+        self._kinds: dict[str, tuple[str, str, dict[str, object]]] = {}
+        for tag, relationship, word, default in (
+            ("footnote", RT.FOOTNOTES, "Footnote", "decimal"),
+            ("endnote", RT.ENDNOTES, "Endnote", "lowerRoman"),
+        ):
+            shown = settings.find(f"{W}{tag}Pr/{W}numFmt")
+            found = shown.get(W + "val", default) if shown is not None else default
+            self._kinds[W + tag + "Reference"] = (word, found, _notes(document.part, relationship, W + tag))
+        self._counts = dict.fromkeys(self._kinds, 0)
+
+    def lines(self, reference, parent, numbering: Numbering) -> Iterator[str]:
+        """The lines of the note ``reference`` (a ``w:footnoteReference``) refers to: its first
+        paragraph after "Footnote 2: ", the others on their own lines; none for a note not found."""
+        word, number_format, notes = self._kinds[reference.tag]
+        note = notes.get(reference.get(W + "id"))
+        if reference.get(W + "customMarkFollows") not in ("1", "true", "on"):
+            self._counts[reference.tag] += 1
+            mark = formatted(self._counts[reference.tag], number_format)
+        else:  # a mark of the author's own ("*"), the run after the reference
+            run = reference.getparent().getnext()
+            mark = run.text.strip() if run is not None and run.tag == W + "r" else ""
+        if note is None:
+            return
+        lines = _lines(note, parent, numbering, None, self)
+        yield f"{word} {mark}: " + next(lines, "").strip()
+        yield from lines
+
+
+def _notes(part, relationship: str, tag: str) -> dict[str, object]:
+    """The notes (``tag``: ``w:footnote`` or ``w:endnote``) of a document's notes part, by id; not
+    the separators Word keeps among them."""
+    from docx.oxml import parse_xml
+
+    try:
+        related = part.part_related_by(relationship)
+    except KeyError:  # python-docx's way of saying there is none
+        return {}
+    root = related.element if hasattr(related, "element") else parse_xml(related.blob)
+    return {note.get(W + "id"): note for note in root.iter(tag) if note.get(W + "type") in (None, "normal")}
 
 
 def blocks(container) -> Iterator:
@@ -81,11 +138,11 @@ def paragraph_text(p) -> str:
     return "".join(run.text for run in _own(p, W + "r"))
 
 
-def _own(p, tag: str) -> Iterator:
-    """The elements ``tag`` inside paragraph ``p`` that are its own: not inside another paragraph
+def _own(p, *tags: str) -> Iterator:
+    """The elements ``tags`` inside paragraph ``p`` that are its own: not inside another paragraph
     (a text box's), deleted text, or a drawing's fallback copy; a text box's, for ``w:txbxContent``,
     is its own but not those inside it."""
-    for element in p.iter(tag):
+    for element in p.iter(*tags):
         parent = element.getparent()
         while parent is not None and parent is not p and parent.tag not in NOT_OWN:
             parent = parent.getparent()

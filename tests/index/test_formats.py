@@ -624,8 +624,9 @@ def make_odt(path: Path) -> Path:
     para.addElement(text.S(c=3))
     para.addText("on time.")
     note = text.Note(noteclass="footnote")
+    note.addElement(text.NoteCitation(text="1"))
     body = text.NoteBody()
-    body.addElement(text.P(text="A footnote, not in the flow."))
+    body.addElement(text.P(text="A footnote, after its paragraph."))
     note.addElement(body)
     para.addElement(note)
     comment = office.Annotation()
@@ -659,7 +660,8 @@ def test_odt_paragraphs_lists_and_table_rows_are_lines_in_order(tmp_path: Path) 
     got = extract("report.odt", make_odt(tmp_path / "report.odt").read_bytes())
     assert got.text.splitlines() == [
         "Harbour report",
-        "Ships arrived on time.",
+        "Ships arrived on time.",  # the footnote's mark not in the text, its note on the next line
+        "Footnote 1: A footnote, after its paragraph.",
         "Cranes were idle.",
         "Light | Keeper",
         "Light: Skerry",  # its merged cell once

@@ -71,3 +71,59 @@ def test_a_table_holding_a_text_box_lays_the_page_out() -> None:
     table.cell(0, 0).text = "Kestrel Bay"
     table.cell(0, 1).paragraphs[0]._p.append(parse_xml(text_box("Height 11 m")))
     assert read(document) == ["Kestrel Bay", "", "Height 11 m"]
+
+
+def with_notes(document, kind: str, notes: dict[str, str]) -> None:
+    """A footnotes (or endnotes) part holding ``notes`` by id, as Word writes one: its separators
+    first, each note's paragraph opening with its mark and a tab."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+
+    separators = "".join(
+        f"<w:{kind} w:type='{t}' w:id='{i}'><w:p><w:r><w:separator/></w:r></w:p></w:{kind}>"
+        for i, t in ((-1, "separator"), (0, "continuationSeparator"))
+    )
+    written = "".join(
+        f"<w:{kind} w:id='{i}'><w:p><w:r><w:{kind}Ref/></w:r><w:r><w:tab/><w:t>{text}</w:t></w:r></w:p></w:{kind}>"
+        for i, text in notes.items()
+    )
+    xml = f"<w:{kind}s {NS}>{separators}{written}</w:{kind}s>".encode()
+    kinds = {"footnote": RT.FOOTNOTES, "endnote": RT.ENDNOTES}
+    content_type = f"application/vnd.openxmlformats-officedocument.wordprocessingml.{kind}s+xml"
+    part = Part(PackURI(f"/word/{kind}s.xml"), content_type, xml, document.part.package)
+    document.part.relate_to(part, kinds[kind])
+
+
+def refer(paragraph, kind: str, note_id: str, custom: str = "") -> None:
+    mark = " w:customMarkFollows='1'" if custom else ""
+    paragraph._p.append(parse_xml(f"<w:r {NS}><w:{kind}Reference{mark} w:id='{note_id}'/></w:r>"))
+    if custom:
+        paragraph._p.append(parse_xml(f"<w:r {NS}><w:t>{custom}</w:t></w:r>"))
+
+
+def test_footnotes_and_endnotes_follow_the_paragraph_that_refers_to_them_numbered_as_word_shows_them() -> None:
+    # They were on no line: "was the Oslo branch sold?" had no answer though the page said so.
+    document = docx.Document()
+    with_notes(
+        document, "footnote", {"1": "Excluding the Oslo branch, sold in March.", "2": "Unaudited.", "3": "Estimated."}
+    )
+    with_notes(document, "endnote", {"1": "Figures from the harbour office."})
+    revenue = document.add_paragraph("Revenue rose 12%.")
+    refer(revenue, "footnote", "2")  # Word numbers notes in the order they are referred to, not by id
+    refer(revenue, "endnote", "1")
+    table = document.add_table(rows=2, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "Port", "Tonnage"
+    table.cell(1, 0).text, table.cell(1, 1).text = "Skerry", "1,450"
+    refer(table.cell(1, 1).paragraphs[0], "footnote", "1")
+    refer(document.add_paragraph("Costs fell"), "footnote", "3", custom="*")
+    assert read(document) == [
+        "Revenue rose 12%.",
+        "Footnote 1: Unaudited.",
+        "Endnote i: Figures from the harbour office.",
+        "Port | Tonnage",
+        "Port: Skerry; Tonnage: 1,450",
+        "Footnote 2: Excluding the Oslo branch, sold in March.",  # a table's notes after its rows
+        "Costs fell*",
+        "Footnote *: Estimated.",  # the author's own mark, not a number
+    ]
