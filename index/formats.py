@@ -271,12 +271,14 @@ READERS = {
     # a headerless table after a spacer row is not labelled by the table above; 9 (and the Word files in
     # .doc and mail below, past each number before): list and heading numbers read (index.numbering);
     # 11 (likewise): a table cell's list numbers read, and a table holding a table read as blocks; 13: content
-    # controls, tracked insertions, fields, text boxes, footnotes and endnotes read (index.word)
-    ".docx": 13,
+    # controls, tracked insertions, fields, text boxes, footnotes and endnotes read (index.word); 15: charts and
+    # SmartArt read (index.graphics)
+    ".docx": 15,
     # 2: a table's rows labelled by its header row (1: its cells joined by " | "); 3: titles kept;
-    # 9 (past each number before, and .ppt, mail and archives below): numbered paragraphs' numbers read
-    ".pptx": 9,
-    ".ppt": 2,
+    # 9 (past each number before, and .ppt, mail and archives below): numbered paragraphs' numbers read;
+    # 11 (likewise): charts and SmartArt read (index.graphics)
+    ".pptx": 11,
+    ".ppt": 4,
     # 8 (past each number before, and mail and archives below): list numbers and bullets read; 10: chapter numbers;
     # 12: a table holding a table read as blocks, and footnotes after what refers to them
     ".odt": 12,
@@ -295,17 +297,18 @@ READERS = {
     # then (past each number before, with OCR or without): a zip attached read, its files as attachments;
     # then a .doc attached read by msdoc2docx, as the .doc reader below; then Word's list numbers read;
     # then a deck's numbered paragraphs', then a Writer document's, then its chapter numbers, then Word's
-    # and Writer's tables within tables, then what python-docx left out of Word's text
-    ".eml": 28,  # 2: attachments read (1 named them only); 4: attached messages opened
-    ".mbox": 30,  # 2: attachments read; 3: messages named by their subjects; 5: attached messages opened
-    ".msg": 22,
+    # and Writer's tables within tables, then what python-docx left out of Word's text, then charts and SmartArt
+    ".eml": 30,  # 2: attachments read (1 named them only); 4: attached messages opened
+    ".mbox": 32,  # 2: attachments read; 3: messages named by their subjects; 5: attached messages opened
+    ".msg": 24,
     # 2: a .doc inside read by msdoc2docx; 4: Word's list numbers read; 6: a deck's; 8: Writer's; 10: its chapters';
-    # 12: Word's and Writer's tables within tables; 14: Word's content controls, insertions, text boxes, notes
-    ".zip": 14,
+    # 12: Word's and Writer's tables within tables; 14: Word's content controls, insertions, text boxes, notes;
+    # 16: Word's and PowerPoint's charts and SmartArt
+    ".zip": 16,
     # 2: converted to .docx by msdoc2docx and read as one (tables' rows labelled, empty paragraphs kept as
     # lines, the print in pictures read with OCR); 1: antiword's lines, now only where msdoc2docx fails;
-    # 4: list numbers read; 6: a table holding a table read as blocks; 8: as .docx 13
-    ".doc": 8,
+    # 4: list numbers read; 6: a table holding a table read as blocks; 8: as .docx 13; 10: as .docx 15
+    ".doc": 10,
     # 3 (and past each number before, with OCR or without, here and in mail): a table's rows labelled;
     # 5: a table going on over a page without its header, under that header
     ".pdf": 5,
@@ -316,16 +319,16 @@ READERS = {
 # past the version without it.
 READERS_WITH_OCR = {
     ".pdf": 6,  # 2: pages with no text layer read by OCR (1 left them empty)
-    ".docx": 14,  # 5: the print in pictures read (3 and before left pictures out); 6: in tables' pictures too
-    ".pptx": 10,
-    ".ppt": 3,
+    ".docx": 16,  # 5: the print in pictures read (3 and before left pictures out); 6: in tables' pictures too
+    ".pptx": 12,
+    ".ppt": 5,
     ".odt": 13,  # 5: in tables' pictures too
     ".odp": 8,
-    ".eml": 29,  # the print in pictures attached read (4 and before named them only)
-    ".mbox": 31,
-    ".msg": 23,
-    ".zip": 15,
-    ".doc": 9,
+    ".eml": 31,  # the print in pictures attached read (4 and before named them only)
+    ".mbox": 33,
+    ".msg": 25,
+    ".zip": 17,
+    ".doc": 11,
 }
 
 
@@ -334,7 +337,7 @@ def reader_version(name: str, ocr: bool = False) -> int:
     with text recognition or without.
 
     >>> reader_version("report.DOCX"), reader_version("notes.txt"), reader_version("scan.pdf", ocr=True)
-    (13, 1, 6)
+    (15, 1, 6)
     """
     suffix = format_of(name)
     return (ocr and READERS_WITH_OCR.get(suffix)) or READERS.get(suffix, 1)

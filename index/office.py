@@ -25,6 +25,7 @@ from lxml.etree import LxmlError
 
 from index.errors import Encrypted, SkippedFile
 from index.formats import Extracted, check_ole, rtf_text
+from index.graphics import GRAPHIC_DATA, graphic_lines
 from index.numbering import Numbering, slide_labels
 from index.ocr import OCR, Pictures
 from index.tables import table_lines
@@ -164,6 +165,9 @@ def _shape_lines(shapes, pictures: Pictures) -> list[str]:
             lines.extend(_paragraph_lines(shape.text_frame))
         elif shape.has_table:
             lines.extend(_table_lines(shape.table.rows))
+        elif shape._element.tag == GRAPHIC_FRAME:  # a chart, a SmartArt diagram (index.graphics)
+            for data in shape._element.iter(GRAPHIC_DATA):
+                lines.extend(graphic_lines(data, shape.part))
         elif shape.shape_type == MSO_SHAPE_TYPE.PICTURE and pictures.ocr is not None:
             lines.extend(pictures.lines(_picture_bytes(shape)))
     return lines
@@ -186,6 +190,7 @@ def _paragraph_lines(frame) -> list[str]:
     return [label + " ".join(p.text.split()) for label, p in zip(slide_labels(paragraphs), paragraphs, strict=True)]
 
 
+GRAPHIC_FRAME = "{http://schemas.openxmlformats.org/presentationml/2006/main}graphicFrame"
 MOST_CELLS = 10_000_000  # a workbook's, empty ones between filled ones included (~2 s to read)
 
 

@@ -13,13 +13,15 @@ footnotes and endnotes it refers to ("Footnote 2: ...", numbered as Word numbers
 follow its rows), as a printed page shows them beneath it. A table
 holding a table or a text box lays the page out, as an HTML page's may (a form, a letterhead):
 its cells are read as blocks, row by row. Deleted text, and the older copy Word keeps of a text
-box for older readers (``mc:Fallback``), are left out.
+box for older readers (``mc:Fallback``), are left out. Charts and SmartArt diagrams are read
+after their paragraph as ``index.graphics`` reads them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from index.graphics import CHART_URI, DIAGRAM_URI, GRAPHIC_DATA, graphic_lines
 from index.numbering import Numbering, formatted
 from index.ocr import Pictures
 from index.tables import table_lines
@@ -51,7 +53,7 @@ def _lines(container, parent, numbering: Numbering, pictures: Pictures | None, n
     for block in blocks(container):
         if block.tag == W + "tbl":
             table = Table(block, parent)
-            if block.find(f".//{W}tbl") is not None or block.find(f".//{W}txbxContent") is not None:
+            if _lays_out(block):
                 for cell in _unmerged_cells(table):
                     yield from _lines(cell._tc, cell, numbering, pictures, notes)
                 continue
@@ -62,6 +64,8 @@ def _lines(container, parent, numbering: Numbering, pictures: Pictures | None, n
             yield numbering.label(Paragraph(block, parent)) + paragraph_text(block)
             for box in _own(block, W + "txbxContent"):
                 yield from _lines(box, parent, numbering, pictures, notes)
+            for graphic in _own(block, GRAPHIC_DATA):  # a chart, a SmartArt diagram
+                yield from graphic_lines(graphic, parent.part)
             drawn = _own(block, A + "blip")
             referred = _own(block, *NOTE_REFERENCES)
         for reference in list(referred):
@@ -119,6 +123,16 @@ def _notes(part, relationship: str, tag: str) -> dict[str, object]:
         return {}
     root = related.element if hasattr(related, "element") else parse_xml(related.blob)
     return {note.get(W + "id"): note for note in root.iter(tag) if note.get(W + "type") in (None, "normal")}
+
+
+def _lays_out(table) -> bool:
+    """Whether a table lays the page out rather than holding data: it holds a table, a text box, a
+    chart or a diagram, which no cell's line could hold."""
+    return any(
+        element is not table
+        for element in table.iter(W + "tbl", W + "txbxContent", GRAPHIC_DATA)
+        if element.tag != GRAPHIC_DATA or element.get("uri") in (CHART_URI, DIAGRAM_URI)
+    )
 
 
 def blocks(container) -> Iterator:
