@@ -101,7 +101,9 @@ def _values(series) -> list[str]:
 
 
 def _number(value: float) -> str:
-    """>>> _number(1200.0), _number(1450.5), _number(0.1 + 0.2)
+    """A value without a float's noise: a whole number as one, others to 12 significant digits.
+
+    >>> _number(1200.0), _number(1450.5), _number(0.1 + 0.2)
     ('1200', '1450.5', '0.3')
     """
     return str(int(value)) if float(value).is_integer() else f"{value:.12g}"
