@@ -164,6 +164,7 @@ def pdf_text(data: bytes, name: str, ocr: OCR | None = None) -> Extracted:
     except (PdfReadError, ValueError, KeyError, TypeError) as exc:
         raise SkippedFile(name, f"is not a readable PDF ({exc.__class__.__name__}); skipped") from exc
     pages, tables_note = labelled_tables(data, pages, skip=set(scans))  # a table's rows labelled by its header
+    filled = {n: answers for n, page in enumerate(reader.pages) if (answers := _form_lines(page, name))}
     note = None
     if scans and ocr is None:
         if len(scans) == len(pages):
@@ -181,7 +182,21 @@ def pdf_text(data: bytes, name: str, ocr: OCR | None = None) -> Extracted:
         notes = [f"{_pages(read)} read by text recognition (OCR); check what is cited from {them}"] if read else []
         notes += [f"page {n + 1} could not be read by text recognition: {why}" for n, why in unread.items()]
         note = noted(*notes)
+    for number, answers in filled.items():  # a filled form's answers after its page's text
+        pages[number] = pages[number] + answers
     return Extracted.paged(pages, noted(note, tables_note))
+
+
+def _form_lines(page, name: str) -> list[str]:
+    """A PDF page's filled form fields as lines (``index.pdf_forms``); none, and a log line, where
+    its widgets cannot be read (the page's text is read all the same)."""
+    from index.pdf_forms import form_lines
+
+    try:
+        return form_lines(page)
+    except Exception:  # noqa: BLE001 -- pypdf raises what it likes on a malformed widget
+        log.warning("the form fields on a page of %s could not be read", name, exc_info=True)
+        return []
 
 
 MOST_FRAMES = 1000  # pages of one TIFF: each is a Tesseract run (~1 s)
@@ -297,37 +312,38 @@ READERS = {
     # then (past each number before, with OCR or without): a zip attached read, its files as attachments;
     # then a .doc attached read by msdoc2docx, as the .doc reader below; then Word's list numbers read;
     # then a deck's numbered paragraphs', then a Writer document's, then its chapter numbers, then Word's
-    # and Writer's tables within tables, then what python-docx left out of Word's text, then charts and SmartArt
-    ".eml": 30,  # 2: attachments read (1 named them only); 4: attached messages opened
-    ".mbox": 32,  # 2: attachments read; 3: messages named by their subjects; 5: attached messages opened
-    ".msg": 24,
+    # and Writer's tables within tables, then what python-docx left out of Word's text, then charts and SmartArt,
+    # then a PDF form's answers
+    ".eml": 32,  # 2: attachments read (1 named them only); 4: attached messages opened
+    ".mbox": 34,  # 2: attachments read; 3: messages named by their subjects; 5: attached messages opened
+    ".msg": 26,
     # 2: a .doc inside read by msdoc2docx; 4: Word's list numbers read; 6: a deck's; 8: Writer's; 10: its chapters';
     # 12: Word's and Writer's tables within tables; 14: Word's content controls, insertions, text boxes, notes;
-    # 16: Word's and PowerPoint's charts and SmartArt
-    ".zip": 16,
+    # 16: Word's and PowerPoint's charts and SmartArt; 18: a PDF form's answers
+    ".zip": 18,
     # 2: converted to .docx by msdoc2docx and read as one (tables' rows labelled, empty paragraphs kept as
     # lines, the print in pictures read with OCR); 1: antiword's lines, now only where msdoc2docx fails;
     # 4: list numbers read; 6: a table holding a table read as blocks; 8: as .docx 13; 10: as .docx 15
     ".doc": 10,
     # 3 (and past each number before, with OCR or without, here and in mail): a table's rows labelled;
-    # 5: a table going on over a page without its header, under that header
-    ".pdf": 5,
+    # 5: a table going on over a page without its header, under that header; 7: a filled form's answers read
+    ".pdf": 7,
 }
 
 
 # Where text recognition reads more: a PDF read without it, then with it, is read again. Each is
 # past the version without it.
 READERS_WITH_OCR = {
-    ".pdf": 6,  # 2: pages with no text layer read by OCR (1 left them empty)
+    ".pdf": 8,  # 2: pages with no text layer read by OCR (1 left them empty)
     ".docx": 16,  # 5: the print in pictures read (3 and before left pictures out); 6: in tables' pictures too
     ".pptx": 12,
     ".ppt": 5,
     ".odt": 13,  # 5: in tables' pictures too
     ".odp": 8,
-    ".eml": 31,  # the print in pictures attached read (4 and before named them only)
-    ".mbox": 33,
-    ".msg": 25,
-    ".zip": 17,
+    ".eml": 33,  # the print in pictures attached read (4 and before named them only)
+    ".mbox": 35,
+    ".msg": 27,
+    ".zip": 19,
     ".doc": 11,
 }
 
@@ -337,7 +353,7 @@ def reader_version(name: str, ocr: bool = False) -> int:
     with text recognition or without.
 
     >>> reader_version("report.DOCX"), reader_version("notes.txt"), reader_version("scan.pdf", ocr=True)
-    (15, 1, 6)
+    (15, 1, 8)
     """
     suffix = format_of(name)
     return (ocr and READERS_WITH_OCR.get(suffix)) or READERS.get(suffix, 1)
