@@ -40,8 +40,11 @@ OPEN_DOCUMENT = (".odt", ".ods", ".odp")
 MACRO_ENABLED = {".docm": ".docx", ".pptm": ".pptx", ".xlsm": ".xlsx"}
 # Pictures: read by text recognition alone (``index.ocr``).
 IMAGES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp")
-SUFFIXES = (*PLAIN, *DELIMITED, ".html", ".htm", ".rtf", ".pdf", ".docx", ".doc", ".pptx", ".ppt", ".xlsx", ".xls",
-            *MACRO_ENABLED, *OPEN_DOCUMENT, ".epub", ".eml", ".mbox", ".msg", ".zip", *IMAGES)  # fmt: skip
+# Transcripts and subtitles: a cue a line (``index.transcripts``).
+TRANSCRIPTS = (".vtt", ".srt")
+SUFFIXES = (*PLAIN, *DELIMITED, *TRANSCRIPTS, ".html", ".htm", ".rtf", ".pdf", ".docx", ".doc", ".pptx", ".ppt",
+            ".xlsx", ".xls", *MACRO_ENABLED, *OPEN_DOCUMENT, ".epub", ".eml", ".mbox", ".msg", ".zip",
+            *IMAGES)  # fmt: skip
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # how every OLE compound file starts: Office 97-2003's, Outlook's .msg
 NAME_CHARS = 60  # of a page's name, as citations show it: a sheet's name, a slide's title, a message's subject
 # What an e-mail's attachments are read as files of their name (``index.mail``): the documents.
@@ -476,6 +479,10 @@ def _extract(name: str, data: bytes, ocr: OCR | None) -> Extracted:
         case _ if suffix in PLAIN:
             text, note = decode_text(data, name)
             result = Extracted(text, note=note)
+        case _ if suffix in TRANSCRIPTS:
+            from index.transcripts import transcript_text
+
+            result = transcript_text(data, name, suffix)
         case _ if suffix in DELIMITED:
             text, note = decode_text(data, name)
             table, unparsed = delimited_text(text, DELIMITED[suffix])
