@@ -27,7 +27,7 @@ from zipfile import BadZipFile, ZipFile
 
 from index.errors import Encrypted, SkippedFile
 from index.ocr import OCR, WITHOUT, Pictures
-from index.tables import delimited_text, html_tables
+from index.tables import delimited_text, html_tables, markdown_tables
 
 log = logging.getLogger(__name__)
 
@@ -308,6 +308,7 @@ READERS = {
     ".epub": 5,  # 2: without the navigation document (1 read its list of headings as a section); 3: headings kept
     # 2: rows labelled by the header row (1: CSV/TSV as plain text, sheets' cells joined by " | ")
     ".csv": 4,
+    ".md": 2,  # 2: a pipe table's rows labelled by its header row (1: as the file is)
     ".tsv": 4,
     ".xlsx": 7,  # 3: a chart sheet counted as a (blank) sheet, as Excel's tabs count it; 4: sheet names kept
     ".xls": 2,
@@ -316,14 +317,15 @@ READERS = {
     # then a .doc attached read by msdoc2docx, as the .doc reader below; then Word's list numbers read;
     # then a deck's numbered paragraphs', then a Writer document's, then its chapter numbers, then Word's
     # and Writer's tables within tables, then what python-docx left out of Word's text, then charts and SmartArt,
-    # then a PDF form's answers
-    ".eml": 32,  # 2: attachments read (1 named them only); 4: attached messages opened
-    ".mbox": 34,  # 2: attachments read; 3: messages named by their subjects; 5: attached messages opened
-    ".msg": 26,
+    # then a PDF form's answers, then Markdown's tables and transcripts
+    ".eml": 34,  # 2: attachments read (1 named them only); 4: attached messages opened
+    ".mbox": 36,  # 2: attachments read; 3: messages named by their subjects; 5: attached messages opened
+    ".msg": 28,
     # 2: a .doc inside read by msdoc2docx; 4: Word's list numbers read; 6: a deck's; 8: Writer's; 10: its chapters';
     # 12: Word's and Writer's tables within tables; 14: Word's content controls, insertions, text boxes, notes;
-    # 16: Word's and PowerPoint's charts and SmartArt; 18: a PDF form's answers
-    ".zip": 18,
+    # 16: Word's and PowerPoint's charts and SmartArt; 18: a PDF form's answers;
+    # 20: Markdown's tables labelled (a Notion or Obsidian export), transcripts read
+    ".zip": 20,
     # 2: converted to .docx by msdoc2docx and read as one (tables' rows labelled, empty paragraphs kept as
     # lines, the print in pictures read with OCR); 1: antiword's lines, now only where msdoc2docx fails;
     # 4: list numbers read; 6: a table holding a table read as blocks; 8: as .docx 13; 10: as .docx 15
@@ -343,10 +345,10 @@ READERS_WITH_OCR = {
     ".ppt": 5,
     ".odt": 13,  # 5: in tables' pictures too
     ".odp": 8,
-    ".eml": 33,  # the print in pictures attached read (4 and before named them only)
-    ".mbox": 35,
-    ".msg": 27,
-    ".zip": 19,
+    ".eml": 35,  # the print in pictures attached read (4 and before named them only)
+    ".mbox": 37,
+    ".msg": 29,
+    ".zip": 21,
     ".doc": 11,
 }
 
@@ -478,7 +480,7 @@ def _extract(name: str, data: bytes, ocr: OCR | None) -> Extracted:
     match kind:
         case _ if suffix in PLAIN:
             text, note = decode_text(data, name)
-            result = Extracted(text, note=note)
+            result = Extracted(markdown_tables(text) if suffix == ".md" else text, note=note)
         case _ if suffix in TRANSCRIPTS:
             from index.transcripts import transcript_text
 

@@ -162,6 +162,57 @@ def delimited_text(text: str, delimiter: str) -> tuple[str, str | None]:
     return ("\n".join(lines) if lines is not None else text), None
 
 
+def markdown_tables(text: str) -> str:
+    """A Markdown file's text with each pipe table's body rows labelled by its header row, as a
+    CSV's are ("| Kestrel Bay | 11 |" -> "Light: Kestrel Bay; Height (m): 11"); every other line,
+    the header and the ``|---|`` line under it included, as it is, and each line where it was, so
+    that the file's line N is still line N. A cell reads as it shows: emphasis, links and code
+    marks dropped, an escaped ``\\|`` a bar. Tables as GitHub's Markdown (and Notion's and
+    Obsidian's exports) write them, parsed by markdown-it-py.
+
+    >>> print(markdown_tables("Lights:\\n\\n| Light | Height |\\n|---|--:|\\n| **Skerry** | 22 |\\n"))
+    Lights:
+    <BLANKLINE>
+    | Light | Height |
+    |---|--:|
+    Light: Skerry; Height: 22
+    <BLANKLINE>
+    """
+    if "|" not in text:
+        return text
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").enable("table").parse(text)
+    lines = text.splitlines(keepends=True)
+    header: list[str] = []
+    row: list[str] | None = None
+    at, in_head = None, False
+    for token in tokens:
+        match token.type:
+            case "thead_open":
+                header, in_head = [], True
+            case "thead_close":
+                in_head = False
+            case "tr_open":
+                row, at = [], token.map[0] if token.map else None
+            case "inline" if row is not None:
+                row.append(_shown_cell(token))
+            case "tr_close" if row is not None:
+                if in_head:
+                    header = row
+                elif at is not None and at < len(lines):
+                    ending = lines[at][len(lines[at].rstrip("\r\n")) :]
+                    lines[at] = under(header, [row])[0] + ending
+                row = None
+    return "".join(lines)
+
+
+def _shown_cell(inline) -> str:
+    """A Markdown cell's text as it shows: its words, without emphasis, link or code marks."""
+    shown = (child.content for child in inline.children or () if child.type in ("text", "code_inline"))
+    return " ".join("".join(shown).split())
+
+
 # An HTML table is read as data (a row a line, ``table_lines``) when it holds no table itself and no
 # cell longer than this; otherwise it lays a page out, and its cells read as blocks of text.
 DATA_CELL_CHARS = 300

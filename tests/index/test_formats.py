@@ -924,3 +924,29 @@ def test_an_excel_97_workbook_reads_as_an_xlsx_does(tmp_path: Path) -> None:
         extract("broken.xls", data[: len(data) // 2])
     with pytest.raises(SkippedFile, match=r"fake.xls is not a readable .xls file"):
         extract("fake.xls", b"Port,Q1\nSkerry,1200\n")  # a CSV named .xls
+
+
+def test_a_markdown_tables_rows_are_labelled_by_its_header_and_every_line_stays_where_it_was() -> None:
+    # A pipe table's rows were read as "| Kestrel Bay | **11** | Asa |": a passage from the middle of
+    # a long table (a Notion or Obsidian export) did not say what its numbers were.
+    note = (
+        "# Lights\r\n\r\n| Light | Height (m) | Keeper |\r\n|---|--:|---|\r\n"
+        "| Kestrel Bay | **11** | [Asa](people/asa.md) |\r\n| Hallo Head | 22 | `A \\| B` |\r\n|  |  |  |\r\n"
+        "\r\nSee `| not a table |`.\r\n"
+    )
+    got = extract("lights.md", note.encode()).text
+    assert got.splitlines() == [
+        "# Lights",
+        "",
+        "| Light | Height (m) | Keeper |",  # the file's own header and rule, as they are
+        "|---|--:|---|",
+        "Light: Kestrel Bay; Height (m): 11; Keeper: Asa",  # as the table shows: no emphasis or link marks
+        "Light: Hallo Head; Height (m): 22; Keeper: A | B",
+        "",  # an empty row
+        "",
+        "See `| not a table |`.",
+    ]
+    assert got.count("\r\n") == note.count("\r\n")  # each line where it was, its ending kept
+    plain = "# Notes\n\nNo table here, only a | bar.\n"
+    assert extract("notes.md", plain.encode()).text == plain
+    assert extract("lights.txt", note.encode()).text == note  # plain text is read as it is
