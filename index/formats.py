@@ -298,9 +298,9 @@ READERS = {
     ".pptx": 11,
     ".ppt": 4,
     # 8 (past each number before, and mail and archives below): list numbers and bullets read; 10: chapter numbers;
-    # 12: a table holding a table read as blocks, and footnotes after what refers to them
-    ".odt": 12,
-    ".odp": 7,  # 3: titles kept
+    # 12: a table holding a table read as blocks, and footnotes after what refers to them; 14: charts read
+    ".odt": 14,
+    ".odp": 9,  # 3: titles kept; 9: charts read
     # 2 (and past each number before, with OCR or without, wherever HTML is read: in e-books and mail too):
     # a data table's rows one a line, labelled by its header row (1: a cell a line)
     ".html": 2,
@@ -317,15 +317,15 @@ READERS = {
     # then a .doc attached read by msdoc2docx, as the .doc reader below; then Word's list numbers read;
     # then a deck's numbered paragraphs', then a Writer document's, then its chapter numbers, then Word's
     # and Writer's tables within tables, then what python-docx left out of Word's text, then charts and SmartArt,
-    # then a PDF form's answers, then Markdown's tables and transcripts
-    ".eml": 34,  # 2: attachments read (1 named them only); 4: attached messages opened
-    ".mbox": 36,  # 2: attachments read; 3: messages named by their subjects; 5: attached messages opened
-    ".msg": 28,
+    # then a PDF form's answers, then Markdown's tables and transcripts, then OpenDocument's charts
+    ".eml": 36,  # 2: attachments read (1 named them only); 4: attached messages opened
+    ".mbox": 38,  # 2: attachments read; 3: messages named by their subjects; 5: attached messages opened
+    ".msg": 30,
     # 2: a .doc inside read by msdoc2docx; 4: Word's list numbers read; 6: a deck's; 8: Writer's; 10: its chapters';
     # 12: Word's and Writer's tables within tables; 14: Word's content controls, insertions, text boxes, notes;
     # 16: Word's and PowerPoint's charts and SmartArt; 18: a PDF form's answers;
-    # 20: Markdown's tables labelled (a Notion or Obsidian export), transcripts read
-    ".zip": 20,
+    # 20: Markdown's tables labelled (a Notion or Obsidian export), transcripts read; 22: OpenDocument's charts
+    ".zip": 22,
     # 2: converted to .docx by msdoc2docx and read as one (tables' rows labelled, empty paragraphs kept as
     # lines, the print in pictures read with OCR); 1: antiword's lines, now only where msdoc2docx fails;
     # 4: list numbers read; 6: a table holding a table read as blocks; 8: as .docx 13; 10: as .docx 15
@@ -343,12 +343,12 @@ READERS_WITH_OCR = {
     ".docx": 16,  # 5: the print in pictures read (3 and before left pictures out); 6: in tables' pictures too
     ".pptx": 12,
     ".ppt": 5,
-    ".odt": 13,  # 5: in tables' pictures too
-    ".odp": 8,
-    ".eml": 35,  # the print in pictures attached read (4 and before named them only)
-    ".mbox": 37,
-    ".msg": 29,
-    ".zip": 21,
+    ".odt": 15,  # 5: in tables' pictures too
+    ".odp": 10,
+    ".eml": 37,  # the print in pictures attached read (4 and before named them only)
+    ".mbox": 39,
+    ".msg": 31,
+    ".zip": 23,
     ".doc": 11,
 }
 

@@ -63,8 +63,8 @@ def chart_lines(xml: bytes) -> list[str]:
     from pptx.oxml import parse_xml
 
     chart = Chart(parse_xml(xml), None)
-    title = " ".join(chart.chart_title.text_frame.text.split()) if chart.has_title else ""
-    lines = [f"Chart: {title}" if title else "Chart"]
+    title = chart.chart_title.text_frame.text if chart.has_title else ""
+    tables = []
     for plot in chart.plots:
         series = list(plot.series)
         if not series:
@@ -72,12 +72,26 @@ def chart_lines(xml: bytes) -> list[str]:
         categories = [" ".join(str(label).split()) for label in plot.categories]
         columns = [_values(s) for s in series]
         rows = max(len(categories), *(len(values) for values in columns))
-        header = [_category_title(chart), *(" ".join((s.name or "").split()) for s in series)]
+        header = [_category_title(chart), *(s.name or "" for s in series)]
         table = [
             [categories[i] if i < len(categories) else str(i + 1), *(v[i] if i < len(v) else "" for v in columns)]
             for i in range(rows)
         ]
-        lines += [joined(header), *under(header, table)]
+        tables.append([header, *table])
+    return chart_table_lines(title, tables)
+
+
+def chart_table_lines(title: str, tables: list[list[list[str]]], category: str = "Category") -> list[str]:
+    """A chart as its lines: its title ("Chart: Tonnage by port"), then each table of its data (a
+    header row of the categories' name and the series' names, then a row a category), its rows
+    labelled by the header, a header with no name for its categories calling them ``category``.
+    Office's charts and OpenDocument's both read through here."""
+    title = " ".join(title.split())
+    lines = [f"Chart: {title}" if title else "Chart"]
+    for header, *rows in tables:
+        header = [" ".join(cell.split()) for cell in header]
+        header[0] = header[0] or category
+        lines += [joined(header), *under(header, rows)]
     return lines
 
 

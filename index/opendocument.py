@@ -25,6 +25,7 @@ from lxml import etree
 
 from index.errors import SkippedFile
 from index.formats import Extracted
+from index.graphics import chart_table_lines
 from index.numbering import count_one, formatted, whole_number
 from index.ocr import OCR, Pictures
 from index.office import MOST_CELLS, reading
@@ -44,7 +45,10 @@ LINES = {TEXT + "p", TEXT + "h"}
 SPACES = {TEXT + "s", TEXT + "tab", TEXT + "line-break"}
 # Not in the flow a reader sees: comments, tracked deletions, images' titles; and footnotes, which are
 # read after the paragraph or table that refers to them (``_notes``), not in its line.
-UNSHOWN = {OFFICE + "annotation", TEXT + "tracked-changes", TEXT + "note", DRAW + "image"}
+UNSHOWN = {OFFICE + "annotation", TEXT + "tracked-changes", TEXT + "note", DRAW + "image", DRAW + "object"}
+# What ``printed`` reads where it stands: a picture's print (with OCR), an embedded chart's data.
+DRAWN = (DRAW + "image", DRAW + "object")
+CHART = "{urn:oasis:names:tc:opendocument:xmlns:chart:1.0}"
 BODIES = {".odt": "text", ".ods": "spreadsheet", ".odp": "presentation"}
 PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 
@@ -60,11 +64,25 @@ def odf_text(data: bytes, name: str, suffix: str, ocr: OCR | None = None) -> Ext
         pictures = Pictures(ocr)
         kept = set(archive.namelist())
 
-        def printed(image) -> list[str]:  # a draw:image's picture, kept in the archive (not linked)
-            href = image.get(XLINK + "href") or ""
+        charts: dict[str, list[str]] = {}
+
+        def chart(href: str) -> list[str]:  # an embedded object's lines, if it is a chart (read once)
+            if href not in charts:
+                part = f"{_in_archive(href).rstrip('/')}/content.xml"
+                charts[href] = _chart_lines(etree.fromstring(archive.read(part), PARSER), name) if part in kept else []
+            return charts[href]
+
+        def read(element) -> list[str]:  # a chart's lines; with ocr, a picture's print (not a chart's picture)
+            href = element.get(XLINK + "href") or ""
+            if element.tag == DRAW + "object":
+                return chart(href)
+            frame = element.getparent()
+            shown = frame.find(DRAW + "object") if frame is not None else None
+            if ocr is None or (shown is not None and chart(shown.get(XLINK + "href") or "")):
+                return []
+            href = _in_archive(href)
             return pictures.lines(archive.read(href)) if href in kept else []
 
-        read = printed if ocr else None
         if suffix == ".odt":
             lists = ListNumbers(list_styles(archive, content))  # "2.1", "b)", "•": the list styles' labels
             return Extracted("\n".join(_lines(body, name, read, lists)), note=pictures.note())
@@ -89,8 +107,9 @@ def _lines(
 ) -> Iterator[str]:
     """Each paragraph and heading under ``node`` a line, each table row a line, in order; comments
     and tracked deletions, which the page does not show, left out; a footnote on lines of its own
-    after the paragraph or table that refers to it (``_notes``). With ``printed``, the printed lines
-    of each picture (``draw:image``) after the paragraph or table it sits in, or in its place. With
+    after the paragraph or table that refers to it (``_notes``). With ``printed``, the lines of each
+    picture's print (``draw:image``) and embedded chart (``draw:object``) after the paragraph or
+    table it sits in, or in its place. With
     ``lists``, a list item's first paragraph with its number or bullet (``within``: the list it is
     in, as ``ListNumbers.items`` gives it)."""
     for element in _elements(node):
@@ -105,7 +124,7 @@ def _lines(
             numbered = element.tag == TEXT + "h" and lists is not None and within is None
             yield (lists.heading(element) if numbered else "") + _shown(element)
             yield from _notes(element, name, lists)
-            for image in element.iter(DRAW + "image") if printed else ():
+            for image in element.iter(*DRAWN) if printed else ():
                 yield from printed(image)
         elif element.tag == TABLE + "table" and element.find(f".//{TABLE}table") is not None:
             for cell in _cells(element):  # a table holding a table lays the page out, as in Word
@@ -114,12 +133,40 @@ def _lines(
             table = [cells for cells, _ in _rows(element, name)]
             yield from table_lines(table)
             yield from _notes(element, name, lists)
-            for image in element.iter(DRAW + "image") if printed else ():  # after its rows, as in Word
+            for image in element.iter(*DRAWN) if printed else ():  # after its rows, as in Word
                 yield from printed(image)
-        elif element.tag == DRAW + "image" and printed:
+        elif element.tag in DRAWN and printed:
             yield from printed(element)
         elif element.tag not in UNSHOWN:
             yield from _lines(element, name, printed, lists, within)
+
+
+def _in_archive(href: str) -> str:
+    """A link to a part of the document's own archive as the part's name ("./Object 1" -> "Object 1").
+
+    >>> _in_archive("./Object 1"), _in_archive("Pictures/a.png")
+    ('Object 1', 'Pictures/a.png')
+    """
+    while href.startswith("./"):
+        href = href[2:]
+    return href
+
+
+def _chart_lines(content, name: str) -> list[str]:
+    """An embedded object's ``content.xml`` as a chart's lines (``index.graphics.chart_table_lines``:
+    its title, then its data table's rows labelled by their series' names); none where it holds no
+    chart (a formula, say)."""
+    chart = content.find(f".//{CHART}chart")
+    if chart is None:
+        return []
+    title = chart.find(CHART + "title")
+    axis = chart.find(f".//{CHART}axis[@{CHART}dimension='x']/{CHART}title")
+    tables = [[cells for cells, _ in _rows(table, name)] for table in chart.iter(TABLE + "table")]
+    return chart_table_lines(
+        _shown(title) if title is not None else "",
+        [rows for rows in tables if rows],
+        _shown(axis) if axis is not None else "Category",
+    )
 
 
 def _notes(element, name: str, lists: ListNumbers | None) -> Iterator[str]:

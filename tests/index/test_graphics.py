@@ -154,3 +154,79 @@ def test_a_chart_that_cannot_be_read_leaves_the_rest_of_the_deck_read() -> None:
     slide.shapes._spTree.append(dangling)  # a chart whose part is not in the deck
     slide.shapes.add_textbox(0, 0, Inches(2), Inches(1)).text_frame.text = "Skerry grew most."
     assert extract("review.pptx", saved(deck)).text.splitlines() == ["Tonnage", "Skerry grew most."]
+
+
+def odf_chart(title: str = "Tonnage by port"):
+    """An OpenDocument chart object (odfpy's), its data in its own table as LibreOffice keeps it."""
+    from odf import chart, table, text
+    from odf.opendocument import OpenDocumentChart
+
+    made = OpenDocumentChart()
+    body = chart.Chart(attributes={"class": "chart:bar"})
+    made.chart.addElement(body)
+    heading = chart.Title()
+    heading.addElement(text.P(text=title))
+    body.addElement(heading)
+    plot = chart.PlotArea()
+    axis = chart.Axis(dimension="x", name="primary-x")
+    named = chart.Title()
+    named.addElement(text.P(text="Quarter"))
+    axis.addElement(named)
+    plot.addElement(axis)
+    body.addElement(plot)
+    data = table.Table(name="local-table")
+    head, rows = table.TableHeaderRows(), table.TableRows()
+    for group, values in (
+        (head, [["", "Skerry", "Hallo Head"]]),
+        (rows, [["Q1", "1200", "900"], ["Q2", "1450.5", ""]]),
+    ):
+        for cells in values:
+            row = table.TableRow()
+            for value in cells:
+                cell = table.TableCell()
+                if value:
+                    cell.addElement(text.P(text=value))
+                row.addElement(cell)
+            group.addElement(row)
+    data.addElement(head)
+    data.addElement(rows)
+    body.addElement(data)
+    return made
+
+
+ODF_CHART_LINES = [
+    "Chart: Tonnage by port",
+    "Quarter | Skerry | Hallo Head",
+    "Quarter: Q1; Skerry: 1200; Hallo Head: 900",
+    "Quarter: Q2; Skerry: 1450.5",
+]
+
+
+def test_writer_and_impress_charts_read_as_office_charts_do(tmp_path) -> None:
+    from odf import draw, style, text
+    from odf.opendocument import OpenDocumentPresentation, OpenDocumentText
+
+    def framed(doc) -> draw.Frame:
+        frame = draw.Frame(width="8cm", height="6cm", x="1cm", y="1cm", anchortype="paragraph")
+        frame.addElement(draw.Object(href=doc.addObject(odf_chart())))
+        return frame
+
+    writer = OpenDocumentText()
+    writer.text.addElement(text.P(text="Tonnage this year:"))
+    holder = text.P()
+    holder.addElement(framed(writer))
+    writer.text.addElement(holder)
+    writer.save(str(tmp_path / "report.odt"))
+    lines = extract("report.odt", (tmp_path / "report.odt").read_bytes()).text.splitlines()
+    assert lines == ["Tonnage this year:", "", *ODF_CHART_LINES]
+
+    deck = OpenDocumentPresentation()
+    layout = style.PageLayout(name="L")
+    deck.automaticstyles.addElement(layout)
+    master = style.MasterPage(name="M", pagelayoutname=layout)
+    deck.masterstyles.addElement(master)
+    slide = draw.Page(name="One", masterpagename=master)
+    slide.addElement(framed(deck))
+    deck.presentation.addElement(slide)
+    deck.save(str(tmp_path / "review.odp"))
+    assert extract("review.odp", (tmp_path / "review.odp").read_bytes()).text.splitlines() == ODF_CHART_LINES

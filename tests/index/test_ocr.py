@@ -310,3 +310,23 @@ def test_the_print_in_pictures_attached_to_mail_is_read_after_their_names(ocr: O
     without = extract("report.eml", data)  # no text recognition here: pictures named, as before
     assert without.text.splitlines()[-3:] == ["Attachment: scan.png", "Attachment: logo.png", "Attachment: fax.tif"]
     assert without.note is None and reader_version("report.eml", ocr=True) > reader_version("report.eml")
+
+
+def test_a_charts_picture_is_not_read_by_text_recognition_when_its_data_is_read(ocr: OCR, tmp_path: Path) -> None:
+    # LibreOffice keeps a picture of each chart beside it for readers that cannot draw one; its print
+    # would repeat the chart's data, less exactly.
+    from odf import draw, text
+    from odf.opendocument import OpenDocumentText
+
+    from tests.index.test_graphics import ODF_CHART_LINES, odf_chart
+
+    writer = OpenDocumentText()
+    frame = draw.Frame(width="16cm", height="6cm", anchortype="paragraph")
+    frame.addElement(draw.Object(href=writer.addObject(odf_chart())))
+    frame.addElement(draw.Image(href=writer.addPictureFromString(picture(LINES).getvalue(), "image/png")))
+    holder = text.P()
+    holder.addElement(frame)
+    writer.text.addElement(holder)
+    writer.save(str(tmp_path / "report.odt"))
+    got = extract("report.odt", (tmp_path / "report.odt").read_bytes(), ocr)
+    assert got.text.splitlines() == ["", *ODF_CHART_LINES] and got.note is None
