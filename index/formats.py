@@ -154,6 +154,7 @@ def pdf_text(data: bytes, name: str, ocr: OCR | None = None) -> Extracted:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
+    from index.pdf_outline import outline_names
     from index.pdf_tables import labelled_tables
 
     try:
@@ -187,7 +188,7 @@ def pdf_text(data: bytes, name: str, ocr: OCR | None = None) -> Extracted:
         note = noted(*notes)
     for number, answers in filled.items():  # a filled form's answers after its page's text
         pages[number] = pages[number] + answers
-    return Extracted.paged(pages, noted(note, tables_note))
+    return Extracted.paged(pages, noted(note, tables_note), names=outline_names(reader, len(pages)))
 
 
 def _form_lines(page, name: str) -> list[str]:
@@ -331,15 +332,16 @@ READERS = {
     # 4: list numbers read; 6: a table holding a table read as blocks; 8: as .docx 13; 10: as .docx 15
     ".doc": 10,
     # 3 (and past each number before, with OCR or without, here and in mail): a table's rows labelled;
-    # 5: a table going on over a page without its header, under that header; 7: a filled form's answers read
-    ".pdf": 7,
+    # 5: a table going on over a page without its header, under that header; 7: a filled form's answers read;
+    # 9: pages named by the outline (names only: what holds a PDF does not move)
+    ".pdf": 9,
 }
 
 
 # Where text recognition reads more: a PDF read without it, then with it, is read again. Each is
 # past the version without it.
 READERS_WITH_OCR = {
-    ".pdf": 8,  # 2: pages with no text layer read by OCR (1 left them empty)
+    ".pdf": 10,  # 2: pages with no text layer read by OCR (1 left them empty)
     ".docx": 16,  # 5: the print in pictures read (3 and before left pictures out); 6: in tables' pictures too
     ".pptx": 12,
     ".ppt": 5,
@@ -358,7 +360,7 @@ def reader_version(name: str, ocr: bool = False) -> int:
     with text recognition or without.
 
     >>> reader_version("report.DOCX"), reader_version("notes.txt"), reader_version("scan.pdf", ocr=True)
-    (15, 1, 8)
+    (15, 1, 10)
     """
     suffix = format_of(name)
     return (ocr and READERS_WITH_OCR.get(suffix)) or READERS.get(suffix, 1)

@@ -950,3 +950,49 @@ def test_a_markdown_tables_rows_are_labelled_by_its_header_and_every_line_stays_
     plain = "# Notes\n\nNo table here, only a | bar.\n"
     assert extract("notes.md", plain.encode()).text == plain
     assert extract("lights.txt", note.encode()).text == note  # plain text is read as it is
+
+
+def test_a_pdfs_pages_are_named_by_its_outline_and_its_chunks_carry_the_names(tmp_path: Path) -> None:
+    # A manual's pages were "page 12", though its bookmarks said which section each was in.
+    from pypdf import PdfReader, PdfWriter
+
+    from index.chunking import PAGES, LineChunker
+
+    plain = make_pdf(tmp_path / "plain.pdf", [["Contents"], ["Lamps"], ["Lenses"], ["More on lenses"], ["Fog horn"]])
+    writer = PdfWriter(clone_from=PdfReader(plain))
+    care = writer.add_outline_item("3 Care of the light", 1)
+    writer.add_outline_item("3.1 Lamps", 1, parent=care)  # two entries on one page: the first names it
+    writer.add_outline_item("3.2 Lenses", 2, parent=care)
+    writer.add_outline_item("4 Fog signals", 4)
+    out = tmp_path / "manual.pdf"
+    writer.write(out)
+    got = extract("manual.pdf", out.read_bytes())
+    assert got.page_names == ("", "3 Care of the light", "3.2 Lenses", "3.2 Lenses", "4 Fog signals")
+    assert extract("plain.pdf", plain.read_bytes()).page_names == ()  # no outline, no names
+
+    from llama_index.core import Document
+
+    from index.formats import encode_names, encode_starts
+    from tests.fakes import word_count
+
+    metadata = {
+        "file": "manual.pdf",
+        "page_starts": encode_starts(got.page_starts),
+        "page_names": encode_names(got.page_names),
+    }
+    chunks = list(
+        LineChunker(word_count, max_tokens=4).chunk(Document(text=got.text, id_="manual.pdf", metadata=metadata))
+    )
+    assert any("3.2 Lenses" in chunk.metadata.get(PAGES, "") for chunk in chunks)  # embedded and searched with the text
+
+
+def test_a_pdf_whose_outline_cannot_be_read_is_read_without_names(tmp_path: Path, monkeypatch) -> None:
+    import pypdf
+
+    def broken(self):
+        raise pypdf.errors.PdfReadError("bad outline")
+
+    monkeypatch.setattr(pypdf.PdfReader, "outline", property(broken))
+    pdf = make_pdf(tmp_path / "r.pdf", [["Alpha one"], ["Beta one"]])
+    got = extract("r.pdf", pdf.read_bytes())
+    assert got.text.splitlines() == ["Alpha one", "Beta one"] and got.page_names == ()
