@@ -42,7 +42,7 @@ MACRO_ENABLED = {".docm": ".docx", ".pptm": ".pptx", ".xlsm": ".xlsx"}
 IMAGES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp")
 # Transcripts and subtitles: a cue a line (``index.transcripts``).
 TRANSCRIPTS = (".vtt", ".srt")
-SUFFIXES = (*PLAIN, *DELIMITED, *TRANSCRIPTS, ".html", ".htm", ".rtf", ".pdf", ".docx", ".doc", ".pptx", ".ppt",
+SUFFIXES = (*PLAIN, *DELIMITED, *TRANSCRIPTS, ".ics", ".html", ".htm", ".rtf", ".pdf", ".docx", ".doc", ".pptx", ".ppt",
             ".xlsx", ".xls", *MACRO_ENABLED, *OPEN_DOCUMENT, ".epub", ".eml", ".mbox", ".msg", ".zip",
             *IMAGES)  # fmt: skip
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # how every OLE compound file starts: Office 97-2003's, Outlook's .msg
@@ -318,15 +318,17 @@ READERS = {
     # then a .doc attached read by msdoc2docx, as the .doc reader below; then Word's list numbers read;
     # then a deck's numbered paragraphs', then a Writer document's, then its chapter numbers, then Word's
     # and Writer's tables within tables, then what python-docx left out of Word's text, then charts and SmartArt,
-    # then a PDF form's answers, then Markdown's tables and transcripts, then OpenDocument's charts
-    ".eml": 36,  # 2: attachments read (1 named them only); 4: attached messages opened
-    ".mbox": 38,  # 2: attachments read; 3: messages named by their subjects; 5: attached messages opened
-    ".msg": 30,
+    # then a PDF form's answers, then Markdown's tables and transcripts, then OpenDocument's charts,
+    # then calendars attached
+    ".eml": 38,  # 2: attachments read (1 named them only); 4: attached messages opened
+    ".mbox": 40,  # 2: attachments read; 3: messages named by their subjects; 5: attached messages opened
+    ".msg": 32,
     # 2: a .doc inside read by msdoc2docx; 4: Word's list numbers read; 6: a deck's; 8: Writer's; 10: its chapters';
     # 12: Word's and Writer's tables within tables; 14: Word's content controls, insertions, text boxes, notes;
     # 16: Word's and PowerPoint's charts and SmartArt; 18: a PDF form's answers;
-    # 20: Markdown's tables labelled (a Notion or Obsidian export), transcripts read; 22: OpenDocument's charts
-    ".zip": 22,
+    # 20: Markdown's tables labelled (a Notion or Obsidian export), transcripts read; 22: OpenDocument's charts;
+    # 24: calendars read
+    ".zip": 24,
     # 2: converted to .docx by msdoc2docx and read as one (tables' rows labelled, empty paragraphs kept as
     # lines, the print in pictures read with OCR); 1: antiword's lines, now only where msdoc2docx fails;
     # 4: list numbers read; 6: a table holding a table read as blocks; 8: as .docx 13; 10: as .docx 15
@@ -347,10 +349,10 @@ READERS_WITH_OCR = {
     ".ppt": 5,
     ".odt": 15,  # 5: in tables' pictures too
     ".odp": 10,
-    ".eml": 37,  # the print in pictures attached read (4 and before named them only)
-    ".mbox": 39,
-    ".msg": 31,
-    ".zip": 23,
+    ".eml": 39,  # the print in pictures attached read (4 and before named them only)
+    ".mbox": 41,
+    ".msg": 33,
+    ".zip": 25,
     ".doc": 11,
 }
 
@@ -487,6 +489,10 @@ def _extract(name: str, data: bytes, ocr: OCR | None) -> Extracted:
             from index.transcripts import transcript_text
 
             result = transcript_text(data, name, suffix)
+        case ".ics":
+            from index.calendars import calendar_text
+
+            result = calendar_text(data, name)
         case _ if suffix in DELIMITED:
             text, note = decode_text(data, name)
             table, unparsed = delimited_text(text, DELIMITED[suffix])

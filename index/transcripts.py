@@ -31,7 +31,7 @@ def transcript_text(data: bytes, name: str, suffix: str) -> Extracted:
     try:
         captions = webvtt.from_buffer(io.StringIO(text), format=FORMATS[suffix]).captions
     except (MalformedFileError, MalformedCaptionError, ValueError) as exc:
-        raise SkippedFile(name, f"is not a readable {suffix} file ({exc}); skipped") from exc
+        raise SkippedFile(name, f"is not a readable {suffix} file ({exc.__class__.__name__}); skipped") from exc
     if len(captions) > MOST_CUES:
         raise SkippedFile(name, f"has more than {MOST_CUES:,} cues; skipped")
     lines = [cue_line(c.start, c.voice, c.text) for c in captions]
