@@ -291,8 +291,8 @@ READERS = {
     # .doc and mail below, past each number before): list and heading numbers read (index.numbering);
     # 11 (likewise): a table cell's list numbers read, and a table holding a table read as blocks; 13: content
     # controls, tracked insertions, fields, text boxes, footnotes and endnotes read (index.word); 15: charts and
-    # SmartArt read (index.graphics)
-    ".docx": 15,
+    # SmartArt read (index.graphics); 17: page headers first and footers last, each once
+    ".docx": 17,
     # 2: a table's rows labelled by its header row (1: its cells joined by " | "); 3: titles kept;
     # 9 (past each number before, and .ppt, mail and archives below): numbered paragraphs' numbers read;
     # 11 (likewise): charts and SmartArt read (index.graphics)
@@ -319,20 +319,20 @@ READERS = {
     # then a deck's numbered paragraphs', then a Writer document's, then its chapter numbers, then Word's
     # and Writer's tables within tables, then what python-docx left out of Word's text, then charts and SmartArt,
     # then a PDF form's answers, then Markdown's tables and transcripts, then OpenDocument's charts,
-    # then calendars attached
-    ".eml": 38,  # 2: attachments read (1 named them only); 4: attached messages opened
-    ".mbox": 40,  # 2: attachments read; 3: messages named by their subjects; 5: attached messages opened
-    ".msg": 32,
+    # then calendars attached, then Word's page headers and footers
+    ".eml": 40,  # 2: attachments read (1 named them only); 4: attached messages opened
+    ".mbox": 42,  # 2: attachments read; 3: messages named by their subjects; 5: attached messages opened
+    ".msg": 34,
     # 2: a .doc inside read by msdoc2docx; 4: Word's list numbers read; 6: a deck's; 8: Writer's; 10: its chapters';
     # 12: Word's and Writer's tables within tables; 14: Word's content controls, insertions, text boxes, notes;
     # 16: Word's and PowerPoint's charts and SmartArt; 18: a PDF form's answers;
     # 20: Markdown's tables labelled (a Notion or Obsidian export), transcripts read; 22: OpenDocument's charts;
-    # 24: calendars read
-    ".zip": 24,
+    # 24: calendars read; 26: Word's page headers and footers
+    ".zip": 26,
     # 2: converted to .docx by msdoc2docx and read as one (tables' rows labelled, empty paragraphs kept as
     # lines, the print in pictures read with OCR); 1: antiword's lines, now only where msdoc2docx fails;
-    # 4: list numbers read; 6: a table holding a table read as blocks; 8: as .docx 13; 10: as .docx 15
-    ".doc": 10,
+    # 4: list numbers read; 6: a table holding a table read as blocks; 8: as .docx 13; 10: as .docx 15; 12: as .docx 17
+    ".doc": 12,
     # 3 (and past each number before, with OCR or without, here and in mail): a table's rows labelled;
     # 5: a table going on over a page without its header, under that header; 7: a filled form's answers read;
     # 9: pages named by the outline (names only: what holds a PDF does not move)
@@ -344,16 +344,16 @@ READERS = {
 # past the version without it.
 READERS_WITH_OCR = {
     ".pdf": 10,  # 2: pages with no text layer read by OCR (1 left them empty)
-    ".docx": 16,  # 5: the print in pictures read (3 and before left pictures out); 6: in tables' pictures too
+    ".docx": 18,  # 5: the print in pictures read (3 and before left pictures out); 6: in tables' pictures too
     ".pptx": 12,
     ".ppt": 5,
     ".odt": 15,  # 5: in tables' pictures too
     ".odp": 10,
-    ".eml": 39,  # the print in pictures attached read (4 and before named them only)
-    ".mbox": 41,
-    ".msg": 33,
-    ".zip": 25,
-    ".doc": 11,
+    ".eml": 41,  # the print in pictures attached read (4 and before named them only)
+    ".mbox": 43,
+    ".msg": 35,
+    ".zip": 27,
+    ".doc": 13,
 }
 
 
@@ -362,7 +362,7 @@ def reader_version(name: str, ocr: bool = False) -> int:
     with text recognition or without.
 
     >>> reader_version("report.DOCX"), reader_version("notes.txt"), reader_version("scan.pdf", ocr=True)
-    (15, 1, 10)
+    (17, 1, 10)
     """
     suffix = format_of(name)
     return (ocr and READERS_WITH_OCR.get(suffix)) or READERS.get(suffix, 1)

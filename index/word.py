@@ -7,7 +7,8 @@ and date fields, a form's answers), simple fields, smart tags, and text boxes (a
 sidebar or pull quote). This module walks the XML itself, keeping python-docx's objects where
 they read what is needed (a paragraph's style and number, a table's merged cells).
 
-One line a paragraph (with its number, ``index.numbering``), one a table row (labelled,
+The page headers' lines come first and the footers' last, each once (``margins``). One line a
+paragraph (with its number, ``index.numbering``), one a table row (labelled,
 ``index.tables``); a paragraph's text boxes follow it, a line a paragraph of theirs, then the
 footnotes and endnotes it refers to ("Footnote 2: ...", numbered as Word numbers them; a table's
 follow its rows), as a printed page shows them beneath it. A table
@@ -19,6 +20,7 @@ after their paragraph as ``index.graphics`` reads them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from index.graphics import CHART_URI, DIAGRAM_URI, GRAPHIC_DATA, graphic_lines
@@ -34,14 +36,41 @@ R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 BLOCK_WRAPPERS = {W + "sdt", W + "sdtContent", W + "customXml"}
 # Inside a paragraph: what is not its own shown text (deleted text; a text box, read on its own
 # lines; the copy of a drawing kept for older readers).
+PAGE_NUMBER = re.compile(r"(page\s*)?\d+(\s*(of|/)\s*\d+)?|-\s*\d+\s*-", re.IGNORECASE)
 NOTE_REFERENCES = (W + "footnoteReference", W + "endnoteReference")
 NOT_OWN = {W + "del", W + "moveFrom", W + "txbxContent", MC + "Fallback", W + "p"}
 
 
 def word_lines(document, numbering: Numbering, pictures: Pictures | None = None) -> Iterator[str]:
-    """The lines of a python-docx ``document``'s body; with ``pictures``, the print in each
-    paragraph's pictures follows it, and in a table's, its rows."""
-    yield from _lines(document.element.body, document, numbering, pictures, Notes(document))
+    """The lines of a python-docx ``document``: its page headers' (``margins``), its body's, then its
+    page footers'; with ``pictures``, the print in each paragraph's pictures follows it, and in a
+    table's, its rows."""
+    notes = Notes(document)
+    yield from margins(document, "header", numbering, pictures, notes)
+    yield from _lines(document.element.body, document, numbering, pictures, notes)
+    yield from margins(document, "footer", numbering, pictures, notes)
+
+
+def margins(document, kind: str, numbering: Numbering, pictures: Pictures | None, notes: Notes) -> Iterator[str]:
+    """The lines of a document's page headers (``kind`` "header") or footers ("footer"), each once
+    however many sections or pages show it: the first page's, the default and the even pages', in
+    each section's order. A procedure's header often holds what nothing else says (its document
+    number, revision, effective date). Empty lines, lines said already, and page numbers ("Page 2
+    of 9") are left out."""
+    from types import SimpleNamespace
+
+    seen_parts: set = set()
+    said: set[str] = set()
+    for section in document.sections:
+        for which in (f"first_page_{kind}", kind, f"even_page_{kind}"):
+            margin = getattr(section, which)
+            if not margin._has_definition or (part := margin._definition) in seen_parts:
+                continue
+            seen_parts.add(part)
+            for line in _lines(part.element, SimpleNamespace(part=part), numbering, pictures, notes):
+                if line.strip() and line not in said and not PAGE_NUMBER.fullmatch(line.strip()):
+                    said.add(line)
+                    yield line
 
 
 def _lines(container, parent, numbering: Numbering, pictures: Pictures | None, notes: Notes) -> Iterator[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import docx
+import docx.shared
 from docx.oxml import parse_xml
 
 from index.formats import extract
@@ -126,4 +127,33 @@ def test_footnotes_and_endnotes_follow_the_paragraph_that_refers_to_them_numbere
         "Footnote 2: Excluding the Oslo branch, sold in March.",  # a table's notes after its rows
         "Costs fell*",
         "Footnote *: Estimated.",  # the author's own mark, not a number
+    ]
+
+
+def test_page_headers_and_footers_are_read_once_headers_first_footers_last() -> None:
+    # A procedure's header held what nothing else said (its number, revision and effective date),
+    # and was on no line.
+    document = docx.Document()
+    document.add_paragraph("Inspect the lamp daily.")
+    document.add_section()  # the appendix: its own footer
+    document.add_paragraph("Log each inspection.")
+    body, appendix = document.sections
+    control = body.header.add_table(rows=2, cols=3, width=docx.shared.Inches(6))
+    for r, row in enumerate([["Document", "Revision", "Effective"], ["QA-SOP-012", "3", "2024-01-01"]]):
+        for c, value in enumerate(row):
+            control.cell(r, c).text = value
+    body.footer.paragraphs[0].text = "Harbour Authority, internal use"
+    appendix.footer.is_linked_to_previous = False
+    appendix.footer.paragraphs[0].text = "Page 2 of 9"  # a page number alone says nothing
+    appendix.footer.add_paragraph("Harbour Authority, internal use")  # said already
+    body.different_first_page_header_footer = True
+    body.first_page_header.paragraphs[0].text = "Harbour Authority"  # the title page's own
+    assert read(document) == [
+        "Harbour Authority",  # the first page's header, then the others'
+        "Document | Revision | Effective",  # once, though both sections show it
+        "Document: QA-SOP-012; Revision: 3; Effective: 2024-01-01",
+        "Inspect the lamp daily.",
+        "",  # the paragraph that ends the first section
+        "Log each inspection.",
+        "Harbour Authority, internal use",
     ]
