@@ -19,8 +19,9 @@ from __future__ import annotations
 import io
 import json
 import logging
+import re
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from zipfile import BadZipFile, ZipFile
@@ -98,6 +99,24 @@ def noted(*notes: str | None) -> str | None:
     ('was not valid UTF-8; row 3 was not parsed', None)
     """
     return "; ".join(note for note in notes if note) or None
+
+
+# A line of a page header or footer that only numbers the page: "Page 2 of 9", "2/9", "- 2 -".
+PAGE_NUMBER = re.compile(r"(page\s*)?\d+(\s*(of|/)\s*\d+)?|-\s*\d+\s*-", re.IGNORECASE)
+
+
+def margin_lines(lines: Iterable[str], said: set[str]) -> Iterator[str]:
+    """A page header's or footer's lines worth reading once: not empty, not in ``said`` (the lines of
+    the headers or footers read before, which it grows), not a bare page number.
+
+    >>> said = {"Harbour Authority"}
+    >>> list(margin_lines(["Harbour Authority", "", "Page 2 of 9", "QA-SOP-012", "QA-SOP-012"], said))
+    ['QA-SOP-012']
+    """
+    for line in lines:
+        if line.strip() and line not in said and not PAGE_NUMBER.fullmatch(line.strip()):
+            said.add(line)
+            yield line
 
 
 def counted(items: Sequence[str], shown: int) -> list[str]:
@@ -299,8 +318,9 @@ READERS = {
     ".pptx": 11,
     ".ppt": 4,
     # 8 (past each number before, and mail and archives below): list numbers and bullets read; 10: chapter numbers;
-    # 12: a table holding a table read as blocks, and footnotes after what refers to them; 14: charts read
-    ".odt": 14,
+    # 12: a table holding a table read as blocks, and footnotes after what refers to them; 14: charts read;
+    # 16: page headers and footers read
+    ".odt": 16,
     ".odp": 9,  # 3: titles kept; 9: charts read
     # 2 (and past each number before, with OCR or without, wherever HTML is read: in e-books and mail too):
     # a data table's rows one a line, labelled by its header row (1: a cell a line)
@@ -319,16 +339,16 @@ READERS = {
     # then a deck's numbered paragraphs', then a Writer document's, then its chapter numbers, then Word's
     # and Writer's tables within tables, then what python-docx left out of Word's text, then charts and SmartArt,
     # then a PDF form's answers, then Markdown's tables and transcripts, then OpenDocument's charts,
-    # then calendars attached, then Word's page headers and footers
-    ".eml": 40,  # 2: attachments read (1 named them only); 4: attached messages opened
-    ".mbox": 42,  # 2: attachments read; 3: messages named by their subjects; 5: attached messages opened
-    ".msg": 34,
+    # then calendars attached, then Word's page headers and footers, then Writer's
+    ".eml": 42,  # 2: attachments read (1 named them only); 4: attached messages opened
+    ".mbox": 44,  # 2: attachments read; 3: messages named by their subjects; 5: attached messages opened
+    ".msg": 36,
     # 2: a .doc inside read by msdoc2docx; 4: Word's list numbers read; 6: a deck's; 8: Writer's; 10: its chapters';
     # 12: Word's and Writer's tables within tables; 14: Word's content controls, insertions, text boxes, notes;
     # 16: Word's and PowerPoint's charts and SmartArt; 18: a PDF form's answers;
     # 20: Markdown's tables labelled (a Notion or Obsidian export), transcripts read; 22: OpenDocument's charts;
-    # 24: calendars read; 26: Word's page headers and footers
-    ".zip": 26,
+    # 24: calendars read; 26: Word's page headers and footers; 28: Writer's
+    ".zip": 28,
     # 2: converted to .docx by msdoc2docx and read as one (tables' rows labelled, empty paragraphs kept as
     # lines, the print in pictures read with OCR); 1: antiword's lines, now only where msdoc2docx fails;
     # 4: list numbers read; 6: a table holding a table read as blocks; 8: as .docx 13; 10: as .docx 15; 12: as .docx 17
@@ -347,12 +367,12 @@ READERS_WITH_OCR = {
     ".docx": 18,  # 5: the print in pictures read (3 and before left pictures out); 6: in tables' pictures too
     ".pptx": 12,
     ".ppt": 5,
-    ".odt": 15,  # 5: in tables' pictures too
+    ".odt": 17,  # 5: in tables' pictures too
     ".odp": 10,
-    ".eml": 41,  # the print in pictures attached read (4 and before named them only)
-    ".mbox": 43,
-    ".msg": 35,
-    ".zip": 27,
+    ".eml": 43,  # the print in pictures attached read (4 and before named them only)
+    ".mbox": 45,
+    ".msg": 37,
+    ".zip": 29,
     ".doc": 13,
 }
 

@@ -24,7 +24,7 @@ from zipfile import ZipFile
 from lxml import etree
 
 from index.errors import SkippedFile
-from index.formats import Extracted
+from index.formats import Extracted, margin_lines
 from index.graphics import chart_table_lines
 from index.numbering import count_one, formatted, whole_number
 from index.ocr import OCR, Pictures
@@ -42,6 +42,8 @@ XML = "{http://www.w3.org/XML/1998/namespace}"
 LIST_LEVELS = 10  # an ODF list style's levels
 OUTLINE = "\x00outline"  # the document's outline (chapter numbering) style, among its list styles
 LINES = {TEXT + "p", TEXT + "h"}
+# A page style's headers and footers: the first page's, then the default, then left pages'.
+HEADERS, FOOTERS = ("header-first", "header", "header-left"), ("footer-first", "footer", "footer-left")
 SPACES = {TEXT + "s", TEXT + "tab", TEXT + "line-break"}
 # Not in the flow a reader sees: comments, tracked deletions, images' titles; and footnotes, which are
 # read after the paragraph or table that refers to them (``_notes``), not in its line.
@@ -84,8 +86,14 @@ def odf_text(data: bytes, name: str, suffix: str, ocr: OCR | None = None) -> Ext
             return pictures.lines(archive.read(href)) if href in kept else []
 
         if suffix == ".odt":
-            lists = ListNumbers(list_styles(archive, content))  # "2.1", "b)", "•": the list styles' labels
-            return Extracted("\n".join(_lines(body, name, read, lists)), note=pictures.note())
+            styles = etree.fromstring(archive.read("styles.xml"), PARSER) if "styles.xml" in kept else None
+            lists = ListNumbers(list_styles(styles, content))  # "2.1", "b)", "•": the list styles' labels
+            lines = [
+                *_margins(styles, HEADERS, name, read, lists),
+                *_lines(body, name, read, lists),
+                *_margins(styles, FOOTERS, name, read, lists),
+            ]
+            return Extracted("\n".join(lines), note=pictures.note())
         if suffix == ".ods":
             names = [sheet.get(TABLE + "name") or "" for sheet in _elements(body) if sheet.tag == TABLE + "table"]
             return Extracted.paged(_sheets(body, name), names=names)
@@ -199,11 +207,21 @@ class ListLevel:
 ODF_FORMATS = {"1": "decimal", "a": "lowerLetter", "A": "upperLetter", "i": "lowerRoman", "I": "upperRoman"}
 
 
-def list_styles(archive: ZipFile, content) -> dict[str, dict[int, ListLevel]]:
-    """Every list style (``text:list-style``) of the document, by name: its levels, from 1."""
-    roots = [etree.fromstring(archive.read("styles.xml"), PARSER)] if "styles.xml" in archive.namelist() else []
-    styles: dict[str, dict[int, ListLevel]] = {}
-    for root in [*roots, content]:  # the document's own (automatic) styles last
+def _margins(styles, kinds: tuple[str, ...], name: str, printed, lists: ListNumbers) -> Iterator[str]:
+    """The lines of the page headers (``kinds``: ``HEADERS``) or footers of a Writer document's page
+    styles (``styles``: its parsed ``styles.xml``), each once, as Word's are read (``index.word``)."""
+    said: set[str] = set()
+    for master in styles.iter(STYLE + "master-page") if styles is not None else ():
+        for kind in kinds:
+            for margin in master.iter(STYLE + kind):
+                yield from margin_lines(_lines(margin, name, printed, lists), said)
+
+
+def list_styles(styles, content) -> dict[str, dict[int, ListLevel]]:
+    """Every list style (``text:list-style``) of the document (``styles``: its parsed ``styles.xml``,
+    if it has one; ``content``: its ``content.xml``), by name: its levels, from 1."""
+    found: dict[str, dict[int, ListLevel]] = {}
+    for root in [styles, content] if styles is not None else [content]:  # the document's own styles last
         for list_style in root.iter(TEXT + "list-style", TEXT + "outline-style"):
             levels = {}
             for level in _elements(list_style):
@@ -219,8 +237,8 @@ def list_styles(archive: ZipFile, content) -> dict[str, dict[int, ListLevel]]:
                 elif level.tag == TEXT + "list-level-style-bullet":
                     levels[n] = ListLevel(bullet=level.get(TEXT + "bullet-char") or "•")
             named = OUTLINE if list_style.tag == TEXT + "outline-style" else list_style.get(STYLE + "name") or ""
-            styles[named] = levels
-    return styles
+            found[named] = levels
+    return found
 
 
 class ListNumbers:

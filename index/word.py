@@ -20,9 +20,9 @@ after their paragraph as ``index.graphics`` reads them.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from index.formats import margin_lines
 from index.graphics import CHART_URI, DIAGRAM_URI, GRAPHIC_DATA, graphic_lines
 from index.numbering import Numbering, formatted
 from index.ocr import Pictures
@@ -36,7 +36,6 @@ R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 BLOCK_WRAPPERS = {W + "sdt", W + "sdtContent", W + "customXml"}
 # Inside a paragraph: what is not its own shown text (deleted text; a text box, read on its own
 # lines; the copy of a drawing kept for older readers).
-PAGE_NUMBER = re.compile(r"(page\s*)?\d+(\s*(of|/)\s*\d+)?|-\s*\d+\s*-", re.IGNORECASE)
 NOTE_REFERENCES = (W + "footnoteReference", W + "endnoteReference")
 NOT_OWN = {W + "del", W + "moveFrom", W + "txbxContent", MC + "Fallback", W + "p"}
 
@@ -67,10 +66,7 @@ def margins(document, kind: str, numbering: Numbering, pictures: Pictures | None
             if not margin._has_definition or (part := margin._definition) in seen_parts:
                 continue
             seen_parts.add(part)
-            for line in _lines(part.element, SimpleNamespace(part=part), numbering, pictures, notes):
-                if line.strip() and line not in said and not PAGE_NUMBER.fullmatch(line.strip()):
-                    said.add(line)
-                    yield line
+            yield from margin_lines(_lines(part.element, SimpleNamespace(part=part), numbering, pictures, notes), said)
 
 
 def _lines(container, parent, numbering: Numbering, pictures: Pictures | None, notes: Notes) -> Iterator[str]:

@@ -996,3 +996,28 @@ def test_a_pdf_whose_outline_cannot_be_read_is_read_without_names(tmp_path: Path
     pdf = make_pdf(tmp_path / "r.pdf", [["Alpha one"], ["Beta one"]])
     got = extract("r.pdf", pdf.read_bytes())
     assert got.text.splitlines() == ["Alpha one", "Beta one"] and got.page_names == ()
+
+
+def test_a_writer_documents_page_headers_and_footers_are_read_once_as_words_are(tmp_path: Path) -> None:
+    from odf import style, text
+    from odf.opendocument import OpenDocumentText
+
+    doc = OpenDocumentText()
+    layout = style.PageLayout(name="L")
+    doc.automaticstyles.addElement(layout)
+    for name in ("Standard", "Appendix"):  # two page styles showing the same header
+        master = style.MasterPage(name=name, pagelayoutname=layout)
+        header, footer = style.Header(), style.Footer()
+        header.addElement(text.P(text="QA-SOP-012, revision 3"))
+        footer.addElement(text.P(text="Page 1 of 2"))  # a bare page number: left out
+        footer.addElement(text.P(text="Harbour Authority"))
+        master.addElement(header)
+        master.addElement(footer)
+        doc.masterstyles.addElement(master)
+    doc.text.addElement(text.P(text="Inspect the lamp daily."))
+    doc.save(str(tmp_path / "sop.odt"))
+    assert extract("sop.odt", (tmp_path / "sop.odt").read_bytes()).text.splitlines() == [
+        "QA-SOP-012, revision 3",
+        "Inspect the lamp daily.",
+        "Harbour Authority",
+    ]
