@@ -331,24 +331,27 @@ READERS = {
     ".csv": 4,
     ".md": 2,  # 2: a pipe table's rows labelled by its header row (1: as the file is)
     ".tsv": 4,
-    ".xlsx": 7,  # 3: a chart sheet counted as a (blank) sheet, as Excel's tabs count it; 4: sheet names kept
-    ".xls": 2,
+    # 3: a chart sheet counted as a (blank) sheet, as Excel's tabs count it; 4: sheet names kept; 8 (and .xls 3,
+    # mail and archives): numbers as their number formats show them
+    ".xlsx": 8,
+    ".xls": 3,
     ".ods": 6,  # 3: sheet names kept
     # then (past each number before, with OCR or without): a zip attached read, its files as attachments;
     # then a .doc attached read by msdoc2docx, as the .doc reader below; then Word's list numbers read;
     # then a deck's numbered paragraphs', then a Writer document's, then its chapter numbers, then Word's
     # and Writer's tables within tables, then what python-docx left out of Word's text, then charts and SmartArt,
     # then a PDF form's answers, then Markdown's tables and transcripts, then OpenDocument's charts,
-    # then calendars attached, then Word's page headers and footers, then Writer's
-    ".eml": 42,  # 2: attachments read (1 named them only); 4: attached messages opened
-    ".mbox": 44,  # 2: attachments read; 3: messages named by their subjects; 5: attached messages opened
-    ".msg": 36,
+    # then calendars attached, then Word's page headers and footers, then Writer's,
+    # then sheets' number formats
+    ".eml": 44,  # 2: attachments read (1 named them only); 4: attached messages opened
+    ".mbox": 46,  # 2: attachments read; 3: messages named by their subjects; 5: attached messages opened
+    ".msg": 38,
     # 2: a .doc inside read by msdoc2docx; 4: Word's list numbers read; 6: a deck's; 8: Writer's; 10: its chapters';
     # 12: Word's and Writer's tables within tables; 14: Word's content controls, insertions, text boxes, notes;
     # 16: Word's and PowerPoint's charts and SmartArt; 18: a PDF form's answers;
     # 20: Markdown's tables labelled (a Notion or Obsidian export), transcripts read; 22: OpenDocument's charts;
-    # 24: calendars read; 26: Word's page headers and footers; 28: Writer's
-    ".zip": 28,
+    # 24: calendars read; 26: Word's page headers and footers; 28: Writer's; 30: number formats
+    ".zip": 30,
     # 2: converted to .docx by msdoc2docx and read as one (tables' rows labelled, empty paragraphs kept as
     # lines, the print in pictures read with OCR); 1: antiword's lines, now only where msdoc2docx fails;
     # 4: list numbers read; 6: a table holding a table read as blocks; 8: as .docx 13; 10: as .docx 15; 12: as .docx 17
@@ -369,10 +372,10 @@ READERS_WITH_OCR = {
     ".ppt": 5,
     ".odt": 17,  # 5: in tables' pictures too
     ".odp": 10,
-    ".eml": 43,  # the print in pictures attached read (4 and before named them only)
-    ".mbox": 45,
-    ".msg": 37,
-    ".zip": 29,
+    ".eml": 45,  # the print in pictures attached read (4 and before named them only)
+    ".mbox": 47,
+    ".msg": 39,
+    ".zip": 31,
     ".doc": 13,
 }
 

@@ -26,6 +26,7 @@ from lxml.etree import LxmlError
 from index.errors import Encrypted, SkippedFile
 from index.formats import Extracted, check_ole, rtf_text
 from index.graphics import GRAPHIC_DATA, graphic_lines
+from index.number_formats import shown
 from index.numbering import Numbering, slide_labels
 from index.ocr import OCR, Pictures
 from index.tables import table_lines
@@ -196,8 +197,9 @@ MOST_CELLS = 10_000_000  # a workbook's, empty ones between filled ones included
 
 def xlsx_text(data: bytes, name: str, suffix: str = ".xlsx") -> Extracted:
     """Each sheet's rows, one line each (line = row number), labelled by the sheet's header row
-    (``index.tables``): the values a workbook shows, not its formulas. A chart sheet is an empty
-    page, so that "sheet 3" is the workbook's third tab. ``suffix``: what the file is (``.xlsm``)."""
+    (``index.tables``): the values a workbook shows, by their number formats, not its formulas. A
+    chart sheet is an empty page, so that "sheet 3" is the workbook's third tab. ``suffix``: what
+    the file is (``.xlsm``)."""
     from openpyxl import load_workbook
     from openpyxl.chartsheet import Chartsheet
     from openpyxl.utils.exceptions import InvalidFileException
@@ -213,11 +215,11 @@ def xlsx_text(data: bytes, name: str, suffix: str = ".xlsx") -> Extracted:
                     continue
                 sheet.reset_dimensions()  # the declared size, not the cells: one stray format pads every row
                 rows = []
-                for row in sheet.iter_rows(values_only=True):
+                for row in sheet.iter_rows():
                     cells += len(row)
                     if cells > MOST_CELLS:  # a few MB of zipped XML can declare billions
                         raise SkippedFile(name, f"has more than {MOST_CELLS:,} cells; skipped")
-                    rows.append([_cell(v) for v in row])
+                    rows.append([_cell(c.value, c.number_format) for c in row])
                 sheets.append(_sheet_lines(rows))
         finally:
             book.close()
@@ -236,7 +238,9 @@ def xls_text(data: bytes, name: str) -> Extracted:
     cells = 0
     with reading(name, ".xls", xlrd.XLRDError, CompDocError, AssertionError, struct.error):
         try:
-            book = xlrd.open_workbook(file_contents=data, on_demand=True, ragged_rows=True, logfile=io.StringIO())
+            book = xlrd.open_workbook(
+                file_contents=data, on_demand=True, ragged_rows=True, formatting_info=True, logfile=io.StringIO()
+            )
         except xlrd.XLRDError as exc:
             if "encrypted" in str(exc):  # xlrd's "Workbook is encrypted"
                 raise Encrypted(name, "Excel 97-2003 workbook") from exc
@@ -249,7 +253,7 @@ def xls_text(data: bytes, name: str) -> Extracted:
                     cells += sheet.row_len(row)
                     if cells > MOST_CELLS:
                         raise SkippedFile(name, f"has more than {MOST_CELLS:,} cells; skipped")
-                    rows.append([_xls_cell(cell, book.datemode) for cell in sheet.row(row)])
+                    rows.append([_xls_cell(cell, book) for cell in sheet.row(row)])
                 sheets.append(_sheet_lines(rows))
                 book.unload_sheet(number)
             names = book.sheet_names()
@@ -265,16 +269,17 @@ def _sheet_lines(rows: list[list[str]]) -> list[str]:
     return table_lines(rows)
 
 
-def _xls_cell(cell, datemode: int) -> str:
-    """An ``.xls`` cell as the workbook shows it: 1200 (stored as 1200.0), 2024-07-01, TRUE."""
+def _xls_cell(cell, book) -> str:
+    """An ``.xls`` cell as the workbook shows it: 1200 (stored as 1200.0), 25% by its number format,
+    2024-07-01, TRUE."""
     import xlrd
 
     match cell.ctype:
         case xlrd.XL_CELL_NUMBER:
-            return format(cell.value, ".15g")  # Excel shows 15 significant digits: 0.3, not 0.30000000000000004
+            return shown(cell.value, _xls_format(cell, book))
         case xlrd.XL_CELL_DATE:
             try:
-                return _cell(xlrd.xldate_as_datetime(cell.value, datemode))
+                return _cell(xlrd.xldate_as_datetime(cell.value, book.datemode))
             except (xlrd.xldate.XLDateError, OverflowError, ValueError):  # a date before 1900, or none
                 return format(cell.value, ".15g")
         case xlrd.XL_CELL_BOOLEAN:
@@ -286,9 +291,22 @@ def _xls_cell(cell, datemode: int) -> str:
     return ""
 
 
-def _cell(value) -> str:
+def _xls_format(cell, book) -> str | None:
+    """An ``.xls`` cell's number format code (xlrd reads them with ``formatting_info``); None where
+    its format record is missing (a damaged file)."""
+    try:
+        return book.format_map[book.xf_list[cell.xf_index].format_key].format_str
+    except (IndexError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def _cell(value, number_format: str | None = None) -> str:
+    """A cell's value as the sheet shows it: a number by its number format (``index.number_formats``:
+    "25%", "€1,234.50"), a date without a midnight time, text on one line."""
     if value is None:
         return ""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return shown(value, number_format)
     if hasattr(value, "isoformat"):  # a date, shown without a midnight time
         text = value.isoformat()
         return text.removesuffix("T00:00:00")

@@ -1021,3 +1021,37 @@ def test_a_writer_documents_page_headers_and_footers_are_read_once_as_words_are(
         "Inspect the lamp daily.",
         "Harbour Authority",
     ]
+
+
+def test_spreadsheet_numbers_read_as_their_number_formats_show_them(tmp_path: Path) -> None:
+    # A share stored as 0.25 and shown as 25% was read "0.25"; a cost lost its currency.
+    import openpyxl
+    import xlwt
+
+    rows = [("Paint", 0.25, 1234.5, -80.0), ("Brushes", 0.125, 99.999, 0.0)]
+    formats = ["0%", '"€"#,##0.00', "#,##0.00;(#,##0.00)"]
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Item", "Share", "Cost", "Change"])
+    for row in rows:
+        sheet.append(list(row))
+        for column, code in zip("BCD", formats, strict=True):
+            sheet[f"{column}{sheet.max_row}"].number_format = code
+    book.save(tmp_path / "costs.xlsx")
+    old = xlwt.Workbook()
+    sheet = old.add_sheet("Sheet1")
+    for c, value in enumerate(["Item", "Share", "Cost", "Change"]):
+        sheet.write(0, c, value)
+    styles = [xlwt.easyxf(num_format_str=code) for code in formats]
+    for r, (item, *numbers) in enumerate(rows, start=1):
+        sheet.write(r, 0, item)
+        for c, (value, style) in enumerate(zip(numbers, styles, strict=True), start=1):
+            sheet.write(r, c, value, style)
+    old.save(str(tmp_path / "costs.xls"))
+    expected = [
+        "Item | Share | Cost | Change",
+        "Item: Paint; Share: 25%; Cost: €1,234.50; Change: (80.00)",  # the negative numbers' own section
+        "Item: Brushes; Share: 13%; Cost: €100.00; Change: 0.00",  # rounded half away from zero, as Excel does
+    ]
+    assert extract("costs.xlsx", (tmp_path / "costs.xlsx").read_bytes()).text.splitlines() == expected
+    assert extract("costs.xls", (tmp_path / "costs.xls").read_bytes()).text.splitlines() == expected
