@@ -32,8 +32,13 @@ from index.tables import delimited_text, html_tables, markdown_tables
 
 log = logging.getLogger(__name__)
 
-# Read as they are: a line of the file is a line of the document.
+# Read as they are: a line of the file is a line of the document (Markdown's tables labelled).
 PLAIN = (".txt", ".md", ".rst", ".org", ".adoc", ".tex", ".log")
+# Read by decoding alone: quick and bounded, so read where they are asked for (``index.isolation``).
+DECODED = tuple(suffix for suffix in PLAIN if suffix != ".md")
+# Of a Markdown file's text, what its tables are parsed in (markdown-it-py: ~1.6 s and ~130 MB a MB of
+# table rows); a larger file's tables are read as they are, and its report says so.
+MOST_MARKDOWN = 8 * 2**20
 # Read as tables: each row under the header a line of labelled cells (``index.tables``).
 DELIMITED = {".csv": ",", ".tsv": "\t"}
 OPEN_DOCUMENT = (".odt", ".ods", ".odp")
@@ -505,9 +510,16 @@ def _extract(name: str, data: bytes, ocr: OCR | None) -> Extracted:
         check_unzipped(data, name)  # first: the lock check below unpacks an e-book's or ODF file's manifest
     check_not_locked(data, name, kind)
     match kind:
+        case ".md":
+            text, note = decode_text(data, name)
+            if len(text) > MOST_MARKDOWN:
+                unlabelled = f"its tables were read as they are (over {MOST_MARKDOWN // 2**20} MB, not labelled)"
+                result = Extracted(text, note=noted(note, unlabelled))
+            else:
+                result = Extracted(markdown_tables(text), note=note)
         case _ if suffix in PLAIN:
             text, note = decode_text(data, name)
-            result = Extracted(markdown_tables(text) if suffix == ".md" else text, note=note)
+            result = Extracted(text, note=note)
         case _ if suffix in TRANSCRIPTS:
             from index.transcripts import transcript_text
 

@@ -32,7 +32,7 @@ from multiprocessing.connection import Connection
 from typing import Protocol
 
 from index.errors import SkippedFile
-from index.formats import PLAIN, Extracted, extract, suffix_of
+from index.formats import DECODED, Extracted, extract, suffix_of
 from index.ocr import OCR, PAGE_LISTENER
 
 log = logging.getLogger(__name__)
@@ -124,7 +124,7 @@ class IsolatedReader:
     def _read_one(
         self, name: str, data: bytes, ocr: OCR | None, heard: Callable[[tuple[str, int, int]], None]
     ) -> Extracted | SkippedFile:
-        if suffix_of(name) in PLAIN:  # no page of it is read by text recognition
+        if suffix_of(name) in DECODED:  # decoded alone: no page of it is read by text recognition, nor parsed
             return _extracted(name, data, ocr)
         for _ in range(2):
             try:

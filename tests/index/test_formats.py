@@ -1055,3 +1055,14 @@ def test_spreadsheet_numbers_read_as_their_number_formats_show_them(tmp_path: Pa
     ]
     assert extract("costs.xlsx", (tmp_path / "costs.xlsx").read_bytes()).text.splitlines() == expected
     assert extract("costs.xls", (tmp_path / "costs.xls").read_bytes()).text.splitlines() == expected
+
+
+def test_a_markdown_file_too_large_to_parse_is_read_as_it_is_and_its_report_says_so(monkeypatch) -> None:
+    # markdown-it-py takes ~1.6 s and ~130 MB a MB of table rows: a 50 MB file would hold a reader for
+    # a minute and gigabytes.
+    import index.formats
+
+    monkeypatch.setattr(index.formats, "MOST_MARKDOWN", 40)
+    note = "| Light | Height |\n|---|---|\n| Skerry | 22 |\n"
+    got = extract("lights.md", note.encode())
+    assert got.text == note and got.note == "its tables were read as they are (over 0 MB, not labelled)"
