@@ -43,10 +43,16 @@ def test_workers_give_what_reading_here_gives_in_order(files) -> None:
         reader.close()
 
 
-def test_plain_text_never_starts_a_worker() -> None:
+def test_plain_text_that_is_only_decoded_never_starts_a_worker_and_markdown_is_parsed_in_one() -> None:
     reader = IsolatedReader(timeout_s=60, memory_mb=2048)
-    assert reader.read([("a.txt", b"one\n"), ("b.md", b"# two\n")], None)[1].text == "# two\n"
-    assert len(reader._all) == 0
+    try:
+        assert reader.read([("a.txt", b"one\n"), ("b.log", b"two\n")], None)[1].text == "two\n"
+        assert len(reader._all) == 0
+        table = b"| Light | Height |\n|---|---|\n| Skerry | 22 |\n"  # parsed: within the workers' limits
+        assert reader.read([("c.md", table)], None)[0].text.splitlines()[-1] == "Light: Skerry; Height: 22"
+        assert len(reader._all) == 1
+    finally:
+        reader.close()
 
 
 def test_a_file_past_the_time_limit_is_skipped_and_the_next_is_read(files) -> None:
