@@ -202,23 +202,40 @@ ODF_CHART_LINES = [
 ]
 
 
-def test_writer_and_impress_charts_read_as_office_charts_do(tmp_path) -> None:
-    from odf import draw, style, text
-    from odf.opendocument import OpenDocumentPresentation, OpenDocumentText
+def test_writer_and_impress_charts_read_as_office_charts_do() -> None:
+    from odf import draw
 
     def framed(doc) -> draw.Frame:
         frame = draw.Frame(width="8cm", height="6cm", x="1cm", y="1cm", anchortype="paragraph")
         frame.addElement(draw.Object(href=doc.addObject(odf_chart())))
         return frame
 
+    lines = extract("report.odt", writer_with(framed, "Tonnage this year:")).text.splitlines()
+    assert lines == ["Tonnage this year:", "", *ODF_CHART_LINES]
+
+    assert extract("review.odp", one_slide(framed)).text.splitlines() == ODF_CHART_LINES
+
+
+def writer_with(framed, *around: str) -> bytes:
+    """A Writer document of a paragraph holding what ``framed`` makes for it (a ``draw:frame``), after
+    the first of ``around`` and before the others, each a paragraph."""
+    from odf import text
+    from odf.opendocument import OpenDocumentText
+
     writer = OpenDocumentText()
-    writer.text.addElement(text.P(text="Tonnage this year:"))
     holder = text.P()
     holder.addElement(framed(writer))
-    writer.text.addElement(holder)
-    writer.save(str(tmp_path / "report.odt"))
-    lines = extract("report.odt", (tmp_path / "report.odt").read_bytes()).text.splitlines()
-    assert lines == ["Tonnage this year:", "", *ODF_CHART_LINES]
+    for paragraph in [text.P(text=around[0]), holder, *(text.P(text=t) for t in around[1:])] if around else [holder]:
+        writer.text.addElement(paragraph)
+    out = io.BytesIO()
+    writer.save(out)
+    return out.getvalue()
+
+
+def one_slide(framed) -> bytes:
+    """An Impress deck of one slide holding what ``framed`` makes for the deck (a ``draw:frame``)."""
+    from odf import draw, style
+    from odf.opendocument import OpenDocumentPresentation
 
     deck = OpenDocumentPresentation()
     layout = style.PageLayout(name="L")
@@ -228,5 +245,6 @@ def test_writer_and_impress_charts_read_as_office_charts_do(tmp_path) -> None:
     slide = draw.Page(name="One", masterpagename=master)
     slide.addElement(framed(deck))
     deck.presentation.addElement(slide)
-    deck.save(str(tmp_path / "review.odp"))
-    assert extract("review.odp", (tmp_path / "review.odp").read_bytes()).text.splitlines() == ODF_CHART_LINES
+    out = io.BytesIO()
+    deck.save(out)
+    return out.getvalue()

@@ -209,37 +209,22 @@ def icon() -> bytes:
 
 
 def test_the_print_in_writer_and_impress_pictures_is_read_as_in_word_and_powerpoint(ocr: OCR, tmp_path: Path) -> None:
-    from odf import draw, style, text
-    from odf.opendocument import OpenDocumentPresentation, OpenDocumentText
+    from odf import draw
+
+    from tests.index.test_graphics import one_slide, writer_with
 
     def framed(doc) -> draw.Frame:
         frame = draw.Frame(width="16cm", height="6cm", x="1cm", y="1cm", anchortype="paragraph")
         frame.addElement(draw.Image(href=doc.addPictureFromString(picture(LINES).getvalue(), "image/png")))
         return frame
 
-    writer = OpenDocumentText()
-    writer.text.addElement(text.P(text="The scanned report follows."))
-    holder = text.P()
-    holder.addElement(framed(writer))
-    writer.text.addElement(holder)
-    writer.text.addElement(text.P(text="End of file."))
-    writer.save(str(tmp_path / "pasted.odt"))
-    data = (tmp_path / "pasted.odt").read_bytes()
+    data = writer_with(framed, "The scanned report follows.", "End of file.")
     got = extract("pasted.odt", data, ocr)
     assert got.text.splitlines() == ["The scanned report follows.", "", *LINES, "End of file."]
     assert got.note == "text in 1 picture(s) read by text recognition (OCR); check what is cited from it"
     assert extract("pasted.odt", data).text.splitlines() == ["The scanned report follows.", "", "End of file."]
 
-    deck = OpenDocumentPresentation()
-    layout = style.PageLayout(name="L")
-    deck.automaticstyles.addElement(layout)
-    master = style.MasterPage(name="M", pagelayoutname=layout)
-    deck.masterstyles.addElement(master)
-    slide = draw.Page(name="One", masterpagename=master)
-    slide.addElement(framed(deck))
-    deck.presentation.addElement(slide)
-    deck.save(str(tmp_path / "report.odp"))
-    slides = extract("report.odp", (tmp_path / "report.odp").read_bytes(), ocr)
+    slides = extract("report.odp", one_slide(framed), ocr)
     assert slides.text.splitlines() == LINES and slides.page_starts == (1,) and slides.note
     assert reader_version("a.odt", ocr=True) != reader_version("a.odt")
     assert reader_version("a.odp", ocr=True) != reader_version("a.odp")
