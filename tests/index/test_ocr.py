@@ -208,7 +208,7 @@ def icon() -> bytes:
     return out.getvalue()
 
 
-def test_the_print_in_writer_and_impress_pictures_is_read_as_in_word_and_powerpoint(ocr: OCR, tmp_path: Path) -> None:
+def test_the_print_in_writer_and_impress_pictures_is_read_as_in_word_and_powerpoint(ocr: OCR) -> None:
     from odf import draw
 
     from tests.index.test_graphics import one_slide, writer_with
