@@ -48,9 +48,9 @@ MACRO_ENABLED = {".docm": ".docx", ".pptm": ".pptx", ".xlsm": ".xlsx"}
 IMAGES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp")
 # Transcripts and subtitles: a cue a line (``index.transcripts``).
 TRANSCRIPTS = (".vtt", ".srt")
-SUFFIXES = (*PLAIN, *DELIMITED, *TRANSCRIPTS, ".ics", ".html", ".htm", ".rtf", ".pdf", ".docx", ".doc", ".pptx", ".ppt",
-            ".xlsx", ".xls", *MACRO_ENABLED, *OPEN_DOCUMENT, ".epub", ".eml", ".mbox", ".msg", ".zip",
-            *IMAGES)  # fmt: skip
+SUFFIXES = (*PLAIN, *DELIMITED, *TRANSCRIPTS, ".ics", ".vcf", ".html", ".htm", ".rtf", ".pdf", ".docx", ".doc",
+            ".pptx", ".ppt", ".xlsx", ".xls", *MACRO_ENABLED, *OPEN_DOCUMENT, ".epub", ".eml", ".mbox", ".msg",
+            ".zip", *IMAGES)  # fmt: skip
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # how every OLE compound file starts: Office 97-2003's, Outlook's .msg
 NAME_CHARS = 60  # of a page's name, as citations show it: a sheet's name, a slide's title, a message's subject
 # What an e-mail's attachments are read as files of their name (``index.mail``): the documents.
@@ -347,16 +347,16 @@ READERS = {
     # and Writer's tables within tables, then what python-docx left out of Word's text, then charts and SmartArt,
     # then a PDF form's answers, then Markdown's tables and transcripts, then OpenDocument's charts,
     # then calendars attached, then Word's page headers and footers, then Writer's,
-    # then sheets' number formats
-    ".eml": 44,  # 2: attachments read (1 named them only); 4: attached messages opened
-    ".mbox": 46,  # 2: attachments read; 3: messages named by their subjects; 5: attached messages opened
-    ".msg": 38,
+    # then sheets' number formats, then contact cards attached
+    ".eml": 46,  # 2: attachments read (1 named them only); 4: attached messages opened
+    ".mbox": 48,  # 2: attachments read; 3: messages named by their subjects; 5: attached messages opened
+    ".msg": 40,
     # 2: a .doc inside read by msdoc2docx; 4: Word's list numbers read; 6: a deck's; 8: Writer's; 10: its chapters';
     # 12: Word's and Writer's tables within tables; 14: Word's content controls, insertions, text boxes, notes;
     # 16: Word's and PowerPoint's charts and SmartArt; 18: a PDF form's answers;
     # 20: Markdown's tables labelled (a Notion or Obsidian export), transcripts read; 22: OpenDocument's charts;
-    # 24: calendars read; 26: Word's page headers and footers; 28: Writer's; 30: number formats
-    ".zip": 30,
+    # 24: calendars read; 26: Word's page headers and footers; 28: Writer's; 30: number formats; 32: contacts
+    ".zip": 32,
     # 2: converted to .docx by msdoc2docx and read as one (tables' rows labelled, empty paragraphs kept as
     # lines, the print in pictures read with OCR); 1: antiword's lines, now only where msdoc2docx fails;
     # 4: list numbers read; 6: a table holding a table read as blocks; 8: as .docx 13; 10: as .docx 15; 12: as .docx 17
@@ -377,10 +377,10 @@ READERS_WITH_OCR = {
     ".ppt": 5,
     ".odt": 17,  # 5: in tables' pictures too
     ".odp": 10,
-    ".eml": 45,  # the print in pictures attached read (4 and before named them only)
-    ".mbox": 47,
-    ".msg": 39,
-    ".zip": 31,
+    ".eml": 47,  # the print in pictures attached read (4 and before named them only)
+    ".mbox": 49,
+    ".msg": 41,
+    ".zip": 33,
     ".doc": 13,
 }
 
@@ -528,6 +528,10 @@ def _extract(name: str, data: bytes, ocr: OCR | None) -> Extracted:
             from index.calendars import calendar_text
 
             result = calendar_text(data, name)
+        case ".vcf":
+            from index.contacts import contacts_text
+
+            result = contacts_text(data, name)
         case _ if suffix in DELIMITED:
             text, note = decode_text(data, name)
             table, unparsed = delimited_text(text, DELIMITED[suffix])
