@@ -324,8 +324,8 @@ READERS = {
     ".ppt": 4,
     # 8 (past each number before, and mail and archives below): list numbers and bullets read; 10: chapter numbers;
     # 12: a table holding a table read as blocks, and footnotes after what refers to them; 14: charts read;
-    # 16: page headers and footers read
-    ".odt": 16,
+    # 16: page headers and footers read; 18: list numbers in a table's cells
+    ".odt": 18,
     ".odp": 9,  # 3: titles kept; 9: charts read
     # 2 (and past each number before, with OCR or without, wherever HTML is read: in e-books and mail too):
     # a data table's rows one a line, labelled by its header row (1: a cell a line)
@@ -347,16 +347,17 @@ READERS = {
     # and Writer's tables within tables, then what python-docx left out of Word's text, then charts and SmartArt,
     # then a PDF form's answers, then Markdown's tables and transcripts, then OpenDocument's charts,
     # then calendars attached, then Word's page headers and footers, then Writer's,
-    # then sheets' number formats, then contact cards attached
-    ".eml": 46,  # 2: attachments read (1 named them only); 4: attached messages opened
-    ".mbox": 48,  # 2: attachments read; 3: messages named by their subjects; 5: attached messages opened
-    ".msg": 40,
+    # then sheets' number formats, then contact cards attached, then Writer's list numbers in cells
+    ".eml": 48,  # 2: attachments read (1 named them only); 4: attached messages opened
+    ".mbox": 50,  # 2: attachments read; 3: messages named by their subjects; 5: attached messages opened
+    ".msg": 42,
     # 2: a .doc inside read by msdoc2docx; 4: Word's list numbers read; 6: a deck's; 8: Writer's; 10: its chapters';
     # 12: Word's and Writer's tables within tables; 14: Word's content controls, insertions, text boxes, notes;
     # 16: Word's and PowerPoint's charts and SmartArt; 18: a PDF form's answers;
     # 20: Markdown's tables labelled (a Notion or Obsidian export), transcripts read; 22: OpenDocument's charts;
-    # 24: calendars read; 26: Word's page headers and footers; 28: Writer's; 30: number formats; 32: contacts
-    ".zip": 32,
+    # 24: calendars read; 26: Word's page headers and footers; 28: Writer's; 30: number formats; 32: contacts;
+    # 34: Writer's cells' lists
+    ".zip": 34,
     # 2: converted to .docx by msdoc2docx and read as one (tables' rows labelled, empty paragraphs kept as
     # lines, the print in pictures read with OCR); 1: antiword's lines, now only where msdoc2docx fails;
     # 4: list numbers read; 6: a table holding a table read as blocks; 8: as .docx 13; 10: as .docx 15; 12: as .docx 17
@@ -375,12 +376,12 @@ READERS_WITH_OCR = {
     ".docx": 18,  # 5: the print in pictures read (3 and before left pictures out); 6: in tables' pictures too
     ".pptx": 12,
     ".ppt": 5,
-    ".odt": 17,  # 5: in tables' pictures too
+    ".odt": 19,  # 5: in tables' pictures too
     ".odp": 10,
-    ".eml": 47,  # the print in pictures attached read (4 and before named them only)
-    ".mbox": 49,
-    ".msg": 41,
-    ".zip": 33,
+    ".eml": 49,  # the print in pictures attached read (4 and before named them only)
+    ".mbox": 51,
+    ".msg": 43,
+    ".zip": 35,
     ".doc": 13,
 }
 

@@ -112,18 +112,19 @@ def _lines(
     printed: Callable[..., list[str]] | None = None,
     lists: ListNumbers | None = None,
     within: tuple[str | None, int, object] | None = None,
+    notes: bool = True,
 ) -> Iterator[str]:
     """Each paragraph and heading under ``node`` a line, each table row a line, in order; comments
-    and tracked deletions, which the page does not show, left out; a footnote on lines of its own
-    after the paragraph or table that refers to it (``_notes``). With ``printed``, the lines of each
-    picture's print (``draw:image``) and embedded chart (``draw:object``) after the paragraph or
-    table it sits in, or in its place. With
-    ``lists``, a list item's first paragraph with its number or bullet (``within``: the list it is
-    in, as ``ListNumbers.items`` gives it)."""
+    and tracked deletions, which the page does not show, left out; with ``notes``, a footnote on
+    lines of its own after the paragraph or table that refers to it (``_notes``). With ``printed``,
+    the lines of each picture's print (``draw:image``) and embedded chart (``draw:object``) after
+    the paragraph or table it sits in, or in its place. With ``lists``, a list item's first
+    paragraph with its number or bullet (``within``: the list it is in, as ``ListNumbers.items``
+    gives it), in a data table's cell too."""
     for element in _elements(node):
         if element.tag == TEXT + "list" and lists is not None:
             for item, label, inner in lists.items(element, within):
-                lines = _lines(item, name, printed, lists, inner)
+                lines = _lines(item, name, printed, lists, inner, notes)
                 first = next(_elements(item), None)
                 if label and first is not None and first.tag in LINES:
                     yield label + next(lines, "")
@@ -131,22 +132,27 @@ def _lines(
         elif element.tag in LINES:
             numbered = element.tag == TEXT + "h" and lists is not None and within is None
             yield (lists.heading(element) if numbered else "") + _shown(element)
-            yield from _notes(element, name, lists)
+            yield from _notes(element, name, lists) if notes else ()
             for image in element.iter(*DRAWN) if printed else ():
                 yield from printed(image)
         elif element.tag == TABLE + "table" and element.find(f".//{TABLE}table") is not None:
             for cell in _cells(element):  # a table holding a table lays the page out, as in Word
-                yield from _lines(cell, name, printed, lists, within)
+                yield from _lines(cell, name, printed, lists, within, notes)
         elif element.tag == TABLE + "table":
-            table = [cells for cells, _ in _rows(element, name)]
+            shown = (
+                (lambda cell: " ".join(" ".join(_lines(cell, name, None, lists, notes=False)).split()))
+                if lists
+                else _shown
+            )
+            table = [cells for cells, _ in _rows(element, name, shown)]
             yield from table_lines(table)
-            yield from _notes(element, name, lists)
+            yield from _notes(element, name, lists) if notes else ()
             for image in element.iter(*DRAWN) if printed else ():  # after its rows, as in Word
                 yield from printed(image)
         elif element.tag in DRAWN and printed:
             yield from printed(element)
         elif element.tag not in UNSHOWN:
-            yield from _lines(element, name, printed, lists, within)
+            yield from _lines(element, name, printed, lists, within, notes)
 
 
 def _in_archive(href: str) -> str:
@@ -332,10 +338,12 @@ def _cells(table) -> Iterator:
             yield from _cells(element)
 
 
-def _rows(table, name: str) -> Iterator[tuple[list[str], int]]:
-    """Each row of a table (in row groups too) as its cells' texts, trailing empty ones left off, and
-    how many times the row repeats. A repeated cell is written each time; one covered by a merged
-    cell is empty, as Word's are (so that the columns after it keep their names)."""
+def _rows(table, name: str, shown: Callable[..., str] | None = None) -> Iterator[tuple[list[str], int]]:
+    """Each row of a table (in row groups too) as its cells' texts (``shown`` of each, ``_shown`` where
+    not given), trailing empty ones left off, and how many times the row repeats. A repeated cell is
+    written each time; one covered by a merged cell is empty, as Word's are (so that the columns
+    after it keep their names)."""
+    shown = shown or _shown
     for element in _elements(table):
         if element.tag == TABLE + "table-row":
             cells: list[str] = []
@@ -344,7 +352,7 @@ def _rows(table, name: str) -> Iterator[tuple[list[str], int]]:
                 if cell.tag not in (TABLE + "table-cell", TABLE + "covered-table-cell"):
                     continue
                 repeat = int(cell.get(TABLE + "number-columns-repeated") or 1)
-                if not (text := _shown(cell)):
+                if not (text := shown(cell)):
                     blanks += repeat
                     continue
                 if len(cells) + blanks + repeat > MOST_CELLS:  # a few bytes can declare a billion
@@ -353,7 +361,7 @@ def _rows(table, name: str) -> Iterator[tuple[list[str], int]]:
                 blanks = 0
             yield cells, int(element.get(TABLE + "number-rows-repeated") or 1)
         elif element.tag != TABLE + "table-column":
-            yield from _rows(element, name)
+            yield from _rows(element, name, shown)
 
 
 def _sheets(spreadsheet, name: str) -> Iterator[list[str]]:

@@ -223,6 +223,43 @@ def test_a_writer_documents_lists_read_with_their_numbers_and_bullets() -> None:
     ]
 
 
+def test_a_writer_list_in_a_table_cell_reads_with_its_numbers_and_the_list_after_goes_on() -> None:
+    # A cell's list items were read without their numbers, as Word's were.
+    from odf import table, text
+    from odf.opendocument import OpenDocumentText
+
+    document = OpenDocumentText()
+    steps = text.ListStyle(name="Steps")
+    steps.addElement(text.ListLevelStyleNumber(level=1, numformat="1", numsuffix="."))
+    document.automaticstyles.addElement(steps)
+
+    def listed(*items: str, **attributes) -> text.List:
+        made = text.List(stylename="Steps", **attributes)
+        for words in items:
+            item = text.ListItem()
+            item.addElement(text.P(text=words))
+            made.addElement(item)
+        return made
+
+    grid = table.Table(name="Night")
+    for first, second in (("Step", "Who"), (listed("Light the lamp", "Wind the clock"), "Keeper")):
+        row = table.TableRow()
+        for value in (first, second):
+            cell = table.TableCell()
+            cell.addElement(text.P(text=value) if isinstance(value, str) else value)
+            row.addElement(cell)
+        grid.addElement(row)
+    document.text.addElement(grid)
+    document.text.addElement(listed("Log the hour", continuenumbering="true"))
+    out = io.BytesIO()
+    document.write(out)
+    assert extract("night.odt", out.getvalue()).text.splitlines() == [
+        "Step | Who",
+        "Step: 1. Light the lamp 2. Wind the clock; Who: Keeper",
+        "3. Log the hour",
+    ]
+
+
 def test_a_writer_documents_headings_read_with_their_chapter_numbers() -> None:
     from odf import text
     from odf.opendocument import OpenDocumentText
