@@ -1,4 +1,4 @@
-"""A Word document's body as lines: what a reader sees on the page, in its order.
+"""A Word document as lines: what a reader sees on its pages, in their order.
 
 python-docx reads a paragraph's text from its direct runs and links alone and a body's
 paragraphs and tables from its direct children alone, so it leaves out text Word shows:
@@ -34,9 +34,9 @@ A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 # Wrappers whose blocks (paragraphs, tables) are read as if they stood in their place.
 BLOCK_WRAPPERS = {W + "sdt", W + "sdtContent", W + "customXml"}
+NOTE_REFERENCES = (W + "footnoteReference", W + "endnoteReference")
 # Inside a paragraph: what is not its own shown text (deleted text; a text box, read on its own
 # lines; the copy of a drawing kept for older readers).
-NOTE_REFERENCES = (W + "footnoteReference", W + "endnoteReference")
 NOT_OWN = {W + "del", W + "moveFrom", W + "txbxContent", MC + "Fallback", W + "p"}
 
 
