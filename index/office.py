@@ -30,7 +30,7 @@ from index.number_formats import shown
 from index.numbering import Numbering, slide_labels
 from index.ocr import OCR, Pictures
 from index.tables import table_lines
-from index.word import word_lines
+from index.word import row_cells, word_lines
 
 # antiword, which reads Word 97-2003 documents, runs apart from the server, in these bounds.
 ANTIWORD_SECONDS = 60
@@ -91,17 +91,7 @@ def _word_document(data: bytes):
 def _table_lines(rows) -> list[str]:
     """A PowerPoint table's rows as lines, labelled by its header row where it has one
     (``index.tables``); a merged cell, listed once per column it spans, is written once."""
-    return table_lines([_row_cells(row.cells) for row in rows])
-
-
-def _row_cells(cells) -> list[str]:
-    """A row's cells by column: a merged cell's text in its first column, the others it spans empty
-    (so that the columns after it keep their names)."""
-    seen, texts = set(), []  # the cells' elements, held: an element's id is reused once nothing holds it
-    for cell in cells:
-        texts.append("" if cell._tc in seen else " ".join(cell.text.split()))
-        seen.add(cell._tc)
-    return texts
+    return table_lines([row_cells(row.cells, lambda cell: cell.text) for row in rows])
 
 
 def pptx_text(data: bytes, name: str, ocr: OCR | None = None, suffix: str = ".pptx") -> Extracted:

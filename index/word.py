@@ -20,7 +20,8 @@ after their paragraph as ``index.graphics`` reads them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 
 from index.formats import margin_lines
 from index.graphics import CHART_URI, DIAGRAM_URI, GRAPHIC_DATA, graphic_lines
@@ -82,7 +83,9 @@ def _lines(container, parent, numbering: Numbering, pictures: Pictures | None, n
                 for cell in _unmerged_cells(table):
                     yield from _lines(cell._tc, cell, numbering, pictures, notes)
                 continue
-            yield from table_lines([_row_cells(row.cells, numbering) for row in table.rows])
+            yield from table_lines(
+                [row_cells(row.cells, partial(_cell_text, numbering=numbering)) for row in table.rows]
+            )
             drawn = block.iter(A + "blip")  # a table's pictures (a stamp in a cell) follow its rows
             referred = block.iter(*NOTE_REFERENCES)
         else:
@@ -189,28 +192,34 @@ def _own(p, *tags: str) -> Iterator:
             yield element
 
 
-def _row_cells(cells, numbering: Numbering) -> list[str]:
-    """A row's cells by column: a merged cell's text in its first column, the others it spans empty
-    (so that the columns after it keep their names); a numbered paragraph in a cell with its number,
-    counted in its place in the document."""
+def _cell_text(cell, numbering: Numbering) -> str:
+    """A data table cell's paragraphs on one line, a numbered one with its number, counted in its
+    place in the document."""
     from docx.text.paragraph import Paragraph
 
-    seen, texts = set(), []  # the cells' elements, held: an element's id is reused once nothing holds it
-    for cell in cells:
-        if cell._tc in seen:
-            texts.append("")
-            continue
-        seen.add(cell._tc)
-        shown = (numbering.label(Paragraph(p, cell)) + paragraph_text(p) for p in blocks(cell._tc) if p.tag == W + "p")
-        texts.append(" ".join(" ".join(shown).split()))
-    return texts
+    return " ".join(
+        numbering.label(Paragraph(p, cell)) + paragraph_text(p) for p in blocks(cell._tc) if p.tag == W + "p"
+    )
+
+
+def row_cells(cells, text: Callable[..., str]) -> list[str]:
+    """A Word or PowerPoint table row's cells by column, each as ``text`` reads it on one line: a
+    merged cell's text in its first column, the others it spans empty (so that the columns after it
+    keep their names)."""
+    return [" ".join(text(cell).split()) if first else "" for cell, first in _firsts(cells, set())]
 
 
 def _unmerged_cells(table) -> Iterator:
     """A table's cells row by row, a merged cell once (python-docx lists it once per grid column)."""
     seen: set = set()
     for row in table.rows:
-        for cell in row.cells:
-            if cell._tc not in seen:
-                seen.add(cell._tc)
-                yield cell
+        yield from (cell for cell, first in _firsts(row.cells, seen) if first)
+
+
+def _firsts(cells, seen: set) -> Iterator[tuple[object, bool]]:
+    """Each cell, and whether it is met here first (a merged cell is listed once per column it spans);
+    ``seen`` holds the cells' elements met before (held: an element's id is reused once nothing
+    holds it)."""
+    for cell in cells:
+        yield cell, cell._tc not in seen
+        seen.add(cell._tc)
