@@ -210,13 +210,22 @@ def still_stored(collection, hits: list[NodeWithScore]) -> list[NodeWithScore]:
     """The hits of a keyword index older than the store whose chunks are still stored as it holds
     them. While a server ingests, its questions search the index as it was before (``when_stale``):
     a document deleted since, or written again (its chunks keep their ids, ``file#n``), would be
-    quoted and cited from text the file no longer has, its lines pointing at other words. One read
-    of the hits' rows (at most ``Fusion.candidates``)."""
+    quoted and cited from text the file no longer has, its lines pointing at other words; a chunk
+    is kept only where its text and its lines are as stored. One read of the hits' rows (at most
+    ``Fusion.candidates``)."""
     if not hits:
         return hits
-    rows = collection.get(ids=[hit.node.node_id for hit in hits], include=["documents"])
-    stored = dict(zip(rows["ids"], rows["documents"], strict=True))
-    return [hit for hit in hits if stored.get(hit.node.node_id) == hit.node.get_content()]
+    rows = collection.get(ids=[hit.node.node_id for hit in hits], include=["documents", "metadatas"])
+    stored = {
+        chunk_id: (text, meta.get("start_line"), meta.get("end_line"))
+        for chunk_id, text, meta in zip(rows["ids"], rows["documents"], rows["metadatas"], strict=True)
+    }
+    return [
+        hit
+        for hit in hits
+        if stored.get(hit.node.node_id)
+        == (hit.node.get_content(), hit.node.metadata.get("start_line"), hit.node.metadata.get("end_line"))
+    ]
 
 
 def file_positions(corpus: Sequence[dict]) -> dict[str, np.ndarray]:

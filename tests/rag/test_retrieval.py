@@ -149,6 +149,10 @@ def test_a_stale_keyword_index_quotes_nothing_the_store_no_longer_holds(settings
     assert [p.file for p in app.retriever.retrieve("heron fished")][0] == "b.txt"  # what is unchanged is found
     app.retriever.refresh()
     assert app.retriever.retrieve("wombat")[0].file == "a.txt"
+    app.retriever.when_stale(lambda: None)
+    (docs / "b.txt").write_text("\nThe heron fished at dawn.\n")  # the same words a line further down
+    app.ingestor.ingest([docs])
+    assert "heron" not in " ".join(p.text for p in app.retriever.retrieve("heron fished") if p.start_line == 1)
 
 
 def test_the_keyword_index_is_kept_on_disk_and_loaded_by_the_next_process(
