@@ -347,10 +347,11 @@ READERS = {
     # and Writer's tables within tables, then what python-docx left out of Word's text, then charts and SmartArt,
     # then a PDF form's answers, then Markdown's tables and transcripts, then OpenDocument's charts,
     # then calendars attached, then Word's page headers and footers, then Writer's,
-    # then sheets' number formats, then contact cards attached, then Writer's list numbers in cells
-    ".eml": 48,  # 2: attachments read (1 named them only); 4: attached messages opened
-    ".mbox": 50,  # 2: attachments read; 3: messages named by their subjects; 5: attached messages opened
-    ".msg": 42,
+    # then sheets' number formats, then contact cards attached, then Writer's list numbers in cells, then
+    # invitations sent as a body part (text/calendar)
+    ".eml": 50,  # 2: attachments read (1 named them only); 4: attached messages opened
+    ".mbox": 52,  # 2: attachments read; 3: messages named by their subjects; 5: attached messages opened
+    ".msg": 44,
     # 2: a .doc inside read by msdoc2docx; 4: Word's list numbers read; 6: a deck's; 8: Writer's; 10: its chapters';
     # 12: Word's and Writer's tables within tables; 14: Word's content controls, insertions, text boxes, notes;
     # 16: Word's and PowerPoint's charts and SmartArt; 18: a PDF form's answers;
@@ -378,9 +379,9 @@ READERS_WITH_OCR = {
     ".ppt": 5,
     ".odt": 19,  # 5: in tables' pictures too
     ".odp": 10,
-    ".eml": 49,  # the print in pictures attached read (4 and before named them only)
-    ".mbox": 51,
-    ".msg": 43,
+    ".eml": 51,  # the print in pictures attached read (4 and before named them only)
+    ".mbox": 53,
+    ".msg": 45,
     ".zip": 35,
     ".doc": 13,
 }

@@ -4,7 +4,8 @@ by python-oxmsg into the same ``EmailMessage`` so that all three read alike.
 
 A message reads as its headers (From, To, Cc, Date, Subject; one line each),
 then its body: the plain-text part, or the HTML part's visible text where a
-message has no plain one, then a line naming each attachment, followed by the
+message has no plain one, and a meeting invitation sent with it (a ``text/calendar``
+part: its event's time and place), then a line naming each attachment, followed by the
 attachment's text where the reader given for attachments reads it (a PDF, a
 Word file, a scan: ``index.formats`` decides which). An attached message (a
 forward sent "as attachment", an attached ``.eml``) reads the same way in its
@@ -38,6 +39,8 @@ NOTES_SHOWN = 3  # a mailbox's notes in its ingestion report; the rest are count
 # Messages attached within messages that are opened: a forward of a forward of a forward. Deeper
 # ones are named only (mail can nest without end, and each level is one more parse).
 MOST_NESTED = 3
+# What a meeting invitation sent as part of a message's body is read as (``index.calendars``, by name).
+INVITATION = "invitation.ics"
 # A mailbox escapes a body line that starts "From " as ">From " (and ">From " as ">>From ").
 _ESCAPED_FROM = re.compile(r"^>(>*From )")
 # MAPI's recipient types (PidTagRecipientType) and attachment methods (PidTagAttachMethod) in a .msg
@@ -161,6 +164,15 @@ def message_lines(
         notes += [note] if note else []
         lines.append("")
         lines.extend(line.rstrip() for line in text.splitlines())
+    for invitation in _invitations(message) if read else ():
+        try:
+            payload = invitation.get_payload(decode=True)
+            extracted = read(INVITATION, payload) if payload else None
+        except SkippedFile as skipped:
+            notes.append(f"has an invitation that was not read: {str(skipped).removesuffix('; skipped')}")
+            extracted = None
+        if extracted is not None:
+            lines.extend(["", "Invitation:", *(line.rstrip() for line in extracted.text.splitlines())])
     for part in message.iter_attachments():
         filename = _one_line(part.get_filename() or "")
         header = f"Attachment: {filename or part.get_content_type()}"
@@ -187,6 +199,21 @@ def message_lines(
             lines.extend(["", header, *(line.rstrip() for line in extracted.text.splitlines())])
             notes += [f"attachment {filename}: {extracted.note}"] if extracted.note else []  # an OCR'd page, say
     return lines, notes
+
+
+def _invitations(part: EmailMessage) -> list[EmailMessage]:
+    """A message's meeting invitations that are part of its body rather than attached files: the
+    ``text/calendar`` alternative Outlook and others send beside the text, which holds the meeting's
+    time and place (a named ``.ics`` is an attachment, read as one); not those of attached messages,
+    which are read in their place."""
+    if part.is_multipart():
+        return [
+            found
+            for inner in part.get_payload()
+            if isinstance(inner, EmailMessage) and inner.get_content_type() != "message/rfc822"
+            for found in _invitations(inner)
+        ]
+    return [part] if part.get_content_type() == "text/calendar" and not part.get_filename() else []
 
 
 def _attached_message(part: EmailMessage, filename: str) -> EmailMessage | None:

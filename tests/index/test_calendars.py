@@ -43,3 +43,27 @@ def test_each_event_and_task_is_a_line_of_labelled_fields() -> None:
 def test_a_file_that_is_no_calendar_is_skipped_saying_so(data: bytes) -> None:
     with pytest.raises(SkippedFile, match="notes.ics (is not a readable .ics calendar|has no text)"):
         extract("notes.ics", data)
+
+
+def test_a_meeting_invitation_sent_with_a_message_is_read_after_its_body() -> None:
+    # Outlook sends an invitation's time and place as a text/calendar part beside the text body, not
+    # as a file: the message read as its description alone.
+    from email.message import EmailMessage
+
+    invitation = EmailMessage()
+    invitation["From"], invitation["Subject"] = "asa@example.org", "Lighthouse inspection"
+    invitation.set_content("Please bring the lens cloth.\n")
+    invitation.add_alternative(INVITE.encode(), maintype="text", subtype="calendar")
+    forward = EmailMessage()
+    forward["From"], forward["Subject"] = "ola@example.org", "Fwd: Lighthouse inspection"
+    forward.set_content("See below.\n")
+    forward.add_attachment(invitation)  # an attached message: its invitation read in its place, once
+    lines = extract("invite.eml", invitation.as_bytes()).text.splitlines()
+    assert lines[2:6] == ["", "Please bring the lens cloth.", "", "Invitation:"]
+    assert lines[6].startswith("Event: Lighthouse inspection, Kestrel Bay; Starts: 2024-07-01 09:00 (Europe/Dublin)")
+    assert lines[7:] == [
+        "Event: Harbour day; Starts: 2024-08-15; Status: cancelled",
+        "Task: Order paint; Due: 2024-06-20 17:00 (UTC)",
+    ]
+    forwarded = extract("forward.eml", forward.as_bytes()).text.splitlines()
+    assert sum(line == "Invitation:" for line in forwarded) == 1
