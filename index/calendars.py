@@ -11,6 +11,7 @@ order. icalendar parses the file.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 
 from index.errors import SkippedFile
@@ -19,8 +20,8 @@ from index.tables import labelled
 
 MOST_EVENTS = 200_000  # a busy calendar over years has thousands
 KINDS = {"VEVENT": "Event", "VTODO": "Task", "VJOURNAL": "Journal entry"}
-# What each field is called on its line, in the order written; the first names the kind.
-FIELDS = (("SUMMARY", None), ("DTSTART", "Starts"), ("DTEND", "Ends"), ("DUE", "Due"), ("LOCATION", "Where"),
+# What each field is called on its line, in the order written, after the title (labelled by the kind).
+FIELDS = (("DTSTART", "Starts"), ("DTEND", "Ends"), ("DUE", "Due"), ("LOCATION", "Where"),
           ("ORGANIZER", "Organizer"), ("ATTENDEE", "Attendees"), ("RRULE", "Repeats"), ("STATUS", "Status"),
           ("DESCRIPTION", "Details"), ("URL", "Link"))  # fmt: skip
 
@@ -28,14 +29,8 @@ FIELDS = (("SUMMARY", None), ("DTSTART", "Starts"), ("DTEND", "Ends"), ("DUE", "
 def calendar_text(data: bytes, name: str) -> Extracted:
     """An ``.ics`` file's events and tasks, one a line (the module's docstring); a file that is not
     a calendar is skipped, saying so."""
-    from icalendar import Calendar
-
-    try:
-        calendars = Calendar.from_ical(data, multiple=True)
-    except (ValueError, IndexError, KeyError) as exc:
-        raise SkippedFile(name, f"is not a readable .ics calendar ({exc.__class__.__name__}); skipped") from exc
     lines = []
-    for calendar in calendars:
+    for calendar in parsed(data, name, "is not a readable .ics calendar"):
         for component in calendar.walk():
             if component.name in KINDS:
                 if len(lines) >= MOST_EVENTS:
@@ -44,21 +39,39 @@ def calendar_text(data: bytes, name: str) -> Extracted:
     return Extracted("\n".join(lines))
 
 
-def event_line(component) -> str:
-    """One event or task as a line of labelled fields; a field it lacks left out."""
-    header, cells = [], []
-    for key, label in FIELDS:
+def parsed(data: bytes, name: str, unreadable: str) -> list:
+    """The components (a calendar, a contact card) of an iCalendar or vCard file, as icalendar parses
+    them; a file it cannot parse is skipped, ``unreadable`` saying what it is not (with the parser's
+    error class, not its message, which quotes the file's bytes)."""
+    from icalendar import Component
+
+    try:
+        return Component.from_ical(data, multiple=True)
+    except (ValueError, IndexError, KeyError) as exc:
+        raise SkippedFile(name, f"{unreadable} ({exc.__class__.__name__}); skipped") from exc
+
+
+def fields_line(component, fields, shown: Callable[[str, object], str], head: list[tuple[str, str]]) -> str:
+    """A component as one line of labelled fields (``index.tables.labelled``): ``head``'s (label,
+    text) pairs, then each of ``fields`` (key, label) it has, as ``shown(key, value)`` writes it; a
+    field it lacks, or that shows nothing, left out."""
+    header, cells = [label for label, _ in head], [text for _, text in head]
+    for key, label in fields:
         value = component.get(key)
-        if value is None:
-            continue
-        shown = _shown(key, value)
-        if shown:
-            header.append(label or KINDS[component.name])
-            cells.append(shown)
-    if "SUMMARY" not in component:
-        header.insert(0, KINDS[component.name])
-        cells.insert(0, "(no title)")
+        if value is not None and (text := shown(key, value)):
+            header.append(label)
+            cells.append(text)
     return labelled(header, cells)
+
+
+def event_line(component) -> str:
+    """One event or task as a line of labelled fields, its title first; a field it lacks left out."""
+    kind = KINDS[component.name]
+    if "SUMMARY" not in component:
+        head = [(kind, "(no title)")]
+    else:
+        head = [(kind, title)] if (title := _shown("SUMMARY", component["SUMMARY"])) else []
+    return fields_line(component, FIELDS, _shown, head)
 
 
 def _shown(key: str, value) -> str:

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 
+from index.calendars import fields_line, parsed
 from index.errors import SkippedFile
 from index.formats import Extracted
-from index.tables import labelled
 
 MOST_CARDS = 200_000
 ESCAPED = re.compile(r"\\([\\,;:nN])")  # RFC 6350's escapes in a text value
@@ -26,12 +26,7 @@ FIELDS = (("ORG", "Organization"), ("TITLE", "Title"), ("ROLE", "Role"), ("EMAIL
 def contacts_text(data: bytes, name: str) -> Extracted:
     """A ``.vcf`` file's cards, one a line (the module's docstring); a file that holds no card is
     skipped, saying so."""
-    from icalendar import Component
-
-    try:
-        cards = [card for card in Component.from_ical(data, multiple=True) if card.name == "VCARD"]
-    except (ValueError, IndexError, KeyError) as exc:
-        raise SkippedFile(name, f"is not a readable .vcf file ({exc.__class__.__name__}); skipped") from exc
+    cards = [card for card in parsed(data, name, "is not a readable .vcf file") if card.name == "VCARD"]
     if len(cards) > MOST_CARDS:
         raise SkippedFile(name, f"has more than {MOST_CARDS:,} contacts; skipped")
     return Extracted("\n".join(card_line(card) for card in cards))
@@ -40,15 +35,13 @@ def contacts_text(data: bytes, name: str) -> Extracted:
 def card_line(card) -> str:
     """One card as a line: its name, then each field it has, a field given more than once (two
     phones) listed with the kind of each ("work", "cell") where the card says."""
-    header, cells = ["Contact"], [_name(card)]
-    for key, label in FIELDS:
-        values = card.get(key)
-        values = values if isinstance(values, list) else [values] if values is not None else []
-        shown = [_typed(key, value) for value in values]
-        if shown := [text for text in shown if text]:
-            header.append(label)
-            cells.append(", ".join(shown))
-    return labelled(header, cells)
+    return fields_line(card, FIELDS, _shown, [("Contact", _name(card))])
+
+
+def _shown(key: str, value) -> str:
+    """A field's values (one, or a list of them), each with its kinds, joined."""
+    values = value if isinstance(value, list) else [value]
+    return ", ".join(text for text in (_typed(key, v) for v in values) if text)
 
 
 def _name(card) -> str:
