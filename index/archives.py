@@ -15,6 +15,7 @@ import io
 import zipfile
 from collections.abc import Callable
 
+from index import progress
 from index.errors import SkippedFile
 from index.formats import NAME_CHARS, Extracted, counted, noted, suffix_of
 
@@ -37,13 +38,14 @@ def zip_text(data: bytes, name: str, read: FileReader) -> Extracted:
     except (zipfile.BadZipFile, ValueError, EOFError) as exc:
         raise SkippedFile(name, f"is not a readable .zip file ({exc.__class__.__name__}); skipped") from exc
     pages, paths, failed, unread = [], [], [], []
-    for item in files[:MOST_FILES]:
+    for number, item in enumerate(files[:MOST_FILES], start=1):
         path = item.filename
         if suffix_of(path) in UNOPENED:
             failed.append(f"{path} (not opened inside an archive)")
             continue
         try:
-            got = read(path, archive.read(item))
+            with progress.part("file", number, min(len(files), MOST_FILES), path):
+                got = read(path, archive.read(item))
         except SkippedFile as exc:
             failed.append(f"{path} ({exc.reason.removesuffix('; skipped')})")
             continue

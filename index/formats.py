@@ -235,7 +235,8 @@ def image_text(data: bytes, name: str, ocr: OCR | None) -> Extracted:
     a multi-page TIFF is a page."""
     from PIL import Image, ImageSequence, UnidentifiedImageError
 
-    from index.ocr import MOST_PIXELS, PageUnread, pages_read
+    from index.ocr import MOST_PIXELS, PageUnread
+    from index.progress import reached
 
     if ocr is None:
         raise SkippedFile(name, f"is an image; {WITHOUT}")
@@ -249,7 +250,7 @@ def image_text(data: bytes, name: str, ocr: OCR | None) -> Extracted:
                 raise SkippedFile(
                     name, f"is {frame.width} x {frame.height} pixels, over the {MOST_PIXELS:,} allowed; skipped"
                 )
-            pages_read(number + 1, getattr(image, "n_frames", 1))
+            reached("page", number + 1, getattr(image, "n_frames", 1))
             pages.append(ocr.lines(frame))
     except PageUnread as unread:
         raise SkippedFile(name, f"could not be read by text recognition: {unread}; skipped") from unread

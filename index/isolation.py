@@ -33,7 +33,8 @@ from typing import Protocol
 
 from index.errors import SkippedFile
 from index.formats import DECODED, Extracted, extract, suffix_of
-from index.ocr import OCR, PAGE_LISTENER
+from index.ocr import OCR
+from index.progress import listening
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +46,9 @@ PRELOAD = [
 ]  # fmt: skip
 
 
-# ``page(name, page, pages)``: text recognition reads page ``page`` of ``pages`` of the file ``name``.
-PageListener = Callable[[str, int, int], None]
+# ``page(name, at)``: the reading of the long file ``name`` is at ``at`` ("page 12 of 300",
+# "message 40 of 2,000": ``index.progress``).
+PageListener = Callable[[str, str], None]
 
 
 class Reader(Protocol):
@@ -59,7 +61,7 @@ class Reader(Protocol):
     ) -> list[Extracted | SkippedFile]:
         """Each ``(name, bytes)``'s text, or why it is skipped, in order; ``done(n)``, in the calling
         thread, as each file is read (``n`` of them so far, in whatever order they finish), and
-        ``page`` as a long file's pages are read by text recognition."""
+        ``page(name, at)`` as a long file's reading gets on (``PageListener``)."""
 
 
 class InProcessReader:
@@ -74,11 +76,8 @@ class InProcessReader:
     ) -> list[Extracted | SkippedFile]:
         results = []
         for name, data in files:
-            heard = PAGE_LISTENER.set(partial(page, name) if page else None)
-            try:
+            with listening(partial(page, name) if page else None):
                 results.append(_extracted(name, data, ocr))
-            finally:
-                PAGE_LISTENER.reset(heard)
             if done:
                 done(len(results))
         return results
@@ -108,7 +107,7 @@ class IsolatedReader:
     ) -> list[Extracted | SkippedFile]:
         if not files:
             return []
-        pages: queue.SimpleQueue[tuple[str, int, int]] = queue.SimpleQueue()  # heard in the reading threads
+        pages: queue.SimpleQueue[tuple[str, str]] = queue.SimpleQueue()  # heard in the reading threads
         with ThreadPoolExecutor(min(self.workers, len(files)), thread_name_prefix="reader") as pool:
             reading = [pool.submit(self._read_one, name, data, ocr, pages.put) for name, data in files]
             waiting, finished = set(reading), 0
@@ -122,7 +121,7 @@ class IsolatedReader:
             return [future.result() for future in reading]
 
     def _read_one(
-        self, name: str, data: bytes, ocr: OCR | None, heard: Callable[[tuple[str, int, int]], None]
+        self, name: str, data: bytes, ocr: OCR | None, heard: Callable[[tuple[str, str]], None]
     ) -> Extracted | SkippedFile:
         if suffix_of(name) in DECODED:  # decoded alone: no page of it is read by text recognition, nor parsed
             return _extracted(name, data, ocr)
@@ -172,14 +171,10 @@ class IsolatedReader:
 
 
 @dataclass(frozen=True)
-class PageRead:
-    """A worker's word that text recognition reads page ``page`` of ``pages`` of its file."""
+class Reached:
+    """A worker's word of where the reading of its file has got to ("page 12 of 300")."""
 
-    page: int
-    pages: int
-
-
-PAGE_EVERY_S = 0.5  # the most often a worker tells of pages
+    at: str
 
 
 class Unsent(Exception):
@@ -211,7 +206,7 @@ class _Worker:
         ocr: OCR | None,
         timeout_s: float,
         memory_mb: int,
-        heard: Callable[[tuple[str, int, int]], None],
+        heard: Callable[[tuple[str, str]], None],
     ) -> Extracted | SkippedFile:
         try:
             self.connection.send((name, data, ocr))
@@ -227,9 +222,9 @@ class _Worker:
                         name, f"took over {timeout_s:,.0f} s to read (GROUNDLINE_READ_TIMEOUT_S); skipped"
                     )
                 outcome = self.connection.recv()
-                if not isinstance(outcome, PageRead):
+                if not isinstance(outcome, Reached):
                     break
-                heard((name, outcome.page, outcome.pages))
+                heard((name, outcome.at))
         except (EOFError, OSError):  # it died: the kernel's OOM killer, a crash in C
             self.stop()
             return SkippedFile(name, f"could not be read: its reader died (it may need over {memory_mb:,} MB); skipped")
@@ -259,20 +254,13 @@ def _serve(connection: Connection, memory_mb: int, idle_s: float) -> None:
     os.setpgid(0, 0)  # a group of its own, so that stopping it stops the programs it runs too
     limit = memory_mb * 2**20  # the process's data (heap and anonymous maps), not its libraries' code
     resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
-    told = [0.0]  # when a page was last told: a page read by OCR takes seconds, a text page microseconds
-
-    def tell(page: int, pages: int) -> None:
-        if page == 1 or time.monotonic() - told[0] >= PAGE_EVERY_S:
-            told[0] = time.monotonic()
-            connection.send(PageRead(page, pages))
-
-    PAGE_LISTENER.set(tell)
     while connection.poll(idle_s):
         try:
             name, data, ocr = connection.recv()
         except EOFError:  # the ingesting process is gone
             return
-        outcome = _extracted(name, data, ocr, memory_mb)
+        with listening(lambda at: connection.send(Reached(at))):
+            outcome = _extracted(name, data, ocr, memory_mb)
         if isinstance(outcome, SkippedFile):
             # sent as its two fields (an exception with arguments of its own does not unpickle), and its
             # traceback let go first: its frames hold what the reader built, all the memory it was allowed

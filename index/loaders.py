@@ -107,7 +107,7 @@ def load_files(
     pictures and scanned pages (``index.ocr``). ``reader`` turns the rest into text, side by side
     and within limits where it is an ``index.isolation.IsolatedReader`` (else here, one by one).
     ``done(n)``: ``n`` of the files are done (refused, known or read), as reading goes on; ``page``
-    hears of each page text recognition reads (``index.isolation.PageListener``).
+    hears where a long file's reading has got to (``index.isolation.PageListener``).
     """
     result = LoadResult()
     to_read: list[tuple[str, bytes]] = []

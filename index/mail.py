@@ -29,6 +29,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from pathlib import Path
 
+from index import progress
 from index.errors import SkippedFile
 from index.formats import Extracted, check_ole, counted, html_text, noted
 
@@ -69,16 +70,18 @@ def mbox_text(data: bytes, name: str, read: AttachmentReader | None = None) -> E
         box = mailbox.mbox(
             path, factory=lambda f: email.message_from_binary_file(f, policy=policy.default), create=False
         )
+        pages, notes, subjects = [], [], []  # subjects name the pages: "message 3 (Fog horn), line 5"
         try:
-            messages = list(box)
+            keys = box.keys()  # where each message starts (a quick scan): each is parsed as it is read
+            for number, key in enumerate(keys, start=1):
+                with progress.part("message", number, len(keys)):  # an exported mailbox holds thousands
+                    message = box[key]
+                    message_text, message_notes = message_lines(message, read)
+                subjects.append(str(message["Subject"] or ""))
+                pages.append([_ESCAPED_FROM.sub(r"\1", line) for line in message_text])
+                notes += [f"message {number} {note}" for note in message_notes]
         finally:
             box.close()
-    pages, notes = [], []
-    subjects = [str(message["Subject"] or "") for message in messages]  # "message 3 (Fog horn), line 5"
-    for number, message in enumerate(messages, start=1):
-        message_text, message_notes = message_lines(message, read)
-        pages.append([_ESCAPED_FROM.sub(r"\1", line) for line in message_text])
-        notes += [f"message {number} {note}" for note in message_notes]
     return Extracted.paged(pages, noted(*counted(notes, NOTES_SHOWN)), names=subjects)
 
 
@@ -173,23 +176,26 @@ def message_lines(
             extracted = None
         if extracted is not None:
             lines.extend(["", "Invitation:", *(line.rstrip() for line in extracted.text.splitlines())])
-    for part in message.iter_attachments():
-        filename = _one_line(part.get_filename() or "")
-        header = f"Attachment: {filename or part.get_content_type()}"
-        attached = _attached_message(part, filename)
+    attachments = list(message.iter_attachments())
+    for number, attachment in enumerate(attachments, start=1):
+        filename = _one_line(attachment.get_filename() or "")
+        header = f"Attachment: {filename or attachment.get_content_type()}"
+        attached = _attached_message(attachment, filename)
         if attached is not None:
             if depth >= MOST_NESTED:
                 lines.append(header)
                 notes.append(f"has a message attached more than {MOST_NESTED} deep that was named, not opened")
                 continue
-            inner, inner_notes = message_lines(attached, read, depth + 1)
+            with progress.part("attachment", number, len(attachments), filename):
+                inner, inner_notes = message_lines(attached, read, depth + 1)
             lines.extend(["", header, *inner])
             within = f"attached message {filename}: " if filename else "attached message: "
             notes += [note if note.startswith("attached message") else within + note for note in inner_notes]
             continue
         try:
-            payload = part.get_payload(decode=True) if read and filename else None
-            extracted = read(filename, payload) if read and payload else None
+            payload = attachment.get_payload(decode=True) if read and filename else None
+            with progress.part("attachment", number, len(attachments), filename):  # a scan's pages are read by OCR
+                extracted = read(filename, payload) if read and payload else None
         except SkippedFile as skipped:
             notes.append(f"has an attachment that was not read: {str(skipped).removesuffix('; skipped')}")
             extracted = None

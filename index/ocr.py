@@ -13,22 +13,11 @@ from __future__ import annotations
 import io
 import re
 import shutil
-from collections.abc import Callable, Iterator
-from contextvars import ContextVar
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from index.errors import SkippedFile
-
-# Who hears of each page text recognition reads (``pages_read``): set around one file's reading.
-PAGE_LISTENER: ContextVar[Callable[[int, int], None] | None] = ContextVar("page_listener", default=None)
-
-
-def pages_read(page: int, pages: int) -> None:
-    """Tell the listener of this file's reading, if any, that text recognition reads its page
-    ``page`` (from 1) of ``pages``."""
-    if (listener := PAGE_LISTENER.get()) is not None:
-        listener(page, pages)
-
+from index.progress import reached
 
 MOST_PIXELS = 40_000_000  # an A4 page at 600 dpi is 35 M; a page declaring more is drawn smaller
 SMALLEST_SIDE = 120  # pixels: a picture narrower or shorter holds no line of print worth reading (an icon)
@@ -82,7 +71,7 @@ class OCR:
             raise SkippedFile(name, f"is not a readable PDF (pdfium: {exc}); skipped") from exc
         try:
             for done, number in enumerate(numbers):
-                pages_read(done + 1, len(numbers))
+                reached("page", done + 1, len(numbers))
                 page = pdf[number]
                 width, height = page.get_size()  # in points, 72 a inch
                 scale = min(self.dpi / 72, (MOST_PIXELS / max(1.0, width * height)) ** 0.5)
@@ -131,6 +120,7 @@ class Pictures:
                     self.skipped += 1
                     break
                 self.tried += 1
+                reached("picture", self.tried)  # seconds each: a report of pasted scans is read for minutes
                 if frame.width * frame.height > MOST_PIXELS:  # checked before the pixels are decoded
                     raise ValueError(f"{frame.width} x {frame.height} pixels")
                 lines += [line for line in self.ocr.lines(frame) if _WORD.search(line)]

@@ -264,7 +264,7 @@ class Ingestor:
         chunks, files_done = 0, 0
 
         last: list[Progress] = []  # the step shown last: each is shown once
-        paging: tuple[str, int, int] = ("", 0, 0)  # a file being read page by page: name, page, pages
+        paging: tuple[str, str] = ("", "")  # a long file being read: its name, where its reading is
 
         def report(batch_chunks: int) -> None:  # within a batch, as its files are read and its chunks embedded
             step = Progress(files_done, len(found), chunks + batch_chunks, *paging)
@@ -274,12 +274,12 @@ class Ingestor:
 
         def read(batch_start: int, n: int) -> None:  # n of the batch's files are read
             nonlocal files_done, paging
-            files_done, paging = batch_start + n, ("", 0, 0)
+            files_done, paging = batch_start + n, ("", "")
             report(0)
 
-        def page(name: str, page: int, pages: int) -> None:  # text recognition reads a long file
+        def page(name: str, at: str) -> None:  # a long file's reading gets on (a scan's pages, a mailbox's messages)
             nonlocal paging
-            paging = (name, page, pages)
+            paging = (name, at)
             report(0)
 
         with self.writing():

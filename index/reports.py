@@ -67,24 +67,30 @@ class IngestReport:
 @dataclass(frozen=True)
 class Progress:
     """Files read (and written, where they changed) out of those found, and chunks embedded; while a
-    long file's pages are read by text recognition, which file (``reading``) and how far."""
+    long file is read (a scan by text recognition, a mailbox), which file (``reading``) and how far
+    (``at``: "page 12 of 300", ``index.progress``)."""
 
     files_done: int
     files_total: int
     chunks: int
-    reading: str = ""  # the file whose page ``page`` of ``pages`` text recognition is reading, if any
-    page: int = 0
-    pages: int = 0
+    reading: str = ""
+    at: str = ""
 
     @classmethod
     def from_json(cls, data: dict) -> Progress:
-        """From its JSON (``dataclasses.asdict``); fields a newer server adds are left out.
+        """From its JSON (``dataclasses.asdict``); fields a newer server adds are left out, and an
+        older server's page of pages is read as where it is.
 
         >>> Progress.from_json({"files_done": 1, "files_total": 2, "chunks": 3, "added_later": 4})
-        Progress(files_done=1, files_total=2, chunks=3, reading='', page=0, pages=0)
+        Progress(files_done=1, files_total=2, chunks=3, reading='', at='')
+        >>> Progress.from_json({"files_done": 0, "files_total": 1, "chunks": 0, "reading": "a.pdf", "page": 2,
+        ...                     "pages": 9}).reading_note()
+        'a.pdf: page 2 of 9'
         """
+        if data.get("page") and "at" not in data:
+            data = {**data, "at": f"page {data['page']:,} of {data.get('pages', 0):,}"}
         return cls(**{key: value for key, value in data.items() if key in cls.__dataclass_fields__})
 
     def reading_note(self) -> str:
-        """What a bar says of the file being read page by page ("scan.pdf: page 12 of 300"), or ""."""
-        return f"{self.reading}: page {self.page:,} of {self.pages:,}" if self.reading else ""
+        """What a bar says of the long file being read ("scan.pdf: page 12 of 300"), or ""."""
+        return f"{self.reading}: {self.at}" if self.reading else ""

@@ -92,7 +92,7 @@ class Remote:
             nonlocal shown
             shown = max(shown, len(skipped) + sent + within.files_done)  # a split request starts again
             if progress:
-                paging = (within.reading, within.page, within.pages)
+                paging = (within.reading, within.at)
                 progress(Progress(shown, len(found), report.chunks + within.chunks, *paging))
 
         step(Progress(0, 0, 0))

@@ -10,6 +10,7 @@ from index import ocr as ocr_module
 from index.errors import SkippedFile
 from index.formats import extract, page_of, reader_version
 from index.ocr import OCR, available
+from index.progress import listening
 from rag.settings import Settings
 from tests.conftest import fake_app
 
@@ -178,8 +179,11 @@ def test_the_print_in_a_slides_pictures_is_read_in_its_place(ocr: OCR, tmp_path:
     slide.shapes.add_picture(picture(LINES), Inches(0.5), Inches(1.5), width=Inches(9))
     slide.shapes.add_picture(picture(LINES), Inches(0.5), Inches(5), width=Inches(2))  # drawn small: read all the same
     deck.save(tmp_path / "report.pptx")
-    got = extract("report.pptx", (tmp_path / "report.pptx").read_bytes(), ocr)
+    heard: list[str] = []
+    with listening(heard.append):
+        got = extract("report.pptx", (tmp_path / "report.pptx").read_bytes(), ocr)
     assert got.text.splitlines() == ["Spring report", *LINES, *LINES] and got.page_names == ("Spring report",)
+    assert heard[0] == "picture 1"  # seconds each: the bar says how far a deck of scans has got
     assert got.note == "text in 2 picture(s) read by text recognition (OCR); check what is cited from it"
 
 

@@ -563,3 +563,18 @@ def test_the_bar_says_which_page_of_a_long_scan_is_being_read(settings: Settings
     notes = [p.reading_note() for p in seen if p.reading]
     assert notes == ["log.pdf: page 1 of 2", "log.pdf: page 2 of 2"]
     assert seen[-1].reading == "" and seen[-1].files_done == 1  # read: the note goes
+
+
+def test_the_bar_says_which_file_of_an_archive_and_which_of_its_pages_is_being_read(
+    settings: Settings, tmp_path: Path
+) -> None:
+    from tests.index.test_archives import zipped
+    from tests.index.test_ocr import LINES, scanned, scanned_pdf
+
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "logs.zip").write_bytes(zipped({"2024/log.pdf": scanned_pdf(*[scanned(LINES)] * 2)}))
+    seen: list[Progress] = []
+    fake_app(settings).ingestor.ingest([folder], progress=seen.append)
+    notes = [p.reading_note() for p in seen if p.reading]
+    assert notes == ["logs.zip: file 1 of 1 (2024/log.pdf)", "logs.zip: file 1 of 1 (2024/log.pdf), page 2 of 2"]
