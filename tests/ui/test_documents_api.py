@@ -80,7 +80,7 @@ def test_an_upload_streams_its_progress_to_a_client_that_asks(settings: Settings
     assert reply.headers["content-type"].startswith("application/x-ndjson")
     *steps, last = [json.loads(line) for line in reply.text.splitlines()]
     assert steps[0]["progress"]["files_done"] == 0 and steps[-1]["progress"] == {
-        "files_done": 4, "files_total": 4, "chunks": 3, "reading": "", "page": 0, "pages": 0,
+        "files_done": 4, "files_total": 4, "chunks": 3, "reading": "", "at": "",
     }  # fmt: skip
     assert last["report"]["added"] == ["note0.txt", "note1.txt", "note2.txt"]
     assert [file for file, _ in last["report"]["skipped"]] == ["blob.txt"]
