@@ -44,19 +44,22 @@ def scoped(answer: Answer, files: Sequence[str]) -> Answer:
     return replace(answer, text=said)
 
 
-def check_question(question: str, max_chars: int) -> str:
-    """The question, trimmed; a clear error if it is empty or too long. Needs no model, so a
-    caller can refuse a bad question before loading any.
+EMPTY = {"question": "Please type a question about your documents.", "search": "Please type what to search for."}
+
+
+def check_question(question: str, max_chars: int, kind: str = "question") -> str:
+    """The question (or a search's words: ``kind``), trimmed; a clear error if it is empty or too
+    long. Needs no model, so a caller can refuse a bad question before loading any.
 
     >>> check_question("  who? ", 100)
     'who?'
     """
     question = (question or "").strip()
     if not question:
-        raise QuestionError("Please type a question about your documents.")
+        raise QuestionError(EMPTY[kind])
     if len(question) > max_chars:
         raise QuestionError(
-            f"That question is {len(question)} characters long; the limit is {max_chars}. Please shorten it."
+            f"That {kind} is {len(question)} characters long; the limit is {max_chars}. Please shorten it."
         )
     return question
 

@@ -33,6 +33,7 @@ from rag.decision import Decider
 from rag.keyword_cache import KeywordCache
 from rag.llm import build_judge, build_llm, forget_prompts, prompt_reading
 from rag.retrieval import Fusion, Retriever
+from rag.search import Searcher
 from rag.settings import Settings
 from rag.verification import Verifier
 
@@ -181,13 +182,22 @@ class Groundline:
         return AnswerService(
             retriever=retriever,
             llm=llm.result(),
-            attributor=Attributor(self.embed_model),
+            attributor=self.attributor,
             decider=Decider(min_relevance=s.min_relevance, min_support=s.min_support, min_verified=s.min_verified),
             max_question_chars=s.max_question_chars,
             llm_guard=threading.Lock() if self.local_llm else None,
             verifier=Verifier(build_judge(self.llm, self.local_llm)) if s.verify else None,
             reading=prompt_reading(self.llm),
         )
+
+    @cached_property
+    def searcher(self) -> Searcher:
+        """Search: the service's retrieval and attribution, without its model (none is loaded)."""
+        return Searcher(self.retriever, self.attributor, self.settings.max_question_chars)
+
+    @cached_property
+    def attributor(self) -> Attributor:
+        return Attributor(self.embed_model)
 
 
 def build(settings: Settings | None = None, **overrides) -> Groundline:

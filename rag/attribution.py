@@ -112,16 +112,40 @@ class Attributor:
         cands = self.candidates(passages)
         if not sentences or not cands:
             return [Support(s, None, 0.0) for s in sentences]
-        semantic = self._cosine(list(sentences), [c.quote for c in cands])
-        cand_terms = [self.terms(c.quote) for c in cands]
+        scores = self._scores(sentences, cands)
         out = []
-        for i, sentence in enumerate(sentences):
-            mine = self.terms(sentence)
-            lexical = np.array([len(mine & t) / len(mine) if mine else 0.0 for t in cand_terms])
-            score = self.lexical_weight * lexical + (1 - self.lexical_weight) * semantic[i]
+        for sentence, score in zip(sentences, scores, strict=True):
             best = int(np.argmax(score))
             out.append(Support(sentence, cands[best], round(float(score[best]), 4)))
         return out
+
+    def ranked_in_each(self, query: str, passages: Sequence[Passage]) -> list[list[Support]]:
+        """For each passage, its sentences by how well they match ``query``, best first (a search's
+        hit opens at the best), by the same word overlap and embedding similarity; one embedding
+        batch for them all."""
+        own = [self.candidates([p]) for p in passages]
+        every = [c for cands in own for c in cands]
+        if not every:
+            return [[] for _ in passages]
+        (scores,) = self._scores([query], every)
+        out, start = [], 0
+        for cands in own:
+            mine = scores[start : start + len(cands)]
+            order = np.argsort(-mine, kind="stable")
+            out.append([Support(query, cands[i], round(float(mine[i]), 4)) for i in order])
+            start += len(cands)
+        return out
+
+    def _scores(self, sentences: Sequence[str], cands: Sequence[Citation]) -> np.ndarray:
+        """How well each candidate supports each sentence, 0-1: a row a sentence."""
+        semantic = self._cosine(list(sentences), [c.quote for c in cands])
+        cand_terms = [self.terms(c.quote) for c in cands]
+        rows = []
+        for i, sentence in enumerate(sentences):
+            mine = self.terms(sentence)
+            lexical = np.array([len(mine & t) / len(mine) if mine else 0.0 for t in cand_terms])
+            rows.append(self.lexical_weight * lexical + (1 - self.lexical_weight) * semantic[i])
+        return np.array(rows)
 
     def evidence(self, question: str, passages: Sequence[Passage], raw: str) -> Evidence:
         """What the model said, with every sentence's best support: all an answer is decided from."""
