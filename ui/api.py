@@ -1,4 +1,4 @@
-"""The JSON HTTP API: ``/api/ask`` (plain or server-sent events),
+"""The JSON HTTP API: ``/api/ask`` (plain or server-sent events), ``/api/search``,
 ``/api/documents/{path}`` and ``/healthz``.
 
 A caller only: it validates requests, calls the answering service and the
@@ -22,9 +22,10 @@ from index.library import Library
 from index.serving import WriterBusy
 from rag.answering import AnswerService
 from rag.errors import DocumentNotFound, GroundlineError, LLMUnavailable, QuestionError, StoreUnavailable
+from rag.search import MOST_HITS, Searcher
 from rag.types import Answer, Token
 from ui.answer_stream import AnswerStream
-from ui.limits import ASK_PATH, MAX_SCOPE_FILES, Guard
+from ui.limits import ASK_PATH, MAX_SCOPE_FILES, SEARCH_PATH, Guard
 from ui.links import linked, root_of
 
 # Names citations use: relative, forward slashes, no parent steps, no controls.
@@ -51,6 +52,16 @@ class AskRequest(BaseModel):
         description="Answer from these documents alone (names as /api/documents/{path} takes them, or "
         "folders ending in '/': every document under it); empty: from every document.",
     )
+
+
+class SearchRequest(BaseModel):
+    query: str = Field(description="What to look for: words, a name, a question.")
+    files: list[str] = Field(
+        default_factory=list,
+        max_length=MAX_SCOPE_FILES,
+        description="Search these documents alone (as for /api/ask); empty: every document.",
+    )
+    limit: int = Field(10, ge=1, le=MOST_HITS, description="How many passages, best first.")
 
 
 def answer_json(answer: Answer, root: str = "") -> dict:
@@ -99,8 +110,8 @@ def check_document_path(path: str) -> str:
     return path
 
 
-def router(service: AnswerService, library: Library, guard: Guard) -> APIRouter:
-    """The API routes, bound to one service and library."""
+def router(service: AnswerService, library: Library, guard: Guard, searcher: Searcher) -> APIRouter:
+    """The API routes, bound to one service, library and searcher."""
     api = APIRouter()
 
     @api.get("/healthz")
@@ -125,6 +136,19 @@ def router(service: AnswerService, library: Library, guard: Guard) -> APIRouter:
                 return JSONResponse(answer_json(service.ask(question, history, files), root_of(http)))
         except GroundlineError as exc:
             return JSONResponse({"error": str(exc)}, status_code=error_status(exc))
+
+    @api.post(SEARCH_PATH)
+    def search(request: SearchRequest, http: Request) -> JSONResponse:
+        """The passages the query finds, best first, as the chat would read them, without the model:
+        each opened at its best-matching sentence (``file``, its lines, ``quote``, ``link``), with the
+        ``passage`` around it. Counted with the questions of its address (its rate)."""
+        guard.check(http)
+        root = root_of(http)
+        try:
+            hits = searcher.search(request.query, library.within(request.files), request.limit)
+        except GroundlineError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=error_status(exc))
+        return JSONResponse({"hits": [hit.to_json(lambda citation: linked(citation, root)) for hit in hits]})
 
     @api.get("/api/documents/{path:path}")
     def document(path: str, http: Request) -> dict:

@@ -21,6 +21,7 @@ from index.formats import counted, page_words
 from index.library import Library, folders_of
 from rag.answering import AnswerService
 from rag.errors import GroundlineError
+from rag.search import Hit, Searcher
 from rag.types import CLOSEST, SOURCES, Answer, Citation, Token
 from ui.admin import LibraryAdmin
 from ui.feedback import Rating, rating_of
@@ -46,12 +47,23 @@ CITATION_TYPES = {
 }  # fmt: skip
 OPTIONAL = {"page_name": None}  # fields a browser may have kept a citation without (kept before they were)
 EXAMPLES = ["who denied arms deals?", "When will Putin arrive in Pyongyang?"]
+SEARCH_INTRO = " To look rather than ask, search them: the passages at once, each opened at its best line."
 RATINGS_KEPT = "Rating an answer (thumbs up or down) keeps it, with its question, on this server for its admins."
 
 
 def citation_label(number: int, c: Citation) -> str:
     """Button text: ``[1] file.txt · line 9`` (``Citation.where``)."""
     return f"[{number}] {c.file} · {c.where()}"
+
+
+def hit_label(number: int, hit: Hit) -> str:
+    """Button text of a search's hit: where it opens, and the start of its sentence.
+
+    >>> hit_label(2, Hit(Citation("a.txt", 1, 3, "", 0, 9), Citation("a.txt", 2, 2, "Fog horns sound.", 4, 20)))
+    '2. a.txt · line 2: Fog horns sound.'
+    """
+    c, quote = hit.match, " ".join(hit.match.quote.split())
+    return f"{number}. {c.file} · {c.where()}: " + (quote if len(quote) <= 90 else quote[:89].rstrip() + "…")
 
 
 def answer_message(answer: Answer) -> str:
@@ -208,6 +220,7 @@ class ChatUI:
         list_refresh_s: float = 10.0,
         raters: Sequence[Callable[[Rating], None]] = (),
         ratings_kept: bool = False,
+        searcher: Searcher | None = None,
     ) -> None:
         self.service = service
         self.library = library
@@ -219,6 +232,7 @@ class ChatUI:
         self.list_refresh_s = list_refresh_s  # how often an open page looks for documents changed elsewhere
         self.raters = list(raters)  # told of each reader's thumbs up or down (none: no thumbs shown)
         self.ratings_kept = ratings_kept  # whether they keep what was rated (the page then says so)
+        self.searcher = searcher  # the full page's search box (None: none shown)
 
     def respond(
         self, question: str, turns: list[dict], within: list[str] | None = None, request: gr.Request | None = None
@@ -275,6 +289,21 @@ class ChatUI:
         ):
             said = f"Your earlier questions ({held}) are still waiting; ask again once one is answered."
         return [gr.validate(not said, said), gr.validate(True, ""), gr.validate(True, "")]
+
+    def search(self, query: str, within: list[str] | None = None, request: gr.Request | None = None) -> tuple:
+        """The passages ``query`` finds (``rag.search``), within what the reader chose to ask within,
+        as the hits' buttons (each a label and the citation it opens), and the note under the box:
+        "Nothing found.", or the error, or how long to wait (a search counts as a question of the
+        address's budget: each is an embedding and two rankings)."""
+        wait = self.limiter.retry_after(client_address(request)) if self.limiter and request else 0
+        if wait:
+            return gr.skip(), gr.HTML(f"{TOO_MANY} Try again in {whole_seconds(wait)} s.", visible=True)
+        try:
+            hits = self.searcher.search(query, self.library.within(within or []))
+        except GroundlineError as exc:  # the message may echo a name the client chose
+            return [], gr.HTML(html.escape(str(exc)), visible=True)
+        items = [{"label": hit_label(n, hit), "citation": asdict(hit.match)} for n, hit in enumerate(hits, start=1)]
+        return items, gr.HTML("" if items else "Nothing found.", visible=not items)
 
     def left(self, request: gr.Request) -> None:
         """The page of ``request``'s session closed: the places its questions held in the queue come
@@ -354,6 +383,7 @@ class ChatUI:
                 gr.Markdown(
                     "## Groundline\nAsk about your documents. Every answer cites the lines it rests on; "
                     "click an earlier answer to list its sources again."
+                    + (SEARCH_INTRO if self.searcher is not None else "")
                 )
             turns = gr.State([])
             citations = gr.State([])
@@ -436,6 +466,33 @@ class ChatUI:
                         value=None,
                         visible=not compact,
                     )
+                    if self.searcher is not None and not compact:
+                        sought = gr.Textbox(
+                            label="Search",
+                            show_label=False,
+                            placeholder="Search the documents: passages, no answer (press Enter)",
+                            elem_id="gl-search",
+                        )
+                        found = gr.State([])
+                        found_note = gr.HTML("", elem_id="gl-search-note", visible=False)
+
+                        @gr.render(inputs=found)
+                        def hit_buttons(items: list[dict]):
+                            if not items:
+                                return
+                            with gr.Column(elem_id="gl-hits"):
+                                for item in items:
+                                    button = gr.Button(item["label"], size="sm", elem_classes=["gl-hit"])
+
+                                    def opened(request: gr.Request, item: dict = item) -> tuple:
+                                        return self.open_citation(item["citation"], request)
+
+                                    button.click(opened, None, [*viewing, files], concurrency_limit=None).then(
+                                        None, None, None, js=SCROLL_JS
+                                    )
+
+                        # never queued behind an answer: a search takes a fraction of a second, no model
+                        sought.submit(self.search, [sought, within], [found, found_note], **at_once)
                     viewer = gr.HTML(
                         placeholder(), elem_id="gl-viewer", elem_classes=["gl-compact"] if compact else None
                     )

@@ -54,7 +54,19 @@ def parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="answer from this document alone (as `list` names it), or from a folder's (NAME/); repeat for several",
     )
-    for command in (ing, lst, dele, ask):
+    find = sub.add_parser("search", help="find the passages about something, without asking the model")
+    find.add_argument("query")
+    find.add_argument("--json", action="store_true", help="print one JSON object")
+    find.add_argument("--limit", type=int, default=10, metavar="N", help="passages to show, best first (at most 20)")
+    find.add_argument(
+        "--file",
+        action="append",
+        default=[],
+        dest="files",
+        metavar="NAME",
+        help="search this document alone (as `list` names it), or a folder's (NAME/); repeat for several",
+    )
+    for command in (ing, lst, dele, ask, find):
         command.add_argument(
             "--server",
             metavar="URL",
@@ -108,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
                 return ingest(app, args.paths, args.sync)
             case "ask":
                 return ask(app, args.question, args.json, args.files)
+            case "search":
+                return search(app, args.query, args.files, args.limit, args.json)
             case "list":
                 return list_documents(app, args.json, args.unread)
             case "delete":
@@ -179,6 +193,8 @@ def remote(settings, args) -> int:
             return print_entries(server.entries(), args.json, len(server.unread()))
         case "ask" if args.json:
             print(json.dumps(server.ask(args.question, args.files), ensure_ascii=False))
+        case "search":
+            return print_hits(server.search(args.query, args.files, args.limit)["hits"], args.json)
         case "ask":
             streamed = []
             for piece in server.stream(args.question, args.files):
@@ -293,6 +309,13 @@ def ask(app, question: str, as_json: bool, files: list[str] | None = None) -> in
     return 0
 
 
+def search(app, query: str, files: list[str], limit: int, as_json: bool) -> int:
+    from rag.answering import check_question
+
+    query = check_question(query, app.settings.max_question_chars, "search")  # before the embedder loads
+    return print_hits(app.searcher.search(query, app.library.within(files), limit), as_json)
+
+
 def print_answer(answer: dict, streamed: str = "") -> None:
     """What ``ask`` prints after the ``streamed`` text (the model's words as it wrote them), given the
     answer (an ``ask --json`` object): the answer where the checks changed it (an abstention, a
@@ -311,6 +334,25 @@ def print_answer(answer: dict, streamed: str = "") -> None:
         print(f"[{n}] {c['file']}:{c['start_line']}-{c['end_line']}  {quote}")
         if c.get("link"):
             print(f"    {c['link']}")
+
+
+def print_hits(hits: list, as_json: bool) -> int:
+    """A search's hits (``rag.search.Hit``, or their JSON as a server sends them): one JSON object, or
+    each hit's best-matching sentence under its place, the passage's lines beside it, and its link
+    where a server gave one."""
+    hits = [hit if isinstance(hit, dict) else hit.to_json() for hit in hits]
+    if as_json:
+        print(json.dumps({"hits": hits}, ensure_ascii=False))
+        return 0
+    if not hits:
+        print("Nothing found.")
+    for n, hit in enumerate(hits, start=1):
+        passage = hit["passage"]
+        print(f"[{n}] {hit['file']}:{hit['start_line']}-{hit['end_line']}  {shorter(hit['quote'])}")
+        print(f"    (passage: lines {passage['start_line']}-{passage['end_line']})")
+        if hit.get("link"):
+            print(f"    {hit['link']}")
+    return 0
 
 
 def shorter(text: str, most: int = 160) -> str:

@@ -28,6 +28,7 @@ MAX_BODY_BYTES = 1 << 20
 GRADIO_API = "/gradio_api/"
 UPLOAD_PATH = GRADIO_API + "upload"  # Gradio's (ui.uploads gates it), capped by its own max_file_size instead
 ASK_PATH = "/api/ask"  # ui.api: a question, answered whole or as server-sent events
+SEARCH_PATH = "/api/search"  # ui.api: the passages a query finds, without the model
 DOCUMENTS_PATH = "/api/documents"  # ui.documents_api: list, and (POST) upload with the admin token
 UNREAD_PATH = "/api/unread"  # ui.documents_api: the files ingestions found and could not read
 MULTIPART_SLACK = 1 << 16  # a document upload's form headers and boundaries, beyond the files

@@ -30,7 +30,7 @@ from index.errors import GroundlineError, NothingFound, SkippedFile
 from index.loaders import check_name, discover, document_name, unreadable
 from index.reports import IngestReport, Progress
 from ui import streamed
-from ui.limits import ASK_PATH, DOCUMENTS_PATH, UNREAD_PATH
+from ui.limits import ASK_PATH, DOCUMENTS_PATH, SEARCH_PATH, UNREAD_PATH
 
 MOST_FILES = 50  # a request (the server takes at most 1,000)
 MOST_BYTES = 8 * 2**20  # a request: each is one ingestion, and a failure loses at most one request's upload
@@ -169,6 +169,11 @@ class Remote:
         body = {"question": question, "files": list(files)}
         return self._linked(self._request("POST", ASK_PATH, self.chat_token, json=body).json())
 
+    def search(self, query: str, files: Sequence[str] = (), limit: int = 10) -> dict:
+        """The ``search --json`` object the server finds (in ``files`` alone, where given)."""
+        body = {"query": query, "files": list(files), "limit": limit}
+        return self._linked(self._request("POST", SEARCH_PATH, self.chat_token, json=body).json())
+
     def stream(self, question: str, files: Sequence[str] = ()) -> Iterator[str | dict]:
         """The server's answer as it comes: each piece of the model's text, then the ``ask --json``
         object (from ``files`` alone, where given)."""
@@ -191,9 +196,10 @@ class Remote:
             raise self._unreachable(exc) from None
 
     def _linked(self, answer: dict) -> dict:
-        """``answer`` with each citation's ``link`` whole: resolved against this server's address, as a
-        browser would (a server behind a proxy under /groundline gives /groundline/?file=...)."""
-        for citation in [*answer.get("citations", []), *answer.get("closest", [])]:
+        """``answer`` (or a search's hits) with each citation's ``link`` whole: resolved against this
+        server's address, as a browser would (a server behind a proxy under /groundline gives
+        /groundline/?file=...)."""
+        for citation in [*answer.get("citations", []), *answer.get("closest", []), *answer.get("hits", [])]:
             if isinstance(citation.get("link"), str) and citation["link"].startswith("/"):
                 citation["link"] = urljoin(self.url + "/", citation["link"])
         return answer

@@ -67,7 +67,7 @@ def create_app(groundline, served: handoff.Served | None = None, watch: FolderWa
         RateLimiter(settings.rate_limit_per_minute), Admission(settings.max_pending, shares), settings.chat_token
     )
     app.include_router(documents_api.router(groundline.ingestor, library, guard, tokens))
-    app.include_router(api.router(service, library, guard))
+    app.include_router(api.router(service, library, guard, groundline.searcher))
     app.include_router(openai_api.router(service, library, guard))
     counted = metrics.Metrics(library)
     service.observe(counted)
@@ -94,7 +94,7 @@ def create_app(groundline, served: handoff.Served | None = None, watch: FolderWa
     app.include_router(feedback.router(kept, tokens))
     chat = ChatUI(
         service, library, admin, guard.limiter, chat_key(settings.data_dir), views, shares, settings.list_refresh_s,
-        raters, ratings_kept=kept is not None,
+        raters, ratings_kept=kept is not None, searcher=groundline.searcher,
     )  # fmt: skip
     # With a chat token, the browser chat asks for it on Gradio's login page (any user name).
     auth = (lambda _user, password: hmac.compare_digest(password, settings.chat_token)) if settings.chat_token else None

@@ -25,6 +25,8 @@ CSS = """
 #gl-viewer mark.gl-span { background: #ffd54f; color: inherit; padding: 0; }
 .gl-compact .gl-doc { max-height: 220px; }
 #gl-scope { color: #666; font-size: 12px; }
+#gl-hits button.gl-hit { justify-content: flex-start; text-align: left; white-space: normal; font-weight: 400; }
+#gl-search-note { color: #666; font-size: 12px; }
 """
 
 # After a citation opens: the viewer scrolls its first cited line to the top, a line of context above

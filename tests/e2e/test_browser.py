@@ -136,6 +136,32 @@ def test_a_citations_link_opens_its_document_at_its_lines(served: Server, browse
     page.locator("#gl-viewer", has_text="is not an ingested document").wait_for(timeout=30_000)
 
 
+def test_a_search_lists_passages_at_once_and_a_hit_opens_at_its_sentence(served: Server, browser) -> None:
+    # Looking rather than asking: the passages a question would be answered from, in a fraction of a
+    # second, no model; a hit opens its document with its best-matching sentence marked.
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(served.url, wait_until="domcontentloaded")
+    box = page.locator("#gl-search textarea")
+    box.fill("who denied arms deals?")
+    started = time.monotonic()
+    box.press("Enter")
+    first = page.locator("#gl-hits button.gl-hit").first
+    first.wait_for(timeout=30_000)
+    took = time.monotonic() - started
+    assert first.inner_text().startswith("1. 000_c3c639a3a8103260.txt · line 9: ")
+    assert page.locator("#gl-chat [data-testid=bot]").count() == 0  # nothing was asked of the model
+    first.click()
+    page.locator("#gl-viewer .gl-hl").first.wait_for(timeout=30_000)
+    assert [h.get_attribute("data-line") for h in page.locator("#gl-viewer .gl-hl").all()] == ["9"]
+    assert "arms deals" in page.locator("#gl-viewer mark.gl-span").inner_text()
+    assert_scrolled_to_the_citation(page)
+    box.fill("   ")
+    box.press("Enter")
+    page.locator("#gl-search-note", has_text="Please type what to search for.").wait_for(timeout=30_000)
+    assert page.locator("#gl-hits").count() == 0
+    print(f"\n[search] first hit shown {took:.2f} s after Enter", file=sys.stderr)
+
+
 def assert_scrolled_to_the_citation(page) -> None:
     """The viewer shows the first cited line at its top (or is scrolled as far as it goes), and the
     marked sentence whole. It used to scroll the line just into view: to the bottom edge, the rest

@@ -230,3 +230,37 @@ def test_history_makes_a_follow_up_standalone(settings: Settings, news_dir: Path
     reply = client.post("/v1/chat/completions", json={"messages": messages}).json()
     assert reply["choices"][0]["message"]["citations"][0]["start_line"] == 9
     assert "User: Tell me about arms deals." in app.llm.prompts[2]
+
+
+def test_a_search_gives_passages_opened_at_their_best_sentence_without_the_model(
+    settings: Settings, news_dir: Path
+) -> None:
+    app = fake_app(settings)  # no reply scripted: the model is never asked
+    app.ingestor.ingest([news_dir])
+    http = TestClient(create_app(app))
+    body = http.post("/api/search", json={"query": "denied weapons supplies", "limit": 3}).json()
+    first = body["hits"][0]
+    assert (first["file"], first["start_line"], first["end_line"]) == (ARMS_FILE, 9, 9)
+    assert first["quote"].startswith("North Korea has repeatedly denied")
+    assert re.fullmatch(rf"/\?file={re.escape(ARMS_FILE)}&lines=9-9&chars=\d+-\d+", first["link"])
+    assert first["passage"]["start_line"] <= 9 <= first["passage"]["end_line"]
+    assert 1 <= len(body["hits"]) <= 3
+    assert len({(hit["file"], hit["start_line"], hit["quote"]) for hit in body["hits"]}) == len(body["hits"])
+    others = [name for name in app.library.files() if name != ARMS_FILE]
+    within = http.post("/api/search", json={"query": "denied weapons supplies", "files": others}).json()
+    assert {hit["file"] for hit in within["hits"]} == set(others)
+    refused = http.post("/api/search", json={"query": " "})
+    assert refused.status_code == 400 and refused.json() == {"error": "Please type what to search for."}
+    gone = http.post("/api/search", json={"query": "arms", "files": ["gone.txt"]})
+    assert gone.status_code == 404 and "gone.txt" in gone.json()["error"]
+    assert http.post("/api/search", json={"query": "arms", "limit": 21}).status_code == 422  # at most 20
+
+
+def test_a_search_counts_against_its_addresss_rate_and_needs_the_chat_token(settings: Settings, news_dir: Path) -> None:
+    app = fake_app(settings.model_copy(update={"rate_limit_per_minute": 1, "chat_token": "open sesame"}))
+    app.ingestor.ingest([news_dir])
+    http = TestClient(create_app(app))
+    assert http.post("/api/search", json={"query": "arms"}).status_code == 401
+    token = {"Authorization": "Bearer open sesame"}
+    assert http.post("/api/search", json={"query": "arms"}, headers=token).status_code == 200
+    assert http.post("/api/search", json={"query": "arms"}, headers=token).status_code == 429

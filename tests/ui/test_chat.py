@@ -387,3 +387,32 @@ def test_documents_opened_and_pages_turned_have_a_budget_per_address(settings: S
     assert "Too many" in ui.turn_page(view, 1, client)[0] and "Too many" in ui.open_citation(cited, client)[0]
     other = SimpleNamespace(client=SimpleNamespace(host="10.0.0.2"))
     assert ARMS_FILE in ui.open_file(ARMS_FILE, other)[0]  # per address
+
+
+def test_a_search_lists_hits_whose_buttons_open_their_sentence_within_what_was_chosen(
+    settings: Settings, news_dir: Path
+) -> None:
+    app = fake_app(settings)  # no reply: the model is not asked
+    app.ingestor.ingest([news_dir])
+    limiter = RateLimiter(per_minute=6, burst=2, clock=lambda: 0.0)
+    ui = ChatUI(app.service, app.library, limiter=limiter, searcher=app.searcher)
+    client = SimpleNamespace(client=SimpleNamespace(host="10.0.0.1"))
+    items, note = ui.search("denied weapons supplies", [], client)
+    assert items[0]["label"].startswith(f"1. {ARMS_FILE} · line 9: North Korea has repeatedly denied")
+    assert not note.visible
+    page, view, *_ = ui.open_citation(items[0]["citation"])
+    assert '<div class="gl-line gl-hl" id="gl-line-9"' in page and '<mark class="gl-span"' in page
+    others = [name for name in app.library.files() if name != ARMS_FILE]
+    items, _ = ui.search("denied weapons supplies", others, client)
+    assert items and all(ARMS_FILE not in item["label"] for item in items)  # within what was chosen
+    kept, note = ui.search("arms", [], client)  # its address's budget of questions is spent
+    assert kept == gr.skip() and "Too many questions from this address" in note.value and note.visible  # hits kept
+    items, note = ui.search("arms", ["gone.txt"], SimpleNamespace(client=SimpleNamespace(host="10.0.0.2")))
+    assert items == [] and note.value == "not ingested documents: &#x27;gone.txt&#x27;" and note.visible
+
+
+def test_the_page_offers_search_only_where_a_searcher_is_given(settings: Settings) -> None:
+    app = fake_app(settings)
+    assert "gl-search" in str(ChatUI(app.service, app.library, searcher=app.searcher).blocks().config)
+    assert "gl-search" not in str(ChatUI(app.service, app.library).blocks().config)
+    assert "gl-search" not in str(ChatUI(app.service, app.library, searcher=app.searcher).blocks(compact=True).config)

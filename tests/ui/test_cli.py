@@ -170,3 +170,20 @@ def test_the_answer_is_printed_again_only_where_the_checks_changed_what_was_stre
     guessed = "The capital of Australia is Canberra."  # nothing in the news says so: withheld
     printed = printed_answer(settings, news_dir, guessed, "What is the capital of Australia?", False, capsys)
     assert printed.startswith(guessed + "\n\nThe documents do not say.\n")
+
+
+def test_search_prints_each_passage_at_its_best_line_or_one_json_object(
+    settings: Settings, news_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    app = fake_app(settings)
+    app.ingestor.ingest([news_dir])
+    assert cli.search(app, "denied weapons supplies", [], 2, False) == 0
+    rows = capsys.readouterr().out.splitlines()
+    assert rows[0].startswith(f"[1] {ARMS_FILE}:9-9  North Korea has repeatedly denied")
+    assert rows[1].startswith("    (passage: lines ") and rows[2].startswith("[2] ") and len(rows) == 4
+    assert cli.search(app, "denied weapons supplies", [ARMS_FILE], 2, True) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert {hit["file"] for hit in out["hits"]} == {ARMS_FILE}
+    assert set(out["hits"][0]) == {"file", "start_line", "end_line", "quote", "passage"}
+    code = cli.main(["--data-dir", str(settings.data_dir), "search", "  "])
+    assert code == 1 and "groundline: Please type what to search for." in capsys.readouterr().err

@@ -155,6 +155,15 @@ def test_a_question_is_answered_by_the_server_whole_or_as_it_streams(settings: S
         list(asker.stream("who denied arms deals?", ["gone.txt"]))
 
 
+def test_a_search_is_made_by_the_server_its_links_whole(settings: Settings, news_dir: Path) -> None:
+    app = fake_app(settings)
+    app.ingestor.ingest([news_dir])
+    http = TestClient(create_app(app))
+    hits = Remote("http://elsewhere", None, http=http).search("denied weapons supplies", limit=2)["hits"]
+    assert (hits[0]["file"], hits[0]["start_line"]) == (ARMS_FILE, 9) and len(hits) <= 2
+    assert hits[0]["link"].startswith(f"http://elsewhere/?file={ARMS_FILE}&lines=9-9&chars=")
+
+
 def fresh_command_line(argv: list[str], data_dir: Path) -> tuple[list[str], str]:
     """``groundline *argv`` run in a new interpreter: its output lines, the last being its exit code
     and which of llama-index, Chroma, torch, llama.cpp, Gradio and transformers it loaded; its errors."""
