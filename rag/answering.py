@@ -204,7 +204,7 @@ class AnswerService:
         timed.lap("retrieval")
         if not passages or self.decider.too_far(passages):
             # nothing is even close: don't let the model guess
-            yield scoped(self.decider.decide(Evidence(question, passages)), files)
+            yield scoped(self.marked(self.decider.decide(Evidence(question, passages))), files)
             return
         raw = ""
         with self.calling_llm():
@@ -232,4 +232,12 @@ class AnswerService:
         if self.verifier is not None and not declined(raw):
             with self.calling_llm():
                 evidence = replace(evidence, verified=self.verifier.verify(question, evidence.supports))
-        return self.decider.decide(evidence)
+        return self.marked(self.decider.decide(evidence))
+
+    def marked(self, answer: Answer) -> Answer:
+        """An abstention with each closest passage's sentence nearest the question marked (what a
+        reader looking for themselves reads first, the viewer marks it); an answer as it is."""
+        if not answer.abstained or not answer.passages:
+            return answer
+        ranked = self.attributor.ranked_in_each(answer.question, answer.passages)
+        return replace(answer, marks=[found[0].citation if found else None for found in ranked])

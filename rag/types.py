@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from index.formats import page_name, page_of, page_words
 
@@ -179,10 +179,25 @@ class Answer:
     question: str = ""  # the question actually answered (a follow-up, made standalone)
     evidence: Evidence | None = field(default=None, repr=False, compare=False)
     withheld_by: str = ""  # an abstention's: the first check the evidence failed (rag.decision.WITHHELD_BY)
+    # an abstention's: each passage's sentence nearest the question, by position (None: none found)
+    marks: list[Citation | None] = field(default_factory=list)
 
     def closest(self) -> list[Citation]:
-        """An abstention's closest passages, which the reader is shown instead (none for an answer)."""
-        return [p.as_citation() for p in self.passages] if self.abstained else []
+        """An abstention's closest passages, which the reader is shown instead (none for an answer):
+        each the whole passage, its sentence nearest the question marked (``marks``; else all of it).
+
+        >>> passage = Passage("a.txt", 3, 4, 10, "Fog. Horns sound.", 0.5)
+        >>> marked = Answer("", True, passages=[passage], marks=[Citation("a.txt", 3, 3, "Horns sound.", 15, 27)])
+        >>> [(c.start_line, c.end_line, c.quote, c.start_char, c.end_char) for c in marked.closest()]
+        [(3, 4, 'Fog. Horns sound.', 15, 27)]
+        """
+        if not self.abstained:
+            return []
+        marks = [*self.marks, *[None] * (len(self.passages) - len(self.marks))]
+        return [
+            replace(p.as_citation(), start_char=m.start_char, end_char=m.end_char) if m else p.as_citation()
+            for p, m in zip(self.passages, marks, strict=False)
+        ]
 
     def references(self) -> tuple[str, list[Citation]]:
         """The heading and the numbered list a reader is shown under the answer: its sources, or an

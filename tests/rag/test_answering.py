@@ -317,3 +317,16 @@ def test_the_prompt_cache_is_told_before_the_passages_are_chosen() -> None:
     )  # fmt: skip
     svc.ask("Do dogs bark?")
     assert said == ["reading", "retrieve"]
+
+
+def test_an_abstentions_closest_passage_marks_its_sentence_nearest_the_question() -> None:
+    # A reader shown "the documents do not say" looks for themselves: the viewer marked the whole
+    # passage; it now marks the sentence they would read first.
+    answer = service("The documents do not say.").ask("Do cats purr at home?")
+    assert answer.abstained and answer.withheld_by == "model"
+    (closest,) = answer.closest()
+    assert (closest.start_line, closest.end_line, closest.quote) == (3, 3, "Dogs bark at night. Cats purr.")
+    assert (closest.start_char, closest.end_char) == (30, 40)  # "Cats purr." in the document
+    assert closest.public() == {"file": "a.txt", "start_line": 3, "end_line": 3, "quote": closest.quote}
+    answered = service("Dogs bark at night.").ask("Do dogs bark?")
+    assert not answered.abstained and answered.marks == []  # an answer has its citations
