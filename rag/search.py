@@ -11,6 +11,8 @@ This module neither calls the LLM nor decides whether the documents answer anyth
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -20,6 +22,7 @@ from rag.answering import check_question
 from rag.attribution import Attributor
 from rag.types import Citation, Passage
 
+log = logging.getLogger(__name__)
 MOST_HITS = 20  # a search's hits: the fused rankings' candidates run out past a few tens
 
 
@@ -53,12 +56,18 @@ class Searcher:
         self.retriever = retriever
         self.attributor = attributor
         self.max_query_chars = max_query_chars
+        self.observers: list[Callable[[int, float], None]] = []
+
+    def observe(self, observer: Callable[[int, float], None]) -> None:
+        """Tell ``observer(hits, seconds)`` of each search made (a server counts them: ``ui.metrics``)."""
+        self.observers.append(observer)
 
     def search(self, query: str, files: Sequence[str] = (), limit: int = 10) -> list[Hit]:
         """The best ``limit`` passages for ``query`` (at most ``MOST_HITS``), best first; from the
         documents ``files`` alone, where given (names as ``Library.within`` gives them). A clear
         error for an empty or over-long query."""
         query = check_question(query, self.max_query_chars, "search")
+        started = time.perf_counter()
         with reaching_the_server():  # a Chroma server, where one is set, answers the retrieval
             passages = self.retriever.retrieve(query, top_k=max(1, min(limit, MOST_HITS)), files=files)
         hits, shown = [], set()
@@ -70,4 +79,9 @@ class Searcher:
             match = fresh[0] if fresh else passage.as_citation()
             shown.add((match.file, match.start_char))
             hits.append(Hit(passage.as_citation(), match))
+        for observer in self.observers:
+            try:
+                observer(len(hits), time.perf_counter() - started)
+            except Exception:  # counting failed: the hits stand
+                log.exception("%s failed", observer)
         return hits

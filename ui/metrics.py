@@ -4,7 +4,8 @@ Every question asked through the service (the chat, the widget, ``/api/ask``, th
 is counted by how it ended: answered, abstained (and which check withheld the answer: the
 retrieval gate, the model, attribution or the verifier), failed or cancelled; with its
 time (in all, to its first word, and by stage), its answer's sentences cited or shown
-unsupported, and the verifier's probability of yes.
+unsupported, and the verifier's probability of yes. Searches (no model) are counted apart, by
+whether they found anything, with their time.
 Together they show an operator how often the documents are found silent and why, and so whether
 the thresholds suit their documents (``bench/results/eval-notes.md`` on what each one trades).
 The files this server's writes added, updated, left unchanged, skipped (a file no one can ask
@@ -109,6 +110,18 @@ class Metrics:
             "Chunks embedded and stored by this server's ingestions.",
             registry=self.registry,
         )
+        self.searches = Counter(
+            "groundline_searches",
+            "Searches made (the page's search box, /api/search; no model), by whether any passage was found.",
+            ["found"],
+            registry=self.registry,
+        )
+        self.search_seconds = Histogram(
+            "groundline_search_seconds",
+            "Seconds a search took: retrieval and scoring the passages' sentences against it.",
+            buckets=STAGE_SECONDS,
+            registry=self.registry,
+        )
         self.ratings = Counter(
             "groundline_ratings",
             "Readers' thumbs up and down in the chat, by rating (up, down) and answer (answered, abstained: "
@@ -128,6 +141,8 @@ class Metrics:
         for rating in ("up", "down"):
             for answer in ("answered", "abstained"):
                 self.ratings.labels(rating, answer)
+        for found in ("yes", "no"):
+            self.searches.labels(found)
         self.registry.register(Stored(library))
         ProcessCollector(registry=self.registry)
 
@@ -153,6 +168,11 @@ class Metrics:
         for result in FILE_RESULTS:
             self.files.labels(result).inc(len(getattr(report, result)))
         self.chunks_written.inc(report.chunks)
+
+    def searched(self, hits: int, seconds: float) -> None:
+        """A ``rag.search.Searcher`` observer: one search's hits and time."""
+        self.searches.labels("yes" if hits else "no").inc()
+        self.search_seconds.observe(seconds)
 
     def rated(self, rating: Rating) -> None:
         """A ``ui.feedback`` rater: one reader's thumbs up or down."""

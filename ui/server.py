@@ -71,6 +71,7 @@ def create_app(groundline, served: handoff.Served | None = None, watch: FolderWa
     app.include_router(openai_api.router(service, library, guard))
     counted = metrics.Metrics(library)
     service.observe(counted)
+    groundline.searcher.observe(counted.searched)
     groundline.ingestor.observe(counted.ingested)
     app.include_router(metrics.router(counted, tokens, guard))
     if served:

@@ -62,6 +62,22 @@ def test_the_questions_are_counted_by_how_they_ended_with_the_store_and_the_proc
     assert not any("North Korea" in str(key) for key in after)  # counts, never what was asked or said
 
 
+def test_searches_are_counted_apart_from_questions_by_whether_they_found_anything(
+    settings: Settings, news_dir: Path
+) -> None:
+    app = fake_app(settings)
+    http = TestClient(create_app(app))
+    assert http.post("/api/search", json={"query": "arms deals"}).json()["hits"] == []  # nothing ingested yet
+    app.ingestor.ingest([news_dir])
+    assert http.post("/api/search", json={"query": "arms deals"}).json()["hits"]
+    assert http.post("/api/search", json={"query": "  "}).status_code == 400  # refused: not a search made
+    after = scraped(http)
+    assert after[("groundline_searches_total", (("found", "yes"),))] == 1
+    assert after[("groundline_searches_total", (("found", "no"),))] == 1
+    assert after[("groundline_search_seconds_count", ())] == 2
+    assert after[("groundline_answer_seconds_count", ())] == 0  # no question was asked
+
+
 def test_the_servers_writes_are_counted_by_what_they_did_with_each_file(
     settings: Settings, news_dir: Path, tmp_path: Path
 ) -> None:
