@@ -150,8 +150,9 @@ class Ingestor:
     def writing(self) -> Iterator[None]:
         """Hold the single-writer lock, repairing what a killed writer left.
 
-        A write that fails part-way leaves its journal, so what it half wrote is
-        removed before the next reader or writer looks; earlier documents stay.
+        A write that fails part-way has what it half wrote removed at once (``_recovered``), or
+        where that fails too, leaves its journal, so that it is removed before the next reader or
+        writer looks; earlier documents stay.
         """
         try:
             with self.lock, self._leased(self.lock.timeout):
@@ -161,8 +162,10 @@ class Ingestor:
                     self.recover()
                     self.discard_uploads_deleted_elsewhere()
                     yield
-                except BaseException:
+                except BaseException as failed:
                     self.docstore.discard()  # the journal has Chroma's part removed
+                    if isinstance(failed, Exception):  # not Ctrl-C: that leaves it to the next writer
+                        self._recovered()
                     raise
                 finally:
                     self._writes -= 1
@@ -192,7 +195,10 @@ class Ingestor:
     def recover_if_idle(self) -> None:
         """Repair a killed writer's leftovers (and, with a Chroma server, discard the uploads kept here
         of documents deleted elsewhere), unless a live writer holds the lock or a server in another
-        process has the embedded store open (either repairs them at its next write)."""
+        process has the embedded store open (either repairs them at its next write); this process's
+        own writer too (a server asks every few seconds: ``ui.server``)."""
+        if self.busy:
+            return
         if not self.journal.pending() and not (self.shared_store and self.uploads and self.uploads.kept()):
             return
         try:
@@ -219,6 +225,19 @@ class Ingestor:
         (``LeaseLost`` if it stalled past it and another machine took over)."""
         if self.lease is not None:
             self.lease.confirm()
+
+    def _recovered(self) -> None:
+        """After a write failed part-way, remove what it half wrote now, with the lock (and lease)
+        still held: a server's own readers, and with a Chroma server every machine's, answered from
+        its chunks until the next write or start. Not where the lease was lost (the machine that
+        took it over may be writing those documents); and where removing fails too (the disk still
+        full, the server gone), the journal keeps them for the next writer or start."""
+        try:
+            self._confirm_lease()
+            self.recover()
+        except Exception:  # noqa: BLE001 -- the write's own error is the one raised
+            log.warning("what a failed write half wrote is left for the next writer to remove", exc_info=True)
+            self.docstore.discard()
 
     def recover(self) -> list[str]:
         """Delete the journaled documents' partial writes (call with the lock held)."""

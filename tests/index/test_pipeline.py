@@ -310,6 +310,31 @@ def test_a_removal_cut_short_is_finished_by_the_next_writer(
     assert fake_app(settings).library.files() == ["004_29e6f3c5e9546205.txt"]
 
 
+def test_a_write_that_fails_part_way_leaves_its_own_process_nothing_to_answer_from(
+    settings: Settings, news_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A server whose upload failed after Chroma took some of its chunks answered from them (a
+    # document in no list, its citations opening nothing) until its next write.
+    from llama_index.vector_stores.chroma import ChromaVectorStore
+
+    app = fake_app(settings)
+    app.ingestor.ingest([news_dir])
+    real_add = ChromaVectorStore.add
+
+    def fails_part_way(self, nodes, **kwargs):
+        real_add(self, nodes[:1], **kwargs)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(ChromaVectorStore, "add", fails_part_way)
+    log = "".join(f"Line {n}: the keeper of Skerry light logged the fog at dusk.\n" for n in range(200))
+    with pytest.raises(DataDirError):
+        app.ingestor.ingest_uploads([("log.txt", io.BytesIO(log.encode()))])
+    monkeypatch.undo()
+    assert chroma_chunks(app, "log.txt") == [] and app.ingestor.journal.pending() == []
+    assert all(p.file != "log.txt" for p in app.retriever.retrieve("Skerry light fog at dusk", top_k=10))
+    assert app.library.files() == [ARMS_FILE, "004_29e6f3c5e9546205.txt"]  # what was stored stays
+
+
 def test_progress_starts_at_zero_and_counts_chunks_as_they_are_embedded(settings: Settings, news_dir: Path) -> None:
     seen: list[Progress] = []
     report = fake_app(settings).ingestor.ingest([news_dir], progress=seen.append)
