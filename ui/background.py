@@ -1,4 +1,5 @@
-"""A job the server runs in a thread of its own whenever something asks for it.
+"""Jobs the server runs in threads of their own: whenever something asks for one (``Coalescing``),
+or every so often (``Periodic``).
 
 The server's keyword index is rebuilt after each write (it reads every chunk:
 19 s at 100,000). In the writing request, that held back the write's own
@@ -57,3 +58,30 @@ class Coalescing:
             with self._changed:
                 self._covered = asked
                 self._changed.notify_all()
+
+
+class Periodic:
+    """Runs ``job`` every ``every_s`` seconds in a thread of its own, from ``start`` until ``stop``."""
+
+    def __init__(self, job: Callable[[], None], every_s: float, name: str) -> None:
+        self.job = job
+        self.every_s = every_s
+        self.name = name
+        self._stopped = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        if self._thread is not None:
+            self._thread.join(10)
+
+    def _run(self) -> None:
+        while not self._stopped.wait(self.every_s):
+            try:
+                self.job()
+            except Exception:  # the next run tries again
+                log.exception("%s failed", self.name)

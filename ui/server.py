@@ -23,7 +23,7 @@ from fastapi.responses import FileResponse
 from index.watch import FolderWatch
 from ui import api, documents_api, feedback, handoff, metrics, openai_api, root_path, security
 from ui.admin import LibraryAdmin
-from ui.background import Coalescing
+from ui.background import Coalescing, Periodic
 from ui.chat import ChatUI, chat_key
 from ui.feedback import FeedbackLog
 from ui.limits import MULTIPART_SLACK, Admission, BodyLimit, Drained, Guard, QueueShares, RateLimiter, TokenCheck
@@ -31,6 +31,7 @@ from ui.uploads import UploadGate, session_router
 from ui.viewer import CSS
 
 WIDGET = Path(__file__).parent / "widget" / "widget.js"
+REPAIR_EVERY_S = 15.0  # how often a server on a shared Chroma server looks for a dead writer's leftovers
 # Gradio's web-component loader ships in the wheel; served here so that
 # <gradio-app> works offline (its relative import resolves to our /assets/).
 GRADIO_JS = Path(gr.__file__).parent / "templates" / "frontend" / "gradio.js"
@@ -50,9 +51,15 @@ def create_app(groundline, served: handoff.Served | None = None, watch: FolderWa
     keyword_index = Coalescing(groundline.retriever.refresh, "keyword-index")
     groundline.ingestor.after_writes(keyword_index.ask)
     groundline.retriever.when_stale(lambda: None if groundline.ingestor.busy else keyword_index.ask())
+    # With a Chroma server, a machine that died writing left its half-written documents answerable on
+    # every machine until the next write or start anywhere; each server now looks every REPAIR_EVERY_S
+    # and repairs them once no one writes (the dead machine's lease runs out after 60 s).
+    repairs = None
+    if settings.chroma_server:
+        repairs = Periodic(groundline.ingestor.recover_if_idle, REPAIR_EVERY_S, "repair")
     app = FastAPI(
         title="Groundline", docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json",
-        lifespan=lifespan(settings.data_dir, served, watch),
+        lifespan=lifespan(settings.data_dir, served, watch, repairs),
     )  # fmt: skip
     app.state.keyword_index = keyword_index
     tokens = TokenCheck(settings.admin_token) if settings.admin_token else None  # one budget of wrong guesses
@@ -113,17 +120,19 @@ def create_app(groundline, served: handoff.Served | None = None, watch: FolderWa
     return app
 
 
-def lifespan(data_dir: Path, served: handoff.Served | None, watch: FolderWatch | None):
-    """While the server runs: announced to the command line (``served``), and watching folders."""
+def lifespan(data_dir: Path, served: handoff.Served | None, watch: FolderWatch | None, repairs: Periodic | None = None):
+    """While the server runs: announced to the command line (``served``), watching folders, and
+    repairing what a machine that died left half written on a shared Chroma server (``repairs``)."""
 
     @asynccontextmanager
     async def running(app) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
             if served:
                 await stack.enter_async_context(handoff.announced(data_dir, served)(app))
-            if watch:
-                watch.start()
-                stack.callback(watch.stop)
+            for job in (watch, repairs):
+                if job:
+                    job.start()
+                    stack.callback(job.stop)
             yield
 
     return running

@@ -60,6 +60,11 @@ def test_a_write_a_machine_left_half_done_is_repaired_by_the_next_writer_on_any_
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(ChromaVectorStore, "add", dies_part_way)
+
+    def unreachable(files):  # and north cannot remove it either: it dies before it could
+        raise ConnectionError("the Chroma server went away")
+
+    monkeypatch.setattr(north.ingestor, "_remove", unreachable)
     with pytest.raises(DataDirError):
         north.ingestor.ingest_uploads([("log.txt", io.BytesIO(log.encode()))])
     monkeypatch.undo()
@@ -72,6 +77,66 @@ def test_a_write_a_machine_left_half_done_is_repaired_by_the_next_writer_on_any_
 
     report = south.ingestor.ingest_uploads([("log.txt", io.BytesIO(log.encode()))])
     assert report.added == ["log.txt"] and len(chunks_of(north, "log.txt")) == report.chunks > 1
+
+
+def test_a_write_that_fails_part_way_removes_what_it_half_wrote_at_once(
+    tmp_path: Path, server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Its chunks were answerable, on every machine and by its own server, until the next write or start.
+    north, south = machine(tmp_path, "north", server), machine(tmp_path, "south", server)
+    north.ingestor.ingest_uploads([("minutes.txt", io.BytesIO(b"The refit starts in May.\n"))])
+    log = "".join(f"Line {n}: the keeper lit the lamp at dusk and logged the fog.\n" for n in range(300))
+    real_add = ChromaVectorStore.add
+
+    def fails_part_way(self, nodes, **kwargs):  # north's disk fills after Chroma got one chunk
+        real_add(self, nodes[:1], **kwargs)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(ChromaVectorStore, "add", fails_part_way)
+    with pytest.raises(DataDirError):
+        north.ingestor.ingest_uploads([("log.txt", io.BytesIO(log.encode()))])
+    monkeypatch.undo()
+    assert chunks_of(south, "log.txt") == [] and south.ingestor.journal.pending() == []
+    assert north.library.files() == south.library.files() == ["minutes.txt"]  # what was whole stays
+    assert len(chunks_of(south, "minutes.txt")) == 1
+
+
+def test_a_server_repairs_what_a_dead_machine_half_wrote_without_waiting_for_a_write(
+    tmp_path: Path, server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every machine answered from a dead writer's chunks until the next write or start anywhere:
+    # days, on a quiet deployment. A serving machine now looks every few seconds.
+    import time
+
+    from fastapi.testclient import TestClient
+
+    import ui.server
+
+    monkeypatch.setattr(ui.server, "REPAIR_EVERY_S", 0.2)
+    south = machine(tmp_path, "south", server)
+    with TestClient(ui.server.create_app(south)):  # south serves (its lifespan runs)
+        north = machine(tmp_path, "north", server)
+        north.ingestor.ingest_uploads([("minutes.txt", io.BytesIO(b"The refit starts in May.\n"))])
+        real_add = ChromaVectorStore.add
+
+        def dies_part_way(self, nodes, **kwargs):
+            real_add(self, nodes[:1], **kwargs)
+            raise OSError(28, "No space left on device")
+
+        def unreachable(files):  # north dies before it can remove it
+            raise ConnectionError("north is gone")
+
+        with monkeypatch.context() as dying:
+            dying.setattr(ChromaVectorStore, "add", dies_part_way)
+            dying.setattr(north.ingestor, "_remove", unreachable)
+            with pytest.raises(DataDirError):
+                north.ingestor.ingest_uploads([("log.txt", io.BytesIO(b"Fog at dusk.\n" * 400))])
+        assert len(chunks_of(south, "log.txt")) == 1
+        deadline = time.monotonic() + 20
+        while chunks_of(south, "log.txt") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert chunks_of(south, "log.txt") == [] and south.ingestor.journal.pending() == []
+        assert south.library.files() == ["minutes.txt"]
 
 
 def chunks_of(app, name: str) -> list[str]:
