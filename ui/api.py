@@ -22,7 +22,7 @@ from index.library import Library
 from index.serving import WriterBusy
 from rag.answering import AnswerService
 from rag.errors import DocumentNotFound, GroundlineError, LLMUnavailable, QuestionError, StoreUnavailable
-from rag.search import MOST_HITS, Searcher
+from rag.search import MOST_HITS, MOST_PLACES, Searcher
 from rag.types import Answer, Token
 from ui.answer_stream import AnswerStream
 from ui.limits import ASK_PATH, MAX_SCOPE_FILES, SEARCH_PATH, Guard
@@ -55,13 +55,22 @@ class AskRequest(BaseModel):
 
 
 class SearchRequest(BaseModel):
-    query: str = Field(description="What to look for: words, a name, a question.")
+    query: str = Field(
+        description="What to look for: words, a name, a question (ranked passages); or words in double quotes, "
+        '"Kwon Jung-geun": every place they appear as written, in the documents\' order.'
+    )
     files: list[str] = Field(
         default_factory=list,
         max_length=MAX_SCOPE_FILES,
         description="Search these documents alone (as for /api/ask); empty: every document.",
     )
-    limit: int = Field(10, ge=1, le=MOST_HITS, description="How many passages, best first.")
+    limit: int | None = Field(
+        None,
+        ge=1,
+        le=MOST_PLACES,
+        description=f"How many hits: ranked, at most {MOST_HITS} (default 10); a quoted search's places, at most "
+        f"{MOST_PLACES} (default 100).",
+    )
 
 
 def answer_json(answer: Answer, root: str = "") -> dict:
@@ -145,10 +154,10 @@ def router(service: AnswerService, library: Library, guard: Guard, searcher: Sea
         guard.check(http)
         root = root_of(http)
         try:
-            hits = searcher.search(request.query, library.within(request.files), request.limit)
+            found = searcher.search(request.query, library.within(request.files), request.limit)
         except GroundlineError as exc:
             return JSONResponse({"error": str(exc)}, status_code=error_status(exc))
-        return JSONResponse({"hits": [hit.to_json(lambda citation: linked(citation, root)) for hit in hits]})
+        return JSONResponse(found.to_json(lambda citation: linked(citation, root)))
 
     @api.get("/api/documents/{path:path}")
     def document(path: str, http: Request) -> dict:

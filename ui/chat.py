@@ -21,7 +21,7 @@ from index.formats import counted, page_words
 from index.library import Library, folders_of
 from rag.answering import AnswerService
 from rag.errors import GroundlineError
-from rag.search import Hit, Searcher
+from rag.search import Found, Hit, Searcher
 from rag.types import CLOSEST, SOURCES, Answer, Citation, Token
 from ui.admin import LibraryAdmin
 from ui.feedback import Rating, rating_of
@@ -57,13 +57,32 @@ def citation_label(number: int, c: Citation) -> str:
 
 
 def hit_label(number: int, hit: Hit) -> str:
-    """Button text of a search's hit: where it opens, and the start of its sentence.
+    """Button text of a search's hit: where it opens, and the start of its sentence (or a quoted
+    search's line around the words).
 
     >>> hit_label(2, Hit(Citation("a.txt", 1, 3, "", 0, 9), Citation("a.txt", 2, 2, "Fog horns sound.", 4, 20)))
     '2. a.txt · line 2: Fog horns sound.'
     """
-    c, quote = hit.match, " ".join(hit.match.quote.split())
-    return f"{number}. {c.file} · {c.where()}: " + (quote if len(quote) <= 90 else quote[:89].rstrip() + "…")
+    c, quote = hit.match, " ".join((hit.shown or hit.match.quote).split())
+    return f"{number}. {c.file} · {c.where()}: " + (quote if len(quote) <= 92 else quote[:91].rstrip() + "…")
+
+
+def found_note(found: Found) -> str:
+    """What the note under the search box says of what it found ("" for ranked hits).
+
+    >>> found_note(Found([], exact=True)), found_note(Found()), found_note(Found([object()] * 3, exact=True))
+    ('Nowhere in the documents.', 'Nothing found.', '3 places, in the order of the documents.')
+    >>> found_note(Found([object()] * 100, exact=True, more=True))
+    'The first 100 places, in the order of the documents; there are more: choose some under Ask within.'
+    """
+    if not found.hits:
+        return "Nowhere in the documents." if found.exact else "Nothing found."
+    if not found.exact:
+        return ""
+    count = len(found.hits)
+    if found.more:
+        return f"The first {count} places, in the order of the documents; there are more: choose some under Ask within."
+    return f"{count} place{'s' if count > 1 else ''}, in the order of the documents."
 
 
 def answer_message(answer: Answer) -> str:
@@ -291,19 +310,22 @@ class ChatUI:
         return [gr.validate(not said, said), gr.validate(True, ""), gr.validate(True, "")]
 
     def search(self, query: str, within: list[str] | None = None, request: gr.Request | None = None) -> tuple:
-        """The passages ``query`` finds (``rag.search``), within what the reader chose to ask within,
-        as the hits' buttons (each a label and the citation it opens), and the note under the box:
-        "Nothing found.", or the error, or how long to wait (a search counts as a question of the
+        """What ``query`` finds (``rag.search``: ranked passages, or every place quoted words appear),
+        within what the reader chose to ask within, as the hits' buttons (each a label and the
+        citation it opens), and the note under the box: how many places a quoted search found,
+        "Nothing found.", the error, or how long to wait (a search counts as a question of the
         address's budget: each is an embedding and two rankings)."""
         wait = self.limiter.retry_after(client_address(request)) if self.limiter and request else 0
         if wait:
             return gr.skip(), gr.HTML(f"{TOO_MANY} Try again in {whole_seconds(wait)} s.", visible=True)
         try:
-            hits = self.searcher.search(query, self.library.within(within or []))
+            found = self.searcher.search(query, self.library.within(within or []))
         except GroundlineError as exc:  # the message may echo a name the client chose
             return [], gr.HTML(html.escape(str(exc)), visible=True)
-        items = [{"label": hit_label(n, hit), "citation": asdict(hit.match)} for n, hit in enumerate(hits, start=1)]
-        return items, gr.HTML("" if items else "Nothing found.", visible=not items)
+        items = [
+            {"label": hit_label(n, hit), "citation": asdict(hit.match)} for n, hit in enumerate(found.hits, start=1)
+        ]
+        return items, gr.HTML(found_note(found), visible=bool(found_note(found)))
 
     def left(self, request: gr.Request) -> None:
         """The page of ``request``'s session closed: the places its questions held in the queue come
@@ -470,7 +492,7 @@ class ChatUI:
                         sought = gr.Textbox(
                             label="Search",
                             show_label=False,
-                            placeholder="Search the documents: passages, no answer (press Enter)",
+                            placeholder='Search the documents, no answer: words, or "words as written" (Enter)',
                             elem_id="gl-search",
                         )
                         found = gr.State([])

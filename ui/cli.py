@@ -54,10 +54,19 @@ def parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="answer from this document alone (as `list` names it), or from a folder's (NAME/); repeat for several",
     )
-    find = sub.add_parser("search", help="find the passages about something, without asking the model")
+    find = sub.add_parser(
+        "search",
+        help='find the passages about something, without asking the model; "quoted words": every place they appear',
+    )
     find.add_argument("query")
     find.add_argument("--json", action="store_true", help="print one JSON object")
-    find.add_argument("--limit", type=int, default=10, metavar="N", help="passages to show, best first (at most 20)")
+    find.add_argument(
+        "--limit",
+        type=int,
+        metavar="N",
+        help="hits to show: passages, best first (default 10, at most 20), or "
+        "a quoted search's places (default 100, at most 200)",
+    )
     find.add_argument(
         "--file",
         action="append",
@@ -194,7 +203,7 @@ def remote(settings, args) -> int:
         case "ask" if args.json:
             print(json.dumps(server.ask(args.question, args.files), ensure_ascii=False))
         case "search":
-            return print_hits(server.search(args.query, args.files, args.limit)["hits"], args.json)
+            return print_found(server.search(args.query, args.files, args.limit), args.json)
         case "ask":
             streamed = []
             for piece in server.stream(args.question, args.files):
@@ -309,11 +318,11 @@ def ask(app, question: str, as_json: bool, files: list[str] | None = None) -> in
     return 0
 
 
-def search(app, query: str, files: list[str], limit: int, as_json: bool) -> int:
+def search(app, query: str, files: list[str], limit: int | None, as_json: bool) -> int:
     from rag.answering import check_question
 
     query = check_question(query, app.settings.max_question_chars, "search")  # before the embedder loads
-    return print_hits(app.searcher.search(query, app.library.within(files), limit), as_json)
+    return print_found(app.searcher.search(query, app.library.within(files), limit).to_json(), as_json)
 
 
 def print_answer(answer: dict, streamed: str = "") -> None:
@@ -336,22 +345,26 @@ def print_answer(answer: dict, streamed: str = "") -> None:
             print(f"    {c['link']}")
 
 
-def print_hits(hits: list, as_json: bool) -> int:
-    """A search's hits (``rag.search.Hit``, or their JSON as a server sends them): one JSON object, or
-    each hit's best-matching sentence under its place, the passage's lines beside it, and its link
-    where a server gave one."""
-    hits = [hit if isinstance(hit, dict) else hit.to_json() for hit in hits]
+def print_found(found: dict, as_json: bool) -> int:
+    """A search's ``--json`` object (``rag.search.Found``'s, as a server sends it too): as it is, or
+    each hit under its place (a ranked hit's best-matching sentence, a quoted search's line around
+    the words), the passage's lines beside it and its link where a server gave one."""
     if as_json:
-        print(json.dumps({"hits": hits}, ensure_ascii=False))
+        print(json.dumps(found, ensure_ascii=False))
         return 0
+    hits = found["hits"]
     if not hits:
-        print("Nothing found.")
+        print("Nowhere in the documents." if found["exact"] else "Nothing found.")
     for n, hit in enumerate(hits, start=1):
         passage = hit["passage"]
-        print(f"[{n}] {hit['file']}:{hit['start_line']}-{hit['end_line']}  {shorter(hit['quote'])}")
+        print(
+            f"[{n}] {hit['file']}:{hit['start_line']}-{hit['end_line']}  {shorter(hit.get('context') or hit['quote'])}"
+        )
         print(f"    (passage: lines {passage['start_line']}-{passage['end_line']})")
         if hit.get("link"):
             print(f"    {hit['link']}")
+    if found["more"]:
+        print(f"(the first {len(hits)} places; there are more: --limit up to 200, or --file to narrow it)")
     return 0
 
 

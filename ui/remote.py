@@ -169,7 +169,7 @@ class Remote:
         body = {"question": question, "files": list(files)}
         return self._linked(self._request("POST", ASK_PATH, self.chat_token, json=body).json())
 
-    def search(self, query: str, files: Sequence[str] = (), limit: int = 10) -> dict:
+    def search(self, query: str, files: Sequence[str] = (), limit: int | None = None) -> dict:
         """The ``search --json`` object the server finds (in ``files`` alone, where given)."""
         body = {"query": query, "files": list(files), "limit": limit}
         return self._linked(self._request("POST", SEARCH_PATH, self.chat_token, json=body).json())

@@ -155,6 +155,12 @@ def test_a_search_lists_passages_at_once_and_a_hit_opens_at_its_sentence(served:
     assert [h.get_attribute("data-line") for h in page.locator("#gl-viewer .gl-hl").all()] == ["9"]
     assert "arms deals" in page.locator("#gl-viewer mark.gl-span").inner_text()
     assert_scrolled_to_the_citation(page)
+    box.fill('"matsegora"')  # quoted: every place the name appears, marked exactly
+    box.press("Enter")
+    page.locator("#gl-search-note", has_text="1 place, in the order of the documents.").wait_for(timeout=30_000)
+    page.locator("#gl-hits button.gl-hit", has_text="· line 11: ").click()
+    page.locator("#gl-viewer mark.gl-span", has_text="Matsegora").wait_for(timeout=30_000)
+    assert page.locator("#gl-viewer mark.gl-span").inner_text() == "Matsegora"
     box.fill("   ")
     box.press("Enter")
     page.locator("#gl-search-note", has_text="Please type what to search for.").wait_for(timeout=30_000)

@@ -253,7 +253,12 @@ def test_a_search_gives_passages_opened_at_their_best_sentence_without_the_model
     assert refused.status_code == 400 and refused.json() == {"error": "Please type what to search for."}
     gone = http.post("/api/search", json={"query": "arms", "files": ["gone.txt"]})
     assert gone.status_code == 404 and "gone.txt" in gone.json()["error"]
-    assert http.post("/api/search", json={"query": "arms", "limit": 21}).status_code == 422  # at most 20
+    assert http.post("/api/search", json={"query": "arms", "limit": 201}).status_code == 422  # at most 200
+    assert not body["exact"] and not body["more"]
+    places = http.post("/api/search", json={"query": '"North Korea"', "limit": 2}).json()
+    assert places["exact"] and places["more"] and len(places["hits"]) == 2
+    assert [hit["quote"] for hit in places["hits"]] == ["North Korea", "North Korea"]
+    assert "North Korea" in places["hits"][0]["context"] and "&chars=" in places["hits"][0]["link"]
 
 
 def test_a_search_counts_against_its_addresss_rate_and_needs_the_chat_token(settings: Settings, news_dir: Path) -> None:

@@ -416,3 +416,15 @@ def test_the_page_offers_search_only_where_a_searcher_is_given(settings: Setting
     assert "gl-search" in str(ChatUI(app.service, app.library, searcher=app.searcher).blocks().config)
     assert "gl-search" not in str(ChatUI(app.service, app.library).blocks().config)
     assert "gl-search" not in str(ChatUI(app.service, app.library, searcher=app.searcher).blocks(compact=True).config)
+
+
+def test_a_quoted_search_lists_every_place_with_its_line_and_says_how_many(settings: Settings, news_dir: Path) -> None:
+    app = fake_app(settings)
+    app.ingestor.ingest([news_dir])
+    ui = ChatUI(app.service, app.library, searcher=app.searcher)
+    items, note = ui.search('"Matsegora"', [])
+    assert [item["label"].split(":")[0] for item in items] == [f"1. {ARMS_FILE} · line 11"]
+    assert "Ambassador to Pyongyang Alexander Matsegora stated" in items[0]["label"]  # its line, not the name alone
+    assert note.value == "1 place, in the order of the documents." and note.visible
+    page, *_ = ui.open_citation(items[0]["citation"])
+    assert '<mark class="gl-span">Matsegora</mark>' in page  # the words themselves marked

@@ -185,5 +185,10 @@ def test_search_prints_each_passage_at_its_best_line_or_one_json_object(
     out = json.loads(capsys.readouterr().out)
     assert {hit["file"] for hit in out["hits"]} == {ARMS_FILE}
     assert set(out["hits"][0]) == {"file", "start_line", "end_line", "quote", "passage"}
+    assert cli.search(app, '"north korea"', [], 2, False) == 0
+    rows = capsys.readouterr().out.splitlines()
+    assert rows[0].startswith("[1] ") and "North Korea" in rows[0] and rows[-1].startswith("(the first 2 places;")
+    assert cli.search(app, '"no such words"', [], None, False) == 0
+    assert capsys.readouterr().out == "Nowhere in the documents.\n"
     code = cli.main(["--data-dir", str(settings.data_dir), "search", "  "])
     assert code == 1 and "groundline: Please type what to search for." in capsys.readouterr().err
