@@ -28,6 +28,7 @@ class DocumentEntry:
     path: str
     content_hash: str
     chunks: int
+    written: str | None = None  # when what is stored of it was written (UTC); None: before this was recorded
 
 
 @dataclass(frozen=True)
@@ -62,11 +63,13 @@ class Library:
 
     @reaching_the_server()  # a Chroma server gone: StoreUnavailable, saying so
     def entries(self) -> list[DocumentEntry]:
-        """Every document with its content hash and how many chunks Chroma holds for it."""
+        """Every document with its content hash, how many chunks Chroma holds for it, and when it was
+        written."""
         metadatas = every_chunk(self.vector_store.client, ["metadatas"])["metadatas"]
         counts = Counter(str(m.get("file")) for m in metadatas)
         hashes = self.docstore.hashes()  # one read, not one a document (a request each on a Chroma server)
-        return [DocumentEntry(f, hashes.get(f, ""), counts.get(f, 0)) for f in self.files()]
+        written = {name: recorded.get("written") for name, recorded in self.docstore.fingerprints().items()}
+        return [DocumentEntry(f, hashes.get(f, ""), counts.get(f, 0), written.get(f)) for f in self.files()]
 
     @reaching_the_server()  # a Chroma server gone: StoreUnavailable, saying so
     def unread(self) -> list[UnreadFile]:

@@ -338,10 +338,14 @@ class Ingestor:
                     chunks += len(self._pipeline(report).run(documents=todo))
                 noted = {note.file: note.reason for note in loaded.notes}
                 roots = {document_name(root, file): str((kept_in or root).absolute()) for root, file in batch}
+                now, written_now = datetime.now(UTC).isoformat(timespec="seconds"), {d.id_ for d in todo}
                 for doc in loaded.documents:  # written, or stored as they are: their bytes are known now
                     fingerprint = self._fingerprint(doc.id_, loaded.digests[doc.id_], signature, doc.hash)
+                    # when what is stored of it was written (groundline list): now, or as recorded before
+                    earlier = {} if doc.id_ in written_now else self.docstore.fingerprint(doc.id_) or {}
+                    written = now if doc.id_ in written_now else earlier.get("written")
                     self.docstore.set_fingerprint(
-                        doc.id_, {**fingerprint, "note": noted.get(doc.id_), "root": roots[doc.id_]}
+                        doc.id_, {**fingerprint, "note": noted.get(doc.id_), "root": roots[doc.id_], "written": written}
                     )
                 moved = self._rooted(known, roots)
                 read_now = self._record_skipped(loaded.skipped, [d.id_ for d in loaded.documents] + loaded.known,

@@ -234,13 +234,14 @@ def list_documents(app, as_json: bool, unread: bool = False) -> int:
 
 
 def print_entries(entries: list[dict], as_json: bool, unread: int = 0) -> int:
-    """The documents, as ``path``, ``content_hash`` and ``chunks`` each; and, as text, how many files
-    were found and not read (``print_unread`` names them)."""
+    """The documents, as ``path``, ``content_hash``, ``chunks`` and ``written`` (when, UTC) each; and,
+    as text, how many files were found and not read (``print_unread`` names them)."""
     if as_json:
         print(json.dumps(entries))
         return 0
     for e in entries:
-        print(f"{e['chunks']:>6} chunks  {e['content_hash'][:12]}  {e['path']}")
+        written = (e.get("written") or "")[:16].replace("T", " ") or "-"  # a server from before sends none
+        print(f"{e['chunks']:>6} chunks  {e['content_hash'][:12]}  {written:<16}  {e['path']}")
     print(f"{len(entries)} documents")
     if unread:
         print(f"{unread} file(s) found and not read: groundline list --unread says which, and why")

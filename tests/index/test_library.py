@@ -44,3 +44,31 @@ def test_a_question_may_be_asked_within_a_folder(settings: Settings, tree: Path)
     app.ingestor.delete(["south/q2.txt"])  # a folder emptied meanwhile names nothing
     with pytest.raises(DocumentNotFound, match="'south/' \\(no document in it\\)"):
         library.within(["south/"])
+
+
+def test_each_document_is_listed_with_when_what_is_stored_of_it_was_written(
+    settings: Settings, tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "Is my new version in?": the list gave a hash and a chunk count, nothing a person reads as a date.
+    from datetime import UTC, datetime
+
+    import index.pipeline
+
+    class Clock:
+        at = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
+
+        @classmethod
+        def now(cls, tz=None) -> datetime:
+            return cls.at
+
+    monkeypatch.setattr(index.pipeline, "datetime", Clock)
+    app = fake_app(settings)
+    app.ingestor.ingest([tree])
+    assert {e.written for e in app.library.entries()} == {"2026-12-01T09:30:00+00:00"}
+    Clock.at = datetime(2026, 12, 5, 8, 0, tzinfo=UTC)
+    (tree / "south" / "q2.txt").write_text("Varne handled 900 tonnes.\n")
+    (tree / "north" / "q2.txt").touch()  # touched, not changed: what is stored stays as written then
+    app.ingestor.ingest([tree])
+    written = {e.path: e.written for e in app.library.entries()}
+    assert written["south/q2.txt"] == "2026-12-05T08:00:00+00:00"
+    assert written["north/q2.txt"] == written["northern.txt"] == "2026-12-01T09:30:00+00:00"
