@@ -62,6 +62,13 @@ def test_the_command_line_ingests_beside_a_running_server_and_it_answers_from_th
         assert_names_north_korea_citing_line_9(served.fetch_json("/api/ask", {"question": QUESTION}))
         viewed = served.fetch_json(f"/api/documents/{ARMS_FILE}")  # the cited file opens here
         assert "North Korea" in viewed["lines"][8]
+        # both searches, through the server: the ranked one, and a quoted one by Chroma's own text search
+        ranked = served.fetch_json("/api/search", {"query": QUESTION})["hits"]
+        assert (ranked[0]["file"], ranked[0]["start_line"]) == (ARMS_FILE, 9)
+        places = served.fetch_json("/api/search", {"query": '"matsegora"'})
+        assert places["exact"] and [(h["file"], h["start_line"], h["quote"]) for h in places["hits"]] == [
+            (ARMS_FILE, 11, "Matsegora")
+        ]
         again = groundline("ingest", str(NEWS), data_dir=tmp_path / "north", GROUNDLINE_CHROMA_SERVER=chroma_server)
         assert "2 unchanged" in again.stdout, again.stdout  # known there, though ingested here
         host, _, port = chroma_server.rpartition(":")
