@@ -48,7 +48,8 @@ MACRO_ENABLED = {".docm": ".docx", ".pptm": ".pptx", ".xlsm": ".xlsx"}
 IMAGES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp")
 # Transcripts and subtitles: a cue a line (``index.transcripts``).
 TRANSCRIPTS = (".vtt", ".srt")
-SUFFIXES = (*PLAIN, *DELIMITED, *TRANSCRIPTS, ".ics", ".vcf", ".html", ".htm", ".rtf", ".pdf", ".docx", ".doc",
+SUFFIXES = (*PLAIN, *DELIMITED, *TRANSCRIPTS, ".ics", ".vcf", ".html", ".htm", ".xhtml", ".mht", ".mhtml", ".rtf",
+            ".pdf", ".docx", ".doc",
             ".pptx", ".ppt", ".xlsx", ".xls", *MACRO_ENABLED, *OPEN_DOCUMENT, ".epub", ".eml", ".mbox", ".msg",
             ".zip", *IMAGES)  # fmt: skip
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # how every OLE compound file starts: Office 97-2003's, Outlook's .msg
@@ -168,6 +169,25 @@ def html_text(html: str) -> str:
         block.insert_after("\n")
     lines = (" ".join(line.split()) for line in soup.get_text().splitlines())
     return "\n".join(line for line in lines if line)
+
+
+def web_archive_text(data: bytes, name: str) -> Extracted:
+    """A web page saved whole in one file (``.mht``, ``.mhtml``: a browser's "Save page as... single
+    file", Word's "Single File Web Page"): a MIME message holding the page and what it shows. The
+    page's visible text, as an ``.html``'s (its first HTML part: the page itself, before any frame
+    it holds); its pictures, styles and scripts left out."""
+    import email
+    from email import policy
+
+    message = email.message_from_bytes(data, policy=policy.default)
+    page = next((part for part in message.walk() if part.get_content_type() == "text/html"), None)
+    if page is None:
+        raise SkippedFile(name, "is not a saved web page (it holds no HTML page); skipped")
+    try:
+        return Extracted(html_text(page.get_content()))
+    except (LookupError, UnicodeError):  # a charset Python does not know
+        text, note = decode_text(page.get_payload(decode=True) or b"", name)
+        return Extracted(html_text(text), note=note)
 
 
 def pdf_text(data: bytes, name: str, ocr: OCR | None = None) -> Extracted:
@@ -349,17 +369,17 @@ READERS = {
     # then a PDF form's answers, then Markdown's tables and transcripts, then OpenDocument's charts,
     # then calendars attached, then Word's page headers and footers, then Writer's,
     # then sheets' number formats, then contact cards attached, then Writer's list numbers in cells, then
-    # invitations sent as a body part (text/calendar)
-    ".eml": 50,  # 2: attachments read (1 named them only); 4: attached messages opened
-    ".mbox": 52,  # 2: attachments read; 3: messages named by their subjects; 5: attached messages opened
-    ".msg": 44,
+    # invitations sent as a body part (text/calendar), then saved web pages (.mht) attached
+    ".eml": 52,  # 2: attachments read (1 named them only); 4: attached messages opened
+    ".mbox": 54,  # 2: attachments read; 3: messages named by their subjects; 5: attached messages opened
+    ".msg": 46,
     # 2: a .doc inside read by msdoc2docx; 4: Word's list numbers read; 6: a deck's; 8: Writer's; 10: its chapters';
     # 12: Word's and Writer's tables within tables; 14: Word's content controls, insertions, text boxes, notes;
     # 16: Word's and PowerPoint's charts and SmartArt; 18: a PDF form's answers;
     # 20: Markdown's tables labelled (a Notion or Obsidian export), transcripts read; 22: OpenDocument's charts;
     # 24: calendars read; 26: Word's page headers and footers; 28: Writer's; 30: number formats; 32: contacts;
-    # 34: Writer's cells' lists
-    ".zip": 34,
+    # 34: Writer's cells' lists; 36: saved web pages (.mht) read
+    ".zip": 36,
     # 2: converted to .docx by msdoc2docx and read as one (tables' rows labelled, empty paragraphs kept as
     # lines, the print in pictures read with OCR); 1: antiword's lines, now only where msdoc2docx fails;
     # 4: list numbers read; 6: a table holding a table read as blocks; 8: as .docx 13; 10: as .docx 15; 12: as .docx 17
@@ -380,10 +400,10 @@ READERS_WITH_OCR = {
     ".ppt": 5,
     ".odt": 19,  # 5: in tables' pictures too
     ".odp": 10,
-    ".eml": 51,  # the print in pictures attached read (4 and before named them only)
-    ".mbox": 53,
-    ".msg": 45,
-    ".zip": 35,
+    ".eml": 53,  # the print in pictures attached read (4 and before named them only)
+    ".mbox": 55,
+    ".msg": 47,
+    ".zip": 37,
     ".doc": 13,
 }
 
@@ -539,9 +559,11 @@ def _extract(name: str, data: bytes, ocr: OCR | None) -> Extracted:
             text, note = decode_text(data, name)
             table, unparsed = delimited_text(text, DELIMITED[suffix])
             result = Extracted(table, note=noted(note, unparsed))
-        case ".html" | ".htm":
+        case ".html" | ".htm" | ".xhtml":
             text, note = decode_text(data, name)
             result = Extracted(html_text(text), note=note)
+        case ".mht" | ".mhtml":
+            result = web_archive_text(data, name)
         case ".rtf":
             result = rtf_text(data, name)
         case ".pdf":

@@ -38,6 +38,41 @@ def test_html_keeps_visible_text_only() -> None:
     assert "alert" not in text and "color" not in text and "enable js" not in text
 
 
+def saved_page(html: str, charset: str = "utf-8") -> bytes:
+    """A web page saved as one file, as Chrome's "Save page as... single file" writes it (MHTML):
+    the page quoted-printable, then a picture it shows, then a frame's own page."""
+    from email.mime.image import MIMEImage
+    from email.mime.multipart import MIMEMultipart
+    from email.mime.text import MIMEText
+
+    archive = MIMEMultipart("related", type="text/html")
+    archive["From"] = "<Saved by Blink>"
+    archive["Snapshot-Content-Location"] = "https://harbour.example/report"
+    page = MIMEText(html, "html", charset)
+    page["Content-Location"] = "https://harbour.example/report"
+    archive.attach(page)
+    archive.attach(MIMEImage(b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "png"))
+    archive.attach(MIMEText("<p>An advert in a frame.</p>", "html", "utf-8"))
+    return archive.as_bytes()
+
+
+def test_a_web_page_saved_as_one_file_reads_as_its_page_does() -> None:
+    # Chrome's and Edge's "Save page as... single file" (.mhtml) and Word's "Single File Web Page" (.mht)
+    # were skipped as an unsupported type.
+    data = saved_page(HOSTILE_HTML + "<p>Tonnage: 1,450 t — über plan.</p>")
+    for name in ("report.mhtml", "report.MHT"):
+        text = extract(name, data).text
+        assert text.splitlines() == ["Harbour report", "Ships arrived on time.", "Cranes were idle.",
+                                     "Tonnage: 1,450 t — über plan."]  # fmt: skip
+    assert "advert" not in text and "PNG" not in text  # the page alone: not its frames, nor its pictures
+    assert extract("latin.mht", saved_page("<p>Tonnage über plan.</p>", "latin-1")).text == "Tonnage über plan."
+    with pytest.raises(SkippedFile, match=r"notes.mht is not a saved web page \(it holds no HTML page\)"):
+        extract("notes.mht", b"Subject: hi\n\njust text\n")
+    assert extract("page.xhtml", b"<html><body><p>Skerry light.</p></body></html>").text == "Skerry light."
+    message = make_message("port@example.org", "Report", "See the page.\n", attach={"report.mhtml": data})
+    assert "Tonnage: 1,450 t — über plan." in extract("fwd.eml", message.as_bytes()).text  # attached: read too
+
+
 def test_an_html_data_tables_rows_are_lines_labelled_by_its_header_and_a_layout_table_is_text() -> None:
     # Each cell was a line of its own: "22" on a line, nothing saying it is Skerry's height.
     page = """<h1>Lights</h1><table><caption>Lights of <b>Cork</b></caption>
