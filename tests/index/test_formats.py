@@ -38,6 +38,18 @@ def test_html_keeps_visible_text_only() -> None:
     assert "alert" not in text and "color" not in text and "enable js" not in text
 
 
+def test_an_html_page_is_read_in_the_charset_it_declares() -> None:
+    # A page an older editor saved in Windows-1252 was read as UTF-8: every "é" and curly quote replaced.
+    page = b'<html><head><meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1"></head>'
+    got = extract("old.htm", page + b"<p>Caf\xe9 \x93Skerry\x94 \x96 1851</p></html>")
+    assert got.text == "Café “Skerry” – 1851" and got.note is None  # Latin-1 read as browsers read it: cp1252
+    utf8 = extract("new.html", "<p>Café “Skerry”</p>".encode())
+    assert utf8.text == "Café “Skerry”" and utf8.note is None
+    undeclared = extract("odd.html", b"<p>Caf\xe9</p>")  # nothing declared, not UTF-8: replaced, and said
+    assert undeclared.text == "Caf\ufffd" and "not valid UTF-8" in undeclared.note
+    assert reader_version("old.htm") == reader_version("old.html") == 3  # stored pages are read again
+
+
 def saved_page(html: str, charset: str = "utf-8") -> bytes:
     """A web page saved as one file, as Chrome's "Save page as... single file" writes it (MHTML):
     the page quoted-printable, then a picture it shows, then a frame's own page."""
@@ -69,6 +81,10 @@ def test_a_web_page_saved_as_one_file_reads_as_its_page_does() -> None:
     with pytest.raises(SkippedFile, match=r"notes.mht is not a saved web page \(it holds no HTML page\)"):
         extract("notes.mht", b"Subject: hi\n\njust text\n")
     assert extract("page.xhtml", b"<html><body><p>Skerry light.</p></body></html>").text == "Skerry light."
+    chrome = saved_page('<meta charset="windows-1252"><p>café “open”</p>', "windows-1252").replace(
+        b'text/html; charset="windows-1252"', b"text/html"
+    )  # Chrome names no charset on the page's part: its own meta tag says it
+    assert b'charset="windows-1252"\n' not in chrome and extract("chrome.mhtml", chrome).text == "café “open”"
     message = make_message("port@example.org", "Report", "See the page.\n", attach={"report.mhtml": data})
     assert "Tonnage: 1,450 t — über plan." in extract("fwd.eml", message.as_bytes()).text  # attached: read too
 
