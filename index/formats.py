@@ -165,11 +165,15 @@ def decode_html(data: bytes, name: str, declared: str | None = None) -> tuple[st
     'café “quoted”</p>'
     >>> decode_html(b"<p>caf\\xc3\\xa9</p>", "b.html"), decode_html(b"<p>x</p>", "c.html", "no-such-charset")
     (('<p>café</p>', None), ('<p>x</p>', None))
+    >>> decode_html("<p>café</p>".encode("utf-16"), "d.html")
+    ('<p>café</p>', None)
     """
     import codecs
 
     from bs4.dammit import EncodingDetector
 
+    if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):  # Notepad's "Unicode", an e-book's UTF-16 section
+        return data.decode("utf-16", errors="replace"), None
     encoding = declared or EncodingDetector.find_declared_encoding(data, is_html=True)
     try:
         codec = codecs.lookup(encoding).name if encoding else "utf-8"
@@ -385,7 +389,9 @@ READERS = {
     ".html": 3,  # 3: read in the charset the page declares (<meta charset>), not always as UTF-8
     ".htm": 3,
     ".xhtml": 3,
-    ".epub": 5,  # 2: without the navigation document (1 read its list of headings as a section); 3: headings kept
+    # 2: without the navigation document (1 read its list of headings as a section); 3: headings kept;
+    # 6: a section read in the charset its XML declaration names (else UTF-8, as before)
+    ".epub": 6,
     # 2: rows labelled by the header row (1: CSV/TSV as plain text, sheets' cells joined by " | ")
     ".csv": 4,
     ".md": 2,  # 2: a pipe table's rows labelled by its header row (1: as the file is)
@@ -490,7 +496,7 @@ def epub_text(data: bytes, name: str) -> Extracted:
         book = epub.read_epub(io.BytesIO(data), options={"ignore_ncx": True})
         documents = [book.get_item_with_id(item_id) for item_id, linear in book.spine if linear != "no"]
         pages = [
-            item.get_content().decode("utf-8", errors="replace")
+            decode_html(item.get_content(), name)[0]  # its XML declaration's charset, else UTF-8
             for item in documents
             if item is not None and item.get_type() == ebooklib.ITEM_DOCUMENT and not isinstance(item, epub.EpubNav)
         ]

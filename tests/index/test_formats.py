@@ -47,6 +47,8 @@ def test_an_html_page_is_read_in_the_charset_it_declares() -> None:
     assert utf8.text == "Café “Skerry”" and utf8.note is None
     undeclared = extract("odd.html", b"<p>Caf\xe9</p>")  # nothing declared, not UTF-8: replaced, and said
     assert undeclared.text == "Caf\ufffd" and "not valid UTF-8" in undeclared.note
+    notepad = extract("unicode.html", "<p>Café “Skerry”</p>".encode("utf-16"))  # Notepad's "Unicode": refused as
+    assert notepad.text == "Café “Skerry”"  # binary (its NUL bytes) before
     assert reader_version("old.htm") == reader_version("old.html") == 3  # stored pages are read again
 
 
