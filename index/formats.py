@@ -16,6 +16,7 @@ does not chunk.
 
 from __future__ import annotations
 
+import codecs
 import io
 import json
 import logging
@@ -134,17 +135,30 @@ def counted(items: Sequence[str], shown: int) -> list[str]:
     return [*items[:shown], f"and {len(items) - shown} more"] if len(items) > shown else list(items)
 
 
-def decode_text(data: bytes, name: str) -> tuple[str, str | None]:
-    """UTF-8 text; invalid bytes are replaced and reported, binary data refused.
+# A UTF-8 character of two, three or four bytes: text with none, and bytes UTF-8 does not allow, is
+# not UTF-8 gone wrong but another encoding.
+_UTF8_CHARACTER = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+WINDOWS_1252 = "was not UTF-8: read as Windows-1252 (what Excel and Notepad saved on Windows); check its accents"
 
-    >>> decode_text(b"caf\\xe9", "a.txt")
-    ('caf�', 'was not valid UTF-8 (first bad byte at 3); decoded with replacement characters')
+
+def decode_text(data: bytes, name: str) -> tuple[str, str | None]:
+    """Text: UTF-8 (a UTF-8 or UTF-16 byte-order mark as it says: Excel's "Unicode Text", Notepad's
+    "Unicode"); where it is not UTF-8 and holds no UTF-8 character at all, Windows-1252 (a CSV Excel
+    saved on Windows, a note from an older editor: "café" was "caf�"), reported; a UTF-8 text with a
+    few damaged bytes has them replaced, reported. Binary data is refused.
+
+    >>> decode_text(b"caf\\xe9 \\x93ol\\xe9\\x94", "a.txt")[0], decode_text(b"caf\\xc3\\xa9 \\xff", "b.txt")
+    ('café “olé”', ('café �', 'was not valid UTF-8 (first bad byte at 6); decoded with replacement characters'))
     """
+    if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        return data.decode("utf-16", errors="replace"), None
     if b"\x00" in data:
         raise SkippedFile(name, "looks like a binary file (it contains NUL bytes); skipped")
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
+        if not _UTF8_CHARACTER.search(data):
+            return data.decode("cp1252", errors="replace"), WINDOWS_1252
         note = f"was not valid UTF-8 (first bad byte at {exc.start}); decoded with replacement characters"
         return data.decode("utf-8-sig", errors="replace"), note
 
@@ -168,19 +182,15 @@ def decode_html(data: bytes, name: str, declared: str | None = None) -> tuple[st
     >>> decode_html("<p>café</p>".encode("utf-16"), "d.html")
     ('<p>café</p>', None)
     """
-    import codecs
-
     from bs4.dammit import EncodingDetector
 
-    if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):  # Notepad's "Unicode", an e-book's UTF-16 section
-        return data.decode("utf-16", errors="replace"), None
     encoding = declared or EncodingDetector.find_declared_encoding(data, is_html=True)
     try:
         codec = codecs.lookup(encoding).name if encoding else "utf-8"
     except LookupError:
         codec = "utf-8"
     codec = AS_BROWSERS_READ.get(codec, codec)
-    if codec.startswith("utf-8") or codec.startswith("utf-16") or b"\x00" in data:
+    if codec.startswith("utf-8") or codec.startswith("utf-16") or b"\x00" in data:  # (a UTF-16 one has its mark)
         return decode_text(data, name)
     text = data.decode(codec, errors="replace")
     note = f"had bytes that are not {codec}; decoded with replacement characters" if "\ufffd" in text else None
@@ -393,9 +403,13 @@ READERS = {
     # 6: a section read in the charset its XML declaration names (else UTF-8, as before)
     ".epub": 6,
     # 2: rows labelled by the header row (1: CSV/TSV as plain text, sheets' cells joined by " | ")
-    ".csv": 4,
-    ".md": 2,  # 2: a pipe table's rows labelled by its header row (1: as the file is)
-    ".tsv": 4,
+    # 5 (and the plain text formats 2, Markdown 3, transcripts 2, HTML and mail within this session's
+    # numbers): text that is not UTF-8 and holds no UTF-8 character read as Windows-1252, and UTF-16
+    # with its byte-order mark read (before: replacement characters, and refused as binary)
+    ".csv": 5,
+    ".md": 3,  # 2: a pipe table's rows labelled by its header row (1: as the file is)
+    ".tsv": 5,
+    **dict.fromkeys((".txt", ".rst", ".org", ".adoc", ".tex", ".log", ".vtt", ".srt"), 2),
     # 3: a chart sheet counted as a (blank) sheet, as Excel's tabs count it; 4: sheet names kept; 8 (and .xls 3,
     # mail and archives): numbers as their number formats show them
     ".xlsx": 8,
@@ -452,7 +466,7 @@ def reader_version(name: str, ocr: bool = False) -> int:
     """The version of the reader of ``name``'s format (1 for a format whose reader never changed),
     with text recognition or without.
 
-    >>> reader_version("report.DOCX"), reader_version("notes.txt"), reader_version("scan.pdf", ocr=True)
+    >>> reader_version("report.DOCX"), reader_version("notes.rtf"), reader_version("scan.pdf", ocr=True)
     (17, 1, 10)
     """
     suffix = format_of(name)

@@ -61,11 +61,18 @@ def test_decode_strips_a_bom() -> None:
         decode_text(b"a\x00b", "a.txt")
 
 
-def test_non_utf8_is_decoded_with_replacement_and_reported(tmp_path: Path) -> None:
-    (tmp_path / "latin.txt").write_bytes("caf\u00e9 ol\u00e9\n".encode("latin-1"))
+def test_text_that_is_not_utf8_is_read_as_windows_1252_and_reported_and_damaged_utf8_replaced(tmp_path: Path) -> None:
+    # A CSV Excel saves on Windows, a note from an older editor: "café" read as "caf\ufffd".
+    (tmp_path / "latin.txt").write_bytes("caf\u00e9 ol\u00e9 \u201cquoted\u201d\n".encode("cp1252"))
+    (tmp_path / "damaged.txt").write_bytes("caf\u00e9 ".encode() + b"\xff\n")  # UTF-8, one byte gone bad
+    (tmp_path / "unicode.txt").write_bytes("Ren\u00e9e\tZ\u00fcrich\n".encode("utf-16"))  # Excel's "Unicode Text"
     result = load_paths([tmp_path])
-    assert result.documents[0].text == "caf\ufffd ol\ufffd\n"
-    assert "not valid UTF-8" in str(result.notes[0]) and result.notes[0].file == "latin.txt"
+    texts = {doc.id_: doc.text for doc in result.documents}
+    assert texts == {"latin.txt": "caf\u00e9 ol\u00e9 \u201cquoted\u201d\n", "damaged.txt": "caf\u00e9 \ufffd\n",
+                     "unicode.txt": "Ren\u00e9e\tZ\u00fcrich\n"}  # fmt: skip
+    notes = {note.file: note.reason for note in result.notes}
+    assert notes["latin.txt"].startswith("was not UTF-8: read as Windows-1252") and "unicode.txt" not in notes
+    assert notes["damaged.txt"].startswith("was not valid UTF-8 (first bad byte at 6)")
 
 
 def test_files_over_the_size_limit_are_skipped(tmp_path: Path) -> None:

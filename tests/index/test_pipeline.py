@@ -520,7 +520,7 @@ def test_a_known_file_left_unread_is_reported_with_what_reading_it_noted(setting
     again = fake_app(settings).ingestor.ingest([folder])
     assert first.added == again.unchanged == ["a.txt", "b.txt"]
     assert again.problems() == first.problems() == [f"note: {SkippedFile('a.txt', first.notes[0].reason)}"]
-    assert "not valid UTF-8" in first.notes[0].reason
+    assert "read as Windows-1252" in first.notes[0].reason
     (folder / "a.txt").write_text("The café opens at nine.\n")  # mended: the note goes
     assert fake_app(settings).ingestor.ingest([folder]).notes == []
     assert fake_app(settings).ingestor.ingest([folder]).notes == []

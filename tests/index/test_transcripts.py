@@ -63,6 +63,10 @@ def test_a_file_that_is_no_transcript_is_skipped_saying_so(name: str, data: byte
 
 
 def test_bytes_that_are_not_utf8_are_replaced_and_noted() -> None:
-    got = extract("meeting.vtt", MEETING.replace("Agreed.", "Agr\udcffeed.").encode("utf-8", "surrogateescape"))
-    assert "[00:01:02] Ola Berg: Agr\ufffdeed. I'll order the paint & brushes." in got.text.splitlines()
-    assert got.note
+    damaged = MEETING.replace("Agreed.", "Agr\udcffeed, Åsa.").encode("utf-8", "surrogateescape")  # UTF-8 gone bad
+    got = extract("meeting.vtt", damaged)
+    assert "[00:01:02] Ola Berg: Agr\ufffdeed, Åsa. I'll order the paint & brushes." in got.text.splitlines()
+    assert got.note and "replacement characters" in got.note
+    windows = extract("meeting.vtt", MEETING.replace("Agreed.", "Agreed, Åsa.").encode("cp1252"))  # not UTF-8 at all
+    assert "[00:01:02] Ola Berg: Agreed, Åsa. I'll order the paint & brushes." in windows.text.splitlines()
+    assert windows.note and "read as Windows-1252" in windows.note
