@@ -646,8 +646,32 @@ def _extract(name: str, data: bytes, ocr: OCR | None) -> Extracted:
             result = read_all(data, name, partial(_attachment, ocr=ocr, pictures=pictures))
             result = replace(result, note=noted(result.note, pictures.note()))
         case _:
-            raise SkippedFile(name, f"has an unsupported type; supported: {', '.join(SUFFIXES)}")
+            raise SkippedFile(name, NOT_READ.get(suffix, f"has an unsupported type; supported: {', '.join(SUFFIXES)}"))
     return result
+
+
+# Documents people keep that no reader here reads, and what to do instead of reading the list of types.
+_EXPORT = "; export it as PDF or Word to ingest it; skipped"
+NOT_READ = {
+    ".pages": "is an Apple Pages document (its text is in Apple's own format)" + _EXPORT,
+    ".numbers": "is an Apple Numbers spreadsheet (its cells are in Apple's own format); export it as Excel or CSV "
+    "to ingest it; skipped",
+    ".key": "is an Apple Keynote presentation (its slides are in Apple's own format); export it as PDF or "
+    "PowerPoint to ingest it; skipped",
+    ".one": "is a OneNote section (OneNote's own format)" + _EXPORT,
+    ".gdoc": "is a Google Drive shortcut, a link to the document and not its text; download it as Word or PDF "
+    "(File → Download) to ingest it; skipped",
+    ".gsheet": "is a Google Drive shortcut, a link to the spreadsheet and not its cells; download it as Excel or "
+    "CSV to ingest it; skipped",
+    ".gslides": "is a Google Drive shortcut, a link to the presentation and not its slides; download it as "
+    "PowerPoint or PDF to ingest it; skipped",
+    ".xps": "is an XPS document; print it to PDF to ingest it; skipped",
+    ".oxps": "is an XPS document; print it to PDF to ingest it; skipped",
+    ".wpd": "is a WordPerfect document" + _EXPORT,
+    ".vsdx": "is a Visio drawing; export it as PDF to ingest it; skipped",
+    ".heic": "is an iPhone photo (HEIC), which text recognition here cannot open; save it as JPEG to ingest it; "
+    "skipped",
+}
 
 
 def _attachment(name: str, data: bytes, ocr: OCR | None, pictures: Pictures) -> Extracted | None:

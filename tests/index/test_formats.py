@@ -1120,3 +1120,13 @@ def test_a_markdown_file_too_large_to_parse_is_read_as_it_is_and_its_report_says
     note = "| Light | Height |\n|---|---|\n| Skerry | 22 |\n"
     got = extract("lights.md", note.encode())
     assert got.text == note and got.note == "its tables were read as they are (over 0 MB, not labelled)"
+
+
+def test_a_document_of_a_kind_not_read_says_what_to_export_it_as() -> None:
+    # "has an unsupported type; supported: .txt, .md, ... (43 of them)" told a Mac user nothing they could do.
+    with pytest.raises(SkippedFile, match=r"report.pages is an Apple Pages document .*; export it as PDF or Word"):
+        extract("report.pages", b"PK\x03\x04 a zip of Apple's own format")
+    with pytest.raises(SkippedFile, match=r"budget.gsheet is a Google Drive shortcut, .*download it as Excel or CSV"):
+        extract("budget.gsheet", b'{"url": "https://docs.google.com/spreadsheets/d/x", "doc_id": "x"}')
+    with pytest.raises(SkippedFile, match=r"data.xyz has an unsupported type; supported: \.txt, \.md"):
+        extract("data.xyz", b"1,2,3")
