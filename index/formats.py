@@ -41,7 +41,7 @@ DECODED = tuple(suffix for suffix in PLAIN if suffix != ".md")
 # table rows); a larger file's tables are read as they are, and its report says so.
 MOST_MARKDOWN = 8 * 2**20
 # Read as tables: each row under the header a line of labelled cells (``index.tables``).
-DELIMITED = {".csv": ",", ".tsv": "\t"}
+DELIMITED = {".csv": None, ".tsv": "\t"}  # a CSV's own separator: a comma, or Excel's semicolon (index.tables)
 OPEN_DOCUMENT = (".odt", ".ods", ".odp")
 # Office files that may hold macros: read as their plain kind is (the macros are not run, nor read).
 MACRO_ENABLED = {".docm": ".docx", ".pptm": ".pptx", ".xlsm": ".xlsx"}
@@ -405,7 +405,8 @@ READERS = {
     # 2: rows labelled by the header row (1: CSV/TSV as plain text, sheets' cells joined by " | ")
     # 5 (and the plain text formats 2, Markdown 3, transcripts 2, HTML and mail within this session's
     # numbers): text that is not UTF-8 and holds no UTF-8 character read as Windows-1252, and UTF-16
-    # with its byte-order mark read (before: replacement characters, and refused as binary)
+    # with its byte-order mark read (before: replacement characters, and refused as binary); and a CSV's
+    # cells separated by semicolons where its first line has more of them, or by its Excel "sep=" line's
     ".csv": 5,
     ".md": 3,  # 2: a pipe table's rows labelled by its header row (1: as the file is)
     ".tsv": 5,

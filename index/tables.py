@@ -146,15 +146,38 @@ def joined(cells: list[str]) -> str:
     return " | ".join(cells)
 
 
-def delimited_text(text: str, delimiter: str) -> tuple[str, str | None]:
+_EXCEL_SEPARATOR = re.compile(r"sep=(.)\r?\n?")  # Excel's first line naming a CSV's separator
+_QUOTED = re.compile(r'"[^"]*"')
+
+
+def csv_delimiter(text: str) -> str:
+    """What a CSV file's cells are separated by: what its Excel ``sep=`` line names, else ``;``
+    where its first line (quoted cells aside) has more semicolons than commas (Excel's CSV where a
+    comma is the decimal mark: German, French, Spanish...), else ``,``.
+
+    >>> csv_delimiter("Name;Ort;Betrag\\nRenée;Zürich;1.234,50\\n"), csv_delimiter('Name,"a;b;c"\\n')
+    (';', ',')
+    >>> csv_delimiter("sep=|\\nName|Ort\\n")
+    '|'
+    """
+    first = text.split("\n", 1)[0]
+    if named := _EXCEL_SEPARATOR.fullmatch(first.rstrip("\r")):
+        return named[1]
+    bare = _QUOTED.sub("", first)
+    return ";" if bare.count(";") > bare.count(",") else ","
+
+
+def delimited_text(text: str, delimiter: str | None = None) -> tuple[str, str | None]:
     """A CSV (or, with a tab, TSV) file's text as ``labelled_rows``, line for line with the file; or,
     where it cannot be parsed as one, the text as it is, and a note saying so; or, where it has no
-    header row, the text as it is."""
+    header row, the text as it is. ``delimiter`` None: a CSV's own (``csv_delimiter``); an Excel
+    ``sep=`` line is kept as a line, not read as the header."""
+    delimiter = delimiter or csv_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: list[list[str] | None] = []
     try:
         for cells in reader:
-            rows.append(cells)
+            rows.append(None if not rows and _EXCEL_SEPARATOR.fullmatch(delimiter.join(cells)) else cells)
             rows.extend(None for _ in range(reader.line_num - len(rows)))  # a record over several lines
     except csv.Error as exc:  # a cell over csv's field limit, say
         return text, f"could not be read as a table (line {reader.line_num}: {exc}); read as plain text"

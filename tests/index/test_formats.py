@@ -1130,3 +1130,20 @@ def test_a_document_of_a_kind_not_read_says_what_to_export_it_as() -> None:
         extract("budget.gsheet", b'{"url": "https://docs.google.com/spreadsheets/d/x", "doc_id": "x"}')
     with pytest.raises(SkippedFile, match=r"data.xyz has an unsupported type; supported: \.txt, \.md"):
         extract("data.xyz", b"1,2,3")
+
+
+def test_a_csv_excel_saved_with_semicolons_in_windows_1252_reads_labelled() -> None:
+    # Excel where a comma is the decimal mark (German, French, Spanish...) separates cells with ";", in the
+    # system's code page, and may name its separator on a first "sep=" line: each row was one cell, its
+    # amounts split at their decimal commas, its "é" replaced.
+    export = 'sep=;\nName;Ort;Betrag (€)\nRenée Ahl;Zürich;1.234,50\nJosé Núñez;"Málaga; Spain";99,00\n'
+    got = extract("export.csv", export.encode("cp1252"))
+    assert got.text.splitlines() == [
+        "",  # the sep= line: a line still (line numbers are the file's), not the header
+        "Name | Ort | Betrag (€)",
+        "Name: Renée Ahl; Ort: Zürich; Betrag (€): 1.234,50",
+        "Name: José Núñez; Ort: Málaga; Spain; Betrag (€): 99,00",
+    ]
+    assert "read as Windows-1252" in got.note
+    plain = extract("lights.csv", b'Light,Note\nSkerry,"lit; then dark"\n').text  # a semicolon in a cell only
+    assert plain.splitlines()[1] == "Light: Skerry; Note: lit; then dark"
