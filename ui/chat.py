@@ -325,7 +325,8 @@ class ChatUI:
         items = [
             {"label": hit_label(n, hit), "citation": asdict(hit.match)} for n, hit in enumerate(found.hits, start=1)
         ]
-        return items, gr.HTML(found_note(found), visible=bool(found_note(found)))
+        note = found_note(found)
+        return items, gr.HTML(note, visible=bool(note))
 
     def left(self, request: gr.Request) -> None:
         """The page of ``request``'s session closed: the places its questions held in the queue come
@@ -495,10 +496,10 @@ class ChatUI:
                             placeholder='Search the documents, no answer: words, or "words as written" (Enter)',
                             elem_id="gl-search",
                         )
-                        found = gr.State([])
-                        found_note = gr.HTML("", elem_id="gl-search-note", visible=False)
+                        hits = gr.State([])
+                        search_note = gr.HTML("", elem_id="gl-search-note", visible=False)
 
-                        @gr.render(inputs=found)
+                        @gr.render(inputs=hits)
                         def hit_buttons(items: list[dict]):
                             if not items:
                                 return
@@ -514,7 +515,7 @@ class ChatUI:
                                     )
 
                         # never queued behind an answer: a search takes a fraction of a second, no model
-                        sought.submit(self.search, [sought, within], [found, found_note], **at_once)
+                        sought.submit(self.search, [sought, within], [hits, search_note], **at_once)
                     viewer = gr.HTML(
                         placeholder(), elem_id="gl-viewer", elem_classes=["gl-compact"] if compact else None
                     )
