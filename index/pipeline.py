@@ -342,8 +342,10 @@ class Ingestor:
                 for doc in loaded.documents:  # written, or stored as they are: their bytes are known now
                     fingerprint = self._fingerprint(doc.id_, loaded.digests[doc.id_], signature, doc.hash)
                     # when what is stored of it was written (groundline list): now, or as recorded before
-                    earlier = {} if doc.id_ in written_now else self.docstore.fingerprint(doc.id_) or {}
-                    written = now if doc.id_ in written_now else earlier.get("written")
+                    if doc.id_ in written_now:
+                        written = now
+                    else:
+                        written = (self.docstore.fingerprint(doc.id_) or {}).get("written")
                     self.docstore.set_fingerprint(
                         doc.id_, {**fingerprint, "note": noted.get(doc.id_), "root": roots[doc.id_], "written": written}
                     )

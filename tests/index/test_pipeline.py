@@ -310,22 +310,37 @@ def test_a_removal_cut_short_is_finished_by_the_next_writer(
     assert fake_app(settings).library.files() == ["004_29e6f3c5e9546205.txt"]
 
 
-def test_a_write_that_fails_part_way_leaves_its_own_process_nothing_to_answer_from(
-    settings: Settings, news_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # A server whose upload failed after Chroma took some of its chunks answered from them (a
-    # document in no list, its citations opening nothing) until its next write.
+def chroma_fails_after_one_chunk(patch: pytest.MonkeyPatch) -> None:
+    """Chroma takes a write's first chunk, then the disk fills (or the machine dies): from now on,
+    until ``patch`` (a monkeypatch, or one of its contexts) is undone."""
     from llama_index.vector_stores.chroma import ChromaVectorStore
 
-    app = fake_app(settings)
-    app.ingestor.ingest([news_dir])
     real_add = ChromaVectorStore.add
 
     def fails_part_way(self, nodes, **kwargs):
         real_add(self, nodes[:1], **kwargs)
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(ChromaVectorStore, "add", fails_part_way)
+    patch.setattr(ChromaVectorStore, "add", fails_part_way)
+
+
+def cannot_remove(patch: pytest.MonkeyPatch, app) -> None:
+    """``app``'s writer cannot remove what it half wrote either (it dies before it could)."""
+
+    def unreachable(files):
+        raise ConnectionError("the Chroma server went away")
+
+    patch.setattr(app.ingestor, "_remove", unreachable)
+
+
+def test_a_write_that_fails_part_way_leaves_its_own_process_nothing_to_answer_from(
+    settings: Settings, news_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A server whose upload failed after Chroma took some of its chunks answered from them (a
+    # document in no list, its citations opening nothing) until its next write.
+    app = fake_app(settings)
+    app.ingestor.ingest([news_dir])
+    chroma_fails_after_one_chunk(monkeypatch)
     log = "".join(f"Line {n}: the keeper of Skerry light logged the fog at dusk.\n" for n in range(200))
     with pytest.raises(DataDirError):
         app.ingestor.ingest_uploads([("log.txt", io.BytesIO(log.encode()))])

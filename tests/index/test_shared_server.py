@@ -8,12 +8,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from bench.shared_store import chroma_run
 from index.pipeline import DataDirError
 from rag.settings import Settings
 from tests.conftest import fake_app
+from tests.index.test_pipeline import cannot_remove, chroma_fails_after_one_chunk
 
 
 @pytest.fixture()
@@ -53,18 +53,8 @@ def test_a_write_a_machine_left_half_done_is_repaired_by_the_next_writer_on_any_
     north = machine(tmp_path, "north", server)
     north.ingestor.ingest_uploads([("minutes.txt", io.BytesIO(b"The refit starts in May.\n"))])
     log = "".join(f"Line {n}: the keeper lit the lamp at dusk and logged the fog.\n" for n in range(300))
-    real_add = ChromaVectorStore.add
-
-    def dies_part_way(self, nodes, **kwargs):  # north's disk fills, or north dies, after Chroma got one chunk
-        real_add(self, nodes[:1], **kwargs)
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(ChromaVectorStore, "add", dies_part_way)
-
-    def unreachable(files):  # and north cannot remove it either: it dies before it could
-        raise ConnectionError("the Chroma server went away")
-
-    monkeypatch.setattr(north.ingestor, "_remove", unreachable)
+    chroma_fails_after_one_chunk(monkeypatch)  # north's disk fills, or north dies, after Chroma got one chunk
+    cannot_remove(monkeypatch, north)  # and north cannot remove it either: it dies before it could
     with pytest.raises(DataDirError):
         north.ingestor.ingest_uploads([("log.txt", io.BytesIO(log.encode()))])
     monkeypatch.undo()
@@ -86,13 +76,7 @@ def test_a_write_that_fails_part_way_removes_what_it_half_wrote_at_once(
     north, south = machine(tmp_path, "north", server), machine(tmp_path, "south", server)
     north.ingestor.ingest_uploads([("minutes.txt", io.BytesIO(b"The refit starts in May.\n"))])
     log = "".join(f"Line {n}: the keeper lit the lamp at dusk and logged the fog.\n" for n in range(300))
-    real_add = ChromaVectorStore.add
-
-    def fails_part_way(self, nodes, **kwargs):  # north's disk fills after Chroma got one chunk
-        real_add(self, nodes[:1], **kwargs)
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(ChromaVectorStore, "add", fails_part_way)
+    chroma_fails_after_one_chunk(monkeypatch)  # north's disk fills after Chroma got one chunk
     with pytest.raises(DataDirError):
         north.ingestor.ingest_uploads([("log.txt", io.BytesIO(log.encode()))])
     monkeypatch.undo()
@@ -117,18 +101,9 @@ def test_a_server_repairs_what_a_dead_machine_half_wrote_without_waiting_for_a_w
     with TestClient(ui.server.create_app(south)):  # south serves (its lifespan runs)
         north = machine(tmp_path, "north", server)
         north.ingestor.ingest_uploads([("minutes.txt", io.BytesIO(b"The refit starts in May.\n"))])
-        real_add = ChromaVectorStore.add
-
-        def dies_part_way(self, nodes, **kwargs):
-            real_add(self, nodes[:1], **kwargs)
-            raise OSError(28, "No space left on device")
-
-        def unreachable(files):  # north dies before it can remove it
-            raise ConnectionError("north is gone")
-
         with monkeypatch.context() as dying:
-            dying.setattr(ChromaVectorStore, "add", dies_part_way)
-            dying.setattr(north.ingestor, "_remove", unreachable)
+            chroma_fails_after_one_chunk(dying)
+            cannot_remove(dying, north)  # north dies before it can remove it
             with pytest.raises(DataDirError):
                 north.ingestor.ingest_uploads([("log.txt", io.BytesIO(b"Fog at dusk.\n" * 400))])
         assert len(chunks_of(south, "log.txt")) == 1
