@@ -179,32 +179,35 @@ def message_lines(
     attachments = list(message.iter_attachments())
     for number, attachment in enumerate(attachments, start=1):
         filename = _one_line(attachment.get_filename() or "")
-        header = f"Attachment: {filename or attachment.get_content_type()}"
-        attached = _attached_message(attachment, filename)
-        if attached is not None:
-            if depth >= MOST_NESTED:
-                lines.append(header)
-                notes.append(f"has a message attached more than {MOST_NESTED} deep that was named, not opened")
-                continue
-            with progress.part("attachment", number, len(attachments), filename):
-                inner, inner_notes = message_lines(attached, read, depth + 1)
-            lines.extend(["", header, *inner])
-            within = f"attached message {filename}: " if filename else "attached message: "
-            notes += [note if note.startswith("attached message") else within + note for note in inner_notes]
-            continue
-        try:
-            payload = attachment.get_payload(decode=True) if read and filename else None
-            with progress.part("attachment", number, len(attachments), filename):  # a scan's pages are read by OCR
-                extracted = read(filename, payload) if read and payload else None
-        except SkippedFile as skipped:
-            notes.append(f"has an attachment that was not read: {str(skipped).removesuffix('; skipped')}")
-            extracted = None
-        if extracted is None:
-            lines.append(header)
-        else:
-            lines.extend(["", header, *(line.rstrip() for line in extracted.text.splitlines())])
-            notes += [f"attachment {filename}: {extracted.note}"] if extracted.note else []  # an OCR'd page, say
+        with progress.part("attachment", number, len(attachments), filename):  # a scan's pages are read by OCR
+            attached_lines, attached_notes = _attachment_lines(attachment, filename, read, depth)
+        lines += attached_lines
+        notes += attached_notes
     return lines, notes
+
+
+def _attachment_lines(
+    attachment: EmailMessage, filename: str, read: AttachmentReader | None, depth: int
+) -> tuple[list[str], list[str]]:
+    """One attachment's lines in its message (``message_lines``): its name, then the text ``read``
+    gives of it, or an attached message's own lines; and notes."""
+    header = f"Attachment: {filename or attachment.get_content_type()}"
+    attached = _attached_message(attachment, filename)
+    if attached is not None:
+        if depth >= MOST_NESTED:
+            return [header], [f"has a message attached more than {MOST_NESTED} deep that was named, not opened"]
+        inner, inner_notes = message_lines(attached, read, depth + 1)
+        within = f"attached message {filename}: " if filename else "attached message: "
+        return ["", header, *inner], [n if n.startswith("attached message") else within + n for n in inner_notes]
+    try:
+        payload = attachment.get_payload(decode=True) if read and filename else None
+        extracted = read(filename, payload) if read and payload else None
+    except SkippedFile as skipped:
+        return [header], [f"has an attachment that was not read: {str(skipped).removesuffix('; skipped')}"]
+    if extracted is None:
+        return [header], []
+    noted_here = [f"attachment {filename}: {extracted.note}"] if extracted.note else []  # an OCR'd page, say
+    return ["", header, *(line.rstrip() for line in extracted.text.splitlines())], noted_here
 
 
 def _invitations(part: EmailMessage) -> list[EmailMessage]:

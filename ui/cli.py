@@ -46,14 +46,7 @@ def parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", help="ask one question")
     ask.add_argument("question")
     ask.add_argument("--json", action="store_true", help="print one JSON object")
-    ask.add_argument(
-        "--file",
-        action="append",
-        default=[],
-        dest="files",
-        metavar="NAME",
-        help="answer from this document alone (as `list` names it), or from a folder's (NAME/); repeat for several",
-    )
+    within(ask, "answer from")
     find = sub.add_parser(
         "search",
         help='find the passages about something, without asking the model; "quoted words": every place they appear',
@@ -67,14 +60,7 @@ def parser() -> argparse.ArgumentParser:
         help="hits to show: passages, best first (default 10, at most 20), or "
         "a quoted search's places (default 100, at most 200)",
     )
-    find.add_argument(
-        "--file",
-        action="append",
-        default=[],
-        dest="files",
-        metavar="NAME",
-        help="search this document alone (as `list` names it), or a folder's (NAME/); repeat for several",
-    )
+    within(find, "search")
     for command in (ing, lst, dele, ask, find):
         command.add_argument(
             "--server",
@@ -102,6 +88,18 @@ def parser() -> argparse.ArgumentParser:
         "(repeatable; env GROUNDLINE_WATCH_DIRS adds more)",
     )
     return p
+
+
+def within(command: argparse.ArgumentParser, verb: str) -> None:
+    """``--file NAME`` (repeatable) on ``command``: the documents it is to ``verb`` alone."""
+    command.add_argument(
+        "--file",
+        action="append",
+        default=[],
+        dest="files",
+        metavar="NAME",
+        help=f"{verb} this document alone (as `list` names it), or a folder's (NAME/); repeat for several",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
