@@ -36,6 +36,7 @@ from ui.limits import (
 )
 from ui.links import asked_within, linked_citation
 from ui.private import create_private
+from ui.text import shorter
 from ui.viewer import SCROLL_JS, Pages, Window, placeholder, render_view, turned
 
 LISTS = f"\n\n(?:{re.escape(SOURCES)}|{re.escape(CLOSEST)}):\n"  # what answer_message appends
@@ -63,8 +64,7 @@ def hit_label(number: int, hit: Hit) -> str:
     >>> hit_label(2, Hit(Citation("a.txt", 1, 3, "", 0, 9), Citation("a.txt", 2, 2, "Fog horns sound.", 4, 20)))
     '2. a.txt · line 2: Fog horns sound.'
     """
-    c, quote = hit.match, " ".join((hit.shown or hit.match.quote).split())
-    return f"{number}. {c.file} · {c.where()}: " + (quote if len(quote) <= 92 else quote[:91].rstrip() + "…")
+    return f"{number}. {hit.match.file} · {hit.match.where()}: " + shorter(hit.shown or hit.match.quote, 92)
 
 
 def found_note(found: Found) -> str:

@@ -15,6 +15,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from rag.errors import GroundlineError
+from ui.text import shorter
 
 
 def parser() -> argparse.ArgumentParser:
@@ -365,12 +366,6 @@ def print_found(found: dict, as_json: bool) -> int:
     if found["more"]:
         print(f"(the first {len(hits)} places; there are more: --limit up to 200, or --file to narrow it)")
     return 0
-
-
-def shorter(text: str, most: int = 160) -> str:
-    """``text`` on one line, cut to ``most`` characters: ``shorter("a\\nb")`` is ``"a b"``."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= most else flat[: most - 1].rstrip() + "…"
 
 
 if __name__ == "__main__":
