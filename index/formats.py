@@ -135,20 +135,80 @@ def counted(items: Sequence[str], shown: int) -> list[str]:
     return [*items[:shown], f"and {len(items) - shown} more"] if len(items) > shown else list(items)
 
 
-# A UTF-8 character of two, three or four bytes: text with none, and bytes UTF-8 does not allow, is
-# not UTF-8 gone wrong but another encoding.
-_UTF8_CHARACTER = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
-WINDOWS_1252 = "was not UTF-8: read as Windows-1252 (what Excel and Notepad saved on Windows); check its accents"
+# The encodings text was saved in before UTF-8, as Windows and older editors saved it, and what a
+# user knows each as. Western European first: short text that any of them reads alike is read as it.
+LEGACY_ENCODINGS = {
+    "cp1252": "Windows-1252 (Western European)",
+    "cp1250": "Windows-1250 (Central European)",
+    "cp1251": "Windows-1251 (Cyrillic)",
+    "koi8_r": "KOI8-R (Russian)",
+    "koi8_u": "KOI8-U (Ukrainian)",
+    "cp866": "DOS 866 (Cyrillic)",
+    "cp1253": "Windows-1253 (Greek)",
+    "cp1254": "Windows-1254 (Turkish)",
+    "cp1255": "Windows-1255 (Hebrew)",
+    "cp1256": "Windows-1256 (Arabic)",
+    "cp1257": "Windows-1257 (Baltic)",
+    "cp1258": "Windows-1258 (Vietnamese)",
+    "cp874": "Windows-874 (Thai)",
+    "cp932": "Shift JIS (Japanese)",
+    "euc_jp": "EUC-JP (Japanese)",
+    "gb18030": "GB18030 (Simplified Chinese)",
+    "big5": "Big5 (Traditional Chinese)",
+    "cp949": "EUC-KR (Korean)",
+}
+
+
+def legacy_encoding(data: bytes) -> str:
+    """The encoding of text that is not UTF-8, of ``LEGACY_ENCODINGS``, as charset-normalizer finds
+    it: the one it reads with the least noise and the most words of a language. Windows-1252 where it
+    reads as well as the best (short Western text reads alike in several, and charset-normalizer
+    cannot tell Turkish or Dutch from French by a few letters), or where nothing reads.
+
+    >>> legacy_encoding("Президент заявил, что переговоры продолжатся.".encode("cp1251"))
+    'cp1251'
+    >>> legacy_encoding("東京で新しい会議が開かれ、首相は経済政策について話した。".encode("shift_jis"))
+    'cp932'
+    >>> legacy_encoding("café “olé”".encode("cp1252"))
+    'cp1252'
+    """
+    from charset_normalizer import from_bytes
+
+    found = from_bytes(data, cp_isolation=list(LEGACY_ENCODINGS))
+    best = found.best()
+    if best is None:
+        return "cp1252"
+    for match in found:
+        western = "cp1252" in (match.encoding, *match.could_be_from_charset)
+        if western and match.chaos <= best.chaos + 0.01 and match.coherence >= best.coherence - 0.05:
+            return "cp1252"
+    return best.encoding
+
+
+def mostly_utf8(data: bytes) -> bool:
+    """Whether text that is not valid UTF-8 is UTF-8 with a few damaged bytes rather than text in
+    another encoding: it holds more UTF-8 characters beyond ASCII than bytes UTF-8 does not allow (a
+    Chinese or Japanese text's byte pairs make a UTF-8 character now and then, by chance).
+
+    >>> mostly_utf8("café, naïve".encode() + b"\\xff"), mostly_utf8("北京今天召开了新的会议".encode("gbk"))
+    (True, False)
+    """
+    read = data.decode("utf-8", errors="replace")
+    damaged = read.count("\ufffd")
+    return len(read) - len(read.encode("ascii", errors="ignore")) - damaged >= damaged
 
 
 def decode_text(data: bytes, name: str) -> tuple[str, str | None]:
     """Text: UTF-8 (a UTF-8 or UTF-16 byte-order mark as it says: Excel's "Unicode Text", Notepad's
-    "Unicode"); where it is not UTF-8 and holds no UTF-8 character at all, Windows-1252 (a CSV Excel
-    saved on Windows, a note from an older editor: "café" was "caf�"), reported; a UTF-8 text with a
-    few damaged bytes has them replaced, reported. Binary data is refused.
+    "Unicode"); where it is not UTF-8 (``mostly_utf8``), the older encoding it was saved in
+    (``legacy_encoding``: a CSV Excel saved on Windows, a note from an older editor, a Russian or
+    Japanese text from before UTF-8), reported; a UTF-8 text with a few damaged bytes has
+    them replaced, reported. Binary data is refused.
 
     >>> decode_text(b"caf\\xe9 \\x93ol\\xe9\\x94", "a.txt")[0], decode_text(b"caf\\xc3\\xa9 \\xff", "b.txt")
     ('café “olé”', ('café �', 'was not valid UTF-8 (first bad byte at 6); decoded with replacement characters'))
+    >>> decode_text("Сегодня хорошая погода в Москве, и мы гуляем в парке.".encode("koi8_r"), "c.txt")[1]
+    'was not UTF-8: read as KOI8-R (Russian); check its letters'
     """
     if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
         return data.decode("utf-16", errors="replace"), None
@@ -157,8 +217,10 @@ def decode_text(data: bytes, name: str) -> tuple[str, str | None]:
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
-        if not _UTF8_CHARACTER.search(data):
-            return data.decode("cp1252", errors="replace"), WINDOWS_1252
+        if not mostly_utf8(data):
+            encoding = legacy_encoding(data)
+            note = f"was not UTF-8: read as {LEGACY_ENCODINGS[encoding]}; check its letters"
+            return data.decode(encoding, errors="replace"), note
         note = f"was not valid UTF-8 (first bad byte at {exc.start}); decoded with replacement characters"
         return data.decode("utf-8-sig", errors="replace"), note
 
@@ -396,21 +458,24 @@ READERS = {
     ".odp": 9,  # 3: titles kept; 9: charts read
     # 2 (and past each number before, with OCR or without, wherever HTML is read: in e-books and mail too):
     # a data table's rows one a line, labelled by its header row (1: a cell a line)
-    ".html": 3,  # 3: read in the charset the page declares (<meta charset>), not always as UTF-8
-    ".htm": 3,
-    ".xhtml": 3,
+    ".html": 4,  # 3: read in the charset the page declares (<meta charset>), not always as UTF-8
+    ".htm": 4,
+    ".xhtml": 4,
     # 2: without the navigation document (1 read its list of headings as a section); 3: headings kept;
     # 6: a section read in the charset its XML declaration names (else UTF-8, as before)
-    ".epub": 6,
+    ".epub": 7,
     # 2: rows labelled by the header row (1: CSV/TSV as plain text, sheets' cells joined by " | ")
     # 5 (and the plain text formats 2, Markdown 3, transcripts 2, HTML and mail within this session's
     # numbers): text that is not UTF-8 and holds no UTF-8 character read as Windows-1252, and UTF-16
     # with its byte-order mark read (before: replacement characters, and refused as binary); and a CSV's
-    # cells separated by semicolons where its first line has more of them, or by its Excel "sep=" line's
-    ".csv": 5,
-    ".md": 3,  # 2: a pipe table's rows labelled by its header row (1: as the file is)
-    ".tsv": 5,
-    **dict.fromkeys((".txt", ".rst", ".org", ".adoc", ".tex", ".log", ".vtt", ".srt"), 2),
+    # cells separated by semicolons where its first line has more of them, or by its Excel "sep=" line's;
+    # 6 (and the plain text formats 3, Markdown 4, HTML 4, e-books 7, mail and archives past each number
+    # before): text that is not UTF-8 read in the older encoding charset-normalizer finds (Cyrillic,
+    # Greek, Chinese, Japanese...), not always as Windows-1252
+    ".csv": 6,
+    ".md": 4,  # 2: a pipe table's rows labelled by its header row (1: as the file is)
+    ".tsv": 6,
+    **dict.fromkeys((".txt", ".rst", ".org", ".adoc", ".tex", ".log", ".vtt", ".srt"), 3),
     # 3: a chart sheet counted as a (blank) sheet, as Excel's tabs count it; 4: sheet names kept; 8 (and .xls 3,
     # mail and archives): numbers as their number formats show them
     ".xlsx": 8,
@@ -424,17 +489,17 @@ READERS = {
     # then calendars attached, then Word's page headers and footers, then Writer's,
     # then sheets' number formats, then contact cards attached, then Writer's list numbers in cells, then
     # invitations sent as a body part (text/calendar), then saved web pages (.mht) attached, and HTML files
-    # attached read in the charset they declare
-    ".eml": 52,  # 2: attachments read (1 named them only); 4: attached messages opened
-    ".mbox": 54,  # 2: attachments read; 3: messages named by their subjects; 5: attached messages opened
-    ".msg": 46,
+    # attached read in the charset they declare, then text not in UTF-8 read in the encoding it was saved in
+    ".eml": 54,  # 2: attachments read (1 named them only); 4: attached messages opened
+    ".mbox": 56,  # 2: attachments read; 3: messages named by their subjects; 5: attached messages opened
+    ".msg": 48,
     # 2: a .doc inside read by msdoc2docx; 4: Word's list numbers read; 6: a deck's; 8: Writer's; 10: its chapters';
     # 12: Word's and Writer's tables within tables; 14: Word's content controls, insertions, text boxes, notes;
     # 16: Word's and PowerPoint's charts and SmartArt; 18: a PDF form's answers;
     # 20: Markdown's tables labelled (a Notion or Obsidian export), transcripts read; 22: OpenDocument's charts;
     # 24: calendars read; 26: Word's page headers and footers; 28: Writer's; 30: number formats; 32: contacts;
-    # 34: Writer's cells' lists; 36: saved web pages (.mht) read
-    ".zip": 36,
+    # 34: Writer's cells' lists; 36: saved web pages (.mht) read; 38: text not in UTF-8 in its own encoding
+    ".zip": 38,
     # 2: converted to .docx by msdoc2docx and read as one (tables' rows labelled, empty paragraphs kept as
     # lines, the print in pictures read with OCR); 1: antiword's lines, now only where msdoc2docx fails;
     # 4: list numbers read; 6: a table holding a table read as blocks; 8: as .docx 13; 10: as .docx 15; 12: as .docx 17
@@ -455,10 +520,10 @@ READERS_WITH_OCR = {
     ".ppt": 5,
     ".odt": 19,  # 5: in tables' pictures too
     ".odp": 10,
-    ".eml": 53,  # the print in pictures attached read (4 and before named them only)
-    ".mbox": 55,
-    ".msg": 47,
-    ".zip": 37,
+    ".eml": 55,  # the print in pictures attached read (4 and before named them only)
+    ".mbox": 57,
+    ".msg": 49,
+    ".zip": 39,
     ".doc": 13,
 }
 

@@ -49,7 +49,7 @@ def test_an_html_page_is_read_in_the_charset_it_declares() -> None:
     assert undeclared.text == "Café" and "read as Windows-1252" in undeclared.note
     notepad = extract("unicode.html", "<p>Café “Skerry”</p>".encode("utf-16"))  # Notepad's "Unicode": refused as
     assert notepad.text == "Café “Skerry”"  # binary (its NUL bytes) before
-    assert reader_version("old.htm") == reader_version("old.html") == 3  # stored pages are read again
+    assert reader_version("old.htm") == reader_version("old.html") > 2  # stored pages are read again
 
 
 def saved_page(html: str, charset: str = "utf-8") -> bytes:

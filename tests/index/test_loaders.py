@@ -75,6 +75,27 @@ def test_text_that_is_not_utf8_is_read_as_windows_1252_and_reported_and_damaged_
     assert notes["damaged.txt"].startswith("was not valid UTF-8 (first bad byte at 6)")
 
 
+def test_text_saved_in_an_older_cyrillic_or_east_asian_encoding_is_read_in_it_and_reported(tmp_path: Path) -> None:
+    # A Russian note saved on Windows, a Chinese export from Excel, a Japanese text file: read as
+    # Windows-1252 each was mojibake ("Ïðåçèäåíò"), and a Chinese one "UTF-8 with damaged bytes".
+    russian = "Президент России заявил, что переговоры продолжатся на следующей неделе в Москве.\n"
+    chinese = "城市,人口,备注\n北京,2189万,首都\n上海,2487万,最大的经济中心\n"
+    japanese = "東京で新しい会議が開かれ、首相は経済政策について話した。\n"
+    (tmp_path / "russian.txt").write_bytes(russian.encode("cp1251"))
+    (tmp_path / "cities.csv").write_bytes(chinese.encode("gb18030"))
+    (tmp_path / "japanese.txt").write_bytes(japanese.encode("shift_jis"))
+    result = load_paths([tmp_path])
+    texts = {doc.id_: doc.text for doc in result.documents}
+    assert texts["russian.txt"] == russian and texts["japanese.txt"] == japanese
+    assert "城市: 上海; 人口: 2487万; 备注: 最大的经济中心" in texts["cities.csv"]
+    notes = {note.file: note.reason for note in result.notes}
+    assert notes == {
+        "russian.txt": "was not UTF-8: read as Windows-1251 (Cyrillic); check its letters",
+        "cities.csv": "was not UTF-8: read as GB18030 (Simplified Chinese); check its letters",
+        "japanese.txt": "was not UTF-8: read as Shift JIS (Japanese); check its letters",
+    }
+
+
 def test_files_over_the_size_limit_are_skipped(tmp_path: Path) -> None:
     (tmp_path / "big.txt").write_text("x" * 2000)
     (tmp_path / "small.txt").write_text("ok\n")
