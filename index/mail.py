@@ -31,7 +31,7 @@ from pathlib import Path
 
 from index import progress
 from index.errors import SkippedFile
-from index.formats import Extracted, check_ole, counted, html_text, noted
+from index.formats import Extracted, check_ole, counted, decode_html, decode_text, html_text, noted
 
 HEADERS = ("From", "To", "Cc", "Date", "Subject")
 # Reads an attachment (its file name, its bytes) into text, or returns None for one it does not read.
@@ -260,12 +260,26 @@ def _one_line(text: str) -> str:
 
 
 def _part_text(part: EmailMessage) -> tuple[str, str | None]:
-    """A text part's text (an HTML part's visible text), decoded by its declared charset."""
+    """A text part's text (an HTML part's visible text), decoded by its declared charset; a part that
+    declares none, or one its bytes are not in (an older mail program's Windows-1251 sent as
+    "us-ascii"), read as a text file is (``decode_text``: the encoding its letters are in), and said.
+
+    >>> part = EmailMessage()
+    >>> part.set_payload("Привет из Москвы, погода сегодня хорошая.".encode("cp1251"))
+    >>> part["Content-Type"] = "text/plain"
+    >>> _part_text(part)[0], _part_text(part)[1][:62]
+    ('Привет из Москвы, погода сегодня хорошая.', 'had a part that was not UTF-8: read as Windows-1251 (Cyrillic)')
+    """
+    payload, declared = part.get_payload(decode=True) or b"", part.get_content_charset()
+    html = part.get_content_type() == "text/html"
     try:
-        text, note = part.get_content(), None
-    except (LookupError, UnicodeError, ValueError):  # an unknown or lying charset
-        payload = part.get_payload(decode=True) or b""
-        text, note = payload.decode("utf-8", errors="replace"), "had a part that was not valid text"
-    if not isinstance(text, str):
-        return "", note
-    return (html_text(text) if part.get_content_type() == "text/html" else text), note
+        if html:  # its meta tag may say what the header does not
+            text, note = decode_html(payload, "", declared)
+        else:
+            try:
+                return payload.decode(declared or "utf-8"), None
+            except (LookupError, UnicodeError):  # none declared, an unknown or lying charset
+                text, note = decode_text(payload, "")
+    except SkippedFile:  # NUL bytes
+        text, note = payload.decode("utf-8", errors="replace"), "was not valid text"
+    return (html_text(text) if html else text), note and f"had a part that {note}"

@@ -665,7 +665,21 @@ def test_mail_that_is_not_mail_is_skipped_and_a_bad_charset_is_noted() -> None:
         extract("notes.mbox", b"Subject: hi\n\nbody\n")
     lying = b"From: a@example.org\nSubject: Odd\nContent-Type: text/plain; charset=klingon\n\nCaf\xc3\xa9 \xff\n"
     got = extract("odd.eml", lying)
-    assert got.text.splitlines()[-1] == "Café \ufffd" and got.note == "had a part that was not valid text"
+    assert got.text.splitlines()[-1] == "Café \ufffd"
+    assert got.note == "had a part that was not valid UTF-8 (first bad byte at 6); decoded with replacement characters"
+
+
+def test_a_mail_body_in_an_older_encoding_is_read_in_it_whatever_its_header_says() -> None:
+    # An older mail program's Russian mail: its body in Windows-1251, with no charset, or one that lies
+    # ("us-ascii"): read as ASCII, every letter was a replacement character, and nothing said.
+    body = "Собрание перенесено на четверг, в десять часов утра, в большом зале.\n".encode("cp1251")
+    for content_type in ("text/plain", 'text/plain; charset="us-ascii"'):
+        got = extract("meeting.eml", b"From: a@example.org\nSubject: Meeting\nContent-Type: " + content_type.encode()
+                      + b"\nContent-Transfer-Encoding: 8bit\n\n" + body)  # fmt: skip
+        assert got.text.splitlines()[-1] == "Собрание перенесено на четверг, в десять часов утра, в большом зале."
+        assert got.note == "had a part that was not UTF-8: read as Windows-1251 (Cyrillic); check its letters"
+    declared = b"From: a@example.org\nSubject: Menu\nContent-Type: text/plain; charset=windows-1252\n\nCaf\xe9\n"
+    assert extract("menu.eml", declared).note is None  # a charset its bytes are in: read in it, nothing to say
 
 
 def make_odt(path: Path) -> Path:
