@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import replace
 from typing import Protocol
@@ -17,14 +18,18 @@ from typing import Protocol
 from llama_index.core.llms import LLM, ChatMessage
 
 from index.store import reaching_the_server
-from rag.attribution import Attributor
+from rag.attribution import Attributor, answer_sentences
 from rag.decision import Decider, declined
 from rag.errors import GroundlineError, LLMUnavailable, QuestionError
-from rag.prompts import answer_messages, condense_messages
-from rag.types import Answer, Evidence, Passage, Token
+from rag.overview import Overviewer, is_overview
+from rag.prompts import answer_messages, condense_messages, summary_messages
+from rag.types import Answer, Evidence, Passage, Support, Token
 from rag.verification import Verifier
 
 log = logging.getLogger(__name__)
+
+SUMMARY_SENTENCES = 2  # of each document's summary: the prompt asks for one or two
+_ENDS = re.compile(r"[.!?]")  # a piece of the reply that may end a sentence
 
 
 def scoped(answer: Answer, files: Sequence[str]) -> Answer:
@@ -120,6 +125,7 @@ class AnswerService:
         llm_guard: AbstractContextManager | None = None,
         verifier: Verifier | None = None,
         reading: Callable[[], None] | None = None,
+        overviews: Overviewer | None = None,
     ) -> None:
         self.retriever = retriever
         self.llm = llm
@@ -131,6 +137,8 @@ class AnswerService:
         self.verifier = verifier
         # told as each answer's passages are chosen (the local model's prompt cache: rag.llm.prompt_reading)
         self.reading = reading or (lambda: None)
+        # a request for a summary ("what are these about?"): its passages chosen by where they lie (rag.overview)
+        self.overviews = overviews
         self.observers: list[AnswerObserver] = []
 
     def observe(self, observer: AnswerObserver) -> None:
@@ -198,6 +206,9 @@ class AnswerService:
     ) -> Iterator[Token | Answer]:
         question = self.standalone(self.check_question(question), history)
         timed.lap("rewrite" if history else None)  # a first question is not rewritten
+        if self.overviews is not None and is_overview(question):
+            yield from self._summary(question, files, timed)
+            return
         self.reading()
         with reaching_the_server():  # a Chroma server, where one is set, answers the retrieval
             passages = self.retriever.retrieve(question, files=files)
@@ -206,18 +217,63 @@ class AnswerService:
             # nothing is even close: don't let the model guess
             yield scoped(self.marked(self.decider.decide(Evidence(question, passages))), files)
             return
-        raw = ""
-        with self.calling_llm():
-            for chunk in self.llm.stream_chat(answer_messages(question, passages)):
-                delta = chunk.delta or ""
-                raw += delta
-                if delta:
-                    timed.token()
-                    yield Token(delta)
+        raw = yield from self._written(answer_messages(question, passages), timed)
         timed.lap("model")
         answer = self.finish(raw, passages, question)
         timed.lap("check")
         yield scoped(answer, files)
+
+    def _summary(self, request: str, files: Sequence[str], timed: Stopwatch) -> Iterator[Token | Answer]:
+        """A summary of ``files`` (or of every document): each document's written from its passages
+        alone, in turn (asked for one summary of several, the 1.5B model copied the first file's
+        sentences and left the others out), each sentence attributed within its document; not put to
+        the verifier, whose question (do these lines answer "summarize this"?) has no answer. What it
+        did not read is its note."""
+        assert self.overviews is not None
+        self.reading()
+        with reaching_the_server():
+            overview = self.overviews.read(files)
+        timed.lap("retrieval")
+        raws: list[str] = []
+        supports: list[Support] = []
+        for part in overview.by_document():
+            if raws:
+                yield Token("\n\n")
+            raw = yield from self._written(summary_messages(request, part), timed, SUMMARY_SENTENCES)
+            if not declined(raw):  # one document's silence is not the others'
+                raws.append(raw)
+                supports += self.attributor.attribute(answer_sentences(raw), part)
+        timed.lap("model")
+        evidence = Evidence(request, overview.passages, "\n\n".join(raws) if overview.passages else None, supports)
+        answer = self.marked(self.decider.decide(evidence))
+        timed.lap("check")
+        yield scoped(replace(answer, note="" if answer.abstained else overview.note), files)
+
+    def _written(
+        self, messages: Sequence[ChatMessage], timed: Stopwatch, most_sentences: int = 0
+    ) -> Generator[Token, None, str]:
+        """The model's reply to ``messages``, each piece yielded as it comes; returns the whole, or
+        with ``most_sentences``, stops the model once it starts a sentence past them and returns
+        those (the local model wrote four or five where asked for two, each taking seconds)."""
+        raw = ""
+        with self.calling_llm():
+            stream = self.llm.stream_chat(messages)
+            try:
+                for chunk in stream:
+                    delta = chunk.delta or ""
+                    raw += delta
+                    if delta:
+                        timed.token()
+                        yield Token(delta)
+                    if (
+                        most_sentences
+                        and _ENDS.search(delta)
+                        and len(sentences := answer_sentences(raw)) > most_sentences
+                    ):
+                        return " ".join(sentences[:most_sentences])
+            finally:
+                getattr(stream, "close", lambda: None)()  # the model stops where the reader has enough
+        return raw
 
     def ask(self, question: str, history: Sequence[ChatMessage] = (), files: Sequence[str] = ()) -> Answer:
         """The final answer, without streaming."""

@@ -32,6 +32,7 @@ from rag.attribution import Attributor
 from rag.decision import Decider
 from rag.keyword_cache import KeywordCache
 from rag.llm import build_judge, build_llm, forget_prompts, prompt_reading
+from rag.overview import Overviewer
 from rag.retrieval import Fusion, Retriever
 from rag.search import Searcher
 from rag.settings import Settings
@@ -188,6 +189,7 @@ class Groundline:
             llm_guard=threading.Lock() if self.local_llm else None,
             verifier=Verifier(build_judge(self.llm, self.local_llm)) if s.verify else None,
             reading=prompt_reading(self.llm),
+            overviews=Overviewer(self.vector_store.client, self.library.files, s.summary_passages),
         )
 
     @cached_property

@@ -60,6 +60,9 @@ def remarks_on_sources(sentence: str) -> bool:
     return bool(_SOURCE_REMARK.match(sentence))
 
 
+_LETTER = re.compile(r"[^\W\d_]")
+
+
 def strip_markers(text: str) -> str:
     """Remove the model's own citation markers.
 
@@ -75,10 +78,26 @@ def answer_sentences(text: str) -> list[str]:
 
     >>> answer_sentences("It rained [1]. Then it stopped. This is supported by source [2].")
     ['It rained.', 'Then it stopped.']
+
+    A list's numbers, and the line that leads into it, go with what follows them (alone, each was
+    shown as an unsupported sentence):
+
+    >>> answer_sentences("The key points are:\\n1. It rained [1].\\n2. It stopped [2].")
+    ['The key points are: 1. It rained.', '2. It stopped.']
     """
     clean = strip_markers(text)
     sentences = (clean[s.start : s.end] for s in sentence_spans(clean))
-    return [s for s in sentences if not remarks_on_sources(s)]
+    out: list[str] = []
+    carried = ""  # a list item's number, or a lead-in: part of what follows, not a claim of its own
+    for sentence in sentences:
+        if remarks_on_sources(sentence):
+            continue
+        lone = sentence.endswith(":") or not _LETTER.search(sentence)
+        sentence = f"{carried} {sentence}" if carried else sentence
+        carried = sentence if lone else ""
+        if not carried:
+            out.append(sentence)
+    return [*out, carried] if carried else out
 
 
 class Attributor:

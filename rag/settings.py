@@ -73,6 +73,13 @@ class Settings(BaseSettings):
         "cuda:N or mps (Apple). The same vectors as the CPU's, so a switch re-embeds nothing.",
     )
     top_k: int = Field(4, ge=1, le=20, description="Passages retrieved and shown to the LLM per question.")
+    summary_passages: int = Field(
+        8,
+        ge=1,
+        le=20,
+        description='A request for a summary ("what are these documents about?"): passages shown to the LLM, '
+        "shared among the documents asked within (at most this many documents), spread through each.",
+    )
     retrieval: Literal["hybrid", "vector"] = Field(
         "hybrid", description="hybrid: BM25 + vector fused by reciprocal rank; vector: embeddings only."
     )

@@ -181,6 +181,8 @@ class Answer:
     withheld_by: str = ""  # an abstention's: the first check the evidence failed (rag.decision.WITHHELD_BY)
     # an abstention's: each passage's sentence nearest the question, by position (None: none found)
     marks: list[Citation | None] = field(default_factory=list)
+    # what the reader should know of how it was written: a summary's passages left unread (rag.overview)
+    note: str = ""
 
     def closest(self) -> list[Citation]:
         """An abstention's closest passages, which the reader is shown instead (none for an answer):
@@ -213,6 +215,7 @@ class Answer:
             "citations": [cited(c) for c in self.citations],
             "closest": [cited(c) for c in self.closest()],
             "withheld_by": self.withheld_by or None,
+            "note": self.note or None,
         }
 
     def to_dict(self) -> dict:

@@ -89,7 +89,8 @@ def answer_message(answer: Answer) -> str:
     """The final chat message (plain text): the answer, then the list its buttons open."""
     heading, shown = answer.references()
     refs = "\n".join(citation_label(n, c) for n, c in enumerate(shown, start=1))
-    return f"{answer.text}\n\n{heading}:\n{refs}" if shown else answer.text
+    message = f"{answer.text}\n\n{heading}:\n{refs}" if shown else answer.text
+    return f"{message}\n\n({answer.note})" if answer.note else message  # after the lists: not history
 
 
 def chat_history(turns: list[dict]) -> list[ChatMessage]:

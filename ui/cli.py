@@ -343,6 +343,8 @@ def print_answer(answer: dict, streamed: str = "") -> None:
         print(f"[{n}] {c['file']}:{c['start_line']}-{c['end_line']}  {quote}")
         if c.get("link"):
             print(f"    {c['link']}")
+    if answer.get("note"):  # how it was written: a summary's passages left unread
+        print(f"\n({answer['note']})")
 
 
 def print_found(found: dict, as_json: bool) -> int:

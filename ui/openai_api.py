@@ -61,10 +61,11 @@ class ChatRequest(BaseModel):
 def references(answer: Answer) -> str:
     """The numbered list appended to the reply text: its sources, or an abstention's closest passages."""
     heading, shown = answer.references()
+    note = f"\n\n({answer.note})" if answer.note else ""  # how it was written: a summary's passages left unread
     if not shown:
-        return ""
+        return note
     rows = [f"[{n}] {c.file}, {c.where()}" for n, c in enumerate(shown, start=1)]
-    return f"\n\n{heading}:\n" + "\n".join(rows)
+    return f"\n\n{heading}:\n" + "\n".join(rows) + note
 
 
 def _error(message: str, status: int) -> JSONResponse:
@@ -115,10 +116,10 @@ def router(service: AnswerService, library: Library, guard: Guard) -> APIRouter:
 
 
 def cited(answer: Answer, root: str) -> dict:
-    """An answer's citations, closest passages (each with its link), whether it abstained and why, as
+    """An answer's citations, closest passages (each with its link), whether it abstained and why, its note, as
     the OpenAI route's message carries them beside the text."""
     whole = answer_json(answer, root)
-    return {key: whole[key] for key in ("citations", "abstained", "closest", "withheld_by")}
+    return {key: whole[key] for key in ("citations", "abstained", "closest", "withheld_by", "note")}
 
 
 def _chunks(

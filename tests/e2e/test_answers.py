@@ -14,7 +14,7 @@ from rag.errors import LLMUnavailable
 from rag.models import QWEN_15B, ensure_model
 from rag.settings import Settings
 from rag.types import Answer, Token
-from tests.conftest import ARMS_FILE
+from tests.conftest import ARMS_FILE, NEWS
 from tests.e2e.conftest import Server, free_port, groundline
 
 pytestmark = pytest.mark.e2e
@@ -48,6 +48,18 @@ def test_local_model_abstains_on_a_question_the_news_cannot_answer(local_app: Gr
     assert [(c["file"], c["start_line"]) for c in answer.to_json()["closest"]] == [
         (p.file, p.start_line) for p in answer.passages
     ]
+
+
+def test_the_local_model_summarizes_each_article_citing_its_own_lines(local_app: Groundline) -> None:
+    # "Summarize the documents" names no topic: the relevance gate abstained ("The documents do not say.").
+    summary = local_app.service.ask("Summarize the documents.")
+    answer = summary.to_json()
+    assert not answer["abstained"] and answer["note"] is None, answer
+    assert {c["file"] for c in answer["citations"]} == {ARMS_FILE, "004_29e6f3c5e9546205.txt"}, answer
+    assert len(summary.sentences) <= 4, answer  # two a document at most
+    lines = {name: (NEWS / name).read_text().splitlines() for name in (ARMS_FILE, "004_29e6f3c5e9546205.txt")}
+    for c in answer["citations"]:  # every citation quotes the lines it names
+        assert c["quote"] in "\n".join(lines[c["file"]][c["start_line"] - 1 : c["end_line"]]), c
 
 
 def test_the_local_verifier_reads_a_probability_that_separates_an_answer_from_a_near_miss(

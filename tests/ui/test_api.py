@@ -35,7 +35,7 @@ def test_healthz(client: TestClient) -> None:
 
 def test_ask_returns_the_cli_json_object(client: TestClient) -> None:
     body = client.post("/api/ask", json={"question": "who denied arms deals?"}).json()
-    assert set(body) == {"answer", "abstained", "citations", "closest", "withheld_by"}
+    assert set(body) == {"answer", "abstained", "citations", "closest", "withheld_by", "note"}
     assert body["withheld_by"] is None
     assert body["answer"] == "North Korea has denied that it supplies weapons to Russia. [1]"
     assert body["citations"][0]["file"] == ARMS_FILE and body["citations"][0]["start_line"] == 9
