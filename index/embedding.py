@@ -71,12 +71,21 @@ def torch_embedder(batch_size: int = 64, device: str = "cpu") -> BaseEmbedding:
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 
     check_device(device)
+    quiet_loading()
     return HuggingFaceEmbedding(
         model_name=str(packaged_model_path()),
         device=device,
         embed_batch_size=batch_size,
         max_length=MAX_SEQ_TOKENS,
     )
+
+
+def quiet_loading() -> None:
+    """No "Loading weights" bar from transformers as MiniLM loads (at each start, or as it is exported
+    to ONNX), printed amid the command line's own progress: its weights are on disk and load at once."""
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()
 
 
 def check_device(device: str) -> None:

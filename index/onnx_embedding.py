@@ -80,6 +80,9 @@ def _export_fp32(model_dir: Path, path: Path) -> None:
     import torch
     from transformers import AutoModel, AutoTokenizer
 
+    from index.embedding import quiet_loading
+
+    quiet_loading()
     model = AutoModel.from_pretrained(str(model_dir), attn_implementation="eager").eval()
 
     class LastHiddenState(torch.nn.Module):  # the exporter wants positional tensors in, one tensor out
