@@ -21,6 +21,7 @@ from index.store import reaching_the_server
 from rag.attribution import Attributor, answer_sentences
 from rag.decision import Decider, declined
 from rag.errors import GroundlineError, LLMUnavailable, QuestionError
+from rag.naming import Named, named_in
 from rag.overview import Overviewer, is_overview
 from rag.prompts import answer_messages, condense_messages, summary_messages
 from rag.types import Answer, Evidence, Passage, Support, Token
@@ -126,6 +127,7 @@ class AnswerService:
         verifier: Verifier | None = None,
         reading: Callable[[], None] | None = None,
         overviews: Overviewer | None = None,
+        documents: Callable[[], list[str]] | None = None,
     ) -> None:
         self.retriever = retriever
         self.llm = llm
@@ -139,6 +141,8 @@ class AnswerService:
         self.reading = reading or (lambda: None)
         # a request for a summary ("what are these about?"): its passages chosen by where they lie (rag.overview)
         self.overviews = overviews
+        # every ingested document's name: a question that names some is asked of those (rag.naming)
+        self.documents = documents
         self.observers: list[AnswerObserver] = []
 
     def observe(self, observer: AnswerObserver) -> None:
@@ -206,7 +210,10 @@ class AnswerService:
     ) -> Iterator[Token | Answer]:
         question = self.standalone(self.check_question(question), history)
         timed.lap("rewrite" if history else None)  # a first question is not rewritten
-        if self.overviews is not None and is_overview(question):
+        named = named_in(question, self.documents) if self.documents is not None else Named([], question)
+        if named.files:  # of those chosen, where some are: a name is not a way out of a pinned scope
+            files = ([name for name in named.files if name in files] or files) if files else named.files
+        if self.overviews is not None and is_overview(named.rest):
             yield from self._summary(question, files, timed)
             return
         self.reading()

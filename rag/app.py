@@ -190,6 +190,7 @@ class Groundline:
             verifier=Verifier(build_judge(self.llm, self.local_llm)) if s.verify else None,
             reading=prompt_reading(self.llm),
             overviews=Overviewer(self.vector_store.client, self.library.files, s.summary_passages),
+            documents=self.library.files,
         )
 
     @cached_property
