@@ -85,6 +85,16 @@ def found_note(found: Found) -> str:
     return f"{count} place{'s' if count > 1 else ''}, in the order of the documents."
 
 
+def summary_request(file: str | None) -> str:
+    """What the Summarize button asks of the document the viewer shows: its name, which the
+    question is then asked of (``rag.naming``), in the words of a summary (``rag.overview``).
+
+    >>> summary_request("north/q3 report.pdf")
+    'Summarize north/q3 report.pdf.'
+    """
+    return f"Summarize {file}." if file else ""
+
+
 def answer_message(answer: Answer) -> str:
     """The final chat message (plain text): the answer, then the list its buttons open."""
     heading, shown = answer.references()
@@ -490,6 +500,8 @@ class ChatUI:
                         value=None,
                         visible=not compact,
                     )
+                    # the document the viewer shows, summarized in the chat (rag.overview), cited as answers are
+                    summarize = gr.Button("Summarize this document", size="sm", visible=False, elem_id="gl-summarize")
                     if self.searcher is not None and not compact:
                         sought = gr.Textbox(
                             label="Search",
@@ -545,6 +557,18 @@ class ChatUI:
                 api_name="ask",
                 validator=self.admitted,
             )
+            # Summarize asks of the shown document alone, whatever Ask within holds: it is what was asked for
+            summarized = gr.State([])
+            summarize_asked = summarize.click(
+                lambda file: (summary_request(file), [file] if file else []), files, [question, summarized], **at_once
+            ).then(
+                self.respond,
+                [question, turns, summarized],
+                [chatbot, turns, question, citations],
+                validator=self.admitted,
+                api_visibility="private",
+            )
+            files.change(lambda file: gr.Button(visible=bool(file)), files, summarize, **at_once)
             if compact:  # the chat kept with the documents it was asked within: each pinned widget its own
                 asked.then(kept_chat, [turns, within], saved, **at_once)
 
@@ -555,7 +579,8 @@ class ChatUI:
 
                 demo.load(reopened_within, saved, [chatbot, turns, citations, within, scope], **at_once)
             else:
-                asked.then(lambda kept: kept[-SAVED_TURNS:], turns, saved, **at_once)
+                for event in (asked, summarize_asked):
+                    event.then(lambda kept: kept[-SAVED_TURNS:], turns, saved, **at_once)
                 demo.load(reopened, saved, [chatbot, turns, citations], **at_once)
             if self.shares:
                 demo.unload(self.left)  # Gradio drops what a closed page left waiting; its places come back

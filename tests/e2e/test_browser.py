@@ -136,6 +136,22 @@ def test_a_citations_link_opens_its_document_at_its_lines(served: Server, browse
     page.locator("#gl-viewer", has_text="is not an ingested document").wait_for(timeout=30_000)
 
 
+def test_summarize_writes_a_cited_summary_of_the_document_the_viewer_shows(served: Server, browser) -> None:
+    # "What is this about?" of the document open beside the chat, with the real model: each sentence
+    # cited from that document alone, whatever Ask within holds.
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(
+        f"{served.url}/?file=004_29e6f3c5e9546205.txt&within=000_c3c639a3a8103260.txt", wait_until="domcontentloaded"
+    )
+    page.locator("#gl-viewer .gl-line").first.wait_for(timeout=30_000)
+    page.locator("#gl-summarize").click()
+    page.locator("#gl-chat", has_text="Summarize 004_29e6f3c5e9546205.txt.").wait_for(timeout=30_000)
+    page.locator(".gl-citation").first.wait_for(timeout=180_000)
+    labels = [button.inner_text() for button in page.locator(".gl-citation").all()]
+    assert labels and all("004_29e6f3c5e9546205.txt" in label for label in labels), labels
+    assert "do not say" not in page.locator("#gl-chat").inner_text()
+
+
 def test_a_search_lists_passages_at_once_and_a_hit_opens_at_its_sentence(served: Server, browser) -> None:
     # Looking rather than asking: the passages a question would be answered from, in a fraction of a
     # second, no model; a hit opens its document with its best-matching sentence marked.

@@ -366,7 +366,7 @@ def test_only_questions_take_turns_in_the_queue(settings: Settings) -> None:
     blocks = ChatUI(app.service, app.library).blocks()
     blocks.queue(default_concurrency_limit=1)
     waiting = [fn.name for fn in blocks.fns.values() if fn.fn and fn.queue and fn.concurrency_limit is not None]
-    assert waiting == ["respond"]
+    assert waiting == ["respond", "respond"]  # a question asked, and a document summarized (one model)
 
 
 def test_documents_opened_and_pages_turned_have_a_budget_per_address(settings: Settings, news_dir: Path) -> None:
