@@ -29,7 +29,7 @@ from zipfile import BadZipFile, ZipFile
 
 from index.errors import Encrypted, SkippedFile
 from index.ocr import OCR, WITHOUT, Pictures
-from index.tables import delimited_text, html_tables, markdown_tables
+from index.tables import delimited_text, html_tables, markdown_tables, unicode_text_sheet
 
 log = logging.getLogger(__name__)
 
@@ -475,7 +475,8 @@ READERS = {
     ".csv": 6,
     ".md": 4,  # 2: a pipe table's rows labelled by its header row (1: as the file is)
     ".tsv": 6,
-    **dict.fromkeys((".txt", ".rst", ".org", ".adoc", ".tex", ".log", ".vtt", ".srt"), 3),
+    **dict.fromkeys((".rst", ".org", ".adoc", ".tex", ".log", ".vtt", ".srt"), 3),
+    ".txt": 4,  # 4: a sheet Excel saved as "Unicode Text" read as a TSV is, its rows labelled by its header
     # 3: a chart sheet counted as a (blank) sheet, as Excel's tabs count it; 4: sheet names kept; 8 (and .xls 3,
     # mail and archives): numbers as their number formats show them
     ".xlsx": 8,
@@ -662,6 +663,9 @@ def _extract(name: str, data: bytes, ocr: OCR | None) -> Extracted:
                 result = Extracted(markdown_tables(text), note=note)
         case _ if suffix in PLAIN:
             text, note = decode_text(data, name)
+            if suffix == ".txt" and unicode_text_sheet(data, text):  # Excel's "Unicode Text": a sheet, as a TSV
+                text, unparsed = delimited_text(text, "\t")
+                note = noted(note, unparsed)
             result = Extracted(text, note=note)
         case _ if suffix in TRANSCRIPTS:
             from index.transcripts import transcript_text

@@ -13,6 +13,7 @@ lines, so line N is still the file's line N. Empty cells are left out.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -183,6 +184,26 @@ def delimited_text(text: str, delimiter: str | None = None) -> tuple[str, str | 
         return text, f"could not be read as a table (line {reader.line_num}: {exc}); read as plain text"
     lines = labelled_rows(rows)
     return ("\n".join(lines) if lines is not None else text), None
+
+
+def unicode_text_sheet(data: bytes, text: str) -> bool:
+    """Whether a ``.txt`` file (``data``, read as ``text``) is a sheet Excel saved as "Unicode Text":
+    UTF-16 with its byte-order mark, two rows or more, each as many cells (two or more) between tabs.
+
+    >>> sheet = "Name\\tCity\\nRenée\\tZürich\\n"
+    >>> unicode_text_sheet(sheet.encode("utf-16"), sheet), unicode_text_sheet(sheet.encode(), sheet)
+    (True, False)
+    >>> note = "Dear Renée,\\n\\tthe crane\\tpassed.\\nBest\\n"
+    >>> unicode_text_sheet(note.encode("utf-16"), note)
+    False
+    """
+    if data[:2] not in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        return False
+    try:
+        widths = [len(cells) for cells in csv.reader(io.StringIO(text, newline=""), delimiter="\t") if cells]
+    except csv.Error:
+        return False
+    return len(widths) > 1 and len(set(widths)) == 1 and widths[0] > 1
 
 
 def markdown_tables(text: str) -> str:

@@ -75,6 +75,22 @@ def test_text_that_is_not_utf8_is_read_as_windows_1252_and_reported_and_damaged_
     assert notes["damaged.txt"].startswith("was not valid UTF-8 (first bad byte at 6)")
 
 
+def test_a_sheet_excel_saved_as_unicode_text_reads_as_labelled_rows(tmp_path: Path) -> None:
+    # Excel's "Save as: Unicode Text" writes a .txt: UTF-16, cells between tabs. Read as plain text, a
+    # row was "Renée Ahl\tZürich\t1234.5", no header naming what each number is.
+    sheet = 'Name\tCity\tAmount\r\nRenée Ahl\tZürich\t1234.5\r\nJosé Núñez\t"Málaga, Spain"\t99\r\n'
+    (tmp_path / "export.txt").write_bytes(sheet.encode("utf-16"))
+    letter = "Dear Renée,\r\n\tthe figures\tfollow.\r\nBest\r\n"  # tabs, but not a sheet's
+    (tmp_path / "letter.txt").write_bytes(letter.encode("utf-16"))
+    texts = {doc.id_: doc.text for doc in load_paths([tmp_path]).documents}
+    assert texts["export.txt"].splitlines() == [
+        "Name | City | Amount",
+        "Name: Renée Ahl; City: Zürich; Amount: 1234.5",
+        "Name: José Núñez; City: Málaga, Spain; Amount: 99",
+    ]
+    assert texts["letter.txt"] == letter
+
+
 def test_text_saved_in_an_older_cyrillic_or_east_asian_encoding_is_read_in_it_and_reported(tmp_path: Path) -> None:
     # A Russian note saved on Windows, a Chinese export from Excel, a Japanese text file: read as
     # Windows-1252 each was mojibake ("Ïðåçèäåíò"), and a Chinese one "UTF-8 with damaged bytes".
