@@ -3,7 +3,9 @@
 ``python -m bench.search [--docs DIR] [--questions N]``: ingests DIR (the squad-dev corpus by
 default) into a temporary data dir with the packaged embedder, then, in one process, times for
 the same questions: the chat's retrieval alone (its ``top_k`` passages), a search (10 passages,
-each's sentences scored against the query: one more embedding batch), and, for the first few,
+each's sentences scored against the query: one more embedding batch; first with no sentence's
+vector kept from an earlier search, then as a server runs, keeping them: the same passages come
+back across questions), the same searches again (every one kept), and, for the first few,
 a whole answer with the local model. Prints medians and ratios against retrieval (this machine
 is noisy: compare within a run).
 """
@@ -43,14 +45,21 @@ def main() -> None:
         app.searcher.search(questions[0])  # models and indexes loaded before timing
         retrieval = [timed(lambda q=q: app.retriever.retrieve(q)) for q in questions]
         wide = [timed(lambda q=q: app.retriever.retrieve(q, top_k=10)) for q in questions]
+        kept = app.attributor.sources
+        cold = [timed(lambda q=q: (kept.kept.clear(), app.searcher.search(q, limit=10))) for q in questions]
         search = [timed(lambda q=q: app.searcher.search(q, limit=10)) for q in questions]
+        # the same again: each passage's sentences' vectors now kept (rag.sentence_vectors), as a search
+        # refined word by word, or a follow-up's, finds most of its passages again
+        again = [timed(lambda q=q: app.searcher.search(q, limit=10)) for q in questions]
         answers = [timed(lambda q=q: app.service.ask(q)) for q in questions[: args.answers]]
     base = statistics.median(retrieval)
     print(f"{len(questions)} questions over {args.docs}")
     for name, times in [
         ("retrieval (top_k)", retrieval),
         ("retrieval (10)", wide),
+        ("search, none kept", cold),
         ("search (10 hits)", search),
+        ("search again", again),
         (f"answer ({len(answers)} q)", answers),
     ]:
         median = statistics.median(times)

@@ -35,6 +35,7 @@ from rag.llm import build_judge, build_llm, forget_prompts, prompt_reading
 from rag.overview import Overviewer
 from rag.retrieval import Fusion, Retriever
 from rag.search import Searcher
+from rag.sentence_vectors import SentenceVectors
 from rag.settings import Settings
 from rag.verification import Verifier
 
@@ -200,7 +201,7 @@ class Groundline:
 
     @cached_property
     def attributor(self) -> Attributor:
-        return Attributor(self.embed_model)
+        return Attributor(self.embed_model, sources=SentenceVectors(self.embed_model))
 
 
 def build(settings: Settings | None = None, **overrides) -> Groundline:

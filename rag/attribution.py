@@ -20,6 +20,7 @@ import Stemmer
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from index.chunking import sentence_spans
+from rag.sentence_vectors import SentenceVectors, unit
 from rag.types import Citation, Evidence, Passage, Support
 
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
@@ -103,9 +104,13 @@ def answer_sentences(text: str) -> list[str]:
 class Attributor:
     """Scores answer sentences against source sentences; lexical + semantic."""
 
-    def __init__(self, embed_model: BaseEmbedding, lexical_weight: float = 0.5):
+    def __init__(
+        self, embed_model: BaseEmbedding, lexical_weight: float = 0.5, sources: SentenceVectors | None = None
+    ) -> None:
         self.embed_model = embed_model
         self.lexical_weight = lexical_weight
+        # the source sentences' vectors, kept from question to question (none: each embedded every time)
+        self.sources = sources
         self.stemmer = Stemmer.Stemmer("english")
 
     def terms(self, text: str) -> set[str]:
@@ -171,6 +176,10 @@ class Attributor:
         return Evidence(question, list(passages), raw, self.attribute(answer_sentences(raw), passages))
 
     def _cosine(self, left: list[str], right: list[str]) -> np.ndarray:
-        vectors = np.array(self.embed_model.get_text_embedding_batch(left + right), dtype=float)
-        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-12
-        return vectors[: len(left)] @ vectors[len(left) :].T
+        """The cosine of each of ``left`` (what is said: new each time) with each of ``right`` (source
+        sentences: kept, where ``sources`` keeps them)."""
+        if self.sources is None:
+            vectors = unit(np.array(self.embed_model.get_text_embedding_batch(left + right), dtype=float))
+            return vectors[: len(left)] @ vectors[len(left) :].T
+        said = unit(np.array(self.embed_model.get_text_embedding_batch(left), dtype=float))
+        return said @ self.sources(right).T
