@@ -444,8 +444,8 @@ READERS = {
     # .doc and mail below, past each number before): list and heading numbers read (index.numbering);
     # 11 (likewise): a table cell's list numbers read, and a table holding a table read as blocks; 13: content
     # controls, tracked insertions, fields, text boxes, footnotes and endnotes read (index.word); 15: charts and
-    # SmartArt read (index.graphics); 17: page headers first and footers last, each once
-    ".docx": 17,
+    # SmartArt read (index.graphics); 17: page headers first and footers last, each once; 19: reviewers' comments
+    ".docx": 19,
     # 2: a table's rows labelled by its header row (1: its cells joined by " | "); 3: titles kept;
     # 9 (past each number before, and .ppt, mail and archives below): numbered paragraphs' numbers read;
     # 11 (likewise): charts and SmartArt read (index.graphics)
@@ -453,8 +453,8 @@ READERS = {
     ".ppt": 4,
     # 8 (past each number before, and mail and archives below): list numbers and bullets read; 10: chapter numbers;
     # 12: a table holding a table read as blocks, and footnotes after what refers to them; 14: charts read;
-    # 16: page headers and footers read; 18: list numbers in a table's cells
-    ".odt": 18,
+    # 16: page headers and footers read; 18: list numbers in a table's cells; 20: reviewers' comments
+    ".odt": 20,
     ".odp": 9,  # 3: titles kept; 9: charts read
     # 2 (and past each number before, with OCR or without, wherever HTML is read: in e-books and mail too):
     # a data table's rows one a line, labelled by its header row (1: a cell a line)
@@ -490,21 +490,24 @@ READERS = {
     # then calendars attached, then Word's page headers and footers, then Writer's,
     # then sheets' number formats, then contact cards attached, then Writer's list numbers in cells, then
     # invitations sent as a body part (text/calendar), then saved web pages (.mht) attached, and HTML files
-    # attached read in the charset they declare, then text not in UTF-8 read in the encoding it was saved in
-    ".eml": 54,  # 2: attachments read (1 named them only); 4: attached messages opened
-    ".mbox": 56,  # 2: attachments read; 3: messages named by their subjects; 5: attached messages opened
-    ".msg": 48,
+    # attached read in the charset they declare, then text not in UTF-8 read in the encoding it was saved in,
+    # then Word's and Writer's comments
+    ".eml": 56,  # 2: attachments read (1 named them only); 4: attached messages opened
+    ".mbox": 58,  # 2: attachments read; 3: messages named by their subjects; 5: attached messages opened
+    ".msg": 50,
     # 2: a .doc inside read by msdoc2docx; 4: Word's list numbers read; 6: a deck's; 8: Writer's; 10: its chapters';
     # 12: Word's and Writer's tables within tables; 14: Word's content controls, insertions, text boxes, notes;
     # 16: Word's and PowerPoint's charts and SmartArt; 18: a PDF form's answers;
     # 20: Markdown's tables labelled (a Notion or Obsidian export), transcripts read; 22: OpenDocument's charts;
     # 24: calendars read; 26: Word's page headers and footers; 28: Writer's; 30: number formats; 32: contacts;
-    # 34: Writer's cells' lists; 36: saved web pages (.mht) read; 38: text not in UTF-8 in its own encoding
-    ".zip": 38,
+    # 34: Writer's cells' lists; 36: saved web pages (.mht) read; 38: text not in UTF-8 in its own encoding;
+    # 40: Word's and Writer's comments
+    ".zip": 40,
     # 2: converted to .docx by msdoc2docx and read as one (tables' rows labelled, empty paragraphs kept as
     # lines, the print in pictures read with OCR); 1: antiword's lines, now only where msdoc2docx fails;
-    # 4: list numbers read; 6: a table holding a table read as blocks; 8: as .docx 13; 10: as .docx 15; 12: as .docx 17
-    ".doc": 12,
+    # 4: list numbers read; 6: a table holding a table read as blocks; 8: as .docx 13; 10: as .docx 15; 12: as .docx 17;
+    # 14: as .docx 19
+    ".doc": 14,
     # 3 (and past each number before, with OCR or without, here and in mail): a table's rows labelled;
     # 5: a table going on over a page without its header, under that header; 7: a filled form's answers read;
     # 9: pages named by the outline (names only: what holds a PDF does not move)
@@ -516,16 +519,16 @@ READERS = {
 # past the version without it.
 READERS_WITH_OCR = {
     ".pdf": 10,  # 2: pages with no text layer read by OCR (1 left them empty)
-    ".docx": 18,  # 5: the print in pictures read (3 and before left pictures out); 6: in tables' pictures too
+    ".docx": 20,  # 5: the print in pictures read (3 and before left pictures out); 6: in tables' pictures too
     ".pptx": 12,
     ".ppt": 5,
-    ".odt": 19,  # 5: in tables' pictures too
+    ".odt": 21,  # 5: in tables' pictures too
     ".odp": 10,
-    ".eml": 55,  # the print in pictures attached read (4 and before named them only)
-    ".mbox": 57,
-    ".msg": 49,
-    ".zip": 39,
-    ".doc": 13,
+    ".eml": 57,  # the print in pictures attached read (4 and before named them only)
+    ".mbox": 59,
+    ".msg": 51,
+    ".zip": 41,
+    ".doc": 15,
 }
 
 
@@ -534,7 +537,7 @@ def reader_version(name: str, ocr: bool = False) -> int:
     with text recognition or without.
 
     >>> reader_version("report.DOCX"), reader_version("notes.rtf"), reader_version("scan.pdf", ocr=True)
-    (17, 1, 10)
+    (19, 1, 10)
     """
     suffix = format_of(name)
     return (ocr and READERS_WITH_OCR.get(suffix)) or READERS.get(suffix, 1)

@@ -35,6 +35,7 @@ TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 DRAW = "{urn:oasis:names:tc:opendocument:xmlns:drawing:1.0}"
 OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+DC = "{http://purl.org/dc/elements/1.1/}"
 PRESENTATION = "{urn:oasis:names:tc:opendocument:xmlns:presentation:1.0}"
 XLINK = "{http://www.w3.org/1999/xlink}"
 STYLE = "{urn:oasis:names:tc:opendocument:xmlns:style:1.0}"
@@ -186,13 +187,18 @@ def _chart_lines(content, name: str) -> list[str]:
 def _notes(element, name: str, lists: ListNumbers | None) -> Iterator[str]:
     """The footnotes and endnotes a paragraph or table refers to, after it, as a printed page shows
     them beneath it: "Footnote 2: " (its mark as shown) before the first paragraph of each, as Word's
-    are read (``index.word``)."""
-    for note in element.iter(TEXT + "note"):
-        word = "Endnote" if note.get(TEXT + "note-class") == "endnote" else "Footnote"
-        mark = " ".join((note.findtext(TEXT + "note-citation") or "").split())
-        body = note.find(TEXT + "note-body")
+    are read (``index.word``); and the comments on it, "Comment (Maren Holt): ", as Writer shows them
+    beside it."""
+    for note in element.iter(TEXT + "note", OFFICE + "annotation"):
+        if note.tag == OFFICE + "annotation":  # a reviewer's comment, as Word's are read
+            author = " ".join((note.findtext(DC + "creator") or "").split())
+            heading, body = (f"Comment ({author})" if author else "Comment"), note
+        else:
+            word = "Endnote" if note.get(TEXT + "note-class") == "endnote" else "Footnote"
+            heading = f"{word} {' '.join((note.findtext(TEXT + 'note-citation') or '').split())}"
+            body = note.find(TEXT + "note-body")
         lines = _lines(body, name, None, lists) if body is not None else iter(())
-        yield f"{word} {mark}: " + next(lines, "")
+        yield f"{heading}: " + next(lines, "")
         yield from lines
 
 

@@ -11,7 +11,9 @@ The page headers' lines come first and the footers' last, each once (``margins``
 paragraph (with its number, ``index.numbering``), one a table row (labelled,
 ``index.tables``); a paragraph's text boxes follow it, a line a paragraph of theirs, then the
 footnotes and endnotes it refers to ("Footnote 2: ...", numbered as Word numbers them; a table's
-follow its rows), as a printed page shows them beneath it. A table
+follow its rows), as a printed page shows them beneath it, and the reviewers' comments on it
+("Comment (Maren Holt): Figures to be confirmed by finance.", as Word shows them beside it: what
+a report under review says of itself, often what a reader asks about). A table
 holding a table or a text box lays the page out, as an HTML page's may (a form, a letterhead):
 its cells are read as blocks, row by row. Deleted text, and the older copy Word keeps of a text
 box for older readers (``mc:Fallback``), are left out. Charts and SmartArt diagrams are read
@@ -35,7 +37,8 @@ A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 # Wrappers whose blocks (paragraphs, tables) are read as if they stood in their place.
 BLOCK_WRAPPERS = {W + "sdt", W + "sdtContent", W + "customXml"}
-NOTE_REFERENCES = (W + "footnoteReference", W + "endnoteReference")
+COMMENT_REFERENCE = W + "commentReference"
+NOTE_REFERENCES = (W + "footnoteReference", W + "endnoteReference", COMMENT_REFERENCE)
 # Inside a paragraph: what is not its own shown text (deleted text; a text box, read on its own
 # lines; the copy of a drawing kept for older readers).
 NOT_OWN = {W + "del", W + "moveFrom", W + "txbxContent", MC + "Fallback", W + "p"}
@@ -106,7 +109,7 @@ def _lines(container, parent, numbering: Numbering, pictures: Pictures | None, n
 class Notes:
     """A document's footnotes and endnotes, by id, and how many of each have been referred to so far
     (Word numbers them in the order they are referred to: 1, 2, 3 for footnotes and i, ii, iii for
-    endnotes unless the document says otherwise)."""
+    endnotes unless the document says otherwise); and its comments, by id."""
 
     def __init__(self, document) -> None:
         from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -121,22 +124,32 @@ class Notes:
             found = shown.get(W + "val", default) if shown is not None else default
             self._kinds[W + tag + "Reference"] = (word, found, _notes(document.part, relationship, W + tag))
         self._counts = dict.fromkeys(self._kinds, 0)
+        self._comments = _notes(document.part, RT.COMMENTS, W + "comment")
 
     def lines(self, reference, parent, numbering: Numbering) -> Iterator[str]:
         """The lines of the note ``reference`` (a ``w:footnoteReference``) refers to: its first
-        paragraph after "Footnote 2: ", the others on their own lines; none for a note not found."""
+        paragraph after "Footnote 2: ", the others on their own lines; none for a note not found. A
+        ``w:commentReference``'s comment likewise, after "Comment (its author): "."""
+        if reference.tag == COMMENT_REFERENCE:
+            comment = self._comments.get(reference.get(W + "id"))
+            author = " ".join((comment.get(W + "author") or "").split()) if comment is not None else ""
+            yield from self._headed(f"Comment ({author})" if author else "Comment", comment, parent, numbering)
+            return
         word, number_format, notes = self._kinds[reference.tag]
-        note = notes.get(reference.get(W + "id"))
         if reference.get(W + "customMarkFollows") not in ("1", "true", "on"):
             self._counts[reference.tag] += 1
             mark = formatted(self._counts[reference.tag], number_format)
         else:  # a mark of the author's own ("*"), the run after the reference
             run = reference.getparent().getnext()
             mark = run.text.strip() if run is not None and run.tag == W + "r" else ""
+        yield from self._headed(f"{word} {mark}", notes.get(reference.get(W + "id")), parent, numbering)
+
+    def _headed(self, heading: str, note, parent, numbering: Numbering) -> Iterator[str]:
+        """A note's (or comment's) lines, the first after ``heading``; none for one not found."""
         if note is None:
             return
         lines = _lines(note, parent, numbering, None, self)
-        yield f"{word} {mark}: " + next(lines, "").strip()
+        yield f"{heading}: " + next(lines, "").strip()
         yield from lines
 
 

@@ -730,6 +730,7 @@ def test_odt_paragraphs_lists_and_table_rows_are_lines_in_order(tmp_path: Path) 
         "Harbour report",
         "Ships arrived on time.",  # the footnote's mark not in the text, its note on the next line
         "Footnote 1: A footnote, after its paragraph.",
+        "Comment: A reviewer's comment.",  # beside its paragraph, as Writer shows it (no author named)
         "Cranes were idle.",
         "Light | Keeper",
         "Light: Skerry",  # its merged cell once
@@ -1161,3 +1162,27 @@ def test_a_csv_excel_saved_with_semicolons_in_windows_1252_reads_labelled() -> N
     assert "read as Windows-1252" in got.note
     plain = extract("lights.csv", b'Light,Note\nSkerry,"lit; then dark"\n').text  # a semicolon in a cell only
     assert plain.splitlines()[1] == "Light: Skerry; Note: lit; then dark"
+
+
+def test_a_writer_documents_comments_follow_what_they_comment_on(tmp_path: Path) -> None:
+    # Writer's comments (office:annotation) were left out, as not shown in the text's flow; Word's are
+    # read, "Comment (author): ..." after their paragraph, and so are these now.
+    from odf import dc, office, text
+    from odf.opendocument import OpenDocumentText
+
+    doc = OpenDocumentText()
+    para = text.P(text="The budget is 4 million.")
+    comment = office.Annotation()
+    comment.addElement(dc.Creator(text="Maren Holt"))
+    comment.addElement(dc.Date(text="2026-12-01T10:00:00"))
+    comment.addElement(text.P(text="Figures to be confirmed by finance."))
+    para.addElement(comment)
+    doc.text.addElement(para)
+    doc.text.addElement(text.P(text="Next paragraph."))
+    doc.save(str(tmp_path / "review.odt"))
+    got = extract("review.odt", (tmp_path / "review.odt").read_bytes())
+    assert got.text.splitlines() == [
+        "The budget is 4 million.",
+        "Comment (Maren Holt): Figures to be confirmed by finance.",
+        "Next paragraph.",
+    ]
