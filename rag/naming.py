@@ -15,18 +15,39 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from index.formats import SUFFIXES
+
 # Where a name may end: its extension, then no more of a word.
 _EXTENSION = re.compile(r"\.[^\W_]{1,5}\b")
+# A word that names a file of a kind Groundline reads ("budget.xlsx"), whether or not one is ingested.
+_FILE_WORD = re.compile(
+    rf"(?<![\w./\\-])\w[\w.\-/]*(?:{'|'.join(re.escape(suffix) for suffix in SUFFIXES)})\b", re.IGNORECASE
+)
 MOST_NAME_CHARS = 255  # a longer run before an extension is not looked up
 
 
 @dataclass(frozen=True)
 class Named:
     """The documents a question names, in the order it names them, and the question without their
-    names (what it asks of them)."""
+    names, or any file's (what it asks of them); and the words that name a file no document is (``unknown``: a
+    misspelt name, a file not ingested), which the answer should say it did not read."""
 
     files: list[str]
     rest: str
+    unknown: tuple[str, ...] = ()
+
+    def note(self, chosen: bool) -> str:
+        """What the answer says of the files named that no document is, asked of what was
+        ``chosen`` (else of every document); nothing where there are none.
+
+        >>> Named([], "What does budget.xlsx say?", ("budget.xlsx",)).note(chosen=False)
+        'No document is named budget.xlsx: answered from all of them.'
+        """
+        if not self.unknown:
+            return ""
+        names = ", ".join(self.unknown)
+        scope = "the chosen documents" if chosen else "all of them"
+        return f"No document is named {names}: answered from {scope}."
 
 
 def named_in(question: str, names: Callable[[], Sequence[str]]) -> Named:
@@ -34,11 +55,11 @@ def named_in(question: str, names: Callable[[], Sequence[str]]) -> Named:
     word with an extension) that ``question`` names (the module's docstring).
 
     >>> named_in("What does Q3.txt say of fog?", lambda: ["north/q3.txt", "b.txt"])
-    Named(files=['north/q3.txt'], rest='What does  say of fog?')
+    Named(files=['north/q3.txt'], rest='What does  say of fog?', unknown=())
     >>> named_in("Is q3.txt like north/q3.txt?", lambda: ["north/q3.txt", "south/q3.txt"]).files
     ['north/q3.txt', 'south/q3.txt']
-    >>> named_in("What is ab.txt2, or xab.txt, e.g. U.S. data?", lambda: ["ab.txt"]).files
-    []
+    >>> named_in("What is ab.txt2, or xab.txt, e.g. U.S. data?", lambda: ["ab.txt"])
+    Named(files=[], rest='What is ab.txt2, or , e.g. U.S. data?', unknown=('xab.txt',))
     """
     if not _EXTENSION.search(question):  # no name at all: the names need not be read
         return Named([], question)
@@ -63,4 +84,5 @@ def named_in(question: str, names: Callable[[], Sequence[str]]) -> Named:
     rest = question
     for start, stop in reversed(spans):
         rest = rest[:start] + rest[stop:]
-    return Named(list(dict.fromkeys(found)), rest)
+    unknown = dict.fromkeys(word.group() for word in _FILE_WORD.finditer(rest))
+    return Named(list(dict.fromkeys(found)), _FILE_WORD.sub("", rest), tuple(unknown))

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
+from rag.errors import QuestionError
 from rag.settings import Settings
 from tests.conftest import ARMS_FILE, NEWS, fake_app
 
@@ -34,3 +37,15 @@ def test_summarize_a_named_document_summarizes_it_alone_and_a_pinned_scope_stays
     # a widget pinned to one document: a name in the question does not reach past it
     app.service.ask(f"What does {ARMS_FILE} say about North Korea?", files=[OTHER])
     assert files_in(app.service.llm.prompts[-1]) == {OTHER}
+
+
+def test_a_file_named_that_no_document_is_is_said_beside_the_answer(settings: Settings) -> None:
+    # "What does budget.xlsx say?" with no budget.xlsx ingested was answered from every document, and
+    # the reader took the answer for budget.xlsx's.
+    app = fake_app(settings, ["North Korea denied arms deals. [1]"])
+    app.ingestor.ingest([NEWS])
+    answer = app.service.ask("What does budget.xlsx say about arms deals?")
+    assert answer.note == "No document is named budget.xlsx: answered from all of them."
+    assert answer.to_json()["note"] == answer.note
+    with pytest.raises(QuestionError, match="No document is named q3-report.pdf: there is nothing of that name"):
+        app.service.ask("Summarize q3-report.pdf")
