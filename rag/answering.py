@@ -24,6 +24,7 @@ from rag.errors import GroundlineError, LLMUnavailable, QuestionError
 from rag.naming import Named, named_in
 from rag.overview import Overviewer, is_overview
 from rag.prompts import answer_messages, condense_messages, summary_messages
+from rag.small_talk import reply as small_talk
 from rag.types import Answer, Evidence, Passage, Support, Token
 from rag.verification import Verifier
 
@@ -208,7 +209,13 @@ class AnswerService:
     def _stream(
         self, question: str, history: Sequence[ChatMessage], files: Sequence[str], timed: Stopwatch
     ) -> Iterator[Token | Answer]:
-        question = self.standalone(self.check_question(question), history)
+        question = self.check_question(question)
+        if self.documents is not None:  # "hello", "thanks", "help": said to the assistant, not asked of documents
+            said = small_talk(question, (lambda: files) if files else self.documents, chosen=bool(files))
+            if said is not None:
+                yield Answer(said, abstained=False, question=question)
+                return
+        question = self.standalone(question, history)
         timed.lap("rewrite" if history else None)  # a first question is not rewritten
         named = named_in(question, self.documents) if self.documents is not None else Named([], question)
         unnamed = named.note(chosen=bool(files))  # a name no document has: said, not silently asked of all

@@ -184,6 +184,12 @@ class Answer:
     # what the reader should know of how it was written: a summary's passages left unread (rag.overview)
     note: str = ""
 
+    @property
+    def replied(self) -> bool:
+        """Whether the assistant said it of itself, to a greeting, thanks or a request for help
+        (``rag.small_talk``): nothing was retrieved, the model was not asked, no evidence weighed."""
+        return self.evidence is None and not self.abstained
+
     def closest(self) -> list[Citation]:
         """An abstention's closest passages, which the reader is shown instead (none for an answer):
         each the whole passage, its sentence nearest the question marked (``marks``; else all of it).

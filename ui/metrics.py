@@ -59,7 +59,8 @@ class Metrics:
         self.answers = Counter(
             "groundline_answers",
             "Questions by how they ended: answered, abstained (withheld_by: no_documents, relevance, model, "
-            "attribution, verifier), failed, cancelled.",
+            "attribution, verifier), replied (a greeting, thanks, a request for help: not asked of the documents), "
+            "failed, cancelled.",
             ["outcome", "withheld_by"],
             registry=self.registry,
         )
@@ -130,7 +131,7 @@ class Metrics:
             registry=self.registry,
         )
         # every series there from the start, at 0, so that a rate over the first ones is whole
-        for outcome, withheld_by in [("answered", ""), *(("abstained", w) for w in WITHHELD_BY)]:
+        for outcome, withheld_by in [("answered", ""), ("replied", ""), *(("abstained", w) for w in WITHHELD_BY)]:
             self.answers.labels(outcome, withheld_by)
         for outcome in ("failed", "cancelled"):
             self.answers.labels(outcome, "")
@@ -147,7 +148,7 @@ class Metrics:
         ProcessCollector(registry=self.registry)
 
     def answered(self, answer: Answer, timed: Stopwatch) -> None:
-        outcome = "abstained" if answer.abstained else "answered"
+        outcome = "abstained" if answer.abstained else "replied" if answer.replied else "answered"
         self.answers.labels(outcome, answer.withheld_by).inc()
         self.seconds.observe(timed.total)
         if timed.first_token is not None:

@@ -48,10 +48,12 @@ def test_the_questions_are_counted_by_how_they_ended_with_the_store_and_the_proc
     asked = {"messages": [{"role": "user", "content": "Who won the 1998 World Cup?"}]}
     assert http.post("/v1/chat/completions", json=asked).status_code == 200  # the OpenAI route, abstaining
     assert http.post("/api/ask", json={"question": "   "}).status_code == 400  # refused: not a question asked
+    assert http.post("/api/ask", json={"question": "Thanks!"}).json()["answer"] == "You're welcome."
     after = scraped(http)
     assert after[("groundline_answers_total", (("outcome", "answered"), ("withheld_by", "")))] == 1
+    assert after[("groundline_answers_total", (("outcome", "replied"), ("withheld_by", "")))] == 1  # not answered
     assert after[("groundline_answers_total", (("outcome", "abstained"), ("withheld_by", "model")))] == 1
-    assert after[("groundline_answer_seconds_count", ())] == 2
+    assert after[("groundline_answer_seconds_count", ())] == 3
     assert after[("groundline_first_token_seconds_count", ())] == 2  # the model was asked both times
     for stage in ("retrieval", "model", "check"):  # (no rewrite: neither was a follow-up)
         assert after[("groundline_stage_seconds_count", (("stage", stage),))] == 2
