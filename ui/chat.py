@@ -472,6 +472,9 @@ class ChatUI:
                         show_label=False,
                         placeholder="Ask a question and press Enter",
                     )
+                    # shown while an answer is written (below): not the box's own stop button, which
+                    # waited for the answer that also clears the box
+                    stop = gr.Button("Stop", size="sm", variant="stop", elem_id="gl-stop", elem_classes=["gl-idle"])
                     if compact:  # the widget asks within what its page names, if anything (data-within); set below
                         within = gr.State([])
                         scope = gr.HTML("", elem_id="gl-scope", visible=False)  # and says so
@@ -550,6 +553,13 @@ class ChatUI:
                     if self.admin is not None and not compact:
                         managed, changes = self.admin.panel()
                         lists.append(managed)
+            # Stop, shown and hidden in the page itself, before the answer starts (a trigger's events run in
+            # the order they were attached: attached after, it showed once the answer had ended)
+            showing, hiding = (
+                f"() => document.getElementById('gl-stop').classList.{how}('gl-idle')" for how in ("remove", "add")
+            )
+            for started in (question.submit, summarize.click):
+                started(None, None, None, js=showing)
             asked = question.submit(
                 self.respond,
                 [question, turns, within],
@@ -569,6 +579,12 @@ class ChatUI:
                 api_visibility="private",
             )
             files.change(lambda file: gr.Button(visible=bool(file)), files, summarize, **at_once)
+            # A Stop button in the question box while an answer is written (on 2 cores, 8 s; a summary 20 s):
+            # a question asked wrong need not hold the one model to its end. Stopped, the model stops too.
+            answering = [asked, summarize_asked]
+            for event in answering:
+                event.then(None, None, None, js=hiding)
+            stop.click(None, None, None, cancels=answering, js=hiding)
             if compact:  # the chat kept with the documents it was asked within: each pinned widget its own
                 asked.then(kept_chat, [turns, within], saved, **at_once)
 

@@ -26,6 +26,7 @@ CSS = """
 .gl-compact .gl-doc { max-height: 220px; }
 #gl-scope { color: #666; font-size: 12px; }
 #gl-hits { max-height: 330px; overflow-y: auto; flex-wrap: nowrap; gap: 4px; }
+#gl-stop.gl-idle { display: none; }
 #gl-hits button.gl-hit { justify-content: flex-start; text-align: left; white-space: normal; font-weight: 400; }
 #gl-search-note { color: #666; font-size: 12px; }
 """
