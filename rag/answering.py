@@ -219,22 +219,24 @@ class AnswerService:
         timed.lap("rewrite" if history else None)  # a first question is not rewritten
         named = named_in(question, self.documents) if self.documents is not None else Named([], question)
         unnamed = named.note(chosen=bool(files))  # a name no document has: said, not silently asked of all
-        if named.unknown and not named.files and self.overviews is not None and is_overview(named.rest):
+        summary = self.overviews is not None and is_overview(named.rest)  # what it asks of what it names
+        if summary and named.unknown and not named.files:
             names = ", ".join(named.unknown)
             raise QuestionError(f"No document is named {names}: there is nothing of that name to summarize.")
         if named.files:  # of those chosen, where some are: a name is not a way out of a pinned scope
             files = ([name for name in named.files if name in files] or files) if files else named.files
-        for event in self._answered(question, named.rest, files, timed):
+        for event in self._answered(question, summary, files, timed):
             yield (
                 replace(event, note=" ".join(filter(None, (unnamed, event.note))))
                 if isinstance(event, Answer)
                 else event
             )
 
-    def _answered(self, question: str, rest: str, files: Sequence[str], timed: Stopwatch) -> Iterator[Token | Answer]:
-        """A summary, where ``rest`` (the question without the documents it names) asks for one; else an
-        answer from the passages retrieved."""
-        if self.overviews is not None and is_overview(rest):
+    def _answered(
+        self, question: str, summary: bool, files: Sequence[str], timed: Stopwatch
+    ) -> Iterator[Token | Answer]:
+        """A summary, where the question asks for one; else an answer from the passages retrieved."""
+        if summary:
             yield from self._summary(question, files, timed)
             return
         self.reading()
