@@ -18,8 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rag.errors import QuestionError
-from rag.keyword_index import keyword_node
-from rag.retrieval import to_passage
+from rag.retrieval import stored_passages
 from rag.types import Passage
 
 # A word that asks for the whole rather than a part; and the words that may go with one and still
@@ -135,10 +134,7 @@ class Overviewer:
             found[n][2] for found, share in zip(ordered.values(), given, strict=True) for n in spread(len(found), share)
         ]
         texts = self.collection.get(ids=chosen, include=["documents", "metadatas"])
-        by_id = {
-            chunk_id: to_passage(keyword_node(chunk_id, meta, text), 0.0, None)
-            for chunk_id, text, meta in zip(texts["ids"], texts["documents"], texts["metadatas"], strict=True)
-        }
+        by_id = dict(zip(texts["ids"], stored_passages(texts), strict=True))
         unread = [
             f"{share} of {len(found):,} passages of {name}"
             for (name, found), share in zip(ordered.items(), given, strict=True)

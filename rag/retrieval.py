@@ -70,6 +70,15 @@ def to_passage(node: BaseNode, score: float, similarity: float | None) -> Passag
     )
 
 
+def stored_passages(rows: dict) -> list[Passage]:
+    """The passages of chunks as Chroma's ``get`` returns them (with their documents and metadatas),
+    in its order, unscored."""
+    return [
+        to_passage(keyword_node(chunk_id, meta, text), 0.0, None)
+        for chunk_id, text, meta in zip(rows["ids"], rows["documents"], rows["metadatas"], strict=True)
+    ]
+
+
 def reciprocal_rank_fusion(
     rankings: Sequence[Sequence[NodeWithScore]], k: int = 60, weights: Sequence[float] | None = None
 ) -> list[tuple[BaseNode, float]]:
@@ -137,10 +146,7 @@ class Retriever:
             include=["documents", "metadatas"],
             limit=most,
         )
-        return [
-            to_passage(keyword_node(chunk_id, meta, text), 0.0, None)
-            for chunk_id, text, meta in zip(rows["ids"], rows["documents"], rows["metadatas"], strict=True)
-        ]
+        return stored_passages(rows)
 
     def when_stale(self, rebuild: Callable[[], None]) -> None:
         """Have a question that finds the keyword index older than the store call ``rebuild`` (which
