@@ -219,7 +219,7 @@ def decode_text(data: bytes, name: str) -> tuple[str, str | None]:
     except UnicodeDecodeError as exc:
         if not mostly_utf8(data):
             encoding = legacy_encoding(data)
-            note = f"was not UTF-8: read as {LEGACY_ENCODINGS[encoding]}; check its letters"
+            note = f"was not UTF-8: read as {LEGACY_ENCODINGS.get(encoding, encoding)}; check its letters"
             return data.decode(encoding, errors="replace"), note
         note = f"was not valid UTF-8 (first bad byte at {exc.start}); decoded with replacement characters"
         return data.decode("utf-8-sig", errors="replace"), note
