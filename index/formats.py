@@ -481,7 +481,7 @@ READERS = {
     # mail and archives): numbers as their number formats show them; 9 (and mail and archives): cell comments
     ".xlsx": 9,
     ".xls": 3,
-    ".ods": 6,  # 3: sheet names kept
+    ".ods": 7,  # 3: sheet names kept; 7: cell comments
     # then (past each number before, with OCR or without): a zip attached read, its files as attachments;
     # then a .doc attached read by msdoc2docx, as the .doc reader below; then Word's list numbers read;
     # then a deck's numbered paragraphs', then a Writer document's, then its chapter numbers, then Word's
@@ -491,18 +491,18 @@ READERS = {
     # then sheets' number formats, then contact cards attached, then Writer's list numbers in cells, then
     # invitations sent as a body part (text/calendar), then saved web pages (.mht) attached, and HTML files
     # attached read in the charset they declare, then text not in UTF-8 read in the encoding it was saved in,
-    # then Word's and Writer's comments, then Excel's
-    ".eml": 58,  # 2: attachments read (1 named them only); 4: attached messages opened
-    ".mbox": 60,  # 2: attachments read; 3: messages named by their subjects; 5: attached messages opened
-    ".msg": 52,
+    # then Word's and Writer's comments, then Excel's, then Calc's
+    ".eml": 60,  # 2: attachments read (1 named them only); 4: attached messages opened
+    ".mbox": 62,  # 2: attachments read; 3: messages named by their subjects; 5: attached messages opened
+    ".msg": 54,
     # 2: a .doc inside read by msdoc2docx; 4: Word's list numbers read; 6: a deck's; 8: Writer's; 10: its chapters';
     # 12: Word's and Writer's tables within tables; 14: Word's content controls, insertions, text boxes, notes;
     # 16: Word's and PowerPoint's charts and SmartArt; 18: a PDF form's answers;
     # 20: Markdown's tables labelled (a Notion or Obsidian export), transcripts read; 22: OpenDocument's charts;
     # 24: calendars read; 26: Word's page headers and footers; 28: Writer's; 30: number formats; 32: contacts;
     # 34: Writer's cells' lists; 36: saved web pages (.mht) read; 38: text not in UTF-8 in its own encoding;
-    # 40: Word's and Writer's comments; 42: Excel's
-    ".zip": 42,
+    # 40: Word's and Writer's comments; 42: Excel's; 44: Calc's
+    ".zip": 44,
     # 2: converted to .docx by msdoc2docx and read as one (tables' rows labelled, empty paragraphs kept as
     # lines, the print in pictures read with OCR); 1: antiword's lines, now only where msdoc2docx fails;
     # 4: list numbers read; 6: a table holding a table read as blocks; 8: as .docx 13; 10: as .docx 15; 12: as .docx 17;
@@ -524,10 +524,10 @@ READERS_WITH_OCR = {
     ".ppt": 5,
     ".odt": 21,  # 5: in tables' pictures too
     ".odp": 10,
-    ".eml": 59,  # the print in pictures attached read (4 and before named them only)
-    ".mbox": 61,
-    ".msg": 53,
-    ".zip": 43,
+    ".eml": 61,  # the print in pictures attached read (4 and before named them only)
+    ".mbox": 63,
+    ".msg": 55,
+    ".zip": 45,
     ".doc": 15,
 }
 

@@ -29,7 +29,7 @@ from index.graphics import GRAPHIC_DATA, graphic_lines
 from index.number_formats import shown
 from index.numbering import Numbering, slide_labels
 from index.ocr import OCR, Pictures
-from index.sheet_comments import sheet_comments
+from index.sheet_comments import sheet_comments, with_comments
 from index.tables import table_lines
 from index.word import row_cells, word_lines
 
@@ -252,22 +252,6 @@ def xls_text(data: bytes, name: str) -> Extracted:
         finally:
             book.release_resources()
     return Extracted.paged(sheets, names=names)
-
-
-def with_comments(lines: list[str], comments: dict[int, list[str]]) -> list[str]:
-    """A sheet's lines (line N: row N) with each row's cell comments after its text (a comment on a
-    row past the last one read on a line of its own, at its row).
-
-    >>> with_comments(["Port | Tonnage", "Port: Skerry; Tonnage: 1,450"], {2: ["[Comment on B2: estimate]"]})
-    ['Port | Tonnage', 'Port: Skerry; Tonnage: 1,450 [Comment on B2: estimate]']
-    """
-    out = list(lines)
-    for row, said in sorted(comments.items()):
-        if row < 1:
-            continue
-        out.extend([""] * (row - len(out)))
-        out[row - 1] = " ".join(filter(None, (out[row - 1], *said)))
-    return out
 
 
 def _sheet_lines(rows: list[list[str]]) -> list[str]:

@@ -29,6 +29,7 @@ from index.graphics import chart_table_lines
 from index.numbering import count_one, formatted, whole_number
 from index.ocr import OCR, Pictures
 from index.office import MOST_CELLS, reading
+from index.sheet_comments import comment_text, with_comments
 from index.tables import table_lines
 
 TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
@@ -389,7 +390,37 @@ def _sheets(spreadsheet, name: str) -> Iterator[list[str]]:
                 raise SkippedFile(name, f"has more than {MOST_CELLS:,} cells; skipped")
             rows.extend([[] for _ in range(pending)] + [row_cells] * repeat)
             pending = 0
-        yield table_lines(rows)
+        yield with_comments(table_lines(rows), _sheet_comments(sheet))
+
+
+def _sheet_comments(sheet) -> dict[int, list[str]]:
+    """A Calc sheet's cell comments by row (from 1), each as an Excel one is written
+    (``index.sheet_comments``): "[Comment on B2 (Maren Holt): estimate]"."""
+    from openpyxl.utils import get_column_letter
+
+    found: dict[int, list[str]] = {}
+    row = 0
+    for element in _row_elements(sheet):
+        column = 0
+        for cell in _elements(element):
+            if cell.tag not in (TABLE + "table-cell", TABLE + "covered-table-cell"):
+                continue
+            for note in cell.iter(OFFICE + "annotation"):
+                ref = f"{get_column_letter(min(column + 1, 16384))}{row + 1}"
+                said = " ".join("".join(p.itertext()) for p in note.iter(TEXT + "p"))
+                found.setdefault(row + 1, []).append(comment_text(ref, note.findtext(DC + "creator") or "", said))
+            column += int(cell.get(TABLE + "number-columns-repeated") or 1)
+        row += int(element.get(TABLE + "number-rows-repeated") or 1)
+    return found
+
+
+def _row_elements(table) -> Iterator:
+    """A table's own rows (in row groups too), in order, as ``_rows`` reads them."""
+    for element in _elements(table):
+        if element.tag == TABLE + "table-row":
+            yield element
+        elif element.tag != TABLE + "table-column":
+            yield from _row_elements(element)
 
 
 def _title(slide) -> str:

@@ -7,6 +7,9 @@ Excel's notes), or its threaded comments (``xl/threadedComments/...``, Excel 365
 their replies and their people's names), in place of the legacy copy Excel keeps of those for
 older readers ("[Threaded comment] Your version of Excel allows you to read...").
 
+Calc's comments (``office:annotation`` in a cell) are read by ``index.opendocument`` and go after
+their rows' text as these do (``with_comments``).
+
 This module neither reads cell values nor labels rows (``index.office`` does).
 """
 
@@ -53,6 +56,22 @@ def row_of(ref: str) -> int:
     """
     digits = ref.lstrip("$ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz").lstrip("$")
     return int(digits) if digits.isdigit() else 0
+
+
+def with_comments(lines: list[str], comments: dict[int, list[str]]) -> list[str]:
+    """A sheet's lines (line N: row N) with each row's cell comments after its text (a comment on a
+    row past the last one read on a line of its own, at its row).
+
+    >>> with_comments(["Port | Tonnage", "Port: Skerry; Tonnage: 1,450"], {2: ["[Comment on B2: estimate]"]})
+    ['Port | Tonnage', 'Port: Skerry; Tonnage: 1,450 [Comment on B2: estimate]']
+    """
+    out = list(lines)
+    for row, said in sorted(comments.items()):
+        if row < 1:
+            continue
+        out.extend([""] * (row - len(out)))
+        out[row - 1] = " ".join(filter(None, (out[row - 1], *said)))
+    return out
 
 
 def sheet_comments(data: bytes) -> dict[str, dict[int, list[str]]]:

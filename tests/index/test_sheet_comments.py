@@ -94,3 +94,32 @@ def test_a_workbook_whose_comment_parts_are_broken_is_read_without_them() -> Non
             broken = item.filename.startswith("xl/comments")
             book.writestr(item, b"<not xml" if broken else source.read(item))
     assert extract("ports.xlsx", out.getvalue()).text.splitlines()[1] == "Port: Skerry; Tonnage: 1450"
+
+
+def test_a_calc_sheets_comments_follow_their_rows_text_as_excels_do(tmp_path) -> None:
+    # Calc's comments (office:annotation in a cell) were left out as not shown in the sheet.
+    from odf import dc, office, table, text
+    from odf.opendocument import OpenDocumentSpreadsheet
+
+    doc = OpenDocumentSpreadsheet()
+    sheet = table.Table(name="Tonnage")
+    for values in (["Port", "Tonnage"], ["Skerry", "1450"], ["Hallo Head", "900"]):
+        row = table.TableRow()
+        for value in values:
+            cell = table.TableCell(valuetype="string")
+            cell.addElement(text.P(text=value))
+            if value == "1450":
+                comment = office.Annotation()
+                comment.addElement(dc.Creator(text="Maren Holt"))
+                comment.addElement(text.P(text="estimate, final in March"))
+                cell.addElement(comment)
+            row.addElement(cell)
+        sheet.addElement(row)
+    doc.spreadsheet.addElement(sheet)
+    doc.save(str(tmp_path / "ports.ods"))
+    got = extract("ports.ods", (tmp_path / "ports.ods").read_bytes())
+    assert got.text.splitlines() == [
+        "Port | Tonnage",
+        "Port: Skerry; Tonnage: 1450 [Comment on B2 (Maren Holt): estimate, final in March]",
+        "Port: Hallo Head; Tonnage: 900",
+    ]
