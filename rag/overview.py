@@ -4,8 +4,9 @@
 are far from every passage, so the relevance check abstained ("The documents do not say."), and
 had it not, the passages nearest "summarize" are no one's summary. Such a request (``is_overview``)
 is answered from passages chosen by where they lie instead: each document in scope gets its share
-of ``most`` passages, spread through it from its opening (``spread``). The answer is attributed
-and checked as any other; what it did not read of a long document is said (``Overview.note``).
+of ``most`` passages, spread through it from its opening (``spread``). Its sentences are attributed
+as an answer's are (not put to the verifier: do these lines answer "summarize this"? has no answer);
+what it did not read of a long document is said (``Overview.note``).
 
 This module neither prompts the model nor decides the answer (``rag.answering`` does).
 """

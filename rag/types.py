@@ -181,7 +181,8 @@ class Answer:
     withheld_by: str = ""  # an abstention's: the first check the evidence failed (rag.decision.WITHHELD_BY)
     # an abstention's: each passage's sentence nearest the question, by position (None: none found)
     marks: list[Citation | None] = field(default_factory=list)
-    # what the reader should know of how it was written: a summary's passages left unread (rag.overview)
+    # what the reader should know of how it was written: a summary's passages left unread (rag.overview),
+    # a file the question named that no document is (rag.naming)
     note: str = ""
 
     @property

@@ -580,7 +580,7 @@ class ChatUI:
             )
             if not compact:  # the widget's viewer opens from citations alone: its chat asks what it may
                 files.change(lambda file: gr.Button(visible=bool(file)), files, summarize, **at_once)
-            # A Stop button in the question box while an answer is written (on 2 cores, 8 s; a summary 20 s):
+            # A Stop button under the question box while an answer is written (on 2 cores, 8 s; a summary 20 s):
             # a question asked wrong need not hold the one model to its end. Stopped, the model stops too.
             answering = [asked, summarize_asked]
             for event in answering:

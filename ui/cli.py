@@ -343,7 +343,7 @@ def print_answer(answer: dict, streamed: str = "") -> None:
         print(f"[{n}] {c['file']}:{c['start_line']}-{c['end_line']}  {quote}")
         if c.get("link"):
             print(f"    {c['link']}")
-    if answer.get("note"):  # how it was written: a summary's passages left unread
+    if answer.get("note"):  # what the reader should know of how it was written (Answer.note)
         print(f"\n({answer['note']})")
 
 

@@ -61,7 +61,7 @@ class ChatRequest(BaseModel):
 def references(answer: Answer) -> str:
     """The numbered list appended to the reply text: its sources, or an abstention's closest passages."""
     heading, shown = answer.references()
-    note = f"\n\n({answer.note})" if answer.note else ""  # how it was written: a summary's passages left unread
+    note = f"\n\n({answer.note})" if answer.note else ""  # how it was written (Answer.note)
     if not shown:
         return note
     rows = [f"[{n}] {c.file}, {c.where()}" for n, c in enumerate(shown, start=1)]
