@@ -83,6 +83,14 @@ class ChromaKVStore(BlockingKVStore):
         few seconds, also while its own process ingests)."""
         return sorted(self._with_pending(collection, dict(self._rows(collection))))
 
+    def collections(self) -> list[str]:
+        """Every collection that holds a committed record (not the store's own, nor the lease's and
+        journal's: ``META``)."""
+        from index.store import every_chunk
+
+        metadatas = every_chunk(self.collection, ["metadatas"], page=PAGE)["metadatas"]
+        return sorted({str(meta["collection"]) for meta in metadatas} - {META})
+
     def _with_pending(self, collection: str, stored: dict[str, dict | None]) -> dict:
         """``stored`` (what was committed to ``collection``) as this process's writes since have left it."""
         with self._lock:

@@ -48,6 +48,8 @@ from index.uploads import UploadShelf
 
 log = logging.getLogger(__name__)
 
+BUSY = "Another ingestion is writing to this data directory; try again when it has finished."
+
 
 class ReportingEmbedder(TransformComponent):
     """The embed model, run a slice of chunks at a time, reporting how many are done after each slice."""
@@ -170,9 +172,7 @@ class Ingestor:
                 finally:
                     self._writes -= 1
         except Timeout:
-            raise WriterBusy(
-                "Another ingestion is writing to this data directory; try again when it has finished."
-            ) from None
+            raise WriterBusy(BUSY) from None
         except LeaseTaken as exc:
             raise WriterBusy(str(exc)) from None
         except (OSError, sqlite3.OperationalError) as exc:
@@ -181,6 +181,28 @@ class Ingestor:
                 f"Cannot write to the data directory {self.data_dir} ({reason}). Documents stored "
                 "before are kept; free some space or fix its permissions, then ingest again."
             ) from exc
+
+    @contextmanager
+    def holding(self) -> Iterator[None]:
+        """Hold the single-writer lock (and, with a Chroma server, the lease) without writing: no
+        ingestion or deletion, in any process, changes the stored documents meanwhile (a backup reads
+        them whole), while readers, a server serving this data directory too, go on answering.
+
+        Raises ``WriterBusy`` where a writer does not finish within the lock's timeout, and where a
+        killed writer's half-written documents are still to be removed (by the server holding this data
+        directory, or by the next writer)."""
+        try:
+            with self.lock, self._leased(self.lock.timeout):
+                if self.journal.pending():
+                    raise WriterBusy(
+                        "An ingestion stopped part-way, and what it half wrote is still to be removed (by "
+                        "groundline serve, or by the next ingestion); try again in a minute."
+                    )
+                yield
+        except Timeout:
+            raise WriterBusy(BUSY) from None
+        except LeaseTaken as exc:
+            raise WriterBusy(str(exc)) from None
 
     def refuse_beside_a_server(self) -> None:
         """Raise if a server in another process has the embedded store open (call with the

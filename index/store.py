@@ -101,24 +101,33 @@ def every_chunk(
     collection: Collection, include: list[str], page: int = READ_PAGE, where: dict | None = None
 ) -> dict[str, list]:
     """``collection.get(include=...)`` of every chunk (``ids`` and each field in ``include``; of the
-    rows ``where`` matches, where given), read ``page`` rows at a time. A chunk met twice (a write
-    moved it between reads) is kept once.
+    rows ``where`` matches, where given), read ``page`` rows at a time (``chunk_pages``)."""
+    got: dict[str, list] = {"ids": [], **{field: [] for field in include}}
+    for rows in chunk_pages(collection, include, page, where):
+        for field in got:
+            got[field].extend(rows[field])
+    return got
+
+
+def chunk_pages(
+    collection: Collection, include: list[str], page: int = READ_PAGE, where: dict | None = None
+) -> Iterator[dict[str, list]]:
+    """Every chunk (of the rows ``where`` matches, where given), ``page`` rows at a time, each page
+    as ``collection.get`` gives it (``ids`` and each field in ``include``). A chunk met twice (a write
+    moved it between reads) is given once.
 
     Chroma orders rows by when they were written, so pages follow each other.
     """
-    got: dict[str, list] = {"ids": [], **{field: [] for field in include}}
     seen: set[str] = set()
     offset = 0
     while True:
         rows = collection.get(where=where, include=include, limit=page, offset=offset)
-        for i, chunk_id in enumerate(rows["ids"]):
-            if chunk_id not in seen:
-                seen.add(chunk_id)
-                got["ids"].append(chunk_id)
-                for field in include:
-                    got[field].append(rows[field][i])
+        fresh = [i for i, chunk_id in enumerate(rows["ids"]) if chunk_id not in seen]
+        seen.update(rows["ids"])
+        if fresh:
+            yield {field: [rows[field][i] for i in fresh] for field in ("ids", *include)}
         if len(rows["ids"]) < page:
-            return got
+            return
         offset += page
 
 
