@@ -15,6 +15,7 @@ from functools import cached_property
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.llms import LLM
 
+from index.backup import Backups
 from index.chunking import LineChunker, TokenCounter, sentence_model
 from index.embedding import check_device, embedding_id, packaged_embedder, packaged_token_counter
 from index.isolation import IsolatedReader
@@ -128,6 +129,12 @@ class Groundline:
         ingestor.recover_if_idle()  # a killed writer's partial documents go before anyone reads them
         ingestor.observe(self._forget_prompts)
         return ingestor
+
+    def backups(self, carried: list[str]) -> Backups:
+        """Backups of the stored documents and their restore; ``carried``: the names of the server's own
+        files in the data directory that go with them (``index.backup``)."""
+        s = self.settings
+        return Backups(self.ingestor, self.docstore, s.data_dir, s.uploads_dir, carried)
 
     def _forget_prompts(self, report: IngestReport) -> None:
         """A replaced or removed document's text goes from the local model's kept prompt states too (they

@@ -47,6 +47,7 @@ CITATION_TYPES = {
     "page": (int, type(None)), "page_line": (int, type(None)), "page_name": (str, type(None)),
 }  # fmt: skip
 OPTIONAL = {"page_name": None}  # fields a browser may have kept a citation without (kept before they were)
+KEY_FILE = "chat.key"  # in the data directory: the key of the chats browsers keep (``chat_key``)
 EXAMPLES = ["who denied arms deals?", "When will Putin arrive in Pyongyang?"]
 SEARCH_INTRO = " To look rather than ask, search them: the passages at once, each opened at its best line."
 RATINGS_KEPT = "Rating an answer (thumbs up or down) keeps it, with its question, on this server for its admins."
@@ -168,7 +169,7 @@ def closed_viewer() -> tuple:
 def chat_key(data_dir: Path) -> str:
     """The key a server encrypts the chats browsers keep with, in ``DATA_DIR/chat.key`` (readable
     by its owner only; made on first use), so a restarted server can read them back."""
-    path = data_dir / "chat.key"
+    path = data_dir / KEY_FILE
     try:
         create_private(path, secrets.token_hex(32))
     except FileExistsError:

@@ -77,6 +77,16 @@ def parser() -> argparse.ArgumentParser:
     ev.add_argument("--baseline", action="store_true", help="also run the plain llama-index recipe")
     ev.add_argument("--retrieval-only", action="store_true", help="skip the LLM: retrieval metrics only")
     ev.add_argument("--json", action="store_true", help="print one JSON object")
+    bak = sub.add_parser(
+        "backup",
+        help="copy every document (chunks, vectors, texts), the kept uploads and the chats' key into a new "
+        "folder, or a DEST.tar.gz; questions go on being answered meanwhile",
+    )
+    bak.add_argument("dest", type=Path)
+    res = sub.add_parser(
+        "restore", help="bring a backup (folder or .tar.gz) back into this data directory, which must hold no document"
+    )
+    res.add_argument("backup", type=Path)
     srv = sub.add_parser("serve", help="serve the chat in the browser")
     srv.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     srv.add_argument("--port", type=int, help="port to listen on (default 7860)")
@@ -136,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
                 return delete(app, args.paths)
             case "eval":
                 return evaluate(app.settings, args)
+            case "backup" | "restore":
+                return backup_or_restore(app, args)
             case "serve":
                 from ui.server import serve
 
@@ -255,6 +267,28 @@ def print_unread(files: list[dict], as_json: bool) -> int:
     for file in files:
         print(f"{file['time']}  {file['path']} {file['reason']}")
     print(f"{len(files)} file(s) found and not read")
+    return 0
+
+
+def backup_or_restore(app, args) -> int:
+    """``backup DEST`` or ``restore BACKUP``, with a progress bar over the chunks copied."""
+    from tqdm import tqdm
+
+    from ui.chat import KEY_FILE
+    from ui.feedback import FILE as FEEDBACK_FILE
+
+    backups = app.backups(carried=[KEY_FILE, FEEDBACK_FILE])
+    verb = "backing up" if args.command == "backup" else "restoring"
+    with tqdm(unit="chunk", desc=verb, file=sys.stderr, disable=None) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        if args.command == "backup":
+            print(backups.backup(args.dest, progress).summary("backed up to"))
+        else:
+            print(backups.restore(args.backup, progress).summary("restored from"))
     return 0
 
 

@@ -116,3 +116,23 @@ def test_a_server_repairs_what_a_dead_machine_half_wrote_without_waiting_for_a_w
 
 def chunks_of(app, name: str) -> list[str]:
     return app.vector_store.client.get(where={"file": name}, include=[])["ids"]
+
+
+def test_a_backup_of_the_shared_store_restores_into_a_data_directory_and_back(tmp_path: Path, server: str) -> None:
+    from tests.index.test_backup import chunks, records
+
+    north = machine(tmp_path, "north", server)
+    north.ingestor.ingest_uploads([("minutes.txt", io.BytesIO(b"The refit starts in May.\n"))])
+    north.ingestor.ingest_uploads([("rota.txt", io.BytesIO(b"Ann keeps the light.\n"))])
+    stored = chunks(north), records(north)
+    assert north.backups([]).backup(tmp_path / "backup.tar.gz").documents == 2
+
+    alone = fake_app(Settings(data_dir=tmp_path / "alone", _env_file=None))  # one machine, embedded Chroma
+    assert alone.backups([]).restore(tmp_path / "backup.tar.gz").documents == 2
+    assert (chunks(alone), records(alone)) == stored
+
+    south = machine(tmp_path, "south", server)
+    south.ingestor.delete(["minutes.txt", "rota.txt"])  # the server's store lost
+    assert south.backups([]).restore(tmp_path / "backup.tar.gz").chunks == len(stored[0])
+    assert (chunks(north), records(north)) == stored  # every machine sees it back
+    assert north.library.text("rota.txt") == "Ann keeps the light.\n"

@@ -1,0 +1,31 @@
+"""``groundline backup`` of a data directory a live server holds, and ``groundline restore`` of it into
+a new one, as a user runs them: the real commands, models and Chroma on disk."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.conftest import ARMS_FILE
+from tests.e2e.conftest import Server, groundline
+
+
+def test_a_served_data_directory_is_backed_up_while_it_answers_and_restores_elsewhere(
+    served: Server, tmp_path: Path
+) -> None:
+    made = groundline("backup", str(tmp_path / "groundline.tar.gz"), data_dir=served.data_dir)
+    assert made.returncode == 0, made.stderr
+    assert f"backed up to {tmp_path / 'groundline.tar.gz'}: 2 document(s), 6 chunk(s)" in made.stdout
+    assert served.fetch_json("/healthz")["documents"] == 2  # the server went on, its documents untouched
+
+    refused = groundline("restore", str(tmp_path / "groundline.tar.gz"), data_dir=served.data_dir)
+    assert refused.returncode == 1 and "groundline serve is using" in refused.stderr
+
+    elsewhere = tmp_path / "restored"
+    done = groundline("restore", str(tmp_path / "groundline.tar.gz"), data_dir=elsewhere)
+    assert done.returncode == 0, done.stderr
+    assert "restored from" in done.stdout and "2 document(s), 6 chunk(s)" in done.stdout
+    found = groundline("search", "who denied arms deals?", "--json", data_dir=elsewhere)
+    assert found.returncode == 0, found.stderr
+    best = json.loads(found.stdout)["hits"][0]
+    assert (best["file"], best["start_line"]) == (ARMS_FILE, 9)
