@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import html
 import re
-import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
-from pathlib import Path
 
 import gradio as gr
 from llama_index.core.llms import ChatMessage, MessageRole
@@ -35,7 +33,6 @@ from ui.limits import (
     whole_seconds,
 )
 from ui.links import asked_within, linked_citation
-from ui.private import create_private
 from ui.text import shorter
 from ui.viewer import SCROLL_JS, Pages, Window, placeholder, render_view, turned
 
@@ -47,7 +44,6 @@ CITATION_TYPES = {
     "page": (int, type(None)), "page_line": (int, type(None)), "page_name": (str, type(None)),
 }  # fmt: skip
 OPTIONAL = {"page_name": None}  # fields a browser may have kept a citation without (kept before they were)
-KEY_FILE = "chat.key"  # in the data directory: the key of the chats browsers keep (``chat_key``)
 EXAMPLES = ["who denied arms deals?", "When will Putin arrive in Pyongyang?"]
 SEARCH_INTRO = " To look rather than ask, search them: the passages at once, each opened at its best line."
 RATINGS_KEPT = "Rating an answer (thumbs up or down) keeps it, with its question, on this server for its admins."
@@ -164,17 +160,6 @@ def hidden_paging() -> tuple[gr.Button, gr.Button]:
 def closed_viewer() -> tuple:
     """The viewer with no document: its placeholder, no view, no paging."""
     return placeholder(), None, *hidden_paging()
-
-
-def chat_key(data_dir: Path) -> str:
-    """The key a server encrypts the chats browsers keep with, in ``DATA_DIR/chat.key`` (readable
-    by its owner only; made on first use), so a restarted server can read them back."""
-    path = data_dir / KEY_FILE
-    try:
-        create_private(path, secrets.token_hex(32))
-    except FileExistsError:
-        pass
-    return path.read_text().strip()
 
 
 def reopened(saved: object) -> tuple[list[dict], list[dict], list[dict]]:

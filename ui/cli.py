@@ -11,6 +11,8 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 
@@ -62,7 +64,17 @@ def parser() -> argparse.ArgumentParser:
         "a quoted search's places (default 100, at most 200)",
     )
     within(find, "search")
-    for command in (ing, lst, dele, ask, find):
+    bak = sub.add_parser(
+        "backup",
+        help="copy every document (chunks, vectors, texts), the kept uploads and the chats' key into a new "
+        "folder, or a DEST.tar.gz; questions go on being answered meanwhile",
+    )
+    bak.add_argument("dest", type=Path)
+    res = sub.add_parser(
+        "restore", help="bring a backup (folder or .tar.gz) back into this data directory, which must hold no document"
+    )
+    res.add_argument("backup", type=Path)
+    for command in (ing, lst, dele, ask, find, bak):
         command.add_argument(
             "--server",
             metavar="URL",
@@ -77,16 +89,6 @@ def parser() -> argparse.ArgumentParser:
     ev.add_argument("--baseline", action="store_true", help="also run the plain llama-index recipe")
     ev.add_argument("--retrieval-only", action="store_true", help="skip the LLM: retrieval metrics only")
     ev.add_argument("--json", action="store_true", help="print one JSON object")
-    bak = sub.add_parser(
-        "backup",
-        help="copy every document (chunks, vectors, texts), the kept uploads and the chats' key into a new "
-        "folder, or a DEST.tar.gz; questions go on being answered meanwhile",
-    )
-    bak.add_argument("dest", type=Path)
-    res = sub.add_parser(
-        "restore", help="bring a backup (folder or .tar.gz) back into this data directory, which must hold no document"
-    )
-    res.add_argument("backup", type=Path)
     srv = sub.add_parser("serve", help="serve the chat in the browser")
     srv.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     srv.add_argument("--port", type=int, help="port to listen on (default 7860)")
@@ -215,6 +217,10 @@ def remote(settings, args) -> int:
             print(json.dumps(server.ask(args.question, args.files), ensure_ascii=False))
         case "search":
             return print_found(server.search(args.query, args.files, args.limit), args.json)
+        case "backup":
+            with bar("downloading", "B") as progress:
+                size = server.backup(args.dest, progress)
+            print(f"backed up {args.server} to {args.dest}: {size:,} bytes")
         case "ask":
             streamed = []
             for piece in server.stream(args.question, args.files):
@@ -272,24 +278,30 @@ def print_unread(files: list[dict], as_json: bool) -> int:
 
 def backup_or_restore(app, args) -> int:
     """``backup DEST`` or ``restore BACKUP``, with a progress bar over the chunks copied."""
+    from ui.backup_api import CARRIED
+
+    backups = app.backups(carried=CARRIED)
+    with bar("backing up" if args.command == "backup" else "restoring", "chunk") as progress:
+        if args.command == "backup":
+            done = backups.backup(args.dest, progress).summary("backed up to")
+        else:
+            done = backups.restore(args.backup, progress).summary("restored from")
+    print(done)
+    return 0
+
+
+@contextmanager
+def bar(desc: str, unit: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar, told ``(done, total)`` as the work goes (bytes scaled as kB, MB)."""
     from tqdm import tqdm
 
-    from ui.chat import KEY_FILE
-    from ui.feedback import FILE as FEEDBACK_FILE
-
-    backups = app.backups(carried=[KEY_FILE, FEEDBACK_FILE])
-    verb = "backing up" if args.command == "backup" else "restoring"
-    with tqdm(unit="chunk", desc=verb, file=sys.stderr, disable=None) as bar:
+    with tqdm(desc=desc, unit=unit, unit_scale=unit == "B", file=sys.stderr, disable=None) as shown:
 
         def progress(done: int, total: int) -> None:
-            bar.total = total
-            bar.update(done - bar.n)
+            shown.total = total or None
+            shown.update(done - shown.n)
 
-        if args.command == "backup":
-            print(backups.backup(args.dest, progress).summary("backed up to"))
-        else:
-            print(backups.restore(args.backup, progress).summary("restored from"))
-    return 0
+        yield progress
 
 
 def delete(app, paths: list[str]) -> int:

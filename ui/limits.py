@@ -31,6 +31,7 @@ ASK_PATH = "/api/ask"  # ui.api: a question, answered whole or as server-sent ev
 SEARCH_PATH = "/api/search"  # ui.api: the passages a query finds, without the model
 DOCUMENTS_PATH = "/api/documents"  # ui.documents_api: list, and (POST) upload with the admin token
 UNREAD_PATH = "/api/unread"  # ui.documents_api: the files ingestions found and could not read
+BACKUP_PATH = "/api/backup"  # ui.backup_api: a backup of every document, as a .tar.gz, with the admin token
 MULTIPART_SLACK = 1 << 16  # a document upload's form headers and boundaries, beyond the files
 TOO_MANY = "Too many questions from this address; slow down."
 TOO_MANY_VIEWS = "Too many documents opened from this address; slow down."

@@ -30,7 +30,7 @@ from index.errors import GroundlineError, NothingFound, SkippedFile
 from index.loaders import check_name, discover, document_name, unreadable
 from index.reports import IngestReport, Progress
 from ui import streamed
-from ui.limits import ASK_PATH, DOCUMENTS_PATH, SEARCH_PATH, UNREAD_PATH
+from ui.limits import ASK_PATH, BACKUP_PATH, DOCUMENTS_PATH, SEARCH_PATH, UNREAD_PATH
 
 MOST_FILES = 50  # a request (the server takes at most 1,000)
 MOST_BYTES = 8 * 2**20  # a request: each is one ingestion, and a failure loses at most one request's upload
@@ -194,6 +194,38 @@ class Remote:
                         yield data["text"] if event == "token" else self._linked(data)
         except httpx.TransportError as exc:
             raise self._unreachable(exc) from None
+
+    def backup(self, dest: Path, progress: Callable[[int, int], None] | None = None) -> int:
+        """Fetch the server's backup (``ui.backup_api``) into the new file ``dest`` (a ``.tar.gz``): written
+        beside it under a hidden name and renamed once whole; its size. ``progress``: bytes so far, of how
+        many (0 until the server has written the backup and starts sending it)."""
+        from index.backup import ARCHIVES  # with Chroma: not for the other commands, which load none
+
+        if not dest.name.endswith(ARCHIVES):
+            raise RemoteError(f"A server's backup comes as a .tar.gz: name it {dest.name}.tar.gz")
+        if dest.exists():
+            raise RemoteError(f"{dest} already exists; give the backup a new name (nothing was written)")
+        part = dest.with_name(f".{dest.name}.part")
+        try:
+            with self.http.stream("GET", BACKUP_PATH, headers=bearer(self.admin_token)) as reply:
+                if not reply.is_success:
+                    reply.read()
+                    raise self._refused(reply)
+                total = int(reply.headers.get("content-length", 0))
+                with part.open("wb") as out:
+                    for piece in reply.iter_bytes():
+                        out.write(piece)
+                        if progress:
+                            progress(reply.num_bytes_downloaded, total)
+            part.chmod(0o600)  # every document's text, and the chats' key
+            part.replace(dest)
+        except httpx.TransportError as exc:
+            raise self._unreachable(exc) from None
+        except OSError as exc:
+            raise RemoteError(f"Could not write {dest} ({exc.strerror or exc})") from exc
+        finally:
+            part.unlink(missing_ok=True)
+        return dest.stat().st_size
 
     def _linked(self, answer: dict) -> dict:
         """``answer`` (or a search's hits) with each citation's ``link`` whole: resolved against this

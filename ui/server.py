@@ -21,12 +21,13 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse
 
 from index.watch import FolderWatch
-from ui import api, documents_api, feedback, handoff, metrics, openai_api, root_path, security
+from ui import api, backup_api, documents_api, feedback, handoff, metrics, openai_api, root_path, security
 from ui.admin import LibraryAdmin
 from ui.background import Coalescing, Periodic
-from ui.chat import ChatUI, chat_key
+from ui.chat import ChatUI
 from ui.feedback import FeedbackLog
 from ui.limits import MULTIPART_SLACK, Admission, BodyLimit, Drained, Guard, QueueShares, RateLimiter, TokenCheck
+from ui.private import chat_key
 from ui.uploads import UploadGate, session_router
 from ui.viewer import CSS
 
@@ -74,6 +75,7 @@ def create_app(groundline, served: handoff.Served | None = None, watch: FolderWa
         RateLimiter(settings.rate_limit_per_minute), Admission(settings.max_pending, shares), settings.chat_token
     )
     app.include_router(documents_api.router(groundline.ingestor, library, guard, tokens))
+    app.include_router(backup_api.router(groundline.backups(backup_api.CARRIED), tokens))
     app.include_router(api.router(service, library, guard, groundline.searcher))
     app.include_router(openai_api.router(service, library, guard))
     counted = metrics.Metrics(library)

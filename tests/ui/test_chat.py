@@ -14,13 +14,13 @@ from ui.chat import (
     SAVED_TURNS,
     ChatUI,
     chat_history,
-    chat_key,
     citation_label,
     reopened,
     restored,
     still_there,
 )
 from ui.limits import QueueShares, RateLimiter
+from ui.private import chat_key
 
 ARMS_ANSWER = "North Korea has denied that it supplies weapons to Russia."
 
