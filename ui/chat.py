@@ -37,6 +37,7 @@ from ui.text import shorter
 from ui.viewer import SCROLL_JS, Pages, Window, placeholder, render_view, turned
 
 LISTS = f"\n\n(?:{re.escape(SOURCES)}|{re.escape(CLOSEST)}):\n"  # what answer_message appends
+STOPPED = "(Stopped before it was finished: not checked against the documents, and no sources.)"
 SAVED_TURNS = 40  # the most chat messages (questions and answers) a browser keeps across reloads
 # what a kept citation's fields must be (``restored``)
 CITATION_TYPES = {
@@ -105,8 +106,38 @@ def chat_history(turns: list[dict]) -> list[ChatMessage]:
     return [
         ChatMessage(role=MessageRole(t["role"]), content=re.split(LISTS, str(t["content"]))[0].strip())
         for t in turns
-        if t.get("role") in ("user", "assistant") and t.get("content")
-    ]
+        if t.get("role") in ("user", "assistant") and t.get("content") and not t.get("stopped")
+    ]  # a stopped answer's text was never checked: its question stays, for a follow-up to be read against
+
+
+def stopped(shown: list[dict], turns: list[dict]) -> tuple:
+    """The chat as Stop leaves it, ``(chat, turns)``: the answer being written kept as far as it was
+    shown (``shown``: the chat's messages, as the page had them), marked as never checked against the
+    documents, so that a reload or a follow-up does not take it for an answer. Unchanged (skipped) where
+    no answer was being written (its turn is still empty until the answer ends: ``ChatUI.respond``).
+
+    >>> turns = [{"role": "user", "content": "Q?"}, {"role": "assistant", "content": "", "citations": []}]
+    >>> shown = [{"role": "user", "content": "Q?"}, {"role": "assistant", "content": [{"type": "text", "text": "N"}]}]
+    >>> chat, kept = stopped(shown, turns)
+    >>> kept[-1]["content"].startswith("N\\n\\n(Stopped before"), kept[-1]["stopped"], chat[-1] == {
+    ...     "role": "assistant", "content": kept[-1]["content"]}
+    (True, True, True)
+    """
+    if not turns or turns[-1].get("role") != "assistant" or turns[-1].get("content"):
+        return gr.skip(), gr.skip()
+    partial = message_text(shown[-1]) if shown and shown[-1].get("role") == "assistant" else ""
+    turn = {"role": "assistant", "content": f"{partial}\n\n{STOPPED}" if partial else STOPPED, "citations": []}
+    kept = [*turns[:-1], {**turn, "stopped": True}]
+    return messages(kept), kept
+
+
+def message_text(message: dict) -> str:
+    """A chat message's text, as Gradio gives it to a handler (a list of parts) or as it was set (a string)."""
+    content = message.get("content")
+    if isinstance(content, str):
+        return content.strip()
+    parts = content if isinstance(content, list) else []
+    return "".join(str(part.get("text", "")) for part in parts if isinstance(part, dict)).strip()
 
 
 def messages(turns: list[dict]) -> list[dict]:
@@ -131,6 +162,8 @@ def restored(saved: object) -> list[dict]:
         answer = {"role": "assistant", "content": turn["content"], "citations": [c for c in kept if _citation(c)]}
         if isinstance(turn.get("abstained"), bool):  # a finished answer's (readers rate those: ui.feedback)
             answer["abstained"] = turn["abstained"]
+        if turn.get("stopped") is True:  # stopped while it was written: not read as an answer (``stopped``)
+            answer["stopped"] = True
         turns.append(answer)
     return turns
 
@@ -572,8 +605,10 @@ class ChatUI:
             for event in answering:
                 event.then(None, None, None, js=hiding)
             stop.click(None, None, None, cancels=answering, js=hiding)
+            halted = stop.click(stopped, [chatbot, turns], [chatbot, turns], **at_once)
             if compact:  # the chat kept with the documents it was asked within: each pinned widget its own
-                asked.then(kept_chat, [turns, within], saved, **at_once)
+                for event in (asked, halted):
+                    event.then(kept_chat, [turns, within], saved, **at_once)
 
                 def reopened_within(request: gr.Request, kept: object) -> tuple:
                     pinned = asked_within(request.query_params.getlist("within"))
@@ -582,7 +617,7 @@ class ChatUI:
 
                 demo.load(reopened_within, saved, [chatbot, turns, citations, within, scope], **at_once)
             else:
-                for event in (asked, summarize_asked):
+                for event in (asked, summarize_asked, halted):
                     event.then(lambda kept: kept[-SAVED_TURNS:], turns, saved, **at_once)
                 demo.load(reopened, saved, [chatbot, turns, citations], **at_once)
             if self.shares:

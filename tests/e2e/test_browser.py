@@ -177,8 +177,15 @@ def test_stop_ends_an_answer_being_written_and_the_model_answers_the_next_questi
     )
     stop.click()
     stop.wait_for(state="hidden", timeout=30_000)
+    # what was written stays, marked as never checked against the documents; and so after a reload
+    halted = page.locator("#gl-chat .bot", has_text="Stopped before it was finished")
+    halted.wait_for(timeout=30_000)
+    written = halted.inner_text()
     page.wait_for_timeout(1000)
     assert page.locator(".gl-citation").count() == 0  # no answer was finished
+    page.reload(wait_until="domcontentloaded")
+    page.locator("#gl-chat .bot", has_text="Stopped before it was finished").wait_for(timeout=60_000)
+    assert page.locator("#gl-chat .bot").last.inner_text() == written
     deadline = time.monotonic() + 30
     while cancelled_answers(served) <= before and time.monotonic() < deadline:
         time.sleep(0.5)

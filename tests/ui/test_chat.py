@@ -12,13 +12,17 @@ from tests.conftest import ARMS_FILE, fake_app, live_server
 from ui.chat import (
     CITATION_TYPES,
     SAVED_TURNS,
+    STOPPED,
     ChatUI,
     chat_history,
     citation_label,
+    messages,
     reopened,
     restored,
     still_there,
+    stopped,
 )
+from ui.feedback import rating_of
 from ui.limits import QueueShares, RateLimiter
 from ui.private import chat_key
 
@@ -428,3 +432,26 @@ def test_a_quoted_search_lists_every_place_with_its_line_and_says_how_many(setti
     assert note.value == "1 place, in the order of the documents." and note.visible
     page, *_ = ui.open_citation(items[0]["citation"])
     assert '<mark class="gl-span">Matsegora</mark>' in page  # the words themselves marked
+
+
+def test_a_stopped_answer_stays_as_far_as_it_was_shown_marked_and_is_not_read_as_an_answer() -> None:
+    turns = [
+        {"role": "user", "content": "Who denied arms deals?"},
+        {"role": "assistant", "content": "", "citations": []},
+    ]
+    shown = [
+        {"role": "user", "content": [{"type": "text", "text": "Who denied arms deals?"}]},
+        {"role": "assistant", "content": [{"type": "text", "text": "North Korea denied"}]},
+    ]
+    chat, kept = stopped(shown, turns)
+    assert kept[-1] == {
+        "role": "assistant", "content": f"North Korea denied\n\n{STOPPED}", "citations": [], "stopped": True,
+    }  # fmt: skip
+    assert chat == messages(kept)
+    assert restored(kept) == kept  # a reload shows it as it was left, still marked
+    assert [m.content for m in chat_history(kept)] == ["Who denied arms deals?"]  # a follow-up reads the question alone
+    assert rating_of(kept, 1, True) is None  # nothing to rate: no answer was finished
+    assert stopped(shown, kept) == (gr.skip(), gr.skip())  # Stop again, or after an answer ended: nothing changes
+    finished = [turns[0], {"role": "assistant", "content": "North Korea. [1]", "citations": [], "abstained": False}]
+    assert stopped(shown, finished) == (gr.skip(), gr.skip())
+    assert stopped([turns[0]], turns)[1][-1]["content"] == STOPPED  # stopped before a word was shown
