@@ -448,9 +448,9 @@ READERS = {
     ".docx": 19,
     # 2: a table's rows labelled by its header row (1: its cells joined by " | "); 3: titles kept;
     # 9 (past each number before, and .ppt, mail and archives below): numbered paragraphs' numbers read;
-    # 11 (likewise): charts and SmartArt read (index.graphics)
-    ".pptx": 11,
-    ".ppt": 4,
+    # 11 (likewise): charts and SmartArt read (index.graphics); 13: reviewers' comments (index.slide_comments)
+    ".pptx": 13,
+    ".ppt": 6,  # 6: reviewers' comments, as .pptx 13
     # 8 (past each number before, and mail and archives below): list numbers and bullets read; 10: chapter numbers;
     # 12: a table holding a table read as blocks, and footnotes after what refers to them; 14: charts read;
     # 16: page headers and footers read; 18: list numbers in a table's cells; 20: reviewers' comments
@@ -491,18 +491,18 @@ READERS = {
     # then sheets' number formats, then contact cards attached, then Writer's list numbers in cells, then
     # invitations sent as a body part (text/calendar), then saved web pages (.mht) attached, and HTML files
     # attached read in the charset they declare, then text not in UTF-8 read in the encoding it was saved in,
-    # then Word's and Writer's comments, then Excel's, then Calc's
-    ".eml": 60,  # 2: attachments read (1 named them only); 4: attached messages opened
-    ".mbox": 62,  # 2: attachments read; 3: messages named by their subjects; 5: attached messages opened
-    ".msg": 54,
+    # then Word's and Writer's comments, then Excel's, then Calc's, then PowerPoint's
+    ".eml": 62,  # 2: attachments read (1 named them only); 4: attached messages opened
+    ".mbox": 64,  # 2: attachments read; 3: messages named by their subjects; 5: attached messages opened
+    ".msg": 56,
     # 2: a .doc inside read by msdoc2docx; 4: Word's list numbers read; 6: a deck's; 8: Writer's; 10: its chapters';
     # 12: Word's and Writer's tables within tables; 14: Word's content controls, insertions, text boxes, notes;
     # 16: Word's and PowerPoint's charts and SmartArt; 18: a PDF form's answers;
     # 20: Markdown's tables labelled (a Notion or Obsidian export), transcripts read; 22: OpenDocument's charts;
     # 24: calendars read; 26: Word's page headers and footers; 28: Writer's; 30: number formats; 32: contacts;
     # 34: Writer's cells' lists; 36: saved web pages (.mht) read; 38: text not in UTF-8 in its own encoding;
-    # 40: Word's and Writer's comments; 42: Excel's; 44: Calc's
-    ".zip": 44,
+    # 40: Word's and Writer's comments; 42: Excel's; 44: Calc's; 46: PowerPoint's
+    ".zip": 46,
     # 2: converted to .docx by msdoc2docx and read as one (tables' rows labelled, empty paragraphs kept as
     # lines, the print in pictures read with OCR); 1: antiword's lines, now only where msdoc2docx fails;
     # 4: list numbers read; 6: a table holding a table read as blocks; 8: as .docx 13; 10: as .docx 15; 12: as .docx 17;
@@ -520,14 +520,14 @@ READERS = {
 READERS_WITH_OCR = {
     ".pdf": 10,  # 2: pages with no text layer read by OCR (1 left them empty)
     ".docx": 20,  # 5: the print in pictures read (3 and before left pictures out); 6: in tables' pictures too
-    ".pptx": 12,
-    ".ppt": 5,
+    ".pptx": 14,
+    ".ppt": 7,
     ".odt": 21,  # 5: in tables' pictures too
     ".odp": 10,
-    ".eml": 61,  # the print in pictures attached read (4 and before named them only)
-    ".mbox": 63,
-    ".msg": 55,
-    ".zip": 45,
+    ".eml": 63,  # the print in pictures attached read (4 and before named them only)
+    ".mbox": 65,
+    ".msg": 57,
+    ".zip": 47,
     ".doc": 15,
 }
 

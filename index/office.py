@@ -30,6 +30,7 @@ from index.number_formats import shown
 from index.numbering import Numbering, slide_labels
 from index.ocr import OCR, Pictures
 from index.sheet_comments import sheet_comments, with_comments
+from index.slide_comments import SlideComments
 from index.tables import table_lines
 from index.word import row_cells, word_lines
 
@@ -97,7 +98,8 @@ def _table_lines(rows) -> list[str]:
 
 def pptx_text(data: bytes, name: str, ocr: OCR | None = None, suffix: str = ".pptx") -> Extracted:
     """Each slide's paragraphs (grouped shapes too), table rows, the print in its pictures (with
-    ``ocr``) and speaker notes, one per line; a slide is named by its title. ``suffix``: what the
+    ``ocr``), speaker notes and reviewers' comments (``index.slide_comments``), one per line; a slide
+    is named by its title. ``suffix``: what the
     file is, for a reason to skip it (a ``.pptm``; a ``.ppt`` is read as the ``.pptx`` it converts to)."""
     from pptx import Presentation
     from pptx.exc import PackageNotFoundError
@@ -105,10 +107,13 @@ def pptx_text(data: bytes, name: str, ocr: OCR | None = None, suffix: str = ".pp
     slides, titles = [], []
     pictures = Pictures(ocr)
     with reading(name, suffix, PackageNotFoundError):
-        for slide in Presentation(io.BytesIO(data)).slides:
+        deck = Presentation(io.BytesIO(data))
+        comments = SlideComments(deck)
+        for slide in deck.slides:
             lines = _shape_lines(slide.shapes, pictures)
             if slide.has_notes_slide:
                 lines.extend(_paragraph_lines(slide.notes_slide.notes_text_frame))
+            lines.extend(comments.lines(slide))
             slides.append(lines)
             title = slide.shapes.title
             titles.append(title.text_frame.text if title is not None and title.has_text_frame else "")

@@ -14,11 +14,17 @@ from tests.index.test_doc import excel_97_workbook
 DATA = Path(__file__).parent / "data"
 
 
-def test_a_powerpoint_97_deck_reads_as_its_slides_and_notes() -> None:
+def test_a_powerpoint_97_deck_reads_as_its_slides_notes_and_comments() -> None:
     got = extract("review.ppt", (DATA / "two-slides.ppt").read_bytes())
     lines = got.text.splitlines()
-    assert lines == ["", "ppt2pptx visual fixture", "second slide", "visual fixture speaker note"]  # "": a shape
-    assert page_words("review.ppt") == ("slide", "line") and got.page_starts == (1, 3)
+    assert lines == [
+        "",  # a shape
+        "ppt2pptx visual fixture",
+        "Comment (ppt2pptx): visual fixture comment",  # a reviewer's, as the converter carries it over
+        "second slide",
+        "visual fixture speaker note",
+    ]
+    assert page_words("review.ppt") == ("slide", "line") and got.page_starts == (1, 4)
     assert page_of(got.page_starts, lines.index("visual fixture speaker note") + 1) == (2, 2)  # slide 2, line 2
     assert got.page_names == ("", "")  # its titles are text boxes, not title placeholders
     assert got.note is None
