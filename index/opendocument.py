@@ -30,6 +30,7 @@ from index.numbering import count_one, formatted, whole_number
 from index.ocr import OCR, Pictures
 from index.office import MOST_CELLS, reading
 from index.sheet_comments import comment_text, with_comments
+from index.slide_comments import comment_line
 from index.tables import table_lines
 
 TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
@@ -37,6 +38,7 @@ TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 DRAW = "{urn:oasis:names:tc:opendocument:xmlns:drawing:1.0}"
 OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
 DC = "{http://purl.org/dc/elements/1.1/}"
+OFFICEOOO = "{http://openoffice.org/2009/office}"  # LibreOffice's own: where Impress keeps a slide's comments
 PRESENTATION = "{urn:oasis:names:tc:opendocument:xmlns:presentation:1.0}"
 XLINK = "{http://www.w3.org/1999/xlink}"
 STYLE = "{urn:oasis:names:tc:opendocument:xmlns:style:1.0}"
@@ -49,7 +51,10 @@ HEADERS, FOOTERS = ("header-first", "header", "header-left"), ("footer-first", "
 SPACES = {TEXT + "s", TEXT + "tab", TEXT + "line-break"}
 # Not in the flow a reader sees: comments, tracked deletions, images' titles; and footnotes, which are
 # read after the paragraph or table that refers to them (``_notes``), not in its line.
-UNSHOWN = {OFFICE + "annotation", TEXT + "tracked-changes", TEXT + "note", DRAW + "image", DRAW + "object"}
+UNSHOWN = {
+    OFFICE + "annotation", OFFICEOOO + "annotation", TEXT + "tracked-changes", TEXT + "note", DRAW + "image",
+    DRAW + "object",
+}  # fmt: skip
 # What ``printed`` reads where it stands: a picture's print (with OCR), an embedded chart's data.
 DRAWN = (DRAW + "image", DRAW + "object")
 CHART = "{urn:oasis:names:tc:opendocument:xmlns:chart:1.0}"
@@ -192,7 +197,7 @@ def _notes(element, name: str, lists: ListNumbers | None) -> Iterator[str]:
     beside it."""
     for note in element.iter(TEXT + "note", OFFICE + "annotation"):
         if note.tag == OFFICE + "annotation":  # a reviewer's comment, as Word's are read
-            author = " ".join((note.findtext(DC + "creator") or "").split())
+            author = _author(note)
             heading, body = (f"Comment ({author})" if author else "Comment"), note
         else:
             word = "Endnote" if note.get(TEXT + "note-class") == "endnote" else "Footnote"
@@ -201,6 +206,11 @@ def _notes(element, name: str, lists: ListNumbers | None) -> Iterator[str]:
         lines = _lines(body, name, None, lists) if body is not None else iter(())
         yield f"{heading}: " + next(lines, "")
         yield from lines
+
+
+def _author(annotation) -> str:
+    """Who wrote a comment (``dc:creator``), "" where it does not say."""
+    return " ".join((annotation.findtext(DC + "creator") or "").split())
 
 
 @dataclass(frozen=True)
@@ -433,7 +443,12 @@ def _title(slide) -> str:
 
 def _slides(presentation, name: str, printed: Callable[..., list[str]] | None = None) -> Iterator[list[str]]:
     """Each slide's paragraphs, table rows (and with ``printed``, its pictures' print), then its
-    speaker notes."""
+    speaker notes, then its reviewers' comments, as PowerPoint's are read (``index.slide_comments``)."""
     for slide in _elements(presentation):
         if slide.tag == DRAW + "page":
-            yield [line for line in _lines(slide, name, printed) if line]
+            comments = [
+                comment_line(_author(note), " ".join(_shown(p) for p in note.iter(TEXT + "p")))
+                for note in _elements(slide)
+                if note.tag in (OFFICEOOO + "annotation", OFFICE + "annotation")
+            ]
+            yield [line for line in _lines(slide, name, printed) if line] + comments

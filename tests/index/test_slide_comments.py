@@ -113,3 +113,25 @@ def test_a_deck_whose_comment_parts_are_broken_is_read_without_them(tmp_path: Pa
     lines = extract("deck.pptx", out.getvalue()).text.splitlines()
     assert "Harbour review" in lines and "Mention the new crane." in lines
     assert not [line for line in lines if line.startswith("Comment")]
+
+
+def test_an_impress_slides_comments_follow_its_text_as_powerpoints_do(tmp_path: Path) -> None:
+    from tests.index.test_formats import make_odp
+
+    comment = (
+        '<officeooo:annotation xmlns:officeooo="http://openoffice.org/2009/office" xmlns:dc="http://purl.org/dc/'
+        'elements/1.1/" xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0" svg:x="1cm" svg:y="1cm">'
+        "<dc:creator>Maren Holt</dc:creator><dc:date>2024-05-02T10:00:00</dc:date>"
+        "<text:p>Use the board's</text:p><text:p>new name.</text:p></officeooo:annotation>"
+    )  # as LibreOffice Impress saves a comment, inside the slide's draw:page
+    source = zipfile.ZipFile(io.BytesIO(make_odp(tmp_path / "deck.odp").read_bytes()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as deck:
+        for item in source.infolist():
+            content = source.read(item)
+            if item.filename == "content.xml":
+                end = content.index(b"</draw:page>")  # the first slide's
+                content = content[:end] + comment.encode() + content[end:]
+            deck.writestr(item, content)
+    lines = extract("deck.odp", out.getvalue()).text.splitlines()
+    assert lines[:2] == ["Harbour review", "Comment (Maren Holt): Use the board's new name."]  # not a bare line
