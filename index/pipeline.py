@@ -39,6 +39,7 @@ from index.formats import reader_version
 from index.isolation import InProcessReader, Reader
 from index.journal import FileJournal, Journal
 from index.lease import LeaseTaken, ServerLease
+from index.library import under
 from index.loaders import DEFAULT_MAX_BYTES, discover, document_name, hidden, load_files
 from index.ocr import OCR
 from index.reports import IngestReport, Progress
@@ -497,14 +498,22 @@ class Ingestor:
         return report
 
     def delete(self, files: list[str]) -> list[str]:
-        """Remove documents (their chunks, stored text and any kept upload); returns those that were there.
+        """Remove documents (their chunks, stored text and any kept upload): each named, and for a name
+        ending in "/" (``north/``, as ``library.folders_of`` names folders) every document under it;
+        returns those that were there.
 
-        Idempotent: a name that is not ingested is skipped.
+        Idempotent: a name that is not ingested, or a folder that holds none, is skipped.
         """
+        folders = [entry for entry in files if entry.endswith("/")]
         with self.writing():
             store = self.docstore.docstore
-            present = self._delete([f for f in files if store.get_document(f, raise_error=False) is not None])
-            self._forget_skipped(lambda name, _: name in files)  # a file found and not read: its record goes too
+            names = self.docstore.names() if folders else []
+            wanted = [found for entry in files for found in (under(names, entry) if entry.endswith("/") else [entry])]
+            present = self._delete(
+                [f for f in dict.fromkeys(wanted) if store.get_document(f, raise_error=False) is not None]
+            )
+            # a file found and not read: its record goes too
+            self._forget_skipped(lambda name, _: name in files or any(name.startswith(f) for f in folders))
         self._reported(IngestReport(removed=present))
         return present
 

@@ -44,7 +44,9 @@ def parser() -> argparse.ArgumentParser:
     lst.add_argument(
         "--unread", action="store_true", help="list the files ingestions found and could not read, and why, instead"
     )
-    dele = sub.add_parser("delete", help="remove documents from the index (by their listed path)")
+    dele = sub.add_parser(
+        "delete", help="remove documents from the index (by their listed path; a folder's with NAME/: all in it)"
+    )
     dele.add_argument("paths", nargs="+")
     ask = sub.add_parser("ask", help="ask one question")
     ask.add_argument("question")
@@ -309,8 +311,16 @@ def delete(app, paths: list[str]) -> int:
 
 
 def print_deleted(paths: list[str], removed: list[str]) -> int:
+    """A line for each path given: deleted, or not there; for a folder (``north/``), how many of its
+    documents were deleted."""
     for path in paths:
-        print(f"{'deleted' if path in removed else 'not ingested, nothing to delete'}: {path}")
+        if path.endswith("/"):
+            inside = [name for name in removed if name.startswith(path)]
+            print(
+                f"deleted {len(inside)} document(s) in {path}" if inside else f"no document in {path}: nothing deleted"
+            )
+        else:
+            print(f"{'deleted' if path in removed else 'not ingested, nothing to delete'}: {path}")
     return 0
 
 

@@ -97,9 +97,11 @@ def router(ingestor: Ingestor, library: Library, guard: Guard, tokens: TokenChec
 
     @api.delete(DOCUMENTS_PATH + "/{path:path}")
     def delete(path: str, http: Request) -> dict:
-        """Remove one document (idempotent): whether it was there."""
+        """Remove one document, or with a path ending in "/" every document in that folder (idempotent):
+        whether any was there, and the documents removed."""
         admin(http)
         with http_errors():
-            return {"file": path, "deleted": bool(ingestor.delete([check_document_path(path)]))}
+            removed = ingestor.delete([check_document_path(path)])
+        return {"file": path, "deleted": bool(removed), "removed": removed}
 
     return api

@@ -152,9 +152,13 @@ class Remote:
         return report
 
     def delete(self, names: list[str]) -> list[str]:
-        """Delete documents by name; those that were there."""
-        path = DOCUMENTS_PATH + "/{}"
-        return [n for n in names if self._request("DELETE", path.format(quote(n)), self.admin_token).json()["deleted"]]
+        """Delete documents by name (a name ending in "/": every document in that folder); those that
+        were there (a server from before 2026-12-05 names none of a folder's, and deletes only files)."""
+        path, removed = DOCUMENTS_PATH + "/{}", []
+        for name in names:
+            reply = self._request("DELETE", path.format(quote(name)), self.admin_token).json()
+            removed.extend(reply.get("removed", [name] if reply["deleted"] else []))
+        return removed
 
     def entries(self) -> list[dict]:
         """What ``groundline list --json`` prints, as the server lists it."""

@@ -231,6 +231,24 @@ def test_delete_removes_chunks_text_and_keywords_and_is_idempotent(settings: Set
     assert reopened.ingestor.ingest([news_dir]).added == [ARMS_FILE]  # and can ingest it again
 
 
+def test_a_folder_is_deleted_with_every_document_in_it_and_no_other(settings: Settings, tmp_path: Path) -> None:
+    reports = tmp_path / "reports"
+    for name in ("north/q2.txt", "north/2024/q3.txt", "northern.txt", "south/q2.txt"):
+        (reports / name).parent.mkdir(parents=True, exist_ok=True)
+        (reports / name).write_text(f"The report {name} says the light is lit.\n")
+    (reports / "north" / "blob.txt").write_bytes(b"\x00\x01")  # found and not read: its record goes with its folder
+    app = fake_app(settings)
+    app.ingestor.ingest([reports])
+    assert app.ingestor.delete(["north/", "south/q2.txt", "east/"]) == [
+        "north/2024/q3.txt",
+        "north/q2.txt",
+        "south/q2.txt",
+    ]
+    assert app.library.files() == ["northern.txt"]  # a name that merely starts like the folder stays
+    assert chroma_chunks(app, "north/q2.txt") == [] and app.library.unread() == []
+    assert app.ingestor.delete(["north/"]) == []  # idempotent
+
+
 def test_deleting_an_uploaded_document_deletes_the_copy_kept_of_it(settings: Settings, news_dir: Path) -> None:
     # Uploads are kept under DATA_DIR/uploads; "Delete document" left the file there, on the server.
     app = fake_app(settings)

@@ -130,6 +130,10 @@ def test_list_json_and_delete(settings: Settings, news_dir: Path, capsys: pytest
     assert cli.delete(app, [ARMS_FILE, "never.txt"]) == 0
     out = capsys.readouterr().out
     assert f"deleted: {ARMS_FILE}" in out and "not ingested, nothing to delete: never.txt" in out
+    assert cli.delete(app, ["nowhere/"]) == 0
+    assert capsys.readouterr().out == "no document in nowhere/: nothing deleted\n"
+    assert cli.print_deleted(["north/"], ["north/a.txt", "north/b/c.txt"]) == 0
+    assert capsys.readouterr().out == "deleted 2 document(s) in north/\n"
     cli.list_documents(app, as_json=False)
     assert capsys.readouterr().out.strip().endswith("1 documents")
 

@@ -93,11 +93,18 @@ def test_delete_is_idempotent_and_takes_only_corpus_names(settings: Settings) ->
     http = managed(settings)
     http.post("/api/documents", files=[("files", ("lighthouse.txt", NOTE))], headers=ADMIN)
     assert http.delete("/api/documents/lighthouse.txt", headers=ADMIN).json() == {
-        "file": "lighthouse.txt", "deleted": True,
+        "file": "lighthouse.txt", "deleted": True, "removed": ["lighthouse.txt"],
     }  # fmt: skip
     assert not (settings.uploads_dir / "lighthouse.txt").exists()  # no copy of it stays on the server
     assert http.delete("/api/documents/lighthouse.txt", headers=ADMIN).json()["deleted"] is False
     assert http.delete("/api/documents/..%2F..%2Fetc%2Fpasswd", headers=ADMIN).status_code == 400
+    assert http.get("/api/documents").json() == []
+    http.post("/api/documents", files=[("files", (f"north/{n}.txt", NOTE)) for n in range(2)], headers=ADMIN)
+    assert http.delete("/api/documents/north/", headers=ADMIN).json() == {
+        "file": "north/",
+        "deleted": True,
+        "removed": ["north/0.txt", "north/1.txt"],
+    }  # fmt: skip  (a folder: every document in it)
     assert http.get("/api/documents").json() == []
 
 

@@ -76,6 +76,8 @@ def test_a_folder_is_ingested_by_a_server_elsewhere_with_its_subfolders_names(
     assert client.delete(["south/q3.txt", "nothing.txt"]) == ["south/q3.txt"]
     assert [e["path"] for e in client.entries()] == ["north/q3.txt", "summary.md"]
     assert not (served.uploads_dir / "south").exists()
+    assert client.delete(["north/"]) == ["north/q3.txt"]  # a folder: every document in it
+    assert [e["path"] for e in client.entries()] == ["summary.md"]
 
 
 def test_a_sync_leaves_the_server_holding_exactly_the_files_found_here(settings: Settings, tmp_path: Path) -> None:
