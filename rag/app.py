@@ -16,6 +16,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.llms import LLM
 
 from index.backup import Backups
+from index.checkup import Checkup
 from index.chunking import LineChunker, TokenCounter, sentence_model
 from index.embedding import check_device, embedding_id, packaged_embedder, packaged_token_counter
 from index.isolation import IsolatedReader
@@ -135,6 +136,13 @@ class Groundline:
         files in the data directory that go with them (``index.backup``)."""
         s = self.settings
         return Backups(self.ingestor, self.docstore, s.data_dir, s.uploads_dir, carried)
+
+    def checkup(self) -> Checkup:
+        """The store's checks for ``groundline check`` (``index.checkup``)."""
+        s = self.settings
+        store = f"the Chroma server at {s.chroma_server}" if s.chroma_server else f"embedded Chroma in {s.data_dir}"
+        found = available(s.ocr_languages) if s.ocr else "turned off (GROUNDLINE_OCR)"
+        return Checkup(self.ingestor, self.docstore, s.data_dir, store, found if isinstance(found, str) else None)
 
     def _forget_prompts(self, report: IngestReport) -> None:
         """A replaced or removed document's text goes from the local model's kept prompt states too (they

@@ -12,8 +12,9 @@ from pathlib import Path
 
 from llama_index.core.llms import LLM, ChatMessage, MessageRole
 
-from rag.errors import GroundlineError, SettingsError
-from rag.models import QWEN_05B, QWEN_15B, PackagedModel, ensure_model
+from index.checkup import Finding
+from rag.errors import GroundlineError, ModelFileError, SettingsError
+from rag.models import QWEN_05B, QWEN_15B, PackagedModel, ensure_model, part_file
 from rag.prompts import chatml, files_named
 from rag.settings import Settings
 from rag.verification import Judge, LlamaCppJudge, ReplyJudge
@@ -53,6 +54,51 @@ def build_llm(settings: Settings) -> LLM:
             return _local(settings, QWEN_05B)
         case "openai":
             return _openai(settings)
+
+
+def model_finding(settings: Settings) -> Finding:
+    """The language model's check for ``groundline check`` (``index.checkup``), without loading it: the
+    packaged model joined and checked, or its parts installed to be joined at the first question; or the
+    OpenAI-compatible server answering with the model named."""
+    if settings.llm == "openai":
+        return _server_finding(settings)
+    model = QWEN_15B if settings.llm == "local" else QWEN_05B
+    target = settings.model_files_dir / model.filename
+    stamp = target.with_suffix(".sha256")
+    if target.exists() and stamp.exists() and stamp.read_text().split() == [model.sha256, str(target.stat().st_size)]:
+        return Finding("ok", "language model", f"{model.name}, joined and checked (SHA-256) in {target.parent}")
+    try:
+        for index in range(1, model.parts + 1):
+            part_file(model, index)
+    except ModelFileError as exc:
+        return Finding("fail", "language model", str(exc))
+    return Finding(
+        "ok",
+        "language model",
+        f"{model.name}: its {model.parts} parts are installed, to be joined at the first question",
+    )
+
+
+def _server_finding(settings: Settings) -> Finding:
+    import httpx
+
+    url = f"{(settings.llm_base_url or '').rstrip('/')}/models"
+    headers = {"Authorization": f"Bearer {settings.llm_api_key}"} if settings.llm_api_key else {}
+    try:
+        reply = httpx.get(url, headers=headers, timeout=10)
+        reply.raise_for_status()
+        served = [str(m.get("id")) for m in reply.json().get("data", []) if isinstance(m, dict)]
+    except (httpx.HTTPError, ValueError, AttributeError) as exc:
+        return Finding(
+            "fail", "language model", f"the server at {url} does not answer ({exc.__class__.__name__}: {exc})"
+        )
+    if settings.llm_model not in served:
+        return Finding(
+            "fail",
+            "language model",
+            f"the server at {url} serves {', '.join(served) or 'no model'}, not {settings.llm_model}",
+        )
+    return Finding("ok", "language model", f"{settings.llm_model}, served at {settings.llm_base_url}")
 
 
 def _local(settings: Settings, model: PackagedModel) -> LLM:

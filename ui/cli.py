@@ -91,6 +91,13 @@ def parser() -> argparse.ArgumentParser:
     ev.add_argument("--baseline", action="store_true", help="also run the plain llama-index recipe")
     ev.add_argument("--retrieval-only", action="store_true", help="skip the LLM: retrieval metrics only")
     ev.add_argument("--json", action="store_true", help="print one JSON object")
+    chk = sub.add_parser(
+        "check", help="check the data directory, the store, its consistency, the models and readers' tools"
+    )
+    chk.add_argument("--json", action="store_true", help="print one JSON array of findings")
+    chk.add_argument(
+        "--repair", action="store_true", help="first remove chunks of no document and documents with no chunks"
+    )
     srv = sub.add_parser("serve", help="serve the chat in the browser")
     srv.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     srv.add_argument("--port", type=int, help="port to listen on (default 7860)")
@@ -152,6 +159,8 @@ def main(argv: list[str] | None = None) -> int:
                 return evaluate(app.settings, args)
             case "backup" | "restore":
                 return backup_or_restore(app, args)
+            case "check":
+                return check(app, args.json, args.repair)
             case "serve":
                 from ui.server import serve
 
@@ -276,6 +285,23 @@ def print_unread(files: list[dict], as_json: bool) -> int:
         print(f"{file['time']}  {file['path']} {file['reason']}")
     print(f"{len(files)} file(s) found and not read")
     return 0
+
+
+def check(app, as_json: bool, repair: bool) -> int:
+    """``check``: each finding a line (``ok``, ``warn``, ``fail``); 1 where any fails."""
+    from index.checkup import exit_status
+    from rag.llm import model_finding
+
+    checkup = app.checkup()
+    if repair:
+        removed = checkup.repair()
+        print(f"removed {len(removed)}: {', '.join(removed)}" if removed else "nothing to repair", file=sys.stderr)
+    findings = [*checkup.findings(), model_finding(app.settings)]
+    if as_json:
+        print(json.dumps([f.to_json() for f in findings], ensure_ascii=False))
+    for f in findings if not as_json else []:
+        print(f"{f.level:<5} {f.what:<17} {f.said}")
+    return exit_status(findings)
 
 
 def backup_or_restore(app, args) -> int:

@@ -196,3 +196,18 @@ def test_search_prints_each_passage_at_its_best_line_or_one_json_object(
     assert capsys.readouterr().out == "Nowhere in the documents.\n"
     code = cli.main(["--data-dir", str(settings.data_dir), "search", "  "])
     assert code == 1 and "groundline: Please type what to search for." in capsys.readouterr().err
+
+
+def test_check_prints_a_finding_a_line_and_fails_where_one_fails(
+    settings: Settings, news_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    app = fake_app(settings)
+    app.ingestor.ingest([news_dir])
+    assert cli.check(app, as_json=False, repair=True) == 0
+    captured = capsys.readouterr()
+    assert captured.err == "nothing to repair\n"
+    assert "ok    consistency       every document has its chunks, and every chunk its document\n" in captured.out
+    app.vector_store.client.delete(where={"file": ARMS_FILE})
+    assert cli.check(app, as_json=True, repair=False) == 1
+    found = {f["what"]: f["level"] for f in json.loads(capsys.readouterr().out)}
+    assert found["consistency"] == "fail" and found["language model"] == "ok"
