@@ -23,7 +23,7 @@ import tarfile
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,11 +31,12 @@ from typing import TYPE_CHECKING
 from index.errors import GroundlineError
 from index.kvstore import SQLiteKVStore
 from index.serving import served_elsewhere
-from index.store import COLLECTION, DOCUMENTS, chroma_client, chunk_collection, chunk_pages
+from index.store import COLLECTION, DOCSTORE_FILE, DOCUMENTS, chroma_client, chunk_collection, chunk_pages
 from index.uploads import STAGING_PREFIX
 
 if TYPE_CHECKING:
     from chromadb import Collection
+    from chromadb.api import ClientAPI
 
     from index.kvstore import BlockingKVStore
     from index.pipeline import Ingestor
@@ -133,7 +134,7 @@ class Backups:
             ) from exc
         finally:
             shutil.rmtree(work, ignore_errors=True)
-        return BackupReport(dest, report.documents, report.chunks, report.uploads, report.files)
+        return replace(report, path=dest)
 
     def _write(self, folder: Path, progress: Progress | None) -> BackupReport:
         """The backup, as a data directory ``folder`` (held by the caller: nothing changes meanwhile)."""
@@ -143,7 +144,7 @@ class Backups:
             chunks = copy_chunks(self.chunks, chunk_collection(target), progress)
         finally:
             target.close()
-        records = SQLiteKVStore(folder / "docstore.sqlite3")
+        records = SQLiteKVStore(folder / DOCSTORE_FILE)
         try:
             documents = copy_records(self.docstore.kv, records)
         finally:
@@ -184,15 +185,15 @@ class Backups:
                         "one (groundline --data-dir NEW restore ...), or delete them first. Nothing was changed."
                     )
                 report = self._restore(folder, progress)
-        return BackupReport(source, report.documents, report.chunks, report.uploads, report.files, report.kept)
+        return replace(report, path=source)
 
     def _restore(self, folder: Path, progress: Progress | None) -> BackupReport:
         client = chroma_client(folder)
-        records = SQLiteKVStore(folder / "docstore.sqlite3")
+        records = SQLiteKVStore(folder / DOCSTORE_FILE)
         try:
             names = records.keys(collection=DOCUMENTS)
             self.ingestor.journal.record(names)  # killed part-way: the next writer removes them all again
-            chunks = copy_chunks(client.get_collection(COLLECTION), self.chunks, progress)
+            chunks = copy_chunks(backed_up(client, folder), self.chunks, progress)
             documents = copy_records(records, self.docstore.kv)
             self.ingestor.journal.clear()
         finally:
@@ -203,6 +204,14 @@ class Backups:
         files = copy_files(folder, self.data_dir, [name for name in self.carried if name not in present])
         kept = [name for name in present if (folder / name).exists()]
         return BackupReport(folder, documents, chunks, uploads, files, kept)
+
+
+def backed_up(client: ClientAPI, folder: Path) -> Collection:
+    """The chunks' collection of the backup in ``folder``, opened with ``client``."""
+    try:
+        return client.get_collection(COLLECTION)
+    except Exception as exc:  # noqa: BLE001 -- chromadb's NotFoundError, or whatever a damaged store raises
+        raise BackupError(f"{folder} holds no chunks a backup would ({exc}); it is damaged") from exc
 
 
 def copy_chunks(source: Collection, target: Collection, progress: Progress | None = None) -> int:
@@ -255,7 +264,7 @@ def check(folder: Path, report: BackupReport) -> None:
     index finds a chunk by that chunk's own vector."""
     client = chroma_client(folder)
     try:
-        chunks = client.get_collection(COLLECTION)
+        chunks = backed_up(client, folder)
         counted = chunks.count()
         first = chunks.get(limit=1, include=["embeddings"])
         found = (
@@ -265,7 +274,7 @@ def check(folder: Path, report: BackupReport) -> None:
         )
     finally:
         client.close()
-    records = SQLiteKVStore(folder / "docstore.sqlite3")
+    records = SQLiteKVStore(folder / DOCSTORE_FILE)
     try:
         documents = len(records.keys(collection=DOCUMENTS))
     finally:

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 COLLECTION = "groundline"
+DOCSTORE_FILE = "docstore.sqlite3"  # the document store, in the data directory (without a Chroma server)
 # Chunks read from Chroma at a time: its SQLite metadata reader binds one variable per row, and
 # SQLite refuses more than 32766, so one read of every chunk fails beyond that many
 # (chroma-core/chroma#7687).
@@ -145,7 +146,7 @@ class DocStore:
     """
 
     def __init__(self, data_dir: Path, server: str | None = None) -> None:
-        self.path = data_dir / "docstore.sqlite3"
+        self.path = data_dir / DOCSTORE_FILE
         self.legacy = data_dir / "docstore.json"
         self.server = server
         self._kv: SQLiteKVStore | ChromaKVStore | None = None

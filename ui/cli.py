@@ -299,8 +299,8 @@ def check(app, as_json: bool, repair: bool) -> int:
     findings = [*checkup.findings(), model_finding(app.settings)]
     if as_json:
         print(json.dumps([f.to_json() for f in findings], ensure_ascii=False))
-    for f in findings if not as_json else []:
-        print(f"{f.level:<5} {f.what:<17} {f.said}")
+    else:
+        print("\n".join(f"{f.level:<5} {f.what:<17} {f.said}" for f in findings))
     return exit_status(findings)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -126,6 +127,10 @@ def test_what_is_not_a_whole_backup_is_refused(tmp_path: Path, stored: Groundlin
         target.restore(tmp_path / "broken.tar.gz")
 
     backups(stored).backup(tmp_path / "backup")
+    shutil.copytree(tmp_path / "backup", tmp_path / "damaged")
+    shutil.rmtree(tmp_path / "damaged" / "chroma")  # its chunks lost, its manifest and records kept
+    with pytest.raises(BackupError, match="holds no chunks a backup would"):
+        target.restore(tmp_path / "damaged")
     manifest = tmp_path / "backup" / MANIFEST
     manifest.write_text(json.dumps({**json.loads(manifest.read_text()), "embedding": "minilm-onnx-int8"}))
     with pytest.raises(BackupError, match="embedder minilm-onnx-int8"):
