@@ -79,11 +79,11 @@ class Checkup:
         """Remove the chunks of no document (under the write lock) and the documents with no chunks (as
         ``groundline delete`` does); the names whose chunks or records went."""
         with self.ingestor.writing():
-            orphans = sorted(set(self._chunk_files()) - set(self.docstore.names()))
+            names, chunked = set(self.docstore.names()), set(self._chunk_files())
+            orphans = sorted(chunked - names)
             for file in orphans:
                 self.ingestor.vector_store.delete(ref_doc_id=file)
-        empty = sorted(set(self.docstore.names()) - set(self._chunk_files()))
-        return orphans + self.ingestor.delete(empty)
+        return orphans + self.ingestor.delete(sorted(names - chunked))
 
     def _chunk_files(self) -> Counter:
         """How many chunks each document name has in Chroma, read a page at a time."""

@@ -126,8 +126,8 @@ def stopped(shown: list[dict], turns: list[dict]) -> tuple:
     if not turns or turns[-1].get("role") != "assistant" or turns[-1].get("content"):
         return gr.skip(), gr.skip()
     partial = message_text(shown[-1]) if shown and shown[-1].get("role") == "assistant" else ""
-    turn = {"role": "assistant", "content": f"{partial}\n\n{STOPPED}" if partial else STOPPED, "citations": []}
-    kept = [*turns[:-1], {**turn, "stopped": True}]
+    text = f"{partial}\n\n{STOPPED}" if partial else STOPPED
+    kept = [*turns[:-1], {"role": "assistant", "content": text, "citations": [], "stopped": True}]
     return messages(kept), kept
 
 
