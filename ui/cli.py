@@ -11,9 +11,11 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import asdict
+from contextlib import ExitStack, contextmanager
+from dataclasses import asdict, replace
+from functools import partial
 from pathlib import Path
 
 from rag.errors import GroundlineError
@@ -32,7 +34,7 @@ def parser() -> argparse.ArgumentParser:
         help="add or update files and folders (text, Markdown, CSV, HTML, RTF, PDF, Word, PowerPoint, Excel, "
         "OpenDocument, EPUB, e-mail, scans and pictures)",
     )
-    ing.add_argument("paths", nargs="+", type=Path)
+    ing.add_argument("paths", nargs="+", metavar="PATH", help="a file, a folder, or a web address (https://...)")
     ing.add_argument(
         "--sync",
         action="store_true",
@@ -134,49 +136,74 @@ def main(argv: list[str] | None = None) -> int:
 
     overrides = {"data_dir": args.data_dir} if args.data_dir else {}
     try:
-        if getattr(args, "server", None):  # nothing of this machine's data dir is opened, nor the models loaded
-            return remote(read_settings(**overrides), args)
         settings = read_settings(**overrides)
-        if args.command in ("ingest", "delete") and (served := receiver(settings)):
-            return handed(served, args)  # nor here: a server holds the data dir, and it writes
-        from rag.app import build
-
-        if getattr(args, "watch", None):
-            settings = settings.model_copy(update={"watch_dirs": [*settings.watch_dirs, *args.watch]})
-        app = build(settings)
-        match args.command:
-            case "ingest":
-                return ingest(app, args.paths, args.sync)
-            case "ask":
-                return ask(app, args.question, args.json, args.files)
-            case "search":
-                return search(app, args.query, args.files, args.limit, args.json)
-            case "list":
-                return list_documents(app, args.json, args.unread)
-            case "delete":
-                return delete(app, args.paths)
-            case "eval":
-                return evaluate(app.settings, args)
-            case "backup" | "restore":
-                return backup_or_restore(app, args)
-            case "check":
-                return check(app, args.json, args.repair)
-            case "serve":
-                from ui.server import serve
-
-                serve(app, host=args.host, port=args.port)
-                return 0
+        with ExitStack() as fetching:
+            if args.command == "ingest":  # web addresses fetched into a folder, ingested with the paths
+                args.paths, args.fetch_skipped = fetching.enter_context(targets(args.paths, settings))
+            return run(args, settings)
     except GroundlineError as exc:
         print(f"groundline: {exc}", file=sys.stderr)
         return 1
     except FileNotFoundError as exc:
         print(f"groundline: {exc}", file=sys.stderr)
         return 1
+
+
+@contextmanager
+def targets(given: list[str], settings) -> Iterator[tuple[list[Path], list]]:
+    """``ingest``'s paths, and a temporary folder holding what its web addresses fetched
+    (``index.fetch``), for as long as the ingestion runs; what could not be fetched, and why."""
+    from index.fetch import fetch, is_address
+
+    addresses = [target for target in given if is_address(target)]
+    paths = [Path(target) for target in given if not is_address(target)]
+    if not addresses:
+        yield paths, []
+        return
+    with tempfile.TemporaryDirectory(prefix="groundline-fetched-") as folder:
+        said = partial(print, "fetching", file=sys.stderr)
+        skipped = fetch(addresses, Path(folder), int(settings.max_file_mb * 2**20), said)
+        yield [*paths, Path(folder)], skipped
+
+
+def run(args, settings) -> int:
+    """The command, on ``settings``: on a server elsewhere, handed to this data dir's server, or here."""
+    if getattr(args, "server", None):  # nothing of this machine's data dir is opened, nor the models loaded
+        return remote(settings, args)
+    if args.command in ("ingest", "delete") and (served := receiver(settings)):
+        return handed(served, args)  # nor here: a server holds the data dir, and it writes
+    from rag.app import build
+
+    if getattr(args, "watch", None):
+        settings = settings.model_copy(update={"watch_dirs": [*settings.watch_dirs, *args.watch]})
+    app = build(settings)
+    match args.command:
+        case "ingest":
+            return ingest(app, args.paths, args.sync, args.fetch_skipped)
+        case "ask":
+            return ask(app, args.question, args.json, args.files)
+        case "search":
+            return search(app, args.query, args.files, args.limit, args.json)
+        case "list":
+            return list_documents(app, args.json, args.unread)
+        case "delete":
+            return delete(app, args.paths)
+        case "eval":
+            return evaluate(app.settings, args)
+        case "backup" | "restore":
+            return backup_or_restore(app, args)
+        case "check":
+            return check(app, args.json, args.repair)
+        case "serve":
+            from ui.server import serve
+
+            serve(app, host=args.host, port=args.port)
+            return 0
     return 2
 
 
-def ingest(app, paths: list[Path], sync: bool = False) -> int:
-    return print_ingestion(lambda progress: app.ingestor.ingest(paths, progress, sync))
+def ingest(app, paths: list[Path], sync: bool = False, fetch_skipped: list | None = None) -> int:
+    return print_ingestion(lambda progress: app.ingestor.ingest(paths, progress, sync), fetch_skipped)
 
 
 def handed(served, args) -> int:
@@ -184,12 +211,15 @@ def handed(served, args) -> int:
     from ui import handoff
 
     if args.command == "ingest":
-        return print_ingestion(lambda progress: handoff.ingest_via(served, args.paths, progress, args.sync))
+        return print_ingestion(
+            lambda progress: handoff.ingest_via(served, args.paths, progress, args.sync), args.fetch_skipped
+        )
     return print_deleted(args.paths, handoff.delete_via(served, args.paths))
 
 
-def print_ingestion(run) -> int:
-    """Run an ingestion (``run(progress)``) with a progress bar, then print its report."""
+def print_ingestion(run, fetch_skipped: list | None = None) -> int:
+    """Run an ingestion (``run(progress)``) with a progress bar, then print its report, with the web
+    addresses that could not be fetched (``fetch_skipped``) among the files skipped."""
     from tqdm import tqdm
 
     bar = None
@@ -205,6 +235,7 @@ def print_ingestion(run) -> int:
     finally:
         if bar is not None:
             bar.close()
+    report = replace(report, skipped=[*(fetch_skipped or []), *report.skipped])
     for problem in report.problems():
         print(problem, file=sys.stderr)
     print(report.summary())
@@ -219,7 +250,9 @@ def remote(settings, args) -> int:
     match args.command:
         case "ingest":
             most_bytes = int(settings.max_file_mb * 2**20)  # the server's default limit a request
-            return print_ingestion(lambda progress: server.ingest(args.paths, most_bytes, progress, args.sync))
+            return print_ingestion(
+                lambda progress: server.ingest(args.paths, most_bytes, progress, args.sync), args.fetch_skipped
+            )
         case "list" if args.unread:
             return print_unread(server.unread(), args.json)
         case "list":
