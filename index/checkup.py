@@ -196,12 +196,3 @@ def _named(names: list[str], shown: int) -> str:
     'a.txt, b.txt, and 1 more'
     """
     return ", ".join(counted(names, shown))
-
-
-def exit_status(findings: list[Finding]) -> int:
-    """1 where any finding fails, else 0.
-
-    >>> exit_status([Finding("ok", "a", ""), Finding("warn", "b", "")]), exit_status([Finding("fail", "c", "")])
-    (0, 1)
-    """
-    return int(any(f.level == "fail" for f in findings))

@@ -16,7 +16,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.llms import LLM
 
 from index.backup import Backups
-from index.checkup import Checkup
+from index.checkup import Checkup, Finding
 from index.chunking import LineChunker, TokenCounter, sentence_model
 from index.embedding import check_device, embedding_id, packaged_embedder, packaged_token_counter
 from index.isolation import IsolatedReader
@@ -33,7 +33,7 @@ from rag.answering import AnswerService
 from rag.attribution import Attributor
 from rag.decision import Decider
 from rag.keyword_cache import KeywordCache
-from rag.llm import build_judge, build_llm, forget_prompts, prompt_reading
+from rag.llm import build_judge, build_llm, forget_prompts, model_finding, prompt_reading
 from rag.overview import Overviewer
 from rag.retrieval import Fusion, Retriever
 from rag.search import Searcher
@@ -143,6 +143,10 @@ class Groundline:
         store = f"the Chroma server at {s.chroma_server}" if s.chroma_server else f"embedded Chroma in {s.data_dir}"
         found = available(s.ocr_languages) if s.ocr else "turned off (GROUNDLINE_OCR)"
         return Checkup(self.ingestor, self.docstore, s.data_dir, store, found if isinstance(found, str) else None)
+
+    def findings(self) -> list[Finding]:
+        """Everything ``groundline check`` says: the store's checks, then the language model's."""
+        return [*self.checkup().findings(), model_finding(self.settings)]
 
     def _forget_prompts(self, report: IngestReport) -> None:
         """A replaced or removed document's text goes from the local model's kept prompt states too (they

@@ -78,7 +78,14 @@ def parser() -> argparse.ArgumentParser:
         "restore", help="bring a backup (folder or .tar.gz) back into this data directory, which must hold no document"
     )
     res.add_argument("backup", type=Path)
-    for command in (ing, lst, dele, ask, find, bak):
+    chk = sub.add_parser(
+        "check", help="check the data directory, the store, its consistency, the models and readers' tools"
+    )
+    chk.add_argument("--json", action="store_true", help="print one JSON array of findings")
+    chk.add_argument(
+        "--repair", action="store_true", help="first remove chunks of no document and documents with no chunks"
+    )
+    for command in (ing, lst, dele, ask, find, bak, chk):
         command.add_argument(
             "--server",
             metavar="URL",
@@ -93,13 +100,6 @@ def parser() -> argparse.ArgumentParser:
     ev.add_argument("--baseline", action="store_true", help="also run the plain llama-index recipe")
     ev.add_argument("--retrieval-only", action="store_true", help="skip the LLM: retrieval metrics only")
     ev.add_argument("--json", action="store_true", help="print one JSON object")
-    chk = sub.add_parser(
-        "check", help="check the data directory, the store, its consistency, the models and readers' tools"
-    )
-    chk.add_argument("--json", action="store_true", help="print one JSON array of findings")
-    chk.add_argument(
-        "--repair", action="store_true", help="first remove chunks of no document and documents with no chunks"
-    )
     srv = sub.add_parser("serve", help="serve the chat in the browser")
     srv.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     srv.add_argument("--port", type=int, help="port to listen on (default 7860)")
@@ -261,6 +261,8 @@ def remote(settings, args) -> int:
             print(json.dumps(server.ask(args.question, args.files), ensure_ascii=False))
         case "search":
             return print_found(server.search(args.query, args.files, args.limit), args.json)
+        case "check":
+            return print_findings(server.check(), args.json)
         case "backup":
             with bar("downloading", "B") as progress:
                 size = server.backup(args.dest, progress)
@@ -322,24 +324,25 @@ def print_unread(files: list[dict], as_json: bool) -> int:
 
 def check(app, as_json: bool, repair: bool) -> int:
     """``check``: each finding a line (``ok``, ``warn``, ``fail``); 1 where any fails."""
-    from index.checkup import exit_status
-    from rag.llm import model_finding
-
-    checkup = app.checkup()
     if repair:
-        removed = checkup.repair()
+        removed = app.checkup().repair()
         print(f"removed {len(removed)}: {', '.join(removed)}" if removed else "nothing to repair", file=sys.stderr)
-    findings = [*checkup.findings(), model_finding(app.settings)]
+    return print_findings([f.to_json() for f in app.findings()], as_json)
+
+
+def print_findings(findings: list[dict], as_json: bool) -> int:
+    """``check``'s findings (``Finding.to_json``'s, as a server sends them too), as JSON or a line each;
+    1 where any fails."""
     if as_json:
-        print(json.dumps([f.to_json() for f in findings], ensure_ascii=False))
+        print(json.dumps(findings, ensure_ascii=False))
     else:
-        print("\n".join(f"{f.level:<5} {f.what:<17} {f.said}" for f in findings))
-    return exit_status(findings)
+        print("\n".join(f"{f['level']:<5} {f['what']:<17} {f['said']}" for f in findings))
+    return int(any(f["level"] == "fail" for f in findings))
 
 
 def backup_or_restore(app, args) -> int:
     """``backup DEST`` or ``restore BACKUP``, with a progress bar over the chunks copied."""
-    from ui.backup_api import CARRIED
+    from ui.admin_api import CARRIED
 
     backups = app.backups(carried=CARRIED)
     with bar("backing up" if args.command == "backup" else "restoring", "chunk") as progress:

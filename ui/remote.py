@@ -30,7 +30,7 @@ from index.errors import GroundlineError, NothingFound, SkippedFile
 from index.loaders import check_name, discover, document_name, unreadable
 from index.reports import IngestReport, Progress
 from ui import streamed
-from ui.limits import ASK_PATH, BACKUP_PATH, DOCUMENTS_PATH, SEARCH_PATH, UNREAD_PATH
+from ui.limits import ASK_PATH, BACKUP_PATH, CHECK_PATH, DOCUMENTS_PATH, SEARCH_PATH, UNREAD_PATH
 
 MOST_FILES = 50  # a request (the server takes at most 1,000)
 MOST_BYTES = 8 * 2**20  # a request: each is one ingestion, and a failure loses at most one request's upload
@@ -199,8 +199,12 @@ class Remote:
         except httpx.TransportError as exc:
             raise self._unreachable(exc) from None
 
+    def check(self) -> list[dict]:
+        """``groundline check``'s findings, as the server finds them."""
+        return self._request("GET", CHECK_PATH, self.admin_token).json()
+
     def backup(self, dest: Path, progress: Callable[[int, int], None] | None = None) -> int:
-        """Fetch the server's backup (``ui.backup_api``) into the new file ``dest`` (a ``.tar.gz``): written
+        """Fetch the server's backup (``ui.admin_api``) into the new file ``dest`` (a ``.tar.gz``): written
         beside it under a hidden name and renamed once whole; its size. ``progress``: bytes so far, of how
         many (0 until the server has written the backup and starts sending it)."""
         from index.backup import ARCHIVES  # with Chroma: not for the other commands, which load none

@@ -21,7 +21,7 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse
 
 from index.watch import FolderWatch
-from ui import api, backup_api, documents_api, feedback, handoff, metrics, openai_api, root_path, security
+from ui import admin_api, api, documents_api, feedback, handoff, metrics, openai_api, root_path, security
 from ui.admin import LibraryAdmin
 from ui.background import Coalescing, Periodic
 from ui.chat import ChatUI
@@ -75,7 +75,7 @@ def create_app(groundline, served: handoff.Served | None = None, watch: FolderWa
         RateLimiter(settings.rate_limit_per_minute), Admission(settings.max_pending, shares), settings.chat_token
     )
     app.include_router(documents_api.router(groundline.ingestor, library, guard, tokens))
-    app.include_router(backup_api.router(groundline.backups(backup_api.CARRIED), tokens))
+    app.include_router(admin_api.router(groundline.backups(admin_api.CARRIED), groundline.findings, tokens))
     app.include_router(api.router(service, library, guard, groundline.searcher))
     app.include_router(openai_api.router(service, library, guard))
     counted = metrics.Metrics(library)

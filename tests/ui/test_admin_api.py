@@ -1,5 +1,6 @@
-"""A backup over HTTP (``GET /api/backup``) and ``groundline backup --server`` fetching it: the real
-API on the test fakes' models, and what it sends restores."""
+"""The admin's HTTP routes (ui.admin_api): a backup (GET /api/backup) and `groundline backup --server`
+fetching it, which restores; the checks' findings (GET /api/check) and `groundline check --server`. The
+real API on the test fakes' models."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from rag.settings import Settings
 from tests.conftest import ARMS_FILE, fake_app
+from ui import cli
 from ui.remote import Remote, RemoteError
 from ui.server import create_app
 
@@ -57,3 +59,15 @@ def test_the_command_line_fetches_a_servers_backup_whole_or_not_at_all(served: T
     with pytest.raises(RemoteError, match="refused: Wrong or missing admin token"):
         Remote("http://elsewhere", "wrong", http=served).backup(tmp_path / "c.tar.gz")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["b.tar.gz", "data", "news"]  # nothing half written
+
+
+def test_the_admin_gets_the_checks_findings_and_the_command_line_prints_them(
+    served: TestClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert served.get("/api/check").status_code == 401
+    found = served.get("/api/check", headers={"Authorization": "Bearer s3cret"}).json()
+    assert {f["what"]: f["level"] for f in found}["consistency"] == "ok"
+    assert found[-1]["what"] == "language model"
+    checked = Remote("http://elsewhere", "s3cret", http=served).check()
+    assert checked == found and cli.print_findings(checked, as_json=False) == 0
+    assert "ok    consistency       every document has its chunks" in capsys.readouterr().out

@@ -1,17 +1,22 @@
-"""A backup over HTTP: ``GET /api/backup``, with the admin token as ``Authorization: Bearer``, answers
-with a ``.tar.gz`` of every document (``index.backup``), for an admin with no shell on the server's
-machine (``groundline backup --server URL DEST.tar.gz`` fetches it). Refused while no admin token is
-set. The backup is written to a temporary folder (``TMPDIR``) and removed once sent; while it is
-written no ingestion runs (one waiting longer than the lock's timeout is refused, 409), and questions
-go on being answered.
+"""The admin's HTTP routes, for an admin with no shell on the server's machine, each with the admin
+token as ``Authorization: Bearer`` and refused while no admin token is set.
 
-A caller only: ``index.backup`` does the work.
+``GET /api/backup`` answers with a ``.tar.gz`` of every document (``index.backup``;
+``groundline backup --server URL DEST.tar.gz`` fetches it). The backup is written to a temporary
+folder (``TMPDIR``) and removed once sent; while it is written no ingestion runs (one waiting longer
+than the lock's timeout is refused, 409), and questions go on being answered.
+
+``GET /api/check`` answers with ``groundline check``'s findings (``index.checkup``), for monitoring
+(``groundline check --server URL``).
+
+A caller only: ``index.backup`` and ``index.checkup`` do the work.
 """
 
 from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,15 +26,16 @@ from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from index.backup import Backups
+from index.checkup import Finding
 from ui.api import http_errors
 from ui.feedback import FILE as FEEDBACK_FILE
-from ui.limits import BACKUP_PATH, TokenCheck, admin_bearer
+from ui.limits import BACKUP_PATH, CHECK_PATH, TokenCheck, admin_bearer
 from ui.private import KEY_FILE
 
 # The server's own files in the data directory that a backup takes along: the key of the chats
 # browsers keep (a restored server reads them back) and the ratings kept.
 CARRIED = [KEY_FILE, FEEDBACK_FILE]
-OFF = "Backups over HTTP are off: the server has no GROUNDLINE_ADMIN_TOKEN."
+OFF = "The admin's routes are off: the server has no GROUNDLINE_ADMIN_TOKEN."
 
 
 def backup_name(now: datetime) -> str:
@@ -41,8 +47,15 @@ def backup_name(now: datetime) -> str:
     return f"groundline-backup-{now:%Y%m%d-%H%M%S}.tar.gz"
 
 
-def router(backups: Backups, tokens: TokenCheck | None) -> APIRouter:
+def router(backups: Backups, findings: Callable[[], list[Finding]], tokens: TokenCheck | None) -> APIRouter:
     api = APIRouter()
+
+    @api.get(CHECK_PATH)
+    async def check(http: Request) -> list[dict]:
+        """``groundline check``'s findings: each ``{"level": "ok" | "warn" | "fail", "what", "said"}``."""
+        admin_bearer(tokens, http, OFF)
+        with http_errors():
+            return [finding.to_json() for finding in await run_in_threadpool(findings)]
 
     @api.get(BACKUP_PATH, response_class=FileResponse)
     async def backup(http: Request) -> FileResponse:
