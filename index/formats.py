@@ -478,9 +478,10 @@ READERS = {
     **dict.fromkeys((".rst", ".org", ".adoc", ".tex", ".log", ".vtt", ".srt"), 3),
     ".txt": 4,  # 4: a sheet Excel saved as "Unicode Text" read as a TSV is, its rows labelled by its header
     # 3: a chart sheet counted as a (blank) sheet, as Excel's tabs count it; 4: sheet names kept; 8 (and .xls 3,
-    # mail and archives): numbers as their number formats show them; 9 (and mail and archives): cell comments
-    ".xlsx": 9,
-    ".xls": 3,
+    # mail and archives): numbers as their number formats show them; 9 (and mail and archives): cell comments;
+    # 10 (and .xls 4, mail and archives): numbers scaled by thousands ("#,##0,") and fractions ("# ?/?") shown
+    ".xlsx": 10,
+    ".xls": 4,
     ".ods": 7,  # 3: sheet names kept; 7: cell comments
     # then (past each number before, with OCR or without): a zip attached read, its files as attachments;
     # then a .doc attached read by msdoc2docx, as the .doc reader below; then Word's list numbers read;
@@ -491,7 +492,8 @@ READERS = {
     # then sheets' number formats, then contact cards attached, then Writer's list numbers in cells, then
     # invitations sent as a body part (text/calendar), then saved web pages (.mht) attached, and HTML files
     # attached read in the charset they declare, then text not in UTF-8 read in the encoding it was saved in,
-    # then Word's and Writer's comments, then Excel's, then Calc's, then PowerPoint's and Impress's
+    # then Word's and Writer's comments, then Excel's, then Calc's, then PowerPoint's and Impress's, and sheets'
+    # thousands and fractions
     ".eml": 62,  # 2: attachments read (1 named them only); 4: attached messages opened
     ".mbox": 64,  # 2: attachments read; 3: messages named by their subjects; 5: attached messages opened
     ".msg": 56,
@@ -501,7 +503,8 @@ READERS = {
     # 20: Markdown's tables labelled (a Notion or Obsidian export), transcripts read; 22: OpenDocument's charts;
     # 24: calendars read; 26: Word's page headers and footers; 28: Writer's; 30: number formats; 32: contacts;
     # 34: Writer's cells' lists; 36: saved web pages (.mht) read; 38: text not in UTF-8 in its own encoding;
-    # 40: Word's and Writer's comments; 42: Excel's; 44: Calc's; 46: PowerPoint's and Impress's
+    # 40: Word's and Writer's comments; 42: Excel's; 44: Calc's; 46: PowerPoint's and Impress's, and sheets'
+    # thousands and fractions
     ".zip": 46,
     # 2: converted to .docx by msdoc2docx and read as one (tables' rows labelled, empty paragraphs kept as
     # lines, the print in pictures read with OCR); 1: antiword's lines, now only where msdoc2docx fails;

@@ -1097,19 +1097,20 @@ def test_spreadsheet_numbers_read_as_their_number_formats_show_them(tmp_path: Pa
     import openpyxl
     import xlwt
 
-    rows = [("Paint", 0.25, 1234.5, -80.0), ("Brushes", 0.125, 99.999, 0.0)]
-    formats = ["0%", '"€"#,##0.00', "#,##0.00;(#,##0.00)"]
+    rows = [("Paint", 0.25, 1234.5, -80.0, 1234567, 1.375), ("Brushes", 0.125, 99.999, 0.0, 2500, 0.5)]
+    formats = ["0%", '"€"#,##0.00', "#,##0.00;(#,##0.00)", "#,##0,", "# ?/8"]
+    header = ["Item", "Share", "Cost", "Change", "Sales (k)", "Width (in)"]
     book = openpyxl.Workbook()
     sheet = book.active
-    sheet.append(["Item", "Share", "Cost", "Change"])
+    sheet.append(header)
     for row in rows:
         sheet.append(list(row))
-        for column, code in zip("BCD", formats, strict=True):
+        for column, code in zip("BCDEF", formats, strict=True):
             sheet[f"{column}{sheet.max_row}"].number_format = code
     book.save(tmp_path / "costs.xlsx")
     old = xlwt.Workbook()
     sheet = old.add_sheet("Sheet1")
-    for c, value in enumerate(["Item", "Share", "Cost", "Change"]):
+    for c, value in enumerate(header):
         sheet.write(0, c, value)
     styles = [xlwt.easyxf(num_format_str=code) for code in formats]
     for r, (item, *numbers) in enumerate(rows, start=1):
@@ -1118,9 +1119,11 @@ def test_spreadsheet_numbers_read_as_their_number_formats_show_them(tmp_path: Pa
             sheet.write(r, c, value, style)
     old.save(str(tmp_path / "costs.xls"))
     expected = [
-        "Item | Share | Cost | Change",
-        "Item: Paint; Share: 25%; Cost: €1,234.50; Change: (80.00)",  # the negative numbers' own section
-        "Item: Brushes; Share: 13%; Cost: €100.00; Change: 0.00",  # rounded half away from zero, as Excel does
+        "Item | Share | Cost | Change | Sales (k) | Width (in)",
+        # the negative numbers' own section; a sheet "in thousands"; eighths
+        "Item: Paint; Share: 25%; Cost: €1,234.50; Change: (80.00); Sales (k): 1,235; Width (in): 1 3/8",
+        # rounded half away from zero, as Excel does; a fixed denominator is not reduced, as Excel shows it
+        "Item: Brushes; Share: 13%; Cost: €100.00; Change: 0.00; Sales (k): 3; Width (in): 4/8",
     ]
     assert extract("costs.xlsx", (tmp_path / "costs.xlsx").read_bytes()).text.splitlines() == expected
     assert extract("costs.xls", (tmp_path / "costs.xls").read_bytes()).text.splitlines() == expected
