@@ -64,12 +64,17 @@ class Library:
     @reaching_the_server()  # a Chroma server gone: StoreUnavailable, saying so
     def entries(self) -> list[DocumentEntry]:
         """Every document with its content hash, how many chunks Chroma holds for it, and when it was
-        written."""
-        metadatas = every_chunk(self.vector_store.client, ["metadatas"])["metadatas"]
-        counts = Counter(str(m.get("file")) for m in metadatas)
+        written. The counts are those recorded as each was written; where a document written before
+        they were has none, Chroma's chunks are counted (every chunk's metadata read: 0.4 s for 20,000)."""
+        names = self.files()
         hashes = self.docstore.hashes()  # one read, not one a document (a request each on a Chroma server)
-        written = {name: recorded.get("written") for name, recorded in self.docstore.fingerprints().items()}
-        return [DocumentEntry(f, hashes.get(f, ""), counts.get(f, 0), written.get(f)) for f in self.files()]
+        recorded = self.docstore.fingerprints()
+        counts = {name: recorded.get(name, {}).get("chunks") for name in names}
+        if None in counts.values():
+            metadatas = every_chunk(self.vector_store.client, ["metadatas"])["metadatas"]
+            counts = dict(Counter(str(m.get("file")) for m in metadatas))
+        written = {name: fingerprint.get("written") for name, fingerprint in recorded.items()}
+        return [DocumentEntry(f, hashes.get(f, ""), counts.get(f, 0), written.get(f)) for f in names]
 
     @reaching_the_server()  # a Chroma server gone: StoreUnavailable, saying so
     def unread(self) -> list[UnreadFile]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import replace
@@ -355,23 +356,28 @@ class Ingestor:
                     (added if stored is None else updated if stored != doc.hash else unchanged).append(doc.id_)
                     if stored != doc.hash:
                         todo.append(doc)
+                made: Counter = Counter()  # chunks written, by document
                 if todo:
                     self._confirm_lease()
                     self.journal.record([d.id_ for d in todo])
-                    chunks += len(self._pipeline(report).run(documents=todo))
+                    made.update(node.ref_doc_id for node in self._pipeline(report).run(documents=todo))
+                    chunks += made.total()
                 noted = {note.file: note.reason for note in loaded.notes}
                 roots = {document_name(root, file): str((kept_in or root).absolute()) for root, file in batch}
                 now, written_now = datetime.now(UTC).isoformat(timespec="seconds"), {d.id_ for d in todo}
                 for doc in loaded.documents:  # written, or stored as they are: their bytes are known now
                     fingerprint = self._fingerprint(doc.id_, loaded.digests[doc.id_], signature, doc.hash)
-                    # when what is stored of it was written (groundline list): now, or as recorded before
+                    # when what is stored of it was written, and its chunks (groundline list): now, or as recorded
                     if doc.id_ in written_now:
-                        written = now
+                        written, count = now, made[doc.id_]
                     else:
-                        written = (self.docstore.fingerprint(doc.id_) or {}).get("written")
+                        before = self.docstore.fingerprint(doc.id_) or {}
+                        written, count = before.get("written"), before.get("chunks")
                     self.docstore.set_fingerprint(
-                        doc.id_, {**fingerprint, "note": noted.get(doc.id_), "root": roots[doc.id_], "written": written}
-                    )
+                        doc.id_,
+                        {**fingerprint, "note": noted.get(doc.id_), "root": roots[doc.id_], "written": written,
+                         "chunks": count},
+                    )  # fmt: skip
                 moved = self._rooted(known, roots)
                 read_now = self._record_skipped(loaded.skipped, [d.id_ for d in loaded.documents] + loaded.known,
                                                 unread_before, roots)  # fmt: skip
