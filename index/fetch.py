@@ -107,14 +107,18 @@ def fetch(
 
     client = http or httpx.Client(follow_redirects=True, max_redirects=MOST_REDIRECTS, timeout=TIMEOUT_S)
     skipped = []
-    for url in urls:
-        said(url)
-        try:
-            _fetch_one(client, url, folder, max_bytes)
-        except SkippedFile as refused:
-            skipped.append(refused)
-        except httpx.HTTPError as exc:
-            skipped.append(SkippedFile(url, f"could not be fetched ({exc.__class__.__name__}: {exc}); skipped"))
+    try:
+        for url in urls:
+            said(url)
+            try:
+                _fetch_one(client, url, folder, max_bytes)
+            except SkippedFile as refused:
+                skipped.append(refused)
+            except httpx.HTTPError as exc:
+                skipped.append(SkippedFile(url, f"could not be fetched ({exc.__class__.__name__}: {exc}); skipped"))
+    finally:
+        if http is None:  # this one's own
+            client.close()
     return skipped
 
 

@@ -13,7 +13,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import asdict, replace
 from functools import partial
 from pathlib import Path
@@ -137,9 +137,9 @@ def main(argv: list[str] | None = None) -> int:
     overrides = {"data_dir": args.data_dir} if args.data_dir else {}
     try:
         settings = read_settings(**overrides)
-        with ExitStack() as fetching:
-            if args.command == "ingest":  # web addresses fetched into a folder, ingested with the paths
-                args.paths, args.fetch_skipped = fetching.enter_context(targets(args.paths, settings))
+        if args.command != "ingest":
+            return run(args, settings)
+        with targets(args.paths, settings) as (args.paths, args.fetch_skipped):  # web addresses fetched first
             return run(args, settings)
     except GroundlineError as exc:
         print(f"groundline: {exc}", file=sys.stderr)
