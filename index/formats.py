@@ -455,7 +455,8 @@ READERS = {
     # 12: a table holding a table read as blocks, and footnotes after what refers to them; 14: charts read;
     # 16: page headers and footers read; 18: list numbers in a table's cells; 20: reviewers' comments
     ".odt": 20,
-    ".odp": 11,  # 3: titles kept; 9: charts read; 11: reviewers' comments, as .pptx 13 (before: as bare lines)
+    # 3: titles kept; 9: charts read; 11: reviewers' comments, as .pptx 13 (before: as bare lines); 13: list numbers
+    ".odp": 13,
     # 2 (and past each number before, with OCR or without, wherever HTML is read: in e-books and mail too):
     # a data table's rows one a line, labelled by its header row (1: a cell a line)
     ".html": 4,  # 3: read in the charset the page declares (<meta charset>), not always as UTF-8
@@ -493,7 +494,7 @@ READERS = {
     # invitations sent as a body part (text/calendar), then saved web pages (.mht) attached, and HTML files
     # attached read in the charset they declare, then text not in UTF-8 read in the encoding it was saved in,
     # then Word's and Writer's comments, then Excel's, then Calc's, then PowerPoint's and Impress's, and sheets'
-    # thousands and fractions
+    # thousands and fractions, and Impress's list numbers
     ".eml": 62,  # 2: attachments read (1 named them only); 4: attached messages opened
     ".mbox": 64,  # 2: attachments read; 3: messages named by their subjects; 5: attached messages opened
     ".msg": 56,
@@ -504,7 +505,7 @@ READERS = {
     # 24: calendars read; 26: Word's page headers and footers; 28: Writer's; 30: number formats; 32: contacts;
     # 34: Writer's cells' lists; 36: saved web pages (.mht) read; 38: text not in UTF-8 in its own encoding;
     # 40: Word's and Writer's comments; 42: Excel's; 44: Calc's; 46: PowerPoint's and Impress's, and sheets'
-    # thousands and fractions
+    # thousands and fractions, and Impress's list numbers
     ".zip": 46,
     # 2: converted to .docx by msdoc2docx and read as one (tables' rows labelled, empty paragraphs kept as
     # lines, the print in pictures read with OCR); 1: antiword's lines, now only where msdoc2docx fails;
@@ -526,7 +527,7 @@ READERS_WITH_OCR = {
     ".pptx": 14,
     ".ppt": 7,
     ".odt": 21,  # 5: in tables' pictures too
-    ".odp": 12,
+    ".odp": 14,
     ".eml": 63,  # the print in pictures attached read (4 and before named them only)
     ".mbox": 65,
     ".msg": 57,

@@ -105,7 +105,13 @@ def odf_text(data: bytes, name: str, suffix: str, ocr: OCR | None = None) -> Ext
             names = [sheet.get(TABLE + "name") or "" for sheet in _elements(body) if sheet.tag == TABLE + "table"]
             return Extracted.paged(_sheets(body, name), names=names)
         titles = [_title(slide) for slide in _elements(body) if slide.tag == DRAW + "page"]
-        slides = list(_slides(body, name, read))  # read now, for the note
+        styles = etree.fromstring(archive.read("styles.xml"), PARSER) if "styles.xml" in kept else None
+        # a numbered paragraph with its number, as a PowerPoint slide's; not the bullets of every outline line
+        numbered = {
+            style: {n: level for n, level in levels.items() if not level.bullet}
+            for style, levels in list_styles(styles, content).items()
+        }
+        slides = list(_slides(body, name, read, ListNumbers(numbered)))  # read now, for the note
         return Extracted.paged(slides, pictures.note(), names=titles)
 
 
@@ -441,9 +447,12 @@ def _title(slide) -> str:
     return ""
 
 
-def _slides(presentation, name: str, printed: Callable[..., list[str]] | None = None) -> Iterator[list[str]]:
-    """Each slide's paragraphs, table rows (and with ``printed``, its pictures' print), then its
-    speaker notes, then its reviewers' comments, as PowerPoint's are read (``index.slide_comments``)."""
+def _slides(
+    presentation, name: str, printed: Callable[..., list[str]] | None = None, lists: ListNumbers | None = None
+) -> Iterator[list[str]]:
+    """Each slide's paragraphs (with ``lists``, a list item's with its number), table rows (and with
+    ``printed``, its pictures' print), then its speaker notes, then its reviewers' comments, as
+    PowerPoint's are read (``index.slide_comments``)."""
     for slide in _elements(presentation):
         if slide.tag == DRAW + "page":
             comments = [
@@ -451,4 +460,4 @@ def _slides(presentation, name: str, printed: Callable[..., list[str]] | None = 
                 for note in _elements(slide)
                 if note.tag in (OFFICEOOO + "annotation", OFFICE + "annotation")
             ]
-            yield [line for line in _lines(slide, name, printed) if line] + comments
+            yield [line for line in _lines(slide, name, printed, lists) if line] + comments

@@ -1189,3 +1189,37 @@ def test_a_writer_documents_comments_follow_what_they_comment_on(tmp_path: Path)
         "Comment (Maren Holt): Figures to be confirmed by finance.",
         "Next paragraph.",
     ]
+
+
+def test_an_impress_slides_numbered_list_is_read_with_its_numbers_and_bullets_left_out() -> None:
+    # "step 3" on a slide was not found: Impress keeps a list's numbers in its list style, not its text.
+    from odf import draw, style, text
+    from odf.opendocument import OpenDocumentPresentation
+
+    doc = OpenDocumentPresentation()
+    layout = style.PageLayout(name="L")
+    doc.automaticstyles.addElement(layout)
+    master = style.MasterPage(name="M", pagelayoutname=layout)
+    doc.masterstyles.addElement(master)
+    numbered, bulleted = text.ListStyle(name="L1"), text.ListStyle(name="L2")
+    numbered.addElement(text.ListLevelStyleNumber(level=1, numformat="1", numsuffix="."))
+    bulleted.addElement(text.ListLevelStyleBullet(level=1, bulletchar="●"))
+    for list_style in (numbered, bulleted):
+        doc.automaticstyles.addElement(list_style)
+    page = draw.Page(name="One", masterpagename=master)
+    frame, box = draw.Frame(width="10cm", height="4cm", x="1cm", y="1cm"), draw.TextBox()
+    box.addElement(text.P(text="Lighting up"))
+    for list_style, items in ((numbered, ("Trim the wick", "Fill the oil")), (bulleted, ("Spare wicks",))):
+        listed = text.List(stylename=list_style)
+        for words in items:
+            item = text.ListItem()
+            item.addElement(text.P(text=words))
+            listed.addElement(item)
+        box.addElement(listed)
+    frame.addElement(box)
+    page.addElement(frame)
+    doc.presentation.addElement(page)
+    out = io.BytesIO()
+    doc.save(out)
+    lines = extract("steps.odp", out.getvalue()).text.splitlines()
+    assert lines == ["Lighting up", "1. Trim the wick", "2. Fill the oil", "Spare wicks"]  # as a .pptx's read
