@@ -444,8 +444,9 @@ READERS = {
     # .doc and mail below, past each number before): list and heading numbers read (index.numbering);
     # 11 (likewise): a table cell's list numbers read, and a table holding a table read as blocks; 13: content
     # controls, tracked insertions, fields, text boxes, footnotes and endnotes read (index.word); 15: charts and
-    # SmartArt read (index.graphics); 17: page headers first and footers last, each once; 19: reviewers' comments
-    ".docx": 19,
+    # SmartArt read (index.graphics); 17: page headers first and footers last, each once; 19: reviewers' comments;
+    # 21: list levels that restart only after a higher one (w:lvlRestart), and legal numbering (w:isLgl)
+    ".docx": 21,
     # 2: a table's rows labelled by its header row (1: its cells joined by " | "); 3: titles kept;
     # 9 (past each number before, and .ppt, mail and archives below): numbered paragraphs' numbers read;
     # 11 (likewise): charts and SmartArt read (index.graphics); 13: reviewers' comments (index.slide_comments)
@@ -494,7 +495,7 @@ READERS = {
     # invitations sent as a body part (text/calendar), then saved web pages (.mht) attached, and HTML files
     # attached read in the charset they declare, then text not in UTF-8 read in the encoding it was saved in,
     # then Word's and Writer's comments, then Excel's, then Calc's, then PowerPoint's and Impress's, and sheets'
-    # thousands and fractions, and Impress's list numbers
+    # thousands and fractions, and Impress's list numbers, and Word's restarts and legal numbering
     ".eml": 62,  # 2: attachments read (1 named them only); 4: attached messages opened
     ".mbox": 64,  # 2: attachments read; 3: messages named by their subjects; 5: attached messages opened
     ".msg": 56,
@@ -505,13 +506,13 @@ READERS = {
     # 24: calendars read; 26: Word's page headers and footers; 28: Writer's; 30: number formats; 32: contacts;
     # 34: Writer's cells' lists; 36: saved web pages (.mht) read; 38: text not in UTF-8 in its own encoding;
     # 40: Word's and Writer's comments; 42: Excel's; 44: Calc's; 46: PowerPoint's and Impress's, and sheets'
-    # thousands and fractions, and Impress's list numbers
+    # thousands and fractions, and Impress's list numbers, and Word's restarts and legal numbering
     ".zip": 46,
     # 2: converted to .docx by msdoc2docx and read as one (tables' rows labelled, empty paragraphs kept as
     # lines, the print in pictures read with OCR); 1: antiword's lines, now only where msdoc2docx fails;
     # 4: list numbers read; 6: a table holding a table read as blocks; 8: as .docx 13; 10: as .docx 15; 12: as .docx 17;
-    # 14: as .docx 19
-    ".doc": 14,
+    # 14: as .docx 19; 16: as .docx 21
+    ".doc": 16,
     # 3 (and past each number before, with OCR or without, here and in mail): a table's rows labelled;
     # 5: a table going on over a page without its header, under that header; 7: a filled form's answers read;
     # 9: pages named by the outline (names only: what holds a PDF does not move)
@@ -523,7 +524,7 @@ READERS = {
 # past the version without it.
 READERS_WITH_OCR = {
     ".pdf": 10,  # 2: pages with no text layer read by OCR (1 left them empty)
-    ".docx": 20,  # 5: the print in pictures read (3 and before left pictures out); 6: in tables' pictures too
+    ".docx": 22,  # 5: the print in pictures read (3 and before left pictures out); 6: in tables' pictures too
     ".pptx": 14,
     ".ppt": 7,
     ".odt": 21,  # 5: in tables' pictures too
@@ -532,7 +533,7 @@ READERS_WITH_OCR = {
     ".mbox": 65,
     ".msg": 57,
     ".zip": 47,
-    ".doc": 15,
+    ".doc": 17,
 }
 
 
@@ -541,7 +542,7 @@ def reader_version(name: str, ocr: bool = False) -> int:
     with text recognition or without.
 
     >>> reader_version("report.DOCX"), reader_version("notes.rtf"), reader_version("scan.pdf", ocr=True)
-    (19, 1, 10)
+    (21, 1, 10)
     """
     suffix = format_of(name)
     return (ocr and READERS_WITH_OCR.get(suffix)) or READERS.get(suffix, 1)

@@ -6,17 +6,20 @@ their order. ``Numbering`` counts them as Word does, paragraph by paragraph in d
 Each list (a ``w:num``) counts on its own; a paragraph at one level starts every deeper level of
 its list again; a level's number is shown in its format (decimal, letters, roman numerals, a
 bullet) where its label text (``w:lvlText``, "%1.%2.") names it. A list restarted with a start
-override starts there. Not followed: ``w:lvlRestart``, legal numbering's forcing of decimals,
-lists whose counts Word shares between lists of one definition; they are rare. PowerPoint's
+override starts there. A level whose ``w:lvlRestart`` says so starts again only after a level that
+high (figures numbered on across chapters: never), and a legal level (``w:isLgl``: "Section 1.01"
+under "Article I") shows every number in its label as a decimal. Not followed: lists whose counts
+Word shares between lists of one definition; they are rare. PowerPoint's
 numbered paragraphs likewise (``slide_labels``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 BULLET = "•"
+DECIMALS = ("decimal", "decimalZero")  # what a legal level's numbers may stay as
 LEVELS = 9  # Word's levels, 0-8
 
 
@@ -25,6 +28,8 @@ class Level:
     start: int
     format: str  # w:numFmt: decimal, lowerLetter, upperRoman, bullet, none, ...
     text: str  # w:lvlText: "%1.", "%1.%2", "(%3)", a bullet's character
+    restart: int | None = None  # w:lvlRestart: starts again after a level above this one (0-based) only
+    legal: bool = False  # w:isLgl: the label's numbers all decimals
 
 
 class Numbering:
@@ -50,7 +55,7 @@ class Numbering:
             for override in num.iter(W + "lvlOverride"):
                 ilvl = whole_number(override.get(W + "ilvl"), 0)
                 if (start := override.find(W + "startOverride")) is not None and ilvl in levels:
-                    levels[ilvl] = Level(whole_number(start.get(W + "val"), 1), levels[ilvl].format, levels[ilvl].text)
+                    levels[ilvl] = replace(levels[ilvl], start=whole_number(start.get(W + "val"), 1))
             self._lists[num.get(W + "numId")] = levels
         self._counts: dict[str, list[int | None]] = {}
 
@@ -70,7 +75,12 @@ class Numbering:
         if ilvl not in levels:
             return ""
         counts = self._counts.setdefault(num_id, [None] * LEVELS)
+        deeper = counts[ilvl + 1 :]
         count_one(counts, ilvl, levels[ilvl].start)
+        for level in range(ilvl + 1, LEVELS):  # a deeper level that starts again only after a higher one
+            restart = levels[level].restart if level in levels else None
+            if restart is not None and ilvl >= restart:
+                counts[level] = deeper[level - ilvl - 1]
         text = levels[ilvl].text
         if levels[ilvl].format == "bullet" or any("\uf000" <= ch <= "\uf0ff" for ch in text):  # Symbol font
             text = BULLET
@@ -80,7 +90,8 @@ class Numbering:
             if f"%{level + 1}" in text:
                 known = levels.get(level, Level(1, "decimal", ""))
                 shown = counts[level] if counts[level] is not None else known.start
-                text = text.replace(f"%{level + 1}", formatted(shown, known.format))
+                shown_as = "decimal" if levels[ilvl].legal and known.format not in DECIMALS else known.format
+                text = text.replace(f"%{level + 1}", formatted(shown, shown_as))
         return f"{text} " if text.strip() else ""
 
     def _numbered(self, paragraph) -> tuple[str, int] | None:
@@ -112,7 +123,15 @@ def _level(lvl) -> Level:
         node = lvl.find(W + tag)
         return node.get(W + "val", default) if node is not None else default
 
-    return Level(whole_number(value("start", "1"), 1), value("numFmt", "decimal"), value("lvlText", ""))
+    restart = lvl.find(W + "lvlRestart")
+    legal = lvl.find(W + "isLgl")
+    return Level(
+        whole_number(value("start", "1"), 1),
+        value("numFmt", "decimal"),
+        value("lvlText", ""),
+        whole_number(restart.get(W + "val"), 0) if restart is not None else None,
+        legal is not None and legal.get(W + "val", "true") not in ("0", "false", "off"),
+    )
 
 
 def whole_number(text: str | None, default: int) -> int:

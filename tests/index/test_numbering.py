@@ -106,6 +106,42 @@ def test_an_outline_counts_each_level_and_starts_deeper_levels_again() -> None:
     ]
 
 
+def test_a_level_restarted_only_as_it_says_and_a_legal_levels_numbers_as_decimals() -> None:
+    # Figures numbered on across chapters (lvlRestart 0) were counted from 1 again in each chapter; a
+    # contract's "Section 1.01" under "Article I" (isLgl) read "Section I.01".
+    document = docx.Document()
+    figures = (
+        '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="Chapter %1"/></w:lvl>'
+        '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:lvlRestart w:val="0"/><w:numFmt w:val="decimal"/>'
+        '<w:lvlText w:val="Figure %2"/></w:lvl>'
+    )
+    articles = (
+        '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="upperRoman"/><w:lvlText w:val="Article %1."/></w:lvl>'
+        '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:isLgl/><w:numFmt w:val="decimalZero"/>'
+        '<w:lvlText w:val="Section %1.%2"/></w:lvl>'
+    )
+    numbering = document.part.numbering_part.element
+    for n, definition in ((80, figures), (81, articles)):
+        numbering.insert(0, parse_xml(f'<w:abstractNum {NS} w:abstractNumId="{n}">{definition}</w:abstractNum>'))
+        numbering.append(parse_xml(f'<w:num {NS} w:numId="{n}"><w:abstractNumId w:val="{n}"/></w:num>'))
+    for text, level in [("Lights", 0), ("The lens", 1), ("The lamp", 1), ("Buoys", 0), ("A spar buoy", 1)]:
+        numbered(document, text, 80, level)
+    for text, level in [("Terms", 0), ("Term", 1), ("Notice", 1), ("Pay", 0), ("Rates", 1)]:
+        numbered(document, text, 81, level)
+    assert extract("manual.docx", saved(document)).text.splitlines() == [
+        "Chapter 1 Lights",
+        "Figure 1 The lens",
+        "Figure 2 The lamp",
+        "Chapter 2 Buoys",
+        "Figure 3 A spar buoy",  # not "Figure 1": it never starts again
+        "Article I. Terms",
+        "Section 1.01 Term",  # the article's number as a decimal, as Word shows a legal level
+        "Section 1.02 Notice",
+        "Article II. Pay",
+        "Section 2.01 Rates",
+    ]
+
+
 def test_a_word_97_documents_lists_read_as_word_shows_them() -> None:
     lines = extract("camp.doc", (DATA / "wps-table.doc").read_bytes()).text.splitlines()
     gear = lines.index("1. 必备露营装备")  # "1. Essential camping gear": its number is in its text
