@@ -481,8 +481,9 @@ READERS = {
     ".txt": 4,  # 4: a sheet Excel saved as "Unicode Text" read as a TSV is, its rows labelled by its header
     # 3: a chart sheet counted as a (blank) sheet, as Excel's tabs count it; 4: sheet names kept; 8 (and .xls 3,
     # mail and archives): numbers as their number formats show them; 9 (and mail and archives): cell comments;
-    # 10 (and .xls 4, mail and archives): numbers scaled by thousands ("#,##0,") and fractions ("# ?/?") shown
-    ".xlsx": 10,
+    # 10 (and .xls 4, mail and archives): numbers scaled by thousands ("#,##0,") and fractions ("# ?/?") shown;
+    # 11 (and mail and archives): charts read (index.sheet_charts)
+    ".xlsx": 11,
     ".xls": 4,
     ".ods": 7,  # 3: sheet names kept; 7: cell comments
     # then (past each number before, with OCR or without): a zip attached read, its files as attachments;
@@ -495,7 +496,7 @@ READERS = {
     # invitations sent as a body part (text/calendar), then saved web pages (.mht) attached, and HTML files
     # attached read in the charset they declare, then text not in UTF-8 read in the encoding it was saved in,
     # then Word's and Writer's comments, then Excel's, then Calc's, then PowerPoint's and Impress's, and sheets'
-    # thousands and fractions, and Impress's list numbers, and Word's restarts and legal numbering
+    # thousands and fractions, and Impress's list numbers, and Word's restarts and legal numbering, and Excel's charts
     ".eml": 62,  # 2: attachments read (1 named them only); 4: attached messages opened
     ".mbox": 64,  # 2: attachments read; 3: messages named by their subjects; 5: attached messages opened
     ".msg": 56,
@@ -506,7 +507,8 @@ READERS = {
     # 24: calendars read; 26: Word's page headers and footers; 28: Writer's; 30: number formats; 32: contacts;
     # 34: Writer's cells' lists; 36: saved web pages (.mht) read; 38: text not in UTF-8 in its own encoding;
     # 40: Word's and Writer's comments; 42: Excel's; 44: Calc's; 46: PowerPoint's and Impress's, and sheets'
-    # thousands and fractions, and Impress's list numbers, and Word's restarts and legal numbering
+    # thousands and fractions, and Impress's list numbers, and Word's restarts and legal numbering, and Excel's
+    # charts
     ".zip": 46,
     # 2: converted to .docx by msdoc2docx and read as one (tables' rows labelled, empty paragraphs kept as
     # lines, the print in pictures read with OCR); 1: antiword's lines, now only where msdoc2docx fails;

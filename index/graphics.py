@@ -72,6 +72,8 @@ def chart_lines(xml: bytes) -> list[str]:
         categories = [" ".join(str(label).split()) for label in plot.categories]
         columns = [_values(s) for s in series]
         rows = max(len(categories), *(len(values) for values in columns))
+        if not rows:  # no data kept with the chart (a workbook written by a library, not by Excel)
+            continue
         header = [_category_title(chart), *(s.name or "" for s in series)]
         table = [
             [categories[i] if i < len(categories) else str(i + 1), *(v[i] if i < len(v) else "" for v in columns)]
@@ -85,8 +87,10 @@ def chart_table_lines(title: str, tables: list[list[list[str]]], category: str =
     """A chart as its lines: its title ("Chart: Tonnage by port"), then each table of its data (a
     header row of the categories' name and the series' names, then a row a category), its rows
     labelled by the header, a header with no name for its categories calling them ``category``.
-    Office's charts and OpenDocument's both read through here."""
+    Office's charts and OpenDocument's both read through here; one with neither title nor data, none."""
     title = " ".join(title.split())
+    if not title and not tables:  # nothing it shows is text
+        return []
     lines = [f"Chart: {title}" if title else "Chart"]
     for header, *rows in tables:
         header = [" ".join(cell.split()) for cell in header]

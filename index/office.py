@@ -29,6 +29,7 @@ from index.graphics import GRAPHIC_DATA, graphic_lines
 from index.number_formats import shown
 from index.numbering import Numbering, slide_labels
 from index.ocr import OCR, Pictures
+from index.sheet_charts import sheet_charts
 from index.sheet_comments import sheet_comments, with_comments
 from index.slide_comments import SlideComments
 from index.tables import table_lines
@@ -193,9 +194,10 @@ MOST_CELLS = 10_000_000  # a workbook's, empty ones between filled ones included
 
 def xlsx_text(data: bytes, name: str, suffix: str = ".xlsx") -> Extracted:
     """Each sheet's rows, one line each (line = row number), labelled by the sheet's header row
-    (``index.tables``): the values a workbook shows, by their number formats, not its formulas. A
-    chart sheet is an empty page, so that "sheet 3" is the workbook's third tab. ``suffix``: what
-    the file is (``.xlsm``)."""
+    (``index.tables``): the values a workbook shows, by their number formats, not its formulas; then,
+    after an empty line, the charts drawn over it (``index.sheet_charts``). A chart sheet is a page
+    of its chart's lines, so that "sheet 3" is the workbook's third tab. ``suffix``: what the file
+    is (``.xlsm``)."""
     from openpyxl import load_workbook
     from openpyxl.chartsheet import Chartsheet
     from openpyxl.utils.exceptions import InvalidFileException
@@ -204,11 +206,13 @@ def xlsx_text(data: bytes, name: str, suffix: str = ".xlsx") -> Extracted:
     cells = 0
     with reading(name, suffix, InvalidFileException, OSError):
         noted = sheet_comments(data)  # openpyxl's read-only reader leaves them out
+        charts = sheet_charts(data)  # and openpyxl reads no chart
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
             for sheet in (book[title] for title in book.sheetnames):  # read as iterated: a damaged sheet fails here
+                drawn = charts.get(sheet.title, [])
                 if isinstance(sheet, Chartsheet):
-                    sheets.append([])
+                    sheets.append(drawn)
                     continue
                 sheet.reset_dimensions()  # the declared size, not the cells: one stray format pads every row
                 rows = []
@@ -217,7 +221,8 @@ def xlsx_text(data: bytes, name: str, suffix: str = ".xlsx") -> Extracted:
                     if cells > MOST_CELLS:  # a few MB of zipped XML can declare billions
                         raise SkippedFile(name, f"has more than {MOST_CELLS:,} cells; skipped")
                     rows.append([_cell(c.value, c.number_format) for c in row])
-                sheets.append(with_comments(_sheet_lines(rows), noted.get(sheet.title, {})))
+                lines = with_comments(_sheet_lines(rows), noted.get(sheet.title, {}))
+                sheets.append([*lines, "", *drawn] if drawn else lines)
         finally:
             book.close()
     return Extracted.paged(sheets, names=book.sheetnames)

@@ -88,7 +88,7 @@ def sheet_comments(data: bytes) -> dict[str, dict[int, list[str]]]:
 def _comments(book: zipfile.ZipFile) -> dict[str, dict[int, list[str]]]:
     names = set(book.namelist())
     workbook = etree.fromstring(book.read("xl/workbook.xml"), PARSER)
-    related = _relationships(book, names, "xl/workbook.xml")
+    related = relationships(book, names, "xl/workbook.xml")
     sheets_at = {rid: path for rid, _, path in related}
     people = {}
     for target in (path for _, kind, path in related if kind.endswith(PERSON_TYPE)):
@@ -100,7 +100,7 @@ def _comments(book: zipfile.ZipFile) -> dict[str, dict[int, list[str]]]:
         path = sheets_at.get(sheet.get(R + "id") or "")
         if path is None:
             continue
-        parts = _relationships(book, names, path)
+        parts = relationships(book, names, path)
         threaded = [part for _, kind, part in parts if kind.endswith(THREADED_TYPE)]
         legacy = [part for _, kind, part in parts if kind.endswith(LEGACY_TYPE)]
         rows: dict[int, list[str]] = {}
@@ -133,7 +133,7 @@ def _read(xml: bytes, people: dict[str, str]) -> list[tuple[str, str, str]]:
     return out
 
 
-def _relationships(book: zipfile.ZipFile, names: set[str], part: str) -> list[tuple[str, str, str]]:
+def relationships(book: zipfile.ZipFile, names: set[str], part: str) -> list[tuple[str, str, str]]:
     """The relationships of ``part`` to other parts of the workbook: (id, type, the part's path)."""
     folder, file = posixpath.split(part)
     rels = posixpath.join(folder, "_rels", f"{file}.rels")

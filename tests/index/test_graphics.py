@@ -248,3 +248,60 @@ def one_slide(framed) -> bytes:
     out = io.BytesIO()
     deck.save(out)
     return out.getvalue()
+
+
+def test_a_workbooks_charts_read_after_their_sheets_rows_and_a_chart_sheet_as_its_chart(tmp_path) -> None:
+    # openpyxl reads no chart: a chart sheet was an empty page, and the chart over a worksheet was on no line.
+    import zipfile
+
+    from openpyxl import Workbook
+    from openpyxl.chart import BarChart, Reference
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Tonnage"
+    for row in (["Quarter", "Skerry", "Hallo Head"], ["Q1", 1200, 900], ["Q2", 1450.5, 950]):
+        sheet.append(row)
+    for where in ("over", "alone"):
+        chart = BarChart()
+        chart.add_data(Reference(sheet, min_col=2, max_col=3, min_row=1, max_row=3), titles_from_data=True)
+        if where == "over":
+            sheet.add_chart(chart, "E2")
+        else:
+            book.create_chartsheet("Chart").add_chart(chart)
+    book.save(tmp_path / "book.xlsx")
+    # Excel keeps a copy of the plotted cells in each chart, which openpyxl does not write: the charts as
+    # Excel saves them, titled and with their data
+    excel = {
+        "xl/charts/chart1.xml": ChartXmlWriter(XL_CHART_TYPE.COLUMN_CLUSTERED, tonnage()).xml,
+        "xl/charts/chart2.xml": ChartXmlWriter(XL_CHART_TYPE.PIE, shares()).xml,
+    }
+    source = zipfile.ZipFile(tmp_path / "book.xlsx")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as saved_book:
+        for item in source.infolist():
+            saved_book.writestr(item, excel.get(item.filename) or source.read(item))
+    got = extract("book.xlsx", out.getvalue())
+    assert got.text.splitlines() == [
+        "Quarter | Skerry | Hallo Head",
+        "Quarter: Q1; Skerry: 1200; Hallo Head: 900",
+        "Quarter: Q2; Skerry: 1450.5; Hallo Head: 950",
+        "",
+        "Chart",  # after the sheet's rows
+        "Category | Skerry | Hallo Head",
+        "Category: Q1; Skerry: 1200; Hallo Head: 900",
+        "Category: Q2; Skerry: 1450.5; Hallo Head: 950",
+        "Category: Q3; Hallo Head: 1000",
+        "Chart",  # the chart sheet's own page
+        "Category | Share",
+        "Category: Fish; Share: 65%",
+        "Category: Timber; Share: 35%",
+    ]
+    assert got.page_starts == (1, 10) and got.page_names == ("Tonnage", "Chart")
+
+
+def shares() -> CategoryChartData:
+    data = CategoryChartData(number_format="0%")
+    data.categories = ["Fish", "Timber"]
+    data.add_series("Share", (0.65, 0.35))
+    return data
