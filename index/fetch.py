@@ -116,6 +116,8 @@ def fetch(
                 skipped.append(refused)
             except httpx.HTTPError as exc:
                 skipped.append(SkippedFile(url, f"could not be fetched ({exc.__class__.__name__}: {exc}); skipped"))
+            except OSError as exc:  # a name too long for the file system, a full disk
+                skipped.append(SkippedFile(url, f"could not be kept to read ({exc.strerror}); skipped"))
     finally:
         if http is None:  # this one's own
             client.close()
@@ -127,7 +129,10 @@ def _fetch_one(client, url: str, folder: Path, max_bytes: int) -> None:
         if reply.status_code != 200:
             raise SkippedFile(url, f"answered HTTP {reply.status_code} {reply.reason_phrase}; skipped")
         kind = reply.headers.get("content-type", "")
-        name = upload_name(document_path(str(reply.url), kind))  # where it was found, after redirects
+        try:
+            name = upload_name(document_path(str(reply.url), kind))  # where it was found, after redirects
+        except SkippedFile as refused:  # told by the address, not the name made of it
+            raise SkippedFile(url, refused.reason) from None
         if posixpath.splitext(name)[1].lower() not in SUFFIXES:
             raise SkippedFile(url, f"is {kind or 'of no type the server names'}, which no reader here reads; skipped")
         target = folder / name

@@ -22,7 +22,7 @@ PAGE = "<html><head><title>Harbour</title><script>alert(1)</script></head><body>
 def site():
     app = FastAPI()
     app.get("/news/harbour")(lambda: Response(PAGE, media_type="text/html; charset=utf-8"))
-    app.get("/notes/keeper.txt")(lambda: PlainTextResponse("Maren Holt keeps the light.\n"))
+    app.get("/notes/{name}")(lambda name: PlainTextResponse("Maren Holt keeps the light.\n"))
     app.get("/old")(lambda: RedirectResponse("/news/harbour"))
     app.get("/logo.gif")(lambda: Response(b"GIF89a", media_type="image/gif"))
     app.get("/big.txt")(lambda: PlainTextResponse("x" * 5000))
@@ -44,6 +44,14 @@ def test_pages_and_files_are_fetched_into_a_folder_laid_out_by_address(site: str
         f"{site}/missing": "answered HTTP 404 Not Found; skipped",
         f"{site}/logo.gif": "is image/gif, which no reader here reads; skipped",
     }
+
+
+def test_an_address_too_long_or_with_control_characters_for_a_file_name_is_skipped(site: str, tmp_path: Path) -> None:
+    long, controlled = f"{site}/notes/{'a' * 300}.txt", f"{site}/notes/bad%0Aname.txt"
+    skipped = {s.file: s.reason for s in fetch([long, controlled, f"{site}/notes/keeper.txt"], tmp_path, 2**20)}
+    assert skipped[long].startswith("could not be kept to read (File name too long)")
+    assert "control character" in skipped[controlled]
+    assert [p.name for p in tmp_path.rglob("*.txt")] == ["keeper.txt"]  # the rest fetched all the same
 
 
 def test_a_file_larger_than_the_limit_is_cut_off_and_skipped(site: str, tmp_path: Path) -> None:
