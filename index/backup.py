@@ -128,9 +128,12 @@ class Backups:
                 packed.replace(dest)
             else:
                 folder.replace(dest)
-        except OSError as exc:
+        except GroundlineError:
+            raise
+        except Exception as exc:  # a full disk, as the system, SQLite or Chroma says it
             raise BackupError(
-                f"Could not write the backup to {dest} ({exc.strerror or exc}); nothing stored was changed"
+                f"Could not write the backup to {dest} ({getattr(exc, 'strerror', None) or exc}); "
+                "nothing stored was changed"
             ) from exc
         finally:
             shutil.rmtree(work, ignore_errors=True)
@@ -178,13 +181,20 @@ class Backups:
                     f"groundline serve is using {self.data_dir}; stop it, restore, then start it again "
                     "(or restore into another data directory and serve that)."
                 )
-            with self.ingestor.writing():
-                if names := self.docstore.names():
-                    raise BackupError(
-                        f"This data directory already holds {len(names):,} document(s); restore into an empty "
-                        "one (groundline --data-dir NEW restore ...), or delete them first. Nothing was changed."
-                    )
-                report = self._restore(folder, progress)
+            try:
+                with self.ingestor.writing():
+                    if names := self.docstore.names():
+                        raise BackupError(
+                            f"This data directory already holds {len(names):,} document(s); restore into an empty "
+                            "one (groundline --data-dir NEW restore ...), or delete them first. Nothing was changed."
+                        )
+                    report = self._restore(folder, progress)
+            except GroundlineError:
+                raise
+            except Exception as exc:  # Chroma's or SQLite's own error, once what was copied is removed again
+                raise BackupError(
+                    f"Could not restore {source} ({exc}); what was copied of it was removed again"
+                ) from exc
         return replace(report, path=source)
 
     def _restore(self, folder: Path, progress: Progress | None) -> BackupReport:

@@ -13,6 +13,7 @@ import pytest
 from filelock import FileLock
 
 from index.backup import FORMAT, MANIFEST, BackupError, Backups
+from index.pipeline import DataDirError
 from index.serving import WriterBusy
 from index.store import every_chunk
 from rag.app import Groundline
@@ -156,6 +157,18 @@ def test_a_backup_waits_for_a_writer_and_says_so_when_it_does_not_finish(tmp_pat
     assert not (tmp_path / "backup").exists()
 
 
+def test_a_backup_that_fails_to_be_written_says_so_and_leaves_nothing(
+    tmp_path: Path, stored: Groundline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refused(*args, **kwargs):
+        raise RuntimeError("database or disk is full")  # as Chroma or SQLite says it, not as an OSError
+
+    monkeypatch.setattr("index.backup.copy_uploads", refused)
+    with pytest.raises(BackupError, match="Could not write the backup to .*database or disk is full"):
+        backups(stored).backup(tmp_path / "backup.tar.gz")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "news"]  # no backup, and no work folder left
+
+
 def test_a_restore_cut_short_leaves_the_store_empty(
     tmp_path: Path, stored: Groundline, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -166,7 +179,15 @@ def test_a_restore_cut_short_leaves_the_store_empty(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr("index.backup.copy_records", disk_full)  # after the chunks went in
-    with pytest.raises(Exception, match="No space left|Cannot write to the data directory"):
+    with pytest.raises(DataDirError, match="No space left"):
+        backups(restored).restore(tmp_path / "backup")
+    assert restored.vector_store.client.count() == 0 and restored.docstore.names() == []
+
+    def refused(*args, **kwargs):
+        raise RuntimeError("the store refused the write")  # as Chroma raises its own errors
+
+    monkeypatch.setattr("index.backup.copy_records", refused)
+    with pytest.raises(BackupError, match="the store refused the write.*what was copied of it was removed again"):
         backups(restored).restore(tmp_path / "backup")
     assert restored.vector_store.client.count() == 0 and restored.docstore.names() == []
     monkeypatch.undo()
