@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Literal
 
 from index.errors import GroundlineError
 from index.formats import counted, reader_version
-from index.store import chunk_pages
+from index.store import chunk_counts
 
 if TYPE_CHECKING:
     from index.pipeline import Ingestor
@@ -86,11 +86,8 @@ class Checkup:
         return orphans + self.ingestor.delete(sorted(names - chunked))
 
     def _chunk_files(self) -> Counter:
-        """How many chunks each document name has in Chroma, read a page at a time."""
-        counts: Counter = Counter()
-        for rows in chunk_pages(self.ingestor.vector_store.client, ["metadatas"]):
-            counts.update(str(meta.get("file")) for meta in rows["metadatas"])
-        return counts
+        """How many chunks each document name has in Chroma."""
+        return chunk_counts(self.ingestor.vector_store.client)
 
     def _data_dir(self) -> Finding:
         where = self.data_dir

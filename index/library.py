@@ -8,7 +8,6 @@ ingested corpus.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,7 +15,7 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from index.errors import DocumentNotFound
 from index.formats import counted, decode_names, decode_starts
-from index.store import DocStore, every_chunk, reaching_the_server
+from index.store import DocStore, chunk_counts, reaching_the_server
 
 SHOWN_MISSING = 5  # of the unknown names a question was asked of, those the error names
 
@@ -71,8 +70,7 @@ class Library:
         recorded = self.docstore.fingerprints()
         counts = {name: recorded.get(name, {}).get("chunks") for name in names}
         if None in counts.values():
-            metadatas = every_chunk(self.vector_store.client, ["metadatas"])["metadatas"]
-            counts = dict(Counter(str(m.get("file")) for m in metadatas))
+            counts = dict(chunk_counts(self.vector_store.client))
         written = {name: fingerprint.get("written") for name, fingerprint in recorded.items()}
         return [DocumentEntry(f, hashes.get(f, ""), counts.get(f, 0), written.get(f)) for f in names]
 

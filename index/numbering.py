@@ -28,7 +28,7 @@ class Level:
     start: int
     format: str  # w:numFmt: decimal, lowerLetter, upperRoman, bullet, none, ...
     text: str  # w:lvlText: "%1.", "%1.%2", "(%3)", a bullet's character
-    restart: int | None = None  # w:lvlRestart: starts again after a level above this one (0-based) only
+    restart: int | None = None  # w:lvlRestart: starts again only after a level (0-based) below it; 0: never
     legal: bool = False  # w:isLgl: the label's numbers all decimals
 
 

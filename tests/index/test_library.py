@@ -79,7 +79,7 @@ def test_the_list_gives_each_documents_chunks_as_recorded_without_reading_every_
 ) -> None:
     # `groundline list` read every chunk's metadata to count them: 0.6 s for 20,000 chunks, and growing.
     import index.library
-    from index.store import every_chunk
+    from index.store import chunk_counts
 
     app = fake_app(settings)
     app.ingestor.ingest([news_dir])
@@ -88,7 +88,7 @@ def test_the_list_gives_each_documents_chunks_as_recorded_without_reading_every_
     assert counted == {name: sum(m["file"] == name for m in chunks) for name in counted} and all(counted.values())
 
     read: list[object] = []
-    monkeypatch.setattr(index.library, "every_chunk", lambda *args, **kw: read.append(args) or every_chunk(*args, **kw))
+    monkeypatch.setattr(index.library, "chunk_counts", lambda *args: read.append(args) or chunk_counts(*args))
     assert {e.path: e.chunks for e in app.library.entries()} == counted and read == []
     (news_dir / "000_c3c639a3a8103260.txt").write_text("Replaced.\n")  # a document written again: counted again
     app.ingestor.ingest([news_dir])
