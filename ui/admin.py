@@ -10,12 +10,14 @@ under ``DATA_DIR/uploads`` by their bare file names (``index.uploads``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 
 import gradio as gr
 from fastapi import HTTPException
 
+from index.checkup import Finding
 from index.library import Library
 from index.pipeline import Ingestor
 from index.reports import Progress
@@ -29,10 +31,17 @@ SHOWN_UNREAD = 50  # of the files not read, those the page lists
 class LibraryAdmin:
     """Upload and delete, for holders of the admin token."""
 
-    def __init__(self, ingestor: Ingestor, library: Library, tokens: TokenCheck) -> None:
+    def __init__(
+        self,
+        ingestor: Ingestor,
+        library: Library,
+        tokens: TokenCheck,
+        findings: Callable[[], list[Finding]] | None = None,
+    ) -> None:
         self.ingestor = ingestor
         self.library = library
         self.tokens = tokens  # the admin token, with a budget of wrong guesses per address
+        self.findings = findings  # groundline check's (index.checkup); None: no "Check" button
 
     def refusal(self, token: str | None, request: gr.Request | None) -> str | None:
         """None for the admin token; else why not, for the user."""
@@ -95,6 +104,17 @@ class LibraryAdmin:
             [f"{len(files):,} file(s) found and not read:", *lines, *(more if len(files) > SHOWN_UNREAD else [])]
         )
 
+    def check(self, token: str, request: gr.Request | None = None) -> str:
+        """``groundline check``'s findings, a line each, the failing ones first."""
+        if refused := self.refusal(token, request):
+            return refused
+        try:
+            found = self.findings() if self.findings else []
+        except GroundlineError as exc:
+            return f"⚠️ {exc}"
+        order = {"fail": 0, "warn": 1, "ok": 2}
+        return "\n".join(f"{f.level}: {f.what}: {f.said}" for f in sorted(found, key=lambda f: order[f.level]))
+
     def delete(self, file: str | None, token: str, request: gr.Request | None = None) -> str:
         if refused := self.refusal(token, request):
             return refused
@@ -118,7 +138,9 @@ class LibraryAdmin:
             upload = gr.Button("Ingest uploaded files", elem_id="gl-ingest")
             doc = gr.Dropdown(choices=self.library.files(), label="Document", elem_id="gl-delete-choice")
             delete = gr.Button("Delete document", variant="stop", elem_id="gl-delete")
-            unread = gr.Button("Files not read", size="sm", elem_id="gl-unread")
+            with gr.Row():
+                unread = gr.Button("Files not read", size="sm", elem_id="gl-unread")
+                check = gr.Button("Check the store", size="sm", elem_id="gl-check", visible=self.findings is not None)
             status = gr.Textbox(label="Status", interactive=False, elem_id="gl-admin-status", lines=3)
             session = gr.Number(visible=False)  # the status of the page's request for the upload cookie
         # The browser asks for the upload cookie (ui.uploads) once typing pauses, so a token typed
@@ -127,4 +149,5 @@ class LibraryAdmin:
             self.upload_box, session, files, show_progress="hidden", api_visibility="private"
         )
         unread.click(self.unread, token, status, concurrency_limit=None)
+        check.click(self.check, token, status, concurrency_limit=None)
         return doc, [upload.click(self.upload, [files, token], status), delete.click(self.delete, [doc, token], status)]

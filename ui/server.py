@@ -96,7 +96,7 @@ def create_app(groundline, served: handoff.Served | None = None, watch: FolderWa
 
     admin = None
     if tokens:
-        admin = LibraryAdmin(groundline.ingestor, library, tokens)
+        admin = LibraryAdmin(groundline.ingestor, library, tokens, groundline.findings)
         app.include_router(session_router(tokens))
     views = RateLimiter(settings.views_per_minute)
     kept = FeedbackLog(settings.data_dir) if settings.feedback_log else None

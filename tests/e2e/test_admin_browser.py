@@ -75,6 +75,13 @@ def test_upload_shows_progress_then_the_report_and_delete_removes_the_document(b
         )
         assert status.input_value() == f"Deleted {first}."
         assert not (tmp_path / "data" / "uploads" / first).exists()  # nor is a copy of it kept
+        page.locator("#gl-check").click()  # the store checked from the page: the deletion left it whole
+        page.wait_for_function(
+            "() => document.querySelector('#gl-admin-status textarea').value.includes('consistency')", timeout=60_000
+        )
+        checked = status.input_value()
+        assert "ok: consistency: every document has its chunks, and every chunk its document" in checked
+        assert "ok: vector index" in checked and not checked.startswith("fail")
         left = [n for n in names if n != first]
         assert listed_soon(page, left) == left  # updated by an event after the status: not read at once
         assert page.locator("#gl-delete-choice input").input_value() == ""  # no longer offers the deleted one

@@ -92,3 +92,13 @@ def test_the_upload_box_opens_on_the_cookie_and_says_why_it_is_closed() -> None:
     assert box(204).interactive
     assert not box(401).interactive and "enter the admin token" in box(401).label
     assert "too many wrong tokens" in box(429).label and not box(0).interactive
+
+
+def test_the_admin_checks_the_store_from_the_page_failing_findings_first(settings: Settings, news_dir: Path) -> None:
+    app = fake_app(settings)
+    app.ingestor.ingest([news_dir])
+    admin = LibraryAdmin(app.ingestor, app.library, TokenCheck("s3cret"), app.findings)
+    assert "admin token" in admin.check("wrong")
+    assert "ok: consistency: every document has its chunks, and every chunk its document" in admin.check("s3cret")
+    app.vector_store.client.delete(where={"file": ARMS_FILE})
+    assert admin.check("s3cret").startswith(f"fail: consistency: 1 document(s) with no chunk ({ARMS_FILE})")
