@@ -3,8 +3,9 @@ for help, or which documents there are.
 
 Asked of the documents, "hello" or "thanks!" found no passage near it and was answered "The
 documents do not say.", with four passages no one asked for: a first reader took the product for
-broken. These are recognised whole (``kind_of``, English, a word or two around them allowed) and
-answered without retrieval or the model (``reply``); anything more is a question.
+broken. These are recognised whole (``kind_of``: in English, and greetings and thanks in French,
+German, Spanish, Italian, Portuguese and Dutch too; a word or two around them allowed) and answered,
+in English as the page is, without retrieval or the model (``reply``); anything more is a question.
 
 This module neither retrieves nor prompts the model.
 """
@@ -18,9 +19,15 @@ SHOWN_NAMES = 20  # a list of the documents names this many, then says how many 
 
 _KINDS = {
     "greeting": r"(hi|hello|hey|hiya|howdy|greetings|good (morning|afternoon|evening|day))"
-    r"( there| groundline| all| everyone)?",
+    r"( there| groundline| all| everyone)?"
+    # the same in the languages readers of a European office write in: French, German, Spanish, Italian,
+    # Portuguese, Dutch
+    r"|bonjour|bonsoir|salut|hallo|guten (morgen|tag|abend)|moin|servus|hola|buenos días|buenas (tardes|noches)"
+    r"|ciao|buongiorno|buonasera|olá|ola|bom dia|boa (tarde|noite)|hoi|goedemorgen|goedemiddag|goedenavond",
     "thanks": r"((ok|okay|great|cool|perfect|nice|awesome|thank you|got it)\s*)?"
-    r"(thanks|thank you|thx|ty|cheers|much appreciated)( (so|very) much| a lot| again)?",
+    r"(thanks|thank you|thx|ty|cheers|much appreciated)( (so|very) much| a lot| again)?"
+    r"|merci( beaucoup| bien)?|danke( schön| sehr)?|vielen dank|(muchas )?gracias|grazie( mille)?"
+    r"|obrigad[oa]|dank (je|u)( wel)?|bedankt",
     "help": r"help( me)?|what can you do|what do you do|how do(es)? (this|it|you) work|who are you|what are you"
     r"|how (do|should|can) i use (this|you|it)",
     "documents": r"(what|which) (documents|files|docs|sources) (do you have|are there|have you got|can you see"
@@ -39,6 +46,8 @@ def kind_of(said: str) -> str | None:
     ['greeting', 'thanks', 'help', 'documents']
     >>> [kind_of(s) for s in ("Hello, who denied arms deals?", "help with the budget", "list the ports")]
     [None, None, None]
+    >>> [kind_of(s) for s in ("Bonjour !", "Guten Morgen", "¡Hola!", "Merci beaucoup", "Muchas gracias", "Dank je wel")]
+    ['greeting', 'greeting', 'greeting', 'thanks', 'thanks', 'thanks']
     """
     words = " ".join(_NOT_WORDS.sub(" ", said.lower()).split())
     return next((kind for kind, whole in _WHOLE.items() if whole.fullmatch(words)), None)

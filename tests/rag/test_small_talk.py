@@ -16,6 +16,8 @@ def test_a_greeting_thanks_help_or_which_documents_are_answered_without_the_docu
     assert not hello.abstained and hello.text.startswith("Hello. Ask me about your 2 documents")
     assert hello.citations == [] and hello.passages == []
     assert app.service.ask("thanks a lot").text == "You're welcome."
+    assert app.service.ask("Bonjour !").text.startswith("Hello. Ask me about your 2 documents")  # a reader's own words
+    assert app.service.ask("Vielen Dank").text == "You're welcome."
     assert app.service.ask("What can you do?").text.startswith("I answer questions about your 2 documents")
     listed = app.service.ask("Which documents do you have?", files=[OTHER]).text
     assert listed == f"You are asking within 1 chosen document: {OTHER}."
