@@ -203,7 +203,14 @@ class Backups:
         try:
             names = records.keys(collection=DOCUMENTS)
             self.ingestor.journal.record(names)  # killed part-way: the next writer removes them all again
-            chunks = copy_chunks(backed_up(client, folder), self.chunks, progress)
+
+            def step(done: int, total: int) -> None:  # then, before the next page: still this machine's to write
+                if progress:
+                    progress(done, total)
+                if self.ingestor.lease is not None:
+                    self.ingestor.lease.confirm()
+
+            chunks = copy_chunks(backed_up(client, folder), self.chunks, step)
             documents = copy_records(records, self.docstore.kv)
             self.ingestor.journal.clear()
         finally:

@@ -114,3 +114,27 @@ def test_a_machine_that_stalled_past_its_lease_writes_no_further_step(
     first, second = sorted(path.name for path in news_dir.iterdir())
     assert app.library.files() == [first]  # the step written before stays; the next was never begun
     assert _holder(collection)["token"] == "elsewhere"  # and the new holder's lease is left alone
+
+
+def test_a_machine_that_stalled_past_its_lease_restores_no_further_page(
+    settings: Settings, news_dir: Path, tmp_path: Path, collection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import index.backup
+
+    source = fake_app(settings.model_copy(update={"data_dir": tmp_path / "source"}))
+    source.ingestor.ingest([news_dir])
+    source.backups([]).backup(tmp_path / "backup")
+    app = fake_app(settings)
+    app.ingestor.lease = ServerLease(lambda: collection)
+    monkeypatch.setattr(index.backup, "PAGE", 2)  # pages of 2 chunks: 3 pages of the sample's 6
+
+    def another_machine_takes_over_after_the_first_page(done: int, total: int) -> None:
+        if done == 2:  # this machine stalled past its lease's end; another took it over
+            collection.delete(ids=[LOCK_ID])
+            collection.add(**_record("elsewhere", time.time() + 30))
+
+    with pytest.raises(LeaseLost, match="another machine has taken over writing"):
+        app.backups([]).restore(tmp_path / "backup", another_machine_takes_over_after_the_first_page)
+    assert app.vector_store.client.count() == 2  # the page written before stays; the next was never begun
+    assert app.docstore.names() == [] and sorted(app.ingestor.journal.pending()) == source.library.files()
+    assert _holder(collection)["token"] == "elsewhere"  # left for the new holder, whose next write removes them
