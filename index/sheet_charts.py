@@ -19,7 +19,7 @@ import zipfile
 from lxml import etree
 
 from index.graphics import PARSER, C, chart_lines
-from index.sheet_comments import MAIN, R, relationships
+from index.sheet_comments import R, relationships, workbook_sheets
 
 log = logging.getLogger(__name__)
 
@@ -41,14 +41,9 @@ def sheet_charts(data: bytes) -> dict[str, list[str]]:
 
 def _charts(book: zipfile.ZipFile) -> dict[str, list[str]]:
     names = set(book.namelist())
-    workbook = etree.fromstring(book.read("xl/workbook.xml"), PARSER)
-    sheets_at = {rid: path for rid, _, path in relationships(book, names, "xl/workbook.xml")}
     found: dict[str, list[str]] = {}
     left = MOST_CHARTS
-    for sheet in workbook.iter(MAIN + "sheet"):
-        path = sheets_at.get(sheet.get(R + "id") or "")
-        if path is None:
-            continue
+    for sheet, path in workbook_sheets(book, names):
         lines = []
         for _, kind, drawing in relationships(book, names, path):
             if not kind.endswith(DRAWING_TYPE):
@@ -64,5 +59,5 @@ def _charts(book: zipfile.ZipFile) -> dict[str, list[str]]:
                 except Exception:  # noqa: BLE001 -- a chart python-pptx cannot parse: the rest is read
                     log.warning("a chart of the workbook could not be read (%s)", part, exc_info=True)
         if lines:
-            found[sheet.get("name") or ""] = lines
+            found[sheet] = lines
     return found

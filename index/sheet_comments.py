@@ -85,21 +85,28 @@ def sheet_comments(data: bytes) -> dict[str, dict[int, list[str]]]:
         return {}
 
 
+def workbook_sheets(book: zipfile.ZipFile, names: set[str]) -> list[tuple[str, str]]:
+    """Each sheet's name and the path of its part (a worksheet's, or a chart sheet's), in the
+    workbook's order; a sheet whose part is missing left out."""
+    workbook = etree.fromstring(book.read("xl/workbook.xml"), PARSER)
+    sheets_at = {rid: path for rid, _, path in relationships(book, names, "xl/workbook.xml")}
+    return [
+        (sheet.get("name") or "", sheets_at[rid])
+        for sheet in workbook.iter(MAIN + "sheet")
+        if (rid := sheet.get(R + "id") or "") in sheets_at
+    ]
+
+
 def _comments(book: zipfile.ZipFile) -> dict[str, dict[int, list[str]]]:
     names = set(book.namelist())
-    workbook = etree.fromstring(book.read("xl/workbook.xml"), PARSER)
-    related = relationships(book, names, "xl/workbook.xml")
-    sheets_at = {rid: path for rid, _, path in related}
     people = {}
-    for target in (path for _, kind, path in related if kind.endswith(PERSON_TYPE)):
-        for person in etree.fromstring(book.read(target), PARSER).iter(THREADED + "person"):
-            people[person.get("id")] = person.get("displayName") or ""
+    for _, kind, target in relationships(book, names, "xl/workbook.xml"):
+        if kind.endswith(PERSON_TYPE):
+            for person in etree.fromstring(book.read(target), PARSER).iter(THREADED + "person"):
+                people[person.get("id")] = person.get("displayName") or ""
     found: dict[str, dict[int, list[str]]] = {}
     count = 0
-    for sheet in workbook.iter(MAIN + "sheet"):
-        path = sheets_at.get(sheet.get(R + "id") or "")
-        if path is None:
-            continue
+    for sheet, path in workbook_sheets(book, names):
         parts = relationships(book, names, path)
         threaded = [part for _, kind, part in parts if kind.endswith(THREADED_TYPE)]
         legacy = [part for _, kind, part in parts if kind.endswith(LEGACY_TYPE)]
@@ -111,7 +118,7 @@ def _comments(book: zipfile.ZipFile) -> dict[str, dict[int, list[str]]]:
                 rows.setdefault(row_of(ref), []).append(comment_text(ref, author, text))
                 count += 1
         if rows:
-            found[sheet.get("name") or ""] = rows
+            found[sheet] = rows
     return found
 
 
