@@ -31,7 +31,15 @@ from typing import TYPE_CHECKING
 from index.errors import GroundlineError
 from index.kvstore import SQLiteKVStore
 from index.serving import served_elsewhere
-from index.store import COLLECTION, DOCSTORE_FILE, DOCUMENTS, chroma_client, chunk_collection, chunk_pages
+from index.store import (
+    COLLECTION,
+    DOCSTORE_FILE,
+    DOCUMENTS,
+    chroma_client,
+    chunk_collection,
+    chunk_pages,
+    found_by_own_vector,
+)
 from index.uploads import STAGING_PREFIX
 
 if TYPE_CHECKING:
@@ -283,12 +291,7 @@ def check(folder: Path, report: BackupReport) -> None:
     try:
         chunks = backed_up(client, folder)
         counted = chunks.count()
-        first = chunks.get(limit=1, include=["embeddings"])
-        found = (
-            chunks.query(query_embeddings=[first["embeddings"][0]], n_results=1, include=["distances"])
-            if first["ids"]
-            else None
-        )
+        whole = found_by_own_vector(chunks)
     finally:
         client.close()
     records = SQLiteKVStore(folder / DOCSTORE_FILE)
@@ -301,7 +304,7 @@ def check(folder: Path, report: BackupReport) -> None:
             f"The backup read back holds {counted:,} chunks and {documents:,} documents, not the {report.chunks:,} "
             f"and {report.documents:,} copied; it was not kept. Nothing stored was changed."
         )
-    if found is not None and found["distances"][0][0] > 1e-3:
+    if not whole:
         raise BackupError("The backup's vector index does not find its own chunks; it was not kept.")
 
 

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Literal
 
 from index.errors import GroundlineError
 from index.formats import counted, reader_version
-from index.store import chunk_counts
+from index.store import chunk_counts, found_by_own_vector
 
 if TYPE_CHECKING:
     from index.pipeline import Ingestor
@@ -131,19 +131,16 @@ class Checkup:
         total = collection.count()
         if not total:
             return Finding("ok", "vector index", "empty")
-        missed = 0
-        for n in range(min(SAMPLED, total)):
-            row = collection.get(limit=1, offset=n * total // min(SAMPLED, total), include=["embeddings"])
-            found = collection.query(query_embeddings=[row["embeddings"][0]], n_results=1, include=["distances"])
-            missed += found["distances"][0][0] > 1e-3
+        tried = min(SAMPLED, total)
+        missed = sum(not found_by_own_vector(collection, n * total // tried) for n in range(tried))
         if missed:
             return Finding(
                 "fail",
                 "vector index",
-                f"{missed} of {min(SAMPLED, total)} chunks not found by their own vectors: the index is damaged; "
+                f"{missed} of {tried} chunks not found by their own vectors: the index is damaged; "
                 "groundline backup, then restore into a new data directory, which builds it again",
             )
-        return Finding("ok", "vector index", f"finds chunks by their own vectors ({min(SAMPLED, total)} tried)")
+        return Finding("ok", "vector index", f"finds chunks by their own vectors ({tried} tried)")
 
     def _made_by(self, names: list[str]) -> list[Finding]:
         """Whether the documents were embedded by this embedder and read by today's readers (else the next

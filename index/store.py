@@ -120,6 +120,16 @@ def chunk_counts(collection: Collection) -> Counter:
     return counts
 
 
+def found_by_own_vector(collection: Collection, offset: int = 0) -> bool:
+    """Whether the vector index finds the chunk at ``offset`` (in the order written) by that chunk's
+    own vector, as a whole index does: a damaged one, or one missing the chunk, finds another first."""
+    row = collection.get(limit=1, offset=offset, include=["embeddings"])
+    if not row["ids"]:
+        return True  # no chunk there to look for
+    found = collection.query(query_embeddings=[row["embeddings"][0]], n_results=1, include=["distances"])
+    return found["distances"][0][0] <= 1e-3
+
+
 def chunk_pages(
     collection: Collection, include: list[str], page: int = READ_PAGE, where: dict | None = None
 ) -> Iterator[dict[str, list]]:
