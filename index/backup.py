@@ -1,7 +1,7 @@
 """Backups: every stored document, its chunks with their vectors and its records in the document store,
 with the kept uploads and the deployment's own files (the key of the chats browsers keep, readers'
 feedback), copied into a data directory of their own (or a ``.tar.gz`` of one); and its restore into
-an empty store.
+an empty store (or in place of what a store holds).
 
 Read and written through Chroma's and the document store's own interfaces, not by copying their
 files: the files of an embedded Chroma that a server has open need not hold what the server last
@@ -72,6 +72,7 @@ class BackupReport:
     uploads: int = 0
     files: list[str] = field(default_factory=list)  # the deployment's own files copied (``Backups.carried``)
     kept: list[str] = field(default_factory=list)  # of those, the ones a restore left as they were here
+    replaced: int = 0  # the documents a restore deleted first (``restore(replacing=True)``)
 
     def summary(self, verb: str) -> str:
         """One line: ``verb`` ("backed up to", "restored from") and the counts."""
@@ -83,6 +84,8 @@ class BackupReport:
             line += f", {', '.join(self.files)}"
         if self.kept:
             line += f" ({', '.join(self.kept)} already here: kept as it was)"
+        if self.replaced:
+            line += f"; in place of the {self.replaced:,} document(s) held before"
         return line
 
 
@@ -172,10 +175,12 @@ class Backups:
         (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
         return BackupReport(folder, documents, chunks, uploads, files)
 
-    def restore(self, source: Path, progress: Progress | None = None) -> BackupReport:
-        """Copy the backup at ``source`` (a folder, or a ``.tar.gz`` of one) into this store, which must
-        hold no document: the chunks and records, the kept uploads, and the deployment's own files where
-        this data directory has none. The backup is read, not changed."""
+    def restore(self, source: Path, progress: Progress | None = None, replacing: bool = False) -> BackupReport:
+        """Copy the backup at ``source`` (a folder, or a ``.tar.gz`` of one) into this store: the chunks
+        and records, the kept uploads, and the deployment's own files where this data directory has
+        none. The store must hold no document, or with ``replacing`` its documents are deleted first
+        (journaled: killed part-way, the store is left empty, never half old and half restored).
+        The backup is read, not changed, and read back whole before anything stored is touched."""
         with unpacked(source.expanduser()) as folder:
             manifest = read_manifest(folder, source)
             if manifest["embedding"] != self.ingestor.embedding_id:
@@ -184,6 +189,8 @@ class Backups:
                     f"with {self.ingestor.embedding_id}: its vectors would not match the questions'. Ingest the "
                     "documents again instead (or restore with the embedder it was made with)."
                 )
+            if problem := unsound(folder, manifest.get("documents", -1), manifest.get("chunks", -1)):
+                raise BackupError(f"{problem}: {source} is damaged. Nothing was changed.")
             if served_elsewhere(self.data_dir):
                 raise BackupError(
                     f"groundline serve is using {self.data_dir}; stop it, restore, then start it again "
@@ -191,12 +198,14 @@ class Backups:
                 )
             try:
                 with self.ingestor.writing():
-                    if names := self.docstore.names():
+                    if (names := self.docstore.names()) and not replacing:
                         raise BackupError(
                             f"This data directory already holds {len(names):,} document(s); restore into an empty "
-                            "one (groundline --data-dir NEW restore ...), or delete them first. Nothing was changed."
+                            "one (groundline --data-dir NEW restore ...), or replace them (restore --replace). "
+                            "Nothing was changed."
                         )
-                    report = self._restore(folder, progress)
+                    replaced = self.ingestor.remove_all() if replacing else []
+                    report = replace(self._restore(folder, progress), replaced=len(replaced))
             except GroundlineError:
                 raise
             except Exception as exc:  # Chroma's or SQLite's own error, once what was copied is removed again
@@ -285,27 +294,34 @@ def copy_files(source: Path, target: Path, names: Sequence[str]) -> list[str]:
 
 
 def check(folder: Path, report: BackupReport) -> None:
-    """Read the backup in ``folder`` back: as many chunks and documents as were copied, and its vector
-    index finds a chunk by that chunk's own vector."""
+    """Read the backup just written in ``folder`` back (``unsound``); raise if it is not what was copied."""
+    if problem := unsound(folder, report.documents, report.chunks):
+        raise BackupError(f"{problem}; it was not kept. Nothing stored was changed.")
+
+
+def unsound(folder: Path, documents: int, chunks: int) -> str | None:
+    """Why the backup in ``folder`` is not whole, read back: it should hold ``chunks`` chunks and
+    ``documents`` documents, and its vector index find a chunk by that chunk's own vector; None if it is."""
     client = chroma_client(folder)
     try:
-        chunks = backed_up(client, folder)
-        counted = chunks.count()
-        whole = found_by_own_vector(chunks)
+        collection = backed_up(client, folder)
+        counted = collection.count()
+        whole = found_by_own_vector(collection)
     finally:
         client.close()
     records = SQLiteKVStore(folder / DOCSTORE_FILE)
     try:
-        documents = len(records.keys(collection=DOCUMENTS))
+        held = len(records.keys(collection=DOCUMENTS))
     finally:
         records.close()
-    if counted != report.chunks or documents != report.documents:
-        raise BackupError(
-            f"The backup read back holds {counted:,} chunks and {documents:,} documents, not the {report.chunks:,} "
-            f"and {report.documents:,} copied; it was not kept. Nothing stored was changed."
+    if counted != chunks or held != documents:
+        return (
+            f"The backup read back holds {counted:,} chunks and {held:,} documents, not the {chunks:,} "
+            f"and {documents:,} it should"
         )
     if not whole:
-        raise BackupError("The backup's vector index does not find its own chunks; it was not kept.")
+        return "The backup's vector index does not find its own chunks"
+    return None
 
 
 @contextmanager

@@ -523,6 +523,13 @@ class Ingestor:
         self._reported(IngestReport(removed=present))
         return present
 
+    def remove_all(self) -> list[str]:
+        """Remove every document, and every record of a file not read, journaled (call under ``writing``,
+        as a restore in place of the store's documents does); the documents removed."""
+        removed = self._delete(self.docstore.names())
+        self._forget_skipped(lambda name, record: True)
+        return removed
+
     def _delete(self, files: list[str]) -> list[str]:
         """Remove documents, journaled: a writer killed part-way leaves them for ``recover`` to finish
         (under the write lock)."""

@@ -78,6 +78,11 @@ def parser() -> argparse.ArgumentParser:
         "restore", help="bring a backup (folder or .tar.gz) back into this data directory, which must hold no document"
     )
     res.add_argument("backup", type=Path)
+    res.add_argument(
+        "--replace",
+        action="store_true",
+        help="delete the documents this data directory holds first (a rollback); killed part-way, it is left empty",
+    )
     chk = sub.add_parser(
         "check", help="check the data directory, the store, its consistency, the models and readers' tools"
     )
@@ -349,7 +354,7 @@ def backup_or_restore(app, args) -> int:
         if args.command == "backup":
             done = backups.backup(args.dest, progress).summary("backed up to")
         else:
-            done = backups.restore(args.backup, progress).summary("restored from")
+            done = backups.restore(args.backup, progress, replacing=args.replace).summary("restored from")
     print(done)
     return 0
 

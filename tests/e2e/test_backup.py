@@ -29,3 +29,16 @@ def test_a_served_data_directory_is_backed_up_while_it_answers_and_restores_else
     assert found.returncode == 0, found.stderr
     best = json.loads(found.stdout)["hits"][0]
     assert (best["file"], best["start_line"]) == (ARMS_FILE, 9)
+
+    # a rollback: a document deleted by mistake and a stray one ingested, then last night's backup in their place
+    assert groundline("delete", ARMS_FILE, data_dir=elsewhere).returncode == 0
+    (tmp_path / "stray").mkdir()
+    (tmp_path / "stray" / "draft.txt").write_text("A draft nobody meant to ingest.\n")
+    assert groundline("ingest", str(tmp_path / "stray"), data_dir=elsewhere).returncode == 0
+    refused = groundline("restore", str(tmp_path / "groundline.tar.gz"), data_dir=elsewhere)
+    assert refused.returncode == 1 and "restore --replace" in refused.stderr
+    rolled_back = groundline("restore", "--replace", str(tmp_path / "groundline.tar.gz"), data_dir=elsewhere)
+    assert rolled_back.returncode == 0, rolled_back.stderr
+    assert "2 document(s), 6 chunk(s)" in rolled_back.stdout and "in place of the 2 document(s)" in rolled_back.stdout
+    listed = [doc["path"] for doc in json.loads(groundline("list", "--json", data_dir=elsewhere).stdout)]
+    assert ARMS_FILE in listed and "draft.txt" not in listed and len(listed) == 2

@@ -117,6 +117,53 @@ def test_a_restore_into_a_store_with_documents_is_refused_and_changes_nothing(
     assert (chunks(stored), records(stored)) == before
 
 
+def test_a_restore_replacing_the_documents_brings_back_the_store_as_it_was_backed_up(
+    tmp_path: Path, stored: Groundline, news_dir: Path
+) -> None:
+    backups(stored).backup(tmp_path / "backup")
+    before = chunks(stored), records(stored)
+    stored.ingestor.delete([ARMS_FILE])  # the mistakes a rollback undoes: a document deleted, another added
+    (tmp_path / "wrong").mkdir()
+    (tmp_path / "wrong" / "draft.txt").write_text("A draft nobody meant to ingest.\n")
+    (tmp_path / "wrong" / "empty.txt").write_text("")  # found and not read: its record goes too
+    stored.ingestor.ingest([tmp_path / "wrong"])
+    assert stored.docstore.skipped() and len(stored.docstore.names()) == 3
+
+    done = backups(stored).restore(tmp_path / "backup", replacing=True)
+    assert (done.documents, done.replaced) == (3, 3)
+    assert "in place of the 3 document(s) held before" in done.summary("restored from")
+    assert (chunks(stored), records(stored)) == before
+    assert stored.docstore.skipped() == {}
+    assert (stored.settings.data_dir / "uploads" / UPLOAD[0]).read_bytes() == UPLOAD[1]
+    assert stored.retriever.retrieve("who denied arms deals?")[0].file == ARMS_FILE
+
+
+def test_a_damaged_backup_is_refused_before_anything_stored_is_replaced(tmp_path: Path, stored: Groundline) -> None:
+    backups(stored).backup(tmp_path / "backup")
+    manifest = tmp_path / "backup" / MANIFEST
+    manifest.write_text(json.dumps({**json.loads(manifest.read_text()), "chunks": 1}))  # chunks lost since
+    before = chunks(stored), records(stored)
+    with pytest.raises(BackupError, match="holds .* chunks and 3 documents, not the 1 and 3 it should: .* is damaged"):
+        backups(stored).restore(tmp_path / "backup", replacing=True)
+    assert (chunks(stored), records(stored)) == before
+
+
+def test_a_replacing_restore_cut_short_leaves_the_store_empty_never_half_old(
+    tmp_path: Path, stored: Groundline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backups(stored).backup(tmp_path / "backup")
+
+    def refused(*args, **kwargs):
+        raise RuntimeError("the store refused the write")
+
+    monkeypatch.setattr("index.backup.copy_records", refused)  # the old documents deleted, the chunks copied
+    with pytest.raises(BackupError, match="what was copied of it was removed again"):
+        backups(stored).restore(tmp_path / "backup", replacing=True)
+    assert stored.vector_store.client.count() == 0 and stored.docstore.names() == []
+    monkeypatch.undo()
+    assert backups(stored).restore(tmp_path / "backup").documents == 3  # and the backup is still there to restore
+
+
 def test_what_is_not_a_whole_backup_is_refused(tmp_path: Path, stored: Groundline) -> None:
     target = backups(app_at(tmp_path, "restored"))
     with pytest.raises(BackupError, match="has no backup.json"):
