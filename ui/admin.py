@@ -1,4 +1,5 @@
-"""Library administration in the UI: upload and delete documents, and see which files could not be read.
+"""Library administration in the UI: upload documents, delete documents and folders (asked to be
+confirmed, with what they hold), and see which files could not be read.
 
 Off unless an admin token is configured (``GROUNDLINE_ADMIN_TOKEN``); every
 action checks the token (with a budget of wrong guesses per address), and the
@@ -18,7 +19,7 @@ import gradio as gr
 from fastapi import HTTPException
 
 from index.checkup import Finding
-from index.library import Library
+from index.library import Library, folders_of, under
 from index.pipeline import Ingestor
 from index.reports import Progress
 from rag.errors import GroundlineError
@@ -115,16 +116,49 @@ class LibraryAdmin:
         order = {"fail": 0, "warn": 1, "ok": 2}
         return "\n".join(f"{f.level}: {f.what}: {f.said}" for f in sorted(found, key=lambda f: order[f.level]))
 
-    def delete(self, file: str | None, token: str, request: gr.Request | None = None) -> str:
+    def to_delete(self, chosen: list[str] | str | None, token: str, request: gr.Request | None = None) -> tuple:
+        """The first of a deletion's two clicks: what the documents and folders ``chosen`` hold, asked to
+        be confirmed; the status, the confirmation's row (shown where there is something to delete) and
+        the names the confirmation will delete (``delete``), as chosen now."""
+        if refused := self.refusal(token, request):
+            return refused, gr.Row(visible=False), []
+        chosen = [chosen] if isinstance(chosen, str) else list(chosen or [])
+        if not chosen:
+            return "Choose the documents or folders to delete.", gr.Row(visible=False), []
+        try:
+            names = self.library.files()
+        except GroundlineError as exc:
+            return f"⚠️ {exc}", gr.Row(visible=False), []
+        held = {name: under(names, name) if name.endswith("/") else [name] * (name in names) for name in chosen}
+        documents = {doc for docs in held.values() for doc in docs}
+        if not documents:
+            return "None of those is ingested now; nothing to delete.", gr.Row(visible=False), []
+        what = ", ".join(
+            f"{name} ({len(docs):,} document(s))" if name.endswith("/") else name for name, docs in held.items() if docs
+        )
+        asked = (
+            f"Delete {len(documents):,} document(s): {what}? Their chunks, text and kept uploads go, and come back "
+            "only by ingesting them again. Confirm, or choose again."
+        )
+        return asked, gr.Row(visible=True), [name for name, docs in held.items() if docs]
+
+    def delete(self, chosen: list[str] | str | None, token: str, request: gr.Request | None = None) -> str:
+        """Delete the documents and folders ``chosen`` (the second click: ``to_delete`` asked first)."""
         if refused := self.refusal(token, request):
             return refused
-        if not file:
-            return "Choose a document to delete."
+        chosen = [chosen] if isinstance(chosen, str) else list(chosen or [])
+        if not chosen:
+            return "Choose the documents or folders to delete."
         try:
-            removed = self.ingestor.delete([file])
+            removed = self.ingestor.delete(chosen)
         except GroundlineError as exc:
             return f"⚠️ {exc}"
-        return f"Deleted {file}." if removed else f"{file} was not ingested."
+        if chosen == removed == chosen[:1]:
+            return f"Deleted {removed[0]}."
+        if not removed:
+            return f"{chosen[0]} was not ingested." if len(chosen) == 1 else "None of those was ingested."
+        shown = ", ".join(removed[:SHOWN_UNREAD]) + (", ..." if len(removed) > SHOWN_UNREAD else "")
+        return f"Deleted {len(removed):,} document(s): {shown}."
 
     def panel(self) -> tuple[gr.Dropdown, list]:
         """The admin accordion, inside the caller's Blocks: its document list, and the events
@@ -136,8 +170,15 @@ class LibraryAdmin:
                 elem_id="gl-upload", interactive=False,
             )  # fmt: skip
             upload = gr.Button("Ingest uploaded files", elem_id="gl-ingest")
-            doc = gr.Dropdown(choices=self.library.files(), label="Document", elem_id="gl-delete-choice")
-            delete = gr.Button("Delete document", variant="stop", elem_id="gl-delete")
+            names = self.library.files()
+            doc = gr.Dropdown(
+                choices=folders_of(names) + names, multiselect=True, label="Documents and folders to delete",
+                elem_id="gl-delete-choice",
+            )  # fmt: skip
+            delete = gr.Button("Delete...", variant="stop", elem_id="gl-delete")
+            with gr.Row(visible=False) as confirming:  # the second click, once what goes is said
+                confirm = gr.Button("Confirm delete", variant="stop", size="sm", elem_id="gl-delete-confirm")
+                cancel = gr.Button("Cancel", size="sm", elem_id="gl-delete-cancel")
             with gr.Row():
                 unread = gr.Button("Files not read", size="sm", elem_id="gl-unread")
                 check = gr.Button("Check the store", size="sm", elem_id="gl-check", visible=self.findings is not None)
@@ -150,4 +191,12 @@ class LibraryAdmin:
         )
         unread.click(self.unread, token, status, concurrency_limit=None)
         check.click(self.check, token, status, concurrency_limit=None)
-        return doc, [upload.click(self.upload, [files, token], status), delete.click(self.delete, [doc, token], status)]
+        # What the confirmation deletes is what the first click named: not the list as chosen by then
+        doomed = gr.State([])
+        delete.click(self.to_delete, [doc, token], [status, confirming, doomed], concurrency_limit=None)
+        for changed in (doc.input, cancel.click):
+            changed(lambda: (gr.Row(visible=False), []), None, [confirming, doomed], show_progress="hidden")
+        deleted = confirm.click(lambda: gr.Row(visible=False), None, confirming, show_progress="hidden").then(
+            self.delete, [doomed, token], status
+        )
+        return doc, [upload.click(self.upload, [files, token], status), deleted]

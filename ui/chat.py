@@ -643,7 +643,7 @@ class ChatUI:
                 if names == known:
                     return [gr.skip()] * (len(chosen) + 1 + len(viewing))
                 scopes = folders_of(names) + names  # Ask within offers folders, then documents
-                offers = [scopes if choices is within else names for choices in lists]
+                offers = [names if choices is files else scopes for choices in lists]  # the admin's: as Ask within
                 updated = [gr.Dropdown(choices=o, value=still_there(c, o)) for c, o in zip(chosen, offers, strict=True)]
                 if linked:  # a link's are shown as it names them: one that names nothing is refused when asked
                     updated[1] = gr.Dropdown(choices=list(dict.fromkeys(scopes + list(linked))), value=list(linked))

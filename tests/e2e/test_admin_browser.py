@@ -69,10 +69,17 @@ def test_upload_shows_progress_then_the_report_and_delete_removes_the_document(b
         open_from_list(page, first)  # the reader has it open...
         page.locator("#gl-delete-choice input").fill(first)
         page.locator("#gl-delete-choice").get_by_role("option", name=first).click()
-        page.locator("#gl-delete").click()
+        page.locator("#gl-delete").click()  # the first click says what would go, and asks
+        page.wait_for_function(
+            "() => document.querySelector('#gl-admin-status textarea').value.startsWith('Delete 1 document')",
+            timeout=60_000,
+        )
+        assert f": {first}?" in status.input_value() and page.locator("#gl-delete-confirm").is_visible()
+        page.locator("#gl-delete-confirm").click()
         page.wait_for_function(
             "() => document.querySelector('#gl-admin-status textarea').value.startsWith('Deleted')", timeout=60_000
         )
+        assert not page.locator("#gl-delete-confirm").is_visible()
         assert status.input_value() == f"Deleted {first}."
         assert not (tmp_path / "data" / "uploads" / first).exists()  # nor is a copy of it kept
         page.locator("#gl-check").click()  # the store checked from the page: the deletion left it whole
@@ -84,7 +91,9 @@ def test_upload_shows_progress_then_the_report_and_delete_removes_the_document(b
         assert "ok: vector index" in checked and not checked.startswith("fail")
         left = [n for n in names if n != first]
         assert listed_soon(page, left) == left  # updated by an event after the status: not read at once
-        assert page.locator("#gl-delete-choice input").input_value() == ""  # no longer offers the deleted one
+        assert page.locator("#gl-delete-choice .token").count() == 0  # no longer chosen, nor offered
+        page.locator("#gl-delete-choice input").fill(first)
+        assert page.locator("#gl-delete-choice").get_by_role("option", name=first).count() == 0
         page.get_by_text("Click a citation to see its source lines.").wait_for(timeout=30_000)  # ...and no longer
 
         # a page opened now lists what is stored now, not what was there when the server started (none)

@@ -37,6 +37,25 @@ def test_delete_needs_the_token(settings: Settings, news_dir: Path) -> None:
     assert ARMS_FILE not in app.library.files()
 
 
+def test_deleting_says_what_would_go_and_deletes_what_was_confirmed(settings: Settings, tmp_path: Path) -> None:
+    app, admin = admin_for(settings)
+    for name in ("north/2024/q3.txt", "north/q2.txt", "south/q3.txt", "a.txt"):
+        (tmp_path / "docs" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "docs" / name).write_text(f"The report {name} says the depot opens at six.\n")
+    app.ingestor.ingest([tmp_path / "docs"])
+    assert "admin token" in admin.to_delete(["a.txt"], "wrong")[0]
+    assert admin.to_delete([], "s3cret")[0] == "Choose the documents or folders to delete."
+    said, row, doomed = admin.to_delete(["north/", "a.txt", "gone.txt"], "s3cret")
+    assert said.startswith("Delete 3 document(s): north/ (2 document(s)), a.txt? ")
+    assert row.visible is True and doomed == ["north/", "a.txt"]  # what names nothing is not asked about
+    assert app.library.files() == ["a.txt", "north/2024/q3.txt", "north/q2.txt", "south/q3.txt"]  # not yet
+    assert admin.delete(doomed, "s3cret") == "Deleted 3 document(s): north/2024/q3.txt, north/q2.txt, a.txt."
+    assert app.library.files() == ["south/q3.txt"]
+    said, row, doomed = admin.to_delete(["north/"], "s3cret")  # chosen on a page listed before the deletion
+    assert (said, row.visible, doomed) == ("None of those is ingested now; nothing to delete.", False, [])
+    assert admin.delete(["north/", "a.txt"], "s3cret") == "None of those was ingested."
+
+
 def test_the_files_not_read_are_listed_for_the_admin_with_why(settings: Settings, tmp_path: Path) -> None:
     app, admin = admin_for(settings)
     assert "admin token" in admin.unread("wrong")
