@@ -50,6 +50,26 @@ _SOURCE_REMARK = re.compile(
 )
 
 
+# Words that deny what the rest of a sentence says. An answer sentence that has one where the source
+# sentence it matches has none says the opposite of it in the source's own words ("Prokaryotes do not
+# have acquired immunity." against "Prokaryotes also possess acquired immunity, ..."): the small model's
+# way of answering a question that assumes something false, which matched 0.6-0.9 and was cited. The
+# other way round is left alone: a long source sentence's "not" is mostly in a clause the answer leaves out.
+_NEGATION = re.compile(r"\b(?:not|no|never|none|nobody|nothing|neither|nor|cannot)\b|\w+n['’]t\b", re.IGNORECASE)
+CONTRADICTED = 0.5  # what such a match's score is multiplied by: under any threshold it passed before
+
+
+def denies(sentence: str) -> bool:
+    """Whether a sentence holds a word of denial.
+
+    >>> denies("NK cells never react with self peptides."), denies("It isn't so."), denies("Nothing moved.")
+    (True, True, True)
+    >>> denies("The notion of a knot is known."), denies("Nobel won.")
+    (False, False)
+    """
+    return bool(_NEGATION.search(sentence))
+
+
 def remarks_on_sources(sentence: str) -> bool:
     """Whether a sentence (markers stripped) only says where the answer comes from, claiming nothing.
 
@@ -132,11 +152,18 @@ class Attributor:
         return list(seen.values())
 
     def attribute(self, sentences: Sequence[str], passages: Sequence[Passage]) -> list[Support]:
-        """The best-supported source sentence for each answer sentence."""
+        """The best-supported source sentence for each answer sentence. A sentence that denies what a
+        source sentence does not (``denies``) is matched by it at ``CONTRADICTED`` its score: it is
+        cited to a source sentence that denies it too where one matches nearly as well, and else
+        falls under the threshold that would have cited it."""
         cands = self.candidates(passages)
         if not sentences or not cands:
             return [Support(s, None, 0.0) for s in sentences]
         scores = self._scores(sentences, cands)
+        denying = np.array([denies(c.quote) for c in cands])
+        for row, sentence in zip(scores, sentences, strict=True):
+            if denies(sentence):
+                row[~denying] *= CONTRADICTED
         out = []
         for sentence, score in zip(sentences, scores, strict=True):
             best = int(np.argmax(score))

@@ -37,6 +37,19 @@ def test_a_sentence_nothing_supports_scores_low(attributor: Attributor) -> None:
     assert unsupported.score < 0.5 <= supported.score
 
 
+def test_a_sentence_that_denies_what_its_source_says_is_not_supported_by_it(attributor: Attributor) -> None:
+    # as the 1.5B model answered "What kind of immunity do prokaryotes not have?" (the documents do not say)
+    source = "Prokaryotes also possess acquired immunity, through a system that uses CRISPR sequences."
+    passages = [Passage("cells.txt", 1, 1, 0, source, 0.9)]
+    (agrees,) = attributor.attribute(["Prokaryotes possess acquired immunity."], passages)
+    (denies,) = attributor.attribute(["Prokaryotes do not possess acquired immunity."], passages)
+    assert agrees.score >= 0.5 > denies.score and denies.citation.quote == source
+    # a source sentence that denies it too is the one it is cited to, as well as it matches
+    both = [*passages, Passage("bacteria.txt", 4, 4, 80, "Bacteria do not possess acquired immunity.", 0.5)]
+    (cited,) = attributor.attribute(["Bacteria do not possess acquired immunity."], both)
+    assert (cited.citation.file, cited.citation.start_line) == ("bacteria.txt", 4) and cited.score >= 0.5
+
+
 def test_the_models_own_markers_are_ignored() -> None:
     assert answer_sentences("North Korea denied it [1]. Russia agreed [2, 3].") == [
         "North Korea denied it.",
