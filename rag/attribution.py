@@ -70,6 +70,28 @@ def denies(sentence: str) -> bool:
     return bool(_NEGATION.search(sentence))
 
 
+# A number an answer states that no passage shown holds was not read there: the model changed it
+# ("There are 231 seats in the debating chamber." against "There are 131 seats ...", matched at 0.84)
+# or took it from a question that assumed it ("... until the 16th century work of" where the source says
+# 17th). Numbers compared as digits: "6,500" as 6500, "17th" as 17, and two to twelve in words as
+# digits ("one" is a pronoun as often as a number).
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_NUMBER_WORDS = {
+    w: str(n) for n, w in enumerate("two three four five six seven eight nine ten eleven twelve".split(), 2)
+}
+_WORDS = re.compile(r"[a-z]+")
+
+
+def numbers(text: str) -> set[str]:
+    """The numbers in ``text``, as digits.
+
+    >>> sorted(numbers("About 6,500 paintings, seven rooms, the 17th century, 2.5 km"))
+    ['17', '2.5', '6500', '7']
+    """
+    digits = {n.replace(",", "") for n in _NUMBER.findall(text)}
+    return digits | {_NUMBER_WORDS[w] for w in _WORDS.findall(text.lower()) if w in _NUMBER_WORDS}
+
+
 def remarks_on_sources(sentence: str) -> bool:
     """Whether a sentence (markers stripped) only says where the answer comes from, claiming nothing.
 
@@ -155,15 +177,19 @@ class Attributor:
         """The best-supported source sentence for each answer sentence. A sentence that denies what a
         source sentence does not (``denies``) is matched by it at ``CONTRADICTED`` its score: it is
         cited to a source sentence that denies it too where one matches nearly as well, and else
-        falls under the threshold that would have cited it."""
+        falls under the threshold that would have cited it. So is one that states a number no passage
+        holds (``numbers``), by every source sentence."""
         cands = self.candidates(passages)
         if not sentences or not cands:
             return [Support(s, None, 0.0) for s in sentences]
         scores = self._scores(sentences, cands)
         denying = np.array([denies(c.quote) for c in cands])
+        shown = set().union(*(numbers(p.text) for p in passages))
         for row, sentence in zip(scores, sentences, strict=True):
             if denies(sentence):
                 row[~denying] *= CONTRADICTED
+            if numbers(sentence) - shown:  # a number no passage holds: no sentence of them supports it
+                row *= CONTRADICTED
         out = []
         for sentence, score in zip(sentences, scores, strict=True):
             best = int(np.argmax(score))

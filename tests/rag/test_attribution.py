@@ -50,6 +50,19 @@ def test_a_sentence_that_denies_what_its_source_says_is_not_supported_by_it(attr
     assert (cited.citation.file, cited.citation.start_line) == ("bacteria.txt", 4) and cited.score >= 0.5
 
 
+def test_a_sentence_stating_a_number_no_passage_holds_is_not_supported(attributor: Attributor) -> None:
+    # as the 1.5B model answered "There re 231 seats in which chamber?" (the documents say 131)
+    passages = [Passage("parliament.txt", 3, 3, 0, "There are 131 seats in the debating chamber.", 0.9)]
+    (read,) = attributor.attribute(["There are 131 seats in the debating chamber."], passages)
+    (changed,) = attributor.attribute(["There are 231 seats in the debating chamber."], passages)
+    assert read.score >= 0.5 > changed.score and changed.citation.start_line == 3
+    # a number in digits and in words is one number
+    doors = [Passage("doors.txt", 1, 1, 0, "The chamber has 7 doors, and 1,200 chairs.", 0.9)]
+    (counted,) = attributor.attribute(["The chamber has seven doors and 1200 chairs."], doors)
+    (miscounted,) = attributor.attribute(["The chamber has eight doors and 1200 chairs."], doors)
+    assert counted.score >= 0.5 > miscounted.score
+
+
 def test_the_models_own_markers_are_ignored() -> None:
     assert answer_sentences("North Korea denied it [1]. Russia agreed [2, 3].") == [
         "North Korea denied it.",
