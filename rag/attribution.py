@@ -74,8 +74,9 @@ def denies(sentence: str) -> bool:
 # ("There are 231 seats in the debating chamber." against "There are 131 seats ...", matched at 0.84)
 # or took it from a question that assumed it ("... until the 16th century work of" where the source says
 # 17th). Numbers compared as digits: "6,500" as 6500, "17th" as 17, and two to twelve in words as
-# digits ("one" is a pronoun as often as a number).
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+# digits ("one" is a pronoun as often as a number); a decade or century ("the 1980s", "the late 80's",
+# "the early 1200s") is read in any year of it ("1218").
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*(?:['’]?s\b)?")
 _NUMBER_WORDS = {
     w: str(n) for n, w in enumerate("two three four five six seven eight nine ten eleven twelve".split(), 2)
 }
@@ -83,13 +84,37 @@ _WORDS = re.compile(r"[a-z]+")
 
 
 def numbers(text: str) -> set[str]:
-    """The numbers in ``text``, as digits.
+    """The numbers in ``text``, as digits (a decade or century with its "s", and without).
 
-    >>> sorted(numbers("About 6,500 paintings, seven rooms, the 17th century, 2.5 km"))
-    ['17', '2.5', '6500', '7']
+    >>> sorted(numbers("About 6,500 paintings, seven rooms, the 17th century, 2.5 km, the late 80's"))
+    ['17', '2.5', '6500', '7', '80', '80s']
     """
-    digits = {n.replace(",", "") for n in _NUMBER.findall(text)}
+    digits = {n.replace(",", "").replace("'", "").replace("’", "") for n in _NUMBER.findall(text)}
+    digits |= {n.removesuffix("s") for n in digits}  # and as a number: "Psalm 67's prayer"
     return digits | {_NUMBER_WORDS[w] for w in _WORDS.findall(text.lower()) if w in _NUMBER_WORDS}
+
+
+def unread_numbers(said: set[str], shown: set[str]) -> set[str]:
+    """Those of the numbers ``said`` that are not among the numbers ``shown`` (``numbers``'s), a decade
+    or century read in any year of it.
+
+    >>> said = numbers("In the 1200s, the 80's, the 1990s: 231 and 131.")
+    >>> sorted(unread_numbers(said, {"1218", "1987", "131", "1990"}))
+    ['231']
+    """
+    years = {n for n in shown if len(n) == 4 and n.isdigit()}
+
+    def read(n: str) -> bool:
+        base = n.removesuffix("s")
+        if n in shown or base in shown:
+            return True
+        if base == n:
+            return False
+        if len(base) == 4:  # the 1980s: 1980-1989; the 1200s: 1200-1299
+            return any(year.startswith(base.rstrip("0")) for year in years)
+        return len(base) == 2 and any(year[2] == base[0] for year in years)  # the 80s: 1980-1989, 1880-1889
+
+    return {n for n in said if not read(n) and n + "s" not in said}  # "the 80's" is a decade, not 80
 
 
 def remarks_on_sources(sentence: str) -> bool:
@@ -177,8 +202,10 @@ class Attributor:
         """The best-supported source sentence for each answer sentence. A sentence that denies what a
         source sentence does not (``denies``) is matched by it at ``CONTRADICTED`` its score: it is
         cited to a source sentence that denies it too where one matches nearly as well, and else
-        falls under the threshold that would have cited it. So is one that states a number no passage
-        holds (``numbers``), by every source sentence."""
+        falls under the threshold that would have cited it. One that states a number no passage holds
+        (``unread_numbers``) is matched at ``CONTRADICTED`` by every source sentence, where the one it
+        matches best states a number of its own (one that states none: a number restated from the
+        question, "the early 1200s", beside a sentence that says no year, is not gainsaid by it)."""
         cands = self.candidates(passages)
         if not sentences or not cands:
             return [Support(s, None, 0.0) for s in sentences]
@@ -188,8 +215,8 @@ class Attributor:
         for row, sentence in zip(scores, sentences, strict=True):
             if denies(sentence):
                 row[~denying] *= CONTRADICTED
-            if numbers(sentence) - shown:  # a number no passage holds: no sentence of them supports it
-                row *= CONTRADICTED
+            if unread_numbers(numbers(sentence), shown) and numbers(cands[int(np.argmax(row))].quote):
+                row *= CONTRADICTED  # a number no passage holds, where the best match states another
         out = []
         for sentence, score in zip(sentences, scores, strict=True):
             best = int(np.argmax(score))
