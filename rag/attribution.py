@@ -211,7 +211,8 @@ class Attributor:
             return [Support(s, None, 0.0) for s in sentences]
         scores = self._scores(sentences, cands)
         denying = np.array([denies(c.quote) for c in cands])
-        shown = set().union(*(numbers(p.text) for p in passages))
+        # the numbers the prompt showed: the passages' text, and their files' and pages' names ("2024" sheet)
+        shown = set().union(*(numbers(" ".join([p.text, p.file, *p.page_names])) for p in passages))
         for row, sentence in zip(scores, sentences, strict=True):
             if denies(sentence):
                 row[~denying] *= CONTRADICTED
