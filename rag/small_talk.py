@@ -3,8 +3,8 @@ for help, or which documents there are.
 
 Asked of the documents, "hello" or "thanks!" found no passage near it and was answered "The
 documents do not say.", with four passages no one asked for: a first reader took the product for
-broken. These are recognised whole (``kind_of``: in English, and greetings and thanks in French,
-German, Spanish, Italian, Portuguese and Dutch too; a word or two around them allowed) and answered,
+broken. These are recognised whole (``kind_of``: in English, and in French, German, Spanish,
+Italian, Portuguese and Dutch too; a word or two around them allowed) and answered,
 in English as the page is, without retrieval or the model (``reply``); anything more is a question.
 
 This module neither retrieves nor prompts the model.
@@ -29,10 +29,17 @@ _KINDS = {
     r"|merci( beaucoup| bien)?|danke( schön| sehr)?|vielen dank|(muchas )?gracias|grazie( mille)?"
     r"|obrigad[oa]|dank (je|u)( wel)?|bedankt",
     "help": r"help( me)?|what can you do|what do you do|how do(es)? (this|it|you) work|who are you|what are you"
-    r"|how (do|should|can) i use (this|you|it)",
+    r"|how (do|should|can) i use (this|you|it)"
+    r"|aide( moi)?|(que|qu'est ce que) (peux|pouvez) (tu|vous) faire|(qu'est ce que tu sais|tu sais) faire( quoi)?"
+    r"|qui es tu|hilfe|was kannst du( tun| machen)?|was können sie( tun)?|wer bist du"
+    r"|ayuda|ayúdame|qué puedes hacer|quién eres|aiuto|cosa (puoi|sai) fare|chi sei"
+    r"|ajuda|o que (você pode|podes) fazer|quem é você|wat kun (je|jij)( doen)?|wie ben je",
     "documents": r"(what|which) (documents|files|docs|sources) (do you have|are there|have you got|can you see"
     r"|are (loaded|ingested|available)|can i ask about)|(list|show)( me)?( the| all| your| all the| all of the)?"
-    r" (documents|files|docs|sources)|how many (documents|files|docs)( are there| do you have)?",
+    r" (documents|files|docs|sources)|how many (documents|files|docs)( are there| do you have)?"
+    r"|quels (documents|fichiers) (as tu|avez vous|y a t il)|welche (dokumente|dateien) (hast du|haben sie|gibt es)"
+    r"|qué (documentos|archivos) (tienes|tiene|hay)|quali (documenti|file) (hai|ha|ci sono)"
+    r"|quais (documentos|arquivos|ficheiros) (você tem|tens|há)|welke (documenten|bestanden) (heb je|hebt u|zijn er)",
 }
 _WHOLE = {kind: re.compile(rf"(please )?({pattern})( please)?") for kind, pattern in _KINDS.items()}
 _NOT_WORDS = re.compile(r"[^\w\s']+")
@@ -48,6 +55,10 @@ def kind_of(said: str) -> str | None:
     [None, None, None]
     >>> [kind_of(s) for s in ("Bonjour !", "Guten Morgen", "¡Hola!", "Merci beaucoup", "Muchas gracias", "Dank je wel")]
     ['greeting', 'greeting', 'greeting', 'thanks', 'thanks', 'thanks']
+    >>> [kind_of(s) for s in ("Que peux-tu faire ?", "Was kannst du?", "¿Qué puedes hacer?", "Cosa sai fare?")]
+    ['help', 'help', 'help', 'help']
+    >>> [kind_of(s) for s in ("Quels documents as-tu ?", "Welche Dokumente gibt es?", "Welke bestanden zijn er?")]
+    ['documents', 'documents', 'documents']
     """
     words = " ".join(_NOT_WORDS.sub(" ", said.lower()).split())
     return next((kind for kind, whole in _WHOLE.items() if whole.fullmatch(words)), None)
