@@ -27,6 +27,7 @@ from ui.limits import TokenCheck, client_address
 from ui.uploads import SET_COOKIE_JS
 
 SHOWN_UNREAD = 50  # of the files not read, those the page lists
+SHOWN_DELETED = 50  # of the documents a deletion removed, those the page names
 
 
 class LibraryAdmin:
@@ -122,7 +123,7 @@ class LibraryAdmin:
         the names the confirmation will delete (``delete``), as chosen now."""
         if refused := self.refusal(token, request):
             return refused, gr.Row(visible=False), []
-        chosen = [chosen] if isinstance(chosen, str) else list(chosen or [])
+        chosen = listed(chosen)
         if not chosen:
             return "Choose the documents or folders to delete.", gr.Row(visible=False), []
         try:
@@ -146,7 +147,7 @@ class LibraryAdmin:
         """Delete the documents and folders ``chosen`` (the second click: ``to_delete`` asked first)."""
         if refused := self.refusal(token, request):
             return refused
-        chosen = [chosen] if isinstance(chosen, str) else list(chosen or [])
+        chosen = listed(chosen)
         if not chosen:
             return "Choose the documents or folders to delete."
         try:
@@ -157,7 +158,7 @@ class LibraryAdmin:
             return f"Deleted {removed[0]}."
         if not removed:
             return f"{chosen[0]} was not ingested." if len(chosen) == 1 else "None of those was ingested."
-        shown = ", ".join(removed[:SHOWN_UNREAD]) + (", ..." if len(removed) > SHOWN_UNREAD else "")
+        shown = ", ".join(removed[:SHOWN_DELETED]) + (", ..." if len(removed) > SHOWN_DELETED else "")
         return f"Deleted {len(removed):,} document(s): {shown}."
 
     def panel(self) -> tuple[gr.Dropdown, list]:
@@ -200,3 +201,12 @@ class LibraryAdmin:
             self.delete, [doomed, token], status
         )
         return doc, [upload.click(self.upload, [files, token], status), deleted]
+
+
+def listed(chosen: list[str] | str | None) -> list[str]:
+    """What a list of documents has chosen, as names: one (a single choice), several, or none.
+
+    >>> listed("a.txt"), listed(["north/", "a.txt"]), listed(None)
+    (['a.txt'], ['north/', 'a.txt'], [])
+    """
+    return [chosen] if isinstance(chosen, str) else list(chosen or [])
