@@ -75,7 +75,9 @@ def parser() -> argparse.ArgumentParser:
     )
     bak.add_argument("dest", type=Path)
     res = sub.add_parser(
-        "restore", help="bring a backup (folder or .tar.gz) back into this data directory, which must hold no document"
+        "restore",
+        help="bring a backup (folder or .tar.gz) back into this data directory, which must hold no document "
+        "(or --replace)",
     )
     res.add_argument("backup", type=Path)
     res.add_argument(
