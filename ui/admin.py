@@ -19,6 +19,7 @@ import gradio as gr
 from fastapi import HTTPException
 
 from index.checkup import Finding
+from index.formats import counted
 from index.library import Library, folders_of, under
 from index.pipeline import Ingestor
 from index.reports import Progress
@@ -158,8 +159,7 @@ class LibraryAdmin:
             return f"Deleted {removed[0]}."
         if not removed:
             return f"{chosen[0]} was not ingested." if len(chosen) == 1 else "None of those was ingested."
-        shown = ", ".join(removed[:SHOWN_DELETED]) + (", ..." if len(removed) > SHOWN_DELETED else "")
-        return f"Deleted {len(removed):,} document(s): {shown}."
+        return f"Deleted {len(removed):,} document(s): {', '.join(counted(removed, SHOWN_DELETED))}."
 
     def panel(self) -> tuple[gr.Dropdown, list]:
         """The admin accordion, inside the caller's Blocks: its document list, and the events
