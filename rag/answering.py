@@ -277,7 +277,7 @@ class AnswerService:
         evidence = Evidence(request, overview.passages, "\n\n".join(raws) if overview.passages else None, supports)
         answer = self.marked(self.decider.decide(evidence))
         timed.lap("check")
-        yield scoped(replace(answer, note="" if answer.abstained else overview.note), files)
+        yield scoped(replace(answer, note=answer.note if answer.abstained else overview.note), files)
 
     def _written(
         self, messages: Sequence[ChatMessage], timed: Stopwatch, most_sentences: int = 0

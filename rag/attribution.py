@@ -81,6 +81,7 @@ _NUMBER_WORDS = {
     w: str(n) for n, w in enumerate("two three four five six seven eight nine ten eleven twelve".split(), 2)
 }
 _WORDS = re.compile(r"[a-z]+")
+_BE = {True: "is", False: "are"}  # by whether one is meant
 
 
 def numbers(text: str) -> set[str]:
@@ -92,6 +93,11 @@ def numbers(text: str) -> set[str]:
     digits = {n.replace(",", "").replace("'", "").replace("’", "") for n in _NUMBER.findall(text)}
     digits |= {n.removesuffix("s") for n in digits}  # and as a number: "Psalm 67's prayer"
     return digits | {_NUMBER_WORDS[w] for w in _WORDS.findall(text.lower()) if w in _NUMBER_WORDS}
+
+
+def _magnitude(number: str) -> list[int]:
+    """A key that orders ``numbers``'s numbers by size: 5 before 17 before 231."""
+    return [int(d) for d in re.findall(r"\d+", number)]
 
 
 def unread_numbers(said: set[str], shown: set[str]) -> set[str]:
@@ -115,6 +121,15 @@ def unread_numbers(said: set[str], shown: set[str]) -> set[str]:
         return len(base) == 2 and any(year[2] == base[0] for year in years)  # the 80s: 1980-1989, 1880-1889
 
     return {n for n in said if not read(n) and n + "s" not in said}  # "the 80's" is a decade, not 80
+
+
+def in_words(items: Sequence[str]) -> str:
+    """Items as a sentence lists them.
+
+    >>> in_words(["231"]), in_words(["17", "231"]), in_words(["5", "17", "231"])
+    ('231', '17 and 231', '5, 17 and 231')
+    """
+    return " and ".join([", ".join(items[:-1]), items[-1]]) if len(items) > 1 else "".join(items)
 
 
 def remarks_on_sources(sentence: str) -> bool:
@@ -205,7 +220,9 @@ class Attributor:
         falls under the threshold that would have cited it. One that states a number no passage holds
         (``unread_numbers``) is matched at ``CONTRADICTED`` by every source sentence, where the one it
         matches best states a number of its own (one that states none: a number restated from the
-        question, "the early 1200s", beside a sentence that says no year, is not gainsaid by it)."""
+        question, "the early 1200s", beside a sentence that says no year, is not gainsaid by it). A
+        score either check lowered keeps what lowered it, in plain words, and the score before
+        (``Support.doubts``, ``Support.undoubted``): the reader is told why, where it decided."""
         cands = self.candidates(passages)
         if not sentences or not cands:
             return [Support(s, None, 0.0) for s in sentences]
@@ -213,15 +230,26 @@ class Attributor:
         denying = np.array([denies(c.quote) for c in cands])
         # the numbers the prompt showed: the passages' text, and their files' and pages' names ("2024" sheet)
         shown = set().union(*(numbers(" ".join([p.text, p.file, *p.page_names])) for p in passages))
-        for row, sentence in zip(scores, sentences, strict=True):
-            if denies(sentence):
-                row[~denying] *= CONTRADICTED
-            if unread_numbers(numbers(sentence), shown) and numbers(cands[int(np.argmax(row))].quote):
-                row *= CONTRADICTED  # a number no passage holds, where the best match states another
         out = []
-        for sentence, score in zip(sentences, scores, strict=True):
-            best = int(np.argmax(score))
-            out.append(Support(sentence, cands[best], round(float(score[best]), 4)))
+        for row, sentence in zip(scores, sentences, strict=True):
+            undoubted, doubts = float(row.max()), []
+            denial = _NEGATION.search(sentence)
+            if denial and not denying[int(np.argmax(row))]:
+                doubts.append(f'the source says it without "{denial.group(0).lower()}"')
+            if denial:
+                row[~denying] *= CONTRADICTED
+            unread = unread_numbers(numbers(sentence), shown)
+            if unread and numbers(cands[int(np.argmax(row))].quote):
+                row *= CONTRADICTED  # a number no passage holds, where the best match states another
+                doubts.append(f"{in_words(sorted(unread, key=_magnitude))} {_BE[len(unread) == 1]} in no source")
+            best = int(np.argmax(row))
+            score = round(float(row[best]), 4)
+            lowered = doubts and score < undoubted
+            out.append(
+                Support(sentence, cands[best], score, tuple(doubts), round(undoubted, 4))
+                if lowered
+                else Support(sentence, cands[best], score)
+            )
         return out
 
     def ranked_in_each(self, query: str, passages: Sequence[Passage]) -> list[list[Support]]:

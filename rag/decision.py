@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rag.prompts import ABSTAIN
 from rag.types import Answer, AnswerSentence, Citation, Evidence, Passage, Support, best_similarity
@@ -60,6 +60,23 @@ class Decider:
         """Whether a sentence's best source sentence supports it well enough to be cited."""
         return support.citation is not None and support.score >= self.min_support
 
+    def why(self, support: Support) -> str:
+        """Why an unsupported sentence is not cited, where the attributor's doubts decided it: the
+        source it matched would have supported it but for them ("231 is in no source"); else ""."""
+        undoubted = support.undoubted
+        return "; ".join(support.doubts) if undoubted is not None and undoubted >= self.min_support else ""
+
+    def withheld(self, supports: Sequence[Support]) -> str:
+        """What an abstention tells the reader of the answer it withheld, where the attributor's doubts
+        decided it (the model's own words not shown: they are what nothing supports); else "".
+
+        >>> doubted = Support("It has 231 seats.", None, 0.4, ("231 is in no source",), undoubted=0.8)
+        >>> Decider().withheld([doubted, doubted]), Decider().withheld([Support("Moon.", None, 0.1)])
+        ('An answer was written, and withheld: 231 is in no source.', '')
+        """
+        whys = list(dict.fromkeys(filter(None, map(self.why, supports))))
+        return f"An answer was written, and withheld: {'; '.join(whys)}." if whys else ""
+
     def decide(self, evidence: Evidence) -> Answer:
         """The answer the evidence supports."""
         ev = evidence
@@ -72,18 +89,18 @@ class Decider:
         if not ev.supports or declined(ev.raw):  # one support per answer sentence: none means no answer
             return abstention(ev, "model")
         if not any(self.supported(s) for s in ev.supports):
-            return abstention(ev, "attribution")
+            return replace(abstention(ev, "attribution"), note=self.withheld(ev.supports))
         if ev.verified is not None and ev.verified < self.min_verified:
             return abstention(ev, "verifier")
         citations: list[Citation] = []
         out: list[AnswerSentence] = []
         for s in ev.supports:
-            numbers: tuple[int, ...] = ()
             if self.supported(s):
                 if s.citation not in citations:
                     citations.append(s.citation)
-                numbers = (citations.index(s.citation) + 1,)
-            out.append(AnswerSentence(s.sentence, numbers, s.score))
+                out.append(AnswerSentence(s.sentence, (citations.index(s.citation) + 1,), s.score))
+            else:
+                out.append(AnswerSentence(s.sentence, (), s.score, self.why(s)))
         return Answer(
             text=render(out),
             abstained=False,
@@ -96,14 +113,18 @@ class Decider:
 
 
 def render(sentences: Sequence[AnswerSentence]) -> str:
-    """Answer text with our own markers; unsupported sentences are flagged.
+    """Answer text with our own markers; unsupported sentences are flagged, with why where a check
+    of the attributor's decided it.
 
     >>> render([AnswerSentence("A.", (1,), 0.9), AnswerSentence("B.", (), 0.1)])
     'A. [1] B. [unsupported]'
+    >>> render([AnswerSentence("It has 231 seats.", (), 0.42, "231 is in no source")])
+    'It has 231 seats. [unsupported: 231 is in no source]'
     """
     parts = []
     for s in sentences:
-        marker = "".join(f"[{n}]" for n in s.citations) if s.citations else "[unsupported]"
+        unsupported = f"[unsupported: {s.why}]" if s.why else "[unsupported]"
+        marker = "".join(f"[{n}]" for n in s.citations) if s.citations else unsupported
         parts.append(f"{s.text} {marker}")
     return " ".join(parts)
 

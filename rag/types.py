@@ -137,6 +137,10 @@ class Support:
     sentence: str
     citation: Citation | None  # None only when there was nothing to cite
     score: float
+    # why the score was lowered, in plain words ("231 is in no source": rag.attribution's checks), and
+    # the best score the sentence had before (None: nothing lowered it)
+    doubts: tuple[str, ...] = ()
+    undoubted: float | None = None
 
 
 @dataclass(frozen=True)
@@ -161,6 +165,7 @@ class AnswerSentence:
     text: str
     citations: tuple[int, ...]
     score: float
+    why: str = ""  # an unsupported sentence's: the doubts that put it under the threshold ("" when none did)
 
     @property
     def supported(self) -> bool:

@@ -89,6 +89,27 @@ def test_an_unsupported_sentence_is_flagged() -> None:
     assert [s.supported for s in answer.sentences] == [True, False]
 
 
+def test_an_unsupported_sentence_says_why_where_a_check_decided_it() -> None:
+    # "[unsupported]" beside a sentence that repeats its source word for word but for one number read
+    # as a mistake of ours; the mark now names the number no source holds
+    passages = [Passage("hall.txt", 2, 2, 0, "There are 131 seats in the debating chamber.", 0.9)]
+    answer = service("There are 231 seats in the debating chamber [1].", passages=passages).ask("Seats?")
+    assert answer.abstained and answer.withheld_by == "attribution"  # its one sentence: nothing to answer with
+    assert answer.note == "An answer was written, and withheld: 231 is in no source."  # not its words
+    assert answer.to_json()["note"] == answer.note
+    answer = service(
+        "The debating chamber has seats. There are 231 seats in the debating chamber.", passages=passages
+    ).ask("Seats?")
+    assert answer.text == (
+        "The debating chamber has seats. [1] There are 231 seats in the debating chamber. "
+        "[unsupported: 231 is in no source]"
+    )
+    assert [s.why for s in answer.sentences] == ["", "231 is in no source"]
+    # a sentence no source matches at all is marked as before: no check of ours decided it
+    answer = service("Dogs bark at night. The moon is 384,400 km away.").ask("Do dogs bark?")
+    assert answer.text.endswith("The moon is 384,400 km away. [unsupported]")
+
+
 def test_a_remark_that_only_points_at_a_source_is_dropped_not_flagged() -> None:
     """About 2% of the 1.5B model's eval answers ended with such a remark, shown as [unsupported]."""
     answer = service("Dogs bark at night [1]. This is stated in the second sentence of source [1].").ask("Bark?")

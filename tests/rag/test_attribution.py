@@ -44,10 +44,14 @@ def test_a_sentence_that_denies_what_its_source_says_is_not_supported_by_it(attr
     (agrees,) = attributor.attribute(["Prokaryotes possess acquired immunity."], passages)
     (denies,) = attributor.attribute(["Prokaryotes do not possess acquired immunity."], passages)
     assert agrees.score >= 0.5 > denies.score and denies.citation.quote == source
+    # and says why, beside the score it had before (the reader is told what the mark means)
+    assert denies.doubts == ('the source says it without "not"',) and denies.undoubted >= 0.5
+    assert agrees.doubts == () and agrees.undoubted is None
     # a source sentence that denies it too is the one it is cited to, as well as it matches
     both = [*passages, Passage("bacteria.txt", 4, 4, 80, "Bacteria do not possess acquired immunity.", 0.5)]
     (cited,) = attributor.attribute(["Bacteria do not possess acquired immunity."], both)
     assert (cited.citation.file, cited.citation.start_line) == ("bacteria.txt", 4) and cited.score >= 0.5
+    assert cited.doubts == ()
 
 
 def test_a_sentence_stating_a_number_no_passage_holds_is_not_supported(attributor: Attributor) -> None:
@@ -56,11 +60,14 @@ def test_a_sentence_stating_a_number_no_passage_holds_is_not_supported(attributo
     (read,) = attributor.attribute(["There are 131 seats in the debating chamber."], passages)
     (changed,) = attributor.attribute(["There are 231 seats in the debating chamber."], passages)
     assert read.score >= 0.5 > changed.score and changed.citation.start_line == 3
+    assert changed.doubts == ("231 is in no source",) and changed.undoubted >= 0.5 and read.doubts == ()
     # a number in digits and in words is one number
     doors = [Passage("doors.txt", 1, 1, 0, "The chamber has 7 doors, and 1,200 chairs.", 0.9)]
     (counted,) = attributor.attribute(["The chamber has seven doors and 1200 chairs."], doors)
     (miscounted,) = attributor.attribute(["The chamber has eight doors and 1200 chairs."], doors)
     assert counted.score >= 0.5 > miscounted.score
+    (twice,) = attributor.attribute(["The chamber has eight doors and 12 chairs."], doors)
+    assert twice.doubts == ("8 and 12 are in no source",)  # by size, eight as the digits it was compared as
 
 
 def test_the_models_own_markers_are_ignored() -> None:

@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 from rag.decision import Decider
 from rag.types import Citation, Evidence, Passage, Support
 
@@ -39,3 +41,15 @@ def test_a_verdict_under_min_verified_abstains_and_no_verdict_is_no_veto() -> No
     assert decider.decide(replace(evidence(), verified=0.3)).abstained
     assert not decider.decide(replace(evidence(), verified=0.8)).abstained
     assert not decider.decide(evidence()).abstained  # not verified (no verifier configured)
+
+
+def test_an_unsupported_sentence_names_the_doubts_only_where_they_put_it_under_the_threshold() -> None:
+    doubted = Support("Dogs bark 9 times.", DOGS, 0.35, ("9 is in no source",), undoubted=0.7)
+    faint = Support("The moon has 9 dogs.", DOGS, 0.15, ("9 is in no source",), undoubted=0.3)
+    ev = Evidence("Do dogs bark?", [PASSAGE], "Dogs bark. Dogs bark 9 times. The moon has 9 dogs.")
+    answer = Decider(min_support=0.5).decide(replace(ev, supports=[Support("Dogs bark.", DOGS, 0.7), doubted, faint]))
+    assert answer.text == (
+        "Dogs bark. [1] Dogs bark 9 times. [unsupported: 9 is in no source] The moon has 9 dogs. [unsupported]"
+    )
+    # replayed under a threshold the doubted score passes, it is cited, and nothing is said of its doubts
+    assert Decider(min_support=0.3).decide(replace(ev, supports=[doubted])).text == "Dogs bark 9 times. [1]"
