@@ -56,6 +56,7 @@ _FOOTNOTE_LEAD = re.compile(r"(?:[\"'”’)\]]*(?:\[[^\[\]\n]{1,40}\]|:\d+(?:[�
 # what does not open a sentence, so Punkt's cut before it was wrong: an operator, a comma or a
 # small letter after a factorial or a name's "!" ("(p − 1)! + 1 is", "n! for every", "Yahoo!, Google")
 _CONTINUATION = re.compile(r"[+\-−×÷*/=<>≤≥±,;.a-z]")
+_WORDLIKE = re.compile(r"\w")  # a piece with none is marks that close the sentence before: '?".'
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,8 @@ def sentence_spans(text: str) -> list[Span]:
     [Span(line=1, start=0, end=4), Span(line=1, start=5, end=9), Span(line=2, start=10, end=12)]
     >>> [s.end - s.start for s in sentence_spans("It ends at 6:00 p.m. Eastern Time. Then news.")]
     [34, 10]
+    >>> [s.end - s.start for s in sentence_spans('It asks: "Why?". Then news.')]
+    [16, 10]
     """
     spans = []
     for line in line_spans(text):
@@ -142,10 +145,11 @@ def _mended(line: int, offset: int, text: str, cuts: Iterable[tuple[int, int]]) 
     Then"): Wikipedia's footnotes and page numbers. They go back to the sentence before, so a
     quote neither opens with one nor misses its own. And it cuts after any "!", even a
     factorial's ("(p − 1)! + 1"): a piece that opens with an operator, a comma or a small letter
-    continues the sentence before."""
+    continues the sentence before, as does one of marks alone (a quoted question's '"." after its
+    "?")."""
     spans: list[Span] = []
     for start, end in cuts:
-        if spans and _CONTINUATION.match(text, start, end):
+        if spans and (_CONTINUATION.match(text, start, end) or not _WORDLIKE.search(text, start, end)):
             spans[-1] = Span(line, spans[-1].start, offset + end)
             continue
         lead = _FOOTNOTE_LEAD.match(text, start, end)
