@@ -37,14 +37,23 @@ _STOPWORDS = frozenset(
 _ORDINAL = r"(?:first|second|third|fourth|fifth|last|\d+(?:st|nd|rd|th))"
 _SOURCE = r"(?:sources?|passages?|documents?|text|context|excerpts?)"
 # A sentence that only points at a source, as the small models sometimes add after an answer; read after
-# strip_markers, so "This is stated in source [2]." arrives as "This is stated in source."
+# strip_markers, so "This is stated in source [2]." arrives as "This is stated in source.", and "This
+# process is described in [1]." as "This process is described in."; a source named by its title ("in
+# the Victoria and Albert Museum text") is one whose words are capitalized.
 _SOURCE_REMARK = re.compile(
-    rf"""^(?:this|that|it|the\s+(?:above\s+)?(?:answer|information|statement))(?:\s+information)?\s+
+    rf"""^(?:this|that|it|the\s+(?:above\s+)?(?:answer|information|statement))
+    (?:\s+(?:information|process|fact|detail|answer|statement))?\s+
     (?:is|was|are|can\s+be)\s+(?:also\s+)?(?:directly\s+)?
-    (?:supported|stated|mentioned|found|seen|given|shown|confirmed|provided|indicated|taken|based)
-    (?:\s+(?:by|in|from|on))?(?:\s+the)?(?:\s+text\s+(?:in|of))?
-    (?:\s+the)?(?:\s+{_ORDINAL}\s+(?:sentence|line|paragraph)\s+(?:of|in))?
-    (?:\s+the)?(?:\s+{_ORDINAL})?\s+{_SOURCE}(?:\s+and)?\s*[.!]?$
+    (?:supported|stated|mentioned|found|seen|given|shown|confirmed|provided|indicated|taken|based
+    |described|explained|discussed|noted|outlined|reported)
+    (?:
+        (?:\s+(?:by|in|from|on))?(?:\s+the)?(?:\s+text\s+(?:in|of))?
+        (?:\s+the)?(?:\s+{_ORDINAL}\s+(?:sentence|line|paragraph)\s+(?:of|in))?
+        (?:\s+the)?(?:\s+{_ORDINAL})?\s+{_SOURCE}(?:\s+and)?
+    |\s+(?:by|in|from|on)(?:\s+the)?\s+(?-i:[A-Z])[\w'’-]*(?:\s+(?:(?-i:[A-Z])[\w'’-]*|and|of|the|on)){{0,6}}
+        \s+(?:text|article|document|passage|source|page)s?
+    |\s+(?:by|in|from|on)
+    )\s*[.!]?$
     |^the\s+(?:supporting|relevant|cited)\s+{_SOURCE}\s+(?:is|are)\s*[.!]?$""",
     re.IGNORECASE | re.VERBOSE,
 )

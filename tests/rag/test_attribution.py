@@ -99,6 +99,8 @@ def test_abbreviations_do_not_end_a_sentence(attributor: Attributor) -> None:
         "This can be seen from the text in source [1].",
         "The supporting source is [3].",
         "This is mentioned in the second source [2].",
+        "This is mentioned in the Victoria and Albert Museum text [1].",
+        "This process is described in [1].",
     ],
 )
 def test_remarks_that_only_point_at_a_source_are_not_answer_sentences(remark: str) -> None:
@@ -110,3 +112,11 @@ def test_a_sentence_that_names_its_source_and_says_something_stays() -> None:
     assert answer_sentences(text) == [strip_markers(text)]
     plain = "According to the sources, teachers register with the Council."
     assert answer_sentences(plain) == [plain]
+    # a place that is not a source, or a claim after the source: something to cite
+    for claim in (
+        "It is found in the historical context of the text.",
+        "This is described in the museum's guide.",
+        "This is described in the Museum text as a failure.",
+        "It was reported in Vienna.",
+    ):
+        assert answer_sentences(claim) == [claim]
