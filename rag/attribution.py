@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 import Stemmer
@@ -63,9 +64,25 @@ _SOURCE_REMARK = re.compile(
 # sentence it matches has none says the opposite of it in the source's own words ("Prokaryotes do not
 # have acquired immunity." against "Prokaryotes also possess acquired immunity, ..."): the small model's
 # way of answering a question that assumes something false, which matched 0.6-0.9 and was cited. The
-# other way round is left alone: a long source sentence's "not" is mostly in a clause the answer leaves out.
+# other way round is narrower: a long source sentence's "not" is mostly in a clause the answer leaves out,
+# so a source sentence denies an answer sentence that does not deny only where the word its denial
+# governs (the first content word after it) is one the answer says: "... contain no oxygen." against
+# "... contain oxygen.", "when no sports telecasts are scheduled, ... between 4:00 and 6:00 p.m."
+# against "Sports programming is provided ... from 4:00 to 6:00 p.m." ("not only", "not until" deny nothing).
 _NEGATION = re.compile(r"\b(?:not|no|never|none|nobody|nothing|neither|nor|cannot)\b|\w+n['’]t\b", re.IGNORECASE)
+_NOT_A_DENIAL = re.compile(r"\s+(?:only|until|just|merely|least|longer|later|sooner|more|less|doubt|matter)\b", re.I)
+# a sentence's clauses, near enough: what its commas, brackets and full stops part (a sentence Punkt took
+# two for, "of q. Wilson's", has one)
+_CLAUSE = re.compile(r"(?:[^,;:()\[\]—.]|\.(?!\s))+")
 CONTRADICTED = 0.5  # what such a match's score is multiplied by: under any threshold it passed before
+
+
+class Denial(NamedTuple):
+    """A denial in a source sentence (``Attributor.denied``)."""
+
+    said: str  # its words: "no oxygen"
+    governed: set[str]  # the stemmed terms of the word it denies
+    clause: set[str]  # and of the clause it is in
 
 
 def denies(sentence: str) -> bool:
@@ -209,6 +226,39 @@ class Attributor:
         words = [w.lower() for w in _WORD.findall(text)]
         return set(self.stemmer.stemWords([w for w in words if w not in _STOPWORDS]))
 
+    def denied(self, quote: str) -> list[Denial]:
+        """Each denial in a source sentence: its words ("no oxygen"), the stemmed terms of the word it
+        governs (the first content word after it, within four words) and of the clause it is in.
+
+        >>> [d.said for d in Attributor(None).denied("They contain no oxygen, not only water; not until 1966.")]
+        ['no oxygen']
+        >>> sorted(Attributor(None).denied("It was so, provided that p is not a prime factor of q.")[0].clause)
+        ['factor', 'p', 'prime', 'provid', 'q']
+        """
+        out = []
+        for match in _NEGATION.finditer(quote):
+            if _NOT_A_DENIAL.match(quote, match.end()):
+                continue
+            for word in _WORD.findall(quote, match.end())[:4]:
+                if terms := self.terms(word):
+                    clause = next(c for c in _CLAUSE.finditer(quote) if c.start() <= match.start() < c.end())
+                    out.append(Denial(f"{match.group(0).lower()} {word}", terms, self.terms(clause.group())))
+                    break
+        return out
+
+    def gainsays(self, denial: Denial, sentence_terms: set[str]) -> bool:
+        """Whether a source sentence's denial denies what a sentence of these terms says: it governs
+        a word the sentence says, in a clause the sentence says the most of. A sentence that says "p
+        is prime" is not denied by "..., provided that p is not a prime factor of q", nor one that
+        says when sports air by "..., when no sports telecasts are scheduled,".
+
+        >>> a = Attributor(None)
+        >>> (denial,) = a.denied("Squalene and the carotenes contain no oxygen.")
+        >>> a.gainsays(denial, a.terms("Carotenes contain oxygen.")), a.gainsays(denial, a.terms("It has oxygen."))
+        (True, False)
+        """
+        return denial.governed <= sentence_terms and 2 * len(denial.clause & sentence_terms) >= len(denial.clause)
+
     def candidates(self, passages: Sequence[Passage]) -> list[Citation]:
         """Every sentence of every passage, as a citation it could become."""
         seen: dict[tuple[str, int], Citation] = {}
@@ -226,10 +276,12 @@ class Attributor:
         """The best-supported source sentence for each answer sentence. A sentence that denies what a
         source sentence does not (``denies``) is matched by it at ``CONTRADICTED`` its score: it is
         cited to a source sentence that denies it too where one matches nearly as well, and else
-        falls under the threshold that would have cited it. One that states a number no passage holds
-        (``unread_numbers``) is matched at ``CONTRADICTED`` by every source sentence, where the one it
-        matches best states a number of its own (one that states none: a number restated from the
-        question, "the early 1200s", beside a sentence that says no year, is not gainsaid by it). A
+        falls under the threshold that would have cited it; one that does not deny is matched at
+        ``CONTRADICTED`` by a source sentence that denies a word it says (``denied``). One that
+        states a number no passage holds (``unread_numbers``) is matched at ``CONTRADICTED`` by every
+        source sentence, where the one it matches best states a number of its own (one that states
+        none: a number restated from the question, "the early 1200s", beside a sentence that says no
+        year, is not gainsaid by it). A
         score either check lowered keeps what lowered it, in plain words, and the score before
         (``Support.doubts``, ``Support.undoubted``): the reader is told why, where it decided."""
         cands = self.candidates(passages)
@@ -237,6 +289,7 @@ class Attributor:
             return [Support(s, None, 0.0) for s in sentences]
         scores = self._scores(sentences, cands)
         denying = np.array([denies(c.quote) for c in cands])
+        denials = [self.denied(c.quote) for c in cands]
         # the numbers the prompt showed: the passages' text, and their files' and pages' names ("2024" sheet)
         shown = set().union(*(numbers(" ".join([p.text, p.file, *p.page_names])) for p in passages))
         out = []
@@ -247,6 +300,12 @@ class Attributor:
                 doubts.append(f'the source says it without "{denial.group(0).lower()}"')
             if denial:
                 row[~denying] *= CONTRADICTED
+            else:  # a source sentence that denies what this one says, in the words this one says it with
+                mine = self.terms(sentence)
+                gainsaid = [next((d.said for d in ds if self.gainsays(d, mine)), "") for ds in denials]
+                if said := gainsaid[int(np.argmax(row))]:
+                    doubts.append(f'the source says "{said}"')
+                row[np.array([bool(g) for g in gainsaid])] *= CONTRADICTED
             unread = unread_numbers(numbers(sentence), shown)
             if unread and numbers(cands[int(np.argmax(row))].quote):
                 row *= CONTRADICTED  # a number no passage holds, where the best match states another

@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 import pytest
 
 from rag.attribution import Attributor, answer_sentences, strip_markers
@@ -52,6 +54,31 @@ def test_a_sentence_that_denies_what_its_source_says_is_not_supported_by_it(attr
     (cited,) = attributor.attribute(["Bacteria do not possess acquired immunity."], both)
     assert (cited.citation.file, cited.citation.start_line) == ("bacteria.txt", 4) and cited.score >= 0.5
     assert cited.doubts == ()
+
+
+def test_a_source_sentence_that_denies_what_the_answer_says_does_not_support_it(attributor: Attributor) -> None:
+    # as the 1.5B model answered "What element do squalene and the carotenes contain?" (none, the source says)
+    source = "Only a few common complex biomolecules, such as squalene and the carotenes, contain no oxygen."
+    passages = [Passage("chemistry.txt", 7, 7, 0, source, 0.9)]
+    (claimed,) = attributor.attribute(["Squalene and the carotenes contain oxygen."], passages)
+    assert claimed.score < 0.5 <= claimed.undoubted and claimed.doubts == ('the source says "no oxygen"',)
+    # a denial of something the answer does not say, or one that denies nothing, leaves it supported
+    for aside in (
+        "Squalene and the carotenes are biomolecules, not only lipids, and contain no water.",
+        "It was not until 1966 that squalene and the carotenes were found to contain oxygen.",
+    ):
+        (kept,) = attributor.attribute(
+            ["Squalene and the carotenes contain oxygen."], [replace(passages[0], text=aside)]
+        )
+        assert kept.score >= 0.5 and kept.doubts == ()
+    # nor one whose denial is in a clause of other things, though it names a word the answer says (Punkt
+    # read "of q. Wilson's" as an initial and made one sentence of two, as it cut the eval's source)
+    merged = "Its period is p - 1, provided that p is not a prime factor of q. Wilson's theorem says p is prime."
+    (prime,) = attributor.attribute(["Wilson's theorem says p is prime."], [replace(passages[0], text=merged)])
+    assert prime.score >= 0.5 and prime.doubts == ()
+    # and a source that denies what the answer denies supports it
+    (both,) = attributor.attribute(["Squalene and the carotenes contain no oxygen."], passages)
+    assert both.score >= 0.5 and both.doubts == ()
 
 
 def test_a_sentence_stating_a_number_no_passage_holds_is_not_supported(attributor: Attributor) -> None:
