@@ -26,6 +26,14 @@ NO_DOCUMENTS = "No documents have been ingested yet."
 # store, no passage close enough (the model is not asked), the model's own word, no sentence of
 # the answer supported by a source, the verifier's verdict.
 WITHHELD_BY = ("no_documents", "relevance", "model", "attribution", "verifier")
+# What an abstention tells the reader of why (its note), by what withheld it: the chat shows "The documents
+# do not say." alike for a question nothing is near and for an answer the model wrote from memory. Not
+# said where the model said it, or where nothing is ingested (the answer says so).
+WHY_WITHHELD = {
+    "relevance": "No passage came close enough to the question to answer from.",
+    "attribution": "An answer was written, and withheld: no line of the documents says it.",
+    "verifier": "An answer was written, and withheld: the lines it would cite were judged not to answer the question.",
+}
 
 _DECLINE = re.compile(
     r"documents? (do|does) not (say|contain|mention)|sources? (do|does) not (say|contain|mention)"
@@ -67,15 +75,17 @@ class Decider:
         return "; ".join(support.doubts) if undoubted is not None and undoubted >= self.min_support else ""
 
     def withheld(self, supports: Sequence[Support]) -> str:
-        """What an abstention tells the reader of the answer it withheld, where the attributor's doubts
-        decided it (the model's own words not shown: they are what nothing supports); else "".
+        """What an abstention tells the reader of the answer attribution withheld: the attributor's
+        doubts where they decided it (the model's own words not shown: they are what nothing supports).
 
         >>> doubted = Support("It has 231 seats.", None, 0.4, ("231 is in no source",), undoubted=0.8)
-        >>> Decider().withheld([doubted, doubted]), Decider().withheld([Support("Moon.", None, 0.1)])
-        ('An answer was written, and withheld: 231 is in no source.', '')
+        >>> Decider().withheld([doubted, doubted])
+        'An answer was written, and withheld: 231 is in no source.'
+        >>> Decider().withheld([Support("Moon.", None, 0.1)]) == WHY_WITHHELD["attribution"]
+        True
         """
         whys = list(dict.fromkeys(filter(None, map(self.why, supports))))
-        return f"An answer was written, and withheld: {'; '.join(whys)}." if whys else ""
+        return f"An answer was written, and withheld: {'; '.join(whys)}." if whys else WHY_WITHHELD["attribution"]
 
     def decide(self, evidence: Evidence) -> Answer:
         """The answer the evidence supports."""
@@ -133,5 +143,5 @@ def abstention(evidence: Evidence, withheld_by: str) -> Answer:
     """The answer given when the documents do not support one: the closest passages are kept."""
     return Answer(
         text=ABSTAIN, abstained=True, passages=list(evidence.passages), question=evidence.question,
-        evidence=evidence, withheld_by=withheld_by,
+        evidence=evidence, withheld_by=withheld_by, note=WHY_WITHHELD.get(withheld_by, ""),
     )  # fmt: skip

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from rag.app import Groundline, build
+from rag.decision import WHY_WITHHELD
 from rag.errors import LLMUnavailable
 from rag.models import QWEN_15B, ensure_model
 from rag.settings import Settings
@@ -44,6 +45,8 @@ def test_local_model_abstains_on_a_question_the_news_cannot_answer(local_app: Gr
     answer = local_app.service.ask("What is the capital of Australia?")
     assert answer.abstained and answer.citations == []
     assert "do not say" in answer.text
+    # and the reader is told why, not only that (here: no passage near enough to ask the model)
+    assert answer.withheld_by == "relevance" and answer.note == WHY_WITHHELD["relevance"], answer
     assert answer.passages  # the closest passages are still offered, to every client
     assert [(c["file"], c["start_line"]) for c in answer.to_json()["closest"]] == [
         (p.file, p.start_line) for p in answer.passages

@@ -53,3 +53,17 @@ def test_an_unsupported_sentence_names_the_doubts_only_where_they_put_it_under_t
     )
     # replayed under a threshold the doubted score passes, it is cited, and nothing is said of its doubts
     assert Decider(min_support=0.3).decide(replace(ev, supports=[doubted])).text == "Dogs bark 9 times. [1]"
+
+
+def test_an_abstention_says_why_in_its_note_where_the_model_did_not_say_it() -> None:
+    from rag.decision import WHY_WITHHELD
+
+    verdict = Decider(min_support=0.5, min_verified=0.55).decide(replace(evidence(), verified=0.3))
+    far = Decider(min_relevance=0.7).decide(evidence())
+    unsupported = Decider(min_support=0.8).decide(evidence())
+    declined = Decider().decide(evidence("The documents do not say."))
+    assert (verdict.withheld_by, verdict.note) == ("verifier", WHY_WITHHELD["verifier"])
+    assert (far.withheld_by, far.note) == ("relevance", WHY_WITHHELD["relevance"])
+    assert (unsupported.withheld_by, unsupported.note) == ("attribution", WHY_WITHHELD["attribution"])
+    assert (declined.withheld_by, declined.note) == ("model", "")  # its own words say it
+    assert not Decider().decide(evidence()).note  # an answer has none of these
