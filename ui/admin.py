@@ -1,5 +1,5 @@
 """Library administration in the UI: upload documents, delete documents and folders (asked to be
-confirmed, with what they hold), and see which files could not be read.
+confirmed, with what they hold), see which files could not be read, and download a backup.
 
 Off unless an admin token is configured (``GROUNDLINE_ADMIN_TOKEN``); every
 action checks the token (with a budget of wrong guesses per address), and the
@@ -24,11 +24,18 @@ from index.library import Library, folders_of, under
 from index.pipeline import Ingestor
 from index.reports import Progress
 from rag.errors import GroundlineError
-from ui.limits import TokenCheck, client_address
+from ui.limits import BACKUP_PATH, TokenCheck, client_address
 from ui.uploads import SET_COOKIE_JS
 
 SHOWN_UNREAD = 50  # of the files not read, those the page lists
 SHOWN_DELETED = 50  # of the documents a deletion removed, those the page names
+# Shown once the token is entered: the browser then holds the cookie the backup route takes (ui.admin_api).
+# Relative, so that it is the server's under a proxy's path too; the download starts once it is written.
+BACKUP_LINK = (
+    f'<a href="{BACKUP_PATH[1:]}" download id="gl-backup-link">Download a backup</a> '
+    "<small>(a .tar.gz of every document, its chunks, vectors and text, and the kept uploads, "
+    "that <code>groundline restore</code> brings back; it starts once written)</small>"
+)
 
 
 class LibraryAdmin:
@@ -83,13 +90,13 @@ class LibraryAdmin:
         return "\n".join([result.summary(), *result.problems()])
 
     @staticmethod
-    def upload_box(status: float | None) -> gr.File:
+    def upload_box(status: float | None) -> tuple[gr.File, gr.HTML]:
         """The upload box, open once the browser holds the upload cookie (``status`` 204: only the
-        gate checks the cookie), or why it is closed."""
+        gate checks the cookie), or why it is closed; and the backup link, shown with it open."""
         if status == 204:
-            return gr.File(interactive=True, label="Upload")
+            return gr.File(interactive=True, label="Upload"), gr.HTML(visible=True)
         why = "too many wrong tokens from here; wait a minute" if status == 429 else "enter the admin token first"
-        return gr.File(interactive=False, label=f"Upload ({why})")
+        return gr.File(interactive=False, label=f"Upload ({why})"), gr.HTML(visible=False)
 
     def unread(self, token: str, request: gr.Request | None = None) -> str:
         """The files ingestions found and could not read, one a line with why (the first ``SHOWN_UNREAD``)."""
@@ -183,12 +190,13 @@ class LibraryAdmin:
             with gr.Row():
                 unread = gr.Button("Files not read", size="sm", elem_id="gl-unread")
                 check = gr.Button("Check the store", size="sm", elem_id="gl-check", visible=self.findings is not None)
+            backup = gr.HTML(BACKUP_LINK, visible=False, elem_id="gl-backup")
             status = gr.Textbox(label="Status", interactive=False, elem_id="gl-admin-status", lines=3)
             session = gr.Number(visible=False)  # the status of the page's request for the upload cookie
         # The browser asks for the upload cookie (ui.uploads) once typing pauses, so a token typed
         # key by key spends no wrong guesses; the box opens if it got the cookie.
         token.change(None, token, session, js=SET_COOKIE_JS, show_progress="hidden", trigger_mode="multiple").then(
-            self.upload_box, session, files, show_progress="hidden", api_visibility="private"
+            self.upload_box, session, [files, backup], show_progress="hidden", api_visibility="private"
         )
         unread.click(self.unread, token, status, concurrency_limit=None)
         check.click(self.check, token, status, concurrency_limit=None)

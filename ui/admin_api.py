@@ -1,5 +1,6 @@
 """The admin's HTTP routes, for an admin with no shell on the server's machine, each with the admin
-token as ``Authorization: Bearer`` and refused while no admin token is set.
+token as ``Authorization: Bearer`` and refused while no admin token is set (a backup also with the
+cookie the document manager's token box got, ``ui.uploads``: its link downloads one).
 
 ``GET /api/backup`` answers with a ``.tar.gz`` of every document (``index.backup``;
 ``groundline backup --server URL DEST.tar.gz`` fetches it). The backup is written to a temporary
@@ -31,6 +32,7 @@ from ui.api import http_errors
 from ui.feedback import FILE as FEEDBACK_FILE
 from ui.limits import BACKUP_PATH, CHECK_PATH, TokenCheck, admin_bearer
 from ui.private import KEY_FILE
+from ui.uploads import holds_upload_pass
 
 # The server's own files in the data directory that a backup takes along: the key of the chats
 # browsers keep (a restored server reads them back) and the ratings kept.
@@ -61,7 +63,8 @@ def router(backups: Backups, findings: Callable[[], list[Finding]], tokens: Toke
     async def backup(http: Request) -> FileResponse:
         """A ``.tar.gz`` of every document's chunks, vectors and text, the kept uploads and the
         server's own files: ``groundline restore`` brings it back into an empty data directory."""
-        admin_bearer(tokens, http, OFF)
+        if tokens is None or not holds_upload_pass(http, tokens):  # the page's link: the token's cookie
+            admin_bearer(tokens, http, OFF)
         work = Path(tempfile.mkdtemp(prefix="groundline-backup-"))
         try:
             path = work / backup_name(datetime.now(UTC))

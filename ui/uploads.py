@@ -1,4 +1,4 @@
-"""Who may send files to Gradio's upload route.
+"""Who may send files to Gradio's upload route (and download a backup from the page).
 
 Gradio stores whatever reaches its upload route in its temp folder before any
 event handler runs, and its browser client adds no header of ours. So the
@@ -13,7 +13,8 @@ before the event's handler (and its token check) runs, without a size limit.
 Files reach Groundline only by upload, so such a request is refused too.
 
 Uploads that pass, on the page or over HTTP (``ui.documents_api``), are
-ingested and kept by ``index.uploads``.
+ingested and kept by ``index.uploads``. The same cookie admits the document
+manager's backup link (``ui.admin_api``): a link sends no header either.
 """
 
 from __future__ import annotations
@@ -83,6 +84,13 @@ def session_router(tokens: TokenCheck) -> APIRouter:
     return router
 
 
+def holds_upload_pass(request: Request, tokens: TokenCheck) -> bool:
+    """Whether a request carries the cookie ``/api/admin/session`` gave for the admin token: how the
+    admin's browser, with no header of ours, downloads a backup from the document manager's link."""
+    given = request.cookies.get(COOKIE, "")
+    return hmac.compare_digest(given.encode(), upload_pass(tokens.secret).encode())
+
+
 def fetches_a_url(value: Any) -> bool:
     """Whether a Gradio request's data holds a file given by URL (which Gradio would download)."""
     if is_file_obj_with_meta(value):
@@ -99,7 +107,7 @@ class UploadGate:
 
     def __init__(self, app: ASGIApp, tokens: TokenCheck | None) -> None:
         self.app = app
-        self.expected = upload_pass(tokens.secret) if tokens else None
+        self.tokens = tokens
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and route_path(scope).endswith(UPLOAD_PATH):
@@ -124,10 +132,9 @@ class UploadGate:
         await self.app(scope, receive, send)
 
     def refusal(self, scope: Scope) -> str | None:
-        if self.expected is None or route_path(scope) != UPLOAD_PATH:
+        if self.tokens is None or route_path(scope) != UPLOAD_PATH:
             return NO_UPLOADS
-        given = Request(scope).cookies.get(COOKIE, "")
-        return None if hmac.compare_digest(given.encode(), self.expected.encode()) else NO_TOKEN
+        return None if holds_upload_pass(Request(scope), self.tokens) else NO_TOKEN
 
 
 async def read_body(receive: Receive) -> bytes:

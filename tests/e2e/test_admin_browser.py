@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import tarfile
 import time
 import urllib.error
 import urllib.request
@@ -39,6 +40,7 @@ def test_upload_shows_progress_then_the_report_and_delete_removes_the_document(b
         page.locator("#gl-admin-token input").wait_for()
         assert page.locator("#gl-upload input[type=file]").count() == 0  # no upload box before the token
         assert anonymous_upload(server.url) == 403  # nor does Gradio's route take files from anyone
+        assert not page.locator("#gl-backup-link").is_visible()  # nor is a backup offered
         page.locator("#gl-admin-token input").fill("s3cret")
         page.locator("#gl-upload input[type=file]").set_input_files(sorted(str(p) for p in uploads.iterdir()))
         page.wait_for_function(  # the uploads are listed (Gradio splits a name from its suffix)
@@ -89,6 +91,15 @@ def test_upload_shows_progress_then_the_report_and_delete_removes_the_document(b
         checked = status.input_value()
         assert "ok: consistency: every document has its chunks, and every chunk its document" in checked
         assert "ok: vector index" in checked and not checked.startswith("fail")
+        # a backup from the page: the link the token showed downloads what is stored now (a link sends no
+        # header: the token's cookie admits it)
+        with page.expect_download(timeout=120_000) as downloading:
+            page.locator("#gl-backup-link").click()
+        assert downloading.value.suggested_filename.startswith("groundline-backup-")
+        downloading.value.save_as(tmp_path / "page-backup.tar.gz")
+        with tarfile.open(tmp_path / "page-backup.tar.gz") as tar:
+            manifest = json.load(tar.extractfile("groundline-backup/backup.json"))
+        assert manifest["documents"] == len(names) - 1  # the deleted one is not in it
         left = [n for n in names if n != first]
         assert listed_soon(page, left) == left  # updated by an event after the status: not read at once
         assert page.locator("#gl-delete-choice .token").count() == 0  # no longer chosen, nor offered

@@ -107,10 +107,14 @@ def test_wrong_tokens_have_a_budget_per_address_and_the_admin_spends_none(settin
 
 
 def test_the_upload_box_opens_on_the_cookie_and_says_why_it_is_closed() -> None:
-    box = LibraryAdmin.upload_box
+    def box(status):
+        return LibraryAdmin.upload_box(status)[0]
+
     assert box(204).interactive
     assert not box(401).interactive and "enter the admin token" in box(401).label
     assert "too many wrong tokens" in box(429).label and not box(0).interactive
+    # the backup link shows with it: the browser then holds the cookie its download is admitted by
+    assert [LibraryAdmin.upload_box(status)[1].visible for status in (204, 401, 429)] == [True, False, False]
 
 
 def test_the_admin_checks_the_store_from_the_page_failing_findings_first(settings: Settings, news_dir: Path) -> None:

@@ -47,6 +47,16 @@ def test_a_backup_needs_the_admin_token(served: TestClient, settings: Settings) 
     assert refused.status_code == 403 and "no GROUNDLINE_ADMIN_TOKEN" in refused.json()["detail"]
 
 
+def test_the_document_managers_link_downloads_a_backup_with_the_tokens_cookie(served: TestClient) -> None:
+    # a link sends no header: the admin's browser holds the cookie the token box got, and nothing else
+    assert served.post("/api/admin/session", json={"token": "s3cret"}).status_code == 204
+    reply = served.get("/api/backup")  # the client keeps the cookie, as the browser does
+    assert reply.status_code == 200 and reply.headers["content-type"] == "application/gzip"
+    assert served.post("/api/admin/session", json={"token": "wrong"}).status_code == 401  # which ends the cookie
+    assert served.get("/api/backup").status_code == 401
+    assert served.get("/api/backup", cookies={"groundline_upload": "forged"}).status_code == 401
+
+
 def test_the_command_line_fetches_a_servers_backup_whole_or_not_at_all(served: TestClient, tmp_path: Path) -> None:
     seen: list[tuple[int, int]] = []
     size = Remote("http://elsewhere", "s3cret", http=served).backup(tmp_path / "b.tar.gz", lambda *p: seen.append(p))
