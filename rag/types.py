@@ -171,6 +171,16 @@ class AnswerSentence:
     def supported(self) -> bool:
         return bool(self.citations)
 
+    def public(self) -> dict:
+        """As ``ask --json`` gives it: the sentence, the numbers of its citations in the answer's list
+        (none: marked unsupported) and why it is unsupported where a check decided it (else None), so
+        that a client shows each sentence with its sources without reading the markers in the text.
+
+        >>> AnswerSentence("It has 231 seats.", (), 0.42, "231 is in no source").public()
+        {'text': 'It has 231 seats.', 'citations': [], 'why': '231 is in no source'}
+        """
+        return {"text": self.text, "citations": list(self.citations), "why": self.why or None}
+
 
 @dataclass(frozen=True)
 class Answer:
@@ -228,6 +238,7 @@ class Answer:
             "closest": [cited(c) for c in self.closest()],
             "withheld_by": self.withheld_by or None,
             "note": self.note or None,
+            "sentences": [s.public() for s in self.sentences],
         }
 
     def to_dict(self) -> dict:

@@ -119,7 +119,7 @@ def cited(answer: Answer, root: str) -> dict:
     """An answer's citations, closest passages (each with its link), whether it abstained and why, its note, as
     the OpenAI route's message carries them beside the text."""
     whole = answer_json(answer, root)
-    return {key: whole[key] for key in ("citations", "abstained", "closest", "withheld_by", "note")}
+    return {key: whole[key] for key in ("citations", "abstained", "closest", "withheld_by", "note", "sentences")}
 
 
 def _chunks(
