@@ -122,6 +122,24 @@ def cited(answer: Answer, root: str) -> dict:
     return {key: whole[key] for key in ("citations", "abstained", "closest", "withheld_by", "note", "sentences")}
 
 
+def abstained_lead(answer: Answer, streamed: bool) -> str:
+    """What a stream's last chunk says before the references, after the model's words (``streamed``: some
+    were sent): for an answer withheld by our checks, that no source supports them, then the abstention;
+    the abstention where the model was not asked (nothing streamed); nothing where its own words
+    declined, or for an answer (its words, streamed, were it).
+
+    >>> withheld = Answer("The documents do not say.", True, withheld_by="verifier")
+    >>> abstained_lead(withheld, True)
+    '\\n\\n[Groundline: no source supports the text above] The documents do not say.'
+    >>> far = Answer("The documents do not say.", True, withheld_by="relevance")
+    >>> abstained_lead(far, False), abstained_lead(Answer("The documents do not say.", True, withheld_by="model"), True)
+    ('The documents do not say.', '')
+    """
+    if not answer.abstained or (streamed and answer.withheld_by == "model"):
+        return ""
+    return ABSTAINED_NOTE + answer.text if streamed else answer.text
+
+
 def _chunks(
     service: AnswerService,
     question: str,
@@ -149,13 +167,15 @@ def _chunks(
         return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
 
     yield chunk({"role": "assistant", "content": ""})
+    streamed = False
     try:
         for event in service.stream(question, history, files):
             if isinstance(event, Token):
+                streamed = True
                 yield chunk({"content": event.text})
             elif isinstance(event, Answer):
                 final = {
-                    "content": (ABSTAINED_NOTE + event.text if event.abstained else "") + references(event),
+                    "content": abstained_lead(event, streamed) + references(event),
                     **cited(event, root),
                     "answer": event.text,
                 }

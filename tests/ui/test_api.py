@@ -273,3 +273,29 @@ def test_a_search_counts_against_its_addresss_rate_and_needs_the_chat_token(sett
     token = {"Authorization": "Bearer open sesame"}
     assert http.post("/api/search", json={"query": "arms"}, headers=token).status_code == 200
     assert http.post("/api/search", json={"query": "arms"}, headers=token).status_code == 429
+
+
+def streamed_text(http: TestClient, question: str) -> str:
+    reply = http.post(
+        "/v1/chat/completions", json={"messages": [{"role": "user", "content": question}], "stream": True}
+    )
+    chunks = [json.loads(line[6:]) for line in reply.text.splitlines() if line.startswith("data: {")]
+    return "".join(c["choices"][0]["delta"].get("content", "") for c in chunks)
+
+
+def test_an_openai_stream_says_no_source_supports_only_an_answer_our_checks_withheld(
+    settings: Settings, news_dir: Path
+) -> None:
+    # Every abstention's last chunk said "[Groundline: no source supports the text above]": after the
+    # model's own "The documents do not say." too, which it then repeated.
+    app = fake_app(settings, ["The documents do not say.", "Canberra is the capital of Australia."])
+    app.ingestor.ingest([news_dir])
+    http = TestClient(create_app(app))
+    declined = streamed_text(http, "Who won the 1998 World Cup?")
+    assert declined.count("The documents do not say.") == 1 and "no source supports" not in declined
+    withheld = streamed_text(http, "What is the capital of Australia?")
+    assert withheld.startswith(
+        "Canberra is the capital of Australia.\n\n[Groundline: no source supports the text above] "
+        "The documents do not say.\n\nClosest passages (they do not answer it):"
+    )
+    assert withheld.endswith("(An answer was written, and withheld: no line of the documents says it.)")
