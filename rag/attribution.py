@@ -281,9 +281,9 @@ class Attributor:
         states a number no passage holds (``unread_numbers``) is matched at ``CONTRADICTED`` by every
         source sentence, where the one it matches best states a number of its own (one that states
         none: a number restated from the question, "the early 1200s", beside a sentence that says no
-        year, is not gainsaid by it). A
-        score either check lowered keeps what lowered it, in plain words, and the score before
-        (``Support.doubts``, ``Support.undoubted``): the reader is told why, where it decided."""
+        year, is not gainsaid by it). A score these checks lowered keeps what lowered it, in plain
+        words, and the score before (``Support.doubts``, ``Support.undoubted``): the reader is told
+        why, where it decided."""
         cands = self.candidates(passages)
         if not sentences or not cands:
             return [Support(s, None, 0.0) for s in sentences]
