@@ -13,7 +13,7 @@ This module does not retrieve, call the LLM or decide.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -70,7 +70,7 @@ _SOURCE_REMARK = re.compile(
 # "... contain oxygen.", "when no sports telecasts are scheduled, ... between 4:00 and 6:00 p.m."
 # against "Sports programming is provided ... from 4:00 to 6:00 p.m." ("not only", "not until" deny nothing).
 _NEGATION = re.compile(r"\b(?:not|no|never|none|nobody|nothing|neither|nor|cannot)\b|\w+n['’]t\b", re.IGNORECASE)
-_NOT_A_DENIAL = re.compile(r"\s+(?:only|until|just|merely|least|longer|later|sooner|more|less|doubt|matter)\b", re.I)
+_NOT_A_DENIAL = re.compile(r"\s+(?:only|until|just|merely|least|later|sooner|more|less|doubt|matter)\b", re.I)
 # a sentence's clauses, near enough: what its commas, brackets and full stops part (a sentence Punkt took
 # two for, "of q. Wilson's", has one)
 _CLAUSE = re.compile(r"(?:[^,;:()\[\]—.]|\.(?!\s))+")
@@ -85,15 +85,20 @@ class Denial(NamedTuple):
     clause: set[str]  # and of the clause it is in
 
 
+def denials(sentence: str) -> Iterator[re.Match]:
+    """The words of denial in a sentence, but for those that deny nothing ("not only", "not until")."""
+    return (m for m in _NEGATION.finditer(sentence) if not _NOT_A_DENIAL.match(sentence, m.end()))
+
+
 def denies(sentence: str) -> bool:
     """Whether a sentence holds a word of denial.
 
     >>> denies("NK cells never react with self peptides."), denies("It isn't so."), denies("Nothing moved.")
     (True, True, True)
-    >>> denies("The notion of a knot is known."), denies("Nobel won.")
-    (False, False)
+    >>> denies("The notion of a knot is known."), denies("Nobel won."), denies("It is not only cold, but wet.")
+    (False, False, False)
     """
-    return bool(_NEGATION.search(sentence))
+    return next(denials(sentence), None) is not None
 
 
 # A number an answer states that no passage shown holds was not read there: the model changed it
@@ -236,9 +241,7 @@ class Attributor:
         ['factor', 'p', 'prime', 'provid', 'q']
         """
         out = []
-        for match in _NEGATION.finditer(quote):
-            if _NOT_A_DENIAL.match(quote, match.end()):
-                continue
+        for match in denials(quote):
             for word in _WORD.findall(quote, match.end())[:4]:
                 if terms := self.terms(word):
                     clause = next(c for c in _CLAUSE.finditer(quote) if c.start() <= match.start() < c.end())
@@ -289,20 +292,20 @@ class Attributor:
             return [Support(s, None, 0.0) for s in sentences]
         scores = self._scores(sentences, cands)
         denying = np.array([denies(c.quote) for c in cands])
-        denials = [self.denied(c.quote) for c in cands]
+        gainsayers = [self.denied(c.quote) for c in cands]
         # the numbers the prompt showed: the passages' text, and their files' and pages' names ("2024" sheet)
         shown = set().union(*(numbers(" ".join([p.text, p.file, *p.page_names])) for p in passages))
         out = []
         for row, sentence in zip(scores, sentences, strict=True):
             undoubted, doubts = float(row.max()), []
-            denial = _NEGATION.search(sentence)
+            denial = next(denials(sentence), None)
             if denial and not denying[int(np.argmax(row))]:
                 doubts.append(f'the source says it without "{denial.group(0).lower()}"')
             if denial:
                 row[~denying] *= CONTRADICTED
             else:  # a source sentence that denies what this one says, in the words this one says it with
                 mine = self.terms(sentence)
-                gainsaid = [next((d.said for d in ds if self.gainsays(d, mine)), "") for ds in denials]
+                gainsaid = [next((d.said for d in ds if self.gainsays(d, mine)), "") for ds in gainsayers]
                 if said := gainsaid[int(np.argmax(row))]:
                     doubts.append(f'the source says "{said}"')
                 row[np.array([bool(g) for g in gainsaid])] *= CONTRADICTED

@@ -49,6 +49,9 @@ def test_a_sentence_that_denies_what_its_source_says_is_not_supported_by_it(attr
     # and says why, beside the score it had before (the reader is told what the mark means)
     assert denies.doubts == ('the source says it without "not"',) and denies.undoubted >= 0.5
     assert agrees.doubts == () and agrees.undoubted is None
+    # "not only" denies nothing: such a sentence is matched as any other
+    (adds,) = attributor.attribute(["Prokaryotes not only possess acquired immunity, they use CRISPR."], passages)
+    assert adds.score >= 0.5 and adds.doubts == ()
     # a source sentence that denies it too is the one it is cited to, as well as it matches
     both = [*passages, Passage("bacteria.txt", 4, 4, 80, "Bacteria do not possess acquired immunity.", 0.5)]
     (cited,) = attributor.attribute(["Bacteria do not possess acquired immunity."], both)
