@@ -69,7 +69,9 @@ _SOURCE_REMARK = re.compile(
 # governs (the first content word after it) is one the answer says: "... contain no oxygen." against
 # "... contain oxygen.", "when no sports telecasts are scheduled, ... between 4:00 and 6:00 p.m."
 # against "Sports programming is provided ... from 4:00 to 6:00 p.m." ("not only", "not until" deny nothing).
-_NEGATION = re.compile(r"\b(?:not|no|never|none|nobody|nothing|neither|nor|cannot)\b|\w+n['’]t\b", re.IGNORECASE)
+_NEGATION = re.compile(
+    r"\bno\s+longer\b|\b(?:not|no|never|none|nobody|nothing|neither|nor|cannot)\b|\w+n['’]t\b", re.IGNORECASE
+)  # "no longer" as one: what it denies is the word after "longer"
 _NOT_A_DENIAL = re.compile(r"\s+(?:only|until|just|merely|least|later|sooner|more|less|doubt|matter)\b", re.I)
 # a sentence's clauses, near enough: what its commas, brackets and full stops part (a sentence Punkt took
 # two for, "of q. Wilson's", has one)

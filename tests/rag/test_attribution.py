@@ -79,6 +79,10 @@ def test_a_source_sentence_that_denies_what_the_answer_says_does_not_support_it(
     merged = "Its period is p - 1, provided that p is not a prime factor of q. Wilson's theorem says p is prime."
     (prime,) = attributor.attribute(["Wilson's theorem says p is prime."], [replace(passages[0], text=merged)])
     assert prime.score >= 0.5 and prime.doubts == ()
+    # "no longer" denies the word after it
+    trains = [Passage("rail.txt", 2, 2, 0, "Since 1990, freight trains no longer use the old bridge.", 0.9)]
+    (stale,) = attributor.attribute(["Freight trains use the old bridge."], trains)
+    assert stale.score < 0.5 and stale.doubts == ('the source says "no longer use"',)
     # and a source that denies what the answer denies supports it
     (both,) = attributor.attribute(["Squalene and the carotenes contain no oxygen."], passages)
     assert both.score >= 0.5 and both.doubts == ()
