@@ -47,9 +47,15 @@ _SENTENCE_END = re.compile(
 )
 _WORD_END = re.compile(r"\s+")
 # Abbreviations Punkt's English model lacks, which it cuts after: "sea anemones, etc.), and",
-# "Doogie Howser, M.D. and the", "Smith et al. found". It still ends a sentence at one when
-# the next word starts a sentence ("dogs, cats, etc. The next").
-MORE_ABBREVIATIONS = frozenset({"etc", "e.g", "i.e", "m.d", "al", "cf", "approx", "fig"})
+# "Doogie Howser, M.D. and the", "Smith et al. found", and titles before a name: "Pentagon
+# spokesman Brig." was a sentence of its own, so "Gen. Pat Ryder told reporters ..." was quoted
+# without who he is ("gen" it has). It still ends a sentence at one when the next word starts
+# a sentence ("dogs, cats, etc. The next"). Not words a sentence ends with as often ("no", "sun").
+MORE_ABBREVIATIONS = frozenset(
+    {"etc", "e.g", "i.e", "m.d", "al", "cf", "approx", "fig"}
+    | {"brig", "gens", "sgt", "capt", "cmdr", "cpl", "pvt", "gov", "amb", "atty", "supt", "insp", "det", "hon"}
+    | {"rev", "fr", "msgr", "mt", "vol", "pp", "dept", "univ", "mar", "apr", "jun", "jul"}
+)
 # what closes a sentence after its full stop: footnotes ("[b]", "[citation needed]", "[12]")
 # or page numbers (":64", ":32-35"), after any closing quote; or closing brackets alone
 _FOOTNOTE_LEAD = re.compile(r"(?:[\"'”’)\]]*(?:\[[^\[\]\n]{1,40}\]|:\d+(?:[–-]\d+)?)+|[”)\]]+)\s*")
@@ -131,6 +137,8 @@ def sentence_spans(text: str) -> list[Span]:
     [34, 10]
     >>> [s.end - s.start for s in sentence_spans('It asks: "Why?". Then news.')]
     [16, 10]
+    >>> [s.end - s.start for s in sentence_spans("Spokesman Brig. Gen. Pat Ryder said so. Sgt. Maj. Jo did.")]
+    [39, 17]
     """
     spans = []
     for line in line_spans(text):
