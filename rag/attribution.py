@@ -233,6 +233,17 @@ class Attributor:
         words = [w.lower() for w in _WORD.findall(text)]
         return set(self.stemmer.stemWords([w for w in words if w not in _STOPWORDS]))
 
+    def words_held(self, question: str, passages: Sequence[Passage]) -> bool:
+        """Whether some passage holds every content word of the question (``Evidence.words_held``).
+
+        >>> shown = [Passage("a.txt", 1, 1, 0, "Pentagon spokesman Brig. Gen. Pat Ryder told reporters.", 1.0)]
+        >>> a = Attributor(None)
+        >>> a.words_held("Who is Pat Ryder?", shown), a.words_held("Who is Pat Smith?", shown)
+        (True, False)
+        """
+        asked = self.terms(question)
+        return bool(asked) and any(asked <= self.terms(p.text) for p in passages)
+
     def denied(self, quote: str) -> list[Denial]:
         """Each denial in a source sentence: its words ("no oxygen"), the stemmed terms of the word it
         governs (the first content word after it, within four words) and of the clause it is in.
@@ -355,7 +366,8 @@ class Attributor:
 
     def evidence(self, question: str, passages: Sequence[Passage], raw: str) -> Evidence:
         """What the model said, with every sentence's best support: all an answer is decided from."""
-        return Evidence(question, list(passages), raw, self.attribute(answer_sentences(raw), passages))
+        supports = self.attribute(answer_sentences(raw), passages)
+        return Evidence(question, list(passages), raw, supports, words_held=self.words_held(question, passages))
 
     def _cosine(self, left: list[str], right: list[str]) -> np.ndarray:
         """The cosine of each of ``left`` (what is said: new each time) with each of ``right`` (source

@@ -59,10 +59,18 @@ class Decider:
     min_support: float = 0.5
     min_verified: float = 0.0
 
-    def too_far(self, passages: Sequence[Passage]) -> bool:
-        """No passage is close enough to the question to be worth asking the model."""
+    def too_far(self, passages: Sequence[Passage], words_held: bool = False) -> bool:
+        """No passage is close enough to the question to be worth asking the model: none reaches
+        ``min_relevance`` by cosine, and none holds every content word of the question
+        (``Evidence.words_held``: MiniLM puts "Who is Pat Ryder?" at 0.19 from the passage that
+        names him, and the keyword retrieval ranks that passage first).
+
+        >>> far = [Passage("a.txt", 1, 1, 0, "Pentagon spokesman Pat Ryder said so.", 1.0, similarity=0.19)]
+        >>> Decider(min_relevance=0.2).too_far(far), Decider(min_relevance=0.2).too_far(far, words_held=True)
+        (True, False)
+        """
         relevance = best_similarity(passages)
-        return relevance is not None and relevance < self.min_relevance
+        return relevance is not None and relevance < self.min_relevance and not words_held
 
     def supported(self, support: Support) -> bool:
         """Whether a sentence's best source sentence supports it well enough to be cited."""
@@ -94,7 +102,7 @@ class Decider:
             return Answer(
                 text=NO_DOCUMENTS, abstained=True, question=ev.question, evidence=ev, withheld_by="no_documents"
             )
-        if self.too_far(ev.passages) or ev.raw is None:
+        if self.too_far(ev.passages, ev.words_held) or ev.raw is None:
             return abstention(ev, "relevance")
         if not ev.supports or declined(ev.raw):  # one support per answer sentence: none means no answer
             return abstention(ev, "model")

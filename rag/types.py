@@ -156,6 +156,9 @@ class Evidence:
     raw: str | None = None  # the model's output; None when the model was not asked
     supports: list[Support] = field(default_factory=list)  # one per sentence of ``raw``
     verified: float | None = None  # the LLM's probability that the cited sentences answer the question
+    # some passage holds every content word of the question: asked of a name the embedder does not know
+    # ("Who is Pat Ryder?"), the passage that names it can be far from the question by cosine
+    words_held: bool = False
 
 
 @dataclass(frozen=True)

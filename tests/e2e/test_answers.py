@@ -53,6 +53,18 @@ def test_local_model_abstains_on_a_question_the_news_cannot_answer(local_app: Gr
     ]
 
 
+def test_local_model_says_who_a_person_the_news_names_is(local_app: Groundline) -> None:
+    """Regression: "Who is Pat Ryder?" was withheld twice over. MiniLM put the question at 0.19
+    from the passage naming him, under ``min_relevance`` (the keyword retrieval ranked it first),
+    and Punkt cut "Pentagon spokesman Brig." off his line, so the sentence cited did not say who
+    he is and the verifier said no."""
+    answer = timed_ask(local_app, "Who is Pat Ryder?", "local 1.5B")
+    assert not answer["abstained"] and "spokesman" in answer["answer"], answer
+    (cited,) = answer["citations"]
+    assert cited["file"] == "004_29e6f3c5e9546205.txt" and cited["start_line"] == 8, answer
+    assert cited["quote"].startswith("Pentagon spokesman Brig. Gen. Pat Ryder told reporters"), answer
+
+
 def test_the_local_model_summarizes_each_article_citing_its_own_lines(local_app: Groundline) -> None:
     # "Summarize the documents" names no topic: the relevance gate abstained ("The documents do not say.").
     summary = local_app.service.ask("Summarize the documents.")
