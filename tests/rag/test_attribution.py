@@ -3,7 +3,7 @@ from dataclasses import replace
 import pytest
 
 from rag.attribution import Attributor, answer_sentences, strip_markers
-from rag.types import Passage
+from rag.types import Passage, Support
 from tests.fakes import HashEmbedding
 
 DOC_A = "The sky is blue today. Cats sleep a lot.\nDogs bark at night when the moon is full.\n"
@@ -86,6 +86,27 @@ def test_a_source_sentence_that_denies_what_the_answer_says_does_not_support_it(
     # and a source that denies what the answer denies supports it
     (both,) = attributor.attribute(["Squalene and the carotenes contain no oxygen."], passages)
     assert both.score >= 0.5 and both.doubts == ()
+
+
+def test_a_source_sentence_that_denies_the_answer_nearly_as_well_as_the_best_match_leaves_it_unsupported(
+    attributor: Attributor,
+) -> None:
+    """Regression: asked "Did the US say it was worried about Putin's trip?" of the sample news, the
+    1.5B model answered "Yes, the US said it was worried about Putin's trip." and cited "The United
+    States is not concerned about ... Putin's trip", whose denial governs a word the answer does not
+    say; "We are not worried about this trip.", two lines on, matched it nearly as well."""
+    answer = "Ministers were worried about the long trip."
+    rival = "We are not worried about this long trip."
+
+    def attributed(best: str) -> Support:
+        (support,) = attributor.attribute([answer], [Passage("news.txt", 1, 2, 0, f"{best}\n{rival}", 0.9)])
+        return support
+
+    doubted = attributed("Ministers are not concerned about the long trip.")  # the rival at 0.91 of its score
+    assert doubted.score < 0.5 <= doubted.undoubted and doubted.citation.start_line == 1
+    assert doubted.doubts == ('a source says "not worried"',)
+    kept = attributed("Ministers were not concerned about the long trip.")  # the rival at 0.83: far behind
+    assert kept.score >= 0.5 and kept.doubts == () and kept.citation.start_line == 1
 
 
 def test_a_sentence_stating_a_number_no_passage_holds_is_not_supported(attributor: Attributor) -> None:
