@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -63,6 +63,10 @@ _FOOTNOTE_LEAD = re.compile(r"(?:[\"'”’)\]]*(?:\[[^\[\]\n]{1,40}\]|:\d+(?:[�
 # small letter after a factorial or a name's "!" ("(p − 1)! + 1 is", "n! for every", "Yahoo!, Google")
 _CONTINUATION = re.compile(r"[+\-−×÷*/=<>≤≥±,;.a-z]")
 _WORDLIKE = re.compile(r"\w")  # a piece with none is marks that close the sentence before: '?".'
+# a small letter alone before a full stop and a capital: a sentence's last word, a variable's ("a prime
+# factor of q. Wilson's theorem"), which Punkt reads as an initial and does not cut at (initials are
+# capitals); not "v.", a case name's versus ("In U.S. v. Burgos-Andujar, a defendant ...")
+_SMALL_LETTER_END = re.compile(r"(?:(?<=\s)|(?<=^))[a-uw-z]\.(?=\s+[A-Z])")
 
 
 @dataclass(frozen=True)
@@ -143,8 +147,25 @@ def sentence_spans(text: str) -> list[Span]:
     spans = []
     for line in line_spans(text):
         piece = text[line.start : line.end]
-        spans += _mended(line.line, line.start, piece, sentence_model().span_tokenize(piece))
+        spans += _mended(
+            line.line, line.start, piece, _cut_at_small_letters(piece, sentence_model().span_tokenize(piece))
+        )
     return spans
+
+
+def _cut_at_small_letters(text: str, cuts: Iterable[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    """Punkt's cuts, each cut again after a small letter that ends a sentence (``_SMALL_LETTER_END``).
+
+    >>> list(_cut_at_small_letters("Let p be a factor of q. Wilson's theorem holds.", [(0, 47)]))
+    [(0, 23), (24, 47)]
+    """
+    for start, end in cuts:
+        for match in _SMALL_LETTER_END.finditer(text, start, end):
+            yield start, match.end()
+            start = match.end()
+            while start < end and text[start].isspace():
+                start += 1
+        yield start, end
 
 
 def _mended(line: int, offset: int, text: str, cuts: Iterable[tuple[int, int]]) -> list[Span]:

@@ -73,8 +73,8 @@ _NEGATION = re.compile(
     r"\bno\s+longer\b|\b(?:not|no|never|none|nobody|nothing|neither|nor|cannot)\b|\w+n['’]t\b", re.IGNORECASE
 )  # "no longer" as one: what it denies is the word after "longer"
 _NOT_A_DENIAL = re.compile(r"\s+(?:only|until|just|merely|least|later|sooner|more|less|doubt|matter)\b", re.I)
-# a sentence's clauses, near enough: what its commas, brackets and full stops part (a sentence Punkt took
-# two for, "of q. Wilson's", has one)
+# a sentence's clauses, near enough: what its commas, brackets and full stops part (two sentences Punkt
+# took for one, at an abbreviation it does not know, are two clauses)
 _CLAUSE = re.compile(r"(?:[^,;:()\[\]—.]|\.(?!\s))+")
 CONTRADICTED = 0.5  # what such a match's score is multiplied by: under any threshold it passed before
 # A source sentence that denies what an answer sentence says, and matches it nearly as well as the one it

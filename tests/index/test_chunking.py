@@ -72,6 +72,9 @@ def test_golden_sample_corpus_chunk_covering_line_9() -> None:
         ("He created Doogie Howser, M.D. and the critically pilloried Cop Rock for ABC.", 1),
         ("Animals, e.g. dogs, bark. Others, i.e. cats, purr. Smith et al. found it.", 3),
         ("Dogs, cats, etc. The next sentence starts here.", 2),  # still a sentence end before a new sentence
+        # and a title before a name (seen in the sample news: "Pentagon spokesman Brig." was one)
+        ("Pentagon spokesman Brig. Gen. Pat Ryder told reporters.", 1),
+        ("Sgt. Maj. Jones, Capt. Kirk, Gov. Brown and Rev. King came.", 1),
     ],
 )
 def test_common_abbreviations_do_not_end_a_sentence(text: str, sentences: int) -> None:
@@ -126,3 +129,18 @@ def test_sentences_come_from_the_bundled_punkt_model_even_when_nltk_data_points_
     )
     assert out.stdout.strip() == "['At 6 p.m. sharp.', 'Ok.']"
     assert list(tmp_path.iterdir()) == []  # nothing fetched into it
+
+
+@pytest.mark.parametrize(
+    "text, sentences",
+    [  # Punkt alone reads a small letter's full stop as an initial's (seen in squad-dev's Prime_number article)
+        (
+            "Its period is p - 1, provided that p is not a prime factor of q. Wilson's theorem says p is prime.",
+            ["Its period is p - 1, provided that p is not a prime factor of q.", "Wilson's theorem says p is prime."],
+        ),
+        ("See e.g. Smith, or i.e. Jones.", ["See e.g. Smith, or i.e. Jones."]),  # not an abbreviation's last letter
+        ("In U.S. v. Burgos-Andujar, a defendant argued.", ["In U.S. v. Burgos-Andujar, a defendant argued."]),
+    ],
+)
+def test_a_small_letter_before_a_full_stop_and_a_capital_ends_a_sentence(text: str, sentences: list[str]) -> None:
+    assert [text[s.start : s.end] for s in sentence_spans(text)] == sentences

@@ -74,9 +74,10 @@ def test_a_source_sentence_that_denies_what_the_answer_says_does_not_support_it(
             ["Squalene and the carotenes contain oxygen."], [replace(passages[0], text=aside)]
         )
         assert kept.score >= 0.5 and kept.doubts == ()
-    # nor one whose denial is in a clause of other things, though it names a word the answer says (Punkt
-    # read "of q. Wilson's" as an initial and made one sentence of two, as it cut the eval's source)
-    merged = "Its period is p - 1, provided that p is not a prime factor of q. Wilson's theorem says p is prime."
+    # nor one whose denial is in a clause of other things, though it names a word the answer says (as the
+    # eval's source sentence, "... provided that p is not a prime factor of q. Wilson's theorem ...", read as
+    # one before Punkt's cut after a small letter; here a semicolon joins them)
+    merged = "Its period is p - 1, provided that p is not a prime factor of q; Wilson's theorem says p is prime."
     (prime,) = attributor.attribute(["Wilson's theorem says p is prime."], [replace(passages[0], text=merged)])
     assert prime.score >= 0.5 and prime.doubts == ()
     # "no longer" denies the word after it
