@@ -185,7 +185,9 @@ def verify(args, judge=None, attributor=None) -> None:
     answer that has no verdict, or whose verdict judged other sentences than the ones today's
     attributor cites (the report attributes recorded answers again, so a change in attribution
     changes what the chat would have asked); with ``--again``, about every recorded answer (after
-    the verifier changed). Each verdict is stored with the sentences it judged."""
+    the verifier changed). A verdict the shipped thresholds give a second look (``Decider.looks_again``)
+    gets one, each cited sentence after the one before it, as the chat asks it. Each verdict is stored
+    with the sentences it judged."""
     from rag.decision import declined
     from rag.verification import Verifier
 
@@ -197,7 +199,7 @@ def verify(args, judge=None, attributor=None) -> None:
         settings = Settings(data_dir=args.data_dir)
         app = build(settings.model_copy(update={"models_dir": settings.model_files_dir}))
         judge = build_judge(app.llm, app.local_llm)
-    verifier = Verifier(judge)
+    verifier, decider = Verifier(judge), shipped_decider()
     path = args.out / "records-ours.jsonl"
     records = read_records(path)
     todo = []
@@ -207,13 +209,32 @@ def verify(args, judge=None, attributor=None) -> None:
             continue
         evidence = evidence_of(r)
         supports = attributor.evidence(evidence.question, evidence.passages, evidence.raw).supports
-        if args.again or ev.get("verified") is None or judged_quotes(r) != cited_quotes(supports):
-            todo.append((r, supports))
-    for n, (r, supports) in enumerate(tqdm(todo, desc="verify", file=sys.stderr, disable=None), start=1):
-        r["evidence"]["verified"] = verifier.verify(r["evidence"]["question"], supports)
-        r["judged"] = cited_quotes(supports)
+        before = attributor.preceding(evidence.passages)
+        first = args.again or ev.get("verified") is None or judged_quotes(r) != cited_quotes(supports)
+        if first or stale_second_look(r, cited_quotes(supports, before), decider, args.again):
+            todo.append((r, supports, before, first))
+    for n, (r, supports, before, first) in enumerate(tqdm(todo, desc="verify", file=sys.stderr, disable=None), 1):
+        ev = r["evidence"]
+        if first:
+            ev["verified"] = verifier.verify(ev["question"], supports)
+            r["judged"] = cited_quotes(supports)
+        if ev["verified"] is not None and decider.looks_again(ev["verified"]):
+            ev["verified_again"] = verifier.verify(ev["question"], supports, before)
+            r["judged_again"] = cited_quotes(supports, before)
+        else:
+            ev["verified_again"] = None
+            r.pop("judged_again", None)
         if n % 25 == 0 or n == len(todo):  # a stopped run keeps what it did
             save_records(path, records)
+
+
+def stale_second_look(record: dict, shown: list[str], decider: Decider, again: bool) -> bool:
+    """Whether a record's second look is missing, or judged other sentences than ``shown`` (or is
+    held where its verdict no longer gets one)."""
+    verdict = record["evidence"].get("verified")
+    if verdict is None or not decider.looks_again(verdict):
+        return record["evidence"].get("verified_again") is not None
+    return again or record["evidence"].get("verified_again") is None or record.get("judged_again") != shown
 
 
 def judged_quotes(record: dict) -> list[str]:
@@ -318,7 +339,8 @@ def todays_attributor(args):
 
 def shipped_decider():
     defaults = Settings(_env_file=None)
-    return Decider(defaults.min_relevance, defaults.min_support, defaults.min_verified)
+    d = defaults
+    return Decider(d.min_relevance, d.min_support, d.min_verified, d.second_look_from, d.min_second_look)
 
 
 def compare(args, attributor=None) -> int:

@@ -32,7 +32,7 @@ from rag.eval import load_questions, score
 from rag.eval_run import evidence_of, replay
 from rag.settings import Settings
 from rag.types import Evidence
-from rag.verification import verify_messages
+from rag.verification import cited_quotes, verify_messages
 
 HERE = Path(__file__).parent
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6)
@@ -40,21 +40,10 @@ SHOWN = ("answer_accuracy", "citation_line_accuracy", "abstention_recall", "fals
 
 
 def with_context(attributor: Attributor, evidence: Evidence) -> list[str]:
-    """The cited sentences, each after the sentence before it in its passage (none for a passage's first)."""
-    candidates = attributor.candidates(evidence.passages)
-    at = {(c.file, c.start_char): i for i, c in enumerate(candidates)}
-    shown: list[str] = []
-    for support in attributor.evidence(evidence.question, evidence.passages, evidence.raw).supports:
-        if support.citation is None:
-            continue
-        i = at[(support.citation.file, support.citation.start_char)]
-        before = candidates[i - 1] if i else None
-        near = before is not None and before.file == support.citation.file
-        near = near and 0 <= support.citation.start_char - before.end_char < 3  # the same passage's last sentence
-        text = f"{before.quote} {support.citation.quote}" if near else support.citation.quote
-        if text not in shown:
-            shown.append(text)
-    return shown
+    """The cited sentences, each after the sentence before it in its passage (none for a passage's
+    first), as the chat's second look shows them (``Attributor.preceding``)."""
+    supports = attributor.evidence(evidence.question, evidence.passages, evidence.raw).supports
+    return cited_quotes(supports, attributor.preceding(evidence.passages))
 
 
 def collect(records: list[dict], attributor: Attributor, judge) -> dict[str, float | None]:

@@ -318,7 +318,12 @@ class AnswerService:
         evidence = self.attributor.evidence(question, passages, raw)
         if self.verifier is not None and not declined(raw):
             with self.calling_llm():
-                evidence = replace(evidence, verified=self.verifier.verify(question, evidence.supports))
+                verified = self.verifier.verify(question, evidence.supports)
+                again = None
+                if verified is not None and self.decider.looks_again(verified):
+                    before = self.attributor.preceding(passages)
+                    again = self.verifier.verify(question, evidence.supports, before)
+                evidence = replace(evidence, verified=verified, verified_again=again)
         return self.marked(self.decider.decide(evidence))
 
     def marked(self, answer: Answer) -> Answer:

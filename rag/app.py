@@ -204,7 +204,7 @@ class Groundline:
             retriever=retriever,
             llm=llm.result(),
             attributor=self.attributor,
-            decider=Decider(min_relevance=s.min_relevance, min_support=s.min_support, min_verified=s.min_verified),
+            decider=Decider(s.min_relevance, s.min_support, s.min_verified, s.second_look_from, s.min_second_look),
             max_question_chars=s.max_question_chars,
             llm_guard=threading.Lock() if self.local_llm else None,
             verifier=Verifier(build_judge(self.llm, self.local_llm)) if s.verify else None,

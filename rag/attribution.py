@@ -295,6 +295,20 @@ class Attributor:
                     seen[key] = Citation(p.file, line, line, quote, start, start + len(quote), *p.page_at(line))
         return list(seen.values())
 
+    def preceding(self, passages: Sequence[Passage]) -> dict[Citation, str]:
+        """Each sentence of the passages, as a citation of it, with the sentence before it in its
+        passage (a passage's first has none): what a cited sentence may lean on ("It could offer ...").
+
+        >>> shown = [Passage("a.txt", 1, 2, 0, "Kim met Putin.\\nIt could offer ammunition.", 1.0)]
+        >>> list(Attributor(None).preceding(shown).values())
+        ['Kim met Putin.']
+        """
+        out = {}
+        for p in passages:
+            cands = self.candidates([p])
+            out |= {later: earlier.quote for earlier, later in zip(cands, cands[1:], strict=False)}
+        return out
+
     def attribute(self, sentences: Sequence[str], passages: Sequence[Passage]) -> list[Support]:
         """The best-supported source sentence for each answer sentence. A sentence that denies what a
         source sentence does not (``denies``) is matched by it at ``CONTRADICTED`` its score: it is

@@ -58,6 +58,26 @@ class Decider:
     min_relevance: float = -1.0
     min_support: float = 0.5
     min_verified: float = 0.0
+    second_look_from: float = 0.3  # a verdict from here up to min_verified is asked again, in context
+    min_second_look: float = 0.7  # and then passes where the second verdict reaches this
+
+    def looks_again(self, verified: float) -> bool:
+        """Whether a verdict just under ``min_verified`` is worth a second look, each cited sentence
+        shown after the one before it ("Pyongyang could offer ammunition, ..." answers "What could
+        Pyongyang offer Putin?" only after "Kim is ready to conclude an arms deal with Putin.").
+
+        >>> Decider(min_verified=0.5).looks_again(0.41), Decider(min_verified=0.5).looks_again(0.2)
+        (True, False)
+        """
+        return self.second_look_from <= verified < self.min_verified
+
+    def verified(self, evidence: Evidence) -> bool:
+        """Whether the verifier let the answer through: its verdict reaches ``min_verified``, or one
+        just under it was asked again in context and that verdict reaches ``min_second_look``."""
+        if evidence.verified is None or evidence.verified >= self.min_verified:
+            return True
+        again = evidence.verified_again
+        return self.looks_again(evidence.verified) and again is not None and again >= self.min_second_look
 
     def too_far(self, passages: Sequence[Passage], words_held: bool = False) -> bool:
         """No passage is close enough to the question to be worth asking the model: none reaches
@@ -108,7 +128,7 @@ class Decider:
             return abstention(ev, "model")
         if not any(self.supported(s) for s in ev.supports):
             return replace(abstention(ev, "attribution"), note=self.withheld(ev.supports))
-        if ev.verified is not None and ev.verified < self.min_verified:
+        if not self.verified(ev):
             return abstention(ev, "verifier")
         citations: list[Citation] = []
         out: list[AnswerSentence] = []

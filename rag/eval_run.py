@@ -60,7 +60,7 @@ def replay(outcomes: Sequence[Outcome], decider: Decider, attributor: Attributor
         if attributor is not None and evidence.raw is not None:
             # the recorded verdict is kept (bench.eval verify asks again where the cited sentences changed)
             again = attributor.evidence(evidence.question, evidence.passages, evidence.raw)
-            evidence = replace(again, verified=evidence.verified)
+            evidence = replace(again, verified=evidence.verified, verified_again=evidence.verified_again)
         out.append(replace(o, reply=reply_of(decider.decide(evidence))))
     return out
 

@@ -114,6 +114,18 @@ class Settings(BaseSettings):
         description="Abstain when the verifier's probability that the cited sentences answer the question is "
         "below this (the local model gives a probability, other LLMs a yes (1) or no (0)).",
     )
+    second_look_from: float = Field(
+        0.3,
+        ge=0,
+        le=1,
+        description="A verdict from this up to min_verified is asked again, each cited sentence shown after the "
+        "sentence before it in its passage (what it may lean on: 'Pyongyang could offer ammunition' answers 'what "
+        "could Pyongyang offer Putin?' only after 'Kim is ready to conclude an arms deal with Putin'); one LLM call "
+        "more for those answers.",
+    )
+    min_second_look: float = Field(
+        0.7, ge=0, le=1, description="The second look lets the answer through where its verdict reaches this."
+    )
     ocr: bool = Field(
         True,
         description="Read scanned PDF pages and images with Tesseract (the tesseract-ocr package), where it is "

@@ -156,6 +156,9 @@ class Evidence:
     raw: str | None = None  # the model's output; None when the model was not asked
     supports: list[Support] = field(default_factory=list)  # one per sentence of ``raw``
     verified: float | None = None  # the LLM's probability that the cited sentences answer the question
+    # the same, each cited sentence shown after the one before it: asked only of a verdict just under the
+    # threshold (``Decider.looks_again``), a second look at what the sentence alone leaves out
+    verified_again: float | None = None
     # some passage holds every content word of the question: asked of a name the embedder does not know
     # ("Who is Pat Ryder?"), the passage that names it can be far from the question by cosine
     words_held: bool = False

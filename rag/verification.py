@@ -16,7 +16,7 @@ This module neither retrieves, attributes nor decides.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 import numpy as np
@@ -95,11 +95,18 @@ class LlamaCppJudge:
         return float(1.0 / (1.0 + np.exp(no - yes)))
 
 
-def cited_quotes(supports: Sequence[Support]) -> list[str]:
+def cited_quotes(supports: Sequence[Support], before: Mapping[Citation, str] | None = None) -> list[str]:
     """The source sentences the verifier is shown: each cited sentence once, in order; one from a
     page with a name says which, as the answer's prompt did (a row of the 2024 sheet answers "in
-    2024" only with its sheet named)."""
-    return list(dict.fromkeys(_shown(s.citation) for s in supports if s.citation is not None))
+    2024" only with its sheet named); given ``before``, each after the sentence before it, where it has one.
+
+    >>> cited = Citation("a.txt", 2, 2, "It could offer ammunition.", 40, 66)
+    >>> cited_quotes([Support("s", cited, 1.0)], {cited: "Kim met Putin."})
+    ['Kim met Putin. It could offer ammunition.']
+    """
+    before = before or {}
+    cited = dict.fromkeys(s.citation for s in supports if s.citation is not None)
+    return list(dict.fromkeys(" ".join(filter(None, (before.get(c), _shown(c)))) for c in cited))
 
 
 def _shown(citation: Citation) -> str:
@@ -121,9 +128,12 @@ class Verifier:
     def __init__(self, judge: Judge) -> None:
         self.judge = judge
 
-    def verify(self, question: str, supports: Sequence[Support]) -> float | None:
-        """None when there is nothing to check (nothing cited) or the judge gave no verdict."""
-        quotes = cited_quotes(supports)
+    def verify(
+        self, question: str, supports: Sequence[Support], before: Mapping[Citation, str] | None = None
+    ) -> float | None:
+        """None when there is nothing to check (nothing cited) or the judge gave no verdict; ``before``:
+        the sentence before each cited one, shown with it (a second look: ``Decider.looks_again``)."""
+        quotes = cited_quotes(supports, before)
         if not quotes:
             return None
         verdict = self.judge(verify_messages(question, quotes))

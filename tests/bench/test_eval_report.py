@@ -47,7 +47,13 @@ def test_report_picks_the_threshold_that_separates_the_dev_split(tmp_path: Path)
     calibrated = result["ablation"]["all three, as calibrated on the dev sample"]
     assert calibrated["abstention_recall"] == 1.0 and calibrated["false_abstention_rate"] == 0.0
     # "ours" = the shipped settings
-    assert result["thresholds"] == {"min_relevance": 0.2, "min_support": 0.5, "min_verified": 0.5}
+    assert result["thresholds"] == {
+        "min_relevance": 0.2,
+        "min_support": 0.5,
+        "min_verified": 0.5,
+        "second_look_from": 0.3,
+        "min_second_look": 0.7,
+    }
     assert result["ablation"]["model's word only (no thresholds)"]["abstention_recall"] == 0.0
     assert (tmp_path / "eval.png").stat().st_size > 0
     assert "python -m bench.eval report" in (tmp_path / "eval.md").read_text()

@@ -1,11 +1,13 @@
 """The entailment check: what the verifier asks, and how its verdict decides."""
 
+from dataclasses import replace
+
 import numpy as np
 
 from rag.answering import AnswerService
 from rag.attribution import Attributor
 from rag.decision import Decider
-from rag.types import Citation, Support
+from rag.types import Answer, Citation, Support
 from rag.verification import ReplyJudge, Verifier
 from tests.fakes import HashEmbedding, ScriptedLLM
 from tests.rag.test_answering import PASSAGES, ListRetriever
@@ -93,3 +95,42 @@ def test_a_reply_without_yes_or_no_is_no_verdict_and_vetoes_nothing() -> None:
     answer = checked_service("Dogs bark at night.", verdict="I cannot tell.").ask("When do dogs bark?")
     assert answer.evidence.verified is None
     assert not answer.abstained
+
+
+class ContextJudge:
+    """A probability judge: sure (0.9) where the source text names Putin, unsure (``alone``) otherwise."""
+
+    def __init__(self, alone: float) -> None:
+        self.alone = alone
+        self.shown: list[str] = []
+
+    def __call__(self, messages) -> float:
+        self.shown.append(messages[-1].content)
+        source = messages[-1].content.split("\n\nQuestion:")[0]
+        return 0.9 if "Putin" in source else self.alone
+
+
+def test_a_verdict_just_under_the_threshold_gets_a_second_look_with_the_sentence_before() -> None:
+    """Regression: "What could Pyongyang offer Putin?" was withheld on the sample news; the sentence
+    cited, "Pyongyang could offer ammunition, ...", answers it only after "... an arms deal with Putin."."""
+    news = "Kim is ready to conclude an arms deal with Putin. Pyongyang could offer ammunition and missiles."
+    passages = [replace(PASSAGES[0], text=news)]
+
+    def asked(alone: float) -> tuple[Answer, ContextJudge]:
+        judge = ContextJudge(alone)
+        svc = AnswerService(
+            ListRetriever(passages),
+            ScriptedLLM(["Pyongyang could offer ammunition and missiles."]),
+            Attributor(HashEmbedding()),
+            Decider(min_support=0.5, min_verified=0.5, second_look_from=0.3, min_second_look=0.7),
+            verifier=Verifier(judge),
+        )
+        return svc.ask("What could Pyongyang offer Putin?"), judge
+
+    answer, judge = asked(alone=0.41)
+    assert not answer.abstained and answer.citations[0].quote == "Pyongyang could offer ammunition and missiles."
+    assert (answer.evidence.verified, answer.evidence.verified_again) == (0.41, 0.9)
+    assert "Source text:\nKim is ready to conclude an arms deal with Putin. Pyongyang could" in judge.shown[1]
+    answer, judge = asked(alone=0.2)  # far under: no second look, withheld
+    assert answer.abstained and answer.withheld_by == "verifier" and len(judge.shown) == 1
+    assert answer.evidence.verified_again is None
