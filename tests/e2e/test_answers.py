@@ -65,6 +65,19 @@ def test_local_model_says_who_a_person_the_news_names_is(local_app: Groundline) 
     assert cited["quote"].startswith("Pentagon spokesman Brig. Gen. Pat Ryder told reporters"), answer
 
 
+def test_a_verdict_just_under_the_threshold_is_asked_again_with_what_the_cited_line_leans_on(
+    local_app: Groundline,
+) -> None:
+    """Regression: "What could Pyongyang offer Putin?" was withheld by the verifier, shown only
+    "Pyongyang could offer ammunition, missile systems, and short-range ballistic missiles." (0.41 on
+    2 cores); the sentence before it names Putin, and the second look lets the answer through."""
+    answer = local_app.service.ask("What could Pyongyang offer Putin?")
+    assert not answer.abstained and "ammunition" in answer.text, answer
+    assert [(c.file, c.start_line) for c in answer.citations] == [("004_29e6f3c5e9546205.txt", 12)], answer
+    ev, settings = answer.evidence, local_app.settings
+    assert ev.verified >= settings.min_verified or ev.verified_again >= settings.min_second_look, ev
+
+
 def test_the_local_model_summarizes_each_article_citing_its_own_lines(local_app: Groundline) -> None:
     # "Summarize the documents" names no topic: the relevance gate abstained ("The documents do not say.").
     summary = local_app.service.ask("Summarize the documents.")
