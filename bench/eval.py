@@ -338,8 +338,7 @@ def todays_attributor(args):
 
 
 def shipped_decider():
-    defaults = Settings(_env_file=None)
-    d = defaults
+    d = Settings(_env_file=None)
     return Decider(d.min_relevance, d.min_support, d.min_verified, d.second_look_from, d.min_second_look)
 
 

@@ -243,10 +243,9 @@ class AnswerService:
         with reaching_the_server():  # a Chroma server, where one is set, answers the retrieval
             passages = self.retriever.retrieve(question, files=files)
         timed.lap("retrieval")
-        words_held = self.attributor.words_held(question, passages)
-        if not passages or self.decider.too_far(passages, words_held):
-            # nothing is even close: don't let the model guess
-            yield scoped(self.marked(self.decider.decide(Evidence(question, passages, words_held=words_held))), files)
+        # nothing is even close (the passages' words read only where their cosines say so): don't let the model guess
+        if not passages or (self.decider.too_far(passages) and not self.attributor.words_held(question, passages)):
+            yield scoped(self.marked(self.decider.decide(Evidence(question, passages))), files)
             return
         raw = yield from self._written(answer_messages(question, passages), timed)
         timed.lap("model")
