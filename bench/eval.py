@@ -312,7 +312,7 @@ def cites(o) -> str:
     if any(c.covers(q.file, q.line) for c in o.reply.citations):
         return "citing the gold line"
     cited = set(o.reply.citations)
-    quotes = [s.citation.quote for s in o.reply.evidence.supports if s.citation and span_of(s.citation) in cited]
+    quotes = [c.quote for s in o.reply.evidence.supports for c in s.cited if span_of(c) in cited]
     if any(contains_answer(q, quote) for quote in quotes):
         return "citing another line that states a gold answer"
     return "citing neither"

@@ -84,6 +84,11 @@ CONTRADICTED = 0.5  # what such a match's score is multiplied by: under any thre
 # worried about this trip." (0.53). Of the recorded squad-dev answers, one sentence more is doubted, a wrong
 # answer's (0.56 beside 0.57: "Genghis Khan did not conquer all the areas ...").
 RIVAL = 0.9
+# A second source sentence is cited beside the best match where it holds at least this many of the words
+# the answer sentence says and the best match does not (the question's aside), and half of them or more:
+# the 1.5B model writes one sentence from two ("Kirby intends to carefully monitor the development of
+# Russian-North Korean relations": his name and the relations are on line 1, the intent on line 7).
+ALSO_WORDS = 2
 
 
 class Denial(NamedTuple):
@@ -282,6 +287,26 @@ class Attributor:
         """
         return denial.governed <= sentence_terms and 2 * len(denial.clause & sentence_terms) >= len(denial.clause)
 
+    def completing(self, said: set[str], cited: set[str], asked: set[str], others: Sequence[set[str]]) -> int | None:
+        """Which of ``others`` (source sentences' terms, the likeliest first) holds most of what a sentence
+        of terms ``said`` says that the sentence it is cited to (``cited``) does not, where it holds
+        ``ALSO_WORDS`` of those or more and half of them or more; the question's words (``asked``) aside:
+        an answer restates them, and any sentence on the topic holds them. None: no sentence completes it.
+
+        >>> a = Attributor(None)
+        >>> said, asked = a.terms("Kirby intends to carefully monitor the relations."), a.terms("Kirby intends?")
+        >>> line_1 = a.terms("The US is concerned about the relations, said Kirby.")
+        >>> others = [a.terms("Putin will arrive."), a.terms("It intends to carefully monitor them.")]
+        >>> a.completing(said, line_1, asked, others)
+        1
+        >>> a.completing(said, line_1, asked, [a.terms("He intends to monitor nothing else.")]) is None
+        True
+        """
+        missing = said - cited - asked
+        held = [len(missing & terms) for terms in others]
+        best = max(range(len(held)), key=held.__getitem__, default=None)  # the first of the most: the likeliest
+        return best if best is not None and held[best] >= max(ALSO_WORDS, len(missing) / 2) else None
+
     def candidates(self, passages: Sequence[Passage]) -> list[Citation]:
         """Every sentence of every passage, as a citation it could become."""
         seen: dict[tuple[str, int], Citation] = {}
@@ -309,7 +334,7 @@ class Attributor:
             out |= {later: earlier.quote for earlier, later in zip(cands, cands[1:], strict=False)}
         return out
 
-    def attribute(self, sentences: Sequence[str], passages: Sequence[Passage]) -> list[Support]:
+    def attribute(self, sentences: Sequence[str], passages: Sequence[Passage], question: str = "") -> list[Support]:
         """The best-supported source sentence for each answer sentence. A sentence that denies what a
         source sentence does not (``denies``) is matched by it at ``CONTRADICTED`` its score: it is
         cited to a source sentence that denies it too where one matches nearly as well, and else
@@ -321,18 +346,21 @@ class Attributor:
         none: a number restated from the question, "the early 1200s", beside a sentence that says no
         year, is not gainsaid by it). A score these checks lowered keeps what lowered it, in plain
         words, and the score before (``Support.doubts``, ``Support.undoubted``): the reader is told
-        why, where it decided."""
+        why, where it decided. A sentence part of which its best match does not hold is cited to a second
+        source sentence too, where one holds that part (``completing``; none the checks doubted)."""
         cands = self.candidates(passages)
         if not sentences or not cands:
             return [Support(s, None, 0.0) for s in sentences]
-        scores = self._scores(sentences, cands)
+        cand_terms = [self.terms(c.quote) for c in cands]
+        scores = self._scores(sentences, cands, cand_terms)
+        asked = self.terms(question)
         denying = np.array([denies(c.quote) for c in cands])
         gainsayers = [self.denied(c.quote) for c in cands]
         # the numbers the prompt showed: the passages' text, and their files' and pages' names ("2024" sheet)
         shown = set().union(*(numbers(" ".join([p.text, p.file, *p.page_names])) for p in passages))
         out = []
         for row, sentence in zip(scores, sentences, strict=True):
-            undoubted, doubts = float(row.max()), []
+            undoubted, doubts, before = float(row.max()), [], row.copy()
             denial = next(denials(sentence), None)
             if denial and not denying[int(np.argmax(row))]:
                 doubts.append(f'the source says it without "{denial.group(0).lower()}"')
@@ -356,10 +384,17 @@ class Attributor:
             best = int(np.argmax(row))
             score = round(float(row[best]), 4)
             lowered = doubts and score < undoubted
+            others = [j for j in np.argsort(-row, kind="stable") if j != best and row[j] >= before[j]]
+            also = self.completing(self.terms(sentence), cand_terms[best], asked, [cand_terms[j] for j in others])
             out.append(
-                Support(sentence, cands[best], score, tuple(doubts), round(undoubted, 4))
-                if lowered
-                else Support(sentence, cands[best], score)
+                Support(
+                    sentence,
+                    cands[best],
+                    score,
+                    tuple(doubts) if lowered else (),
+                    round(undoubted, 4) if lowered else None,
+                    also=None if also is None else cands[others[also]],
+                )
             )
         return out
 
@@ -380,10 +415,13 @@ class Attributor:
             start += len(cands)
         return out
 
-    def _scores(self, sentences: Sequence[str], cands: Sequence[Citation]) -> np.ndarray:
-        """How well each candidate supports each sentence, 0-1: a row a sentence."""
+    def _scores(
+        self, sentences: Sequence[str], cands: Sequence[Citation], cand_terms: Sequence[set[str]] | None = None
+    ) -> np.ndarray:
+        """How well each candidate supports each sentence, 0-1: a row a sentence (``cand_terms``: the
+        candidates' terms, where the caller has them)."""
         semantic = self._cosine(list(sentences), [c.quote for c in cands])
-        cand_terms = [self.terms(c.quote) for c in cands]
+        cand_terms = cand_terms if cand_terms is not None else [self.terms(c.quote) for c in cands]
         rows = []
         for i, sentence in enumerate(sentences):
             mine = self.terms(sentence)
@@ -393,7 +431,7 @@ class Attributor:
 
     def evidence(self, question: str, passages: Sequence[Passage], raw: str) -> Evidence:
         """What the model said, with every sentence's best support: all an answer is decided from."""
-        supports = self.attribute(answer_sentences(raw), passages)
+        supports = self.attribute(answer_sentences(raw), passages, question)
         return Evidence(question, list(passages), raw, supports, words_held=self.words_held(question, passages))
 
     def _cosine(self, left: list[str], right: list[str]) -> np.ndarray:

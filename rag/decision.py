@@ -134,9 +134,8 @@ class Decider:
         out: list[AnswerSentence] = []
         for s in ev.supports:
             if self.supported(s):
-                if s.citation not in citations:
-                    citations.append(s.citation)
-                out.append(AnswerSentence(s.sentence, (citations.index(s.citation) + 1,), s.score))
+                citations += [c for c in s.cited if c not in citations]
+                out.append(AnswerSentence(s.sentence, tuple(citations.index(c) + 1 for c in s.cited), s.score))
             else:
                 out.append(AnswerSentence(s.sentence, (), s.score, self.why(s)))
         return Answer(

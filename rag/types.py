@@ -141,6 +141,15 @@ class Support:
     # the best score the sentence had before (None: nothing lowered it)
     doubts: tuple[str, ...] = ()
     undoubted: float | None = None
+    # a second source sentence, cited beside the first: it holds what the sentence says that the first
+    # does not ("Kirby intends to carefully monitor ... relations": his name and the relations on line 1,
+    # the intent on line 7; ``rag.attribution.Attributor.completing``)
+    also: Citation | None = None
+
+    @property
+    def cited(self) -> tuple[Citation, ...]:
+        """The source sentences this sentence cites, the best match first."""
+        return tuple(c for c in (self.citation, self.also) if c is not None)
 
 
 @dataclass(frozen=True)

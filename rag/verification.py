@@ -96,16 +96,17 @@ class LlamaCppJudge:
 
 
 def cited_quotes(supports: Sequence[Support], before: Mapping[Citation, str] | None = None) -> list[str]:
-    """The source sentences the verifier is shown: each cited sentence once, in order; one from a
-    page with a name says which, as the answer's prompt did (a row of the 2024 sheet answers "in
-    2024" only with its sheet named); given ``before``, each after the sentence before it, where it has one.
+    """The source sentences the verifier is shown: each cited sentence once, in order (a sentence's
+    second source, ``Support.also``, after its first); one from a page with a name says which, as the
+    answer's prompt did (a row of the 2024 sheet answers "in 2024" only with its sheet named); given
+    ``before``, each after the sentence before it, where it has one.
 
     >>> cited = Citation("a.txt", 2, 2, "It could offer ammunition.", 40, 66)
     >>> cited_quotes([Support("s", cited, 1.0)], {cited: "Kim met Putin."})
     ['Kim met Putin. It could offer ammunition.']
     """
     before = before or {}
-    cited = dict.fromkeys(s.citation for s in supports if s.citation is not None)
+    cited = dict.fromkeys(c for s in supports for c in s.cited)
     return list(dict.fromkeys(" ".join(filter(None, (before.get(c), _shown(c)))) for c in cited))
 
 

@@ -176,3 +176,40 @@ def test_a_sentence_that_names_its_source_and_says_something_stays() -> None:
         "It was reported in Vienna.",
     ):
         assert answer_sentences(claim) == [claim]
+
+
+KIRBY = [
+    Passage(
+        "news.txt",
+        1,
+        3,
+        0,
+        "The United States is concerned about the deepening of Russian-North Korean relations, said John Kirby.\n"
+        "Putin will arrive in Pyongyang on June 18.\n"
+        "He added that the United States intends to carefully monitor its development.",
+        0.9,
+    )
+]
+
+
+def test_a_sentence_written_from_two_source_lines_cites_both(attributor: Attributor) -> None:
+    # as the 1.5B model answered "What does Kirby intend to do?" on the sample news
+    said = "Kirby intends to carefully monitor the development of Russian-North Korean relations."
+    (support,) = attributor.attribute([said], KIRBY, "What does Kirby intend to do?")
+    assert [c.start_line for c in support.cited] == [1, 3]  # the best match first, then the line with the intent
+    assert support.also.quote == "He added that the United States intends to carefully monitor its development."
+    # one source line that holds it all is cited alone
+    (whole,) = attributor.attribute(["Kirby is concerned about Russian-North Korean relations."], KIRBY)
+    assert whole.also is None and whole.citation.start_line == 1
+    # the question's own words, restated, are no reason for a second source: any line on the topic holds them
+    (restated,) = attributor.attribute(
+        ["Putin will arrive in Pyongyang, said Kirby."], KIRBY, "When will Putin arrive?"
+    )
+    assert restated.citation.start_line == 2 and restated.also is None
+
+
+def test_a_second_source_that_the_checks_doubt_is_not_cited(attributor: Attributor) -> None:
+    denying = [replace(KIRBY[0], text=KIRBY[0].text.replace("intends to carefully", "does not intend to carefully"))]
+    said = "Kirby intends to carefully monitor the development of Russian-North Korean relations."
+    (support,) = attributor.attribute([said], denying, "What does Kirby intend to do?")
+    assert support.also is None

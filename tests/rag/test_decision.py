@@ -67,3 +67,12 @@ def test_an_abstention_says_why_in_its_note_where_the_model_did_not_say_it() -> 
     assert (unsupported.withheld_by, unsupported.note) == ("attribution", WHY_WITHHELD["attribution"])
     assert (declined.withheld_by, declined.note) == ("model", "")  # its own words say it
     assert not Decider().decide(evidence()).note  # an answer has none of these
+
+
+def test_a_sentence_with_a_second_source_carries_both_citation_numbers() -> None:
+    cats = Citation("a.txt", 3, 3, "Cats purr.", 30, 40)
+    supports = [Support("Dogs bark and cats purr.", DOGS, 0.7, also=cats), Support("Dogs bark.", DOGS, 0.7)]
+    answer = Decider(min_support=0.5).decide(Evidence("What do pets do?", [PASSAGE], "...", supports))
+    assert answer.citations == [DOGS, cats]
+    assert answer.text == "Dogs bark and cats purr. [1][2] Dogs bark. [1]"
+    assert [s.citations for s in answer.sentences] == [(1, 2), (1,)]

@@ -37,6 +37,16 @@ def test_the_verifier_shows_the_question_and_only_the_cited_sentences() -> None:
     assert "Cats purr" not in prompt  # the rest of the passage is not shown
 
 
+def test_a_sentences_second_source_is_shown_after_its_first() -> None:
+    llm = ScriptedLLM(verdict="Yes.")
+    cats = Citation("a.txt", 3, 3, "Cats purr.", 30, 40)
+    assert Verifier(ReplyJudge(llm)).verify(
+        "What do pets do?", [Support("Dogs bark, cats purr.", DOGS, 0.8, also=cats)]
+    )
+    (prompt,) = llm.checks
+    assert "Source text:\nDogs bark at night. Cats purr.\n" in prompt
+
+
 def test_nothing_cited_means_nothing_to_verify() -> None:
     llm = ScriptedLLM()
     assert Verifier(ReplyJudge(llm)).verify("Q?", [Support("A.", None, 0.0)]) is None
