@@ -78,6 +78,18 @@ def test_a_verdict_just_under_the_threshold_is_asked_again_with_what_the_cited_l
     assert ev.verified >= settings.min_verified or ev.verified_again >= settings.min_second_look, ev
 
 
+def test_a_sentence_the_local_model_writes_from_two_lines_cites_both(local_app: Groundline) -> None:
+    """Regression: "What does Kirby intend to do?" was answered from line 1 (his name, the relations)
+    and line 7 (the intent: "... intends to carefully monitor its development.") in one sentence, and
+    cited to line 1 alone, where a reader finds no intent."""
+    answer = local_app.service.ask("What does Kirby intend to do?")
+    assert not answer.abstained and "monitor" in answer.text, answer
+    lines = [(c.file, c.start_line) for c in answer.citations]
+    assert ("000_c3c639a3a8103260.txt", 7) in lines, answer
+    (sentence,) = [s for s in answer.sentences if "monitor" in s.text]
+    assert lines.index(("000_c3c639a3a8103260.txt", 7)) + 1 in sentence.citations, answer
+
+
 def test_the_local_model_summarizes_each_article_citing_its_own_lines(local_app: Groundline) -> None:
     # "Summarize the documents" names no topic: the relevance gate abstained ("The documents do not say.").
     summary = local_app.service.ask("Summarize the documents.")
