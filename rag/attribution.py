@@ -191,6 +191,28 @@ def remarks_on_sources(sentence: str) -> bool:
 _LETTER = re.compile(r"[^\W\d_]")
 
 
+def held(words: set[str], terms: set[str]) -> set[str]:
+    """Which of the stemmed ``words`` ``terms`` holds, a country's name and its people's counting as one
+    word (the stemmer keeps "russia" from "russian", "korea" from "korean"): the same, or one the other
+    with a letter or two more, the shorter of five letters or more. "Russia and North Korea", in an answer
+    cited to "... security on the Korean Peninsula", was sent to another line for "Korea".
+
+    >>> sorted(held({"russia", "korea", "north", "art"}, {"russian", "korean", "arts", "nort"}))
+    ['korea', 'russia']
+    """
+    same = words & terms
+
+    def kin(word: str) -> bool:
+        return len(word) >= 5 and any(
+            0 < abs(len(t) - len(word)) <= 2
+            and min(len(t), len(word)) >= 5
+            and (t.startswith(word) or word.startswith(t))
+            for t in terms
+        )
+
+    return same | {w for w in words - same if kin(w)}
+
+
 def strip_markers(text: str) -> str:
     """Remove the model's own citation markers.
 
@@ -302,10 +324,10 @@ class Attributor:
         >>> a.completing(said, line_1, asked, [a.terms("He intends to monitor nothing else.")]) is None
         True
         """
-        missing = said - cited - asked
-        held = [len(missing & terms) for terms in others]
-        best = max(range(len(held)), key=held.__getitem__, default=None)  # the first of the most: the likeliest
-        return best if best is not None and held[best] >= max(ALSO_WORDS, len(missing) / 2) else None
+        missing = said - held(said, cited) - held(said, asked)
+        counts = [len(held(missing, terms)) for terms in others]
+        best = max(range(len(counts)), key=counts.__getitem__, default=None)  # the first of the most: the likeliest
+        return best if best is not None and counts[best] >= max(ALSO_WORDS, len(missing) / 2) else None
 
     def candidates(self, passages: Sequence[Passage]) -> list[Citation]:
         """Every sentence of every passage, as a citation it could become."""
@@ -347,7 +369,8 @@ class Attributor:
         year, is not gainsaid by it). A score these checks lowered keeps what lowered it, in plain
         words, and the score before (``Support.doubts``, ``Support.undoubted``): the reader is told
         why, where it decided. A sentence part of which its best match does not hold is cited to a second
-        source sentence too, where one holds that part (``completing``; none the checks doubted)."""
+        source sentence too, where one holds that part (``completing``): none that says otherwise (denies what
+        it says, or says without denial what it denies), and none where the checks doubt it as a whole."""
         cands = self.candidates(passages)
         if not sentences or not cands:
             return [Support(s, None, 0.0) for s in sentences]
@@ -360,12 +383,15 @@ class Attributor:
         shown = set().union(*(numbers(" ".join([p.text, p.file, *p.page_names])) for p in passages))
         out = []
         for row, sentence in zip(scores, sentences, strict=True):
-            undoubted, doubts, before = float(row.max()), [], row.copy()
+            undoubted, doubts, in_doubt = float(row.max()), [], False  # in doubt: no second source either
             denial = next(denials(sentence), None)
             if denial and not denying[int(np.argmax(row))]:
                 doubts.append(f'the source says it without "{denial.group(0).lower()}"')
             if denial:
                 row[~denying] *= CONTRADICTED
+                # a second source may say what the sentence says beside its denial, not what it denies
+                denied = set().union(*(d.governed for d in self.denied(sentence)))
+                against = ~denying & np.array([bool(denied & terms) for terms in cand_terms])
             else:  # a source sentence that denies what this one says, in the words this one says it with
                 mine = self.terms(sentence)
                 gainsaid = [next((d.said for d in ds if self.gainsays(d, mine)), "") for ds in gainsayers]
@@ -376,15 +402,18 @@ class Attributor:
                 elif rival is not None and row[rival] >= RIVAL * row[top]:
                     doubts.append(f'a source says "{gainsaid[rival]}"')
                     row *= CONTRADICTED  # the sources disagree on it: none supports it outright
-                row[np.array([bool(g) for g in gainsaid])] *= CONTRADICTED
+                    in_doubt = True
+                against = np.array([bool(g) for g in gainsaid])
+                row[against] *= CONTRADICTED
             unread = unread_numbers(numbers(sentence), shown)
             if unread and numbers(cands[int(np.argmax(row))].quote):
                 row *= CONTRADICTED  # a number no passage holds, where the best match states another
                 doubts.append(f"{in_words(sorted(unread, key=_magnitude))} {_BE[len(unread) == 1]} in no source")
+                in_doubt = True
             best = int(np.argmax(row))
             score = round(float(row[best]), 4)
             lowered = doubts and score < undoubted
-            others = [j for j in np.argsort(-row, kind="stable") if j != best and row[j] >= before[j]]
+            others = [] if in_doubt else [j for j in np.argsort(-row, kind="stable") if j != best and not against[j]]
             also = self.completing(self.terms(sentence), cand_terms[best], asked, [cand_terms[j] for j in others])
             out.append(
                 Support(

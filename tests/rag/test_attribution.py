@@ -213,3 +213,40 @@ def test_a_second_source_that_the_checks_doubt_is_not_cited(attributor: Attribut
     said = "Kirby intends to carefully monitor the development of Russian-North Korean relations."
     (support,) = attributor.attribute([said], denying, "What does Kirby intend to do?")
     assert support.also is None
+
+
+def test_a_countrys_people_count_as_its_name_when_a_second_source_is_sought(attributor: Attributor) -> None:
+    # as the 1.5B model answered "Why is the US concerned about the deepening of relations?": "Korea" is held
+    # by "Korean" in the line cited, and "Russia and North Korea" by line 1's "Russian-North Korean
+    # relations", not only by Kwon Jung-geun's line, which says nothing of why the US is concerned
+    lines = (
+        "The United States is concerned about the deepening of Russian-North Korean relations, said John Kirby.\n"
+        "We are concerned about the deepening of relations between these two countries, because there may be"
+        " some reciprocity that will affect security on the Korean Peninsula.\n"
+        "Kwon Jung-geun noted a groundless version of alleged arms deals between North Korea and Russia."
+    )
+    said = (
+        "The US is concerned about the deepening of relations between Russia and North Korea, because there may"
+        " be some reciprocity that will affect security on the Korean Peninsula."
+    )
+    (support,) = attributor.attribute([said], [Passage("news.txt", 1, 3, 0, lines, 0.9)], "Why is the US concerned?")
+    assert [c.start_line for c in support.cited] == [2, 1]
+
+
+def test_a_sentence_with_a_denial_cites_a_second_source_for_its_other_part_not_for_what_it_denies(
+    attributor: Attributor,
+) -> None:
+    # as the 1.5B model summarized the sample news: the date is on line 2, the denial on line 3
+    said = "The visit is scheduled for June 19, and the United States does not yet see all the parameters."
+    lines = (
+        "Putin will arrive late on June 18, the main part of the visit is scheduled for June 19.\n"
+        "Kirby said the United States sees the risks.\n"
+        "He added that the United States does not yet see all the parameters of such cooperation."
+    )
+    (support,) = attributor.attribute([said], [Passage("news.txt", 1, 3, 0, lines, 0.9)])
+    assert [c.start_line for c in support.cited] == [3, 1]
+    # a line that says without the denial what the sentence denies is never its second source
+    (denied,) = attributor.attribute(
+        ["The United States does not see the risks, Kirby said."], [Passage("news.txt", 1, 3, 0, lines, 0.9)]
+    )
+    assert denied.citation.start_line == 3 and denied.also is None
