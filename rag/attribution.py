@@ -384,6 +384,7 @@ class Attributor:
         out = []
         for row, sentence in zip(scores, sentences, strict=True):
             undoubted, doubts, in_doubt = float(row.max()), [], False  # in doubt: no second source either
+            mine = self.terms(sentence)
             denial = next(denials(sentence), None)
             if denial and not denying[int(np.argmax(row))]:
                 doubts.append(f'the source says it without "{denial.group(0).lower()}"')
@@ -393,7 +394,6 @@ class Attributor:
                 denied = set().union(*(d.governed for d in self.denied(sentence)))
                 against = ~denying & np.array([bool(denied & terms) for terms in cand_terms])
             else:  # a source sentence that denies what this one says, in the words this one says it with
-                mine = self.terms(sentence)
                 gainsaid = [next((d.said for d in ds if self.gainsays(d, mine)), "") for ds in gainsayers]
                 top = int(np.argmax(row))
                 rival = max((j for j, said in enumerate(gainsaid) if said), key=row.__getitem__, default=None)
@@ -414,7 +414,7 @@ class Attributor:
             score = round(float(row[best]), 4)
             lowered = doubts and score < undoubted
             others = [] if in_doubt else [j for j in np.argsort(-row, kind="stable") if j != best and not against[j]]
-            also = self.completing(self.terms(sentence), cand_terms[best], asked, [cand_terms[j] for j in others])
+            also = self.completing(mine, cand_terms[best], asked, [cand_terms[j] for j in others])
             out.append(
                 Support(
                     sentence,
