@@ -51,7 +51,7 @@ import json
 import shlex
 import sys
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from pydantic import TypeAdapter
@@ -185,9 +185,11 @@ def verify(args, judge=None, attributor=None) -> None:
     answer that has no verdict, or whose verdict judged other sentences than the ones today's
     attributor cites (the report attributes recorded answers again, so a change in attribution
     changes what the chat would have asked); with ``--again``, about every recorded answer (after
-    the verifier changed). A verdict the shipped thresholds give a second look (``Decider.looks_again``)
-    gets one, each cited sentence after the one before it, as the chat asks it. Each verdict is stored
-    with the sentences it judged."""
+    the verifier changed). A verdict a second look is asked of under any ``min_verified`` the report
+    sweeps (``Decider.looks_again``: from ``second_look_from`` up to the sweep's highest, not only up to
+    the shipped threshold) gets one, each cited sentence after the one before it, as the chat asks it,
+    so each row of the sweep replays the second looks it would have asked. Each verdict is stored with
+    the sentences it judged."""
     from rag.decision import declined
     from rag.verification import Verifier
 
@@ -199,7 +201,7 @@ def verify(args, judge=None, attributor=None) -> None:
         settings = Settings(data_dir=args.data_dir)
         app = build(settings.model_copy(update={"models_dir": settings.model_files_dir}))
         judge = build_judge(app.llm, app.local_llm)
-    verifier, decider = Verifier(judge), shipped_decider()
+    verifier, decider = Verifier(judge), replace(shipped_decider(), min_verified=max(VERIFIED_GRID))
     path = args.out / "records-ours.jsonl"
     records = read_records(path)
     todo = []

@@ -127,6 +127,18 @@ def test_verify_asks_again_where_todays_attribution_cites_other_sentences_than_t
     assert json.loads((tmp_path / "eval.json").read_text())["stale_verdicts"] == 0
 
 
+def test_verify_asks_a_second_look_of_every_verdict_a_swept_threshold_would_ask_it_of(tmp_path: Path) -> None:
+    # 0.6 passes the shipped min_verified (0.5) at once, but the sweep's 0.7 row would ask again, as the chat would
+    args, attributor, said = write_records(tmp_path), Attributor(HashEmbedding()), iter([0.6, 0.75] * 12)
+    assert main(["verify", *args], judge=lambda m: next(said), attributor=attributor) == 0
+    records = [json.loads(line) for line in (tmp_path / "records-ours.jsonl").read_text().splitlines()]
+    assert {(r["evidence"]["verified"], r["evidence"]["verified_again"]) for r in records} == {(0.6, 0.75)}
+    assert main(["report", *args], attributor=attributor) == 0
+    sweep = json.loads((tmp_path / "eval.json").read_text())["verified_sweep"]
+    # 0.6 is under the sweep's 0.7 and 0.8: the second look (0.75, over min_second_look) lets each answer through
+    assert sweep["0.7"]["false_abstention_rate"] == sweep["0.8"]["false_abstention_rate"] == 0.0
+
+
 class Dogs:
     """A fake system: every question retrieves a.txt line 3 and is answered "Dogs bark."."""
 
