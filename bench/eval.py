@@ -340,8 +340,7 @@ def todays_attributor(args):
 
 
 def shipped_decider():
-    d = Settings(_env_file=None)
-    return Decider(d.min_relevance, d.min_support, d.min_verified, d.second_look_from, d.min_second_look)
+    return Decider.from_settings(Settings(_env_file=None))
 
 
 def compare(args, attributor=None) -> int:

@@ -204,7 +204,7 @@ class Groundline:
             retriever=retriever,
             llm=llm.result(),
             attributor=self.attributor,
-            decider=Decider(s.min_relevance, s.min_support, s.min_verified, s.second_look_from, s.min_second_look),
+            decider=Decider.from_settings(s),
             max_question_chars=s.max_question_chars,
             llm_guard=threading.Lock() if self.local_llm else None,
             verifier=Verifier(build_judge(self.llm, self.local_llm)) if s.verify else None,

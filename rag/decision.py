@@ -16,10 +16,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
+from typing import TYPE_CHECKING
 
 from rag.prompts import ABSTAIN
 from rag.types import Answer, AnswerSentence, Citation, Evidence, Passage, Support, best_similarity
+
+if TYPE_CHECKING:
+    from rag.settings import Settings
 
 NO_DOCUMENTS = "No documents have been ingested yet."
 # What withheld an answer (``Answer.withheld_by``), in the order ``Decider.decide`` checks: an empty
@@ -60,6 +64,12 @@ class Decider:
     min_verified: float = 0.0
     second_look_from: float = 0.3  # a verdict from here up to min_verified is asked again, in context
     min_second_look: float = 0.7  # and then passes where the second verdict reaches this
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Decider:
+        """The thresholds a settings object sets (the chat's, and the eval's shipped ones): each field
+        read by its name, so a threshold added here is read wherever a decider is built."""
+        return cls(**{f.name: getattr(settings, f.name) for f in fields(cls)})
 
     def looks_again(self, verified: float) -> bool:
         """Whether a verdict just under ``min_verified`` is worth a second look, each cited sentence
