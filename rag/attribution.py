@@ -12,12 +12,14 @@ This module does not retrieve, call the LLM or decide.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
 import numpy as np
 import Stemmer
+from lemminflect import getLemma
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from index.chunking import sentence_spans
@@ -95,7 +97,7 @@ class Denial(NamedTuple):
     """A denial in a source sentence (``Attributor.denied``)."""
 
     said: str  # its words: "no oxygen"
-    governed: set[str]  # the stemmed terms of the word it denies
+    governed: set[str]  # the stemmed terms of the word it denies (words: "not provide or sell")
     clause: set[str]  # and of the clause it is in
 
 
@@ -191,6 +193,14 @@ def remarks_on_sources(sentence: str) -> bool:
 _LETTER = re.compile(r"[^\W\d_]")
 
 
+@functools.lru_cache(maxsize=65536)
+def _lemma(word: str) -> str:
+    """A verb's form as the verb (lemminflect's dictionary: "sold" -> "sell", "fought" -> "fight"); any
+    other word as it is. A stemmer strips suffixes; it cannot tell that "sold" is "sell"."""
+    lemmas = getLemma(word, "VERB", lemmatize_oov=False)
+    return lemmas[0] if lemmas else word
+
+
 def held(words: set[str], terms: set[str]) -> set[str]:
     """Which of the stemmed ``words`` ``terms`` holds, a country's name and its people's counting as one
     word (the stemmer keeps "russia" from "russian", "korea" from "korean"): the same, or one the other
@@ -263,9 +273,15 @@ class Attributor:
         self.stemmer = Stemmer.Stemmer("english")
 
     def terms(self, text: str) -> set[str]:
-        """Stemmed content words: ``terms("Denied arms deals")`` -> {'deni', 'arm', 'deal'}."""
+        """Stemmed content words, a verb's irregular forms as the verb: ``terms("Denied arms deals")``
+        -> {'deni', 'arm', 'deal'}; "sold" is "sell", as "sells" and "selling" are.
+
+        >>> a = Attributor(None)
+        >>> a.terms("North Korea sold weapons.") == a.terms("North Korea sells weapons.")
+        True
+        """
         words = [w.lower() for w in _WORD.findall(text)]
-        return set(self.stemmer.stemWords([w for w in words if w not in _STOPWORDS]))
+        return set(self.stemmer.stemWords([_lemma(w) for w in words if w not in _STOPWORDS]))
 
     def words_held(self, question: str, passages: Sequence[Passage]) -> bool:
         """Whether some passage holds every content word of the question (``Evidence.words_held``).
@@ -280,20 +296,27 @@ class Attributor:
 
     def denied(self, quote: str) -> list[Denial]:
         """Each denial in a source sentence: its words ("no oxygen"), the stemmed terms of the word it
-        governs (the first content word after it, within four words) and of the clause it is in.
+        governs (the first content word after it, within four words, and one joined to it by "or", "and"
+        or "nor") and of the clause it is in.
 
         >>> [d.said for d in Attributor(None).denied("They contain no oxygen, not only water; not until 1966.")]
         ['no oxygen']
         >>> sorted(Attributor(None).denied("It was so, provided that p is not a prime factor of q.")[0].clause)
         ['factor', 'p', 'prime', 'provid', 'q']
+        >>> sorted(Attributor(None).denied('They urge it "not to provide or sell weapons."')[0].governed)
+        ['provid', 'sell']
         """
         out = []
         for match in denials(quote):
-            for word in _WORD.findall(quote, match.end())[:4]:
-                if terms := self.terms(word):
-                    clause = next(c for c in _CLAUSE.finditer(quote) if c.start() <= match.start() < c.end())
-                    out.append(Denial(f"{match.group(0).lower()} {word}", terms, self.terms(clause.group())))
-                    break
+            after = _WORD.findall(quote, match.end())[:6]
+            first = next((i for i, word in enumerate(after[:4]) if self.terms(word)), None)
+            if first is None:
+                continue
+            terms = self.terms(after[first])
+            if after[first + 1 : first + 2] in (["or"], ["and"], ["nor"]) and first + 2 < len(after):
+                terms |= self.terms(after[first + 2])  # "not to provide or sell": both are denied
+            clause = next(c for c in _CLAUSE.finditer(quote) if c.start() <= match.start() < c.end())
+            out.append(Denial(f"{match.group(0).lower()} {after[first]}", terms, self.terms(clause.group())))
         return out
 
     def gainsays(self, denial: Denial, sentence_terms: set[str]) -> bool:
@@ -307,7 +330,7 @@ class Attributor:
         >>> a.gainsays(denial, a.terms("Carotenes contain oxygen.")), a.gainsays(denial, a.terms("It has oxygen."))
         (True, False)
         """
-        return denial.governed <= sentence_terms and 2 * len(denial.clause & sentence_terms) >= len(denial.clause)
+        return bool(denial.governed & sentence_terms) and 2 * len(denial.clause & sentence_terms) >= len(denial.clause)
 
     def completing(self, said: set[str], cited: set[str], asked: set[str], others: Sequence[set[str]]) -> int | None:
         """Which of ``others`` (source sentences' terms, the likeliest first) holds most of what a sentence
@@ -362,7 +385,8 @@ class Attributor:
         cited to a source sentence that denies it too where one matches nearly as well, and else
         falls under the threshold that would have cited it; one that does not deny is matched at
         ``CONTRADICTED`` by a source sentence that denies a word it says (``denied``), and by every
-        source sentence where one that denies it matches it nearly as well as the best (``RIVAL``). One that
+        source sentence where the one it matches best denies it (which it stays cited to), or one that
+        denies it matches it nearly as well as the best (``RIVAL``). One that
         states a number no passage holds (``unread_numbers``) is matched at ``CONTRADICTED`` by every
         source sentence, where the one it matches best states a number of its own (one that states
         none: a number restated from the question, "the early 1200s", beside a sentence that says no
@@ -397,14 +421,17 @@ class Attributor:
                 gainsaid = [next((d.said for d in ds if self.gainsays(d, mine)), "") for ds in gainsayers]
                 top = int(np.argmax(row))
                 rival = max((j for j, said in enumerate(gainsaid) if said), key=row.__getitem__, default=None)
-                if said := gainsaid[top]:
-                    doubts.append(f'the source says "{said}"')
-                elif rival is not None and row[rival] >= RIVAL * row[top]:
-                    doubts.append(f'a source says "{gainsaid[rival]}"')
-                    row *= CONTRADICTED  # the sources disagree on it: none supports it outright
-                    in_doubt = True
                 against = np.array([bool(g) for g in gainsaid])
-                row[against] *= CONTRADICTED
+                if said := gainsaid[top]:  # the sentence it matches best says otherwise: it stays cited, so the
+                    doubts.append(f'the source says "{said}"')  # reader sees what it says, and none supports it
+                    in_doubt = True
+                elif rival is not None and row[rival] >= RIVAL * row[top]:
+                    doubts.append(f'a source says "{gainsaid[rival]}"')  # the sources disagree on it
+                    in_doubt = True
+                if in_doubt:
+                    row *= CONTRADICTED
+                else:
+                    row[against] *= CONTRADICTED
             unread = unread_numbers(numbers(sentence), shown)
             if unread and numbers(cands[int(np.argmax(row))].quote):
                 row *= CONTRADICTED  # a number no passage holds, where the best match states another

@@ -110,6 +110,25 @@ def test_a_source_sentence_that_denies_the_answer_nearly_as_well_as_the_best_mat
     assert kept.score >= 0.5 and kept.doubts == () and kept.citation.start_line == 1
 
 
+def test_an_answer_its_best_match_denies_is_unsupported_though_another_sentence_matches_it(
+    attributor: Attributor,
+) -> None:
+    """Regression: asked "Did North Korea sell weapons to Russia?" of the sample news, the 1.5B model
+    answered "Yes, North Korea sold weapons to Russia." and it was cited to the line that urges North
+    Korea "not to provide or sell weapons to Russia": the denial governed "provide" alone, and "sold" was
+    not "sell" to the stemmer. Both words joined by "or" are denied now, a verb's irregular forms are the
+    verb, and the sentence stays cited to that line, unsupported, though another line matches it too."""
+    urged = 'The White House urged North Korea "not to provide or sell weapons to Russia."'
+    text = f"{urged}\nNorth Korea makes weapons, and Russia buys weapons."
+    passages = [Passage("news.txt", 4, 5, 0, text, 0.9)]
+    (sold,) = attributor.attribute(["Yes, North Korea sold weapons to Russia."], passages)
+    assert sold.score < 0.5 <= sold.undoubted and sold.citation.quote == urged and sold.also is None
+    assert sold.doubts == ('the source says "not provide"',)
+    # what the line urges is supported by it
+    (urges,) = attributor.attribute(["The White House urged North Korea not to sell weapons to Russia."], passages)
+    assert urges.score >= 0.5 and urges.doubts == () and urges.citation.quote == urged
+
+
 def test_a_sentence_stating_a_number_no_passage_holds_is_not_supported(attributor: Attributor) -> None:
     # as the 1.5B model answered "There re 231 seats in which chamber?" (the documents say 131)
     passages = [Passage("parliament.txt", 3, 3, 0, "There are 131 seats in the debating chamber.", 0.9)]
