@@ -19,7 +19,7 @@ from llama_index.core.llms import LLM, ChatMessage
 
 from index.store import reaching_the_server
 from rag.attribution import Attributor, answer_sentences
-from rag.decision import Decider, declined
+from rag.decision import Decider, affirms, declined
 from rag.errors import GroundlineError, LLMUnavailable, QuestionError
 from rag.naming import Named, named_in
 from rag.overview import Overviewer, is_overview
@@ -313,7 +313,8 @@ class AnswerService:
         raise LLMUnavailable("The language model returned no answer.")
 
     def finish(self, raw: str, passages: Sequence[Passage], question: str = "") -> Answer:
-        """Attribute the raw model output, verify it, then decide the cited answer."""
+        """Attribute the raw model output, verify it (and an answer that opens with "yes", that the cited
+        sentences say yes), then decide the cited answer."""
         evidence = self.attributor.evidence(question, passages, raw)
         if self.verifier is not None and not declined(raw):
             with self.calling_llm():
@@ -322,7 +323,8 @@ class AnswerService:
                 if verified is not None and self.decider.looks_again(verified):
                     before = self.attributor.preceding(passages)
                     again = self.verifier.verify(question, evidence.supports, before)
-                evidence = replace(evidence, verified=verified, verified_again=again)
+                said_yes = self.verifier.says_yes(question, evidence.supports) if affirms(raw) else None
+                evidence = replace(evidence, verified=verified, verified_again=again, said_yes=said_yes)
         return self.marked(self.decider.decide(evidence))
 
     def marked(self, answer: Answer) -> Answer:

@@ -46,6 +46,20 @@ _DECLINE = re.compile(
 )
 
 
+_YES = re.compile(r"\W*yes\b", re.IGNORECASE)
+# why an answer's opening yes is not cited, where the cited sentences, asked the question, did not say yes
+NOT_YES = "the lines it cites do not say yes"
+
+
+def affirms(raw: str) -> bool:
+    """Whether the model's answer opens with yes (checked: ``Evidence.said_yes``).
+
+    >>> affirms("Yes, it did."), affirms("Yesterday it rained."), affirms("No.")
+    (True, False, False)
+    """
+    return bool(_YES.match(raw))
+
+
 def declined(raw: str) -> bool:
     """Whether the model's own words say the sources lack the answer.
 
@@ -64,6 +78,7 @@ class Decider:
     min_verified: float = 0.0
     second_look_from: float = 0.3  # a verdict from here up to min_verified is asked again, in context
     min_second_look: float = 0.7  # and then passes where the second verdict reaches this
+    min_yes: float = 0.0  # an answer's opening yes is cited where the cited sentences say yes this surely
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Decider:
@@ -88,6 +103,11 @@ class Decider:
             return True
         again = evidence.verified_again
         return self.looks_again(evidence.verified) and again is not None and again >= self.min_second_look
+
+    def affirmed(self, evidence: Evidence) -> bool:
+        """Whether an answer's opening yes stands: the cited sentences, asked the question, say yes at
+        ``min_yes`` or more (or were not asked: the answer does not open with yes, or no verifier)."""
+        return evidence.said_yes is None or evidence.said_yes >= self.min_yes
 
     def too_far(self, passages: Sequence[Passage], words_held: bool = False) -> bool:
         """No passage is close enough to the question to be worth asking the model: none reaches
@@ -140,14 +160,20 @@ class Decider:
             return replace(abstention(ev, "attribution"), note=self.withheld(ev.supports))
         if not self.verified(ev):
             return abstention(ev, "verifier")
+        kept, whys = [self.supported(s) for s in ev.supports], [self.why(s) for s in ev.supports]
+        if not self.affirmed(ev):  # the sentences that say yes are not cited
+            for i in range(affirming(ev.supports)):
+                kept[i], whys[i] = False, NOT_YES
+            if not any(kept):
+                return replace(abstention(ev, "verifier"), note=f"An answer was written, and withheld: {NOT_YES}.")
         citations: list[Citation] = []
         out: list[AnswerSentence] = []
-        for s in ev.supports:
-            if self.supported(s):
+        for s, cite, why in zip(ev.supports, kept, whys, strict=True):
+            if cite:
                 citations += [c for c in s.cited if c not in citations]
                 out.append(AnswerSentence(s.sentence, tuple(citations.index(c) + 1 for c in s.cited), s.score))
             else:
-                out.append(AnswerSentence(s.sentence, (), s.score, self.why(s)))
+                out.append(AnswerSentence(s.sentence, (), s.score, why))
         return Answer(
             text=render(out),
             abstained=False,
@@ -157,6 +183,19 @@ class Decider:
             question=ev.question,
             evidence=ev,
         )
+
+
+def affirming(supports: Sequence[Support]) -> int:
+    """How many of an answer's first sentences say its yes: the first, and the next where the first is a
+    bare "Yes." ("Yes. Russia violated them.").
+
+    >>> affirming([Support("Yes, it did.", None, 1.0), Support("It was late.", None, 1.0)])
+    1
+    >>> affirming([Support("Yes.", None, 1.0), Support("It did.", None, 1.0)])
+    2
+    """
+    bare = bool(supports) and _YES.fullmatch(supports[0].sentence.rstrip(".!")) is not None
+    return min(len(supports), 2 if bare else 1)
 
 
 def render(sentences: Sequence[AnswerSentence]) -> str:

@@ -126,6 +126,13 @@ class Settings(BaseSettings):
     min_second_look: float = Field(
         0.7, ge=0, le=1, description="The second look lets the answer through where its verdict reaches this."
     )
+    min_yes: float = Field(
+        0.82,
+        ge=0,
+        le=1,
+        description="An answer that opens with 'yes' has its cited sentences asked the question alone (one LLM "
+        "call more); its yes is shown unsupported where their probability of 'yes' is below this.",
+    )
     ocr: bool = Field(
         True,
         description="Read scanned PDF pages and images with Tesseract (the tesseract-ocr package), where it is "

@@ -168,6 +168,10 @@ class Evidence:
     # the same, each cited sentence shown after the one before it: asked only of a verdict just under the
     # threshold (``Decider.looks_again``), a second look at what the sentence alone leaves out
     verified_again: float | None = None
+    # an answer that opens with "yes": the LLM's probability that the cited sentences answer the question
+    # yes (the small model says "Yes, Russia violated the sanctions." citing "... refute the accusations
+    # that Moscow violates these restrictions."); None where the answer does not open with yes
+    said_yes: float | None = None
     # some passage holds every content word of the question: asked of a name the embedder does not know
     # ("Who is Pat Ryder?"), the passage that names it can be far from the question by cosine
     words_held: bool = False

@@ -27,6 +27,11 @@ from rag.types import Citation, Support
 
 _VERDICT = re.compile(r"\b(yes|no)\b", re.IGNORECASE)
 VERIFY_SYSTEM = "You check answers against a source text. Reply with one word: yes or no."
+# The question itself, answered from the cited sentences alone: what an answer that opens with "yes" is
+# checked against (``Verifier.says_yes``). Asked this way, the 1.5B model put 16 questions crafted on the
+# sample news (8 the lines deny or do not settle) apart at 0.81-0.84; asked "is the answer to this
+# question yes?" about the text, or "does the text say yes?", it said yes to either kind alike.
+YES_SYSTEM = "Answer the question from the source text alone. Reply with one word: yes or no."
 
 
 def verify_messages(question: str, quotes: Sequence[str]) -> list[ChatMessage]:
@@ -35,6 +40,15 @@ def verify_messages(question: str, quotes: Sequence[str]) -> list[ChatMessage]:
     user = f"Source text:\n{source}\n\nQuestion: {question}\n\nDoes the source text answer this exact question?"
     return [
         ChatMessage(role=MessageRole.SYSTEM, content=VERIFY_SYSTEM),
+        ChatMessage(role=MessageRole.USER, content=user),
+    ]
+
+
+def yes_messages(question: str, quotes: Sequence[str]) -> list[ChatMessage]:
+    """The question put to the model as it was asked, to be answered yes or no from the quotes alone."""
+    user = f"Source text:\n{' '.join(quotes)}\n\nQuestion: {question}"
+    return [
+        ChatMessage(role=MessageRole.SYSTEM, content=YES_SYSTEM),
         ChatMessage(role=MessageRole.USER, content=user),
     ]
 
@@ -138,4 +152,13 @@ class Verifier:
         if not quotes:
             return None
         verdict = self.judge(verify_messages(question, quotes))
+        return None if verdict is None else round(verdict, 4)
+
+    def says_yes(self, question: str, supports: Sequence[Support]) -> float | None:
+        """How sure the model is that the cited sentences answer the question yes, asked it from them alone:
+        the check of an answer that opens with "yes" (``Evidence.said_yes``). None as ``verify``."""
+        quotes = cited_quotes(supports)
+        if not quotes:
+            return None
+        verdict = self.judge(yes_messages(question, quotes))
         return None if verdict is None else round(verdict, 4)

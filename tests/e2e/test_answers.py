@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from rag.app import Groundline, build
-from rag.decision import WHY_WITHHELD
+from rag.decision import NOT_YES, WHY_WITHHELD
 from rag.errors import LLMUnavailable
 from rag.models import QWEN_15B, ensure_model
 from rag.settings import Settings
@@ -88,6 +88,18 @@ def test_a_sentence_the_local_model_writes_from_two_lines_cites_both(local_app: 
     assert ("000_c3c639a3a8103260.txt", 7) in lines, answer
     (sentence,) = [s for s in answer.sentences if "monitor" in s.text]
     assert lines.index(("000_c3c639a3a8103260.txt", 7)) + 1 in sentence.citations, answer
+
+
+def test_a_yes_the_cited_line_does_not_say_is_not_cited(local_app: Groundline) -> None:
+    """Regression: "Did Russia violate the sanctions?" was answered "Yes, Russia violated the sanctions."
+    and cited to the line where UN experts "refute the accusations that Moscow violates these
+    restrictions"; the cited lines, asked the question alone, do not say yes."""
+    answer = local_app.service.ask("Did Russia violate the sanctions?")
+    assert answer.evidence.said_yes is not None and answer.evidence.said_yes < 0.82, answer  # it says yes
+    if not answer.abstained:  # what else it says stays cited; its yes is shown unsupported, and why
+        (yes, *rest) = answer.sentences
+        assert yes.text.startswith("Yes") and yes.citations == () and yes.why == NOT_YES, answer
+        assert any(s.citations for s in rest), answer
 
 
 def test_the_local_model_summarizes_each_article_citing_its_own_lines(local_app: Groundline) -> None:

@@ -76,3 +76,24 @@ def test_a_sentence_with_a_second_source_carries_both_citation_numbers() -> None
     assert answer.citations == [DOGS, cats]
     assert answer.text == "Dogs bark and cats purr. [1][2] Dogs bark. [1]"
     assert [s.citations for s in answer.sentences] == [(1, 2), (1,)]
+
+
+def test_an_opening_yes_the_cited_sentences_do_not_say_is_shown_unsupported() -> None:
+    """Regression: asked "Did Russia violate the sanctions?" of the sample news, the 1.5B model answered
+    "Yes, Russia violated the sanctions. The documents state that UN experts refute the accusations ...",
+    both cited to the line that says the experts refute them."""
+    from rag.decision import NOT_YES
+
+    said = ["Yes, dogs bark at night.", "Dogs bark."]
+    ev = Evidence("Do dogs bark at night?", [PASSAGE], " ".join(said), [Support(s, DOGS, 0.7) for s in said])
+    decider = Decider(min_support=0.5, min_yes=0.8)
+    doubted = decider.decide(replace(ev, said_yes=0.6))
+    assert doubted.text == f"Yes, dogs bark at night. [unsupported: {NOT_YES}] Dogs bark. [1]"
+    assert [s.citations for s in doubted.sentences] == [(), (1,)]
+    for said_yes in (0.9, None):  # sure enough, or not asked (the answer does not open with yes, no verifier)
+        assert decider.decide(replace(ev, said_yes=said_yes)).text == "Yes, dogs bark at night. [1] Dogs bark. [1]"
+    # a bare "Yes." says it with the sentence after it; where nothing else is said, the answer is withheld
+    bare = replace(ev, raw="Yes. Dogs bark.", supports=[Support("Yes.", DOGS, 0.6), Support("Dogs bark.", DOGS, 0.7)])
+    withheld = decider.decide(replace(bare, said_yes=0.6))
+    assert withheld.abstained and withheld.withheld_by == "verifier"
+    assert withheld.note == f"An answer was written, and withheld: {NOT_YES}." and withheld.passages == [PASSAGE]

@@ -8,7 +8,7 @@ from rag.answering import AnswerService
 from rag.attribution import Attributor
 from rag.decision import Decider
 from rag.types import Answer, Citation, Support
-from rag.verification import ReplyJudge, Verifier
+from rag.verification import YES_SYSTEM, ReplyJudge, Verifier
 from tests.fakes import HashEmbedding, ScriptedLLM
 from tests.rag.test_answering import PASSAGES, ListRetriever
 
@@ -144,3 +144,29 @@ def test_a_verdict_just_under_the_threshold_gets_a_second_look_with_the_sentence
     answer, judge = asked(alone=0.2)  # far under: no second look, withheld
     assert answer.abstained and answer.withheld_by == "verifier" and len(judge.shown) == 1
     assert answer.evidence.verified_again is None
+
+
+def test_an_answer_that_opens_with_yes_has_the_cited_sentences_asked_the_question() -> None:
+    """The cited sentences are asked the question itself, from them alone; only of a yes answer."""
+    shown: list[str] = []
+
+    def judge(messages) -> float:
+        shown.append(messages[-1].content)
+        return 0.3 if messages[0].content == YES_SYSTEM else 0.9
+
+    def asked(reply: str) -> Answer:
+        svc = AnswerService(
+            ListRetriever(PASSAGES),
+            ScriptedLLM([reply]),
+            Attributor(HashEmbedding()),
+            Decider(min_support=0.5, min_verified=0.5, min_yes=0.82),
+            verifier=Verifier(judge),
+        )
+        return svc.ask("Do dogs bark at night?")
+
+    answer = asked("Yes, dogs bark at night.")
+    assert answer.evidence.said_yes == 0.3 and answer.abstained and answer.withheld_by == "verifier"
+    assert shown[-1] == "Source text:\nDogs bark at night.\n\nQuestion: Do dogs bark at night?"
+    shown.clear()
+    answer = asked("Dogs bark at night.")
+    assert answer.evidence.said_yes is None and not answer.abstained and len(shown) == 1
