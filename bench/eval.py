@@ -188,9 +188,10 @@ def verify(args, judge=None, attributor=None) -> None:
     the verifier changed). A verdict a second look is asked of under any ``min_verified`` the report
     sweeps (``Decider.looks_again``: from ``second_look_from`` up to the sweep's highest, not only up to
     the shipped threshold) gets one, each cited sentence after the one before it, as the chat asks it,
-    so each row of the sweep replays the second looks it would have asked. Each verdict is stored with
-    the sentences it judged."""
-    from rag.decision import declined
+    so each row of the sweep replays the second looks it would have asked. An answer that opens with
+    yes has the cited sentences asked the question too (``Verifier.says_yes``), as the chat asks it. Each
+    verdict is stored with the sentences it judged."""
+    from rag.decision import affirms, declined
     from rag.verification import Verifier
 
     attributor = attributor or todays_attributor(args)
@@ -213,13 +214,16 @@ def verify(args, judge=None, attributor=None) -> None:
         supports = attributor.evidence(evidence.question, evidence.passages, evidence.raw).supports
         before = attributor.preceding(evidence.passages)
         first = args.again or ev.get("verified") is None or judged_quotes(r) != cited_quotes(supports)
-        if first or stale_second_look(r, cited_quotes(supports, before), decider, args.again):
-            todo.append((r, supports, before, first))
-    for n, (r, supports, before, first) in enumerate(tqdm(todo, desc="verify", file=sys.stderr, disable=None), 1):
+        yes = affirms(ev["raw"]) and (first or ev.get("said_yes") is None)
+        if first or yes or stale_second_look(r, cited_quotes(supports, before), decider, args.again):
+            todo.append((r, supports, before, first, yes))
+    for n, (r, supports, before, first, yes) in enumerate(tqdm(todo, desc="verify", file=sys.stderr, disable=None), 1):
         ev = r["evidence"]
         if first:
             ev["verified"] = verifier.verify(ev["question"], supports)
             r["judged"] = cited_quotes(supports)
+        if yes:
+            ev["said_yes"] = verifier.says_yes(ev["question"], supports)
         if ev["verified"] is not None and decider.looks_again(ev["verified"]):
             ev["verified_again"] = verifier.verify(ev["question"], supports, before)
             r["judged_again"] = cited_quotes(supports, before)
@@ -397,9 +401,14 @@ def report(args, attributor=None) -> int:
     # The model's recorded output, attributed again by today's attributor (embedder calls, no LLM).
     attributor = attributor or todays_attributor(args)
     dev, test = (replay(o, NO_THRESHOLDS, attributor) for o in (recorded_dev, recorded_test))
-    grid = [Decider(*t) for t in itertools.product(RELEVANCE_GRID, SUPPORT_GRID, VERIFIED_GRID)]
-    dev_scores = {d: score(replay(dev, d)) for d in grid} if dev else {}
     shipped = shipped_decider()
+
+    def at(relevance: float, support: float, verified: float) -> Decider:
+        """The shipped decider at these three thresholds (its second look and yes check kept)."""
+        return replace(shipped, min_relevance=relevance, min_support=support, min_verified=verified)
+
+    grid = [at(*t) for t in itertools.product(RELEVANCE_GRID, SUPPORT_GRID, VERIFIED_GRID)]
+    dev_scores = {d: score(replay(dev, d)) for d in grid} if dev else {}
     calibrated = max(grid, key=lambda d: utility(dev_scores[d])) if dev else shipped
     r, s, v = shipped.min_relevance, shipped.min_support, shipped.min_verified
     answered_by_baseline = {o.question.id for o in baseline.get("test", []) if o.reply is not None}
@@ -420,18 +429,18 @@ def report(args, attributor=None) -> int:
         "model's word only (no thresholds)": NO_THRESHOLDS,
         "retrieval gate only (min_relevance)": Decider(r, 0.0, 0.0),
         "attribution only (min_support)": Decider(-1.0, s, 0.0),
-        "verifier only (min_verified)": Decider(-1.0, 0.0, v),
+        "verifier only (min_verified)": at(-1.0, 0.0, v),
         "retrieval gate + attribution, no verifier": Decider(r, s, 0.0),
         "all three (shipped defaults)": shipped,
         "all three, as calibrated on the dev sample": calibrated,
     }
     result["ablation"] = {name: score(replay(test, d)) for name, d in ablation.items()}
     result["ablation"]["shipped, answer sentence attributed as recorded"] = score(replay(recorded_test, shipped))
-    result["support_sweep"] = {str(x): score(replay(test, Decider(r, x, v))) for x in SUPPORT_GRID}
-    result["relevance_sweep"] = {str(x): score(replay(test, Decider(x, s, v))) for x in RELEVANCE_GRID}
+    result["support_sweep"] = {str(x): score(replay(test, at(r, x, v))) for x in SUPPORT_GRID}
+    result["relevance_sweep"] = {str(x): score(replay(test, at(x, s, v))) for x in RELEVANCE_GRID}
     result["verifier_withheld"] = withheld(replay(test, Decider(r, s, 0.0)), replay(test, shipped))
     result["misses"] = misses(replay(test, NO_THRESHOLDS), replay(test, shipped))
-    result["verified_sweep"] = {str(x): score(replay(test, Decider(r, s, x))) for x in VERIFIED_GRID}
+    result["verified_sweep"] = {str(x): score(replay(test, at(r, s, x))) for x in VERIFIED_GRID}
     result["dev_ablation"] = {name: score(replay(dev, d)) for name, d in ablation.items()} if dev else {}
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "eval.json").write_text(json.dumps(result, indent=2) + "\n")
