@@ -99,6 +99,7 @@ class Denial(NamedTuple):
     said: str  # its words: "no oxygen"
     governed: set[str]  # the stemmed terms of the word it denies (words: "not provide or sell")
     clause: set[str]  # and of the clause it is in
+    then: set[str] = set()  # and of the content word after the one it denies ("not concerned about this trip")
 
 
 def denials(sentence: str) -> Iterator[re.Match]:
@@ -312,12 +313,29 @@ class Attributor:
             first = next((i for i, word in enumerate(after[:4]) if self.terms(word)), None)
             if first is None:
                 continue
-            terms = self.terms(after[first])
+            terms, last = self.terms(after[first]), first
             if after[first + 1 : first + 2] in (["or"], ["and"], ["nor"]) and first + 2 < len(after):
                 terms |= self.terms(after[first + 2])  # "not to provide or sell": both are denied
+                last = first + 2
             clause = next(c for c in _CLAUSE.finditer(quote) if c.start() <= match.start() < c.end())
-            out.append(Denial(f"{match.group(0).lower()} {after[first]}", terms, self.terms(clause.group())))
+            rest = _WORD.findall(quote, match.end())[last + 1 : last + 4]
+            then = next((t for word in rest if (t := self.terms(word))), set())
+            out.append(Denial(f"{match.group(0).lower()} {after[first]}", terms, self.terms(clause.group()), then))
         return out
+
+    def says_undenied(self, denial: Denial, terms: set[str]) -> bool:
+        """Whether a source sentence of these terms (one without a denial) says what an answer sentence's
+        denial denies: the word it denies, and the word after that where there is one. "... is not
+        concerned about this trip but is concerned about the relations" is not said otherwise by "We are
+        concerned about the relations", which the rest of it says.
+
+        >>> a = Attributor(None)
+        >>> (denial,) = a.denied("It is not concerned about this trip but is concerned about ties.")
+        >>> trip, ties = a.terms("It is concerned about this trip."), a.terms("We are concerned about ties.")
+        >>> a.says_undenied(denial, trip), a.says_undenied(denial, ties)
+        (True, False)
+        """
+        return bool(denial.governed & terms) and denial.then <= terms
 
     def gainsays(self, denial: Denial, sentence_terms: set[str]) -> bool:
         """Whether a source sentence's denial denies what a sentence of these terms says: it governs
@@ -410,13 +428,22 @@ class Attributor:
             undoubted, doubts, in_doubt = float(row.max()), [], False  # in doubt: no second source either
             mine = self.terms(sentence)
             denial = next(denials(sentence), None)
-            if denial and not denying[int(np.argmax(row))]:
-                doubts.append(f'the source says it without "{denial.group(0).lower()}"')
             if denial:
-                row[~denying] *= CONTRADICTED
+                denied = self.denied(sentence)
+                # a source sentence without a denial says otherwise; where this one also says the word it
+                # denies without denial ("is not concerned about this trip but is concerned about the
+                # relations"), only one that says what it denies does (``says_undenied``)
+                said = [self.terms(word) for word in _WORD.findall(sentence)]
+                both_ways = any(sum(bool(d.governed & t) for t in said) > 1 for d in denied)
+                contrary = ~denying
+                if both_ways:
+                    contrary &= np.array([any(self.says_undenied(d, t) for d in denied) for t in cand_terms])
+                if contrary[int(np.argmax(row))]:
+                    doubts.append(f'the source says it without "{denial.group(0).lower()}"')
+                row[contrary] *= CONTRADICTED
                 # a second source may say what the sentence says beside its denial, not what it denies
-                denied = set().union(*(d.governed for d in self.denied(sentence)))
-                against = ~denying & np.array([bool(denied & terms) for terms in cand_terms])
+                governed = set().union(*(d.governed for d in denied))
+                against = ~denying & np.array([bool(governed & terms) for terms in cand_terms])
             else:  # a source sentence that denies what this one says, in the words this one says it with
                 gainsaid = [next((d.said for d in ds if self.gainsays(d, mine)), "") for ds in gainsayers]
                 top = int(np.argmax(row))

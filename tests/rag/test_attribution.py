@@ -59,6 +59,31 @@ def test_a_sentence_that_denies_what_its_source_says_is_not_supported_by_it(attr
     assert cited.doubts == ()
 
 
+def test_a_sentence_that_says_a_word_both_with_and_without_denial_is_contradicted_only_where_it_denies(
+    attributor: Attributor,
+) -> None:
+    """Regression: asked "What did Kirby say about the Ukrainian people?" of the sample news, the 1.5B model
+    answered "Kirby said the United States is not concerned about this trip but is concerned about the
+    deepening of ... relations, not only because of the consequences for the Ukrainian people ...", and the
+    line that says the second part ("We are concerned about the deepening of relations ... the Ukrainian
+    people") was lowered for lacking the first part's "not": the answer was cited to line 1 and withheld."""
+    text = (
+        "The United States is not concerned about the trip, said Kirby.\n"
+        "We are concerned about the deepening of relations, because of the consequences for the Ukrainian people."
+    )
+    passages = [Passage("news.txt", 1, 2, 0, text, 0.9)]
+    said = (
+        "Kirby said the United States is not concerned about this trip but is concerned about the deepening "
+        "of relations because of the consequences for the Ukrainian people."
+    )
+    (both,) = attributor.attribute([said], passages)
+    assert both.score >= 0.5 and both.doubts == () and both.citation.start_line == 2
+    assert both.also is not None and both.also.start_line == 1  # the trip's part: cited too
+    # a sentence that only denies it is still contradicted by every line without a denial
+    (denied,) = attributor.attribute(["We are not concerned about the deepening of relations."], passages)
+    assert denied.score < 0.5 and denied.doubts == ('the source says it without "not"',)
+
+
 def test_a_source_sentence_that_denies_what_the_answer_says_does_not_support_it(attributor: Attributor) -> None:
     # as the 1.5B model answered "What element do squalene and the carotenes contain?" (none, the source says)
     source = "Only a few common complex biomolecules, such as squalene and the carotenes, contain no oxygen."
