@@ -99,7 +99,7 @@ class Denial(NamedTuple):
     said: str  # its words: "no oxygen"
     governed: set[str]  # the stemmed terms of the word it denies (words: "not provide or sell")
     clause: set[str]  # and of the clause it is in
-    then: set[str] = set()  # and of the content word after the one it denies ("not concerned about this trip")
+    then: frozenset[str] = frozenset()  # and of the content word after the one it denies ("not concerned ... trip")
 
 
 def denials(sentence: str) -> Iterator[re.Match]:
@@ -309,7 +309,7 @@ class Attributor:
         """
         out = []
         for match in denials(quote):
-            after = _WORD.findall(quote, match.end())[:6]
+            after = _WORD.findall(quote, match.end())
             first = next((i for i, word in enumerate(after[:4]) if self.terms(word)), None)
             if first is None:
                 continue
@@ -317,9 +317,8 @@ class Attributor:
             if after[first + 1 : first + 2] in (["or"], ["and"], ["nor"]) and first + 2 < len(after):
                 terms |= self.terms(after[first + 2])  # "not to provide or sell": both are denied
                 last = first + 2
+            then = next((frozenset(t) for word in after[last + 1 : last + 4] if (t := self.terms(word))), frozenset())
             clause = next(c for c in _CLAUSE.finditer(quote) if c.start() <= match.start() < c.end())
-            rest = _WORD.findall(quote, match.end())[last + 1 : last + 4]
-            then = next((t for word in rest if (t := self.terms(word))), set())
             out.append(Denial(f"{match.group(0).lower()} {after[first]}", terms, self.terms(clause.group()), then))
         return out
 

@@ -9,7 +9,8 @@ too far from it (``min_relevance``), when the model declines, when no
 sentence of the model's answer reaches ``min_support`` against the sources, or
 when the verifier finds the cited sentences unlikely to answer the question
 (``min_verified``): retrieval scores, attribution and an entailment check
-decide, not the model's word alone.
+decide, not the model's word alone. An answer's opening "yes" is cited only
+where the cited sentences, asked the question, say yes (``min_yes``).
 """
 
 from __future__ import annotations
@@ -163,7 +164,7 @@ class Decider:
         kept, whys = [self.supported(s) for s in ev.supports], [self.why(s) for s in ev.supports]
         if not self.affirmed(ev):  # the sentences that say yes are not cited
             for i in range(affirming(ev.supports)):
-                kept[i], whys[i] = False, NOT_YES
+                kept[i], whys[i] = False, "; ".join(filter(None, [whys[i], NOT_YES]))
             if not any(kept):
                 return replace(abstention(ev, "verifier"), note=f"An answer was written, and withheld: {NOT_YES}.")
         citations: list[Citation] = []
