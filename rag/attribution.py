@@ -27,6 +27,7 @@ from rag.sentence_vectors import SentenceVectors, unit
 from rag.types import Citation, Evidence, Passage, Support
 
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
+_YES = re.compile(r"\W*yes\b[\W_]*", re.IGNORECASE)
 _MODEL_MARKER = re.compile(r"\s*\[(?:\d+(?:\s*[,;-]\s*\d+)*|source[^\]]*)\]")
 _STOPWORDS = frozenset(
     """a an and are as at be been being but by can could did do does for from had has have he
@@ -224,6 +225,28 @@ def held(words: set[str], terms: set[str]) -> set[str]:
     return same | {w for w in words - same if kin(w)}
 
 
+def affirms(text: str) -> bool:
+    """Whether an answer (or one of its sentences) opens with yes: a claim checked apart, the cited
+    sentences asked the question (``Verifier.says_yes``).
+
+    >>> affirms("Yes, it did."), affirms("Yesterday it rained."), affirms("No.")
+    (True, False, False)
+    """
+    return bool(_YES.match(text))
+
+
+def claim(sentence: str) -> str:
+    """What a sentence says past an opening yes: what its source must say ("Yes, Kirby spoke at a White
+    House briefing." matched its line at 0.45 where "Kirby spoke at ..." matches it at 0.52; no source
+    says "yes"); "" for a bare yes.
+
+    >>> claim("Yes, Kirby spoke at a briefing."), claim("Yes."), claim("Yesterday it rained.")
+    ('Kirby spoke at a briefing.', '', 'Yesterday it rained.')
+    """
+    found = _YES.match(sentence)
+    return sentence[found.end() :] if found else sentence
+
+
 def strip_markers(text: str) -> str:
     """Remove the model's own citation markers.
 
@@ -416,23 +439,24 @@ class Attributor:
         if not sentences or not cands:
             return [Support(s, None, 0.0) for s in sentences]
         cand_terms = [self.terms(c.quote) for c in cands]
-        scores = self._scores(sentences, cands, cand_terms)
+        claims = [claim(s) or s for s in sentences]  # an opening yes is checked apart (``Verifier.says_yes``)
+        scores = self._scores(claims, cands, cand_terms)
         asked = self.terms(question)
         denying = np.array([denies(c.quote) for c in cands])
         gainsayers = [self.denied(c.quote) for c in cands]
         # the numbers the prompt showed: the passages' text, and their files' and pages' names ("2024" sheet)
         shown = set().union(*(numbers(" ".join([p.text, p.file, *p.page_names])) for p in passages))
         out = []
-        for row, sentence in zip(scores, sentences, strict=True):
+        for row, sentence, text in zip(scores, sentences, claims, strict=True):
             undoubted, doubts, in_doubt = float(row.max()), [], False  # in doubt: no second source either
-            mine = self.terms(sentence)
-            denial = next(denials(sentence), None)
+            mine = self.terms(text)
+            denial = next(denials(text), None)
             if denial:
-                denied = self.denied(sentence)
+                denied = self.denied(text)
                 # a source sentence without a denial says otherwise; where this one also says the word it
                 # denies without denial ("is not concerned about this trip but is concerned about the
                 # relations"), only one that says what it denies does (``says_undenied``)
-                said = [self.terms(word) for word in _WORD.findall(sentence)]
+                said = [self.terms(word) for word in _WORD.findall(text)]
                 both_ways = any(sum(bool(d.governed & t) for t in said) > 1 for d in denied)
                 contrary = ~denying
                 if both_ways:
@@ -458,7 +482,7 @@ class Attributor:
                     row *= CONTRADICTED
                 else:
                     row[against] *= CONTRADICTED
-            unread = unread_numbers(numbers(sentence), shown)
+            unread = unread_numbers(numbers(text), shown)
             if unread and numbers(cands[int(np.argmax(row))].quote):
                 row *= CONTRADICTED  # a number no passage holds, where the best match states another
                 doubts.append(f"{in_words(sorted(unread, key=_magnitude))} {_BE[len(unread) == 1]} in no source")

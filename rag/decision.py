@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING
 
+from rag.attribution import claim
 from rag.prompts import ABSTAIN
 from rag.types import Answer, AnswerSentence, Citation, Evidence, Passage, Support, best_similarity
 
@@ -47,18 +48,8 @@ _DECLINE = re.compile(
 )
 
 
-_YES = re.compile(r"\W*yes\b", re.IGNORECASE)
 # why an answer's opening yes is not cited, where the cited sentences, asked the question, did not say yes
 NOT_YES = "the lines it cites do not say yes"
-
-
-def affirms(raw: str) -> bool:
-    """Whether the model's answer opens with yes (checked: ``Evidence.said_yes``).
-
-    >>> affirms("Yes, it did."), affirms("Yesterday it rained."), affirms("No.")
-    (True, False, False)
-    """
-    return bool(_YES.match(raw))
 
 
 def declined(raw: str) -> bool:
@@ -195,7 +186,7 @@ def affirming(supports: Sequence[Support]) -> int:
     >>> affirming([Support("Yes.", None, 1.0), Support("It did.", None, 1.0)])
     2
     """
-    bare = bool(supports) and _YES.fullmatch(supports[0].sentence.rstrip(".!")) is not None
+    bare = bool(supports) and not claim(supports[0].sentence)
     return min(len(supports), 2 if bare else 1)
 
 

@@ -33,6 +33,15 @@ def test_the_right_sentence_within_a_line_is_chosen(attributor: Attributor) -> N
     assert DOC_A[support.citation.start_char : support.citation.end_char] == "Cats sleep a lot."
 
 
+def test_an_opening_yes_is_left_to_its_own_check_and_what_follows_it_is_matched(attributor: Attributor) -> None:
+    """Regression: "Yes, Kirby spoke at a White House briefing." matched its line at 0.45 and the true
+    answer was withheld; no source says "yes" (the yes is checked apart, ``Verifier.says_yes``)."""
+    (yes,) = attributor.attribute(["Yes, dogs bark at night."], PASSAGES)
+    (plain,) = attributor.attribute(["Dogs bark at night."], PASSAGES)
+    assert yes.sentence == "Yes, dogs bark at night." and yes.score == plain.score >= 0.5
+    assert yes.citation == plain.citation
+
+
 def test_a_sentence_nothing_supports_scores_low(attributor: Attributor) -> None:
     (unsupported,) = attributor.attribute(["Canberra is the capital of Australia."], PASSAGES[:1])
     (supported,) = attributor.attribute(["Dogs bark at night."], PASSAGES[:1])
