@@ -16,7 +16,7 @@ This module neither retrieves, attributes nor decides.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol
 
 import numpy as np
@@ -32,6 +32,10 @@ VERIFY_SYSTEM = "You check answers against a source text. Reply with one word: y
 # sample news (8 the lines deny or do not settle) apart at 0.81-0.84; asked "is the answer to this
 # question yes?" about the text, or "does the text say yes?", it said yes to either kind alike.
 YES_SYSTEM = "Answer the question from the source text alone. Reply with one word: yes or no."
+
+
+# what is put to the judge, from the question and the quotes it is shown
+Messages = Callable[[str, Sequence[str]], list[ChatMessage]]
 
 
 def verify_messages(question: str, quotes: Sequence[str]) -> list[ChatMessage]:
@@ -148,17 +152,16 @@ class Verifier:
     ) -> float | None:
         """None when there is nothing to check (nothing cited) or the judge gave no verdict; ``before``:
         the sentence before each cited one, shown with it (a second look: ``Decider.looks_again``)."""
-        quotes = cited_quotes(supports, before)
-        if not quotes:
-            return None
-        verdict = self.judge(verify_messages(question, quotes))
-        return None if verdict is None else round(verdict, 4)
+        return self._asked(verify_messages, question, cited_quotes(supports, before))
 
     def says_yes(self, question: str, supports: Sequence[Support]) -> float | None:
         """How sure the model is that the cited sentences answer the question yes, asked it from them alone:
         the check of an answer that opens with "yes" (``Evidence.said_yes``). None as ``verify``."""
-        quotes = cited_quotes(supports)
+        return self._asked(yes_messages, question, cited_quotes(supports))
+
+    def _asked(self, messages: Messages, question: str, quotes: Sequence[str]) -> float | None:
+        """The judge's verdict on ``messages(question, quotes)``, rounded; None where nothing is quoted."""
         if not quotes:
             return None
-        verdict = self.judge(yes_messages(question, quotes))
+        verdict = self.judge(messages(question, quotes))
         return None if verdict is None else round(verdict, 4)
