@@ -72,8 +72,14 @@ _SOURCE_REMARK = re.compile(
 # governs (the first content word after it) is one the answer says: "... contain no oxygen." against
 # "... contain oxygen.", "when no sports telecasts are scheduled, ... between 4:00 and 6:00 p.m."
 # against "Sports programming is provided ... from 4:00 to 6:00 p.m." ("not only", "not until" deny nothing).
+# A verb of denial denies the claim it is followed by: "... refute the accusations that Moscow violates
+# these restrictions", "North Korea has repeatedly denied statements ... that it allegedly supplies weapons"
+# (asked "What sanctions does Russia violate?" of the sample news, the 1.5B model answered "Russia violates
+# UN sanctions against the DPRK." and it was cited to the line that refutes it).
+_DISAVOWAL = re.compile(r"\b(?:den(?:y|ies|ied|ying)|refut(?:e|es|ed|ing)|rebut(?:s|ted|ting)?)\b", re.IGNORECASE)
 _NEGATION = re.compile(
-    r"\bno\s+longer\b|\b(?:not|no|never|none|nobody|nothing|neither|nor|cannot)\b|\w+n['’]t\b", re.IGNORECASE
+    r"\bno\s+longer\b|\b(?:not|no|never|none|nobody|nothing|neither|nor|cannot)\b|\w+n['’]t\b|" + _DISAVOWAL.pattern,
+    re.IGNORECASE,
 )  # "no longer" as one: what it denies is the word after "longer"
 _NOT_A_DENIAL = re.compile(r"\s+(?:only|until|just|merely|least|later|sooner|more|less|doubt|matter)\b", re.I)
 # a sentence's clauses, near enough: what its commas, brackets and full stops part (two sentences Punkt
@@ -101,6 +107,11 @@ class Denial(NamedTuple):
     governed: set[str]  # the stemmed terms of the word it denies (words: "not provide or sell")
     clause: set[str]  # and of the clause it is in
     then: frozenset[str] = frozenset()  # and of the content word after the one it denies ("not concerned ... trip")
+
+    @property
+    def disavowal(self) -> bool:
+        """Whether it is a verb of denial ("denied ... supplies"): no answer that reports one is denied by it."""
+        return _DISAVOWAL.match(self.said) is not None
 
 
 def denials(sentence: str) -> Iterator[re.Match]:
@@ -321,7 +332,9 @@ class Attributor:
     def denied(self, quote: str) -> list[Denial]:
         """Each denial in a source sentence: its words ("no oxygen"), the stemmed terms of the word it
         governs (the first content word after it, within four words, and one joined to it by "or", "and"
-        or "nor") and of the clause it is in.
+        or "nor") and of the clause it is in. A verb of denial followed by "that" in its clause denies
+        the claim after it: it governs the claim's first verb, and its clause is that verb and the content
+        word after it (the claim's subject is often named otherwise: "Moscow" for "Russia").
 
         >>> [d.said for d in Attributor(None).denied("They contain no oxygen, not only water; not until 1966.")]
         ['no oxygen']
@@ -329,11 +342,22 @@ class Attributor:
         ['factor', 'p', 'prime', 'provid', 'q']
         >>> sorted(Attributor(None).denied('They urge it "not to provide or sell weapons."')[0].governed)
         ['provid', 'sell']
+        >>> (claim,) = Attributor(None).denied("Experts refute the accusations that Moscow violates these rules.")
+        >>> claim.said, sorted(claim.clause)
+        ('refute ... violates', ['rule', 'violat'])
         """
         out = []
         for match in denials(quote):
+            clause = next(c for c in _CLAUSE.finditer(quote) if c.start() <= match.start() < c.end())
             after = _WORD.findall(quote, match.end())
-            first = next((i for i, word in enumerate(after[:4]) if self.terms(word)), None)
+            that = None
+            if _DISAVOWAL.fullmatch(match.group(0)):  # "that" within ten words, in its clause
+                within = after[: min(10, len(_WORD.findall(quote, match.end(), clause.end())))]
+                that = next((i for i, word in enumerate(within) if word.lower() == "that"), None)
+            if that is None:
+                first = next((i for i, word in enumerate(after[:4]) if self.terms(word)), None)
+            else:  # the claim's verb: the first word after "that", within six, lemminflect knows as one
+                first = next((i for i in range(that + 1, min(that + 7, len(after))) if self._verb(after[i])), None)
             if first is None:
                 continue
             terms, last = self.terms(after[first]), first
@@ -341,9 +365,16 @@ class Attributor:
                 terms |= self.terms(after[first + 2])  # "not to provide or sell": both are denied
                 last = first + 2
             then = next((frozenset(t) for word in after[last + 1 : last + 4] if (t := self.terms(word))), frozenset())
-            clause = next(c for c in _CLAUSE.finditer(quote) if c.start() <= match.start() < c.end())
-            out.append(Denial(f"{match.group(0).lower()} {after[first]}", terms, self.terms(clause.group()), then))
+            said = match.group(0).lower()
+            if that is None:
+                out.append(Denial(f"{said} {after[first]}", terms, self.terms(clause.group()), then))
+            else:
+                out.append(Denial(f"{said} ... {after[first]}", terms, terms | then, then))
         return out
+
+    def _verb(self, word: str) -> bool:
+        """Whether a word is a content word that may be a verb (not a name: "Moscow violates")."""
+        return word[0].islower() and bool(self.terms(word)) and bool(getLemma(word, "VERB", lemmatize_oov=False))
 
     def says_undenied(self, denial: Denial, terms: set[str]) -> bool:
         """Whether a source sentence of these terms (one without a denial) says what an answer sentence's
@@ -450,7 +481,10 @@ class Attributor:
         for row, sentence, text in zip(scores, sentences, claims, strict=True):
             undoubted, doubts, in_doubt = float(row.max()), [], False  # in doubt: no second source either
             mine = self.terms(text)
-            denial = next(denials(text), None)
+            # an answer's verb of denial reports a denial ("North Korea denied arms deals"): what it says is
+            # what a source says in its own words, often another's ("a groundless version of arms deals")
+            denial = next((m for m in denials(text) if not _DISAVOWAL.fullmatch(m.group(0))), None)
+            reports = _DISAVOWAL.search(text) is not None
             if denial:
                 denied = self.denied(text)
                 # a source sentence without a denial says otherwise; where this one also says the word it
@@ -468,7 +502,10 @@ class Attributor:
                 governed = set().union(*(d.governed for d in denied))
                 against = ~denying & np.array([bool(governed & terms) for terms in cand_terms])
             else:  # a source sentence that denies what this one says, in the words this one says it with
-                gainsaid = [next((d.said for d in ds if self.gainsays(d, mine)), "") for ds in gainsayers]
+                gainsaid = [
+                    next((d.said for d in ds if self.gainsays(d, mine) and not (reports and d.disavowal)), "")
+                    for ds in gainsayers
+                ]
                 top = int(np.argmax(row))
                 rival = max((j for j, said in enumerate(gainsaid) if said), key=row.__getitem__, default=None)
                 against = np.array([bool(g) for g in gainsaid])

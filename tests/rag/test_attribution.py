@@ -163,6 +163,41 @@ def test_an_answer_its_best_match_denies_is_unsupported_though_another_sentence_
     assert urges.score >= 0.5 and urges.doubts == () and urges.citation.quote == urged
 
 
+def test_a_source_sentence_that_denies_a_claim_in_so_many_words_does_not_support_it(attributor: Attributor) -> None:
+    """Regression: asked "What sanctions does Russia violate?" of the sample news, the 1.5B model answered
+    "Russia violates UN sanctions against the DPRK." and it was cited, unquestioned, to the line saying UN
+    experts "refute the accusations that Moscow violates these restrictions": "refute" was no denial."""
+    refuted = "UN experts refute the accusations that Moscow violates these UN sanctions."
+    passages = [Passage("news.txt", 13, 13, 0, refuted, 0.9)]
+    (violates,) = attributor.attribute(["Moscow violates UN sanctions."], passages)
+    assert violates.score < 0.5 <= violates.undoubted and violates.citation.start_line == 13
+    assert violates.doubts == ('the source says "refute ... violates"',)
+    # what the line says is supported by it, the refutation with it
+    (reported,) = attributor.attribute(["UN experts refute that Moscow violates UN sanctions."], passages)
+    assert reported.score >= 0.5 and reported.doubts == ()
+    # "denied" followed by no claim denies the word after it; one followed by a claim denies its verb
+    for source, answer, said in (
+        (
+            "Pyongyang has been denied access to these weapons for decades.",
+            "Pyongyang has access to these weapons.",
+            "denied access",
+        ),
+        (
+            "North Korea denied reports by officials that it allegedly sells shells.",
+            "North Korea sells shells.",
+            "denied ... sells",
+        ),
+    ):
+        (claimed,) = attributor.attribute([answer], [Passage("news.txt", 9, 9, 0, source, 0.9)])
+        assert claimed.score < 0.5 and claimed.doubts == (f'the source says "{said}"',)
+        # an answer that reports the denial is what the source says
+        (reported,) = attributor.attribute([f"They denied that {answer}"], [Passage("news.txt", 9, 9, 0, source, 0.9)])
+        assert reported.score >= 0.5 and reported.doubts == ()
+    # a denied claim the answer does not make leaves what it does say supported
+    (other,) = attributor.attribute(["UN experts monitor sanctions."], passages)
+    assert other.score >= 0.5 and other.doubts == ()
+
+
 def test_a_sentence_stating_a_number_no_passage_holds_is_not_supported(attributor: Attributor) -> None:
     # as the 1.5B model answered "There re 231 seats in which chamber?" (the documents say 131)
     passages = [Passage("parliament.txt", 3, 3, 0, "There are 131 seats in the debating chamber.", 0.9)]
