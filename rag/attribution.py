@@ -498,9 +498,10 @@ class Attributor:
                 if contrary[int(np.argmax(row))]:
                     doubts.append(f'the source says it without "{denial.group(0).lower()}"')
                 row[contrary] *= CONTRADICTED
-                # a second source may say what the sentence says beside its denial, not what it denies
+                # a second source may say what the sentence says beside its denial, not what it denies: where
+                # it says the word both ways, it may say the word without the rest of what is denied
                 governed = set().union(*(d.governed for d in denied))
-                against = ~denying & np.array([bool(governed & terms) for terms in cand_terms])
+                against = contrary & np.array([bool(governed & terms) for terms in cand_terms])
             else:  # a source sentence that denies what this one says, in the words this one says it with
                 gainsaid = [
                     next((d.said for d in ds if self.gainsays(d, mine) and not (reports and d.disavowal)), "")

@@ -88,6 +88,20 @@ def test_a_sentence_that_says_a_word_both_with_and_without_denial_is_contradicte
     (both,) = attributor.attribute([said], passages)
     assert both.score >= 0.5 and both.doubts == () and both.citation.start_line == 2
     assert both.also is not None and both.also.start_line == 1  # the trip's part: cited too
+    # and where the line that denies is the best match, the line that says the other part is its second source
+    # (asked "And about the relations?" after "What did he say about the trip?", the model wrote line 1's
+    # words and line 5's reasons in one sentence, which cited line 1 alone)
+    lines = (
+        "The United States is not concerned about Putin's trip to the DPRK, but they are concerned about the "
+        "deepening of Russian-North Korean relations, said Kirby.\n"
+        "We are concerned about the deepening of relations, because of the consequences for the Ukrainian people."
+    )
+    worded = (
+        "Kirby said the United States is not concerned about Putin's trip to the DPRK, but they are concerned "
+        "about the deepening of Russian-North Korean relations, because of the consequences for the Ukrainian people."
+    )
+    (first,) = attributor.attribute([worded], [Passage("news.txt", 1, 2, 0, lines, 0.9)])
+    assert [c.start_line for c in first.cited] == [1, 2] and first.doubts == ()
     # a sentence that only denies it is still contradicted by every line without a denial
     (denied,) = attributor.attribute(["We are not concerned about the deepening of relations."], passages)
     assert denied.score < 0.5 and denied.doubts == ('the source says it without "not"',)
