@@ -77,6 +77,8 @@ _SOURCE_REMARK = re.compile(
 # (asked "What sanctions does Russia violate?" of the sample news, the 1.5B model answered "Russia violates
 # UN sanctions against the DPRK." and it was cited to the line that refutes it).
 _DISAVOWAL = re.compile(r"\b(?:den(?:y|ies|ied|ying)|refut(?:e|es|ed|ing)|rebut(?:s|ted|ting)?)\b", re.IGNORECASE)
+# what marks a sentence as a report of a claim or of its denial, not the claim
+_REPORTED = re.compile(r"\b(?:accus|alleg|claim|report|rumou?r|suspect)\w*|" + _DISAVOWAL.pattern, re.IGNORECASE)
 _NEGATION = re.compile(
     r"\bno\s+longer\b|\b(?:not|no|never|none|nobody|nothing|neither|nor|cannot)\b|\w+n['’]t\b|" + _DISAVOWAL.pattern,
     re.IGNORECASE,
@@ -107,11 +109,15 @@ class Denial(NamedTuple):
     governed: set[str]  # the stemmed terms of the word it denies (words: "not provide or sell")
     clause: set[str]  # and of the clause it is in
     then: frozenset[str] = frozenset()  # and of the content word after the one it denies ("not concerned ... trip")
+    claim: bool = False  # a verb of denial's, of the claim after "that"
 
-    @property
-    def disavowal(self) -> bool:
-        """Whether it is a verb of denial ("denied ... supplies"): no answer that reports one is denied by it."""
-        return _DISAVOWAL.match(self.said) is not None
+    def reported_in(self, sentence: str) -> bool:
+        """Whether a sentence that says what this denial denies reports it, and is not denied by it: it says
+        a verb of denial too ("North Korea denied arms deals"), or, against a claim's, reports a claim ("The
+        DPRK is accused of supplying weapons")."""
+        if _DISAVOWAL.match(self.said) is None:
+            return False
+        return (_REPORTED if self.claim else _DISAVOWAL).search(sentence) is not None
 
 
 def denials(sentence: str) -> Iterator[re.Match]:
@@ -369,7 +375,7 @@ class Attributor:
             if that is None:
                 out.append(Denial(f"{said} {after[first]}", terms, self.terms(clause.group()), then))
             else:
-                out.append(Denial(f"{said} ... {after[first]}", terms, terms | then, then))
+                out.append(Denial(f"{said} ... {after[first]}", terms, terms | then, then, claim=True))
         return out
 
     def _verb(self, word: str) -> bool:
@@ -484,7 +490,6 @@ class Attributor:
             # an answer's verb of denial reports a denial ("North Korea denied arms deals"): what it says is
             # what a source says in its own words, often another's ("a groundless version of arms deals")
             denial = next((m for m in denials(text) if not _DISAVOWAL.fullmatch(m.group(0))), None)
-            reports = _DISAVOWAL.search(text) is not None
             if denial:
                 denied = self.denied(text)
                 # a source sentence without a denial says otherwise; where this one also says the word it
@@ -504,7 +509,7 @@ class Attributor:
                 against = contrary & np.array([bool(governed & terms) for terms in cand_terms])
             else:  # a source sentence that denies what this one says, in the words this one says it with
                 gainsaid = [
-                    next((d.said for d in ds if self.gainsays(d, mine) and not (reports and d.disavowal)), "")
+                    next((d.said for d in ds if self.gainsays(d, mine) and not d.reported_in(text)), "")
                     for ds in gainsayers
                 ]
                 top = int(np.argmax(row))

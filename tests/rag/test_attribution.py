@@ -204,9 +204,20 @@ def test_a_source_sentence_that_denies_a_claim_in_so_many_words_does_not_support
     ):
         (claimed,) = attributor.attribute([answer], [Passage("news.txt", 9, 9, 0, source, 0.9)])
         assert claimed.score < 0.5 and claimed.doubts == (f'the source says "{said}"',)
-        # an answer that reports the denial is what the source says
-        (reported,) = attributor.attribute([f"They denied that {answer}"], [Passage("news.txt", 9, 9, 0, source, 0.9)])
+    # an answer that reports the denial, or the claim denied, is what the source says ("What is the DPRK
+    # accused of?" was answered "The DPRK is accused of supplying weapons to the Russian Federation.")
+    claim_line = [Passage("news.txt", 9, 9, 0, "North Korea denied reports that it allegedly sells shells.", 0.9)]
+    access = [Passage("news.txt", 11, 11, 0, "Pyongyang has been denied access to these weapons for decades.", 0.9)]
+    for report, shown in (
+        ("North Korea denied that it sells shells.", claim_line),
+        ("North Korea is accused of selling shells.", claim_line),
+        ("Pyongyang was denied access to these weapons.", access),
+    ):
+        (reported,) = attributor.attribute([report], shown)
         assert reported.score >= 0.5 and reported.doubts == ()
+    # a refusal is no claim: a report does not undo it
+    (alleged,) = attributor.attribute(["Pyongyang allegedly has access to these weapons."], access)
+    assert alleged.score < 0.5 and alleged.doubts == ('the source says "denied access"',)
     # a denied claim the answer does not make leaves what it does say supported
     (other,) = attributor.attribute(["UN experts monitor sanctions."], passages)
     assert other.score >= 0.5 and other.doubts == ()
