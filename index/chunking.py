@@ -69,6 +69,13 @@ _WORDLIKE = re.compile(r"\w")  # a piece with none is marks that close the sente
 _SMALL_LETTER_END = re.compile(r"(?:(?<=\s)|(?<=^))[a-uw-z]\.(?=\s+[A-Z])")
 
 
+# A line wrapped inside a sentence (``wrapped_runs``): one that ends with no closing mark, and the
+# next opening with a small letter; a table's row is never one ("light: Skerry; ...", "a | b").
+_ENDS_SENTENCE = re.compile(r"[.!?…:;][\"'”’)\]]*$")
+_GOES_ON = re.compile(r"[a-z]")
+_ROW = re.compile(r"(?m)^[^:;|\n]{1,60}:\s|\s\|\s")
+
+
 @dataclass(frozen=True)
 class Span:
     """A piece of a document: characters ``[start, end)`` on line ``line``."""
@@ -129,11 +136,12 @@ def sentence_model():  # -> nltk's PunktTokenizer
 
 
 def sentence_spans(text: str) -> list[Span]:
-    """Sentences of every non-blank line, with line numbers and offsets: what a citation
-    quotes and what an answer is attributed by. Punkt's English model (bundled with
-    llama-index, nothing downloaded) knows abbreviations a pattern cuts at: "6:00 p.m.
-    Eastern", "Gen. Washington". Footnote marks after a full stop stay with the sentence
-    they annotate.
+    """Sentences of every non-blank line, with the line each starts on and offsets: what a
+    citation quotes and what an answer is attributed by. A paragraph wrapped at a fixed width
+    is read as one (``wrapped_runs``): its sentences run over lines. Punkt's English model
+    (bundled with llama-index, nothing downloaded) knows abbreviations a pattern cuts at:
+    "6:00 p.m. Eastern", "Gen. Washington". Footnote marks after a full stop stay with the
+    sentence they annotate.
 
     >>> sentence_spans("A b. C d.\\nE.")
     [Span(line=1, start=0, end=4), Span(line=1, start=5, end=9), Span(line=2, start=10, end=12)]
@@ -145,12 +153,33 @@ def sentence_spans(text: str) -> list[Span]:
     [39, 17]
     """
     spans = []
-    for line in line_spans(text):
-        piece = text[line.start : line.end]
-        spans += _mended(
-            line.line, line.start, piece, _cut_at_small_letters(piece, sentence_model().span_tokenize(piece))
-        )
+    for run in wrapped_runs(text):
+        piece = text[run.start : run.end]
+        cuts = _mended(run.line, run.start, piece, _cut_at_small_letters(piece, sentence_model().span_tokenize(piece)))
+        spans += [Span(run.line + text.count("\n", run.start, s.start), s.start, s.end) for s in cuts]
     return spans
+
+
+def wrapped_runs(text: str) -> list[Span]:
+    """Non-blank lines (``line_spans``), each joined to the next where a paragraph was wrapped at a
+    fixed width (plain-text mail, notes, books): the line ends inside a sentence (with no closing
+    mark: . ! ? … : ;) and the next goes on in small letters; never a table's row ("light: Skerry;
+    ...", "a | b"). A span starts on its first line.
+
+    >>> [(s.line, s.end - s.start) for s in wrapped_runs("The pier reopened after a\\nrepair.\\nIt rained.")]
+    [(1, 33), (3, 10)]
+    >>> [s.line for s in wrapped_runs("White House urges calm\\nKim may visit\\nname: Ann; age\\nthree: 3")]
+    [1, 2, 3, 4]
+    """
+    runs: list[Span] = []
+    for line in line_spans(text):
+        if runs and runs[-1].line + text.count("\n", runs[-1].start, runs[-1].end) + 1 == line.line:
+            before, after = text[runs[-1].start : runs[-1].end], text[line.start : line.end]
+            if not _ENDS_SENTENCE.search(before) and _GOES_ON.match(after) and not _ROW.search(before + "\n" + after):
+                runs[-1] = Span(runs[-1].line, runs[-1].start, line.end)
+                continue
+        runs.append(line)
+    return runs
 
 
 def _cut_at_small_letters(text: str, cuts: Iterable[tuple[int, int]]) -> Iterator[tuple[int, int]]:

@@ -439,7 +439,8 @@ class Attributor:
                 quote = p.text[span.start : span.end]
                 key = (p.file, start)
                 if key not in seen:
-                    seen[key] = Citation(p.file, line, line, quote, start, start + len(quote), *p.page_at(line))
+                    last = line + quote.count("\n")  # a sentence of a wrapped paragraph runs over lines
+                    seen[key] = Citation(p.file, line, last, quote, start, start + len(quote), *p.page_at(line))
         return list(seen.values())
 
     def preceding(self, passages: Sequence[Passage]) -> dict[Citation, str]:

@@ -464,7 +464,8 @@ def print_answer(answer: dict, streamed: str = "") -> None:
     if shown and answer["abstained"]:
         print(f"\n{CLOSEST}:")
     for n, c in enumerate(shown, start=1):
-        quote = shorter(c["quote"]) if answer["abstained"] else c["quote"]  # a passage runs to many lines
+        # a passage runs to many lines; a sentence of a wrapped paragraph to a few, printed on one
+        quote = shorter(c["quote"]) if answer["abstained"] else " ".join(c["quote"].split())
         print(f"[{n}] {c['file']}:{c['start_line']}-{c['end_line']}  {quote}")
         if c.get("link"):
             print(f"    {c['link']}")

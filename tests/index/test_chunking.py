@@ -116,6 +116,29 @@ def test_a_factorial_does_not_end_a_sentence(text: str, sentences: list[str]) ->
     assert [text[s.start : s.end] for s in sentence_spans(text)] == sentences
 
 
+WRAPPED = (
+    "Harbour memo\n"
+    "Ferry traffic rose by 12 percent, mainly because the\n"
+    "island service moved to four sailings a day. The harbour master, Aoife Brennan,\n"
+    "said the sailings would continue.\n"
+    "\n"
+    "light: Skerry; county\n"
+    "height: 11\n"
+)
+
+
+def test_a_sentence_of_a_paragraph_wrapped_at_a_fixed_width_runs_over_its_lines() -> None:
+    # a plain-text memo wrapped at 70 columns: a line-by-line reading quoted "mainly because the" alone
+    spans = sentence_spans(WRAPPED)
+    assert [(s.line, WRAPPED[s.start : s.end]) for s in spans] == [
+        (1, "Harbour memo"),  # a heading: the next line opens with a capital
+        (2, "Ferry traffic rose by 12 percent, mainly because the\nisland service moved to four sailings a day."),
+        (3, "The harbour master, Aoife Brennan,\nsaid the sailings would continue."),
+        (6, "light: Skerry; county"),  # a table's rows are never joined
+        (7, "height: 11"),
+    ]
+
+
 def test_sentences_come_from_the_bundled_punkt_model_even_when_nltk_data_points_elsewhere(tmp_path) -> None:
     # a fresh process: nltk reads NLTK_DATA when imported; an empty folder there must not start a download
     script = (

@@ -27,6 +27,21 @@ def test_each_sentence_is_cited_to_its_line_and_exact_span(attributor: Attributo
     assert (paris.file, paris.start_line, paris.start_char) == ("b.txt", 5, 40)
 
 
+def test_a_sentence_of_a_wrapped_paragraph_is_cited_to_every_line_it_runs_over(attributor: Attributor) -> None:
+    # a plain-text memo wrapped at 70 columns: the answer cited line 9 alone, "... mainly because the"
+    text = (
+        "Ferry traffic rose by 12 percent over the year, mainly because the\n"
+        "island service to Inishmore moved from twice daily to four sailings a\n"
+        "day during the summer timetable. The harbour master is Aoife Brennan."
+    )
+    said = "Ferry traffic rose because the island service moved to four sailings a day during the summer timetable."
+    (support,) = attributor.attribute([said], [Passage("memo.txt", 9, 11, 100, text, 0.9)])
+    cited = support.citation
+    assert (cited.start_line, cited.end_line, cited.start_char) == (9, 11, 100) and support.also is None
+    assert text[: cited.end_char - 100] == cited.quote and cited.quote.endswith("summer timetable.")
+    assert cited.where() == "lines 9-11"
+
+
 def test_the_right_sentence_within_a_line_is_chosen(attributor: Attributor) -> None:
     (support,) = attributor.attribute(["Cats sleep a lot."], PASSAGES)
     assert support.citation.quote == "Cats sleep a lot."
