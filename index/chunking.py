@@ -70,9 +70,13 @@ _SMALL_LETTER_END = re.compile(r"(?:(?<=\s)|(?<=^))[a-uw-z]\.(?=\s+[A-Z])")
 
 
 # A line wrapped inside a sentence (``wrapped_runs``): one that ends with no closing mark, and the
-# next opening with a small letter; a table's row is never one ("light: Skerry; ...", "a | b").
+# next opening with a small letter; or a line as long as a wrapped one that ends with a comma or a word
+# no sentence ends with, whatever the next opens with ("The harbour master,\nAoife Brennan, said"); a
+# table's row is never one ("light: Skerry; ...", "a | b").
 _ENDS_SENTENCE = re.compile(r"[.!?…:;][\"'”’)\]]*$")
 _GOES_ON = re.compile(r"[a-z]")
+_ENDS_MIDWAY = re.compile(r"(?:,|\b(?:a|an|the|of|to|and|or|in|on|at|by|for|from|with|that|as))$", re.IGNORECASE)
+WRAPPED_WIDTH = 40  # a line at least this long, ending midway, was wrapped ("Dear Ann," was not)
 _ROW = re.compile(r"(?m)^[^:;|\n]{1,60}:\s|\s\|\s")
 
 
@@ -163,8 +167,9 @@ def sentence_spans(text: str) -> list[Span]:
 def wrapped_runs(text: str) -> list[Span]:
     """Non-blank lines (``line_spans``), each joined to the next where a paragraph was wrapped at a
     fixed width (plain-text mail, notes, books): the line ends inside a sentence (with no closing
-    mark: . ! ? … : ;) and the next goes on in small letters; never a table's row ("light: Skerry;
-    ...", "a | b"). A span starts on its first line.
+    mark: . ! ? … : ;) and the next goes on in small letters, or it is as long as a wrapped line and
+    ends with a comma or a word no sentence ends with ("the", "of", ...); never a table's row ("light:
+    Skerry; ...", "a | b"). A span starts on its first line.
 
     >>> [(s.line, s.end - s.start) for s in wrapped_runs("The pier reopened after a\\nrepair.\\nIt rained.")]
     [(1, 33), (3, 10)]
@@ -175,7 +180,8 @@ def wrapped_runs(text: str) -> list[Span]:
     for line in line_spans(text):
         if runs and runs[-1].line + text.count("\n", runs[-1].start, runs[-1].end) + 1 == line.line:
             before, after = text[runs[-1].start : runs[-1].end], text[line.start : line.end]
-            if not _ENDS_SENTENCE.search(before) and _GOES_ON.match(after) and not _ROW.search(before + "\n" + after):
+            midway = _GOES_ON.match(after) or (len(before) >= WRAPPED_WIDTH and _ENDS_MIDWAY.search(before))
+            if not _ENDS_SENTENCE.search(before) and midway and not _ROW.search(before + "\n" + after):
                 runs[-1] = Span(runs[-1].line, runs[-1].start, line.end)
                 continue
         runs.append(line)

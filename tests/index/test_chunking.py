@@ -120,7 +120,10 @@ WRAPPED = (
     "Harbour memo\n"
     "Ferry traffic rose by 12 percent, mainly because the\n"
     "island service moved to four sailings a day. The harbour master, Aoife Brennan,\n"
-    "said the sailings would continue.\n"
+    "said the sailings would continue. They will be reviewed, says the harbour master,\n"
+    "Aoife Brennan, in the spring.\n"
+    "Dear Ann,\n"
+    "Thanks.\n"
     "\n"
     "light: Skerry; county\n"
     "height: 11\n"
@@ -134,8 +137,12 @@ def test_a_sentence_of_a_paragraph_wrapped_at_a_fixed_width_runs_over_its_lines(
         (1, "Harbour memo"),  # a heading: the next line opens with a capital
         (2, "Ferry traffic rose by 12 percent, mainly because the\nisland service moved to four sailings a day."),
         (3, "The harbour master, Aoife Brennan,\nsaid the sailings would continue."),
-        (6, "light: Skerry; county"),  # a table's rows are never joined
-        (7, "height: 11"),
+        # a long line that ends with a comma goes on, whatever the next opens with; a short one may not
+        (4, "They will be reviewed, says the harbour master,\nAoife Brennan, in the spring."),
+        (6, "Dear Ann,"),
+        (7, "Thanks."),
+        (9, "light: Skerry; county"),  # a table's rows are never joined
+        (10, "height: 11"),
     ]
 
 
