@@ -77,8 +77,16 @@ _SOURCE_REMARK = re.compile(
 # (asked "What sanctions does Russia violate?" of the sample news, the 1.5B model answered "Russia violates
 # UN sanctions against the DPRK." and it was cited to the line that refutes it).
 _DISAVOWAL = re.compile(r"\b(?:den(?:y|ies|ied|ying)|refut(?:e|es|ed|ing)|rebut(?:s|ted|ting)?)\b", re.IGNORECASE)
-# what marks a sentence as a report of a claim or of its denial, not the claim
-_REPORTED = re.compile(r"\b(?:accus|alleg|claim|report|rumou?r|suspect)\w*|" + _DISAVOWAL.pattern, re.IGNORECASE)
+# A word that puts what follows as another's claim, not the source's own: "The foreign ministers of ... US
+# allies had previously stated that Russia allegedly used weapons supplied from the DPRK ..." was cited for
+# "Russia used weapons supplied from the DPRK to attack Ukraine's critical infrastructure." (``hedged``)
+_HEDGE = re.compile(r"\b(?:allegedly|purportedly|supposedly|reportedly)\b", re.IGNORECASE)
+# what marks a sentence as a report of a claim or of its denial, not the claim: "is accused of", "stated that"
+_REPORTED = re.compile(
+    r"\b(?:accus|alleg|claim|report|rumou?r|suspect|suppos|purport|stat(?:e|ed|es|ing|ement)\b|said\b|says?\b)\w*|"
+    + _DISAVOWAL.pattern,
+    re.IGNORECASE,
+)
 _NEGATION = re.compile(
     r"\bno\s+longer\b|\b(?:not|no|never|none|nobody|nothing|neither|nor|cannot)\b|\w+n['’]t\b|" + _DISAVOWAL.pattern,
     re.IGNORECASE,
@@ -112,12 +120,12 @@ class Denial(NamedTuple):
     claim: bool = False  # a verb of denial's, of the claim after "that"
 
     def reported_in(self, sentence: str) -> bool:
-        """Whether a sentence that says what this denial denies reports it, and is not denied by it: it says
-        a verb of denial too ("North Korea denied arms deals"), or, against a claim's, reports a claim ("The
-        DPRK is accused of supplying weapons")."""
-        if _DISAVOWAL.match(self.said) is None:
-            return False
-        return (_REPORTED if self.claim else _DISAVOWAL).search(sentence) is not None
+        """Whether a sentence that says what this denial denies reports it, and is not denied by it: against
+        a claim's denial or hedge, it reports a claim ("The DPRK is accused of supplying weapons", "US allies
+        stated that ..."); against a verb of denial, it says one too ("North Korea denied arms deals")."""
+        if self.claim:
+            return _REPORTED.search(sentence) is not None
+        return _DISAVOWAL.match(self.said) is not None and _DISAVOWAL.search(sentence) is not None
 
 
 def denials(sentence: str) -> Iterator[re.Match]:
@@ -378,6 +386,30 @@ class Attributor:
                 out.append(Denial(f"{said} ... {after[first]}", terms, terms | then, then, claim=True))
         return out
 
+    def hedged(self, quote: str) -> list[Denial]:
+        """Each claim a source sentence puts as another's, not its own (``_HEDGE``: "Russia allegedly used
+        weapons supplied from the DPRK"), as a denial of it: its words ("allegedly used"), the stemmed terms
+        of the word the hedge governs (the first content word after it, within four, in its clause) and of
+        the claim (the word before the hedge and the rest of its clause). An answer sentence that says the
+        claim as fact says more than the source (``gainsays``); one that reports it does not.
+
+        >>> (claim,) = Attributor(None).hedged("Allies stated that Russia allegedly used arms from the DPRK, he said.")
+        >>> claim.said, sorted(claim.governed), sorted(claim.clause)
+        ('allegedly used', ['use'], ['arm', 'dprk', 'russia', 'use'])
+        """
+        out = []
+        for match in _HEDGE.finditer(quote):
+            clause = next(c for c in _CLAUSE.finditer(quote) if c.start() <= match.start() < c.end())
+            after = _WORD.findall(quote, match.end(), clause.end())
+            first = next((i for i, word in enumerate(after[:4]) if self.terms(word)), None)
+            if first is None:
+                continue
+            subject = _WORD.findall(quote, clause.start(), match.start())[-1:]
+            then = next((frozenset(t) for word in after[first + 1 : first + 4] if (t := self.terms(word))), frozenset())
+            claim = self.terms(" ".join(subject + after))
+            out.append(Denial(f"{match.group(0).lower()} {after[first]}", self.terms(after[first]), claim, then, True))
+        return out
+
     def _verb(self, word: str) -> bool:
         """Whether a word is a content word that may be a verb (not a name: "Moscow violates")."""
         return word[0].islower() and bool(self.terms(word)) and bool(getLemma(word, "VERB", lemmatize_oov=False))
@@ -481,7 +513,7 @@ class Attributor:
         scores = self._scores(claims, cands, cand_terms)
         asked = self.terms(question)
         denying = np.array([denies(c.quote) for c in cands])
-        gainsayers = [self.denied(c.quote) for c in cands]
+        gainsayers = [self.denied(c.quote) + self.hedged(c.quote) for c in cands]
         # the numbers the prompt showed: the passages' text, and their files' and pages' names ("2024" sheet)
         shown = set().union(*(numbers(" ".join([p.text, p.file, *p.page_names])) for p in passages))
         out = []

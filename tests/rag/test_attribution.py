@@ -238,6 +238,25 @@ def test_a_source_sentence_that_denies_a_claim_in_so_many_words_does_not_support
     assert other.score >= 0.5 and other.doubts == ()
 
 
+def test_a_claim_the_source_puts_as_anothers_is_not_supported_as_fact(attributor: Attributor) -> None:
+    """Regression: asked "What did Russia use to attack Ukraine's critical infrastructure?" of the sample
+    news, the 1.5B model answered "Russia used weapons supplied from the DPRK to attack Ukraine's critical
+    infrastructure." and it was cited, supported, to the line where US allies "stated that Russia allegedly
+    used weapons supplied from the DPRK ..."."""
+    line = "Ministers stated that Russia allegedly used weapons supplied from the DPRK to attack the grid."
+    passages = [Passage("news.txt", 9, 9, 0, line, 0.9)]
+    (fact,) = attributor.attribute(["Russia used weapons supplied from the DPRK to attack the grid."], passages)
+    assert fact.score < 0.5 <= fact.undoubted and fact.doubts == ('the source says "allegedly used"',)
+    assert fact.citation.start_line == 9  # the reader sees what the line says beside the mark
+    # said as the claim it is, it is supported
+    for report in (
+        "Russia allegedly used weapons supplied from the DPRK to attack the grid.",
+        "Ministers stated that Russia used weapons supplied from the DPRK to attack the grid.",
+    ):
+        (reported,) = attributor.attribute([report], passages)
+        assert reported.score >= 0.5 and reported.doubts == ()
+
+
 def test_a_sentence_stating_a_number_no_passage_holds_is_not_supported(attributor: Attributor) -> None:
     # as the 1.5B model answered "There re 231 seats in which chamber?" (the documents say 131)
     passages = [Passage("parliament.txt", 3, 3, 0, "There are 131 seats in the debating chamber.", 0.9)]
