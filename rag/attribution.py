@@ -81,10 +81,11 @@ _DISAVOWAL = re.compile(r"\b(?:den(?:y|ies|ied|ying)|refut(?:e|es|ed|ing)|rebut(
 # allies had previously stated that Russia allegedly used weapons supplied from the DPRK ..." was cited for
 # "Russia used weapons supplied from the DPRK to attack Ukraine's critical infrastructure." (``hedged``)
 _HEDGE = re.compile(r"\b(?:allegedly|purportedly|supposedly|reportedly)\b", re.IGNORECASE)
-# what marks a sentence as a report of a claim or of its denial, not the claim: "is accused of", "stated that"
+# what marks a sentence as a report of a claim or of its denial, not the claim: "is accused of", "stated
+# that" ("the United States" is no report: a form of "state" reports only with "that" after it)
 _REPORTED = re.compile(
-    r"\b(?:accus|alleg|claim|report|rumou?r|suspect|suppos|purport|stat(?:e|ed|es|ing|ement)\b|said\b|says?\b)\w*|"
-    + _DISAVOWAL.pattern,
+    r"\b(?:accus|alleg|claim|report|rumou?r|suspect|suppos|purport)\w*|\bstat(?:e|ed|es|ing)\s+that\b"
+    r"|\bstatements?\b|\b(?:said|says?)\b|" + _DISAVOWAL.pattern,
     re.IGNORECASE,
 )
 _NEGATION = re.compile(
@@ -117,7 +118,7 @@ class Denial(NamedTuple):
     governed: set[str]  # the stemmed terms of the word it denies (words: "not provide or sell")
     clause: set[str]  # and of the clause it is in
     then: frozenset[str] = frozenset()  # and of the content word after the one it denies ("not concerned ... trip")
-    claim: bool = False  # a verb of denial's, of the claim after "that"
+    claim: bool = False  # of a claim: a verb of denial's, of the claim after "that"; or a hedge's (``hedged``)
 
     def reported_in(self, sentence: str) -> bool:
         """Whether a sentence that says what this denial denies reports it, and is not denied by it: against
@@ -407,7 +408,8 @@ class Attributor:
             subject = _WORD.findall(quote, clause.start(), match.start())[-1:]
             then = next((frozenset(t) for word in after[first + 1 : first + 4] if (t := self.terms(word))), frozenset())
             claim = self.terms(" ".join(subject + after))
-            out.append(Denial(f"{match.group(0).lower()} {after[first]}", self.terms(after[first]), claim, then, True))
+            said = f"{match.group(0).lower()} {after[first]}"
+            out.append(Denial(said, self.terms(after[first]), claim, then, claim=True))
         return out
 
     def _verb(self, word: str) -> bool:

@@ -93,12 +93,13 @@ def test_a_sentence_the_local_model_writes_from_two_lines_cites_both(local_app: 
 def test_a_yes_the_cited_line_does_not_say_is_not_cited(local_app: Groundline) -> None:
     """Regression: "Did Russia violate the sanctions?" was answered "Yes, Russia violated the sanctions."
     and cited to the line where UN experts "refute the accusations that Moscow violates these
-    restrictions"; the cited lines, asked the question alone, do not say yes."""
+    restrictions"; the cited lines, asked the question alone, do not say yes (and the line refutes what
+    the yes says: attribution reads "refute ... that" as a denial of the claim's verb)."""
     answer = local_app.service.ask("Did Russia violate the sanctions?")
     assert answer.evidence.said_yes is not None and answer.evidence.said_yes < 0.82, answer  # it says yes
     if not answer.abstained:  # what else it says stays cited; its yes is shown unsupported, and why
         (yes, *rest) = answer.sentences
-        assert yes.text.startswith("Yes") and yes.citations == () and yes.why == NOT_YES, answer
+        assert yes.text.startswith("Yes") and yes.citations == () and NOT_YES in yes.why, answer
         assert any(s.citations for s in rest), answer
 
 

@@ -255,6 +255,10 @@ def test_a_claim_the_source_puts_as_anothers_is_not_supported_as_fact(attributor
     ):
         (reported,) = attributor.attribute([report], passages)
         assert reported.score >= 0.5 and reported.doubts == ()
+    # a name is no report: "the United States" states nothing
+    sold = [Passage("news.txt", 2, 2, 0, "Officials said the United States allegedly sold arms to Ruritania.", 0.9)]
+    (states,) = attributor.attribute(["The United States sold arms to Ruritania."], sold)
+    assert states.score < 0.5 and states.doubts == ('the source says "allegedly sold"',)
 
 
 def test_a_sentence_stating_a_number_no_passage_holds_is_not_supported(attributor: Attributor) -> None:
