@@ -177,14 +177,16 @@ def wrapped_runs(text: str) -> list[Span]:
     [1, 2, 3, 4]
     """
     runs: list[Span] = []
+    last: Span | None = None  # the line before, the last of the run it is in
     for line in line_spans(text):
-        if runs and runs[-1].line + text.count("\n", runs[-1].start, runs[-1].end) + 1 == line.line:
-            before, after = text[runs[-1].start : runs[-1].end], text[line.start : line.end]
+        if last is not None and last.line + 1 == line.line:
+            before, after = text[runs[-1].start : last.end], text[line.start : line.end]
             midway = _GOES_ON.match(after) or (len(before) >= WRAPPED_WIDTH and _ENDS_MIDWAY.search(before))
             if not _ENDS_SENTENCE.search(before) and midway and not _ROW.search(before + "\n" + after):
-                runs[-1] = Span(runs[-1].line, runs[-1].start, line.end)
+                runs[-1], last = Span(runs[-1].line, runs[-1].start, line.end), line
                 continue
         runs.append(line)
+        last = line
     return runs
 
 

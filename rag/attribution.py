@@ -129,6 +129,11 @@ class Denial(NamedTuple):
         return _DISAVOWAL.match(self.said) is not None and _DISAVOWAL.search(sentence) is not None
 
 
+def _clause_at(sentence: str, at: int) -> re.Match:
+    """The clause (``_CLAUSE``) of a sentence that the character at ``at`` is in."""
+    return next(c for c in _CLAUSE.finditer(sentence) if c.start() <= at < c.end())
+
+
 def denials(sentence: str) -> Iterator[re.Match]:
     """The words of denial in a sentence, but for those that deny nothing ("not only", "not until")."""
     return (m for m in _NEGATION.finditer(sentence) if not _NOT_A_DENIAL.match(sentence, m.end()))
@@ -363,7 +368,7 @@ class Attributor:
         """
         out = []
         for match in denials(quote):
-            clause = next(c for c in _CLAUSE.finditer(quote) if c.start() <= match.start() < c.end())
+            clause = _clause_at(quote, match.start())
             after = _WORD.findall(quote, match.end())
             that = None
             if _DISAVOWAL.fullmatch(match.group(0)):  # "that" within ten words, in its clause
@@ -379,7 +384,7 @@ class Attributor:
             if after[first + 1 : first + 2] in (["or"], ["and"], ["nor"]) and first + 2 < len(after):
                 terms |= self.terms(after[first + 2])  # "not to provide or sell": both are denied
                 last = first + 2
-            then = next((frozenset(t) for word in after[last + 1 : last + 4] if (t := self.terms(word))), frozenset())
+            then = self._first_terms(after[last + 1 : last + 4])
             said = match.group(0).lower()
             if that is None:
                 out.append(Denial(f"{said} {after[first]}", terms, self.terms(clause.group()), then))
@@ -400,17 +405,22 @@ class Attributor:
         """
         out = []
         for match in _HEDGE.finditer(quote):
-            clause = next(c for c in _CLAUSE.finditer(quote) if c.start() <= match.start() < c.end())
+            clause = _clause_at(quote, match.start())
             after = _WORD.findall(quote, match.end(), clause.end())
             first = next((i for i, word in enumerate(after[:4]) if self.terms(word)), None)
             if first is None:
                 continue
             subject = _WORD.findall(quote, clause.start(), match.start())[-1:]
-            then = next((frozenset(t) for word in after[first + 1 : first + 4] if (t := self.terms(word))), frozenset())
+            then = self._first_terms(after[first + 1 : first + 4])
             claim = self.terms(" ".join(subject + after))
             said = f"{match.group(0).lower()} {after[first]}"
             out.append(Denial(said, self.terms(after[first]), claim, then, claim=True))
         return out
+
+    def _first_terms(self, words: Sequence[str]) -> frozenset[str]:
+        """The stemmed terms of the first content word among ``words`` (none: empty): the word after the one
+        a denial governs (``Denial.then``)."""
+        return next((frozenset(t) for word in words if (t := self.terms(word))), frozenset())
 
     def _verb(self, word: str) -> bool:
         """Whether a word is a content word that may be a verb (not a name: "Moscow violates")."""
