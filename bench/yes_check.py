@@ -18,14 +18,14 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
-from llama_index.core.llms import ChatMessage, MessageRole
+from llama_index.core.llms import ChatMessage
 from sklearn.metrics import roc_auc_score
 
 from rag.settings import Settings
-from rag.verification import VERIFY_SYSTEM, Judge, verify_messages, yes_messages
+from rag.verification import VERIFY_SYSTEM, Judge, Messages, put, verify_messages, yes_messages
 
 HERE = Path(__file__).parent
 CASES = HERE / "yes-no" / "cases.jsonl"
@@ -33,15 +33,10 @@ CASES = HERE / "yes-no" / "cases.jsonl"
 
 def about_the_text(question: str, quotes: Sequence[str]) -> list[ChatMessage]:
     """The first prompt tried: whether, by the text, the answer is yes (not shipped)."""
-    user = f"Source text:\n{' '.join(quotes)}\n\nQuestion: {question}\n\n"
-    user += "According to the source text, is the answer to this question yes?"
-    return [
-        ChatMessage(role=MessageRole.SYSTEM, content=VERIFY_SYSTEM),
-        ChatMessage(role=MessageRole.USER, content=user),
-    ]
+    return put(VERIFY_SYSTEM, question, quotes, "According to the source text, is the answer to this question yes?")
 
 
-PROMPTS: dict[str, Callable[[str, Sequence[str]], list[ChatMessage]]] = {
+PROMPTS: dict[str, Messages] = {
     "the question, from the line alone (shipped)": yes_messages,
     "the verifier's: does it answer the question?": verify_messages,
     "by the text, is the answer yes?": about_the_text,

@@ -38,23 +38,24 @@ YES_SYSTEM = "Answer the question from the source text alone. Reply with one wor
 Messages = Callable[[str, Sequence[str]], list[ChatMessage]]
 
 
-def verify_messages(question: str, quotes: Sequence[str]) -> list[ChatMessage]:
-    """The yes/no question put to the model."""
-    source = " ".join(quotes)
-    user = f"Source text:\n{source}\n\nQuestion: {question}\n\nDoes the source text answer this exact question?"
+def put(system: str, question: str, quotes: Sequence[str], ask: str = "") -> list[ChatMessage]:
+    """The quotes and the question, as every check puts them to the judge: under ``system``, the source
+    text, the question, and what is asked of it (``ask``; none: the question itself)."""
+    user = f"Source text:\n{' '.join(quotes)}\n\nQuestion: {question}" + (f"\n\n{ask}" if ask else "")
     return [
-        ChatMessage(role=MessageRole.SYSTEM, content=VERIFY_SYSTEM),
+        ChatMessage(role=MessageRole.SYSTEM, content=system),
         ChatMessage(role=MessageRole.USER, content=user),
     ]
+
+
+def verify_messages(question: str, quotes: Sequence[str]) -> list[ChatMessage]:
+    """The yes/no question put to the model."""
+    return put(VERIFY_SYSTEM, question, quotes, "Does the source text answer this exact question?")
 
 
 def yes_messages(question: str, quotes: Sequence[str]) -> list[ChatMessage]:
     """The question put to the model as it was asked, to be answered yes or no from the quotes alone."""
-    user = f"Source text:\n{' '.join(quotes)}\n\nQuestion: {question}"
-    return [
-        ChatMessage(role=MessageRole.SYSTEM, content=YES_SYSTEM),
-        ChatMessage(role=MessageRole.USER, content=user),
-    ]
+    return put(YES_SYSTEM, question, quotes)
 
 
 def yes_of(reply: str) -> float | None:
