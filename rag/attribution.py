@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 import numpy as np
 import Stemmer
-from lemminflect import getLemma
+from lemminflect import getAllInflections, getLemma
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from index.chunking import sentence_spans
@@ -96,6 +96,21 @@ _NOT_A_DENIAL = re.compile(r"\s+(?:only|until|just|merely|least|later|sooner|mor
 # a sentence's clauses, near enough: what its commas, brackets and full stops part (two sentences Punkt
 # took for one, at an abbreviation it does not know, are two clauses)
 _CLAUSE = re.compile(r"(?:[^,;:()\[\]—.]|\.(?!\s))+")
+# Who did what. A source sentence names an act's doer with "by" after a participle ("produced by a young Roone
+# Arledge") or "of" after a noun ("at the invitation of Russian dictator Vladimir Putin"); the name runs to
+# the end of its clause, a preposition or a relative word (``doers``). An answer sentence that says someone
+# else the sentence names did it ("The White House invited Kim Jong-un to Russia ...", asked "Who invited Kim
+# Jong-un to Russia?" of the sample news) says otherwise (``miscasts``). Only an answer sentence whose first
+# clause opens with its doer and a verb in the simple past is read so (``deed``): a passive, "there was", a
+# verb after "has" or "will", a relative clause say their doer otherwise, or not at all.
+_OF_DOER = re.compile(r"\b(by|of)\s+")
+_DOER_ENDS = frozenset(
+    "to in on at by for with from into after before during since who which that when while as".split()
+)
+_NOT_A_DEED = frozenset(
+    """am is are was were be been being get gets got become became has have had do does did will would can
+    could may might must should shall there who which that whom""".split()
+)
 CONTRADICTED = 0.5  # what such a match's score is multiplied by: under any threshold it passed before
 # A source sentence that denies what an answer sentence says, and matches it nearly as well as the one it
 # is cited to (this share of that score), puts every match of it at CONTRADICTED: asked "Did the US say it
@@ -127,6 +142,22 @@ class Denial(NamedTuple):
         if self.claim:
             return _REPORTED.search(sentence) is not None
         return _DISAVOWAL.match(self.said) is not None and _DISAVOWAL.search(sentence) is not None
+
+
+class Doer(NamedTuple):
+    """An act's doer, as a source sentence names it (``Attributor.doers``)."""
+
+    said: str  # its words: "invitation of Russian dictator Vladimir Putin"
+    act: frozenset[str]  # the stemmed terms of the act ("invitation": the same as "invited")
+    doer: frozenset[str]  # and of who did it
+
+
+class Deed(NamedTuple):
+    """Who an answer sentence says did what (``Attributor.deed``)."""
+
+    act: frozenset[str]  # the stemmed terms of its verb
+    doer: frozenset[str]  # and of the words before it: who did it
+    done: frozenset[str]  # and of the first content word after it: what it was done to
 
 
 def _clause_at(sentence: str, at: int) -> re.Match:
@@ -232,6 +263,18 @@ def _lemma(word: str) -> str:
     other word as it is. A stemmer strips suffixes; it cannot tell that "sold" is "sell"."""
     lemmas = getLemma(word, "VERB", lemmatize_oov=False)
     return lemmas[0] if lemmas else word
+
+
+def _past(word: str) -> str | None:
+    """The verb a word is the simple past of ("invited" -> "invite"), or None (any other word or form).
+
+    >>> _past("invited"), _past("sold"), _past("rows"), _past("invite"), _past("Invited")
+    ('invite', 'sell', None, None, None)
+    """
+    lemmas = getLemma(word, "VERB", lemmatize_oov=False) if word.islower() else ()
+    if not lemmas or lemmas[0] == word:
+        return None
+    return lemmas[0] if word in getAllInflections(lemmas[0], upos="VERB").get("VBD", ()) else None
 
 
 def held(words: set[str], terms: set[str]) -> set[str]:
@@ -417,6 +460,83 @@ class Attributor:
             out.append(Denial(said, self.terms(after[first]), claim, then, claim=True))
         return out
 
+    def doers(self, quote: str) -> list[Doer]:
+        """Each act a source sentence names the doer of (``_OF_DOER``): a participle with "by", or a noun with
+        "of"; the doer is the words after it, to the end of its clause, a preposition, a relative word or an
+        "and" before another verb once it has a content word, seven at most.
+
+        >>> line = "It was created by Edgar Scherick and produced by a young Roone Arledge."
+        >>> [d.said for d in Attributor(None).doers(line)]
+        ['created by Edgar Scherick', 'produced by a young Roone Arledge']
+        >>> (doer,) = Attributor(None).doers("Kim's visit to Russia at the invitation of Vladimir Putin, it said.")
+        >>> sorted(doer.act), sorted(doer.doer)
+        (['invit'], ['putin', 'vladimir'])
+        >>> Attributor(None).doers("What is it made of? It was paid for by (all of) them.")
+        []
+        """
+        out = []
+        for match in _OF_DOER.finditer(quote):
+            head = _WORD.findall(quote, 0, match.start())[-1:]
+            if not head or not head[0].islower():
+                continue
+            if match.group(1) == "by" and not getLemma(head[0], "VERB", lemmatize_oov=False):
+                continue  # "by" after a verb's form: "close by the harbour" names no doer
+            words: list[str] = []
+            after = _WORD.findall(quote, match.end(), _clause_at(quote, match.start()).end())[:7]
+            for word, then in zip(after, [*after[1:], ""], strict=False):  # (none: a sentence ending "of")
+                ends = word.lower() in _DOER_ENDS or (word in ("and", "or", "but") and then.islower())
+                if ends and self.terms(" ".join(words)):  # "and produced by ...": another act's
+                    break
+                words.append(word)
+            if doer := self.terms(" ".join(words)):
+                said = " ".join([head[0], match.group(1), *words])
+                out.append(Doer(said, frozenset(self.terms(head[0])), frozenset(doer)))
+        return out
+
+    def deed(self, sentence: str) -> Deed | None:
+        """Who an answer sentence says did what, where its first clause opens with who did it and then the
+        verb, in the simple past, with what it was done to after it; None for any other sentence.
+
+        >>> deed = Attributor(None).deed("The White House invited Kim Jong-un to Russia.")
+        >>> sorted(deed.act), sorted(deed.doer), sorted(deed.done)
+        (['invit'], ['hous', 'white'], ['kim'])
+        >>> [Attributor(None).deed(s) for s in ("Kim was invited by Putin.", "There were rows.", "The deal he made.")]
+        [None, None, None]
+        """
+        words = _WORD.findall(_clause_at(sentence, 0).group())
+        for i, word in enumerate(words):
+            if word.lower() in _NOT_A_DEED:
+                return None
+            if verb := _past(word):
+                doer, done = self.terms(" ".join(words[:i])), self._first_terms(words[i + 1 : i + 4])
+                if not doer or not done or words[i + 1 : i + 2] == ["by"]:  # "The contest sponsored by"
+                    return None
+                return Deed(frozenset(self.terms(verb)), frozenset(doer), done)
+        return None
+
+    def miscasts(self, deed: Deed, doer: Doer, terms: set[str]) -> bool:
+        """Whether a source sentence of these terms, naming ``doer`` as an act's doer, says another did what an
+        answer sentence says (``deed``): the same act, done to something the sentence names, by someone it names
+        elsewhere. "The contract of Phillips" beside "Phillips managed the missions" says nothing of who
+        managed them; "the murder of Caesar by Brutus", nothing against "Brutus murdered Caesar".
+
+        >>> a = Attributor(None)
+        >>> line = "The White House calls on Pyongyang, amid Kim's visit at the invitation of Vladimir Putin."
+        >>> (doer,), terms = a.doers(line), a.terms(line)
+        >>> [a.miscasts(a.deed(s), doer, terms) for s in ("The White House invited Kim.", "Putin invited Kim.")]
+        [True, False]
+        >>> (doer,), terms = a.doers("The murder of Caesar by Brutus."), a.terms("The murder of Caesar by Brutus.")
+        >>> a.miscasts(a.deed("Brutus murdered Caesar."), doer, terms)
+        False
+        """
+        others = terms - doer.doer
+        return (
+            deed.act == doer.act
+            and not held(deed.doer, doer.doer)
+            and held(deed.doer, others) >= deed.doer
+            and bool(held(deed.done, others))
+        )
+
     def _first_terms(self, words: Sequence[str]) -> frozenset[str]:
         """The stemmed terms of the first content word among ``words`` (none: empty): the word after the one
         a denial governs (``Denial.then``)."""
@@ -526,6 +646,7 @@ class Attributor:
         asked = self.terms(question)
         denying = np.array([denies(c.quote) for c in cands])
         gainsayers = [self.denied(c.quote) + self.hedged(c.quote) for c in cands]
+        doers = [self.doers(c.quote) for c in cands]
         # the numbers the prompt showed: the passages' text, and their files' and pages' names ("2024" sheet)
         shown = set().union(*(numbers(" ".join([p.text, p.file, *p.page_names])) for p in passages))
         out = []
@@ -553,9 +674,11 @@ class Attributor:
                 governed = set().union(*(d.governed for d in denied))
                 against = contrary & np.array([bool(governed & terms) for terms in cand_terms])
             else:  # a source sentence that denies what this one says, in the words this one says it with
+                deed = self.deed(text)  # or names another as the doer of what this one says was done
                 gainsaid = [
                     next((d.said for d in ds if self.gainsays(d, mine) and not d.reported_in(text)), "")
-                    for ds in gainsayers
+                    or next((d.said for d in named if deed and self.miscasts(deed, d, terms)), "")
+                    for ds, named, terms in zip(gainsayers, doers, cand_terms, strict=True)
                 ]
                 top = int(np.argmax(row))
                 rival = max((j for j, said in enumerate(gainsaid) if said), key=row.__getitem__, default=None)

@@ -261,6 +261,34 @@ def test_a_claim_the_source_puts_as_anothers_is_not_supported_as_fact(attributor
     assert states.score < 0.5 and states.doubts == ('the source says "allegedly sold"',)
 
 
+def test_a_sentence_that_names_another_as_the_doer_the_source_names_is_not_supported(attributor: Attributor) -> None:
+    """Regression: asked "Who invited Kim Jong-un to Russia?" of the sample news, the 1.5B model answered "The
+    White House invited Kim Jong-un to Russia ..." and it was cited, supported (0.84), to line 4, where the
+    White House calls on North Korea amid Kim's visit "at the invitation of ... Vladimir Putin"; and of
+    squad-dev, "Edgar Scherick produced Wide World of Sports for ABC." to a line where it was "created by
+    Edgar Scherick ... and produced by a young Roone Arledge"."""
+    line = "The White House is calling on Pyongyang, amid Kim Jong-un's visit at the invitation of Vladimir Putin."
+    passages = [Passage("news.txt", 4, 4, 0, line, 0.9)]
+    (swapped,) = attributor.attribute(["The White House invited Kim Jong-un to Russia."], passages)
+    assert swapped.score < 0.5 <= swapped.undoubted
+    assert swapped.doubts == ('the source says "invitation of Vladimir Putin"',)
+    assert swapped.citation.start_line == 4  # the reader sees what the line says beside the mark
+    # the doer it names, said in the active or the passive, is supported
+    for right in ("Vladimir Putin invited Kim Jong-un.", "Kim Jong-un was invited by Vladimir Putin."):
+        (kept,) = attributor.attribute([right], passages)
+        assert kept.score >= 0.5 and kept.doubts == (), right
+    series = "ABC debuted the series, created by Edgar Scherick and produced by a young Roone Arledge."
+    credits = [Passage("abc.txt", 71, 71, 0, series, 0.9)]
+    (producer,) = attributor.attribute(["Edgar Scherick produced the series for ABC."], credits)
+    assert producer.doubts == ('the source says "produced by a young Roone Arledge"',)
+    (creator,) = attributor.attribute(["Edgar Scherick created the series for ABC."], credits)
+    assert creator.doubts == ()
+    # "of" may name what was done to, not who did it: what it names is not the answer's doer's deed to doubt
+    murder = [Passage("rome.txt", 1, 1, 0, "Historians debate the murder of Caesar by Brutus in 44 BC.", 0.9)]
+    (brutus,) = attributor.attribute(["Brutus murdered Caesar in 44 BC."], murder)
+    assert brutus.doubts == ()
+
+
 def test_a_sentence_stating_a_number_no_passage_holds_is_not_supported(attributor: Attributor) -> None:
     # as the 1.5B model answered "There re 231 seats in which chamber?" (the documents say 131)
     passages = [Passage("parliament.txt", 3, 3, 0, "There are 131 seats in the debating chamber.", 0.9)]
