@@ -29,12 +29,14 @@ from rag.types import Citation, Evidence, Passage, Support
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
 _YES = re.compile(r"\W*yes\b[\W_]*", re.IGNORECASE)
 _MODEL_MARKER = re.compile(r"\s*\[(?:\d+(?:\s*[,;-]\s*\d+)*|source[^\]]*)\]")
+# (every form of "say": "What did Maria Lindqvist say?" held "say", which "Maria Lindqvist said ..." did not,
+# and was refused as far from every passage)
 _STOPWORDS = frozenset(
     """a an and are as at be been being but by can could did do does for from had has have he
     her hers him his how i if in into is it its me my no nor not of on or our she so such than
     that the their them then there these they this those to too under up us was we were what
     when where which while who whom whose why will with would you your also any all about said
-    says according""".split()
+    says say saying according""".split()
 )
 
 

@@ -198,6 +198,21 @@ def test_a_passage_holding_every_word_of_the_question_passes_the_gate_however_fa
     assert asked_elsewhere.abstained and asked_elsewhere.withheld_by == "relevance" and len(svc.llm.prompts) == 1
 
 
+def test_what_someone_said_is_asked_though_the_passage_says_said_not_say() -> None:
+    """Regression: "What did Maria Lindqvist say?" of a report whose line 7 reads "Chief executive Maria
+    Lindqvist said the new eastern quay was the main reason for the growth." was withheld as far from every
+    passage: "said" is no content word, and "say" was one, which no passage held."""
+    line = "Chief executive Maria Lindqvist said the new eastern quay was the main reason for the growth."
+    named = [Passage("report.md", 7, 7, 0, line, 0.4, 0.15)]
+    svc = service(
+        "Maria Lindqvist said the new eastern quay was the main reason for the growth.",
+        passages=named,
+        min_relevance=0.2,
+    )
+    answer = svc.ask("What did Maria Lindqvist say?")
+    assert not answer.abstained and answer.citations[0].start_line == 7 and len(svc.llm.prompts) == 1
+
+
 def test_a_follow_up_is_condensed_with_the_history_before_retrieval() -> None:
     retriever = ListRetriever(PASSAGES)
     seen: list[str] = []
