@@ -473,7 +473,7 @@ class Attributor:
         >>> (doer,) = Attributor(None).doers("Kim's visit to Russia at the invitation of Vladimir Putin, it said.")
         >>> sorted(doer.act), sorted(doer.doer)
         (['invit'], ['putin', 'vladimir'])
-        >>> Attributor(None).doers("What is it made of? It was paid for by (all of) them.")
+        >>> Attributor(None).doers("What is it made of? It was paid for by (all of) them; any of the ministers knew.")
         []
         """
         out = []
@@ -490,9 +490,9 @@ class Attributor:
                 if ends and self.terms(" ".join(words)):  # "and produced by ...": another act's
                     break
                 words.append(word)
-            if doer := self.terms(" ".join(words)):
-                said = " ".join([head[0], match.group(1), *words])
-                out.append(Doer(said, frozenset(self.terms(head[0])), frozenset(doer)))
+            act, doer = self.terms(head[0]), self.terms(" ".join(words))
+            if act and doer:  # (no act: "any of the ministers")
+                out.append(Doer(" ".join([head[0], match.group(1), *words]), frozenset(act), frozenset(doer)))
         return out
 
     def deed(self, sentence: str) -> Deed | None:
@@ -502,18 +502,23 @@ class Attributor:
         >>> deed = Attributor(None).deed("The White House invited Kim Jong-un to Russia.")
         >>> sorted(deed.act), sorted(deed.doer), sorted(deed.done)
         (['invit'], ['hous', 'white'], ['kim'])
-        >>> [Attributor(None).deed(s) for s in ("Kim was invited by Putin.", "There were rows.", "The deal he made.")]
-        [None, None, None]
+        >>> a, no_deeds = Attributor(None), ("Kim was invited by Putin.", "There were rows.", "The deal he made.")
+        >>> [a.deed(s) for s in no_deeds], a.deed("The mayor said the money would go.")
+        ([None, None, None], None)
         """
         words = _WORD.findall(_clause_at(sentence, 0).group())
         for i, word in enumerate(words):
             if word.lower() in _NOT_A_DEED:
                 return None
             if verb := _past(word):
-                doer, done = self.terms(" ".join(words[:i])), self._first_terms(words[i + 1 : i + 4])
-                if not doer or not done or words[i + 1 : i + 2] == ["by"]:  # "The contest sponsored by"
-                    return None
-                return Deed(frozenset(self.terms(verb)), frozenset(doer), done)
+                act, doer, done = (
+                    self.terms(verb),
+                    self.terms(" ".join(words[:i])),
+                    self._first_terms(words[i + 1 : i + 4]),
+                )
+                if not (act and doer and done) or words[i + 1 : i + 2] == ["by"]:  # "The contest sponsored by"
+                    return None  # (no act: "said", a word too common to be one)
+                return Deed(frozenset(act), frozenset(doer), done)
         return None
 
     def miscasts(self, deed: Deed, doer: Doer, terms: set[str]) -> bool:
