@@ -98,6 +98,8 @@ _NOT_A_DENIAL = re.compile(r"\s+(?:only|until|just|merely|least|later|sooner|mor
 # a sentence's clauses, near enough: what its commas, brackets and full stops part (two sentences Punkt
 # took for one, at an abbreviation it does not know, are two clauses)
 _CLAUSE = re.compile(r"(?:[^,;:()\[\]—.]|\.(?!\s))+")
+# Words a question asks with, which no passage that answers it need hold (``Attributor.words_held``)
+_ASKING = "happen mean tell describe explain"
 # Who did what. A source sentence names an act's doer with "by" after a participle ("produced by a young Roone
 # Arledge") or "of" after a noun ("at the invitation of Russian dictator Vladimir Putin"); the name runs to
 # the end of its clause, a preposition or a relative word (``doers``). An answer sentence that says someone
@@ -384,14 +386,18 @@ class Attributor:
         return set(self.stemmer.stemWords([_lemma(w) for w in words if w not in _STOPWORDS]))
 
     def words_held(self, question: str, passages: Sequence[Passage]) -> bool:
-        """Whether some passage holds every content word of the question (``Evidence.words_held``).
+        """Whether some passage holds every content word of the question (``Evidence.words_held``), but for
+        the words that only ask (``_ASKING``: "What happened to the rail link?" is answered by a line that says
+        the rail link "was postponed").
 
         >>> shown = [Passage("a.txt", 1, 1, 0, "Pentagon spokesman Brig. Gen. Pat Ryder told reporters.", 1.0)]
         >>> a = Attributor(None)
         >>> a.words_held("Who is Pat Ryder?", shown), a.words_held("Who is Pat Smith?", shown)
         (True, False)
+        >>> a.words_held("What happened to Pat Ryder?", shown), a.words_held("What happened?", shown)
+        (True, False)
         """
-        asked = self.terms(question)
+        asked = self.terms(question) - self.terms(_ASKING)
         return bool(asked) and any(asked <= self.terms(p.text) for p in passages)
 
     def denied(self, quote: str) -> list[Denial]:
