@@ -114,10 +114,10 @@ def split_span(text: str, span: Span, pattern: re.Pattern[str]) -> list[Span]:
     """
     pieces, start = [], span.start
     for match in pattern.finditer(text, span.start, span.end):
-        pieces.append(Span(span.line, start, match.start()))
+        pieces.append(Span(span.line + text.count("\n", span.start, start), start, match.start()))
         start = match.end()
     if start < span.end:
-        pieces.append(Span(span.line, start, span.end))
+        pieces.append(Span(span.line + text.count("\n", span.start, start), start, span.end))
     return [p for p in pieces if p.end > p.start]
 
 
@@ -245,7 +245,7 @@ class LineChunker(NodeParser):
     @property
     def signature(self) -> str:
         """Identifies the chunking; stored with each document so a change re-chunks it."""
-        return f"lines:{self.max_tokens}:{self.overlap}"
+        return f"runs:{self.max_tokens}:{self.overlap}"  # (lines, wrapped paragraphs as one: "lines:" before)
 
     def signature_of(self, doc: BaseNode) -> str:
         """The chunking of ``doc``: ``signature``, and for a document whose pages have names, that
@@ -253,9 +253,10 @@ class LineChunker(NodeParser):
         return self.signature + (":pages" if doc.metadata.get("page_names") else "")
 
     def pieces(self, text: str, budget: int | None = None) -> list[Span]:
-        """Lines, with lines over budget (``max_tokens`` unless given) cut into sentences, then words."""
+        """Lines (a wrapped paragraph's as one: ``wrapped_runs``), with those over budget (``max_tokens``
+        unless given) cut into sentences, then words."""
         out: list[Span] = []
-        for line in line_spans(text):
+        for line in wrapped_runs(text):
             out.extend(self._fit(text, line, (_SENTENCE_END, _WORD_END), budget or self.max_tokens))
         return out
 
@@ -307,8 +308,9 @@ class LineChunker(NodeParser):
         reserve = self.count_tokens(_pages_read(_named(starts, names, 1, len(text.splitlines()) or 1))) if names else 0
         for number, group in enumerate(self.groups(text, max(1, self.max_tokens - reserve))):
             start, end = group[0].start, group[-1].end
-            metadata = {"file": file, "start_line": group[0].line, "end_line": group[-1].line}
-            if named := _named(starts, names, group[0].line, group[-1].line):
+            last = group[-1].line + text.count("\n", group[-1].start, end)  # a wrapped paragraph's last line
+            metadata = {"file": file, "start_line": group[0].line, "end_line": last}
+            if named := _named(starts, names, group[0].line, last):
                 metadata[PAGES] = named
             yield TextNode(
                 id_=f"{doc.id_}#{number}",

@@ -52,8 +52,8 @@ def test_no_text_is_lost() -> None:
 
 
 def test_overlap_repeats_the_last_piece() -> None:
-    nodes = chunks_of("a b\nc d\ne f\n", 4, overlap=1)
-    assert [n.text for n in nodes] == ["a b\nc d", "c d\ne f"]
+    nodes = chunks_of("A b.\nC d.\nE f.\n", 4, overlap=1)
+    assert [n.text for n in nodes] == ["A b.\nC d.", "C d.\nE f."]
 
 
 def test_golden_sample_corpus_chunk_covering_line_9() -> None:
@@ -144,6 +144,22 @@ def test_a_sentence_of_a_paragraph_wrapped_at_a_fixed_width_runs_over_its_lines(
         (9, "light: Skerry; county"),  # a table's rows are never joined
         (10, "height: 11"),
     ]
+
+
+@pytest.mark.parametrize("max_tokens", [18, 25, 40, 100])
+def test_a_wrapped_paragraph_is_packed_whole_or_cut_at_its_sentence_ends(max_tokens: int) -> None:
+    """Regression: chunks packed lines, so a chunk could end inside a sentence of a paragraph wrapped at a
+    fixed width ("... mainly because the"), and no chunk held the sentence whole: the model read half of
+    it, and no citation could quote it. (18 words: the memo's longest sentence.)"""
+    nodes = chunks_of(WRAPPED, max_tokens, overlap=1)
+    for node in nodes:
+        assert WRAPPED[node.start_char_idx : node.end_char_idx] == node.text
+        assert node.metadata["start_line"] == WRAPPED.count("\n", 0, node.start_char_idx) + 1
+        assert node.metadata["end_line"] == WRAPPED.count("\n", 0, node.end_char_idx - 1) + 1
+        assert word_count(node.text) <= max_tokens
+    for sentence in sentence_spans(WRAPPED):
+        held = [n for n in nodes if n.start_char_idx <= sentence.start and sentence.end <= n.end_char_idx]
+        assert held, WRAPPED[sentence.start : sentence.end]
 
 
 def test_sentences_come_from_the_bundled_punkt_model_even_when_nltk_data_points_elsewhere(tmp_path) -> None:

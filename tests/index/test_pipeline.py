@@ -192,7 +192,7 @@ def test_new_chunk_settings_rechunk_unchanged_files(settings: Settings, news_dir
     smaller = fake_app(settings.model_copy(update={"chunk_tokens": 40}))
     report = smaller.ingestor.ingest([news_dir])
     assert report.updated == [ARMS_FILE, "004_29e6f3c5e9546205.txt"]
-    assert all(c["chunking"] == "lines:40:1;HashEmbedding" for c in chroma_chunks(smaller, ARMS_FILE))
+    assert all(c["chunking"] == "runs:40:1;HashEmbedding" for c in chroma_chunks(smaller, ARMS_FILE))
 
 
 def test_another_embedder_re_embeds_unchanged_files(settings: Settings, news_dir: Path) -> None:
