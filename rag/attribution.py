@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 import numpy as np
 import Stemmer
-from lemminflect import getAllInflections, getLemma
+from lemminflect import getAllInflections, getInflection, getLemma
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from index.chunking import sentence_spans
@@ -102,9 +102,10 @@ _CLAUSE = re.compile(r"(?:[^,;:()\[\]—.]|\.(?!\s))+")
 _ASKING = "happen mean tell describe explain"
 # Who did what. A source sentence names an act's doer with "by" after a participle ("produced by a young Roone
 # Arledge") or "of" after a noun ("at the invitation of Russian dictator Vladimir Putin"); the name runs to
-# the end of its clause, a preposition or a relative word (``doers``). An answer sentence that says someone
-# else the sentence names did it ("The White House invited Kim Jong-un to Russia ...", asked "Who invited Kim
-# Jong-un to Russia?" of the sample news) says otherwise (``miscasts``). Only an answer sentence whose first
+# the end of its clause, a preposition or a relative word; a participle as an adjective names the act and
+# no doer ("Kim Jong-un's announced visit": ``doers``). An answer sentence that says someone else the sentence
+# names did it ("The White House invited Kim Jong-un to Russia ...", asked "Who invited Kim Jong-un to
+# Russia?" of the sample news) says otherwise (``miscasts``). Only an answer sentence whose first
 # clause opens with its doer and a verb in the simple past is read so (``deed``): a passive, "there was", a
 # verb after "has" or "will", a relative clause say their doer otherwise, or not at all.
 _OF_DOER = re.compile(r"\b(by|of)\s+")
@@ -279,6 +280,29 @@ def _past(word: str) -> str | None:
     if not lemmas or lemmas[0] == word:
         return None
     return lemmas[0] if word in getAllInflections(lemmas[0], upos="VERB").get("VBD", ()) else None
+
+
+def _present(word: str) -> bool:
+    """Whether a word is a verb's present tense in a form of its own ("increases"; a plural may be one too).
+
+    >>> _present("increases"), _present("increase"), _present("invited")
+    (True, False, False)
+    """
+    lemmas = getLemma(word, "VERB", lemmatize_oov=False) if word.islower() else ()
+    return bool(lemmas) and lemmas[0] != word and word in getInflection(lemmas[0], tag="VBZ")
+
+
+_DETERMINERS = frozenset("the a an its his her their our your this that these those".split())
+
+
+def _participle(word: str) -> bool:
+    """Whether a word is a verb's past participle in a form of its own ("announced", "sold"; not "set").
+
+    >>> _participle("announced"), _participle("sold"), _participle("visit"), _participle("Planned")
+    (True, True, False, False)
+    """
+    lemmas = getLemma(word, "VERB", lemmatize_oov=False) if word.islower() else ()
+    return bool(lemmas) and lemmas[0] != word and word in getInflection(lemmas[0], tag="VBN")
 
 
 def held(words: set[str], terms: set[str]) -> set[str]:
@@ -471,7 +495,8 @@ class Attributor:
     def doers(self, quote: str) -> list[Doer]:
         """Each act a source sentence names the doer of (``_OF_DOER``): a participle with "by", or a noun with
         "of"; the doer is the words after it, to the end of its clause, a preposition, a relative word or an
-        "and" before another verb once it has a content word, seven at most.
+        "and" before another verb once it has a content word, seven at most. And each it names without a
+        doer: a participle as an adjective ("Kim's announced visit"), the act's only word in it.
 
         >>> line = "It was created by Edgar Scherick and produced by a young Roone Arledge."
         >>> [d.said for d in Attributor(None).doers(line)]
@@ -481,6 +506,8 @@ class Attributor:
         (['invit'], ['putin', 'vladimir'])
         >>> Attributor(None).doers("What is it made of? It was paid for by (all of) them; any of the ministers knew.")
         []
+        >>> [(d.said, d.doer) for d in Attributor(None).doers("It warned amid Kim's announced visit to Russia.")]
+        [('announced visit', frozenset())]
         """
         out = []
         for match in _OF_DOER.finditer(quote):
@@ -499,6 +526,15 @@ class Attributor:
             act, doer = self.terms(head[0]), self.terms(" ".join(words))
             if act and doer:  # (no act: "any of the ministers")
                 out.append(Doer(" ".join([head[0], match.group(1), *words]), frozenset(act), frozenset(doer)))
+        # a participle between an article or a possessive and its noun, the act's only word in the sentence,
+        # names the act and no one who did it: "amid Kim Jong-un's announced visit"
+        words = _WORD.findall(quote)
+        for before, word, noun in zip(words, words[1:], words[2:], strict=False):
+            determined = before.lower() in _DETERMINERS or before.endswith(("'s", "’s"))
+            if determined and _participle(word) and noun.islower() and self.terms(noun):
+                act = self.terms(word)
+                if sum(self.terms(other) == act for other in words) == 1:
+                    out.append(Doer(f"{word} {noun}", frozenset(act), frozenset()))
         return out
 
     def deed(self, sentence: str) -> Deed | None:
@@ -511,12 +547,14 @@ class Attributor:
         >>> a, no_deeds = Attributor(None), ("Kim was invited by Putin.", "There were rows.", "The deal he made.")
         >>> [a.deed(s) for s in no_deeds], a.deed("The mayor said the money would go.")
         ([None, None, None], None)
+        >>> a.deed("The force increases in response to the applied force."), a.deed("The applied force won.")
+        (None, None)
         """
         words = _WORD.findall(_clause_at(sentence, 0).group())
         for i, word in enumerate(words):
-            if word.lower() in _NOT_A_DEED:
+            if word.lower() in _NOT_A_DEED or _present(word):  # another verb first: "The force increases"
                 return None
-            if verb := _past(word):
+            if (verb := _past(word)) and not (i and words[i - 1].lower() in _DETERMINERS):  # "the applied force"
                 act, doer, done = (
                     self.terms(verb),
                     self.terms(" ".join(words[:i])),

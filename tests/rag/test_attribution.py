@@ -266,8 +266,12 @@ def test_a_sentence_that_names_another_as_the_doer_the_source_names_is_not_suppo
     White House invited Kim Jong-un to Russia ..." and it was cited, supported (0.84), to line 4, where the
     White House calls on North Korea amid Kim's visit "at the invitation of ... Vladimir Putin"; and of
     squad-dev, "Edgar Scherick produced Wide World of Sports for ABC." to a line where it was "created by
-    Edgar Scherick ... and produced by a young Roone Arledge"."""
-    line = "The White House is calling on Pyongyang, amid Kim Jong-un's visit at the invitation of Vladimir Putin."
+    Edgar Scherick ... and produced by a young Roone Arledge"; and "Who announced Kim Jong-un's visit?" of
+    the sample news, "The White House announced ..." to the line that says "Kim Jong-un's announced visit"."""
+    line = (
+        "The White House is calling on Pyongyang, amid Kim Jong-un's announced visit to Russia at the invitation"
+        " of Vladimir Putin."
+    )
     passages = [Passage("news.txt", 4, 4, 0, line, 0.9)]
     (swapped,) = attributor.attribute(["The White House invited Kim Jong-un to Russia."], passages)
     assert swapped.score < 0.5 <= swapped.undoubted
@@ -283,6 +287,9 @@ def test_a_sentence_that_names_another_as_the_doer_the_source_names_is_not_suppo
     assert producer.doubts == ('the source says "produced by a young Roone Arledge"',)
     (creator,) = attributor.attribute(["Edgar Scherick created the series for ABC."], credits)
     assert creator.doubts == ()
+    # an act the line names without a doer ("Kim Jong-un's announced visit") is not one that someone it names did
+    (announcer,) = attributor.attribute(["The White House announced Kim Jong-un's visit to Russia."], passages)
+    assert announcer.doubts == ('the source says "announced visit"',)
     # "of" may name what was done to, not who did it: what it names is not the answer's doer's deed to doubt
     murder = [Passage("rome.txt", 1, 1, 0, "Historians debate the murder of Caesar by Brutus in 44 BC.", 0.9)]
     (brutus,) = attributor.attribute(["Brutus murdered Caesar in 44 BC."], murder)
