@@ -282,6 +282,21 @@ def _past(word: str) -> str | None:
     return lemmas[0] if word in getAllInflections(lemmas[0], upos="VERB").get("VBD", ()) else None
 
 
+def _led(citation: Citation, passages: Sequence[Passage]) -> str:
+    """The text of a cited sentence's line (its paragraph, in most documents) before it, from the passage it
+    came from; "" for a sentence that opens its line.
+
+    >>> shown = [Passage("a.txt", 3, 4, 10, "Intro.\\nLuther gave reasons. First, p. Second, q.", 1.0)]
+    >>> _led(Citation("a.txt", 4, 4, "Second, q.", 48, 58), shown)
+    'Luther gave reasons. First, p. '
+    """
+    for p in passages:
+        at = citation.start_char - p.start_char
+        if p.file == citation.file and 0 <= at < len(p.text):
+            return p.text[p.text.rfind("\n", 0, at) + 1 : at]
+    return ""
+
+
 def _present(word: str) -> bool:
     """Whether a word is a verb's present tense in a form of its own ("increases"; a plural may be one too).
 
@@ -290,6 +305,15 @@ def _present(word: str) -> bool:
     """
     lemmas = getLemma(word, "VERB", lemmatize_oov=False) if word.islower() else ()
     return bool(lemmas) and lemmas[0] != word and word in getInflection(lemmas[0], tag="VBZ")
+
+
+# An answer sentence that opens with who said what: a name (capitalised words), then a verb of speech. Cited
+# to a line that neither names them nor reports speech, it puts the line in their mouth: "Adrienne Watson said
+# that the White House is calling on North Korea ...", asked "What did Adrienne Watson say?" of the sample
+# news, was cited, supported (0.90), to line 4, which is no one's words (hers are on line 5).
+_SPEECH = r"(?:said|says|told|tells|warned|warns|stated|states|added|adds|noted|notes|argued|argues|claimed|claims)"
+_SPEAKER = re.compile(rf"^\W*(?P<who>(?:[A-Z][\w'’.-]*\s+){{1,5}}?){_SPEECH}\b")
+_REPORTING = re.compile(rf"\b(?:{_SPEECH}|say|tell|warn|state|add|note|argue|claim|according|quoted?|spoke)\b", re.I)
 
 
 _DETERMINERS = frozenset("the a an its his her their our your this that these those".split())
@@ -565,6 +589,21 @@ class Attributor:
                 return Deed(frozenset(act), frozenset(doer), done)
         return None
 
+    def unspoken(self, who: str, quote: str, before: str = "") -> bool:
+        """Whether a source sentence says nothing of ``who`` saying it: neither it nor the text ``before`` it (the
+        sentence before, and its paragraph's sentences before it) names anyone of that name ("We are concerned
+        ..." after "..., said Kirby."; "Second, ... they deserved ..." after "Luther justified his opposition
+        on three grounds."), and it reports no speech ("said", "told", "according to", ...).
+
+        >>> a = Attributor(None)
+        >>> line = "The White House is calling on North Korea not to sell weapons."
+        >>> a.unspoken("Adrienne Watson", line), a.unspoken("The White House", line)
+        (True, False)
+        >>> a.unspoken("Adrienne Watson", "'We are worried,' she said."), a.unspoken("Kirby", "We are.", "Kirby spoke.")
+        (False, False)
+        """
+        return not held(self.terms(who), self.terms(f"{quote} {before}")) and not _REPORTING.search(quote)
+
     def miscasts(self, deed: Deed, doer: Doer, terms: set[str]) -> bool:
         """Whether a source sentence of these terms, naming ``doer`` as an act's doer, says another did what an
         answer sentence says (``deed``): the same act, done to something the sentence names, by someone it names
@@ -700,7 +739,7 @@ class Attributor:
         doers = [self.doers(c.quote) for c in cands]
         # the numbers the prompt showed: the passages' text, and their files' and pages' names ("2024" sheet)
         shown = set().union(*(numbers(" ".join([p.text, p.file, *p.page_names])) for p in passages))
-        out = []
+        out, before = [], None  # each candidate's sentence before it, once a sentence needs it
         for row, sentence, text in zip(scores, sentences, claims, strict=True):
             undoubted, doubts, in_doubt = float(row.max()), [], False  # in doubt: no second source either
             mine = self.terms(text)
@@ -744,6 +783,14 @@ class Attributor:
                     row *= CONTRADICTED
                 else:
                     row[against] *= CONTRADICTED
+            speaker = _SPEAKER.match(text)  # "Adrienne Watson said that ...": the line must say who said it
+            if speaker and not in_doubt:
+                before = before if before is not None else self.preceding(passages)
+                top = cands[int(np.argmax(row))]
+                if self.unspoken(speaker.group("who"), top.quote, before.get(top, "") + " " + _led(top, passages)):
+                    row *= CONTRADICTED
+                    doubts.append(f"the source does not say {speaker.group('who').strip()} said it")
+                    in_doubt = True
             unread = unread_numbers(numbers(text), shown)
             if unread and numbers(cands[int(np.argmax(row))].quote):
                 row *= CONTRADICTED  # a number no passage holds, where the best match states another

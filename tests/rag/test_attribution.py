@@ -296,6 +296,35 @@ def test_a_sentence_that_names_another_as_the_doer_the_source_names_is_not_suppo
     assert brutus.doubts == ()
 
 
+def test_a_sentence_that_says_who_said_it_is_not_supported_by_a_line_that_is_no_ones_words(
+    attributor: Attributor,
+) -> None:
+    """Regression: asked "What did Adrienne Watson say?" of the sample news, the 1.5B model answered "Adrienne
+    Watson said that the White House is calling on North Korea ..." and it was cited, supported (0.90), to
+    line 4, which names no one saying it; her words are on line 5."""
+    text = (
+        "The White House is calling on North Korea not to sell weapons to Russia.\n"
+        '"Arms talks are expected to continue," spokeswoman Adrienne Watson said.'
+    )
+    passages = [Passage("news.txt", 4, 5, 0, text, 0.9)]
+    put = "Adrienne Watson said that the White House is calling on North Korea not to sell weapons to Russia."
+    (mouthed,) = attributor.attribute([put], passages)
+    assert mouthed.score < 0.5 <= mouthed.undoubted and mouthed.citation.start_line == 4
+    assert mouthed.doubts == ("the source does not say Adrienne Watson said it",)
+    (hers,) = attributor.attribute(["Adrienne Watson said that arms talks are expected to continue."], passages)
+    assert hers.score >= 0.5 and hers.doubts == () and hers.citation.start_line == 5
+    # a line that reports speech, or follows one naming the speaker, may be theirs
+    told = [Passage("news.txt", 1, 2, 0, "Watson spoke on Monday.\nThe talks will go on.", 0.9)]
+    (context,) = attributor.attribute(["Watson said the talks will go on."], told)
+    assert context.doubts == () and context.citation.start_line == 2
+    # or follows in the paragraph of one who is named giving reasons (squad-dev's Martin Luther, line 41)
+    reasons = 'Luther gave three reasons. First, p is q. Second, the peasants deserved "death in body and soul."'
+    (luther,) = attributor.attribute(['Luther said the peasants deserved "death in body and soul."'], [
+        Passage("luther.txt", 41, 41, 0, reasons, 0.9)
+    ])  # fmt: skip
+    assert luther.doubts == () and luther.score >= 0.5
+
+
 def test_a_sentence_stating_a_number_no_passage_holds_is_not_supported(attributor: Attributor) -> None:
     # as the 1.5B model answered "There re 231 seats in which chamber?" (the documents say 131)
     passages = [Passage("parliament.txt", 3, 3, 0, "There are 131 seats in the debating chamber.", 0.9)]
