@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 import numpy as np
 import Stemmer
-from lemminflect import getAllInflections, getInflection, getLemma
+from lemminflect import getInflection, getLemma
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from index.chunking import sentence_spans
@@ -270,16 +270,20 @@ def _lemma(word: str) -> str:
     return lemmas[0] if lemmas else word
 
 
-def _past(word: str) -> str | None:
-    """The verb a word is the simple past of ("invited" -> "invite"), or None (any other word or form).
+def _verb_form(word: str, tag: str) -> str | None:
+    """The verb of which a word is the ``tag`` form (Penn's: VBD the simple past, VBN the past participle,
+    VBZ the present's third person) in a spelling of its own, or None: any other word, the verb's own
+    spelling ("set", "increase"), a capitalised word (a name: "Moscow violates").
 
-    >>> _past("invited"), _past("sold"), _past("rows"), _past("invite"), _past("Invited")
-    ('invite', 'sell', None, None, None)
+    >>> _verb_form("invited", "VBD"), _verb_form("sold", "VBN"), _verb_form("increases", "VBZ")
+    ('invite', 'sell', 'increase')
+    >>> _verb_form("rows", "VBD"), _verb_form("invite", "VBD"), _verb_form("Invited", "VBD"), _verb_form("set", "VBN")
+    (None, None, None, None)
     """
     lemmas = getLemma(word, "VERB", lemmatize_oov=False) if word.islower() else ()
     if not lemmas or lemmas[0] == word:
         return None
-    return lemmas[0] if word in getAllInflections(lemmas[0], upos="VERB").get("VBD", ()) else None
+    return lemmas[0] if word in getInflection(lemmas[0], tag=tag) else None
 
 
 def _led(citation: Citation, passages: Sequence[Passage]) -> str:
@@ -297,16 +301,6 @@ def _led(citation: Citation, passages: Sequence[Passage]) -> str:
     return ""
 
 
-def _present(word: str) -> bool:
-    """Whether a word is a verb's present tense in a form of its own ("increases"; a plural may be one too).
-
-    >>> _present("increases"), _present("increase"), _present("invited")
-    (True, False, False)
-    """
-    lemmas = getLemma(word, "VERB", lemmatize_oov=False) if word.islower() else ()
-    return bool(lemmas) and lemmas[0] != word and word in getInflection(lemmas[0], tag="VBZ")
-
-
 # An answer sentence that opens with who said what: a name (capitalised words), then a verb of speech. Cited
 # to a line that neither names them nor reports speech, it puts the line in their mouth: "Adrienne Watson said
 # that the White House is calling on North Korea ...", asked "What did Adrienne Watson say?" of the sample
@@ -317,16 +311,6 @@ _REPORTING = re.compile(rf"\b(?:{_SPEECH}|say|tell|warn|state|add|note|argue|cla
 
 
 _DETERMINERS = frozenset("the a an its his her their our your this that these those".split())
-
-
-def _participle(word: str) -> bool:
-    """Whether a word is a verb's past participle in a form of its own ("announced", "sold"; not "set").
-
-    >>> _participle("announced"), _participle("sold"), _participle("visit"), _participle("Planned")
-    (True, True, False, False)
-    """
-    lemmas = getLemma(word, "VERB", lemmatize_oov=False) if word.islower() else ()
-    return bool(lemmas) and lemmas[0] != word and word in getInflection(lemmas[0], tag="VBN")
 
 
 def held(words: set[str], terms: set[str]) -> set[str]:
@@ -555,7 +539,7 @@ class Attributor:
         words = _WORD.findall(quote)
         for before, word, noun in zip(words, words[1:], words[2:], strict=False):
             determined = before.lower() in _DETERMINERS or before.endswith(("'s", "’s"))
-            if determined and _participle(word) and noun.islower() and self.terms(noun):
+            if determined and _verb_form(word, "VBN") and noun.islower() and self.terms(noun):
                 act = self.terms(word)
                 if sum(self.terms(other) == act for other in words) == 1:
                     out.append(Doer(f"{word} {noun}", frozenset(act), frozenset()))
@@ -576,9 +560,11 @@ class Attributor:
         """
         words = _WORD.findall(_clause_at(sentence, 0).group())
         for i, word in enumerate(words):
-            if word.lower() in _NOT_A_DEED or _present(word):  # another verb first: "The force increases"
+            if word.lower() in _NOT_A_DEED or _verb_form(word, "VBZ"):  # another verb first: "The force increases"
                 return None
-            if (verb := _past(word)) and not (i and words[i - 1].lower() in _DETERMINERS):  # "the applied force"
+            if (verb := _verb_form(word, "VBD")) and not (
+                i and words[i - 1].lower() in _DETERMINERS
+            ):  # "the applied force"
                 act, doer, done = (
                     self.terms(verb),
                     self.terms(" ".join(words[:i])),
@@ -607,8 +593,9 @@ class Attributor:
     def miscasts(self, deed: Deed, doer: Doer, terms: set[str]) -> bool:
         """Whether a source sentence of these terms, naming ``doer`` as an act's doer, says another did what an
         answer sentence says (``deed``): the same act, done to something the sentence names, by someone it names
-        elsewhere. "The contract of Phillips" beside "Phillips managed the missions" says nothing of who
-        managed them; "the murder of Caesar by Brutus", nothing against "Brutus murdered Caesar".
+        elsewhere, outside the doer's words. "... credited with the management of the Minuteman program" says
+        nothing against "Phillips managed the Apollo missions"; "the murder of Caesar by Brutus", nothing against
+        "Brutus murdered Caesar".
 
         >>> a = Attributor(None)
         >>> line = "The White House calls on Pyongyang, amid Kim's visit at the invitation of Vladimir Putin."
@@ -736,11 +723,12 @@ class Attributor:
         asked = self.terms(question)
         denying = np.array([denies(c.quote) for c in cands])
         gainsayers = [self.denied(c.quote) + self.hedged(c.quote) for c in cands]
-        doers = [self.doers(c.quote) for c in cands]
+        deeds = [self.deed(text) for text in claims]  # who did what, where a sentence says so (few do)
+        doers = [self.doers(c.quote) if any(deeds) else [] for c in cands]
         # the numbers the prompt showed: the passages' text, and their files' and pages' names ("2024" sheet)
         shown = set().union(*(numbers(" ".join([p.text, p.file, *p.page_names])) for p in passages))
         out, before = [], None  # each candidate's sentence before it, once a sentence needs it
-        for row, sentence, text in zip(scores, sentences, claims, strict=True):
+        for row, sentence, text, deed in zip(scores, sentences, claims, deeds, strict=True):
             undoubted, doubts, in_doubt = float(row.max()), [], False  # in doubt: no second source either
             mine = self.terms(text)
             # an answer's verb of denial reports a denial ("North Korea denied arms deals"): what it says is
@@ -764,8 +752,7 @@ class Attributor:
                 governed = set().union(*(d.governed for d in denied))
                 against = contrary & np.array([bool(governed & terms) for terms in cand_terms])
             else:  # a source sentence that denies what this one says, in the words this one says it with
-                deed = self.deed(text)  # or names another as the doer of what this one says was done
-                gainsaid = [
+                gainsaid = [  # or names another as the doer of what this one says was done
                     next((d.said for d in ds if self.gainsays(d, mine) and not d.reported_in(text)), "")
                     or next((d.said for d in named if deed and self.miscasts(deed, d, terms)), "")
                     for ds, named, terms in zip(gainsayers, doers, cand_terms, strict=True)
@@ -786,8 +773,10 @@ class Attributor:
             speaker = _SPEAKER.match(text)  # "Adrienne Watson said that ...": the line must say who said it
             if speaker and not in_doubt:
                 before = before if before is not None else self.preceding(passages)
-                top = cands[int(np.argmax(row))]
-                if self.unspoken(speaker.group("who"), top.quote, before.get(top, "") + " " + _led(top, passages)):
+                cited = cands[int(np.argmax(row))]
+                if self.unspoken(
+                    speaker.group("who"), cited.quote, before.get(cited, "") + " " + _led(cited, passages)
+                ):
                     row *= CONTRADICTED
                     doubts.append(f"the source does not say {speaker.group('who').strip()} said it")
                     in_doubt = True
