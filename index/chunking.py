@@ -82,11 +82,20 @@ _ROW = re.compile(r"(?m)^[^:;|\n]{1,60}:\s|\s\|\s")
 
 @dataclass(frozen=True)
 class Span:
-    """A piece of a document: characters ``[start, end)`` on line ``line``."""
+    """A piece of a document: characters ``[start, end)`` from line ``line`` on."""
 
     line: int
     start: int
     end: int
+
+    def line_at(self, text: str, at: int) -> int:
+        """The line of ``text`` (the document this span is of) that the character at ``at``, within the span,
+        is on: a wrapped paragraph's span runs over lines.
+
+        >>> Span(3, 4, 11).line_at("ab\\n\\nc d\\ne f", 10)
+        4
+        """
+        return self.line + text.count("\n", self.start, at)
 
 
 def line_spans(text: str) -> list[Span]:
@@ -114,10 +123,10 @@ def split_span(text: str, span: Span, pattern: re.Pattern[str]) -> list[Span]:
     """
     pieces, start = [], span.start
     for match in pattern.finditer(text, span.start, span.end):
-        pieces.append(Span(span.line + text.count("\n", span.start, start), start, match.start()))
+        pieces.append(Span(span.line_at(text, start), start, match.start()))
         start = match.end()
     if start < span.end:
-        pieces.append(Span(span.line + text.count("\n", span.start, start), start, span.end))
+        pieces.append(Span(span.line_at(text, start), start, span.end))
     return [p for p in pieces if p.end > p.start]
 
 
@@ -160,7 +169,7 @@ def sentence_spans(text: str) -> list[Span]:
     for run in wrapped_runs(text):
         piece = text[run.start : run.end]
         cuts = _mended(run.line, run.start, piece, _cut_at_small_letters(piece, sentence_model().span_tokenize(piece)))
-        spans += [Span(run.line + text.count("\n", run.start, s.start), s.start, s.end) for s in cuts]
+        spans += [Span(run.line_at(text, s.start), s.start, s.end) for s in cuts]
     return spans
 
 
@@ -256,8 +265,8 @@ class LineChunker(NodeParser):
         """Lines (a wrapped paragraph's as one: ``wrapped_runs``), with those over budget (``max_tokens``
         unless given) cut into sentences, then words."""
         out: list[Span] = []
-        for line in wrapped_runs(text):
-            out.extend(self._fit(text, line, (_SENTENCE_END, _WORD_END), budget or self.max_tokens))
+        for run in wrapped_runs(text):
+            out.extend(self._fit(text, run, (_SENTENCE_END, _WORD_END), budget or self.max_tokens))
         return out
 
     def _fit(self, text: str, span: Span, patterns: Sequence[re.Pattern[str]], budget: int) -> list[Span]:
@@ -308,7 +317,7 @@ class LineChunker(NodeParser):
         reserve = self.count_tokens(_pages_read(_named(starts, names, 1, len(text.splitlines()) or 1))) if names else 0
         for number, group in enumerate(self.groups(text, max(1, self.max_tokens - reserve))):
             start, end = group[0].start, group[-1].end
-            last = group[-1].line + text.count("\n", group[-1].start, end)  # a wrapped paragraph's last line
+            last = group[-1].line_at(text, end)  # a wrapped paragraph's last line
             metadata = {"file": file, "start_line": group[0].line, "end_line": last}
             if named := _named(starts, names, group[0].line, last):
                 metadata[PAGES] = named
