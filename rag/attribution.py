@@ -562,14 +562,10 @@ class Attributor:
         for i, word in enumerate(words):
             if word.lower() in _NOT_A_DEED or _verb_form(word, "VBZ"):  # another verb first: "The force increases"
                 return None
-            if (verb := _verb_form(word, "VBD")) and not (
-                i and words[i - 1].lower() in _DETERMINERS
-            ):  # "the applied force"
-                act, doer, done = (
-                    self.terms(verb),
-                    self.terms(" ".join(words[:i])),
-                    self._first_terms(words[i + 1 : i + 4]),
-                )
+            adjective = i > 0 and words[i - 1].lower() in _DETERMINERS  # "the applied force"
+            if (verb := _verb_form(word, "VBD")) and not adjective:
+                act, doer = self.terms(verb), self.terms(" ".join(words[:i]))
+                done = self._first_terms(words[i + 1 : i + 4])
                 if not (act and doer and done) or words[i + 1 : i + 2] == ["by"]:  # "The contest sponsored by"
                     return None  # (no act: "said", a word too common to be one)
                 return Deed(frozenset(act), frozenset(doer), done)
