@@ -465,3 +465,20 @@ def test_a_sentence_with_a_denial_cites_a_second_source_for_its_other_part_not_f
         ["The United States does not see the risks, Kirby said."], [Passage("news.txt", 1, 3, 0, lines, 0.9)]
     )
     assert denied.citation.start_line == 3 and denied.also is None
+
+
+def test_a_heading_yields_to_a_statement_that_matches_nearly_as_well(attributor: Attributor) -> None:
+    """Regression: "The harbour authority is owned by the city of Northgate." was cited to the report's
+    heading, "# Northgate Harbour Authority: annual report 2025", which says nothing of who owns it."""
+    text = "# Kestrel Ferry Company: timetable\n\nKestrel boats sail to Inishmore twice a day."
+    shown = [Passage("ferries.md", 1, 3, 0, text, 0.9)]
+    (sails,) = attributor.attribute(["The Kestrel Ferry Company sails to Inishmore."], shown)
+    assert sails.citation.start_line == 3 and sails.score >= 0.5  # the heading matched it better (0.58)
+    (title,) = attributor.attribute(["This is the Kestrel Ferry Company's timetable."], shown)
+    assert title.citation.start_line == 1 and title.score > 0.8  # what only the heading says stays cited to it
+
+
+def test_a_doers_noun_counts_as_its_verb(attributor: Attributor) -> None:
+    owner = attributor.terms("the city of Northgate, the authority's sole owner")
+    assert attributor.terms("owned") <= owner and attributor.terms("managed") <= attributor.terms("its managers")
+    assert not attributor.terms("towed") <= attributor.terms("the tower")  # a verb of its own: no "tow"
