@@ -191,7 +191,7 @@ def verify(args, judge=None, attributor=None) -> None:
     so each row of the sweep replays the second looks it would have asked. An answer that opens with
     yes has the cited sentences asked the question too (``Verifier.says_yes``), as the chat asks it. Each
     verdict is stored with the sentences it judged."""
-    from rag.attribution import affirms
+    from rag.answer_text import affirms
     from rag.decision import declined
     from rag.verification import Verifier
 

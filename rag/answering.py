@@ -18,7 +18,8 @@ from typing import Protocol
 from llama_index.core.llms import LLM, ChatMessage
 
 from index.store import reaching_the_server
-from rag.attribution import Attributor, affirms, answer_sentences
+from rag.answer_text import affirms, answer_sentences
+from rag.attribution import Attributor
 from rag.decision import Decider, declined
 from rag.errors import GroundlineError, LLMUnavailable, QuestionError
 from rag.naming import Named, named_in

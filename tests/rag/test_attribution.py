@@ -2,7 +2,8 @@ from dataclasses import replace
 
 import pytest
 
-from rag.attribution import Attributor, answer_sentences, strip_markers
+from rag.answer_text import answer_sentences, strip_markers
+from rag.attribution import Attributor
 from rag.types import Passage, Support
 from tests.fakes import HashEmbedding
 

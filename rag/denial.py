@@ -1,0 +1,183 @@
+"""Denials: the words of denial in a sentence, what a source sentence's denial or hedge denies, and
+whether it says otherwise than an answer sentence.
+
+This module does not score or cite (``rag.attribution`` does).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from rag.wording import WORD, Wording, clause_at
+
+# Words that deny what the rest of a sentence says. An answer sentence that has one where the source
+# sentence it matches has none says the opposite of it in the source's own words ("Prokaryotes do not
+# have acquired immunity." against "Prokaryotes also possess acquired immunity, ..."): the small model's
+# way of answering a question that assumes something false, which matched 0.6-0.9 and was cited. The
+# other way round is narrower: a long source sentence's "not" is mostly in a clause the answer leaves out,
+# so a source sentence denies an answer sentence that does not deny only where the word its denial
+# governs (the first content word after it) is one the answer says: "... contain no oxygen." against
+# "... contain oxygen.", "when no sports telecasts are scheduled, ... between 4:00 and 6:00 p.m."
+# against "Sports programming is provided ... from 4:00 to 6:00 p.m." ("not only", "not until" deny nothing).
+# A verb of denial denies the claim it is followed by: "... refute the accusations that Moscow violates
+# these restrictions", "North Korea has repeatedly denied statements ... that it allegedly supplies weapons"
+# (asked "What sanctions does Russia violate?" of the sample news, the 1.5B model answered "Russia violates
+# UN sanctions against the DPRK." and it was cited to the line that refutes it).
+DISAVOWAL = re.compile(r"\b(?:den(?:y|ies|ied|ying)|refut(?:e|es|ed|ing)|rebut(?:s|ted|ting)?)\b", re.IGNORECASE)
+# A word that puts what follows as another's claim, not the source's own: "The foreign ministers of ... US
+# allies had previously stated that Russia allegedly used weapons supplied from the DPRK ..." was cited for
+# "Russia used weapons supplied from the DPRK to attack Ukraine's critical infrastructure." (``hedged``)
+_HEDGE = re.compile(r"\b(?:allegedly|purportedly|supposedly|reportedly)\b", re.IGNORECASE)
+# what marks a sentence as a report of a claim or of its denial, not the claim: "is accused of", "stated
+# that" ("the United States" is no report: a form of "state" reports only with "that" after it)
+_REPORTED = re.compile(
+    r"\b(?:accus|alleg|claim|report|rumou?r|suspect|suppos|purport)\w*|\bstat(?:e|ed|es|ing)\s+that\b"
+    r"|\bstatements?\b|\b(?:said|says?)\b|" + DISAVOWAL.pattern,
+    re.IGNORECASE,
+)
+_NEGATION = re.compile(
+    r"\bno\s+longer\b|\b(?:not|no|never|none|nobody|nothing|neither|nor|cannot)\b|\w+n['’]t\b|" + DISAVOWAL.pattern,
+    re.IGNORECASE,
+)  # "no longer" as one: what it denies is the word after "longer"
+_NOT_A_DENIAL = re.compile(r"\s+(?:only|until|just|merely|least|later|sooner|more|less|doubt|matter)\b", re.I)
+
+
+class Denial(NamedTuple):
+    """A denial in a source sentence (``Denials.denied``)."""
+
+    said: str  # its words: "no oxygen"
+    governed: set[str]  # the stemmed terms of the word it denies (words: "not provide or sell")
+    clause: set[str]  # and of the clause it is in
+    then: frozenset[str] = frozenset()  # and of the content word after the one it denies ("not concerned ... trip")
+    claim: bool = False  # of a claim: a verb of denial's, of the claim after "that"; or a hedge's (``hedged``)
+
+    def reported_in(self, sentence: str) -> bool:
+        """Whether a sentence that says what this denial denies reports it, and is not denied by it: against
+        a claim's denial or hedge, it reports a claim ("The DPRK is accused of supplying weapons", "US allies
+        stated that ..."); against a verb of denial, it says one too ("North Korea denied arms deals")."""
+        if self.claim:
+            return _REPORTED.search(sentence) is not None
+        return DISAVOWAL.match(self.said) is not None and DISAVOWAL.search(sentence) is not None
+
+
+def denials(sentence: str) -> Iterator[re.Match]:
+    """The words of denial in a sentence, but for those that deny nothing ("not only", "not until")."""
+    return (m for m in _NEGATION.finditer(sentence) if not _NOT_A_DENIAL.match(sentence, m.end()))
+
+
+def denies(sentence: str) -> bool:
+    """Whether a sentence holds a word of denial.
+
+    >>> denies("NK cells never react with self peptides."), denies("It isn't so."), denies("Nothing moved.")
+    (True, True, True)
+    >>> denies("The notion of a knot is known."), denies("Nobel won."), denies("It is not only cold, but wet.")
+    (False, False, False)
+    """
+    return next(denials(sentence), None) is not None
+
+
+class Denials:
+    """Reads what a source sentence denies, by a ``Wording``'s terms."""
+
+    def __init__(self, wording: Wording) -> None:
+        self.wording = wording
+
+    def denied(self, quote: str) -> list[Denial]:
+        """Each denial in a source sentence: its words ("no oxygen"), the stemmed terms of the word it
+        governs (the first content word after it, within four words, and one joined to it by "or", "and"
+        or "nor") and of the clause it is in. A verb of denial followed by "that" in its clause denies
+        the claim after it: it governs the claim's first verb, and its clause is that verb and the content
+        word after it (the claim's subject is often named otherwise: "Moscow" for "Russia").
+
+        >>> [d.said for d in Denials(Wording()).denied("They contain no oxygen, not only water; not until 1966.")]
+        ['no oxygen']
+        >>> sorted(Denials(Wording()).denied("It was so, provided that p is not a prime factor of q.")[0].clause)
+        ['factor', 'p', 'prime', 'provid', 'q']
+        >>> sorted(Denials(Wording()).denied('They urge it "not to provide or sell weapons."')[0].governed)
+        ['provid', 'sell']
+        >>> (claim,) = Denials(Wording()).denied("Experts refute the accusations that Moscow violates these rules.")
+        >>> claim.said, sorted(claim.clause)
+        ('refute ... violates', ['rule', 'violat'])
+        """
+        out = []
+        for match in denials(quote):
+            clause = clause_at(quote, match.start())
+            after = WORD.findall(quote, match.end())
+            that = None
+            if DISAVOWAL.fullmatch(match.group(0)):  # "that" within ten words, in its clause
+                within = after[: min(10, len(WORD.findall(quote, match.end(), clause.end())))]
+                that = next((i for i, word in enumerate(within) if word.lower() == "that"), None)
+            if that is None:
+                first = next((i for i, word in enumerate(after[:4]) if self.wording.terms(word)), None)
+            else:  # the claim's verb: the first word after "that", within six, lemminflect knows as one
+                verbs = (i for i in range(that + 1, min(that + 7, len(after))) if self.wording.verb(after[i]))
+                first = next(verbs, None)
+            if first is None:
+                continue
+            terms, last = self.wording.terms(after[first]), first
+            if after[first + 1 : first + 2] in (["or"], ["and"], ["nor"]) and first + 2 < len(after):
+                terms |= self.wording.terms(after[first + 2])  # "not to provide or sell": both are denied
+                last = first + 2
+            then = self.wording.first_terms(after[last + 1 : last + 4])
+            said = match.group(0).lower()
+            if that is None:
+                out.append(Denial(f"{said} {after[first]}", terms, self.wording.terms(clause.group()), then))
+            else:
+                out.append(Denial(f"{said} ... {after[first]}", terms, terms | then, then, claim=True))
+        return out
+
+    def hedged(self, quote: str) -> list[Denial]:
+        """Each claim a source sentence puts as another's, not its own (``_HEDGE``: "Russia allegedly used
+        weapons supplied from the DPRK"), as a denial of it: its words ("allegedly used"), the stemmed terms
+        of the word the hedge governs (the first content word after it, within four, in its clause) and of
+        the claim (the word before the hedge and the rest of its clause). An answer sentence that says the
+        claim as fact says more than the source (``gainsays``); one that reports it does not.
+
+        >>> line = "Allies stated that Russia allegedly used arms from the DPRK, he said."
+        >>> (claim,) = Denials(Wording()).hedged(line)
+        >>> claim.said, sorted(claim.governed), sorted(claim.clause)
+        ('allegedly used', ['use'], ['arm', 'dprk', 'russia', 'use'])
+        """
+        out = []
+        for match in _HEDGE.finditer(quote):
+            clause = clause_at(quote, match.start())
+            after = WORD.findall(quote, match.end(), clause.end())
+            first = next((i for i, word in enumerate(after[:4]) if self.wording.terms(word)), None)
+            if first is None:
+                continue
+            subject = WORD.findall(quote, clause.start(), match.start())[-1:]
+            then = self.wording.first_terms(after[first + 1 : first + 4])
+            claim = self.wording.terms(" ".join(subject + after))
+            said = f"{match.group(0).lower()} {after[first]}"
+            out.append(Denial(said, self.wording.terms(after[first]), claim, then, claim=True))
+        return out
+
+    def says_undenied(self, denial: Denial, terms: set[str]) -> bool:
+        """Whether a source sentence of these terms (one without a denial) says what an answer sentence's
+        denial denies: the word it denies, and the word after that where there is one. "... is not
+        concerned about this trip but is concerned about the relations" is not said otherwise by "We are
+        concerned about the relations", which the rest of it says.
+
+        >>> a = Denials(Wording())
+        >>> (denial,) = a.denied("It is not concerned about this trip but is concerned about ties.")
+        >>> said = ("It is concerned about this trip.", "We are concerned about ties.")
+        >>> trip, ties = (a.wording.terms(s) for s in said)
+        >>> a.says_undenied(denial, trip), a.says_undenied(denial, ties)
+        (True, False)
+        """
+        return bool(denial.governed & terms) and denial.then <= terms
+
+    def gainsays(self, denial: Denial, sentence_terms: set[str]) -> bool:
+        """Whether a source sentence's denial denies what a sentence of these terms says: it governs
+        a word the sentence says, in a clause the sentence says the most of. A sentence that says "p
+        is prime" is not denied by "..., provided that p is not a prime factor of q", nor one that
+        says when sports air by "..., when no sports telecasts are scheduled,".
+
+        >>> a = Denials(Wording())
+        >>> (denial,) = a.denied("Squalene and the carotenes contain no oxygen.")
+        >>> [a.gainsays(denial, a.wording.terms(s)) for s in ("Carotenes contain oxygen.", "It has oxygen.")]
+        [True, False]
+        """
+        return bool(denial.governed & sentence_terms) and 2 * len(denial.clause & sentence_terms) >= len(denial.clause)

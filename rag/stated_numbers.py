@@ -1,0 +1,69 @@
+"""The numbers a text states, to tell an answer's numbers that no source shown holds.
+
+This module does not compare sentences otherwise (``rag.attribution`` does).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+# A number an answer states that no passage shown holds was not read there: the model changed it
+# ("There are 231 seats in the debating chamber." against "There are 131 seats ...", matched at 0.84)
+# or took it from a question that assumed it ("... until the 16th century work of" where the source says
+# 17th). Numbers compared as digits: "6,500" as 6500, "17th" as 17, and two to twelve in words as
+# digits ("one" is a pronoun as often as a number); a decade or century ("the 1980s", "the late 80's",
+# "the early 1200s") is read in any year of it ("1218").
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*(?:['’]?s\b)?")
+_NUMBER_WORDS = {
+    w: str(n) for n, w in enumerate("two three four five six seven eight nine ten eleven twelve".split(), 2)
+}
+_WORDS = re.compile(r"[a-z]+")
+
+
+def numbers(text: str) -> set[str]:
+    """The numbers in ``text``, as digits (a decade or century with its "s", and without).
+
+    >>> sorted(numbers("About 6,500 paintings, seven rooms, the 17th century, 2.5 km, the late 80's"))
+    ['17', '2.5', '6500', '7', '80', '80s']
+    """
+    digits = {n.replace(",", "").replace("'", "").replace("’", "") for n in _NUMBER.findall(text)}
+    digits |= {n.removesuffix("s") for n in digits}  # and as a number: "Psalm 67's prayer"
+    return digits | {_NUMBER_WORDS[w] for w in _WORDS.findall(text.lower()) if w in _NUMBER_WORDS}
+
+
+def magnitude(number: str) -> list[int]:
+    """A key that orders ``numbers``'s numbers by size: 5 before 17 before 231."""
+    return [int(d) for d in re.findall(r"\d+", number)]
+
+
+def unread_numbers(said: set[str], shown: set[str]) -> set[str]:
+    """Those of the numbers ``said`` that are not among the numbers ``shown`` (``numbers``'s), a decade
+    or century read in any year of it.
+
+    >>> said = numbers("In the 1200s, the 80's, the 1990s: 231 and 131.")
+    >>> sorted(unread_numbers(said, {"1218", "1987", "131", "1990"}))
+    ['231']
+    """
+    years = {n for n in shown if len(n) == 4 and n.isdigit()}
+
+    def read(n: str) -> bool:
+        base = n.removesuffix("s")
+        if n in shown or base in shown:
+            return True
+        if base == n:
+            return False
+        if len(base) == 4:  # the 1980s: 1980-1989; the 1200s: 1200-1299
+            return any(year.startswith(base.rstrip("0")) for year in years)
+        return len(base) == 2 and any(year[2] == base[0] for year in years)  # the 80s: 1980-1989, 1880-1889
+
+    return {n for n in said if not read(n) and n + "s" not in said}  # "the 80's" is a decade, not 80
+
+
+def in_words(items: Sequence[str]) -> str:
+    """Items as a sentence lists them.
+
+    >>> in_words(["231"]), in_words(["17", "231"]), in_words(["5", "17", "231"])
+    ('231', '17 and 231', '5, 17 and 231')
+    """
+    return " and ".join([", ".join(items[:-1]), items[-1]]) if len(items) > 1 else "".join(items)
