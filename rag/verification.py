@@ -115,17 +115,25 @@ class LlamaCppJudge:
 
 
 def cited_quotes(supports: Sequence[Support], before: Mapping[Citation, str] | None = None) -> list[str]:
-    """The source sentences the verifier is shown: each cited sentence once, in order (a sentence's
-    second source, ``Support.also``, after its first); one from a page with a name says which, as the
-    answer's prompt did (a row of the 2024 sheet answers "in 2024" only with its sheet named); given
-    ``before``, each after the sentence before it, where it has one.
+    """The source sentences the verifier is shown: each cited sentence once, as its document reads them
+    (the files in the order first cited): a sentence's second source (``Support.also``) may be the one
+    its "it" refers to. "Councillor Salo proposed spending half of it on school repairs; ..." shown before
+    "The council accepted the harbour authority's dividend of 6 million euros." answered "Who proposed
+    spending the dividend on school repairs?" at 0.49, after it at 0.67. One from a page with a name
+    says which, as the answer's prompt did (a row of the 2024 sheet answers "in 2024" only with its sheet
+    named); given ``before``, each after the sentence before it, where it has one.
 
     >>> cited = Citation("a.txt", 2, 2, "It could offer ammunition.", 40, 66)
     >>> cited_quotes([Support("s", cited, 1.0)], {cited: "Kim met Putin."})
     ['Kim met Putin. It could offer ammunition.']
+    >>> earlier = Citation("a.txt", 1, 1, "Kim met Putin.", 0, 14)
+    >>> cited_quotes([Support("s", cited, 1.0, also=earlier)])
+    ['Kim met Putin.', 'It could offer ammunition.']
     """
     before = before or {}
-    cited = dict.fromkeys(c for s in supports for c in s.cited)
+    cited = list(dict.fromkeys(c for s in supports for c in s.cited))
+    files = list(dict.fromkeys(c.file for c in cited))
+    cited.sort(key=lambda c: (files.index(c.file), c.start_char))
     return list(dict.fromkeys(" ".join(filter(None, (before.get(c), _shown(c)))) for c in cited))
 
 

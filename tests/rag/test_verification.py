@@ -37,14 +37,20 @@ def test_the_verifier_shows_the_question_and_only_the_cited_sentences() -> None:
     assert "Cats purr" not in prompt  # the rest of the passage is not shown
 
 
-def test_a_sentences_second_source_is_shown_after_its_first() -> None:
+def test_the_cited_sentences_are_shown_as_their_document_reads_them() -> None:
+    """Regression: "Councillor Salo proposed spending half of it on school repairs" cited first, the
+    line its "it" refers to as its second source after it: the judge said 0.49, 0.67 the other way."""
     llm = ScriptedLLM(verdict="Yes.")
     cats = Citation("a.txt", 3, 3, "Cats purr.", 30, 40)
-    assert Verifier(ReplyJudge(llm)).verify(
-        "What do pets do?", [Support("Dogs bark, cats purr.", DOGS, 0.8, also=cats)]
-    )
-    (prompt,) = llm.checks
-    assert "Source text:\nDogs bark at night. Cats purr.\n" in prompt
+    dividend = Citation("m.txt", 7, 7, "The council accepted the dividend.", 100, 134)
+    salo = Citation("m.txt", 8, 8, "Salo proposed spending half of it on schools.", 135, 180)
+    supports = [Support("Salo proposed spending the dividend.", salo, 0.8, also=dividend)]
+    verifier = Verifier(ReplyJudge(llm))
+    assert verifier.verify("Who proposed spending the dividend?", supports)
+    assert verifier.verify("What do pets do?", [Support("Cats purr; dogs bark.", cats, 0.8, also=DOGS)])
+    salo_prompt, pets_prompt = llm.checks
+    assert f"Source text:\n{dividend.quote} {salo.quote}\n" in salo_prompt
+    assert "Source text:\nDogs bark at night. Cats purr.\n" in pets_prompt
 
 
 def test_nothing_cited_means_nothing_to_verify() -> None:
