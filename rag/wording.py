@@ -52,13 +52,19 @@ def _lemma(word: str) -> str:
 def _doer_verb(word: str) -> str | None:
     """The verb a doer's noun is made of ("owner": "own", "producer": "produce", "editor": "edit"), or None:
     a word that is no noun ending "er" or "or", one that is a verb too ("tower", "number": no "tow", no
-    "numb"), or one no verb is the rest of ("water")."""
+    "numb"), or one no verb is the rest of ("water"), of four letters or more after "or" ("mayor": no "may",
+    "armor": no "arm").
+
+    >>> _doer_verb("owner"), _doer_verb("sailor"), _doer_verb("mayor"), _doer_verb("armor"), _doer_verb("tower")
+    ('own', 'sail', None, None, None)
+    """
     forms = getAllLemmas(word)
     nouns = forms.get("NOUN", ())
     if "VERB" in forms or not nouns or not nouns[0].endswith(("er", "or")):
         return None
     noun = nouns[0]
-    return next((base for base in (noun[:-2], noun[:-1]) if len(base) >= 3 and getAllInflections(base, "VERB")), None)
+    least = 4 if noun.endswith("or") else 3  # "own" of "owner"; not "may" of "mayor"
+    return next((b for b in (noun[:-2], noun[:-1]) if len(b) >= least and getAllInflections(b, "VERB")), None)
 
 
 def verb_form(word: str, tag: str) -> str | None:
