@@ -244,8 +244,14 @@ class AnswerService:
         with reaching_the_server():  # a Chroma server, where one is set, answers the retrieval
             passages = self.retriever.retrieve(question, files=files)
         timed.lap("retrieval")
-        # nothing is even close (the passages' words read only where their cosines say so): don't let the model guess
-        if not passages or (self.decider.too_far(passages) and not self.attributor.words_held(question, passages)):
+        # nothing is even close (the passages' words and sentences read only where their cosines say so): don't
+        # let the model guess
+        if not passages or (
+            self.decider.too_far(passages)
+            and self.decider.too_far(
+                passages, self.attributor.words_held(question, passages), self.attributor.nearest(question, passages)
+            )
+        ):
             yield scoped(self.marked(self.decider.decide(Evidence(question, passages))), files)
             return
         raw = yield from self._written(answer_messages(question, passages), timed)

@@ -295,7 +295,17 @@ class Attributor:
     def evidence(self, question: str, passages: Sequence[Passage], raw: str) -> Evidence:
         """What the model said, with every sentence's best support: all an answer is decided from."""
         supports = self.attribute(answer_sentences(raw), passages, question)
-        return Evidence(question, list(passages), raw, supports, words_held=self.words_held(question, passages))
+        held, nearest = self.words_held(question, passages), self.nearest(question, passages)
+        return Evidence(question, list(passages), raw, supports, words_held=held, nearest=nearest)
+
+    def nearest(self, question: str, passages: Sequence[Passage]) -> float | None:
+        """The best cosine of the question with a sentence of the passages (None: no question, or no
+        sentence): where the passages are far from the question as a whole, whether one says what it asks.
+        """
+        cands = self.candidates(passages)
+        if not question or not cands:
+            return None
+        return round(float(self._cosine([question], [c.quote for c in cands]).max()), 4)
 
     def _cosine(self, left: list[str], right: list[str]) -> np.ndarray:
         """The cosine of each of ``left`` (what is said: new each time) with each of ``right`` (source

@@ -71,6 +71,7 @@ class Decider:
     second_look_from: float = 0.3  # a verdict from here up to min_verified is asked again, in context
     min_second_look: float = 0.7  # and then passes where the second verdict reaches this
     min_yes: float = 0.0  # an answer's opening yes is cited where the cited sentences say yes this surely
+    min_sentence_relevance: float = 1.0  # a passage's sentence this close to the question lets it through
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Decider:
@@ -101,18 +102,22 @@ class Decider:
         ``min_yes`` or more (or were not asked: the answer does not open with yes, or no verifier)."""
         return evidence.said_yes is None or evidence.said_yes >= self.min_yes
 
-    def too_far(self, passages: Sequence[Passage], words_held: bool = False) -> bool:
+    def too_far(self, passages: Sequence[Passage], words_held: bool = False, nearest: float | None = None) -> bool:
         """No passage is close enough to the question to be worth asking the model: none reaches
-        ``min_relevance`` by cosine, and none holds every content word of the question
+        ``min_relevance`` by cosine, none holds every content word of the question
         (``Evidence.words_held``: MiniLM puts "Who is Pat Ryder?" at 0.19 from the passage that
-        names him, and the keyword retrieval ranks that passage first).
+        names him, and the keyword retrieval ranks that passage first), and no sentence of one
+        reaches ``min_sentence_relevance`` (``Evidence.nearest``: a question about one sentence of
+        a long passage is far from the passage as a whole).
 
         >>> far = [Passage("a.txt", 1, 1, 0, "Pentagon spokesman Pat Ryder said so.", 1.0, similarity=0.19)]
-        >>> Decider(min_relevance=0.2).too_far(far), Decider(min_relevance=0.2).too_far(far, words_held=True)
-        (True, False)
+        >>> gate = Decider(min_relevance=0.2, min_sentence_relevance=0.4)
+        >>> gate.too_far(far), gate.too_far(far, words_held=True), gate.too_far(far, nearest=0.55)
+        (True, False, False)
         """
         relevance = best_similarity(passages)
-        return relevance is not None and relevance < self.min_relevance and not words_held
+        near = nearest is not None and nearest >= self.min_sentence_relevance
+        return relevance is not None and relevance < self.min_relevance and not words_held and not near
 
     def supported(self, support: Support) -> bool:
         """Whether a sentence's best source sentence supports it well enough to be cited."""
@@ -144,7 +149,7 @@ class Decider:
             return Answer(
                 text=NO_DOCUMENTS, abstained=True, question=ev.question, evidence=ev, withheld_by="no_documents"
             )
-        if self.too_far(ev.passages, ev.words_held) or ev.raw is None:
+        if self.too_far(ev.passages, ev.words_held, ev.nearest) or ev.raw is None:
             return abstention(ev, "relevance")
         if not ev.supports or declined(ev.raw):  # one support per answer sentence: none means no answer
             return abstention(ev, "model")

@@ -97,6 +97,13 @@ class Settings(BaseSettings):
     min_relevance: float = Field(
         0.2, ge=-1, le=1, description="Abstain without asking the LLM when no passage's cosine reaches this."
     )
+    min_sentence_relevance: float = Field(
+        0.4,
+        ge=-1,
+        le=1,
+        description="...unless a sentence of one reaches this cosine with the question: a question about one "
+        "sentence of a long passage is far from the passage as a whole.",
+    )
     chunk_tokens: int = Field(200, ge=32, le=254, description="Chunk budget in embedder tokens (MiniLM reads 256).")
     chunk_overlap: int = Field(1, ge=0, description="Lines (or sentences) repeated between neighbouring chunks.")
     min_support: float = Field(

@@ -27,12 +27,14 @@ class ListRetriever:
         return [p for p in self.passages if not files or p.file in files]
 
 
-def service(*replies: str, passages=PASSAGES, min_relevance: float = -1.0, **llm_kwargs) -> AnswerService:
+def service(
+    *replies: str, passages=PASSAGES, min_relevance: float = -1.0, min_sentence_relevance: float = 1.0, **llm_kwargs
+) -> AnswerService:
     return AnswerService(
         ListRetriever(passages),
         ScriptedLLM(replies, **llm_kwargs),
         Attributor(HashEmbedding()),
-        Decider(min_relevance=min_relevance, min_support=0.5),
+        Decider(min_relevance=min_relevance, min_support=0.5, min_sentence_relevance=min_sentence_relevance),
         max_question_chars=50,
     )
 
@@ -221,6 +223,28 @@ def test_a_question_asked_in_words_its_answer_need_not_hold_passes_the_gate(ques
     svc = service(reply, passages=[Passage("report.md", 7, 7, 0, line, 0.4, 0.15)], min_relevance=0.2)
     answer = svc.ask(question)
     assert not answer.abstained and answer.citations[0].start_line == 7 and len(svc.llm.prompts) == 1
+
+
+def test_a_question_about_one_sentence_of_a_long_passage_passes_the_gate() -> None:
+    """Regression: of a harbour report, "What reason did Maria Lindqvist give for the growth?" was withheld
+    as far from every passage: MiniLM put it at 0.15 from the 19-line passage that answers it (0.55 from the
+    sentence), and the passage does not say "give"."""
+    report = "\n".join(
+        [
+            "The Northgate Harbour Authority handled 4.2 million tonnes of cargo in 2025.",
+            "Container traffic grew fastest, while bulk grain shipments fell for the second year running.",
+            "Chief executive Maria Lindqvist said the new eastern quay was the main reason for the growth.",
+            "Two of the four harbour cranes were replaced; the other two will be replaced in 2026.",
+            "Ferry passengers numbered 1.1 million, about the same as in 2024.",
+        ]
+    )
+    shown = [Passage("report.md", 5, 9, 0, report, 0.4, 0.15)]
+    reply = "Maria Lindqvist said the new eastern quay was the main reason for the growth."
+    svc = service(reply, passages=shown, min_relevance=0.2, min_sentence_relevance=0.4)
+    answer = svc.ask("What reason did Lindqvist give for the growth?")
+    assert not answer.abstained and answer.citations[0].start_line == 7 and len(svc.llm.prompts) == 1
+    elsewhere = svc.ask("Who won the world cup in 2018?")  # no sentence comes near: still withheld
+    assert elsewhere.abstained and elsewhere.withheld_by == "relevance" and len(svc.llm.prompts) == 1
 
 
 def test_a_follow_up_is_condensed_with_the_history_before_retrieval() -> None:

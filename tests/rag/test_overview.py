@@ -32,7 +32,7 @@ def test_a_summary_is_written_from_each_document_and_cited_though_it_names_no_to
     app = ingested(settings, NEWS, "North Korea has repeatedly denied statements by Western media. [1]",
                    "The White House is calling on North Korea not to provide weapons to Russia. [1]",
                    "North Korea has repeatedly denied statements by Western media. [1]", "The documents do not say.",
-                   chunk_tokens=400, min_relevance=0.99)  # fmt: skip
+                   chunk_tokens=400, min_relevance=0.99, min_sentence_relevance=0.99)  # fmt: skip
     asked = app.service.ask("What is the capital of Australia?")
     assert asked.abstained and asked.withheld_by == "relevance"
     answer = app.service.ask("Please summarize the documents.")
