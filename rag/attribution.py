@@ -300,8 +300,7 @@ class Attributor:
 
     def nearest(self, question: str, passages: Sequence[Passage]) -> float | None:
         """The best cosine of the question with a sentence of the passages (None: no question, or no
-        sentence): where the passages are far from the question as a whole, whether one says what it asks.
-        """
+        sentence): where the passages are far from the question as a whole, whether one says what it asks."""
         cands = self.candidates(passages)
         if not question or not cands:
             return None

@@ -101,8 +101,8 @@ class Settings(BaseSettings):
         0.4,
         ge=-1,
         le=1,
-        description="...unless a sentence of one reaches this cosine with the question: a question about one "
-        "sentence of a long passage is far from the passage as a whole.",
+        description="Ask the LLM all the same where a sentence of a passage reaches this cosine with the question: "
+        "a question about one sentence of a long passage is far from the passage as a whole.",
     )
     chunk_tokens: int = Field(200, ge=32, le=254, description="Chunk budget in embedder tokens (MiniLM reads 256).")
     chunk_overlap: int = Field(1, ge=0, description="Lines (or sentences) repeated between neighbouring chunks.")
