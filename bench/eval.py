@@ -3,6 +3,7 @@
 Steps, so the long one can be resumed and the thresholds swept without the LLM:
 
     python -m bench.eval collect --limit 500 --dev 100 --baseline-answers 100
+    python -m bench.eval second-tries   # records collected before the chat's second try on decline get theirs
     python -m bench.eval verify      # verdicts for what today's attributor cites (--again: the verifier changed)
     python -m bench.eval report
     python -m bench.eval compare --out A --against B   # two runs, paired on the same questions
@@ -19,6 +20,11 @@ sample, its answers (an LLM call of ~16 s each on 2 cores) on the first
 ``--baseline-answers`` of it, into ``OUT/records-baseline.jsonl``. Re-running
 skips questions already recorded; ``report`` scores what is recorded (the test
 sample is shuffled, so a run stopped early leaves a random subset).
+
+``second-tries`` asks, of every recorded answer the model declined shown more than one passage,
+the second try the chat asks now (``Evidence.retry``: the model again, of the passage nearest the
+question, then attribution and the verifier), and stores it with the reply decided from both and its
+time added to the latency; records collected since have theirs.
 
 ``verify`` asks the verifier (``rag.verification``, one short LLM call each)
 about every recorded answer that has no verdict yet, or whose verdict judged
@@ -68,7 +74,7 @@ from rag.eval import (
     sample,
     score,
 )
-from rag.eval_run import Ours, eval_data_dir, evidence_of, from_record, replay, span_of, to_record
+from rag.eval_run import EVIDENCE, Ours, eval_data_dir, from_record, replay, reply_of, span_of, to_record
 from rag.settings import Settings
 from rag.types import Support
 from rag.verification import cited_quotes
@@ -208,59 +214,114 @@ def verify(args, judge=None, attributor=None) -> None:
     records = read_records(path)
     todo = []
     for r in tqdm(records, desc="attribute", file=sys.stderr, disable=None):
-        ev = r["evidence"]
-        if not ev or ev["raw"] is None or declined(ev["raw"]):
-            continue
-        evidence = evidence_of(r)
-        supports = attributor.evidence(evidence.question, evidence.passages, evidence.raw).supports
-        before = attributor.preceding(evidence.passages)
-        first = args.again or ev.get("verified") is None or judged_quotes(r) != cited_quotes(supports)
-        yes = affirms(ev["raw"]) and (first or ev.get("said_yes") is None)
-        if first or yes or stale_second_look(r, cited_quotes(supports, before), decider, args.again):
-            todo.append((r, supports, before, first, yes))
-    for n, (r, supports, before, first, yes) in enumerate(tqdm(todo, desc="verify", file=sys.stderr, disable=None), 1):
-        ev = r["evidence"]
+        for held, ev in tries(r):
+            if ev["raw"] is None or declined(ev["raw"]):
+                continue
+            evidence = EVIDENCE.validate_python(ev)
+            supports = attributor.evidence(evidence.question, evidence.passages, evidence.raw).supports
+            before = attributor.preceding(evidence.passages)
+            first = args.again or ev.get("verified") is None or judged_quotes(held, ev) != cited_quotes(supports)
+            yes = affirms(ev["raw"]) and (first or ev.get("said_yes") is None)
+            if first or yes or stale_second_look(held, ev, cited_quotes(supports, before), decider, args.again):
+                todo.append((held, ev, supports, before, first, yes))
+    for n, (held, ev, supports, before, first, yes) in enumerate(
+        tqdm(todo, desc="verify", file=sys.stderr, disable=None), 1
+    ):
         if first:
             ev["verified"] = verifier.verify(ev["question"], supports)
-            r["judged"] = cited_quotes(supports)
+            held["judged"] = cited_quotes(supports)
         if yes:
             ev["said_yes"] = verifier.says_yes(ev["question"], supports)
         if ev["verified"] is not None and decider.looks_again(ev["verified"]):
             ev["verified_again"] = verifier.verify(ev["question"], supports, before)
-            r["judged_again"] = cited_quotes(supports, before)
+            held["judged_again"] = cited_quotes(supports, before)
         else:
             ev["verified_again"] = None
-            r.pop("judged_again", None)
+            held.pop("judged_again", None)
         if n % 25 == 0 or n == len(todo):  # a stopped run keeps what it did
             save_records(path, records)
 
 
-def stale_second_look(record: dict, shown: list[str], decider: Decider, again: bool) -> bool:
-    """Whether a record's second look is missing, or judged other sentences than ``shown`` (or is
+def second_tries(args, service=None) -> None:
+    """Give every recorded answer the model declined its second try, as the chat asks it now
+    (``AnswerService.tried_again``: records collected before it have none), resumable: the second
+    try's evidence, its verdicts, the reply decided from both, and its time added to the latency."""
+    from rag.answering import Stopwatch
+
+    if service is None:
+        from rag.app import build
+
+        settings = Settings(data_dir=args.data_dir)
+        service = build(
+            settings.model_copy(update={"models_dir": settings.model_files_dir, "llm_cache_dir": None})
+        ).service
+    path = args.out / "records-ours.jsonl"
+    records = read_records(path)
+    todo = [r for r in records if r["evidence"] and r["evidence"]["raw"] is not None and "retry" not in r["evidence"]]
+    for n, r in enumerate(tqdm(todo, desc="second tries", file=sys.stderr, disable=None), 1):
+        timed = Stopwatch()
+        trying = service.tried_again(EVIDENCE.validate_python(r["evidence"]), timed)
+        while True:
+            try:
+                next(trying)
+            except StopIteration as done:
+                evidence = done.value
+                break
+        r["evidence"]["retry"] = None if evidence.retry is None else EVIDENCE.dump_python(evidence.retry, mode="json")
+        if evidence.retry is not None:
+            reply = reply_of(service.decider.decide(evidence))
+            r["reply"] = {
+                "text": reply.text,
+                "abstained": reply.abstained,
+                "citations": [asdict(c) for c in reply.citations],
+            }
+            r["latency_s"] += timed.total
+        if n % 10 == 0 or n == len(todo):  # a stopped run keeps what it did
+            save_records(path, records)
+
+
+def tries(record: dict) -> list[tuple[dict, dict]]:
+    """A record's recorded tries, each as (where the sentences its verdicts judged are kept, its
+    evidence): the first try's in the record, a second try's (``Evidence.retry``) in its own evidence."""
+    ev = record.get("evidence")
+    if not ev:
+        return []
+    return [(record, ev)] + ([(ev["retry"], ev["retry"])] if ev.get("retry") else [])
+
+
+def stale_second_look(held: dict, ev: dict, shown: list[str], decider: Decider, again: bool) -> bool:
+    """Whether a try's second look is missing, or judged other sentences than ``shown`` (or is
     held where its verdict no longer gets one)."""
-    verdict = record["evidence"].get("verified")
+    verdict = ev.get("verified")
     if verdict is None or not decider.looks_again(verdict):
-        return record["evidence"].get("verified_again") is not None
-    return again or record["evidence"].get("verified_again") is None or record.get("judged_again") != shown
+        return ev.get("verified_again") is not None
+    return again or ev.get("verified_again") is None or held.get("judged_again") != shown
 
 
-def judged_quotes(record: dict) -> list[str]:
-    """The sentences a record's verdict judged: stored by ``verify``; for a verdict given while
+def judged_quotes(held: dict, ev: dict) -> list[str]:
+    """The sentences a try's verdict judged: stored by ``verify``; for a verdict given while
     collecting, those its recorded citations quote."""
-    if "judged" in record:
-        return record["judged"]
-    return cited_quotes([SUPPORT.validate_python(s) for s in record["evidence"]["supports"]])
+    if "judged" in held:
+        return held["judged"]
+    return cited_quotes([SUPPORT.validate_python(s) for s in ev["supports"]])
 
 
 def stale_verdicts(records: list[dict], replayed: list) -> int:
-    """How many replayed answers the verifier would be shown other sentences than it judged."""
+    """How many replayed tries the verifier would be shown other sentences than it judged."""
     by_id = {r["id"]: r for r in records}
-    return sum(
-        o.reply.evidence.verified is not None
-        and judged_quotes(by_id[o.question.id]) != cited_quotes(o.reply.evidence.supports)
-        for o in replayed
-        if o.reply is not None and o.reply.evidence is not None and o.reply.evidence.raw is not None
-    )
+    stale = 0
+    for o in replayed:
+        if o.reply is None or o.reply.evidence is None:
+            continue
+        now = [o.reply.evidence, o.reply.evidence.retry]
+        for (held, ev), evidence in zip(tries(by_id[o.question.id]), now, strict=False):
+            stale += (
+                evidence is not None
+                and evidence.raw is not None
+                and evidence.verified is not None
+                and judged_quotes(held, ev) != cited_quotes(evidence.supports)
+            )
+    return stale
 
 
 def load(records: list[dict], questions: dict) -> dict[str, list]:
@@ -519,10 +580,10 @@ had been answered wrongly and {result["verifier_withheld"]["right"]} rightly (th
 """
 
 
-def main(argv: list[str] | None = None, attributor=None, judge=None) -> int:
-    """``attributor``, ``judge``: tests pass them built on fakes."""
+def main(argv: list[str] | None = None, attributor=None, judge=None, service=None) -> int:
+    """``attributor``, ``judge``, ``service``: tests pass them built on fakes."""
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("step", choices=("collect", "verify", "report", "compare"))
+    p.add_argument("step", choices=("collect", "second-tries", "verify", "report", "compare"))
     p.add_argument("--questions", type=Path, default=SQUAD)
     p.add_argument("--limit", type=int, default=500, help="test sample size")
     p.add_argument("--dev", type=int, default=100, help="calibration sample size (0: keep the settings' thresholds)")
@@ -535,8 +596,10 @@ def main(argv: list[str] | None = None, attributor=None, judge=None) -> int:
     args = p.parse_args(argv)
     args.command = "python -m bench.eval " + shlex.join(sys.argv[1:] if argv is None else argv)
     started = time.time()
-    if args.step in ("collect", "verify"):
-        collect(args) if args.step == "collect" else verify(args, judge, attributor)
+    if args.step in ("collect", "second-tries", "verify"):
+        steps = {"collect": lambda: collect(args), "second-tries": lambda: second_tries(args, service),
+                 "verify": lambda: verify(args, judge, attributor)}  # fmt: skip
+        steps[args.step]()
         print(json.dumps({"step": args.step, "command": args.command, "wall_s": round(time.time() - started)}))
         return 0
     return compare(args, attributor) if args.step == "compare" else report(args, attributor)

@@ -24,7 +24,7 @@ from rag.decision import Decider, declined
 from rag.errors import GroundlineError, LLMUnavailable, QuestionError
 from rag.naming import Named, named_in
 from rag.overview import Overviewer, is_overview
-from rag.prompts import answer_messages, condense_messages, summary_messages
+from rag.prompts import ABSTAIN, answer_messages, condense_messages, summary_messages
 from rag.small_talk import reply as small_talk
 from rag.types import Answer, Evidence, Passage, Support, Token
 from rag.verification import Verifier
@@ -79,8 +79,9 @@ class Retriever(Protocol):
 class Stopwatch:
     """How long a question's stages took: ``rewrite`` (a follow-up made standalone, where there is
     a conversation), ``retrieval``,
-    ``model`` (the answer written) and ``check`` (attribution and the verifier), each timed from
-    the end of the one before; and the reader's wait for the first word (``first_token``)."""
+    ``model`` (the answer written), ``check`` (attribution and the verifier) and ``second_try`` (where the
+    model declined, asked again and checked: ``Evidence.retry``), each timed from the end of the one
+    before; and the reader's wait for the first word (``first_token``)."""
 
     def __init__(self, clock: Callable[[], float] = time.perf_counter) -> None:
         self.clock = clock
@@ -130,6 +131,7 @@ class AnswerService:
         reading: Callable[[], None] | None = None,
         overviews: Overviewer | None = None,
         documents: Callable[[], list[str]] | None = None,
+        second_try: bool = False,
     ) -> None:
         self.retriever = retriever
         self.llm = llm
@@ -139,6 +141,8 @@ class AnswerService:
         # A local llama.cpp model can run one generation at a time.
         self.llm_guard = llm_guard or contextlib.nullcontext()
         self.verifier = verifier
+        # a decline asked again of the passage nearest the question (``Evidence.retry``)
+        self.second_try = second_try
         # told as each answer's passages are chosen (the local model's prompt cache: rag.llm.prompt_reading)
         self.reading = reading or (lambda: None)
         # a request for a summary ("what are these about?"): its passages chosen by where they lie (rag.overview)
@@ -254,11 +258,28 @@ class AnswerService:
         ):
             yield scoped(self.marked(self.decider.decide(Evidence(question, passages))), files)
             return
-        raw = yield from self._written(answer_messages(question, passages), timed)
+        raw = yield from self._written(answer_messages(question, passages), timed, hold=True)
         timed.lap("model")
-        answer = self.finish(raw, passages, question)
+        evidence = self.checked(raw, passages, question)
         timed.lap("check")
-        yield scoped(answer, files)
+        evidence = yield from self.tried_again(evidence, timed)
+        yield scoped(self.marked(self.decider.decide(evidence)), files)
+
+    def tried_again(self, evidence: Evidence, timed: Stopwatch) -> Generator[Token, None, Evidence]:
+        """The evidence with a second try (``Evidence.retry``), where the model declined shown more than
+        one passage: asked again of the passage holding the sentence nearest the question, and checked;
+        its words yielded as they come (the decline's were held back: ``_written``)."""
+        if not (self.second_try and len(evidence.passages) > 1 and self.decider.declines(evidence)):
+            return evidence
+        nearest = self.attributor.closest(evidence.question, evidence.passages)
+        if nearest is None:
+            return evidence
+        if not ABSTAIN.startswith(evidence.raw.lstrip()):  # a decline in other words was streamed: set apart
+            yield Token("\n\n")
+        again = yield from self._written(answer_messages(evidence.question, [nearest]), timed, hold=True)
+        evidence = replace(evidence, retry=self.checked(again, [nearest], evidence.question))
+        timed.lap("second_try")
+        return evidence
 
     def _summary(self, request: str, files: Sequence[str], timed: Stopwatch) -> Iterator[Token | Answer]:
         """A summary of ``files`` (or of every document): each document's written from its passages
@@ -287,21 +308,24 @@ class AnswerService:
         yield scoped(replace(answer, note=answer.note if answer.abstained else overview.note), files)
 
     def _written(
-        self, messages: Sequence[ChatMessage], timed: Stopwatch, most_sentences: int = 0
+        self, messages: Sequence[ChatMessage], timed: Stopwatch, most_sentences: int = 0, hold: bool = False
     ) -> Generator[Token, None, str]:
         """The model's reply to ``messages``, each piece yielded as it comes; returns the whole, or
         with ``most_sentences``, stops the model once it starts a sentence past them and returns
-        those (the local model wrote four or five where asked for two, each taking seconds)."""
-        raw = ""
+        those (the local model wrote four or five where asked for two, each taking seconds). With
+        ``hold``, a reply that may yet be the abstention (its start so far) is held back until it is not:
+        a decline is not shown, where a second try may answer (the answer's text says it otherwise)."""
+        raw, sent = "", 0
         with self.calling_llm():
             stream = self.llm.stream_chat(messages)
             try:
                 for chunk in stream:
                     delta = chunk.delta or ""
                     raw += delta
-                    if delta:
+                    if delta and not (hold and ABSTAIN.startswith(raw.lstrip())):
                         timed.token()
-                        yield Token(delta)
+                        yield Token(raw[sent:])
+                        sent = len(raw)
                     if (
                         most_sentences
                         and _ENDS.search(delta)
@@ -320,8 +344,12 @@ class AnswerService:
         raise LLMUnavailable("The language model returned no answer.")
 
     def finish(self, raw: str, passages: Sequence[Passage], question: str = "") -> Answer:
-        """Attribute the raw model output, verify it (and an answer that opens with "yes", that the cited
-        sentences say yes), then decide the cited answer."""
+        """The cited answer decided from the raw model output's evidence (``checked``)."""
+        return self.marked(self.decider.decide(self.checked(raw, passages, question)))
+
+    def checked(self, raw: str, passages: Sequence[Passage], question: str = "") -> Evidence:
+        """The raw model output attributed, and verified (and an answer that opens with "yes", that the
+        cited sentences say yes)."""
         evidence = self.attributor.evidence(question, passages, raw)
         if self.verifier is not None and not declined(raw):
             with self.calling_llm():
@@ -332,7 +360,7 @@ class AnswerService:
                     again = self.verifier.verify(question, evidence.supports, before)
                 said_yes = self.verifier.says_yes(question, evidence.supports) if affirms(raw) else None
                 evidence = replace(evidence, verified=verified, verified_again=again, said_yes=said_yes)
-        return self.marked(self.decider.decide(evidence))
+        return evidence
 
     def marked(self, answer: Answer) -> Answer:
         """An abstention with each closest passage's sentence nearest the question marked (what a

@@ -208,6 +208,7 @@ class Groundline:
             max_question_chars=s.max_question_chars,
             llm_guard=threading.Lock() if self.local_llm else None,
             verifier=Verifier(build_judge(self.llm, self.local_llm)) if s.verify else None,
+            second_try=s.second_try,
             reading=prompt_reading(self.llm),
             overviews=Overviewer(self.vector_store.client, self.library.files, s.summary_passages),
             documents=self.library.files,

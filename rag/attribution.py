@@ -278,6 +278,13 @@ class Attributor:
             start += len(cands)
         return out
 
+    def closest(self, question: str, passages: Sequence[Passage]) -> Passage | None:
+        """The passage holding the sentence that matches the question best (``ranked_in_each``'s
+        score), the first of equals; None where no passage has a sentence."""
+        ranked = self.ranked_in_each(question, passages)
+        best = max(range(len(passages)), key=lambda i: ranked[i][0].score if ranked[i] else -1.0, default=None)
+        return None if best is None or not ranked[best] else passages[best]
+
     def _scores(
         self, sentences: Sequence[str], cands: Sequence[Citation], cand_terms: Sequence[set[str]] | None = None
     ) -> np.ndarray:

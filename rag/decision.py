@@ -142,17 +142,37 @@ class Decider:
         whys = list(dict.fromkeys(filter(None, map(self.why, supports))))
         return f"An answer was written, and withheld: {'; '.join(whys)}." if whys else WHY_WITHHELD["attribution"]
 
-    def decide(self, evidence: Evidence) -> Answer:
-        """The answer the evidence supports."""
+    @staticmethod
+    def declines(evidence: Evidence) -> bool:
+        """Whether the model's reply says the passages lack the answer, or says nothing attributable
+        (one support per answer sentence: none means no answer).
+
+        >>> Decider.declines(Evidence("q", [], "The documents do not say.")), Decider.declines(Evidence("q", [], ""))
+        (True, True)
+        """
+        return evidence.raw is not None and (not evidence.supports or declined(evidence.raw))
+
+    def retried(self, evidence: Evidence) -> Answer:
+        """A declined answer's second try (``Evidence.retry``) decided in its place, with all the evidence
+        kept; where it is withheld too, its abstention (the reader saw its words, where it wrote any) with
+        the first try's closest passages, all of them."""
+        assert evidence.retry is not None
+        second = self.decide(evidence.retry, gated=False)
+        passages = list(evidence.passages) if second.abstained else second.passages
+        return replace(second, passages=passages, evidence=evidence)
+
+    def decide(self, evidence: Evidence, gated: bool = True) -> Answer:
+        """The answer the evidence supports (``gated``: the passages go through the relevance gate; a
+        second try's one passage was among those that went through)."""
         ev = evidence
         if not ev.passages:
             return Answer(
                 text=NO_DOCUMENTS, abstained=True, question=ev.question, evidence=ev, withheld_by="no_documents"
             )
-        if self.too_far(ev.passages, ev.words_held, ev.nearest) or ev.raw is None:
+        if (gated and self.too_far(ev.passages, ev.words_held, ev.nearest)) or ev.raw is None:
             return abstention(ev, "relevance")
-        if not ev.supports or declined(ev.raw):  # one support per answer sentence: none means no answer
-            return abstention(ev, "model")
+        if self.declines(ev):
+            return self.retried(ev) if ev.retry is not None else abstention(ev, "model")
         if not any(self.supported(s) for s in ev.supports):
             return replace(abstention(ev, "attribution"), note=self.withheld(ev.supports))
         if not self.verified(ev):

@@ -21,7 +21,7 @@ from rag.eval import EvalQuestion, LineSpan, Outcome, Reply, load_questions, run
 from rag.settings import Settings
 from rag.types import Answer, Citation, Evidence
 
-_EVIDENCE = TypeAdapter(Evidence)
+EVIDENCE = TypeAdapter(Evidence)
 
 
 class Ours:
@@ -57,18 +57,30 @@ def replay(outcomes: Sequence[Outcome], decider: Decider, attributor: Attributor
         if evidence is None:
             out.append(o)
             continue
-        if attributor is not None and evidence.raw is not None:
-            # the recorded verdict is kept (bench.eval verify asks again where the cited sentences changed)
-            again = attributor.evidence(evidence.question, evidence.passages, evidence.raw)
-            evidence = replace(again, verified=evidence.verified, verified_again=evidence.verified_again)
+        if attributor is not None:
+            evidence = attributed_again(evidence, attributor)
         out.append(replace(o, reply=reply_of(decider.decide(evidence))))
     return out
+
+
+def attributed_again(evidence: Evidence, attributor: Attributor) -> Evidence:
+    """The recorded evidence with the model's output (and its second try's) attributed again by
+    ``attributor``; the recorded verdicts are kept (bench.eval verify asks again where the cited
+    sentences changed)."""
+    if evidence.raw is None:
+        return evidence
+    again = attributor.evidence(evidence.question, evidence.passages, evidence.raw)
+    retry = evidence.retry and attributed_again(evidence.retry, attributor)
+    return replace(
+        again, verified=evidence.verified, verified_again=evidence.verified_again, said_yes=evidence.said_yes,
+        retry=retry,
+    )  # fmt: skip
 
 
 def to_record(outcome: Outcome, **extra) -> dict:
     """One outcome as a JSON-able dict (one line of a records file)."""
     reply = outcome.reply
-    evidence = None if reply is None or reply.evidence is None else _EVIDENCE.dump_python(reply.evidence, mode="json")
+    evidence = None if reply is None or reply.evidence is None else EVIDENCE.dump_python(reply.evidence, mode="json")
     return {
         "id": outcome.question.id,
         **extra,
@@ -83,7 +95,7 @@ def to_record(outcome: Outcome, **extra) -> dict:
 
 def evidence_of(record: Mapping) -> Evidence | None:
     """The evidence a ``to_record`` dict holds (None: none was recorded)."""
-    return _EVIDENCE.validate_python(record["evidence"]) if record.get("evidence") else None
+    return EVIDENCE.validate_python(record["evidence"]) if record.get("evidence") else None
 
 
 def from_record(record: Mapping, questions: Mapping[str, EvalQuestion]) -> Outcome:

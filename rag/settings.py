@@ -114,6 +114,12 @@ class Settings(BaseSettings):
         description="Ask the LLM once more whether the cited sentences answer the question (~0.5 s on 2 cores); "
         "the check behind min_verified.",
     )
+    second_try: bool = Field(
+        True,
+        description="Where the model declines, ask it again of the one passage holding the sentence nearest the "
+        "question (the 1.5B model, shown four passages, declines some that one of them answers); the second "
+        "answer goes through the same checks.",
+    )
     min_verified: float = Field(
         0.5,
         ge=0,

@@ -158,8 +158,9 @@ class Metrics:
         for sentence in answer.sentences:
             self.sentences.labels("yes" if sentence.citations else "no").inc()
         evidence = answer.evidence
-        if evidence is not None and evidence.verified is not None:
-            self.verified.observe(evidence.verified)
+        for tried in (evidence, evidence.retry) if evidence is not None else ():  # a declined first try has none
+            if tried is not None and tried.verified is not None:
+                self.verified.observe(tried.verified)
 
     def unanswered(self, outcome: str, seconds: float) -> None:
         self.answers.labels(outcome, "").inc()

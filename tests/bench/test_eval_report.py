@@ -8,7 +8,7 @@ from bench.eval import main, misses, record
 from rag.attribution import Attributor
 from rag.decision import Decider
 from rag.eval import EvalQuestion, LineSpan, Outcome, Reply
-from rag.eval_run import reply_of, to_record
+from rag.eval_run import EVIDENCE, reply_of, to_record
 from rag.types import Citation, Evidence, Passage, Support
 from tests.fakes import HashEmbedding
 
@@ -232,3 +232,34 @@ def test_compare_counts_the_replies_another_run_wrote_otherwise(tmp_path: Path, 
     assert capsys.readouterr().out.splitlines()[-1] == (
         f"{again} beside {first}: the same top 5 passages for 5 of 6 questions, the same reply word for word for 5"
     )
+
+
+def test_second_tries_answer_the_recorded_declines_once_and_report_replays_them(tmp_path: Path) -> None:
+    from rag.answering import AnswerService
+    from rag.llm import ReplyJudge
+    from rag.verification import Verifier
+    from tests.fakes import ScriptedLLM
+
+    args, attributor = write_records(tmp_path), Attributor(HashEmbedding())
+    path = tmp_path / "records-ours.jsonl"
+    records = [json.loads(line) for line in path.read_text().splitlines()]
+    cats = Passage("b.txt", 1, 1, 0, "Cats purr by day.", 0.9, similarity=0.6)
+    declined = Evidence("Do dogs bark?", [cats, PASSAGE], "The documents do not say.", [Support("x", None, 0.0)])
+    for r in records:
+        if r["id"].startswith("a"):  # every answerable question declined, its answer in the second passage
+            r["evidence"] = EVIDENCE.dump_python(declined, mode="json")
+            del r["evidence"]["retry"]  # recorded before the chat's second try
+            r["reply"] = {"text": "The documents do not say.", "abstained": True, "citations": []}
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    llm = ScriptedLLM(["Dogs bark at night [1]."] * 8)
+    service = AnswerService(None, llm, attributor, Decider(min_support=0.5, min_verified=0.5),
+                            verifier=Verifier(ReplyJudge(llm)), second_try=True)  # fmt: skip
+    assert main(["second-tries", *args], service=service) == 0
+    assert len(llm.prompts) == 8 and all('file="a.txt"' in p and 'file="b.txt"' not in p for p in llm.prompts)
+    assert main(["second-tries", *args], service=service) == 0 and len(llm.prompts) == 8  # each asked once
+    after = [json.loads(line) for line in path.read_text().splitlines()]
+    assert {r["reply"]["abstained"] for r in after if r["id"].startswith("a")} == {False}
+    assert {r["evidence"]["retry"]["verified"] for r in after if r["id"].startswith("a")} == {1.0}
+    assert main(["report", *args], attributor=attributor) == 0
+    result = json.loads((tmp_path / "eval.json").read_text())
+    assert result["ours"]["answer_accuracy"] == 1.0 and result["stale_verdicts"] == 0

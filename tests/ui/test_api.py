@@ -51,7 +51,7 @@ def test_ask_returns_the_cli_json_object(client: TestClient) -> None:
 def test_an_abstention_comes_with_the_closest_passages(settings: Settings, news_dir: Path) -> None:
     # Only the chat page showed them; the API, the OpenAI endpoint and the CLI said "The documents
     # do not say." and nothing else.
-    app = fake_app(settings, ["The documents do not say."] * 2)
+    app = fake_app(settings, ["The documents do not say."] * 4)  # each declined twice: a second try
     app.ingestor.ingest([news_dir])
     http = TestClient(create_app(app))
     body = http.post("/api/ask", json={"question": "Who won the 1998 World Cup?"}).json()
@@ -288,7 +288,7 @@ def test_an_openai_stream_says_no_source_supports_only_an_answer_our_checks_with
 ) -> None:
     # Every abstention's last chunk said "[Groundline: no source supports the text above]": after the
     # model's own "The documents do not say." too, which it then repeated.
-    app = fake_app(settings, ["The documents do not say.", "Canberra is the capital of Australia."])
+    app = fake_app(settings, ["The documents do not say."] * 2 + ["Canberra is the capital of Australia."])
     app.ingestor.ingest([news_dir])
     http = TestClient(create_app(app))
     declined = streamed_text(http, "Who won the 1998 World Cup?")

@@ -48,7 +48,7 @@ def test_respond_streams_then_shows_citations_and_opens_them(settings: Settings,
 def test_an_abstention_lists_the_closest_passages_its_buttons_open(settings: Settings, news_dir: Path) -> None:
     # The message said "Closest passages are listed below the chat", above buttons numbered [1]..[4]
     # like the sources of an answer; it now lists them, and says they do not answer the question.
-    app = fake_app(settings, ["The documents do not say."])
+    app = fake_app(settings, ["The documents do not say."] * 2)  # declined twice: a second try
     app.ingestor.ingest([news_dir])
     ui = ChatUI(app.service, app.library)
     turns, _, _, citations = list(ui.respond("Who won the 1998 World Cup?", []))[-1]

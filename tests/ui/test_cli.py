@@ -10,7 +10,7 @@ from ui import cli
 
 def printed_answer(settings: Settings, news_dir: Path, reply: str, question: str, as_json: bool, capsys) -> str:
     """What ``groundline ask`` prints over the sample corpus when the model replies ``reply``."""
-    app = fake_app(settings, [reply])
+    app = fake_app(settings, [reply] * 2)  # a decline's second try declines too
     app.ingestor.ingest([news_dir])
     assert cli.ask(app, question, as_json=as_json) == 0
     return capsys.readouterr().out
@@ -33,7 +33,7 @@ def test_an_abstention_prints_the_closest_passages_one_line_each(
         settings, news_dir, "The documents do not say.", "Who won the 1998 World Cup?", False, capsys
     )
     streamed, listed = printed.strip().split("\n\nClosest passages (they do not answer it):\n")
-    assert streamed == "The documents do not say."  # the model's words, the answer itself: said once
+    assert streamed == "The documents do not say."  # held back as the model wrote it, the answer itself: said once
     rows = listed.splitlines()
     assert len(rows) == settings.top_k and all(len(row) < 240 for row in rows)  # a passage's lines on one line
     assert rows[0].startswith("[1] ") and ".txt:" in rows[0]

@@ -33,7 +33,7 @@ def liked(index: int, value: object) -> SimpleNamespace:
 
 def test_a_rated_answer_is_told_with_its_question_and_what_it_cited(settings: Settings, news_dir: Path) -> None:
     question = "Who won the 1998 World Cup?"  # a follow-up: rewritten (as itself) before it is asked
-    app = fake_app(settings, [ARMS_ANSWER, question, "The documents do not say."])
+    app = fake_app(settings, [ARMS_ANSWER, question, "The documents do not say.", "The documents do not say."])
     app.ingestor.ingest([news_dir])
     told = []
     ui = ChatUI(app.service, app.library, views=RateLimiter(6, burst=2, clock=lambda: 0.0), raters=[told.append])

@@ -34,7 +34,7 @@ def scraped(http: TestClient, **headers: str) -> dict[tuple[str, tuple], float]:
 def test_the_questions_are_counted_by_how_they_ended_with_the_store_and_the_process(
     settings: Settings, news_dir: Path
 ) -> None:
-    app = fake_app(settings, [REPLY, "The documents do not say."])
+    app = fake_app(settings, [REPLY, "The documents do not say.", "The documents do not say."])
     app.ingestor.ingest([news_dir])
     http = TestClient(create_app(app))
     before = scraped(http)
@@ -54,9 +54,11 @@ def test_the_questions_are_counted_by_how_they_ended_with_the_store_and_the_proc
     assert after[("groundline_answers_total", (("outcome", "replied"), ("withheld_by", "")))] == 1  # not answered
     assert after[("groundline_answers_total", (("outcome", "abstained"), ("withheld_by", "model")))] == 1
     assert after[("groundline_answer_seconds_count", ())] == 3
-    assert after[("groundline_first_token_seconds_count", ())] == 2  # the model was asked both times
+    # the model was asked both times; a reader saw its words once: a decline is held back, and asked again
+    assert after[("groundline_first_token_seconds_count", ())] == 1
     for stage in ("retrieval", "model", "check"):  # (no rewrite: neither was a follow-up)
         assert after[("groundline_stage_seconds_count", (("stage", stage),))] == 2
+    assert after[("groundline_stage_seconds_count", (("stage", "second_try"),))] == 1
     assert after[("groundline_answer_sentences_total", (("cited", "yes"),))] == 1
     assert after[("groundline_verifier_yes_count", ())] == 1  # the answer's check (a model's decline has none)
     assert after[("groundline_verifier_yes_bucket", (("le", "0.9"),))] == 0  # its verdict: yes, 1.0
