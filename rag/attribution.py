@@ -6,7 +6,8 @@ word overlap (stemmed content words) and by embedding similarity, and cited to
 the best one. The citation names the line(s) and the exact character span of that
 source sentence. A source sentence that says otherwise scores lower: one that denies
 what the answer sentence says (``rag.denial``), names another as the doer of what it
-says was done (``rag.doers``), or states another number (``rag.stated_numbers``).
+says was done (``rag.doers``) or as the holder of the post it gives (``rag.posts``), or states another
+number (``rag.stated_numbers``).
 Whether a score is high enough to count is decided elsewhere (``rag.decision``), so
 recorded scores can be replayed under other thresholds.
 
@@ -25,6 +26,7 @@ from index.chunking import sentence_spans
 from rag.answer_text import answer_sentences, claim
 from rag.denial import DISAVOWAL, Denials, denials, denies
 from rag.doers import SPEAKER, Doers, led
+from rag.posts import Posts
 from rag.sentence_vectors import SentenceVectors, unit
 from rag.stated_numbers import in_words, magnitude, numbers, unread_numbers
 from rag.types import Citation, Evidence, Passage, Support
@@ -33,7 +35,8 @@ from rag.wording import WORD, Wording, held
 # Words a question asks with, which no passage that answers it need hold (``Attributor.words_held``)
 _ASKING = "happen mean tell describe explain"
 # What the match of a source sentence that says otherwise is multiplied by (one that denies what the answer
-# sentence says, ``rag.denial``; names another as its doer, ``rag.doers``; states another number,
+# sentence says, ``rag.denial``; names another as its doer, ``rag.doers``, or as the post's holder,
+# ``rag.posts``; states another number,
 # ``rag.stated_numbers``): under any threshold it passed before.
 CONTRADICTED = 0.5
 # A source sentence that denies what an answer sentence says, and matches it nearly as well as the one it
@@ -88,6 +91,7 @@ class Attributor:
         self.wording = Wording()
         self.denying = Denials(self.wording)
         self.doing = Doers(self.wording)
+        self.posting = Posts(self.wording)
 
     def terms(self, text: str) -> set[str]:
         """Stemmed content words (``Wording.terms``)."""
@@ -184,10 +188,12 @@ class Attributor:
         gainsayers = [self.denying.denied(c.quote) + self.denying.hedged(c.quote) for c in cands]
         deeds = [self.doing.deed(text) for text in claims]  # who did what, where a sentence says so (few do)
         doers = [self.doing.doers(c.quote) if any(deeds) else [] for c in cands]
+        given = [self.posting.given(text) for text in claims]  # who holds what post, where a sentence says so
+        titled = [self.posting.titled(c.quote) if any(given) else [] for c in cands]
         # the numbers the prompt showed: the passages' text, and their files' and pages' names ("2024" sheet)
         shown = set().union(*(numbers(" ".join([p.text, p.file, *p.page_names])) for p in passages))
         out, before = [], None  # each candidate's sentence before it, once a sentence needs it
-        for row, sentence, text, deed in zip(scores, sentences, claims, deeds, strict=True):
+        for row, sentence, text, deed, posts in zip(scores, sentences, claims, deeds, given, strict=True):
             undoubted, doubts, in_doubt = float(row.max()), [], False  # in doubt: no second source either
             mine = self.terms(text)
             # an answer's verb of denial reports a denial ("North Korea denied arms deals"): what it says is
@@ -211,10 +217,11 @@ class Attributor:
                 governed = set().union(*(d.governed for d in denied))
                 against = contrary & np.array([bool(governed & terms) for terms in cand_terms])
             else:  # a source sentence that denies what this one says, in the words this one says it with
-                gainsaid = [  # or names another as the doer of what this one says was done
+                gainsaid = [  # or names another as the doer of what this one says was done, or as the post's holder
                     next((d.said for d in ds if self.denying.gainsays(d, mine) and not d.reported_in(text)), "")
                     or next((d.said for d in named if deed and self.doing.miscasts(deed, d, terms)), "")
-                    for ds, named, terms in zip(gainsayers, doers, cand_terms, strict=True)
+                    or self.posting.miscast(posts, held_posts, terms)
+                    for ds, named, held_posts, terms in zip(gainsayers, doers, titled, cand_terms, strict=True)
                 ]
                 top = int(np.argmax(row))
                 rival = max((j for j, said in enumerate(gainsaid) if said), key=row.__getitem__, default=None)

@@ -483,3 +483,18 @@ def test_a_doers_noun_counts_as_its_verb(attributor: Attributor) -> None:
     owner = attributor.terms("the city of Northgate, the authority's sole owner")
     assert attributor.terms("owned") <= owner and attributor.terms("managed") <= attributor.terms("its managers")
     assert not attributor.terms("towed") <= attributor.terms("the tower")  # a verb of its own: no "tow"
+
+
+def test_a_sentence_that_gives_a_post_to_another_the_source_names_is_not_supported(attributor: Attributor) -> None:
+    """Regression: asked "Who is the treasurer?" of board minutes, the 1.5B model answered "The treasurer is
+    Dr. Samuel Achterberg." and it was cited, supported, to the line that lists "chair Dr. Samuel Achterberg,
+    director Amara Okafor, treasurer Ines Carvalho"; the verifier, shown the question and the line, let it by."""
+    line = "Present: chair Dr. Samuel Achterberg, director Amara Okafor, treasurer Ines Carvalho."
+    passages = [Passage("minutes.txt", 3, 3, 0, line, 0.9)]
+    miscast, right, other = attributor.attribute(
+        ["The treasurer is Dr. Samuel Achterberg.", "Ines Carvalho is the treasurer.", "Amara Okafor is the director."],
+        passages,
+    )
+    assert miscast.score < 0.5 <= miscast.undoubted and miscast.citation.start_line == 3
+    assert miscast.doubts == ('the source says "treasurer Ines Carvalho"',)
+    assert right.score >= 0.5 and not right.doubts and other.score >= 0.5 and not other.doubts

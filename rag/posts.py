@@ -1,0 +1,118 @@
+"""Who holds what post: the posts a source sentence gives the people it names ("treasurer Ines Carvalho"),
+the post an answer sentence gives someone ("The treasurer is Dr. Samuel Achterberg."), and whether a source
+sentence gives that post to another while naming the one the answer gives it to (``Posts.miscast``).
+
+Asked "Who is the treasurer?" of board minutes opening "Present: chair Dr. Samuel Achterberg, director Amara
+Okafor, treasurer Ines Carvalho, ...", the 1.5B model answered "The treasurer is Dr. Samuel Achterberg.": every
+word of it is on the line, which word overlap and MiniLM score high, and the verifier, shown the question and
+the line, rightly says the line answers it. The line gives the post to another.
+
+This module does not score or cite (``rag.attribution`` does).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from lemminflect import getLemma
+
+from rag.wording import Wording, held, verb_form
+
+# a name: capitalised words, after an honorific ("Dr. Samuel Achterberg", "Maria Lindqvist")
+_NAME = r"(?:(?:Dr|Mr|Mrs|Ms|Prof|Sir|Dame)\.?\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,3}"
+# a post before its holder's name: a small word, or a capitalised one that opens the sentence or a clause
+# ("Chief executive Maria Lindqvist said", "Present: chair Dr. Samuel Achterberg, director Amara Okafor")
+_TITLED = re.compile(rf"(?:(?<=[a-z]\s)|(?<=^)|(?<=[,:;(]\s))(?P<post>[a-z][\w-]*|[A-Z][a-z-]+)\s+(?P<name>{_NAME})")
+# an answer sentence that gives a post: "The treasurer is N.", "N is the treasurer (of ...)."
+_POST_IS = re.compile(rf"^\W*[Tt]he\s+(?:[\w'’-]+\s+){{0,3}}?(?P<post>[a-z][\w-]*)\s+(?:is|was)\s+(?P<name>{_NAME})")
+_IS_POST = re.compile(
+    rf"^\W*(?P<name>{_NAME})\s+(?:is|was)\s+(?:the|a|an)\s+(?:[\w'’-]+\s+){{0,2}}?(?P<post>[a-z][\w-]*)"
+    r"(?=\s+(?:of|at|for|in|on)\b|\W*$)"
+)
+_VERB_TAGS = ("VBD", "VBZ", "VBN", "VBG")
+
+
+class Post(NamedTuple):
+    """A post and who holds it, as a sentence says."""
+
+    said: str  # its words: "treasurer Ines Carvalho"
+    post: frozenset[str]  # the stemmed terms of the post
+    holder: frozenset[str]  # and of its holder's name
+
+
+class Posts:
+    """Reads who holds what post, by a ``Wording``'s terms."""
+
+    def __init__(self, wording: Wording) -> None:
+        self.wording = wording
+
+    def titled(self, quote: str) -> list[Post]:
+        """Each name a sentence puts after a post ("treasurer Ines Carvalho"): the post a noun, not a small word
+        ("in Paris"), nor a verb's form ("visited Oslo", "said Kirby").
+
+        >>> line = "Present: chair Dr. Samuel Achterberg, director Amara Okafor, treasurer Ines Carvalho."
+        >>> [p.said for p in Posts(Wording()).titled(line)]
+        ['chair Dr. Samuel Achterberg', 'director Amara Okafor', 'treasurer Ines Carvalho']
+        >>> Posts(Wording()).titled("Maria Lindqvist visited Oslo in May, said Kirby, including Paul Nkemelu.")
+        []
+        """
+        out = []
+        for m in _TITLED.finditer(quote):
+            post = m.group("post")
+            # a noun ("Maria Lindqvist": a first name is none), and no verb's form
+            if not getLemma(post.lower(), "NOUN", lemmatize_oov=False) or any(verb_form(post, t) for t in _VERB_TAGS):
+                continue
+            terms, holder = self.wording.terms(post), self.wording.terms(m.group("name"))
+            if terms and holder:
+                out.append(Post(m.group(0), frozenset(terms), frozenset(holder)))
+        return out
+
+    def given(self, sentence: str) -> list[Post]:
+        """The posts an answer sentence gives: "The treasurer is N.", "N is the chief executive (of ...).",
+        and a post before a name, as a source sentence says it.
+
+        >>> a = Posts(Wording())
+        >>> [(sorted(p.post), sorted(p.holder)) for p in a.given("The treasurer is Dr. Samuel Achterberg.")]
+        [(['treasur'], ['achterberg', 'dr', 'samuel'])]
+        >>> [sorted(p.post) for p in a.given("Maria Lindqvist is the chief executive of the authority.")]
+        [['execut']]
+        >>> a.given("The deficit was 200,000 euros."), a.given("The dental unit opened in March.")
+        ([], [])
+        """
+        found = [m for pattern in (_POST_IS, _IS_POST) if (m := pattern.match(sentence))]
+        out = [
+            Post(
+                m.group(0),
+                frozenset(self.wording.terms(m.group("post"))),
+                frozenset(self.wording.terms(m.group("name"))),
+            )
+            for m in found
+        ]
+        return [p for p in out if p.post and p.holder] + self.titled(sentence)
+
+    def miscast(self, given: list[Post], titled: list[Post], terms: set[str]) -> str:
+        """What a source sentence of these terms says of a post an answer sentence gives (``given``), where it
+        gives the post to another (``titled``) and names the one the answer gives it to elsewhere: its words
+        ("treasurer Ines Carvalho"); else "".
+
+        >>> a = Posts(Wording())
+        >>> line = "Present: chair Dr. Samuel Achterberg, director Amara Okafor, treasurer Ines Carvalho."
+        >>> titled, terms = a.titled(line), a.wording.terms(line)
+        >>> a.miscast(a.given("The treasurer is Dr. Samuel Achterberg."), titled, terms)
+        'treasurer Ines Carvalho'
+        >>> a.miscast(a.given("The treasurer is Ines Carvalho."), titled, terms)
+        ''
+        >>> a.miscast(a.given("The treasurer is Paul Nkemelu."), titled, terms)  # not named there: not gainsaid
+        ''
+        """
+        for claim in given:
+            for post in titled:
+                elsewhere = terms - post.holder
+                if (
+                    claim.post == post.post
+                    and not held(set(claim.holder), set(post.holder))
+                    and held(set(claim.holder), elsewhere) == claim.holder
+                ):
+                    return post.said
+        return ""
