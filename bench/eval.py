@@ -74,7 +74,17 @@ from rag.eval import (
     sample,
     score,
 )
-from rag.eval_run import EVIDENCE, Ours, eval_data_dir, from_record, replay, reply_of, span_of, to_record
+from rag.eval_run import (
+    EVIDENCE,
+    Ours,
+    eval_data_dir,
+    from_record,
+    replay,
+    reply_of,
+    reply_record,
+    span_of,
+    to_record,
+)
 from rag.settings import Settings
 from rag.types import Support
 from rag.verification import cited_quotes
@@ -269,12 +279,7 @@ def second_tries(args, service=None) -> None:
                 break
         r["evidence"]["retry"] = None if evidence.retry is None else EVIDENCE.dump_python(evidence.retry, mode="json")
         if evidence.retry is not None:
-            reply = reply_of(service.decider.decide(evidence))
-            r["reply"] = {
-                "text": reply.text,
-                "abstained": reply.abstained,
-                "citations": [asdict(c) for c in reply.citations],
-            }
+            r["reply"] = reply_record(reply_of(service.decider.decide(evidence)))
             r["latency_s"] += timed.total
         if n % 10 == 0 or n == len(todo):  # a stopped run keeps what it did
             save_records(path, records)

@@ -86,11 +86,14 @@ def to_record(outcome: Outcome, **extra) -> dict:
         **extra,
         "retrieved": [asdict(s) for s in outcome.retrieved],
         "latency_s": outcome.latency_s,
-        "reply": None
-        if reply is None
-        else {"text": reply.text, "abstained": reply.abstained, "citations": [asdict(c) for c in reply.citations]},
+        "reply": None if reply is None else reply_record(reply),
         "evidence": evidence,
     }
+
+
+def reply_record(reply: Reply) -> dict:
+    """What a records file keeps of a reply beside its evidence."""
+    return {"text": reply.text, "abstained": reply.abstained, "citations": [asdict(c) for c in reply.citations]}
 
 
 def evidence_of(record: Mapping) -> Evidence | None:
