@@ -402,12 +402,16 @@ def merged(outcomes: list) -> dict:
 
 
 def todays_attributor(args):
-    """The attributor the chat ships, to attribute recorded answers again (embedder calls, no LLM)."""
+    """The attributor the chat ships, to attribute recorded answers again (embedder calls, no LLM), its
+    source sentences' vectors kept as the chat keeps them (the same passages come back question after
+    question, and each answer's sentences and its question are matched against them)."""
     from index.embedding import packaged_embedder
     from rag.attribution import Attributor
+    from rag.sentence_vectors import SentenceVectors
 
     settings = Settings(data_dir=args.data_dir)
-    return Attributor(packaged_embedder(settings.embed_backend, settings.model_files_dir, settings.embed_device))
+    embedder = packaged_embedder(settings.embed_backend, settings.model_files_dir, settings.embed_device)
+    return Attributor(embedder, sources=SentenceVectors(embedder))
 
 
 def shipped_decider():
