@@ -299,3 +299,13 @@ def test_an_openai_stream_says_no_source_supports_only_an_answer_our_checks_with
         "The documents do not say.\n\nClosest passages (they do not answer it):"
     )
     assert withheld.endswith("(An answer was written, and withheld: no line of the documents says it.)")
+
+
+def test_an_openai_stream_shows_a_second_try_answer_and_not_the_decline_before_it(
+    settings: Settings, news_dir: Path
+) -> None:
+    app = fake_app(settings, ["The documents do not say.", REPLY])  # declined, then answered of one passage
+    app.ingestor.ingest([news_dir])
+    said = streamed_text(TestClient(create_app(app)), "who denied arms deals?")
+    assert said.startswith(REPLY) and "do not say" not in said and "no source supports" not in said
+    assert ARMS_FILE in said  # its references follow it
