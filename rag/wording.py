@@ -15,13 +15,14 @@ from lemminflect import getAllInflections, getAllLemmas, getInflection, getLemma
 
 WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
 # (every form of "say": "What did Maria Lindqvist say?" held "say", which "Maria Lindqvist said ..." did not,
-# and was refused as far from every passage)
+# and was refused as far from every passage; "now", "still", ...: "Lena Haugland is the head nurse now.", asked
+# "Who is the head nurse now?", held a word that "His successor is Lena Haugland, ..." did not, 0.496 under 0.5)
 _STOPWORDS = frozenset(
     """a an and are as at be been being but by can could did do does for from had has have he
     her hers him his how i if in into is it its me my no nor not of on or our she so such than
     that the their them then there these they this those to too under up us was we were what
     when where which while who whom whose why will with would you your also any all about said
-    says say saying according""".split()
+    says say saying according now currently still just""".split()
 )
 
 # a sentence's clauses, near enough: what its commas, brackets and full stops part (two sentences Punkt
