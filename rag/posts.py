@@ -19,8 +19,8 @@ from lemminflect import getLemma
 
 from rag.wording import Wording, held, verb_form
 
-# a name: capitalised words, after an honorific ("Dr. Samuel Achterberg", "Maria Lindqvist")
-_NAME = r"(?:(?:Dr|Mr|Mrs|Ms|Prof|Sir|Dame)\.?\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,3}"
+# a name: capitalised words, after titles ("Dr. Samuel Achterberg", "Brig. Gen. Pat Ryder", "Maria Lindqvist")
+_NAME = r"(?:(?:[A-Z][a-z]{0,4}\.|Dr|Mr|Mrs|Ms|Prof|Sir|Dame)\s+)*[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,3}"
 # a post before its holder's name: a small word, or a capitalised one that opens the sentence or a clause
 # ("Chief executive Maria Lindqvist said", "Present: chair Dr. Samuel Achterberg, director Amara Okafor")
 _TITLED = re.compile(rf"(?:(?<=[a-z]\s)|(?<=^)|(?<=[,:;(]\s))(?P<post>[a-z][\w-]*|[A-Z][a-z-]+)\s+(?P<name>{_NAME})")

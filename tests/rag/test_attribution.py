@@ -498,6 +498,10 @@ def test_a_sentence_that_gives_a_post_to_another_the_source_names_is_not_support
     assert miscast.score < 0.5 <= miscast.undoubted and miscast.citation.start_line == 3
     assert miscast.doubts == ('the source says "treasurer Ines Carvalho"',)
     assert right.score >= 0.5 and not right.doubts and other.score >= 0.5 and not other.doubts
+    # titles before a name are the name's: "Pentagon spokesman Brig. Gen. Pat Ryder" gives the post to Pat Ryder
+    ryder = [Passage("news.txt", 8, 8, 0, "Pentagon spokesman Brig. Gen. Pat Ryder told reporters so.", 0.9)]
+    (spokesman,) = attributor.attribute(["Pat Ryder is the Pentagon spokesman."], ryder)
+    assert spokesman.score >= 0.5 and not spokesman.doubts
 
 
 def test_words_of_time_that_restate_the_question_are_no_content(attributor: Attributor) -> None:
