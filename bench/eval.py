@@ -213,11 +213,9 @@ def verify(args, judge=None, attributor=None) -> None:
 
     attributor = attributor or todays_attributor(args)
     if judge is None:
-        from rag.app import build
         from rag.llm import build_judge
 
-        settings = Settings(data_dir=args.data_dir)
-        app = build(settings.model_copy(update={"models_dir": settings.model_files_dir}))
+        app = built(args)
         judge = build_judge(app.llm, app.local_llm)
     verifier, decider = Verifier(judge), replace(shipped_decider(), min_verified=max(VERIFIED_GRID))
     path = args.out / "records-ours.jsonl"
@@ -252,31 +250,32 @@ def verify(args, judge=None, attributor=None) -> None:
             save_records(path, records)
 
 
+def built(args, **update):
+    """The app over ``--data-dir``, with the packaged models that data dir keeps (``update``: other settings)."""
+    from rag.app import build
+
+    settings = Settings(data_dir=args.data_dir)
+    return build(settings.model_copy(update={"models_dir": settings.model_files_dir, **update}))
+
+
 def second_tries(args, service=None) -> None:
     """Give every recorded answer the model declined its second try, as the chat asks it now
     (``AnswerService.tried_again``: records collected before it have none), resumable: the second
     try's evidence, its verdicts, the reply decided from both, and its time added to the latency."""
     from rag.answering import Stopwatch
 
-    if service is None:
-        from rag.app import build
-
-        settings = Settings(data_dir=args.data_dir)
-        service = build(
-            settings.model_copy(update={"models_dir": settings.model_files_dir, "llm_cache_dir": None})
-        ).service
+    service = service or built(args, llm_cache_dir=None).service
     path = args.out / "records-ours.jsonl"
     records = read_records(path)
     todo = [r for r in records if r["evidence"] and r["evidence"]["raw"] is not None and "retry" not in r["evidence"]]
     for n, r in enumerate(tqdm(todo, desc="second tries", file=sys.stderr, disable=None), 1):
         timed = Stopwatch()
         trying = service.tried_again(EVIDENCE.validate_python(r["evidence"]), timed)
-        while True:
-            try:
-                next(trying)
-            except StopIteration as done:
-                evidence = done.value
-                break
+        try:
+            while True:
+                next(trying)  # its words, which no one reads here
+        except StopIteration as done:
+            evidence = done.value
         r["evidence"]["retry"] = None if evidence.retry is None else EVIDENCE.dump_python(evidence.retry, mode="json")
         if evidence.retry is not None:
             r["reply"] = reply_record(reply_of(service.decider.decide(evidence)))
