@@ -67,6 +67,22 @@ _WORDLIKE = re.compile(r"\w")  # a piece with none is marks that close the sente
 # factor of q. Wilson's theorem"), which Punkt reads as an initial and does not cut at (initials are
 # capitals); not "v.", a case name's versus ("In U.S. v. Burgos-Andujar, a defendant ...")
 _SMALL_LETTER_END = re.compile(r"(?:(?<=\s)|(?<=^))[a-uw-z]\.(?=\s+[A-Z])")
+# a list item's number or letter, which Punkt cuts off as a sentence of its own ("1." before "Move every
+# internal certificate ..."): it opens the sentence after it
+_LIST_MARK = re.compile(r"\(?(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{2,4})[.)]")
+# a short labelled field after a sentence on its line ("Move every certificate to automatic renewal. Owner:
+# Jonas Eklund. Due: 30 November 2026."): the item's, not a sentence of its own. Alone, "Owner: Jonas
+# Eklund." matched "Jonas Eklund is responsible for ..." by name and left out what he is responsible for
+# (the verifier, shown it alone, withheld the answer), and "Owner: Daniel Osei." outscored the line
+# saying he was paged for "Daniel Osei was paged." Fields in a row stay apart ("Status: final. Author:
+# Priya Raman.", "Present: ... Absent: trustee Omar Haddad."): each says its own.
+_LABELLED = re.compile(r"[A-Z][\w'’-]*(?: [\w'’-]+){0,2}:\s")
+LABELLED_WORDS = 6
+
+
+def _labelled(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is a short labelled field ("Owner: Jonas Eklund.")."""
+    return bool(_LABELLED.match(text, start, end)) and len(text[start:end].split()) <= LABELLED_WORDS
 
 
 # A line wrapped inside a sentence (``wrapped_runs``): one that ends with no closing mark, and the
@@ -221,10 +237,27 @@ def _mended(line: int, offset: int, text: str, cuts: Iterable[tuple[int, int]]) 
     quote neither opens with one nor misses its own. And it cuts after any "!", even a
     factorial's ("(p − 1)! + 1"): a piece that opens with an operator, a comma or a small letter
     continues the sentence before, as does one of marks alone (a quoted question's '"." after its
-    "?")."""
+    "?"), and a short labelled field (``_LABELLED``: "Owner: Jonas Eklund."); a list item's number
+    cut off alone ("1.") opens the sentence after it.
+
+    >>> text = "1. Move it. Owner: Jo Ek. Due: 30 May."
+    >>> [text[s.start : s.end] for s in _mended(1, 0, text, [(0, 2), (3, 11), (12, 25), (26, 38)])]
+    ['1. Move it. Owner: Jo Ek. Due: 30 May.']
+    >>> text = "Status: final. Author: Jo Ek."
+    >>> [text[s.start : s.end] for s in _mended(1, 0, text, [(0, 14), (15, 29)])]
+    ['Status: final.', 'Author: Jo Ek.']
+    """
     spans: list[Span] = []
     for start, end in cuts:
-        if spans and (_CONTINUATION.match(text, start, end) or not _WORDLIKE.search(text, start, end)):
+        if spans and (
+            _CONTINUATION.match(text, start, end)
+            or not _WORDLIKE.search(text, start, end)
+            or (
+                _labelled(text, start, end)
+                and not _LABELLED.match(text, spans[-1].start - offset, spans[-1].end - offset)
+            )
+            or _LIST_MARK.fullmatch(text, spans[-1].start - offset, spans[-1].end - offset)
+        ):
             spans[-1] = Span(line, spans[-1].start, offset + end)
             continue
         lead = _FOOTNOTE_LEAD.match(text, start, end)

@@ -190,3 +190,18 @@ def test_sentences_come_from_the_bundled_punkt_model_even_when_nltk_data_points_
 )
 def test_a_small_letter_before_a_full_stop_and_a_capital_ends_a_sentence(text: str, sentences: list[str]) -> None:
     assert [text[s.start : s.end] for s in sentence_spans(text)] == sentences
+
+
+def test_a_list_items_number_and_short_fields_belong_to_its_sentence() -> None:
+    # "Owner: Jonas Eklund." alone matched "Jonas Eklund is responsible for ..." by name, without what he owns,
+    # and "1." was a sentence of its own; fields in a row ("Status: final. Author: ...") each say their own
+    text = (
+        "1. Move every internal certificate to automatic renewal. Owner: Jonas Eklund. Due: 30 November 2026.\n"
+        "Status: final. Author: Priya Raman (site reliability). Reviewed by Jonas Eklund."
+    )
+    assert [text[s.start : s.end] for s in sentence_spans(text)] == [
+        text.splitlines()[0],
+        "Status: final.",
+        "Author: Priya Raman (site reliability).",
+        "Reviewed by Jonas Eklund.",
+    ]
