@@ -32,8 +32,9 @@ from rag.stated_numbers import in_words, magnitude, numbers, unread_numbers
 from rag.types import Citation, Evidence, Passage, Support
 from rag.wording import WORD, Wording, held
 
-# Words a question asks with, which no passage that answers it need hold (``Attributor.words_held``)
-_ASKING = "happen mean tell describe explain"
+# Words a question asks with, which no passage that answers it need hold (``Attributor.words_held``): "What
+# do I need to apply?" is answered by "Decision: apply by 9 November 2026 with payslips, ..."
+_ASKING = "happen mean tell describe explain need know"
 # What the match of a source sentence that says otherwise is multiplied by (one that denies what the answer
 # sentence says, ``rag.denial``; names another as its doer, ``rag.doers``, or as the post's holder,
 # ``rag.posts``; states another number,
@@ -108,6 +109,8 @@ class Attributor:
         (True, False)
         >>> a.words_held("What happened to Pat Ryder?", shown), a.words_held("What happened?", shown)
         (True, False)
+        >>> a.words_held("What do I need to know about Pat Ryder?", shown)
+        True
         """
         asked = self.terms(question) - self.terms(_ASKING)
         return bool(asked) and any(asked <= self.terms(p.text) for p in passages)
@@ -184,8 +187,12 @@ class Attributor:
         scores = self._scores(claims, cands, cand_terms)
         statements_first(scores, np.array([bool(_HEADING.match(c.quote)) for c in cands]))
         asked = self.terms(question)
-        denying = np.array([denies(c.quote) for c in cands])
-        gainsayers = [self.denying.denied(c.quote) + self.denying.hedged(c.quote) for c in cands]
+        rejections = [self.denying.rejected(c.quote) for c in cands]
+        denying = np.array([denies(c.quote) or bool(r) for c, r in zip(cands, rejections, strict=True)])
+        gainsayers = [
+            self.denying.denied(c.quote) + self.denying.hedged(c.quote) + r
+            for c, r in zip(cands, rejections, strict=True)
+        ]
         deeds = [self.doing.deed(text) for text in claims]  # who did what, where a sentence says so (few do)
         doers = [self.doing.doers(c.quote) if any(deeds) else [] for c in cands]
         given = [self.posting.given(text) for text in claims]  # who holds what post, where a sentence says so

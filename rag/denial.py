@@ -41,6 +41,17 @@ _NEGATION = re.compile(
     r"\bno\s+longer\b|\b(?:not|no|never|none|nobody|nothing|neither|nor|cannot)\b|\w+n['’]t\b|" + DISAVOWAL.pattern,
     re.IGNORECASE,
 )  # "no longer" as one: what it denies is the word after "longer"
+# A verb of rejection says that what it rejects was not done: "Rolling back the morning's release was
+# considered and rightly rejected" (asked "Was the release rolled back?" of an incident report, the 1.5B model
+# answered "Yes, the release was rolled back.", cited at 0.78, its yes judged 0.83). In the passive it rejects
+# its clause's subject; in the active, what follows it ("The board rejected the second van"). Read in source
+# sentences only (``Denials.rejected``): an answer that reports a rejection is not said otherwise by it.
+REJECTION = re.compile(
+    r"\b(?:reject(?:s|ed|ing)?|ruled\s+out|turned\s+down|vetoed|voted\s+down|decided\s+against"
+    r"|(?:refus|declin)(?:e|es|ed|ing)\s+to)\b",
+    re.IGNORECASE,
+)
+_PASSIVE = re.compile(r"\b(?:is|are|was|were|been|be|being)\b", re.IGNORECASE)
 _NOT_A_DENIAL = re.compile(r"\s+(?:only|until|just|merely|least|later|sooner|more|less|doubt|matter)\b", re.I)
 
 
@@ -52,6 +63,7 @@ class Denial(NamedTuple):
     clause: set[str]  # and of the clause it is in
     then: frozenset[str] = frozenset()  # and of the content word after the one it denies ("not concerned ... trip")
     claim: bool = False  # of a claim: a verb of denial's, of the claim after "that"; or a hedge's (``hedged``)
+    rejection: bool = False  # a verb of rejection's (``rejected``)
 
     def reported_in(self, sentence: str) -> bool:
         """Whether a sentence that says what this denial denies reports it, and is not denied by it: against
@@ -59,6 +71,8 @@ class Denial(NamedTuple):
         stated that ..."); against a verb of denial, it says one too ("North Korea denied arms deals")."""
         if self.claim:
             return _REPORTED.search(sentence) is not None
+        if self.rejection:
+            return REJECTION.search(sentence) is not None
         return DISAVOWAL.match(self.said) is not None and DISAVOWAL.search(sentence) is not None
 
 
@@ -152,6 +166,36 @@ class Denials:
             claim = self.wording.terms(" ".join(subject + after))
             said = f"{match.group(0).lower()} {after[first]}"
             out.append(Denial(said, self.wording.terms(after[first]), claim, then, claim=True))
+        return out
+
+    def rejected(self, quote: str) -> list[Denial]:
+        """Each rejection in a source sentence (``REJECTION``), as a denial of what it rejects: in the
+        passive, its clause's subject (the words before the clause's "was", "were", ...: governed and
+        clause alike); in the active, the first content word after it, in its clause (its clause: the
+        clause's words). Its words are the clause up to the rejection: what the reader is shown.
+
+        >>> a = Denials(Wording())
+        >>> (rejected,) = a.rejected("Rolling back the release was considered and rejected, as it was fine.")
+        >>> rejected.said, sorted(rejected.governed), rejected.clause == rejected.governed
+        ('Rolling back the release was considered and rejected', ['back', 'releas', 'roll'], True)
+        >>> [sorted(d.governed) for d in a.rejected("The board rejected the second van.")]
+        [['second']]
+        """
+        out = []
+        for match in REJECTION.finditer(quote):
+            clause = clause_at(quote, match.start())
+            said = " ".join(quote[clause.start() : match.end()].split())
+            auxiliaries = list(_PASSIVE.finditer(quote, clause.start(), match.start()))
+            if auxiliaries:
+                subject = self.wording.terms(quote[clause.start() : auxiliaries[-1].start()])
+                if subject:
+                    out.append(Denial(said, subject, subject, rejection=True))
+                continue
+            after = WORD.findall(quote, match.end(), clause.end())
+            first = next((word for word in after[:4] if self.wording.terms(word)), None)
+            if first is not None:
+                governed = self.wording.terms(first)
+                out.append(Denial(said, governed, self.wording.terms(clause.group()), rejection=True))
         return out
 
     def says_undenied(self, denial: Denial, terms: set[str]) -> bool:

@@ -509,3 +509,21 @@ def test_words_of_time_that_restate_the_question_are_no_content(attributor: Attr
     # "now" counted as a word its source sentence ("His successor is Lena Haugland, ...") did not hold
     said = attributor.terms("Lena Haugland is now still just currently the head nurse.")
     assert said == attributor.terms("Lena Haugland is the head nurse.")
+
+
+def test_a_sentence_that_says_a_rejected_thing_was_done_is_not_supported(attributor: Attributor) -> None:
+    # Asked "Was the release rolled back?" of an incident report, the 1.5B model answered "Yes, the release was
+    # rolled back." and it was cited at 0.78 to the line that says the roll-back was rejected
+    line = "Rolling back the morning's release was considered and rightly rejected, because it did not touch payments."
+    passages = [Passage("pm.md", 39, 39, 0, line, 0.9)]
+    done, denied, reported = attributor.attribute(
+        ["Yes, the release was rolled back.", "No, the release was not rolled back.", "Rolling back was rejected."],
+        passages,
+    )
+    assert done.score < 0.5 <= done.undoubted
+    assert done.doubts == ('the source says "Rolling back the morning\'s release was considered and rightly rejected"',)
+    assert not denied.doubts and not reported.doubts
+    # in the active, what follows the verb is rejected
+    van = [Passage("minutes.txt", 5, 5, 0, "The board rejected the second van for the valleys.", 0.9)]
+    (bought,) = attributor.attribute(["The board bought the second van."], van)
+    assert bought.doubts and bought.score < bought.undoubted
