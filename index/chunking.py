@@ -71,7 +71,7 @@ _SMALL_LETTER_END = re.compile(r"(?:(?<=\s)|(?<=^))[a-uw-z]\.(?=\s+[A-Z])")
 # internal certificate ..."): it opens the sentence after it
 _LIST_MARK = re.compile(r"\(?(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{2,4})[.)]")
 # a short labelled field after a sentence on its line ("Move every certificate to automatic renewal. Owner:
-# Jonas Eklund. Due: 30 November 2026."): the item's, not a sentence of its own. Alone, "Owner: Jonas
+# Jonas Eklund. Due: 30 November 2026."): the item's, not a sentence of its own (``_holds_fields``). Alone, "Owner: Jonas
 # Eklund." matched "Jonas Eklund is responsible for ..." by name and left out what he is responsible for
 # (the verifier, shown it alone, withheld the answer), and "Owner: Daniel Osei." outscored the line
 # saying he was paged for "Daniel Osei was paged." Fields in a row stay apart ("Status: final. Author:
@@ -83,6 +83,14 @@ LABELLED_WORDS = 6
 def _labelled(text: str, start: int, end: int) -> bool:
     """Whether ``text[start:end]`` is a short labelled field ("Owner: Jonas Eklund.")."""
     return bool(_LABELLED.match(text, start, end)) and len(text[start:end].split()) <= LABELLED_WORDS
+
+
+def _holds_fields(text: str, start: int, end: int) -> bool:
+    """Whether the sentence ``text[start:end]`` takes the short fields after it: one that is no field itself,
+    nor the rest of one, opening in small letters (a list of those present, run over two lines: "trustees
+    Paul Nkemelu and Greta Lindholm. Absent: trustee Omar Haddad."; joined, the post "trustees" read as
+    given to the one absent)."""
+    return not _LABELLED.match(text, start, end) and not text[start:end][:1].islower()
 
 
 # A line wrapped inside a sentence (``wrapped_runs``): one that ends with no closing mark, and the
@@ -252,10 +260,7 @@ def _mended(line: int, offset: int, text: str, cuts: Iterable[tuple[int, int]]) 
         if spans and (
             _CONTINUATION.match(text, start, end)
             or not _WORDLIKE.search(text, start, end)
-            or (
-                _labelled(text, start, end)
-                and not _LABELLED.match(text, spans[-1].start - offset, spans[-1].end - offset)
-            )
+            or (_labelled(text, start, end) and _holds_fields(text, spans[-1].start - offset, spans[-1].end - offset))
             or _LIST_MARK.fullmatch(text, spans[-1].start - offset, spans[-1].end - offset)
         ):
             spans[-1] = Span(line, spans[-1].start, offset + end)
