@@ -63,6 +63,7 @@ from pathlib import Path
 from pydantic import TypeAdapter
 from tqdm import tqdm
 
+from rag.attribution import Attributor
 from rag.decision import Decider
 from rag.eval import (
     METRICS,
@@ -90,6 +91,8 @@ from rag.types import Support
 from rag.verification import cited_quotes
 
 SUPPORT = TypeAdapter(Support)
+# what reads the heading each cited sentence is shown to the verifier under (``Attributor.lead_ins``): text alone
+SHOWN_UNDER = Attributor(None)
 
 SQUAD = Path(__file__).parent / "squad-dev" / "questions.jsonl"
 RELEVANCE_GRID = (-1.0, 0.2, 0.3, 0.35, 0.4, 0.45, 0.5)
@@ -227,19 +230,21 @@ def verify(args, judge=None, attributor=None) -> None:
                 continue
             evidence = EVIDENCE.validate_python(ev)
             supports = attributor.evidence(evidence.question, evidence.passages, evidence.raw).supports
-            before = attributor.preceding(evidence.passages)
-            first = args.again or ev.get("verified") is None or judged_quotes(held, ev) != cited_quotes(supports)
+            under = attributor.lead_ins(evidence.passages)  # as the chat shows them (``AnswerService.checked``)
+            before = attributor.lead_ins(evidence.passages, sentence_before=True)
+            shown = cited_quotes(supports, under)
+            first = args.again or ev.get("verified") is None or judged_quotes(held, ev) != shown
             yes = affirms(ev["raw"]) and (first or ev.get("said_yes") is None)
             if first or yes or stale_second_look(held, ev, cited_quotes(supports, before), decider, args.again):
-                todo.append((held, ev, supports, before, first, yes))
-    for n, (held, ev, supports, before, first, yes) in enumerate(
+                todo.append((held, ev, supports, under, before, first, yes))
+    for n, (held, ev, supports, under, before, first, yes) in enumerate(
         tqdm(todo, desc="verify", file=sys.stderr, disable=None), 1
     ):
         if first:
-            ev["verified"] = verifier.verify(ev["question"], supports)
-            held["judged"] = cited_quotes(supports)
+            ev["verified"] = verifier.verify(ev["question"], supports, under)
+            held["judged"] = cited_quotes(supports, under)
         if yes:
-            ev["said_yes"] = verifier.says_yes(ev["question"], supports)
+            ev["said_yes"] = verifier.says_yes(ev["question"], supports, under)
         if ev["verified"] is not None and decider.looks_again(ev["verified"]):
             ev["verified_again"] = verifier.verify(ev["question"], supports, before)
             held["judged_again"] = cited_quotes(supports, before)
@@ -323,7 +328,7 @@ def stale_verdicts(records: list[dict], replayed: list) -> int:
                 evidence is not None
                 and evidence.raw is not None
                 and evidence.verified is not None
-                and judged_quotes(held, ev) != cited_quotes(evidence.supports)
+                and judged_quotes(held, ev) != cited_quotes(evidence.supports, SHOWN_UNDER.lead_ins(evidence.passages))
             )
     return stale
 

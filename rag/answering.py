@@ -349,16 +349,17 @@ class AnswerService:
 
     def checked(self, raw: str, passages: Sequence[Passage], question: str = "") -> Evidence:
         """The raw model output attributed, and verified (and an answer that opens with "yes", that the
-        cited sentences say yes)."""
+        cited sentences say yes): each cited sentence shown under its heading (``Attributor.lead_ins``)."""
         evidence = self.attributor.evidence(question, passages, raw)
         if self.verifier is not None and not declined(raw):
+            under = self.attributor.lead_ins(passages)  # the heading each cited sentence is under
             with self.calling_llm():
-                verified = self.verifier.verify(question, evidence.supports)
+                verified = self.verifier.verify(question, evidence.supports, under)
                 again = None
                 if verified is not None and self.decider.looks_again(verified):
-                    before = self.attributor.preceding(passages)
+                    before = self.attributor.lead_ins(passages, sentence_before=True)
                     again = self.verifier.verify(question, evidence.supports, before)
-                said_yes = self.verifier.says_yes(question, evidence.supports) if affirms(raw) else None
+                said_yes = self.verifier.says_yes(question, evidence.supports, under) if affirms(raw) else None
                 evidence = replace(evidence, verified=verified, verified_again=again, said_yes=said_yes)
         return evidence
 

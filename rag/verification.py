@@ -121,7 +121,7 @@ def cited_quotes(supports: Sequence[Support], before: Mapping[Citation, str] | N
     "The council accepted the harbour authority's dividend of 6 million euros." answered "Who proposed
     spending the dividend on school repairs?" at 0.49, after it at 0.67. One from a page with a name
     says which, as the answer's prompt did (a row of the 2024 sheet answers "in 2024" only with its sheet
-    named); given ``before``, each after the sentence before it, where it has one.
+    named); given ``before``, each after what it maps it to (its heading, the sentence before it).
 
     >>> cited = Citation("a.txt", 2, 2, "It could offer ammunition.", 40, 66)
     >>> cited_quotes([Support("s", cited, 1.0)], {cited: "Kim met Putin."})
@@ -160,13 +160,16 @@ class Verifier:
         self, question: str, supports: Sequence[Support], before: Mapping[Citation, str] | None = None
     ) -> float | None:
         """None when there is nothing to check (nothing cited) or the judge gave no verdict; ``before``:
-        the sentence before each cited one, shown with it (a second look: ``Decider.looks_again``)."""
+        what is shown before each cited sentence (its heading; on a second look, ``Decider.looks_again``,
+        the sentence before it too: ``Attributor.lead_ins``)."""
         return self._asked(verify_messages, question, cited_quotes(supports, before))
 
-    def says_yes(self, question: str, supports: Sequence[Support]) -> float | None:
+    def says_yes(
+        self, question: str, supports: Sequence[Support], before: Mapping[Citation, str] | None = None
+    ) -> float | None:
         """How sure the model is that the cited sentences answer the question yes, asked it from them alone:
-        the check of an answer that opens with "yes" (``Evidence.said_yes``). None as ``verify``."""
-        return self._asked(yes_messages, question, cited_quotes(supports))
+        the check of an answer that opens with "yes" (``Evidence.said_yes``). None and ``before`` as ``verify``."""
+        return self._asked(yes_messages, question, cited_quotes(supports, before))
 
     def _asked(self, messages: Messages, question: str, quotes: Sequence[str]) -> float | None:
         """The judge's verdict on ``messages(question, quotes)``, rounded; None where nothing is quoted."""

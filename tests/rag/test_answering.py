@@ -477,3 +477,20 @@ def test_a_decline_in_other_words_streamed_is_set_apart_from_the_second_try() ->
     streamed = "".join(e.text for e in events if isinstance(e, Token))
     assert streamed == "The documents do not mention it.\n\nTertiary education follows secondary education."
     assert not events[-1].abstained
+
+
+def test_the_verifier_is_shown_each_cited_sentence_under_its_heading() -> None:
+    # "What caused the outage?" answered from a postmortem's "## Root cause" section was withheld: shown the
+    # cited sentence alone, the 1.5B judge gave 0.49 (0.65 under "[Root cause]")
+    report = "## Root cause\nThe certificate expired.\n## What went well\nThe alert fired."
+    llm = ScriptedLLM(["The certificate expired [1]."])
+    svc = AnswerService(
+        ListRetriever([Passage("pm.md", 1, 4, 0, report, 0.9)]),
+        llm,
+        Attributor(HashEmbedding()),
+        Decider(min_support=0.5, min_verified=0.5),
+        verifier=Verifier(ReplyJudge(llm)),
+    )
+    assert not svc.ask("What caused the outage?").abstained
+    (check,) = llm.checks
+    assert "Source text:\n[Root cause] The certificate expired.\n" in check
