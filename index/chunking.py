@@ -71,11 +71,11 @@ _SMALL_LETTER_END = re.compile(r"(?:(?<=\s)|(?<=^))[a-uw-z]\.(?=\s+[A-Z])")
 # internal certificate ..."): it opens the sentence after it
 _LIST_MARK = re.compile(r"\(?(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{2,4})[.)]")
 # a short labelled field after a sentence on its line ("Move every certificate to automatic renewal. Owner:
-# Jonas Eklund. Due: 30 November 2026."): the item's, not a sentence of its own (``_holds_fields``). Alone, "Owner: Jonas
-# Eklund." matched "Jonas Eklund is responsible for ..." by name and left out what he is responsible for
-# (the verifier, shown it alone, withheld the answer), and "Owner: Daniel Osei." outscored the line
-# saying he was paged for "Daniel Osei was paged." Fields in a row stay apart ("Status: final. Author:
-# Priya Raman.", "Present: ... Absent: trustee Omar Haddad."): each says its own.
+# Jonas Eklund. Due: 30 November 2026."): the item's, not a sentence of its own (``_holds_fields``).
+# Alone, "Owner: Jonas Eklund." matched "Jonas Eklund is responsible for ..." by name and left out what
+# he is responsible for (the verifier, shown it alone, withheld the answer), and "Owner: Daniel Osei."
+# outscored the line saying he was paged for "Daniel Osei was paged." Fields in a row stay apart
+# ("Status: final. Author: Priya Raman.", "Present: ... Absent: trustee Omar Haddad."): each says its own.
 _LABELLED = re.compile(r"[A-Z][\w'’-]*(?: [\w'’-]+){0,2}:\s")
 LABELLED_WORDS = 6
 
