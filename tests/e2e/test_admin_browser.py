@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.e2e.conftest import ask_and_open_citation, groundline, serve
 from tests.index.test_formats import make_pptx
@@ -183,11 +184,24 @@ def test_upload_shows_progress_then_the_report_and_delete_removes_the_document(b
         server.stop()
 
 
-def open_from_list(page, name: str) -> None:
-    """Open a document in the viewer from the chat page's Documents list."""
-    page.locator("#gl-files input").fill(name)
-    # (its mousedown handler picks it: Playwright finds this list never stable enough to click)
-    page.locator("#gl-files").get_by_role("option", name=name).dispatch_event("mousedown")
+def open_from_list(page, name: str, tries: int = 3) -> None:
+    """Open a document in the viewer from the chat page's Documents list, as a reader would: the list
+    opened and the name typed, again where it closed meanwhile. A list whose choices are replaced while
+    open closes (Gradio's dropdown), and after an upload the page's timer and the upload's own refresh
+    may both replace them, the second after the names are shown (CI failed here once, waiting 30 s for
+    the option)."""
+    field = page.locator("#gl-files input")
+    for attempt in range(1, tries + 1):
+        if attempt > 1:  # the list closed: an updated list opens again only from blurred
+            field.blur()
+            field.click()
+        field.fill(name)
+        try:  # (its mousedown handler picks it: Playwright finds this list never stable enough to click)
+            page.locator("#gl-files").get_by_role("option", name=name).dispatch_event("mousedown", timeout=10_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == tries:
+                raise
     page.locator("#gl-viewer .gl-file", has_text=name).wait_for(timeout=30_000)
 
 
