@@ -63,7 +63,6 @@ from pathlib import Path
 from pydantic import TypeAdapter
 from tqdm import tqdm
 
-from rag.attribution import Attributor
 from rag.decision import Decider
 from rag.eval import (
     METRICS,
@@ -91,8 +90,6 @@ from rag.types import Support
 from rag.verification import cited_quotes
 
 SUPPORT = TypeAdapter(Support)
-# what reads the heading each cited sentence is shown to the verifier under (``Attributor.lead_ins``): text alone
-SHOWN_UNDER = Attributor(None)
 
 SQUAD = Path(__file__).parent / "squad-dev" / "questions.jsonl"
 RELEVANCE_GRID = (-1.0, 0.2, 0.3, 0.35, 0.4, 0.45, 0.5)
@@ -315,8 +312,9 @@ def judged_quotes(held: dict, ev: dict) -> list[str]:
     return cited_quotes([SUPPORT.validate_python(s) for s in ev["supports"]])
 
 
-def stale_verdicts(records: list[dict], replayed: list) -> int:
-    """How many replayed tries the verifier would be shown other sentences than it judged."""
+def stale_verdicts(records: list[dict], replayed: list, attributor) -> int:
+    """How many replayed tries the verifier would be shown other sentences than it judged (under the
+    headings ``attributor`` reads, as the chat shows them)."""
     by_id = {r["id"]: r for r in records}
     stale = 0
     for o in replayed:
@@ -328,7 +326,7 @@ def stale_verdicts(records: list[dict], replayed: list) -> int:
                 evidence is not None
                 and evidence.raw is not None
                 and evidence.verified is not None
-                and judged_quotes(held, ev) != cited_quotes(evidence.supports, SHOWN_UNDER.lead_ins(evidence.passages))
+                and judged_quotes(held, ev) != cited_quotes(evidence.supports, attributor.lead_ins(evidence.passages))
             )
     return stale
 
@@ -496,7 +494,7 @@ def report(args, attributor=None) -> int:
         "thresholds": asdict(shipped),
         "calibrated": asdict(calibrated),
         "n_dev": len(dev),
-        "stale_verdicts": stale_verdicts(records, dev + test),
+        "stale_verdicts": stale_verdicts(records, dev + test, attributor),
         "settings": json.loads((args.out / "eval-settings.json").read_text()),
         "commands": (args.out / "eval-commands.txt").read_text().strip() + "\n" + args.command,
     }

@@ -423,10 +423,14 @@ TWO = [
 ]
 
 
-def second_try_service(*replies: str, verdict: str = "yes", second_try: bool = True) -> AnswerService:
+def checked_service(
+    *replies: str, passages: list[Passage] = TWO, verdict: str = "yes", second_try: bool = True
+) -> AnswerService:
+    """A service over ``passages`` whose answers are attributed and verified (the verifier's verdict:
+    ``verdict``), a decline asked again where ``second_try``."""
     llm = ScriptedLLM(replies, verdict=verdict)
     return AnswerService(
-        ListRetriever(TWO),
+        ListRetriever(passages),
         llm,
         Attributor(HashEmbedding()),
         Decider(min_support=0.5, min_verified=0.5),
@@ -438,7 +442,7 @@ def second_try_service(*replies: str, verdict: str = "yes", second_try: bool = T
 def test_a_decline_is_asked_again_of_the_passage_nearest_the_question_unseen_by_the_reader() -> None:
     # Shown four passages, the 1.5B model declined "What follows secondary education?" with the answer in the
     # second; shown that passage alone, it answered (squad-dev: 3 of 10 such test questions, none unanswerable)
-    svc = second_try_service("The documents do not say.", "Tertiary education follows secondary education [1].")
+    svc = checked_service("The documents do not say.", "Tertiary education follows secondary education [1].")
     events = list(svc.stream("What follows secondary education?"))
     streamed = "".join(e.text for e in events if isinstance(e, Token))
     assert streamed == "Tertiary education follows secondary education [1]."  # the decline was held back
@@ -452,7 +456,7 @@ def test_a_decline_is_asked_again_of_the_passage_nearest_the_question_unseen_by_
 
 
 def test_a_second_try_is_checked_like_the_first_and_withheld_shows_every_closest_passage() -> None:
-    svc = second_try_service("The documents do not say.", "Tertiary education follows secondary education [1].",
+    svc = checked_service("The documents do not say.", "Tertiary education follows secondary education [1].",
                              verdict="no")  # fmt: skip
     answer = svc.ask("What follows secondary education?")
     assert answer.abstained and answer.withheld_by == "verifier"  # its words were shown: withheld, and said so
@@ -460,11 +464,11 @@ def test_a_second_try_is_checked_like_the_first_and_withheld_shows_every_closest
 
 
 def test_no_second_try_where_it_is_off_or_the_model_answered_or_saw_one_passage() -> None:
-    off = second_try_service("The documents do not say.", second_try=False)
+    off = checked_service("The documents do not say.", second_try=False)
     declined = list(off.stream("What follows secondary education?"))
     assert declined[-1].withheld_by == "model" and len(off.llm.prompts) == 1
     assert not any(isinstance(e, Token) for e in declined)  # held back: the answer's text says it
-    answered = second_try_service("Tertiary education follows secondary education [2].")
+    answered = checked_service("Tertiary education follows secondary education [2].")
     assert not answered.ask("What follows secondary education?").abstained and len(answered.llm.prompts) == 1
     one = service("The documents do not say.")  # one passage shown: asking again of it would say the same
     one.second_try = True
@@ -472,7 +476,7 @@ def test_no_second_try_where_it_is_off_or_the_model_answered_or_saw_one_passage(
 
 
 def test_a_decline_in_other_words_streamed_is_set_apart_from_the_second_try() -> None:
-    svc = second_try_service("The documents do not mention it.", "Tertiary education follows secondary education.")
+    svc = checked_service("The documents do not mention it.", "Tertiary education follows secondary education.")
     events = list(svc.stream("What follows secondary education?"))
     streamed = "".join(e.text for e in events if isinstance(e, Token))
     assert streamed == "The documents do not mention it.\n\nTertiary education follows secondary education."
@@ -483,14 +487,7 @@ def test_the_verifier_is_shown_each_cited_sentence_under_its_heading() -> None:
     # "What caused the outage?" answered from a postmortem's "## Root cause" section was withheld: shown the
     # cited sentence alone, the 1.5B judge gave 0.49 (0.65 under "[Root cause]")
     report = "## Root cause\nThe certificate expired.\n## What went well\nThe alert fired."
-    llm = ScriptedLLM(["The certificate expired [1]."])
-    svc = AnswerService(
-        ListRetriever([Passage("pm.md", 1, 4, 0, report, 0.9)]),
-        llm,
-        Attributor(HashEmbedding()),
-        Decider(min_support=0.5, min_verified=0.5),
-        verifier=Verifier(ReplyJudge(llm)),
-    )
+    svc = checked_service("The certificate expired [1].", passages=[Passage("pm.md", 1, 4, 0, report, 0.9)])
     assert not svc.ask("What caused the outage?").abstained
-    (check,) = llm.checks
+    (check,) = svc.llm.checks
     assert "Source text:\n[Root cause] The certificate expired.\n" in check
