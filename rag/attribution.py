@@ -24,7 +24,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from index.chunking import sentence_spans
 from rag.answer_text import answer_sentences, claim
-from rag.denial import DISAVOWAL, Denials, denials, denies
+from rag.denial import DISAVOWAL, Denials, asks_yes_or_no, denials, denies
 from rag.doers import SPEAKER, Doers, led
 from rag.posts import Posts
 from rag.sentence_vectors import SentenceVectors, unit
@@ -345,11 +345,25 @@ class Attributor:
             rows.append(self.lexical_weight * lexical + (1 - self.lexical_weight) * semantic[i])
         return np.array(rows)
 
+    def saying_no(self, question: str, passages: Sequence[Passage]) -> Support | None:
+        """The sentence of the passages nearest a question asked yes or no (``ranked_in_each``'s score), where
+        it says no to it (``Denials.says_no``): what answers it where the model's answer is withheld
+        (``Evidence.says_no``). None: the question is not asked yes or no, or its nearest sentence does not
+        say no (a lower one that does is not taken: the nearest may say yes)."""
+        if not asks_yes_or_no(question):
+            return None
+        ranked = [found[0] for found in self.ranked_in_each(question, passages) if found]
+        nearest = max(ranked, key=lambda s: s.score, default=None)  # the first of equals
+        if nearest is None or nearest.citation is None:
+            return None
+        return nearest if self.denying.says_no(nearest.citation.quote, question) else None
+
     def evidence(self, question: str, passages: Sequence[Passage], raw: str) -> Evidence:
         """What the model said, with every sentence's best support: all an answer is decided from."""
         supports = self.attribute(answer_sentences(raw), passages, question)
         held, nearest = self.words_held(question, passages), self.nearest(question, passages)
-        return Evidence(question, list(passages), raw, supports, words_held=held, nearest=nearest)
+        no = self.saying_no(question, passages)
+        return Evidence(question, list(passages), raw, supports, words_held=held, nearest=nearest, says_no=no)
 
     def nearest(self, question: str, passages: Sequence[Passage]) -> float | None:
         """The best cosine of the question with a sentence of the passages (None: no question, or no

@@ -10,7 +10,10 @@ sentence of the model's answer reaches ``min_support`` against the sources, or
 when the verifier finds the cited sentences unlikely to answer the question
 (``min_verified``): retrieval scores, attribution and an entailment check
 decide, not the model's word alone. An answer's opening "yes" is cited only
-where the cited sentences, asked the question, say yes (``min_yes``).
+where the cited sentences, asked the question, say yes (``min_yes``). Where a
+question asked yes or no is withheld by the model, attribution or the verifier,
+the line nearest it that says no (``Evidence.says_no``) is quoted, where it
+matches the question well enough (``min_says_no``).
 """
 
 from __future__ import annotations
@@ -50,6 +53,11 @@ _DECLINE = re.compile(
 
 # why an answer's opening yes is not cited, where the cited sentences, asked the question, did not say yes
 NOT_YES = "the lines it cites do not say yes"
+# What withheld an answer that the line saying no is quoted in place of (``Evidence.says_no``): not an empty
+# store, nor passages too far from the question to ask the model of.
+QUOTED_FOR = ("model", "attribution", "verifier")
+# the note of an answer that quotes the line saying no
+SAYS_NO = "Quoted from the documents: the line nearest the question says no to it. The model's own answer was not kept."
 
 
 def declined(raw: str) -> bool:
@@ -72,6 +80,7 @@ class Decider:
     min_second_look: float = 0.7  # and then passes where the second verdict reaches this
     min_yes: float = 0.0  # an answer's opening yes is cited where the cited sentences say yes this surely
     min_sentence_relevance: float = 1.0  # a passage's sentence this close to the question lets it through
+    min_says_no: float = 1.01  # the line saying no to a question withheld is quoted where it matches it this well
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Decider:
@@ -163,7 +172,34 @@ class Decider:
 
     def decide(self, evidence: Evidence, gated: bool = True) -> Answer:
         """The answer the evidence supports (``gated``: the passages go through the relevance gate; a
-        second try's one passage was among those that went through)."""
+        second try's one passage was among those that went through); where the model's answer is withheld
+        (and its second try's), the line that says no to a question asked yes or no, quoted (``quoting``)."""
+        answer = self._decided(evidence, gated)
+        if answer.abstained and answer.withheld_by in QUOTED_FOR:
+            return self.quoting(evidence) or answer
+        return answer
+
+    def quoting(self, evidence: Evidence) -> Answer | None:
+        """The answer that quotes the line nearest a question asked yes or no, which says no to it
+        (``Evidence.says_no``), where it matches the question at ``min_says_no`` or more; else None.
+
+        >>> line = Citation("flat.txt", 12, 12, "There is no lift;\\nthe building has a cellar.", 0, 44)
+        >>> ev = Evidence("Is there a lift?", [], "The documents do not say.", says_no=Support("q", line, 0.83))
+        >>> Decider(min_says_no=0.5).quoting(ev).text
+        'The documents say: “There is no lift; the building has a cellar.” [1]'
+        >>> Decider(min_says_no=0.9).quoting(ev) is None
+        True
+        """
+        said = evidence.says_no
+        if said is None or said.citation is None or said.score < self.min_says_no:
+            return None
+        quoted = AnswerSentence(f"The documents say: “{' '.join(said.citation.quote.split())}”", (1,), said.score)
+        return Answer(
+            text=render([quoted]), abstained=False, citations=[said.citation], sentences=[quoted],
+            passages=list(evidence.passages), question=evidence.question, evidence=evidence, note=SAYS_NO,
+        )  # fmt: skip
+
+    def _decided(self, evidence: Evidence, gated: bool) -> Answer:
         ev = evidence
         if not ev.passages:
             return Answer(

@@ -53,6 +53,13 @@ REJECTION = re.compile(
 )
 _PASSIVE = re.compile(r"\b(?:is|are|was|were|been|be|being)\b", re.IGNORECASE)
 _NOT_A_DENIAL = re.compile(r"\s+(?:only|until|just|merely|least|later|sooner|more|less|doubt|matter)\b", re.I)
+# A question asked yes or no opens with an auxiliary ("Is there a lift?", "Did customers get vouchers?"); one
+# that offers a choice ("Was it a failure or a success?") is not, nor one that denies ("Isn't it ...?").
+_AUXILIARY = re.compile(
+    r"\s*(?:is|are|was|were|am|do|does|did|can|could|will|would|shall|should|may|might|must|has|have|had)\b",
+    re.IGNORECASE,
+)
+_CHOICE = re.compile(r"\bor\b", re.IGNORECASE)
 
 
 class Denial(NamedTuple):
@@ -79,6 +86,17 @@ class Denial(NamedTuple):
 def denials(sentence: str) -> Iterator[re.Match]:
     """The words of denial in a sentence, but for those that deny nothing ("not only", "not until")."""
     return (m for m in _NEGATION.finditer(sentence) if not _NOT_A_DENIAL.match(sentence, m.end()))
+
+
+def asks_yes_or_no(question: str) -> bool:
+    """Whether a question is asked yes or no: it opens with an auxiliary, offers no choice and denies nothing.
+
+    >>> asks_yes_or_no("Is there a lift?"), asks_yes_or_no("Did customers get vouchers?")
+    (True, True)
+    >>> asks_yes_or_no("Was it a failure or a success?"), asks_yes_or_no("Isn't it late?"), asks_yes_or_no("Who is he?")
+    (False, False, False)
+    """
+    return bool(_AUXILIARY.match(question)) and not _CHOICE.search(question) and not denies(question)
 
 
 def denies(sentence: str) -> bool:
@@ -212,6 +230,27 @@ class Denials:
         (True, False)
         """
         return bool(denial.governed & terms) and denial.then <= terms
+
+    def says_no(self, quote: str, question: str) -> bool:
+        """Whether a source sentence says no to a question asked yes or no (``asks_yes_or_no``): a denial or
+        rejection in it gainsays what the question asks (``gainsays``, the question's words read as a claim).
+        The 1.5B model declines most such questions whose answer is no ("Is there a lift?" of "There is no
+        lift; ..."), or answers them yes.
+
+        >>> a = Denials(Wording())
+        >>> a.says_no("There is no lift; the building has a bike cellar.", "Is there a lift?")
+        True
+        >>> a.says_no("Rolling back the release was considered and rejected.", "Was the release rolled back?")
+        True
+        >>> a.says_no("Never immerse the kettle base in water.", "Is the kettle dishwasher safe?")
+        False
+        >>> a.says_no("There is no lift.", "Where is the lift?")
+        False
+        """
+        if not asks_yes_or_no(question):
+            return False
+        asked = self.wording.terms(question)
+        return any(self.gainsays(d, asked) for d in self.denied(quote) + self.rejected(quote))
 
     def gainsays(self, denial: Denial, sentence_terms: set[str]) -> bool:
         """Whether a source sentence's denial denies what a sentence of these terms says: it governs

@@ -146,6 +146,15 @@ class Settings(BaseSettings):
         description="An answer that opens with 'yes' has its cited sentences asked the question alone (one LLM "
         "call more); its yes is shown unsupported where their probability of 'yes' is below this.",
     )
+    min_says_no: float = Field(
+        0.5,
+        ge=0,
+        le=1.01,
+        description="Where an answer to a question asked yes or no is withheld (the 1.5B model declines most whose "
+        "answer is no), the line nearest the question is quoted in its place where it says no to it and matches "
+        "the question at least this well (attribution's score, as min_support reads an answer sentence's); "
+        "1.01: never.",
+    )
     ocr: bool = Field(
         True,
         description="Read scanned PDF pages and images with Tesseract (the tesseract-ocr package), where it is "

@@ -184,6 +184,10 @@ class Evidence:
     # the 1.5B model declined "What follows secondary education?" with "Tertiary education follows
     # secondary education" in the second; shown that passage alone, it answered. None: no second try
     retry: Evidence | None = None
+    # a question asked yes or no: the sentence of the passages nearest it, where that says no to it
+    # (``Attributor.saying_no``), its score its match with the question; quoted where the model's answer
+    # is withheld (``Decider.decide``). None: not asked yes or no, no such sentence, or recorded before
+    says_no: Support | None = None
 
 
 @dataclass(frozen=True)

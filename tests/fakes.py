@@ -17,7 +17,7 @@ from llama_index.core.llms import (
 )
 from llama_index.core.llms.callbacks import llm_completion_callback
 
-from rag.verification import VERIFY_SYSTEM
+from rag.verification import VERIFY_SYSTEM, YES_SYSTEM
 
 DIM = 256
 
@@ -55,7 +55,7 @@ class HashEmbedding(BaseEmbedding):
 class ScriptedLLM(CustomLLM):
     """Replies with canned answers in order, streamed word by word; records prompts.
 
-    The verifier's yes/no checks get ``verdict`` and are recorded in ``checks``,
+    The verifier's yes/no checks (and its check of an opening yes) get ``verdict`` and are recorded in ``checks``,
     so scripts list only the answers.
     """
 
@@ -75,7 +75,7 @@ class ScriptedLLM(CustomLLM):
     def _next(self, prompt: str) -> str:
         if self.fail_with is not None:
             raise self.fail_with
-        if VERIFY_SYSTEM in prompt:
+        if VERIFY_SYSTEM in prompt or YES_SYSTEM in prompt:
             self.checks.append(prompt)
             return self.verdict
         self.prompts.append(prompt)

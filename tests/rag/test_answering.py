@@ -491,3 +491,16 @@ def test_the_verifier_is_shown_each_cited_sentence_under_its_heading() -> None:
     assert not svc.ask("What caused the outage?").abstained
     (check,) = svc.llm.checks
     assert "Source text:\n[Root cause] The certificate expired.\n" in check
+
+
+def test_a_yes_or_no_question_the_model_gets_wrong_is_answered_by_the_line_that_says_no() -> None:
+    # "Is there a lift?" of flat notes: the 1.5B model answered "Yes, there is a lift." of "There is no lift; ..."
+    notes = "Rent is 1,150 euros a month.\nThere is no lift; the building has a bike cellar."
+    svc = checked_service("Yes, there is a lift [1].", passages=[Passage("flat.txt", 1, 2, 0, notes, 0.9)])
+    svc.decider = replace(svc.decider, min_says_no=0.5)
+    events = list(svc.stream("Is there a lift?"))
+    assert "".join(e.text for e in events if isinstance(e, Token)) == "Yes, there is a lift [1]."
+    answer = events[-1]
+    assert answer.text == "The documents say: “There is no lift; the building has a bike cellar.” [1]"
+    assert [(c.file, c.start_line) for c in answer.citations] == [("flat.txt", 2)] and answer.note
+    assert answer.evidence.raw == "Yes, there is a lift [1]."  # what the model said is kept for the record

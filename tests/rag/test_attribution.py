@@ -527,3 +527,19 @@ def test_a_sentence_that_says_a_rejected_thing_was_done_is_not_supported(attribu
     van = [Passage("minutes.txt", 5, 5, 0, "The board rejected the second van for the valleys.", 0.9)]
     (bought,) = attributor.attribute(["The board bought the second van."], van)
     assert bought.doubts and bought.score < bought.undoubted
+
+
+def test_the_line_nearest_a_yes_or_no_question_is_kept_where_it_says_no(attributor: Attributor) -> None:
+    # Asked "Is there a lift?" of flat notes, the 1.5B model answered "Yes, there is a lift."; asked "Can I heat
+    # milk in the kettle?" of its manual, it declined: the nearest line says no to each
+    notes = (
+        "Rent is 1,150 euros a month.\nThere is no lift; the building has a bike cellar.\nSmoking is allowed outside."
+    )
+    passages = [Passage("flat.txt", 1, 3, 0, notes, 0.9)]
+    no = attributor.saying_no("Is there a lift?", passages)
+    assert no is not None and no.citation.start_line == 2 and no.citation.quote.startswith("There is no lift;")
+    assert attributor.evidence("Is there a lift?", passages, "Yes, there is a lift.").says_no == no
+    assert attributor.saying_no("Is smoking allowed outside?", passages) is None  # its line says yes
+    assert attributor.saying_no("Where is the lift?", passages) is None  # not asked yes or no
+    assert attributor.saying_no("Is there a lift or a ramp?", passages) is None  # a choice, not yes or no
+    assert attributor.saying_no("Is the rent 1,150 euros a month?", passages) is None  # the nearest says yes

@@ -1,6 +1,6 @@
 from dataclasses import replace
 
-from rag.decision import Decider
+from rag.decision import SAYS_NO, Decider
 from rag.types import Citation, Evidence, Passage, Support
 
 PASSAGE = Passage("a.txt", 3, 3, 10, "Dogs bark at night. Cats purr.", 0.9, similarity=0.6)
@@ -97,3 +97,32 @@ def test_an_opening_yes_the_cited_sentences_do_not_say_is_shown_unsupported() ->
     withheld = decider.decide(replace(bare, said_yes=0.6))
     assert withheld.abstained and withheld.withheld_by == "verifier"
     assert withheld.note == f"An answer was written, and withheld: {NOT_YES}." and withheld.passages == [PASSAGE]
+
+
+def test_a_withheld_answer_to_a_yes_or_no_question_quotes_the_line_that_says_no() -> None:
+    # the 1.5B model declines most yes-or-no questions whose answer is no, or answers them yes
+    line = Citation("flat.txt", 2, 2, "There is no lift;\nthe building has a cellar.", 29, 73)
+    said = Support("Is there a lift?", line, 0.83)
+    declined = Evidence("Is there a lift?", [PASSAGE], "The documents do not say.", says_no=said)
+    yes = Evidence(
+        "Is there a lift?", [PASSAGE], "Yes, there is a lift.", [Support("Yes, there is a lift.", line, 0.3)]
+    )
+    judged = replace(yes, supports=[Support("Yes, there is a lift.", line, 0.9)], verified=0.1)
+    decider = Decider(min_support=0.5, min_verified=0.5, min_says_no=0.5)
+    for ev, by in (
+        (declined, "model"),
+        (replace(yes, says_no=said), "attribution"),
+        (replace(judged, says_no=said), "verifier"),
+    ):
+        assert replace(decider, min_says_no=1.01).decide(ev).withheld_by == by
+        answer = decider.decide(ev)
+        assert not answer.abstained and answer.citations == [line] and answer.note == SAYS_NO
+        assert answer.text == "The documents say: “There is no lift; the building has a cellar.” [1]"
+        assert answer.evidence == ev and answer.passages == [PASSAGE]
+    assert replace(decider, min_says_no=0.9).decide(declined).abstained  # the line matches the question too little
+    far = replace(decider, min_relevance=0.7).decide(declined)  # too far from the question to ask the model of
+    assert far.abstained and far.withheld_by == "relevance"
+    kept = replace(judged, verified=0.9, says_no=said)  # an answer that stands is not replaced
+    assert decider.decide(kept).text == "Yes, there is a lift. [1]"
+    retried = replace(declined, retry=replace(declined, says_no=None))  # a second try withheld too: still quoted
+    assert decider.decide(retried).citations == [line]
