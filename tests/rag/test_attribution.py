@@ -543,3 +543,10 @@ def test_the_line_nearest_a_yes_or_no_question_is_kept_where_it_says_no(attribut
     assert attributor.saying_no("Where is the lift?", passages) is None  # not asked yes or no
     assert attributor.saying_no("Is there a lift or a ramp?", passages) is None  # a choice, not yes or no
     assert attributor.saying_no("Is the rent 1,150 euros a month?", passages) is None  # the nearest says yes
+
+
+def test_an_author_field_says_who_wrote_it(attributor: Attributor) -> None:
+    # "Who wrote the postmortem?" of a postmortem's "Author: Priya Raman (site reliability)." was withheld: the
+    # 1.5B model's "Priya Raman wrote the postmortem." matched that line at 0.49, no word of "wrote" in it
+    assert attributor.terms("Priya Raman wrote it.") == attributor.terms("Author: Priya Raman.")
+    assert attributor.terms("She authored the report.") == attributor.terms("She wrote the report.")
