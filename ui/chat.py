@@ -664,8 +664,9 @@ class ChatUI:
 
             if not compact:
                 shown = gr.State(None)  # the names the lists offer
-                for change in changes:
-                    change.then(lambda *chosen: listed(None, *chosen), lists, [shown, *lists, *viewing], **at_once)
+                for change in changes:  # as listed: the timer may have listed them already (an open list
+                    # whose choices are replaced again closes under the reader's pointer)
+                    change.then(listed, [shown, *lists], [shown, *lists, *viewing], **at_once)
                 demo.load(opened, [chosen_within, *lists], [shown, *lists, *viewing], **at_once).then(
                     None, None, None, js=SCROLL_JS
                 )
