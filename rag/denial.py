@@ -60,6 +60,14 @@ _AUXILIARY = re.compile(
     re.IGNORECASE,
 )
 _CHOICE = re.compile(r"\bor\b", re.IGNORECASE)
+# A call not to do something says what someone wants, not what was done: "The White House is calling on North
+# Korea "not to provide or sell weapons to Russia"" does not say no to "Did North Korea sell weapons to Russia?"
+_EXHORTED = re.compile(
+    r"\b(?:call(?:s|ed|ing)?\s+(?:on|upon)|urg(?:e|es|ed|ing)|ask(?:s|ed|ing)?|tell(?:s|ing)?|told|warn(?:s|ed|ing)?"
+    r"|press(?:es|ed|ing)?|demand(?:s|ed|ing)?|appeal(?:s|ed|ing)?|advis(?:e|es|ed|ing)|beg(?:s|ged|ging)?)\b"
+    r"[^.;:]{0,80}?\bnot\s+to\b",
+    re.IGNORECASE,
+)
 
 
 class Denial(NamedTuple):
@@ -233,7 +241,8 @@ class Denials:
 
     def says_no(self, quote: str, question: str) -> bool:
         """Whether a source sentence says no to a question asked yes or no (``asks_yes_or_no``): a denial or
-        rejection in it gainsays what the question asks (``gainsays``, the question's words read as a claim).
+        rejection in it gainsays what the question asks (``gainsays``, the question's words read as a claim),
+        and it calls on no one not to do something.
         The 1.5B model declines most such questions whose answer is no ("Is there a lift?" of "There is no
         lift; ..."), or answers them yes.
 
@@ -246,8 +255,13 @@ class Denials:
         False
         >>> a.says_no("There is no lift.", "Where is the lift?")
         False
+
+        A call on someone not to do it says what the caller wants (``_EXHORTED``):
+
+        >>> a.says_no('The US is calling on North Korea "not to sell weapons."', "Did North Korea sell weapons?")
+        False
         """
-        if not asks_yes_or_no(question):
+        if not asks_yes_or_no(question) or _EXHORTED.search(quote):
             return False
         asked = self.wording.terms(question)
         return any(self.gainsays(d, asked) for d in self.denied(quote) + self.rejected(quote))

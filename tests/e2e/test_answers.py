@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from rag.app import Groundline, build
-from rag.decision import NOT_YES, WHY_WITHHELD
+from rag.decision import NOT_YES, SAYS_NO, WHY_WITHHELD
 from rag.errors import LLMUnavailable
 from rag.models import QWEN_15B, ensure_model
 from rag.settings import Settings
@@ -97,7 +97,10 @@ def test_a_yes_the_cited_line_does_not_say_is_not_cited(local_app: Groundline) -
     the yes says: attribution reads "refute ... that" as a denial of the claim's verb)."""
     answer = local_app.service.ask("Did Russia violate the sanctions?")
     assert answer.evidence.said_yes is not None and answer.evidence.said_yes < 0.82, answer  # it says yes
-    if not answer.abstained:  # what else it says stays cited; its yes is shown unsupported, and why
+    if answer.note == SAYS_NO:  # withheld whole: the refuting line is quoted in its place
+        assert [(c.file, c.start_line) for c in answer.citations] == [(ARMS_FILE, 13)], answer
+        assert "refute the accusations" in answer.text, answer
+    elif not answer.abstained:  # what else it says stays cited; its yes is shown unsupported, and why
         (yes, *rest) = answer.sentences
         assert yes.text.startswith("Yes") and yes.citations == () and NOT_YES in yes.why, answer
         assert any(s.citations for s in rest), answer
