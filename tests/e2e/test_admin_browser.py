@@ -187,9 +187,9 @@ def test_upload_shows_progress_then_the_report_and_delete_removes_the_document(b
 def open_from_list(page, name: str, tries: int = 3) -> None:
     """Open a document in the viewer from the chat page's Documents list, as a reader would: the list
     opened and the name typed, again where it closed meanwhile. A list whose choices are replaced while
-    open closes (Gradio's dropdown), and after an upload the page's timer and the upload's own refresh
-    may both replace them, the second after the names are shown (CI failed here once, waiting 30 s for
-    the option)."""
+    open closes (Gradio's dropdown): the page's timer replaces them whenever the documents change, and
+    until the tenth sitting an upload's own refresh replaced them again after the timer had (CI failed
+    here once, waiting 30 s for the option)."""
     field = page.locator("#gl-files input")
     for attempt in range(1, tries + 1):
         if attempt > 1:  # the list closed: an updated list opens again only from blurred
