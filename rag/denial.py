@@ -60,6 +60,7 @@ _AUXILIARY = re.compile(
     re.IGNORECASE,
 )
 _CHOICE = re.compile(r"\bor\b", re.IGNORECASE)
+_OR_NOT = re.compile(r",?\s*\bor\s+not\b", re.IGNORECASE)  # "... or not?" still asks yes or no
 # A call not to do something says what someone wants, not what was done: "The White House is calling on North
 # Korea "not to provide or sell weapons to Russia"" does not say no to "Did North Korea sell weapons to Russia?"
 _EXHORTED = re.compile(
@@ -99,12 +100,13 @@ def denials(sentence: str) -> Iterator[re.Match]:
 def asks_yes_or_no(question: str) -> bool:
     """Whether a question is asked yes or no: it opens with an auxiliary, offers no choice and denies nothing.
 
-    >>> asks_yes_or_no("Is there a lift?"), asks_yes_or_no("Did customers get vouchers?")
+    >>> asks_yes_or_no("Is there a lift?"), asks_yes_or_no("Did they get vouchers or not?")
     (True, True)
     >>> asks_yes_or_no("Was it a failure or a success?"), asks_yes_or_no("Isn't it late?"), asks_yes_or_no("Who is he?")
     (False, False, False)
     """
-    return bool(_AUXILIARY.match(question)) and not _CHOICE.search(question) and not denies(question)
+    asked = _OR_NOT.sub("", question)
+    return bool(_AUXILIARY.match(asked)) and not _CHOICE.search(asked) and not denies(asked)
 
 
 def denies(sentence: str) -> bool:
