@@ -176,7 +176,8 @@ class Decider:
         (and its second try's), the line that says no to a question asked yes or no, quoted (``quoting``)."""
         answer = self._decided(evidence, gated)
         if answer.abstained and answer.withheld_by in QUOTED_FOR:
-            return self.quoting(evidence) or answer
+            quoted = self.quoting(evidence)
+            return answer if quoted is None else replace(quoted, quoted=answer.withheld_by)
         return answer
 
     def quoting(self, evidence: Evidence) -> Answer | None:

@@ -229,8 +229,11 @@ class Answer:
     # an abstention's: each passage's sentence nearest the question, by position (None: none found)
     marks: list[Citation | None] = field(default_factory=list)
     # what the reader should know of how it was written: a summary's passages left unread (rag.overview),
-    # a file the question named that no document is (rag.naming)
+    # a file the question named that no document is (rag.naming), a line quoted in the model's place
     note: str = ""
+    # an answer that quotes the line saying no to a question asked yes or no: what withheld the model's answer
+    # it stands in for (rag.decision.QUOTED_FOR); "" for any other
+    quoted: str = ""
 
     @property
     def replied(self) -> bool:
@@ -270,6 +273,7 @@ class Answer:
             "closest": [cited(c) for c in self.closest()],
             "withheld_by": self.withheld_by or None,
             "note": self.note or None,
+            "quoted": self.quoted or None,
             "sentences": [s.public() for s in self.sentences],
         }
 

@@ -37,7 +37,7 @@ from prometheus_client.core import GaugeMetricFamily
 from index.library import Library
 from index.reports import IngestReport
 from rag.answering import Stopwatch
-from rag.decision import WITHHELD_BY
+from rag.decision import QUOTED_FOR, WITHHELD_BY
 from rag.types import Answer
 from ui.feedback import Rating
 from ui.limits import Guard, TokenCheck, bearer, client_address
@@ -59,8 +59,9 @@ class Metrics:
         self.answers = Counter(
             "groundline_answers",
             "Questions by how they ended: answered, abstained (withheld_by: no_documents, relevance, model, "
-            "attribution, verifier), replied (a greeting, thanks, a request for help: not asked of the documents), "
-            "failed, cancelled.",
+            "attribution, verifier), quoted (a yes-or-no question answered by the line that says no, the model's "
+            "answer withheld: withheld_by model, attribution, verifier), replied (a greeting, thanks, a request for "
+            "help: not asked of the documents), failed, cancelled.",
             ["outcome", "withheld_by"],
             registry=self.registry,
         )
@@ -131,7 +132,12 @@ class Metrics:
             registry=self.registry,
         )
         # every series there from the start, at 0, so that a rate over the first ones is whole
-        for outcome, withheld_by in [("answered", ""), ("replied", ""), *(("abstained", w) for w in WITHHELD_BY)]:
+        for outcome, withheld_by in [
+            ("answered", ""),
+            ("replied", ""),
+            *(("abstained", w) for w in WITHHELD_BY),
+            *(("quoted", w) for w in QUOTED_FOR),
+        ]:
             self.answers.labels(outcome, withheld_by)
         for outcome in ("failed", "cancelled"):
             self.answers.labels(outcome, "")
@@ -148,8 +154,16 @@ class Metrics:
         ProcessCollector(registry=self.registry)
 
     def answered(self, answer: Answer, timed: Stopwatch) -> None:
-        outcome = "abstained" if answer.abstained else "replied" if answer.replied else "answered"
-        self.answers.labels(outcome, answer.withheld_by).inc()
+        outcome = (
+            "abstained"
+            if answer.abstained
+            else "replied"
+            if answer.replied
+            else "quoted"
+            if answer.quoted
+            else "answered"
+        )
+        self.answers.labels(outcome, answer.withheld_by or answer.quoted).inc()
         self.seconds.observe(timed.total)
         if timed.first_token is not None:
             self.first_token.observe(timed.first_token)

@@ -116,10 +116,12 @@ def router(service: AnswerService, library: Library, guard: Guard) -> APIRouter:
 
 
 def cited(answer: Answer, root: str) -> dict:
-    """An answer's citations, closest passages (each with its link), whether it abstained and why, its note, as
-    the OpenAI route's message carries them beside the text."""
+    """An answer's citations, closest passages (each with its link), whether it abstained and why, its note, what
+    withheld the model's answer a quote stands in for, as the OpenAI route's message carries them beside the text."""
     whole = answer_json(answer, root)
-    return {key: whole[key] for key in ("citations", "abstained", "closest", "withheld_by", "note", "sentences")}
+    return {
+        key: whole[key] for key in ("citations", "abstained", "closest", "withheld_by", "note", "quoted", "sentences")
+    }
 
 
 def abstained_lead(answer: Answer, streamed: bool) -> str:

@@ -117,12 +117,13 @@ def test_a_withheld_answer_to_a_yes_or_no_question_quotes_the_line_that_says_no(
         assert replace(decider, min_says_no=1.01).decide(ev).withheld_by == by
         answer = decider.decide(ev)
         assert not answer.abstained and answer.citations == [line] and answer.note == SAYS_NO
+        assert answer.quoted == by and answer.to_json()["quoted"] == by and answer.to_json()["withheld_by"] is None
         assert answer.text == "The documents say: “There is no lift; the building has a cellar.” [1]"
         assert answer.evidence == ev and answer.passages == [PASSAGE]
     assert replace(decider, min_says_no=0.9).decide(declined).abstained  # the line matches the question too little
     far = replace(decider, min_relevance=0.7).decide(declined)  # too far from the question to ask the model of
     assert far.abstained and far.withheld_by == "relevance"
     kept = replace(judged, verified=0.9, says_no=said)  # an answer that stands is not replaced
-    assert decider.decide(kept).text == "Yes, there is a lift. [1]"
+    assert decider.decide(kept).text == "Yes, there is a lift. [1]" and not decider.decide(kept).quoted
     retried = replace(declined, retry=replace(declined, says_no=None))  # a second try withheld too: still quoted
     assert decider.decide(retried).citations == [line]

@@ -35,7 +35,7 @@ def test_healthz(client: TestClient) -> None:
 
 def test_ask_returns_the_cli_json_object(client: TestClient) -> None:
     body = client.post("/api/ask", json={"question": "who denied arms deals?"}).json()
-    assert set(body) == {"answer", "abstained", "citations", "closest", "withheld_by", "note", "sentences"}
+    assert set(body) == {"answer", "abstained", "citations", "closest", "withheld_by", "note", "quoted", "sentences"}
     assert body["withheld_by"] is None
     assert body["answer"] == "North Korea has denied that it supplies weapons to Russia. [1]"
     assert body["citations"][0]["file"] == ARMS_FILE and body["citations"][0]["start_line"] == 9
@@ -67,6 +67,7 @@ def test_an_abstention_comes_with_the_closest_passages(settings: Settings, news_
     message = reply.json()["choices"][0]["message"]
     assert message["closest"] == body["closest"] and message["citations"] == []
     assert message["withheld_by"] == "model" and message["sentences"] == body["sentences"] == []  # none answered
+    assert message["quoted"] is None  # no line quoted in the model's place
     heading, *rows = message["content"].split("\n\n")[1].splitlines()
     assert heading == "Closest passages (they do not answer it):"
     assert rows == [

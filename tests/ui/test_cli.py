@@ -21,7 +21,7 @@ def test_ask_json_prints_one_object_with_the_promised_fields(
 ) -> None:
     reply = "North Korea has denied that it supplies weapons to Russia."
     out = json.loads(printed_answer(settings, news_dir, reply, "who denied arms deals?", True, capsys))
-    assert set(out) == {"answer", "abstained", "citations", "closest", "withheld_by", "note", "sentences"}
+    assert set(out) == {"answer", "abstained", "citations", "closest", "withheld_by", "note", "quoted", "sentences"}
     assert out["citations"][0]["file"] == ARMS_FILE and out["closest"] == []
     assert set(out["citations"][0]) == {"file", "start_line", "end_line", "quote"}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
 from rag.settings import Settings
@@ -109,3 +110,23 @@ def test_the_metrics_need_the_admin_token_else_the_chat_token_where_one_is_set(s
         assert http.get("/metrics", headers={"Authorization": "Bearer guess"}).status_code == 401
         for _ in range(3):  # scraped as often as Prometheus likes: no question's rate limit
             assert scraped(http, Authorization=f"Bearer {right}")[("groundline_documents", ())] == 0
+
+
+def test_an_answer_quoted_in_the_models_place_is_counted_apart_by_what_withheld_the_models(
+    settings: Settings,
+) -> None:
+    from rag.answering import Stopwatch
+    from rag.types import Answer, Evidence
+    from ui.metrics import Metrics
+
+    counted = Metrics(fake_app(settings, []).library)
+    asked = Evidence("Is there a lift?", [])
+    for quoted in ("model", "model", "verifier"):
+        counted.answered(
+            Answer("The documents say: “There is no lift.” [1]", False, evidence=asked, quoted=quoted), Stopwatch()
+        )
+    after = samples(generate_latest(counted.registry).decode())
+    assert after[("groundline_answers_total", (("outcome", "quoted"), ("withheld_by", "model")))] == 2
+    assert after[("groundline_answers_total", (("outcome", "quoted"), ("withheld_by", "verifier")))] == 1
+    assert after[("groundline_answers_total", (("outcome", "quoted"), ("withheld_by", "attribution")))] == 0
+    assert after[("groundline_answers_total", (("outcome", "answered"), ("withheld_by", "")))] == 0
