@@ -52,6 +52,9 @@ REJECTION = re.compile(
     re.IGNORECASE,
 )
 _PASSIVE = re.compile(r"\b(?:is|are|was|were|been|be|being)\b", re.IGNORECASE)
+# Adverbs that say how a denial denies, not what: "does not yet see all the parameters" denies "see", "the lease
+# is not yet signed" denies "signed" (read as the word denied, "yet" was: nothing the answer says)
+_HOW = frozenset("yet even ever once always really fully entirely necessarily actually exactly quite again".split())
 _NOT_A_DENIAL = re.compile(r"\s+(?:only|until|just|merely|least|later|sooner|more|less|doubt|matter)\b", re.I)
 # A question asked yes or no opens with an auxiliary ("Is there a lift?", "Did customers get vouchers?"); one
 # that offers a choice ("Was it a failure or a success?") is not, nor one that denies ("Isn't it ...?").
@@ -135,6 +138,8 @@ class Denials:
 
         >>> [d.said for d in Denials(Wording()).denied("They contain no oxygen, not only water; not until 1966.")]
         ['no oxygen']
+        >>> [d.said for d in Denials(Wording()).denied("The lease is not yet signed; it never even began.")]
+        ['not yet signed', 'never even began']
         >>> sorted(Denials(Wording()).denied("It was so, provided that p is not a prime factor of q.")[0].clause)
         ['factor', 'p', 'prime', 'provid', 'q']
         >>> sorted(Denials(Wording()).denied('They urge it "not to provide or sell weapons."')[0].governed)
@@ -152,7 +157,10 @@ class Denials:
                 within = after[: min(10, len(WORD.findall(quote, match.end(), clause.end())))]
                 that = next((i for i, word in enumerate(within) if word.lower() == "that"), None)
             if that is None:
-                first = next((i for i, word in enumerate(after[:4]) if self.wording.terms(word)), None)
+                first = next(
+                    (i for i, word in enumerate(after[:4]) if word.lower() not in _HOW and self.wording.terms(word)),
+                    None,
+                )
             else:  # the claim's verb: the first word after "that", within six, lemminflect knows as one
                 verbs = (i for i in range(that + 1, min(that + 7, len(after))) if self.wording.verb(after[i]))
                 first = next(verbs, None)
@@ -165,7 +173,8 @@ class Denials:
             then = self.wording.first_terms(after[last + 1 : last + 4])
             said = match.group(0).lower()
             if that is None:
-                out.append(Denial(f"{said} {after[first]}", terms, self.wording.terms(clause.group()), then))
+                words = [said, *(w for w in after[:first] if w.lower() in _HOW), after[first]]  # "not yet signed"
+                out.append(Denial(" ".join(words), terms, self.wording.terms(clause.group()), then))
             else:
                 out.append(Denial(f"{said} ... {after[first]}", terms, terms | then, then, claim=True))
         return out
@@ -252,6 +261,8 @@ class Denials:
         >>> a.says_no("There is no lift; the building has a bike cellar.", "Is there a lift?")
         True
         >>> a.says_no("Rolling back the release was considered and rejected.", "Was the release rolled back?")
+        True
+        >>> a.says_no("The lease is not yet signed.", "Is the lease signed?")
         True
         >>> a.says_no("Never immerse the kettle base in water.", "Is the kettle dishwasher safe?")
         False
