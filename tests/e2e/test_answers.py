@@ -106,6 +106,16 @@ def test_a_yes_the_cited_line_does_not_say_is_not_cited(local_app: Groundline) -
         assert any(s.citations for s in rest), answer
 
 
+def test_a_yes_or_no_question_the_line_says_no_to_is_answered_by_quoting_it(local_app: Groundline) -> None:
+    """Asked "Does Moscow violate the restrictions?", the 1.5B model answers "Yes, Moscow violates the
+    restrictions." of the line where UN experts "refute the accusations that Moscow violates these
+    restrictions"; withheld, the documents did say: that line is quoted and cited in its place."""
+    answer = local_app.service.ask("Does Moscow violate the restrictions?")
+    assert not answer.abstained and answer.note == SAYS_NO and answer.quoted, answer
+    assert [(c.file, c.start_line) for c in answer.citations] == [(ARMS_FILE, 13)], answer
+    assert answer.text.startswith("The documents say: “") and "refute the accusations" in answer.text, answer
+
+
 def test_the_local_model_summarizes_each_article_citing_its_own_lines(local_app: Groundline) -> None:
     # "Summarize the documents" names no topic: the relevance gate abstained ("The documents do not say.").
     summary = local_app.service.ask("Summarize the documents.")
