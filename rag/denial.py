@@ -1,5 +1,5 @@
-"""Denials: the words of denial in a sentence, what a source sentence's denial or hedge denies, and
-whether it says otherwise than an answer sentence.
+"""Denials: the words of denial in a sentence, what a source sentence's denial or hedge denies,
+whether it says otherwise than an answer sentence, and whether it says no to a question asked yes or no.
 
 This module does not score or cite (``rag.attribution`` does).
 """
