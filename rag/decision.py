@@ -176,19 +176,20 @@ class Decider:
         (and its second try's), the line that says no to a question asked yes or no, quoted (``quoting``)."""
         answer = self._decided(evidence, gated)
         if answer.abstained and answer.withheld_by in QUOTED_FOR:
-            quoted = self.quoting(evidence)
-            return answer if quoted is None else replace(quoted, quoted=answer.withheld_by)
+            return self.quoting(evidence, answer.withheld_by) or answer
         return answer
 
-    def quoting(self, evidence: Evidence) -> Answer | None:
+    def quoting(self, evidence: Evidence, withheld_by: str) -> Answer | None:
         """The answer that quotes the line nearest a question asked yes or no, which says no to it
-        (``Evidence.says_no``), where it matches the question at ``min_says_no`` or more; else None.
+        (``Evidence.says_no``), where it matches the question at ``min_says_no`` or more, in place of the
+        model's answer that ``withheld_by`` withheld (``Answer.quoted``); else None.
 
         >>> line = Citation("flat.txt", 12, 12, "There is no lift;\\nthe building has a cellar.", 0, 44)
         >>> ev = Evidence("Is there a lift?", [], "The documents do not say.", says_no=Support("q", line, 0.83))
-        >>> Decider(min_says_no=0.5).quoting(ev).text
-        'The documents say: “There is no lift; the building has a cellar.” [1]'
-        >>> Decider(min_says_no=0.9).quoting(ev) is None
+        >>> quoted = Decider(min_says_no=0.5).quoting(ev, "model")
+        >>> quoted.text, quoted.quoted
+        ('The documents say: “There is no lift; the building has a cellar.” [1]', 'model')
+        >>> Decider(min_says_no=0.9).quoting(ev, "model") is None
         True
         """
         said = evidence.says_no
@@ -198,6 +199,7 @@ class Decider:
         return Answer(
             text=render([quoted]), abstained=False, citations=[said.citation], sentences=[quoted],
             passages=list(evidence.passages), question=evidence.question, evidence=evidence, note=SAYS_NO,
+            quoted=withheld_by,
         )  # fmt: skip
 
     def _decided(self, evidence: Evidence, gated: bool) -> Answer:
