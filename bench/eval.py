@@ -228,7 +228,7 @@ def verify(args, judge=None, attributor=None) -> None:
             evidence = EVIDENCE.validate_python(ev)
             supports = attributor.evidence(evidence.question, evidence.passages, evidence.raw).supports
             under = attributor.lead_ins(evidence.passages)  # as the chat shows them (``AnswerService.checked``)
-            before = attributor.lead_ins(evidence.passages, sentence_before=True)
+            before = attributor.with_sentence_before(under, evidence.passages)
             shown = cited_quotes(supports, under)
             first = args.again or ev.get("verified") is None or judged_quotes(held, ev) != shown
             yes = affirms(ev["raw"]) and (first or ev.get("said_yes") is None)

@@ -357,7 +357,7 @@ class AnswerService:
                 verified = self.verifier.verify(question, evidence.supports, under)
                 again = None
                 if verified is not None and self.decider.looks_again(verified):
-                    before = self.attributor.lead_ins(passages, sentence_before=True)
+                    before = self.attributor.with_sentence_before(under, passages)
                     again = self.verifier.verify(question, evidence.supports, before)
                 said_yes = self.verifier.says_yes(question, evidence.supports, under) if affirms(raw) else None
                 evidence = replace(evidence, verified=verified, verified_again=again, said_yes=said_yes)

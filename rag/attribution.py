@@ -17,7 +17,7 @@ This module does not retrieve, call the LLM or decide.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -163,21 +163,18 @@ class Attributor:
             out |= {later: earlier.quote for earlier, later in zip(cands, cands[1:], strict=False)}
         return out
 
-    def lead_ins(self, passages: Sequence[Passage], sentence_before: bool = False) -> dict[Citation, str]:
+    def lead_ins(self, passages: Sequence[Passage]) -> dict[Citation, str]:
         """What the verifier is shown before each sentence of the passages (``cited_quotes``): the Markdown
         heading it is under, where the passages show it and every line down to the sentence ("[Root
-        cause]"); with ``sentence_before``, the sentence before it in its passage too (a second look:
-        ``preceding``), but for the heading itself. Shown "The gateway's certificate was issued by hand ...
-        and was not covered by the automatic renewal job" alone, the 1.5B judge gave "What caused the
-        outage?" 0.49; under "[Root cause]", 0.65 ("What caused the fire?": 0.34, 0.47). A section's
-        sentences answer what its heading asks ("What went well?": 0.48 alone, 0.84 under its heading;
-        asked "What went wrong?" of it, 0.34 and 0.25).
+        cause]"). Shown "The gateway's certificate was issued by hand ... and was not covered by the
+        automatic renewal job" alone, the 1.5B judge gave "What caused the outage?" 0.49; under "[Root
+        cause]", 0.65 ("What caused the fire?": 0.34, 0.47). A section's sentences answer what its heading
+        asks ("What went well?": 0.48 alone, 0.84 under its heading; asked "What went wrong?" of it, 0.34
+        and 0.25).
 
         >>> shown = [Passage("a.md", 1, 3, 0, "## Root cause\\nIt expired.\\nNobody saw.", 1.0)]
         >>> sorted(Attributor(None).lead_ins(shown).values())
         ['[Root cause]', '[Root cause]']
-        >>> sorted(Attributor(None).lead_ins(shown, sentence_before=True).values())
-        ['[Root cause]', '[Root cause] It expired.']
         """
         out: dict[Citation, str] = {}
         for file in dict.fromkeys(p.file for p in passages):
@@ -189,10 +186,24 @@ class Attributor:
                     heading = cited
                 elif heading is not None and shown >= set(range(heading.start_line, cited.start_line)):
                     out[cited] = f"[{_HEADING.sub('', heading.quote, count=1).strip().rstrip('#').strip()}]"
-        if sentence_before:
-            for later, earlier in self.preceding(passages).items():
-                if not _HEADING.match(earlier):
-                    out[later] = " ".join(filter(None, (out.get(later), earlier)))
+        return out
+
+    def with_sentence_before(
+        self, lead_ins: Mapping[Citation, str], passages: Sequence[Passage]
+    ) -> dict[Citation, str]:
+        """``lead_ins`` (``Attributor.lead_ins`` of ``passages``) with the sentence before each sentence in its
+        passage after them, but for a heading (it is there already): what a second look shows
+        (``preceding``, ``Decider.looks_again``).
+
+        >>> shown = [Passage("a.md", 1, 3, 0, "## Root cause\\nIt expired.\\nNobody saw.", 1.0)]
+        >>> a = Attributor(None)
+        >>> sorted(a.with_sentence_before(a.lead_ins(shown), shown).values())
+        ['[Root cause]', '[Root cause] It expired.']
+        """
+        out = dict(lead_ins)
+        for later, earlier in self.preceding(passages).items():
+            if not _HEADING.match(earlier):
+                out[later] = " ".join(filter(None, (out.get(later), earlier)))
         return out
 
     def attribute(self, sentences: Sequence[str], passages: Sequence[Passage], question: str = "") -> list[Support]:

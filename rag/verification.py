@@ -161,7 +161,7 @@ class Verifier:
     ) -> float | None:
         """None when there is nothing to check (nothing cited) or the judge gave no verdict; ``before``:
         what is shown before each cited sentence (its heading; on a second look, ``Decider.looks_again``,
-        the sentence before it too: ``Attributor.lead_ins``)."""
+        the sentence before it too: ``Attributor.lead_ins``, ``Attributor.with_sentence_before``)."""
         return self._asked(verify_messages, question, cited_quotes(supports, before))
 
     def says_yes(
