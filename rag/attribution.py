@@ -59,7 +59,33 @@ ALSO_WORDS = 2
 # at its own score ("It is the authority's annual report for 2025").
 HEADING = 0.85
 _HEADING = re.compile(r"#{1,6}\s")
-_BE = {True: "is", False: "are"}  # by whether one is meant
+# What the number checks say of a sentence they doubt: "231 is in no source", "1884 is not in the line cited"
+_NOWHERE, _UNCITED = "in no source", "not in the line{} cited"
+
+
+def misread(support: Support, question: str = "") -> bool:
+    """Whether only the number checks doubt a sentence (it states a number its source sentence does not,
+    where that states another: ``Attributor.attribute``), and no number it changed is one the question
+    states: the model read the line and changed a number. A question that states a number its line does
+    not ("There re 231 seats in which chamber?" of "There are 131 seats ...") is what differs from the line.
+
+    >>> line = Citation("a.txt", 1, 1, "In 1882, Tesla began working for Edison.", 0, 40)
+    >>> changed = Support("In 1884, Tesla began working for Edison.", line, 0.45, ("1884 is not in the line cited",))
+    >>> misread(changed), misread(changed, "Did Tesla begin working for Edison in 1884?")
+    (True, False)
+    >>> misread(Support("No, Tesla ...", line, 0.45, ('the source says "not"', "1884 is in no source"), 0.9))
+    False
+    """
+    said = (_NOWHERE, _UNCITED.format(""), _UNCITED.format("s"))
+    if not support.doubts or not all(d.endswith(said) for d in support.doubts) or support.citation is None:
+        return False
+    changed = numbers(claim(support.sentence) or support.sentence) - numbers(support.citation.quote)
+    return not changed & numbers(question)
+
+
+def _are(said: set[str], where: str) -> str:
+    """Numbers said to be where they are, in plain words, by size: "8 and 12 are in no source"."""
+    return f"{in_words(sorted(said, key=magnitude))} {'is' if len(said) == 1 else 'are'} {where}"
 
 
 def statements_first(scores: np.ndarray, headings: np.ndarray) -> None:
@@ -299,13 +325,23 @@ class Attributor:
             unread = unread_numbers(numbers(text), shown)
             if unread and numbers(cands[int(np.argmax(row))].quote):
                 row *= CONTRADICTED  # a number no passage holds, where the best match states another
-                doubts.append(f"{in_words(sorted(unread, key=magnitude))} {_BE[len(unread) == 1]} in no source")
+                doubts.append(_are(unread, _NOWHERE))
                 in_doubt = True
             best = int(np.argmax(row))
-            score = round(float(row[best]), 4)
-            lowered = doubts and score < undoubted
             others = [] if in_doubt else [j for j in np.argsort(-row, kind="stable") if j != best and not against[j]]
             also = self.completing(mine, cand_terms[best], asked, [cand_terms[j] for j in others])
+            said = numbers(text) - numbers(question)  # a number restated from the question is the reader's own
+            if said and not in_doubt and numbers(cands[best].quote):
+                before = before if before is not None else self.preceding(passages)
+                cited = [cands[best]] + ([] if also is None else [cands[others[also]]])
+                if uncited := unread_numbers(
+                    said, numbers(" ".join([before.get(cited[0], ""), *(c.quote for c in cited)]))
+                ):
+                    row *= CONTRADICTED  # a passage holds it, and the line cited states another: "In 1884,
+                    in_doubt, also = True, None  # Tesla began ..." against "In 1882, Tesla began ..."
+                    doubts.append(_are(uncited, _UNCITED.format("s" * (len(cited) > 1))))
+            score = round(float(row[best]), 4)
+            lowered = doubts and score < undoubted
             out.append(
                 Support(
                     sentence,
@@ -356,25 +392,37 @@ class Attributor:
             rows.append(self.lexical_weight * lexical + (1 - self.lexical_weight) * semantic[i])
         return np.array(rows)
 
-    def saying_no(self, question: str, passages: Sequence[Passage]) -> Support | None:
-        """The sentence of the passages nearest a question asked yes or no (``ranked_in_each``'s score), where
-        it says no to it (``Denials.says_no``): what answers it where the model's answer is withheld
-        (``Evidence.says_no``). None: the question is not asked yes or no, or its nearest sentence does not
-        say no (a lower one that does is not taken: the nearest may say yes)."""
+    def nearest_line(self, question: str, passages: Sequence[Passage]) -> Support | None:
+        """The sentence of the passages nearest the question (``ranked_in_each``'s score), the first of
+        equals; None where the passages have no sentence."""
+        ranked = [found[0] for found in self.ranked_in_each(question, passages) if found]
+        return max(ranked, key=lambda s: s.score, default=None)
+
+    def saying_no(self, question: str, passages: Sequence[Passage], line: Support | None = None) -> Support | None:
+        """The sentence of the passages nearest a question asked yes or no (``nearest_line``, or ``line``
+        where the caller has it), where it says no to it (``Denials.says_no``): what answers it where the
+        model's answer is withheld (``Evidence.says_no``). None: the question is not asked yes or no, or its
+        nearest sentence does not say no (a lower one that does is not taken: the nearest may say yes)."""
         if not asks_yes_or_no(question):
             return None
-        ranked = [found[0] for found in self.ranked_in_each(question, passages) if found]
-        nearest = max(ranked, key=lambda s: s.score, default=None)  # the first of equals
-        if nearest is None or nearest.citation is None:
+        line = line or self.nearest_line(question, passages)
+        if line is None or line.citation is None:
             return None
-        return nearest if self.denying.says_no(nearest.citation.quote, question) else None
+        return line if self.denying.says_no(line.citation.quote, question) else None
 
     def evidence(self, question: str, passages: Sequence[Passage], raw: str) -> Evidence:
-        """What the model said, with every sentence's best support: all an answer is decided from."""
+        """What the model said, with every sentence's best support: all an answer is decided from. The
+        sentence nearest the question is read once, where a question asked yes or no or a number the model
+        changed needs it (``saying_no``, ``misread``)."""
         supports = self.attribute(answer_sentences(raw), passages, question)
         held, nearest = self.words_held(question, passages), self.nearest(question, passages)
-        no = self.saying_no(question, passages)
-        return Evidence(question, list(passages), raw, supports, words_held=held, nearest=nearest, says_no=no)
+        changed = [s.citation for s in supports if misread(s, question)]
+        line = self.nearest_line(question, passages) if changed or asks_yes_or_no(question) else None
+        return Evidence(
+            question, list(passages), raw, supports, words_held=held, nearest=nearest,
+            says_no=self.saying_no(question, passages, line),
+            misread=line if line is not None and line.citation in changed else None,
+        )  # fmt: skip
 
     def nearest(self, question: str, passages: Sequence[Passage]) -> float | None:
         """The best cosine of the question with a sentence of the passages (None: no question, or no

@@ -13,7 +13,9 @@ decide, not the model's word alone. An answer's opening "yes" is cited only
 where the cited sentences, asked the question, say yes (``min_yes``). Where a
 question asked yes or no is withheld by the model, attribution or the verifier,
 the line nearest it that says no (``Evidence.says_no``) is quoted, where it
-matches the question well enough (``min_says_no``).
+matches the question well enough (``min_says_no``); where an answer is withheld
+for a number its line does not state, and that line is the one nearest the
+question, it is quoted likewise (``Evidence.misread``, ``min_misread``).
 """
 
 from __future__ import annotations
@@ -58,6 +60,11 @@ NOT_YES = "the lines it cites do not say yes"
 QUOTED_FOR = ("model", "attribution", "verifier")
 # the note of an answer that quotes the line saying no
 SAYS_NO = "Quoted from the documents: the line nearest the question says no to it. The model's own answer was not kept."
+# the note of an answer that quotes the line whose number the model changed
+MISREAD = (
+    "Quoted from the documents: the model's answer stated a number the line it read does not. The model's own "
+    "answer was not kept."
+)
 
 
 def declined(raw: str) -> bool:
@@ -81,6 +88,7 @@ class Decider:
     min_yes: float = 0.0  # an answer's opening yes is cited where the cited sentences say yes this surely
     min_sentence_relevance: float = 1.0  # a passage's sentence this close to the question lets it through
     min_says_no: float = 1.01  # the line saying no to a question withheld is quoted where it matches it this well
+    min_misread: float = 1.01  # the line whose number the model changed is quoted where it matches the question so
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Decider:
@@ -173,16 +181,19 @@ class Decider:
     def decide(self, evidence: Evidence, gated: bool = True) -> Answer:
         """The answer the evidence supports (``gated``: the passages go through the relevance gate; a
         second try's one passage was among those that went through); where the model's answer is withheld
-        (and its second try's), the line that says no to a question asked yes or no, quoted (``quoting``)."""
+        (and its second try's), the line that says no to a question asked yes or no, or the line whose
+        number the model changed, quoted (``quoting``)."""
         answer = self._decided(evidence, gated)
         if answer.abstained and answer.withheld_by in QUOTED_FOR:
             return self.quoting(evidence, answer.withheld_by) or answer
         return answer
 
     def quoting(self, evidence: Evidence, withheld_by: str) -> Answer | None:
-        """The answer that quotes the line nearest a question asked yes or no, which says no to it
-        (``Evidence.says_no``), where it matches the question at ``min_says_no`` or more, in place of the
-        model's answer that ``withheld_by`` withheld (``Answer.quoted``); else None.
+        """The answer that quotes a line of the documents in place of the model's answer that ``withheld_by``
+        withheld (``Answer.quoted``): the line nearest a question asked yes or no, which says no to it
+        (``Evidence.says_no``), where it matches the question at ``min_says_no`` or more; else, where
+        attribution withheld the answer, the line nearest the question whose number it changed
+        (``Evidence.misread``, ``quotes_misread``). None: neither.
 
         >>> line = Citation("flat.txt", 12, 12, "There is no lift;\\nthe building has a cellar.", 0, 44)
         >>> ev = Evidence("Is there a lift?", [], "The documents do not say.", says_no=Support("q", line, 0.83))
@@ -191,16 +202,35 @@ class Decider:
         ('The documents say: “There is no lift; the building has a cellar.” [1]', 'model')
         >>> Decider(min_says_no=0.9).quoting(ev, "model") is None
         True
+        >>> rent = Citation("flat.txt", 3, 3, "The rent is 1,150 euros a month.", 0, 32)
+        >>> ev = Evidence("What is the rent?", [], "The rent is 1,200 euros.", misread=Support("q", rent, 0.7))
+        >>> Decider(min_misread=0.5).quoting(ev, "attribution").note == MISREAD
+        True
+        >>> Decider(min_misread=0.5).quoting(ev, "verifier") is None
+        True
         """
-        said = evidence.says_no
-        if said is None or said.citation is None or said.score < self.min_says_no:
+        if (said := evidence.says_no) is not None and said.score >= self.min_says_no:
+            note = SAYS_NO
+        elif withheld_by == "attribution" and (said := evidence.misread) is not None and self.quotes_misread(evidence):
+            note = MISREAD
+        else:
             return None
+        assert said.citation is not None
         quoted = AnswerSentence(f"The documents say: “{' '.join(said.citation.quote.split())}”", (1,), said.score)
         return Answer(
             text=render([quoted]), abstained=False, citations=[said.citation], sentences=[quoted],
-            passages=list(evidence.passages), question=evidence.question, evidence=evidence, note=SAYS_NO,
+            passages=list(evidence.passages), question=evidence.question, evidence=evidence, note=note,
             quoted=withheld_by,
         )  # fmt: skip
+
+    def quotes_misread(self, evidence: Evidence) -> bool:
+        """Whether the line whose number the model changed answers the question well enough to quote: it
+        matches the question at ``min_misread`` or more, and the verifier let through the lines the answer
+        cited (``verified``), which hold it (asked "What yard line did the Broncos stop the Panthers on in
+        their first drive?", the model wrote 45 of "the Broncos drove to the Panthers 41-yard line" in the
+        fourth quarter: the nearest line, judged 0.49)."""
+        said = evidence.misread
+        return said is not None and said.score >= self.min_misread and self.verified(evidence)
 
     def _decided(self, evidence: Evidence, gated: bool) -> Answer:
         ev = evidence

@@ -155,6 +155,14 @@ class Settings(BaseSettings):
         "the question at least this well (attribution's score, as min_support reads an answer sentence's); "
         "1.01: never.",
     )
+    min_misread: float = Field(
+        0.5,
+        ge=0,
+        le=1.01,
+        description="Where an answer is withheld because it states a number the line it is cited to does not "
+        "(the model read the line and changed the number), that line is quoted in its place where it is the line "
+        "nearest the question and matches it at least this well; 1.01: never.",
+    )
     ocr: bool = Field(
         True,
         description="Read scanned PDF pages and images with Tesseract (the tesseract-ocr package), where it is "

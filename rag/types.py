@@ -188,6 +188,11 @@ class Evidence:
     # (``Attributor.saying_no``), its score its match with the question; quoted where the model's answer
     # is withheld (``Decider.decide``). None: not asked yes or no, no such sentence, or recorded before
     says_no: Support | None = None
+    # the sentence of the passages nearest the question, where an answer sentence cited to it states a number
+    # it does not (``rag.attribution.misread``: "In 1884, Tesla began working for ..." against "In 1882, Tesla
+    # began working for ..."), its score its match with the question; quoted where the answer is withheld
+    # by attribution (``Decider.decide``). None: no such sentence, or recorded before
+    misread: Support | None = None
 
 
 @dataclass(frozen=True)
@@ -231,8 +236,9 @@ class Answer:
     # what the reader should know of how it was written: a summary's passages left unread (rag.overview),
     # a file the question named that no document is (rag.naming), a line quoted in the model's place
     note: str = ""
-    # an answer that quotes the line saying no to a question asked yes or no: what withheld the model's answer
-    # it stands in for (rag.decision.QUOTED_FOR); "" for any other
+    # an answer that quotes a line in the model's place (the line saying no to a question asked yes or no, or
+    # the line whose number the model changed): what withheld the model's answer it stands in for
+    # (rag.decision.QUOTED_FOR); "" for any other
     quoted: str = ""
 
     @property

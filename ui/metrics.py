@@ -59,8 +59,9 @@ class Metrics:
         self.answers = Counter(
             "groundline_answers",
             "Questions by how they ended: answered, abstained (withheld_by: no_documents, relevance, model, "
-            "attribution, verifier), quoted (a yes-or-no question answered by the line that says no, the model's "
-            "answer withheld: withheld_by model, attribution, verifier), replied (a greeting, thanks, a request for "
+            "attribution, verifier), quoted (a line of the documents quoted in place of the model's withheld answer: "
+            "one that says no to a yes-or-no question, or whose number the model changed; withheld_by model, "
+            "attribution, verifier), replied (a greeting, thanks, a request for "
             "help: not asked of the documents), failed, cancelled.",
             ["outcome", "withheld_by"],
             registry=self.registry,

@@ -504,3 +504,30 @@ def test_a_yes_or_no_question_the_model_gets_wrong_is_answered_by_the_line_that_
     assert answer.text == "The documents say: “There is no lift; the building has a bike cellar.” [1]"
     assert [(c.file, c.start_line) for c in answer.citations] == [("flat.txt", 2)] and answer.note
     assert answer.evidence.raw == "Yes, there is a lift [1]."  # what the model said is kept for the record
+
+
+def test_an_answer_that_changed_a_number_of_its_line_is_answered_by_that_line() -> None:
+    # the office postmortem: "When was the new certificate deployed?" was answered "on October 15, 2026" from
+    # the timeline row "09:55 | A new certificate is issued and deployed." and an action's "Due: 31 October 2026"
+    timeline = [
+        "09:44 Mei finds the expired certificate.",
+        "09:55 A new certificate is issued and deployed.",
+        "Reminders go to a team list by 31 October 2026.",
+        "Logs are shipped by 15 December.",
+    ]
+    svc = checked_service(
+        "A new certificate is issued and deployed on 15 October 2026 [1].",
+        passages=[Passage("pm.md", 1, 4, 0, "\n".join(timeline), 0.9)],
+    )
+    svc.decider = replace(svc.decider, min_misread=0.5)
+    answer = svc.ask("When was the new certificate deployed?")
+    assert answer.text == "The documents say: “09:55 A new certificate is issued and deployed.” [1]"
+    assert [(c.file, c.start_line) for c in answer.citations] == [("pm.md", 2)] and answer.quoted == "attribution"
+    assert answer.evidence.raw.startswith("A new certificate is issued and deployed on 15 October 2026")
+    (doubted,) = answer.evidence.supports  # October 2026 is on line 3, which it would have cited beside line 2
+    assert doubted.doubts == ("15 is not in the lines cited",) and doubted.also is None
+    svc.llm.replies.append("A new certificate is issued and deployed at 09:55 [1].")  # read right: its own answer
+    assert (
+        svc.ask("When was the new certificate deployed?").text
+        == "A new certificate is issued and deployed at 09:55. [1]"
+    )

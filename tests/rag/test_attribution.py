@@ -3,7 +3,7 @@ from dataclasses import replace
 import pytest
 
 from rag.answer_text import answer_sentences, strip_markers
-from rag.attribution import Attributor
+from rag.attribution import Attributor, misread
 from rag.types import Passage, Support
 from tests.fakes import HashEmbedding
 
@@ -340,6 +340,51 @@ def test_a_sentence_stating_a_number_no_passage_holds_is_not_supported(attributo
     assert counted.score >= 0.5 > miscounted.score
     (twice,) = attributor.attribute(["The chamber has eight doors and 12 chairs."], doors)
     assert twice.doubts == ("8 and 12 are in no source",)  # by size, eight as the digits it was compared as
+
+
+def test_a_number_the_line_cited_does_not_state_is_not_supported_though_another_line_holds_it(
+    attributor: Attributor,
+) -> None:
+    # squad-dev: "In 1884, Tesla began working for the Continental Edison Company in France." was cited to
+    # "In 1882, Tesla began working for ..." (0.90) and kept: 1884 is in another sentence of the passage
+    tesla = "In 1882, Tesla began working for the Continental Edison Company in France. In 1884, he moved to New York."
+    passages = [Passage("tesla.txt", 14, 14, 0, tesla, 0.9)]
+    question = "When did Tesla begin working for the Continental Edison Company?"
+    (changed,) = attributor.attribute(
+        ["In 1884, Tesla began working for the Continental Edison Company."], passages, question
+    )
+    assert changed.citation.quote.startswith("In 1882") and changed.score < 0.5 <= changed.undoubted
+    assert changed.doubts == ("1884 is not in the line cited",) and changed.also is None
+    assert misread(changed, question) and not misread(changed, "Did Tesla begin working there in 1884?")
+    (read,) = attributor.attribute(["In 1882, Tesla began working for the Continental Edison Company."], passages)
+    assert read.score >= 0.5 and read.doubts == ()
+    # a number the question states is the reader's own ("the years of 1531 to 1546"), and one the sentence
+    # before the cited line states is read with it
+    (asked,) = attributor.attribute(
+        ["Tesla began working for the Continental Edison Company in France in 1884."],
+        passages,
+        "What did Tesla do in 1884?",
+    )
+    assert "1884 is not in the line cited" not in asked.doubts
+    dated = "The year was 1884. Tesla moved to New York with 4 cents."
+    (before,) = attributor.attribute(
+        ["In 1884, Tesla moved to New York with 4 cents."], [Passage("t.txt", 1, 1, 0, dated, 0.9)]
+    )
+    assert before.doubts == () and before.score >= 0.5
+
+
+def test_the_line_whose_number_the_model_changed_is_kept_where_it_is_nearest_the_question(
+    attributor: Attributor,
+) -> None:
+    tesla = "In 1882, Tesla began working for the Continental Edison Company in France. In 1884, he moved to New York."
+    passages = [Passage("tesla.txt", 14, 14, 0, tesla, 0.9)]
+    question = "When did Tesla begin working for the Continental Edison Company?"
+    ev = attributor.evidence(question, passages, "In 1884, Tesla began working for the Continental Edison Company.")
+    assert ev.misread is not None and ev.misread.citation.quote.startswith("In 1882") and ev.misread.score >= 0.5
+    assert attributor.evidence(question, passages, "In 1882, Tesla began working there.").misread is None  # read right
+    # the question's own number changed: the question is what differs from the line (SQuAD 2.0's unanswerable)
+    asked = "When did Tesla begin working for the Continental Edison Company in 1883?"
+    assert attributor.evidence(asked, passages, "In 1883, Tesla began working for the company.").misread is None
 
 
 def test_the_models_own_markers_are_ignored() -> None:

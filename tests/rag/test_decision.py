@@ -1,6 +1,6 @@
 from dataclasses import replace
 
-from rag.decision import SAYS_NO, Decider
+from rag.decision import MISREAD, SAYS_NO, Decider
 from rag.types import Citation, Evidence, Passage, Support
 
 PASSAGE = Passage("a.txt", 3, 3, 10, "Dogs bark at night. Cats purr.", 0.9, similarity=0.6)
@@ -127,3 +127,22 @@ def test_a_withheld_answer_to_a_yes_or_no_question_quotes_the_line_that_says_no(
     assert decider.decide(kept).text == "Yes, there is a lift. [1]" and not decider.decide(kept).quoted
     retried = replace(declined, retry=replace(declined, says_no=None))  # a second try withheld too: still quoted
     assert decider.decide(retried).citations == [line]
+
+
+def test_an_answer_withheld_for_a_number_its_line_does_not_state_quotes_that_line() -> None:
+    # squad-dev: "In 1884, Tesla began working for the Continental Edison Company." cited to "In 1882, ..."
+    line = Citation("tesla.txt", 14, 14, "In 1882, Tesla began working for the Continental Edison Company.", 0, 64)
+    changed = Support("In 1884, Tesla began working there.", line, 0.45, ("1884 is not in the line cited",), 0.9)
+    nearest = Support("When did Tesla begin working for the Continental Edison Company?", line, 0.8)
+    ev = Evidence(nearest.sentence, [PASSAGE], changed.sentence, [changed], verified=0.87, misread=nearest)
+    decider = Decider(min_support=0.5, min_verified=0.5, min_misread=0.5)
+    assert replace(decider, min_misread=1.01).decide(ev).withheld_by == "attribution"
+    answer = decider.decide(ev)
+    assert answer.text == f"The documents say: “{line.quote}” [1]" and answer.citations == [line]
+    assert answer.note == MISREAD and answer.quoted == "attribution" and answer.evidence == ev
+    # not where the verifier found the line not to answer the question (the nearest line, not the answer's)
+    assert decider.decide(replace(ev, verified=0.2)).abstained
+    assert replace(decider, min_misread=0.9).decide(ev).abstained  # nor where it is far from the question
+    # and not for a verifier's withholding: the quote is the lines it judged
+    judged = replace(ev, supports=[replace(changed, score=0.9, doubts=(), undoubted=None)], verified=0.2)
+    assert decider.decide(judged).withheld_by == "verifier"
