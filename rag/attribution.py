@@ -401,14 +401,36 @@ class Attributor:
     def saying_no(self, question: str, passages: Sequence[Passage], line: Support | None = None) -> Support | None:
         """The sentence of the passages nearest a question asked yes or no (``nearest_line``, or ``line``
         where the caller has it), where it says no to it (``Denials.says_no``): what answers it where the
-        model's answer is withheld (``Evidence.says_no``). None: the question is not asked yes or no, or its
-        nearest sentence does not say no (a lower one that does is not taken: the nearest may say yes)."""
+        model's answer is withheld (``Evidence.says_no``): a denial or rejection in it gainsays the question, or
+        it states another number than the question's (``numbers_say_no``). None: the question is not asked yes
+        or no, or its nearest sentence does not say no (a lower one that does is not taken: the nearest may say
+        yes)."""
         if not asks_yes_or_no(question):
             return None
         line = line or self.nearest_line(question, passages)
         if line is None or line.citation is None:
             return None
-        return line if self.denying.says_no(line.citation.quote, question) else None
+        quote = line.citation.quote
+        return line if self.denying.says_no(quote, question) or self.numbers_say_no(quote, question) else None
+
+    def numbers_say_no(self, quote: str, question: str) -> bool:
+        """Whether a source sentence says no to a question asked yes or no by its numbers: the question states
+        a number it does not hold (``unread_numbers``), where it states another, and it holds more than half
+        the question's other words (half is too little: "Does the clinic have 5 ambulances?" of "The clinic
+        employs 62 staff, ..."). The 1.5B model answers such questions yes with the question's number
+        ("Yes, the rent is 1,200 euros a month cold, ...") or declines them.
+
+        >>> a, line = Attributor(None), "Rent is 1,150 euros a month cold, plus 210 euros for heating."
+        >>> [a.numbers_say_no(line, f"Is the rent {n} euros a month?") for n in ("1,200", "1,150")]
+        [True, False]
+        >>> a.numbers_say_no(line, "Was the rent last raised in March 2025?")  # a line about something else
+        False
+        """
+        said, stated = numbers(question), numbers(quote)
+        if not stated or not unread_numbers(said, stated):
+            return False
+        words = {t for t in self.terms(question) if not t[0].isdigit()}
+        return 2 * len(held(words, self.terms(quote))) > len(words)
 
     def evidence(self, question: str, passages: Sequence[Passage], raw: str) -> Evidence:
         """What the model said, with every sentence's best support: all an answer is decided from. The

@@ -588,6 +588,10 @@ def test_the_line_nearest_a_yes_or_no_question_is_kept_where_it_says_no(attribut
     assert attributor.saying_no("Where is the lift?", passages) is None  # not asked yes or no
     assert attributor.saying_no("Is there a lift or a ramp?", passages) is None  # a choice, not yes or no
     assert attributor.saying_no("Is the rent 1,150 euros a month?", passages) is None  # the nearest says yes
+    # a line that states another number than the question's says no: the 1.5B model answered "Is the rent 1,200
+    # euros a month?" with "Yes, the rent is 1,200 euros a month cold, ..."
+    other = attributor.saying_no("Is the rent 1,200 euros a month?", passages)
+    assert other is not None and other.citation.start_line == 1
 
 
 def test_an_author_field_says_who_wrote_it(attributor: Attributor) -> None:
