@@ -74,6 +74,11 @@ _EXHORTED = re.compile(
 )
 
 
+def _digits(terms: set[str]) -> set[str]:
+    """The numbers among stemmed terms."""
+    return {t for t in terms if t[0].isdigit()}
+
+
 class Denial(NamedTuple):
     """A denial in a source sentence (``Denials.denied``)."""
 
@@ -83,6 +88,9 @@ class Denial(NamedTuple):
     then: frozenset[str] = frozenset()  # and of the content word after the one it denies ("not concerned ... trip")
     claim: bool = False  # of a claim: a verb of denial's, of the claim after "that"; or a hedge's (``hedged``)
     rejection: bool = False  # a verb of rejection's (``rejected``)
+    # the numbers its clause states after it: when or how much it denies ("cannot be raised again before March
+    # 2027"), none where it says none
+    when: frozenset[str] = frozenset()
 
     def reported_in(self, sentence: str) -> bool:
         """Whether a sentence that says what this denial denies reports it, and is not denied by it: against
@@ -174,7 +182,8 @@ class Denials:
             said = match.group(0).lower()
             if that is None:
                 words = [said, *(w for w in after[:first] if w.lower() in _HOW), after[first]]  # "not yet signed"
-                out.append(Denial(" ".join(words), terms, self.wording.terms(clause.group()), then))
+                when = frozenset(_digits(self.wording.terms(quote[match.end() : clause.end()])))
+                out.append(Denial(" ".join(words), terms, self.wording.terms(clause.group()), then, when=when))
             else:
                 out.append(Denial(f"{said} ... {after[first]}", terms, terms | then, then, claim=True))
         return out
@@ -289,5 +298,16 @@ class Denials:
         >>> (denial,) = a.denied("Squalene and the carotenes contain no oxygen.")
         >>> [a.gainsays(denial, a.wording.terms(s)) for s in ("Carotenes contain oxygen.", "It has oxygen.")]
         [True, False]
+
+        Nor is one that states its own numbers, where the clause states others: the denial is of another time
+        or amount ("... was last raised in March 2025 and cannot be raised again before March 2027").
+
+        >>> (denial,) = a.denied("The rent was raised in March 2025 and cannot be raised again before March 2027.")
+        >>> said = ("The rent was raised in March 2025.", "The rent was raised again in March 2027.")
+        >>> [a.gainsays(denial, a.wording.terms(s)) for s in said]
+        [False, True]
         """
+        said = _digits(sentence_terms)
+        if said and denial.when and not said & denial.when:
+            return False
         return bool(denial.governed & sentence_terms) and 2 * len(denial.clause & sentence_terms) >= len(denial.clause)

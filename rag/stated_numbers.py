@@ -19,16 +19,26 @@ _NUMBER_WORDS = {
     w: str(n) for n, w in enumerate("two three four five six seven eight nine ten eleven twelve".split(), 2)
 }
 _WORDS = re.compile(r"[a-z]+")
+# A date's month is a number written as a word: "1 February 2027" against "1 January 2027". Capitalised only
+# ("march" is a verb), and "May" beside a number only ("May I ...?", "May 2025", "15 May").
+_MONTH = re.compile(
+    r"\b(?:January|February|March|April|June|July|August|September|October|November|December)\b"
+    r"|\bMay\b(?=,?\s+\d)|(?<=\d )May\b"
+)
 
 
 def numbers(text: str) -> set[str]:
-    """The numbers in ``text``, as digits (a decade or century with its "s", and without).
+    """The numbers in ``text``, as digits (a decade or century with its "s", and without), and the months
+    of its dates, by name.
 
     >>> sorted(numbers("About 6,500 paintings, seven rooms, the 17th century, 2.5 km, the late 80's"))
     ['17', '2.5', '6500', '7', '80', '80s']
+    >>> sorted(numbers("From 1 January to 15 May, as in May 2025. May I march in March?"))
+    ['1', '15', '2025', 'January', 'March', 'May']
     """
     digits = {n.replace(",", "").replace("'", "").replace("’", "") for n in _NUMBER.findall(text)}
     digits |= {n.removesuffix("s") for n in digits}  # and as a number: "Psalm 67's prayer"
+    digits |= set(_MONTH.findall(text))
     return digits | {_NUMBER_WORDS[w] for w in _WORDS.findall(text.lower()) if w in _NUMBER_WORDS}
 
 

@@ -592,6 +592,30 @@ def test_the_line_nearest_a_yes_or_no_question_is_kept_where_it_says_no(attribut
     # euros a month?" with "Yes, the rent is 1,200 euros a month cold, ..."
     other = attributor.saying_no("Is the rent 1,200 euros a month?", passages)
     assert other is not None and other.citation.start_line == 1
+    # a denial of another time says nothing against this one: "Yes, the rent was last raised in March 2025." was
+    # withheld against "... last raised in March 2025 and cannot be raised again before March 2027."
+    raised = [
+        Passage(
+            "flat.txt",
+            5,
+            5,
+            0,
+            "The rent was last raised in March 2025 and cannot be raised again before March 2027.",
+            0.9,
+        )
+    ]
+    question = "Was the rent last raised in March 2025?"
+    (said,) = attributor.attribute(["Yes, the rent was last raised in March 2025."], raised, question)
+    assert said.doubts == () and attributor.saying_no(question, raised) is None
+    (again,) = attributor.attribute(["The rent can be raised again before March 2027."], raised)
+    assert again.doubts == ('the source says "cannot raised"',)
+    assert attributor.saying_no("Can the rent be raised again in 2026?", raised) is not None  # by its numbers
+    # a date's month is one of its numbers
+    lease = [Passage("flat.txt", 6, 6, 0, "The lease starts on 1 January 2027 and has no fixed end date.", 0.9)]
+    assert attributor.saying_no("Does the lease start on 1 February 2027?", lease) is not None
+    assert attributor.saying_no("Does the lease start on 1 January 2027?", lease) is None
+    (month,) = attributor.attribute(["The lease starts on 1 February 2027."], lease)
+    assert month.doubts == ("February is in no source",)
 
 
 def test_an_author_field_says_who_wrote_it(attributor: Attributor) -> None:
