@@ -268,6 +268,7 @@ class Attributor:
         titled = [self.posting.titled(c.quote) if any(given) else [] for c in cands]
         # the numbers the prompt showed: the passages' text, and their files' and pages' names ("2024" sheet)
         shown = set().union(*(numbers(" ".join([p.text, p.file, *p.page_names])) for p in passages))
+        restated = numbers(question)
         out, before = [], None  # each candidate's sentence before it, once a sentence needs it
         for row, sentence, text, deed, posts in zip(scores, sentences, claims, deeds, given, strict=True):
             undoubted, doubts, in_doubt = float(row.max()), [], False  # in doubt: no second source either
@@ -330,7 +331,7 @@ class Attributor:
             best = int(np.argmax(row))
             others = [] if in_doubt else [j for j in np.argsort(-row, kind="stable") if j != best and not against[j]]
             also = self.completing(mine, cand_terms[best], asked, [cand_terms[j] for j in others])
-            said = numbers(text) - numbers(question)  # a number restated from the question is the reader's own
+            said = numbers(text) - restated  # a number restated from the question is the reader's own
             if said and not in_doubt and numbers(cands[best].quote):
                 before = before if before is not None else self.preceding(passages)
                 cited = [cands[best]] + ([] if also is None else [cands[others[also]]])
