@@ -28,7 +28,7 @@ from rag.denial import DISAVOWAL, Denials, asks_yes_or_no, denials, denies
 from rag.doers import SPEAKER, Doers, led
 from rag.posts import Posts
 from rag.sentence_vectors import SentenceVectors, unit
-from rag.stated_numbers import in_words, magnitude, numbers, unread_numbers
+from rag.stated_numbers import in_words, magnitude, number_terms, numbers, unread_numbers
 from rag.types import Citation, Evidence, Passage, Support
 from rag.wording import WORD, Wording, held
 
@@ -430,7 +430,8 @@ class Attributor:
         said, stated = numbers(question), numbers(quote)
         if not stated or not unread_numbers(said, stated):
             return False
-        words = {t for t in self.terms(question) if not t[0].isdigit()}
+        asked = self.terms(question)
+        words = asked - number_terms(asked)
         return 2 * len(held(words, self.terms(quote))) > len(words)
 
     def evidence(self, question: str, passages: Sequence[Passage], raw: str) -> Evidence:

@@ -211,11 +211,11 @@ class Decider:
         """
         if (said := evidence.says_no) is not None and said.score >= self.min_says_no:
             note = SAYS_NO
-        elif withheld_by == "attribution" and (said := evidence.misread) is not None and self.quotes_misread(evidence):
-            note = MISREAD
+        elif withheld_by == "attribution" and self.quotes_misread(evidence):
+            said, note = evidence.misread, MISREAD
         else:
             return None
-        assert said.citation is not None
+        assert said is not None and said.citation is not None
         quoted = AnswerSentence(f"The documents say: “{' '.join(said.citation.quote.split())}”", (1,), said.score)
         return Answer(
             text=render([quoted]), abstained=False, citations=[said.citation], sentences=[quoted],

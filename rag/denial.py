@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
+from rag.stated_numbers import number_terms
 from rag.wording import WORD, Wording, clause_at
 
 # Words that deny what the rest of a sentence says. An answer sentence that has one where the source
@@ -72,11 +73,6 @@ _EXHORTED = re.compile(
     r"[^.;:]{0,80}?\bnot\s+to\b",
     re.IGNORECASE,
 )
-
-
-def _digits(terms: set[str]) -> set[str]:
-    """The numbers among stemmed terms."""
-    return {t for t in terms if t[0].isdigit()}
 
 
 class Denial(NamedTuple):
@@ -182,7 +178,7 @@ class Denials:
             said = match.group(0).lower()
             if that is None:
                 words = [said, *(w for w in after[:first] if w.lower() in _HOW), after[first]]  # "not yet signed"
-                when = frozenset(_digits(self.wording.terms(quote[match.end() : clause.end()])))
+                when = frozenset(number_terms(self.wording.terms(quote[match.end() : clause.end()])))
                 out.append(Denial(" ".join(words), terms, self.wording.terms(clause.group()), then, when=when))
             else:
                 out.append(Denial(f"{said} ... {after[first]}", terms, terms | then, then, claim=True))
@@ -307,7 +303,7 @@ class Denials:
         >>> [a.gainsays(denial, a.wording.terms(s)) for s in said]
         [False, True]
         """
-        said = _digits(sentence_terms)
+        said = number_terms(sentence_terms)
         if said and denial.when and not said & denial.when:
             return False
         return bool(denial.governed & sentence_terms) and 2 * len(denial.clause & sentence_terms) >= len(denial.clause)

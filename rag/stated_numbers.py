@@ -42,6 +42,15 @@ def numbers(text: str) -> set[str]:
     return digits | {_NUMBER_WORDS[w] for w in _WORDS.findall(text.lower()) if w in _NUMBER_WORDS}
 
 
+def number_terms(terms: set[str]) -> set[str]:
+    """The numbers among stemmed terms (``rag.wording.Wording.terms`` keeps digits as they are).
+
+    >>> sorted(number_terms({"rent", "1", "150", "euro"}))
+    ['1', '150']
+    """
+    return {t for t in terms if t[0].isdigit()}
+
+
 def magnitude(number: str) -> list[int]:
     """A key that orders ``numbers``'s numbers by size: 5 before 17 before 231."""
     return [int(d) for d in re.findall(r"\d+", number)]

@@ -342,14 +342,26 @@ def test_a_sentence_stating_a_number_no_passage_holds_is_not_supported(attributo
     assert twice.doubts == ("8 and 12 are in no source",)  # by size, eight as the digits it was compared as
 
 
+# squad-dev's Nikola Tesla: the year he began working for Edison's company, and the year after it
+TESLA = [
+    Passage(
+        "tesla.txt",
+        14,
+        14,
+        0,
+        "In 1882, Tesla began working for the Continental Edison Company in France. In 1884, he moved to New York.",
+        0.9,
+    )
+]
+TESLA_ASKED = "When did Tesla begin working for the Continental Edison Company?"
+
+
 def test_a_number_the_line_cited_does_not_state_is_not_supported_though_another_line_holds_it(
     attributor: Attributor,
 ) -> None:
     # squad-dev: "In 1884, Tesla began working for the Continental Edison Company in France." was cited to
     # "In 1882, Tesla began working for ..." (0.90) and kept: 1884 is in another sentence of the passage
-    tesla = "In 1882, Tesla began working for the Continental Edison Company in France. In 1884, he moved to New York."
-    passages = [Passage("tesla.txt", 14, 14, 0, tesla, 0.9)]
-    question = "When did Tesla begin working for the Continental Edison Company?"
+    passages, question = TESLA, TESLA_ASKED
     (changed,) = attributor.attribute(
         ["In 1884, Tesla began working for the Continental Edison Company."], passages, question
     )
@@ -376,9 +388,7 @@ def test_a_number_the_line_cited_does_not_state_is_not_supported_though_another_
 def test_the_line_whose_number_the_model_changed_is_kept_where_it_is_nearest_the_question(
     attributor: Attributor,
 ) -> None:
-    tesla = "In 1882, Tesla began working for the Continental Edison Company in France. In 1884, he moved to New York."
-    passages = [Passage("tesla.txt", 14, 14, 0, tesla, 0.9)]
-    question = "When did Tesla begin working for the Continental Edison Company?"
+    passages, question = TESLA, TESLA_ASKED
     ev = attributor.evidence(question, passages, "In 1884, Tesla began working for the Continental Edison Company.")
     assert ev.misread is not None and ev.misread.citation.quote.startswith("In 1882") and ev.misread.score >= 0.5
     assert attributor.evidence(question, passages, "In 1882, Tesla began working there.").misread is None  # read right
