@@ -39,7 +39,8 @@ _REPORTED = re.compile(
     re.IGNORECASE,
 )
 _NEGATION = re.compile(
-    r"\bno\s+longer\b|\b(?:not|no|never|none|nobody|nothing|neither|nor|cannot)\b|\w+n['’]t\b|" + DISAVOWAL.pattern,
+    r"\bno\s+longer\b|\b(?:not|no|never|none|nobody|nothing|neither|nor|cannot|absent)\b|\w+n['’]t\b|"
+    + DISAVOWAL.pattern,
     re.IGNORECASE,
 )  # "no longer" as one: what it denies is the word after "longer"
 # A verb of rejection says that what it rejects was not done: "Rolling back the morning's release was
@@ -178,8 +179,12 @@ class Denials:
             said = match.group(0).lower()
             if that is None:
                 words = [said, *(w for w in after[:first] if w.lower() in _HOW), after[first]]  # "not yet signed"
-                when = frozenset(number_terms(self.wording.terms(quote[match.end() : clause.end()])))
-                out.append(Denial(" ".join(words), terms, self.wording.terms(clause.group()), then, when=when))
+                end = clause.end()
+                if quote.startswith(":", end) and end + 1 < len(quote):  # a label's clause runs on through its
+                    end = clause_at(quote, end + 1).end()  # value's: "Absent: trustee Omar Haddad (travelling)"
+                when = frozenset(number_terms(self.wording.terms(quote[match.end() : end])))
+                clause_terms = self.wording.terms(quote[clause.start() : end])
+                out.append(Denial(" ".join(words), terms, clause_terms, then, when=when))
             else:
                 out.append(Denial(f"{said} ... {after[first]}", terms, terms | then, then, claim=True))
         return out

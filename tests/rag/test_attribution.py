@@ -628,6 +628,21 @@ def test_the_line_nearest_a_yes_or_no_question_is_kept_where_it_says_no(attribut
     assert month.doubts == ("February is in no source",)
 
 
+def test_an_absent_field_says_no_to_whether_they_were_there(attributor: Attributor) -> None:
+    # the clinic's board minutes: "Was trustee Omar Haddad at the board meeting?" was withheld ("Absent:" denied
+    # nothing to the checks); a label's denial runs on through its value
+    minutes = (
+        "Present: chair Dr. Samuel Achterberg, trustees Paul Nkemelu and Greta Lindholm.\n"
+        "Absent: trustee Omar Haddad (travelling)."
+    )
+    passages = [Passage("minutes.txt", 3, 4, 0, minutes, 0.9)]
+    no = attributor.saying_no("Was trustee Omar Haddad at the board meeting?", passages)
+    assert no is not None and no.citation.quote.startswith("Absent:")
+    assert attributor.saying_no("Was trustee Paul Nkemelu at the board meeting?", passages) is None
+    (there,) = attributor.attribute(["Trustee Omar Haddad was at the board meeting."], passages)
+    assert there.doubts == ('the source says "absent trustee"',)
+
+
 def test_an_author_field_says_who_wrote_it(attributor: Attributor) -> None:
     # "Who wrote the postmortem?" of a postmortem's "Author: Priya Raman (site reliability)." was withheld: the
     # 1.5B model's "Priya Raman wrote the postmortem." matched that line at 0.49, no word of "wrote" in it
