@@ -180,8 +180,9 @@ class Denials:
             if that is None:
                 words = [said, *(w for w in after[:first] if w.lower() in _HOW), after[first]]  # "not yet signed"
                 end = clause.end()
-                if quote.startswith(":", end) and end + 1 < len(quote):  # a label's clause runs on through its
-                    end = clause_at(quote, end + 1).end()  # value's: "Absent: trustee Omar Haddad (travelling)"
+                label = end == match.end() and not quote[clause.start() : match.start()].strip()
+                if label and quote.startswith(":", end) and end + 1 < len(quote):  # a label's clause runs on through
+                    end = clause_at(quote, end + 1).end()  # its value's: "Absent: trustee Omar Haddad (travelling)"
                 when = frozenset(number_terms(self.wording.terms(quote[match.end() : end])))
                 clause_terms = self.wording.terms(quote[clause.start() : end])
                 out.append(Denial(" ".join(words), terms, clause_terms, then, when=when))

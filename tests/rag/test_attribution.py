@@ -641,6 +641,11 @@ def test_an_absent_field_says_no_to_whether_they_were_there(attributor: Attribut
     assert attributor.saying_no("Was trustee Paul Nkemelu at the board meeting?", passages) is None
     (there,) = attributor.attribute(["Trustee Omar Haddad was at the board meeting."], passages)
     assert there.doubts == ('the source says "absent trustee"',)
+    # only a label's: a denial's clause before a colon is its own ("There is no lift: ..." denies the lift)
+    (lift,) = attributor.attribute(
+        ["There is a lift."], [Passage("flat.txt", 2, 2, 0, "There is no lift: the building has a cellar.", 0.9)]
+    )
+    assert lift.doubts == ('the source says "no lift"',)
 
 
 def test_an_author_field_says_who_wrote_it(attributor: Attributor) -> None:
