@@ -70,14 +70,14 @@ def misread(support: Support, question: str = "") -> bool:
     not ("There re 231 seats in which chamber?" of "There are 131 seats ...") is what differs from the line.
 
     >>> line = Citation("a.txt", 1, 1, "In 1882, Tesla began working for Edison.", 0, 40)
-    >>> changed = Support("In 1884, Tesla began working for Edison.", line, 0.45, ("1884 is not in the line cited",))
+    >>> said = "In 1884, Tesla began working for Edison."
+    >>> changed = Support(said, line, 0.45, ("1884 is not in the line cited",), 0.9, misnumbered=True)
     >>> misread(changed), misread(changed, "Did Tesla begin working for Edison in 1884?")
     (True, False)
     >>> misread(Support("No, Tesla ...", line, 0.45, ('the source says "not"', "1884 is in no source"), 0.9))
     False
     """
-    said = (_NOWHERE, _UNCITED.format(""), _UNCITED.format("s"))
-    if not support.doubts or not all(d.endswith(said) for d in support.doubts) or support.citation is None:
+    if not support.misnumbered or support.citation is None:
         return False
     changed = numbers(claim(support.sentence) or support.sentence) - numbers(support.citation.quote)
     return not changed & numbers(question)
@@ -272,6 +272,7 @@ class Attributor:
         out, before = [], None  # each candidate's sentence before it, once a sentence needs it
         for row, sentence, text, deed, posts in zip(scores, sentences, claims, deeds, given, strict=True):
             undoubted, doubts, in_doubt = float(row.max()), [], False  # in doubt: no second source either
+            by_numbers = 0  # how many of the doubts are the number checks'
             mine = self.terms(text)
             # an answer's verb of denial reports a denial ("North Korea denied arms deals"): what it says is
             # what a source says in its own words, often another's ("a groundless version of arms deals")
@@ -327,7 +328,7 @@ class Attributor:
             if unread and numbers(cands[int(np.argmax(row))].quote):
                 row *= CONTRADICTED  # a number no passage holds, where the best match states another
                 doubts.append(_are(unread, _NOWHERE))
-                in_doubt = True
+                in_doubt, by_numbers = True, by_numbers + 1
             best = int(np.argmax(row))
             others = [] if in_doubt else [j for j in np.argsort(-row, kind="stable") if j != best and not against[j]]
             also = self.completing(mine, cand_terms[best], asked, [cand_terms[j] for j in others])
@@ -341,6 +342,7 @@ class Attributor:
                     row *= CONTRADICTED  # a passage holds it, and the line cited states another: "In 1884,
                     in_doubt, also = True, None  # Tesla began ..." against "In 1882, Tesla began ..."
                     doubts.append(_are(uncited, _UNCITED.format("s" * (len(cited) > 1))))
+                    by_numbers += 1
             score = round(float(row[best]), 4)
             lowered = doubts and score < undoubted
             out.append(
@@ -351,6 +353,7 @@ class Attributor:
                     tuple(doubts) if lowered else (),
                     round(undoubted, 4) if lowered else None,
                     also=None if also is None else cands[others[also]],
+                    misnumbered=bool(lowered) and by_numbers == len(doubts),
                 )
             )
         return out
@@ -373,11 +376,10 @@ class Attributor:
         return out
 
     def closest(self, question: str, passages: Sequence[Passage]) -> Passage | None:
-        """The passage holding the sentence that matches the question best (``ranked_in_each``'s
-        score), the first of equals; None where no passage has a sentence."""
-        ranked = self.ranked_in_each(question, passages)
-        best = max(range(len(passages)), key=lambda i: ranked[i][0].score if ranked[i] else -1.0, default=None)
-        return None if best is None or not ranked[best] else passages[best]
+        """The passage holding the sentence that matches the question best (``nearest_line``), the first
+        of equals; None where no passage has a sentence."""
+        found = self._nearest_in(question, passages)
+        return None if found is None else passages[found[0]]
 
     def _scores(
         self, sentences: Sequence[str], cands: Sequence[Citation], cand_terms: Sequence[set[str]] | None = None
@@ -396,8 +398,15 @@ class Attributor:
     def nearest_line(self, question: str, passages: Sequence[Passage]) -> Support | None:
         """The sentence of the passages nearest the question (``ranked_in_each``'s score), the first of
         equals; None where the passages have no sentence."""
-        ranked = [found[0] for found in self.ranked_in_each(question, passages) if found]
-        return max(ranked, key=lambda s: s.score, default=None)
+        found = self._nearest_in(question, passages)
+        return None if found is None else found[1]
+
+    def _nearest_in(self, question: str, passages: Sequence[Passage]) -> tuple[int, Support] | None:
+        """Which passage holds the sentence nearest the question, and that sentence (``ranked_in_each``'s
+        score): the first of equals; None where the passages have no sentence."""
+        ranked = self.ranked_in_each(question, passages)
+        held = [(i, found[0]) for i, found in enumerate(ranked) if found]
+        return max(held, key=lambda held: held[1].score, default=None)
 
     def saying_no(self, question: str, passages: Sequence[Passage], line: Support | None = None) -> Support | None:
         """The sentence of the passages nearest a question asked yes or no (``nearest_line``, or ``line``

@@ -145,6 +145,9 @@ class Support:
     # does not ("Kirby intends to carefully monitor ... relations": his name and the relations on line 1,
     # the intent on line 7; ``rag.attribution.Attributor.completing``)
     also: Citation | None = None
+    # every doubt is the number checks': the sentence states a number its line does not, where the line
+    # states another (``rag.attribution.misread``)
+    misnumbered: bool = False
 
     @property
     def cited(self) -> tuple[Citation, ...]:

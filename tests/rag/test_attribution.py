@@ -368,6 +368,11 @@ def test_a_number_the_line_cited_does_not_state_is_not_supported_though_another_
     assert changed.citation.quote.startswith("In 1882") and changed.score < 0.5 <= changed.undoubted
     assert changed.doubts == ("1884 is not in the line cited",) and changed.also is None
     assert misread(changed, question) and not misread(changed, "Did Tesla begin working there in 1884?")
+    (denied,) = attributor.attribute(  # a number the checks doubt beside a denial: not a number misread alone
+        ["In 1885, Tesla did not begin working for the Continental Edison Company."], passages, question
+    )
+    assert len(denied.doubts) == 2 and "1885 is in no source" in denied.doubts
+    assert changed.misnumbered and not denied.misnumbered and not misread(denied, question)
     (read,) = attributor.attribute(["In 1882, Tesla began working for the Continental Edison Company."], passages)
     assert read.score >= 0.5 and read.doubts == ()
     # a number the question states is the reader's own ("the years of 1531 to 1546"), and one the sentence
