@@ -18,6 +18,17 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)*(?:['’]?s\b)?")
 _NUMBER_WORDS = {
     w: str(n) for n, w in enumerate("two three four five six seven eight nine ten eleven twelve".split(), 2)
 }
+# and the ordinals from fourth to twentieth, as "17th" is read: "the twentieth century" is "the 20th century",
+# "the Eleventh Doctor" "the 11th Doctor" ("first", "second" and "third" are read as often otherwise: "at first",
+# "a second", "a third of")
+_NUMBER_WORDS |= {
+    w: str(n)
+    for n, w in enumerate(
+        "fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth fifteenth sixteenth"
+        " seventeenth eighteenth nineteenth twentieth".split(),
+        4,
+    )
+}
 _WORDS = re.compile(r"[a-z]+")
 # A date's month is a number written as a word: "1 February 2027" against "1 January 2027". Capitalised only
 # ("march" is a verb), and "May" beside a number only ("May I ...?", "May 2025", "15 May").
@@ -25,6 +36,10 @@ _MONTH = re.compile(
     r"\b(?:January|February|March|April|June|July|August|September|October|November|December)\b"
     r"|\bMay\b(?=,?\s+\d)|(?<=\d )May\b"
 )
+# and a month abbreviated, beside a number ("Sept. 5, 2019", "5 Sept 2019"; "Jan" alone is a name), as its name
+_SHORT = r"(Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)"
+_SHORT_MONTH = re.compile(rf"\b{_SHORT}\.?(?=,?\s+\d)|(?<=\d ){_SHORT}\b")
+_MONTHS = "January February March April May June July August September October November December".split()
 
 
 def numbers(text: str) -> set[str]:
@@ -35,10 +50,14 @@ def numbers(text: str) -> set[str]:
     ['17', '2.5', '6500', '7', '80', '80s']
     >>> sorted(numbers("From 1 January to 15 May, as in May 2025. May I march in March?"))
     ['1', '15', '2025', 'January', 'March', 'May']
+    >>> sorted(numbers("On Sept. 5, 2019 and 7 Oct 2020, Jan wrote of the twentieth century, at first."))
+    ['20', '2019', '2020', '5', '7', 'October', 'September']
     """
     digits = {n.replace(",", "").replace("'", "").replace("’", "") for n in _NUMBER.findall(text)}
     digits |= {n.removesuffix("s") for n in digits}  # and as a number: "Psalm 67's prayer"
     digits |= set(_MONTH.findall(text))
+    shortened = (found.group(1) or found.group(2) for found in _SHORT_MONTH.finditer(text))
+    digits |= {next(name for name in _MONTHS if name.startswith(short)) for short in shortened}
     return digits | {_NUMBER_WORDS[w] for w in _WORDS.findall(text.lower()) if w in _NUMBER_WORDS}
 
 

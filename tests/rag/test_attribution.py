@@ -631,6 +631,14 @@ def test_the_line_nearest_a_yes_or_no_question_is_kept_where_it_says_no(attribut
     assert attributor.saying_no("Does the lease start on 1 January 2027?", lease) is None
     (month,) = attributor.attribute(["The lease starts on 1 February 2027."], lease)
     assert month.doubts == ("February is in no source",)
+    # an abbreviated month, and an ordinal in words, are the numbers they abbreviate or spell
+    (short,) = attributor.attribute(["The lease starts on Jan. 1, 2027."], lease)
+    (other,) = attributor.attribute(["The lease starts on 1 Feb 2027."], lease)
+    assert short.doubts == () and other.doubts == ("February is in no source",)
+    tower = [Passage("town.txt", 2, 2, 0, "The clock tower was built in the nineteenth century, in 1871.", 0.9)]
+    (built,) = attributor.attribute(["The clock tower was built in the 19th century."], tower)
+    (later,) = attributor.attribute(["The clock tower was built in the 20th century."], tower)
+    assert built.doubts == () and later.doubts == ("20 is in no source",)
 
 
 def test_an_absent_field_says_no_to_whether_they_were_there(attributor: Attributor) -> None:
