@@ -171,26 +171,50 @@ def answered_right(o: Outcome) -> bool:
     return not o.reply.abstained and contains_answer(o.question, o.reply.text)
 
 
+def reciprocal_rank(o: Outcome) -> float:
+    """1/n where the n-th passage retrieved covers the gold line; 0 where none does."""
+    for i, span in enumerate(o.retrieved, start=1):
+        if span.covers(o.question.file, o.question.line):
+            return 1.0 / i
+    return 0.0
+
+
+def cites_gold(o: Outcome) -> bool:
+    """Whether a citation of the reply covers the gold line."""
+    return any(c.covers(o.question.file, o.question.line) for c in o.reply.citations)
+
+
+def judged(o: Outcome) -> dict:
+    """How one outcome counts towards ``score``'s metrics: where the gold line was retrieved
+    (``retrieval_rank``, 1 the first; None: not in the top passages), whether the reply cites it and
+    contains a gold answer (an answerable question's), and whether it abstained; None where the
+    question or the reply (``--retrieval-only``) has nothing to judge.
+
+    >>> q = EvalQuestion("1", "When?", ("October 1973",), "a.txt", 3)
+    >>> judged(Outcome(q, [LineSpan("a.txt", 3, 4)], Reply("In October 1973.", False, [LineSpan("b.txt", 3, 3)]), 1.0))
+    {'retrieval_rank': 1, 'cites_gold_line': False, 'answered_right': True, 'abstained': False}
+    """
+    answerable, replied = o.question.answerable, o.reply is not None
+    rank = reciprocal_rank(o) if answerable else 0.0
+    return {
+        "retrieval_rank": round(1 / rank) if rank else None,
+        "cites_gold_line": cites_gold(o) if answerable and replied else None,
+        "answered_right": answered_right(o) if answerable and replied else None,
+        "abstained": o.reply.abstained if replied else None,
+    }
+
+
 def score(outcomes: Sequence[Outcome]) -> dict:
     """The metrics over a list of outcomes (``None`` where nothing was measured)."""
     answerable = [o for o in outcomes if o.question.answerable]
     unanswerable = [o for o in outcomes if not o.question.answerable]
-
-    def rank(o: Outcome) -> float:
-        for i, span in enumerate(o.retrieved, start=1):
-            if span.covers(o.question.file, o.question.line):
-                return 1.0 / i
-        return 0.0
-
     answered = [o for o in answerable if o.reply is not None]
     refused = [o for o in unanswerable if o.reply is not None]
     latencies = [o.latency_s for o in outcomes if o.latency_s is not None]
     return {
-        "retrieval_hit_at_5": _mean([float(rank(o) > 0) for o in answerable]),
-        "mrr": _mean([rank(o) for o in answerable]),
-        "citation_line_accuracy": _mean(
-            [float(any(c.covers(o.question.file, o.question.line) for c in o.reply.citations)) for o in answered]
-        ),
+        "retrieval_hit_at_5": _mean([float(reciprocal_rank(o) > 0) for o in answerable]),
+        "mrr": _mean([reciprocal_rank(o) for o in answerable]),
+        "citation_line_accuracy": _mean([float(cites_gold(o)) for o in answered]),
         "answer_accuracy": _mean([float(answered_right(o)) for o in answered]),
         "abstention_recall": _mean([float(o.reply.abstained) for o in refused]),
         "false_abstention_rate": _mean([float(o.reply.abstained) for o in answered]),

@@ -7,6 +7,7 @@ reused when unchanged; model files are shared with the main data dir.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -17,7 +18,7 @@ from rag.app import Groundline, build
 from rag.attribution import Attributor
 from rag.baseline import PlainLlamaIndex
 from rag.decision import Decider
-from rag.eval import EvalQuestion, LineSpan, Outcome, Reply, load_questions, run, sample, score
+from rag.eval import EvalQuestion, LineSpan, Outcome, Reply, judged, load_questions, run, sample, score
 from rag.settings import Settings
 from rag.types import Answer, Citation, Evidence
 
@@ -126,9 +127,11 @@ def evaluate(
     baseline: bool = False,
     with_answers: bool = True,
     progress: Callable | None = None,
+    records: Path | None = None,
     **overrides,
 ) -> dict:
-    """Scores for Groundline (and the plain llama-index recipe with ``baseline``)."""
+    """Scores for Groundline (and the plain llama-index recipe with ``baseline``); with ``records``, each
+    question's outcome written there too (``write_records``)."""
     docs_dir = docs_dir or questions_file.parent / "docs"
     questions = sample(load_questions(questions_file), limit, seed)
     data_dir = eval_data_dir(settings, docs_dir)
@@ -136,8 +139,23 @@ def evaluate(
     own = {"data_dir": data_dir, "models_dir": settings.model_files_dir, "llm_cache_dir": None}
     app = build(settings.model_copy(update=own), **overrides)
     app.ingestor.ingest([docs_dir])
-    report = {"ours": score(run(Ours(app), questions, with_answers, progress))}
+    outcomes = {"ours": run(Ours(app), questions, with_answers, progress)}
     if baseline:
         plain = PlainLlamaIndex(docs_dir, data_dir / "baseline", app.embed_model, app.llm)
-        report["baseline"] = score(run(plain, questions, with_answers, progress))
-    return report
+        outcomes["baseline"] = run(plain, questions, with_answers, progress)
+    if records is not None:
+        write_records(records, outcomes)
+    return {system: score(done) for system, done in outcomes.items()}
+
+
+def write_records(path: Path, outcomes: Mapping[str, Sequence[Outcome]]) -> None:
+    """Each system's outcomes, one JSON line a question (``to_record``), with the question, its gold
+    answers and line, and how it was judged (``rag.eval.judged``): which questions a figure lost, and why
+    (an answer's evidence holds what it was decided from)."""
+    with path.open("w", encoding="utf-8") as out:
+        for system, done in outcomes.items():
+            for o in done:
+                q = o.question
+                gold = {"answers": list(q.answers), "file": q.file, "line": q.line}
+                line = to_record(o, system=system, question=q.question, gold=gold, **judged(o))
+                out.write(json.dumps(line, ensure_ascii=False) + "\n")

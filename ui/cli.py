@@ -107,6 +107,13 @@ def parser() -> argparse.ArgumentParser:
     ev.add_argument("--baseline", action="store_true", help="also run the plain llama-index recipe")
     ev.add_argument("--retrieval-only", action="store_true", help="skip the LLM: retrieval metrics only")
     ev.add_argument("--json", action="store_true", help="print one JSON object")
+    ev.add_argument(
+        "--records",
+        type=Path,
+        metavar="FILE",
+        help="also write each question's outcome to FILE, one JSON line a question and system: the answer, "
+        "its citations, how it was judged, and what it was decided from",
+    )
     srv = sub.add_parser("serve", help="serve the chat in the browser")
     srv.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     srv.add_argument("--port", type=int, help="port to listen on (default 7860)")
@@ -399,6 +406,11 @@ def evaluate(settings, args) -> int:
     from rag.eval import METRICS
     from rag.eval_run import evaluate as run_eval
 
+    if args.records is not None:
+        try:  # a path it cannot write fails now, not after every question was asked
+            args.records.open("w").close()
+        except OSError as exc:
+            raise GroundlineError(f"cannot write the records to {args.records}: {exc.strerror}") from exc
     report = run_eval(
         settings,
         args.questions,
@@ -408,6 +420,7 @@ def evaluate(settings, args) -> int:
         baseline=args.baseline,
         with_answers=not args.retrieval_only,
         progress=lambda items: tqdm(items, desc="questions", file=sys.stderr, disable=None),
+        records=args.records,
     )
     if args.json:
         out = dict(report["ours"])

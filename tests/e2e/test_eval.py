@@ -39,7 +39,7 @@ def test_eval_command_reports_every_metric_for_ours_and_the_baseline(tmp_path: P
 
     done = groundline(
         "eval", "--questions", str(questions), "--docs", str(docs), "--baseline", "--json",
-        data_dir=tmp_path / "data", GROUNDLINE_LLM="local-small",
+        "--records", str(tmp_path / "records.jsonl"), data_dir=tmp_path / "data", GROUNDLINE_LLM="local-small",
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
     report = json.loads(done.stdout)
@@ -50,3 +50,11 @@ def test_eval_command_reports_every_metric_for_ours_and_the_baseline(tmp_path: P
             assert 0.0 <= scores[metric] <= 1.0, (metric, scores)
         assert 0 < scores["latency_p50_s"] <= scores["latency_p95_s"]
     assert report["retrieval_hit_at_5"] >= report["baseline"]["retrieval_hit_at_5"]
+    # each question's outcome, as each system fared: what the figures above count
+    records = [json.loads(line) for line in (tmp_path / "records.jsonl").read_text().splitlines()]
+    assert [(r["system"], r["id"]) for r in records] == [(s, r["id"]) for s in ("ours", "baseline") for r in picked]
+    for r in records:
+        assert r["question"] == next(p["question"] for p in picked if p["id"] == r["id"])
+        assert isinstance(r["abstained"], bool) and r["reply"]["text"] and r["latency_s"] > 0
+        assert (r["answered_right"] is None) == (r["gold"]["answers"] == [])
+    assert records[0]["evidence"]["passages"]  # ours: what the answer was decided from

@@ -1,6 +1,6 @@
 """The eval's metrics on hand-made outcomes, so each number means what it says."""
 
-from rag.eval import EvalQuestion, LineSpan, Outcome, Reply, normalize, sample, score
+from rag.eval import EvalQuestion, LineSpan, Outcome, Reply, judged, normalize, sample, score
 
 Q_OK = EvalQuestion("1", "When?", ("October 1973",), "a.txt", 3)
 Q_NONE = EvalQuestion("2", "Who?", (), None, None)
@@ -25,11 +25,20 @@ def test_metrics_on_a_known_mix() -> None:
     assert got["abstention_recall"] == 1.0
     assert got["false_abstention_rate"] == 0.5
     assert (got["latency_p50_s"], got["latency_p95_s"], got["n"]) == (2.0, 3.0, 3)
+    # and each outcome's share of them
+    assert [judged(o) for o in outcomes] == [
+        {"retrieval_rank": 2, "cites_gold_line": True, "answered_right": True, "abstained": False},
+        {"retrieval_rank": None, "cites_gold_line": False, "answered_right": False, "abstained": True},
+        {"retrieval_rank": None, "cites_gold_line": None, "answered_right": None, "abstained": True},
+    ]
 
 
 def test_retrieval_only_leaves_answer_metrics_empty() -> None:
     got = score([Outcome(Q_OK, [LineSpan("a.txt", 3, 3)], None, None)])
     assert got["retrieval_hit_at_5"] == 1.0 and got["answer_accuracy"] is None and got["latency_p50_s"] is None
+    assert judged(Outcome(Q_OK, [LineSpan("a.txt", 3, 3)], None, None)) == {
+        "retrieval_rank": 1, "cites_gold_line": None, "answered_right": None, "abstained": None
+    }  # fmt: skip
 
 
 def test_sample_is_fixed_by_the_seed_and_keeps_a_fifth_unanswerable() -> None:

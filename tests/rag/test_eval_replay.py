@@ -1,10 +1,11 @@
 """Recorded outcomes survive a JSON round trip and replay under other thresholds."""
 
 import json
+from pathlib import Path
 
 from rag.decision import Decider
 from rag.eval import EvalQuestion, LineSpan, Outcome, score
-from rag.eval_run import from_record, replay, reply_of, to_record
+from rag.eval_run import from_record, replay, reply_of, to_record, write_records
 from rag.types import Citation, Evidence, Passage, Support
 
 Q = EvalQuestion("q1", "Do dogs bark?", ("bark",), "a.txt", 3)
@@ -30,3 +31,20 @@ def test_replay_changes_only_what_the_thresholds_decide() -> None:
     strict = replay(outcomes, Decider(min_support=0.8))
     assert strict[0].reply.abstained and strict[0].latency_s == 2.5 and strict[0].retrieved == outcomes[0].retrieved
     assert score(strict)["false_abstention_rate"] == 1.0
+
+
+def test_the_records_file_says_how_each_question_was_judged_and_replays(tmp_path: Path) -> None:
+    # `groundline eval --records FILE`: which questions a figure lost, and why
+    none = EvalQuestion("q2", "Do cats bark?", (), None, None)
+    kept, withheld = recorded(0.7), recorded(0.3)
+    unasked = Outcome(none, [LineSpan("a.txt", 3, 3)], reply_of(Decider().decide(Evidence(none.question, []))), 0.1)
+    write_records(tmp_path / "r.jsonl", {"ours": [kept, unasked], "baseline": [withheld]})
+    lines = [json.loads(line) for line in (tmp_path / "r.jsonl").read_text().splitlines()]
+    assert [(r["system"], r["id"], r["question"]) for r in lines] == [
+        ("ours", "q1", "Do dogs bark?"), ("ours", "q2", "Do cats bark?"), ("baseline", "q1", "Do dogs bark?")
+    ]  # fmt: skip
+    assert lines[0]["gold"] == {"answers": ["bark"], "file": "a.txt", "line": 3}
+    judged = [(r["retrieval_rank"], r["cites_gold_line"], r["answered_right"], r["abstained"]) for r in lines]
+    assert judged == [(1, True, True, False), (None, None, None, True), (1, False, False, True)]
+    assert lines[1]["reply"]["abstained"] and lines[1]["gold"] == {"answers": [], "file": None, "line": None}
+    assert from_record(lines[0], {"q1": Q, "q2": none}) == kept  # what bench.eval replays

@@ -109,6 +109,19 @@ def test_serve_refuses_at_start_a_gpu_this_pytorch_cannot_see(
     assert not (tmp_path / "d").exists()
 
 
+def test_eval_refuses_at_start_a_records_file_it_cannot_write(
+    tmp_path: Path, news_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    questions = tmp_path / "questions.jsonl"
+    questions.write_text('{"id": "1", "question": "Who?", "answers": [], "file": null, "line": null}\n')
+    records = tmp_path / "typo" / "records.jsonl"
+    args = ["eval", "--questions", str(questions), "--docs", str(news_dir), "--records", str(records)]
+    assert cli.main(["--data-dir", str(tmp_path / "d"), *args]) == 1
+    err = capsys.readouterr().err
+    assert err == f"groundline: cannot write the records to {records}: No such file or directory\n"
+    assert not (tmp_path / "d" / "eval").exists()  # nothing ingested, no question asked
+
+
 def test_serve_refuses_at_start_a_folder_it_cannot_watch(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
