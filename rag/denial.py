@@ -57,6 +57,9 @@ _PASSIVE = re.compile(r"\b(?:is|are|was|were|been|be|being)\b", re.IGNORECASE)
 # Adverbs that say how a denial denies, not what: "does not yet see all the parameters" denies "see", "the lease
 # is not yet signed" denies "signed" (read as the word denied, "yet" was: nothing the answer says)
 _HOW = frozenset("yet even ever once always really fully entirely necessarily actually exactly quite again".split())
+# Verbs a question asks with that say only that something came to someone: "Did customers get vouchers?" is
+# asked in the line's own verb by "We decided not to compensate customers with vouchers" (``Denials.says_no``)
+_CAME_BY = "get receive give"
 _NOT_A_DENIAL = re.compile(r"\s+(?:only|until|just|merely|least|later|sooner|more|less|doubt|matter)\b", re.I)
 # A question asked yes or no opens with an auxiliary ("Is there a lift?", "Did customers get vouchers?"); one
 # that offers a choice ("Was it a failure or a success?") is not, nor one that denies ("Isn't it ...?").
@@ -280,6 +283,13 @@ class Denials:
         >>> a.says_no("There is no lift.", "Where is the lift?")
         False
 
+        A question asked with a verb that says only that something came to someone ("get", "receive", "give") is
+        asked in the line's own verb, where the denial's clause holds every other word it asks:
+
+        >>> line = "We decided not to compensate customers with vouchers; the retry rate was high enough."
+        >>> [a.says_no(line, q) for q in ("Did customers get vouchers?", "Did customers get refunds?")]
+        [True, False]
+
         A call on someone not to do it says what the caller wants (``_EXHORTED``):
 
         >>> a.says_no('The US is calling on North Korea "not to sell weapons."', "Did North Korea sell weapons?")
@@ -288,7 +298,14 @@ class Denials:
         if not asks_yes_or_no(question) or _EXHORTED.search(quote):
             return False
         asked = self.wording.terms(question)
-        return any(self.gainsays(d, asked) for d in self.denied(quote) + self.rejected(quote))
+        came_by = asked & self.wording.terms(_CAME_BY)
+        rest = asked - came_by
+
+        def no(denial: Denial) -> bool:  # asked in the line's verb, where the question's only says it came
+            in_its_verb = bool(came_by) and len(rest) >= 2 and rest <= denial.clause
+            return self.gainsays(denial, asked) or (in_its_verb and self.gainsays(denial, rest | denial.governed))
+
+        return any(no(d) for d in self.denied(quote) + self.rejected(quote))
 
     def gainsays(self, denial: Denial, sentence_terms: set[str]) -> bool:
         """Whether a source sentence's denial denies what a sentence of these terms says: it governs

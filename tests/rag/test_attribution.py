@@ -641,6 +641,18 @@ def test_the_line_nearest_a_yes_or_no_question_is_kept_where_it_says_no(attribut
     assert built.doubts == () and later.doubts == ("20 is in no source",)
 
 
+def test_a_denial_in_the_lines_own_verb_says_no_to_a_question_asked_with_get(attributor: Attributor) -> None:
+    # the office postmortem: "Did customers get vouchers?" was declined twice; the line denies "compensate"
+    line = "We decided not to compensate customers with vouchers; the retry rate was high enough."
+    passages = [Passage("incident.md", 54, 54, 0, line, 0.9)]
+    no = attributor.saying_no("Did customers get vouchers?", passages)
+    assert no is not None and no.citation.quote == line
+    assert attributor.saying_no("Were customers given vouchers?", passages) is not None
+    # every other word it asks must be in the denied clause: the line says nothing of refunds
+    assert attributor.saying_no("Did customers get refunds?", passages) is None
+    assert attributor.saying_no("Did customers like the vouchers?", passages) is None  # a verb of its own
+
+
 def test_an_absent_field_says_no_to_whether_they_were_there(attributor: Attributor) -> None:
     # the clinic's board minutes: "Was trustee Omar Haddad at the board meeting?" was withheld ("Absent:" denied
     # nothing to the checks); a label's denial runs on through its value
