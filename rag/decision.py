@@ -15,7 +15,9 @@ question asked yes or no is withheld by the model, attribution or the verifier,
 the line nearest it that says no (``Evidence.says_no``) is quoted, where it
 matches the question well enough (``min_says_no``); where an answer is withheld
 for a number its line does not state, and that line is the one nearest the
-question, it is quoted likewise (``Evidence.misread``, ``min_misread``).
+question, it is quoted likewise (``Evidence.misread``, ``min_misread``); and where an answer is withheld for its
+yes alone, the lines it cites answering the question without saying yes, the line its yes cites is quoted
+(``Decider.answered_otherwise``, ``min_not_yes``).
 """
 
 from __future__ import annotations
@@ -76,6 +78,13 @@ def declined(raw: str) -> bool:
     return bool(_DECLINE.search(raw))
 
 
+# the note of an answer that quotes the line a withheld yes cited (``Decider.answered_otherwise``)
+NOT_YES_QUOTED = (
+    "Quoted from the documents: the model answered yes, and the line it cites, asked the question, does not say "
+    "yes. The model's own answer was not kept."
+)
+
+
 @dataclass(frozen=True)
 class Decider:
     """The thresholds, and the one function that applies them."""
@@ -89,6 +98,7 @@ class Decider:
     min_sentence_relevance: float = 1.0  # a passage's sentence this close to the question lets it through
     min_says_no: float = 1.01  # the line saying no to a question withheld is quoted where it matches it this well
     min_misread: float = 1.01  # the line whose number the model changed is quoted where it matches the question so
+    min_not_yes: float = 1.01  # the line an unaffirmed yes cites is quoted where that sentence matches it so well
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Decider:
@@ -213,6 +223,8 @@ class Decider:
             note = SAYS_NO
         elif withheld_by == "attribution" and self.quotes_misread(evidence):
             said, note = evidence.misread, MISREAD
+        elif withheld_by == "verifier" and (said := self.answered_otherwise(evidence)) is not None:
+            note = NOT_YES_QUOTED
         else:
             return None
         assert said is not None and said.citation is not None
@@ -222,6 +234,30 @@ class Decider:
             passages=list(evidence.passages), question=evidence.question, evidence=evidence, note=note,
             quoted=withheld_by,
         )  # fmt: skip
+
+    def answered_otherwise(self, evidence: Evidence) -> Support | None:
+        """The cited line of an answer withheld for its yes alone, where it is worth quoting: the verifier let the
+        lines the answer cites through (they answer the question), and, asked the question alone, they do not
+        say yes (``affirmed``): they answer it otherwise. Its yes sentence (the claim after a bare "Yes.") is
+        supported at ``min_not_yes`` or more. Asked "Was the budget approved as requested?", the 1.5B model
+        answered "Yes, the budget was approved at 42,000 euros, 3,000 less than requested." (its lines judged
+        0.69, their yes 0.55): the line, quoted, answers it. None: not so withheld, or not so supported.
+
+        >>> said = "The budget was approved at 42,000 euros, 3,000 less than requested."
+        >>> line, shown = Citation("t.txt", 4, 4, said, 0, len(said)), [Passage("t.txt", 4, 4, 0, said, 0.9)]
+        >>> yes = Support("Yes, the budget was approved at 42,000 euros.", line, 0.8)
+        >>> asked = "Was the budget approved as requested?"
+        >>> ev = Evidence(asked, shown, yes.sentence, [yes], verified=0.69, said_yes=0.55)
+        >>> shipped = Decider(min_verified=0.5, min_yes=0.82, min_not_yes=0.5)
+        >>> shipped.answered_otherwise(ev) == yes, shipped.decide(ev).note == NOT_YES_QUOTED
+        (True, True)
+        >>> shipped.answered_otherwise(replace(ev, verified=0.2)) is None  # the lines do not answer it at all
+        True
+        """
+        if self.affirmed(evidence) or not self.verified(evidence):
+            return None
+        yeses = [s for s in evidence.supports[: affirming(evidence.supports)] if s.citation is not None]
+        return yeses[-1] if yeses and yeses[-1].score >= self.min_not_yes else None
 
     def quotes_misread(self, evidence: Evidence) -> bool:
         """Whether the line whose number the model changed answers the question well enough to quote: it

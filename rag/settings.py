@@ -155,6 +155,14 @@ class Settings(BaseSettings):
         "the question at least this well (attribution's score, as min_support reads an answer sentence's); "
         "1.01: never.",
     )
+    min_not_yes: float = Field(
+        0.5,
+        ge=0,
+        le=1.01,
+        description="Where an answer is withheld for its opening yes alone (the lines it cites answer the question, "
+        "by the verifier, and do not say yes, by min_yes), the line its yes sentence cites is quoted in its place "
+        "where that sentence matches it at least this well; 1.01: never.",
+    )
     min_misread: float = Field(
         0.5,
         ge=0,

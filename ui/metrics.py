@@ -60,7 +60,8 @@ class Metrics:
             "groundline_answers",
             "Questions by how they ended: answered, abstained (withheld_by: no_documents, relevance, model, "
             "attribution, verifier), quoted (a line of the documents quoted in place of the model's withheld answer: "
-            "one that says no to a yes-or-no question, or whose number the model changed; withheld_by model, "
+            "one that says no to a yes-or-no question, whose number the model changed, or that the model's withheld "
+            "yes cites; withheld_by model, "
             "attribution, verifier), replied (a greeting, thanks, a request for "
             "help: not asked of the documents), failed, cancelled.",
             ["outcome", "withheld_by"],

@@ -57,6 +57,7 @@ def test_report_picks_the_threshold_that_separates_the_dev_split(tmp_path: Path)
         "min_sentence_relevance": 0.4,
         "min_says_no": 0.5,
         "min_misread": 0.5,
+        "min_not_yes": 0.5,
     }
     assert result["ablation"]["model's word only (no thresholds)"]["abstention_recall"] == 0.0
     assert (tmp_path / "eval.png").stat().st_size > 0

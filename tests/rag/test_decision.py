@@ -99,6 +99,39 @@ def test_an_opening_yes_the_cited_sentences_do_not_say_is_shown_unsupported() ->
     assert withheld.note == f"An answer was written, and withheld: {NOT_YES}." and withheld.passages == [PASSAGE]
 
 
+def test_an_answer_withheld_for_its_yes_alone_quotes_the_line_it_cites() -> None:
+    # the office meeting notes: "Was the budget approved as requested?" was answered "Yes, the budget was approved
+    # at 42,000 euros, 3,000 less than requested.": its line answers the question (0.69), and does not say yes (0.55)
+    from rag.decision import NOT_YES, NOT_YES_QUOTED
+
+    line = Citation(
+        "notes.txt", 4, 4, "Budget: the Q2 budget was approved at 42,000 euros, 3,000 less than requested.", 0, 78
+    )
+    said = "Yes, the budget was approved at 42,000 euros, 3,000 less than requested."
+    ev = Evidence("Was the budget approved as requested?", [PASSAGE], said, [Support(said, line, 0.8)], verified=0.69,
+                  said_yes=0.55)  # fmt: skip
+    decider = Decider(min_support=0.5, min_verified=0.5, min_yes=0.82, min_not_yes=0.5)
+    off = replace(decider, min_not_yes=1.01).decide(ev)
+    assert off.abstained and off.note == f"An answer was written, and withheld: {NOT_YES}."
+    answer = decider.decide(ev)
+    assert answer.text == f"The documents say: “{line.quote}” [1]" and answer.citations == [line]
+    assert answer.note == NOT_YES_QUOTED and answer.quoted == "verifier" and not answer.abstained
+    # the claim after a bare "Yes." is what its line is quoted for
+    other = Citation("notes.txt", 9, 9, "Hiring: the frontend role is still open.", 80, 120)
+    bare = replace(ev, raw="Yes. " + said[5:], supports=[Support("Yes.", other, 0.2), Support(said[5:], line, 0.8)])
+    assert decider.decide(bare).citations == [line]
+    # not where the verifier found the lines not to answer the question, nor the yes sentence poorly supported
+    assert decider.decide(replace(ev, verified=0.2)).abstained
+    assert replace(decider, min_not_yes=0.9).decide(ev).abstained
+    # nor where the yes stands, or what else the answer says stays cited
+    assert decider.decide(replace(ev, said_yes=0.9)).text == f"{said} [1]"
+    more = replace(ev, supports=[*ev.supports, Support("It was the Q2 budget.", line, 0.7)])
+    assert decider.decide(more).text.startswith(f"{said} [unsupported: {NOT_YES}]")
+    # a line that says no to the question is quoted first
+    no = Support("Was the budget approved as requested?", other, 0.7)
+    assert replace(decider, min_says_no=0.5).decide(replace(ev, says_no=no)).note == SAYS_NO
+
+
 def test_a_withheld_answer_to_a_yes_or_no_question_quotes_the_line_that_says_no() -> None:
     # the 1.5B model declines most yes-or-no questions whose answer is no, or answers them yes
     line = Citation("flat.txt", 2, 2, "There is no lift;\nthe building has a cellar.", 29, 73)
