@@ -405,8 +405,8 @@ class Attributor:
         """Which passage holds the sentence nearest the question, and that sentence (``ranked_in_each``'s
         score): the first of equals; None where the passages have no sentence."""
         ranked = self.ranked_in_each(question, passages)
-        held = [(i, found[0]) for i, found in enumerate(ranked) if found]
-        return max(held, key=lambda held: held[1].score, default=None)
+        firsts = [(i, found[0]) for i, found in enumerate(ranked) if found]
+        return max(firsts, key=lambda first: first[1].score, default=None)
 
     def saying_no(self, question: str, passages: Sequence[Passage], line: Support | None = None) -> Support | None:
         """The sentence of the passages nearest a question asked yes or no (``nearest_line``, or ``line``
