@@ -136,6 +136,7 @@ class Denials:
 
     def __init__(self, wording: Wording) -> None:
         self.wording = wording
+        self.came_by = wording.terms(_CAME_BY)  # stemmed once, not at every question
 
     def denied(self, quote: str) -> list[Denial]:
         """Each denial in a source sentence: its words ("no oxygen"), the stemmed terms of the word it
@@ -298,7 +299,7 @@ class Denials:
         if not asks_yes_or_no(question) or _EXHORTED.search(quote):
             return False
         asked = self.wording.terms(question)
-        came_by = asked & self.wording.terms(_CAME_BY)
+        came_by = asked & self.came_by
         rest = asked - came_by
 
         def no(denial: Denial) -> bool:  # asked in the line's verb, where the question's only says it came
