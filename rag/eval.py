@@ -171,12 +171,17 @@ def answered_right(o: Outcome) -> bool:
     return not o.reply.abstained and contains_answer(o.question, o.reply.text)
 
 
+def retrieval_rank(o: Outcome) -> int | None:
+    """n where the n-th passage retrieved is the first to cover the gold line; None where none does."""
+    return next(
+        (i for i, span in enumerate(o.retrieved, start=1) if span.covers(o.question.file, o.question.line)), None
+    )
+
+
 def reciprocal_rank(o: Outcome) -> float:
-    """1/n where the n-th passage retrieved covers the gold line; 0 where none does."""
-    for i, span in enumerate(o.retrieved, start=1):
-        if span.covers(o.question.file, o.question.line):
-            return 1.0 / i
-    return 0.0
+    """1/n where the n-th passage retrieved covers the gold line (``retrieval_rank``); 0 where none does."""
+    rank = retrieval_rank(o)
+    return 0.0 if rank is None else 1.0 / rank
 
 
 def cites_gold(o: Outcome) -> bool:
@@ -195,9 +200,8 @@ def judged(o: Outcome) -> dict:
     {'retrieval_rank': 1, 'cites_gold_line': False, 'answered_right': True, 'abstained': False}
     """
     answerable, replied = o.question.answerable, o.reply is not None
-    rank = reciprocal_rank(o) if answerable else 0.0
     return {
-        "retrieval_rank": round(1 / rank) if rank else None,
+        "retrieval_rank": retrieval_rank(o) if answerable else None,
         "cites_gold_line": cites_gold(o) if answerable and replied else None,
         "answered_right": answered_right(o) if answerable and replied else None,
         "abstained": o.reply.abstained if replied else None,
