@@ -69,11 +69,14 @@ def free_port() -> int:
 @contextmanager
 def live_server(app, port: int | None = None) -> Iterator[str]:
     """``app`` (ASGI) served by a real uvicorn on a local port, in a thread, until the block ends:
-    its base URL. Real connections: a client going is its connection closing."""
+    its base URL. Real connections: a client going is its connection closing. Open requests get a
+    second to finish as it stops, as ``groundline serve`` gives them ``shutdown_grace_s``: a stream a
+    client left open (Gradio's client leaves its queue's) would hold it until the join gave up."""
     import uvicorn
 
     port = port or free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=1)
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:

@@ -1,16 +1,20 @@
 """Rate limits, the bounded queue and the chat token, at unit and HTTP level."""
 
 import asyncio
+import json
 import threading
+import urllib.error
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi import HTTPException
 from fastapi.testclient import TestClient
 
 from rag.settings import Settings
-from tests.conftest import fake_app
+from tests.conftest import fake_app, live_server
 from tests.fakes import ScriptedLLM
 from ui.limits import MAX_BODY_BYTES, Admission, Drained, QueueShares, RateLimiter
 from ui.server import create_app
@@ -204,3 +208,50 @@ def test_a_request_refused_before_its_body_was_read_has_it_read_before_the_refus
     assert run(0, 0) == (0, ["http.response.start", "http.response.body"])  # no body
     # a client waiting to be asked for its body (curl's uploads) was not asked: it sent none, and need not
     assert run(50, 5, (b"expect", b"100-continue")) == (5, ["http.response.start", "http.response.body"])
+
+
+def test_the_chat_is_rate_limited_per_address_like_the_api(settings: Settings, monkeypatch) -> None:
+    # A real uvicorn (as `groundline serve` runs it) and Gradio's own client; no model is asked: an empty
+    # question is counted all the same. (An end-to-end test until the fourteenth sitting: it started
+    # a server with the real models for it, 14 s of that stage.)
+    from gradio_client import Client
+    from gradio_client.exceptions import ValidationError
+
+    monkeypatch.setenv("FORWARDED_ALLOW_IPS", "127.0.0.1,127.0.0.2")  # a proxy "elsewhere": connections from .2
+    app = fake_app(settings.model_copy(update={"rate_limit_per_minute": 1}))
+    with live_server(create_app(app)) as url:
+        chat = Client(url + "/", verbose=False)
+        try:
+            reply = chat.predict("   ", api_name="/ask")[0][-1]["content"][0]["text"]
+            assert reply == "⚠️ Please type a question about your documents."  # counted all the same
+            with pytest.raises(ValidationError, match="question: Too many questions from this address"):
+                chat.predict("   ", api_name="/ask")  # refused as it joins the queue
+        finally:
+            chat.close()  # its open stream would hold the server's shutdown
+        assert asked(url, {"question": "who?"}) == 429  # and the API draws on the same budget
+        # behind a reverse proxy on this machine, each client is its forwarded address (uvicorn's default)
+        assert asked(url, {"question": " "}, {"X-Forwarded-For": "203.0.113.7"}) == 400  # admitted: not 429
+
+        # a proxy elsewhere is believed only where FORWARDED_ALLOW_IPS names it (127.0.0.2 here, not .3)
+        def from_(source: str, forwarded_for: str) -> int:
+            with httpx.Client(transport=httpx.HTTPTransport(local_address=source), timeout=30) as http:
+                body = {"question": " "}
+                return http.post(url + "/api/ask", json=body, headers={"X-Forwarded-For": forwarded_for}).status_code
+
+        assert [from_("127.0.0.2", "198.51.100.1"), from_("127.0.0.2", "198.51.100.1")] == [400, 429]
+        assert from_("127.0.0.2", "198.51.100.2") == 400  # another client behind that proxy: its own budget
+        assert [from_("127.0.0.3", "198.51.100.3"), from_("127.0.0.3", "198.51.100.4")] == [400, 429]  # one budget
+
+
+def asked(url: str, body: dict, headers: dict | None = None) -> int:
+    """The status of ``body`` posted to the API's ask over a real connection."""
+    request = urllib.request.Request(
+        url + "/api/ask",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as resp:
+            return resp.status
+    except urllib.error.HTTPError as refused:
+        return refused.code
