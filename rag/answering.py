@@ -129,6 +129,7 @@ class AnswerService:
         llm_guard: AbstractContextManager | None = None,
         verifier: Verifier | None = None,
         reading: Callable[[], None] | None = None,
+        keeping: Callable[[], None] | None = None,
         overviews: Overviewer | None = None,
         documents: Callable[[], list[str]] | None = None,
         second_try: bool = False,
@@ -145,6 +146,8 @@ class AnswerService:
         self.second_try = second_try
         # told as each answer's passages are chosen (the local model's prompt cache: rag.llm.prompt_reading)
         self.reading = reading or (lambda: None)
+        # told where a reply is stopped before its end, to keep what the model read (rag.llm.prompt_keeping)
+        self.keeping = keeping or (lambda: None)
         # a request for a summary ("what are these about?"): its passages chosen by where they lie (rag.overview)
         self.overviews = overviews
         # every ingested document's name: a question that names some is asked of those (rag.naming)
@@ -318,6 +321,7 @@ class AnswerService:
         raw, sent = "", 0
         with self.calling_llm():
             stream = self.llm.stream_chat(messages)
+            stopped = True  # unless the reply runs to its end, or fails
             try:
                 for chunk in stream:
                     delta = chunk.delta or ""
@@ -332,8 +336,14 @@ class AnswerService:
                         and len(sentences := answer_sentences(raw)) > most_sentences
                     ):
                         return " ".join(sentences[:most_sentences])
+                stopped = False
+            except Exception:
+                stopped = False
+                raise
             finally:
                 getattr(stream, "close", lambda: None)()  # the model stops where the reader has enough
+                if stopped:  # here, or by a reader who left: what it read is kept all the same
+                    self.keeping()
         return raw
 
     def ask(self, question: str, history: Sequence[ChatMessage] = (), files: Sequence[str] = ()) -> Answer:

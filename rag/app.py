@@ -33,7 +33,7 @@ from rag.answering import AnswerService
 from rag.attribution import Attributor
 from rag.decision import Decider
 from rag.keyword_cache import KeywordCache
-from rag.llm import build_judge, build_llm, forget_prompts, model_finding, prompt_reading
+from rag.llm import build_judge, build_llm, forget_prompts, model_finding, prompt_keeping, prompt_reading
 from rag.overview import Overviewer
 from rag.retrieval import Fusion, Retriever
 from rag.search import Searcher
@@ -210,6 +210,7 @@ class Groundline:
             verifier=Verifier(build_judge(self.llm, self.local_llm)) if s.verify else None,
             second_try=s.second_try,
             reading=prompt_reading(self.llm),
+            keeping=prompt_keeping(self.llm),
             overviews=Overviewer(self.vector_store.client, self.library.files, s.summary_passages),
             documents=self.library.files,
         )

@@ -404,6 +404,33 @@ def test_the_prompt_cache_is_told_before_the_passages_are_chosen() -> None:
     assert said == ["reading", "retrieve"]
 
 
+def test_what_the_model_read_is_kept_where_its_reply_is_stopped_before_its_end() -> None:
+    # llama-cpp-python keeps a streamed prompt's state only once the stream ends: a summary (stopped
+    # once it has its sentences) and a reader's stop were read again in full the next time
+    def keeping(*replies: str, **llm_kwargs) -> tuple[AnswerService, list[str]]:
+        svc, kept = service(*replies, **llm_kwargs), []
+        svc.keeping = lambda: kept.append("kept")
+        return svc, kept
+
+    svc, kept = keeping("Dogs bark at night [1].")
+    svc.ask("Do dogs bark?")
+    assert kept == []  # ran to its end: llama-cpp-python kept it
+    svc, kept = keeping("One. Two. Three. Four.")  # a summary's reply: two sentences asked for
+    written = svc._written([ChatMessage(role=MessageRole.USER, content="Summarize.")], Stopwatch(), most_sentences=2)
+    while (token := next(written, None)) is not None:
+        assert isinstance(token, Token)
+    assert kept == ["kept"]
+    svc, kept = keeping("Dogs bark at night [7].")
+    events = svc.stream("Do dogs bark?")
+    next(events), next(events)
+    events.close()  # the reader went after two words
+    assert kept == ["kept"]
+    svc, kept = keeping(fail_with=ConnectionError("refused"))
+    with pytest.raises(LLMUnavailable):
+        svc.ask("Do dogs bark?")
+    assert kept == []  # a model that failed: nothing of it is kept
+
+
 def test_an_abstentions_closest_passage_marks_its_sentence_nearest_the_question() -> None:
     # A reader shown "the documents do not say" looks for themselves: the viewer marked the whole
     # passage; it now marks the sentence they would read first.

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from llama_cpp import LlamaState
 
-from rag.llm import forget_prompts, prompt_reading
+from rag.llm import forget_prompts, prompt_keeping, prompt_reading
 from rag.prompt_cache import PromptCache
 from rag.prompt_store import PromptStore, files_in, forget, forgot, name_of
 from rag.settings import Settings
@@ -311,3 +311,19 @@ def test_only_the_local_models_prompt_cache_is_told_of_passages_being_chosen() -
     assert prompt_reading(SimpleNamespace(_model=SimpleNamespace(cache=cache))) == cache.reading
     assert prompt_reading(SimpleNamespace()) is None  # another backend
     assert prompt_reading(SimpleNamespace(_model=SimpleNamespace(cache=None))) is None  # the cache turned off
+
+
+def test_a_reply_stopped_before_its_end_keeps_the_state_read_so_far_on_disk_too(tmp_path: Path) -> None:
+    store = PromptStore(tmp_path / "model", capacity_bytes=1 << 20)
+    cache = PromptCache(capacity_bytes=1 << 20, store=store)
+    read = state([5, 6, 7], logit_rows=1)  # the prompt, and the reply's tokens so far
+    model = SimpleNamespace(cache=cache, n_tokens=3, input_ids=read.input_ids, save_state=lambda: read)
+    keep = prompt_keeping(SimpleNamespace(_model=model))
+    keep()
+    assert list(cache.cache_state) == [(5, 6, 7)] and list(store.keys()) == [(5, 6, 7)]
+    assert cache[[5, 6, 7, 8]] is read  # what the next prompt that begins so resumes
+    assert prompt_keeping(SimpleNamespace()) is None  # another backend
+    assert prompt_keeping(SimpleNamespace(_model=SimpleNamespace(cache=None))) is None  # the cache turned off
+    empty = PromptCache(capacity_bytes=1 << 20)
+    prompt_keeping(SimpleNamespace(_model=SimpleNamespace(cache=empty, n_tokens=0)))()
+    assert not empty.cache_state  # a model that has read nothing keeps nothing
