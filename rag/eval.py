@@ -143,10 +143,19 @@ def ask(system: System, q: EvalQuestion, with_answer: bool = True) -> Outcome:
 
 
 def run(
-    system: System, questions: Iterable[EvalQuestion], with_answers: bool = True, progress: Callable | None = None
+    system: System,
+    questions: Iterable[EvalQuestion],
+    with_answers: bool = True,
+    progress: Callable | None = None,
+    asked: Callable[[Outcome], None] | None = None,
 ) -> list[Outcome]:
-    """Ask every question."""
-    return [ask(system, q, with_answers) for q in (progress(questions) if progress else questions)]
+    """Ask every question; each outcome told to ``asked`` as it comes (a records file keeps it)."""
+    outcomes = []
+    for q in progress(questions) if progress else questions:
+        outcomes.append(ask(system, q, with_answers))
+        if asked is not None:
+            asked(outcomes[-1])
+    return outcomes
 
 
 def _mean(values: list[float]) -> float | None:

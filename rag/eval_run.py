@@ -6,6 +6,7 @@ reused when unchanged; model files are shared with the main data dir.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
@@ -131,7 +132,7 @@ def evaluate(
     **overrides,
 ) -> dict:
     """Scores for Groundline (and the plain llama-index recipe with ``baseline``); with ``records``, each
-    question's outcome written there too (``write_records``)."""
+    question's outcome written there too, as it comes (``Records``)."""
     docs_dir = docs_dir or questions_file.parent / "docs"
     questions = sample(load_questions(questions_file), limit, seed)
     data_dir = eval_data_dir(settings, docs_dir)
@@ -139,23 +140,39 @@ def evaluate(
     own = {"data_dir": data_dir, "models_dir": settings.model_files_dir, "llm_cache_dir": None}
     app = build(settings.model_copy(update=own), **overrides)
     app.ingestor.ingest([docs_dir])
-    outcomes = {"ours": run(Ours(app), questions, with_answers, progress)}
-    if baseline:
-        plain = PlainLlamaIndex(docs_dir, data_dir / "baseline", app.embed_model, app.llm)
-        outcomes["baseline"] = run(plain, questions, with_answers, progress)
-    if records is not None:
-        write_records(records, outcomes)
+    with Records(records) if records is not None else contextlib.nullcontext() as kept:
+        outcomes = {"ours": run(Ours(app), questions, with_answers, progress, kept and kept.of("ours"))}
+        if baseline:
+            plain = PlainLlamaIndex(docs_dir, data_dir / "baseline", app.embed_model, app.llm)
+            outcomes["baseline"] = run(plain, questions, with_answers, progress, kept and kept.of("baseline"))
     return {system: score(done) for system, done in outcomes.items()}
 
 
-def write_records(path: Path, outcomes: Mapping[str, Sequence[Outcome]]) -> None:
-    """Each system's outcomes, one JSON line a question (``to_record``), with the question, its gold
-    answers and line, and how it was judged (``rag.eval.judged``): which questions a figure lost, and why
-    (an answer's evidence holds what it was decided from)."""
-    with path.open("w", encoding="utf-8") as out:
-        for system, done in outcomes.items():
-            for o in done:
-                q = o.question
-                gold = {"answers": list(q.answers), "file": q.file, "line": q.line}
-                line = to_record(o, system=system, question=q.question, gold=gold, **judged(o))
-                out.write(json.dumps(line, ensure_ascii=False) + "\n")
+class Records:
+    """A records file, written as the eval goes: each system's outcome of each question, one JSON line
+    (``to_record``) with the question, its gold answers and line, and how it was judged
+    (``rag.eval.judged``): which questions a figure lost, and why (an answer's evidence holds what it was
+    decided from). Each line is written as its question is answered: an eval stopped part-way (Ctrl-C, a
+    crash; the squad-dev sample takes hours on 2 cores) keeps what it asked. Until the thirteenth
+    sitting it was written once every question had been asked."""
+
+    def __init__(self, path: Path) -> None:
+        self.out = path.open("w", encoding="utf-8")
+
+    def of(self, system: str) -> Callable[[Outcome], None]:
+        """What keeps each outcome of ``system`` (``ours`` or ``baseline``) as it comes."""
+
+        def keep(o: Outcome) -> None:
+            q = o.question
+            gold = {"answers": list(q.answers), "file": q.file, "line": q.line}
+            line = to_record(o, system=system, question=q.question, gold=gold, **judged(o))
+            self.out.write(json.dumps(line, ensure_ascii=False) + "\n")
+            self.out.flush()
+
+        return keep
+
+    def __enter__(self) -> Records:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.out.close()

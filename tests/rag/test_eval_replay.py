@@ -3,10 +3,15 @@
 import json
 from pathlib import Path
 
+import pytest
+
 from rag.decision import Decider
+from rag.errors import LLMUnavailable
 from rag.eval import EvalQuestion, LineSpan, Outcome, score
-from rag.eval_run import from_record, replay, reply_of, to_record, write_records
+from rag.eval_run import Records, evaluate, from_record, replay, reply_of, to_record
+from rag.settings import Settings
 from rag.types import Citation, Evidence, Passage, Support
+from tests.fakes import HashEmbedding, ScriptedLLM, word_count
 
 Q = EvalQuestion("q1", "Do dogs bark?", ("bark",), "a.txt", 3)
 PASSAGE = Passage("a.txt", 3, 3, 10, "Dogs bark at night.", 0.9, similarity=0.6, page_starts=(1,))
@@ -38,7 +43,12 @@ def test_the_records_file_says_how_each_question_was_judged_and_replays(tmp_path
     none = EvalQuestion("q2", "Do cats bark?", (), None, None)
     kept, withheld = recorded(0.7), recorded(0.3)
     unasked = Outcome(none, [LineSpan("a.txt", 3, 3)], reply_of(Decider().decide(Evidence(none.question, []))), 0.1)
-    write_records(tmp_path / "r.jsonl", {"ours": [kept, unasked], "baseline": [withheld]})
+    with Records(tmp_path / "r.jsonl") as records:
+        ours = records.of("ours")
+        ours(kept)
+        assert len((tmp_path / "r.jsonl").read_text().splitlines()) == 1  # on disk as each question is asked
+        ours(unasked)
+        records.of("baseline")(withheld)
     lines = [json.loads(line) for line in (tmp_path / "r.jsonl").read_text().splitlines()]
     assert [(r["system"], r["id"], r["question"]) for r in lines] == [
         ("ours", "q1", "Do dogs bark?"), ("ours", "q2", "Do cats bark?"), ("baseline", "q1", "Do dogs bark?")
@@ -48,3 +58,16 @@ def test_the_records_file_says_how_each_question_was_judged_and_replays(tmp_path
     assert judged == [(1, True, True, False), (None, None, None, True), (1, False, False, True)]
     assert lines[1]["reply"]["abstained"] and lines[1]["gold"] == {"answers": [], "file": None, "line": None}
     assert from_record(lines[0], {"q1": Q, "q2": none}) == kept  # what bench.eval replays
+
+
+def test_an_eval_stopped_part_way_keeps_the_records_of_the_questions_it_asked(settings: Settings, news_dir) -> None:
+    questions = settings.data_dir.parent / "questions.jsonl"
+    asked = {"question": "Who denied arms deals?", "answers": ["North Korea"], "file": None, "line": None}
+    questions.write_text("".join(json.dumps({"id": str(n), **asked}) + "\n" for n in (1, 2)))
+    records = settings.data_dir.parent / "records.jsonl"
+    llm = ScriptedLLM(["North Korea denied arms deals. [1]"])  # one reply: the second question finds none
+    fakes = {"embed_model": HashEmbedding(), "token_counter": word_count, "llm": llm}
+    with pytest.raises(LLMUnavailable):
+        evaluate(settings.model_copy(update={"verify": False}), questions, news_dir, records=records, **fakes)
+    (line,) = [json.loads(line) for line in records.read_text().splitlines()]
+    assert line["id"] == "1" and line["reply"]["text"].startswith("North Korea denied arms deals.")
