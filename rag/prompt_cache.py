@@ -109,6 +109,8 @@ class PromptCache(LlamaRAMCache):
             raise KeyError("Key not found")
         if best in self.cache_state:
             self.cache_state.move_to_end(best)
+            if best in self._on_disk:  # used again: not the least recently used on disk either
+                self.store.touch(self._on_disk[best])
             return self.cache_state[best]
         loaded = self.store.load(self._on_disk[best])
         if loaded is None:  # removed or damaged since it was listed

@@ -194,6 +194,16 @@ class PromptStore:
             path.unlink(missing_ok=True)
             return None
 
+    def touch(self, path: Path) -> None:
+        """The state in ``path`` used again, from a copy in memory: the most recently used on disk too, so a
+        server's most asked prompts are the last the capacity drops (other processes' saves trim the folder,
+        and a state a server resumed from memory all day aged there as if never used: a restart, or the
+        command line beside it, found it gone)."""
+        try:
+            os.utime(path)
+        except OSError:  # removed meanwhile, or a folder this process cannot write: it ages as before
+            pass
+
     def save(self, key: Sequence[int], state: LlamaState, files: Files = None, since: float | None = None) -> bool:
         """Keep ``state`` as the state of prompt ``key``, whose passages came from ``files``, then drop
         the least recently used files past the capacity. With ``since``, when its prompt was read

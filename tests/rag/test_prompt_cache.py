@@ -94,6 +94,23 @@ def test_the_disk_keeps_the_most_recently_used_states_within_its_capacity(tmp_pa
     assert set(store.keys()) == {(1,), (3,), (4,)}
 
 
+def test_a_state_resumed_from_memory_is_used_again_on_disk_too(tmp_path: Path) -> None:
+    # a server resumes its most asked prompt from memory; the command line beside it, or the server
+    # restarted, reads it from disk: other processes' saves trimmed it there as if it was never used
+    store = PromptStore(tmp_path, capacity_bytes=1 << 20)
+    server = PromptCache(capacity_bytes=1 << 20, store=store)
+    server[[1]] = state([1], logit_rows=1, model_bytes=300_000)
+    other = PromptCache(capacity_bytes=1 << 20, store=PromptStore(tmp_path, capacity_bytes=1 << 20))
+    other[[2]] = state([2], logit_rows=1, model_bytes=300_000)
+    os.utime(tmp_path / name_of([1]), (1, 1))  # [1] written longest ago,
+    os.utime(tmp_path / name_of([2]), (2, 2))
+    assert server[[1, 5]] is not None  # ...but resumed since, from the server's memory
+    other[[3]] = state([3], logit_rows=1, model_bytes=300_000)
+    other[[4]] = state([4], logit_rows=1, model_bytes=300_000)  # four are over the capacity
+    assert set(store.keys()) == {(1,), (3,), (4,)}
+    store.touch(tmp_path / "gone.npz")  # a file removed meanwhile: no error
+
+
 def test_a_damaged_or_vanished_state_file_is_a_miss_not_an_error(tmp_path: Path) -> None:
     store = PromptStore(tmp_path, capacity_bytes=1 << 20)
     PromptCache(capacity_bytes=1 << 20, store=store)[[1, 2]] = state([1, 2], logit_rows=1)
