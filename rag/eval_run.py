@@ -19,6 +19,7 @@ from rag.app import Groundline, build
 from rag.attribution import Attributor
 from rag.baseline import PlainLlamaIndex
 from rag.decision import Decider
+from rag.errors import GroundlineError
 from rag.eval import EvalQuestion, LineSpan, Outcome, Reply, judged, load_questions, run, sample, score
 from rag.settings import Settings
 from rag.types import Answer, Citation, Evidence
@@ -140,12 +141,40 @@ def evaluate(
     own = {"data_dir": data_dir, "models_dir": settings.model_files_dir, "llm_cache_dir": None}
     app = build(settings.model_copy(update=own), **overrides)
     app.ingestor.ingest([docs_dir])
+    asked: dict[str, list[Outcome]] = {}  # each system's outcomes so far
     with Records(records) if records is not None else contextlib.nullcontext() as kept:
-        outcomes = {"ours": run(Ours(app), questions, with_answers, progress, kept and kept.of("ours"))}
-        if baseline:
-            plain = PlainLlamaIndex(docs_dir, data_dir / "baseline", app.embed_model, app.llm)
-            outcomes["baseline"] = run(plain, questions, with_answers, progress, kept and kept.of("baseline"))
-    return {system: score(done) for system, done in outcomes.items()}
+
+        def telling(system: str) -> Callable[[Outcome], None]:
+            done, keep = asked.setdefault(system, []), kept.of(system) if kept else None
+
+            def tell(o: Outcome) -> None:
+                done.append(o)
+                if keep is not None:
+                    keep(o)
+
+            return tell
+
+        try:
+            run(Ours(app), questions, with_answers, progress, telling("ours"))
+            if baseline:
+                plain = PlainLlamaIndex(docs_dir, data_dir / "baseline", app.embed_model, app.llm)
+                run(plain, questions, with_answers, progress, telling("baseline"))
+        except KeyboardInterrupt:
+            if not asked.get("ours"):
+                raise
+            so_far = "; ".join(f"{len(done):,} of {len(questions):,} for {system}" for system, done in asked.items())
+            figures = {system: score(done) for system, done in asked.items() if done}
+            raise EvalStopped(f"stopped after {so_far}: the figures are those questions'", figures) from None
+    return {system: score(done) for system, done in asked.items()}
+
+
+class EvalStopped(GroundlineError):
+    """An eval interrupted (Ctrl-C) after some questions were asked: ``report`` scores those, as
+    ``evaluate`` scores all (a run of the squad-dev sample takes hours on 2 cores)."""
+
+    def __init__(self, message: str, report: dict) -> None:
+        super().__init__(message)
+        self.report = report
 
 
 class Records:

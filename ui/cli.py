@@ -403,7 +403,7 @@ def print_deleted(paths: list[str], removed: list[str]) -> int:
 def evaluate(settings, args) -> int:
     from tqdm import tqdm
 
-    from rag.eval import METRICS
+    from rag.eval_run import EvalStopped
     from rag.eval_run import evaluate as run_eval
 
     if args.records is not None:
@@ -411,29 +411,41 @@ def evaluate(settings, args) -> int:
             args.records.open("w").close()
         except OSError as exc:
             raise GroundlineError(f"cannot write the records to {args.records}: {exc.strerror}") from exc
-    report = run_eval(
-        settings,
-        args.questions,
-        args.docs,
-        limit=args.limit,
-        seed=args.seed,
-        baseline=args.baseline,
-        with_answers=not args.retrieval_only,
-        progress=lambda items: tqdm(items, desc="questions", file=sys.stderr, disable=None),
-        records=args.records,
-    )
-    if args.json:
+    try:
+        report = run_eval(
+            settings,
+            args.questions,
+            args.docs,
+            limit=args.limit,
+            seed=args.seed,
+            baseline=args.baseline,
+            with_answers=not args.retrieval_only,
+            progress=lambda items: tqdm(items, desc="questions", file=sys.stderr, disable=None),
+            records=args.records,
+        )
+    except EvalStopped as stopped:  # Ctrl-C part-way: the figures of the questions asked, and what they are
+        print_report(stopped.report, args.json)
+        print(f"groundline: {stopped}", file=sys.stderr)
+        return 130
+    print_report(report, args.json)
+    return 0
+
+
+def print_report(report: dict, as_json: bool) -> None:
+    """The eval's figures: one JSON object (ours, the baseline's under ``baseline``), or a table."""
+    from rag.eval import METRICS
+
+    if as_json:
         out = dict(report["ours"])
         if "baseline" in report:
             out["baseline"] = report["baseline"]
         print(json.dumps(out))
-        return 0
+        return
     systems = list(report)
     print(f"{'metric':<24}" + "".join(f"{s:>12}" for s in systems))
     for metric in METRICS:
         cells = "".join(f"{'-' if report[s][metric] is None else report[s][metric]:>12}" for s in systems)
         print(f"{metric:<24}{cells}")
-    return 0
 
 
 def ask(app, question: str, as_json: bool, files: list[str] | None = None) -> int:

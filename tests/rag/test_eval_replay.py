@@ -8,7 +8,7 @@ import pytest
 from rag.decision import Decider
 from rag.errors import LLMUnavailable
 from rag.eval import EvalQuestion, LineSpan, Outcome, score
-from rag.eval_run import Records, evaluate, from_record, replay, reply_of, to_record
+from rag.eval_run import EvalStopped, Records, evaluate, from_record, replay, reply_of, to_record
 from rag.settings import Settings
 from rag.types import Citation, Evidence, Passage, Support
 from tests.fakes import HashEmbedding, ScriptedLLM, word_count
@@ -71,3 +71,22 @@ def test_an_eval_stopped_part_way_keeps_the_records_of_the_questions_it_asked(se
         evaluate(settings.model_copy(update={"verify": False}), questions, news_dir, records=records, **fakes)
     (line,) = [json.loads(line) for line in records.read_text().splitlines()]
     assert line["id"] == "1" and line["reply"]["text"].startswith("North Korea denied arms deals.")
+
+
+def test_an_eval_interrupted_part_way_scores_the_questions_it_asked(settings: Settings, news_dir) -> None:
+    class Interrupted(ScriptedLLM):  # Ctrl-C as the second question is answered
+        def _next(self, prompt: str) -> str:
+            if self.prompts:
+                raise KeyboardInterrupt
+            return super()._next(prompt)
+
+    questions = settings.data_dir.parent / "questions.jsonl"
+    asked = {"question": "Who denied arms deals?", "answers": ["North Korea"], "file": None, "line": None}
+    questions.write_text("".join(json.dumps({"id": str(n), **asked}) + "\n" for n in (1, 2)))
+    fakes = {"embed_model": HashEmbedding(), "token_counter": word_count}
+    llm = Interrupted(["North Korea denied arms deals. [1]"])
+    with pytest.raises(EvalStopped, match="stopped after 1 of 2 for ours: the figures are those questions'") as stop:
+        evaluate(settings.model_copy(update={"verify": False}), questions, news_dir, llm=llm, **fakes)
+    assert list(stop.value.report) == ["ours"] and stop.value.report["ours"]["n"] == 1
+    with pytest.raises(KeyboardInterrupt):  # stopped before any answer: nothing to score
+        evaluate(settings, questions, news_dir, llm=Interrupted(["unused"], fail_with=KeyboardInterrupt()), **fakes)

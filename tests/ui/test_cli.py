@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 
+from rag.eval import METRICS
 from rag.settings import Settings
 from tests.conftest import ARMS_FILE, fake_app
 from ui import cli
@@ -120,6 +121,28 @@ def test_eval_refuses_at_start_a_records_file_it_cannot_write(
     err = capsys.readouterr().err
     assert err == f"groundline: cannot write the records to {records}: No such file or directory\n"
     assert not (tmp_path / "d" / "eval").exists()  # nothing ingested, no question asked
+
+
+def test_an_eval_stopped_part_way_prints_the_figures_of_the_questions_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import rag.eval_run
+
+    figures = dict.fromkeys(METRICS, 0.5) | {"n": 3}
+
+    def interrupted(*args, **kwargs):
+        raise rag.eval_run.EvalStopped(
+            "stopped after 3 of 500 for ours: the figures are those questions'", {"ours": figures}
+        )
+
+    monkeypatch.setattr(rag.eval_run, "evaluate", interrupted)
+    args = ["eval", "--questions", str(tmp_path / "q.jsonl"), "--json"]
+    assert cli.main(["--data-dir", str(tmp_path / "d"), *args]) == 130
+    out, err = capsys.readouterr()
+    assert (
+        json.loads(out) == figures
+        and err == "groundline: stopped after 3 of 500 for ours: the figures are those questions'\n"
+    )
 
 
 def test_serve_refuses_at_start_a_folder_it_cannot_watch(
