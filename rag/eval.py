@@ -14,7 +14,7 @@ import re
 import string
 import time
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -143,19 +143,11 @@ def ask(system: System, q: EvalQuestion, with_answer: bool = True) -> Outcome:
 
 
 def run(
-    system: System,
-    questions: Iterable[EvalQuestion],
-    with_answers: bool = True,
-    progress: Callable | None = None,
-    asked: Callable[[Outcome], None] | None = None,
-) -> list[Outcome]:
-    """Ask every question; each outcome told to ``asked`` as it comes (a records file keeps it)."""
-    outcomes = []
+    system: System, questions: Iterable[EvalQuestion], with_answers: bool = True, progress: Callable | None = None
+) -> Iterator[Outcome]:
+    """Ask every question, each outcome as it comes (a records file keeps it then: ``rag.eval_run``)."""
     for q in progress(questions) if progress else questions:
-        outcomes.append(ask(system, q, with_answers))
-        if asked is not None:
-            asked(outcomes[-1])
-    return outcomes
+        yield ask(system, q, with_answers)
 
 
 def _mean(values: list[float]) -> float | None:

@@ -20,7 +20,7 @@ from rag.attribution import Attributor
 from rag.baseline import PlainLlamaIndex
 from rag.decision import Decider
 from rag.errors import GroundlineError
-from rag.eval import EvalQuestion, LineSpan, Outcome, Reply, judged, load_questions, run, sample, score
+from rag.eval import EvalQuestion, LineSpan, Outcome, Reply, System, judged, load_questions, run, sample, score
 from rag.settings import Settings
 from rag.types import Answer, Citation, Evidence
 
@@ -141,31 +141,25 @@ def evaluate(
     own = {"data_dir": data_dir, "models_dir": settings.model_files_dir, "llm_cache_dir": None}
     app = build(settings.model_copy(update=own), **overrides)
     app.ingestor.ingest([docs_dir])
+    systems: dict[str, Callable[[], System]] = {"ours": lambda: Ours(app)}
+    if baseline:
+        systems["baseline"] = lambda: PlainLlamaIndex(docs_dir, data_dir / "baseline", app.embed_model, app.llm)
     asked: dict[str, list[Outcome]] = {}  # each system's outcomes so far
     with Records(records) if records is not None else contextlib.nullcontext() as kept:
-
-        def telling(system: str) -> Callable[[Outcome], None]:
-            done, keep = asked.setdefault(system, []), kept.of(system) if kept else None
-
-            def tell(o: Outcome) -> None:
-                done.append(o)
-                if keep is not None:
-                    keep(o)
-
-            return tell
-
         try:
-            run(Ours(app), questions, with_answers, progress, telling("ours"))
-            if baseline:
-                plain = PlainLlamaIndex(docs_dir, data_dir / "baseline", app.embed_model, app.llm)
-                run(plain, questions, with_answers, progress, telling("baseline"))
+            for name, system in systems.items():
+                done, keep = asked.setdefault(name, []), kept.of(name) if kept else None
+                for outcome in run(system(), questions, with_answers, progress):
+                    done.append(outcome)
+                    if keep is not None:
+                        keep(outcome)
         except KeyboardInterrupt:
-            if not asked.get("ours"):
+            if not asked["ours"]:
                 raise
-            so_far = "; ".join(f"{len(done):,} of {len(questions):,} for {system}" for system, done in asked.items())
-            figures = {system: score(done) for system, done in asked.items() if done}
+            so_far = "; ".join(f"{len(done):,} of {len(questions):,} for {name}" for name, done in asked.items())
+            figures = {name: score(done) for name, done in asked.items() if done}
             raise EvalStopped(f"stopped after {so_far}: the figures are those questions'", figures) from None
-    return {system: score(done) for system, done in asked.items()}
+    return {name: score(done) for name, done in asked.items()}
 
 
 class EvalStopped(GroundlineError):
