@@ -61,9 +61,7 @@ def test_the_records_file_says_how_each_question_was_judged_and_replays(tmp_path
 
 
 def test_an_eval_stopped_part_way_keeps_the_records_of_the_questions_it_asked(settings: Settings, news_dir) -> None:
-    questions = settings.data_dir.parent / "questions.jsonl"
-    asked = {"question": "Who denied arms deals?", "answers": ["North Korea"], "file": None, "line": None}
-    questions.write_text("".join(json.dumps({"id": str(n), **asked}) + "\n" for n in (1, 2)))
+    questions = two_questions(settings.data_dir.parent / "questions.jsonl")
     records = settings.data_dir.parent / "records.jsonl"
     llm = ScriptedLLM(["North Korea denied arms deals. [1]"])  # one reply: the second question finds none
     fakes = {"embed_model": HashEmbedding(), "token_counter": word_count, "llm": llm}
@@ -80,9 +78,7 @@ def test_an_eval_interrupted_part_way_scores_the_questions_it_asked(settings: Se
                 raise KeyboardInterrupt
             return super()._next(prompt)
 
-    questions = settings.data_dir.parent / "questions.jsonl"
-    asked = {"question": "Who denied arms deals?", "answers": ["North Korea"], "file": None, "line": None}
-    questions.write_text("".join(json.dumps({"id": str(n), **asked}) + "\n" for n in (1, 2)))
+    questions = two_questions(settings.data_dir.parent / "questions.jsonl")
     fakes = {"embed_model": HashEmbedding(), "token_counter": word_count}
     llm = Interrupted(["North Korea denied arms deals. [1]"])
     with pytest.raises(EvalStopped, match="stopped after 1 of 2 for ours: the figures are those questions'") as stop:
@@ -90,3 +86,10 @@ def test_an_eval_interrupted_part_way_scores_the_questions_it_asked(settings: Se
     assert list(stop.value.report) == ["ours"] and stop.value.report["ours"]["n"] == 1
     with pytest.raises(KeyboardInterrupt):  # stopped before any answer: nothing to score
         evaluate(settings, questions, news_dir, llm=Interrupted(["unused"], fail_with=KeyboardInterrupt()), **fakes)
+
+
+def two_questions(path: Path) -> Path:
+    """A questions file of two alike, "1" and "2", over the sample news."""
+    asked = {"question": "Who denied arms deals?", "answers": ["North Korea"], "file": None, "line": None}
+    path.write_text("".join(json.dumps({"id": str(n), **asked}) + "\n" for n in (1, 2)))
+    return path
