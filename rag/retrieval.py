@@ -133,7 +133,9 @@ class Retriever:
         self._bm25_version: object = None
         self._at: tuple[object, dict] = (None, {})  # an index, and where each file's chunks lie in it
         self._bm25_lock = threading.Lock()  # one thread rebuilds; the others wait for its index
-        self._stale: Callable[[], None] | None = None
+        self._stale: Callable[[], bool | None] | None = None
+        self._stale_wait_s = 0.0
+        self._built = threading.Condition()  # told each time a rebuild is done (not the lock a build holds)
         self.keyword_cache = keyword_cache  # the keyword index as last built, by version, on disk
 
     def containing(self, words: str, files: Sequence[str] = (), most: int = 1000) -> list[Passage]:
@@ -148,11 +150,16 @@ class Retriever:
         )
         return stored_passages(rows)
 
-    def when_stale(self, rebuild: Callable[[], None]) -> None:
+    def when_stale(self, rebuild: Callable[[], bool | None], wait_s: float = 0.0) -> None:
         """Have a question that finds the keyword index older than the store call ``rebuild`` (which
-        should have ``refresh`` run soon, elsewhere) and use the index as it is, rather than rebuild
-        it and wait: a server, whose questions should not wait 19 s while 100,000 chunks are read."""
-        self._stale = rebuild
+        should have ``refresh`` run soon, elsewhere, and say whether it will) and use the index as it
+        is, rather than rebuild it and wait: a server, whose questions should not wait 19 s while
+        100,000 chunks are read. Where a rebuild is coming, the question waits for it up to ``wait_s``
+        first: after another process's write (which only a question notices), the rebuild reads just
+        the chunks written (0.1 s at 1,568 chunks, 1.4 s at 27,256), and an index without them would
+        not find them: a server started on an empty store answered its first question from vectors
+        alone."""
+        self._stale, self._stale_wait_s = rebuild, wait_s
 
     def refresh(self) -> None:
         """Bring the keyword index up to date with the store now (after a write), rather than
@@ -168,12 +175,16 @@ class Retriever:
 
     def _keyword_index(self):
         """``keyword_retriever``'s index, and whether it is the store's as it is now."""
-        if self.version() == self._bm25_version:
+        version = self.version()
+        if version == self._bm25_version:
             return self._bm25, True
         if self._stale is None or self._bm25_version is None:
             return self._rebuild(), True
-        self._stale()
-        return self._bm25, False
+        if self._stale() and self._stale_wait_s > 0:
+            with self._built:
+                self._built.wait_for(lambda: self._bm25_version == version, self._stale_wait_s)
+        built = self._bm25_version  # read before the index: a rebuild sets the index, then its version
+        return self._bm25, built == version
 
     def _rebuild(self):
         with self._bm25_lock:
@@ -190,6 +201,8 @@ class Retriever:
                 self._bm25 = bm25
                 self._at = (None, {})  # the old index's positions: not held past it
                 self._bm25_version = version
+                with self._built:
+                    self._built.notify_all()
             return self._bm25
 
     def _positions(self, bm25) -> dict[str, np.ndarray]:

@@ -5,9 +5,9 @@ The server's keyword index is rebuilt after each write (it reads every chunk:
 19 s at 100,000). In the writing request, that held back the write's own
 report, and a folder sent in many requests (``groundline ingest --server``)
 paid for one rebuild per request. Here the write only asks; asks that come
-while a run is under way make one more run after it, not one each. Readers
-need not wait for it: the retriever rebuilds a stale index itself, under the
-same lock, when a question comes first.
+while a run is under way make one more run after it, not one each. A question
+that finds the index stale asks too, waits a little for the run
+(``Retriever.when_stale``), then searches the index as it is.
 
 This module knows nothing of what the job does.
 """

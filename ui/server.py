@@ -12,7 +12,7 @@ import asyncio
 import hmac
 import logging
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
@@ -38,6 +38,20 @@ REPAIR_EVERY_S = 15.0  # how often a server on a shared Chroma server looks for 
 GRADIO_JS = Path(gr.__file__).parent / "templates" / "frontend" / "gradio.js"
 
 
+def stale_keywords(ingestor, keyword_index: Coalescing) -> Callable[[], bool]:
+    """What a question that finds the keyword index stale calls: while this server ingests, nothing (its
+    own writes are rebuilt for once they are done, and the question need not wait for that); else a
+    rebuild now, which the question may wait for (another process wrote)."""
+
+    def ask() -> bool:
+        if ingestor.busy:
+            return False
+        keyword_index.ask()
+        return True
+
+    return ask
+
+
 def create_app(groundline, served: handoff.Served | None = None, watch: FolderWatch | None = None) -> FastAPI:
     """The ASGI app for one ``Groundline``; models load here, before any visitor. With ``served``,
     it also takes the command line's writes to its data directory (``ui.handoff``); with ``watch``,
@@ -46,12 +60,13 @@ def create_app(groundline, served: handoff.Served | None = None, watch: FolderWa
     settings = groundline.settings
     # The keyword index is built now, with the models, and again in the background after writes, so
     # neither a question nor the write's report waits for it (it reads every chunk: 19 s for 100,000).
-    # Meanwhile questions use it as it was. Another process's writes are noticed by the next question;
-    # this process's own are rebuilt for once they are done, not once per batch while under way.
+    # Meanwhile questions use it as it was, once they have waited keyword_wait_s for it. Another process's
+    # writes are noticed by the next question; this process's own are rebuilt for once they are done, not
+    # once per batch while under way (a question meanwhile does not wait).
     groundline.retriever.refresh()
     keyword_index = Coalescing(groundline.retriever.refresh, "keyword-index")
     groundline.ingestor.after_writes(keyword_index.ask)
-    groundline.retriever.when_stale(lambda: None if groundline.ingestor.busy else keyword_index.ask())
+    groundline.retriever.when_stale(stale_keywords(groundline.ingestor, keyword_index), settings.keyword_wait_s)
     # With a Chroma server, a machine that died writing left its half-written documents answerable on
     # every machine until the next write or start anywhere; each server now looks every REPAIR_EVERY_S
     # and repairs them once no one writes (the dead machine's lease runs out after 60 s).

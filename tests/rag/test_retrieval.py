@@ -283,3 +283,35 @@ def test_a_question_may_be_asked_of_some_documents_alone(settings: Settings, new
         # the next process loads the kept keyword index (bm25s then answers with corpus entries)
         again = fake_app(settings.model_copy(update={"retrieval": retrieval, "data_dir": tmp_path / retrieval}))
         assert again.retriever.retrieve("North Korea denied arms deals", files=["notes.txt"]) == scoped
+
+
+def test_a_server_question_waits_a_little_for_the_rebuild_it_asks_for(settings: Settings, tmp_path: Path) -> None:
+    """Another process's write is noticed by a question: it waits for the rebuild (a write's chunks
+    alone are read) rather than search an index without them; past the wait, it takes the index as it is."""
+    import threading
+
+    docs = tmp_path / "one"
+    docs.mkdir()
+    (docs / "a.txt").write_text("The quokka slept.\n")
+    app = fake_app(settings)
+    app.ingestor.ingest([docs])
+    app.retriever.refresh()
+    rebuilds: list[threading.Thread] = []
+
+    def rebuild_elsewhere() -> bool:  # as the server's background rebuild
+        rebuilds.append(threading.Thread(target=app.retriever.refresh))
+        rebuilds[-1].start()
+        return True
+
+    app.retriever.when_stale(rebuild_elsewhere, wait_s=60)
+    (docs / "b.txt").write_text("The wombat slept.\n")
+    app.ingestor.ingest([docs])
+    hits = app.retriever.keyword_retriever().retrieve("wombat")
+    assert len(rebuilds) == 1 and "wombat" in hits[0].node.get_content()
+    never: list[int] = []
+    app.retriever.when_stale(lambda: never.append(1) or True, wait_s=0.1)  # a rebuild asked for that never comes
+    (docs / "c.txt").write_text("The heron fished.\n")
+    app.ingestor.ingest([docs])
+    stale = app.retriever.keyword_retriever()
+    assert never == [1] and len(stale.corpus) == 2
+    assert [p.file for p in app.retriever.retrieve("wombat")][0] == "b.txt"

@@ -142,7 +142,9 @@ def test_the_keyword_index_is_rebuilt_at_start_and_after_writes_without_holding_
     # Building it reads every chunk (19 s at 100,000 chunks): the first question after the server
     # started, or after a write, paid for it; then each write's report waited for it; then a question
     # during the rebuild after a write (or during a write: once per batch) waited for it.
-    app = fake_app(settings.model_copy(update={"admin_token": "s3cret", "verify": False}), [NOTE.decode().strip()] * 2)
+    # A question now waits for it keyword_wait_s at most.
+    tuned = settings.model_copy(update={"admin_token": "s3cret", "verify": False, "keyword_wait_s": 0.2})
+    app = fake_app(tuned, [NOTE.decode().strip()] * 2)
     app.ingestor.ingest([news_dir])
     runs, hold, refresh = [], threading.Event(), app.retriever.refresh
 
@@ -163,7 +165,9 @@ def test_the_keyword_index_is_rebuilt_at_start_and_after_writes_without_holding_
     assert runs == [2] and not keyword_index.settled(0.2)  # the writes did not wait for it
     built = app.retriever._bm25
     asked = http.post("/api/ask", json={"question": "Who keeps the lighthouse?"})
-    assert asked.status_code == 200 and app.retriever._bm25 is built  # nor does a question: it used the index as built
+    assert (
+        asked.status_code == 200 and app.retriever._bm25 is built
+    )  # nor a question, past its wait: the index as built
     assert runs == [2]
     hold.set()
     assert keyword_index.settled(30)
@@ -171,3 +175,18 @@ def test_the_keyword_index_is_rebuilt_at_start_and_after_writes_without_holding_
     ready = app.retriever._bm25
     assert http.post("/api/ask", json={"question": "Who keeps the lighthouse?"}).json()["citations"]
     assert app.retriever._bm25 is ready  # the question found it ready and built nothing
+
+
+def test_a_question_asks_for_a_rebuild_it_may_wait_for_unless_the_server_is_ingesting() -> None:
+    from types import SimpleNamespace
+
+    from ui.background import Coalescing
+    from ui.server import stale_keywords
+
+    runs: list[int] = []
+    ingestor = SimpleNamespace(busy=True)
+    keyword_index = Coalescing(lambda: runs.append(1), "keyword-index")
+    ask = stale_keywords(ingestor, keyword_index)
+    assert ask() is False and keyword_index.settled(0) and runs == []  # its own writes are rebuilt for when done
+    ingestor.busy = False
+    assert ask() is True and keyword_index.settled(30) and runs == [1]
