@@ -186,13 +186,13 @@ class PromptStore:
                     seed=int(kept["seed"]),
                 )
                 files = _named(kept)
-            os.utime(path)
-            return state, files
         except FileNotFoundError:
             return None
         except (OSError, ValueError, KeyError, EOFError):
             path.unlink(missing_ok=True)
             return None
+        self.touch(path)  # one it cannot mark used is still read, not taken for damaged and removed
+        return state, files
 
     def touch(self, path: Path) -> None:
         """The state in ``path`` used again, from a copy in memory: the most recently used on disk too, so a

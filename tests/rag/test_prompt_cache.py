@@ -124,6 +124,20 @@ def test_a_damaged_or_vanished_state_file_is_a_miss_not_an_error(tmp_path: Path)
     assert reader.store.keys() == {}
 
 
+def test_a_state_read_that_cannot_be_marked_used_is_resumed_and_kept(tmp_path: Path, monkeypatch) -> None:
+    # marking it used (its time) failed on a folder this process may read and not write: taken for damaged,
+    # the state was removed
+    PromptCache(capacity_bytes=1 << 20, store=PromptStore(tmp_path, 1 << 20))[[1, 2]] = state([1, 2], logit_rows=1)
+    reader = PromptCache(capacity_bytes=1 << 20, store=PromptStore(tmp_path, 1 << 20))
+
+    def refused(*_args) -> None:
+        raise PermissionError("read-only")
+
+    monkeypatch.setattr(os, "utime", refused)
+    assert reader[[1, 2, 3]].input_ids.tolist() == [1, 2]
+    assert (tmp_path / name_of([1, 2])).exists()
+
+
 def test_a_disk_that_cannot_keep_a_state_costs_the_resume_not_the_answer(tmp_path: Path, caplog) -> None:
     (tmp_path / "taken").write_text("a file where the folder would be")  # as a full or read-only disk fails
     cache = PromptCache(capacity_bytes=1 << 20, store=PromptStore(tmp_path / "taken" / "prompts", 1 << 20))
