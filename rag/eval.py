@@ -216,9 +216,10 @@ def score(outcomes: Sequence[Outcome]) -> dict:
     answered = [o for o in answerable if o.reply is not None]
     refused = [o for o in unanswerable if o.reply is not None]
     latencies = [o.latency_s for o in outcomes if o.latency_s is not None]
+    ranks = [reciprocal_rank(o) for o in answerable]
     return {
-        "retrieval_hit_at_5": _mean([float(reciprocal_rank(o) > 0) for o in answerable]),
-        "mrr": _mean([reciprocal_rank(o) for o in answerable]),
+        "retrieval_hit_at_5": _mean([float(r > 0) for r in ranks]),
+        "mrr": _mean(ranks),
         "citation_line_accuracy": _mean([float(cites_gold(o)) for o in answered]),
         "answer_accuracy": _mean([float(answered_right(o)) for o in answered]),
         "abstention_recall": _mean([float(o.reply.abstained) for o in refused]),
