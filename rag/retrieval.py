@@ -136,6 +136,8 @@ class Retriever:
         self._stale: Callable[[], bool | None] | None = None
         self._stale_wait_s = 0.0
         self._built = threading.Condition()  # told each time a rebuild is done (not the lock a build holds)
+        self._started = 0  # rebuilds begun, each under the lock
+        self._covers = 0  # the number of the last rebuild done: it read the store as it was when it began
         self.keyword_cache = keyword_cache  # the keyword index as last built, by version, on disk
 
     def containing(self, words: str, files: Sequence[str] = (), most: int = 1000) -> list[Passage]:
@@ -180,14 +182,17 @@ class Retriever:
             return self._bm25, True
         if self._stale is None or self._bm25_version is None:
             return self._rebuild(), True
-        if self._stale() and self._stale_wait_s > 0:
+        asked = self._started  # a rebuild begun after this read the store after this question did
+        if self._stale() and self._stale_wait_s > 0:  # (while others write on, not one at this very version)
             with self._built:
-                self._built.wait_for(lambda: self._bm25_version == version, self._stale_wait_s)
+                self._built.wait_for(lambda: self._covers > asked or self._bm25_version == version, self._stale_wait_s)
         built = self._bm25_version  # read before the index: a rebuild sets the index, then its version
         return self._bm25, built == version
 
     def _rebuild(self):
         with self._bm25_lock:
+            self._started += 1
+            number = self._started
             version = self.version()  # before what it versions is read: a write meanwhile makes it stale
             if version != self._bm25_version:
                 bm25 = self.keyword_cache.load(version, self.keywords) if self.keyword_cache else None
@@ -201,8 +206,9 @@ class Retriever:
                 self._bm25 = bm25
                 self._at = (None, {})  # the old index's positions: not held past it
                 self._bm25_version = version
-                with self._built:
-                    self._built.notify_all()
+            with self._built:
+                self._covers = number
+                self._built.notify_all()
             return self._bm25
 
     def _positions(self, bm25) -> dict[str, np.ndarray]:

@@ -289,6 +289,7 @@ def test_a_server_question_waits_a_little_for_the_rebuild_it_asks_for(settings: 
     """Another process's write is noticed by a question: it waits for the rebuild (a write's chunks
     alone are read) rather than search an index without them; past the wait, it takes the index as it is."""
     import threading
+    import time
 
     docs = tmp_path / "one"
     docs.mkdir()
@@ -308,10 +309,23 @@ def test_a_server_question_waits_a_little_for_the_rebuild_it_asks_for(settings: 
     app.ingestor.ingest([docs])
     hits = app.retriever.keyword_retriever().retrieve("wombat")
     assert len(rebuilds) == 1 and "wombat" in hits[0].node.get_content()
+
+    def write_on_then_rebuild() -> bool:  # another process writes on: the rebuild reads a later store
+        (docs / "d.txt").write_text("The otter swam.\n")
+        app.ingestor.ingest([docs])
+        return rebuild_elsewhere()
+
+    app.retriever.when_stale(write_on_then_rebuild, wait_s=60)
+    (docs / "e.txt").write_text("The stoat ran.\n")
+    app.ingestor.ingest([docs])
+    asked = time.monotonic()
+    assert [p.file for p in app.retriever.retrieve("stoat")][0] == "e.txt"
+    assert time.monotonic() - asked < 30  # served by that rebuild, not made to wait out its 60 s for one at its own
+    assert len(rebuilds) == 2 and len(app.retriever.keyword_retriever().corpus) == 4
     never: list[int] = []
     app.retriever.when_stale(lambda: never.append(1) or True, wait_s=0.1)  # a rebuild asked for that never comes
     (docs / "c.txt").write_text("The heron fished.\n")
     app.ingestor.ingest([docs])
     stale = app.retriever.keyword_retriever()
-    assert never == [1] and len(stale.corpus) == 2
+    assert never == [1] and len(stale.corpus) == 4
     assert [p.file for p in app.retriever.retrieve("wombat")][0] == "b.txt"
