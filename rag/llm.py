@@ -22,7 +22,6 @@ from rag.verification import Judge, LlamaCppJudge, ReplyJudge
 # Qwen2.5's end-of-turn markers; stop on them so no template text leaks out.
 _STOP = ["<|im_end|>", "<|endoftext|>", "<|im_start|>"]
 SAMPLING = {"stop": _STOP, "top_k": 1, "repeat_penalty": 1.05}  # with temperature 0: greedy
-ALIGN = 8  # a resumed prompt is read again from a multiple of this many tokens (``read_alike``)
 
 
 # How to build llama-cpp-python for an NVIDIA GPU, for the refusal below (README: GROUNDLINE_LLM_GPU_LAYERS).
@@ -127,27 +126,19 @@ def _local(settings: Settings, model: PackagedModel) -> LLM:
 
 
 def read_alike(llama) -> None:
-    """Have ``llama`` (a ``llama_cpp.Llama``) read a prompt's tokens the same way whatever part of it it
-    had read before, so that the same prompt gets the same answer and verdict whatever was asked before it.
+    """Have ``llama`` (a ``llama_cpp.Llama``) read every prompt's last token in a batch of its own, as it
+    does when it resumes a kept prompt: llama-cpp-python reads that token again, alone, for its logits.
 
-    A token's numbers depend a little on how it is read: llama.cpp's repacked Q4_K weights (this CPU's
-    AVX-512 kernels) take a batch's tokens four at a time from its first, and take leftovers and a token
-    alone otherwise; and llama-cpp-python reads a resumed prompt's last token again, alone, for its
-    logits. Measured on 14 office questions asked in one process: asked again, every verifier verdict
-    moved (by up to 0.02); asked in the reverse order, 7 of 13 verdicts and one answer's words differed.
-    So a prompt resumed part-way is read from the ``ALIGN``-token boundary before the part kept (at most
-    7 tokens again), and every prompt's last token is read alone: asked again or in reverse order, the
-    same 14 answers and verdicts to the last digit, at 141 s against 134 s read as before (within
-    this machine's noise). Where the kernels group tokens otherwise (another CPU, a GPU build), not
-    measured."""
+    A token read alone comes out a little different from one read among others, so the same question
+    asked again (its prompt resumed from the prompt cache, ~2 s) got other logits than the first time (read
+    in full): the same words for 14 office questions, and every verifier verdict moved, by up to 0.02 (one
+    near a threshold could withhold the answer once and give it the next time). Now the two agree to the
+    last digit (``bench.read_alike``), at no measured cost. A prompt resumed part-way from another (the
+    same passages, another question) still reads its new part in one batch, and its verdicts may still
+    differ a little from the same prompt read in full (``bench/results/read-alike/``)."""
     read = llama.eval
 
     def eval_(tokens: Sequence[int]) -> None:
-        start = llama.n_tokens
-        if llama._requires_eval and len(tokens) and start % ALIGN:  # a prompt resumed part-way
-            back = start - start % ALIGN
-            tokens = [*llama.input_ids[back:start].tolist(), *tokens]
-            llama.n_tokens = back  # eval drops what the model holds from here, and reads it again
         if len(tokens) > 1:
             read(tokens[:-1])
             tokens = tokens[-1:]
