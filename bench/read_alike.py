@@ -9,9 +9,9 @@ its prompt cache were emptied (each prompt resumed part-way from another's, or r
 does so with the model reading prompts as llama-cpp-python does (``before``) and as the chat does
 (``rag.llm.read_alike``), in one process. Prints each pass's answers and verdicts, then one JSON
 line: per reading, how many of the questions got the same words and the same verifier verdict
-(to the last digit) asked again and in reverse order as in order, and the median ratio of an
-answer's seconds read in full, ``read_alike`` over ``before`` (its cost: the last token read in a
-batch of its own).
+(to the last digit) asked again and in reverse order as in order, and each pass's seconds; then the
+median ratio of an answer's seconds, ``read_alike`` over ``before``, in order (prompts read in full)
+and again (resumed): its cost, batches of 64 tokens and a resumed prompt's last segment read again.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from pathlib import Path
 
 from rag.app import build
 from rag.eval import load_questions
-from rag.llm import read_alike
+from rag.llm import llama_options, read_alike
 from rag.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,10 +61,11 @@ def main(argv: list[str] | None = None) -> int:
         app.ingestor.ingest([OFFICE / "docs"])
         llama = app.llm._model
         answers: dict[str, dict[str, dict[str, tuple]]] = {}
-        seconds: dict[str, list[float]] = {}
+        seconds: dict[tuple[str, str], list[float]] = {}
         for reading in ("before", "read_alike"):
             if reading == "before":
-                del llama.eval  # llama-cpp-python's own
+                del llama.eval  # llama-cpp-python's own, in its batches
+                llama.n_batch = llama_options(settings)["n_batch"]
             else:
                 read_alike(llama)
             for name in PASSES:
@@ -78,15 +79,20 @@ def main(argv: list[str] | None = None) -> int:
                     evidence = answer.evidence
                     got = (evidence.raw, evidence.verified) if evidence is not None else (answer.text, None)
                     answers.setdefault(reading, {}).setdefault(name, {})[question] = got
-                    if name == "in order":
-                        seconds.setdefault(reading, []).append(took)
+                    seconds.setdefault((reading, name), []).append(took)
                     print(f"{reading}, {name}: {question!r} {took:.1f} s: {got}", file=sys.stderr)
-    ratio = statistics.median(a / b for a, b in zip(seconds["read_alike"], seconds["before"], strict=True))
+
+    def ratio(name: str) -> float:
+        pairs = zip(seconds["read_alike", name], seconds["before", name], strict=True)
+        return round(statistics.median(a / b for a, b in pairs), 3)
+
     print(json.dumps({
         "questions": len(questions),
         **{reading: {name: same(passes["in order"], passes[name]) for name in PASSES[1:]}
            for reading, passes in answers.items()},
-        "read_in_full_s_ratio_read_alike_before": round(ratio, 3),
+        "seconds": {f"{reading}, {name}": round(sum(s), 1) for (reading, name), s in seconds.items()},
+        "s_ratio_read_alike_before_in_order": ratio("in order"),
+        "s_ratio_read_alike_before_again": ratio("again"),
     }))  # fmt: skip
     return 0
 
