@@ -11,7 +11,7 @@ does so with the model reading prompts as llama-cpp-python does (``before``) and
 line: per reading, how many of the questions got the same words and the same verifier verdict
 (to the last digit) asked again and in reverse order as in order, and each pass's seconds; then the
 median ratio of an answer's seconds, ``read_alike`` over ``before``, in order (prompts read in full)
-and again (resumed): its cost, batches of 64 tokens and a resumed prompt's last segment read again.
+and again (resumed): its cost.
 """
 
 from __future__ import annotations

@@ -22,7 +22,6 @@ from rag.verification import Judge, LlamaCppJudge, ReplyJudge
 # Qwen2.5's end-of-turn markers; stop on them so no template text leaks out.
 _STOP = ["<|im_end|>", "<|endoftext|>", "<|im_start|>"]
 SAMPLING = {"stop": _STOP, "top_k": 1, "repeat_penalty": 1.05}  # with temperature 0: greedy
-SEGMENT = 64  # tokens: the local model reads every prompt in batches that begin at multiples of this (read_alike)
 
 
 # How to build llama-cpp-python for an NVIDIA GPU, for the refusal below (README: GROUNDLINE_LLM_GPU_LAYERS).
@@ -127,28 +126,19 @@ def _local(settings: Settings, model: PackagedModel) -> LLM:
 
 
 def read_alike(llama) -> None:
-    """Have ``llama`` (a ``llama_cpp.Llama``) read a prompt in the same batches whatever part of it it had
-    read before, so that a question gets the same answer and verdicts whatever was asked before it.
+    """Have ``llama`` (a ``llama_cpp.Llama``) read every prompt's last token in a batch of its own, as it
+    does when it resumes a kept prompt: llama-cpp-python reads that token again, alone, for its logits.
 
-    A token's numbers depend a little on the batch it is read in. llama-cpp-python reads a prompt from
-    where its kept part ends (a question asked again: its last token, alone; another question over the same
-    passages: the rest, in one batch), so the same prompt came out differently read in full, resumed, or
-    resumed from another's: asked again, every verifier verdict of 8 office questions moved (by up to 0.02;
-    one near a threshold could withhold an answer once and give it the next time), and asked in reverse
-    order, 7 of 8 verdicts. Here every prompt is read in batches of ``SEGMENT`` tokens from its start, a
-    resumed one from the segment boundary before its kept part, and its last token alone: in order, again
-    and reversed, the same words and verdicts to the last digit (``bench.read_alike``). The price: up to 63
-    tokens read again per resumed prompt (a question asked again: ~2.5 s instead of ~1.3 s) and 4% on a
-    prompt read in full."""
+    A token read alone comes out a little different from one read among others, so the same question
+    asked again (its prompt resumed from the prompt cache, ~2 s) got other logits than the first time (read
+    in full): the same words for 14 office questions, and every verifier verdict moved, by up to 0.02 (one
+    near a threshold could withhold the answer once and give it the next time). Now the two agree to the
+    last digit (``bench.read_alike``), at no measured cost. A prompt resumed part-way from another (the
+    same passages, another question) still reads its new part in one batch, and its verdicts may still
+    differ a little from the same prompt read in full (``bench/results/read-alike/``)."""
     read = llama.eval
-    llama.n_batch = SEGMENT  # (its context still takes batches of n_batch from llama_options)
 
     def eval_(tokens: Sequence[int]) -> None:
-        start = llama.n_tokens
-        if llama._requires_eval and len(tokens) and start % SEGMENT:  # a prompt resumed from its kept part
-            back = start - start % SEGMENT
-            tokens = [*llama.input_ids[back:start].tolist(), *tokens]
-            llama.n_tokens = back  # llama_cpp's eval drops what the model holds from here, and reads it again
         if len(tokens) > 1:
             read(tokens[:-1])
             tokens = tokens[-1:]
