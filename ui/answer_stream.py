@@ -7,7 +7,8 @@ what it holds: the local model's one-at-a-time lock (every other question, the
 chat's too, waits behind it) and its client's place in the queue. Measured with a
 model streaming a token every 0.25 s: 3 s after the client went, the lock was still
 held. ``AnswerStream`` closes the generator as the response ends, however it ends,
-so the model stops at the token it is on and both come back at once.
+so the model stops at the token it is on and both come back at once (on a thread of its own, not
+the event loop that closes it: ``ui.ending``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from collections.abc import Generator
 
 from fastapi.responses import StreamingResponse
 from starlette.types import Send
+
+from ui.ending import close_elsewhere
 
 
 class AnswerStream(StreamingResponse):
@@ -32,4 +35,4 @@ class AnswerStream(StreamingResponse):
         finally:
             # Not running: a step runs in a thread that a cancelled response still waits for (anyio),
             # and one whose send failed has returned its step.
-            self.events.close()
+            close_elsewhere(self.events)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict
 
 import gradio as gr
@@ -22,6 +22,7 @@ from rag.errors import GroundlineError
 from rag.search import Found, Hit, Searcher
 from rag.types import CLOSEST, SOURCES, Answer, Citation, Token
 from ui.admin import LibraryAdmin
+from ui.ending import ended_elsewhere
 from ui.feedback import Rating, rating_of
 from ui.limits import (
     MAX_SCOPE_FILES,
@@ -123,12 +124,22 @@ def stopped(shown: list[dict], turns: list[dict]) -> tuple:
     ...     "role": "assistant", "content": kept[-1]["content"]}
     (True, True, True)
     """
-    if not turns or turns[-1].get("role") != "assistant" or turns[-1].get("content"):
+    if not unfinished(turns):
         return gr.skip(), gr.skip()
     partial = message_text(shown[-1]) if shown and shown[-1].get("role") == "assistant" else ""
     text = f"{partial}\n\n{STOPPED}" if partial else STOPPED
     kept = [*turns[:-1], {"role": "assistant", "content": text, "citations": [], "stopped": True}]
     return messages(kept), kept
+
+
+def unfinished(turns: list[dict]) -> bool:
+    """Whether the chat's last answer is still being written: its turn stays empty until it ends
+    (``ChatUI.respond``).
+
+    >>> unfinished([{"role": "user", "content": "Q?"}, {"role": "assistant", "content": ""}]), unfinished([])
+    (True, False)
+    """
+    return bool(turns) and turns[-1].get("role") == "assistant" and not turns[-1].get("content")
 
 
 def message_text(message: dict) -> str:
@@ -202,9 +213,16 @@ def reopened(saved: object) -> tuple[list[dict], list[dict], list[dict]]:
     return messages(turns), turns, last[0]["citations"] if last else []
 
 
+def kept_turns(turns: list[dict]) -> list[dict]:
+    """What the full page's browser keeps: its last turns. Never an answer still being written
+    (``unfinished``: skipped): a stopped answer's event saves the chat as it ends too, and read
+    before Stop marked the answer it kept a question with no answer, which a reload then showed."""
+    return gr.skip() if unfinished(turns) else turns[-SAVED_TURNS:]
+
+
 def kept_chat(turns: list[dict], within: list[str]) -> dict:
-    """What a widget's browser keeps: its last turns, with the documents they were asked within."""
-    return {"within": list(within), "turns": turns[-SAVED_TURNS:]}
+    """What a widget's browser keeps: its last turns (``kept_turns``), with the documents they were asked within."""
+    return gr.skip() if unfinished(turns) else {"within": list(within), "turns": turns[-SAVED_TURNS:]}
 
 
 def chat_within(kept: object, within: list[str]) -> object:
@@ -292,8 +310,14 @@ class ChatUI:
         ``admitted``; the place is given back as the answer ends.)
 
         Yields ``(chat, turns, textbox, citations)``; each yield is a new list. ``turns`` is the
-        session's state: the chat's messages, each answer with its citations.
+        session's state: the chat's messages, each answer with its citations. Stopped (Stop, the page
+        closed), the answer ends on a thread of its own, not on Gradio's event loop (``ui.ending``).
         """
+        yield from ended_elsewhere(self._answered(question, turns, within, request))
+
+    def _answered(
+        self, question: str, turns: list[dict], within: list[str] | None, request: gr.Request | None
+    ) -> Iterator[tuple]:
         history = chat_history(turns or [])
         asked = list(turns or []) + [{"role": "user", "content": question}]
 
@@ -618,7 +642,7 @@ class ChatUI:
                 demo.load(reopened_within, saved, [chatbot, turns, citations, within, scope], **at_once)
             else:
                 for event in (asked, summarize_asked, halted):
-                    event.then(lambda kept: kept[-SAVED_TURNS:], turns, saved, **at_once)
+                    event.then(kept_turns, turns, saved, **at_once)
                 demo.load(reopened, saved, [chatbot, turns, citations], **at_once)
             if self.shares:
                 demo.unload(self.left)  # Gradio drops what a closed page left waiting; its places come back

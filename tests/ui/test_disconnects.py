@@ -11,6 +11,7 @@ import httpx
 import pytest
 from llama_index.core.llms import CompletionResponse, CompletionResponseGen
 
+from rag.answering import AnswerService
 from rag.app import build
 from rag.settings import Settings
 from tests.conftest import live_server
@@ -44,7 +45,7 @@ class DrippingLLM(ScriptedLLM):
 
 
 @pytest.fixture
-def live(settings: Settings, news_dir: Path) -> Iterator[tuple[httpx.Client, DrippingLLM, Any]]:
+def live(settings: Settings, news_dir: Path) -> Iterator[tuple[httpx.Client, DrippingLLM, Any, AnswerService]]:
     """A real server (a client going is its connection closing) over a model that holds the local
     model's lock while it streams, as the packaged one does."""
     llm = DrippingLLM()
@@ -58,7 +59,7 @@ def live(settings: Settings, news_dir: Path) -> Iterator[tuple[httpx.Client, Dri
         gc.disable()  # what is closed here must be closed by the server, not found later by the collector
         try:
             with httpx.Client(base_url=url, timeout=10) as http:
-                yield http, llm, app.service.llm_guard
+                yield http, llm, app.service.llm_guard, app.service
         finally:
             gc.enable()
 
@@ -68,31 +69,26 @@ def stopped(llm: DrippingLLM, guard: Any) -> bool:
     return llm.ended.wait(5) and guard.acquire(timeout=5) and (guard.release() or True)
 
 
-@pytest.mark.parametrize(
-    "path, body",
-    [
-        ("/api/ask", {"question": "who denied arms deals?", "stream": True}),
-        ("/v1/chat/completions", {"messages": [{"role": "user", "content": "who denied arms deals?"}], "stream": True}),
-    ],
-)
-def test_a_client_that_goes_mid_answer_stops_the_model(live, path: str, body: dict) -> None:
-    # Starlette left the answer's generator suspended: the model's lock stayed held (every other
-    # question waited) until the garbage collector came by
-    http, llm, guard = live
-    with http.stream("POST", path, json=body) as streamed:
-        lines = streamed.iter_lines()
-        while "w2" not in next(lines):  # a few words in, the client goes
-            pass
-    assert stopped(llm, guard) and llm.words < 100
-    llm.ended.clear()
-    with http.stream("POST", path, json=body) as again:  # the next is answered at once: its one place is back
-        assert any("w0" in line for line in again.iter_lines())
-    assert stopped(llm, guard)
+ASKED = {
+    "api": ("/api/ask", {"question": "who denied arms deals?", "stream": True}),
+    "openai": (
+        "/v1/chat/completions",
+        {"messages": [{"role": "user", "content": "who denied arms deals?"}], "stream": True},
+    ),
+}
 
 
-def test_a_chat_page_that_closes_mid_answer_stops_the_model(live) -> None:
-    # Gradio closes an event's generator as its page goes (its heartbeat connection closing)
-    http, llm, guard = live
+def leave_mid_answer(http: httpx.Client, way: str) -> None:
+    """Ask, and go a few words into the answer: a client of the API (``way``: "api", "openai")
+    closing its connection, or a chat page ("page") closing; Gradio closes an event's generator as
+    its page goes (its heartbeat connection closing)."""
+    if way in ASKED:
+        path, body = ASKED[way]
+        with http.stream("POST", path, json=body) as streamed:
+            lines = streamed.iter_lines()
+            while "w2" not in next(lines):
+                pass
+        return
     ask = next(d["id"] for d in http.get("/config").json()["dependencies"] if d.get("api_name") == "ask")
     with http.stream("GET", "/gradio_api/heartbeat/s0") as beat:  # the page is open ...
         next(beat.iter_lines())
@@ -103,4 +99,44 @@ def test_a_chat_page_that_closes_mid_answer_stops_the_model(live) -> None:
             while "w2" not in next(lines):
                 pass
     # ... and closes
+
+
+@pytest.mark.parametrize("way", ["api", "openai"])
+def test_a_client_that_goes_mid_answer_stops_the_model(live, way: str) -> None:
+    # Starlette left the answer's generator suspended: the model's lock stayed held (every other
+    # question waited) until the garbage collector came by
+    http, llm, guard, _ = live
+    leave_mid_answer(http, way)
     assert stopped(llm, guard) and llm.words < 100
+    llm.ended.clear()
+    path, body = ASKED[way]
+    with http.stream("POST", path, json=body) as again:  # the next is answered at once: its one place is back
+        assert any("w0" in line for line in again.iter_lines())
+    assert stopped(llm, guard)
+
+
+def test_a_chat_page_that_closes_mid_answer_stops_the_model(live) -> None:
+    http, llm, guard, _ = live
+    leave_mid_answer(http, "page")
+    assert stopped(llm, guard) and llm.words < 100
+
+
+@pytest.mark.parametrize("way", ["api", "openai", "page"])
+def test_a_stopped_answer_ends_while_the_server_answers_others(live, way: str) -> None:
+    """Gradio and Starlette close a stopped answer's generator on the server's event loop, and its
+    ending ran there: the local model's state kept (~1 s on 2 cores), every page and request of
+    every reader waiting behind it. Here the ending waits until the server has answered another
+    request: on the loop, it never would."""
+    http, llm, guard, service = live
+    ending, answered = threading.Event(), threading.Event()
+
+    def keeping() -> None:  # as the local model's state is kept (rag.llm.prompt_keeping)
+        ending.set()
+        answered.wait(10)
+
+    service.keeping = keeping
+    leave_mid_answer(http, way)
+    assert ending.wait(5)
+    assert http.get("/healthz", timeout=5).status_code == 200  # while the ending goes on
+    answered.set()
+    assert stopped(llm, guard)  # the lock given back once the state is kept
