@@ -7,7 +7,7 @@ dir) and asks its first questions through the chat's own service, three times ov
 same again (each prompt resumed from its kept state), then in reverse order after the model and
 its prompt cache were emptied (each prompt resumed part-way from another's, or read in full). It
 does so with the model reading prompts as llama-cpp-python does (``before``) and as the chat does
-(``read_alike``, here: not shipped), in one process. Prints each pass's answers and verdicts, then one JSON
+(``rag.llm.read_alike``), in one process. Prints each pass's answers and verdicts, then one JSON
 line: per reading, how many of the questions got the same words and the same verifier verdict
 (to the last digit) asked again and in reverse order as in order, and each pass's seconds; then the
 median ratio of an answer's seconds, ``read_alike`` over ``before``, in order (prompts read in full)
@@ -22,39 +22,16 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
 from pathlib import Path
 
 from rag.app import build
 from rag.eval import load_questions
-from rag.llm import llama_options
+from rag.llm import llama_options, read_alike
 from rag.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 OFFICE = ROOT / "examples" / "office"
 PASSES = ("in order", "again", "reversed")
-
-
-def read_alike(llama) -> None:
-    """Have ``llama`` (a ``llama_cpp.Llama``) read every prompt's last token in a batch of its own, as it
-    does when it resumes a kept prompt: llama-cpp-python reads that token again, alone, for its logits.
-
-    A token read alone comes out a little different from one read among others, so the same question
-    asked again (its prompt resumed from the prompt cache, ~2 s) got other logits than the first time (read
-    in full): the same words for 14 office questions, and every verifier verdict moved, by up to 0.02 (one
-    near a threshold could withhold the answer once and give it the next time). Now the two agree to the
-    last digit (``bench.read_alike``), at no measured cost. A prompt resumed part-way from another (the
-    same passages, another question) still reads its new part in one batch, and its verdicts may still
-    differ a little from the same prompt read in full (``bench/results/read-alike/``)."""
-    read = llama.eval
-
-    def eval_(tokens: Sequence[int]) -> None:
-        if len(tokens) > 1:
-            read(tokens[:-1])
-            tokens = tokens[-1:]
-        read(tokens)
-
-    llama.eval = eval_
 
 
 def same(first: dict[str, tuple], other: dict[str, tuple]) -> dict[str, int]:
@@ -87,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         seconds: dict[tuple[str, str], list[float]] = {}
         for reading in ("before", "read_alike"):
             if reading == "before":
-                vars(llama).pop("eval", None)  # llama-cpp-python's own, in its batches
+                del llama.eval  # llama-cpp-python's own, in its batches
                 llama.n_batch = llama_options(settings)["n_batch"]
             else:
                 read_alike(llama)

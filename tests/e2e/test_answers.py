@@ -139,6 +139,9 @@ def test_the_local_verifier_reads_a_probability_that_separates_an_answer_from_a_
     verifier = local_app.service.verifier
     near_miss = verifier.verify("Who denied building a nuclear submarine?", answer.evidence.supports)
     assert 0.0 <= near_miss < local_app.settings.min_verified <= verified <= 1.0
+    # asked again, its prompt resumed: the same verdict to the last digit (it moved by up to 0.02: a
+    # prompt's last token read among the others the first time, alone when resumed)
+    assert verifier.verify("Who denied building a nuclear submarine?", answer.evidence.supports) == near_miss
 
 
 def test_a_follow_up_after_a_long_pasted_turn_is_rewritten_and_finds_line_9(local_app: Groundline) -> None:

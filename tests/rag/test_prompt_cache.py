@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from llama_cpp import LlamaState
 
-from rag.llm import forget_prompts, prompt_keeping, prompt_reading
+from rag.llm import forget_prompts, prompt_keeping, prompt_reading, read_alike
 from rag.prompt_cache import PromptCache
 from rag.prompt_store import PromptStore, files_in, forget, forgot, name_of
 from rag.settings import Settings
@@ -358,3 +358,17 @@ def test_a_reply_stopped_before_its_end_keeps_the_state_read_so_far_on_disk_too(
     empty = PromptCache(capacity_bytes=1 << 20)
     prompt_keeping(SimpleNamespace(_model=SimpleNamespace(cache=empty, n_tokens=0)))()
     assert not empty.cache_state  # a model that has read nothing keeps nothing
+
+
+def test_the_local_model_reads_a_prompts_last_token_alone_as_a_resume_does() -> None:
+    """A resumed prompt's last token is read again alone (llama-cpp-python, for its logits); read among
+    the others the first time, it came out a little different: the verifier's verdict on the same
+    question moved between its first asking and the next (tests/e2e: the same to the last digit)."""
+    reads: list[list[int]] = []
+    model = SimpleNamespace(eval=lambda tokens: reads.append(list(tokens)))
+    read_alike(model)
+    model.eval([5, 6, 7, 8])  # a prompt read in full
+    model.eval([8])  # the same prompt resumed: its last token again
+    model.eval([9])  # a reply's tokens, one by one
+    model.eval([])  # a prompt already read to its end
+    assert reads == [[5, 6, 7], [8], [8], [9], []]
