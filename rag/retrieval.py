@@ -172,7 +172,8 @@ class Retriever:
 
     def keyword_retriever(self):
         """BM25 over every stored chunk. When the store has changed since it was built, it is rebuilt
-        first; or, after ``when_stale``, once built, it is used as it is while a rebuild is asked for."""
+        first; or, after ``when_stale``, once built, a rebuild is asked for and waited for up to its
+        ``wait_s`` (where one is coming), and the index is used as it is then."""
         return self._keyword_index()[0]
 
     def _keyword_index(self):
