@@ -215,14 +215,14 @@ def reopened(saved: object) -> tuple[list[dict], list[dict], list[dict]]:
 
 def kept_turns(turns: list[dict]) -> list[dict]:
     """What the full page's browser keeps: its last turns. Never an answer still being written
-    (``unfinished``: skipped): a stopped answer's event saves the chat as it ends too, and read
-    before Stop marked the answer it kept a question with no answer, which a reload then showed."""
+    (``unfinished``: skipped): a stopped answer's event saves the chat as it ends too, and had it read
+    the turns before Stop marked the answer, it would keep a question with no answer for a reload."""
     return gr.skip() if unfinished(turns) else turns[-SAVED_TURNS:]
 
 
 def kept_chat(turns: list[dict], within: list[str]) -> dict:
     """What a widget's browser keeps: its last turns (``kept_turns``), with the documents they were asked within."""
-    return gr.skip() if unfinished(turns) else {"within": list(within), "turns": turns[-SAVED_TURNS:]}
+    return gr.skip() if unfinished(turns) else {"within": list(within), "turns": kept_turns(turns)}
 
 
 def chat_within(kept: object, within: list[str]) -> object:

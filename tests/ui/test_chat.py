@@ -457,7 +457,7 @@ def test_a_stopped_answer_stays_as_far_as_it_was_shown_marked_and_is_not_read_as
     finished = [turns[0], {"role": "assistant", "content": "North Korea. [1]", "citations": [], "abstained": False}]
     assert stopped(shown, finished) == (gr.skip(), gr.skip())
     assert stopped([turns[0]], turns)[1][-1]["content"] == STOPPED  # stopped before a word was shown
-    # the stopped answer's own event saves the chat as it ends too: read before Stop marked the answer,
-    # it kept a question with no answer over the stopped one (a reload showed no answer)
+    # the stopped answer's own event saves the chat as it ends too: had it read the turns before Stop
+    # marked the answer, it would keep a question with no answer over the stopped one
     assert kept_turns(turns) == gr.skip() and kept_chat(turns, []) == gr.skip()
     assert kept_turns(kept) == kept and kept_chat(kept, ["a.txt"]) == {"within": ["a.txt"], "turns": kept}
