@@ -21,7 +21,7 @@ from index.store import reaching_the_server
 from rag.answer_text import affirms, answer_sentences
 from rag.attribution import Attributor
 from rag.decision import Decider, declined
-from rag.errors import GroundlineError, LLMUnavailable, QuestionError
+from rag.errors import Abandoned, GroundlineError, LLMUnavailable, QuestionError
 from rag.naming import Named, named_in
 from rag.overview import Overviewer, is_overview
 from rag.prompts import ABSTAIN, answer_messages, condense_messages, summary_messages
@@ -346,11 +346,22 @@ class AnswerService:
                     self.keeping()
         return raw
 
-    def ask(self, question: str, history: Sequence[ChatMessage] = (), files: Sequence[str] = ()) -> Answer:
-        """The final answer, without streaming."""
-        for event in self.stream(question, history, files):
-            if isinstance(event, Answer):
-                return event
+    def ask(
+        self,
+        question: str,
+        history: Sequence[ChatMessage] = (),
+        files: Sequence[str] = (),
+        gone: Callable[[], bool] = lambda: False,
+    ) -> Answer:
+        """The final answer, without streaming. ``gone`` is asked after each of the model's tokens (an
+        HTTP client's connection: ``ui.answer_stream.client_gone``); once the asker has gone, the model
+        stops there, as for a stream its reader left, and ``Abandoned`` is raised."""
+        with contextlib.closing(self.stream(question, history, files)) as events:
+            for event in events:
+                if isinstance(event, Answer):
+                    return event
+                if gone():
+                    raise Abandoned("The question was left before its answer was finished.")
         raise LLMUnavailable("The language model returned no answer.")
 
     def finish(self, raw: str, passages: Sequence[Passage], question: str = "") -> Answer:

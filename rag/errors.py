@@ -3,6 +3,7 @@
 from index.errors import DocumentNotFound, EmbedderUnavailable, GroundlineError, SkippedFile, StoreUnavailable
 
 __all__ = [
+    "Abandoned",
     "DocumentNotFound",
     "EmbedderUnavailable",
     "GroundlineError",
@@ -21,6 +22,10 @@ class ModelFileError(GroundlineError):
 
 class QuestionError(GroundlineError):
     """The question cannot be answered as asked (empty, too long)."""
+
+
+class Abandoned(GroundlineError):
+    """The asker went before the answer was finished (``AnswerService.ask``'s ``gone``); the model stopped."""
 
 
 class LLMUnavailable(GroundlineError):

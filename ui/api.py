@@ -21,10 +21,17 @@ from pydantic import BaseModel, Field
 from index.library import Library
 from index.serving import WriterBusy
 from rag.answering import AnswerService
-from rag.errors import DocumentNotFound, GroundlineError, LLMUnavailable, QuestionError, StoreUnavailable
+from rag.errors import (
+    Abandoned,
+    DocumentNotFound,
+    GroundlineError,
+    LLMUnavailable,
+    QuestionError,
+    StoreUnavailable,
+)
 from rag.search import MOST_HITS, MOST_PLACES, Searcher
 from rag.types import Answer, Token
-from ui.answer_stream import AnswerStream
+from ui.answer_stream import AnswerStream, client_gone
 from ui.limits import ASK_PATH, MAX_SCOPE_FILES, SEARCH_PATH, Guard
 from ui.links import linked, root_of
 
@@ -88,6 +95,8 @@ def error_status(exc: GroundlineError) -> int:
             return 404
         case WriterBusy():
             return 409
+        case Abandoned():  # nginx's "client closed request": nobody reads it, a log may
+            return 499
         case LLMUnavailable() | StoreUnavailable():
             return 503
         case _:
@@ -142,7 +151,8 @@ def router(service: AnswerService, library: Library, guard: Guard, searcher: Sea
             return AnswerStream(events)
         try:
             with guard.slot(http):
-                return JSONResponse(answer_json(service.ask(question, history, files), root_of(http)))
+                answer = service.ask(question, history, files, gone=client_gone(http))
+                return JSONResponse(answer_json(answer, root_of(http)))
         except GroundlineError as exc:
             return JSONResponse({"error": str(exc)}, status_code=error_status(exc))
 

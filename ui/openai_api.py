@@ -23,7 +23,7 @@ from index.library import Library
 from rag.answering import AnswerService
 from rag.errors import DocumentNotFound, GroundlineError, QuestionError
 from rag.types import Answer, Token
-from ui.answer_stream import AnswerStream
+from ui.answer_stream import AnswerStream, client_gone
 from ui.api import answer_json, error_status
 from ui.limits import MAX_SCOPE_FILES, Guard
 from ui.links import root_of
@@ -97,7 +97,7 @@ def router(service: AnswerService, library: Library, guard: Guard) -> APIRouter:
             return AnswerStream(stream)
         try:
             with guard.slot(http):
-                answer = service.ask(question, history, files)
+                answer = service.ask(question, history, files, gone=client_gone(http))
         except GroundlineError as exc:
             return _error(str(exc), error_status(exc))
         message = {"role": "assistant", "content": answer.text + references(answer)} | cited(answer, root)

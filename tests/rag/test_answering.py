@@ -10,7 +10,7 @@ from llama_index.core.llms import ChatMessage, MessageRole
 from rag.answering import AnswerService, Stopwatch
 from rag.attribution import Attributor
 from rag.decision import Decider
-from rag.errors import GroundlineError, LLMUnavailable, QuestionError
+from rag.errors import Abandoned, GroundlineError, LLMUnavailable, QuestionError
 from rag.llm import ReplyJudge
 from rag.settings import Settings
 from rag.types import Answer, Passage, Token
@@ -390,6 +390,22 @@ def test_the_observers_are_told_how_each_question_ended_and_which_check_withheld
     svc.observe(seen := Told())
     list(svc.stream("and cats?", [ChatMessage(role=MessageRole.USER, content="Do dogs bark?")]))
     assert list(seen.timed.stages) == ["rewrite", "retrieval", "model", "check"]
+
+
+def test_a_whole_answer_whose_asker_went_stops_the_model_and_says_so() -> None:
+    # an HTTP client that stopped waiting for a whole answer: the model wrote on to its end for nobody
+    svc = service("Dogs bark at night [7].", "Dogs bark at night [7].")
+    svc.observe(seen := Told())
+    asked = []
+
+    def gone() -> bool:  # asked after each word; the asker goes after the second
+        asked.append(True)
+        return len(asked) >= 2
+
+    with pytest.raises(Abandoned, match="left before its answer was finished"):
+        svc.ask("Do dogs bark?", gone=gone)
+    assert len(asked) == 2 and seen.told == [("cancelled", "")]  # stopped there, and counted so
+    assert not svc.ask("Do dogs bark?").abstained  # nobody gone: the whole answer
 
 
 def test_the_prompt_cache_is_told_before_the_passages_are_chosen() -> None:

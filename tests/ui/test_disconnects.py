@@ -115,6 +115,18 @@ def test_a_client_that_goes_mid_answer_stops_the_model(live, way: str) -> None:
     assert stopped(llm, guard)
 
 
+@pytest.mark.parametrize("way", ["api", "openai"])
+def test_a_client_that_goes_before_its_whole_answer_stops_the_model(live, way: str) -> None:
+    # Asked for the answer whole (no stream), the route waited for it in a worker thread, and nothing told
+    # it the client went: the model wrote on to its end (here a minute) for nobody, every question waiting
+    http, llm, guard, _ = live
+    path, body = ASKED[way]
+    with pytest.raises(httpx.ReadTimeout):
+        http.post(path, json={**body, "stream": False}, timeout=1)  # a client that gives up after a second
+    assert stopped(llm, guard) and llm.words < 100
+    assert 'groundline_answers_total{outcome="cancelled",withheld_by=""} 1.0' in http.get("/metrics").text
+
+
 def test_a_chat_page_that_closes_mid_answer_stops_the_model(live) -> None:
     http, llm, guard, _ = live
     leave_mid_answer(http, "page")
