@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import nullcontext
 from dataclasses import asdict
 
 import gradio as gr
@@ -22,7 +23,7 @@ from rag.errors import GroundlineError
 from rag.search import Found, Hit, Searcher
 from rag.types import CLOSEST, SOURCES, Answer, Citation, Token
 from ui.admin import LibraryAdmin
-from ui.ending import ended_elsewhere
+from ui.ending import Writing, ended_elsewhere
 from ui.feedback import Rating, rating_of
 from ui.limits import (
     MAX_SCOPE_FILES,
@@ -38,6 +39,7 @@ from ui.text import shorter
 from ui.viewer import SCROLL_JS, Pages, Window, placeholder, render_view, turned
 
 LISTS = f"\n\n(?:{re.escape(SOURCES)}|{re.escape(CLOSEST)}):\n"  # what answer_message appends
+STOP_WAIT_S = 3.0  # how long Stop's mark waits for the answer it stops to end (``ChatUI.stop_marked``)
 STOPPED = "(Stopped before it was finished: not checked against the documents, and no sources.)"
 SAVED_TURNS = 40  # the most chat messages (questions and answers) a browser keeps across reloads
 # what a kept citation's fields must be (``restored``)
@@ -300,6 +302,7 @@ class ChatUI:
         self.raters = list(raters)  # told of each reader's thumbs up or down (none: no thumbs shown)
         self.ratings_kept = ratings_kept  # whether they keep what was rated (the page then says so)
         self.searcher = searcher  # the full page's search box (None: none shown)
+        self.writing = Writing()  # the sessions whose answer is being written, for Stop to wait on
 
     def respond(
         self, question: str, turns: list[dict], within: list[str] | None = None, request: gr.Request | None = None
@@ -313,7 +316,21 @@ class ChatUI:
         session's state: the chat's messages, each answer with its citations. Stopped (Stop, the page
         closed), the answer ends on a thread of its own, not on Gradio's event loop (``ui.ending``).
         """
-        yield from ended_elsewhere(self._answered(question, turns, within, request))
+        session = getattr(request, "session_hash", None)
+        with self.writing.answer(session) if session else nullcontext():
+            yield from ended_elsewhere(self._answered(question, turns, within, request))
+
+    def stop_marked(self, shown: list[dict], turns: list[dict], request: gr.Request | None = None) -> tuple:
+        """Stop's chat (``stopped``), once the answer it stops has ended (at most ``STOP_WAIT_S``).
+        Gradio's cancel and this run side by side: a word the answer yielded just before its cancel
+        reached the page after the mark and wrote over it, leaving the stopped text unmarked on the
+        page (1 Stop in 15 with a word every 10 ms; once in the end-to-end suite). Ended, the answer
+        yields nothing more; a wait that runs out (a model reading a long prompt finishes its step
+        before its stream can close) had nothing on its way."""
+        session = getattr(request, "session_hash", None)
+        if session and unfinished(turns):
+            self.writing.ended(session, STOP_WAIT_S)
+        return stopped(shown, turns)
 
     def _answered(
         self, question: str, turns: list[dict], within: list[str] | None, request: gr.Request | None
@@ -629,7 +646,7 @@ class ChatUI:
             for event in answering:
                 event.then(None, None, None, js=hiding)
             stop.click(None, None, None, cancels=answering, js=hiding)
-            halted = stop.click(stopped, [chatbot, turns], [chatbot, turns], **at_once)
+            halted = stop.click(self.stop_marked, [chatbot, turns], [chatbot, turns], **at_once)
             if compact:  # the chat kept with the documents it was asked within: each pinned widget its own
                 for event in (asked, halted):
                     event.then(kept_chat, [turns, within], saved, **at_once)

@@ -10,7 +10,12 @@ then lost the stopped answer). Closing an answer's steps elsewhere returns at on
 ``finally`` blocks and context managers' exits run on that thread, in order: the local model's lock
 is given back once its state is kept.
 
-This module stops nothing itself: it decides only where a stopped answer's ending runs.
+``Writing`` tells when a chat session's answer has ended: Stop marks what was written only then
+(``ChatUI.stop_marked``), so an answer's last words, already on their way to the page, do not
+arrive after the mark and write over it.
+
+This module stops nothing itself: it decides only where a stopped answer's ending runs, and tells
+when it has run.
 """
 
 from __future__ import annotations
@@ -18,7 +23,9 @@ from __future__ import annotations
 import inspect
 import logging
 import threading
+from collections import Counter
 from collections.abc import Generator, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 log = logging.getLogger(__name__)
@@ -62,3 +69,39 @@ def close_elsewhere(steps: Iterator) -> None:
             log.exception("An answer stopped before its end failed as it ended.")
 
     threading.Thread(target=ending, name="groundline-answer-ending", daemon=True).start()
+
+
+class Writing:
+    """The chat sessions with an answer being written (a page's answer generator, open until it
+    ends or is closed), and a wait for one's to end.
+
+    >>> writing = Writing()
+    >>> with writing.answer("s1"):
+    ...     writing.ended("s1", 0.01), writing.ended("s2", 0.01)
+    (False, True)
+    >>> writing.ended("s1", 0.01)
+    True
+    """
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._open: Counter[str] = Counter()  # a session may have a second question queued behind its first
+
+    @contextmanager
+    def answer(self, session: str) -> Iterator[None]:
+        """While one of ``session``'s answers is being written (the block: the answer's generator)."""
+        with self._changed:
+            self._open[session] += 1
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._open[session] -= 1
+                if not self._open[session]:
+                    del self._open[session]
+                self._changed.notify_all()
+
+    def ended(self, session: str, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for ``session`` to have no answer being written; whether it has."""
+        with self._changed:
+            return self._changed.wait_for(lambda: session not in self._open, timeout)

@@ -461,3 +461,28 @@ def test_a_stopped_answer_stays_as_far_as_it_was_shown_marked_and_is_not_read_as
     # marked the answer, it would keep a question with no answer over the stopped one
     assert kept_turns(turns) == gr.skip() and kept_chat(turns, []) == gr.skip()
     assert kept_turns(kept) == kept and kept_chat(kept, ["a.txt"]) == {"within": ["a.txt"], "turns": kept}
+
+
+def test_stops_mark_waits_for_the_answer_it_stops_to_end(settings: Settings, news_dir: Path) -> None:
+    # Gradio runs Stop's cancel and its mark side by side: a word yielded just before the cancel could
+    # reach the page after the mark and write over it. The mark waits for its session's answer to end.
+    import threading
+
+    app = fake_app(settings, [ARMS_ANSWER])
+    app.ingestor.ingest([news_dir])
+    ui = ChatUI(app.service, app.library)
+    page, other = SimpleNamespace(session_hash="s1"), SimpleNamespace(session_hash="s2")
+    answer = ui.respond("who denied arms deals?", [], request=page)
+    _, turns, _, _ = next(answer)  # turns: the empty answer being written
+    shown = next(answer)[0]  # a word is on the page
+    marked: list[tuple] = []
+    marking = threading.Thread(target=lambda: marked.append(ui.stop_marked(shown, turns, page)))
+    marking.start()
+    marking.join(0.3)
+    assert marking.is_alive()  # the answer is still open: no mark yet
+    assert ui.stop_marked(shown, turns, other)[1][-1]["stopped"]  # another page's Stop does not wait for it
+    answer.close()  # Gradio closes the cancelled answer's generator
+    marking.join(5)
+    chat, kept = marked[0]
+    assert kept[-1]["content"] == f"North\n\n{STOPPED}" and chat == messages(kept)
+    assert ui.stop_marked(shown, turns, page) == marked[0]  # nothing open any more: no wait
