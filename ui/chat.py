@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import nullcontext
+from contextlib import closing
 from dataclasses import asdict
 
 import gradio as gr
@@ -302,7 +302,7 @@ class ChatUI:
         self.raters = list(raters)  # told of each reader's thumbs up or down (none: no thumbs shown)
         self.ratings_kept = ratings_kept  # whether they keep what was rated (the page then says so)
         self.searcher = searcher  # the full page's search box (None: none shown)
-        self.writing = Writing()  # the sessions whose answer is being written, for Stop to wait on
+        self.writing = Writing()  # the sessions whose answer is being written, for Stop's mark to wait on
 
     def respond(
         self, question: str, turns: list[dict], within: list[str] | None = None, request: gr.Request | None = None
@@ -316,20 +316,20 @@ class ChatUI:
         session's state: the chat's messages, each answer with its citations. Stopped (Stop, the page
         closed), the answer ends on a thread of its own, not on Gradio's event loop (``ui.ending``).
         """
-        session = getattr(request, "session_hash", None)
-        with self.writing.answer(session) if session else nullcontext():
-            yield from ended_elsewhere(self._answered(question, turns, within, request))
+        steps = ended_elsewhere(self._answered(question, turns, within, request))
+        with self.writing.answer(getattr(request, "session_hash", None)) as wrote, closing(steps):
+            for step in steps:  # noqa: UP028 - each yield noted, for Stop's mark to wait on
+                wrote()
+                yield step
 
     def stop_marked(self, shown: list[dict], turns: list[dict], request: gr.Request | None = None) -> tuple:
-        """Stop's chat (``stopped``), once the answer it stops has ended (at most ``STOP_WAIT_S``).
-        Gradio's cancel and this run side by side: a word the answer yielded just before its cancel
-        reached the page after the mark and wrote over it, leaving the stopped text unmarked on the
-        page (1 Stop in 15 with a word every 10 ms; once in the end-to-end suite). Ended, the answer
-        yields nothing more; a wait that runs out (a model reading a long prompt finishes its step
-        before its stream can close) had nothing on its way."""
-        session = getattr(request, "session_hash", None)
-        if session and unfinished(turns):
-            self.writing.ended(session, STOP_WAIT_S)
+        """Stop's chat (``stopped``), once the answer it stops has settled (``Writing.settled``: ended,
+        or yielded nothing for half a second; at most ``STOP_WAIT_S``). Gradio's cancel and this run
+        side by side: a word the answer yielded just before its cancel reached the page after the
+        mark and wrote over it, leaving the stopped text unmarked on the page (1 Stop in 15 with a
+        word every 10 ms; once in the end-to-end suite)."""
+        if unfinished(turns):
+            self.writing.settled(getattr(request, "session_hash", None), STOP_WAIT_S)
         return stopped(shown, turns)
 
     def _answered(

@@ -10,9 +10,9 @@ then lost the stopped answer). Closing an answer's steps elsewhere returns at on
 ``finally`` blocks and context managers' exits run on that thread, in order: the local model's lock
 is given back once its state is kept.
 
-``Writing`` tells when a chat session's answer has ended: Stop marks what was written only then
-(``ChatUI.stop_marked``), so an answer's last words, already on their way to the page, do not
-arrive after the mark and write over it.
+``Writing`` tells when a chat session's answer has ended, or gone quiet: Stop marks what was
+written only then (``ChatUI.stop_marked``), so an answer's last words, already on their way to the
+page, do not arrive after the mark and write over it.
 
 This module stops nothing itself: it decides only where a stopped answer's ending runs, and tells
 when it has run.
@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import inspect
 import logging
+import math
 import threading
+import time
 from collections import Counter
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
@@ -73,35 +75,56 @@ def close_elsewhere(steps: Iterator) -> None:
 
 class Writing:
     """The chat sessions with an answer being written (a page's answer generator, open until it
-    ends or is closed), and a wait for one's to end.
+    ends or is closed), when each last yielded, and a wait for one's to settle: ended, or quiet.
 
     >>> writing = Writing()
-    >>> with writing.answer("s1"):
-    ...     writing.ended("s1", 0.01), writing.ended("s2", 0.01)
+    >>> with writing.answer("s1") as wrote:
+    ...     wrote()
+    ...     writing.settled("s1", 0.01), writing.settled("s2", 0.01)
     (False, True)
-    >>> writing.ended("s1", 0.01)
+    >>> writing.settled("s1", 0.01)
     True
     """
 
-    def __init__(self) -> None:
+    def __init__(self, quiet_s: float = 0.5) -> None:
+        self.quiet_s = quiet_s  # nothing yielded for this long: nothing is still on its way to the page
         self._changed = threading.Condition()
-        self._open: Counter[str] = Counter()  # a session may have a second question queued behind its first
+        self._open: Counter[str | None] = Counter()  # a session may have a second question queued behind its first
+        self._wrote: dict[str | None, float] = {}  # each open session's last yield (time.monotonic)
 
     @contextmanager
-    def answer(self, session: str) -> Iterator[None]:
-        """While one of ``session``'s answers is being written (the block: the answer's generator)."""
+    def answer(self, session: str | None) -> Iterator[Callable[[], None]]:
+        """While one of ``session``'s answers is being written (the block: the answer's generator);
+        the block calls what it is given as it yields."""
+
+        def wrote() -> None:
+            with self._changed:
+                self._wrote[session] = time.monotonic()
+
         with self._changed:
             self._open[session] += 1
         try:
-            yield
+            yield wrote
         finally:
             with self._changed:
                 self._open[session] -= 1
                 if not self._open[session]:
                     del self._open[session]
+                    self._wrote.pop(session, None)
                 self._changed.notify_all()
 
-    def ended(self, session: str, timeout: float) -> bool:
-        """Wait up to ``timeout`` seconds for ``session`` to have no answer being written; whether it has."""
+    def settled(self, session: str | None, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for ``session`` to have no answer being written, or none that
+        yielded within ``quiet_s`` (a model reading its prompt, or the answer being checked: what it
+        yields next is dropped once its event is cancelled); whether it has."""
+        deadline = time.monotonic() + timeout
         with self._changed:
-            return self._changed.wait_for(lambda: session not in self._open, timeout)
+            while session in self._open:
+                quiet = time.monotonic() - self._wrote.get(session, -math.inf)
+                left = deadline - time.monotonic()
+                if quiet >= self.quiet_s:
+                    break
+                if left <= 0:
+                    return False
+                self._changed.wait(min(left, self.quiet_s - quiet))
+            return True

@@ -463,12 +463,14 @@ def test_a_stopped_answer_stays_as_far_as_it_was_shown_marked_and_is_not_read_as
     assert kept_turns(kept) == kept and kept_chat(kept, ["a.txt"]) == {"within": ["a.txt"], "turns": kept}
 
 
-def test_stops_mark_waits_for_the_answer_it_stops_to_end(settings: Settings, news_dir: Path) -> None:
+def test_stops_mark_waits_for_the_answer_it_stops_to_settle(settings: Settings, news_dir: Path) -> None:
     # Gradio runs Stop's cancel and its mark side by side: a word yielded just before the cancel could
-    # reach the page after the mark and write over it. The mark waits for its session's answer to end.
+    # reach the page after the mark and write over it. The mark waits while its session's answer still
+    # yields, and comes once it has ended, or has yielded nothing for a while (nothing is on its way).
     import threading
+    import time
 
-    app = fake_app(settings, [ARMS_ANSWER])
+    app = fake_app(settings, [ARMS_ANSWER, ARMS_ANSWER])
     app.ingestor.ingest([news_dir])
     ui = ChatUI(app.service, app.library)
     page, other = SimpleNamespace(session_hash="s1"), SimpleNamespace(session_hash="s2")
@@ -478,11 +480,19 @@ def test_stops_mark_waits_for_the_answer_it_stops_to_end(settings: Settings, new
     marked: list[tuple] = []
     marking = threading.Thread(target=lambda: marked.append(ui.stop_marked(shown, turns, page)))
     marking.start()
-    marking.join(0.3)
-    assert marking.is_alive()  # the answer is still open: no mark yet
+    for _ in range(8):  # words keep coming for 0.8 s: no mark yet
+        time.sleep(0.1)
+        next(answer)
+    assert marking.is_alive()
     assert ui.stop_marked(shown, turns, other)[1][-1]["stopped"]  # another page's Stop does not wait for it
     answer.close()  # Gradio closes the cancelled answer's generator
     marking.join(5)
     chat, kept = marked[0]
     assert kept[-1]["content"] == f"North\n\n{STOPPED}" and chat == messages(kept)
     assert ui.stop_marked(shown, turns, page) == marked[0]  # nothing open any more: no wait
+    quiet = ui.respond("who denied arms deals?", [], request=page)
+    next(quiet), next(quiet)
+    time.sleep(ui.writing.quiet_s)  # open, but nothing yielded for a while (a prompt being read)
+    started = time.monotonic()
+    assert ui.stop_marked(shown, turns, page) == marked[0] and time.monotonic() - started < 0.2
+    quiet.close()
