@@ -22,6 +22,7 @@ from rag.answer_text import affirms, answer_sentences
 from rag.attribution import Attributor
 from rag.decision import Decider, declined
 from rag.errors import Abandoned, GroundlineError, LLMUnavailable, QuestionError
+from rag.halting import halted_by
 from rag.naming import Named, named_in
 from rag.overview import Overviewer, is_overview
 from rag.prompts import ABSTAIN, answer_messages, condense_messages, summary_messages
@@ -191,22 +192,34 @@ class AnswerService:
         return rewritten or question
 
     def stream(
-        self, question: str, history: Sequence[ChatMessage] = (), files: Sequence[str] = ()
+        self,
+        question: str,
+        history: Sequence[ChatMessage] = (),
+        files: Sequence[str] = (),
+        gone: Callable[[], bool] = lambda: False,
     ) -> Iterator[Token | Answer]:
         """Yield the model's tokens as they come, then the final cited ``Answer``; from the passages
         of ``files`` alone, where given (an abstention's closest passages too). The observers are
-        told how it ended."""
+        told how it ended. ``gone`` is asked before each batch of prompt the local model reads
+        (``rag.halting``): once the asker has gone, it stops reading there and ``Abandoned`` is raised."""
         timed = Stopwatch()
         outcome = "cancelled"  # unless it ends otherwise: closed early, by a reader who left
         try:
-            for event in self._stream(question, history, files, timed):
-                if isinstance(event, Answer):  # told before it is handed on: a caller may stop there
-                    outcome = ""
-                    self._tell(lambda o, answer=event: o.answered(answer, timed))
-                yield event
+            with contextlib.closing(self._stream(question, history, files, timed)) as events:  # before it is told
+                while True:
+                    with halted_by(gone):  # each step, on the thread that runs it
+                        event = next(events, None)
+                    if event is None:
+                        break
+                    if isinstance(event, Answer):  # told before it is handed on: a caller may stop there
+                        outcome = ""
+                        self._tell(lambda o, answer=event: o.answered(answer, timed))
+                    yield event
         except QuestionError:
             outcome = ""  # refused before it was asked (empty, too long): no question to count
             raise
+        except Abandoned:
+            raise  # a reader who left: "cancelled"
         except Exception:
             outcome = "failed"
             raise
@@ -337,6 +350,8 @@ class AnswerService:
                     ):
                         return " ".join(sentences[:most_sentences])
                 stopped = False
+            except Abandoned:
+                raise  # stopped part-way through the prompt: what it read is kept, a prefix to resume
             except Exception:
                 stopped = False
                 raise
@@ -353,10 +368,11 @@ class AnswerService:
         files: Sequence[str] = (),
         gone: Callable[[], bool] = lambda: False,
     ) -> Answer:
-        """The final answer, without streaming. ``gone`` is asked after each of the model's tokens (an
-        HTTP client's connection: ``ui.answer_stream.client_gone``); once the asker has gone, the model
-        stops there, as for a stream its reader left, and ``Abandoned`` is raised."""
-        with contextlib.closing(self.stream(question, history, files)) as events:
+        """The final answer, without streaming. ``gone`` is asked after each of the model's tokens, and
+        before each batch of prompt it reads (an HTTP client's connection:
+        ``ui.answer_stream.client_gone``); once the asker has gone, the model stops there, as for a
+        stream its reader left, and ``Abandoned`` is raised."""
+        with contextlib.closing(self.stream(question, history, files, gone)) as events:
             for event in events:
                 if isinstance(event, Answer):
                     return event

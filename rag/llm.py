@@ -14,6 +14,7 @@ from llama_index.core.llms import LLM, ChatMessage, MessageRole
 
 from index.checkup import Finding
 from rag.errors import GroundlineError, ModelFileError, SettingsError
+from rag.halting import halting_reads
 from rag.models import QWEN_05B, QWEN_15B, PackagedModel, ensure_model, part_file
 from rag.prompts import chatml, files_named
 from rag.settings import Settings
@@ -119,6 +120,7 @@ def _local(settings: Settings, model: PackagedModel) -> LLM:
         completion_to_prompt=lambda text: chatml([ChatMessage(role=MessageRole.USER, content=text)]),
         verbose=False,
     )
+    halting_reads(llm._model)  # first: read_alike's parts are cut into the batches llama.cpp reads
     read_alike(llm._model)
     if settings.llm_cache_mb:
         llm._model.set_cache(prompt_cache(settings, path, llm._model))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,6 +19,8 @@ from llama_index.core.llms import (
 )
 from llama_index.core.llms.callbacks import llm_completion_callback
 
+from rag.errors import Abandoned
+from rag.halting import halt_point
 from rag.verification import VERIFY_SYSTEM, YES_SYSTEM
 
 DIM = 256
@@ -94,5 +98,36 @@ class ScriptedLLM(CustomLLM):
             for piece in re.findall(r"\S+\s*", reply):
                 text += piece
                 yield CompletionResponse(text=text, delta=piece)
+
+        return gen()
+
+
+class ReadingLLM(ScriptedLLM):
+    """A ``ScriptedLLM`` that reads each streamed prompt for ``reading_s`` seconds before its first word,
+    passing a ``rag.halting.halt_point`` every 20 ms, as the local model does between its batches of
+    prompt: ``began`` is set once a read starts, ``halted`` once one stopped there."""
+
+    reading_s: float = 30.0
+    began: Any = None
+    halted: Any = None
+
+    def __init__(self, replies: Sequence[str] = (), reading_s: float = 30.0) -> None:
+        super().__init__(replies)
+        self.reading_s, self.began, self.halted = reading_s, threading.Event(), threading.Event()
+
+    def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseGen:
+        words = super().stream_complete(prompt, formatted, **kwargs)
+
+        def gen() -> CompletionResponseGen:
+            self.began.set()
+            deadline = time.monotonic() + self.reading_s
+            try:
+                while time.monotonic() < deadline:
+                    halt_point()
+                    time.sleep(0.02)
+            except Abandoned:
+                self.halted.set()
+                raise
+            yield from words
 
         return gen()

@@ -19,7 +19,7 @@ from llama_index.core.llms import ChatMessage, MessageRole
 from index.formats import counted, page_words
 from index.library import Library, folders_of
 from rag.answering import AnswerService
-from rag.errors import GroundlineError
+from rag.errors import Abandoned, GroundlineError
 from rag.search import Found, Hit, Searcher
 from rag.types import CLOSEST, SOURCES, Answer, Citation, Token
 from ui.admin import LibraryAdmin
@@ -316,11 +316,12 @@ class ChatUI:
         session's state: the chat's messages, each answer with its citations. Stopped (Stop, the page
         closed), the answer ends on a thread of its own, not on Gradio's event loop (``ui.ending``).
         """
-        steps = ended_elsewhere(self._answered(question, turns, within, request))
-        with self.writing.answer(getattr(request, "session_hash", None)) as wrote, closing(steps):
-            for step in steps:  # noqa: UP028 - each yield noted, for Stop's mark to wait on
-                wrote()
-                yield step
+        with self.writing.answer(getattr(request, "session_hash", None)) as written:
+            steps = ended_elsewhere(self._answered(question, turns, within, request, written.gone))
+            with closing(steps):
+                for step in steps:  # noqa: UP028 - each yield noted, for Stop's mark to wait on
+                    written.wrote()
+                    yield step
 
     def stop_marked(self, shown: list[dict], turns: list[dict], request: gr.Request | None = None) -> tuple:
         """Stop's chat (``stopped``), once the answer it stops has settled (``Writing.settled``: ended,
@@ -329,11 +330,18 @@ class ChatUI:
         mark and wrote over it, leaving the stopped text unmarked on the page (1 Stop in 15 with a
         word every 10 ms; once in the end-to-end suite)."""
         if unfinished(turns):
-            self.writing.settled(getattr(request, "session_hash", None), STOP_WAIT_S)
+            session = getattr(request, "session_hash", None)
+            self.writing.halt(session)  # a model still reading the prompt stops at its next batch
+            self.writing.settled(session, STOP_WAIT_S)
         return stopped(shown, turns)
 
     def _answered(
-        self, question: str, turns: list[dict], within: list[str] | None, request: gr.Request | None
+        self,
+        question: str,
+        turns: list[dict],
+        within: list[str] | None,
+        request: gr.Request | None,
+        gone: Callable[[], bool],
     ) -> Iterator[tuple]:
         history = chat_history(turns or [])
         asked = list(turns or []) + [{"role": "user", "content": question}]
@@ -345,7 +353,7 @@ class ChatUI:
         text = ""
         try:
             yield messages(started), started, "", []
-            for event in self.service.stream(question, history, self.library.within(within or [])):
+            for event in self.service.stream(question, history, self.library.within(within or []), gone):
                 if isinstance(event, Token):
                     text += event.text
                     yield messages(with_reply(text, [])), gr.skip(), gr.skip(), gr.skip()
@@ -353,6 +361,8 @@ class ChatUI:
                     final = with_reply(answer_message(event), shown_citations(event))
                     final[-1]["abstained"] = event.abstained  # a finished answer, which a reader may rate
                     yield messages(final), final, "", final[-1]["citations"]
+        except Abandoned:
+            return  # its reader stopped it, or went: nobody to tell (Stop marks what was shown)
         except GroundlineError as exc:
             failed = with_reply(f"⚠️ {exc}", [])
             yield messages(failed), failed, gr.skip(), []
@@ -400,9 +410,12 @@ class ChatUI:
         return items, gr.HTML(note, visible=bool(note))
 
     def left(self, request: gr.Request) -> None:
-        """The page of ``request``'s session closed: the places its questions held in the queue come
-        back (``QueueShares.leave``)."""
-        self.shares.leave(request.session_hash)
+        """The page of ``request``'s session closed: its answer being written stops, at its model's next
+        batch of prompt if it is still reading one (``Writing.halt``; Gradio closes the answer only at
+        its next yield), and the places its questions held in the queue come back (``QueueShares.leave``)."""
+        self.writing.halt(request.session_hash)
+        if self.shares:
+            self.shares.leave(request.session_hash)
 
     def rate(self, turns: list[dict], liked: gr.LikeData, request: gr.Request | None = None) -> None:
         """A reader's thumbs up or down on an answer, told to the raters (``ui.feedback``); held to
@@ -661,8 +674,7 @@ class ChatUI:
                 for event in (asked, summarize_asked, halted):
                     event.then(kept_turns, turns, saved, **at_once)
                 demo.load(reopened, saved, [chatbot, turns, citations], **at_once)
-            if self.shares:
-                demo.unload(self.left)  # Gradio drops what a closed page left waiting; its places come back
+            demo.unload(self.left)  # Gradio drops what a closed page left waiting; what it was answered stops
             # on the reader's choice only: a citation sets the list too, and its highlighted view stays
             # Only questions take turns (one model); the rest never wait in the queue behind each other,
             # where a script's flood of them would take every place from other readers' questions.

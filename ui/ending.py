@@ -25,8 +25,7 @@ import logging
 import math
 import threading
 import time
-from collections import Counter
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
@@ -73,15 +72,37 @@ def close_elsewhere(steps: Iterator) -> None:
     threading.Thread(target=ending, name="groundline-answer-ending", daemon=True).start()
 
 
+class Written:
+    """One answer being written: when it last yielded, and whether its reader stopped it."""
+
+    def __init__(self, changed: threading.Condition) -> None:
+        self._changed = changed
+        self.last_yield = -math.inf  # time.monotonic()
+        self.halted = False
+
+    def wrote(self) -> None:
+        """Note a yield, now."""
+        with self._changed:
+            self.last_yield = time.monotonic()
+
+    def gone(self) -> bool:
+        """Whether its reader stopped it (Stop, the page closed): ``AnswerService.stream``'s ``gone``."""
+        return self.halted
+
+
 class Writing:
     """The chat sessions with an answer being written (a page's answer generator, open until it
-    ends or is closed), when each last yielded, and a wait for one's to settle: ended, or quiet.
+    ends or is closed): a session's may be stopped (``halt``), and waited for to settle (ended, or
+    quiet).
 
     >>> writing = Writing()
-    >>> with writing.answer("s1") as wrote:
-    ...     wrote()
-    ...     writing.settled("s1", 0.01), writing.settled("s2", 0.01)
-    (False, True)
+    >>> with writing.answer("s1") as written:
+    ...     written.wrote()
+    ...     writing.settled("s1", 0.01), writing.settled("s2", 0.01), written.gone()
+    ...     writing.halt("s1")
+    ...     written.gone()
+    (False, True, False)
+    True
     >>> writing.settled("s1", 0.01)
     True
     """
@@ -89,29 +110,29 @@ class Writing:
     def __init__(self, quiet_s: float = 0.5) -> None:
         self.quiet_s = quiet_s  # nothing yielded for this long: nothing is still on its way to the page
         self._changed = threading.Condition()
-        self._open: Counter[str | None] = Counter()  # a session may have a second question queued behind its first
-        self._wrote: dict[str | None, float] = {}  # each open session's last yield (time.monotonic)
+        self._open: dict[str | None, list[Written]] = {}  # a session may have a second question queued
 
     @contextmanager
-    def answer(self, session: str | None) -> Iterator[Callable[[], None]]:
-        """While one of ``session``'s answers is being written (the block: the answer's generator);
-        the block calls what it is given as it yields."""
-
-        def wrote() -> None:
-            with self._changed:
-                self._wrote[session] = time.monotonic()
-
+    def answer(self, session: str | None) -> Iterator[Written]:
+        """While one of ``session``'s answers is being written (the block: the answer's generator)."""
+        written = Written(self._changed)
         with self._changed:
-            self._open[session] += 1
+            self._open.setdefault(session, []).append(written)
         try:
-            yield wrote
+            yield written
         finally:
             with self._changed:
-                self._open[session] -= 1
+                self._open[session].remove(written)
                 if not self._open[session]:
                     del self._open[session]
-                    self._wrote.pop(session, None)
                 self._changed.notify_all()
+
+    def halt(self, session: str | None) -> None:
+        """Stop ``session``'s answers being written now (not one asked after): each stops at its model's
+        next batch of prompt, or its next yield (``Written.gone``)."""
+        with self._changed:
+            for written in self._open.get(session, ()):
+                written.halted = True
 
     def settled(self, session: str | None, timeout: float) -> bool:
         """Wait up to ``timeout`` seconds for ``session`` to have no answer being written, or none that
@@ -120,7 +141,7 @@ class Writing:
         deadline = time.monotonic() + timeout
         with self._changed:
             while session in self._open:
-                quiet = time.monotonic() - self._wrote.get(session, -math.inf)
+                quiet = time.monotonic() - max(w.last_yield for w in self._open[session])
                 left = deadline - time.monotonic()
                 if quiet >= self.quiet_s:
                     break

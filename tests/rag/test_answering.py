@@ -1,6 +1,7 @@
 import contextlib
 import subprocess
 import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from rag.settings import Settings
 from rag.types import Answer, Passage, Token
 from rag.verification import Verifier
 from tests.conftest import ARMS_FILE, fake_app
-from tests.fakes import HashEmbedding, ScriptedLLM
+from tests.fakes import HashEmbedding, ReadingLLM, ScriptedLLM
 
 PASSAGES = [Passage("a.txt", 3, 3, 10, "Dogs bark at night. Cats purr.", 0.9)]
 
@@ -406,6 +407,22 @@ def test_a_whole_answer_whose_asker_went_stops_the_model_and_says_so() -> None:
         svc.ask("Do dogs bark?", gone=gone)
     assert len(asked) == 2 and seen.told == [("cancelled", "")]  # stopped there, and counted so
     assert not svc.ask("Do dogs bark?").abstained  # nobody gone: the whole answer
+
+
+def test_an_answer_whose_asker_went_while_the_model_read_its_prompt_stops_it_there() -> None:
+    # before its first word, the model read on (15-20 s on 2 cores) for nobody, every question waiting
+    svc = AnswerService(
+        ListRetriever(PASSAGES), ReadingLLM(["Dogs bark at night [1]."]), Attributor(HashEmbedding()),
+        Decider(-1.0, 0.5),
+    )  # fmt: skip
+    svc.observe(seen := Told())
+    kept: list[str] = []
+    svc.keeping = lambda: kept.append("kept")
+    leaving = time.monotonic() + 0.2
+    with pytest.raises(Abandoned):
+        svc.ask("Do dogs bark?", gone=lambda: time.monotonic() > leaving)
+    assert svc.llm.halted.is_set() and time.monotonic() - leaving < 2  # at its next batch, not its 30 s read
+    assert seen.told == [("cancelled", "")] and kept == ["kept"]  # counted as left; what it read, kept
 
 
 def test_the_prompt_cache_is_told_before_the_passages_are_chosen() -> None:

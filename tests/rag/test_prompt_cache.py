@@ -14,6 +14,8 @@ import numpy as np
 import pytest
 from llama_cpp import LlamaState
 
+from rag.errors import Abandoned
+from rag.halting import halted_by, halting_reads
 from rag.llm import forget_prompts, prompt_keeping, prompt_reading, read_alike
 from rag.prompt_cache import PromptCache
 from rag.prompt_store import PromptStore, files_in, forget, forgot, name_of
@@ -372,3 +374,22 @@ def test_the_local_model_reads_a_prompts_last_token_alone_as_a_resume_does() -> 
     model.eval([9])  # a reply's tokens, one by one
     model.eval([])  # a prompt already read to its end
     assert reads == [[5, 6, 7], [8], [8], [9], []]
+
+
+def test_the_local_model_asks_before_each_batch_of_prompt_whether_its_asker_is_still_there() -> None:
+    """A reader who left while the model read a long prompt (15-20 s on 2 cores) was noticed only at its
+    first word; now before each batch, cut where llama-cpp-python cuts them (its numbers unchanged)."""
+    reads: list[list[int]] = []
+    model = SimpleNamespace(n_batch=3, eval=lambda tokens: reads.append(list(tokens)))
+    halting_reads(model)
+    read_alike(model)  # as rag.llm loads it: read_alike's parts cut into batches
+    model.eval([1, 2, 3, 4, 5, 6, 7, 8])
+    assert reads == [[1, 2, 3], [4, 5, 6], [7], [8]]  # llama's own cut of [1..7], then the last alone
+    reads.clear()
+    asked: list[bool] = []
+    with halted_by(lambda: asked.append(True) or len(asked) > 2), pytest.raises(Abandoned):
+        model.eval([1, 2, 3, 4, 5, 6, 7, 8])
+    assert reads == [[1, 2, 3], [4, 5, 6]]  # the asker went before the third batch: it was not read
+    reads.clear()
+    model.eval([9])  # outside an answer (a verdict's check of a stream ended): nothing asks
+    assert reads == [[9]]

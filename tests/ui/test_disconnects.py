@@ -4,6 +4,7 @@ import gc
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from rag.answering import AnswerService
 from rag.app import build
 from rag.settings import Settings
 from tests.conftest import live_server
-from tests.fakes import HashEmbedding, ScriptedLLM, word_count
+from tests.fakes import HashEmbedding, ReadingLLM, ScriptedLLM, word_count
 from ui.server import create_app
 
 
@@ -44,11 +45,10 @@ class DrippingLLM(ScriptedLLM):
         return gen()
 
 
-@pytest.fixture
-def live(settings: Settings, news_dir: Path) -> Iterator[tuple[httpx.Client, DrippingLLM, Any, AnswerService]]:
-    """A real server (a client going is its connection closing) over a model that holds the local
+@contextmanager
+def serving(settings: Settings, news_dir: Path, llm: Any) -> Iterator[tuple[httpx.Client, Any, Any, AnswerService]]:
+    """A real server (a client going is its connection closing) over ``llm``, which holds the local
     model's lock while it streams, as the packaged one does."""
-    llm = DrippingLLM()
     quiet = settings.model_copy(
         update={"min_relevance": -1.0, "verify": False, "rate_limit_per_minute": 0, "max_pending_per_client": 1}
     )
@@ -62,6 +62,20 @@ def live(settings: Settings, news_dir: Path) -> Iterator[tuple[httpx.Client, Dri
                 yield http, llm, app.service.llm_guard, app.service
         finally:
             gc.enable()
+
+
+@pytest.fixture
+def live(settings: Settings, news_dir: Path) -> Iterator[tuple[httpx.Client, DrippingLLM, Any, AnswerService]]:
+    """A server over a model that drips a word every 50 ms."""
+    with serving(settings, news_dir, DrippingLLM()) as served:
+        yield served
+
+
+@pytest.fixture
+def reading(settings: Settings, news_dir: Path) -> Iterator[tuple[httpx.Client, ReadingLLM, Any, AnswerService]]:
+    """A server over a model that reads each prompt for 30 s before its first word."""
+    with serving(settings, news_dir, ReadingLLM(["North Korea denied it."] * 3)) as served:
+        yield served
 
 
 def stopped(llm: DrippingLLM, guard: Any) -> bool:
@@ -152,3 +166,29 @@ def test_a_stopped_answer_ends_while_the_server_answers_others(live, way: str) -
     assert http.get("/healthz", timeout=5).status_code == 200  # while the ending goes on
     answered.set()
     assert stopped(llm, guard)  # the lock given back once the state is kept
+
+
+def test_a_chat_page_that_closes_while_the_model_reads_its_prompt_stops_it_at_its_next_batch(reading) -> None:
+    # Gradio closes a closed page's answer only at its next yield: the model read its whole prompt
+    # first (15-20 s on 2 cores), every other question waiting. The page's unload stops it.
+    http, llm, guard, _ = reading
+    ask = next(d["id"] for d in http.get("/config").json()["dependencies"] if d.get("api_name") == "ask")
+    with http.stream("GET", "/gradio_api/heartbeat/s0") as beat:  # the page is open ...
+        alive = beat.iter_lines()  # (kept: a line iterator let go closes the connection)
+        next(alive)
+        body = {"data": ["who denied arms deals?", [], []], "fn_index": ask, "session_hash": "s0"}
+        assert http.post("/gradio_api/queue/join", json=body).status_code == 200
+        assert llm.began.wait(10) and not llm.halted.wait(0.5)  # reading, the page still open
+    # ... and closes
+    assert llm.halted.wait(5) and guard.acquire(timeout=5)
+    guard.release()
+
+
+def test_a_whole_answers_client_that_goes_while_the_model_reads_its_prompt_stops_it_there(reading) -> None:
+    http, llm, guard, _ = reading
+    path, body = ASKED["api"]
+    with pytest.raises(httpx.ReadTimeout):
+        http.post(path, json={**body, "stream": False}, timeout=1)  # gives up a second into the reading
+    assert llm.halted.wait(5) and guard.acquire(timeout=5)
+    guard.release()
+    assert 'groundline_answers_total{outcome="cancelled",withheld_by=""} 1.0' in http.get("/metrics").text
