@@ -11,27 +11,40 @@ so the model stops at the token it is on and both come back at once (on a thread
 the event loop that closes it: ``ui.ending``). A whole answer's route waits for it in a worker
 thread, and nothing told it its client went: the model wrote on to the end (8-20 s on 2 cores) for
 nobody, every other question waiting; ``client_gone`` tells ``AnswerService.ask`` after each token.
+Either way the client's going is told the answer as its ``gone`` too, which the local model asks
+before each batch of prompt it reads (``rag.halting``): a step still reading a prompt when the client
+went (15-20 s on 2 cores) stops within a batch, not at its first token.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Generator
 
 from anyio import from_thread
 from fastapi import Request
 from fastapi.responses import StreamingResponse
-from starlette.types import Send
+from starlette.types import Receive, Send
 
 from ui.ending import close_elsewhere
 
 
 class AnswerStream(StreamingResponse):
     """Server-sent events from ``events``, closed as the response ends (``GeneratorExit`` runs
-    its ``finally`` blocks and context managers' exits: the LLM lock, the queue place)."""
+    its ``finally`` blocks and context managers' exits: the LLM lock, the queue place). ``left`` is
+    set as the client goes: ``events``' answer, given ``left.is_set`` as its ``gone``, stops at the
+    local model's next batch of prompt if it is still reading one (``rag.halting``), where closing
+    it waits for its first token."""
 
-    def __init__(self, events: Generator[str, None, None]) -> None:
+    def __init__(self, events: Generator[str, None, None], left: threading.Event | None = None) -> None:
         super().__init__(events, media_type="text/event-stream")
         self.events = events
+        self.left = left if left is not None else threading.Event()
+
+    async def listen_for_disconnect(self, receive: Receive) -> None:
+        # (Starlette listens so under ASGI spec 2.3, uvicorn's; under 2.4 a failed send tells it, at the first token)
+        await super().listen_for_disconnect(receive)
+        self.left.set()  # cancelled instead where the answer ran to its end
 
     async def stream_response(self, send: Send) -> None:
         try:

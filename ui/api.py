@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Literal
 
@@ -147,8 +148,9 @@ def router(service: AnswerService, library: Library, guard: Guard, searcher: Sea
         except (QuestionError, DocumentNotFound, StoreUnavailable) as exc:
             return JSONResponse({"error": str(exc)}, status_code=error_status(exc))
         if request.stream:
-            events = guard.streamed(_events(service, question, history, files, root_of(http)), http)
-            return AnswerStream(events)
+            left = threading.Event()  # set as the client goes (AnswerStream)
+            events = guard.streamed(_events(service, question, history, files, root_of(http), left.is_set), http)
+            return AnswerStream(events, left)
         try:
             with guard.slot(http):
                 answer = service.ask(question, history, files, gone=client_gone(http))
@@ -186,10 +188,15 @@ def router(service: AnswerService, library: Library, guard: Guard, searcher: Sea
 
 
 def _events(
-    service: AnswerService, question: str, history: list[ChatMessage], files: list[str], root: str
+    service: AnswerService,
+    question: str,
+    history: list[ChatMessage],
+    files: list[str],
+    root: str,
+    gone: Callable[[], bool],
 ) -> Iterator[str]:
     try:
-        for event in service.stream(question, history, files):
+        for event in service.stream(question, history, files, gone):
             if isinstance(event, Token):
                 yield sse("token", {"text": event.text})
             elif isinstance(event, Answer):

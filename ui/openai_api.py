@@ -10,9 +10,10 @@ streaming). The official ``openai`` client works unchanged.
 from __future__ import annotations
 
 import json
+import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -93,8 +94,9 @@ def router(service: AnswerService, library: Library, guard: Guard) -> APIRouter:
         history = [ChatMessage(role=MessageRole(m.role), content=m.text()) for m in turns[:last_user]]
         ident, created, root = f"chatcmpl-{uuid.uuid4().hex}", int(time.time()), root_of(http)
         if request.stream:
-            stream = guard.streamed(_chunks(service, question, history, files, ident, created, root), http)
-            return AnswerStream(stream)
+            left = threading.Event()  # set as the client goes (AnswerStream)
+            stream = guard.streamed(_chunks(service, question, history, files, ident, created, root, left.is_set), http)
+            return AnswerStream(stream, left)
         try:
             with guard.slot(http):
                 answer = service.ask(question, history, files, gone=client_gone(http))
@@ -150,8 +152,10 @@ def _chunks(
     ident: str,
     created: int,
     root: str,
+    gone: Callable[[], bool],
 ) -> Iterator[str]:
-    """Tokens as they come; then the cited answer's references and citations.
+    """Tokens as they come; then the cited answer's references and citations (``gone``: whether the
+    client went, ``AnswerService.stream``'s).
 
     The streamed tokens are the model's raw words; the final chunk adds the
     numbered sources, the structured citations, and ``answer``: the full
@@ -171,7 +175,7 @@ def _chunks(
     yield chunk({"role": "assistant", "content": ""})
     streamed = False
     try:
-        for event in service.stream(question, history, files):
+        for event in service.stream(question, history, files, gone):
             if isinstance(event, Token):
                 streamed = True
                 yield chunk({"content": event.text})

@@ -192,3 +192,17 @@ def test_a_whole_answers_client_that_goes_while_the_model_reads_its_prompt_stops
     assert llm.halted.wait(5) and guard.acquire(timeout=5)
     guard.release()
     assert 'groundline_answers_total{outcome="cancelled",withheld_by=""} 1.0' in http.get("/metrics").text
+
+
+@pytest.mark.parametrize("way", ["api", "openai"])
+def test_a_streaming_client_that_goes_while_the_model_reads_its_prompt_stops_it_at_its_next_batch(
+    reading, way: str
+) -> None:
+    # Starlette stops asking for steps as the client goes, but the step still running (the model reading
+    # its prompt, 15-20 s on 2 cores) ran to its first token before the answer could be closed
+    http, llm, guard, _ = reading
+    path, body = ASKED[way]
+    with http.stream("POST", path, json=body):
+        assert llm.began.wait(10) and not llm.halted.wait(0.5)  # reading, the client still there
+    assert llm.halted.wait(5) and guard.acquire(timeout=5)
+    guard.release()
