@@ -37,6 +37,7 @@ VARIANTS = {
     "flash": {"flash_attn": True},
     "flash-q8": {"flash_attn": True, "type_k": GGML_TYPE_Q8_0, "type_v": GGML_TYPE_Q8_0},
     "ubatch-1024": {"n_batch": 1024, "n_ubatch": 1024},
+    "batch-128": {"n_batch": 128, "n_ubatch": 128},
 }
 
 

@@ -39,7 +39,7 @@ from ui.text import shorter
 from ui.viewer import SCROLL_JS, Pages, Window, placeholder, render_view, turned
 
 LISTS = f"\n\n(?:{re.escape(SOURCES)}|{re.escape(CLOSEST)}):\n"  # what answer_message appends
-STOP_WAIT_S = 3.0  # how long Stop's mark waits for the answer it stops to end (``ChatUI.stop_marked``)
+STOP_WAIT_S = 3.0  # how long Stop's mark waits at most for the answer it stops to settle (``ChatUI.stop_marked``)
 STOPPED = "(Stopped before it was finished: not checked against the documents, and no sources.)"
 SAVED_TURNS = 40  # the most chat messages (questions and answers) a browser keeps across reloads
 # what a kept citation's fields must be (``restored``)
@@ -302,7 +302,7 @@ class ChatUI:
         self.raters = list(raters)  # told of each reader's thumbs up or down (none: no thumbs shown)
         self.ratings_kept = ratings_kept  # whether they keep what was rated (the page then says so)
         self.searcher = searcher  # the full page's search box (None: none shown)
-        self.writing = Writing()  # the sessions whose answer is being written, for Stop's mark to wait on
+        self.writing = Writing()  # the sessions whose answer is being written: for Stop and a page closed to halt
 
     def respond(
         self, question: str, turns: list[dict], within: list[str] | None = None, request: gr.Request | None = None
