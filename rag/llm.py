@@ -202,8 +202,8 @@ def prompt_keeping(llm: LLM) -> Callable[[], None] | None:
     model = llm._model
 
     def keep() -> None:
-        if model.n_tokens:
-            cache[model.input_ids.tolist()] = model.save_state()
+        if model.n_tokens:  # keyed by the tokens read (``input_ids`` holds the context's every place)
+            cache[model.input_ids[: model.n_tokens].tolist()] = model.save_state()
 
     return keep
 

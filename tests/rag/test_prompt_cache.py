@@ -350,7 +350,11 @@ def test_a_reply_stopped_before_its_end_keeps_the_state_read_so_far_on_disk_too(
     store = PromptStore(tmp_path / "model", capacity_bytes=1 << 20)
     cache = PromptCache(capacity_bytes=1 << 20, store=store)
     read = state([5, 6, 7], logit_rows=1)  # the prompt, and the reply's tokens so far
-    model = SimpleNamespace(cache=cache, n_tokens=3, input_ids=read.input_ids, save_state=lambda: read)
+    # llama-cpp-python's input_ids has a place for every token of the context: after those read, what an
+    # earlier longer prompt left, or memory never written (detokenized to name the state's documents, an id
+    # out of range aborted the process)
+    places = np.array([5, 6, 7, 8, -1_000_000], dtype=np.intc)
+    model = SimpleNamespace(cache=cache, n_tokens=3, input_ids=places, save_state=lambda: read)
     keep = prompt_keeping(SimpleNamespace(_model=model))
     keep()
     assert list(cache.cache_state) == [(5, 6, 7)] and list(store.keys()) == [(5, 6, 7)]
