@@ -32,14 +32,20 @@ from ui.ending import close_elsewhere
 class AnswerStream(StreamingResponse):
     """Server-sent events from ``events``, closed as the response ends (``GeneratorExit`` runs
     its ``finally`` blocks and context managers' exits: the LLM lock, the queue place). ``left`` is
-    set as the client goes: ``events``' answer, given ``left.is_set`` as its ``gone``, stops at the
-    local model's next batch of prompt if it is still reading one (``rag.halting``), where closing
-    it waits for its first token."""
+    set as the client goes: ``events``' answer, given ``left.is_set`` as its ``gone`` (``of``), stops
+    at the local model's next batch of prompt if it is still reading one (``rag.halting``), where
+    closing it waits for its first token."""
 
-    def __init__(self, events: Generator[str, None, None], left: threading.Event | None = None) -> None:
+    def __init__(self, events: Generator[str, None, None], left: threading.Event) -> None:
         super().__init__(events, media_type="text/event-stream")
         self.events = events
-        self.left = left if left is not None else threading.Event()
+        self.left = left
+
+    @classmethod
+    def of(cls, answer: Callable[[Callable[[], bool]], Generator[str, None, None]]) -> AnswerStream:
+        """The stream of ``answer(gone)``'s events, ``gone`` saying whether the client has gone."""
+        left = threading.Event()
+        return cls(answer(left.is_set), left)
 
     async def listen_for_disconnect(self, receive: Receive) -> None:
         # (Starlette listens so under ASGI spec 2.3, uvicorn's; under 2.4 a failed send tells it, at the first token)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Literal
@@ -148,9 +147,9 @@ def router(service: AnswerService, library: Library, guard: Guard, searcher: Sea
         except (QuestionError, DocumentNotFound, StoreUnavailable) as exc:
             return JSONResponse({"error": str(exc)}, status_code=error_status(exc))
         if request.stream:
-            left = threading.Event()  # set as the client goes (AnswerStream)
-            events = guard.streamed(_events(service, question, history, files, root_of(http), left.is_set), http)
-            return AnswerStream(events, left)
+            return AnswerStream.of(
+                lambda gone: guard.streamed(_events(service, question, history, files, root_of(http), gone), http)
+            )
         try:
             with guard.slot(http):
                 answer = service.ask(question, history, files, gone=client_gone(http))

@@ -10,10 +10,10 @@ streaming). The official ``openai`` client works unchanged.
 from __future__ import annotations
 
 import json
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from functools import partial
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -94,9 +94,8 @@ def router(service: AnswerService, library: Library, guard: Guard) -> APIRouter:
         history = [ChatMessage(role=MessageRole(m.role), content=m.text()) for m in turns[:last_user]]
         ident, created, root = f"chatcmpl-{uuid.uuid4().hex}", int(time.time()), root_of(http)
         if request.stream:
-            left = threading.Event()  # set as the client goes (AnswerStream)
-            stream = guard.streamed(_chunks(service, question, history, files, ident, created, root, left.is_set), http)
-            return AnswerStream(stream, left)
+            chunks = partial(_chunks, service, question, history, files, ident, created, root)
+            return AnswerStream.of(lambda gone: guard.streamed(chunks(gone), http))
         try:
             with guard.slot(http):
                 answer = service.ask(question, history, files, gone=client_gone(http))
