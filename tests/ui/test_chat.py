@@ -199,7 +199,10 @@ def test_a_closed_pages_place_comes_back_through_gradio_while_its_answer_still_r
             assert join("s0").status_code == 200
             assert join("s1").status_code == 422  # s0 holds the address's one place
             with http.stream("GET", "/gradio_api/heartbeat/s0") as beat:  # s0's page is open ...
-                next(beat.iter_lines())
+                alive = beat.iter_lines()  # (kept: a line iterator let go closes the connection)
+                next(alive)
+                time.sleep(0.5)
+                assert join("s1").status_code == 422  # its place still held while it is open
             # ... and closes: Gradio runs the page's unload, in the background
             deadline = time.monotonic() + 10
             while (joined := join("s2")).status_code != 200 and time.monotonic() < deadline:

@@ -105,7 +105,8 @@ def leave_mid_answer(http: httpx.Client, way: str) -> None:
         return
     ask = next(d["id"] for d in http.get("/config").json()["dependencies"] if d.get("api_name") == "ask")
     with http.stream("GET", "/gradio_api/heartbeat/s0") as beat:  # the page is open ...
-        next(beat.iter_lines())
+        alive = beat.iter_lines()  # (kept: a line iterator let go closes the connection)
+        next(alive)
         body = {"data": ["who denied arms deals?", [], []], "fn_index": ask, "session_hash": "s0"}
         assert http.post("/gradio_api/queue/join", json=body).status_code == 200
         with http.stream("GET", "/gradio_api/queue/data", params={"session_hash": "s0"}) as data:
