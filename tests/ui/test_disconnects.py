@@ -103,17 +103,25 @@ def leave_mid_answer(http: httpx.Client, way: str) -> None:
             while "w2" not in next(lines):
                 pass
         return
-    ask = next(d["id"] for d in http.get("/config").json()["dependencies"] if d.get("api_name") == "ask")
-    with http.stream("GET", "/gradio_api/heartbeat/s0") as beat:  # the page is open ...
-        alive = beat.iter_lines()  # (kept: a line iterator let go closes the connection)
-        next(alive)
-        body = {"data": ["who denied arms deals?", [], []], "fn_index": ask, "session_hash": "s0"}
-        assert http.post("/gradio_api/queue/join", json=body).status_code == 200
+    with page_asking(http):  # the page is open, and asks ...
         with http.stream("GET", "/gradio_api/queue/data", params={"session_hash": "s0"}) as data:
             lines = data.iter_lines()
             while "w2" not in next(lines):
                 pass
     # ... and closes
+
+
+@contextmanager
+def page_asking(http: httpx.Client) -> Iterator[None]:
+    """A chat page (session "s0") open while the block runs, its question asked: its heartbeat's
+    connection held, closed as the block ends."""
+    ask = next(d["id"] for d in http.get("/config").json()["dependencies"] if d.get("api_name") == "ask")
+    with http.stream("GET", "/gradio_api/heartbeat/s0") as beat:
+        alive = beat.iter_lines()  # (kept: a line iterator let go closes the connection)
+        next(alive)
+        body = {"data": ["who denied arms deals?", [], []], "fn_index": ask, "session_hash": "s0"}
+        assert http.post("/gradio_api/queue/join", json=body).status_code == 200
+        yield
 
 
 @pytest.mark.parametrize("way", ["api", "openai"])
@@ -173,12 +181,7 @@ def test_a_chat_page_that_closes_while_the_model_reads_its_prompt_stops_it_at_it
     # Gradio closes a closed page's answer only at its next yield: the model read its whole prompt
     # first (15-20 s on 2 cores), every other question waiting. The page's unload stops it.
     http, llm, guard, _ = reading
-    ask = next(d["id"] for d in http.get("/config").json()["dependencies"] if d.get("api_name") == "ask")
-    with http.stream("GET", "/gradio_api/heartbeat/s0") as beat:  # the page is open ...
-        alive = beat.iter_lines()  # (kept: a line iterator let go closes the connection)
-        next(alive)
-        body = {"data": ["who denied arms deals?", [], []], "fn_index": ask, "session_hash": "s0"}
-        assert http.post("/gradio_api/queue/join", json=body).status_code == 200
+    with page_asking(http):  # the page is open, and asks ...
         assert llm.began.wait(10) and not llm.halted.wait(0.5)  # reading, the page still open
     # ... and closes
     assert llm.halted.wait(5) and guard.acquire(timeout=5)
