@@ -4,10 +4,11 @@ On 2 cores the packaged model reads a question's prompt (~1,500 tokens) for 15-2
 word, holding the one model all that time. A reader who pressed Stop, closed the page, or a client
 that gave up was noticed only at that first word: every question behind it waited out a prompt
 nobody would read. ``halting_reads`` has the model ask, before each batch of prompt it reads
-(``n_batch`` tokens: 128, ~1.5 s on 2 cores), whether the answer it reads for is still wanted: ``halted_by(gone)``
-says how to know, for the answer being written on this thread (the answering service's, around
-each step of the model's stream: ``AnswerService._written``). Once ``gone()`` says so, the read
-stops there and ``Abandoned`` is raised; what was read is a prefix the next prompt may resume.
+(``n_batch`` tokens: 128, ~1.5 s on 2 cores), whether the answer it reads for is still wanted:
+``halted_by(gone)`` says how to know, for the answer being written on this thread (set around each
+step of an answer, on the thread that runs it: ``AnswerService.stream``). Once ``gone()`` says so,
+the read stops there and ``Abandoned`` is raised; what was read is kept, a prefix the next prompt
+may resume (``AnswerService._written``).
 
 The batches are the ones llama-cpp-python reads anyway, cut at the same places: the model's numbers
 do not change.

@@ -14,8 +14,8 @@ is given back once its state is kept.
 written only then (``ChatUI.stop_marked``), so an answer's last words, already on their way to the
 page, do not arrive after the mark and write over it.
 
-This module stops nothing itself: it decides only where a stopped answer's ending runs, and tells
-when it has run.
+This module closes nothing itself: it decides where a stopped answer's ending runs, tells when it
+has run, and marks a session's answers stopped for the answering service to see (``Writing.halt``).
 """
 
 from __future__ import annotations
