@@ -125,9 +125,11 @@ class Attributor:
         return self.wording.terms(text)
 
     def words_held(self, question: str, passages: Sequence[Passage]) -> bool:
-        """Whether some passage holds every content word of the question (``Evidence.words_held``), but for
-        the words that only ask (``_ASKING``: "What happened to the rail link?" is answered by a line that says
-        the rail link "was postponed").
+        """Whether the passages shown of some document hold every content word of the question between them
+        (``Evidence.words_held``), but for the words that only ask (``_ASKING``: "What happened to the rail
+        link?" is answered by a line that says the rail link "was postponed"). One document's passages
+        together: "What do I need to apply for the flat?" is answered by the last line of notes whose first
+        line says they are "Notes on the flat", and the two lines fall in two passages.
 
         >>> shown = [Passage("a.txt", 1, 1, 0, "Pentagon spokesman Brig. Gen. Pat Ryder told reporters.", 1.0)]
         >>> a = Attributor(None)
@@ -137,9 +139,17 @@ class Attributor:
         (True, False)
         >>> a.words_held("What do I need to know about Pat Ryder?", shown)
         True
+        >>> top, end = Passage("n.txt", 1, 1, 0, "Notes on the flat.", 1.0), Passage("n.txt", 9, 9, 90, "Apply.", 1.0)
+        >>> a.words_held("What do I need to apply for the flat?", [top, end])
+        True
+        >>> a.words_held("What do I need to apply for the flat?", [top, Passage("m.txt", 9, 9, 90, "Apply.", 1.0)])
+        False
         """
         asked = self.terms(question) - self.terms(_ASKING)
-        return bool(asked) and any(asked <= self.terms(p.text) for p in passages)
+        held_by: dict[str, set[str]] = {}
+        for p in passages:
+            held_by.setdefault(p.file, set()).update(self.terms(p.text))
+        return bool(asked) and any(asked <= terms for terms in held_by.values())
 
     def completing(self, said: set[str], cited: set[str], asked: set[str], others: Sequence[set[str]]) -> int | None:
         """Which of ``others`` (source sentences' terms, the likeliest first) holds most of what a sentence

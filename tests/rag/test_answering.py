@@ -203,6 +203,21 @@ def test_a_passage_holding_every_word_of_the_question_passes_the_gate_however_fa
     assert asked_elsewhere.abstained and asked_elsewhere.withheld_by == "relevance" and len(svc.llm.prompts) == 1
 
 
+def test_the_passages_of_one_document_hold_the_question_s_words_between_them() -> None:
+    """Regression: "What do I need to apply for the flat?" of flat notes was withheld as far from every
+    passage (MiniLM 0.18 at best): "flat" is on the notes' first line, "apply" on their last, in two passages."""
+    notes = [
+        Passage("lease-notes.txt", 1, 12, 0, "Notes on the flat at Kastanienallee 12.", 0.5, 0.18),
+        Passage("lease-notes.txt", 12, 17, 900, "Decision: apply by 9 November 2026 with payslips.", 0.4, 0.12),
+    ]
+    reply = "Apply by 9 November 2026 with payslips."
+    svc = service(reply, passages=notes, min_relevance=0.2)
+    assert not svc.ask("What do I need to apply for the flat?").abstained and len(svc.llm.prompts) == 1
+    elsewhere = [notes[0], replace(notes[1], file="kettle-manual.md")]  # the words in two documents: not held
+    svc = service(reply, passages=elsewhere, min_relevance=0.2)
+    assert svc.ask("What do I need to apply for the flat?").withheld_by == "relevance" and not svc.llm.prompts
+
+
 @pytest.mark.parametrize(
     ("question", "line", "reply"),
     [
