@@ -21,10 +21,13 @@ sample, its answers (an LLM call of ~16 s each on 2 cores) on the first
 skips questions already recorded; ``report`` scores what is recorded (the test
 sample is shuffled, so a run stopped early leaves a random subset).
 
-``second-tries`` asks, of every recorded answer the model declined shown more than one passage,
-the second try the chat asks now (``Evidence.retry``: the model again, of the passage nearest the
-question, then attribution and the verifier), and stores it with the reply decided from both and its
-time added to the latency; records collected since have theirs.
+``second-tries`` asks, of every recorded answer shown more than one passage that the model declined
+or that no line supports (``Decider.tries_again``: the answer attributed
+again by today's attributor, its recorded verdicts kept), the second try the chat asks now
+(``Evidence.retry``: the model again, of the passage nearest the question, then attribution and the
+verifier), and stores it with the reply decided from both and its time added to the latency; records
+collected since have theirs. A record whose second try was not asked is looked at again on every run
+(no LLM call where none is due), so records from before the second try for unsupported answers get theirs.
 
 ``verify`` asks the verifier (``rag.verification``, one short LLM call each)
 about every recorded answer that has no verdict yet, or whose verdict judged
@@ -261,18 +264,22 @@ def built(args, **update):
 
 
 def second_tries(args, service=None) -> None:
-    """Give every recorded answer the model declined its second try, as the chat asks it now
+    """Give every recorded answer the chat would ask again its second try, as the chat asks it now
     (``AnswerService.tried_again``: records collected before it have none), resumable: the second
-    try's evidence, its verdicts, the reply decided from both, and its time added to the latency."""
+    try's evidence, its verdicts, the reply decided from both, and its time added to the latency.
+    Each answer is attributed again by today's attributor first (its verdicts kept), as the report
+    replays it."""
     from rag.answering import Stopwatch
+    from rag.eval_run import attributed_again
 
     service = service or built(args, llm_cache_dir=None).service
     path = args.out / "records-ours.jsonl"
     records = read_records(path)
-    todo = [r for r in records if r["evidence"] and r["evidence"]["raw"] is not None and "retry" not in r["evidence"]]
+    todo = [r for r in records if r["evidence"] and r["evidence"]["raw"] is not None and not r["evidence"].get("retry")]
     for n, r in enumerate(tqdm(todo, desc="second tries", file=sys.stderr, disable=None), 1):
         timed = Stopwatch()
-        trying = service.tried_again(EVIDENCE.validate_python(r["evidence"]), timed)
+        evidence = attributed_again(EVIDENCE.validate_python(r["evidence"]), service.attributor)
+        trying = service.tried_again(evidence, timed)
         try:
             while True:
                 next(trying)  # its words, which no one reads here

@@ -20,7 +20,7 @@ from llama_index.core.llms import LLM, ChatMessage
 from index.store import reaching_the_server
 from rag.answer_text import affirms, answer_sentences
 from rag.attribution import Attributor
-from rag.decision import Decider, declined
+from rag.decision import ASKED_AGAIN_NOTE, Decider, declined
 from rag.errors import Abandoned, GroundlineError, LLMUnavailable, QuestionError
 from rag.halting import halted_by
 from rag.naming import Named, named_in
@@ -282,17 +282,19 @@ class AnswerService:
         yield scoped(self.marked(self.decider.decide(evidence)), files)
 
     def tried_again(self, evidence: Evidence, timed: Stopwatch) -> Generator[Token, None, Evidence]:
-        """The evidence with a second try (``Evidence.retry``), where the model declined shown more than
-        one passage: asked again of the passage holding the sentence nearest the question, and checked;
-        its words yielded as they come (the decline's were held back: ``_written``)."""
-        if not (self.second_try and len(evidence.passages) > 1 and self.decider.declines(evidence)):
+        """The evidence with a second try (``Evidence.retry``), where the model, shown more than one passage,
+        declined or wrote an answer no line supports (``Decider.tries_again``): asked again of the passage
+        holding the sentence nearest the question, and checked; its words yielded as they come (a decline's
+        were held back: ``_written``), after a note that the first answer was not kept where it was streamed."""
+        if not (self.second_try and len(evidence.passages) > 1 and self.decider.tries_again(evidence)):
             return evidence
         nearest = self.attributor.closest(evidence.question, evidence.passages)
         if nearest is None:
             return evidence
-        if not ABSTAIN.startswith(evidence.raw.lstrip()):  # a decline in other words was streamed: set apart
-            yield Token("\n\n")
-        again = yield from self._written(answer_messages(evidence.question, [nearest]), timed, hold=True)
+        lead = ""  # before the second try's words, where the first's were streamed: set apart, and why
+        if not ABSTAIN.startswith(evidence.raw.lstrip()):
+            lead = "\n\n" if self.decider.declines(evidence) else ASKED_AGAIN_NOTE
+        again = yield from self._written(answer_messages(evidence.question, [nearest]), timed, hold=True, lead=lead)
         evidence = replace(evidence, retry=self.checked(again, [nearest], evidence.question))
         timed.lap("second_try")
         return evidence
@@ -324,13 +326,19 @@ class AnswerService:
         yield scoped(replace(answer, note=answer.note if answer.abstained else overview.note), files)
 
     def _written(
-        self, messages: Sequence[ChatMessage], timed: Stopwatch, most_sentences: int = 0, hold: bool = False
+        self,
+        messages: Sequence[ChatMessage],
+        timed: Stopwatch,
+        most_sentences: int = 0,
+        hold: bool = False,
+        lead: str = "",
     ) -> Generator[Token, None, str]:
         """The model's reply to ``messages``, each piece yielded as it comes; returns the whole, or
         with ``most_sentences``, stops the model once it starts a sentence past them and returns
         those (the local model wrote four or five where asked for two, each taking seconds). With
         ``hold``, a reply that may yet be the abstention (its start so far) is held back until it is not:
-        a decline is not shown, where a second try may answer (the answer's text says it otherwise)."""
+        a decline is not shown, where a second try may answer (the answer's text says it otherwise). ``lead``
+        comes before its first piece, where it has one."""
         raw, sent = "", 0
         with self.calling_llm():
             stream = self.llm.stream_chat(messages)
@@ -341,8 +349,8 @@ class AnswerService:
                     raw += delta
                     if delta and not (hold and ABSTAIN.startswith(raw.lstrip())):
                         timed.token()
-                        yield Token(raw[sent:])
-                        sent = len(raw)
+                        yield Token(lead + raw[sent:])
+                        sent, lead = len(raw), ""
                     if (
                         most_sentences
                         and _ENDS.search(delta)

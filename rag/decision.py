@@ -60,6 +60,18 @@ NOT_YES = "the lines it cites do not say yes"
 # What withheld an answer that the line saying no is quoted in place of (``Evidence.says_no``): not an empty
 # store, nor passages too far from the question to ask the model of.
 QUOTED_FOR = ("model", "attribution", "verifier")
+# What withheld a first answer that a second try may answer in its place (``Evidence.retry``: the model asked
+# again of the passage nearest the question alone), besides its decline: no sentence of it supported by a line.
+# Asked "What do I need to apply for the flat?" shown four passages, the 1.5B model wrote "To apply for the
+# flat, you need to follow the instructions in the lease notes." (no line says it); shown the passage holding
+# "Decision: apply by 9 November 2026 with payslips, ..." alone, it answered from that line. Not an answer the
+# verifier withheld: the lines it cites were judged not to answer, and on squad-dev its second tries kept 3
+# right answers, 4 wrong ones and 6 to questions the documents cannot answer (``bench/results/eval-notes.md``).
+ASKED_AGAIN = ("attribution",)
+# What a stream says between an answer no line supports, already streamed, and its second try's words
+ASKED_AGAIN_NOTE = (
+    "\n\n(Not kept: no line of the documents says it. Asked again, of the passage nearest the question:)\n\n"
+)
 # the note of an answer that quotes the line saying no
 SAYS_NO = "Quoted from the documents: the line nearest the question says no to it. The model's own answer was not kept."
 # the note of an answer that quotes the line whose number the model changed
@@ -179,23 +191,47 @@ class Decider:
         """
         return evidence.raw is not None and (not evidence.supports or declined(evidence.raw))
 
+    def tries_again(self, evidence: Evidence) -> bool:
+        """Whether the model is asked again (``Evidence.retry``): it declined, or its answer is withheld by
+        attribution (``ASKED_AGAIN``) and no line is quoted in its place.
+
+        >>> shown = [Passage("a.txt", 1, 1, 0, "Pat Ryder spoke.", 1.0, similarity=0.6)]
+        >>> line = Citation("a.txt", 1, 1, "Pat Ryder spoke.", 0, 16)
+        >>> weak = Evidence("Who spoke?", shown, "Kirby spoke.", [Support("Kirby spoke.", line, 0.3)])
+        >>> Decider().tries_again(weak), Decider(min_support=0.2).tries_again(weak)
+        (True, False)
+        >>> Decider().tries_again(Evidence("Who spoke?", shown, "The documents do not say."))
+        True
+        """
+        if self.declines(evidence):
+            return True
+        answer = self.decide(replace(evidence, retry=None))
+        return answer.abstained and answer.withheld_by in ASKED_AGAIN
+
     def retried(self, evidence: Evidence) -> Answer:
-        """A declined answer's second try (``Evidence.retry``) decided in its place, with all the evidence
-        kept; where it is withheld too, its abstention (the reader saw its words, where it wrote any) with
-        the first try's closest passages, all of them."""
+        """A withheld answer's second try (``Evidence.retry``: its decline, or an answer withheld by
+        ``ASKED_AGAIN``) decided in its place, with all the evidence kept; where it is withheld too, its
+        abstention (the reader saw its words, where it wrote any) with the first try's closest passages, all
+        of them; where it declined after an answer no line supports, that answer's abstention (a decline is
+        not streamed: the first answer's words were the last the reader saw)."""
         assert evidence.retry is not None
         second = self.decide(evidence.retry, gated=False)
+        if second.withheld_by == "model" and not self.declines(evidence):  # its decline unseen: the first's words
+            return replace(self.decide(replace(evidence, retry=None)), evidence=evidence)  # were the last shown
         passages = list(evidence.passages) if second.abstained else second.passages
         return replace(second, passages=passages, evidence=evidence)
 
     def decide(self, evidence: Evidence, gated: bool = True) -> Answer:
         """The answer the evidence supports (``gated``: the passages go through the relevance gate; a
         second try's one passage was among those that went through); where the model's answer is withheld
-        (and its second try's), the line that says no to a question asked yes or no, or the line whose
-        number the model changed, quoted (``quoting``)."""
+        (a declined one's second try too), the line that says no to a question asked yes or no, or the line
+        whose number the model changed, quoted (``quoting``); where none is, and the answer was withheld by
+        ``ASKED_AGAIN``, its second try decided in its place (``retried``)."""
         answer = self._decided(evidence, gated)
         if answer.abstained and answer.withheld_by in QUOTED_FOR:
-            return self.quoting(evidence, answer.withheld_by) or answer
+            answer = self.quoting(evidence, answer.withheld_by) or answer
+        if answer.abstained and answer.withheld_by in ASKED_AGAIN and evidence.retry and not self.declines(evidence):
+            return self.retried(evidence)  # a decline's second try is decided in ``_decided``, before any quote
         return answer
 
     def quoting(self, evidence: Evidence, withheld_by: str) -> Answer | None:

@@ -182,7 +182,8 @@ class Evidence:
     # did Maria Lindqvist give for the growth?" is 0.15 from the 19-line passage that answers it, 0.55 from
     # the sentence; None where it was not read (recorded before it was)
     nearest: float | None = None
-    # where the model declined: its second try, asked again of the one passage holding the sentence nearest
+    # where the model declined, or no line supported its answer
+    # (``Decider.tries_again``): its second try, asked again of the one passage holding the sentence nearest
     # the question (``Attributor.closest``), decided in its place (``Decider.decide``). Shown four passages,
     # the 1.5B model declined "What follows secondary education?" with "Tertiary education follows
     # secondary education" in the second; shown that passage alone, it answered. None: no second try

@@ -237,7 +237,9 @@ def test_compare_counts_the_replies_another_run_wrote_otherwise(tmp_path: Path, 
     )
 
 
-def test_second_tries_answer_the_recorded_declines_once_and_report_replays_them(tmp_path: Path) -> None:
+def test_second_tries_answer_the_recorded_declines_and_unsupported_answers_once_and_report_replays_them(
+    tmp_path: Path,
+) -> None:
     from rag.answering import AnswerService
     from rag.llm import ReplyJudge
     from rag.verification import Verifier
@@ -248,11 +250,15 @@ def test_second_tries_answer_the_recorded_declines_once_and_report_replays_them(
     records = [json.loads(line) for line in path.read_text().splitlines()]
     cats = Passage("b.txt", 1, 1, 0, "Cats purr by day.", 0.9, similarity=0.6)
     declined = Evidence("Do dogs bark?", [cats, PASSAGE], "The documents do not say.", [Support("x", None, 0.0)])
-    for r in records:
-        if r["id"].startswith("a"):  # every answerable question declined, its answer in the second passage
+    unsupported = replace(declined, raw="Follow the notes.")  # no line says it: withheld by attribution
+    answerable = [r for r in records if r["id"].startswith("a")]  # each answered by the second passage
+    for n, r in enumerate(answerable):
+        if n % 2:  # recorded when only a decline was asked again: no second try
+            r["evidence"] = EVIDENCE.dump_python(unsupported, mode="json")
+        else:  # declined, recorded before the chat's second try
             r["evidence"] = EVIDENCE.dump_python(declined, mode="json")
-            del r["evidence"]["retry"]  # recorded before the chat's second try
-            r["reply"] = {"text": "The documents do not say.", "abstained": True, "citations": []}
+            del r["evidence"]["retry"]
+        r["reply"] = {"text": "The documents do not say.", "abstained": True, "citations": []}
     path.write_text("".join(json.dumps(r) + "\n" for r in records))
     llm = ScriptedLLM(["Dogs bark at night [1]."] * 8)
     service = AnswerService(None, llm, attributor, Decider(min_support=0.5, min_verified=0.5),

@@ -10,7 +10,7 @@ from llama_index.core.llms import ChatMessage, MessageRole
 
 from rag.answering import AnswerService, Stopwatch
 from rag.attribution import Attributor
-from rag.decision import Decider
+from rag.decision import ASKED_AGAIN_NOTE, WHY_WITHHELD, Decider
 from rag.errors import Abandoned, GroundlineError, LLMUnavailable, QuestionError
 from rag.llm import ReplyJudge
 from rag.settings import Settings
@@ -556,6 +556,36 @@ def test_a_decline_in_other_words_streamed_is_set_apart_from_the_second_try() ->
     streamed = "".join(e.text for e in events if isinstance(e, Token))
     assert streamed == "The documents do not mention it.\n\nTertiary education follows secondary education."
     assert not events[-1].abstained
+
+
+def test_an_answer_no_line_supports_is_asked_again_of_the_passage_nearest_the_question() -> None:
+    # Shown four passages, the 1.5B model answered "What do I need to apply for the flat?" with "To apply for
+    # the flat, you need to follow the instructions in the lease notes." (no line says it); shown the passage
+    # holding the answer alone, it answered from it
+    vague = "Follow the instructions in the lease notes."
+    svc = checked_service(vague, "Tertiary education follows secondary education [1].")
+    events = list(svc.stream("What follows secondary education?"))
+    streamed = "".join(e.text for e in events if isinstance(e, Token))
+    assert streamed == vague + ASKED_AGAIN_NOTE + "Tertiary education follows secondary education [1]."
+    answer = events[-1]
+    assert not answer.abstained and [(c.file, c.start_line) for c in answer.citations] == [("b.txt", 4)]
+    assert answer.evidence.raw == vague and answer.evidence.retry.passages == [TWO[1]]
+    assert len(svc.llm.prompts) == 2 and 'file="a.txt"' not in svc.llm.prompts[1]
+    again = checked_service(vague, vague)  # unsupported again: withheld, with every closest passage
+    answer = again.ask("What follows secondary education?")
+    assert answer.abstained and answer.withheld_by == "attribution" and answer.passages == TWO
+    declined = checked_service(vague, "The documents do not say.")  # a decline, held back: no note, nothing after
+    events = list(declined.stream("What follows secondary education?"))
+    assert "".join(e.text for e in events if isinstance(e, Token)) == vague
+    assert events[-1].withheld_by == "attribution" and events[-1].note == WHY_WITHHELD["attribution"]
+
+
+def test_an_answer_the_verifier_withheld_is_not_asked_again() -> None:
+    # its lines were judged not to answer the question: on squad-dev, asked again, the 1.5B model kept more
+    # answers to questions the documents cannot answer than right ones
+    svc = checked_service("Tertiary education follows secondary education [2].", verdict="no")
+    answer = svc.ask("What follows secondary education?")
+    assert answer.abstained and answer.withheld_by == "verifier" and len(svc.llm.prompts) == 1
 
 
 def test_the_verifier_is_shown_each_cited_sentence_under_its_heading() -> None:

@@ -28,7 +28,7 @@ def test_a_question_naming_a_document_is_answered_from_it_alone(settings: Settin
 
 
 def test_summarize_a_named_document_summarizes_it_alone_and_a_pinned_scope_stays(settings: Settings) -> None:
-    app = fake_app(settings, ["North Korea has repeatedly denied statements by Western media. [1]"] * 2)
+    app = fake_app(settings, ["North Korea has repeatedly denied statements by Western media. [1]"] * 3)
     app.ingestor.ingest([NEWS])
     answer = app.service.ask(f"summarize {ARMS_FILE}")
     assert len(app.service.llm.prompts) == 1 and files_in(app.service.llm.prompts[0]) == {ARMS_FILE}

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from rag.decision import ASKED_AGAIN_NOTE
 from rag.settings import Settings
 from tests.conftest import ARMS_FILE, fake_app
 from ui.server import create_app
@@ -289,17 +290,21 @@ def test_an_openai_stream_says_no_source_supports_only_an_answer_our_checks_with
 ) -> None:
     # Every abstention's last chunk said "[Groundline: no source supports the text above]": after the
     # model's own "The documents do not say." too, which it then repeated.
-    app = fake_app(settings, ["The documents do not say."] * 2 + ["Canberra is the capital of Australia."])
+    canberra = "Canberra is the capital of Australia."
+    app = fake_app(settings, ["The documents do not say."] * 2 + [canberra] * 3 + ["The documents do not say."])
     app.ingestor.ingest([news_dir])
     http = TestClient(create_app(app))
     declined = streamed_text(http, "Who won the 1998 World Cup?")
     assert declined.count("The documents do not say.") == 1 and "no source supports" not in declined
-    withheld = streamed_text(http, "What is the capital of Australia?")
+    withheld = streamed_text(http, "What is the capital of Australia?")  # asked again, and withheld again
     assert withheld.startswith(
-        "Canberra is the capital of Australia.\n\n[Groundline: no source supports the text above] "
-        "The documents do not say.\n\nClosest passages (they do not answer it):"
+        "Canberra is the capital of Australia." + ASKED_AGAIN_NOTE + "Canberra is the capital of Australia.\n\n"
+        "[Groundline: no source supports the text above] The documents do not say.\n\nClosest passages (they do "
+        "not answer it):"
     )
     assert withheld.endswith("(An answer was written, and withheld: no line of the documents says it.)")
+    once = streamed_text(http, "What is the capital of Australia?")  # asked again, declined: nothing more shown
+    assert once.startswith(canberra + "\n\n[Groundline: no source supports the text above] The documents do not")
 
 
 def test_an_openai_stream_shows_a_second_try_answer_and_not_the_decline_before_it(

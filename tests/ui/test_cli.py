@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 
+from rag.decision import ASKED_AGAIN_NOTE
 from rag.eval import METRICS
 from rag.settings import Settings
 from tests.conftest import ARMS_FILE, fake_app
@@ -11,7 +12,7 @@ from ui import cli
 
 def printed_answer(settings: Settings, news_dir: Path, reply: str, question: str, as_json: bool, capsys) -> str:
     """What ``groundline ask`` prints over the sample corpus when the model replies ``reply``."""
-    app = fake_app(settings, [reply] * 2)  # a decline's second try declines too
+    app = fake_app(settings, [reply] * 2)  # a second try (of a decline, or an unsupported answer) says the same
     app.ingestor.ingest([news_dir])
     assert cli.ask(app, question, as_json=as_json) == 0
     return capsys.readouterr().out
@@ -207,9 +208,9 @@ def test_the_answer_is_printed_again_only_where_the_checks_changed_what_was_stre
     printed = printed_answer(settings, news_dir, unmarked, "who denied arms deals?", False, capsys)
     assert printed.startswith(unmarked + "\n\n" + said + "\n[1] ")
 
-    guessed = "The capital of Australia is Canberra."  # nothing in the news says so: withheld
+    guessed = "The capital of Australia is Canberra."  # nothing in the news says so: withheld, asked again, withheld
     printed = printed_answer(settings, news_dir, guessed, "What is the capital of Australia?", False, capsys)
-    assert printed.startswith(guessed + "\n\nThe documents do not say.\n")
+    assert printed.startswith(guessed + ASKED_AGAIN_NOTE + guessed + "\n\nThe documents do not say.\n")
 
 
 def test_search_prints_each_passage_at_its_best_line_or_one_json_object(

@@ -144,7 +144,7 @@ def test_the_keyword_index_is_rebuilt_at_start_and_after_writes_without_holding_
     # during the rebuild after a write (or during a write: once per batch) waited for it.
     # A question now waits for it keyword_wait_s at most.
     tuned = settings.model_copy(update={"admin_token": "s3cret", "verify": False, "keyword_wait_s": 0.2})
-    app = fake_app(tuned, [NOTE.decode().strip()] * 2)
+    app = fake_app(tuned, [NOTE.decode().strip()] * 3)  # the first, unsupported, is asked again
     app.ingestor.ingest([news_dir])
     runs, hold, refresh = [], threading.Event(), app.retriever.refresh
 
