@@ -307,7 +307,7 @@ class Attributor:
             else:  # a source sentence that denies what this one says, in the words this one says it with
                 gainsaid = [  # or names another as the doer of what this one says was done, or as the post's holder
                     next((d.said for d in ds if self.denying.gainsays(d, mine) and not d.reported_in(text)), "")
-                    or next((d.said for d in named if deed and self.doing.miscasts(deed, d, terms)), "")
+                    or next((d.said for d in named if deed and self.doing.miscasts(deed, d, terms, asked)), "")
                     or self.posting.miscast(posts, held_posts, terms)
                     for ds, named, held_posts, terms in zip(gainsayers, doers, titled, cand_terms, strict=True)
                 ]

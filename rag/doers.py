@@ -24,6 +24,8 @@ from rag.wording import DETERMINERS, WORD, Wording, clause_at, held, verb_form
 # clause opens with its doer and a verb in the simple past is read so (``deed``): a passive, "there was", a
 # verb after "has" or "will", a relative clause say their doer otherwise, or not at all.
 _OF_DOER = re.compile(r"\b(by|of)\s+")
+# a name set beside a doer's noun after a comma, to the clause's end: "by her agent, Tobias Keller."
+_APPOSITIVE = re.compile(r",\s*((?:[A-Z][\w'’.-]*\s*){1,4})(?=[,.;)]|$)")
 _DOER_ENDS = frozenset(
     "to in on at by for with from into after before during since who which that when while as".split()
 )
@@ -46,6 +48,7 @@ class Doer(NamedTuple):
     said: str  # its words: "invitation of Russian dictator Vladimir Putin"
     act: frozenset[str]  # the stemmed terms of the act ("invitation": the same as "invited")
     doer: frozenset[str]  # and of who did it
+    by: bool = False  # named with "by" after a participle: a passive's doer ("was shown by her agent")
 
 
 class Deed(NamedTuple):
@@ -80,7 +83,8 @@ class Doers:
     def doers(self, quote: str) -> list[Doer]:
         """Each act a source sentence names the doer of (``_OF_DOER``): a participle with "by", or a noun with
         "of"; the doer is the words after it, to the end of its clause, a preposition, a relative word or an
-        "and" before another verb once it has a content word, seven at most. And each it names without a
+        "and" before another verb once it has a content word, seven at most (at its clause's end, with a name
+        set beside it after a comma: "by her agent, Tobias Keller"). And each it names without a
         doer: a participle as an adjective ("Kim's announced visit"), the act's only word in it.
 
         >>> line = "It was created by Edgar Scherick and produced by a young Roone Arledge."
@@ -102,15 +106,20 @@ class Doers:
             if match.group(1) == "by" and not getLemma(head[0], "VERB", lemmatize_oov=False):
                 continue  # "by" after a verb's form: "close by the harbour" names no doer
             words: list[str] = []
-            after = WORD.findall(quote, match.end(), clause_at(quote, match.start()).end())[:7]
+            clause = clause_at(quote, match.start())
+            after = WORD.findall(quote, match.end(), clause.end())[:7]
             for word, then in zip(after, [*after[1:], ""], strict=False):  # (none: a sentence ending "of")
                 ends = word.lower() in _DOER_ENDS or (word in ("and", "or", "but") and then.islower())
                 if ends and self.wording.terms(" ".join(words)):  # "and produced by ...": another act's
                     break
                 words.append(word)
+            else:  # the doer ran to its clause's end: a name beside it after a comma is the doer too
+                if named := _APPOSITIVE.match(quote, clause.end()):
+                    words += WORD.findall(named.group(1))
             act, doer = self.wording.terms(head[0]), self.wording.terms(" ".join(words))
             if act and doer:  # (no act: "any of the ministers")
-                out.append(Doer(" ".join([head[0], match.group(1), *words]), frozenset(act), frozenset(doer)))
+                said, by = " ".join([head[0], match.group(1), *words]), match.group(1) == "by"
+                out.append(Doer(said, frozenset(act), frozenset(doer), by))
         # a participle between an article or a possessive and its noun, the act's only word in the sentence,
         # names the act and no one who did it: "amid Kim Jong-un's announced visit"
         words = WORD.findall(quote)
@@ -164,12 +173,15 @@ class Doers:
         named = held(self.wording.terms(who), self.wording.terms(f"{quote} {before}"))
         return not named and not _REPORTING.search(quote)
 
-    def miscasts(self, deed: Deed, doer: Doer, terms: set[str]) -> bool:
+    def miscasts(self, deed: Deed, doer: Doer, terms: set[str], asked: set[str] = frozenset()) -> bool:
         """Whether a source sentence of these terms, naming ``doer`` as an act's doer, says another did what an
         answer sentence says (``deed``): the same act, done to something the sentence names, by someone it names
         elsewhere, outside the doer's words. "... credited with the management of the Minuteman program" says
         nothing against "Phillips managed the Apollo missions"; "the murder of Caesar by Brutus", nothing against
-        "Brutus murdered Caesar".
+        "Brutus murdered Caesar". A passive's doer ("by" after a participle: no object in the way) says it of
+        what the question asks about (``asked``, its terms) too: asked "Who showed the flat?", the 1.5B model
+        answered "Helga Brandt showed the flat." of "The landlord is Helga Brandt; the viewing was shown by her
+        agent, Tobias Keller."
 
         >>> a = Doers(Wording())
         >>> line = "The White House calls on Pyongyang, amid Kim's visit at the invitation of Vladimir Putin."
@@ -180,11 +192,15 @@ class Doers:
         >>> (doer,), terms = a.doers(line), a.wording.terms(line)
         >>> a.miscasts(a.deed("Brutus murdered Caesar."), doer, terms)
         False
+        >>> line = "The landlord is Helga Brandt; the viewing was shown by her agent, Tobias Keller."
+        >>> (doer,), terms, deed = a.doers(line), a.wording.terms(line), a.deed("Helga Brandt showed the flat.")
+        >>> a.miscasts(deed, doer, terms), a.miscasts(deed, doer, terms, a.wording.terms("Who showed the flat?"))
+        (False, True)
         """
         others = terms - doer.doer
         return (
             deed.act == doer.act
             and not held(deed.doer, doer.doer)
             and held(deed.doer, others) >= deed.doer
-            and bool(held(deed.done, others))
+            and bool(held(deed.done, others) or (doer.by and held(deed.done, asked)))
         )

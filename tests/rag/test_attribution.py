@@ -297,6 +297,23 @@ def test_a_sentence_that_names_another_as_the_doer_the_source_names_is_not_suppo
     assert brutus.doubts == ()
 
 
+def test_a_passive_s_doer_says_another_did_what_the_question_asks_about(attributor: Attributor) -> None:
+    """Regression: asked "Who showed the flat?" (and, after "Who is the landlord?", "and who showed the flat?")
+    of flat notes, the 1.5B model answered "Helga Brandt showed the flat." and it was cited, supported, to "The
+    landlord is Helga Brandt; the viewing was shown by her agent, Tobias Keller.": the line says "the viewing",
+    not "the flat", so what was shown was not read as the same."""
+    line = "The landlord is Helga Brandt; the viewing was shown by her agent, Tobias Keller."
+    notes = [Passage("lease-notes.txt", 3, 3, 0, line, 0.9)]
+    (landlord,) = attributor.attribute(["Helga Brandt showed the flat."], notes, "Who showed the flat?")
+    assert landlord.score < 0.5 and landlord.doubts == ('the source says "shown by her agent Tobias Keller"',)
+    for right in ("Tobias Keller showed the flat.", "Her agent showed the flat.", "Her agent, Tobias Keller, did."):
+        (agent,) = attributor.attribute([right], notes, "Who showed the flat?")
+        assert agent.doubts == (), right
+    # what the question does not ask about, and the line does not name, is not doubted so
+    (elsewhere,) = attributor.attribute(["Helga Brandt showed the cellar."], notes, "What did the landlord do?")
+    assert elsewhere.doubts == ()
+
+
 def test_a_sentence_that_says_who_said_it_is_not_supported_by_a_line_that_is_no_ones_words(
     attributor: Attributor,
 ) -> None:
