@@ -30,7 +30,7 @@ from rag.posts import Posts
 from rag.sentence_vectors import SentenceVectors, unit
 from rag.stated_numbers import in_words, magnitude, number_terms, numbers, unread_numbers
 from rag.types import Citation, Evidence, Passage, Support
-from rag.wording import WORD, Wording, held
+from rag.wording import WORD, Wording, clauses, held
 
 # Words a question asks with, which no passage that answers it need hold (``Attributor.words_held``): "What
 # do I need to apply?" is answered by "Decision: apply by 9 November 2026 with payslips, ..."
@@ -170,6 +170,34 @@ class Attributor:
         counts = [len(held(missing, terms)) for terms in others]
         best = max(range(len(counts)), key=counts.__getitem__, default=None)  # the first of the most: the likeliest
         return best if best is not None and counts[best] >= max(ALSO_WORDS, len(missing) / 2) else None
+
+    def numbering(
+        self, text: str, uncited: set[str], asked: set[str], cited: set[str], others: Sequence[Citation]
+    ) -> int | None:
+        """Which of ``others`` (source sentences, the likeliest first) states the numbers ``uncited`` that a
+        sentence says and the lines cited for it (of terms ``cited``) do not, and holds another word of the
+        sentence's clauses that state them, one the question (``asked``) and the lines cited do not hold (what
+        the number is said of): "... due to the new evening hours and the dental unit opening in March 2025."
+        cites "... said the growth came from the new evening hours and the dental unit." beside its best line,
+        and "The dental unit opened in March 2025." for "March". None: none does ("In 1884, Tesla began ..."
+        against "In 1882, Tesla began ...": the clause "In 1884" says nothing else; "The price of oil in 1979
+        ... was nearly $40 per barrel." against "... the price of oil had risen from US$3 per barrel to nearly
+        $12": the line that states 1979's "nearly $40 per barrel" says nothing more of it).
+
+        >>> a, march = Attributor(None), Citation("r.md", 9, 9, "The dental unit opened in March 2025.", 0, 37)
+        >>> said = "Visits grew, due to the evening hours and the dental unit opening in March 2025."
+        >>> a.numbering(said, {"March"}, set(), a.terms("Visits grew."), [march])
+        0
+        >>> met = Citation("t.txt", 2, 2, "In 1884 he met Edison.", 0, 22)
+        >>> a.numbering("In 1884, Tesla began working for Edison.", {"1884"}, set(), set(), [met]) is None
+        True
+        """
+        words = set().union(*(self.terms(c) for c in clauses(text) if numbers(c) & uncited))
+        words -= held(words, asked) | held(words, cited) | held(words, {w.lower() for w in uncited})
+        for i, other in enumerate(others):
+            if not unread_numbers(uncited, numbers(other.quote)) and held(words, self.terms(other.quote)):
+                return i
+        return None
 
     def candidates(self, passages: Sequence[Passage]) -> list[Citation]:
         """Every sentence of every passage, as a citation it could become."""
@@ -342,15 +370,20 @@ class Attributor:
             best = int(np.argmax(row))
             others = [] if in_doubt else [j for j in np.argsort(-row, kind="stable") if j != best and not against[j]]
             also = self.completing(mine, cand_terms[best], asked, [cand_terms[j] for j in others])
+            numbered = None  # a further source, for numbers neither holds (``numbering``)
             said = numbers(text) - restated  # a number restated from the question is the reader's own
             if said and not in_doubt and numbers(cands[best].quote):
                 before = before if before is not None else self.preceding(passages)
                 cited = [cands[best]] + ([] if also is None else [cands[others[also]]])
-                if uncited := unread_numbers(
-                    said, numbers(" ".join([before.get(cited[0], ""), *(c.quote for c in cited)]))
-                ):
+                uncited = unread_numbers(said, numbers(" ".join([before.get(cited[0], ""), *(c.quote for c in cited)])))
+                rest = [cands[j] for k, j in enumerate(others) if k != also]
+                terms = set().union(*(self.terms(c.quote) for c in cited))
+                if uncited and (k := self.numbering(text, uncited, asked, terms, rest)) is not None:
+                    numbered = rest[k]  # a line that states them, and says what the sentence says with them
+                    uncited = unread_numbers(uncited, numbers(numbered.quote))
+                if uncited:
                     row *= CONTRADICTED  # a passage holds it, and the line cited states another: "In 1884,
-                    in_doubt, also = True, None  # Tesla began ..." against "In 1882, Tesla began ..."
+                    in_doubt, also, numbered = True, None, None  # Tesla began ..." against "In 1882, ..."
                     doubts.append(_are(uncited, _UNCITED.format("s" * (len(cited) > 1))))
                     by_numbers += 1
             score = round(float(row[best]), 4)
@@ -363,6 +396,7 @@ class Attributor:
                     tuple(doubts) if lowered else (),
                     round(undoubted, 4) if lowered else None,
                     also=None if also is None else cands[others[also]],
+                    numbered=numbered,
                     misnumbered=bool(lowered) and by_numbers == len(doubts),
                 )
             )

@@ -145,6 +145,10 @@ class Support:
     # does not ("Kirby intends to carefully monitor ... relations": his name and the relations on line 1,
     # the intent on line 7; ``rag.attribution.Attributor.completing``)
     also: Citation | None = None
+    # a further source sentence for the numbers neither of those states, which it states with what the sentence
+    # says beside them ("... the dental unit opening in March 2025." cites "The dental unit opened in March
+    # 2025." for "March": ``rag.attribution.Attributor.numbering``)
+    numbered: Citation | None = None
     # every doubt is the number checks': the sentence states a number its line does not, where the line
     # states another (``rag.attribution.misread``)
     misnumbered: bool = False
@@ -152,7 +156,7 @@ class Support:
     @property
     def cited(self) -> tuple[Citation, ...]:
         """The source sentences this sentence cites, the best match first."""
-        return tuple(c for c in (self.citation, self.also) if c is not None)
+        return tuple(c for c in (self.citation, self.also, self.numbered) if c is not None)
 
 
 @dataclass(frozen=True)

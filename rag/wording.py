@@ -31,6 +31,15 @@ _CLAUSE = re.compile(r"(?:[^,;:()\[\]—.]|\.(?!\s))+")
 DETERMINERS = frozenset("the a an its his her their our your this that these those".split())
 
 
+def clauses(sentence: str) -> list[str]:
+    """A sentence's clauses (``_CLAUSE``).
+
+    >>> clauses("In 1884, Tesla began working for Edison.")
+    ['In 1884', ' Tesla began working for Edison.']
+    """
+    return _CLAUSE.findall(sentence)
+
+
 def clause_at(sentence: str, at: int) -> re.Match:
     """The clause (``_CLAUSE``) of a sentence that the character at ``at`` is in."""
     return next(c for c in _CLAUSE.finditer(sentence) if c.start() <= at < c.end())

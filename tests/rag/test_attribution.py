@@ -373,6 +373,40 @@ TESLA = [
 TESLA_ASKED = "When did Tesla begin working for the Continental Edison Company?"
 
 
+def test_a_number_its_best_line_lacks_is_cited_to_the_line_that_states_it_with_what_the_sentence_says(
+    attributor: Attributor,
+) -> None:
+    # examples/clinic: "The clinic saw 48,200 patient visits in 2025, ..., due to the new evening hours and the
+    # dental unit opening in March 2025." was withheld: its best line says all but "March", which another
+    # line states, with the dental unit's opening
+    lines = [
+        "Riverside Community Clinic saw 48,200 patient visits in 2025, up from 44,900 in 2024.",
+        "Director Amara Okafor said the growth came from the new evening hours and the dental unit.",
+        "The dental unit opened in March 2025 and treated 3,100 patients in its first nine months.",
+    ]
+    review = [Passage("review.md", 5, 7, 0, "\n".join(lines), 0.9)]
+    said = (
+        "The clinic saw 48,200 patient visits in 2025, up from 44,900 in 2024, due to the new evening hours and"
+        " the dental unit opening in March 2025."
+    )
+    (grew,) = attributor.attribute([said], review, "Why did visits grow?")
+    assert grew.doubts == () and grew.score >= 0.5
+    assert [c.start_line for c in grew.cited] == [5, 6, 7]
+    # squad-dev, unanswerable: a line that states the number and nothing more of what the sentence says with it
+    # does not excuse it ("nearly $40" was 1979's peak, not the price before it rose)
+    oil = [
+        "By the end of the embargo in March 1974, the price of oil had risen from US$3 per barrel to nearly $12.",
+        "The world price, which had peaked during the 1979 energy crisis at nearly $40 per barrel, decreased.",
+    ]
+    prices = [Passage("oil.txt", 1, 2, 0, "\n".join(oil), 0.9)]
+    (peak,) = attributor.attribute(
+        ["The price of oil in 1979 before it rose was nearly $40 per barrel."],
+        prices,
+        "What was the price of oil in 1979 before it rose?",
+    )
+    assert peak.doubts == ("40 is not in the line cited",) and peak.numbered is None
+
+
 def test_a_number_the_line_cited_does_not_state_is_not_supported_though_another_line_holds_it(
     attributor: Attributor,
 ) -> None:
