@@ -212,12 +212,9 @@ class Decider:
         """A withheld answer's second try (``Evidence.retry``: its decline, or an answer withheld by
         ``ASKED_AGAIN``) decided in its place, with all the evidence kept; where it is withheld too, its
         abstention (the reader saw its words, where it wrote any) with the first try's closest passages, all
-        of them; where it declined after an answer no line supports, that answer's abstention (a decline is
-        not streamed: the first answer's words were the last the reader saw)."""
+        of them."""
         assert evidence.retry is not None
         second = self.decide(evidence.retry, gated=False)
-        if second.withheld_by == "model" and not self.declines(evidence):  # its decline unseen: the first's words
-            return replace(self.decide(replace(evidence, retry=None)), evidence=evidence)  # were the last shown
         passages = list(evidence.passages) if second.abstained else second.passages
         return replace(second, passages=passages, evidence=evidence)
 
@@ -226,12 +223,14 @@ class Decider:
         second try's one passage was among those that went through); where the model's answer is withheld
         (a declined one's second try too), the line that says no to a question asked yes or no, or the line
         whose number the model changed, quoted (``quoting``); where none is, and the answer was withheld by
-        ``ASKED_AGAIN``, its second try decided in its place (``retried``)."""
+        ``ASKED_AGAIN``, its second try decided in its place (``retried``), unless that declined."""
         answer = self._decided(evidence, gated)
         if answer.abstained and answer.withheld_by in QUOTED_FOR:
             answer = self.quoting(evidence, answer.withheld_by) or answer
         if answer.abstained and answer.withheld_by in ASKED_AGAIN and evidence.retry and not self.declines(evidence):
-            return self.retried(evidence)  # a decline's second try is decided in ``_decided``, before any quote
+            second = self.retried(evidence)  # (a decline's second try is decided in ``_decided``, before any quote)
+            # where it declined, unseen (a decline is not streamed), the first answer's words were the last shown
+            return answer if second.withheld_by == "model" else second
         return answer
 
     def quoting(self, evidence: Evidence, withheld_by: str) -> Answer | None:
