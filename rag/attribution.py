@@ -172,30 +172,31 @@ class Attributor:
         return best if best is not None and counts[best] >= max(ALSO_WORDS, len(missing) / 2) else None
 
     def numbering(
-        self, text: str, uncited: set[str], asked: set[str], cited: set[str], others: Sequence[Citation]
+        self, text: str, uncited: set[str], asked: set[str], cited: set[str], others: Sequence[tuple[str, set[str]]]
     ) -> int | None:
-        """Which of ``others`` (source sentences, the likeliest first) states the numbers ``uncited`` that a
-        sentence says and the lines cited for it (of terms ``cited``) do not, and holds another word of the
-        sentence's clauses that state them, one the question (``asked``) and the lines cited do not hold (what
-        the number is said of): "... due to the new evening hours and the dental unit opening in March 2025."
-        cites "... said the growth came from the new evening hours and the dental unit." beside its best line,
-        and "The dental unit opened in March 2025." for "March". None: none does ("In 1884, Tesla began ..."
-        against "In 1882, Tesla began ...": the clause "In 1884" says nothing else; "The price of oil in 1979
-        ... was nearly $40 per barrel." against "... the price of oil had risen from US$3 per barrel to nearly
-        $12": the line that states 1979's "nearly $40 per barrel" says nothing more of it).
+        """Which of ``others`` (source sentences with their terms, the likeliest first) states the numbers
+        ``uncited`` that a sentence says and the lines cited for it (of terms ``cited``) do not, and holds
+        another word of the sentence's clauses that state them, one the question (``asked``) and the lines
+        cited do not hold (what the number is said of): "... due to the new evening hours and the dental unit
+        opening in March 2025." cites "... said the growth came from the new evening hours and the dental
+        unit." beside its best line, and "The dental unit opened in March 2025." for "March". None: none does
+        ("In 1884, Tesla began ..." against "In 1882, Tesla began ...": the clause "In 1884" says nothing
+        else; "The price of oil in 1979 ... was nearly $40 per barrel." against "... the price of oil had
+        risen from US$3 per barrel to nearly $12": the line that states 1979's "nearly $40 per barrel" says
+        nothing more of it).
 
-        >>> a, march = Attributor(None), Citation("r.md", 9, 9, "The dental unit opened in March 2025.", 0, 37)
+        >>> a, march = Attributor(None), "The dental unit opened in March 2025."
         >>> said = "Visits grew, due to the evening hours and the dental unit opening in March 2025."
-        >>> a.numbering(said, {"March"}, set(), a.terms("Visits grew."), [march])
+        >>> a.numbering(said, {"March"}, set(), a.terms("Visits grew."), [(march, a.terms(march))])
         0
-        >>> met = Citation("t.txt", 2, 2, "In 1884 he met Edison.", 0, 22)
-        >>> a.numbering("In 1884, Tesla began working for Edison.", {"1884"}, set(), set(), [met]) is None
+        >>> met = "In 1884 he met Edison."
+        >>> a.numbering("In 1884, Tesla began for Edison.", {"1884"}, set(), set(), [(met, a.terms(met))]) is None
         True
         """
         words = set().union(*(self.terms(c) for c in clauses(text) if numbers(c) & uncited))
         words -= held(words, asked) | held(words, cited) | held(words, {w.lower() for w in uncited})
-        for i, other in enumerate(others):
-            if not unread_numbers(uncited, numbers(other.quote)) and held(words, self.terms(other.quote)):
+        for i, (quote, terms) in enumerate(others):
+            if not unread_numbers(uncited, numbers(quote)) and held(words, terms):
                 return i
         return None
 
@@ -376,11 +377,12 @@ class Attributor:
                 before = before if before is not None else self.preceding(passages)
                 cited = [cands[best]] + ([] if also is None else [cands[others[also]]])
                 uncited = unread_numbers(said, numbers(" ".join([before.get(cited[0], ""), *(c.quote for c in cited)])))
-                rest = [cands[j] for k, j in enumerate(others) if k != also]
-                terms = set().union(*(self.terms(c.quote) for c in cited))
-                if uncited and (k := self.numbering(text, uncited, asked, terms, rest)) is not None:
-                    numbered = rest[k]  # a line that states them, and says what the sentence says with them
-                    uncited = unread_numbers(uncited, numbers(numbered.quote))
+                rest = [j for k, j in enumerate(others) if k != also]
+                if uncited:  # a line that states them, and says what the sentence says with them
+                    known = cand_terms[best] | (set() if also is None else cand_terms[others[also]])
+                    k = self.numbering(text, uncited, asked, known, [(cands[j].quote, cand_terms[j]) for j in rest])
+                    numbered = None if k is None else cands[rest[k]]
+                    uncited = uncited if numbered is None else unread_numbers(uncited, numbers(numbered.quote))
                 if uncited:
                     row *= CONTRADICTED  # a passage holds it, and the line cited states another: "In 1884,
                     in_doubt, also, numbered = True, None, None  # Tesla began ..." against "In 1882, ..."
