@@ -237,20 +237,29 @@ class Attributor:
         asks ("What went well?": 0.48 alone, 0.84 under its heading; asked "What went wrong?" of it, 0.34
         and 0.25).
 
+        A sentence under no heading shown is shown under its document's title, where it has one
+        (``Passage.title``): "Whitefly was found on Black Krim ..." answered "What pest was found on the
+        tomatoes?" at 0.33 alone, at 0.80 under "[Greenhouse log, spring trial of tomato varieties]".
+
         >>> shown = [Passage("a.md", 1, 3, 0, "## Root cause\\nIt expired.\\nNobody saw.", 1.0)]
         >>> sorted(Attributor(None).lead_ins(shown).values())
         ['[Root cause]', '[Root cause]']
+        >>> sorted(Attributor(None).lead_ins([Passage("g.txt", 9, 9, 90, "Whitefly.", 1.0, title="Log")]).values())
+        ['[Log]']
         """
         out: dict[Citation, str] = {}
         for file in dict.fromkeys(p.file for p in passages):
             mine = [p for p in passages if p.file == file]
             shown = set().union(*(range(p.start_line, p.end_line + 1) for p in mine))
+            title = next((p.title for p in mine if p.title), None)
             heading = None
             for cited in sorted(self.candidates(mine), key=lambda c: c.start_char):
                 if _HEADING.match(cited.quote):
                     heading = cited
                 elif heading is not None and shown >= set(range(heading.start_line, cited.start_line)):
                     out[cited] = f"[{_HEADING.sub('', heading.quote, count=1).strip().rstrip('#').strip()}]"
+                elif title is not None and cited.start_line > 1:  # the title's own line needs none
+                    out[cited] = f"[{title}]"
         return out
 
     def with_sentence_before(
@@ -460,14 +469,42 @@ class Attributor:
         model's answer is withheld (``Evidence.says_no``): a denial or rejection in it gainsays the question, or
         it states another number than the question's (``numbers_say_no``). None: the question is not asked yes
         or no, or its nearest sentence does not say no (a lower one that does is not taken: the nearest may say
-        yes)."""
+        yes). Where the question states a number the nearest sentence lacks and another sentence holds them
+        all, that one is the question's line (``stating``)."""
         if not asks_yes_or_no(question):
             return None
         line = line or self.nearest_line(question, passages)
         if line is None or line.citation is None:
             return None
+        line = self.stating(question, passages, line)
         quote = line.citation.quote
         return line if self.denying.says_no(quote, question) or self.numbers_say_no(quote, question) else None
+
+    def stating(self, question: str, passages: Sequence[Passage], line: Support) -> Support:
+        """The sentence of the passages nearest the question among those stating every number it states, where
+        ``line`` (its nearest) lacks one and such a sentence holds more than half its terms, numbers among them;
+        else ``line``.
+        "Are heaters with serial B20-25 affected?" is nearest "Heaters with serial numbers starting with B20-24
+        are affected.", which says no to it by its numbers only; the next sentence, "Those starting with B20-25
+        are not affected.", is what answers it.
+
+        >>> a = Attributor(None)
+        >>> line = Support("q", Citation("r.txt", 1, 1, "Those starting with B20-24 are affected.", 0, 40), 0.8)
+        >>> a.stating("Is B20-24 affected?", [], line) is line  # the nearest holds the question's numbers
+        True
+        """
+        said = numbers(question)
+        if not said or not unread_numbers(said, numbers(line.citation.quote)):
+            return line
+        asked = self.terms(question)
+        holding = (
+            found
+            for ranked in self.ranked_in_each(question, passages)
+            for found in ranked
+            if not unread_numbers(said, numbers(found.citation.quote))
+            and 2 * len(held(asked, self.terms(found.citation.quote))) > len(asked)
+        )
+        return max(holding, key=lambda found: found.score, default=line)
 
     def numbers_say_no(self, quote: str, question: str) -> bool:
         """Whether a source sentence says no to a question asked yes or no by its numbers: the question states

@@ -692,6 +692,21 @@ def test_the_line_nearest_a_yes_or_no_question_is_kept_where_it_says_no(attribut
     assert built.doubts == () and later.doubts == ("20 is in no source",)
 
 
+def test_the_sentence_stating_a_yes_or_no_questions_number_is_its_line(attributor: Attributor) -> None:
+    # "Are heaters with serial B20-25 affected?": the 1.5B model answered "Yes, ... B20-25 are not affected." (its
+    # yes withheld), and the nearest sentence, about B20-24, was quoted as saying no by its numbers alone
+    recall = (
+        "Heaters with serial numbers starting with B20-24 are affected. Those starting with B20-25 are not affected."
+    )
+    passages = [Passage("recall.txt", 6, 6, 0, recall, 0.9)]
+    no = attributor.saying_no("Are heaters with serial B20-25 affected?", passages)
+    assert no is not None and no.citation.quote == "Those starting with B20-25 are not affected."
+    assert attributor.saying_no("Are heaters with serial B20-24 affected?", passages) is None  # its line says yes
+    # a question's number no sentence states leaves the nearest its line, which says no by its numbers
+    other = attributor.saying_no("Are heaters with serial numbers starting with B20-26 affected?", passages)
+    assert other is not None and other.citation.quote.startswith("Heaters with serial numbers starting with B20-24")
+
+
 def test_a_denial_in_the_lines_own_verb_says_no_to_a_question_asked_with_get(attributor: Attributor) -> None:
     # the office postmortem: "Did customers get vouchers?" was declined twice; the line denies "compensate"
     line = "We decided not to compensate customers with vouchers; the retry rate was high enough."
