@@ -33,7 +33,7 @@ from index.formats import NAME_CHARS, decode_names, decode_starts, page_name, pa
 TokenCounter = Callable[[str], int]
 
 # A chunk's metadata (its own, and its document's merged in) that neither the embedder nor the LLM reads.
-NOT_READ = ("file", "start_line", "end_line", "page_starts", "page_names", "chunking")
+NOT_READ = ("file", "start_line", "end_line", "page_starts", "page_names", "title", "chunking")
 # The names of the pages a chunk lies on: embedded and searched with its text. (The LLM is told a
 # source's pages in its prompt, ``rag.prompts``, and reads no metadata.)
 PAGES = "pages"

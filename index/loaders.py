@@ -21,6 +21,7 @@ from index.errors import SkippedFile
 from index.formats import encode_names, encode_starts
 from index.isolation import InProcessReader, PageListener, Reader
 from index.ocr import OCR
+from index.titles import title_of
 
 if TYPE_CHECKING:  # llama-index is loaded only to build documents: naming and finding files need none
     from llama_index.core import Document
@@ -153,11 +154,14 @@ def make_document(
     """Build the llama-index document for one file (id and metadata = its name).
 
     A paged document's ``page_starts`` (and its pages' names) travel into every chunk's
-    metadata, so a citation can be given as page and line without another lookup.
+    metadata, so a citation can be given as page and line without another lookup; so does its
+    title, where its text opens with one (``index.titles``), for the verifier.
     """
     from llama_index.core import Document
 
     metadata = {"file": name}
+    if title := title_of(text):
+        metadata["title"] = title
     if page_starts:
         metadata["page_starts"] = encode_starts(page_starts)
     if page_names:

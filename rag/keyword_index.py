@@ -29,7 +29,7 @@ from llama_index.core.vector_stores.utils import node_to_metadata_dict
 from index.chunking import PAGES
 from index.store import READ_PAGE, every_chunk
 
-PASSAGE_KEYS = ("file", "start_line", "end_line", "page_starts", "page_names")  # what a passage reads
+PASSAGE_KEYS = ("file", "start_line", "end_line", "page_starts", "page_names", "title")  # what a passage reads
 LANGUAGE = "english"  # stop words, as llama-index's BM25Retriever.from_defaults removes them
 TOKENS, HASHES = "held-tokens.npz", "held.json"  # what ``KeywordIndex.save`` writes beside an index
 

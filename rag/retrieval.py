@@ -67,6 +67,7 @@ def to_passage(node: BaseNode, score: float, similarity: float | None) -> Passag
         similarity=similarity,
         page_starts=decode_starts(meta.get("page_starts")),
         page_names=decode_names(meta.get("page_names")),
+        title=meta.get("title"),
     )
 
 

@@ -24,6 +24,7 @@ class Passage:
     similarity: float | None = None  # cosine with the question, if vector search found it
     page_starts: tuple[int, ...] = ()  # paged documents (PDF): the line each page starts on
     page_names: tuple[str, ...] = ()  # and what each page is called, where pages have names (sheets)
+    title: str | None = None  # its document's title, where its text opens with one (``index.titles``)
 
     def covers(self, file: str, line: int) -> bool:
         """Whether this passage spans ``line`` of ``file``."""

@@ -598,6 +598,17 @@ def test_the_verifier_is_shown_each_cited_sentence_under_its_heading() -> None:
     assert "Source text:\n[Root cause] The certificate expired.\n" in check
 
 
+def test_the_verifier_is_shown_a_sentence_under_no_heading_under_its_documents_title() -> None:
+    # "What pest was found on the tomatoes?" answered "Whitefly was found on Black Krim ..." from a greenhouse log
+    # was withheld: the 1.5B judge gave the sentence 0.33 alone, 0.80 under the log's title
+    log = "Week 9: Whitefly was found on Black Krim.\nWeek 12: First ripe fruit."
+    shown = [Passage("log.txt", 9, 10, 90, log, 0.9, title="Greenhouse log, spring trial of tomato varieties")]
+    svc = checked_service("Whitefly was found on Black Krim [1].", passages=shown)
+    assert not svc.ask("What pest was found on the tomatoes?").abstained
+    (check,) = svc.llm.checks
+    assert "Source text:\n[Greenhouse log, spring trial of tomato varieties] Week 9: Whitefly was found" in check
+
+
 def test_a_yes_or_no_question_the_model_gets_wrong_is_answered_by_the_line_that_says_no() -> None:
     # "Is there a lift?" of flat notes: the 1.5B model answered "Yes, there is a lift." of "There is no lift; ..."
     notes = "Rent is 1,150 euros a month.\nThere is no lift; the building has a bike cellar."

@@ -4,10 +4,11 @@ from pathlib import Path
 
 import pytest
 from llama_index.core import Document
-from llama_index.core.schema import TextNode
+from llama_index.core.schema import MetadataMode, TextNode
 from llama_index.core.vector_stores.utils import metadata_dict_to_node
 
 from index.library import Library
+from index.loaders import make_document
 from index.store import DocStore, chroma_vector_store
 from rag.app import build
 from rag.retrieval import Retriever
@@ -35,6 +36,28 @@ def test_the_keyword_index_follows_new_ingestions(settings: Settings, news_dir: 
     (extra / "extra.txt").write_text("The zebracorn grazed by the river.\n")
     app.ingestor.ingest([extra])
     assert app.retriever.retrieve("zebracorn")[0].file == "extra.txt"
+
+
+def test_a_passage_carries_its_documents_title_which_neither_the_embedder_nor_bm25_reads(
+    settings: Settings, tmp_path: Path
+) -> None:
+    docs = tmp_path / "log"
+    docs.mkdir()
+    (docs / "greenhouse.txt").write_text("Greenhouse log, tomato trial\n\nWhitefly was found on Black Krim.\n")
+    (docs / "notes.txt").write_text("The quokka slept.\nIt woke at noon.\n")  # no title: the next line runs on
+    app = fake_app(settings)
+    app.ingestor.ingest([docs])
+    (whitefly,) = [p for p in app.retriever.retrieve("Whitefly on Black Krim") if p.file == "greenhouse.txt"]
+    assert whitefly.title == "Greenhouse log, tomato trial"
+    (quokka,) = [p for p in app.retriever.retrieve("quokka") if p.file == "notes.txt"]
+    assert quokka.title is None
+    # the title is in no chunk's text but its first line's: only the keyword index's hit on the text finds it
+    assert not [
+        h for h in app.retriever.keyword_retriever().retrieve("tomato") if h.score and "tomato" not in h.node.text
+    ]
+    (node,) = app.chunker().get_nodes_from_documents([make_document("g.txt", "Log, a trial\n\nWhitefly.")])
+    assert node.metadata["title"] == "Log, a trial"
+    assert node.get_content(MetadataMode.EMBED) == node.get_content(MetadataMode.LLM) == node.text
 
 
 def test_an_empty_index_retrieves_nothing(settings: Settings) -> None:
