@@ -11,13 +11,24 @@ from collections.abc import Sequence
 # A number an answer states that no passage shown holds was not read there: the model changed it
 # ("There are 231 seats in the debating chamber." against "There are 131 seats ...", matched at 0.84)
 # or took it from a question that assumed it ("... until the 16th century work of" where the source says
-# 17th). Numbers compared as digits: "6,500" as 6500, "17th" as 17, and two to twelve in words as
+# 17th). Numbers compared as digits: "6,500" as 6500, "17th" as 17, and two to ninety-nine in words as
 # digits ("one" is a pronoun as often as a number); a decade or century ("the 1980s", "the late 80's",
 # "the early 1200s") is read in any year of it ("1218").
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*(?:['’]?s\b)?")
+_UNITS = "two three four five six seven eight nine".split()
 _NUMBER_WORDS = {
-    w: str(n) for n, w in enumerate("two three four five six seven eight nine ten eleven twelve".split(), 2)
+    w: str(n)
+    for n, w in enumerate(
+        [*_UNITS, *"ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()], 2
+    )
 }
+# the tens, and a ten joined to a unit ("twenty-five" is 25, not 20 and 5); "a dozen" is 12 and "half a dozen" 6
+# ("dozens" is no number): "Receipts must be uploaded within a dozen working days" is what "within 12 working
+# days" reads
+_TENS = {w: n for n, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), 2)}
+_NUMBER_WORDS |= {w: str(10 * n) for w, n in _TENS.items()}
+_COMPOUND = re.compile(rf"\b({'|'.join(_TENS)})[- ]({'|'.join(['one', *_UNITS])})\b")
+_DOZEN = re.compile(r"\b(half )?an? dozen\b")
 # and the ordinals from fourth to twentieth, as "17th" is read: "the twentieth century" is "the 20th century",
 # "the Eleventh Doctor" "the 11th Doctor" ("first", "second" and "third" are read as often otherwise: "at first",
 # "a second", "a third of")
@@ -52,13 +63,20 @@ def numbers(text: str) -> set[str]:
     ['1', '15', '2025', 'January', 'March', 'May']
     >>> sorted(numbers("On Sept. 5, 2019 and 7 Oct 2020, Jan wrote of the twentieth century, at first."))
     ['20', '2019', '2020', '5', '7', 'October', 'September']
+    >>> sorted(numbers("Twenty-five of forty, fifteen, a dozen or half a dozen; dozens of them, at one time."))
+    ['12', '15', '25', '40', '6']
     """
     digits = {n.replace(",", "").replace("'", "").replace("’", "") for n in _NUMBER.findall(text)}
     digits |= {n.removesuffix("s") for n in digits}  # and as a number: "Psalm 67's prayer"
     digits |= set(_MONTH.findall(text))
     shortened = (found.group(1) or found.group(2) for found in _SHORT_MONTH.finditer(text))
     digits |= {next(name for name in _MONTHS if name.startswith(short)) for short in shortened}
-    return digits | {_NUMBER_WORDS[w] for w in _WORDS.findall(text.lower()) if w in _NUMBER_WORDS}
+    words = text.lower()
+    for found in _COMPOUND.finditer(words):
+        digits.add(str(10 * _TENS[found.group(1)] + (["one", *_UNITS].index(found.group(2)) + 1)))
+    digits |= {"6" if found.group(1) else "12" for found in _DOZEN.finditer(words)}
+    words = _DOZEN.sub(" ", _COMPOUND.sub(" ", words))
+    return digits | {_NUMBER_WORDS[w] for w in _WORDS.findall(words) if w in _NUMBER_WORDS}
 
 
 def number_terms(terms: set[str]) -> set[str]:

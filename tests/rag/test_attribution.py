@@ -707,6 +707,17 @@ def test_the_sentence_stating_a_yes_or_no_questions_number_is_its_line(attributo
     assert other is not None and other.citation.quote.startswith("Heaters with serial numbers starting with B20-24")
 
 
+def test_numbers_written_in_words_past_twelve_and_a_dozen_are_the_numbers_they_spell(attributor: Attributor) -> None:
+    # "Receipts must be uploaded within a dozen working days" read as "within 12 working days" was doubted
+    rule = "Receipts for trips of 3 days or more must be uploaded within a dozen working days."
+    policy = [Passage("policy.txt", 16, 16, 0, rule, 0.9)]
+    (dozen,) = attributor.attribute(["Receipts must be uploaded within 12 working days."], policy)
+    log = [Passage("log.txt", 5, 5, 0, "Week 3: twelve of twenty seedlings were lost; twenty-five survived.", 0.9)]
+    lost, other = attributor.attribute(["12 of 20 seedlings were lost; 25 survived.", "21 were lost."], log)
+    assert dozen.doubts == () and lost.doubts == ()
+    assert other.doubts == ("21 is in no source",)
+
+
 def test_a_denial_in_the_lines_own_verb_says_no_to_a_question_asked_with_get(attributor: Attributor) -> None:
     # the office postmortem: "Did customers get vouchers?" was declined twice; the line denies "compensate"
     line = "We decided not to compensate customers with vouchers; the retry rate was high enough."
