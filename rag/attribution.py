@@ -312,6 +312,7 @@ class Attributor:
         ]
         deeds = [self.doing.deed(text) for text in claims]  # who did what, where a sentence says so (few do)
         doers = [self.doing.doers(c.quote) if any(deeds) else [] for c in cands]
+        acting = [self.doing.acting(c.quote) if any(deeds) else [] for c in cands]  # a name, then its act
         given = [self.posting.given(text) for text in claims]  # who holds what post, where a sentence says so
         titled = [self.posting.titled(c.quote) if any(given) else [] for c in cands]
         # the numbers the prompt showed: the passages' text, and their files' and pages' names ("2024" sheet)
@@ -346,8 +347,11 @@ class Attributor:
                 gainsaid = [  # or names another as the doer of what this one says was done, or as the post's holder
                     next((d.said for d in ds if self.denying.gainsays(d, mine) and not d.reported_in(text)), "")
                     or next((d.said for d in named if deed and self.doing.miscasts(deed, d, terms, asked)), "")
+                    or next((d.said for d in acts if deed and self.doing.recasts(deed, d, terms)), "")
                     or self.posting.miscast(posts, held_posts, terms)
-                    for ds, named, held_posts, terms in zip(gainsayers, doers, titled, cand_terms, strict=True)
+                    for ds, named, acts, held_posts, terms in zip(
+                        gainsayers, doers, acting, titled, cand_terms, strict=True
+                    )
                 ]
                 top = int(np.argmax(row))
                 rival = max((j for j, said in enumerate(gainsaid) if said), key=row.__getitem__, default=None)

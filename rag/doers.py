@@ -42,6 +42,16 @@ SPEAKER = re.compile(rf"^\W*(?P<who>(?:[A-Z][\w'’.-]*\s+){{1,5}}?){_SPEECH}\b"
 _REPORTING = re.compile(rf"\b(?:{_SPEECH}|say|tell|warn|state|add|note|argue|claim|according|quoted?|spoke)\b", re.I)
 
 
+# A name right before a verb in the simple past is who did it: "Sungold germinated first, after five days." An
+# answer sentence that says another did it, cited to that sentence (or to it as a second source) where it does
+# not name them, stitches one's act onto another: asked "How many days did Black Krim take to germinate?", the
+# 1.5B model answered "Black Krim germinated after five days." of "Week 2: Sungold germinated first, after five
+# days. Black Krim was the slowest, at eleven days.", cited to "Week 14: Black Krim split badly ..." and to the
+# Sungold sentence for the rest (``Doers.acting``, ``Doers.recasts``).
+_NAMED_ACT = re.compile(r"\b((?:[A-Z][\w'’-]*\s+){1,4})([a-z]+)\b")
+_NOT_A_NAME = DETERMINERS | frozenset("i he she it we they you there here then when while after before".split())
+
+
 class Doer(NamedTuple):
     """An act's doer, as a source sentence names it (``Doers.doers``)."""
 
@@ -130,6 +140,42 @@ class Doers:
                 if sum(self.wording.terms(other) == act for other in words) == 1:
                     out.append(Doer(f"{word} {noun}", frozenset(act), frozenset()))
         return out
+
+    def acting(self, quote: str) -> list[Doer]:
+        """Each act a source sentence says a name did, in the simple past: the capitalised words right before
+        the verb (a pronoun, an article or a sentence's opening word that is neither is no name).
+
+        >>> [(sorted(d.act), sorted(d.doer)) for d in Doers(Wording()).acting("Week 2: Sungold germinated first.")]
+        [(['germin'], ['sungold'])]
+        >>> Doers(Wording()).acting("He germinated. The seeds germinated. Black Krim was the slowest.")
+        []
+        """
+        out = []
+        for match in _NAMED_ACT.finditer(quote):
+            names = [w for w in match.group(1).split() if w.lower() not in _NOT_A_NAME]
+            verb = verb_form(match.group(2), "VBD")
+            if names and verb and verb not in _NOT_A_DEED:
+                act, doer = self.wording.terms(verb), self.wording.terms(" ".join(names))
+                if act and doer:
+                    out.append(Doer(f"{' '.join(names)} {match.group(2)}", frozenset(act), frozenset(doer)))
+        return out
+
+    def recasts(self, deed: Deed, doer: Doer, terms: set[str]) -> bool:
+        """Whether a source sentence of these terms, saying ``doer`` did an act (``acting``), says another did
+        what an answer sentence says (``deed``): the same act, by a name that shares no word with the answer's
+        doer, in a sentence that names the answer's doer nowhere (one that does may say both did it).
+
+        >>> a = Doers(Wording())
+        >>> (sungold,) = a.acting("Week 2: Sungold germinated first, after five days.")
+        >>> line = a.wording.terms("Week 2: Sungold germinated first, after five days.")
+        >>> [a.recasts(a.deed(s), sungold, line) for s in ("Black Krim germinated after five days.",
+        ...                                                "Sungold germinated after five days.")]
+        [True, False]
+        >>> both = a.wording.terms("Sungold germinated first, Black Krim germinated later.")
+        >>> a.recasts(a.deed("Black Krim germinated later."), sungold, both)
+        False
+        """
+        return deed.act == doer.act and not (deed.doer & doer.doer) and not held(deed.doer, terms)
 
     def deed(self, sentence: str) -> Deed | None:
         """Who an answer sentence says did what, where its first clause opens with who did it and then the

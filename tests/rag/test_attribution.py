@@ -718,6 +718,30 @@ def test_numbers_written_in_words_past_twelve_and_a_dozen_are_the_numbers_they_s
     assert other.doubts == ("21 is in no source",)
 
 
+def test_a_line_saying_another_name_did_it_does_not_support_nor_complete_the_answer(attributor: Attributor) -> None:
+    # "How many days did Black Krim take to germinate?": the 1.5B model answered "Black Krim germinated after five
+    # days.", cited to the line naming Black Krim and, for the rest, to the one saying Sungold germinated so
+    log = (
+        "Week 2: Sungold germinated first, after five days. Black Krim was the slowest, at eleven days.\n"
+        "Week 14: Black Krim split badly after heavy watering; watering was cut to every other day."
+    )
+    shown = [Passage("greenhouse-log.txt", 4, 5, 0, log, 0.9)]
+    question = "How many days did Black Krim take to germinate?"
+    (stitched,) = attributor.attribute(["Black Krim germinated after five days."], shown, question)
+    # matched best, it stays cited for the reader to see, unsupported: it says another did it
+    assert stitched.citation.quote == "Week 2: Sungold germinated first, after five days." and stitched.also is None
+    assert stitched.score < 0.5 and stitched.doubts == ('the source says "Sungold germinated"',)
+    # nor is it a second source for what the line naming Black Krim lacks (stitched, both supported it at 0.55)
+    week2 = "Week 2: Sungold germinated first in the warm tray. Black Krim was the slowest."
+    week14 = "Week 14: Black Krim split badly after heavy watering; watering was cut to every other day."
+    split = [Passage("log.txt", 10, 10, 300, week14, 0.9), Passage("log.txt", 4, 4, 100, week2, 0.8)]
+    said = "Black Krim split badly and germinated first in the warm tray."
+    (stitched,) = attributor.attribute([said], split, "What happened to Black Krim?")
+    assert stitched.score < 0.5 and stitched.doubts == ('the source says "Sungold germinated"',)
+    (right,) = attributor.attribute(["Sungold germinated after five days."], shown, "Which variety germinated first?")
+    assert right.citation.quote.startswith("Week 2: Sungold germinated") and right.doubts == ()
+
+
 def test_a_denial_in_the_lines_own_verb_says_no_to_a_question_asked_with_get(attributor: Attributor) -> None:
     # the office postmortem: "Did customers get vouchers?" was declined twice; the line denies "compensate"
     line = "We decided not to compensate customers with vouchers; the retry rate was high enough."
