@@ -222,7 +222,9 @@ class Doers:
     def miscasts(self, deed: Deed, doer: Doer, terms: set[str], asked: set[str] = frozenset()) -> bool:
         """Whether a source sentence of these terms, naming ``doer`` as an act's doer, says another did what an
         answer sentence says (``deed``): the same act, done to something the sentence names, by someone it names
-        elsewhere, outside the doer's words. "... credited with the management of the Minuteman program" says
+        elsewhere, outside the doer's words (a passive's doer gainsays one it does not name, or names in part:
+        "announced by Marta Quintero, Brightwell's head of product safety" against "Brightwell Appliances
+        announced the recall"). "... credited with the management of the Minuteman program" says
         nothing against "Phillips managed the Apollo missions"; "the murder of Caesar by Brutus", nothing against
         "Brutus murdered Caesar". A passive's doer ("by" after a participle: no object in the way) says it of
         what the question asks about (``asked``, its terms) too: asked "Who showed the flat?", the 1.5B model
@@ -247,6 +249,6 @@ class Doers:
         return (
             deed.act == doer.act
             and not held(deed.doer, doer.doer)
-            and held(deed.doer, others) >= deed.doer
+            and (doer.by or held(deed.doer, others) >= deed.doer)
             and bool(held(deed.done, others) or (doer.by and held(deed.done, asked)))
         )

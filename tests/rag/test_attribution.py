@@ -742,6 +742,24 @@ def test_a_line_saying_another_name_did_it_does_not_support_nor_complete_the_ans
     assert right.citation.quote.startswith("Week 2: Sungold germinated") and right.doubts == ()
 
 
+def test_a_passives_doer_gainsays_an_answer_naming_another_that_the_line_names_only_in_part(
+    attributor: Attributor,
+) -> None:
+    # "Who announced it?" after a question about the recall: the 1.5B model answered "Brightwell Appliances
+    # announced the recall ...", supported by the line that says it was announced by Marta Quintero, Brightwell's
+    # head of product safety (the line names "Brightwell" only in her title)
+    notice = (
+        "Brightwell Appliances is recalling about 14,000 B20 space heaters.\n"
+        "The recall was announced by Marta Quintero, Brightwell's head of product safety, on 4 February 2025."
+    )
+    shown = [Passage("recall.txt", 3, 4, 0, notice, 0.9)]
+    question = "Who announced the recall of the heaters?"
+    (wrong,) = attributor.attribute(["Brightwell Appliances announced the recall on 4 February 2025."], shown, question)
+    assert wrong.score < 0.5 and wrong.doubts == ('the source says "announced by Marta Quintero"',)
+    (right,) = attributor.attribute(["Marta Quintero announced the recall on 4 February 2025."], shown, question)
+    assert right.doubts == () and right.citation.start_line == 4
+
+
 def test_a_denial_in_the_lines_own_verb_says_no_to_a_question_asked_with_get(attributor: Attributor) -> None:
     # the office postmortem: "Did customers get vouchers?" was declined twice; the line denies "compensate"
     line = "We decided not to compensate customers with vouchers; the retry rate was high enough."
