@@ -26,6 +26,7 @@ from index.chunking import sentence_spans
 from rag.answer_text import answer_sentences, claim
 from rag.denial import DISAVOWAL, Denials, asks_yes_or_no, denials, denies
 from rag.doers import SPEAKER, Doers, led
+from rag.fields import Fields
 from rag.posts import Posts
 from rag.sentence_vectors import SentenceVectors, unit
 from rag.stated_numbers import in_words, magnitude, number_terms, numbers, unread_numbers
@@ -119,6 +120,7 @@ class Attributor:
         self.denying = Denials(self.wording)
         self.doing = Doers(self.wording)
         self.posting = Posts(self.wording)
+        self.fielding = Fields(self.wording)
 
     def terms(self, text: str) -> set[str]:
         """Stemmed content words (``Wording.terms``)."""
@@ -315,6 +317,7 @@ class Attributor:
         acting = [self.doing.acting(c.quote) if any(deeds) else [] for c in cands]  # a name, then its act
         given = [self.posting.given(text) for text in claims]  # who holds what post, where a sentence says so
         titled = [self.posting.titled(c.quote) if any(given) else [] for c in cands]
+        rows = [self.fielding.fields(c.quote) for c in cands]  # a CSV's or a sheet's rows: "colour: red; ..."
         # the numbers the prompt showed: the passages' text, and their files' and pages' names ("2024" sheet)
         shown = set().union(*(numbers(" ".join([p.text, p.file, *p.page_names])) for p in passages))
         restated = numbers(question)
@@ -344,13 +347,15 @@ class Attributor:
                 governed = set().union(*(d.governed for d in denied))
                 against = contrary & np.array([bool(governed & terms) for terms in cand_terms])
             else:  # a source sentence that denies what this one says, in the words this one says it with
-                gainsaid = [  # or names another as the doer of what this one says was done, or as the post's holder
+                gainsaid = [  # or names another as the doer of what this one says was done, or as the post's holder,
+                    # or a row gives a field of it the value the sentence gives another row's
                     next((d.said for d in ds if self.denying.gainsays(d, mine) and not d.reported_in(text)), "")
                     or next((d.said for d in named if deed and self.doing.miscasts(deed, d, terms, asked)), "")
                     or next((d.said for d in acts if deed and self.doing.recasts(deed, d, terms)), "")
                     or self.posting.miscast(posts, held_posts, terms)
-                    for ds, named, acts, held_posts, terms in zip(
-                        gainsayers, doers, acting, titled, cand_terms, strict=True
+                    or self.fielding.miscast(text, row, rows)
+                    for ds, named, acts, held_posts, terms, row in zip(
+                        gainsayers, doers, acting, titled, cand_terms, rows, strict=True
                     )
                 ]
                 top = int(np.argmax(row))

@@ -760,6 +760,26 @@ def test_a_passives_doer_gainsays_an_answer_naming_another_that_the_line_names_o
     assert right.doubts == () and right.citation.start_line == 4
 
 
+def test_a_row_gainsays_an_answer_giving_its_field_another_rows_value(attributor: Attributor) -> None:
+    # "What colour is the Kestrel Road 2?" of a bike shop's CSV: the 1.5B model answered "The Kestrel Road 2 is
+    # green.", supported by the Kestrel Road 2's row, which says "colour: red" ("green" is the Trail 3's)
+    rows = (
+        "model: Ridgeback Trail 3; type: mountain; price_eur: 1450; stock: 4; colour: green\n"
+        "model: Citybug E; type: e-bike; price_eur: 2390; stock: 3; colour: grey\n"
+        "model: Kestrel Road 2; type: road; price_eur: 1780; stock: 6; colour: red"
+    )
+    shown = [Passage("bikes.csv", 2, 4, 0, rows, 0.9)]
+    (green,) = attributor.attribute(["The Kestrel Road 2 is green."], shown, "What colour is the Kestrel Road 2?")
+    assert green.citation.start_line == 4 and green.doubts == ('the source says "colour: red"',)
+    assert green.score < 0.5
+    right = attributor.attribute(
+        ["The Kestrel Road 2 is red.", "The Ridgeback Trail 3 is a mountain bike.", "The Citybug E is grey."], shown
+    )
+    assert [s.doubts for s in right] == [(), (), ()]  # (the 3 of "Trail 3" is no stock of 3)
+    (both,) = attributor.attribute(["The Ridgeback Trail 3 is green and the Kestrel Road 2 is red."], shown)
+    assert both.doubts == ()
+
+
 def test_a_denial_in_the_lines_own_verb_says_no_to_a_question_asked_with_get(attributor: Attributor) -> None:
     # the office postmortem: "Did customers get vouchers?" was declined twice; the line denies "compensate"
     line = "We decided not to compensate customers with vouchers; the retry rate was high enough."
