@@ -239,15 +239,21 @@ class Attributor:
         asks ("What went well?": 0.48 alone, 0.84 under its heading; asked "What went wrong?" of it, 0.34
         and 0.25).
 
-        A sentence under no heading shown is shown under its document's title, where it has one
-        (``Passage.title``): "Whitefly was found on Black Krim ..." answered "What pest was found on the
-        tomatoes?" at 0.33 alone, at 0.80 under "[Greenhouse log, spring trial of tomato varieties]".
+        A sentence is shown under its document's title too, where it has one (``Passage.title``), before its
+        heading, or alone where no heading is shown: "Whitefly was found on Black Krim ..." answered "What pest
+        was found on the tomatoes?" at 0.33 alone, at 0.80 under "[Greenhouse log, spring trial of tomato
+        varieties]"; "The committee offered the role to Tomasz Wolny." answered "Who got the data engineer
+        job?" at 0.40 under "[Decision]", at 0.82 under "[Hiring committee notes: data engineer role]
+        [Decision]" ("Who got the marketing manager job?": 0.14).
 
         >>> shown = [Passage("a.md", 1, 3, 0, "## Root cause\\nIt expired.\\nNobody saw.", 1.0)]
         >>> sorted(Attributor(None).lead_ins(shown).values())
         ['[Root cause]', '[Root cause]']
         >>> sorted(Attributor(None).lead_ins([Passage("g.txt", 9, 9, 90, "Whitefly.", 1.0, title="Log")]).values())
         ['[Log]']
+        >>> shown = [Passage("h.md", 1, 3, 0, "# Hiring\\n## Decision\\nWe chose Tomasz.", 1.0, title="Hiring")]
+        >>> sorted(Attributor(None).lead_ins(shown).values())
+        ['[Hiring] [Decision]']
         """
         out: dict[Citation, str] = {}
         for file in dict.fromkeys(p.file for p in passages):
@@ -259,7 +265,8 @@ class Attributor:
                 if _HEADING.match(cited.quote):
                     heading = cited
                 elif heading is not None and shown >= set(range(heading.start_line, cited.start_line)):
-                    out[cited] = f"[{_HEADING.sub('', heading.quote, count=1).strip().rstrip('#').strip()}]"
+                    section = _HEADING.sub("", heading.quote, count=1).strip().rstrip("#").strip()
+                    out[cited] = " ".join(f"[{name}]" for name in dict.fromkeys(filter(None, (title, section))))
                 elif title is not None and cited.start_line > 1:  # the title's own line needs none
                     out[cited] = f"[{title}]"
         return out

@@ -607,6 +607,14 @@ def test_the_verifier_is_shown_a_sentence_under_no_heading_under_its_documents_t
     assert not svc.ask("What pest was found on the tomatoes?").abstained
     (check,) = svc.llm.checks
     assert "Source text:\n[Greenhouse log, spring trial of tomato varieties] Week 9: Whitefly was found" in check
+    # and before a heading: "Who got the data engineer job?" of "The committee offered the role to Tomasz Wolny."
+    # was withheld, 0.40 under "[Decision]", 0.82 under the notes' title and it
+    notes = "# Hiring committee notes: data engineer role\n## Decision\nThe committee offered the role to Tomasz."
+    shown = [Passage("hiring.md", 1, 3, 0, notes, 0.9, title="Hiring committee notes: data engineer role")]
+    svc = checked_service("Tomasz got the job [1].", passages=shown)
+    svc.ask("Who got the data engineer job?")
+    (check,) = svc.llm.checks
+    assert "Source text:\n[Hiring committee notes: data engineer role] [Decision] The committee offered" in check
 
 
 def test_a_yes_or_no_question_the_model_gets_wrong_is_answered_by_the_line_that_says_no() -> None:
