@@ -324,7 +324,7 @@ class Attributor:
         acting = [self.doing.acting(c.quote) if any(deeds) else [] for c in cands]  # a name, then its act
         given = [self.posting.given(text) for text in claims]  # who holds what post, where a sentence says so
         titled = [self.posting.titled(c.quote) if any(given) else [] for c in cands]
-        rows = [self.fielding.fields(c.quote) for c in cands]  # a CSV's or a sheet's rows: "colour: red; ..."
+        rows = [self.fielding.row(c.quote) for c in cands]  # a CSV's or a sheet's rows: "colour: red; ..."
         # the numbers the prompt showed: the passages' text, and their files' and pages' names ("2024" sheet)
         shown = set().union(*(numbers(" ".join([p.text, p.file, *p.page_names])) for p in passages))
         restated = numbers(question)
@@ -354,14 +354,15 @@ class Attributor:
                 governed = set().union(*(d.governed for d in denied))
                 against = contrary & np.array([bool(governed & terms) for terms in cand_terms])
             else:  # a source sentence that denies what this one says, in the words this one says it with
+                stated = self.fielding.words(text) if any(rows) else (frozenset(), frozenset())
                 gainsaid = [  # or names another as the doer of what this one says was done, or as the post's holder,
                     # or a row gives a field of it the value the sentence gives another row's
                     next((d.said for d in ds if self.denying.gainsays(d, mine) and not d.reported_in(text)), "")
                     or next((d.said for d in named if deed and self.doing.miscasts(deed, d, terms, asked)), "")
                     or next((d.said for d in acts if deed and self.doing.recasts(deed, d, terms)), "")
                     or self.posting.miscast(posts, held_posts, terms)
-                    or self.fielding.miscast(text, row, rows)
-                    for ds, named, acts, held_posts, terms, row in zip(
+                    or self.fielding.miscast(stated, fielded, rows)
+                    for ds, named, acts, held_posts, terms, fielded in zip(
                         gainsayers, doers, acting, titled, cand_terms, rows, strict=True
                     )
                 ]

@@ -13,13 +13,29 @@ This module does not score or cite (``rag.attribution`` does).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
+from typing import NamedTuple
 
 from rag.stated_numbers import numbers
 from rag.wording import Wording
 
 # "label: value" pairs, set apart by ";": a row has two or more (one is a list item's field, "Owner: Dana")
 _FIELD = re.compile(r"(?:^|;)\s*(?P<label>[^:;]{1,60}?)\s*:\s*(?P<value>[^;]*?)\s*(?=;|$)")
+
+# what a text states: its terms and its numbers
+Words = tuple[frozenset[str], frozenset[str]]
+
+
+class Row(NamedTuple):
+    """A labelled row's fields, label to value, each value with what it states (``Fields.row``)."""
+
+    fields: dict[str, str]
+    said: dict[str, Words]
+
+    @property
+    def key(self) -> str:
+        """Its first field's label: what names the row (a CSV's first column)."""
+        return next(iter(self.fields))
 
 
 class Fields:
@@ -28,66 +44,64 @@ class Fields:
     def __init__(self, wording: Wording) -> None:
         self.wording = wording
 
-    def fields(self, quote: str) -> dict[str, str]:
-        """A row's fields, label to value, where the sentence is a row of two or more ("" values left out);
-        else none.
+    def words(self, text: str) -> Words:
+        """What a text states: its terms and numbers."""
+        return frozenset(self.wording.terms(text)), frozenset(numbers(text))
 
-        >>> Fields(Wording()).fields("model: Kestrel Road 2; type: road; stock: 6; colour: red")
+    def row(self, quote: str) -> Row | None:
+        """A sentence's fields, where it is a row of two or more ("" values left out); else None.
+
+        >>> Fields(Wording()).row("model: Kestrel Road 2; type: road; stock: 6; colour: red").fields
         {'model': 'Kestrel Road 2', 'type': 'road', 'stock': '6', 'colour': 'red'}
-        >>> Fields(Wording()).fields("Owner: Dana Weiss"), Fields(Wording()).fields("Note: a; b, c.")
-        ({}, {})
+        >>> Fields(Wording()).row("Owner: Dana Weiss"), Fields(Wording()).row("Note: a; b, c.")
+        (None, None)
         """
-        found = list(_FIELD.finditer(quote.rstrip(". ")))
-        if len(found) < 2 or found[-1].end() < len(quote.rstrip(". ")):
-            return {}
-        return {f.group("label"): f.group("value") for f in found if f.group("value")}
+        text = quote.rstrip(". ")
+        found = list(_FIELD.finditer(text))
+        if len(found) < 2 or found[-1].end() < len(text):
+            return None
+        fields = {f.group("label"): f.group("value") for f in found if f.group("value")}
+        return Row(fields, {label: self.words(value) for label, value in fields.items()}) if fields else None
 
-    def says(self, sentence: str, value: str, words: tuple[set[str], set[str]] | None = None) -> bool:
-        """Whether a sentence states a value: every term and number of it (a value of neither says nothing);
-        ``words``: the sentence's terms and numbers, where the caller has them."""
-        terms, stated = words or (self.wording.terms(sentence), numbers(sentence))
-        wanted, figures = self.wording.terms(value), numbers(value)
-        return bool(wanted or figures) and wanted <= terms and figures <= stated
+    @staticmethod
+    def says(words: Words, value: Words) -> bool:
+        """Whether a text that states ``words`` states a value: every term and number of it (a value of neither
+        says nothing)."""
+        return bool(value[0] or value[1]) and value[0] <= words[0] and value[1] <= words[1]
 
-    def miscast(self, sentence: str, row: Mapping[str, str], rows: Sequence[Mapping[str, str]]) -> str:
-        """The field of a row (``fields``'s) to which an answer sentence about the row gives the value another
-        row of ``rows`` (every row shown) gives it, and not the row's own, in the row's words ("colour: red");
-        "" where it gives none so. A sentence is about a row that it names by its first field (a CSV's first
-        column names its rows: "model: Kestrel Road 2"); a value of a row it names too is that row's ("The
-        Trail 3 is green, the Kestrel Road 2 red."), and the names' own words state no other field's value
-        (the 3 of "Trail 3" is no stock of 3).
+    def miscast(self, sentence: Words, row: Row | None, rows: Sequence[Row | None]) -> str:
+        """The field of a row to which an answer sentence (what it states: ``words``) about the row gives the
+        value another row of ``rows`` (every row shown) gives it, and not the row's own, in the row's words
+        ("colour: red"); "" where it gives none so. A sentence is about a row that it names by its first field
+        (a CSV's first column names its rows: "model: Kestrel Road 2"); a value of a row it names too is that
+        row's ("The Trail 3 is green, the Kestrel Road 2 red."), and the names' own words state no other
+        field's value (the 3 of "Trail 3" is no stock of 3).
 
         >>> f = Fields(Wording())
-        >>> rows = [f.fields("model: Kestrel Road 2; colour: red"), f.fields("model: Trail 3; colour: green")]
-        >>> [f.miscast(s, rows[0], rows) for s in ("The Kestrel Road 2 is green.", "The Kestrel Road 2 is red.")]
+        >>> rows = [f.row("model: Kestrel Road 2; colour: red"), f.row("model: Trail 3; colour: green")]
+        >>> said = ("The Kestrel Road 2 is green.", "The Kestrel Road 2 is red.")
+        >>> [f.miscast(f.words(s), rows[0], rows) for s in said]
         ['colour: red', '']
-        >>> f.miscast("The Trail 3 is green, the Kestrel Road 2 blue.", rows[0], rows)  # its green is the Trail's
+        >>> f.miscast(f.words("The Trail 3 is green, the Kestrel Road 2 blue."), rows[0], rows)  # the Trail's green
         ''
-        >>> f.miscast("The Trail 3 is red.", rows[0], rows)  # not about the Kestrel Road 2
+        >>> f.miscast(f.words("The Trail 3 is red."), rows[0], rows)  # not about the Kestrel Road 2
         ''
-        >>> stock = [f.fields("model: Trail 3; stock: 4"), f.fields("model: Citybug E; stock: 3")]
-        >>> f.miscast("The Trail 3 is a mountain bike.", stock[0], stock)
+        >>> stock = [f.row("model: Trail 3; stock: 4"), f.row("model: Citybug E; stock: 3")]
+        >>> f.miscast(f.words("The Trail 3 is a mountain bike."), stock[0], stock)
         ''
         """
-        if not row or not self.says(sentence, _key(row)):
+        if row is None or not self.says(sentence, row.said[row.key]):
             return ""
-        named = [other for other in rows if other and other is not row and self.says(sentence, _key(other))]
-        terms, stated = self.wording.terms(sentence), numbers(sentence)
-        for name in (_key(row), *map(_key, named)):
-            terms, stated = terms - self.wording.terms(name), stated - numbers(name)
-        for label, own in row.items():
-            if self.says(sentence, own):
+        others = [other for other in rows if other is not None and other is not row]
+        named = [other for other in others if self.says(sentence, other.said[other.key])]
+        terms, stated = sentence
+        for name in (row, *named):  # the names' own words
+            terms, stated = terms - name.said[name.key][0], stated - name.said[name.key][1]
+        for label, own in row.fields.items():
+            if self.says(sentence, row.said[label]):
                 continue
-            given = {other.get(label) for other in rows if other is not row} - {own, None}
-            if any(
-                self.says(sentence, value, (terms, stated))
-                for value in given
-                if all(n.get(label) != value for n in named)
-            ):
+            given = {other.fields[label]: other.said[label] for other in others if label in other.fields}
+            theirs = {other.fields.get(label) for other in named}
+            if any(self.says((terms, stated), words) for value, words in given.items() if value not in {own} | theirs):
                 return f"{label}: {own}"
         return ""
-
-
-def _key(row: Mapping[str, str]) -> str:
-    """A row's first field's value: what names it."""
-    return next(iter(row.values()))
