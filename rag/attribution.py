@@ -303,8 +303,9 @@ class Attributor:
         year, is not gainsaid by it). A score these checks lowered keeps what lowered it, in plain
         words, and the score before (``Support.doubts``, ``Support.undoubted``): the reader is told
         why, where it decided. A sentence part of which its best match does not hold is cited to a second
-        source sentence too, where one holds that part (``completing``): none that says otherwise (denies what
-        it says, or says without denial what it denies), and none where the checks doubt it as a whole."""
+        source sentence of the same document too, where one holds that part (``completing``): none that says
+        otherwise (denies what it says, or says without denial what it denies), and none where the checks doubt
+        it as a whole."""
         cands = self.candidates(passages)
         if not sentences or not cands:
             return [Support(s, None, 0.0) for s in sentences]
@@ -395,7 +396,15 @@ class Attributor:
                 doubts.append(_are(unread, _NOWHERE))
                 in_doubt, by_numbers = True, by_numbers + 1
             best = int(np.argmax(row))
-            others = [] if in_doubt else [j for j in np.argsort(-row, kind="stable") if j != best and not against[j]]
+            others = (
+                []
+                if in_doubt
+                else [  # a second source is of the same document: one of another that holds
+                    j  # the words its best line lacks holds them by chance ("costs ... euros" of a hotel's rate)
+                    for j in np.argsort(-row, kind="stable")
+                    if j != best and not against[j] and cands[j].file == cands[best].file
+                ]
+            )
             also = self.completing(mine, cand_terms[best], asked, [cand_terms[j] for j in others])
             numbered = None  # a further source, for numbers neither holds (``numbering``)
             said = numbers(text) - restated  # a number restated from the question is the reader's own

@@ -780,6 +780,20 @@ def test_a_row_gainsays_an_answer_giving_its_field_another_rows_value(attributor
     assert both.doubts == ()
 
 
+def test_a_second_source_is_of_the_cited_lines_document(attributor: Attributor) -> None:
+    # "The Kestrel Road 2 costs 1780 euros." was cited to its CSV row and, for "costs ... euros", to a travel
+    # policy's "Hotel rooms may cost up to 140 euros a night, ..."
+    row = "model: Kestrel Road 2; type: road; price_eur: 1780; stock: 6; colour: red"
+    hotel = "Hotel rooms may cost up to 140 euros a night, or 190 euros in London."
+    shown = [Passage("bikes.csv", 6, 6, 0, row, 0.9), Passage("travel.md", 14, 14, 0, hotel, 0.8)]
+    (price,) = attributor.attribute(["The Kestrel Road 2 costs 1780 euros."], shown, "How much is the Kestrel Road 2?")
+    assert price.citation.file == "bikes.csv" and price.also is None
+    # within one document, a second source still completes a sentence (as "It intends to carefully monitor")
+    same = [Passage("bikes.csv", 6, 6, 0, row, 0.9), Passage("bikes.csv", 9, 9, 200, "Prices cost euros each.", 0.8)]
+    (price,) = attributor.attribute(["The Kestrel Road 2 costs 1780 euros."], same, "How much is the Kestrel Road 2?")
+    assert price.also is not None and price.also.start_line == 9
+
+
 def test_a_denial_in_the_lines_own_verb_says_no_to_a_question_asked_with_get(attributor: Attributor) -> None:
     # the office postmortem: "Did customers get vouchers?" was declined twice; the line denies "compensate"
     line = "We decided not to compensate customers with vouchers; the retry rate was high enough."
