@@ -27,7 +27,8 @@ _NUMBER_WORDS = {
 # days" reads
 _TENS = {w: n for n, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), 2)}
 _NUMBER_WORDS |= {w: str(10 * n) for w, n in _TENS.items()}
-_COMPOUND = re.compile(rf"\b({'|'.join(_TENS)})[- ]({'|'.join(['one', *_UNITS])})\b")
+_ONES = {w: n for n, w in enumerate(["one", *_UNITS], 1)}  # a ten's unit: "one" too ("twenty-one")
+_COMPOUND = re.compile(rf"\b({'|'.join(_TENS)})[- ]({'|'.join(_ONES)})\b")
 _DOZEN = re.compile(r"\b(half )?an? dozen\b")
 # and the ordinals from fourth to twentieth, as "17th" is read: "the twentieth century" is "the 20th century",
 # "the Eleventh Doctor" "the 11th Doctor" ("first", "second" and "third" are read as often otherwise: "at first",
@@ -73,7 +74,7 @@ def numbers(text: str) -> set[str]:
     digits |= {next(name for name in _MONTHS if name.startswith(short)) for short in shortened}
     words = text.lower()
     for found in _COMPOUND.finditer(words):
-        digits.add(str(10 * _TENS[found.group(1)] + (["one", *_UNITS].index(found.group(2)) + 1)))
+        digits.add(str(10 * _TENS[found.group(1)] + _ONES[found.group(2)]))
     digits |= {"6" if found.group(1) else "12" for found in _DOZEN.finditer(words)}
     words = _DOZEN.sub(" ", _COMPOUND.sub(" ", words))
     return digits | {_NUMBER_WORDS[w] for w in _WORDS.findall(words) if w in _NUMBER_WORDS}
