@@ -68,8 +68,13 @@ _WORDLIKE = re.compile(r"\w")  # a piece with none is marks that close the sente
 # capitals); not "v.", a case name's versus ("In U.S. v. Burgos-Andujar, a defendant ...")
 _SMALL_LETTER_END = re.compile(r"(?:(?<=\s)|(?<=^))[a-uw-z]\.(?=\s+[A-Z])")
 # a list item's number or letter, which Punkt cuts off as a sentence of its own ("1." before "Move every
-# internal certificate ..."): it opens the sentence after it
-_LIST_MARK = re.compile(r"\(?(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{2,4})[.)]")
+# internal certificate ..."): it opens the sentence after it. So does a numbered heading's number ("## 3." before
+# "Roof repair", "Step 4." before "Bake it."): cut off, the heading's words were read as a statement, and the
+# sentences under it were shown to the verifier under "[3.]"
+_LIST_MARK = re.compile(
+    r"(?:#{1,6}\s+)?(?:(?:Step|Part|Section|Chapter|Article|Item|Phase|Stage|Appendix|Annex|Question|Q)\s?)?"
+    r"\(?(?:\d{1,3}(?:\.\d{1,3})*|[a-zA-Z]|[ivxIVX]{2,4})[.)]"
+)
 # a short labelled field after a sentence on its line ("Move every certificate to automatic renewal. Owner:
 # Jonas Eklund. Due: 30 November 2026."): the item's, not a sentence of its own (``_holds_fields``).
 # Alone, "Owner: Jonas Eklund." matched "Jonas Eklund is responsible for ..." by name and left out what

@@ -192,6 +192,16 @@ def test_a_small_letter_before_a_full_stop_and_a_capital_ends_a_sentence(text: s
     assert [text[s.start : s.end] for s in sentence_spans(text)] == sentences
 
 
+@pytest.mark.parametrize(
+    "line",
+    ["## 3. Roof repair", "## 3.2. Roof repair and gutters", "Step 4. Bake it in the oven.", "# Part II. The war"],
+)
+def test_a_numbered_headings_number_belongs_to_its_words(line: str) -> None:
+    # Regression: "## 3. Roof repair" was cut into "## 3." and "Roof repair": the heading's words were cited as a
+    # statement ("Yes, the roof repair was approved."), and its section was shown to the verifier as "[3.]"
+    assert [line[s.start : s.end] for s in sentence_spans(line)] == [line]
+
+
 def test_a_list_items_number_and_short_fields_belong_to_its_sentence() -> None:
     # "Owner: Jonas Eklund." alone matched "Jonas Eklund is responsible for ..." by name, without what he owns,
     # and "1." was a sentence of its own; fields in a row ("Status: final. Author: ...") each say their own

@@ -598,6 +598,14 @@ def test_the_verifier_is_shown_each_cited_sentence_under_its_heading() -> None:
     assert "Source text:\n[Root cause] The certificate expired.\n" in check
 
 
+def test_a_numbered_headings_section_is_shown_by_its_name() -> None:
+    # Regression: board minutes' "## 3. Roof repair" showed the sentences under it as "[3.]": the number was cut off
+    minutes = "## 3. Roof repair\nThe decision was postponed to November."
+    svc = checked_service("It was postponed [1].", passages=[Passage("minutes.md", 1, 2, 0, minutes, 0.9)])
+    svc.ask("Was the roof repair approved?")
+    assert "Source text:\n[3. Roof repair] The decision was postponed to November.\n" in svc.llm.checks[0]
+
+
 def test_the_verifier_is_shown_a_sentence_under_no_heading_under_its_documents_title() -> None:
     # "What pest was found on the tomatoes?" answered "Whitefly was found on Black Krim ..." from a greenhouse log
     # was withheld: the 1.5B judge gave the sentence 0.33 alone, 0.80 under the log's title
