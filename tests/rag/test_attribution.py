@@ -831,3 +831,32 @@ def test_an_author_field_says_who_wrote_it(attributor: Attributor) -> None:
     # 1.5B model's "Priya Raman wrote the postmortem." matched that line at 0.49, no word of "wrote" in it
     assert attributor.terms("Priya Raman wrote it.") == attributor.terms("Author: Priya Raman.")
     assert attributor.terms("She authored the report.") == attributor.terms("She wrote the report.")
+
+
+def test_a_sentence_that_gathers_a_list_is_cited_to_the_list_and_one_item_to_its_line(attributor: Attributor) -> None:
+    """Regression: "The ingredients of the sourdough are 900 g bread flour, ... and 20 g salt." matched its
+    best item at 0.18 and was withheld; the five items, on lines one after another, are cited as one."""
+    text = (
+        "# Country sourdough\n\nMakes two loaves.\n\n## Ingredients\n\n- 900 g bread flour\n- 100 g whole wheat flour\n"
+        "- 750 g water at 30 degrees\n- 200 g active starter\n- 20 g salt\n\n## Method\n\nMix the flours."
+    )
+    shown = [Passage("sourdough.md", 1, 15, 0, text, 0.9)]
+    gathers, salt = attributor.attribute(
+        [
+            "The ingredients are 900 g bread flour, 100 g whole wheat flour, 750 g water at 30 degrees, 200 g active "
+            "starter, and 20 g salt.",
+            "The dough takes 20 g salt.",
+        ],
+        shown,
+    )
+    listed = gathers.citation
+    assert (listed.start_line, listed.end_line) == (7, 11) and gathers.score >= 0.5 and not gathers.doubts
+    assert text[listed.start_char : listed.end_char] == listed.quote == "\n".join(text.splitlines()[6:11])
+    assert (salt.citation.start_line, salt.citation.end_line, salt.citation.quote) == (11, 11, "- 20 g salt")
+    # one that gathers the first three is cited to those three
+    (three,) = attributor.attribute(
+        ["It takes 900 g bread flour, 100 g whole wheat flour and 750 g water at 30 degrees."], shown
+    )
+    assert (three.citation.start_line, three.citation.end_line) == (7, 9)
+    assert text[three.citation.start_char : three.citation.end_char] == three.citation.quote
+    assert three.citation.quote.endswith("- 750 g water at 30 degrees")
