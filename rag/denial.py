@@ -60,6 +60,16 @@ _HOW = frozenset("yet even ever once always really fully entirely necessarily ac
 # Verbs a question asks with that say only that something came to someone: "Did customers get vouchers?" is
 # asked in the line's own verb by "We decided not to compensate customers with vouchers" (``Denials.says_no``)
 _CAME_BY = "get receive give"
+# Words that say each other's opposite: a line that says one of a question's words in its opposite, and every
+# other word the question asks, says no to it ("Do prices include VAT?" of "Prices exclude VAT.", which the 1.5B
+# model answered "Yes, prices exclude VAT.")
+_OPPOSITES = (
+    "include exclude, open closed, allowed forbidden, allowed prohibited, permitted forbidden, permitted prohibited, "
+    "approved rejected, accepted rejected, accepted declined, increased decreased, rose fell, won lost, passed failed, "
+    "succeeded failed, legal illegal, available unavailable, possible impossible, safe unsafe, safe dangerous, "
+    "required optional, mandatory optional, compulsory optional, public private, enabled disabled, present absent, "
+    "agreed disagreed, visible hidden, online offline, full empty"
+)
 _NOT_A_DENIAL = re.compile(r"\s+(?:only|until|just|merely|least|later|sooner|more|less|doubt|matter)\b", re.I)
 # A question asked yes or no opens with an auxiliary ("Is there a lift?", "Did customers get vouchers?"); one
 # that offers a choice ("Was it a failure or a success?") is not, nor one that denies ("Isn't it ...?").
@@ -137,6 +147,8 @@ class Denials:
     def __init__(self, wording: Wording) -> None:
         self.wording = wording
         self.came_by = wording.terms(_CAME_BY)  # stemmed once, not at every question
+        pairs = [tuple(frozenset(wording.terms(word)) for word in pair.split()) for pair in _OPPOSITES.split(", ")]
+        self.opposites = pairs + [(b, a) for a, b in pairs]
 
     def denied(self, quote: str) -> list[Denial]:
         """Each denial in a source sentence: its words ("no oxygen"), the stemmed terms of the word it
@@ -306,7 +318,25 @@ class Denials:
             in_its_verb = bool(came_by) and len(rest) >= 2 and rest <= denial.clause
             return self.gainsays(denial, asked) or (in_its_verb and self.gainsays(denial, rest | denial.governed))
 
-        return any(no(d) for d in self.denied(quote) + self.rejected(quote))
+        return any(no(d) for d in self.denied(quote) + self.rejected(quote)) or self.opposes(quote, asked)
+
+    def opposes(self, quote: str, asked: set[str]) -> bool:
+        """Whether a source sentence says one of a question's words (``asked``: its terms) in its opposite
+        (``_OPPOSITES``), and every other word the question asks, with no denial of its own.
+
+        >>> a = Denials(Wording())
+        >>> a.opposes("Prices exclude VAT.", a.wording.terms("Do prices include VAT?"))
+        True
+        >>> a.opposes("The gym is closed on 25 December.", a.wording.terms("Is the gym open on Christmas Day?"))
+        False
+        >>> a.opposes("The shop is not closed on Sundays.", a.wording.terms("Is the shop open on Sundays?"))
+        False
+        """
+        said = self.wording.terms(quote)
+        return not self.denied(quote) and any(
+            word <= asked and not word & said and opposite <= said and not opposite & asked and asked - word <= said
+            for word, opposite in self.opposites
+        )
 
     def gainsays(self, denial: Denial, sentence_terms: set[str]) -> bool:
         """Whether a source sentence's denial denies what a sentence of these terms says: it governs

@@ -860,3 +860,14 @@ def test_a_sentence_that_gathers_a_list_is_cited_to_the_list_and_one_item_to_its
     assert (three.citation.start_line, three.citation.end_line) == (7, 9)
     assert text[three.citation.start_char : three.citation.end_char] == three.citation.quote
     assert three.citation.quote.endswith("- 750 g water at 30 degrees")
+
+
+def test_a_line_that_says_a_questions_word_in_its_opposite_says_no(attributor: Attributor) -> None:
+    # Asked "Do prices include VAT?" of a price list, the 1.5B model answered "Yes, prices exclude VAT."
+    prices = "Starter: 9 euros a month.\nAll plans include daily backups.\nPrices exclude VAT.\nSmoking is forbidden."
+    passages = [Passage("pricing.md", 1, 4, 0, prices, 0.9)]
+    no = attributor.saying_no("Do prices include VAT?", passages)
+    assert no is not None and no.citation.quote == "Prices exclude VAT."
+    assert attributor.saying_no("Is smoking allowed?", passages).citation.start_line == 4
+    assert attributor.saying_no("Do all plans include daily backups?", passages) is None  # its line says yes
+    assert attributor.saying_no("Do prices exclude VAT?", passages) is None
