@@ -477,6 +477,7 @@ class Attributor:
                     or next((d.said for d in acts if deed and self.doing.recasts(deed, d, terms)), "")
                     or self.posting.miscast(posts, held_posts, terms)
                     or self.fielding.miscast(stated, fielded, rows)
+                    or self.fielding.misnamed(text, fielded)
                     for ds, named, acts, held_posts, terms, fielded in zip(
                         gainsayers, doers, acting, titled, cand_terms, rows, strict=True
                     )

@@ -1,6 +1,6 @@
 """The fields a labelled row states ("model: Kestrel Road 2; type: road; colour: red", as a CSV's or a sheet's
 rows are read), and whether an answer sentence gives one of them a value another row gives it instead
-(``Fields.miscast``).
+(``Fields.miscast``), or names in the row's first field's word a thing the row is not (``Fields.misnamed``).
 
 Asked "What colour is the Kestrel Road 2?" of a bike shop's stock list, the 1.5B model answered "The Kestrel
 Road 2 is green.", cited to the Kestrel Road 2's row, which says "colour: red": three of the sentence's four
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from rag.stated_numbers import numbers
-from rag.wording import Wording
+from rag.wording import WORD, Wording
 
 # "label: value" pairs, set apart by ";": a row has two or more (one is a list item's field, "Owner: Dana")
 _FIELD = re.compile(r"(?:^|;)\s*(?P<label>[^:;]{1,60}?)\s*:\s*(?P<value>[^;]*?)\s*(?=;|$)")
@@ -104,4 +104,28 @@ class Fields:
             theirs = {other.fields.get(label) for other in named}
             if any(self.says((terms, stated), words) for value, words in given.items() if value not in {own} | theirs):
                 return f"{label}: {own}"
+        return ""
+
+    def misnamed(self, sentence: str, row: Row | None) -> str:
+        """A row's first field, in its words ("Plan: Business"), where an answer sentence cited to it names
+        another in that field's word: a name before the word that the row's value does not hold ("The
+        Enterprise plan costs 99 euros per month." of "Plan: Business; Price per month: 99 euros; ..."); ""
+        where it names none so. Asked "How much does the Enterprise plan cost?" of a price table with no such
+        plan, the 1.5B model answered from the Business row, and the verifier let it through.
+
+        >>> f = Fields(Wording())
+        >>> row = f.row("Plan: Business; Price per month: 99 euros; Storage: 2 TB")
+        >>> [f.misnamed(s, row) for s in ("The Enterprise plan costs 99 euros.", "The Business plan costs 99 euros.")]
+        ['Plan: Business', '']
+        >>> f.misnamed("The most expensive plan costs 99 euros.", row)  # no name: what it says is checked elsewhere
+        ''
+        """
+        if row is None or not (label := frozenset(self.wording.terms(row.key))):
+            return ""
+        words = WORD.findall(sentence)
+        for before, word in zip(words, words[1:], strict=False):
+            named = frozenset(self.wording.terms(before))
+            if before[0].isupper() and named and frozenset(self.wording.terms(word)) == label:
+                if not named <= row.said[row.key][0]:
+                    return f"{row.key}: {row.fields[row.key]}"
         return ""

@@ -871,3 +871,21 @@ def test_a_line_that_says_a_questions_word_in_its_opposite_says_no(attributor: A
     assert attributor.saying_no("Is smoking allowed?", passages).citation.start_line == 4
     assert attributor.saying_no("Do all plans include daily backups?", passages) is None  # its line says yes
     assert attributor.saying_no("Do prices exclude VAT?", passages) is None
+
+
+def test_a_sentence_that_names_a_row_the_table_lacks_is_gainsaid_by_the_row_it_is_cited_to(
+    attributor: Attributor,
+) -> None:
+    # Asked "How much does the Enterprise plan cost?" of a price table with no such plan, the 1.5B model answered
+    # "The Enterprise plan costs 99 euros per month." from the Business row, and the verifier let it through
+    table = (
+        "Plan: Starter; Price per month: 9 euros; Storage: 50 GB\n"
+        "Plan: Business; Price per month: 99 euros; Storage: 2 TB"
+    )
+    shown = [Passage("pricing.md", 1, 2, 0, table, 0.9)]
+    other, own = attributor.attribute(
+        ["The Enterprise plan costs 99 euros per month.", "The Business plan costs 99 euros per month."], shown
+    )
+    assert other.citation.start_line == 2 and other.doubts == ('the source says "Plan: Business"',)
+    assert other.score < 0.5 <= other.undoubted
+    assert own.citation.start_line == 2 and not own.doubts and own.score >= 0.5
