@@ -61,6 +61,7 @@ ALSO_WORDS = 2
 # at its own score ("It is the authority's annual report for 2025").
 HEADING = 0.85
 _HEADING = re.compile(r"#{1,6}\s")
+_POSSESSIVE = re.compile(r"['’]s$")
 # a list's item: "- 900 g bread flour", "2. Pour the water away." A run of them is cited as one where an answer
 # sentence gathers them ("The ingredients are 900 g bread flour, 100 g whole wheat flour, ... and 20 g salt.")
 # A run is cited only where the sentence says at least this many of its words more than its best item does, and
@@ -327,6 +328,25 @@ class Attributor:
                 )  # fmt: skip
         return list(seen.values())
 
+    def unsaid_names(self, question: str, passages: Sequence[Passage]) -> dict[str, set[str]]:
+        """The names a question asks of (a word it spells with a capital, but its first, of two letters or more)
+        that no passage holds (in its text, its file's name or its title), each with its terms. An answer
+        sentence that says one is about what the documents never mention: asked "How much does the Enterprise
+        plan cost?" of a price table with a Business plan, the 1.5B model answered "The Enterprise plan costs 99
+        euros per month."; asked "What typically sits Tuesdays, Wednesdays, and Fridays?" of a parliament that
+        sits on Tuesdays, Wednesdays and Thursdays, it answered that the parliament did.
+
+        >>> shown = [Passage("pricing.md", 1, 1, 0, "Plan: Business; Price: 99 euros", 1.0, title="Cloudnest plans")]
+        >>> Attributor(None).unsaid_names("How much does the Enterprise plan of Cloudnest cost?", shown)
+        {'Enterprise': {'enterpris'}}
+        """
+        words = [_POSSESSIVE.sub("", word) for word in WORD.findall(question)[1:]]  # "V&A's": "V", "A"
+        asked = {word: terms for word in words if word[0].isupper() and len(word) > 1 and (terms := self.terms(word))}
+        if not asked:
+            return {}
+        seen = self.terms(" ".join(f"{p.text} {p.file} {p.title or ''} {' '.join(p.page_names)}" for p in passages))
+        return {word: terms for word, terms in asked.items() if not terms & seen}
+
     def preceding(self, passages: Sequence[Passage]) -> dict[Citation, str]:
         """Each sentence of the passages, as a citation of it, with the sentence before it in its
         passage (a passage's first has none): what a cited sentence may lean on ("It could offer ...").
@@ -443,6 +463,7 @@ class Attributor:
         # the numbers the prompt showed: the passages' text, and their files' and pages' names ("2024" sheet)
         shown = set().union(*(numbers(" ".join([p.text, p.file, *p.page_names])) for p in passages))
         restated = numbers(question)
+        named = self.unsaid_names(question, passages)
         out, before = [], None  # each candidate's sentence before it, once a sentence needs it
         for row, sentence, text, deed, posts in zip(scores, sentences, claims, deeds, given, strict=True):
             undoubted, doubts, in_doubt = float(row.max()), [], False  # in doubt: no second source either
@@ -510,6 +531,12 @@ class Attributor:
                 row *= CONTRADICTED  # a number no passage holds, where the best match states another
                 doubts.append(_are(unread, _NOWHERE))
                 in_doubt, by_numbers = True, by_numbers + 1
+            if named and (unnamed := [word for word, terms in named.items() if terms <= mine]):
+                row *= CONTRADICTED  # a name the question asks of, which no passage holds
+                doubts.append(
+                    f"{in_words([f'“{word}”' for word in unnamed])} {'is' if len(unnamed) == 1 else 'are'} {_NOWHERE}"
+                )
+                in_doubt = True
             best = int(np.argmax(row))
             others = (
                 []

@@ -889,3 +889,19 @@ def test_a_sentence_that_names_a_row_the_table_lacks_is_gainsaid_by_the_row_it_i
     assert other.citation.start_line == 2 and other.doubts == ('the source says "Plan: Business"',)
     assert other.score < 0.5 <= other.undoubted
     assert own.citation.start_line == 2 and not own.doubts and own.score >= 0.5
+
+
+def test_a_name_the_question_asks_of_and_no_passage_holds_is_doubted_where_the_answer_says_it(
+    attributor: Attributor,
+) -> None:
+    # squad-dev's v2::Scottish_Parliament::12::q5 asks what sits on Fridays of a parliament that sits on Thursdays:
+    # the 1.5B model answered "Parliament typically sits Tuesdays, Wednesdays, and Fridays ..." (0.95)
+    shown = [Passage("sp.txt", 13, 13, 0, "Parliament typically sits Tuesdays, Wednesdays and Thursdays.", 0.9)]
+    asked = "What typically sits Tuesdays, Wednesdays, and Fridays?"
+    (fridays,) = attributor.attribute(["Parliament typically sits Tuesdays, Wednesdays, and Fridays."], shown, asked)
+    assert fridays.doubts == ("“Fridays” is in no source",) and fridays.score < 0.5 <= fridays.undoubted
+    # one the passages hold, or one the question does not ask of, is not doubted so
+    (held,) = attributor.attribute(["Parliament sits Tuesdays."], shown, "What sits Tuesdays?")
+    assert not held.doubts
+    (unasked,) = attributor.attribute(["Parliament sits Thursdays, as in Fridays."], shown, "When does it sit?")
+    assert "“Fridays” is in no source" not in unasked.doubts
