@@ -339,9 +339,14 @@ class Attributor:
         >>> shown = [Passage("pricing.md", 1, 1, 0, "Plan: Business; Price: 99 euros", 1.0, title="Cloudnest plans")]
         >>> Attributor(None).unsaid_names("How much does the Enterprise plan of Cloudnest cost?", shown)
         {'Enterprise': {'enterpris'}}
+        >>> Attributor(None).unsaid_names("How Much Does The Enterprise Plan Cost?", shown)  # a title's capitals
+        {}
         """
-        words = [_POSSESSIVE.sub("", word) for word in WORD.findall(question)[1:]]  # "V&A's": "V", "A"
-        asked = {word: terms for word in words if word[0].isupper() and len(word) > 1 and (terms := self.terms(word))}
+        words = [word for word in WORD.findall(question)[1:] if len(_POSSESSIVE.sub("", word)) > 1]  # "V&A's"
+        words = [_POSSESSIVE.sub("", word) for word in words]
+        if sum(word[0].isupper() for word in words) * 2 > len(words):  # "What Time Does The Gym Open?": no names
+            return {}
+        asked = {word: terms for word in words if word[0].isupper() and (terms := self.terms(word))}
         if not asked:
             return {}
         seen = self.terms(" ".join(f"{p.text} {p.file} {p.title or ''} {' '.join(p.page_names)}" for p in passages))
