@@ -61,15 +61,15 @@ ALSO_WORDS = 2
 # at its own score ("It is the authority's annual report for 2025").
 HEADING = 0.85
 _HEADING = re.compile(r"#{1,6}\s")
-_POSSESSIVE = re.compile(r"['’]s$")
+_POSSESSIVE = re.compile(r"['’]s$")  # "Newport's": a name the question asks of is "Newport"
 # a list's item: "- 900 g bread flour", "2. Pour the water away." A run of them is cited as one where an answer
 # sentence gathers them ("The ingredients are 900 g bread flour, 100 g whole wheat flour, ... and 20 g salt.")
+_ITEM = re.compile(r"(?:[-*•+]|\(?\d{1,3}[.)])\s+\S")
 # A run is cited only where the sentence says at least this many of its words more than its best item does, and
 # the run matches it at this many times the best sentence's match or more: "The kettle holds 1.7 litres of water."
 # found "kettle" and "water" in other safety rules than the one with "1.7 litres" (0.74), and stays cited to
 # "Capacity 1.7 litres." (0.56)
 GATHERED, LISTED = 2, 1.5
-_ITEM = re.compile(r"(?:[-*•+]|\(?\d{1,3}[.)])\s+\S")
 # What the number checks say of a sentence they doubt: "231 is in no source", "1884 is not in the line cited"
 _NOWHERE, _UNCITED = "in no source", "not in the line{} cited"
 
@@ -468,7 +468,7 @@ class Attributor:
         # the numbers the prompt showed: the passages' text, and their files' and pages' names ("2024" sheet)
         shown = set().union(*(numbers(" ".join([p.text, p.file, *p.page_names])) for p in passages))
         restated = numbers(question)
-        named = self.unsaid_names(question, passages)
+        unsaid = self.unsaid_names(question, passages)  # names the question asks of that no passage holds
         out, before = [], None  # each candidate's sentence before it, once a sentence needs it
         for row, sentence, text, deed, posts in zip(scores, sentences, claims, deeds, given, strict=True):
             undoubted, doubts, in_doubt = float(row.max()), [], False  # in doubt: no second source either
@@ -536,7 +536,7 @@ class Attributor:
                 row *= CONTRADICTED  # a number no passage holds, where the best match states another
                 doubts.append(_are(unread, _NOWHERE))
                 in_doubt, by_numbers = True, by_numbers + 1
-            if named and (unnamed := [word for word, terms in named.items() if terms <= mine]):
+            if unsaid and (unnamed := [word for word, terms in unsaid.items() if terms <= mine]):
                 row *= CONTRADICTED  # a name the question asks of, which no passage holds
                 doubts.append(
                     f"{in_words([f'“{word}”' for word in unnamed])} {'is' if len(unnamed) == 1 else 'are'} {_NOWHERE}"
