@@ -510,12 +510,16 @@ class Attributor:
                 ]
                 top = int(np.argmax(row))
                 rival = max((j for j, said in enumerate(gainsaid) if said), key=row.__getitem__, default=None)
-                against = np.array([bool(g) for g in gainsaid])
+                against = np.array([bool(g) for g in gainsaid])  # and no second source gives its post to another
+                against |= np.array([bool(posts) and self.posting.others(posts, holders) for holders in titled])
                 if said := gainsaid[top]:  # the sentence it matches best says otherwise: it stays cited, so the
                     doubts.append(f'the source says "{said}"')  # reader sees what it says, and none supports it
                     in_doubt = True
                 elif rival is not None and row[rival] >= RIVAL * row[top]:
                     doubts.append(f'a source says "{gainsaid[rival]}"')  # the sources disagree on it
+                    in_doubt = True
+                elif posts and (taken := self.posting.taken(posts, titled)):  # its post is another's, and no
+                    doubts.append(f'a source says "{taken}"')  # source gives it to the one it names
                     in_doubt = True
                 if in_doubt:
                     row *= CONTRADICTED

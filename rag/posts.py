@@ -13,6 +13,7 @@ This module does not score or cite (``rag.attribution`` does).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from lemminflect import getLemma
@@ -23,12 +24,15 @@ from rag.wording import Wording, held, verb_form
 _NAME = r"(?:(?:[A-Z][a-z]{0,4}\.|Dr|Mr|Mrs|Ms|Prof|Sir|Dame)\s+)*[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,3}"
 # a post before its holder's name: a small word, or a capitalised one that opens the sentence or a clause
 # ("Chief executive Maria Lindqvist said", "Present: chair Dr. Samuel Achterberg, director Amara Okafor")
-_TITLED = re.compile(rf"(?:(?<=[a-z]\s)|(?<=^)|(?<=[,:;(]\s))(?P<post>[a-z][\w-]*|[A-Z][a-z-]+)\s+(?P<name>{_NAME})")
+# or the post, then its holder set apart by commas ("The on-call engineer, Sofia Brandt, was paged.")
+_TITLED = re.compile(
+    rf"(?:(?<=[a-z]\s)|(?<=^)|(?<=[,:;(]\s))(?P<post>[a-z][\w-]*|[A-Z][a-z-]+)(?:\s+|,\s+(?={_NAME},))(?P<name>{_NAME})"
+)
 # an answer sentence that gives a post: "The treasurer is N.", "N is the treasurer (of ...)."
 _POST_IS = re.compile(rf"^\W*[Tt]he\s+(?:[\w'’-]+\s+){{0,3}}?(?P<post>[a-z][\w-]*)\s+(?:is|was)\s+(?P<name>{_NAME})")
 _IS_POST = re.compile(
     rf"^\W*(?P<name>{_NAME})\s+(?:is|was)\s+(?:the|a|an)\s+(?:[\w'’-]+\s+){{0,2}}?(?P<post>[a-z][\w-]*)"
-    r"(?=\s+(?:of|at|for|in|on)\b|\W*$)"
+    r"(?=\s+(?:of|at|for|in|on|who|that|which)\b|\W*$)"
 )
 _VERB_TAGS = ("VBD", "VBZ", "VBN", "VBG")
 
@@ -90,6 +94,51 @@ class Posts:
             for m in found
         ]
         return [p for p in out if p.post and p.holder] + self.titled(sentence)
+
+    @staticmethod
+    def others(given: list[Post], titled: list[Post]) -> bool:
+        """Whether a source sentence gives a post an answer sentence gives (``given``) to another (``titled``):
+        never a second source for it, whether or not it names the answer's holder ("The on-call engineer, Sofia
+        Brandt, was paged." for "Jonas Weber was the on-call engineer who raised the limit.").
+
+        >>> a = Posts(Wording())
+        >>> said = "Jonas Weber was the on-call engineer who raised the limit."
+        >>> line = "The on-call engineer, Sofia Brandt, was paged."
+        >>> Posts.others(a.given(said), a.titled(line)), Posts.others(a.given(said), a.titled("Engineer Jonas Weber"))
+        (True, False)
+        """
+        return any(
+            claim.post == post.post and not held(set(claim.holder), set(post.holder))
+            for claim in given
+            for post in titled
+        )
+
+    @staticmethod
+    def taken(given: list[Post], titled: Sequence[list[Post]]) -> str:
+        """What a source sentence says, where it gives the post an answer sentence gives someone as the one who
+        holds it ("the on-call engineer") to another, set apart by commas, and no source sentence (``titled``:
+        each one's posts) gives it to the answer's holder: its words ("engineer, Sofia Brandt"); else "".
+
+        >>> a = Posts(Wording())
+        >>> said = a.given("Jonas Weber was the on-call engineer who raised the limit.")
+        >>> lines = [a.titled("The on-call engineer, Sofia Brandt, was paged."), a.titled("Jonas Weber raised it.")]
+        >>> Posts.taken(said, lines), Posts.taken(said, lines + [a.titled("Lead engineer Jonas Weber came.")])
+        ('engineer, Sofia Brandt', '')
+        >>> Posts.taken(a.given("Jonas Weber was an engineer."), lines)  # one of several
+        ''
+        """
+        for claim in given:
+            if "the" not in claim.said.lower().split():
+                continue
+            holders = [post for posts in titled for post in posts if post.post == claim.post]
+            if any(held(set(claim.holder), set(post.holder)) for post in holders):
+                continue
+            # only a post its holder is set apart from by commas, as a post is named: "the name Eleventh Doctor"
+            # (of "Susan Foreman is the name of Doctor Who's granddaughter.") names no one's post
+            apart = [post for post in holders if ", " in post.said]
+            if apart:
+                return apart[0].said
+        return ""
 
     def miscast(self, given: list[Post], titled: list[Post], terms: set[str]) -> str:
         """What a source sentence of these terms says of a post an answer sentence gives (``given``), where it

@@ -905,3 +905,23 @@ def test_a_name_the_question_asks_of_and_no_passage_holds_is_doubted_where_the_a
     assert not held.doubts
     (unasked,) = attributor.attribute(["Parliament sits Thursdays, as in Fridays."], shown, "When does it sit?")
     assert "“Fridays” is in no source" not in unasked.doubts
+
+
+def test_a_post_a_line_gives_another_is_no_second_source_and_doubts_the_answer_that_gives_it_away(
+    attributor: Attributor,
+) -> None:
+    # Asked "Who is Jonas Weber?" of an incident report, the 1.5B model answered "Jonas Weber was the on-call engineer
+    # who raised the connection pool limit from 50 to 200.", cited to the line he raised it on and, for "on-call
+    # engineer", to "The on-call engineer, Sofia Brandt, was paged."
+    timeline = (
+        "14:12 The on-call engineer, Sofia Brandt, was paged.\n"
+        "14:40 The team rolled back the traffic migration, which did not help.\n"
+        "15:05 Jonas Weber raised the connection pool limit from 50 to 200."
+    )
+    shown = [Passage("incident.txt", 9, 11, 0, timeline, 0.9)]
+    said = "Jonas Weber was the on-call engineer who raised the connection pool limit from 50 to 200."
+    (wrong,) = attributor.attribute([said], shown, "Who is Jonas Weber?")
+    assert wrong.citation.start_line == 11 and wrong.also is None
+    assert wrong.doubts == ('a source says "engineer, Sofia Brandt"',) and wrong.score < 0.5
+    (right,) = attributor.attribute(["Sofia Brandt was the on-call engineer."], shown, "Who was the on-call engineer?")
+    assert right.citation.start_line == 9 and not right.doubts
