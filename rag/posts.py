@@ -13,7 +13,7 @@ This module does not score or cite (``rag.attribution`` does).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
 from lemminflect import getLemma
@@ -43,6 +43,15 @@ class Post(NamedTuple):
     said: str  # its words: "treasurer Ines Carvalho"
     post: frozenset[str]  # the stemmed terms of the post
     holder: frozenset[str]  # and of its holder's name
+
+
+def given_away(given: list[Post], titled: list[Post]) -> Iterator[tuple[Post, Post]]:
+    """Each post an answer sentence gives (``given``) that a source sentence gives another (``titled``), as the
+    answer's and the source's."""
+    for claim in given:
+        for post in titled:
+            if claim.post == post.post and not held(set(claim.holder), set(post.holder)):
+                yield claim, post
 
 
 class Posts:
@@ -107,11 +116,7 @@ class Posts:
         >>> Posts.others(a.given(said), a.titled(line)), Posts.others(a.given(said), a.titled("Engineer Jonas Weber"))
         (True, False)
         """
-        return any(
-            claim.post == post.post and not held(set(claim.holder), set(post.holder))
-            for claim in given
-            for post in titled
-        )
+        return any(given_away(given, titled))
 
     @staticmethod
     def taken(given: list[Post], titled: Sequence[list[Post]]) -> str:
@@ -155,13 +160,9 @@ class Posts:
         >>> a.miscast(a.given("The treasurer is Paul Nkemelu."), titled, terms)  # not named there: not gainsaid
         ''
         """
-        for claim in given:
-            for post in titled:
-                elsewhere = terms - post.holder
-                if (
-                    claim.post == post.post
-                    and not held(set(claim.holder), set(post.holder))
-                    and held(set(claim.holder), elsewhere) == claim.holder
-                ):
-                    return post.said
-        return ""
+        named = (
+            post
+            for claim, post in given_away(given, titled)
+            if held(set(claim.holder), terms - post.holder) == claim.holder
+        )
+        return next((post.said for post in named), "")
