@@ -96,7 +96,17 @@ def misread(support: Support, question: str = "") -> bool:
 
 def _are(said: set[str], where: str) -> str:
     """Numbers said to be where they are, in plain words, by size: "8 and 12 are in no source"."""
-    return f"{in_words(sorted(said, key=magnitude))} {'is' if len(said) == 1 else 'are'} {where}"
+    return _is(sorted(said, key=magnitude), where)
+
+
+def _is(items: Sequence[str], where: str) -> str:
+    """Things said to be where they are, in plain words, in the order given: '“Fridays” is in no source'."""
+    return f"{in_words(items)} {'is' if len(items) == 1 else 'are'} {where}"
+
+
+def _within(run: Citation, cited: Citation) -> bool:
+    """Whether a sentence (``cited``) is one of a run of list items' (``Attributor.lists``)."""
+    return cited.file == run.file and run.start_char <= cited.start_char < run.end_char
 
 
 def statements_first(scores: np.ndarray, headings: np.ndarray) -> None:
@@ -133,11 +143,7 @@ def gathered(
     """
     for j in range(items, len(cands)):
         run = cands[j]
-        inside = [
-            k
-            for k in range(items)
-            if cands[k].file == run.file and run.start_char <= cands[k].start_char < run.end_char
-        ]
+        inside = [k for k in range(items) if _within(run, cands[k])]
         for row, mine in zip(scores, said, strict=True):
             most = max((len(mine & terms[k]) for k in inside), default=0)
             if len(mine & terms[j]) < most + GATHERED or row[j] < LISTED * row[:items].max():
@@ -161,7 +167,7 @@ def trimmed(run: Citation, said: set[str], sentences: Sequence[Citation], terms:
     by_line: dict[int, set[str]] = {}
     opening: dict[int, Citation] = {}  # each line's first sentence: where it is in a paged document
     for cited, words in zip(sentences, terms, strict=False):
-        if cited.file == run.file and run.start_char <= cited.start_char < run.end_char:
+        if _within(run, cited):
             by_line.setdefault(cited.start_line, set()).update(words)
             opening.setdefault(cited.start_line, cited)
     own = [
@@ -542,9 +548,7 @@ class Attributor:
                 in_doubt, by_numbers = True, by_numbers + 1
             if unsaid and (unnamed := [word for word, terms in unsaid.items() if terms <= mine]):
                 row *= CONTRADICTED  # a name the question asks of, which no passage holds
-                doubts.append(
-                    f"{in_words([f'“{word}”' for word in unnamed])} {'is' if len(unnamed) == 1 else 'are'} {_NOWHERE}"
-                )
+                doubts.append(_is([f"“{word}”" for word in unnamed], _NOWHERE))
                 in_doubt = True
             best = int(np.argmax(row))
             others = (
