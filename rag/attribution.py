@@ -27,6 +27,7 @@ from index.chunking import line_spans, sentence_spans
 from rag.answer_text import answer_sentences, claim
 from rag.denial import DISAVOWAL, Denials, asks_yes_or_no, denials, denies
 from rag.doers import SPEAKER, Doers, led
+from rag.editions import Editions
 from rag.fields import Fields
 from rag.posts import Posts
 from rag.sentence_vectors import SentenceVectors, unit
@@ -203,6 +204,7 @@ class Attributor:
         self.doing = Doers(self.wording)
         self.posting = Posts(self.wording)
         self.fielding = Fields(self.wording)
+        self.editions = Editions(self.wording)
 
     def terms(self, text: str) -> set[str]:
         """Stemmed content words (``Wording.terms``)."""
@@ -358,6 +360,15 @@ class Attributor:
         seen = self.terms(" ".join(f"{p.text} {p.file} {p.title or ''} {' '.join(p.page_names)}" for p in passages))
         return {word: terms for word, terms in asked.items() if not terms & seen}
 
+    def mentioned(
+        self, question: str, cited: Citation, elsewhere: Mapping[str, str], passages: Sequence[Passage]
+    ) -> bool:
+        """Whether a line of another edition of a series than the one the question names (``elsewhere``:
+        ``Editions.named``) answers it all the same: it mentions the edition, with what the question asks of it
+        (``Editions.mentions``)."""
+        named = [p for p in passages if p.file == elsewhere[cited.file]]
+        return self.editions.mentions(question, cited.quote, named)
+
     def preceding(self, passages: Sequence[Passage]) -> dict[Citation, str]:
         """Each sentence of the passages, as a citation of it, with the sentence before it in its
         passage (a passage's first has none): what a cited sentence may lean on ("It could offer ...").
@@ -475,6 +486,8 @@ class Attributor:
         shown = set().union(*(numbers(" ".join([p.text, p.file, *p.page_names])) for p in passages))
         restated = numbers(question)
         unsaid = self.unsaid_names(question, passages)  # names the question asks of that no passage holds
+        elsewhere = self.editions.named(question, passages)  # documents of a series the question asks not of
+        off = np.array([c.file in elsewhere for c in cands])
         out, before = [], None  # each candidate's sentence before it, once a sentence needs it
         for row, sentence, text, deed, posts in zip(scores, sentences, claims, deeds, given, strict=True):
             undoubted, doubts, in_doubt = float(row.max()), [], False  # in doubt: no second source either
@@ -550,6 +563,13 @@ class Attributor:
                 row *= CONTRADICTED  # a name the question asks of, which no passage holds
                 doubts.append(_is([f"“{word}”" for word in unnamed], _NOWHERE))
                 in_doubt = True
+            cited = cands[int(np.argmax(row))]
+            if cited.file in elsewhere and not in_doubt and not self.mentioned(question, cited, elsewhere, passages):
+                row[off] *= CONTRADICTED  # another edition's line than the one the question names
+                if off[best := int(np.argmax(row))]:
+                    named = self.editions.name(elsewhere[cands[best].file], passages)
+                    doubts.append(f"the question asks of “{named}”")
+                    in_doubt = True
             best = int(np.argmax(row))
             others = (
                 []
@@ -641,7 +661,8 @@ class Attributor:
         """Which passage holds the sentence nearest the question, and that sentence (``ranked_in_each``'s
         score): the first of equals; None where the passages have no sentence."""
         ranked = self.ranked_in_each(question, passages)
-        firsts = [(i, found[0]) for i, found in enumerate(ranked) if found]
+        elsewhere = self.editions.named(question, passages)  # of a series, the edition the question names
+        firsts = [(i, found[0]) for i, found in enumerate(ranked) if found and passages[i].file not in elsewhere]
         return max(firsts, key=lambda first: first[1].score, default=None)
 
     def saying_no(self, question: str, passages: Sequence[Passage], line: Support | None = None) -> Support | None:

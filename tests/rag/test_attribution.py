@@ -907,6 +907,47 @@ def test_a_name_the_question_asks_of_and_no_passage_holds_is_doubted_where_the_a
     assert "“Fridays” is in no source" not in unasked.doubts
 
 
+OCTOBER = Passage(
+    "board-minutes-2026-10.md", 17, 19, 600,
+    "## 2. Roof repair\n\nOne quote came to 61,500 euros. The decision was postponed to the November meeting.",
+    0.9, title="Library Board — Minutes, 14 October 2026",
+)  # fmt: skip
+NOVEMBER = Passage(
+    "board-minutes-2026-11.md", 9, 9, 300, "Kalm Roofing was chosen; work starts in March.", 0.8,
+    title="Library Board — Minutes, 11 November 2026",
+)  # fmt: skip
+
+
+def test_a_line_of_another_edition_than_the_one_the_question_names_is_doubted(attributor: Attributor) -> None:
+    # Asked "What did the board decide in November about the roof?" with both months' minutes shown, the 1.5B model
+    # answered from October's, and the verifier let it through: every word is on October's line
+    asked = "What did the board decide in November about the roof?"
+    said = "The board decided to postpone the decision on the roof repair until the November meeting."
+    (october,) = attributor.attribute([said], [OCTOBER, NOVEMBER], asked)
+    assert october.citation.file == "board-minutes-2026-10.md"
+    assert october.doubts == ("the question asks of “Library Board — Minutes, 11 November 2026”",)
+    assert october.score < 0.5 <= october.undoubted
+    # asked of no month, or of October, it stands; a second try reads November's passage
+    (unnamed,) = attributor.attribute([said], [OCTOBER, NOVEMBER], "What did the board decide about the roof?")
+    assert not unnamed.doubts and unnamed.score >= 0.5
+    (named,) = attributor.attribute([said], [OCTOBER, NOVEMBER], "What did the board decide in October?")
+    assert not named.doubts
+    assert attributor.closest(asked, [OCTOBER, NOVEMBER]) == NOVEMBER
+    assert attributor.closest("Was the roof decision postponed?", [OCTOBER, NOVEMBER]) == OCTOBER
+
+
+def test_a_line_that_mentions_the_edition_the_question_names_answers_what_it_says_of_it(
+    attributor: Attributor,
+) -> None:
+    # "What was postponed to the November meeting?" asks what October's minutes say of November's meeting, of which
+    # November's minutes say nothing
+    asked = "What was postponed to the November meeting?"
+    (postponed,) = attributor.attribute(
+        ["The decision was postponed to the November meeting."], [OCTOBER, NOVEMBER], asked
+    )
+    assert postponed.citation.file == "board-minutes-2026-10.md" and not postponed.doubts
+
+
 def test_a_post_a_line_gives_another_is_no_second_source_and_doubts_the_answer_that_gives_it_away(
     attributor: Attributor,
 ) -> None:
