@@ -32,6 +32,7 @@ from rag.fields import Fields
 from rag.posts import Posts
 from rag.sentence_vectors import SentenceVectors, unit
 from rag.stated_numbers import in_words, magnitude, number_terms, numbers, unread_numbers
+from rag.swaps import Swaps
 from rag.types import Citation, Evidence, Passage, Support
 from rag.wording import WORD, Wording, clauses, held
 
@@ -205,6 +206,7 @@ class Attributor:
         self.posting = Posts(self.wording)
         self.fielding = Fields(self.wording)
         self.editions = Editions(self.wording)
+        self.swapping = Swaps(self.wording)
 
     def terms(self, text: str) -> set[str]:
         """Stemmed content words (``Wording.terms``)."""
@@ -562,6 +564,12 @@ class Attributor:
             if unsaid and (unnamed := [word for word, terms in unsaid.items() if terms <= mine]):
                 row *= CONTRADICTED  # a name the question asks of, which no passage holds
                 doubts.append(_is([f"“{word}”" for word in unnamed], _NOWHERE))
+                in_doubt = True
+            top = int(np.argmax(row))
+            told = asked.union(*(terms for j, terms in enumerate(cand_terms[:items]) if j != top))  # the words
+            if not in_doubt and (swap := self.swapping.swapped(text, [cands[top].quote], told)):  # it may take
+                row *= CONTRADICTED  # from elsewhere, in the place of one its line says: "The client holds ..."
+                doubts.append(f'the source says "{swap}"')  # of "The contractor holds ..."
                 in_doubt = True
             cited = cands[int(np.argmax(row))]
             if cited.file in elsewhere and not in_doubt and not self.mentioned(question, cited, elsewhere, passages):

@@ -907,6 +907,32 @@ def test_a_name_the_question_asks_of_and_no_passage_holds_is_doubted_where_the_a
     assert "“Fridays” is in no source" not in unasked.doubts
 
 
+def test_a_word_put_in_the_place_of_the_lines_own_is_doubted(attributor: Attributor) -> None:
+    # Asked "What insurance does the client hold?" of a cleaning contract, the 1.5B model put the question's client in
+    # the contractor's place, and "nitrile gloves" of the line before in the place of the cryo gloves
+    contract = (
+        "5. The client provides hand soap.\n6. The contractor holds public liability insurance of 2 million euros."
+    )
+    shown = [Passage("contract.txt", 9, 10, 0, contract, 0.9)]
+    asked = "What insurance does the client hold?"
+    (client,) = attributor.attribute(["The client holds public liability insurance of 2 million euros."], shown, asked)
+    assert client.citation.start_line == 10 and client.doubts == ('the source says "contractor holds"',)
+    assert client.score < 0.5 <= client.undoubted
+    (own,) = attributor.attribute(["The contractor holds public liability insurance."], shown, asked)
+    assert not own.doubts and own.score >= 0.5
+    safety = (
+        "Chloroform is toxic: wear nitrile gloves.\nLiquid nitrogen causes burns; wear a face shield and cryo gloves."
+    )
+    shown = [Passage("protocol.txt", 19, 20, 0, safety, 0.9)]
+    asked = "What protective equipment is needed for liquid nitrogen?"
+    (nitrile,) = attributor.attribute(["Nitrile gloves are needed for liquid nitrogen."], shown, asked)
+    assert nitrile.citation.start_line == 20 and nitrile.doubts == ('the source says "cryo gloves"',)
+    # another verb, or another name, is the same said otherwise
+    shown = [Passage("sb.txt", 1, 1, 0, "Denver leads the league. Tesla proceeded to do experiments.", 0.9)]
+    supports = attributor.attribute(["The Broncos lead the league.", "Tesla began to do experiments."], shown)
+    assert not any(s.doubts for s in supports)
+
+
 OCTOBER = Passage(
     "board-minutes-2026-10.md", 17, 19, 600,
     "## 2. Roof repair\n\nOne quote came to 61,500 euros. The decision was postponed to the November meeting.",
