@@ -325,7 +325,9 @@ class Ingestor:
             paging = (name, at)
             report(0)
 
+        found, twins = named_once(found)
         with self.writing():
+            skipped += twins
             # Part of each document's hash: new chunk settings or another embedder redo unchanged files.
             signature = f"{self.chunker.signature};{self.embedding_id}"
             unread_before = set(self.docstore.skipped())  # files not read last time: read now, they go
@@ -550,6 +552,35 @@ class Ingestor:
             self.docstore.drop_fingerprint(file)
         if files:
             self.docstore.save()
+
+
+def named_once(found: list[tuple[Path, Path]]) -> tuple[list[tuple[Path, Path]], list[SkippedFile]]:
+    """The files ``found`` (``loaders.discover``: folder and file) of which no earlier one is named alike
+    (``document_name``: "handbook.md" of two folders ingested at once), and the skips of those that are: a
+    document has one name, and the two would be written over each other (Chroma refused the batch: duplicate
+    ids). Nothing stored is touched; the first found is read.
+
+    >>> kept, skips = named_once([(Path("a"), Path("a/h.md")), (Path("b"), Path("b/h.md"))])
+    >>> kept, [skip.file for skip in skips]
+    ([(PosixPath('a'), PosixPath('a/h.md'))], ['h.md'])
+    >>> skips[0].reason
+    '(of b) was not read: the file of that name in a is read now, and a document has one name; rename one of them'
+    """
+    first: dict[str, Path] = {}
+    kept, twins = [], []
+    for root, file in found:
+        name = document_name(root, file)
+        if name in first:
+            twins.append(
+                SkippedFile(
+                    name, f"(of {root}) was not read: the file of that name in {first[name]} is read now, and a "
+                    "document has one name; rename one of them",
+                )
+            )  # fmt: skip
+        else:
+            first[name] = root
+            kept.append((root, file))
+    return kept, twins
 
 
 def _present(root: Path, name: str) -> bool:

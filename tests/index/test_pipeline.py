@@ -636,3 +636,23 @@ def test_the_bar_says_which_file_of_an_archive_and_which_of_its_pages_is_being_r
     fake_app(settings).ingestor.ingest([folder], progress=seen.append)
     notes = [p.reading_note() for p in seen if p.reading]
     assert notes == ["logs.zip: file 1 of 1 (2024/log.pdf)", "logs.zip: file 1 of 1 (2024/log.pdf), page 2 of 2"]
+
+
+def test_two_folders_files_of_one_name_ingested_at_once_read_the_first_and_skip_the_other(
+    settings: Settings, tmp_path: Path
+) -> None:
+    # "groundline ingest ours/ theirs/", each with a handbook.md: Chroma refused the batch (duplicate ids)
+    ours, theirs = tmp_path / "ours", tmp_path / "theirs"
+    for folder, days in ((ours, 28), (theirs, 25)):
+        folder.mkdir()
+        (folder / "handbook.md").write_text(f"Staff get {days} days of leave.\n")
+    (theirs / "other.md").write_text("Jury service is paid.\n")
+    app = fake_app(settings)
+    report = app.ingestor.ingest([ours, theirs])
+    assert sorted(report.added) == ["handbook.md", "other.md"]
+    (skip,) = report.skipped
+    assert skip.file == "handbook.md" and f"(of {theirs})" in skip.reason and str(ours) in skip.reason
+    assert "28 days" in chroma_chunks(app, "handbook.md")[0]["text"]
+    assert "handbook.md" not in app.ingestor.docstore.skipped()  # the document read is not listed as unread
+    again = app.ingestor.ingest([ours, theirs])  # and a second time, nothing is written over
+    assert again.unchanged == ["handbook.md", "other.md"] and len(again.skipped) == 1
