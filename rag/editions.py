@@ -30,23 +30,26 @@ _MONTHS = "january february march april may june july august september october n
 MONTHS = {name[:3]: name for name in _MONTHS} | {"sept": "september"} | {name: name for name in _MONTHS}
 _AMBIGUOUS = {"may", "mar", "march"}
 SEASONS = {"spring", "summer", "autumn", "winter"}
-_TOKEN = re.compile(r"[A-Za-z]+\d*|\d+(?:\.\d+)*")  # "Q3", "4.2", "2026", "November"
+_TOKEN = re.compile(r"\d+(?:\.\d+)+|[A-Za-z0-9]+")  # "4.2", "Q3", "K200", "2026", "November"
 _DATED = re.compile(r"(?<!\d)\d{4}-(\d{2})(?:-\d{2})?(?!\d)")  # "board-minutes-2026-11": November
 
 
 def marks(text: str) -> set[str]:
     """The marks that tell one edition of a series from another in ``text``: numbers (a version's "4.2"
-    whole), months by their full name (a file name's "2026-11" too), seasons, and quarters.
+    whole) and words with a digit (quarters, "Q3"; models, "K200"), months by their full name (a file name's
+    "2026-11" too), and seasons.
 
     >>> sorted(marks("Riverside Library Board — Minutes, 11 Nov 2026")), sorted(marks("board-minutes-2026-11"))
     (['11', '2026', 'november'], ['11', '2026', 'november'])
     >>> sorted(marks("Release notes 4.2, Q3 (spring)")), marks("What may I bring in march?"), marks("In May?")
     (['4.2', 'q3', 'spring'], set(), {'may'})
+    >>> sorted(marks("K200 kettle manual")), sorted(marks("kettle-manual-k300"))
+    (['k200'], ['k300'])
     """
     found = set()
     for token in _TOKEN.findall(text):
         low = token.lower()
-        if low[0].isdigit() or re.fullmatch(r"q[1-4]", low) or low in SEASONS:
+        if any(c.isdigit() for c in low) or low in SEASONS:
             found.add(low)
         elif low in MONTHS and (low not in _AMBIGUOUS or token[0].isupper()):
             found.add(MONTHS[low])

@@ -33,3 +33,11 @@ def test_documents_whose_names_share_too_little_are_no_series() -> None:
     harbour = passage("harbour.md", "Northgate Harbour Authority: annual report 2025")
     clinic = passage("clinic.md", "Riverside Clinic: annual review 2024")
     assert Editions(Wording()).named("What did the 2025 review say?", [harbour, clinic]) == {}
+
+
+def test_models_named_with_a_digit_are_editions_of_one_series() -> None:
+    small, large = (
+        passage("kettle-k200.md", "Kestrel K200 kettle manual"),
+        passage("kettle-k300.md", "Kestrel K300 kettle manual"),
+    )
+    assert Editions(Wording()).named("What does the K300 hold?", [small, large]) == {"kettle-k200.md": "kettle-k300.md"}
