@@ -63,6 +63,9 @@ ALSO_WORDS = 2
 # at its own score ("It is the authority's annual report for 2025").
 HEADING = 0.85
 _HEADING = re.compile(r"#{1,6}\s")
+# a line that asks what the lines under it answer, as an FAQ's do: "**Are mobile phones allowed?**", "Q: Can I
+# park?", "### Can children climb alone?"
+_ASKED_LINE = re.compile(r"[#>*_\s]*(?:Q\d*\s*[:.)]\s*)?(?P<asked>[^\n]*?\?)[*_\s]*")
 _POSSESSIVE = re.compile(r"['’]s$")  # "Newport's": a name the question asks of is "Newport"
 # a list's item: "- 900 g bread flour", "2. Pour the water away." A run of them is cited as one where an answer
 # sentence gathers them ("The ingredients are 900 g bread flour, 100 g whole wheat flour, ... and 20 g salt.")
@@ -94,6 +97,13 @@ def misread(support: Support, question: str = "") -> bool:
         return False
     changed = numbers(claim(support.sentence) or support.sentence) - numbers(support.citation.quote)
     return not changed & numbers(question)
+
+
+def asking(line: Citation) -> str:
+    """What a line that asks a question (``Attributor.answering``) asks, without its marks: "**Can I park?**"
+    asks "Can I park?"."""
+    found = _ASKED_LINE.fullmatch(line.quote)
+    return found.group("asked").strip() if found else line.quote
 
 
 def _are(said: set[str], where: str) -> str:
@@ -385,6 +395,35 @@ class Attributor:
             out |= {later: earlier.quote for earlier, later in zip(cands, cands[1:], strict=False)}
         return out
 
+    def answering(self, passages: Sequence[Passage]) -> dict[Citation, Citation]:
+        """Each sentence of the passages that opens the line after a line asking a question (an FAQ's: the
+        line alone, or after a blank line), with that line: what it answers, though its own words need not
+        say so (``asking``). "Tell the school office by 1 September; ..." under "**What if my child has
+        allergies?**" supports "Allergies must be reported by 1 September." (0.37 to the question's line,
+        less to its own).
+
+        >>> faq = "**Are phones allowed?**\\nPhones are collected at 21:00. They come back at breakfast."
+        >>> answers = Attributor(None).answering([Passage("f.md", 4, 5, 0, faq, 1.0)])
+        >>> [(c.start_line, c.quote, asking(line)) for c, line in answers.items()]
+        [(5, 'Phones are collected at 21:00.', 'Are phones allowed?')]
+        """
+        out = {}
+        for p in passages:
+            cands = self.candidates([p])
+            for earlier, later in zip(cands, cands[1:], strict=False):
+                asked = _ASKED_LINE.fullmatch(earlier.quote)
+                before = p.text[: earlier.start_char - p.start_char]
+                between = p.text[earlier.end_char - p.start_char : later.start_char - p.start_char]
+                if (
+                    asked
+                    and (not before or before.endswith("\n"))
+                    and between.startswith("\n")
+                    and not between.strip()
+                    and between.count("\n") <= 2
+                ):
+                    out[later] = earlier
+        return out
+
     def lead_ins(self, passages: Sequence[Passage]) -> dict[Citation, str]:
         """What the verifier is shown before each sentence of the passages (``cited_quotes``): the Markdown
         heading it is under, where the passages show it and every line down to the sentence ("[Root
@@ -409,6 +448,14 @@ class Attributor:
         >>> shown = [Passage("h.md", 1, 3, 0, "# Hiring\\n## Decision\\nWe chose Tomasz.", 1.0, title="Hiring")]
         >>> sorted(Attributor(None).lead_ins(shown).values())
         ['[Hiring] [Decision]']
+
+        An FAQ's answer is shown under its question (``answering``): "Tell the school office by 1 September;
+        ..." answered "When must allergies be reported?" at 0.56 alone, at 0.78 under "[What if my child has
+        allergies?]".
+
+        >>> shown = [Passage("f.md", 1, 2, 0, "## Trip\\n**Are phones allowed?**\\nThey are collected.", 1.0)]
+        >>> Attributor(None).lead_ins(shown)[Attributor(None).candidates(shown)[2]]
+        '[Trip] [Are phones allowed?]'
         """
         out: dict[Citation, str] = {}
         for file in dict.fromkeys(p.file for p in passages):
@@ -424,6 +471,9 @@ class Attributor:
                     out[cited] = " ".join(f"[{name}]" for name in dict.fromkeys(filter(None, (title, section))))
                 elif title is not None and cited.start_line > 1:  # the title's own line needs none
                     out[cited] = f"[{title}]"
+        for answer, line in self.answering(passages).items():  # an FAQ's answer under its question (where
+            if not _HEADING.match(line.quote):  # it is no heading: that is shown already)
+                out[answer] = " ".join(filter(None, (out.get(answer), f"[{asking(line)}]")))
         return out
 
     def with_sentence_before(
@@ -469,8 +519,14 @@ class Attributor:
         cand_terms = [self.terms(c.quote) for c in cands]
         claims = [claim(s) or s for s in sentences]  # an opening yes is checked apart (``Verifier.says_yes``)
         scores = self._scores(claims, cands, cand_terms)
+        if answers := self.answering(passages):  # an FAQ's answer matches as read with its question, where
+            read = [i for i, c in enumerate(cands[:items]) if c in answers]  # that matches better
+            heard = [replace(cands[i], quote=f"{asking(answers[cands[i]])} {cands[i].quote}") for i in read]
+            scores[:, read] = np.maximum(scores[:, read], self._scores(claims, heard))
         gathered(scores, [self.terms(text) for text in claims], cands, cand_terms, items)
-        statements_first(scores, np.array([bool(_HEADING.match(c.quote)) for c in cands]))
+        # a heading, or a line that asks what the lines under it answer (an FAQ's), says nothing of it
+        asking_lines = set(answers.values())
+        statements_first(scores, np.array([bool(_HEADING.match(c.quote)) or c in asking_lines for c in cands]))
         asked = self.terms(question)
         rejections = [self.denying.rejected(c.quote) for c in cands]
         denying = np.array([denies(c.quote) or bool(r) for c, r in zip(cands, rejections, strict=True)])

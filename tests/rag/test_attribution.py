@@ -933,6 +933,33 @@ def test_a_word_put_in_the_place_of_the_lines_own_is_doubted(attributor: Attribu
     assert not any(s.doubts for s in supports)
 
 
+def test_an_faqs_answer_is_matched_as_read_with_its_question_and_shown_to_the_verifier_under_it(
+    attributor: Attributor,
+) -> None:
+    # "When must allergies be reported?" was answered "Allergies must be reported by 1 September.", cited to the FAQ's
+    # question line (0.37), and withheld: its answer's line does not say "allergies"
+    faq = (
+        "**What if my child has allergies?**\n"
+        "Tell the school office by 1 September; the hostel cooks nut-free meals on request.\n\n"
+        "**Are mobile phones allowed?**\n"
+        "Phones are collected each evening."
+    )
+    shown = [Passage("trip-faq.md", 18, 22, 0, faq, 0.9)]
+    asked = "When must allergies be reported?"
+    (said,) = attributor.attribute(["Allergies must be reported by 1 September."], shown, asked)
+    alone = [replace(shown[0], start_line=19, text=faq[37:])]  # the same lines without the question
+    (unasked,) = attributor.attribute(["Allergies must be reported by 1 September."], alone, asked)
+    assert said.citation.start_line == unasked.citation.start_line == 19
+    assert said.score > unasked.score + 0.1  # read with its question, the line matches better
+    leads = attributor.lead_ins(shown)
+    assert leads[said.citation] == "[What if my child has allergies?]"
+    assert [leads.get(c) for c in attributor.candidates(shown) if c.start_line == 22] == [
+        "[Are mobile phones allowed?]"
+    ]
+    # a question asked within a line is no FAQ's
+    assert not attributor.answering([Passage("n.txt", 1, 1, 0, "Why? Tell the office by 1 September.", 0.9)])
+
+
 OCTOBER = Passage(
     "board-minutes-2026-10.md", 17, 19, 600,
     "## 2. Roof repair\n\nOne quote came to 61,500 euros. The decision was postponed to the November meeting.",
