@@ -733,7 +733,8 @@ class Attributor:
         """The sentence of the passages nearest a question asked yes or no (``nearest_line``, or ``line``
         where the caller has it), where it says no to it (``Denials.says_no``): what answers it where the
         model's answer is withheld (``Evidence.says_no``): a denial or rejection in it gainsays the question, or
-        it states another number than the question's (``numbers_say_no``). None: the question is not asked yes
+        it states another number than the question's (``numbers_say_no``), or it gives the post the question asks
+        whether someone holds to another (``Posts.refused``). None: the question is not asked yes
         or no, or its nearest sentence does not say no (a lower one that does is not taken: the nearest may say
         yes). Where the question states a number the nearest sentence lacks and another sentence holds them
         all, that one is the question's line (``stating``)."""
@@ -744,7 +745,8 @@ class Attributor:
             return None
         line = self.stating(question, passages, line)
         quote = line.citation.quote
-        return line if self.denying.says_no(quote, question) or self.numbers_say_no(quote, question) else None
+        says_no = self.denying.says_no(quote, question) or self.numbers_say_no(quote, question)
+        return line if says_no or self.posting.refused(question, quote) else None
 
     def stating(self, question: str, passages: Sequence[Passage], line: Support) -> Support:
         """The sentence of the passages nearest the question among those stating every number it states, where

@@ -21,7 +21,11 @@ from lemminflect import getLemma
 from rag.wording import Wording, held, verb_form
 
 # a name: capitalised words, after titles ("Dr. Samuel Achterberg", "Brig. Gen. Pat Ryder", "Maria Lindqvist")
-_NAME = r"(?:(?:[A-Z][a-z]{0,4}\.|Dr|Mr|Mrs|Ms|Prof|Sir|Dame)\s+)*[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,3}"
+_PARTICLE = r"(?:de|van|von|der|den|da|di|du|del|della|le|la|bin|ibn)\s+"  # "Mr. de Vries", "Ludwig van Beethoven"
+_NAME = (
+    rf"(?:(?:[A-Z][a-z]{{0,4}}\.|Dr|Mr|Mrs|Ms|Prof|Sir|Dame)\s+)*(?:{_PARTICLE})*[A-Z][\w'’-]*"
+    rf"(?:\s+(?:{_PARTICLE})*[A-Z][\w'’-]*){{0,3}}"
+)
 # a post before its holder's name: a small word, or a capitalised one that opens the sentence or a clause
 # ("Chief executive Maria Lindqvist said", "Present: chair Dr. Samuel Achterberg, director Amara Okafor")
 # or the post, then its holder set apart by commas ("The on-call engineer, Sofia Brandt, was paged.")
@@ -32,8 +36,11 @@ _TITLED = re.compile(
 _POST_IS = re.compile(rf"^\W*[Tt]he\s+(?:[\w'’-]+\s+){{0,3}}?(?P<post>[a-z][\w-]*)\s+(?:is|was)\s+(?P<name>{_NAME})")
 _IS_POST = re.compile(
     rf"^\W*(?P<name>{_NAME})\s+(?:is|was)\s+(?:the|a|an)\s+(?:[\w'’-]+\s+){{0,2}}?(?P<post>[a-z][\w-]*)"
-    r"(?=\s+(?:of|at|for|in|on|who|that|which)\b|\W*$)"
+    r"(?=\s+(?:of|at|for|in|on|who|that|which|and)\b|\W*$)"
 )
+# a question whether someone holds the post: "Is Ms. Lindgren the trip leader?"
+_ASKED_POST = re.compile(rf"^\W*(?:Is|Was)\s+(?P<name>{_NAME})\s+(?P<post>the\s+[^?]+?)\s*\?\s*$")
+_TITLES = "Mr Mrs Ms Miss Mx Dr Prof Sir Dame"  # before a name, and no part of whose it is
 _VERB_TAGS = ("VBD", "VBZ", "VBN", "VBG")
 
 
@@ -59,6 +66,15 @@ class Posts:
 
     def __init__(self, wording: Wording) -> None:
         self.wording = wording
+        self._titles = wording.terms(_TITLES)
+
+    def holder(self, name: str) -> set[str]:
+        """The terms of a holder's name, without its title: "Ms. Lindgren" and "Ms. Okonkwo" are two people.
+
+        >>> sorted(Posts(Wording()).holder("Dr. Samuel Achterberg"))
+        ['achterberg', 'samuel']
+        """
+        return self.wording.terms(name) - self._titles
 
     def titled(self, quote: str) -> list[Post]:
         """Each name a sentence puts after a post ("treasurer Ines Carvalho"): the post a noun, not a small word
@@ -76,7 +92,7 @@ class Posts:
             # a noun ("Maria Lindqvist": a first name is none), and no verb's form
             if not getLemma(post.lower(), "NOUN", lemmatize_oov=False) or any(verb_form(post, t) for t in _VERB_TAGS):
                 continue
-            terms, holder = self.wording.terms(post), self.wording.terms(m.group("name"))
+            terms, holder = self.wording.terms(post), self.holder(m.group("name"))
             if terms and holder:
                 out.append(Post(m.group(0), frozenset(terms), frozenset(holder)))
         return out
@@ -87,7 +103,7 @@ class Posts:
 
         >>> a = Posts(Wording())
         >>> [(sorted(p.post), sorted(p.holder)) for p in a.given("The treasurer is Dr. Samuel Achterberg.")]
-        [(['treasur'], ['achterberg', 'dr', 'samuel'])]
+        [(['treasur'], ['achterberg', 'samuel'])]
         >>> [sorted(p.post) for p in a.given("Maria Lindqvist is the chief executive of the authority.")]
         [['execut']]
         >>> a.given("The deficit was 200,000 euros."), a.given("The dental unit opened in March.")
@@ -98,11 +114,29 @@ class Posts:
             Post(
                 m.group(0),
                 frozenset(self.wording.terms(m.group("post"))),
-                frozenset(self.wording.terms(m.group("name"))),
+                frozenset(self.holder(m.group("name"))),
             )
             for m in found
         ]
         return [p for p in out if p.post and p.holder] + self.titled(sentence)
+
+    def refused(self, question: str, line: str) -> bool:
+        """Whether a line gives the post a question asks whether someone holds ("Is Ms. Lindgren the trip
+        leader?") to another ("Ms. Okonkwo is the trip leader and can be reached on ..."): it says no. A post
+        asked with "a" is one of several ("Was Tesla an engineer?"), and not read so.
+
+        >>> a = Posts(Wording())
+        >>> line = "Ms. Okonkwo is the trip leader and can be reached on 06 1234 5678."
+        >>> a.refused("Is Ms. Lindgren the trip leader?", line), a.refused("Is Ms. Okonkwo the trip leader?", line)
+        (True, False)
+        >>> a.refused("Is Ms. Lindgren a trip leader?", line), a.refused("Where is the trip leader?", line)
+        (False, False)
+        """
+        asked = _ASKED_POST.match(question)
+        if not asked:
+            return False
+        claimed = self.given(f"{asked.group('name')} is {asked.group('post')}.")
+        return any(given_away(claimed, self.given(line)))
 
     @staticmethod
     def others(given: list[Post], titled: list[Post]) -> bool:

@@ -640,6 +640,20 @@ def test_a_sentence_that_says_a_rejected_thing_was_done_is_not_supported(attribu
     assert bought.doubts and bought.score < bought.undoubted
 
 
+def test_a_line_that_gives_the_post_asked_of_to_another_says_no(attributor: Attributor) -> None:
+    # "Is Ms. Lindgren the trip leader?" was declined: the line nearest it names Ms. Okonkwo as the leader
+    faq = (
+        "Mr. de Vries (biology), Ms. Okonkwo (geography) and Ms. Lindgren (PE) go with the group.\n"
+        "Ms. Okonkwo is the trip leader and can be reached on 06 1234 5678 during the trip."
+    )
+    shown = [Passage("trip-faq.md", 15, 16, 0, faq, 0.9)]
+    no = attributor.saying_no("Is Ms. Lindgren the trip leader?", shown)
+    assert no is not None and no.citation.start_line == 16
+    assert attributor.posting.refused("Is Mr. de Vries the trip leader?", no.citation.quote)  # a name's "de" too
+    assert attributor.saying_no("Is Ms. Okonkwo the trip leader?", shown) is None  # it says yes
+    assert attributor.saying_no("Is Ms. Lindgren a teacher?", shown) is None  # one of several
+
+
 def test_the_line_nearest_a_yes_or_no_question_is_kept_where_it_says_no(attributor: Attributor) -> None:
     # Asked "Is there a lift?" of flat notes, the 1.5B model answered "Yes, there is a lift."; asked "Can I heat
     # milk in the kettle?" of its manual, it declined: the nearest line says no to each
