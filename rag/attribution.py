@@ -634,6 +634,15 @@ class Attributor:
                     named = self.editions.name(elsewhere[cands[best].file], passages)
                     doubts.append(f"the question asks of “{named}”")
                     in_doubt = True
+            cited = cands[int(np.argmax(row))]
+            if not in_doubt and (misnamed := self.editions.misnamed(text, cited.file, cited.quote, passages)):
+                row[[c.file == cited.file for c in cands]] *= CONTRADICTED  # it names another edition than
+                if cands[best := int(np.argmax(row))].file == cited.file:  # the one its line is of
+                    doubts.append(
+                        f"the source is “{self.editions.name(cited.file, passages)}”, "
+                        f"not “{self.editions.name(misnamed, passages)}”"
+                    )
+                    in_doubt = True
             best = int(np.argmax(row))
             others = (
                 []

@@ -89,7 +89,7 @@ class Editions:
         asked = marks(question)
         if not asked:
             return {}
-        names = {p.file: " ".join(filter(None, [p.title, PurePath(p.file).stem])) for p in passages}
+        names = _names(passages)
         marked = {file: marks(name) for file, name in names.items()}
         words = {file: self.words(name) for file, name in names.items()}
         out = {}
@@ -124,7 +124,34 @@ class Editions:
         held = self.wording.terms(" ".join(f"{p.text} {p.title or ''}" for p in named))
         return bool(said) and not said & held
 
+    def misnamed(self, sentence: str, file: str, line: str, passages: Sequence[Passage]) -> str | None:
+        """The edition an answer sentence names (as a question would: ``named``), where the line it is cited to
+        (of ``file``) is of another edition of its series and does not say the sentence's mark itself; else
+        None. Asked "What changed in the default cache size between 4.1 and 4.2?", the 1.5B model answered
+        "The default cache size was raised from 128 MB to 256 MB in Tidewater 4.2." from 4.1's notes.
+
+        >>> old = Passage("notes-4.1.txt", 9, 9, 0, "The cache was raised to 256 MB.", 1.0)
+        >>> new = Passage("notes-4.2.txt", 9, 9, 0, "The cache was raised to 1 GB.", 1.0)
+        >>> e = Editions(Wording())
+        >>> e.misnamed("In 4.2 the cache was raised to 256 MB.", old.file, old.text, [old, new])
+        'notes-4.2.txt'
+        >>> e.misnamed("In 4.1 the cache was raised to 256 MB.", old.file, old.text, [old, new])
+        >>> e.misnamed("In 4.2 the cache will grow.", old.file, "4.2 will raise the cache.", [old, new])
+        """
+        other = self.named(sentence, passages).get(file)
+        if other is None:
+            return None
+        names = _names(passages)
+        said = marks(sentence) & (marks(names[other]) - marks(names[file]))  # the other edition's, it says
+        return None if said & marks(line) else other
+
     def name(self, file: str, passages: Sequence[Passage]) -> str:
         """What a document is called where the reader is told which edition a question asks of: its title,
         else its file's name."""
         return next((p.title for p in passages if p.file == file and p.title), None) or PurePath(file).name
+
+
+def _names(passages: Sequence[Passage]) -> dict[str, str]:
+    """What each document of ``passages`` is called, as editions of a series are told apart: its title and its
+    file's name."""
+    return {p.file: " ".join(filter(None, [p.title, PurePath(p.file).stem])) for p in passages}

@@ -1003,6 +1003,20 @@ def test_a_line_of_another_edition_than_the_one_the_question_names_is_doubted(at
     assert attributor.closest("Was the roof decision postponed?", [OCTOBER, NOVEMBER]) == OCTOBER
 
 
+def test_a_sentence_naming_another_edition_than_its_lines_is_doubted(attributor: Attributor) -> None:
+    # "What changed in the default cache size between 4.1 and 4.2?" was answered "The default cache size was raised
+    # from 128 MB to 256 MB in Tidewater 4.2." from 4.1's notes; the question names both
+    old = Passage("release-notes-4.1.txt", 10, 10, 0, "The default cache size was raised from 128 MB to 256 MB.", 0.9)
+    new = Passage("release-notes-4.2.txt", 12, 12, 0, "Dark mode follows the system's setting.", 0.8)
+    asked = "What changed in the default cache size between 4.1 and 4.2?"
+    said = "The default cache size was raised from 128 MB to 256 MB in Tidewater 4.2."
+    (misnamed,) = attributor.attribute([said], [old, new], asked)
+    assert misnamed.doubts == ("the source is “release-notes-4.1.txt”, not “release-notes-4.2.txt”",)
+    assert misnamed.score < 0.5 <= misnamed.undoubted
+    (own,) = attributor.attribute([said.replace("4.2", "4.1")], [old, new], asked)
+    assert not own.doubts and own.citation.file == "release-notes-4.1.txt"
+
+
 def test_a_line_that_mentions_the_edition_the_question_names_answers_what_it_says_of_it(
     attributor: Attributor,
 ) -> None:
