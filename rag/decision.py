@@ -91,6 +91,29 @@ def declined(raw: str) -> bool:
 
 
 # the note of an answer that quotes the line a withheld yes cited (``Decider.answered_otherwise``)
+# a quoted line that opens so leans on what is before it: it is quoted under its heading
+_LEANS = re.compile(r"(?:It|Its|They|Their|This|These|That|Those|He|His|She|Her)\b")
+_HEADING_LINE = re.compile(r"#{1,6}\s+(.+?)\s*#*\s*")
+
+
+def heading_over(citation: Citation, passages: Sequence[Passage]) -> str | None:
+    """The Markdown heading nearest above a cited line within the passage it came from; None: none is shown.
+
+    >>> shown = [Passage("v.md", 8, 11, 0, "## Salarix\\nSalarix costs 9 euros.\\nIt supports Spain.", 1.0)]
+    >>> heading_over(Citation("v.md", 10, 10, "It supports Spain.", 32, 50), shown)
+    'Salarix'
+    >>> heading_over(Citation("v.md", 9, 9, "Salarix costs 9 euros.", 11, 31), shown[:0]) is None
+    True
+    """
+    for p in passages:
+        at = citation.start_char - p.start_char
+        if p.file == citation.file and 0 <= at < len(p.text):
+            for line in reversed(p.text[:at].splitlines()):
+                if found := _HEADING_LINE.fullmatch(line.strip()):
+                    return found.group(1)
+    return None
+
+
 NOT_YES_QUOTED = (
     "Quoted from the documents: the model answered yes, and the line it cites, asked the question, does not say "
     "yes. The model's own answer was not kept."
@@ -263,7 +286,10 @@ class Decider:
         else:
             return None
         assert said is not None and said.citation is not None
-        quoted = AnswerSentence(f"The documents say: “{' '.join(said.citation.quote.split())}”", (1,), said.score)
+        quote, under = " ".join(said.citation.quote.split()), ""
+        if _LEANS.match(quote) and (section := heading_over(said.citation, evidence.passages)):
+            under = f", under “{section}”"  # "It supports payroll in 14 EU countries": which "it", the heading says
+        quoted = AnswerSentence(f"The documents say{under}: “{quote}”", (1,), said.score)
         return Answer(
             text=render([quoted]), abstained=False, citations=[said.citation], sentences=[quoted],
             passages=list(evidence.passages), question=evidence.question, evidence=evidence, note=note,

@@ -1,6 +1,6 @@
 from dataclasses import replace
 
-from rag.decision import MISREAD, SAYS_NO, Decider
+from rag.decision import MISREAD, NOT_YES_QUOTED, SAYS_NO, Decider
 from rag.types import Citation, Evidence, Passage, Support
 
 PASSAGE = Passage("a.txt", 3, 3, 10, "Dogs bark at night. Cats purr.", 0.9, similarity=0.6)
@@ -102,7 +102,7 @@ def test_an_opening_yes_the_cited_sentences_do_not_say_is_shown_unsupported() ->
 def test_an_answer_withheld_for_its_yes_alone_quotes_the_line_it_cites() -> None:
     # the office meeting notes: "Was the budget approved as requested?" was answered "Yes, the budget was approved
     # at 42,000 euros, 3,000 less than requested.": its line answers the question (0.69), and does not say yes (0.55)
-    from rag.decision import NOT_YES, NOT_YES_QUOTED
+    from rag.decision import NOT_YES
 
     line = Citation(
         "notes.txt", 4, 4, "Budget: the Q2 budget was approved at 42,000 euros, 3,000 less than requested.", 0, 78
@@ -179,3 +179,22 @@ def test_an_answer_withheld_for_a_number_its_line_does_not_state_quotes_that_lin
     # and not for a verifier's withholding: the quote is the lines it judged
     judged = replace(ev, supports=[replace(changed, score=0.9, doubts=(), undoubted=None)], verified=0.2)
     assert decider.decide(judged).withheld_by == "verifier"
+
+
+def test_a_quoted_line_that_leans_on_what_is_before_it_is_quoted_under_its_heading() -> None:
+    # "Does Paywise support Spain?" quoted Salarix's "It supports payroll in 14 EU countries, including Spain and
+    # Italy." as the answer: under "## Salarix", which the quote left out
+    text = "## Salarix\nSalarix costs 9 euros.\nIt supports payroll in 14 EU countries, including Spain."
+    shown = Passage("vendors.md", 8, 10, 0, text, 0.9)
+    line = Citation("vendors.md", 10, 10, text[text.index("It") :], text.index("It"), len(text))
+    asked = "Does Paywise support Spain?"
+    yes = Support("Yes, Paywise supports Spain.", line, 0.8)
+    ev = Evidence(asked, [shown], yes.sentence, [yes], verified=0.7, said_yes=0.3)
+    answer = Decider(min_verified=0.5, min_yes=0.82, min_not_yes=0.5).decide(ev)
+    assert answer.note == NOT_YES_QUOTED
+    assert answer.text == f"The documents say, under “Salarix”: “{line.quote}” [1]"
+    plain = replace(line, quote="Salarix costs 9 euros.")  # a line that names what it is about needs none
+    answer = Decider(min_verified=0.5, min_yes=0.82, min_not_yes=0.5).decide(
+        replace(ev, supports=[replace(yes, citation=plain)])
+    )
+    assert answer.text == "The documents say: “Salarix costs 9 euros.” [1]"
