@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 from rag.answer_text import claim
 from rag.prompts import ABSTAIN
-from rag.types import Answer, AnswerSentence, Citation, Evidence, Passage, Support, best_similarity
+from rag.types import Answer, AnswerSentence, Citation, Evidence, Passage, Support, best_similarity, text_before
 
 if TYPE_CHECKING:
     from rag.settings import Settings
@@ -90,7 +90,6 @@ def declined(raw: str) -> bool:
     return bool(_DECLINE.search(raw))
 
 
-# the note of an answer that quotes the line a withheld yes cited (``Decider.answered_otherwise``)
 # a quoted line that opens so leans on what is before it: it is quoted under its heading
 _LEANS = re.compile(r"(?:It|Its|They|Their|This|These|That|Those|He|His|She|Her)\b")
 _HEADING_LINE = re.compile(r"#{1,6}\s+(.+?)\s*#*\s*")
@@ -105,15 +104,13 @@ def heading_over(citation: Citation, passages: Sequence[Passage]) -> str | None:
     >>> heading_over(Citation("v.md", 9, 9, "Salarix costs 9 euros.", 11, 31), shown[:0]) is None
     True
     """
-    for p in passages:
-        at = citation.start_char - p.start_char
-        if p.file == citation.file and 0 <= at < len(p.text):
-            for line in reversed(p.text[:at].splitlines()):
-                if found := _HEADING_LINE.fullmatch(line.strip()):
-                    return found.group(1)
+    for line in reversed(text_before(citation, passages).splitlines()):
+        if found := _HEADING_LINE.fullmatch(line.strip()):
+            return found.group(1)
     return None
 
 
+# the note of an answer that quotes the line a withheld yes cited (``Decider.answered_otherwise``)
 NOT_YES_QUOTED = (
     "Quoted from the documents: the model answered yes, and the line it cites, asked the question, does not say "
     "yes. The model's own answer was not kept."

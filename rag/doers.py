@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from lemminflect import getLemma
 
-from rag.types import Citation, Passage
+from rag.types import Citation, Passage, text_before
 from rag.wording import DETERMINERS, WORD, Wording, clause_at, held, verb_form
 
 # Who did what. A source sentence names an act's doer with "by" after a participle ("produced by a young Roone
@@ -77,11 +77,8 @@ def led(citation: Citation, passages: Sequence[Passage]) -> str:
     >>> led(Citation("a.txt", 4, 4, "Second, q.", 48, 58), shown)
     'Luther gave reasons. First, p. '
     """
-    for p in passages:
-        at = citation.start_char - p.start_char
-        if p.file == citation.file and 0 <= at < len(p.text):
-            return p.text[p.text.rfind("\n", 0, at) + 1 : at]
-    return ""
+    before = text_before(citation, passages)
+    return before[before.rfind("\n") + 1 :]
 
 
 class Doers:

@@ -126,6 +126,20 @@ class Citation:
         return out
 
 
+def text_before(citation: Citation, passages: Sequence[Passage]) -> str:
+    """The text of the passage a cited sentence came from, before the sentence; "" where no passage holds it.
+
+    >>> shown = [Passage("a.txt", 3, 4, 10, "Intro.\\nLuther gave reasons. Second, q.", 1.0)]
+    >>> text_before(Citation("a.txt", 4, 4, "Second, q.", 38, 48), shown)
+    'Intro.\\nLuther gave reasons. '
+    """
+    for p in passages:
+        at = citation.start_char - p.start_char
+        if p.file == citation.file and 0 <= at < len(p.text):
+            return p.text[:at]
+    return ""
+
+
 def best_similarity(passages: Sequence[Passage]) -> float | None:
     """The best cosine similarity of a passage to the question (None: no vector scores)."""
     return max((p.similarity for p in passages if p.similarity is not None), default=None)
