@@ -544,6 +544,9 @@ class Attributor:
         shown = set().union(*(numbers(" ".join([p.text, p.file, *p.page_names])) for p in passages))
         restated = numbers(question)
         unsaid = self.unsaid_names(question, passages)  # names the question asks of that no passage holds
+        # the words an answer sentence may take from elsewhere than its line (``Swaps.swapped`` passes over
+        # its line's own)
+        told = asked.union(*cand_terms[:items])
         elsewhere = self.editions.named(question, passages)  # documents of a series the question asks not of
         off = np.array([c.file in elsewhere for c in cands])
         out, before = [], None  # each candidate's sentence before it, once a sentence needs it
@@ -621,11 +624,10 @@ class Attributor:
                 row *= CONTRADICTED  # a name the question asks of, which no passage holds
                 doubts.append(_is([f"“{word}”" for word in unnamed], _NOWHERE))
                 in_doubt = True
-            top = int(np.argmax(row))
-            told = asked.union(*(terms for j, terms in enumerate(cand_terms[:items]) if j != top))  # the words
-            if not in_doubt and (swap := self.swapping.swapped(text, [cands[top].quote], told)):  # it may take
-                row *= CONTRADICTED  # from elsewhere, in the place of one its line says: "The client holds ..."
-                doubts.append(f'the source says "{swap}"')  # of "The contractor holds ..."
+            top = int(np.argmax(row))  # a word of the question or of another line, in the place of one its
+            if not in_doubt and (swap := self.swapping.swapped(text, [cands[top].quote], told)):  # line says:
+                row *= CONTRADICTED  # "The client holds ..." of "The contractor holds ..."
+                doubts.append(f'the source says "{swap}"')
                 in_doubt = True
             cited = cands[int(np.argmax(row))]
             if cited.file in elsewhere and not in_doubt and not self.mentioned(question, cited, elsewhere, passages):
