@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 from rag.answer_text import claim
 from rag.prompts import ABSTAIN
 from rag.types import Answer, AnswerSentence, Citation, Evidence, Passage, Support, best_similarity, text_before
+from rag.wording import WORD
 
 if TYPE_CHECKING:
     from rag.settings import Settings
@@ -108,6 +109,34 @@ def heading_over(citation: Citation, passages: Sequence[Passage]) -> str | None:
         if found := _HEADING_LINE.fullmatch(line.strip()):
             return found.group(1)
     return None
+
+
+def of_another_section(question: str, citation: Citation, passages: Sequence[Passage]) -> bool:
+    """Whether a line lies under another Markdown heading than the one a question names by a capitalised word
+    (not its first), and names it nowhere itself: quoted, it would answer of the wrong thing. "Does Paywise
+    support Spain?" of a shortlist with a section for each tool is not answered by the Salarix section's "It
+    supports payroll in 14 EU countries, including Spain and Italy."
+
+    >>> text = "## Paywise\\nIt runs in Germany.\\n## Salarix\\nIt supports Spain."
+    >>> shown, line = [Passage("v.md", 1, 4, 0, text, 1.0)], Citation("v.md", 4, 4, "It supports Spain.", 42, 60)
+    >>> of_another_section("Does Paywise support Spain?", line, shown)
+    True
+    >>> of_another_section("Does Salarix support Spain?", line, shown), of_another_section("Is Spain in?", line, shown)
+    (False, False)
+    """
+    section = heading_over(citation, passages)
+    if section is None:
+        return False
+    named = {word.lower() for word in WORD.findall(question)[1:] if word[0].isupper()}
+    headings = [
+        found.group(1)
+        for p in passages
+        for line in p.text.splitlines()
+        if (found := _HEADING_LINE.fullmatch(line.strip()))
+    ]
+    asked = {heading: said for heading in headings if (said := named & {w.lower() for w in WORD.findall(heading)})}
+    said = set().union(*asked.values()) & {word.lower() for word in WORD.findall(citation.quote)}
+    return bool(asked) and section not in asked and not said
 
 
 # the note of an answer that quotes the line a withheld yes cited (``Decider.answered_otherwise``)
@@ -283,6 +312,8 @@ class Decider:
         else:
             return None
         assert said is not None and said.citation is not None
+        if of_another_section(evidence.question, said.citation, evidence.passages):
+            return None
         quote, under = " ".join(said.citation.quote.split()), ""
         if _LEANS.match(quote) and (section := heading_over(said.citation, evidence.passages)):
             under = f", under “{section}”"  # "It supports payroll in 14 EU countries": which "it", the heading says

@@ -198,3 +198,18 @@ def test_a_quoted_line_that_leans_on_what_is_before_it_is_quoted_under_its_headi
         replace(ev, supports=[replace(yes, citation=plain)])
     )
     assert answer.text == "The documents say: “Salarix costs 9 euros.” [1]"
+
+
+def test_a_line_under_another_section_than_the_one_the_question_names_is_not_quoted() -> None:
+    # with Paywise's section shown too, Salarix's "It supports ... Spain" is no answer to "Does Paywise support Spain?"
+    text = "## Paywise\nPaywise runs payroll in Germany.\n## Salarix\nIt supports payroll in Spain and Italy."
+    shown = Passage("vendors.md", 3, 6, 0, text, 0.9)
+    start = text.index("It supports")
+    line = Citation("vendors.md", 6, 6, text[start:], start, len(text))
+    yes = Support("Yes, Paywise supports Spain.", line, 0.8)
+    ev = Evidence("Does Paywise support Spain?", [shown], yes.sentence, [yes], verified=0.7, said_yes=0.3)
+    decider = Decider(min_verified=0.5, min_yes=0.82, min_not_yes=0.5)
+    answer = decider.decide(ev)
+    assert answer.abstained and not answer.quoted and answer.withheld_by == "verifier"
+    asked_of_it = decider.decide(replace(ev, question="Does Salarix support Spain?"))
+    assert asked_of_it.note == NOT_YES_QUOTED and asked_of_it.text.startswith("The documents say, under “Salarix”")
