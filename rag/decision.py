@@ -111,22 +111,20 @@ def heading_over(citation: Citation, passages: Sequence[Passage]) -> str | None:
     return None
 
 
-def of_another_section(question: str, citation: Citation, passages: Sequence[Passage]) -> bool:
-    """Whether a line lies under another Markdown heading than the one a question names by a capitalised word
-    (not its first), and names it nowhere itself: quoted, it would answer of the wrong thing. "Does Paywise
+def of_another_section(question: str, citation: Citation, section: str, passages: Sequence[Passage]) -> bool:
+    """Whether a line, under the Markdown heading ``section`` (``heading_over``), lies under another heading
+    than the one a question names by a capitalised word (not its first), and names it nowhere itself: quoted,
+    it would answer of the wrong thing. "Does Paywise
     support Spain?" of a shortlist with a section for each tool is not answered by the Salarix section's "It
     supports payroll in 14 EU countries, including Spain and Italy."
 
     >>> text = "## Paywise\\nIt runs in Germany.\\n## Salarix\\nIt supports Spain."
     >>> shown, line = [Passage("v.md", 1, 4, 0, text, 1.0)], Citation("v.md", 4, 4, "It supports Spain.", 42, 60)
-    >>> of_another_section("Does Paywise support Spain?", line, shown)
+    >>> of_another_section("Does Paywise support Spain?", line, "Salarix", shown)
     True
-    >>> of_another_section("Does Salarix support Spain?", line, shown), of_another_section("Is Spain in?", line, shown)
-    (False, False)
+    >>> [of_another_section(asked, line, "Salarix", shown) for asked in ("Does Salarix support Spain?", "Is Spain in?")]
+    [False, False]
     """
-    section = heading_over(citation, passages)
-    if section is None:
-        return False
     named = {word.lower() for word in WORD.findall(question)[1:] if word[0].isupper()}
     headings = [
         found.group(1)
@@ -134,9 +132,14 @@ def of_another_section(question: str, citation: Citation, passages: Sequence[Pas
         for line in p.text.splitlines()
         if (found := _HEADING_LINE.fullmatch(line.strip()))
     ]
-    asked = {heading: said for heading in headings if (said := named & {w.lower() for w in WORD.findall(heading)})}
-    said = set().union(*asked.values()) & {word.lower() for word in WORD.findall(citation.quote)}
+    asked = {heading: said for heading in headings if (said := named & _lowered(heading))}
+    said = set().union(*asked.values()) & _lowered(citation.quote)
     return bool(asked) and section not in asked and not said
+
+
+def _lowered(text: str) -> set[str]:
+    """The words of ``text``, in small letters."""
+    return {word.lower() for word in WORD.findall(text)}
 
 
 # the note of an answer that quotes the line a withheld yes cited (``Decider.answered_otherwise``)
@@ -312,10 +315,12 @@ class Decider:
         else:
             return None
         assert said is not None and said.citation is not None
-        if of_another_section(evidence.question, said.citation, evidence.passages):
+        # the heading the line is under: a line under another than the question names is not quoted
+        section = heading_over(said.citation, evidence.passages)
+        if section and of_another_section(evidence.question, said.citation, section, evidence.passages):
             return None
         quote, under = " ".join(said.citation.quote.split()), ""
-        if _LEANS.match(quote) and (section := heading_over(said.citation, evidence.passages)):
+        if _LEANS.match(quote) and section:
             under = f", under “{section}”"  # "It supports payroll in 14 EU countries": which "it", the heading says
         quoted = AnswerSentence(f"The documents say{under}: “{quote}”", (1,), said.score)
         return Answer(
