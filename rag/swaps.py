@@ -55,7 +55,10 @@ class Swaps:
         and the same word beyond (or both are at a phrase's edge: the sentence's end, "and", "or", "but").
         Neither word may be a name, a number or a verb (a verb is said in other words: "Tesla began to
         research" of "Tesla proceeded to do his own experiments"), and the line's may not be the sentence's.
-        "" where there is none.
+        A word the line says too is read so only where the line tells two things apart that the sentence runs
+        into one ("rear brake pads replaced; the front pads were still fine", said as "the front brake pads
+        were replaced"): then a word that may be a verb as well as a noun ("front") may be the one put, and
+        the words beyond the two are read past an article. "" where there is none.
 
         >>> s = Swaps(Wording())
         >>> line = "The contractor holds public liability insurance of at least 2 million euros."
@@ -72,16 +75,28 @@ class Swaps:
         ''
         >>> s.swapped("Besides ABC News, he ran ABC Sports.", ["He ran the new ABC News."], {"besid"})
         ''
+        >>> pads = "3 November: rear brake pads replaced; the front pads were still fine."
+        >>> s.swapped("Yes, the front brake pads were replaced.", [pads], {"front", "brake", "pad"})
+        'rear brake'
+        >>> s.swapped("The front pads were fine.", [pads], {"front", "brake", "pad"})
+        ''
+        >>> s.swapped("A volunteer may work two shifts.", ["Nobody may work more than two shifts."], {"volunt"})
+        ''
+        >>> s.swapped("The blue car was sold.", ["The red car and the blue car were sold."], {"blue", "car"})
+        ''
         """
         said = self.words(sentence)
         mine = frozenset().union(*(word.terms for word in said))
         cited = [self.words(line) for line in lines]
         held = frozenset().union(*(word.terms for words in cited for word in words))
         for i, word in enumerate(said):
-            if word.terms & held or not word.terms <= elsewhere or not self._swappable(word, i):
+            told = bool(word.terms & held)  # a word the line says too: of two things it tells apart, or none
+            if not word.terms <= elsewhere or not self._swappable(word, i, told):
                 continue
             for j, side in ((i + 1, -1), (i - 1, 1)):  # the word after it, and the line's word before that one
                 if not (_beside(said, i, j) and said[j].terms and said[j].terms <= held):
+                    continue
+                if told and not any(_contrasted(words, said, i, j) for words in cited):
                     continue
                 for words in cited:
                     for k, other in enumerate(words):
@@ -89,24 +104,28 @@ class Swaps:
                         if other.terms != said[j].terms or not _beside(words, k, m):
                             continue
                         put = words[m]
-                        if put.terms & mine or not self._swappable(put, m):
+                        if put.terms & mine or not self._swappable(put, m, told):
                             continue
-                        if (
-                            _beyond(said, i, side) == _beyond(words, m, side)
-                            or {_beyond(said, i, side), _beyond(words, m, side)} <= _EDGES
-                        ):
+                        ends = _beyond(said, i, side, told), _beyond(words, m, side, told)
+                        if ends[0] == ends[1] or set(ends) <= _EDGES:
                             return f"{put.text} {other.text}" if side < 0 else f"{other.text} {put.text}"
         return ""
 
-    def _swappable(self, word: Word, at: int) -> bool:
+    def _swappable(self, word: Word, at: int, told: bool) -> bool:
         """Whether a word (the ``at``-th of its text) may be one put in another's place: a content word, no
-        name (a capital but the first word's), no number and no verb."""
-        if not word.terms or _marked(word.text) or (at and word.text[0].isupper()):
+        name (a capital but the first word's), no number, no "nobody" or "everyone" ("Nobody may work more
+        than two shifts" is a volunteer's limit) and no verb; where the line tells two things apart
+        (``told``), a word that is a verb only ("began": "rear" and "front" are nouns too)."""
+        if not word.terms or _marked(word.text) or (at and word.text[0].isupper()) or word.text.lower() in _ANYONE:
             return False
-        return not self.wording.verb(word.text.lower())
+        return not (self.wording.only_verb if told else self.wording.verb)(word.text.lower())
 
 
 _EDGES = {None, "and", "or", "but"}  # where a phrase ends: the words beyond a swapped word may differ so
+_ANYONE = set(
+    "nobody anybody somebody everybody everyone anyone someone none nothing anything something everything".split()
+)
+_ARTICLES = {"the", "a", "an"}  # read past: "the front brake" and "November: rear brake" both start a phrase
 
 
 def _beside(words: Sequence[Word], i: int, j: int) -> bool:
@@ -114,10 +133,32 @@ def _beside(words: Sequence[Word], i: int, j: int) -> bool:
     return 0 <= j < len(words) and words[max(i, j)].joined
 
 
-def _beyond(words: Sequence[Word], i: int, side: int) -> str | None:
+def _contrasted(words: Sequence[Word], said: Sequence[Word], i: int, j: int) -> bool:
+    """Whether a line (``words``) tells apart two things the sentence runs into one, ``said[i]`` put before
+    (or after) its neighbour ``said[j]``: the line says that word beside the word beyond the neighbour, not
+    beside the neighbour ("the front pads" beside "rear brake pads", where the sentence says "front brake
+    pads")."""
+    step = j - i
+    beyond = j + step
+    if not _beside(said, j, beyond) or not said[beyond].terms:
+        return False
+    pairs = [(k, k + step) for k, other in enumerate(words) if other.terms == said[i].terms]
+    return not any(_beside(words, k, m) and words[m].terms == said[j].terms for k, m in pairs) and any(
+        _beside(words, k, m) and words[m].terms == said[beyond].terms for k, m in pairs
+    )
+
+
+def _beyond(words: Sequence[Word], i: int, side: int, past: bool = False) -> str | None:
     """The word beyond ``words[i]`` on the far side from its neighbour (``side``: -1 before it, 1 after), in
-    small letters; None where none runs on from it."""
+    small letters, ``past`` an article too; None where none runs on from it.
+
+    >>> said = Swaps(Wording()).words("Yes, the front brake")
+    >>> _beyond(said, 2, -1), _beyond(said, 2, -1, past=True), _beyond(said, 3, -1)
+    ('the', None, 'front')
+    """
     j = i + side
+    while past and _beside(words, i, j) and words[j].text.lower() in _ARTICLES:
+        i, j = j, j + side
     return words[j].text.lower() if _beside(words, i, j) else None
 
 

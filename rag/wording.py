@@ -148,3 +148,16 @@ class Wording:
     def verb(self, word: str) -> bool:
         """Whether a word is a content word that may be a verb (not a name: "Moscow violates")."""
         return word[0].islower() and bool(self.terms(word)) and bool(getLemma(word, "VERB", lemmatize_oov=False))
+
+    def only_verb(self, word: str) -> bool:
+        """Whether a word is a content word that is a verb and nothing else: no noun or adjective of the
+        same spelling ("rear", "front" and "research" are nouns too), or a verb's own form ("began").
+
+        >>> w = Wording()
+        >>> w.only_verb("began"), w.only_verb("proceeded"), w.only_verb("rear"), w.only_verb("client")
+        (True, True, False, False)
+        """
+        if not self.verb(word):
+            return False
+        lemma = getLemma(word, "VERB", lemmatize_oov=False)[0]
+        return lemma != word or not any(getLemma(word, tag, lemmatize_oov=False) for tag in ("NOUN", "ADJ"))

@@ -947,6 +947,19 @@ def test_a_word_put_in_the_place_of_the_lines_own_is_doubted(attributor: Attribu
     assert not any(s.doubts for s in supports)
 
 
+def test_a_word_of_one_thing_the_line_tells_apart_put_on_the_other_is_doubted(attributor: Attributor) -> None:
+    # Asked "Were the front brake pads replaced?" of a bike's repair log, the 1.5B model answered yes from a line
+    # that has the rear pads replaced and the front ones fine: every word is on the line
+    log = "3 November: rear brake pads replaced; the front pads were still fine.\n10 November: the chain snapped."
+    shown = [Passage("repairs.txt", 3, 4, 0, log, 0.9)]
+    asked = "Were the front brake pads replaced?"
+    (front,) = attributor.attribute(["Yes, the front brake pads were replaced on November 3rd."], shown, asked)
+    assert front.citation.start_line == 3 and front.doubts == ('the source says "rear brake"',)
+    assert front.score < 0.5 <= front.undoubted
+    (rear,) = attributor.attribute(["The rear brake pads were replaced; the front pads were fine."], shown, asked)
+    assert not rear.doubts and rear.score >= 0.5
+
+
 def test_an_faqs_answer_is_matched_as_read_with_its_question_and_shown_to_the_verifier_under_it(
     attributor: Attributor,
 ) -> None:
