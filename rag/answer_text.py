@@ -37,6 +37,7 @@ _SOURCE_REMARK = re.compile(
 )
 
 _LETTER = re.compile(r"[^\W\d_]")
+_WORD = re.compile(r"[^\W_]+")
 
 
 def remarks_on_sources(sentence: str) -> bool:
@@ -70,6 +71,23 @@ def claim(sentence: str) -> str:
     """
     found = _YES.match(sentence)
     return sentence[found.end() :] if found else sentence
+
+
+def restates(question: str, sentence: str) -> bool:
+    """Whether a sentence that opens with yes says nothing past its yes that the question does not ask,
+    word for word ("Yes, the tenant can keep a cat." of "Can the tenant keep a cat?"): its yes is all it
+    claims, and a source need only say yes.
+
+    >>> q = "Can the tenant keep a cat?"
+    >>> restates(q, "Yes, the tenant can keep a cat."), restates(q, "Yes, the tenant can keep two cats.")
+    (True, False)
+    >>> restates(q, "The tenant can keep a cat."), restates(q, "Yes.")
+    (False, False)
+    """
+    said = claim(sentence)
+    if not affirms(sentence) or not said:
+        return False
+    return set(_WORD.findall(said.lower())) <= set(_WORD.findall(question.lower()))
 
 
 def strip_markers(text: str) -> str:

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING
 
-from rag.answer_text import claim
+from rag.answer_text import claim, restates
 from rag.prompts import ABSTAIN
 from rag.types import Answer, AnswerSentence, Citation, Evidence, Passage, Support, best_similarity, text_before
 from rag.wording import WORD
@@ -192,6 +192,31 @@ class Decider:
         """Whether an answer's opening yes stands: the cited sentences, asked the question, say yes at
         ``min_yes`` or more (or were not asked: the answer does not open with yes, or no verifier)."""
         return evidence.said_yes is None or evidence.said_yes >= self.min_yes
+
+    def yes_alone(self, evidence: Evidence, i: int) -> bool:
+        """Whether the ``i``-th sentence is an opening yes that claims no more than the question asks
+        (``restates``: "Yes, the tenant can keep a cat." of "Can the tenant keep a cat?"), cited, where the
+        cited sentences, asked the question, said yes (``affirmed``): cited though its words match its line
+        poorly ("Cats are allowed.", 0.49), for its yes is what the line was checked for; not one attribution
+        doubts (its line says no: "Yes, there is a lift." of "There is no lift").
+
+        >>> line = Citation("lease.md", 16, 16, "Cats are allowed.", 0, 17)
+        >>> yes = Support("Yes, the tenant can keep a cat.", line, 0.49)
+        >>> ev = Evidence("Can the tenant keep a cat?", [], "", [yes], said_yes=0.93)
+        >>> Decider(min_yes=0.82).yes_alone(ev, 0), Decider(min_yes=0.95).yes_alone(ev, 0)
+        (True, False)
+        >>> Decider().yes_alone(replace(ev, said_yes=None), 0)  # its yes was not checked
+        False
+        """
+        said = evidence.supports[i]
+        return (
+            evidence.said_yes is not None
+            and self.affirmed(evidence)
+            and i < affirming(evidence.supports)
+            and said.citation is not None
+            and not said.doubts
+            and restates(evidence.question, said.sentence)
+        )
 
     def too_far(self, passages: Sequence[Passage], words_held: bool = False, nearest: float | None = None) -> bool:
         """No passage is close enough to the question to be worth asking the model: none reaches
@@ -372,11 +397,12 @@ class Decider:
             return abstention(ev, "relevance")
         if self.declines(ev):
             return self.retried(ev) if ev.retry is not None else abstention(ev, "model")
-        if not any(self.supported(s) for s in ev.supports):
+        kept = [self.supported(s) or self.yes_alone(ev, i) for i, s in enumerate(ev.supports)]
+        if not any(kept):
             return replace(abstention(ev, "attribution"), note=self.withheld(ev.supports))
         if not self.verified(ev):
             return abstention(ev, "verifier")
-        kept, whys = [self.supported(s) for s in ev.supports], [self.why(s) for s in ev.supports]
+        whys = [self.why(s) for s in ev.supports]
         if not self.affirmed(ev):  # the sentences that say yes are not cited
             for i in range(affirming(ev.supports)):
                 kept[i], whys[i] = False, "; ".join(filter(None, [whys[i], NOT_YES]))

@@ -638,6 +638,22 @@ def test_a_yes_or_no_question_the_model_gets_wrong_is_answered_by_the_line_that_
     assert answer.evidence.raw == "Yes, there is a lift [1]."  # what the model said is kept for the record
 
 
+def test_an_opening_yes_that_only_restates_the_question_is_cited_where_its_line_says_yes() -> None:
+    # "Can the tenant keep a cat?" of a lease: the 1.5B model answered "Yes, the tenant can keep a cat. The text
+    # states that cats are allowed.", its yes shown unsupported (0.49 to "Cats are allowed."), the line said yes
+    lease = "Cats are allowed. Dogs are not allowed without written consent of the landlord."
+    reply = "Yes, the tenant can keep a cat. The text states that cats are allowed [1]."
+    svc = checked_service(reply, passages=[Passage("lease.md", 16, 16, 0, lease, 0.9)])
+    svc.decider = replace(svc.decider, min_yes=0.5)
+    answer = svc.ask("Can the tenant keep a cat?")
+    (yes, cats) = answer.evidence.supports
+    assert yes.score < 0.5 <= cats.score and not yes.doubts  # its words alone would leave it unsupported
+    assert answer.text == "Yes, the tenant can keep a cat. [1] The text states that cats are allowed. [1]"
+    # a yes that says more than the question asks is cited by its words alone
+    svc.llm.replies.append("Yes, the tenant can keep two cats and a parrot. The text states that cats are allowed [1].")
+    assert "[unsupported]" in svc.ask("Can the tenant keep a cat?").text
+
+
 def test_an_answer_that_changed_a_number_of_its_line_is_answered_by_that_line() -> None:
     # the office postmortem: "When was the new certificate deployed?" was answered "on October 15, 2026" from
     # the timeline row "09:55 | A new certificate is issued and deployed." and an action's "Due: 31 October 2026"
