@@ -22,7 +22,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from rag.wording import WORD, Wording
+from rag.answer_text import claim
+from rag.wording import WORD, Wording, clauses
 
 
 class Word(NamedTuple):
@@ -58,7 +59,11 @@ class Swaps:
         A word the line says too is read so only where the line tells two things apart that the sentence runs
         into one ("rear brake pads replaced; the front pads were still fine", said as "the front brake pads
         were replaced"): then a word that may be a verb as well as a noun ("front") may be the one put, and
-        the words beyond the two are read past an article. "" where there is none.
+        the words beyond the two are read past an article. Where no line gives one, a line's clause the
+        sentence is drawn from is read so, the rest of the line as elsewhere, where all the sentence says
+        that the clause lacks is the word put in ("The motor warranty ended in October 2026." of "The
+        warranty on the motor runs until June 2028; the battery warranty ended in October 2026."). ""
+        where there is none.
 
         >>> s = Swaps(Wording())
         >>> line = "The contractor holds public liability insurance of at least 2 million euros."
@@ -82,16 +87,47 @@ class Swaps:
         ''
         >>> s.swapped("A volunteer may work two shifts.", ["Nobody may work more than two shifts."], {"volunt"})
         ''
+        >>> warranty = "The warranty on the motor runs until June 2028; the battery warranty ended in October 2026."
+        >>> s.swapped("The motor warranty ended in October 2026.", [warranty], {"motor", "warranti"})
+        'battery warranty'
+        >>> s.swapped("The motor warranty runs until June 2028 and the battery's ended.", [warranty], {"motor"})
+        ''
+        >>> listed = "It did better than incompetent, or neglectful governments whose aims are rhetoric."
+        >>> s.swapped("Incompetent governments' aims are rhetoric.", [listed], {"incompet"})  # a list
+        ''
         >>> s.swapped("The blue car was sold.", ["The red car and the blue car were sold."], {"blue", "car"})
         ''
         """
+        found = self._swapped(sentence, lines, elsewhere)
+        for line in lines if not found else ():
+            if part := self.clause_of(sentence, line):  # the clause it is drawn from, and the rest as elsewhere
+                found = self._swapped(sentence, [part], elsewhere | self.wording.terms(line), alone=True)
+                if found:
+                    break
+        return found
+
+    def clause_of(self, sentence: str, line: str) -> str:
+        """The clause of a line of more than one that shares more terms with the sentence than any other
+        does, two at least; "" where none does."""
+        mine = self.wording.terms(sentence)
+        shared = sorted(((len(self.wording.terms(part) & mine), part) for part in clauses(line)), reverse=True)
+        if len(shared) < 2 or shared[0][0] < 2 or shared[0][0] == shared[1][0]:
+            return ""
+        return shared[0][1]
+
+    def _swapped(self, sentence: str, lines: Sequence[str], elsewhere: set[str], alone: bool = False) -> str:
+        """``swapped`` of ``lines`` as they are; ``alone``: of a clause, where the sentence says nothing else
+        that the clause lacks than the word put in (past an opening yes)."""
         said = self.words(sentence)
         mine = frozenset().union(*(word.terms for word in said))
         cited = [self.words(line) for line in lines]
         held = frozenset().union(*(word.terms for words in cited for word in words))
         for i, word in enumerate(said):
             told = bool(word.terms & held)  # a word the line says too: of two things it tells apart, or none
-            if not word.terms <= elsewhere or not self._swappable(word, i, told):
+            loose = told or alone  # read as the sentence's one change: nouns that may be verbs too, articles past
+            if not word.terms <= elsewhere or not self._swappable(word, i, loose):
+                continue
+            if alone and self.wording.terms(claim(sentence)) - held != word.terms:
                 continue
             for j, side in ((i + 1, -1), (i - 1, 1)):  # the word after it, and the line's word before that one
                 if not (_beside(said, i, j) and said[j].terms and said[j].terms <= held):
@@ -104,21 +140,24 @@ class Swaps:
                         if other.terms != said[j].terms or not _beside(words, k, m):
                             continue
                         put = words[m]
-                        if put.terms & mine or not self._swappable(put, m, told):
+                        if put.terms & mine or not self._swappable(put, m, loose):
                             continue
-                        ends = _beyond(said, i, side, told), _beyond(words, m, side, told)
-                        if ends[0] == ends[1] or set(ends) <= _EDGES:
+                        if told and (not _beside(words, k, k - side) or words[k - side].terms != said[j - side].terms):
+                            continue  # the line's other thing goes on as the sentence does: "rear brake pads"
+                        ends = _beyond(said, i, side, loose), _beyond(words, m, side, loose)
+                        if ends[0] == ends[1] or (set(ends) <= _EDGES and not alone):  # a list's "or" ends
                             return f"{put.text} {other.text}" if side < 0 else f"{other.text} {put.text}"
         return ""
 
-    def _swappable(self, word: Word, at: int, told: bool) -> bool:
+    def _swappable(self, word: Word, at: int, loose: bool) -> bool:
         """Whether a word (the ``at``-th of its text) may be one put in another's place: a content word, no
         name (a capital but the first word's), no number, no "nobody" or "everyone" ("Nobody may work more
-        than two shifts" is a volunteer's limit) and no verb; where the line tells two things apart
-        (``told``), a word that is a verb only ("began": "rear" and "front" are nouns too)."""
+        than two shifts" is a volunteer's limit) and no verb; read ``loose`` (the line tells two things
+        apart, or the sentence is its clause but for the word), no word that is a verb only ("began":
+        "rear", "front" and "motor" are nouns too)."""
         if not word.terms or _marked(word.text) or (at and word.text[0].isupper()) or word.text.lower() in _ANYONE:
             return False
-        return not (self.wording.only_verb if told else self.wording.verb)(word.text.lower())
+        return not (self.wording.only_verb if loose else self.wording.verb)(word.text.lower())
 
 
 _EDGES = {None, "and", "or", "but"}  # where a phrase ends: the words beyond a swapped word may differ so
