@@ -66,6 +66,8 @@ _HEADING = re.compile(r"#{1,6}\s")
 # a line that asks what the lines under it answer, as an FAQ's do: "**Are mobile phones allowed?**", "Q: Can I
 # park?", "### Can children climb alone?"
 _ASKED_LINE = re.compile(r"[#>*_\s]*(?:Q\d*\s*[:.)]\s*)?(?P<asked>[^\n]*?\?)[*_\s]*")
+# a pronoun for a person: "Call him on 0161 555 0199." gives Tom Becker's number where the sentence before names him
+_PERSON = re.compile(r"\b(?:he|him|his|she|her|hers)\b", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"['’]s$")  # "Newport's": a name the question asks of is "Newport"
 # a list's item: "- 900 g bread flour", "2. Pour the water away." A run of them is cited as one where an answer
 # sentence gathers them ("The ingredients are 900 g bread flour, 100 g whole wheat flour, ... and 20 g salt.")
@@ -97,6 +99,15 @@ def misread(support: Support, question: str = "") -> bool:
         return False
     changed = numbers(claim(support.sentence) or support.sentence) - numbers(support.citation.quote)
     return not changed & numbers(question)
+
+
+def _names(sentence: str) -> list[str]:
+    """The words of a sentence spelled with a capital, but its first.
+
+    >>> _names("The coordinator is Tom Becker."), _names("Call him on 0161 555 0199.")
+    (['Tom', 'Becker'], [])
+    """
+    return [word for word in WORD.findall(sentence)[1:] if word[0].isupper()]
 
 
 def asking(line: Citation) -> str:
@@ -523,6 +534,13 @@ class Attributor:
             read = [i for i, c in enumerate(cands[:items]) if c in answers]  # that matches better
             heard = [replace(cands[i], quote=f"{asking(answers[cands[i]])} {cands[i].quote}") for i in read]
             scores[:, read] = np.maximum(scores[:, read], self._scores(claims, heard))
+        before = None  # each candidate's sentence before it, once a sentence needs it
+        if after := [i for i, c in enumerate(cands[:items]) if _PERSON.search(c.quote) and not _names(c.quote)]:
+            before = self.preceding(passages)  # one that names no one but by a pronoun matches as read with
+            after = [i for i in after if _names(before.get(cands[i], ""))]  # the names of the sentence before
+        if after:  # it, where that matches better ("Call him on 0161 555 0199." after "... is Tom Becker.")
+            heard = [replace(cands[i], quote=f"{' '.join(_names(before[cands[i]]))} {cands[i].quote}") for i in after]
+            scores[:, after] = np.maximum(scores[:, after], self._scores(claims, heard))
         gathered(scores, [self.terms(text) for text in claims], cands, cand_terms, items)
         # a heading, or a line that asks what the lines under it answer (an FAQ's), says nothing of it
         asking_lines = set(answers.values())
@@ -549,7 +567,7 @@ class Attributor:
         told = asked.union(*cand_terms[:items])
         elsewhere = self.editions.named(question, passages)  # documents of a series the question asks not of
         off = np.array([c.file in elsewhere for c in cands])
-        out, before = [], None  # each candidate's sentence before it, once a sentence needs it
+        out = []
         for row, sentence, text, deed, posts in zip(scores, sentences, claims, deeds, given, strict=True):
             undoubted, doubts, in_doubt = float(row.max()), [], False  # in doubt: no second source either
             by_numbers = 0  # how many of the doubts are the number checks'

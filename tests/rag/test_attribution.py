@@ -958,6 +958,14 @@ def test_a_word_of_one_thing_the_line_tells_apart_put_on_the_other_is_doubted(at
     assert front.score < 0.5 <= front.undoubted
     (rear,) = attributor.attribute(["The rear brake pads were replaced; the front pads were fine."], shown, asked)
     assert not rear.doubts and rear.score >= 0.5
+    # and a clause's own word swapped for the one the line's other clause is of
+    warranty = "The warranty on the motor runs until June 2028; the battery warranty ended in October 2026."
+    shown = [Passage("repairs.txt", 9, 9, 0, warranty, 0.9)]
+    asked = "When did the motor warranty end?"
+    (motor,) = attributor.attribute(["The motor warranty ended in October 2026."], shown, asked)
+    assert motor.doubts == ('the source says "battery warranty"',) and motor.score < 0.5
+    (own,) = attributor.attribute(["The motor warranty runs until June 2028."], shown, asked)
+    assert not own.doubts and own.score >= 0.5
 
 
 def test_an_faqs_answer_is_matched_as_read_with_its_question_and_shown_to_the_verifier_under_it(
@@ -1060,3 +1068,19 @@ def test_a_post_a_line_gives_another_is_no_second_source_and_doubts_the_answer_t
     assert wrong.doubts == ('a source says "engineer, Sofia Brandt"',) and wrong.score < 0.5
     (right,) = attributor.attribute(["Sofia Brandt was the on-call engineer."], shown, "Who was the on-call engineer?")
     assert right.citation.start_line == 9 and not right.doubts
+
+
+def test_a_line_naming_someone_by_a_pronoun_matches_as_read_with_the_names_before_it(attributor: Attributor) -> None:
+    # "What is his phone number?" after "Who is the coordinator?": the 1.5B model answered "Tom Becker's phone number
+    # is 0161 555 0199." of "The coordinator is Tom Becker. Call him on 0161 555 0199 for swaps.", cited to the
+    # coordinator's sentence at 0.43 and withheld
+    rota = "The coordinator is Tom Becker. Call him on 0161 555 0199 for swaps.\nThe warehouse opens at 9:00."
+    shown = [Passage("rota.txt", 10, 11, 0, rota, 0.9)]
+    (phone,) = attributor.attribute(["Tom Becker's phone number is 0161 555 0199."], shown)
+    assert phone.citation.quote == "Call him on 0161 555 0199 for swaps." and phone.score >= 0.5
+    # a line that names someone of its own is read as it is: its year is not the sentence before's
+    tesla = "In 1882, Tesla began working for Continental Edison. In 1884, he moved to New York."
+    (moved,) = attributor.attribute(
+        ["In 1884, Tesla began working for Continental Edison."], [Passage("t.txt", 1, 1, 0, tesla, 0.9)]
+    )
+    assert moved.citation.quote.startswith("In 1882")
