@@ -299,11 +299,14 @@ class Decider:
         """The answer the evidence supports (``gated``: the passages go through the relevance gate; a
         second try's one passage was among those that went through); where the model's answer is withheld
         (a declined one's second try too), the line that says no to a question asked yes or no, or the line
-        whose number the model changed, quoted (``quoting``); where none is, and the answer was withheld by
+        whose number the model changed, quoted (``quoting``), and the line that says no in place of an answer
+        whose yes is not cited too; where none is, and the answer was withheld by
         ``ASKED_AGAIN``, its second try decided in its place (``retried``), unless that declined."""
         answer = self._decided(evidence, gated)
         if answer.abstained and answer.withheld_by in QUOTED_FOR:
             answer = self.quoting(evidence, answer.withheld_by) or answer
+        elif not answer.abstained and not self.affirmed(evidence) and self.says_no(evidence):
+            answer = self.quoting(evidence, "verifier") or answer  # its yes not cited, the line nearest says no
         if answer.abstained and answer.withheld_by in ASKED_AGAIN and evidence.retry and not self.declines(evidence):
             second = self.retried(evidence)  # (a decline's second try is decided in ``_decided``, before any quote)
             # where it declined, unseen (a decline is not streamed), the first answer's words were the last shown
@@ -331,8 +334,8 @@ class Decider:
         >>> Decider(min_misread=0.5).quoting(ev, "verifier") is None
         True
         """
-        if (said := evidence.says_no) is not None and said.score >= self.min_says_no:
-            note = SAYS_NO
+        if self.says_no(evidence):
+            said, note = evidence.says_no, SAYS_NO
         elif withheld_by == "attribution" and self.quotes_misread(evidence):
             said, note = evidence.misread, MISREAD
         elif withheld_by == "verifier" and (said := self.answered_otherwise(evidence)) is not None:
@@ -353,6 +356,14 @@ class Decider:
             passages=list(evidence.passages), question=evidence.question, evidence=evidence, note=note,
             quoted=withheld_by,
         )  # fmt: skip
+
+    def says_no(self, evidence: Evidence) -> bool:
+        """Whether the line nearest a question asked yes or no says no to it (``Evidence.says_no``) surely enough
+        to quote (``min_says_no``): in place of a withheld answer, or of one whose yes is not cited ("Yes,
+        personal laptops may not be used for customer data.", its yes judged 0.57, went on citing two more
+        sentences of the policy)."""
+        said = evidence.says_no
+        return said is not None and said.score >= self.min_says_no
 
     def answered_otherwise(self, evidence: Evidence) -> Support | None:
         """The cited line of an answer withheld for its yes alone, where it is worth quoting: the verifier let the

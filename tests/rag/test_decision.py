@@ -162,6 +162,26 @@ def test_a_withheld_answer_to_a_yes_or_no_question_quotes_the_line_that_says_no(
     assert decider.decide(retried).citations == [line]
 
 
+def test_an_answer_whose_yes_is_not_cited_quotes_the_line_that_says_no() -> None:
+    # "Can personal laptops be used for customer data?" of a security policy: the 1.5B model answered "Yes,
+    # personal laptops may not be used for customer data." and two more sentences of the policy, cited; its yes
+    # was shown unsupported (0.57) above them, where the line nearest the question says no (0.92)
+    no = Citation("policy.md", 10, 10, "Personal laptops may not be used for customer data.", 200, 251)
+    other = Citation("policy.md", 9, 9, "All laptops use full-disk encryption.", 160, 197)
+    said = ["Yes, personal laptops may not be used for customer data.", "All laptops use full-disk encryption."]
+    asked = "Can personal laptops be used for customer data?"
+    supports = [Support(said[0], no, 1.0), Support(said[1], other, 0.9)]
+    ev = Evidence(asked, [PASSAGE], " ".join(said), supports, verified=0.78, said_yes=0.57,
+                  says_no=Support(asked, no, 0.92))  # fmt: skip
+    decider = Decider(min_support=0.5, min_verified=0.5, min_yes=0.82, min_says_no=0.5)
+    answer = decider.decide(ev)
+    assert answer.text == f"The documents say: “{no.quote}” [1]" and answer.note == SAYS_NO
+    assert answer.citations == [no] and answer.quoted == "verifier" and not answer.abstained
+    # not where its yes stands, nor where no line says no surely enough: the yes shown unsupported, as before
+    assert decider.decide(replace(ev, said_yes=0.9)).text.startswith(f"{said[0]} [1]")
+    assert "[unsupported" in replace(decider, min_says_no=0.95).decide(ev).text
+
+
 def test_an_answer_withheld_for_a_number_its_line_does_not_state_quotes_that_line() -> None:
     # squad-dev: "In 1884, Tesla began working for the Continental Edison Company." cited to "In 1882, ..."
     line = Citation("tesla.txt", 14, 14, "In 1882, Tesla began working for the Continental Edison Company.", 0, 64)
