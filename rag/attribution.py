@@ -380,7 +380,8 @@ class Attributor:
         asked = {word: terms for word in words if word[0].isupper() and (terms := self.terms(word))}
         if not asked:
             return {}
-        seen = self.terms(" ".join(f"{p.text} {p.file} {p.title or ''} {' '.join(p.page_names)}" for p in passages))
+        shown = " ".join(f"{p.text} {p.file} {p.title or ''} {' '.join(p.page_names)}" for p in passages)
+        seen = self.terms(shown) | self.terms(" ".join(numbers(shown)))  # a date's month: "2026-09-11" of September
         return {word: terms for word, terms in asked.items() if not terms & seen}
 
     def mentioned(

@@ -52,6 +52,8 @@ _MONTH = re.compile(
 _SHORT = r"(Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)"
 _SHORT_MONTH = re.compile(rf"\b{_SHORT}\.?(?=,?\s+\d)|(?<=\d ){_SHORT}\b")
 _MONTHS = "January February March April May June July August September October November December".split()
+# an ISO date ("2026-09-11", "2026-09"): its month by name, and its day as a number ("03" is 3)
+_ISO_DATE = re.compile(r"\b\d{4}-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?\b")
 
 
 def numbers(text: str) -> set[str]:
@@ -64,14 +66,19 @@ def numbers(text: str) -> set[str]:
     ['1', '15', '2025', 'January', 'March', 'May']
     >>> sorted(numbers("On Sept. 5, 2019 and 7 Oct 2020, Jan wrote of the twentieth century, at first."))
     ['20', '2019', '2020', '5', '7', 'October', 'September']
+    >>> sorted(numbers("Spent 650.00 on 2026-09-03, booked 2026-10."))
+    ['03', '09', '10', '2026', '3', '650', '650.00', 'October', 'September']
     >>> sorted(numbers("Twenty-five of forty, fifteen, a dozen or half a dozen; dozens of them, at one time."))
     ['12', '15', '25', '40', '6']
     """
     digits = {n.replace(",", "").replace("'", "").replace("’", "") for n in _NUMBER.findall(text)}
     digits |= {n.removesuffix("s") for n in digits}  # and as a number: "Psalm 67's prayer"
+    digits |= {whole for n in digits if (whole := re.sub(r"\.0+$", "", n)) != n}  # "650.00" is 650
     digits |= set(_MONTH.findall(text))
     shortened = (found.group(1) or found.group(2) for found in _SHORT_MONTH.finditer(text))
     digits |= {next(name for name in _MONTHS if name.startswith(short)) for short in shortened}
+    for found in _ISO_DATE.finditer(text):
+        digits |= {_MONTHS[int(found.group(1)) - 1], *([str(int(found.group(2)))] if found.group(2) else [])}
     words = text.lower()
     for found in _COMPOUND.finditer(words):
         digits.add(str(10 * _TENS[found.group(1)] + _ONES[found.group(2)]))
@@ -101,13 +108,15 @@ def unread_numbers(said: set[str], shown: set[str]) -> set[str]:
     >>> said = numbers("In the 1200s, the 80's, the 1990s: 231 and 131.")
     >>> sorted(unread_numbers(said, {"1218", "1987", "131", "1990"}))
     ['231']
+    >>> sorted(unread_numbers(numbers("3.3 and 2.0 billion"), {"3"})), sorted(unread_numbers({"650"}, numbers("650.00")))
+    (['2.0', '3.3'], [])
     """
     years = {n for n in shown if len(n) == 4 and n.isdigit()}
 
     def read(n: str) -> bool:
         base = n.removesuffix("s")
-        if n in shown or base in shown:
-            return True
+        if n in shown or base in shown or any(f"{n}.{zeros}" in said for zeros in ("0", "00")):
+            return True  # (a whole "650" of "650.00" said is read as that: not said apart)
         if base == n:
             return False
         if len(base) == 4:  # the 1980s: 1980-1989; the 1200s: 1200-1299

@@ -794,6 +794,18 @@ def test_a_row_gainsays_an_answer_giving_its_field_another_rows_value(attributor
     assert both.doubts == ()
 
 
+def test_a_rows_iso_date_states_its_month_and_a_whole_amount_its_number(attributor: Attributor) -> None:
+    # "What was Sofia Lind's expense in September for?" of an expense sheet: "Sofia Lind's expense in September for
+    # training was 650 euros." was doubted for "September" (the row says 2026-09-11) and for 650 (it says 650.00)
+    row = "date: 2026-09-11; employee: Sofia Lind; category: training; amount_eur: 650.00; approved_by: Peter Novak"
+    shown = [Passage("expenses.csv", 6, 6, 0, row, 0.9)]
+    asked = "What was Sofia Lind's expense in September for?"
+    (spent,) = attributor.attribute(["Sofia Lind's expense in September for training was 650 euros."], shown, asked)
+    assert spent.doubts == () and spent.undoubted is None  # nothing lowered its score
+    (october,) = attributor.attribute(["Sofia Lind spent 650 euros in October."], shown, "When did Sofia spend it?")
+    assert october.doubts == ("October is in no source",)
+
+
 def test_a_second_source_is_of_the_cited_lines_document(attributor: Attributor) -> None:
     # "The Kestrel Road 2 costs 1780 euros." was cited to its CSV row and, for "costs ... euros", to a travel
     # policy's "Hotel rooms may cost up to 140 euros a night, ..."
