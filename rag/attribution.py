@@ -559,6 +559,7 @@ class Attributor:
         given = [self.posting.given(text) for text in claims]  # who holds what post, where a sentence says so
         titled = [self.posting.titled(c.quote) if any(given) else [] for c in cands]
         rows = [self.fielding.row(c.quote) for c in cands]  # a CSV's or a sheet's rows: "colour: red; ..."
+        asked_fields = self.fielding.words(question) if any(rows) else (frozenset(), frozenset())
         # the numbers the prompt showed: the passages' text, and their files' and pages' names ("2024" sheet)
         shown = set().union(*(numbers(" ".join([p.text, p.file, *p.page_names])) for p in passages))
         restated = numbers(question)
@@ -596,13 +597,15 @@ class Attributor:
             else:  # a source sentence that denies what this one says, in the words this one says it with
                 stated = self.fielding.words(text) if any(rows) else (frozenset(), frozenset())
                 gainsaid = [  # or names another as the doer of what this one says was done, or as the post's holder,
-                    # or a row gives a field of it the value the sentence gives another row's
+                    # or a row gives a field of it the value the sentence gives another row's, or the question
+                    # asks of another row
                     next((d.said for d in ds if self.denying.gainsays(d, mine) and not d.reported_in(text)), "")
                     or next((d.said for d in named if deed and self.doing.miscasts(deed, d, terms, asked)), "")
                     or next((d.said for d in acts if deed and self.doing.recasts(deed, d, terms)), "")
                     or self.posting.miscast(posts, held_posts, terms)
                     or self.fielding.miscast(stated, fielded, rows)
                     or self.fielding.misnamed(text, fielded)
+                    or self.fielding.unasked(asked_fields, fielded, rows)
                     for ds, named, acts, held_posts, terms, fielded in zip(
                         gainsayers, doers, acting, titled, cand_terms, rows, strict=True
                     )

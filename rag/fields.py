@@ -1,6 +1,7 @@
 """The fields a labelled row states ("model: Kestrel Road 2; type: road; colour: red", as a CSV's or a sheet's
 rows are read), and whether an answer sentence gives one of them a value another row gives it instead
-(``Fields.miscast``), or names in the row's first field's word a thing the row is not (``Fields.misnamed``).
+(``Fields.miscast``), or names in the row's first field's word a thing the row is not (``Fields.misnamed``), and
+whether the question asks of another row (``Fields.unasked``).
 
 Asked "What colour is the Kestrel Road 2?" of a bike shop's stock list, the 1.5B model answered "The Kestrel
 Road 2 is green.", cited to the Kestrel Road 2's row, which says "colour: red": three of the sentence's four
@@ -103,6 +104,31 @@ class Fields:
             given = {other.fields[label]: other.said[label] for other in others if label in other.fields}
             theirs = {other.fields.get(label) for other in named}
             if any(self.says((terms, stated), words) for value, words in given.items() if value not in {own} | theirs):
+                return f"{label}: {own}"
+        return ""
+
+    def unasked(self, question: Words, row: Row | None, rows: Sequence[Row | None]) -> str:
+        """The field of a row whose value the question (what it states: ``words``) does not say, where it says
+        the value another row of ``rows`` gives that field instead, in the row's words ("category: travel");
+        "" where there is none: the question asks of another row. Asked "Did anyone approve Ravi Menon's meal
+        expense?" of an expense sheet, the 1.5B model answered yes of his travel row ("approved_by: Julia
+        Brandt"), whose line was quoted for it; his meals row has no approver.
+
+        >>> f = Fields(Wording())
+        >>> rows = [f.row("employee: Ravi; category: travel; by: Julia"), f.row("employee: Ravi; category: meals")]
+        >>> asked = f.words("Did anyone approve Ravi's meal expense?")
+        >>> f.unasked(asked, rows[0], rows), f.unasked(asked, rows[1], rows)
+        ('category: travel', '')
+        >>> f.unasked(f.words("Were Ravi's travel and meal expenses approved?"), rows[0], rows)
+        ''
+        """
+        if row is None:
+            return ""
+        for label, own in row.fields.items():
+            if self.says(question, row.said[label]):
+                continue
+            given = {other.fields[label]: other.said[label] for other in rows if other and label in other.fields}
+            if any(self.says(question, words) for value, words in given.items() if value != own):
                 return f"{label}: {own}"
         return ""
 

@@ -806,6 +806,22 @@ def test_a_rows_iso_date_states_its_month_and_a_whole_amount_its_number(attribut
     assert october.doubts == ("October is in no source",)
 
 
+def test_a_row_of_another_value_than_the_question_names_is_doubted(attributor: Attributor) -> None:
+    # "Did anyone approve Ravi Menon's meal expense?" of an expense sheet: the 1.5B model answered "Yes, Julia Brandt
+    # approved Ravi Menon's meal expense." of his travel row, which was quoted for it; his meals row has no approver
+    rows = (
+        "date: 2026-07-03; employee: Ravi Menon; category: travel; amount_eur: 412.50; approved_by: Julia Brandt\n"
+        "date: 2026-08-02; employee: Ravi Menon; category: meals; amount_eur: 46.20"
+    )
+    shown = [Passage("expenses.csv", 2, 3, 0, rows, 0.9)]
+    asked = "Did anyone approve Ravi Menon's meal expense?"
+    (meal,) = attributor.attribute(["Yes, Julia Brandt approved Ravi Menon's meal expense."], shown, asked)
+    assert meal.doubts == ('the source says "category: travel"',) and meal.score < 0.5
+    asked = "Who approved Ravi Menon's travel expense?"
+    (travel,) = attributor.attribute(["Julia Brandt approved Ravi Menon's travel expense."], shown, asked)
+    assert travel.doubts == () and travel.score >= 0.5
+
+
 def test_a_second_source_is_of_the_cited_lines_document(attributor: Attributor) -> None:
     # "The Kestrel Road 2 costs 1780 euros." was cited to its CSV row and, for "costs ... euros", to a travel
     # policy's "Hotel rooms may cost up to 140 euros a night, ..."
