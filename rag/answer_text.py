@@ -30,6 +30,7 @@ _SOURCE_REMARK = re.compile(
         (?:\s+the)?(?:\s+{_ORDINAL})?\s+{_SOURCE}(?:\s+and)?
     |\s+(?:by|in|from|on)(?:\s+the)?\s+(?-i:[A-Z])[\w'’-]*(?:\s+(?:(?-i:[A-Z])[\w'’-]*|and|of|the|on)){{0,6}}
         \s+(?:text|article|document|passage|source|page)s?
+    |\s+(?:by|in|from|on)(?:\s+the)?\s+[\w-]+\.[a-z]{{2,4}}(?:\s+(?:file|document|sheet))?
     |\s+(?:by|in|from|on)
     )\s*[.!]?$
     |^the\s+(?:supporting|relevant|cited)\s+{_SOURCE}\s+(?:is|are)\s*[.!]?$""",
@@ -45,6 +46,8 @@ def remarks_on_sources(sentence: str) -> bool:
 
     >>> remarks_on_sources("This is stated in the second source."), remarks_on_sources("The supporting source is.")
     (True, True)
+    >>> remarks_on_sources("This is mentioned in the expenses_q3.csv file."), remarks_on_sources("It is in a.txt.")
+    (True, False)
     >>> remarks_on_sources("This is stated in the first source, which says Skylab was built on the ground.")
     False
     """
