@@ -1112,3 +1112,20 @@ def test_a_line_naming_someone_by_a_pronoun_matches_as_read_with_the_names_befor
         ["In 1884, Tesla began working for Continental Edison."], [Passage("t.txt", 1, 1, 0, tesla, 0.9)]
     )
     assert moved.citation.quote.startswith("In 1882")
+
+
+def test_a_line_nearly_as_near_that_states_the_sentences_number_is_cited_in_place_of_one_stating_others(
+    attributor: Attributor,
+) -> None:
+    # "How often do trains run at weekends?" of a service notice: "Trains run every 30 minutes on weekends." was
+    # nearest the weekday line (0.66), which says 20 and 15, and withheld for it ('30 is not in the line cited')
+    notice = (
+        "From 12 December, trains on line S4 run every 20 minutes instead of every 15 minutes on weekdays.\n"
+        "Weekend service is unchanged: every 30 minutes."
+    )
+    shown = [Passage("notice.md", 3, 4, 0, notice, 0.9)]
+    (weekend,) = attributor.attribute(["Trains run every 30 minutes on weekends."], shown)
+    assert weekend.citation.start_line == 4 and weekend.doubts == ()
+    # one that states the number and no word the nearest lacks is not taken so: the nearest's doubt stands
+    (weekday,) = attributor.attribute(["Trains run every 30 minutes on weekdays."], shown)
+    assert weekday.citation.start_line == 3 and weekday.doubts == ("30 is not in the line cited",)
