@@ -71,6 +71,8 @@ _OPPOSITES = (
     "agreed disagreed, visible hidden, online offline, full empty"
 )
 _NOT_A_DENIAL = re.compile(r"\s+(?:only|until|just|merely|least|later|sooner|more|less|doubt|matter)\b", re.I)
+# nor one that sets a limit a few words on: "Nobody may work more than two shifts a week" allows two
+_LIMIT = re.compile(r"(?:\s+[\w'’-]+){1,3}?\s+(?:more|fewer|less|longer|later|earlier)\s+than\b", re.I)
 # A question asked yes or no opens with an auxiliary ("Is there a lift?", "Did customers get vouchers?"); one
 # that offers a choice ("Was it a failure or a success?") is not, nor one that denies ("Isn't it ...?").
 _AUXILIARY = re.compile(
@@ -114,8 +116,17 @@ class Denial(NamedTuple):
 
 
 def denials(sentence: str) -> Iterator[re.Match]:
-    """The words of denial in a sentence, but for those that deny nothing ("not only", "not until")."""
-    return (m for m in _NEGATION.finditer(sentence) if not _NOT_A_DENIAL.match(sentence, m.end()))
+    """The words of denial in a sentence, but for those that deny nothing ("not only", "not until") and those
+    that set a limit ("Nobody may work more than two shifts").
+
+    >>> [m.group(0) for m in denials("Nobody may work more than two shifts; dogs are not allowed.")]
+    ['not']
+    """
+    return (
+        m
+        for m in _NEGATION.finditer(sentence)
+        if not _NOT_A_DENIAL.match(sentence, m.end()) and not _LIMIT.match(sentence, m.end())
+    )
 
 
 def asks_yes_or_no(question: str) -> bool:

@@ -98,13 +98,44 @@ class Swaps:
         >>> s.swapped("The blue car was sold.", ["The red car and the blue car were sold."], {"blue", "car"})
         ''
         """
-        found = self._swapped(sentence, lines, elsewhere)
+        found = self._swapped(sentence, lines, elsewhere) or self.named_for_anyone(sentence, lines)
         for line in lines if not found else ():
             if part := self.clause_of(sentence, line):  # the clause it is drawn from, and the rest as elsewhere
                 found = self._swapped(sentence, [part], elsewhere | self.wording.terms(line), alone=True)
                 if found:
                     break
         return found
+
+    def named_for_anyone(self, sentence: str, lines: Sequence[str]) -> str:
+        """The words of a line cited where it says "nobody", "everyone" or the like, and the sentence a name in
+        its place, the two words after the same ("Tom Becker may work up to two shifts" of "Nobody may work more
+        than two shifts"): a name is never said so. "" where there is none.
+
+        >>> s = Swaps(Wording())
+        >>> line = "Nobody may work more than two shifts a week without asking the coordinator."
+        >>> s.named_for_anyone("Tom Becker may work up to two shifts.", [line])
+        'Nobody may'
+        >>> s.named_for_anyone("A volunteer may work two shifts.", [line])
+        ''
+        >>> s.named_for_anyone("Volunteers may work two shifts.", [line])
+        ''
+        """
+        said = self.words(sentence)
+        for words in (self.words(line) for line in lines):
+            for k, anyone in enumerate(words[:-2]):
+                if anyone.text.lower() not in _ANYONE or not (words[k + 1].joined and words[k + 2].joined):
+                    continue
+                for i, word in enumerate(said[:-2]):
+                    if (
+                        i  # a name's last word (a sentence's first is capitalised anyway: "Volunteers may work")
+                        and word.text[0].isupper()
+                        and said[i + 1].joined
+                        and said[i + 2].joined
+                        and said[i + 1].text.lower() == words[k + 1].text.lower()
+                        and said[i + 2].terms == words[k + 2].terms
+                    ):
+                        return f"{anyone.text} {words[k + 1].text}"
+        return ""
 
     def clause_of(self, sentence: str, line: str) -> str:
         """The clause of a line of more than one that shares more terms with the sentence than any other

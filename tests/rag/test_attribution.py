@@ -1129,3 +1129,16 @@ def test_a_line_nearly_as_near_that_states_the_sentences_number_is_cited_in_plac
     # one that states the number and no word the nearest lacks is not taken so: the nearest's doubt stands
     (weekday,) = attributor.attribute(["Trains run every 30 minutes on weekdays."], shown)
     assert weekday.citation.start_line == 3 and weekday.doubts == ("30 is not in the line cited",)
+
+
+def test_a_limit_is_no_denial_and_a_name_in_place_of_nobody_is_doubted(attributor: Attributor) -> None:
+    # "How many shifts may a volunteer work per week?" of a rota: "A volunteer may work up to two shifts a week." was
+    # withheld, "Nobody may work more than two shifts" read as saying no to it; asked again, the 1.5B model put the
+    # coordinator in place of "Nobody"
+    rota = "The coordinator is Tom Becker.\nNobody may work more than two shifts a week without asking the coordinator."
+    shown = [Passage("rota.txt", 10, 11, 0, rota, 0.9)]
+    asked = "How many shifts may a volunteer work per week?"
+    (limit,) = attributor.attribute(["A volunteer may work up to two shifts a week."], shown, asked)
+    assert limit.citation.start_line == 11 and limit.doubts == ()
+    (named,) = attributor.attribute(["Tom Becker may work up to two shifts a week."], shown, asked)
+    assert named.doubts == ('the source says "Nobody may"',) and named.score < 0.5
