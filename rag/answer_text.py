@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from index.chunking import sentence_spans
+from rag.wording import WORD
 
 _YES = re.compile(r"\W*yes\b[\W_]*", re.IGNORECASE)
 _MODEL_MARKER = re.compile(r"\s*\[(?:\d+(?:\s*[,;-]\s*\d+)*|source[^\]]*)\]")
@@ -38,7 +39,6 @@ _SOURCE_REMARK = re.compile(
 )
 
 _LETTER = re.compile(r"[^\W\d_]")
-_WORD = re.compile(r"[^\W_]+")
 
 
 def remarks_on_sources(sentence: str) -> bool:
@@ -90,7 +90,7 @@ def restates(question: str, sentence: str) -> bool:
     said = claim(sentence)
     if not affirms(sentence) or not said:
         return False
-    return set(_WORD.findall(said.lower())) <= set(_WORD.findall(question.lower()))
+    return set(WORD.findall(said.lower())) <= set(WORD.findall(question.lower()))
 
 
 def strip_markers(text: str) -> str:
