@@ -153,12 +153,13 @@ class Swaps:
         mine = frozenset().union(*(word.terms for word in said))
         cited = [self.words(line) for line in lines]
         held = frozenset().union(*(word.terms for words in cited for word in words))
+        unheld = self.wording.terms(claim(sentence)) - held if alone else set()  # what the clause lacks
         for i, word in enumerate(said):
             told = bool(word.terms & held)  # a word the line says too: of two things it tells apart, or none
             loose = told or alone  # read as the sentence's one change: nouns that may be verbs too, articles past
             if not word.terms <= elsewhere or not self._swappable(word, i, loose):
                 continue
-            if alone and self.wording.terms(claim(sentence)) - held != word.terms:
+            if alone and unheld != word.terms:
                 continue
             for j, side in ((i + 1, -1), (i - 1, 1)):  # the word after it, and the line's word before that one
                 if not (_beside(said, i, j) and said[j].terms and said[j].terms <= held):
